@@ -1,0 +1,33 @@
+//! # nwd-domain — the pure core of No Wrong Door
+//!
+//! Owns the vocabulary and the rules: who a person is, what a referral is, how it moves from
+//! the single point of access to a named destination, what a waiting list is, how long a wait
+//! is against its standard, and the national measures computed from contacts.
+//!
+//! It does **not** own storage, HTTP, clocks or randomness: callers pass the current time and
+//! an id generator in. No I/O, no async — a test reads `cargo metadata` and fails if sqlx,
+//! tokio, axum or reqwest ever become dependencies (see `tests/purity.rs`).
+//!
+//! The referral is event-sourced: [`referral::Referral::decide`] turns a command into events
+//! (or a typed error, changing nothing) and [`referral::Referral::apply`] folds events into
+//! state. Every state change is therefore an event with who, when and why.
+
+pub mod access;
+pub mod codes;
+pub mod directory;
+pub mod error;
+pub mod ids;
+pub mod linking;
+pub mod need;
+pub mod nhs_number;
+pub mod person;
+pub mod postcode;
+pub mod referral;
+pub mod standards;
+pub mod transition;
+pub mod waits;
+
+pub use error::{DomainError, FieldError, ValidationErrors};
+pub use ids::{AllocationId, ContactId, OrganisationId, PersonId, ReferralId, ServiceId};
+pub use nhs_number::NhsNumber;
+pub use postcode::Postcode;

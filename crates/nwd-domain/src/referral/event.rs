@@ -1,0 +1,336 @@
+//! Referral events and how each changes the state. Events are facts: `apply` never refuses
+//! one. Every event is recorded with who and when ([`RecordedEvent`]); the why travels inside
+//! the event (rationale, reason, note).
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{ContactStatus, DischargeReason, TransitionOutcome};
+use crate::ids::{AllocationId, ContactId, PersonId, ReferralId, ServiceId};
+use crate::need::{NeedGroup, RiskLevel, StepDirection};
+use crate::person::CompetenceDecision;
+
+use super::command::NewReferral;
+use super::state::{
+    Allocation, AllocationEnd, AllocationOrigin, Closure, Contact, Destination, Referral,
+    ReferralStatus, Signpost, TriageRecord,
+};
+
+/// Something that happened to a referral.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ReferralEvent {
+    /// The referral arrived at the single point of access.
+    Received {
+        /// Referral id.
+        referral_id: ReferralId,
+        /// The young person it is about.
+        person_id: PersonId,
+        /// What was received.
+        referral: NewReferral,
+    },
+    /// A Gillick competence decision was recorded.
+    CompetenceRecorded {
+        /// The decision.
+        decision: CompetenceDecision,
+    },
+    /// Triage agreed a need group.
+    Triaged {
+        /// THRIVE group.
+        need_group: NeedGroup,
+        /// Risk.
+        risk: RiskLevel,
+        /// Why.
+        rationale: String,
+        /// The young person's and family's preference.
+        preference: Option<String>,
+    },
+    /// Allocated to a service.
+    Allocated {
+        /// New allocation id.
+        allocation_id: AllocationId,
+        /// Service.
+        service_id: ServiceId,
+        /// Need group at allocation.
+        need_group: NeedGroup,
+        /// Why.
+        origin: AllocationOrigin,
+        /// Wait clock start.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        clock_start: Timestamp,
+    },
+    /// Signposted to a named service or organisation.
+    Signposted {
+        /// Where.
+        signpost: Signpost,
+    },
+    /// Advice or consultation given to the referring professional.
+    AdviceGiven {
+        /// What.
+        summary: String,
+    },
+    /// A contact or indirect activity recorded.
+    ContactRecorded {
+        /// The contact.
+        contact: Contact,
+    },
+    /// The outcome of a scheduled contact recorded.
+    ContactOutcomeRecorded {
+        /// Which contact.
+        contact_id: ContactId,
+        /// What happened.
+        status: ContactStatus,
+    },
+    /// Moved between need groups.
+    NeedGroupChanged {
+        /// From.
+        from: NeedGroup,
+        /// To.
+        to: NeedGroup,
+        /// Up or down.
+        direction: StepDirection,
+        /// Why.
+        reason: String,
+    },
+    /// A transition outcome recorded for an allocation.
+    TransitionRecorded {
+        /// The allocation ending at transition.
+        allocation_id: AllocationId,
+        /// Where to.
+        outcome: TransitionOutcome,
+        /// The need group the destination was chosen by.
+        need_group: NeedGroup,
+        /// The receiving service's name, if any.
+        receiving_service: Option<String>,
+    },
+    /// An allocation ended.
+    AllocationEnded {
+        /// Which.
+        allocation_id: AllocationId,
+        /// Coded reason.
+        reason: DischargeReason,
+        /// Note.
+        note: Option<String>,
+    },
+    /// The referral closed with a named destination.
+    Closed {
+        /// Where the young person went.
+        destination: Destination,
+    },
+}
+
+impl ReferralEvent {
+    /// The event's type name as stored (`received`, `triaged`, …).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ReferralEvent::Received { .. } => "received",
+            ReferralEvent::CompetenceRecorded { .. } => "competence_recorded",
+            ReferralEvent::Triaged { .. } => "triaged",
+            ReferralEvent::Allocated { .. } => "allocated",
+            ReferralEvent::Signposted { .. } => "signposted",
+            ReferralEvent::AdviceGiven { .. } => "advice_given",
+            ReferralEvent::ContactRecorded { .. } => "contact_recorded",
+            ReferralEvent::ContactOutcomeRecorded { .. } => "contact_outcome_recorded",
+            ReferralEvent::NeedGroupChanged { .. } => "need_group_changed",
+            ReferralEvent::TransitionRecorded { .. } => "transition_recorded",
+            ReferralEvent::AllocationEnded { .. } => "allocation_ended",
+            ReferralEvent::Closed { .. } => "closed",
+        }
+    }
+}
+
+/// An event with who recorded it, when, and its position in the referral's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordedEvent {
+    /// 1-based position in the referral's history; equals the version after it.
+    pub seq: u32,
+    /// When it was recorded.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    /// Who recorded it.
+    pub actor: String,
+    /// What happened.
+    pub event: ReferralEvent,
+}
+
+/// Why a history could not be replayed (a storage fault: events are never edited).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    /// The history is empty or does not start with `received`.
+    #[error("a referral history must start with a received event")]
+    NoReceivedEvent,
+    /// Sequence numbers are not 1, 2, 3, …
+    #[error("event sequence is broken at position {0}")]
+    BrokenSequence(u32),
+}
+
+impl Referral {
+    /// Rebuilds a referral from its whole history.
+    pub fn replay(events: &[RecordedEvent]) -> Result<Referral, ReplayError> {
+        let (first, rest) = events.split_first().ok_or(ReplayError::NoReceivedEvent)?;
+        let mut referral = match &first.event {
+            ReferralEvent::Received {
+                referral_id,
+                person_id,
+                referral,
+            } if first.seq == 1 => Referral::from_received(*referral_id, *person_id, referral),
+            _ => return Err(ReplayError::NoReceivedEvent),
+        };
+        for event in rest {
+            if event.seq != referral.version + 1 {
+                return Err(ReplayError::BrokenSequence(event.seq));
+            }
+            referral.apply(event);
+        }
+        Ok(referral)
+    }
+
+    pub(crate) fn from_received(
+        id: ReferralId,
+        person_id: PersonId,
+        new: &NewReferral,
+    ) -> Referral {
+        Referral {
+            id,
+            person_id,
+            version: 1,
+            kind: new.kind,
+            source: new.source,
+            priority: new.priority,
+            reasons: new.reasons.clone(),
+            presenting_needs: new.presenting_needs.clone(),
+            referrer: new.referrer.clone(),
+            consent_to_share: new.consent_to_share.clone(),
+            received_at: new.received_at,
+            status: ReferralStatus::AwaitingTriage,
+            need_group: None,
+            triage: None,
+            competence: None,
+            allocations: Vec::new(),
+            contacts: Vec::new(),
+            signposts: Vec::new(),
+            advice: Vec::new(),
+            step_count: 0,
+            transitions: Vec::new(),
+            closure: None,
+        }
+    }
+
+    /// Applies one recorded event. Events are facts and are never refused here; the rules
+    /// live in `decide`.
+    pub fn apply(&mut self, recorded: &RecordedEvent) {
+        self.version = recorded.seq;
+        let at = recorded.at;
+        match &recorded.event {
+            ReferralEvent::Received { .. } => {}
+            ReferralEvent::CompetenceRecorded { decision } => {
+                self.competence = Some(decision.clone())
+            }
+            ReferralEvent::Triaged {
+                need_group,
+                risk,
+                rationale,
+                preference,
+            } => {
+                self.need_group = Some(*need_group);
+                self.triage = Some(TriageRecord {
+                    at,
+                    by: recorded.actor.clone(),
+                    need_group: *need_group,
+                    risk: *risk,
+                    rationale: rationale.clone(),
+                    preference: preference.clone(),
+                });
+            }
+            ReferralEvent::Allocated {
+                allocation_id,
+                service_id,
+                need_group,
+                origin,
+                clock_start,
+            } => {
+                self.allocations.push(Allocation {
+                    id: *allocation_id,
+                    service_id: *service_id,
+                    need_group: *need_group,
+                    origin: *origin,
+                    allocated_at: at,
+                    clock_start: *clock_start,
+                    first_attended_at: None,
+                    second_attended_at: None,
+                    ended: None,
+                });
+                self.status = ReferralStatus::Open;
+            }
+            ReferralEvent::Signposted { signpost } => self.signposts.push(signpost.clone()),
+            ReferralEvent::AdviceGiven { summary } => self.advice.push(summary.clone()),
+            ReferralEvent::ContactRecorded { contact } => {
+                self.contacts.push(contact.clone());
+                self.refresh_attendance(contact.allocation_id);
+            }
+            ReferralEvent::ContactOutcomeRecorded { contact_id, status } => {
+                let mut allocation = None;
+                if let Some(contact) = self.contacts.iter_mut().find(|c| c.id == *contact_id) {
+                    contact.status = *status;
+                    allocation = Some(contact.allocation_id);
+                }
+                if let Some(allocation_id) = allocation {
+                    self.refresh_attendance(allocation_id);
+                }
+            }
+            ReferralEvent::NeedGroupChanged { to, .. } => {
+                self.need_group = Some(*to);
+                self.step_count += 1;
+            }
+            ReferralEvent::TransitionRecorded {
+                allocation_id,
+                outcome,
+                need_group,
+                ..
+            } => {
+                self.transitions
+                    .push((*allocation_id, *outcome, *need_group));
+            }
+            ReferralEvent::AllocationEnded {
+                allocation_id,
+                reason,
+                note,
+            } => {
+                if let Some(allocation) =
+                    self.allocations.iter_mut().find(|a| a.id == *allocation_id)
+                {
+                    allocation.ended = Some(AllocationEnd {
+                        at,
+                        reason: *reason,
+                        note: note.clone(),
+                    });
+                }
+            }
+            ReferralEvent::Closed { destination } => {
+                self.status = ReferralStatus::Closed;
+                self.closure = Some(Closure {
+                    at,
+                    destination: destination.clone(),
+                });
+            }
+        }
+    }
+
+    /// Recomputes an allocation's first and second attended direct contacts, whatever order
+    /// contacts were recorded in.
+    fn refresh_attendance(&mut self, allocation_id: AllocationId) {
+        let mut times: Vec<Timestamp> = self
+            .contacts
+            .iter()
+            .filter(|c| c.allocation_id == allocation_id && c.is_attended_direct())
+            .map(|c| c.at)
+            .collect();
+        times.sort();
+        if let Some(allocation) = self.allocations.iter_mut().find(|a| a.id == allocation_id) {
+            allocation.first_attended_at = times.first().copied();
+            allocation.second_attended_at = times.get(1).copied();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! The referral: one request for help through the single point of access, from receipt to a
+//! named destination.
+//!
+//! * [`state`] — the current state (status, triage, allocations, contacts, closure), derived
+//!   only by folding events.
+//! * [`event`] — the events, and `apply`.
+//! * [`command`] — the commands, and `decide`: the rules that refuse illegal transitions.
+//!
+//! ```text
+//!   Received ──triage──▶ Open (one or more allocations) ──discharge/transition/decline──▶ Closed
+//!      │                   ▲   │ step up / step down, additional allocation, contacts
+//!      └──triage with only signposting / advice / declined──────────────────────────▶ Closed
+//! ```
+//!
+//! **Invariant (no wrong door):** `Closed` always carries a [`Destination`]; there is no
+//! "rejected" variant to construct.
+
+pub mod command;
+pub mod event;
+pub mod state;
+
+pub use command::{
+    AllocateCommand, Command, ContactInput, Context, DestinationRequest, DischargeCommand,
+    NewReferral, Referrer, ServiceLookup, StepCommand, TransitionCommand, TriageCommand,
+};
+pub use event::{RecordedEvent, ReferralEvent};
+pub use state::{
+    Allocation, AllocationEnd, AllocationOrigin, Closure, Contact, ContactKind, Destination,
+    Referral, ReferralKind, ReferralStatus, Signpost, TriageRecord,
+};

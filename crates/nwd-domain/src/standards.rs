@@ -1,0 +1,240 @@
+//! Waiting-time standards as data. A service carries an ordered list of standards; the first
+//! whose conditions match a referral's priority and source is the one its wait is measured
+//! against. Defaults, with their sources, live in configuration (`config/standards.toml`),
+//! never silently in code.
+//!
+//! Clock arithmetic: hour targets are elapsed time (4 hours is 4 real hours, also across a
+//! clock change); day and week targets are calendar days in the area's time zone (28 days
+//! after 10:00 on 30 March is 10:00 on 27 April, whatever the clocks did in between).
+
+use jiff::tz::TimeZone;
+use jiff::{Span, Timestamp, ToSpan};
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{Priority, ReferralSource};
+use crate::error::ValidationErrors;
+
+/// How long a standard allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum WaitTarget {
+    /// Elapsed hours.
+    Hours(u32),
+    /// Calendar days in the area's time zone.
+    Days(u32),
+}
+
+impl WaitTarget {
+    /// When a wait that started at `start` breaches this target.
+    pub fn deadline(&self, start: Timestamp, tz: &TimeZone) -> Timestamp {
+        match *self {
+            WaitTarget::Hours(hours) => start
+                .saturating_add(Span::new().hours(i64::from(hours)))
+                .unwrap_or(start),
+            WaitTarget::Days(days) => start
+                .to_zoned(tz.clone())
+                .checked_add(i64::from(days).days())
+                .map(|z| z.timestamp())
+                .unwrap_or(start),
+        }
+    }
+
+    /// A short description, e.g. `4 hours` or `28 days`.
+    pub fn describe(&self) -> String {
+        match *self {
+            WaitTarget::Hours(1) => "1 hour".to_string(),
+            WaitTarget::Hours(h) => format!("{h} hours"),
+            WaitTarget::Days(1) => "1 day".to_string(),
+            WaitTarget::Days(d) if d % 7 == 0 => format!("{} weeks", d / 7),
+            WaitTarget::Days(d) => format!("{d} days"),
+        }
+    }
+}
+
+/// One waiting-time standard and when it applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WaitStandard {
+    /// Short name, e.g. "Eating disorders: urgent".
+    pub name: String,
+    /// Time allowed from referral received to the first attended contact.
+    pub target: WaitTarget,
+    /// Priorities it applies to; empty means all.
+    #[serde(default)]
+    pub priorities: Vec<Priority>,
+    /// Referral sources it applies to; empty means all.
+    #[serde(default)]
+    pub sources: Vec<ReferralSource>,
+    /// Share of people expected to be seen within the target, in percent (e.g. 95).
+    #[serde(default)]
+    pub target_share_percent: Option<u8>,
+    /// Where the standard comes from (citation).
+    pub source: String,
+}
+
+impl WaitStandard {
+    /// True when this standard applies to a referral of this priority and source.
+    pub fn applies(&self, priority: Priority, source: ReferralSource) -> bool {
+        (self.priorities.is_empty() || self.priorities.contains(&priority))
+            && (self.sources.is_empty() || self.sources.contains(&source))
+    }
+
+    /// Records what is wrong with this standard under `prefix`.
+    pub fn validate(&self, prefix: &str, errors: &mut ValidationErrors) {
+        if self.name.trim().is_empty() {
+            errors.add(format!("{prefix}.name"), "give the standard a name");
+        }
+        if self.source.trim().is_empty() {
+            errors.add(
+                format!("{prefix}.source"),
+                "say where the standard comes from (a citation)",
+            );
+        }
+        match self.target {
+            WaitTarget::Hours(0) | WaitTarget::Days(0) => errors.add(
+                format!("{prefix}.target"),
+                "a waiting-time target must be greater than zero",
+            ),
+            WaitTarget::Hours(h) if h > 24 * 366 => errors.add(
+                format!("{prefix}.target"),
+                "use days for targets over a year",
+            ),
+            WaitTarget::Days(d) if d > 3660 => errors.add(
+                format!("{prefix}.target"),
+                "a target over ten years is not a standard",
+            ),
+            _ => {}
+        }
+        if let Some(share) = self.target_share_percent {
+            if share == 0 || share > 100 {
+                errors.add(
+                    format!("{prefix}.target_share_percent"),
+                    "a share must be between 1 and 100 percent",
+                );
+            }
+        }
+    }
+}
+
+/// Picks the first standard in `standards` that applies.
+pub fn select(
+    standards: &[WaitStandard],
+    priority: Priority,
+    source: ReferralSource,
+) -> Option<&WaitStandard> {
+    standards.iter().find(|s| s.applies(priority, source))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn london() -> TimeZone {
+        TimeZone::get("Europe/London").unwrap()
+    }
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn check(target: WaitTarget, start: &str, expected: &str) {
+        assert_eq!(
+            target.deadline(ts(start), &london()),
+            ts(expected),
+            "{target:?} from {start}"
+        );
+    }
+
+    #[test]
+    fn hour_targets_are_elapsed_time_across_clock_changes() {
+        // Clocks go forward at 01:00 UTC on 31 March 2024: 4 real hours, not 4 wall-clock hours.
+        check(
+            WaitTarget::Hours(4),
+            "2024-03-31T00:30:00Z",
+            "2024-03-31T04:30:00Z",
+        );
+        // Clocks go back at 01:00 UTC on 27 October 2024.
+        check(
+            WaitTarget::Hours(24),
+            "2024-10-26T12:00:00Z",
+            "2024-10-27T12:00:00Z",
+        );
+        check(
+            WaitTarget::Hours(1),
+            "2024-10-27T00:45:00Z",
+            "2024-10-27T01:45:00Z",
+        );
+    }
+
+    #[test]
+    fn day_targets_are_calendar_days_in_local_time() {
+        // Received 10:00 BST... 10:00 GMT on 30 March 2024 (09:00... ) -> 28 days later at 10:00 local (BST = 09:00Z).
+        check(
+            WaitTarget::Days(28),
+            "2024-03-30T10:00:00Z",
+            "2024-04-27T09:00:00Z",
+        );
+        // Across the autumn change: 10:00 BST (09:00Z) on 20 October -> 10:00 GMT (10:00Z) on 27 October.
+        check(
+            WaitTarget::Days(7),
+            "2024-10-20T09:00:00Z",
+            "2024-10-27T10:00:00Z",
+        );
+        // Leap day: 28 days from 1 February 2024 is 29 February; from 29 February is 28 March.
+        check(
+            WaitTarget::Days(28),
+            "2024-02-01T12:00:00Z",
+            "2024-02-29T12:00:00Z",
+        );
+        check(
+            WaitTarget::Days(28),
+            "2024-02-29T12:00:00Z",
+            "2024-03-28T12:00:00Z",
+        );
+        check(
+            WaitTarget::Days(28),
+            "2023-02-01T12:00:00Z",
+            "2023-03-01T12:00:00Z",
+        );
+    }
+
+    #[test]
+    fn first_matching_standard_applies() {
+        let standards = vec![
+            WaitStandard {
+                name: "ED referral".into(),
+                target: WaitTarget::Hours(1),
+                priorities: vec![],
+                sources: vec![ReferralSource::EmergencyDepartment],
+                target_share_percent: None,
+                source: "test".into(),
+            },
+            WaitStandard {
+                name: "very urgent".into(),
+                target: WaitTarget::Hours(4),
+                priorities: vec![Priority::VeryUrgent, Priority::Emergency],
+                sources: vec![],
+                target_share_percent: None,
+                source: "test".into(),
+            },
+        ];
+        let pick = |p, s| select(&standards, p, s).map(|s| s.name.as_str());
+        assert_eq!(
+            pick(Priority::Urgent, ReferralSource::EmergencyDepartment),
+            Some("ED referral")
+        );
+        assert_eq!(
+            pick(Priority::VeryUrgent, ReferralSource::Gp),
+            Some("very urgent")
+        );
+        assert_eq!(pick(Priority::Routine, ReferralSource::Gp), None);
+    }
+
+    #[test]
+    fn targets_describe_themselves() {
+        assert_eq!(WaitTarget::Days(28).describe(), "4 weeks");
+        assert_eq!(WaitTarget::Hours(4).describe(), "4 hours");
+        assert_eq!(WaitTarget::Hours(1).describe(), "1 hour");
+    }
+}
