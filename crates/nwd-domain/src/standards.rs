@@ -256,21 +256,30 @@ pub struct DefaultStandards {
 impl DefaultStandards {
     /// The default standards for a team type.
     pub fn for_team_type(&self, team_type: crate::codes::TeamType) -> Vec<WaitStandard> {
-        self.by_team_type.get(team_type.as_str()).cloned().unwrap_or_else(|| self.fallback.clone())
+        self.by_team_type
+            .get(team_type.as_str())
+            .cloned()
+            .unwrap_or_else(|| self.fallback.clone())
     }
 
     /// Checks every standard and the notice period; errors name the configuration key.
     pub fn validate(&self) -> ValidationErrors {
         let mut errors = ValidationErrors::new();
         if !(0..=24).contains(&self.transition_notice_months) {
-            errors.add("transition_notice_months", "use a notice period between 0 and 24 months");
+            errors.add(
+                "transition_notice_months",
+                "use a notice period between 0 and 24 months",
+            );
         }
         for (i, s) in self.fallback.iter().enumerate() {
             s.validate(&format!("fallback[{i}]"), &mut errors);
         }
         for (team, list) in &self.by_team_type {
             if crate::codes::TeamType::parse(team).is_err() {
-                errors.add(format!("by_team_type.{team}"), "not a known team type (see TeamType)");
+                errors.add(
+                    format!("by_team_type.{team}"),
+                    "not a known team type (see TeamType)",
+                );
             }
             for (i, s) in list.iter().enumerate() {
                 s.validate(&format!("by_team_type.{team}[{i}]"), &mut errors);

@@ -434,6 +434,7 @@ impl Referral {
                     ctx,
                     &mut errors,
                 );
+                self.check_competence(None, ctx, &mut errors);
                 errors.into_result()?;
                 Ok(vec![ReferralEvent::Allocated {
                     allocation_id: AllocationId((ctx.new_id)()),
@@ -645,19 +646,8 @@ impl Referral {
                 }
             }
         }
-        if !allocated.is_empty() && self.needs_competence_decision(ctx) {
-            let competence = triage.competence.as_ref().or(self.competence.as_ref());
-            match competence {
-                None => errors.add(
-                    "competence",
-                    "this young person referred themselves and is under 16: record a Gillick competence decision before allocating",
-                ),
-                Some(decision) if !decision.competent => errors.add(
-                    "competence",
-                    "the young person was not judged competent to consent: involve a parent or carer (recorded separately) before allocating",
-                ),
-                Some(_) => {}
-            }
+        if !allocated.is_empty() {
+            self.check_competence(triage.competence.as_ref(), ctx, &mut errors);
         }
         errors.into_result()?;
 
@@ -795,6 +785,13 @@ impl Referral {
             );
         }
         for (i, id) in step.end_allocations.iter().enumerate() {
+            if step.end_allocations[..i].contains(id) {
+                errors.add(
+                    format!("end_allocations[{i}]"),
+                    "this allocation is listed twice",
+                );
+                continue;
+            }
             match self.allocation(*id) {
                 Some(a) if a.is_active() => {}
                 Some(_) => errors.add(
@@ -822,6 +819,9 @@ impl Referral {
                 continue;
             }
             self.check_service(*service_id, step.to, &field, ctx, &mut errors);
+        }
+        if !step.allocate.is_empty() {
+            self.check_competence(None, ctx, &mut errors);
         }
         if remaining.is_empty() && step.allocate.is_empty() {
             errors.add(
@@ -927,6 +927,31 @@ impl Referral {
                 field,
                 format!("the young person is already allocated to {}", details.name),
             );
+        }
+    }
+
+    /// An under-16 self-referral is allocated only on a decision that the young person is
+    /// competent: the one `offered` with this command, else the latest recorded. Applies to
+    /// every allocation (triage, added service, step), not only the first.
+    fn check_competence(
+        &self,
+        offered: Option<&CompetenceDecision>,
+        ctx: &Context<'_>,
+        errors: &mut ValidationErrors,
+    ) {
+        if !self.needs_competence_decision(ctx) {
+            return;
+        }
+        match offered.or(self.competence.as_ref()) {
+            None => errors.add(
+                "competence",
+                "this young person referred themselves and is under 16: record a Gillick competence decision before allocating",
+            ),
+            Some(decision) if !decision.competent => errors.add(
+                "competence",
+                "the young person was not judged competent to consent: involve a parent or carer (recorded separately) before allocating",
+            ),
+            Some(_) => {}
         }
     }
 

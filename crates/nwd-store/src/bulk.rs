@@ -1,0 +1,309 @@
+//! Bulk import of a generated dataset (the demo), in one transaction with multi-row inserts.
+//! Writes exactly what the per-command path writes: events, projections, allocations and
+//! contacts, from states the domain produced.
+
+use nwd_domain::access::counts_for_access;
+use nwd_domain::directory::{Organisation, Service};
+use nwd_domain::person::Person;
+use nwd_domain::referral::{ContactKind, RecordedEvent, Referral};
+
+use crate::codec::{flag, ms};
+use crate::referrals::origin_name;
+use crate::{Store, StoreError};
+
+/// A dataset to import.
+pub struct DemoImport<'a> {
+    /// Organisations.
+    pub organisations: &'a [Organisation],
+    /// Services.
+    pub services: &'a [Service],
+    /// People.
+    pub persons: &'a [Person],
+    /// Referrals: their full histories and the states they produce.
+    pub referrals: &'a [(&'a [RecordedEvent], &'a Referral)],
+}
+
+/// Progress callback: rows written so far, rows in all.
+pub type ImportProgress<'a> = &'a mut dyn FnMut(u64, u64);
+
+/// A value bound into a multi-row insert.
+enum V {
+    T(String),
+    OT(Option<String>),
+    I(i64),
+    OI(Option<i64>),
+}
+
+struct Batch {
+    table: &'static str,
+    columns: &'static [&'static str],
+    rows: Vec<Vec<V>>,
+}
+
+impl Batch {
+    fn new(table: &'static str, columns: &'static [&'static str]) -> Self {
+        Batch {
+            table,
+            columns,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Rows per statement: below SQLite's and PostgreSQL's bound-parameter limits.
+    fn rows_per_statement(&self) -> usize {
+        (30_000 / self.columns.len()).min(1_000)
+    }
+
+    fn push(&mut self, row: Vec<V>) {
+        self.rows.push(row);
+    }
+
+    /// Sends the buffered rows in statements of at most `rows_per_statement` rows.
+    async fn flush(&mut self, conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
+        let width = self.columns.len();
+        let chunk = self.rows_per_statement();
+        let mut rows = std::mem::take(&mut self.rows).into_iter().peekable();
+        while rows.peek().is_some() {
+            let part: Vec<Vec<V>> = rows.by_ref().take(chunk).collect();
+            let mut sql = format!(
+                "INSERT INTO {} ({}) VALUES ",
+                self.table,
+                self.columns.join(", ")
+            );
+            for r in 0..part.len() {
+                if r > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('(');
+                for c in 0..width {
+                    if c > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!("${}", r * width + c + 1));
+                }
+                sql.push(')');
+            }
+            let mut query = sqlx::query(&sql);
+            for row in part {
+                for value in row {
+                    query = match value {
+                        V::T(t) => query.bind(t),
+                        V::OT(t) => query.bind(t),
+                        V::I(i) => query.bind(i),
+                        V::OI(i) => query.bind(i),
+                    };
+                }
+            }
+            query.execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Imports a dataset in one transaction. Nothing is written if any row fails.
+    pub async fn import(
+        &self,
+        data: DemoImport<'_>,
+        progress: ImportProgress<'_>,
+    ) -> Result<(), StoreError> {
+        let now = ms(self.now());
+        let total = data.referrals.len() as u64;
+        let mut w = self.begin_write().await?;
+        let conn: &mut sqlx::AnyConnection = &mut w.tx;
+        for organisation in data.organisations {
+            crate::directory::insert_organisation(conn, organisation, now).await?;
+        }
+        for service in data.services {
+            crate::directory::insert_service(conn, service.id, &service.details, now).await?;
+        }
+        let mut persons = Batch::new(
+            "persons",
+            &[
+                "id",
+                "nhs_number",
+                "given_name",
+                "family_name",
+                "date_of_birth",
+                "postcode",
+                "details",
+                "created_at",
+            ],
+        );
+        for person in data.persons {
+            let d = &person.details;
+            persons.push(vec![
+                V::T(person.id.to_string()),
+                V::OT(d.nhs_number.map(|n| n.as_digits())),
+                V::T(d.given_name.clone()),
+                V::T(d.family_name.clone()),
+                V::T(d.date_of_birth.to_string()),
+                V::OT(d.postcode.as_ref().map(|p| p.as_str().to_string())),
+                V::T(serde_json::to_string(d)?),
+                V::I(now),
+            ]);
+        }
+        persons.flush(conn).await?;
+
+        let mut referrals = Batch::new(
+            "referrals",
+            &[
+                "id",
+                "person_id",
+                "version",
+                "kind",
+                "source",
+                "priority",
+                "priority_rank",
+                "primary_reason",
+                "status",
+                "need_group",
+                "received_at",
+                "triaged_at",
+                "closed_at",
+                "destination_kind",
+                "destination_name",
+                "intake_person",
+                "state",
+                "updated_at",
+            ],
+        );
+        let mut events = Batch::new(
+            "referral_events",
+            &["referral_id", "seq", "event_type", "at", "actor", "payload"],
+        );
+        let mut allocations = Batch::new(
+            "allocations",
+            &[
+                "id",
+                "referral_id",
+                "person_id",
+                "service_id",
+                "need_group",
+                "origin",
+                "priority_rank",
+                "clock_start",
+                "allocated_at",
+                "first_attended_at",
+                "second_attended_at",
+                "ended_at",
+                "end_reason",
+                "waiting",
+            ],
+        );
+        let mut contacts = Batch::new(
+            "contacts",
+            &[
+                "id",
+                "referral_id",
+                "allocation_id",
+                "person_id",
+                "service_id",
+                "at",
+                "status",
+                "mechanism",
+                "kind",
+                "clinician",
+                "duration_minutes",
+                "counts_for_access",
+            ],
+        );
+        for (done, (history, r)) in data.referrals.iter().enumerate() {
+            let closure = r.closure.as_ref();
+            referrals.push(vec![
+                V::T(r.id.to_string()),
+                V::T(r.person_id.to_string()),
+                V::I(i64::from(r.version)),
+                V::T(r.kind.as_str().into()),
+                V::T(r.source.as_str().into()),
+                V::T(r.priority.as_str().into()),
+                V::I(r.priority.rank()),
+                V::T(
+                    r.reasons
+                        .first()
+                        .map(|x| x.as_str())
+                        .unwrap_or("other")
+                        .into(),
+                ),
+                V::T(r.status.as_str().into()),
+                V::OT(r.need_group.map(|g| g.as_str().to_string())),
+                V::I(ms(r.received_at)),
+                V::OI(r.triage.as_ref().map(|t| ms(t.at))),
+                V::OI(closure.map(|c| ms(c.at))),
+                V::OT(closure.map(|c| c.destination.kind().to_string())),
+                V::OT(closure.map(|c| c.destination.name())),
+                V::T("null".into()),
+                V::T(serde_json::to_string(r)?),
+                V::I(now),
+            ]);
+            for e in history.iter() {
+                events.push(vec![
+                    V::T(r.id.to_string()),
+                    V::I(i64::from(e.seq)),
+                    V::T(e.event.type_name().into()),
+                    V::I(ms(e.at)),
+                    V::T(e.actor.clone()),
+                    V::T(serde_json::to_string(&e.event)?),
+                ]);
+            }
+            for a in &r.allocations {
+                allocations.push(vec![
+                    V::T(a.id.to_string()),
+                    V::T(r.id.to_string()),
+                    V::T(r.person_id.to_string()),
+                    V::T(a.service_id.to_string()),
+                    V::T(a.need_group.as_str().into()),
+                    V::T(origin_name(a.origin).into()),
+                    V::I(r.priority.rank()),
+                    V::I(ms(a.clock_start)),
+                    V::I(ms(a.allocated_at)),
+                    V::OI(a.first_attended_at.map(ms)),
+                    V::OI(a.second_attended_at.map(ms)),
+                    V::OI(a.ended.as_ref().map(|e| ms(e.at))),
+                    V::OT(a.ended.as_ref().map(|e| e.reason.as_str().to_string())),
+                    V::I(flag(a.is_waiting())),
+                ]);
+            }
+            for c in &r.contacts {
+                let service_id = r
+                    .allocation(c.allocation_id)
+                    .map(|a| a.service_id.to_string())
+                    .unwrap_or_default();
+                contacts.push(vec![
+                    V::T(c.id.to_string()),
+                    V::T(r.id.to_string()),
+                    V::T(c.allocation_id.to_string()),
+                    V::T(r.person_id.to_string()),
+                    V::T(service_id),
+                    V::I(ms(c.at)),
+                    V::T(c.status.as_str().into()),
+                    V::T(c.mechanism.as_str().into()),
+                    V::T(match c.kind {
+                        ContactKind::Direct => "direct".into(),
+                        ContactKind::Indirect { .. } => "indirect".into(),
+                    }),
+                    V::T(c.clinician.clone()),
+                    V::I(i64::from(c.duration_minutes)),
+                    V::I(flag(counts_for_access(c))),
+                ]);
+            }
+            if done % 200 == 199 {
+                // Parents before children: flush in foreign-key order.
+                referrals.flush(conn).await?;
+                events.flush(conn).await?;
+                allocations.flush(conn).await?;
+                contacts.flush(conn).await?;
+            }
+            if done % 1000 == 999 {
+                progress(done as u64 + 1, total);
+            }
+        }
+        referrals.flush(conn).await?;
+        events.flush(conn).await?;
+        allocations.flush(conn).await?;
+        contacts.flush(conn).await?;
+        progress(total, total);
+        w.tx.commit().await?;
+        Ok(())
+    }
+}

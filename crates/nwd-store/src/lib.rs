@@ -1,0 +1,233 @@
+//! # nwd-store — the only crate with SQL
+//!
+//! Owns the schema (`migrations/`), the connection pool, transactions, and repository
+//! functions named by use case (`receive_referral`, `execute`, `waiting_list`, …). It runs
+//! the same queries on SQLite (the embedded default: one file, WAL, foreign keys on,
+//! `synchronous=FULL`) and PostgreSQL (production), through sqlx's `Any` driver with `$n`
+//! placeholders that both accept.
+//!
+//! It does **not** own rules: every change is decided by `nwd-domain` and stored as events
+//! plus a projection, in one transaction. It does not know HTTP.
+//!
+//! Concurrency: every referral change names the version it was decided against; a change
+//! decided against an older version is refused with [`StoreError::Conflict`], listing what
+//! changed meanwhile. On SQLite, writers are serialised in-process (SQLite allows one writer
+//! at a time; waiting on a mutex is kinder than `SQLITE_BUSY`).
+
+mod bulk;
+mod codec;
+mod directory;
+mod error;
+mod intake;
+mod lists;
+mod referrals;
+
+use std::sync::Arc;
+
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use nwd_domain::standards::DefaultStandards;
+use sqlx::any::{AnyPoolOptions, AnyQueryResult};
+use sqlx::{AnyPool, Executor};
+use tokio::sync::Mutex;
+
+pub use bulk::{DemoImport, ImportProgress};
+pub use directory::ServiceFilter;
+pub use error::{Change, StoreError};
+pub use intake::{IdempotencyRequest, Intake, IntakeOutcome};
+pub use lists::{TransitionListEntry, WaitingList};
+pub use referrals::{ReferralPage, ReferralSearch, ReferralSort, ReferralSummary};
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// Source of "now". Production uses the system clock; tests pin it.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// The system clock, truncated to whole milliseconds (the precision instants are stored at,
+/// so a state rebuilt from stored events equals the state computed in memory).
+pub fn system_clock() -> Clock {
+    Arc::new(|| truncate_to_millis(Timestamp::now()))
+}
+
+/// Truncates an instant to whole milliseconds.
+pub fn truncate_to_millis(ts: Timestamp) -> Timestamp {
+    Timestamp::from_millisecond(ts.as_millisecond()).unwrap_or(ts)
+}
+
+/// How to open the store.
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// `sqlite://path.db`, a plain file path, or `postgres://…`.
+    pub database_url: String,
+    /// Maximum pool connections.
+    pub max_connections: u32,
+    /// The area's time zone (dates, days waited, breach dates).
+    pub tz: TimeZone,
+    /// Default standards and the transition notice period.
+    pub standards: DefaultStandards,
+    /// Clock.
+    pub clock: Clock,
+}
+
+impl StoreOptions {
+    /// Options with defaults: 16 connections, Europe/London, system clock.
+    pub fn new(database_url: impl Into<String>, standards: DefaultStandards) -> Self {
+        StoreOptions {
+            database_url: database_url.into(),
+            max_connections: 16,
+            tz: TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC),
+            standards,
+            clock: system_clock(),
+        }
+    }
+}
+
+/// The store: a pool plus what every use case needs.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    write_lock: Option<Arc<Mutex<()>>>,
+    tz: TimeZone,
+    standards: Arc<DefaultStandards>,
+    clock: Clock,
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+impl Store {
+    /// Connects, applying SQLite's durability settings, and runs pending migrations.
+    pub async fn connect(options: StoreOptions) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (url, backend) = normalise_url(&options.database_url)?;
+        let mut pool_options = AnyPoolOptions::new().max_connections(options.max_connections);
+        if backend == Backend::Sqlite {
+            pool_options = pool_options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL for concurrent readers; FULL so a commit survives power loss;
+                    // foreign keys checked; wait rather than fail if another process writes.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool_options
+            .connect(&url)
+            .await
+            .map_err(StoreError::Connect)?;
+        let store = Store {
+            pool,
+            backend,
+            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            tz: options.tz,
+            standards: Arc::new(options.standards),
+            clock: options.clock,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies pending migrations (idempotent).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR.run(&self.pool).await.map_err(StoreError::Migrate)
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The area's time zone.
+    pub fn tz(&self) -> &TimeZone {
+        &self.tz
+    }
+
+    /// Default standards in force.
+    pub fn standards(&self) -> &DefaultStandards {
+        &self.standards
+    }
+
+    /// Now, by the store's clock.
+    pub fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    /// Liveness of the database: a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_: AnyQueryResult| ())
+            .map_err(StoreError::from)
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Starts a write transaction, holding the in-process writer lock on SQLite.
+    async fn begin_write(&self) -> Result<WriteTx<'_>, StoreError> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx { tx, _guard: guard })
+    }
+}
+
+/// A write transaction plus the SQLite writer guard, released together.
+struct WriteTx<'a> {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _guard: Option<tokio::sync::MutexGuard<'a, ()>>,
+}
+
+fn normalise_url(url: &str) -> Result<(String, Backend), StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok((url.to_string(), Backend::Postgres))
+    } else if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//");
+        if path.contains('?') || path == ":memory:" {
+            Ok((url.to_string(), Backend::Sqlite))
+        } else {
+            Ok((format!("sqlite://{path}?mode=rwc"), Backend::Sqlite))
+        }
+    } else if !url.contains("://") && !url.is_empty() {
+        Ok((format!("sqlite://{url}?mode=rwc"), Backend::Sqlite))
+    } else {
+        Err(StoreError::UnsupportedUrl(url.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_normalised() {
+        assert_eq!(
+            normalise_url("nwd.db").unwrap(),
+            ("sqlite://nwd.db?mode=rwc".into(), Backend::Sqlite)
+        );
+        assert_eq!(
+            normalise_url("sqlite://a/b.db").unwrap(),
+            ("sqlite://a/b.db?mode=rwc".into(), Backend::Sqlite)
+        );
+        assert_eq!(
+            normalise_url("postgres://x@h/db").unwrap().1,
+            Backend::Postgres
+        );
+        assert!(normalise_url("mysql://x").is_err());
+    }
+}

@@ -1,0 +1,182 @@
+//! Lists and measures read from the projection: a service's waiting list, the transition
+//! list, and the CYP access measures.
+
+use jiff::civil::Date;
+use nwd_domain::access::{access_measures, AccessMeasures, CountedContact};
+use nwd_domain::codes::{Priority, ReferralSource};
+use nwd_domain::transition::{transition_due, TransitionDue};
+use nwd_domain::waits::{entry, WaitingListEntry};
+use nwd_domain::{AllocationId, PersonId, ReferralId, ServiceId};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::codec::{date, ms, ts, uuid};
+use crate::{Store, StoreError};
+
+/// A service's waiting list at a moment.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WaitingList {
+    /// The service.
+    pub service_id: ServiceId,
+    /// When measured.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub measured_at: jiff::Timestamp,
+    /// Everyone waiting.
+    pub total: u64,
+    /// How many have already breached their standard.
+    pub breached: u64,
+    /// The requested page, in order: priority, then longest wait.
+    pub entries: Vec<WaitingListEntry>,
+}
+
+/// Someone on the transition list.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TransitionListEntry {
+    /// The allocation that will end at the upper age.
+    pub allocation_id: AllocationId,
+    /// Its referral.
+    pub referral_id: ReferralId,
+    /// The young person.
+    pub person_id: PersonId,
+    /// The service.
+    pub service_id: ServiceId,
+    /// The service's name.
+    pub service_name: String,
+    /// Current need group (transition is by need).
+    pub need_group: Option<String>,
+    /// When they leave the service's age range and when review began.
+    pub due: TransitionDue,
+}
+
+impl Store {
+    /// The waiting list of a service: open allocations without a first attended contact,
+    /// ordered by priority then clock start, with days waited and breach dates.
+    pub async fn waiting_list(
+        &self,
+        service_id: ServiceId,
+        limit: u32,
+        offset: u32,
+    ) -> Result<WaitingList, StoreError> {
+        let (service, _) = self.service(service_id).await?;
+        let now = self.now();
+        let rows = sqlx::query(
+            "SELECT a.id, a.referral_id, a.person_id, a.clock_start, r.priority, r.source \
+             FROM allocations a JOIN referrals r ON r.id = a.referral_id \
+             WHERE a.service_id = $1 AND a.waiting = 1 \
+             ORDER BY a.priority_rank, a.clock_start, a.id",
+        )
+        .bind(service_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut total = 0u64;
+        let mut breached = 0u64;
+        let mut entries = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            let priority = Priority::parse(&row.try_get::<String, _>("priority")?)
+                .map_err(StoreError::Corrupt)?;
+            let source = ReferralSource::parse(&row.try_get::<String, _>("source")?)
+                .map_err(StoreError::Corrupt)?;
+            let clock_start = ts(row.try_get("clock_start")?)?;
+            total += 1;
+            let in_page = i >= offset as usize && entries.len() < limit as usize;
+            let needs_entry = in_page
+                || nwd_domain::standards::select(&service.details.standards, priority, source)
+                    .is_some();
+            if !needs_entry {
+                continue;
+            }
+            let e = entry(
+                AllocationId(uuid(&row.try_get::<String, _>("id")?)?),
+                ReferralId(uuid(&row.try_get::<String, _>("referral_id")?)?),
+                PersonId(uuid(&row.try_get::<String, _>("person_id")?)?),
+                service_id,
+                priority,
+                source,
+                clock_start,
+                &service.details.standards,
+                now,
+                &self.tz,
+            );
+            if e.breached {
+                breached += 1;
+            }
+            if in_page {
+                entries.push(e);
+            }
+        }
+        Ok(WaitingList {
+            service_id,
+            measured_at: now,
+            total,
+            breached,
+            entries,
+        })
+    }
+
+    /// Young people with an open allocation who are within the notice period of their
+    /// service's upper age, soonest first.
+    pub async fn transition_list(&self) -> Result<Vec<TransitionListEntry>, StoreError> {
+        let today = self.now().to_zoned(self.tz.clone()).date();
+        let notice = self.standards.transition_notice_months;
+        // Born on or before this date → on the list for a service whose age_to is 25; the
+        // per-service check below is exact. This bound keeps the scan to people aged 12+.
+        let rows = sqlx::query(
+            "SELECT a.id, a.referral_id, a.person_id, a.service_id, s.name, s.age_to, p.date_of_birth, r.need_group \
+             FROM allocations a JOIN services s ON s.id = a.service_id JOIN persons p ON p.id = a.person_id \
+             JOIN referrals r ON r.id = a.referral_id \
+             WHERE a.ended_at IS NULL AND p.date_of_birth <= $1",
+        )
+        .bind(today.saturating_sub(jiff::Span::new().years(12)).to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut list = Vec::new();
+        for row in &rows {
+            let born: Date = date(&row.try_get::<String, _>("date_of_birth")?)?;
+            let age_to: i64 = row.try_get("age_to")?;
+            let due = transition_due(born, age_to as i16, notice);
+            if today >= due.review_from {
+                list.push(TransitionListEntry {
+                    allocation_id: AllocationId(uuid(&row.try_get::<String, _>("id")?)?),
+                    referral_id: ReferralId(uuid(&row.try_get::<String, _>("referral_id")?)?),
+                    person_id: PersonId(uuid(&row.try_get::<String, _>("person_id")?)?),
+                    service_id: ServiceId(uuid(&row.try_get::<String, _>("service_id")?)?),
+                    service_name: row.try_get("name")?,
+                    need_group: row.try_get("need_group")?,
+                    due,
+                });
+            }
+        }
+        list.sort_by_key(|e| (e.due.leaves_service_on, e.allocation_id));
+        Ok(list)
+    }
+
+    /// The CYP access measures (MHS95 and MHS69) for the 12 months ending `period_end`.
+    pub async fn access_measures(&self, period_end: Date) -> Result<AccessMeasures, StoreError> {
+        let end = period_end
+            .checked_add(jiff::Span::new().days(1))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?
+            .to_zoned(self.tz.clone())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?
+            .timestamp();
+        let rows = sqlx::query(
+            "SELECT c.person_id, c.at, p.date_of_birth FROM contacts c JOIN persons p ON p.id = c.person_id \
+             WHERE c.counts_for_access = 1 AND c.at < $1",
+        )
+        .bind(ms(end))
+        .fetch_all(&self.pool)
+        .await?;
+        let contacts = rows
+            .iter()
+            .map(|row| {
+                Ok(CountedContact {
+                    person_id: PersonId(uuid(&row.try_get::<String, _>("person_id")?)?),
+                    date_of_birth: date(&row.try_get::<String, _>("date_of_birth")?)?,
+                    on: ts(row.try_get("at")?)?.to_zoned(self.tz.clone()).date(),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(access_measures(&contacts, period_end))
+    }
+}

@@ -1,0 +1,38 @@
+//! Liveness.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::problem::ApiResult;
+use crate::AppState;
+
+/// Liveness answer.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when the server and its database answer.
+    pub status: &'static str,
+    /// `sqlite` or `postgres`.
+    pub database: &'static str,
+}
+
+/// Routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(healthz))
+}
+
+/// Liveness: the server answers and its database answers a trivial query.
+#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health), (status = 500, body = crate::problem::Problem)))]
+async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
+    state.store.ping().await?;
+    Ok(Json(Health {
+        status: "ok",
+        database: match state.store.backend() {
+            nwd_store::Backend::Sqlite => "sqlite",
+            nwd_store::Backend::Postgres => "postgres",
+        },
+    }))
+}

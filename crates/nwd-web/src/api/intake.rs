@@ -1,0 +1,432 @@
+//! Intake: referrals from professionals (and advice requests), and self-referrals from young
+//! people and parents. Bodies are read field by field so that every invalid field gets its
+//! own message, and nothing is written unless all are valid.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use jiff::civil::Date;
+use jiff::Timestamp;
+use nwd_domain::codes::{
+    EthnicCategory, GenderIdentity, Priority, ReasonCode, ReferralSource, Sex,
+};
+use nwd_domain::person::{CarerContact, PersonDetails, PersonFlags};
+use nwd_domain::referral::{NewReferral, Referral, ReferralKind, Referrer};
+use nwd_domain::{NhsNumber, Postcode, ValidationErrors};
+use nwd_store::{IdempotencyRequest, Intake};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::extract::{Actor, IdempotencyKey, JsonBody};
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::AppState;
+
+/// Routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_referral))
+        .routes(routes!(create_self_referral))
+}
+
+/// The young person, as supplied. Every field is optional in the JSON so that each missing
+/// or invalid one gets its own message.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct PersonInput {
+    /// NHS number (10 digits, spaces allowed), if known.
+    pub nhs_number: Option<String>,
+    /// Given name (required).
+    pub given_name: Option<String>,
+    /// Family name (required).
+    pub family_name: Option<String>,
+    /// Preferred name.
+    pub preferred_name: Option<String>,
+    /// Date of birth, YYYY-MM-DD (required).
+    pub date_of_birth: Option<String>,
+    /// `male`, `female`, `indeterminate` or `not_known`.
+    pub sex: Option<String>,
+    /// `male`, `female`, `non_binary`, `other`, `not_known`, `not_stated`.
+    pub gender_identity: Option<String>,
+    /// NHS ethnic category (API name, e.g. `white_british`, `not_known`).
+    pub ethnic_category: Option<String>,
+    /// UK postcode.
+    pub postcode: Option<String>,
+    /// Address lines.
+    pub address: Option<String>,
+    /// School or college.
+    pub school: Option<String>,
+    /// GP practice.
+    pub gp_practice: Option<String>,
+    /// Flags for groups the seeds single out.
+    pub flags: PersonFlags,
+    /// Parent and carer contacts.
+    pub carers: Vec<CarerContact>,
+    /// Preferred language (ISO 639-1).
+    pub language: Option<String>,
+    /// Needs an interpreter.
+    pub interpreter_needed: bool,
+}
+
+/// A referral from a professional, or an advice/consultation request.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ReferralInput {
+    /// The young person.
+    pub person: PersonInput,
+    /// `referral` (default) or `advice_request`.
+    pub kind: Option<String>,
+    /// Source of referral (API name, e.g. `school`, `gp`).
+    pub source: Option<String>,
+    /// `emergency`, `very_urgent`, `urgent` or `routine`.
+    pub priority: Option<String>,
+    /// MHSDS reasons (API names, e.g. `anxiety`, `self_harm`), primary first.
+    pub reasons: Vec<String>,
+    /// Presenting needs, in the referrer's words.
+    pub presenting_needs: Option<String>,
+    /// The referrer.
+    pub referrer: Option<Referrer>,
+    /// Agencies the young person or family consented to share with.
+    pub consent_to_share: Vec<String>,
+    /// When received, RFC 3339; defaults to now (e.g. a letter received yesterday).
+    pub received_at: Option<String>,
+}
+
+/// A self-referral from a young person or a parent/carer.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct SelfReferralInput {
+    /// `young_person` or `parent_carer`.
+    pub who: Option<String>,
+    /// The young person.
+    pub person: PersonInput,
+    /// What is going on, in their words.
+    pub presenting_needs: Option<String>,
+    /// Reasons (API names), primary first.
+    pub reasons: Vec<String>,
+    /// The person referring: name and contact details.
+    pub contact: Option<Referrer>,
+    /// Agencies they agree we may share with.
+    pub consent_to_share: Vec<String>,
+}
+
+/// What intake answers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntakeResponse {
+    /// The referral as stored.
+    pub referral: Referral,
+    /// True when the young person was already in the register.
+    pub existing_person: bool,
+    /// A short reference to quote.
+    pub reference: String,
+}
+
+/// Receive a referral or advice request from a professional.
+///
+/// Send an `Idempotency-Key` header so that a double-submitted form creates one referral.
+#[utoipa::path(
+    post, path = "/api/referrals", tag = "intake",
+    request_body = ReferralInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
+           ("X-Actor" = String, Header, description = "Who is acting")),
+    responses(
+        (status = 201, body = IntakeResponse, description = "Created"),
+        (status = 200, body = IntakeResponse, description = "Already created by an earlier request with this Idempotency-Key"),
+        (status = 422, body = Problem), (status = 400, body = Problem), (status = 401, body = Problem)
+    )
+)]
+async fn create_referral(
+    State(state): State<AppState>,
+    actor: Actor,
+    IdempotencyKey(key): IdempotencyKey,
+    body: JsonBody<ReferralInput>,
+) -> ApiResult<Response> {
+    let now = state.store.now();
+    let input = body.value;
+    let mut errors = ValidationErrors::new();
+    let person = parse_person(input.person, &mut errors);
+    let kind = match input.kind.as_deref() {
+        None | Some("referral") => Some(ReferralKind::Referral),
+        Some("advice_request") => Some(ReferralKind::AdviceRequest),
+        Some(other) => {
+            errors.add(
+                "kind",
+                format!("unknown kind {other:?}; allowed: referral, advice_request"),
+            );
+            None
+        }
+    };
+    let source = required(&mut errors, "source", input.source, ReferralSource::parse);
+    let priority = required(&mut errors, "priority", input.priority, Priority::parse);
+    let reasons = parse_reasons(&mut errors, input.reasons);
+    let received_at = match input.received_at {
+        None => Some(now),
+        Some(text) => errors.check(
+            "received_at",
+            text.parse::<Timestamp>()
+                .map_err(|_| "use an RFC 3339 date-time with an offset, e.g. 2026-11-23T09:30:00Z"),
+        ),
+    };
+    let referrer = input.referrer.or_else(|| {
+        errors.add(
+            "referrer",
+            "say who is referring: name, role and organisation",
+        );
+        None
+    });
+    let presenting_needs = input.presenting_needs.unwrap_or_default();
+    let (Some(person), Some(kind), Some(source), Some(priority), Some(received_at), Some(referrer)) =
+        (person, kind, source, priority, received_at, referrer)
+    else {
+        return Err(ApiError::Invalid(errors.0));
+    };
+    errors.into_result()?;
+    let referral = NewReferral {
+        kind,
+        source,
+        priority,
+        reasons,
+        presenting_needs,
+        referrer,
+        consent_to_share: input.consent_to_share,
+        received_at: nwd_store::truncate_to_millis(received_at),
+    };
+    receive(
+        &state,
+        Intake { person, referral },
+        &actor.0,
+        key.map(|k| ("referrals", k, body.hash)),
+    )
+    .await
+}
+
+/// Refer yourself (a young person) or your child (a parent or carer). No sign-in.
+#[utoipa::path(
+    post, path = "/api/self-referrals", tag = "intake",
+    request_body = SelfReferralInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 201, body = IntakeResponse), (status = 200, body = IntakeResponse),
+        (status = 422, body = Problem), (status = 400, body = Problem)
+    )
+)]
+async fn create_self_referral(
+    State(state): State<AppState>,
+    IdempotencyKey(key): IdempotencyKey,
+    body: JsonBody<SelfReferralInput>,
+) -> ApiResult<Response> {
+    let now = state.store.now();
+    let input = body.value;
+    let mut errors = ValidationErrors::new();
+    let source = match input.who.as_deref() {
+        Some("young_person") => Some(ReferralSource::SelfReferral),
+        Some("parent_carer") => Some(ReferralSource::ParentCarer),
+        Some(other) => {
+            errors.add(
+                "who",
+                format!("unknown value {other:?}; say young_person or parent_carer"),
+            );
+            None
+        }
+        None => {
+            errors.add("who", "say whether you are the young person (young_person) or a parent or carer (parent_carer)");
+            None
+        }
+    };
+    let person = parse_person(input.person, &mut errors);
+    let reasons = parse_reasons(&mut errors, input.reasons);
+    let contact = input.contact.or_else(|| {
+        errors.add("contact", "tell us your name and how we can contact you");
+        None
+    });
+    let (Some(source), Some(person), Some(referrer)) = (source, person, contact) else {
+        return Err(ApiError::Invalid(errors.0));
+    };
+    errors.into_result()?;
+    let referral = NewReferral {
+        kind: ReferralKind::Referral,
+        source,
+        // The single point of access sets the clinical priority at triage; self-referrals
+        // arrive routine and are seen in order of receipt. Urgent help is signposted on
+        // every public page (NHS 111, 999).
+        priority: Priority::Routine,
+        reasons,
+        presenting_needs: input.presenting_needs.unwrap_or_default(),
+        referrer,
+        consent_to_share: input.consent_to_share,
+        received_at: now,
+    };
+    let actor = match source {
+        ReferralSource::ParentCarer => "public:parent-carer",
+        _ => "public:young-person",
+    };
+    receive(
+        &state,
+        Intake { person, referral },
+        actor,
+        key.map(|k| ("self-referrals", k, body.hash)),
+    )
+    .await
+}
+
+async fn receive(
+    state: &AppState,
+    intake: Intake,
+    actor: &str,
+    idempotency: Option<(&str, String, String)>,
+) -> ApiResult<Response> {
+    let idempotency = idempotency.map(|(scope, key, request_hash)| IdempotencyRequest {
+        scope: scope.to_string(),
+        key,
+        request_hash,
+    });
+    let outcome = state
+        .store
+        .receive_referral(intake, actor, idempotency)
+        .await?;
+    let status = if outcome.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let version = outcome.referral.version;
+    let reference = reference(&outcome.referral);
+    Ok(super::with_etag(
+        status,
+        version,
+        IntakeResponse {
+            referral: outcome.referral,
+            existing_person: outcome.existing_person,
+            reference,
+        },
+    ))
+}
+
+/// A short reference to quote on the phone: the first 8 characters of the id, grouped.
+pub fn reference(referral: &Referral) -> String {
+    let simple = referral.id.as_uuid().simple().to_string().to_uppercase();
+    format!("NWD-{}-{}", &simple[0..4], &simple[4..8])
+}
+
+fn required<T>(
+    errors: &mut ValidationErrors,
+    field: &str,
+    value: Option<String>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Option<T> {
+    match value {
+        None => {
+            errors.add(field, format!("{field} is required"));
+            None
+        }
+        Some(text) => errors.check(field, parse(&text)),
+    }
+}
+
+fn parse_reasons(errors: &mut ValidationErrors, reasons: Vec<String>) -> Vec<ReasonCode> {
+    reasons
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| errors.check(&format!("reasons[{i}]"), ReasonCode::parse(r)))
+        .collect()
+}
+
+/// Parses the person fields, recording an error per invalid field under `person.`.
+pub fn parse_person(input: PersonInput, errors: &mut ValidationErrors) -> Option<PersonDetails> {
+    let nhs_number = input
+        .nhs_number
+        .filter(|n| !n.trim().is_empty())
+        .and_then(|n| errors.check("person.nhs_number", NhsNumber::parse(&n)));
+    let given_name = non_empty(
+        errors,
+        "person.given_name",
+        input.given_name,
+        "enter the young person's given name",
+    );
+    let family_name = non_empty(
+        errors,
+        "person.family_name",
+        input.family_name,
+        "enter the young person's family name",
+    );
+    let date_of_birth = match input.date_of_birth {
+        None => {
+            errors.add(
+                "person.date_of_birth",
+                "enter the date of birth as YYYY-MM-DD",
+            );
+            None
+        }
+        Some(text) => errors.check(
+            "person.date_of_birth",
+            text.parse::<Date>()
+                .map_err(|_| format!("{text:?} is not a date; use YYYY-MM-DD, e.g. 2011-04-09")),
+        ),
+    };
+    let sex = optional(errors, "person.sex", input.sex, Sex::parse).unwrap_or(Sex::NotKnown);
+    let gender_identity = optional(
+        errors,
+        "person.gender_identity",
+        input.gender_identity,
+        GenderIdentity::parse,
+    );
+    let ethnic_category = optional(
+        errors,
+        "person.ethnic_category",
+        input.ethnic_category,
+        EthnicCategory::parse,
+    )
+    .unwrap_or(EthnicCategory::NotKnown);
+    let postcode = input
+        .postcode
+        .filter(|p| !p.trim().is_empty())
+        .and_then(|p| errors.check("person.postcode", Postcode::parse(&p)));
+    Some(PersonDetails {
+        nhs_number,
+        given_name: given_name?,
+        family_name: family_name?,
+        preferred_name: input.preferred_name.filter(|n| !n.trim().is_empty()),
+        date_of_birth: date_of_birth?,
+        sex,
+        gender_identity,
+        ethnic_category,
+        postcode,
+        address: input.address,
+        school: input.school,
+        gp_practice: input.gp_practice,
+        flags: input.flags,
+        carers: input.carers,
+        language: input.language,
+        interpreter_needed: input.interpreter_needed,
+    })
+}
+
+fn non_empty(
+    errors: &mut ValidationErrors,
+    field: &str,
+    value: Option<String>,
+    message: &str,
+) -> Option<String> {
+    match value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    {
+        Some(v) => Some(v),
+        None => {
+            errors.add(field, message);
+            None
+        }
+    }
+}
+
+fn optional<T>(
+    errors: &mut ValidationErrors,
+    field: &str,
+    value: Option<String>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Option<T> {
+    value
+        .filter(|v| !v.is_empty())
+        .and_then(|v| errors.check(field, parse(&v)))
+}

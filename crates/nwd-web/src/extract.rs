@@ -1,0 +1,157 @@
+//! Request extractors that turn headers and bodies into typed values, answering with a
+//! problem when they cannot.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::problem::ApiError;
+
+/// Who is acting. Placeholder until access control: staff routes read the `X-Actor` header
+/// (e.g. `triage:j.smith`). The access-control issue replaces this extractor with the
+/// signed-in session; handlers do not change.
+#[derive(Debug, Clone)]
+pub struct Actor(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Actor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let value = parts
+            .headers
+            .get("x-actor")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| {
+                ApiError::Unauthenticated(
+                    "staff actions must say who is acting: send an X-Actor header, e.g. X-Actor: triage:j.smith".into(),
+                )
+            })?;
+        if value.len() > 200 || value.chars().any(char::is_control) {
+            return Err(ApiError::BadRequest(
+                "X-Actor must be at most 200 printable characters".into(),
+            ));
+        }
+        Ok(Actor(value.to_string()))
+    }
+}
+
+/// The version a change was decided against, from `If-Match: "N"`.
+#[derive(Debug, Clone, Copy)]
+pub struct IfMatch(pub u32);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts
+            .headers
+            .get(axum::http::header::IF_MATCH)
+            .ok_or(ApiError::PreconditionRequired)?
+            .to_str()
+            .map_err(|_| ApiError::BadRequest("If-Match must be text, e.g. \"3\"".into()))?;
+        let trimmed = raw.trim().trim_start_matches("W/").trim_matches('"');
+        trimmed.parse::<u32>().map(IfMatch).map_err(|_| {
+            ApiError::BadRequest(format!(
+                "If-Match must be the ETag you read, e.g. \"3\"; got {raw:?}"
+            ))
+        })
+    }
+}
+
+/// An optional `Idempotency-Key` header.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match parts.headers.get("idempotency-key") {
+            None => Ok(IdempotencyKey(None)),
+            Some(value) => {
+                let key = value
+                    .to_str()
+                    .ok()
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty() && k.len() <= 255)
+                    .ok_or_else(|| {
+                        ApiError::BadRequest(
+                            "Idempotency-Key must be 1 to 255 printable characters".into(),
+                        )
+                    })?;
+                Ok(IdempotencyKey(Some(key.to_string())))
+            }
+        }
+    }
+}
+
+/// A JSON body, plus the SHA-256 of its bytes (for idempotency). Malformed JSON is a
+/// problem naming where it failed.
+pub struct JsonBody<T> {
+    /// The parsed value.
+    pub value: T,
+    /// Hex SHA-256 of the raw body.
+    pub hash: String,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !content_type.starts_with("application/json") {
+            return Err(ApiError::BadRequest(
+                "send the body as JSON with Content-Type: application/json".into(),
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
+        let value = parse_json(&bytes)?;
+        Ok(JsonBody {
+            value,
+            hash: hex::encode(Sha256::digest(&bytes)),
+        })
+    }
+}
+
+/// Parses JSON, describing where and why it failed.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = T::deserialize(&mut deserializer).map_err(|e| {
+        ApiError::BadRequest(format!("the JSON body is not valid for this request: {e}"))
+    })?;
+    deserializer.end().map_err(|e| {
+        ApiError::BadRequest(format!("unexpected content after the JSON body: {e}"))
+    })?;
+    Ok(value)
+}
+
+/// Query parameters, with a problem when they do not parse.
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| QueryParams(q.0))
+            .map_err(|e| {
+                ApiError::BadRequest(format!("invalid query parameters: {}", e.body_text()))
+            })
+    }
+}
+
+/// A path id, with a problem when it is not a UUID.
+pub fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, ApiError> {
+    raw.parse::<T>()
+        .map_err(|_| ApiError::NotFound(format!("{what} {raw} was not found (ids are UUIDs)")))
+}

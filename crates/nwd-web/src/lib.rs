@@ -1,0 +1,87 @@
+//! # nwd-web — the HTTP edge
+//!
+//! Owns the JSON API (axum), its OpenAPI document (`/api/openapi.json`, generated from the
+//! same route table so the two cannot drift), and RFC 9457 problem+json errors. Handlers are
+//! thin: extract, parse into domain types, call the store, render.
+//!
+//! It does **not** own rules (those are `nwd-domain`'s) or SQL (`nwd-store`'s). Identity is
+//! a placeholder: staff routes read the acting person from an `X-Actor` header until the
+//! access-control issue replaces [`extract::Actor`] with a signed-in session.
+
+pub mod api;
+pub mod extract;
+pub mod problem;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use nwd_store::Store;
+use tokio::net::TcpListener;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "No Wrong Door API",
+        description = "Single point of access, referral lifecycle, service directory and waiting lists for children and young people's mental health (0–25).",
+        license(name = "MIT")
+    ),
+    tags(
+        (name = "intake", description = "Referrals and self-referrals into the single point of access"),
+        (name = "referrals", description = "The referral lifecycle: triage, allocation, contacts, step up/down, transition, discharge"),
+        (name = "directory", description = "Organisations and services"),
+        (name = "lists", description = "Waiting lists, transition list, access measures"),
+        (name = "system", description = "Health")
+    )
+)]
+struct ApiDoc;
+
+/// The API routes and their OpenAPI document, built from one table.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(api::health::router())
+        .merge(api::intake::router())
+        .merge(api::referrals::router())
+        .merge(api::directory::router())
+        .merge(api::lists::router())
+        .split_for_parts()
+}
+
+/// The whole application: API routes, the OpenAPI document, and the fallback.
+pub fn app(state: AppState) -> Router {
+    let (router, openapi) = routes();
+    let openapi = std::sync::Arc::new(openapi);
+    router
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || {
+                let openapi = openapi.clone();
+                async move { axum::Json(openapi.as_ref().clone()) }
+            }),
+        )
+        .fallback(problem::no_route)
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until the process is stopped.
+pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    let address: SocketAddr = listener.local_addr()?;
+    tracing::info!(%address, "serving");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
