@@ -20,6 +20,7 @@ mod directory;
 mod error;
 mod intake;
 mod lists;
+pub mod provision;
 mod referrals;
 
 use std::sync::Arc;
@@ -169,6 +170,19 @@ impl Store {
             .await
             .map(|_: AnyQueryResult| ())
             .map_err(StoreError::from)
+    }
+
+    /// Rows in one of the store's tables (diagnostics, the demo summary and tests).
+    pub async fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
+        const TABLES: &[&str] = &[
+            "organisations", "services", "persons", "referrals", "referral_events", "allocations", "contacts", "idempotency_keys",
+        ];
+        let table = TABLES
+            .iter()
+            .find(|t| **t == table)
+            .ok_or_else(|| StoreError::not_found("table", table))?;
+        let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(&self.pool).await?;
+        Ok(sqlx::Row::try_get::<i64, _>(&row, "n")?)
     }
 
     /// Closes the pool.

@@ -56,20 +56,19 @@ impl Store {
             };
             referral.execute(command, &mut ctx)?
         };
-        insert_events(&mut w.tx, referral_id, &recorded)
-            .await
-            .map_err(|e| {
-                // Another writer appended the same sequence number first.
-                if e.is_unique_violation() {
-                    StoreError::Conflict {
-                        expected: expected_version,
-                        current: expected_version + 1,
-                        changes: Vec::new(),
-                    }
-                } else {
-                    e
-                }
-            })?;
+        if let Err(error) = insert_events(&mut w.tx, referral_id, &recorded).await {
+            if !error.is_unique_violation() {
+                return Err(error);
+            }
+            // Another writer appended the same sequence number first (on PostgreSQL both
+            // read version N before either committed). Roll back, then name what they did.
+            drop(w);
+            let mut conn = self.pool.acquire().await?;
+            let events = load_events(&mut conn, referral_id).await?;
+            let current =
+                Referral::replay(&events).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            return Err(conflict(expected_version, &current, &events));
+        }
         write_projection(&mut w.tx, &referral, Some(expected_version), None, now).await?;
         write_allocations_and_contacts(&mut w.tx, &referral, &recorded).await?;
         w.tx.commit().await?;

@@ -122,16 +122,33 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
-/// Parses JSON, describing where and why it failed.
+/// Parses JSON. A syntax error is a 400; a value of the wrong type or an unknown code is a
+/// 422 naming the field (e.g. `destinations[0].type`), so clients can show it beside the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = T::deserialize(&mut deserializer).map_err(|e| {
-        ApiError::BadRequest(format!("the JSON body is not valid for this request: {e}"))
+    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_data() && path != "." {
+            ApiError::field(&path, strip_position(&inner.to_string()))
+        } else {
+            ApiError::BadRequest(format!(
+                "the JSON body is not valid for this request: {inner}"
+            ))
+        }
     })?;
     deserializer.end().map_err(|e| {
         ApiError::BadRequest(format!("unexpected content after the JSON body: {e}"))
     })?;
     Ok(value)
+}
+
+/// serde_json appends " at line 1 column 40"; the field path says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
 }
 
 /// Query parameters, with a problem when they do not parse.

@@ -27,6 +27,8 @@ use super::state::{
 
 /// Longest free text accepted in one field (characters).
 pub const MAX_TEXT_CHARS: usize = 10_000;
+/// How far ahead of the server's clock a reported time may be (clients' clocks differ).
+pub const CLOCK_SKEW_MINUTES: i64 = 5;
 /// Age under which a self-referral needs a recorded Gillick competence decision before
 /// allocation (domain guide §6).
 pub const GILLICK_AGE: i16 = 16;
@@ -106,7 +108,11 @@ impl NewReferral {
             &self.referrer.name,
             "enter the referrer's name",
         );
-        if self.received_at > now.saturating_add(5.minutes()).unwrap_or(now) {
+        if self.received_at
+            > now
+                .saturating_add(CLOCK_SKEW_MINUTES.minutes())
+                .unwrap_or(now)
+        {
             errors.add("received_at", "a referral cannot be received in the future");
         }
         if self.kind == ReferralKind::AdviceRequest && self.source.is_self_or_family() {
@@ -344,6 +350,12 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    fn latest_allowed(&self) -> Timestamp {
+        self.now
+            .saturating_add(CLOCK_SKEW_MINUTES.minutes())
+            .unwrap_or(self.now)
+    }
+
     fn today(&self) -> Date {
         self.now.to_zoned(self.tz.clone()).date()
     }
@@ -462,7 +474,7 @@ impl Referral {
                     ));
                 }
                 self.require_active_allocation(contact.allocation_id, "record a contact outcome")?;
-                if status.is_attended() && contact.at > ctx.now {
+                if status.is_attended() && contact.at > ctx.latest_allowed() {
                     return Err(DomainError::invalid(
                         "status",
                         "a contact booked in the future cannot have been attended yet",
@@ -726,7 +738,7 @@ impl Referral {
         if input.at < self.received_at {
             errors.add("at", "a contact cannot be before the referral was received");
         }
-        if input.status != ContactStatus::Scheduled && input.at > ctx.now {
+        if input.status != ContactStatus::Scheduled && input.at > ctx.latest_allowed() {
             errors.add("status", "only a scheduled contact can be in the future; record the outcome after it happens");
         }
         if input.duration_minutes == 0 && input.status.is_attended() {

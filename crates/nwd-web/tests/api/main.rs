@@ -1,0 +1,13 @@
+//! Black-box tests of the HTTP API: a real server on port 0 against a fresh real database,
+//! once on SQLite and once on PostgreSQL (`DATABASE_URL`; `scripts/test` starts a throw-away
+//! cluster). One test binary, modules per area.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+mod bad_input;
+mod concurrency;
+mod directory;
+mod intake;
+mod lifecycle;
+mod openapi;

@@ -1,0 +1,127 @@
+//! The OpenAPI document matches the routes: every documented operation is served, and every
+//! operation the API promises is documented.
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::on_both_backends;
+use crate::support::TestApp;
+
+/// Operations the API promises (issue 3). Adding a route without documenting it, or
+/// documenting one that is not served, fails this test.
+const EXPECTED: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("post", "/api/referrals"),
+    ("get", "/api/referrals"),
+    ("post", "/api/self-referrals"),
+    ("get", "/api/referrals/{id}"),
+    ("get", "/api/referrals/{id}/events"),
+    ("get", "/api/referrals/{id}/waits"),
+    ("post", "/api/referrals/{id}/competence"),
+    ("post", "/api/referrals/{id}/triage"),
+    ("post", "/api/referrals/{id}/allocations"),
+    ("post", "/api/referrals/{id}/contacts"),
+    ("post", "/api/referrals/{id}/contacts/{contact_id}/outcome"),
+    ("post", "/api/referrals/{id}/step"),
+    ("post", "/api/referrals/{id}/transition"),
+    (
+        "post",
+        "/api/referrals/{id}/allocations/{allocation_id}/discharge",
+    ),
+    ("post", "/api/referrals/{id}/decline"),
+    ("get", "/api/persons/{id}"),
+    ("get", "/api/organisations"),
+    ("post", "/api/organisations"),
+    ("get", "/api/organisations/{id}"),
+    ("put", "/api/organisations/{id}"),
+    ("get", "/api/services"),
+    ("post", "/api/services"),
+    ("get", "/api/services/{id}"),
+    ("put", "/api/services/{id}"),
+    ("get", "/api/services/{id}/waiting-list"),
+    ("get", "/api/transitions"),
+    ("get", "/api/measures/access"),
+];
+
+async fn every_route_is_documented_and_served(app: &TestApp) {
+    let doc: Value = app
+        .public(Method::GET, "/api/openapi.json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut documented = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            documented.push((method.clone(), path.clone()));
+            assert!(
+                operation["responses"]
+                    .as_object()
+                    .is_some_and(|r| !r.is_empty()),
+                "{method} {path} documents no responses"
+            );
+        }
+    }
+    documented.sort();
+    let mut expected: Vec<(String, String)> = EXPECTED
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        documented, expected,
+        "documented operations differ from the API's operations"
+    );
+
+    // Every documented operation is routed: a request reaches a handler rather than the
+    // no-route fallback (a handler may still answer 404 for an unknown id, but with a
+    // different problem detail) and never 405.
+    for (method, path) in &documented {
+        let concrete = path
+            .replace("{id}", "00000000-0000-0000-0000-000000000000")
+            .replace("{contact_id}", "x")
+            .replace("{allocation_id}", "x");
+        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let response = app
+            .staff(method.clone(), &concrete)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(response.status(), 405, "{method} {path}");
+        let text = response.text().await.unwrap();
+        assert!(
+            !text.contains("there is no route"),
+            "{method} {path} is documented but not routed: {text}"
+        );
+    }
+    // And an undocumented path really does hit the fallback, so the check above can fail.
+    let missing = app
+        .staff(Method::GET, "/api/nothing-here")
+        .send()
+        .await
+        .unwrap();
+    assert!(missing.text().await.unwrap().contains("there is no route"));
+}
+on_both_backends!(every_route_is_documented_and_served);
+
+async fn health_reports_the_database(app: &TestApp) {
+    let body: Value = app
+        .public(Method::GET, "/healthz")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["status"], "ok");
+    let expected = match app.store.backend() {
+        nwd_store::Backend::Sqlite => "sqlite",
+        nwd_store::Backend::Postgres => "postgres",
+    };
+    assert_eq!(body["database"], expected);
+}
+on_both_backends!(health_reports_the_database);

@@ -1,0 +1,264 @@
+//! Test support: a fresh database per test on each backend, a running server, and a client.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use nwd_domain::standards::DefaultStandards;
+use nwd_store::{Store, StoreOptions};
+use reqwest::{Client, Method, RequestBuilder, Response};
+use serde_json::{json, Value};
+
+/// Runs a test body once per backend: SQLite always, PostgreSQL when `DATABASE_URL` is set
+/// (and required when `NWD_REQUIRE_POSTGRES=1`).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::support::TestApp::spawn_sqlite().await;
+                super::$name(&app).await;
+                app.finish().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::support::TestApp::spawn_postgres().await {
+                    super::$name(&app).await;
+                    app.finish().await;
+                }
+            }
+        }
+    };
+}
+
+/// A running server and what it runs on.
+pub struct TestApp {
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub base: String,
+    /// HTTP client.
+    pub client: Client,
+    /// The store behind the server (for asserting what was written).
+    pub store: Store,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Database { admin_url: String, name: String },
+}
+
+pub fn standards() -> DefaultStandards {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../config/standards.toml"
+    ))
+    .unwrap();
+    toml::from_str(&text).unwrap()
+}
+
+fn clock() -> nwd_store::Clock {
+    Arc::new(|| nwd_store::truncate_to_millis(Timestamp::now()))
+}
+
+impl TestApp {
+    /// Starts a server on a fresh SQLite file in the temp folder.
+    pub async fn spawn_sqlite() -> TestApp {
+        let path =
+            std::env::temp_dir().join(format!("nwd-test-{}.sqlite", uuid::Uuid::new_v4().simple()));
+        let url = format!("sqlite://{}", path.display());
+        TestApp::start(url, Cleanup::File(path)).await
+    }
+
+    /// Starts a server on a fresh PostgreSQL database, or `None` when none is configured.
+    pub async fn spawn_postgres() -> Option<TestApp> {
+        let Ok(admin_url) = std::env::var("DATABASE_URL") else {
+            if std::env::var("NWD_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                panic!("NWD_REQUIRE_POSTGRES=1 but DATABASE_URL is not set: run the tests with scripts/test");
+            }
+            eprintln!(
+                "warning: DATABASE_URL is not set; PostgreSQL tests did not run (use scripts/test)"
+            );
+            return None;
+        };
+        let name = format!("nwd_web_{}", uuid::Uuid::new_v4().simple());
+        let url = nwd_store::provision::create_database(&admin_url, &name)
+            .await
+            .expect("create test database");
+        Some(TestApp::start(url, Cleanup::Database { admin_url, name }).await)
+    }
+
+    async fn start(url: String, cleanup: Cleanup) -> TestApp {
+        let mut options = StoreOptions::new(url, standards());
+        options.clock = clock();
+        options.max_connections = 8;
+        let store = Store::connect(options).await.expect("open store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let app = nwd_web::app(nwd_web::AppState {
+            store: store.clone(),
+        });
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        TestApp {
+            base,
+            client: Client::new(),
+            store,
+            cleanup,
+        }
+    }
+
+    /// Closes the pool and removes the database.
+    pub async fn finish(self) {
+        self.store.close().await;
+        match self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Database { admin_url, name } => {
+                let _ = nwd_store::provision::drop_database(&admin_url, &name).await;
+            }
+        }
+    }
+
+    /// A request as a named member of staff.
+    pub fn staff(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .header("X-Actor", "triage:test.clinician")
+    }
+
+    /// A request with no identity (public routes).
+    pub fn public(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.base))
+    }
+
+    /// Creates an organisation and a service; returns the service id.
+    pub async fn service(
+        &self,
+        name: &str,
+        need_groups: &[&str],
+        age_from: i64,
+        age_to: i64,
+        team_type: &str,
+    ) -> String {
+        let org = self
+            .staff(Method::POST, "/api/organisations")
+            .json(&json!({"name": format!("{name} provider"), "kind": "nhs_trust"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(org.status(), 201);
+        let org: Value = org.json().await.unwrap();
+        let response = self
+            .staff(Method::POST, "/api/services")
+            .json(&service_body(
+                org["id"].as_str().unwrap(),
+                name,
+                need_groups,
+                age_from,
+                age_to,
+                team_type,
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        body["id"].as_str().unwrap().to_string()
+    }
+
+    /// Posts a school referral; returns the response body.
+    pub async fn school_referral(&self, nhs_number: Option<&str>, priority: &str) -> Value {
+        let response = self
+            .staff(Method::POST, "/api/referrals")
+            .json(&referral_body(nhs_number, priority))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "{:?}", response.text().await);
+        response.json().await.unwrap()
+    }
+
+    /// Counts rows in a table (to prove bad input wrote nothing).
+    pub async fn count(&self, table: &str) -> i64 {
+        self.store.count_rows(table).await.unwrap()
+    }
+}
+
+pub fn service_body(
+    org: &str,
+    name: &str,
+    need_groups: &[&str],
+    age_from: i64,
+    age_to: i64,
+    team_type: &str,
+) -> Value {
+    json!({
+        "organisation_id": org,
+        "name": name,
+        "description": "Synthetic test service",
+        "need_groups": need_groups,
+        "age_from": age_from,
+        "age_to": age_to,
+        "team_type": team_type,
+        "delivery_modes": ["face_to_face", "online"],
+        "areas": ["ME", "CT1"],
+        "self_referral": true,
+        "capacity": {"clinician_wte": 3.5, "slots_per_week": 40}
+    })
+}
+
+pub fn referral_body(nhs_number: Option<&str>, priority: &str) -> Value {
+    json!({
+        "person": {
+            "nhs_number": nhs_number,
+            "given_name": "Amelia",
+            "family_name": "Testperson",
+            "date_of_birth": "2012-05-17",
+            "sex": "female",
+            "ethnic_category": "white_british",
+            "postcode": "ME14 1XX",
+            "school": "Synthetic Academy",
+            "flags": {"send_ehcp": true}
+        },
+        "source": "school",
+        "priority": priority,
+        "reasons": ["anxiety", "self_harm"],
+        "presenting_needs": "Low mood and panic attacks at school for two months.",
+        "referrer": {"name": "R. Teacher", "role": "Designated safeguarding lead", "organisation": "Synthetic Academy"},
+        "consent_to_share": ["Synthetic Academy", "GP"]
+    })
+}
+
+/// Asserts a problem+json response with `status`, returning its body.
+pub async fn problem(response: Response, status: u16) -> Value {
+    assert_eq!(response.status().as_u16(), status, "unexpected status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    assert!(body["type"].as_str().unwrap().starts_with("https://"));
+    assert!(!body["detail"].as_str().unwrap().is_empty());
+    body
+}
+
+/// The field names a problem lists.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["field"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
