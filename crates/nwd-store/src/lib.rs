@@ -175,13 +175,22 @@ impl Store {
     /// Rows in one of the store's tables (diagnostics, the demo summary and tests).
     pub async fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
         const TABLES: &[&str] = &[
-            "organisations", "services", "persons", "referrals", "referral_events", "allocations", "contacts", "idempotency_keys",
+            "organisations",
+            "services",
+            "persons",
+            "referrals",
+            "referral_events",
+            "allocations",
+            "contacts",
+            "idempotency_keys",
         ];
         let table = TABLES
             .iter()
             .find(|t| **t == table)
             .ok_or_else(|| StoreError::not_found("table", table))?;
-        let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(&self.pool).await?;
+        let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+            .fetch_one(&self.pool)
+            .await?;
         Ok(sqlx::Row::try_get::<i64, _>(&row, "n")?)
     }
 

@@ -17,8 +17,15 @@ pub fn database_url_with_name(admin_url: &str, name: &str) -> String {
 }
 
 fn check_name(name: &str) -> Result<(), StoreError> {
-    if name.is_empty() || name.len() > 63 || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-        return Err(StoreError::UnsupportedUrl(format!("database name {name:?}: use lower-case letters, digits and _")));
+    if name.is_empty()
+        || name.len() > 63
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(StoreError::UnsupportedUrl(format!(
+            "database name {name:?}: use lower-case letters, digits and _"
+        )));
     }
     Ok(())
 }
@@ -27,8 +34,12 @@ fn check_name(name: &str) -> Result<(), StoreError> {
 pub async fn create_database(admin_url: &str, name: &str) -> Result<String, StoreError> {
     check_name(name)?;
     sqlx::any::install_default_drivers();
-    let admin = sqlx::AnyPool::connect(admin_url).await.map_err(StoreError::Connect)?;
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await?;
+    let admin = sqlx::AnyPool::connect(admin_url)
+        .await
+        .map_err(StoreError::Connect)?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await?;
     admin.close().await;
     Ok(database_url_with_name(admin_url, name))
 }
@@ -37,8 +48,12 @@ pub async fn create_database(admin_url: &str, name: &str) -> Result<String, Stor
 pub async fn drop_database(admin_url: &str, name: &str) -> Result<(), StoreError> {
     check_name(name)?;
     sqlx::any::install_default_drivers();
-    let admin = sqlx::AnyPool::connect(admin_url).await.map_err(StoreError::Connect)?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await?;
+    let admin = sqlx::AnyPool::connect(admin_url)
+        .await
+        .map_err(StoreError::Connect)?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&admin)
+        .await?;
     admin.close().await;
     Ok(())
 }
@@ -49,9 +64,18 @@ mod tests {
 
     #[test]
     fn database_names_replace_the_path() {
-        assert_eq!(database_url_with_name("postgres://u@h:5/postgres", "x"), "postgres://u@h:5/x");
-        assert_eq!(database_url_with_name("postgres://u@h:5", "x"), "postgres://u@h:5/x");
-        assert_eq!(database_url_with_name("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(
+            database_url_with_name("postgres://u@h:5/postgres", "x"),
+            "postgres://u@h:5/x"
+        );
+        assert_eq!(
+            database_url_with_name("postgres://u@h:5", "x"),
+            "postgres://u@h:5/x"
+        );
+        assert_eq!(
+            database_url_with_name("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
         assert!(check_name("Robert'); DROP").is_err());
     }
 }
