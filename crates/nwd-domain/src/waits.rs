@@ -190,3 +190,68 @@ mod tests {
         check("2024-10-26T10:00:00Z", "2024-10-28T10:00:00Z", 2);
     }
 }
+
+/// Distribution of one kind of wait over a set of journeys.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WaitDistribution {
+    /// Journeys measured.
+    pub count: u64,
+    /// Median (nearest rank), in the unit of the field name.
+    pub median: Option<f64>,
+    /// 90th percentile (nearest rank).
+    pub p90: Option<f64>,
+}
+
+/// Summarises waits by the nearest-rank method (the value below which the share of
+/// observations falls, as NHS waiting-time statistics report percentiles).
+pub fn distribution(mut values: Vec<f64>) -> WaitDistribution {
+    values.retain(|v| v.is_finite());
+    values.sort_by(f64::total_cmp);
+    let rank = |p: f64| -> Option<f64> {
+        if values.is_empty() {
+            return None;
+        }
+        let index = ((p * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1;
+        values.get(index).copied()
+    };
+    WaitDistribution {
+        count: values.len() as u64,
+        median: rank(0.5),
+        p90: rank(0.9),
+    }
+}
+
+/// A service's waits over a period, including the hidden ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceWaits {
+    /// Allocations made in the period.
+    pub allocations: u64,
+    /// Of those, still waiting for a first attended contact.
+    pub still_waiting: u64,
+    /// Referral received → triage decision, hours (triage allocations only).
+    pub referral_to_triage_hours: WaitDistribution,
+    /// Clock start → first attended contact, days.
+    pub to_first_contact_days: WaitDistribution,
+    /// Clock start → second attended contact, days.
+    pub to_second_contact_days: WaitDistribution,
+    /// Seen within the service's standard, percent of those seen (when a standard applies).
+    pub seen_within_standard_percent: Option<f64>,
+}
+
+#[cfg(test)]
+mod distribution_tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let d = distribution((1..=10).map(f64::from).collect());
+        assert_eq!((d.count, d.median, d.p90), (10, Some(5.0), Some(9.0)));
+        let d = distribution(vec![7.0]);
+        assert_eq!((d.median, d.p90), (Some(7.0), Some(7.0)));
+        let d = distribution(vec![3.0, 1.0, 2.0, f64::NAN]);
+        assert_eq!((d.count, d.median, d.p90), (3, Some(2.0), Some(3.0)));
+        assert_eq!(distribution(Vec::new()).median, None);
+    }
+}

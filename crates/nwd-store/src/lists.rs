@@ -180,3 +180,77 @@ impl Store {
         Ok(access_measures(&contacts, period_end))
     }
 }
+
+impl Store {
+    /// A service's waits for allocations made in `[from, to)`: the visible wait to first
+    /// contact and the hidden ones (to triage, to second contact), with the share seen within
+    /// the service's standard.
+    pub async fn service_waits(
+        &self,
+        service_id: ServiceId,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+    ) -> Result<nwd_domain::waits::ServiceWaits, StoreError> {
+        use nwd_domain::waits::{days_waited, distribution, ServiceWaits};
+        let (service, _) = self.service(service_id).await?;
+        let rows = sqlx::query(
+            "SELECT a.clock_start, a.origin, a.first_attended_at, a.second_attended_at, r.received_at, r.triaged_at, r.priority, r.source \
+             FROM allocations a JOIN referrals r ON r.id = a.referral_id \
+             WHERE a.service_id = $1 AND a.allocated_at >= $2 AND a.allocated_at < $3",
+        )
+        .bind(service_id.to_string())
+        .bind(ms(from))
+        .bind(ms(to))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut to_triage = Vec::new();
+        let mut first = Vec::new();
+        let mut second = Vec::new();
+        let (mut still_waiting, mut with_standard, mut within) = (0u64, 0u64, 0u64);
+        for row in &rows {
+            let clock_start = ts(row.try_get("clock_start")?)?;
+            let origin: String = row.try_get("origin")?;
+            if origin == "triage" {
+                if let Some(triaged) = row.try_get::<Option<i64>, _>("triaged_at")? {
+                    let received: i64 = row.try_get("received_at")?;
+                    to_triage.push((triaged - received) as f64 / 3_600_000.0);
+                }
+            }
+            match row.try_get::<Option<i64>, _>("first_attended_at")? {
+                None => still_waiting += 1,
+                Some(seen) => {
+                    let seen = ts(seen)?;
+                    first.push(f64::from(days_waited(clock_start, seen, &self.tz)));
+                    let priority = Priority::parse(&row.try_get::<String, _>("priority")?)
+                        .map_err(StoreError::Corrupt)?;
+                    let source = ReferralSource::parse(&row.try_get::<String, _>("source")?)
+                        .map_err(StoreError::Corrupt)?;
+                    if let Some(standard) =
+                        nwd_domain::standards::select(&service.details.standards, priority, source)
+                    {
+                        with_standard += 1;
+                        if seen <= standard.target.deadline(clock_start, &self.tz) {
+                            within += 1;
+                        }
+                    }
+                }
+            }
+            if let Some(second_at) = row.try_get::<Option<i64>, _>("second_attended_at")? {
+                second.push(f64::from(days_waited(
+                    clock_start,
+                    ts(second_at)?,
+                    &self.tz,
+                )));
+            }
+        }
+        Ok(ServiceWaits {
+            allocations: rows.len() as u64,
+            still_waiting,
+            referral_to_triage_hours: distribution(to_triage),
+            to_first_contact_days: distribution(first),
+            to_second_contact_days: distribution(second),
+            seen_within_standard_percent: (with_standard > 0)
+                .then(|| 100.0 * within as f64 / with_standard as f64),
+        })
+    }
+}

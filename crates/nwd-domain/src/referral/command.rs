@@ -737,6 +737,13 @@ impl Referral {
         );
         if input.at < self.received_at {
             errors.add("at", "a contact cannot be before the referral was received");
+        } else if let Some(allocation) = self.allocation(input.allocation_id) {
+            if input.at < allocation.clock_start {
+                errors.add(
+                    "at",
+                    "a contact on this allocation cannot be before the allocation's wait started",
+                );
+            }
         }
         if input.status != ContactStatus::Scheduled && input.at > ctx.latest_allowed() {
             errors.add("status", "only a scheduled contact can be in the future; record the outcome after it happens");

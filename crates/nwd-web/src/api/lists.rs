@@ -19,6 +19,7 @@ use crate::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(waiting_list))
+        .routes(routes!(service_waits))
         .routes(routes!(transition_list))
         .routes(routes!(access_measures))
 }
@@ -92,4 +93,55 @@ async fn access_measures(
         None => state.store.now().to_zoned(state.store.tz().clone()).date(),
     };
     Ok(Json(state.store.access_measures(period_end).await?))
+}
+
+/// A period.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RangeParams {
+    /// Start (RFC 3339, inclusive); default 12 months before `to`.
+    pub from: Option<String>,
+    /// End (RFC 3339, exclusive); default now.
+    pub to: Option<String>,
+}
+
+/// A service's waits for allocations made in a period, including the hidden waits
+/// (referral → triage, → first contact, → second contact) and the share seen within standard.
+#[utoipa::path(get, path = "/api/services/{id}/waits", tag = "lists", params(("id" = String, Path), RangeParams, ("X-Actor" = String, Header)),
+    responses((status = 200, body = nwd_domain::waits::ServiceWaits), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn service_waits(
+    State(state): State<AppState>,
+    _actor: Actor,
+    Path(id): Path<String>,
+    QueryParams(params): QueryParams<RangeParams>,
+) -> ApiResult<Json<nwd_domain::waits::ServiceWaits>> {
+    let mut errors = nwd_domain::ValidationErrors::new();
+    let to = match params.to {
+        Some(t) => errors.check(
+            "to",
+            t.parse::<jiff::Timestamp>()
+                .map_err(|_| "use an RFC 3339 date-time, e.g. 2026-04-01T00:00:00Z"),
+        ),
+        None => Some(state.store.now()),
+    };
+    let from = match params.from {
+        Some(f) => errors.check(
+            "from",
+            f.parse::<jiff::Timestamp>()
+                .map_err(|_| "use an RFC 3339 date-time, e.g. 2025-04-01T00:00:00Z"),
+        ),
+        None => to.and_then(|t| {
+            t.checked_sub(jiff::SignedDuration::from_hours(24 * 365))
+                .ok()
+        }),
+    };
+    errors.into_result()?;
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(ApiError::field("from", "give a valid period"));
+    };
+    if from >= to {
+        return Err(ApiError::field("from", "the start must be before the end"));
+    }
+    let id = parse_id::<ServiceId>(&id, "service")?;
+    Ok(Json(state.store.service_waits(id, from, to).await?))
 }

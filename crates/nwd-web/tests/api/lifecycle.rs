@@ -120,6 +120,20 @@ async fn a_school_referral_goes_from_intake_to_a_named_destination(app: &TestApp
         .unwrap();
     assert_eq!(waits["to_first_contact_days"], 0);
     assert!(waits["to_second_contact_days"].is_null());
+    let service_waits: Value = app
+        .staff(Method::GET, &format!("/api/services/{community}/waits"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(service_waits["allocations"], 1);
+    assert_eq!(service_waits["still_waiting"], 0);
+    assert_eq!(service_waits["to_first_contact_days"]["count"], 1);
+    assert_eq!(service_waits["to_first_contact_days"]["median"], 0.0);
+    assert_eq!(service_waits["referral_to_triage_hours"]["count"], 1);
+    assert_eq!(service_waits["seen_within_standard_percent"], 100.0);
 
     // Step up: the community allocation ends, the specialist one starts with a new clock.
     let stepped = post(

@@ -39,6 +39,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/api/services/{id}"),
     ("put", "/api/services/{id}"),
     ("get", "/api/services/{id}/waiting-list"),
+    ("get", "/api/services/{id}/waits"),
     ("get", "/api/transitions"),
     ("get", "/api/measures/access"),
 ];
