@@ -444,6 +444,7 @@ impl Referral {
                     need_group,
                     "service_id",
                     ctx,
+                    &[],
                     &mut errors,
                 );
                 self.check_competence(None, ctx, &mut errors);
@@ -618,6 +619,7 @@ impl Referral {
                         triage.need_group,
                         &format!("{field}.service_id"),
                         ctx,
+                        &[],
                         &mut errors,
                     );
                     allocated.push(*service_id);
@@ -837,7 +839,14 @@ impl Referral {
                 );
                 continue;
             }
-            self.check_service(*service_id, step.to, &field, ctx, &mut errors);
+            self.check_service(
+                *service_id,
+                step.to,
+                &field,
+                ctx,
+                &step.end_allocations,
+                &mut errors,
+            );
         }
         if !step.allocate.is_empty() {
             self.check_competence(None, ctx, &mut errors);
@@ -912,6 +921,7 @@ impl Referral {
         need_group: NeedGroup,
         field: &str,
         ctx: &Context<'_>,
+        ending: &[AllocationId],
         errors: &mut ValidationErrors,
     ) {
         let Some(service) = ctx.services.service(service_id) else {
@@ -940,7 +950,7 @@ impl Referral {
         }
         if self
             .active_allocations()
-            .any(|a| a.service_id == service_id)
+            .any(|a| a.service_id == service_id && !ending.contains(&a.id))
         {
             errors.add(
                 field,

@@ -1,0 +1,107 @@
+//! Configuration: flags with environment variables (`NWD_…`), and the clinical standards file.
+
+use anyhow::{bail, Context as _};
+use nwd_domain::standards::DefaultStandards;
+use nwd_store::StoreOptions;
+
+/// The shipped standards, with their sources (`config/standards.toml`).
+const DEFAULT_STANDARDS: &str = include_str!("../../../config/standards.toml");
+
+/// Options shared by every command.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Database: a SQLite file path (the embedded default) or postgres://user@host/db.
+    #[arg(
+        long,
+        global = true,
+        env = "NWD_DATABASE_URL",
+        default_value = "data/nowrongdoor.sqlite"
+    )]
+    pub database_url: String,
+    /// Waiting-time standards file (TOML); defaults to the shipped config/standards.toml.
+    #[arg(long, global = true, env = "NWD_STANDARDS")]
+    pub standards: Option<std::path::PathBuf>,
+    /// The area's time zone (IANA name), for dates, days waited and breach dates.
+    #[arg(
+        long,
+        global = true,
+        env = "NWD_TIMEZONE",
+        default_value = "Europe/London"
+    )]
+    pub timezone: String,
+    /// Maximum database connections.
+    #[arg(long, global = true, env = "NWD_MAX_CONNECTIONS", default_value_t = 16)]
+    pub max_connections: u32,
+}
+
+impl Args {
+    /// Builds store options, loading and validating the standards.
+    pub fn store_options(&self) -> anyhow::Result<StoreOptions> {
+        let text = match &self.standards {
+            Some(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("could not read the standards file {}", path.display()))?,
+            None => DEFAULT_STANDARDS.to_string(),
+        };
+        let standards = parse_standards(&text)?;
+        let tz = jiff::tz::TimeZone::get(&self.timezone).with_context(|| {
+            format!(
+                "unknown time zone {:?}: use an IANA name such as Europe/London",
+                self.timezone
+            )
+        })?;
+        if !self.database_url.contains("://") {
+            if let Some(parent) = std::path::Path::new(&self.database_url).parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).with_context(|| {
+                        format!("could not create the folder {}", parent.display())
+                    })?;
+                }
+            }
+        }
+        let mut options = StoreOptions::new(self.database_url.clone(), standards);
+        options.tz = tz;
+        options.max_connections = self.max_connections;
+        Ok(options)
+    }
+}
+
+/// Parses and validates a standards file; errors name the key at fault.
+pub fn parse_standards(text: &str) -> anyhow::Result<DefaultStandards> {
+    let standards: DefaultStandards =
+        toml::from_str(text).context("the standards file is not valid")?;
+    let errors = standards.validate();
+    if !errors.is_empty() {
+        bail!("the standards file has errors: {errors}");
+    }
+    Ok(standards)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_standards_parse_and_carry_sources() {
+        let standards = parse_standards(DEFAULT_STANDARDS).unwrap();
+        assert_eq!(standards.transition_notice_months, 6);
+        let crisis = standards.for_team_type(nwd_domain::codes::TeamType::CrisisResolution);
+        assert_eq!(crisis.len(), 3);
+        assert!(crisis.iter().all(|s| !s.source.is_empty()));
+        let ed = standards.for_team_type(nwd_domain::codes::TeamType::EatingDisorder);
+        assert_eq!(ed[0].target, nwd_domain::standards::WaitTarget::Days(7));
+        let community = standards.for_team_type(nwd_domain::codes::TeamType::Community);
+        assert_eq!(
+            community[0].target,
+            nwd_domain::standards::WaitTarget::Days(28)
+        );
+    }
+
+    #[test]
+    fn bad_standards_name_the_key() {
+        let error = parse_standards(
+            "transition_notice_months = 6\n[[fallback]]\nname = \"x\"\ntarget = { days = 0 }\nsource = \"s\"\n",
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("fallback[0].target"), "{error}");
+    }
+}

@@ -1,0 +1,92 @@
+//! `nowrongdoor`: the command line. Thin by design — it parses arguments, loads
+//! configuration, and hands over to `nwd-store`, `nwd-web` and `nwd-demo`.
+
+mod config;
+mod demo;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "nowrongdoor",
+    version,
+    about = "No Wrong Door: a co-ordinated mental health system for children and young people (0–25)"
+)]
+struct Cli {
+    #[command(flatten)]
+    config: config::Args,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (migrating the database first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "NWD_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Load the synthetic demo county first if the database is empty.
+        #[arg(long, env = "NWD_DEMO")]
+        demo: bool,
+        /// Demo seed (with --demo).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Generate the synthetic demo county (two years of activity) into the database.
+    Demo {
+        /// Random seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Years of activity.
+        #[arg(long, default_value_t = 2)]
+        years: u32,
+        /// Referrals per year.
+        #[arg(long, default_value_t = 30_000)]
+        referrals_per_year: u32,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("NWD_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let options = cli.config.store_options()?;
+    match cli.command {
+        Command::Migrate => {
+            let store = nwd_store::Store::connect(options).await?;
+            store.migrate().await?;
+            eprintln!("migrations applied");
+        }
+        Command::Demo {
+            seed,
+            years,
+            referrals_per_year,
+        } => {
+            let store = nwd_store::Store::connect(options).await?;
+            demo::load(&store, seed, years, referrals_per_year).await?;
+        }
+        Command::Serve { bind, demo, seed } => {
+            let store = nwd_store::Store::connect(options).await?;
+            if demo && store.organisations().await?.is_empty() {
+                demo::load(&store, seed, 2, 30_000).await?;
+            }
+            let listener = tokio::net::TcpListener::bind(&bind)
+                .await
+                .with_context(|| format!("could not listen on {bind}: is another server running there? Use --bind to choose another address"))?;
+            let address = listener.local_addr()?;
+            eprintln!("No Wrong Door is running: open http://{address}/api/openapi.json (health: http://{address}/healthz). Press Ctrl+C to stop.");
+            nwd_web::serve(listener, nwd_web::AppState { store }).await?;
+        }
+    }
+    Ok(())
+}

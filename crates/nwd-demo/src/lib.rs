@@ -1,0 +1,188 @@
+//! # nwd-demo — a synthetic county and its referrals, as domain objects
+//!
+//! Owns the demo data: a Kent-shaped service directory (a lead-commissioner ICB, the county
+//! council, an NHS trust, voluntary groups, school mental health support teams, an online
+//! provider), synthetic young people, and years of referrals through the single point of
+//! access, each played through `nwd-domain`'s referral state machine so that every event is
+//! one the domain decided. [`generate`] is deterministic under [`DemoConfig::seed`].
+//!
+//! It does **not** own storage, clocks or I/O: it is pure, returns [`DemoData`] and lets the
+//! caller (the CLI, via the store) write it. Nobody in the data is real: names come from
+//! short lists, NHS numbers only from the 999 test range, phone numbers from Ofcom's drama
+//! ranges, and every organisation except the area-shaped public bodies is invented.
+//!
+//! How it works: `intake` plans every referral (arrival with weekday and school-term
+//! seasonality, source, priority, reasons, person) and `triage` its decision; `county` then
+//! sizes each service to the demand planned for it (the neurodevelopmental pathway under
+//! capacity, as Kent's 2019 decision describes); `care` plays each plan through the domain
+//! with booking calendars, so waits follow capacity. `DemoConfig::years` is clamped to 1–20.
+
+mod bookings;
+mod calendar;
+mod care;
+mod county;
+mod draw;
+mod intake;
+mod people;
+mod profile;
+mod referrer;
+mod routing;
+mod triage;
+mod wording;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+use nwd_domain::directory::{Organisation, Service};
+use nwd_domain::person::Person;
+use nwd_domain::referral::{RecordedEvent, Referral};
+use nwd_domain::standards::DefaultStandards;
+use nwd_domain::ServiceId;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::Clock;
+use crate::care::Care;
+use crate::county::County;
+use crate::draw::DemoRng;
+use crate::people::Register;
+use crate::triage::{TriageOutcome, TriagePlan};
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct DemoConfig {
+    /// The seed: the same configuration always gives identical data.
+    pub seed: u64,
+    /// Years of activity, ending at `end`.
+    pub years: u32,
+    /// Referrals (including advice requests) per year.
+    pub referrals_per_year: u32,
+    /// The end of the period: nothing happens after it, and it is "now" for waiting lists.
+    pub end: jiff::Timestamp,
+    /// The area's time zone (local days, working hours, ages).
+    pub tz: jiff::tz::TimeZone,
+    /// Default waiting-time standards; each service gets its team type's.
+    pub standards: DefaultStandards,
+}
+
+/// One referral: its whole history, and the state the domain folded from it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemoReferral {
+    /// Every event, in order (`seq` 1, 2, …), as the domain recorded them.
+    pub events: Vec<RecordedEvent>,
+    /// The referral's state after the last event.
+    pub state: Referral,
+}
+
+/// The generated county and its activity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemoData {
+    /// Organisations in the directory.
+    pub organisations: Vec<Organisation>,
+    /// Services in the directory.
+    pub services: Vec<Service>,
+    /// Synthetic young people, each referred at least once.
+    pub persons: Vec<Person>,
+    /// Referrals in the order they were received.
+    pub referrals: Vec<DemoReferral>,
+}
+
+/// Generates the demo county and `years × referrals_per_year` referrals ending at
+/// `config.end`. `progress(done, total)` is called about every thousand referrals and once at
+/// the end.
+pub fn generate(config: &DemoConfig, progress: &mut dyn FnMut(u64, u64)) -> DemoData {
+    generate_with_report(config, progress).0
+}
+
+/// What went wrong while generating (nothing, unless the generator has a bug).
+#[derive(Debug, Default)]
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "read by the tests, which assert the domain refused nothing"
+    )
+)]
+pub(crate) struct Report {
+    /// Commands the domain refused.
+    pub refused: u64,
+    /// The first refusal.
+    pub first_refusal: Option<String>,
+}
+
+pub(crate) fn generate_with_report(
+    config: &DemoConfig,
+    progress: &mut dyn FnMut(u64, u64),
+) -> (DemoData, Report) {
+    // Independent streams, drawn in a fixed order, so that each part is reproducible.
+    let mut master = DemoRng::seed_from_u64(config.seed);
+    let mut directory_rng = DemoRng::seed_from_u64(master.gen());
+    let mut plan_rng = DemoRng::seed_from_u64(master.gen());
+    let care_rng = DemoRng::seed_from_u64(master.gen());
+    let id_rng = DemoRng::seed_from_u64(master.gen());
+
+    let clock = Clock::new(config.end, &config.tz, config.years);
+    let mut county = County::build(&mut directory_rng, &config.standards);
+    let mut register = Register::new();
+    let total = u64::from(config.years) * u64::from(config.referrals_per_year);
+    let intakes = intake::plan_all(&county, &clock, &mut register, &mut plan_rng, total);
+
+    let mut planned = vec![0u32; county.services.len()];
+    for intake in &intakes {
+        if let Some(TriagePlan {
+            outcome: TriageOutcome::Allocate(services),
+            ..
+        }) = &intake.triage
+        {
+            for service in services {
+                if let Some(count) = planned.get_mut(*service) {
+                    *count += 1;
+                }
+            }
+        }
+    }
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "day and referral counts are small"
+    )]
+    let (weeks, per_week) = {
+        let weeks = clock.end_day as f64 / 7.0;
+        (weeks, total as f64 / weeks.max(1.0))
+    };
+    county.size(&planned, weeks, per_week);
+
+    let lookup: HashMap<ServiceId, Service> =
+        county.services.iter().map(|s| (s.id, s.clone())).collect();
+    let mut care = Care::new(
+        &county,
+        &lookup,
+        &clock,
+        config.standards.transition_notice_months,
+        care_rng,
+        id_rng,
+    );
+    let mut referrals = Vec::with_capacity(intakes.len());
+    for (done, intake) in (1u64..).zip(intakes) {
+        if let Some(person) = register.persons.get(intake.person) {
+            referrals.extend(care.run(intake, person));
+        }
+        if done % 1000 == 0 {
+            progress(done, total);
+        }
+    }
+    progress(total, total);
+    let report = Report {
+        refused: care.errors,
+        first_refusal: care.first_error.take(),
+    };
+    drop(care);
+    let data = DemoData {
+        organisations: county.organisations,
+        services: county.services,
+        persons: register.persons,
+        referrals,
+    };
+    (data, report)
+}
