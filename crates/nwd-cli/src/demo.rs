@@ -30,6 +30,7 @@ pub async fn load(
     };
     let data = nwd_demo::generate(&config, &mut |done, _| bar.set_position(done));
     bar.finish();
+    let generated_in = started.elapsed();
     let histories: Vec<(
         &[nwd_domain::referral::RecordedEvent],
         &nwd_domain::referral::Referral,
@@ -54,12 +55,14 @@ pub async fn load(
         .await?;
     bar.finish();
     eprintln!(
-        "demo loaded: {} organisations, {} services, {} people, {} referrals in {:.1} s",
+        "demo loaded: {} organisations, {} services, {} people, {} referrals in {:.1} s (generated in {:.1} s, stored in {:.1} s)",
         data.organisations.len(),
         data.services.len(),
         data.persons.len(),
         data.referrals.len(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        generated_in.as_secs_f64(),
+        (started.elapsed() - generated_in).as_secs_f64()
     );
     Ok(())
 }

@@ -51,8 +51,9 @@ CREATE TABLE persons (
 );
 CREATE INDEX persons_by_name ON persons (family_name, given_name);
 
--- Referral projection: a cache of the state derived from referral_events, kept in the same
--- transaction as the events. `state` is the whole Referral as JSON.
+-- Referral projection: columns derived from referral_events for search and lists, kept in
+-- the same transaction as the events. The whole state is never stored: it is rebuilt from
+-- the events on every read (invariant 2), so it cannot drift from them.
 CREATE TABLE referrals (
     id                TEXT PRIMARY KEY,
     person_id         TEXT NOT NULL REFERENCES persons (id),
@@ -73,7 +74,6 @@ CREATE TABLE referrals (
     destination_name  TEXT,
     -- The person details as the referrer supplied them (kept for matching review and audit).
     intake_person     TEXT NOT NULL,
-    state             TEXT NOT NULL,
     updated_at        BIGINT NOT NULL,
     CHECK ((status = 'closed' AND destination_kind IS NOT NULL AND destination_name IS NOT NULL AND closed_at IS NOT NULL)
         OR (status <> 'closed' AND destination_kind IS NULL AND closed_at IS NULL))
@@ -94,7 +94,6 @@ CREATE TABLE referral_events (
     payload      TEXT NOT NULL,
     PRIMARY KEY (referral_id, seq)
 );
-CREATE INDEX referral_events_by_time ON referral_events (at);
 
 CREATE TABLE allocations (
     id                  TEXT PRIMARY KEY,

@@ -9,7 +9,7 @@ use nwd_domain::referral::{ContactKind, RecordedEvent, Referral};
 
 use crate::codec::{flag, ms};
 use crate::referrals::origin_name;
-use crate::{Store, StoreError};
+use crate::{Backend, Store, StoreError};
 
 /// A dataset to import.
 pub struct DemoImport<'a> {
@@ -35,14 +35,16 @@ enum V {
 }
 
 struct Batch {
+    backend: Backend,
     table: &'static str,
     columns: &'static [&'static str],
     rows: Vec<Vec<V>>,
 }
 
 impl Batch {
-    fn new(table: &'static str, columns: &'static [&'static str]) -> Self {
+    fn new(backend: Backend, table: &'static str, columns: &'static [&'static str]) -> Self {
         Batch {
+            backend,
             table,
             columns,
             rows: Vec::new(),
@@ -79,7 +81,13 @@ impl Batch {
                     if c > 0 {
                         sql.push_str(", ");
                     }
-                    sql.push_str(&format!("${}", r * width + c + 1));
+                    // SQLite keeps `$NNN` and `?NNN` in a list that sqlx searches once per
+                    // parameter (quadratic for thousands of parameters); anonymous `?` are
+                    // bound by position with no lookup. PostgreSQL needs `$n`.
+                    match self.backend {
+                        Backend::Sqlite => sql.push('?'),
+                        Backend::Postgres => sql.push_str(&format!("${}", r * width + c + 1)),
+                    }
                 }
                 sql.push(')');
             }
@@ -118,6 +126,7 @@ impl Store {
             crate::directory::insert_service(conn, service.id, &service.details, now).await?;
         }
         let mut persons = Batch::new(
+            self.backend,
             "persons",
             &[
                 "id",
@@ -146,6 +155,7 @@ impl Store {
         persons.flush(conn).await?;
 
         let mut referrals = Batch::new(
+            self.backend,
             "referrals",
             &[
                 "id",
@@ -164,15 +174,16 @@ impl Store {
                 "destination_kind",
                 "destination_name",
                 "intake_person",
-                "state",
                 "updated_at",
             ],
         );
         let mut events = Batch::new(
+            self.backend,
             "referral_events",
             &["referral_id", "seq", "event_type", "at", "actor", "payload"],
         );
         let mut allocations = Batch::new(
+            self.backend,
             "allocations",
             &[
                 "id",
@@ -192,6 +203,7 @@ impl Store {
             ],
         );
         let mut contacts = Batch::new(
+            self.backend,
             "contacts",
             &[
                 "id",
@@ -233,7 +245,6 @@ impl Store {
                 V::OT(closure.map(|c| c.destination.kind().to_string())),
                 V::OT(closure.map(|c| c.destination.name())),
                 V::T("null".into()),
-                V::T(serde_json::to_string(r)?),
                 V::I(now),
             ]);
             for e in history.iter() {

@@ -75,15 +75,14 @@ impl Store {
         Ok((referral, recorded))
     }
 
-    /// A referral's current state (from the projection).
+    /// A referral's current state, rebuilt from its events.
     pub async fn referral(&self, id: ReferralId) -> Result<Referral, StoreError> {
-        let row = sqlx::query("SELECT state FROM referrals WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::not_found("referral", id))?;
-        let state: String = row.try_get("state")?;
-        Ok(serde_json::from_str(&state)?)
+        let mut conn = self.pool.acquire().await?;
+        let events = load_events(&mut conn, id).await?;
+        if events.is_empty() {
+            return Err(StoreError::not_found("referral", id));
+        }
+        Referral::replay(&events).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     /// A referral's whole history, oldest first.
@@ -486,7 +485,6 @@ pub(crate) async fn write_projection(
     intake_person: Option<&PersonDetails>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let state = serde_json::to_string(referral)?;
     let closure = referral.closure.as_ref();
     let primary_reason = referral
         .reasons
@@ -497,8 +495,8 @@ pub(crate) async fn write_projection(
         None => {
             sqlx::query(
                 "INSERT INTO referrals (id, person_id, version, kind, source, priority, priority_rank, primary_reason, status, need_group, \
-                 received_at, triaged_at, closed_at, destination_kind, destination_name, intake_person, state, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                 received_at, triaged_at, closed_at, destination_kind, destination_name, intake_person, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
             )
             .bind(referral.id.to_string())
             .bind(referral.person_id.to_string())
@@ -516,7 +514,6 @@ pub(crate) async fn write_projection(
             .bind(closure.map(|c| c.destination.kind()))
             .bind(closure.map(|c| c.destination.name()))
             .bind(serde_json::to_string(&intake_person)?)
-            .bind(state)
             .bind(ms(now))
             .execute(&mut *conn)
             .await?;
@@ -524,7 +521,7 @@ pub(crate) async fn write_projection(
         Some(expected) => {
             let result = sqlx::query(
                 "UPDATE referrals SET version = $1, status = $2, need_group = $3, triaged_at = $4, closed_at = $5, \
-                 destination_kind = $6, destination_name = $7, state = $8, updated_at = $9 WHERE id = $10 AND version = $11",
+                 destination_kind = $6, destination_name = $7, updated_at = $8 WHERE id = $9 AND version = $10",
             )
             .bind(i64::from(referral.version))
             .bind(referral.status.as_str())
@@ -533,7 +530,6 @@ pub(crate) async fn write_projection(
             .bind(closure.map(|c| ms(c.at)))
             .bind(closure.map(|c| c.destination.kind()))
             .bind(closure.map(|c| c.destination.name()))
-            .bind(state)
             .bind(ms(now))
             .bind(referral.id.to_string())
             .bind(i64::from(expected))
