@@ -1,8 +1,13 @@
-//! Intake through the single point of access: one transaction resolves the person (through
-//! the one linking decision, `nwd_domain::linking::decide_link`), records the referral's
-//! first event and its projection, and remembers the idempotency key.
+//! Intake through the single point of access: one transaction decides the person (the
+//! deterministic NHS-number rule against the database, then the demographic matcher),
+//! records the referral's first event and its projection, stores the match decision with its
+//! explanation (and a review item when a person must decide), and remembers the idempotency
+//! key. Matching never blocks intake: a referral needing review is received against a
+//! provisional new record.
 
-use nwd_domain::linking::{decide_link, PersonLink};
+use nwd_domain::linking::{
+    nhs_number_rule, MatchBand, MatchCandidate, MatchProposal, NhsNumberRule,
+};
 use nwd_domain::person::{Person, PersonDetails};
 use nwd_domain::referral::{NewReferral, Referral};
 use nwd_domain::{PersonId, ReferralId, ValidationErrors};
@@ -40,8 +45,10 @@ pub struct IntakeOutcome {
     pub referral: Referral,
     /// True when this call created it; false when an earlier call with the same key did.
     pub created: bool,
-    /// True when the person was already in the register.
+    /// True when the person was already in the register (auto-linked).
     pub existing_person: bool,
+    /// How the person was decided: band, candidates and explanation.
+    pub matching: MatchProposal,
 }
 
 impl Store {
@@ -88,36 +95,51 @@ impl Store {
         if let Some(request) = idempotency {
             if let Some(referral_id) = find_idempotent(&mut w.tx, request).await? {
                 drop(w);
-                let referral = self.referral(referral_id).await?;
-                return Ok(IntakeOutcome {
-                    referral,
-                    created: false,
-                    existing_person: true,
-                });
+                return self.repeated(referral_id).await;
             }
         }
-        let (person_id, existing_person) = resolve_person(&mut w.tx, &intake.person, now).await?;
+        let proposal = self.propose(&mut w.tx, &intake.person).await?;
+        let (person_id, created_person) =
+            settle_person(&mut w.tx, &intake.person, &proposal, now).await?;
         let referral_id = ReferralId(Uuid::new_v4());
         let first = Referral::receive(referral_id, person_id, intake.referral.clone(), now, actor)?;
         let referral = Referral::replay(std::slice::from_ref(&first))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         write_projection(&mut w.tx, &referral, None, Some(&intake.person), now).await?;
         insert_events(&mut w.tx, referral_id, std::slice::from_ref(&first)).await?;
+        crate::register::record_match(&mut w.tx, referral_id, person_id, &proposal, now).await?;
         if let Some(request) = idempotency {
-            sqlx::query("INSERT INTO idempotency_keys (scope, key, request_hash, referral_id, created_at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(request.scope.clone())
-                .bind(request.key.clone())
-                .bind(request.request_hash.clone())
-                .bind(referral_id.to_string())
-                .bind(ms(now))
-                .execute(&mut *w.tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO idempotency_keys (scope, key, request_hash, referral_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(request.scope.clone())
+            .bind(request.key.clone())
+            .bind(request.request_hash.clone())
+            .bind(referral_id.to_string())
+            .bind(ms(now))
+            .execute(&mut *w.tx)
+            .await?;
         }
         w.tx.commit().await?;
+        if let Some(person) = created_person {
+            self.matcher.register(&person);
+        }
         Ok(IntakeOutcome {
             referral,
             created: true,
-            existing_person,
+            existing_person: proposal.band == MatchBand::Auto,
+            matching: proposal,
+        })
+    }
+
+    async fn repeated(&self, referral_id: ReferralId) -> Result<IntakeOutcome, StoreError> {
+        let referral = self.referral(referral_id).await?;
+        let matching = self.match_decision(referral_id).await?;
+        Ok(IntakeOutcome {
+            referral,
+            created: false,
+            existing_person: matching.band == MatchBand::Auto,
+            matching,
         })
     }
 
@@ -129,12 +151,7 @@ impl Store {
         match find_idempotent(&mut conn, request).await? {
             Some(referral_id) => {
                 drop(conn);
-                let referral = self.referral(referral_id).await?;
-                Ok(Some(IntakeOutcome {
-                    referral,
-                    created: false,
-                    existing_person: true,
-                }))
+                Ok(Some(self.repeated(referral_id).await?))
             }
             None => Ok(None),
         }
@@ -149,6 +166,108 @@ impl Store {
             .ok_or_else(|| StoreError::not_found("person", id))?;
         person_from_row(&row)
     }
+
+    /// Proposes who the incoming person is: the deterministic NHS-number rule against the
+    /// database (the authority for numbers), then the demographic matcher.
+    async fn propose(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        details: &PersonDetails,
+    ) -> Result<MatchProposal, StoreError> {
+        if let Some(number) = details.nhs_number {
+            let registered = sqlx::query(
+                "SELECT id, details FROM persons WHERE nhs_number = $1 AND merged_into IS NULL",
+            )
+            .bind(number.as_digits())
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|row| person_from_row(&row))
+            .transpose()?;
+            if let Some(registered) = registered {
+                let candidate = MatchCandidate {
+                    person_id: registered.id,
+                    match_weight: 0.0,
+                    match_probability: 1.0,
+                    explanation: serde_json::json!({"rule": "NHS number"}),
+                };
+                return Ok(match nhs_number_rule(details, &registered) {
+                    NhsNumberRule::Link => MatchProposal {
+                        band: MatchBand::Auto,
+                        candidates: vec![candidate],
+                        rules: vec!["valid NHS number equal to a registered person's, with date of birth or family name agreeing".into()],
+                    },
+                    NhsNumberRule::Review => MatchProposal {
+                        band: MatchBand::Review,
+                        candidates: vec![MatchCandidate { match_probability: 0.5, ..candidate }],
+                        rules: vec!["same NHS number but date of birth and family name both differ: a person must decide".into()],
+                    },
+                });
+            }
+        }
+        let mut proposal = self.matcher.propose(details);
+        // The register may have changed since the matcher last saw it: keep only live records.
+        let mut live = Vec::new();
+        for candidate in proposal.candidates {
+            let row = sqlx::query("SELECT 1 FROM persons WHERE id = $1 AND merged_into IS NULL")
+                .bind(candidate.person_id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+            if row.is_some() {
+                live.push(candidate);
+            }
+        }
+        if live.is_empty() && proposal.band != MatchBand::New {
+            proposal.band = MatchBand::New;
+            proposal
+                .rules
+                .push("proposed records are no longer in the register".into());
+        }
+        proposal.candidates = live;
+        Ok(proposal)
+    }
+
+    /// Loads every live person into the matcher (at start).
+    pub(crate) async fn load_register_into_matcher(&self) -> Result<(), StoreError> {
+        let rows = sqlx::query("SELECT id, details FROM persons WHERE merged_into IS NULL")
+            .fetch_all(&self.pool)
+            .await?;
+        for row in &rows {
+            self.matcher.register(&person_from_row(row)?);
+        }
+        Ok(())
+    }
+}
+
+/// Links to the proposed person (auto) or registers a new one (review: provisional; new).
+/// A number already held by a registered person is not copied to a provisional record: one
+/// register entry per NHS number; the number stays on the referral's intake details.
+async fn settle_person(
+    conn: &mut sqlx::AnyConnection,
+    details: &PersonDetails,
+    proposal: &MatchProposal,
+    now: jiff::Timestamp,
+) -> Result<(PersonId, Option<Person>), StoreError> {
+    if proposal.band == MatchBand::Auto {
+        if let Some(best) = proposal.candidates.first() {
+            return Ok((best.person_id, None));
+        }
+    }
+    let mut details = details.clone();
+    if let Some(number) = details.nhs_number {
+        let taken = sqlx::query("SELECT 1 FROM persons WHERE nhs_number = $1")
+            .bind(number.as_digits())
+            .fetch_optional(&mut *conn)
+            .await?;
+        if taken.is_some() {
+            details.nhs_number = None;
+        }
+    }
+    let person = Person {
+        id: PersonId(Uuid::new_v4()),
+        details,
+    };
+    insert_person(conn, &person, now).await?;
+    Ok((person.id, Some(person)))
 }
 
 async fn find_idempotent(
@@ -169,35 +288,6 @@ async fn find_idempotent(
     }
     let id: String = row.try_get("referral_id")?;
     Ok(Some(ReferralId(uuid(&id)?)))
-}
-
-/// Finds or registers the person a referral is about. The decision itself is the domain's
-/// (`decide_link`); this function only fetches candidates and writes the outcome.
-async fn resolve_person(
-    conn: &mut sqlx::AnyConnection,
-    details: &PersonDetails,
-    now: jiff::Timestamp,
-) -> Result<(PersonId, bool), StoreError> {
-    let candidate = match details.nhs_number {
-        Some(number) => sqlx::query("SELECT id, details FROM persons WHERE nhs_number = $1")
-            .bind(number.as_digits())
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(|row| person_from_row(&row))
-            .transpose()?,
-        None => None,
-    };
-    match decide_link(details, candidate.as_ref()) {
-        PersonLink::Existing(id) => Ok((id, true)),
-        PersonLink::New => {
-            let person = Person {
-                id: PersonId(Uuid::new_v4()),
-                details: details.clone(),
-            };
-            insert_person(conn, &person, now).await?;
-            Ok((person.id, false))
-        }
-    }
 }
 
 pub(crate) async fn insert_person(

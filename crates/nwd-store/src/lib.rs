@@ -22,11 +22,13 @@ mod intake;
 mod lists;
 pub mod provision;
 mod referrals;
+mod register;
 
 use std::sync::Arc;
 
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
+use nwd_domain::linking::{NhsNumberOnly, PersonMatcher};
 use nwd_domain::standards::DefaultStandards;
 use sqlx::any::{AnyPoolOptions, AnyQueryResult};
 use sqlx::{AnyPool, Executor};
@@ -38,6 +40,7 @@ pub use error::{Change, StoreError};
 pub use intake::{IdempotencyRequest, Intake, IntakeOutcome};
 pub use lists::{TransitionListEntry, WaitingList};
 pub use referrals::{ReferralPage, ReferralSearch, ReferralSort, ReferralSummary};
+pub use register::{MatchReview, PersonHistory, PersonMerge, ReviewDecision};
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +78,8 @@ pub struct StoreOptions {
     pub standards: DefaultStandards,
     /// Clock.
     pub clock: Clock,
+    /// The demographic matcher (default: none, only the NHS-number rule links).
+    pub matcher: Arc<dyn PersonMatcher>,
 }
 
 impl StoreOptions {
@@ -86,6 +91,7 @@ impl StoreOptions {
             tz: TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC),
             standards,
             clock: system_clock(),
+            matcher: Arc::new(NhsNumberOnly),
         }
     }
 }
@@ -99,6 +105,7 @@ pub struct Store {
     tz: TimeZone,
     standards: Arc<DefaultStandards>,
     clock: Clock,
+    matcher: Arc<dyn PersonMatcher>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -137,8 +144,10 @@ impl Store {
             tz: options.tz,
             standards: Arc::new(options.standards),
             clock: options.clock,
+            matcher: options.matcher,
         };
         store.migrate().await?;
+        store.load_register_into_matcher().await?;
         Ok(store)
     }
 

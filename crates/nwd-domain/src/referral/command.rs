@@ -409,6 +409,43 @@ impl Referral {
         Ok(recorded)
     }
 
+    /// Relinks the referral to another person record (merge or unmerge of duplicates). A
+    /// register correction, not a change of care, so closed referrals can be relinked too.
+    pub fn relink(
+        &mut self,
+        to: PersonId,
+        merge_id: Uuid,
+        reason: &str,
+        now: Timestamp,
+        actor: &str,
+    ) -> Result<RecordedEvent, DomainError> {
+        if to == self.person_id {
+            return Err(DomainError::invalid(
+                "person_id",
+                "the referral is already linked to this person",
+            ));
+        }
+        if reason.trim().is_empty() {
+            return Err(DomainError::invalid(
+                "reason",
+                "say why the records are being merged or separated",
+            ));
+        }
+        let event = RecordedEvent {
+            seq: self.version + 1,
+            at: now,
+            actor: actor.to_string(),
+            event: ReferralEvent::PersonRelinked {
+                from: self.person_id,
+                to,
+                merge_id,
+                reason: reason.to_string(),
+            },
+        };
+        self.apply(&event);
+        Ok(event)
+    }
+
     /// Decides a command: the events it causes, or why it is refused.
     pub fn decide(
         &self,

@@ -113,6 +113,20 @@ pub enum ReferralEvent {
         /// Note.
         note: Option<String>,
     },
+    /// The register was corrected: this referral is about a different person record (a merge
+    /// of duplicate records, or its undoing). Not a change of care: allowed on closed
+    /// referrals too.
+    PersonRelinked {
+        /// The person record it was linked to.
+        from: PersonId,
+        /// The person record it is linked to now.
+        to: PersonId,
+        /// The merge (or unmerge) this belongs to.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+        merge_id: uuid::Uuid,
+        /// Why.
+        reason: String,
+    },
     /// The referral closed with a named destination.
     Closed {
         /// Where the young person went.
@@ -135,6 +149,7 @@ impl ReferralEvent {
             ReferralEvent::NeedGroupChanged { .. } => "need_group_changed",
             ReferralEvent::TransitionRecorded { .. } => "transition_recorded",
             ReferralEvent::AllocationEnded { .. } => "allocation_ended",
+            ReferralEvent::PersonRelinked { .. } => "person_relinked",
             ReferralEvent::Closed { .. } => "closed",
         }
     }
@@ -308,6 +323,7 @@ impl Referral {
                     });
                 }
             }
+            ReferralEvent::PersonRelinked { to, .. } => self.person_id = *to,
             ReferralEvent::Closed { destination } => {
                 self.status = ReferralStatus::Closed;
                 self.closure = Some(Closure {
