@@ -39,6 +39,7 @@ pub struct AppState {
         (name = "referrals", description = "The referral lifecycle: triage, allocation, contacts, step up/down, transition, discharge"),
         (name = "directory", description = "Organisations and services"),
         (name = "lists", description = "Waiting lists, transition list, access measures"),
+        (name = "register", description = "Person matching review, merge and unmerge"),
         (name = "system", description = "Health")
     )
 )]
@@ -52,6 +53,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::referrals::router())
         .merge(api::directory::router())
         .merge(api::lists::router())
+        .merge(api::register::router())
         .split_for_parts()
 }
 

@@ -118,6 +118,10 @@ pub struct IntakeResponse {
     pub referral: Referral,
     /// True when the young person was already in the register.
     pub existing_person: bool,
+    /// How the person was matched: `auto` (linked), `review` (a person will check; received
+    /// against a provisional record meanwhile) or `new`. Candidates are shown only to staff,
+    /// in the review queue.
+    pub match_band: nwd_domain::linking::MatchBand,
     /// A short reference to quote.
     pub reference: String,
 }
@@ -296,6 +300,7 @@ async fn receive(
         status,
         version,
         IntakeResponse {
+            match_band: outcome.matching.band,
             referral: outcome.referral,
             existing_person: outcome.existing_person,
             reference,

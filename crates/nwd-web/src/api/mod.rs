@@ -5,6 +5,7 @@ pub mod health;
 pub mod intake;
 pub mod lists;
 pub mod referrals;
+pub mod register;
 
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};

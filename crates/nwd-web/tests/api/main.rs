@@ -11,3 +11,4 @@ mod directory;
 mod intake;
 mod lifecycle;
 mod openapi;
+mod register;

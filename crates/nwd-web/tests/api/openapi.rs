@@ -41,6 +41,13 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/api/services/{id}/waiting-list"),
     ("get", "/api/services/{id}/waits"),
     ("get", "/api/transitions"),
+    ("get", "/api/match-reviews"),
+    ("get", "/api/match-reviews/{id}"),
+    ("post", "/api/match-reviews/{id}/decision"),
+    ("post", "/api/persons/{id}/merge"),
+    ("post", "/api/persons/{id}/not-same"),
+    ("get", "/api/persons/{id}/history"),
+    ("post", "/api/person-merges/{id}/unmerge"),
     ("get", "/api/measures/access"),
 ];
 
