@@ -171,6 +171,13 @@ impl Store {
         &self.standards
     }
 
+    /// Replaces the demographic matcher (e.g. once parameters are estimated) and loads the
+    /// register into it.
+    pub async fn set_matcher(&mut self, matcher: Arc<dyn PersonMatcher>) -> Result<(), StoreError> {
+        self.matcher = matcher;
+        self.load_register_into_matcher().await
+    }
+
     /// Now, by the store's clock.
     pub fn now(&self) -> Timestamp {
         (self.clock)()
