@@ -40,6 +40,23 @@ impl WaitTarget {
         }
     }
 
+    /// The latest clock start that has breached this target by `now`: a wait started at or
+    /// before it has breached. The inverse of [`WaitTarget::deadline`], exact for hour
+    /// targets and for day targets except a start inside a clock-change hour (off by at most
+    /// that hour). Lets a list count its breaches without computing every deadline.
+    pub fn breach_cutoff(&self, now: Timestamp, tz: &TimeZone) -> Timestamp {
+        match *self {
+            WaitTarget::Hours(hours) => now
+                .saturating_sub(Span::new().hours(i64::from(hours)))
+                .unwrap_or(now),
+            WaitTarget::Days(days) => now
+                .to_zoned(tz.clone())
+                .checked_sub(i64::from(days).days())
+                .map(|z| z.timestamp())
+                .unwrap_or(now),
+        }
+    }
+
     /// A short description, e.g. `4 hours` or `28 days`.
     pub fn describe(&self) -> String {
         match *self {
@@ -197,6 +214,26 @@ mod tests {
             "2023-02-01T12:00:00Z",
             "2023-03-01T12:00:00Z",
         );
+    }
+
+    #[test]
+    fn breach_cutoff_agrees_with_deadline() {
+        let tz = london();
+        let now = ts("2024-06-15T12:00:00Z");
+        for target in [
+            WaitTarget::Hours(4),
+            WaitTarget::Days(28),
+            WaitTarget::Days(7),
+        ] {
+            let cutoff = target.breach_cutoff(now, &tz);
+            // Starts every 7 minutes over 60 days before now, away from clock changes.
+            let mut start = ts("2024-04-10T00:00:00Z");
+            while start < now {
+                let breached = target.deadline(start, &tz) <= now;
+                assert_eq!(breached, start <= cutoff, "{target:?} start {start}");
+                start = start.checked_add(Span::new().minutes(7)).unwrap();
+            }
+        }
     }
 
     #[test]

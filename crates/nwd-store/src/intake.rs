@@ -175,14 +175,7 @@ impl Store {
         details: &PersonDetails,
     ) -> Result<MatchProposal, StoreError> {
         if let Some(number) = details.nhs_number {
-            let registered = sqlx::query(
-                "SELECT id, details FROM persons WHERE nhs_number = $1 AND merged_into IS NULL",
-            )
-            .bind(number.as_digits())
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(|row| person_from_row(&row))
-            .transpose()?;
+            let registered = holder_of_number(conn, &number.as_digits()).await?;
             if let Some(registered) = registered {
                 let candidate = MatchCandidate {
                     person_id: registered.id,
@@ -253,12 +246,12 @@ async fn settle_person(
         }
     }
     let mut details = details.clone();
-    if let Some(number) = details.nhs_number {
-        let taken = sqlx::query("SELECT 1 FROM persons WHERE nhs_number = $1")
-            .bind(number.as_digits())
-            .fetch_optional(&mut *conn)
-            .await?;
-        if taken.is_some() {
+    if let (MatchBand::Review, Some(number)) = (proposal.band, details.nhs_number) {
+        // When the number belongs to the candidate under review, the provisional record does
+        // not take it (one record per number; it stays on the referral's intake details). A
+        // new person registered at the same moment instead collides on the unique number and
+        // intake retries, linking.
+        if holder_of_number(conn, &number.as_digits()).await?.is_some() {
             details.nhs_number = None;
         }
     }
@@ -268,6 +261,32 @@ async fn settle_person(
     };
     insert_person(conn, &person, now).await?;
     Ok((person.id, Some(person)))
+}
+
+/// The live person holding an NHS number: the holder itself, or the record it was merged into.
+async fn holder_of_number(
+    conn: &mut sqlx::AnyConnection,
+    digits: &str,
+) -> Result<Option<Person>, StoreError> {
+    let row = sqlx::query("SELECT id, details, merged_into FROM persons WHERE nhs_number = $1")
+        .bind(digits.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(mut row) = row else { return Ok(None) };
+    // Follow merges to the survivor (chains are short; bounded to be safe).
+    for _ in 0..16 {
+        let merged_into: Option<String> = row.try_get("merged_into")?;
+        let Some(survivor) = merged_into else {
+            return Ok(Some(person_from_row(&row)?));
+        };
+        row = sqlx::query("SELECT id, details, merged_into FROM persons WHERE id = $1")
+            .bind(survivor)
+            .fetch_one(&mut *conn)
+            .await?;
+    }
+    Err(StoreError::Corrupt(
+        "a merge chain is longer than 16 records".into(),
+    ))
 }
 
 async fn find_idempotent(

@@ -61,50 +61,69 @@ impl Store {
     ) -> Result<WaitingList, StoreError> {
         let (service, _) = self.service(service_id).await?;
         let now = self.now();
+        // Counts: three small columns per waiting allocation; breaches by comparing the
+        // clock start with each standard's cutoff (computed once per priority and source).
         let rows = sqlx::query(
-            "SELECT a.id, a.referral_id, a.person_id, a.clock_start, r.priority, r.source \
-             FROM allocations a JOIN referrals r ON r.id = a.referral_id \
-             WHERE a.service_id = $1 AND a.waiting = 1 \
-             ORDER BY a.priority_rank, a.clock_start, a.id",
+            "SELECT r.priority, r.source, a.clock_start FROM allocations a JOIN referrals r ON r.id = a.referral_id \
+             WHERE a.service_id = $1 AND a.waiting = 1",
         )
         .bind(service_id.to_string())
         .fetch_all(&self.pool)
         .await?;
-        let mut total = 0u64;
+        let mut cutoffs: std::collections::HashMap<(String, String), Option<i64>> =
+            std::collections::HashMap::new();
+        let total = rows.len() as u64;
         let mut breached = 0u64;
-        let mut entries = Vec::new();
-        for (i, row) in rows.iter().enumerate() {
-            let priority = Priority::parse(&row.try_get::<String, _>("priority")?)
-                .map_err(StoreError::Corrupt)?;
-            let source = ReferralSource::parse(&row.try_get::<String, _>("source")?)
-                .map_err(StoreError::Corrupt)?;
-            let clock_start = ts(row.try_get("clock_start")?)?;
-            total += 1;
-            let in_page = i >= offset as usize && entries.len() < limit as usize;
-            let needs_entry = in_page
-                || nwd_domain::standards::select(&service.details.standards, priority, source)
-                    .is_some();
-            if !needs_entry {
-                continue;
+        for row in &rows {
+            let key = (
+                row.try_get::<String, _>("priority")?,
+                row.try_get::<String, _>("source")?,
+            );
+            let cutoff = match cutoffs.get(&key) {
+                Some(cutoff) => *cutoff,
+                None => {
+                    let priority = Priority::parse(&key.0).map_err(StoreError::Corrupt)?;
+                    let source = ReferralSource::parse(&key.1).map_err(StoreError::Corrupt)?;
+                    let cutoff =
+                        nwd_domain::standards::select(&service.details.standards, priority, source)
+                            .map(|s| ms(s.target.breach_cutoff(now, &self.tz)));
+                    cutoffs.insert(key, cutoff);
+                    cutoff
+                }
+            };
+            let clock_start: i64 = row.try_get("clock_start")?;
+            if cutoff.is_some_and(|c| clock_start <= c) {
+                breached += 1;
             }
-            let e = entry(
+        }
+        // The page, in order, with each entry's days waited and breach date.
+        let page = sqlx::query(
+            "SELECT a.id, a.referral_id, a.person_id, a.clock_start, r.priority, r.source \
+             FROM allocations a JOIN referrals r ON r.id = a.referral_id \
+             WHERE a.service_id = $1 AND a.waiting = 1 \
+             ORDER BY a.priority_rank, a.clock_start, a.id LIMIT $2 OFFSET $3",
+        )
+        .bind(service_id.to_string())
+        .bind(i64::from(limit))
+        .bind(i64::from(offset))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut entries = Vec::with_capacity(page.len());
+        for row in &page {
+            entries.push(entry(
                 AllocationId(uuid(&row.try_get::<String, _>("id")?)?),
                 ReferralId(uuid(&row.try_get::<String, _>("referral_id")?)?),
                 PersonId(uuid(&row.try_get::<String, _>("person_id")?)?),
                 service_id,
-                priority,
-                source,
-                clock_start,
+                Priority::parse(&row.try_get::<String, _>("priority")?)
+                    .map_err(StoreError::Corrupt)?,
+                ReferralSource::parse(&row.try_get::<String, _>("source")?)
+                    .map_err(StoreError::Corrupt)?,
+                ts(row.try_get("clock_start")?)?,
                 &service.details.standards,
                 now,
                 &self.tz,
-            );
-            if e.breached {
-                breached += 1;
-            }
-            if in_page {
-                entries.push(e);
-            }
+            ));
         }
         Ok(WaitingList {
             service_id,
