@@ -21,6 +21,9 @@ pub struct Args {
     /// Waiting-time standards file (TOML); defaults to the shipped config/standards.toml.
     #[arg(long, global = true, env = "NWD_STANDARDS")]
     pub standards: Option<std::path::PathBuf>,
+    /// Person-matching thresholds file (TOML); defaults to the shipped config/matching.toml.
+    #[arg(long, global = true, env = "NWD_MATCHING")]
+    pub matching: Option<std::path::PathBuf>,
     /// The area's time zone (IANA name), for dates, days waited and breach dates.
     #[arg(
         long,

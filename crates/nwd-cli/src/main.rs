@@ -3,6 +3,8 @@
 
 mod config;
 mod demo;
+mod matching;
+mod persons;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -36,6 +38,9 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Person matching: batch matching of files, parameter estimation, de-duplication.
+    #[command(subcommand)]
+    Persons(persons::PersonsCommand),
     /// Generate the synthetic demo county (two years of activity) into the database.
     Demo {
         /// Random seed: the same seed gives the same data.
@@ -60,8 +65,15 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Command::Persons(command) = cli.command {
+        return persons::run(command, || async {
+            Ok(nwd_store::Store::connect(cli.config.store_options()?).await?)
+        })
+        .await;
+    }
     let options = cli.config.store_options()?;
     match cli.command {
+        Command::Persons(_) => {}
         Command::Migrate => {
             let store = nwd_store::Store::connect(options).await?;
             store.migrate().await?;
@@ -76,10 +88,15 @@ async fn main() -> anyhow::Result<()> {
             demo::load(&store, seed, years, referrals_per_year).await?;
         }
         Command::Serve { bind, demo, seed } => {
-            let store = nwd_store::Store::connect(options).await?;
+            let mut store = nwd_store::Store::connect(options).await?;
             if demo && store.organisations().await?.is_empty() {
                 demo::load(&store, seed, 2, 30_000).await?;
             }
+            matching::attach(
+                &mut store,
+                matching::thresholds(cli.config.matching.as_deref())?,
+            )
+            .await?;
             let listener = tokio::net::TcpListener::bind(&bind)
                 .await
                 .with_context(|| format!("could not listen on {bind}: is another server running there? Use --bind to choose another address"))?;

@@ -1,0 +1,370 @@
+//! `nwd-bench intake`: concurrent clients post referrals for distinct synthetic young people
+//! until a given number are accepted; reports throughput and latency, and checks the row
+//! count.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use indicatif::{ProgressBar, ProgressStyle};
+use nwd_domain::NhsNumber;
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use tokio::task::JoinSet;
+
+use crate::report;
+use crate::server::{self, FreshDatabase, Server, ACTOR};
+use crate::stats::Latencies;
+
+/// Stems of the 999 test range: one NHS number per referral at most.
+const NHS_STEMS: u64 = 1_000_000;
+
+/// Attempts per referral before the run fails (a transport error or a 5xx is retried with
+/// the same idempotency key, so a retry can never create a second referral).
+const ATTEMPTS: u32 = 5;
+
+/// Options of `nwd-bench intake`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// `postgres://user@host/db` (a fresh database is created on that server and dropped
+    /// after), `sqlite` (a fresh file in the temporary folder) or a new SQLite file path.
+    #[arg(long)]
+    database_url: String,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 16)]
+    clients: u32,
+    /// Referrals to be accepted.
+    #[arg(long, default_value_t = 20_000)]
+    referrals: u64,
+    /// Database connections in the server's pool.
+    #[arg(long, default_value_t = 16)]
+    max_connections: u32,
+    /// Keep the database afterwards (for inspection).
+    #[arg(long)]
+    keep: bool,
+}
+
+/// Runs the intake benchmark.
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    if args.referrals == 0 || args.clients == 0 {
+        bail!("--referrals and --clients must be at least 1");
+    }
+    if args.referrals > NHS_STEMS {
+        bail!("at most {NHS_STEMS} referrals: each young person needs a distinct NHS number stem");
+    }
+    let database = FreshDatabase::create(&args.database_url).await?;
+    let outcome = measure(&args, &database).await;
+    if args.keep {
+        report(format!("kept: {}", database.location()));
+    } else {
+        database.remove().await?;
+    }
+    outcome
+}
+
+async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
+    let store = server::open_store(&database.url, args.max_connections).await?;
+    let server = Server::start(store.clone()).await?;
+    let client = server::client()?;
+    create_service(&client, &server.base).await?;
+
+    let bar = ProgressBar::new(args.referrals).with_style(
+        ProgressStyle::with_template(
+            "intake [{bar:40}] {pos}/{len} referrals ({per_sec}, {elapsed}, eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    let next = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut workers = JoinSet::new();
+    for _ in 0..args.clients {
+        let worker = Worker {
+            client: client.clone(),
+            url: format!("{}/api/referrals", server.base),
+            next: next.clone(),
+            total: args.referrals,
+            bar: bar.clone(),
+        };
+        workers.spawn(worker.run());
+    }
+    let mut latencies = Latencies::with_capacity(usize::try_from(args.referrals)?);
+    let mut retries = 0u64;
+    while let Some(result) = workers.join_next().await {
+        let (worker_latencies, worker_retries) = result.context("a client task failed")??;
+        latencies.merge(worker_latencies);
+        retries += worker_retries;
+    }
+    let wall = started.elapsed();
+    bar.finish();
+    server.stop().await?;
+
+    let stored = store.count_rows("referrals").await?;
+    let keys = store.count_rows("idempotency_keys").await?;
+    store.close().await;
+    let accepted = latencies.summary().count as u64;
+    let summary = latencies.summary();
+    #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
+    let rate = accepted as f64 / wall.as_secs_f64();
+
+    report(format!(
+        "intake on {} ({}): {} clients, {accepted} referrals accepted in {:.2} s = {rate:.0} referrals/s",
+        database.backend,
+        database.location(),
+        args.clients,
+        wall.as_secs_f64()
+    ));
+    report(format!("latency: {}", summary.line()));
+    report(format!(
+        "retries: {retries}; rows: {stored} referrals, {keys} idempotency keys"
+    ));
+    report(
+        json!({
+            "benchmark": "intake",
+            "backend": database.backend,
+            "clients": args.clients,
+            "referrals": accepted,
+            "wall_s": (wall.as_secs_f64() * 1000.0).round() / 1000.0,
+            "referrals_per_s": rate.round(),
+            "latency": summary.json(),
+            "retries": retries,
+            "rows": {"referrals": stored, "idempotency_keys": keys},
+        })
+        .to_string(),
+    );
+    if u64::try_from(stored).ok() != Some(args.referrals) {
+        bail!(
+            "expected exactly {} referrals in the database, found {stored}",
+            args.referrals
+        );
+    }
+    Ok(())
+}
+
+/// Creates one organisation and one service, as any deployment starts.
+async fn create_service(client: &Client, base: &str) -> anyhow::Result<()> {
+    let organisation = post_created(
+        client,
+        &format!("{base}/api/organisations"),
+        &json!({"name": "Synthetic Bench NHS Trust", "kind": "nhs_trust"}),
+    )
+    .await?;
+    let organisation_id = organisation["id"]
+        .as_str()
+        .context("the organisation has no id")?;
+    post_created(
+        client,
+        &format!("{base}/api/services"),
+        &json!({
+            "organisation_id": organisation_id,
+            "name": "Bench community CAMHS",
+            "description": "Synthetic service for the intake benchmark",
+            "need_groups": ["getting_help", "getting_more_help"],
+            "age_from": 0,
+            "age_to": 18,
+            "team_type": "community",
+            "delivery_modes": ["face_to_face", "online"],
+            "areas": ["ME", "CT"],
+            "self_referral": false,
+            "capacity": {"clinician_wte": 12.0, "slots_per_week": 200}
+        }),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn post_created(client: &Client, url: &str, body: &Value) -> anyhow::Result<Value> {
+    let response = client
+        .post(url)
+        .header("X-Actor", ACTOR)
+        .json(body)
+        .send()
+        .await?;
+    let status = response.status();
+    let body: Value = response.json().await?;
+    if status != StatusCode::CREATED {
+        bail!("POST {url} answered {status}: {body}");
+    }
+    Ok(body)
+}
+
+/// One client: claims the next referral number and posts it, until all are claimed.
+struct Worker {
+    client: Client,
+    url: String,
+    next: Arc<AtomicU64>,
+    total: u64,
+    bar: ProgressBar,
+}
+
+impl Worker {
+    /// Returns the latency of each accepted referral and the number of retries.
+    async fn run(self) -> anyhow::Result<(Latencies, u64)> {
+        let mut latencies = Latencies::default();
+        let mut retries = 0;
+        loop {
+            let n = self.next.fetch_add(1, Ordering::Relaxed);
+            if n >= self.total {
+                return Ok((latencies, retries));
+            }
+            let body = referral_body(n);
+            let key = uuid::Uuid::new_v4().to_string();
+            let mut attempt = 1;
+            loop {
+                let started = Instant::now();
+                match self.post(&body, &key).await? {
+                    Attempt::Accepted => {
+                        latencies.record(started.elapsed());
+                        break;
+                    }
+                    Attempt::Retry(why) if attempt < ATTEMPTS => {
+                        retries += 1;
+                        attempt += 1;
+                        self.bar.println(format!("retrying referral {n}: {why}"));
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    Attempt::Retry(why) => {
+                        bail!("referral {n} failed {ATTEMPTS} times; last: {why}")
+                    }
+                }
+            }
+            self.bar.inc(1);
+        }
+    }
+
+    /// Posts one referral. Accepted on 201, or 200 (an earlier attempt with this key
+    /// succeeded); retried on a transport error or a 5xx; a 4xx is a bug in this benchmark's
+    /// request, not load, and stops the run.
+    async fn post(&self, body: &Value, key: &str) -> anyhow::Result<Attempt> {
+        let sent = self
+            .client
+            .post(&self.url)
+            .header("X-Actor", ACTOR)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(error) => return Ok(Attempt::Retry(error.to_string())),
+        };
+        let status = response.status();
+        // Read the whole body: the latency is that of the complete answer.
+        let text = match response.text().await {
+            Ok(text) => text,
+            Err(error) => return Ok(Attempt::Retry(error.to_string())),
+        };
+        if status == StatusCode::CREATED || status == StatusCode::OK {
+            Ok(Attempt::Accepted)
+        } else if status.is_server_error() {
+            Ok(Attempt::Retry(format!("{status}: {text}")))
+        } else {
+            bail!("the server refused a benchmark referral: {status}: {text}")
+        }
+    }
+}
+
+/// What became of one attempt to post a referral.
+enum Attempt {
+    Accepted,
+    Retry(String),
+}
+
+const GIVEN: &[&str] = &[
+    "Amelia", "Oliver", "Isla", "Noah", "Ava", "Leo", "Mia", "Arlo", "Freya", "Theo", "Ivy",
+    "Finley", "Zara", "Kai", "Maya", "Reuben",
+];
+const FAMILY: &[&str] = &[
+    "Testperson",
+    "Examplefield",
+    "Samplewood",
+    "Demoford",
+    "Mockridge",
+    "Fictonby",
+    "Placeholm",
+    "Dummerton",
+];
+const POSTCODES: &[&str] = &["ME14 1XX", "CT1 2XX", "TN23 3XX", "DA1 4XX", "ME7 5XX"];
+const REASONS: &[&str] = &["anxiety", "depression", "self_harm", "eating_disorder"];
+
+/// The `n`-th synthetic referral: a distinct young person (NHS number from stem `999nnnnnn`
+/// for three in four, where that stem has a valid check digit; none otherwise), from a
+/// school or a GP.
+fn referral_body(n: u64) -> Value {
+    let pick = |list: &'static [&'static str], salt: u64| -> &'static str {
+        let len = list.len() as u64;
+        usize::try_from((n / salt) % len)
+            .ok()
+            .and_then(|i| list.get(i))
+            .copied()
+            .unwrap_or("")
+    };
+    let nhs_number = (n % 4 != 3)
+        .then(|| nhs_number(n))
+        .flatten()
+        .map(|number| number.as_digits());
+    let born = jiff::civil::date(2004, 1, 1)
+        .checked_add(jiff::Span::new().days(i64::try_from(n % 7300).unwrap_or(0)))
+        .unwrap_or(jiff::civil::date(2010, 1, 1));
+    let (source, referrer) = match n % 3 {
+        0 => (
+            "gp",
+            json!({"name": "Dr G. Practitioner", "role": "GP", "organisation": "Synthetic Surgery"}),
+        ),
+        _ => (
+            "school",
+            json!({"name": "R. Teacher", "role": "Designated safeguarding lead", "organisation": "Synthetic Academy"}),
+        ),
+    };
+    json!({
+        "person": {
+            "nhs_number": nhs_number,
+            "given_name": pick(GIVEN, 1),
+            "family_name": pick(FAMILY, 7),
+            "date_of_birth": born.to_string(),
+            "sex": pick(&["female", "male"], 1),
+            "ethnic_category": "not_stated",
+            "postcode": pick(POSTCODES, 3),
+            "school": "Synthetic Academy",
+        },
+        "source": source,
+        "priority": match n % 10 {
+            0 => "urgent",
+            _ => "routine",
+        },
+        "reasons": [pick(REASONS, 5)],
+        "presenting_needs": "Low mood and worry for several weeks (synthetic benchmark referral).",
+        "referrer": referrer,
+        "consent_to_share": ["GP"],
+    })
+}
+
+/// The NHS number with stem `999` followed by `n` in six digits, if its check digit exists.
+fn nhs_number(n: u64) -> Option<NhsNumber> {
+    let mut stem = [9u8, 9, 9, 0, 0, 0, 0, 0, 0];
+    let mut rest = n % NHS_STEMS;
+    for digit in stem[3..].iter_mut().rev() {
+        *digit = u8::try_from(rest % 10).ok()?;
+        rest /= 10;
+    }
+    NhsNumber::from_stem(stem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nhs_numbers_are_distinct_and_in_the_test_range() {
+        let numbers: std::collections::HashSet<String> = (0..2000)
+            .filter_map(nhs_number)
+            .map(|n| n.as_digits())
+            .collect();
+        assert!(numbers.len() > 1700, "{}", numbers.len());
+        assert!(numbers.iter().all(|n| n.starts_with("999")));
+        assert!(numbers
+            .iter()
+            .all(|n| NhsNumber::parse(n).is_ok_and(|p| p.as_digits() == *n)));
+    }
+}

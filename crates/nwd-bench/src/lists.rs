@@ -1,0 +1,371 @@
+//! `nwd-bench lists`: imports the demo county sized to a given number of referrals, then
+//! times the waiting list, the triage queue, two searches and a referral read, one request
+//! at a time on a warm server.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use indicatif::{ProgressBar, ProgressStyle};
+use nwd_domain::referral::{RecordedEvent, Referral};
+use nwd_store::{DemoImport, Store};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+use crate::report;
+use crate::server::{self, FreshDatabase, Server, ACTOR};
+use crate::stats::{self, Latencies, Summary};
+
+/// Options of `nwd-bench lists`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// `postgres://user@host/db` (a fresh database is created on that server and dropped
+    /// after), `sqlite` (a fresh file in the temporary folder) or a new SQLite file path.
+    #[arg(long)]
+    database_url: String,
+    /// Referrals to generate and import (over `--years`).
+    #[arg(long, default_value_t = 1_000_000)]
+    referrals: u32,
+    /// Years of activity the referrals are spread over.
+    #[arg(long, default_value_t = 2)]
+    years: u32,
+    /// Timed requests per endpoint.
+    #[arg(long, default_value_t = 2000)]
+    requests: usize,
+    /// Untimed requests per endpoint first, to warm caches and connections.
+    #[arg(long, default_value_t = 200)]
+    warmup: usize,
+    /// Seed of the demo data and of the random choices.
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    /// Keep the database afterwards (for inspection, e.g. EXPLAIN).
+    #[arg(long)]
+    keep: bool,
+}
+
+/// Runs the lists benchmark.
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    if args.referrals == 0 || args.years == 0 || args.requests == 0 {
+        bail!("--referrals, --years and --requests must be at least 1");
+    }
+    let database = FreshDatabase::create(&args.database_url).await?;
+    let outcome = measure(&args, &database).await;
+    if args.keep {
+        report(format!("kept: {}", database.location()));
+    } else {
+        database.remove().await?;
+    }
+    outcome
+}
+
+/// What the timed requests pick from, kept after the generated data is dropped.
+struct Samples {
+    services: Vec<String>,
+    referrals: Vec<String>,
+    nhs_numbers: Vec<String>,
+}
+
+/// What loading cost.
+struct Load {
+    referrals: usize,
+    persons: usize,
+    services: usize,
+    events: usize,
+    generate: Duration,
+    import: Duration,
+    peak_rss_after_generate_mib: Option<u64>,
+}
+
+async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
+    let store = server::open_store(&database.url, 16).await?;
+    let mut rng = StdRng::seed_from_u64(args.seed);
+    let (load, samples) = load(args, &store, &mut rng).await?;
+    report(format!(
+        "loaded {} referrals ({} events), {} people, {} services into {} ({}): generate {:.1} s, import {:.1} s; peak RSS {} MiB after generating, {} MiB in all",
+        load.referrals,
+        load.events,
+        load.persons,
+        load.services,
+        database.backend,
+        database.location(),
+        load.generate.as_secs_f64(),
+        load.import.as_secs_f64(),
+        load.peak_rss_after_generate_mib.unwrap_or(0),
+        stats::peak_rss_mib().unwrap_or(0),
+    ));
+    let server = Server::start(store.clone()).await?;
+    let client = server::client()?;
+    let endpoints = endpoints(&samples, args.requests + args.warmup, &mut rng)?;
+    let mut results = Vec::new();
+    for endpoint in &endpoints {
+        results.push((
+            endpoint.name,
+            time(&client, &server.base, endpoint, args).await?,
+        ));
+    }
+    server.stop().await?;
+    store.close().await;
+    let sqlite_mib = database.file_bytes().map(|b| b / (1024 * 1024));
+    if let Some(mib) = sqlite_mib {
+        report(format!("SQLite file after closing: {mib} MiB"));
+    }
+
+    let mut json_endpoints = serde_json::Map::new();
+    for (name, result) in &results {
+        report(format!(
+            "{name:<18} {} | {}",
+            result.summary.line(),
+            result.note
+        ));
+        let mut figures = result.summary.json();
+        if let Some(map) = figures.as_object_mut() {
+            map.insert("note".into(), Value::String(result.note.clone()));
+        }
+        json_endpoints.insert((*name).to_string(), figures);
+    }
+    report(
+        json!({
+            "benchmark": "lists",
+            "backend": database.backend,
+            "referrals": load.referrals,
+            "events": load.events,
+            "persons": load.persons,
+            "services": load.services,
+            "generate_s": round1(load.generate),
+            "import_s": round1(load.import),
+            "peak_rss_mib": stats::peak_rss_mib(),
+            "peak_rss_after_generate_mib": load.peak_rss_after_generate_mib,
+            "sqlite_file_mib": sqlite_mib,
+            "requests_per_endpoint": args.requests,
+            "endpoints": json_endpoints,
+        })
+        .to_string(),
+    );
+    Ok(())
+}
+
+fn round1(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10.0).round() / 10.0
+}
+
+fn bar(len: u64, message: &'static str, unit: &str) -> ProgressBar {
+    let template = format!("{{msg:>12}} [{{bar:40}}] {{pos}}/{{len}} {unit} ({{elapsed}})");
+    ProgressBar::new(len)
+        .with_style(
+            ProgressStyle::with_template(&template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        )
+        .with_message(message)
+}
+
+/// Generates the demo county with `--referrals` over `--years` and imports it; returns what
+/// it cost and the identifiers the requests will pick from.
+async fn load(args: &Args, store: &Store, rng: &mut StdRng) -> anyhow::Result<(Load, Samples)> {
+    let config = nwd_demo::DemoConfig {
+        seed: args.seed,
+        years: args.years,
+        referrals_per_year: args.referrals.div_ceil(args.years),
+        end: store.now(),
+        tz: store.tz().clone(),
+        standards: store.standards().clone(),
+    };
+    let planned = u64::from(config.years) * u64::from(config.referrals_per_year);
+    let progress = bar(planned, "generate", "referrals");
+    let started = Instant::now();
+    let data = {
+        let progress = progress.clone();
+        tokio::task::spawn_blocking(move || {
+            nwd_demo::generate(&config, &mut |done, _| progress.set_position(done))
+        })
+        .await
+        .context("the generator failed")?
+    };
+    progress.finish();
+    let generate = started.elapsed();
+    let peak_rss_after_generate_mib = stats::peak_rss_mib();
+
+    let histories: Vec<(&[RecordedEvent], &Referral)> = data
+        .referrals
+        .iter()
+        .map(|r| (r.events.as_slice(), &r.state))
+        .collect();
+    let progress = bar(histories.len() as u64, "import", "referrals");
+    let started = Instant::now();
+    store
+        .import(
+            DemoImport {
+                organisations: &data.organisations,
+                services: &data.services,
+                persons: &data.persons,
+                referrals: &histories,
+            },
+            &mut |done, _| progress.set_position(done),
+        )
+        .await
+        .context("the import failed")?;
+    progress.finish();
+    let import = started.elapsed();
+
+    let wanted = args.requests + args.warmup;
+    let services = data.services.iter().map(|s| s.id.to_string()).collect();
+    let referrals = data
+        .referrals
+        .choose_multiple(rng, wanted)
+        .map(|r| r.state.id.to_string())
+        .collect();
+    let with_numbers: Vec<String> = data
+        .persons
+        .iter()
+        .filter_map(|p| p.details.nhs_number.map(|n| n.as_digits()))
+        .collect();
+    let nhs_numbers = with_numbers.choose_multiple(rng, wanted).cloned().collect();
+    let load = Load {
+        referrals: data.referrals.len(),
+        persons: data.persons.len(),
+        services: data.services.len(),
+        events: data.referrals.iter().map(|r| r.events.len()).sum(),
+        generate,
+        import,
+        peak_rss_after_generate_mib,
+    };
+    Ok((
+        load,
+        Samples {
+            services,
+            referrals,
+            nhs_numbers,
+        },
+    ))
+}
+
+/// What one endpoint answers, for the sanity facts beside its latency.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// A waiting list: `total` on the list.
+    WaitingList,
+    /// A page of referrals: `items`.
+    Page,
+    /// One referral.
+    Referral,
+}
+
+/// One endpoint and the paths it will be asked for, in order (warm-up first).
+struct Endpoint {
+    name: &'static str,
+    shape: Shape,
+    paths: Vec<String>,
+}
+
+/// The five endpoints, each with `n` paths drawn at random from the samples.
+fn endpoints(samples: &Samples, n: usize, rng: &mut StdRng) -> anyhow::Result<Vec<Endpoint>> {
+    let draw = |list: &[String], rng: &mut StdRng, what: &str| -> anyhow::Result<Vec<String>> {
+        if list.is_empty() {
+            bail!("the generated data has no {what}");
+        }
+        Ok((0..n).filter_map(|_| list.choose(rng).cloned()).collect())
+    };
+    let services = draw(&samples.services, rng, "services")?;
+    let referrals = draw(&samples.referrals, rng, "referrals")?;
+    let nhs_numbers = draw(&samples.nhs_numbers, rng, "NHS numbers")?;
+    let fixed = |path: &str| vec![path.to_string(); n];
+    Ok(vec![
+        Endpoint {
+            name: "waiting_list",
+            shape: Shape::WaitingList,
+            paths: services
+                .iter()
+                .map(|id| format!("/api/services/{id}/waiting-list?limit=100"))
+                .collect(),
+        },
+        Endpoint {
+            name: "triage_queue",
+            shape: Shape::Page,
+            paths: fixed("/api/referrals?status=awaiting_triage&sort=priority&limit=50"),
+        },
+        Endpoint {
+            name: "search_source",
+            shape: Shape::Page,
+            paths: fixed("/api/referrals?source=school&limit=50"),
+        },
+        Endpoint {
+            name: "search_nhs_number",
+            shape: Shape::Page,
+            paths: nhs_numbers
+                .iter()
+                .map(|n| format!("/api/referrals?nhs_number={n}"))
+                .collect(),
+        },
+        Endpoint {
+            name: "get_referral",
+            shape: Shape::Referral,
+            paths: referrals
+                .iter()
+                .map(|id| format!("/api/referrals/{id}"))
+                .collect(),
+        },
+    ])
+}
+
+/// An endpoint's latencies and a note on what it answered.
+struct Timed {
+    summary: Summary,
+    note: String,
+}
+
+/// Sends the endpoint's requests one at a time: the first `--warmup` untimed.
+async fn time(
+    client: &Client,
+    base: &str,
+    endpoint: &Endpoint,
+    args: &Args,
+) -> anyhow::Result<Timed> {
+    let progress = bar(endpoint.paths.len() as u64, endpoint.name, "requests");
+    let mut latencies = Latencies::with_capacity(args.requests);
+    let mut sizes: Vec<u64> = Vec::with_capacity(args.requests);
+    for (i, path) in endpoint.paths.iter().enumerate() {
+        let started = Instant::now();
+        let response = client
+            .get(format!("{base}{path}"))
+            .header("X-Actor", ACTOR)
+            .send()
+            .await?;
+        let status = response.status();
+        let body = response.bytes().await?;
+        let elapsed = started.elapsed();
+        if status != StatusCode::OK {
+            bail!(
+                "GET {path} answered {status}: {}",
+                String::from_utf8_lossy(&body)
+            );
+        }
+        if i >= args.warmup {
+            latencies.record(elapsed);
+            let value: Value = serde_json::from_slice(&body)?;
+            sizes.push(match endpoint.shape {
+                Shape::WaitingList => value["total"].as_u64().unwrap_or(0),
+                Shape::Page => value["items"].as_array().map_or(0, |a| a.len() as u64),
+                Shape::Referral => body.len() as u64,
+            });
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    sizes.sort_unstable();
+    let largest = sizes.last().copied().unwrap_or(0);
+    let median = sizes.get(sizes.len() / 2).copied().unwrap_or(0);
+    let empty = sizes.iter().filter(|s| **s == 0).count();
+    let note = match endpoint.shape {
+        Shape::WaitingList => {
+            format!("people on the list: median {median}, largest {largest}")
+        }
+        Shape::Page => format!("items per page: median {median}, max {largest}; {empty} empty"),
+        Shape::Referral => format!("body bytes: median {median}, max {largest}"),
+    };
+    Ok(Timed {
+        summary: latencies.summary(),
+        note,
+    })
+}

@@ -1,0 +1,74 @@
+//! Wires the probabilistic matcher into the store: thresholds from configuration, parameters
+//! from the database (estimated without labels when there are none yet).
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use nwd_match::person_matcher::{record_from_person, RegisterMatcher};
+use nwd_match::{EstimateOptions, Params, Thresholds};
+use nwd_store::Store;
+
+/// The shipped thresholds (`config/matching.toml`).
+const DEFAULT_THRESHOLDS: &str = include_str!("../../../config/matching.toml");
+
+/// Fewest people from which parameters are estimated automatically at start-up.
+const MIN_PEOPLE_TO_ESTIMATE: usize = 1_000;
+
+/// Loads thresholds from `path`, or the shipped defaults.
+pub fn thresholds(path: Option<&std::path::Path>) -> anyhow::Result<Thresholds> {
+    let text = match path {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("could not read {}", path.display()))?,
+        None => DEFAULT_THRESHOLDS.to_string(),
+    };
+    let thresholds: Thresholds =
+        toml::from_str(&text).context("the matching thresholds file is not valid")?;
+    thresholds
+        .validate()
+        .context("the matching thresholds are not usable")?;
+    Ok(thresholds)
+}
+
+/// Estimates parameters from the register and stores them.
+pub async fn estimate_and_store(store: &Store, actor: &str) -> anyhow::Result<Params> {
+    let persons = store.live_persons().await?;
+    let records: Vec<_> = persons.iter().map(record_from_person).collect();
+    let params = nwd_match::estimate(&records, &EstimateOptions::default())?;
+    store
+        .save_match_parameters(&params.to_json()?, records.len() as u64, actor)
+        .await?;
+    Ok(params)
+}
+
+/// Attaches the probabilistic matcher to the store and loads the register into it.
+pub async fn attach(store: &mut Store, thresholds: Thresholds) -> anyhow::Result<()> {
+    let params = match store.latest_match_parameters().await? {
+        Some(json) => Params::from_json(&json)?,
+        None if store.count_rows("persons").await? as usize >= MIN_PEOPLE_TO_ESTIMATE => {
+            tracing::info!("no matching parameters stored: estimating them from the register");
+            estimate_and_store(store, "system:start-up").await?
+        }
+        None => Params::default(),
+    };
+    let started = std::time::Instant::now();
+    store
+        .set_matcher(Arc::new(RegisterMatcher::new(&params, thresholds)?))
+        .await?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "person matcher ready"
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_thresholds_load() {
+        let t = thresholds(None).unwrap();
+        assert_eq!(t.auto_link_probability, 0.99);
+        assert_eq!(t.review_probability, 0.20);
+    }
+}

@@ -1,0 +1,264 @@
+//! `nowrongdoor persons …`: matching from the command line — a batch interface for
+//! evaluation (`match-file`), unsupervised re-estimation of the parameters (`estimate`), and
+//! batch de-duplication proposals (`dedupe`, which writes nothing to the register).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _};
+use indicatif::{ProgressBar, ProgressStyle};
+use nwd_match::{EstimateOptions, Matcher, Params, Record, Thresholds};
+use nwd_store::Store;
+
+/// The `persons` subcommands.
+#[derive(clap::Subcommand)]
+pub enum PersonsCommand {
+    /// Match each query against a register; writes `query_id,person_id,score,band` per query.
+    MatchFile {
+        /// Register CSV: id,nhs_number,given_name,family_name,date_of_birth,address,postcode.
+        #[arg(long)]
+        register: PathBuf,
+        /// Queries CSV, same columns.
+        #[arg(long)]
+        queries: PathBuf,
+        /// Output CSV.
+        #[arg(long)]
+        out: PathBuf,
+        /// Parameters JSON (default: estimated from the register without labels).
+        #[arg(long)]
+        params: Option<PathBuf>,
+    },
+    /// Estimate matching parameters from the register (no labels) and store them.
+    Estimate,
+    /// Propose duplicate pairs and clusters in the register, with scores and bands. Writes
+    /// nothing to the register: accept a proposal by merging through the API.
+    Dedupe {
+        /// Output CSV of pairs (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Runs a `persons` subcommand. `store` opens the database when one is needed.
+pub async fn run<F, Fut>(command: PersonsCommand, open_store: F) -> anyhow::Result<()>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Store>>,
+{
+    match command {
+        PersonsCommand::MatchFile {
+            register,
+            queries,
+            out,
+            params,
+        } => match_file(&register, &queries, &out, params.as_deref()),
+        PersonsCommand::Estimate => {
+            let store = open_store().await?;
+            let persons = store.live_persons().await?;
+            let records: Vec<Record> = persons
+                .iter()
+                .map(nwd_match::person_matcher::record_from_person)
+                .collect();
+            let params = estimate_with_spinner(&records)?;
+            let id = store
+                .save_match_parameters(
+                    &params.to_json()?,
+                    records.len() as u64,
+                    "cli:persons-estimate",
+                )
+                .await?;
+            eprintln!(
+                "estimated matching parameters from {} people (stored as {id})",
+                records.len()
+            );
+            Ok(())
+        }
+        PersonsCommand::Dedupe { out } => {
+            let store = open_store().await?;
+            let persons = store.live_persons().await?;
+            let records: Vec<Record> = persons
+                .iter()
+                .map(nwd_match::person_matcher::record_from_person)
+                .collect();
+            let params = match store.latest_match_parameters().await? {
+                Some(json) => Params::from_json(&json)?,
+                None => estimate_with_spinner(&records)?,
+            };
+            let not_same = store.not_same_pairs().await?;
+            let bar = bar(records.len() as u64, "dedupe");
+            let result = nwd_match::dedupe_with_progress(
+                &records,
+                &params,
+                &Thresholds::default(),
+                &|done| bar.set_position(done as u64),
+            )?;
+            bar.finish();
+            let mut writer: csv::Writer<Box<dyn std::io::Write>> =
+                csv::Writer::from_writer(match &out {
+                    Some(path) => Box::new(
+                        std::fs::File::create(path)
+                            .with_context(|| format!("could not create {}", path.display()))?,
+                    ),
+                    None => Box::new(std::io::stdout()),
+                });
+            writer.write_record(["left_id", "right_id", "score", "band", "cluster"])?;
+            let mut cluster_of = std::collections::HashMap::new();
+            for (number, cluster) in result.clusters.iter().enumerate() {
+                for member in cluster {
+                    cluster_of.insert(*member, number + 1);
+                }
+            }
+            let mut proposed = 0usize;
+            for pair in &result.pairs {
+                let (left, right) = (&persons[pair.left], &persons[pair.right]);
+                if not_same.iter().any(|(a, b)| {
+                    (*a == left.id && *b == right.id) || (*a == right.id && *b == left.id)
+                }) {
+                    continue;
+                }
+                proposed += 1;
+                writer.write_record([
+                    left.id.to_string(),
+                    right.id.to_string(),
+                    format!("{:.6}", pair.match_probability),
+                    pair.band.as_str().to_string(),
+                    cluster_of
+                        .get(&pair.left)
+                        .map(|c| c.to_string())
+                        .unwrap_or_default(),
+                ])?;
+            }
+            writer.flush()?;
+            eprintln!(
+                "{proposed} pairs proposed ({} auto clusters) among {} people; nothing was written to the register",
+                result.clusters.len(),
+                records.len()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn bar(total: u64, message: &'static str) -> ProgressBar {
+    let style = ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({elapsed})")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    ProgressBar::new(total)
+        .with_style(style)
+        .with_message(message)
+}
+
+fn estimate_with_spinner(records: &[Record]) -> anyhow::Result<Params> {
+    let spinner = ProgressBar::new_spinner().with_message(format!(
+        "estimating parameters from {} records",
+        records.len()
+    ));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+    let params = nwd_match::estimate(records, &EstimateOptions::default())?;
+    spinner.finish_and_clear();
+    Ok(params)
+}
+
+fn match_file(
+    register: &Path,
+    queries: &Path,
+    out: &Path,
+    params: Option<&Path>,
+) -> anyhow::Result<()> {
+    let register_records = read_records(register)?;
+    let query_records = read_records(queries)?;
+    let params = match params {
+        Some(path) => Params::from_json(
+            &std::fs::read_to_string(path)
+                .with_context(|| format!("could not read {}", path.display()))?,
+        )?,
+        None => estimate_with_spinner(&register_records)?,
+    };
+    let mut matcher = Matcher::new(&params, Thresholds::default())?;
+    let bar = bar(register_records.len() as u64, "index");
+    for (i, record) in register_records.iter().enumerate() {
+        matcher.insert(record);
+        if i % 10_000 == 0 {
+            bar.set_position(i as u64);
+        }
+    }
+    bar.finish();
+    let outcomes = matcher.match_batch(&query_records);
+    let mut writer = csv::Writer::from_path(out)
+        .with_context(|| format!("could not create {}", out.display()))?;
+    writer.write_record(["query_id", "person_id", "score", "band"])?;
+    for (query, outcome) in query_records.iter().zip(&outcomes) {
+        let (person_id, score) = match &outcome.best {
+            Some(best) => (best.id.clone(), format!("{:.6}", best.match_probability)),
+            None => match outcome.candidates.first() {
+                Some(top) => (String::new(), format!("{:.6}", top.match_probability)),
+                None => (String::new(), "0".to_string()),
+            },
+        };
+        writer.write_record([
+            query.id.as_str(),
+            person_id.as_str(),
+            score.as_str(),
+            outcome.band.as_str(),
+        ])?;
+    }
+    writer.flush()?;
+    eprintln!(
+        "matched {} queries against {} people: {}",
+        query_records.len(),
+        register_records.len(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// Reads a person CSV. Columns may come in any order; only `id` is required; empty cells are
+/// missing values.
+pub fn read_records(path: &Path) -> anyhow::Result<Vec<Record>> {
+    let mut reader = csv::Reader::from_path(path)
+        .with_context(|| format!("could not open {}", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let Some(id_column) = column("id") else {
+        bail!("{} has no `id` column; expected a header like id,nhs_number,given_name,family_name,date_of_birth,address,postcode", path.display());
+    };
+    let columns = [
+        "nhs_number",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "address",
+        "postcode",
+    ]
+    .map(column);
+    let mut records = Vec::new();
+    for (line, row) in reader.records().enumerate() {
+        let row =
+            row.with_context(|| format!("{}: row {} could not be read", path.display(), line + 2))?;
+        let cell = |index: Option<usize>| {
+            index
+                .and_then(|i| row.get(i))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let id = row.get(id_column).unwrap_or("").to_string();
+        if id.is_empty() {
+            bail!("{}: row {} has an empty id", path.display(), line + 2);
+        }
+        records.push(Record {
+            id,
+            nhs_number: cell(columns[0]),
+            given_name: cell(columns[1]),
+            family_name: cell(columns[2]),
+            date_of_birth: cell(columns[3]),
+            address: cell(columns[4]),
+            postcode: cell(columns[5]),
+            sex: None,
+        });
+    }
+    Ok(records)
+}

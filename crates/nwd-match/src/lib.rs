@@ -1,0 +1,79 @@
+//! Person matching for No Wrong Door: which registered child, if any, a referral is about.
+//! Pure and in memory: no I/O, no async, no clock; the only randomness is the seeded pair
+//! sampler of [`estimate`]. It owns normalisation, the matching model, its estimation and the
+//! blocking index; it does not own storage, merges or the review queue (the store and web crates
+//! do, and keep the [`Explanation`] this crate produces).
+//!
+//! # The model
+//! Each record's fields are normalised once (lower-case ASCII, punctuation dropped, addresses
+//! tokenised, postcodes compacted, dates of birth read tolerantly, the identifier classified).
+//! A query is then compared with each candidate the blocking index proposes:
+//!
+//! 1. **Fellegi–Sunter.** Seven comparisons, each with ordered levels; level 0 (a value missing
+//!    on either side) weighs 0, every other level weighs log2(m/u):
+//!    identifier (exact / one edit / different), given name (exact / swapped with family name /
+//!    Jaro–Winkler ≥ 0.92 / ≥ 0.88 / nickname / different), family name (exact / JW ≥ 0.92 /
+//!    ≥ 0.88 / different), date of birth (exact / one edit or day–month swap / within a year or
+//!    same year-month / different), address as **one** composite comparison (exact / high /
+//!    partial token overlap / different — a household shares every address field, so they are
+//!    not independent evidence), postcode (exact / same district or one edit / different) and
+//!    sex (agree / disagree). Exact name agreement is adjusted for the name's frequency in the
+//!    register (a common surname counts for less). The prior is log2(matches per record /
+//!    people registered). The total weight gives the match probability.
+//! 2. **Rules** on top (see `score.rs`): a valid NHS number equal to the candidate's with date of
+//!    birth or family name agreeing links deterministically; two different valid NHS numbers
+//!    are two people (never auto); a number failing its check digit is flagged and never used;
+//!    a candidate in the same household with a different given name is a sibling (household
+//!    evidence discounted, penalty applied) or, born the same day, a twin (never auto).
+//! 3. **Bands** from fixed [`Thresholds`]: auto-link, review, or new person; two registered
+//!    people both reaching auto send the referral to review.
+//!
+//! Every candidate carries an [`Explanation`]: the prior, one bar per comparison (level,
+//! weight, term-frequency adjustment) and the rules applied; they add up to the match weight.
+//!
+//! # Parameters
+//! [`estimate`] learns [`Params`] without labels, as Splink does: u from a seeded sample of
+//! random pairs, m by expectation–maximisation over blocked pairs with u fixed, then u corrected
+//! for the true matches among the random pairs. Estimate on the data to be matched — the
+//! register together with incoming referrals: a register with no duplicates left teaches EM
+//! households instead of people (detected, and the starting m kept). Parameters serialise to
+//! JSON; thresholds are configuration, never estimated.
+//!
+//! # Using it
+//! [`Matcher::new`] with parameters and thresholds; [`Matcher::insert`] (or
+//! [`Matcher::insert_many`]) as people are registered; [`Matcher::match_record`] per referral
+//! (a [`MatchOutcome`]); [`Matcher::match_batch`] or [`link`] for files of queries; [`dedupe`]
+//! for proposing duplicate pairs and clusters within a register. `Matcher` is `Send + Sync`.
+//! The design and the evaluation are in `docs/design/0003-person-matching.md`.
+mod batch;
+mod comparison;
+mod dob;
+mod estimate;
+mod hash;
+mod index;
+mod matcher;
+mod nickname;
+mod normalise;
+mod outcome;
+mod params;
+pub mod person_matcher;
+mod phonetic;
+mod prng;
+pub mod record;
+mod register;
+mod score;
+mod similarity;
+
+pub use batch::{clusters, dedupe, dedupe_with_progress, link, Dedupe, Pair};
+pub use estimate::{estimate, EstimateError, EstimateOptions};
+pub use matcher::Matcher;
+pub use outcome::{
+    Band, Candidate, ComparisonWeight, Explanation, MatchOutcome, Rule, RuleApplied,
+};
+pub use params::{
+    ComparisonParams, EstimationSummary, LevelParams, Params, ParamsError, SessionSummary,
+    TermFrequency, Thresholds, MODEL_VERSION,
+};
+pub use record::Record;
+pub use similarity::jaro_winkler;
+pub mod synthetic;

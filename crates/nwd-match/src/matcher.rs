@@ -1,0 +1,166 @@
+//! [`Matcher`]: the register, its blocking index, the model and the thresholds together. Insert
+//! people as they are registered; match a query to get a band, the best candidate and the
+//! explained top candidates. `Matcher` is `Send + Sync` (plain owned data), so a server keeps one
+//! behind a read–write lock: matches share the read side, inserts take the write side.
+
+use crate::comparison::PersonRef;
+use crate::index::Index;
+use crate::normalise::{IdentifierKind, Normalised};
+use crate::outcome::{Band, Candidate, MatchOutcome, Rule};
+use crate::params::{Model, Params, ParamsError, Thresholds};
+use crate::record::Record;
+use crate::register::Register;
+use crate::score::{rule_applied, Breakdown, Scorer};
+
+/// The in-memory person matcher.
+#[derive(Debug)]
+pub struct Matcher {
+    model: Model,
+    thresholds: Thresholds,
+    register: Register,
+    index: Index,
+}
+
+impl Matcher {
+    /// An empty matcher. Fails when the parameters do not fit the model or the thresholds are
+    /// out of range.
+    pub fn new(params: &Params, thresholds: Thresholds) -> Result<Matcher, ParamsError> {
+        thresholds.validate()?;
+        Ok(Matcher {
+            model: Model::new(params)?,
+            thresholds,
+            register: Register::default(),
+            index: Index::default(),
+        })
+    }
+
+    /// Registers a person and files them in the blocking index; later queries can find them.
+    pub fn insert(&mut self, record: &Record) {
+        self.insert_normalised(&record.id, &Normalised::from_record(record));
+    }
+
+    pub(crate) fn insert_normalised(&mut self, id: &str, person: &Normalised) {
+        let index = self.register.push(id, person);
+        self.index.insert(&person.view(), index);
+    }
+
+    /// Number of registered people.
+    pub fn len(&self) -> usize {
+        self.register.len()
+    }
+
+    /// True when nobody is registered.
+    pub fn is_empty(&self) -> bool {
+        self.register.len() == 0
+    }
+
+    /// Number of distinct blocking keys in the index.
+    pub fn blocking_keys(&self) -> usize {
+        self.index.key_count()
+    }
+
+    /// The thresholds in force.
+    pub fn thresholds(&self) -> &Thresholds {
+        &self.thresholds
+    }
+
+    /// Matches a query against everyone registered, without scanning the register.
+    pub fn match_record(&self, query: &Record) -> MatchOutcome {
+        let person = Normalised::from_record(query);
+        self.outcome(&person.view(), None)
+    }
+
+    /// log2 prior odds that a query is one particular registered person, with `others` people
+    /// it could be.
+    fn prior(&self, others: usize) -> f64 {
+        (self.model.matches_per_record / others.max(1) as f64).log2()
+    }
+
+    fn scorer(&self, others: usize) -> Scorer<'_> {
+        Scorer {
+            model: &self.model,
+            thresholds: &self.thresholds,
+            register: &self.register,
+            prior: self.prior(others),
+        }
+    }
+
+    /// Every candidate the index proposes, scored. `exclude` is the query's own register entry
+    /// when de-duplicating.
+    pub(crate) fn score_candidates(
+        &self,
+        query: &PersonRef,
+        exclude: Option<u32>,
+        scratch: &mut Vec<u32>,
+    ) -> Vec<(u32, Breakdown)> {
+        let others = self.register.len() - usize::from(exclude.is_some());
+        let scorer = self.scorer(others);
+        self.index
+            .candidates(query, self.thresholds.max_candidates_per_key, scratch);
+        scratch
+            .iter()
+            .filter(|&&candidate| Some(candidate) != exclude)
+            .map(|&candidate| (candidate, scorer.score(query, candidate)))
+            .collect()
+    }
+
+    pub(crate) fn register(&self) -> &Register {
+        &self.register
+    }
+
+    fn outcome(&self, query: &PersonRef, exclude: Option<u32>) -> MatchOutcome {
+        let mut scratch = Vec::new();
+        let mut scored = self.score_candidates(query, exclude, &mut scratch);
+        let candidates_scored = scored.len();
+        let by_rank = |a: &(u32, Breakdown), b: &(u32, Breakdown)| {
+            let (ra, rb) = (a.1.rank(), b.1.rank());
+            rb.0.cmp(&ra.0)
+                .then(rb.1.cmp(&ra.1))
+                .then(rb.2.total_cmp(&ra.2))
+                .then(a.0.cmp(&b.0))
+        };
+        let top_k = self.thresholds.top_k.max(2);
+        if scored.len() > top_k {
+            scored.select_nth_unstable_by(top_k - 1, by_rank);
+            scored.truncate(top_k);
+        }
+        scored.sort_by(by_rank);
+
+        let mut rules = Vec::new();
+        if query.identifier.map(|(kind, _)| kind) == Some(IdentifierKind::NhsInvalid) {
+            rules.push(rule_applied(Rule::NhsNumberInvalidIgnored, 0.0));
+        }
+        let mut band = scored.first().map_or(Band::New, |(_, b)| b.band);
+        if let [(_, first), (_, second), ..] = scored.as_slice() {
+            let second_as_strong =
+                second.band == Band::Auto && (second.deterministic || !first.deterministic);
+            if band == Band::Auto && second_as_strong {
+                band = Band::Review;
+                rules.push(rule_applied(Rule::Ambiguous, 0.0));
+            }
+        }
+        let candidates: Vec<Candidate> = scored
+            .iter()
+            .take(self.thresholds.top_k)
+            .map(|(index, breakdown)| Candidate {
+                id: self.register.id(*index).to_owned(),
+                band: breakdown.band,
+                match_weight: breakdown.total,
+                match_probability: breakdown.probability(),
+                explanation: breakdown.explanation(),
+            })
+            .collect();
+        MatchOutcome {
+            band,
+            best: (band != Band::New)
+                .then(|| candidates.first().cloned())
+                .flatten(),
+            candidates,
+            rules,
+            candidates_scored,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

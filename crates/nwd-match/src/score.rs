@@ -1,0 +1,385 @@
+//! Scores one query against one registered person: the Fellegi–Sunter sum (prior + level
+//! weights + term-frequency adjustments), then the rules, in this order:
+//!
+//! 1. **Invalid NHS numbers are ignored.** A ten-digit number failing its check digit was never
+//!    compared (its identifier level is missing); the rule only records that it was seen.
+//! 2. **NHS number, deterministic.** Both valid and equal, with date of birth or family name
+//!    agreeing exactly: auto-link whatever the weights say. Equal but neither agreeing: the
+//!    weights decide (the number still counts as an exact identifier). Both valid and
+//!    different: not the same person — the check digit catches every single-digit typo and
+//!    adjacent swap, so two valid numbers that differ are two people (or one person re-numbered,
+//!    e.g. on adoption, which a human must confirm). Band `new`, or `review` when the
+//!    demographics alone would have auto-linked.
+//! 3. **Households** (only when identifiers do not agree exactly; twins and siblings never share
+//!    an identifier). A household shares its address, postcode and family name, so agreement
+//!    on them shows the same *household*, not the same *child* — and in a children's service
+//!    linking a child to a brother's or sister's record is the harmful error (the issue's harm
+//!    argument: one child's mental-health record shown to, or merged with, a sibling's). When a
+//!    candidate shares the household — the same home (address exact or high overlap; or, when
+//!    the address is missing or only partly agrees, the same full UK postcode) and the same family name
+//!    (exact or Jaro–Winkler ≥ 0.92, also when one record has given and family name the wrong
+//!    way round):
+//!    - a *different* given name (not exact, not Jaro–Winkler ≥ 0.92, not a nickname, not a
+//!      likely typo: one edit from a spelling seen at least three times in the register, itself
+//!      seen at most once) with the same date of
+//!      birth (or a day apart: twins born either side of midnight) is a **twin**: the band is
+//!      capped at review, never auto (the issue: twins land in review, for a human to compare);
+//!    - a different given name otherwise is a **sibling**: the household evidence is discounted
+//!      (its positive weight removed) and `Thresholds::sibling_penalty_bits` subtracted;
+//!    - no given name on one side and dates of birth more than one edit apart: capped at review
+//!      (nothing tells a sibling from the child with a mistyped date of birth).
+
+use crate::comparison::{
+    self, compare, dob, family, given, Gamma, PersonRef, ADDRESS, DOB, FAMILY, GIVEN, IDENTIFIER,
+    MISSING, MODEL, N_COMPARISONS, POSTCODE,
+};
+use crate::nickname;
+use crate::normalise::IdentifierKind;
+use crate::outcome::{Band, ComparisonWeight, Explanation, Rule, RuleApplied};
+use crate::params::{probability_of, weight_of, Model, Thresholds};
+use crate::register::Register;
+use crate::similarity::{jaro_winkler, within_one_edit};
+
+/// Rules that can apply to one pair at once (invalid number, NHS rule, household rule).
+const MAX_RULES: usize = 4;
+
+/// A scored pair, without strings: cheap enough to build for every candidate.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Breakdown {
+    pub prior: f64,
+    pub gamma: Gamma,
+    pub weight: [f64; N_COMPARISONS],
+    pub tf: [f64; N_COMPARISONS],
+    rules: [Option<(Rule, f64)>; MAX_RULES],
+    pub total: f64,
+    pub band: Band,
+    pub deterministic: bool,
+}
+
+impl Breakdown {
+    fn add_rule(&mut self, rule: Rule, adjustment: f64) {
+        if let Some(slot) = self.rules.iter_mut().find(|r| r.is_none()) {
+            *slot = Some((rule, adjustment));
+        }
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = (Rule, f64)> + '_ {
+        self.rules.iter().flatten().copied()
+    }
+
+    pub fn probability(&self) -> f64 {
+        probability_of(self.total)
+    }
+
+    /// Sort key: deterministic links first, then band, then weight.
+    pub fn rank(&self) -> (bool, Band, f64) {
+        (self.deterministic, self.band, self.total)
+    }
+
+    /// The waterfall, with labels, for storing with the decision.
+    pub fn explanation(&self) -> Explanation {
+        Explanation {
+            prior_weight: self.prior,
+            comparisons: (0..N_COMPARISONS)
+                .map(|c| ComparisonWeight {
+                    comparison: MODEL[c].name.to_owned(),
+                    level: comparison::level_label(c, self.gamma[c]).to_owned(),
+                    weight: self.weight[c],
+                    tf_adjustment: self.tf[c],
+                })
+                .collect(),
+            rules: self
+                .rules()
+                .map(|(rule, adjustment)| rule_applied(rule, adjustment))
+                .collect(),
+            match_weight: self.total,
+        }
+    }
+}
+
+/// A rule with its standard wording.
+pub(crate) fn rule_applied(rule: Rule, weight_adjustment: f64) -> RuleApplied {
+    let detail = match rule {
+        Rule::NhsNumberDeterministicLink => {
+            "valid NHS numbers equal and date of birth or family name agrees: linked"
+        }
+        Rule::NhsNumberUnconfirmed => {
+            "valid NHS numbers equal but neither date of birth nor family name agrees: weights decide"
+        }
+        Rule::NhsNumberConflict => {
+            "valid NHS numbers differ: not the same person (review only if demographics alone would auto-link)"
+        }
+        Rule::NhsNumberInvalidIgnored => {
+            "an NHS number fails its check digit: ignored, matched on demographics"
+        }
+        Rule::SiblingPenalty => {
+            "same household, different given name: household evidence discounted, sibling penalty applied"
+        }
+        Rule::HouseholdNoGivenName => {
+            "same household, no given name to compare and dates of birth differ: never auto-linked"
+        }
+        Rule::TwinCap => {
+            "same household and date of birth, different given name: a twin, never auto-linked"
+        }
+        Rule::Ambiguous => "more than one registered person reaches auto-link: review",
+    };
+    RuleApplied {
+        rule,
+        weight_adjustment,
+        detail: detail.to_owned(),
+    }
+}
+
+/// Scores queries against the register under one model and one set of thresholds.
+pub(crate) struct Scorer<'a> {
+    pub model: &'a Model,
+    pub thresholds: &'a Thresholds,
+    pub register: &'a Register,
+    pub prior: f64,
+}
+
+impl Scorer<'_> {
+    pub fn score(&self, query: &PersonRef, candidate: u32) -> Breakdown {
+        let person = self.register.view(candidate);
+        let gamma = compare(query, &person);
+        let mut b = Breakdown {
+            prior: self.prior,
+            gamma,
+            weight: [0.0; N_COMPARISONS],
+            tf: [0.0; N_COMPARISONS],
+            rules: [None; MAX_RULES],
+            total: 0.0,
+            band: Band::New,
+            deterministic: false,
+        };
+        for (c, &level) in gamma.iter().enumerate() {
+            if level != MISSING {
+                b.weight[c] = self.model.weight[c][usize::from(level)];
+            }
+        }
+        if gamma[GIVEN] == given::EXACT {
+            b.tf[GIVEN] = self.tf_adjustment(GIVEN, self.register.given_frequency(candidate));
+        }
+        if gamma[FAMILY] == family::EXACT {
+            b.tf[FAMILY] = self.tf_adjustment(FAMILY, self.register.family_frequency(candidate));
+        }
+        let mut adjustments = 0.0;
+        let mut capped = false;
+        let nhs = nhs_rule(query, &person, &gamma);
+        if nhs.invalid_seen {
+            b.add_rule(Rule::NhsNumberInvalidIgnored, 0.0);
+        }
+        match nhs.relation {
+            NhsRelation::EqualConfirmed => {
+                b.deterministic = true;
+                b.add_rule(Rule::NhsNumberDeterministicLink, 0.0);
+            }
+            NhsRelation::EqualUnconfirmed => b.add_rule(Rule::NhsNumberUnconfirmed, 0.0),
+            NhsRelation::Different | NhsRelation::NotComparable => {}
+        }
+        if let Some(household) = self.household_rule(query, &person, &b) {
+            adjustments += household.adjustment;
+            capped = matches!(household.rule, Rule::TwinCap | Rule::HouseholdNoGivenName);
+            b.add_rule(household.rule, household.adjustment);
+        }
+        b.total = b.prior + b.weight.iter().sum::<f64>() + b.tf.iter().sum::<f64>() + adjustments;
+        b.band = self.band_of(b.total);
+        if capped {
+            b.band = b.band.min(Band::Review);
+        }
+        if nhs.relation == NhsRelation::Different {
+            let demographic = b.total - b.weight[IDENTIFIER];
+            b.band = if demographic >= weight_of(self.thresholds.auto_link_probability) {
+                Band::Review
+            } else {
+                Band::New
+            };
+            b.add_rule(Rule::NhsNumberConflict, 0.0);
+        }
+        if b.deterministic {
+            b.band = Band::Auto;
+        }
+        b
+    }
+
+    fn band_of(&self, weight: f64) -> Band {
+        let probability = probability_of(weight);
+        if probability >= self.thresholds.auto_link_probability {
+            Band::Auto
+        } else if probability >= self.thresholds.review_probability {
+            Band::Review
+        } else {
+            Band::New
+        }
+    }
+
+    /// Splink's term-frequency adjustment: log2(u_exact / frequency of the value), the
+    /// frequency smoothed towards u_exact while the register is small, and capped above.
+    fn tf_adjustment(&self, comparison: usize, (count, total): (u32, u64)) -> f64 {
+        let u_exact = self.model.u[comparison][1];
+        let settings = &self.model.term_frequency;
+        let frequency = (f64::from(count) + settings.pseudo_count * u_exact)
+            / (total as f64 + settings.pseudo_count);
+        (u_exact / frequency).log2().min(settings.max_boost_bits)
+    }
+
+    fn household_rule(
+        &self,
+        query: &PersonRef,
+        person: &PersonRef,
+        b: &Breakdown,
+    ) -> Option<Household> {
+        let gamma = &b.gamma;
+        if gamma[IDENTIFIER] == comparison::identifier::EXACT {
+            return None;
+        }
+        let same_home = matches!(
+            gamma[ADDRESS],
+            comparison::address::EXACT | comparison::address::HIGH_OVERLAP
+        ) || (matches!(
+            gamma[ADDRESS],
+            MISSING | comparison::address::PARTIAL_OVERLAP
+        ) && gamma[POSTCODE] == comparison::postcode::EXACT
+            && query.postcode.is_some_and(is_unit_postcode));
+        if !same_home {
+            return None;
+        }
+        let (query_given, person_given) = household_given_names(query, person, gamma)?;
+        // The household's shared evidence: whatever address, postcode and family name added.
+        let discount = -(b.weight[ADDRESS].max(0.0)
+            + b.weight[POSTCODE].max(0.0)
+            + (b.weight[FAMILY] + b.tf[FAMILY]).max(0.0));
+        let given_differs = match (query_given, person_given) {
+            (Some(a), Some(b)) => self.names_differ(a, b),
+            _ => false,
+        };
+        let given_missing = query_given.is_none() || person_given.is_none();
+        let born_together = gamma[DOB] == dob::EXACT
+            || matches!(
+                (query.dob.and_then(|d| d.day_number()), person.dob.and_then(|d| d.day_number())),
+                (Some(x), Some(y)) if (x - y).abs() <= 1
+            );
+        if given_differs && born_together {
+            // Not discounted: a twin is a person a human should see, side by side.
+            Some(Household {
+                rule: Rule::TwinCap,
+                adjustment: 0.0,
+            })
+        } else if given_differs {
+            Some(Household {
+                rule: Rule::SiblingPenalty,
+                adjustment: discount - self.thresholds.sibling_penalty_bits,
+            })
+        } else if given_missing && !matches!(gamma[DOB], dob::EXACT | dob::ONE_EDIT_OR_SWAP) {
+            // The child with a mistyped date of birth, or a brother or sister: a human decides.
+            Some(Household {
+                rule: Rule::HouseholdNoGivenName,
+                adjustment: 0.0,
+            })
+        } else {
+            None
+        }
+    }
+}
+
+/// A full UK postcode (outward code + inward code such as `1AB`): a unit of about fifteen
+/// households, narrow enough to stand for the home when the address is missing. Postcodes of
+/// whole towns or suburbs (four-digit Australian ones, a UK district alone) are not.
+fn is_unit_postcode(compact: &str) -> bool {
+    let bytes = compact.as_bytes();
+    let len = bytes.len();
+    (5..=7).contains(&len)
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[len - 3].is_ascii_digit()
+        && bytes[len - 2].is_ascii_alphabetic()
+        && bytes[len - 1].is_ascii_alphabetic()
+}
+
+/// When the two records share a family name — directly, or with one record's names the wrong
+/// way round (`HORNMORE, Jasmine` against `Elsie Hornmore`) — the two given names to tell
+/// household members apart. `None` when no family name is shared, or when both names agree
+/// crosswise (the same child written the other way round).
+fn household_given_names<'a>(
+    query: &PersonRef<'a>,
+    person: &PersonRef<'a>,
+    gamma: &Gamma,
+) -> Option<(Option<&'a str>, Option<&'a str>)> {
+    let close = |a: Option<&str>, b: Option<&str>| matches!((a, b), (Some(a), Some(b)) if a == b || jaro_winkler(a, b) >= 0.92);
+    if gamma[GIVEN] == given::SWAPPED {
+        None
+    } else if matches!(gamma[FAMILY], family::EXACT | family::JW_92) {
+        Some((query.given, person.given))
+    } else if close(query.given, person.family) {
+        Some((query.family, person.given))
+    } else if close(query.family, person.given) {
+        Some((query.given, person.family))
+    } else {
+        None
+    }
+}
+
+impl Scorer<'_> {
+    /// Different given names: not equal, not Jaro–Winkler ≥ 0.92, not nickname-equivalent and
+    /// not a likely typo of each other. Similar spellings of two established names
+    /// (`lila`/`lily`, `aidan`/`aiden`, `millie`/`mollie`, all below 0.92) are different names:
+    /// parents give them to twins.
+    fn names_differ(&self, a: &str, b: &str) -> bool {
+        a != b
+            && jaro_winkler(a, b) < 0.92
+            && !nickname::equivalent(a, b)
+            && !self.likely_typo(a, b)
+    }
+
+    /// One keystroke apart (a substitution, insertion, deletion or swap of neighbours), with
+    /// one spelling seen at most once in the register and the other at least three times: a
+    /// mistyped name (`amger`/`amber`, `bne`/`ben`), not a second name.
+    fn likely_typo(&self, a: &str, b: &str) -> bool {
+        if !within_one_edit(a.as_bytes(), b.as_bytes()) {
+            return false;
+        }
+        let (count_a, count_b) = (self.register.given_count(a), self.register.given_count(b));
+        count_a.min(count_b) <= 1 && count_a.max(count_b) >= 3
+    }
+}
+
+struct Household {
+    rule: Rule,
+    adjustment: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NhsRelation {
+    EqualConfirmed,
+    EqualUnconfirmed,
+    Different,
+    NotComparable,
+}
+
+struct NhsRule {
+    invalid_seen: bool,
+    relation: NhsRelation,
+}
+
+fn nhs_rule(query: &PersonRef, person: &PersonRef, gamma: &Gamma) -> NhsRule {
+    let kind = |p: &PersonRef| p.identifier.map(|(kind, _)| kind);
+    let invalid_seen = kind(query) == Some(IdentifierKind::NhsInvalid)
+        || kind(person) == Some(IdentifierKind::NhsInvalid);
+    let both_valid =
+        kind(query) == Some(IdentifierKind::Nhs) && kind(person) == Some(IdentifierKind::Nhs);
+    let relation = if !both_valid {
+        NhsRelation::NotComparable
+    } else if gamma[IDENTIFIER] == comparison::identifier::EXACT {
+        let family_agrees = query.family.is_some() && query.family == person.family;
+        if gamma[DOB] == dob::EXACT || family_agrees {
+            NhsRelation::EqualConfirmed
+        } else {
+            NhsRelation::EqualUnconfirmed
+        }
+    } else {
+        NhsRelation::Different
+    };
+    NhsRule {
+        invalid_seen,
+        relation,
+    }
+}

@@ -1,0 +1,507 @@
+//! The errors referral forms carry, applied to a person's true details with named tags.
+
+use nwd_domain::nhs_number::NhsNumber;
+use rand::seq::SliceRandom;
+use rand::Rng;
+
+use super::names::INWARD_LETTERS;
+use super::{civil_from_days, iso_date, nicknames_of, Address, Sex, World, NHS_TYPO_RATE};
+use crate::record::Record;
+
+/// How often each corruption is applied to a referral. Substantive errors (names, date of birth,
+/// address, postcode) are drawn independently, then at most `max_substantive` of them are kept
+/// (chosen at random); sex and formatting variations are drawn on top.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ErrorRates {
+    /// `given_typo`: one character inserted, deleted, substituted (often a neighbouring key)
+    /// or two adjacent characters transposed in the given name.
+    pub given_typo: f64,
+    /// `family_typo`: the same, in the family name.
+    pub family_typo: f64,
+    /// `nickname`: a short form (Elizabeth → Liz or Beth), when the name has one.
+    pub nickname: f64,
+    /// `name_swap`: given and family names written the wrong way round.
+    pub name_swap: f64,
+    /// `surname_change`: double-barrelled with a new name, one half of a double-barrelled name
+    /// dropped, or a different surname altogether.
+    pub surname_change: f64,
+    /// `dob_day_month_swap`: day and month exchanged, when the day is 12 or less (and differs).
+    pub dob_day_month_swap: f64,
+    /// `dob_typo`: one digit of the year's last two, the month or the day mistyped (the result
+    /// need not be a real date).
+    pub dob_typo: f64,
+    /// `dob_missing`: no date of birth.
+    pub dob_missing: f64,
+    /// `moved_house`: a new address and postcode (in the same town 60 % of the time).
+    pub moved_house: f64,
+    /// `address_missing`: no address.
+    pub address_missing: f64,
+    /// `postcode_missing`: no postcode.
+    pub postcode_missing: f64,
+    /// `postcode_typo`: one character of the postcode wrong, or its last two letters swapped.
+    pub postcode_typo: f64,
+    /// At most this many of the errors above are kept per referral.
+    pub max_substantive: usize,
+    /// `sex_missing`: sex not recorded.
+    pub sex_missing: f64,
+    /// `sex_wrong`: the other sex recorded.
+    pub sex_wrong: f64,
+    /// `address_format`: the same address written differently (abbreviated street kind, town
+    /// dropped, county added, lower case, no commas).
+    pub address_format: f64,
+    /// `postcode_format`: the same postcode without its space or in lower case.
+    pub postcode_format: f64,
+    /// `name_case`: names in capitals.
+    pub name_case: f64,
+}
+
+/// Errors on referrals of people already in the register.
+pub const SAME_PERSON_ERRORS: ErrorRates = ErrorRates {
+    given_typo: 0.08,
+    family_typo: 0.07,
+    nickname: 0.25,
+    name_swap: 0.03,
+    surname_change: 0.04,
+    dob_day_month_swap: 0.08,
+    dob_typo: 0.05,
+    dob_missing: 0.03,
+    moved_house: 0.12,
+    address_missing: 0.08,
+    postcode_missing: 0.10,
+    postcode_typo: 0.03,
+    max_substantive: 3,
+    sex_missing: 0.20,
+    sex_wrong: 0.005,
+    address_format: 0.30,
+    postcode_format: 0.25,
+    name_case: 0.10,
+};
+
+/// Milder errors on referrals of siblings, co-twins and new people.
+pub const MILD_ERRORS: ErrorRates = ErrorRates {
+    given_typo: 0.03,
+    family_typo: 0.03,
+    nickname: 0.10,
+    name_swap: 0.01,
+    surname_change: 0.0,
+    dob_day_month_swap: 0.02,
+    dob_typo: 0.02,
+    dob_missing: 0.02,
+    moved_house: 0.05,
+    address_missing: 0.05,
+    postcode_missing: 0.08,
+    postcode_typo: 0.01,
+    max_substantive: 2,
+    sex_missing: 0.20,
+    sex_wrong: 0.005,
+    address_format: 0.30,
+    postcode_format: 0.25,
+    name_case: 0.10,
+};
+
+/// Substantive error tags in the order they are applied and reported.
+const SUBSTANTIVE: [&str; 12] = [
+    "nickname",
+    "given_typo",
+    "surname_change",
+    "family_typo",
+    "name_swap",
+    "dob_missing",
+    "dob_day_month_swap",
+    "dob_typo",
+    "moved_house",
+    "address_missing",
+    "postcode_missing",
+    "postcode_typo",
+];
+
+/// A person's true details, before corruption.
+pub(super) struct Draft {
+    pub given: String,
+    pub family: String,
+    pub dob: i64,
+    pub address: Address,
+    pub sex: Sex,
+    pub nhs: Option<NhsNumber>,
+}
+
+/// How an address is written.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct AddressStyle {
+    pub abbreviate: bool,
+    pub drop_town: bool,
+    pub add_county: bool,
+    pub lower_case: bool,
+    pub no_commas: bool,
+}
+
+impl AddressStyle {
+    pub const PLAIN: AddressStyle = AddressStyle {
+        abbreviate: false,
+        drop_town: false,
+        add_county: false,
+        lower_case: false,
+        no_commas: false,
+    };
+}
+
+/// Applies `rates` to `draft`: the referral record (empty id) and the tags of what was applied.
+pub(super) fn apply(
+    world: &mut World,
+    draft: Draft,
+    rates: &ErrorRates,
+) -> (Record, Vec<&'static str>) {
+    let (_, month, day) = civil_from_days(draft.dob);
+    let nicknames = nicknames_of(&draft.given);
+
+    // Which substantive errors.
+    let mut chosen: Vec<&'static str> = Vec::new();
+    {
+        let rng = &mut world.rng;
+        let mut draw = |tag: &'static str, p: f64, applicable: bool| {
+            let hit = applicable && p > 0.0 && rng.gen_bool(p.min(1.0));
+            if hit {
+                chosen.push(tag);
+            }
+            hit
+        };
+        draw("nickname", rates.nickname, !nicknames.is_empty());
+        draw("given_typo", rates.given_typo, true);
+        draw("surname_change", rates.surname_change, true);
+        draw("family_typo", rates.family_typo, true);
+        draw("name_swap", rates.name_swap, true);
+        let dob_missing = draw("dob_missing", rates.dob_missing, true);
+        draw(
+            "dob_day_month_swap",
+            rates.dob_day_month_swap,
+            !dob_missing && day <= 12 && day != month,
+        );
+        draw("dob_typo", rates.dob_typo, !dob_missing);
+        draw("moved_house", rates.moved_house, true);
+        draw("address_missing", rates.address_missing, true);
+        let postcode_missing = draw("postcode_missing", rates.postcode_missing, true);
+        draw("postcode_typo", rates.postcode_typo, !postcode_missing);
+    }
+    if chosen.len() > rates.max_substantive {
+        chosen.shuffle(&mut world.rng);
+        chosen.truncate(rates.max_substantive);
+        chosen.sort_by_key(|tag| SUBSTANTIVE.iter().position(|t| t == tag));
+    }
+    let has = |tag: &str| chosen.contains(&tag);
+
+    let mut given = draft.given;
+    let mut family = draft.family;
+    if has("nickname") {
+        given = nicknames[world.rng.gen_range(0..nicknames.len())].to_owned();
+    }
+    if has("given_typo") {
+        given = name_typo(&mut world.rng, &given);
+    }
+    if has("surname_change") {
+        family = changed_surname(world, &family);
+    }
+    if has("family_typo") {
+        family = name_typo(&mut world.rng, &family);
+    }
+    if has("name_swap") {
+        std::mem::swap(&mut given, &mut family);
+    }
+
+    let mut dob = Some(iso_date(draft.dob));
+    if has("dob_day_month_swap") {
+        let (year, month, day) = civil_from_days(draft.dob);
+        dob = Some(format!("{year:04}-{day:02}-{month:02}"));
+    }
+    if has("dob_typo") {
+        dob = dob.map(|d| dob_typo(&mut world.rng, &d));
+    }
+    if has("dob_missing") {
+        dob = None;
+    }
+
+    let mut address = draft.address;
+    if has("moved_house") {
+        let town = world.streets[address.street].town;
+        let same_town = world.rng.gen_bool(0.6);
+        let old_postcode = world.postcode(&address).to_owned();
+        for _ in 0..20 {
+            address = world.address(same_town.then_some(town));
+            if world.postcode(&address) != old_postcode {
+                break;
+            }
+        }
+    }
+    let mut postcode = (!has("postcode_missing")).then(|| world.postcode(&address).to_owned());
+    if has("postcode_typo") {
+        postcode = postcode.map(|p| postcode_typo(&mut world.rng, &p));
+    }
+
+    // Sex and formatting, on top.
+    let mut errors = chosen.clone();
+    let rng = &mut world.rng;
+    let sex = if rng.gen_bool(rates.sex_missing) {
+        errors.push("sex_missing");
+        None
+    } else {
+        let sex = if rng.gen_bool(rates.sex_wrong) {
+            errors.push("sex_wrong");
+            match draft.sex {
+                Sex::Female => Sex::Male,
+                Sex::Male => Sex::Female,
+            }
+        } else {
+            draft.sex
+        };
+        // Forms often record sex as a letter: a spelling, not an error.
+        Some(if rng.gen_bool(0.15) {
+            sex.word()[..1].to_uppercase()
+        } else {
+            sex.word().to_owned()
+        })
+    };
+    let mut style = AddressStyle::PLAIN;
+    let address_line = if has("address_missing") {
+        None
+    } else {
+        if rng.gen_bool(rates.address_format) {
+            errors.push("address_format");
+            style = AddressStyle {
+                abbreviate: rng.gen_bool(0.5),
+                drop_town: rng.gen_bool(0.3),
+                add_county: rng.gen_bool(0.2),
+                lower_case: rng.gen_bool(0.15),
+                no_commas: rng.gen_bool(0.2),
+            };
+            if !(style.drop_town || style.add_county || style.lower_case || style.no_commas) {
+                style.abbreviate = true;
+                style.no_commas = rng.gen_bool(0.5);
+            }
+        }
+        Some(world.address_line(&address, &style))
+    };
+    let rng = &mut world.rng;
+    if let Some(p) = postcode.as_mut() {
+        if rng.gen_bool(rates.postcode_format) {
+            errors.push("postcode_format");
+            *p = if rng.gen_bool(0.5) {
+                p.replace(' ', "")
+            } else {
+                p.to_lowercase()
+            };
+        }
+    }
+    if rng.gen_bool(rates.name_case) {
+        errors.push("name_case");
+        given = given.to_uppercase();
+        family = family.to_uppercase();
+    }
+    let nhs_number = draft.nhs.map(|number| {
+        let mut digits = number.as_digits();
+        if rng.gen_bool(NHS_TYPO_RATE) {
+            errors.push("nhs_typo");
+            digits = nhs_typo(rng, &digits);
+        }
+        if rng.gen_bool(0.4) {
+            format!("{} {} {}", &digits[0..3], &digits[3..6], &digits[6..10])
+        } else {
+            digits
+        }
+    });
+
+    let record = Record {
+        id: String::new(),
+        nhs_number,
+        given_name: Some(given),
+        family_name: Some(family),
+        date_of_birth: dob,
+        address: address_line,
+        postcode,
+        sex,
+    };
+    (record, errors)
+}
+
+/// A different surname for the same child.
+fn changed_surname(world: &mut World, family: &str) -> String {
+    if let Some((first, second)) = family.split_once('-') {
+        if world.rng.gen_bool(0.5) {
+            return if world.rng.gen_bool(0.5) {
+                first
+            } else {
+                second
+            }
+            .to_owned();
+        }
+    }
+    let mut other = world.surname();
+    for _ in 0..10 {
+        if other != family {
+            break;
+        }
+        other = world.surname();
+    }
+    match world.rng.gen_range(0..3) {
+        0 => format!("{family}-{other}"),
+        1 => format!("{other}-{family}"),
+        _ => other,
+    }
+}
+
+/// Keys next to each letter on a QWERTY keyboard (same row).
+fn neighbour(rng: &mut impl Rng, c: char) -> char {
+    const ROWS: [&str; 3] = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
+    for row in ROWS {
+        if let Some(i) = row.find(c) {
+            let bytes = row.as_bytes();
+            let left = i.checked_sub(1).map(|j| bytes[j]);
+            let right = bytes.get(i + 1).copied();
+            let pick = match (left, right) {
+                (Some(l), Some(r)) => {
+                    if rng.gen_bool(0.5) {
+                        l
+                    } else {
+                        r
+                    }
+                }
+                (Some(l), None) => l,
+                (None, Some(r)) => r,
+                (None, None) => b'e',
+            };
+            return char::from(pick);
+        }
+    }
+    random_letter(rng)
+}
+
+fn random_letter(rng: &mut impl Rng) -> char {
+    char::from(b'a' + rng.gen_range(0..26u8))
+}
+
+/// One keystroke error in a name: insert, delete, substitute or transpose (never the same name).
+pub(super) fn name_typo(rng: &mut impl Rng, name: &str) -> String {
+    let lower: Vec<char> = name.to_lowercase().chars().collect();
+    for _ in 0..20 {
+        let mut c = lower.clone();
+        let n = c.len();
+        match rng.gen_range(0..4) {
+            0 => {
+                let pos = rng.gen_range(1..=n.max(1));
+                let letter = if n > 0 && rng.gen_bool(0.7) {
+                    neighbour(rng, c[pos - 1])
+                } else {
+                    random_letter(rng)
+                };
+                c.insert(pos.min(c.len()), letter);
+            }
+            1 if n > 3 => {
+                c.remove(rng.gen_range(1..n));
+            }
+            2 if n > 1 => {
+                let pos = rng.gen_range(1..n);
+                c[pos] = if rng.gen_bool(0.7) {
+                    neighbour(rng, c[pos])
+                } else {
+                    random_letter(rng)
+                };
+            }
+            3 if n > 1 => {
+                let i = rng.gen_range(0..n - 1);
+                c.swap(i, i + 1);
+            }
+            _ => continue,
+        }
+        if c != lower && c.iter().any(|ch| ch.is_alphabetic()) {
+            return capitalise(&c);
+        }
+    }
+    format!("{name}e")
+}
+
+/// Capital first letter, and after a hyphen, space or apostrophe.
+fn capitalise(chars: &[char]) -> String {
+    let mut out = String::with_capacity(chars.len());
+    let mut start = true;
+    for &ch in chars {
+        if start {
+            out.extend(ch.to_uppercase());
+        } else {
+            out.push(ch);
+        }
+        start = matches!(ch, '-' | ' ' | '\'');
+    }
+    out
+}
+
+/// One digit of a `YYYY-MM-DD` date mistyped (year's last two digits, month or day).
+fn dob_typo(rng: &mut impl Rng, date: &str) -> String {
+    let mut bytes = date.as_bytes().to_vec();
+    if bytes.len() != 10 {
+        return date.to_owned();
+    }
+    const POSITIONS: [usize; 6] = [2, 3, 5, 6, 8, 9];
+    let pos = POSITIONS[rng.gen_range(0..POSITIONS.len())];
+    let old = bytes[pos];
+    let mut new = old;
+    while new == old {
+        new = b'0' + rng.gen_range(0..10u8);
+    }
+    bytes[pos] = new;
+    String::from_utf8(bytes).unwrap_or_else(|_| date.to_owned())
+}
+
+/// One character of a postcode wrong: an inward letter, the sector digit, or the last two
+/// letters swapped.
+fn postcode_typo(rng: &mut impl Rng, postcode: &str) -> String {
+    let mut chars: Vec<char> = postcode.chars().collect();
+    let n = chars.len();
+    if n < 5 {
+        return postcode.to_owned();
+    }
+    let choice = rng.gen_range(0..4);
+    if choice == 0 && chars[n - 1] != chars[n - 2] {
+        chars.swap(n - 1, n - 2);
+    } else if choice == 1 {
+        let old = chars[n - 3];
+        let mut new = old;
+        while new == old {
+            new = char::from(b'1' + rng.gen_range(0..9u8));
+        }
+        chars[n - 3] = new;
+    } else {
+        let pos = n - 1 - rng.gen_range(0..2);
+        let old = chars[pos];
+        let mut new = old;
+        while new == old {
+            new = char::from(INWARD_LETTERS[rng.gen_range(0..INWARD_LETTERS.len())]);
+        }
+        chars[pos] = new;
+    }
+    chars.into_iter().collect()
+}
+
+/// A one-digit NHS-number typo after the `999` prefix: a substituted digit (always fails the
+/// check digit) or two adjacent digits transposed (fails it unless the check digit is involved
+/// and happens to agree).
+pub(super) fn nhs_typo(rng: &mut impl Rng, digits: &str) -> String {
+    let mut bytes = digits.as_bytes().to_vec();
+    if bytes.len() != 10 {
+        return digits.to_owned();
+    }
+    if rng.gen_bool(0.25) {
+        for _ in 0..10 {
+            let i = rng.gen_range(3..9);
+            if bytes[i] != bytes[i + 1] {
+                bytes.swap(i, i + 1);
+                return String::from_utf8(bytes).unwrap_or_else(|_| digits.to_owned());
+            }
+        }
+    }
+    let pos = rng.gen_range(3..10);
+    let old = bytes[pos];
+    let mut new = old;
+    while new == old {
+        new = b'0' + rng.gen_range(0..10u8);
+    }
+    bytes[pos] = new;
+    String::from_utf8(bytes).unwrap_or_else(|_| digits.to_owned())
+}
