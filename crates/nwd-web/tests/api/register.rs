@@ -153,3 +153,89 @@ async fn a_doubtful_match_is_reviewed_linked_and_unlinked_exactly(app: &TestApp)
         .contains("not the same person"));
 }
 on_both_backends!(a_doubtful_match_is_reviewed_linked_and_unlinked_exactly);
+
+fn child(given: &str, family: &str, born: &str, address: &str) -> Value {
+    let mut body = referral_body(None, "routine");
+    body["person"] = json!({
+        "given_name": given, "family_name": family, "date_of_birth": born,
+        "sex": "female", "postcode": "ME14 2QT", "address": address
+    });
+    body
+}
+
+async fn the_same_child_without_an_nhs_number_is_matched_and_siblings_and_twins_are_not(
+    app: &TestApp,
+) {
+    let first: Value = post(
+        app,
+        "/api/referrals",
+        child(
+            "Elizabeth",
+            "Hartwell",
+            "2011-04-09",
+            "14 Synthetic Road, Maidstone",
+        ),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(first["match_band"], "new");
+    let registered = first["referral"]["person_id"].as_str().unwrap().to_string();
+    // Her GP refers her two days later by her nickname, with the address written differently.
+    let mut gp = child("Liz", "Hartwell", "2011-04-09", "14 Synthetic Rd Maidstone");
+    gp["source"] = json!("gp");
+    let gp: Value = post(app, "/api/referrals", gp).await.json().await.unwrap();
+    assert_eq!(gp["match_band"], "auto", "{gp}");
+    assert_eq!(gp["referral"]["person_id"], registered.as_str());
+    // Her brother, same home and family name: never linked to her.
+    let brother: Value = post(
+        app,
+        "/api/referrals",
+        child(
+            "Thomas",
+            "Hartwell",
+            "2008-11-30",
+            "14 Synthetic Road, Maidstone",
+        ),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_ne!(brother["match_band"], "auto");
+    assert_ne!(brother["referral"]["person_id"], registered.as_str());
+    // Her twin sister, same date of birth: a person must look, never auto-linked.
+    let twin: Value = post(
+        app,
+        "/api/referrals",
+        child(
+            "Harriet",
+            "Hartwell",
+            "2011-04-09",
+            "14 Synthetic Road, Maidstone",
+        ),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_ne!(twin["match_band"], "auto", "{twin}");
+    assert_ne!(twin["referral"]["person_id"], registered.as_str());
+    // The decision and its explanation are stored with the referral: visible in review.
+    if twin["match_band"] == "review" {
+        let queue = get(app, "/api/match-reviews").await;
+        let item = queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["referral_id"] == twin["referral"]["id"])
+            .unwrap();
+        assert!(item["candidates"][0][0]["explanation"]["comparisons"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty()));
+    }
+}
+crate::on_both_backends_matching!(
+    the_same_child_without_an_nhs_number_is_matched_and_siblings_and_twins_are_not
+);

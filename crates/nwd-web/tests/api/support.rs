@@ -16,13 +16,35 @@ macro_rules! on_both_backends {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = $crate::support::TestApp::spawn_sqlite().await;
+                let app = $crate::support::TestApp::spawn_sqlite(false).await;
                 super::$name(&app).await;
                 app.finish().await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = $crate::support::TestApp::spawn_postgres().await {
+                if let Some(app) = $crate::support::TestApp::spawn_postgres(false).await {
+                    super::$name(&app).await;
+                    app.finish().await;
+                }
+            }
+        }
+    };
+}
+
+/// Like `on_both_backends!`, with the probabilistic person matcher at intake.
+#[macro_export]
+macro_rules! on_both_backends_matching {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::support::TestApp::spawn_sqlite(true).await;
+                super::$name(&app).await;
+                app.finish().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::support::TestApp::spawn_postgres(true).await {
                     super::$name(&app).await;
                     app.finish().await;
                 }
@@ -62,15 +84,15 @@ fn clock() -> nwd_store::Clock {
 
 impl TestApp {
     /// Starts a server on a fresh SQLite file in the temp folder.
-    pub async fn spawn_sqlite() -> TestApp {
+    pub async fn spawn_sqlite(matching: bool) -> TestApp {
         let path =
             std::env::temp_dir().join(format!("nwd-test-{}.sqlite", uuid::Uuid::new_v4().simple()));
         let url = format!("sqlite://{}", path.display());
-        TestApp::start(url, Cleanup::File(path)).await
+        TestApp::start(url, Cleanup::File(path), matching).await
     }
 
     /// Starts a server on a fresh PostgreSQL database, or `None` when none is configured.
-    pub async fn spawn_postgres() -> Option<TestApp> {
+    pub async fn spawn_postgres(matching: bool) -> Option<TestApp> {
         let Ok(admin_url) = std::env::var("DATABASE_URL") else {
             if std::env::var("NWD_REQUIRE_POSTGRES").as_deref() == Ok("1") {
                 panic!("NWD_REQUIRE_POSTGRES=1 but DATABASE_URL is not set: run the tests with scripts/test");
@@ -84,11 +106,20 @@ impl TestApp {
         let url = nwd_store::provision::create_database(&admin_url, &name)
             .await
             .expect("create test database");
-        Some(TestApp::start(url, Cleanup::Database { admin_url, name }).await)
+        Some(TestApp::start(url, Cleanup::Database { admin_url, name }, matching).await)
     }
 
-    async fn start(url: String, cleanup: Cleanup) -> TestApp {
+    async fn start(url: String, cleanup: Cleanup, matching: bool) -> TestApp {
         let mut options = StoreOptions::new(url, standards());
+        if matching {
+            // The starting parameters (no estimation: a fresh register has no data yet).
+            let matcher = nwd_match::person_matcher::RegisterMatcher::new(
+                &nwd_match::Params::default(),
+                nwd_match::Thresholds::default(),
+            )
+            .unwrap();
+            options.matcher = Arc::new(matcher);
+        }
         options.clock = clock();
         options.max_connections = 8;
         let store = Store::connect(options).await.expect("open store");
