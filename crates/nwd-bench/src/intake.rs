@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use tokio::task::JoinSet;
 
 use crate::report;
-use crate::server::{self, FreshDatabase, Server, ACTOR};
+use crate::server::{self, FreshDatabase, Matching, Server, ACTOR};
 use crate::stats::Latencies;
 
 /// Stems of the 999 test range: one NHS number per referral at most.
@@ -40,6 +40,10 @@ pub struct Args {
     /// Database connections in the server's pool.
     #[arg(long, default_value_t = 16)]
     max_connections: u32,
+    /// Person matching at intake: `register` (the probabilistic matcher, as the server
+    /// runs) or `nhs-number-only`.
+    #[arg(long, value_enum, default_value_t = Matching::Register)]
+    matching: Matching,
     /// Keep the database afterwards (for inspection).
     #[arg(long)]
     keep: bool,
@@ -64,7 +68,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
-    let store = server::open_store(&database.url, args.max_connections).await?;
+    let store = server::open_store(&database.url, args.max_connections, args.matching).await?;
     let server = Server::start(store.clone()).await?;
     let client = server::client()?;
     create_service(&client, &server.base).await?;
@@ -109,9 +113,10 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
     let rate = accepted as f64 / wall.as_secs_f64();
 
     report(format!(
-        "intake on {} ({}): {} clients, {accepted} referrals accepted in {:.2} s = {rate:.0} referrals/s",
+        "intake on {} ({}), matching {:?}: {} clients, {accepted} referrals accepted in {:.2} s = {rate:.0} referrals/s",
         database.backend,
         database.location(),
+        args.matching,
         args.clients,
         wall.as_secs_f64()
     ));
@@ -124,6 +129,7 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
             "benchmark": "intake",
             "backend": database.backend,
             "clients": args.clients,
+            "matching": format!("{:?}", args.matching),
             "referrals": accepted,
             "wall_s": (wall.as_secs_f64() * 1000.0).round() / 1000.0,
             "referrals_per_s": rate.round(),

@@ -15,7 +15,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
 use crate::report;
-use crate::server::{self, FreshDatabase, Server, ACTOR};
+use crate::server::{self, FreshDatabase, Matching, Server, ACTOR};
 use crate::stats::{self, Latencies, Summary};
 
 /// Options of `nwd-bench lists`.
@@ -79,7 +79,8 @@ struct Load {
 }
 
 async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
-    let store = server::open_store(&database.url, 16).await?;
+    // Only reads are timed here: no person matcher (it would hold the whole register).
+    let store = server::open_store(&database.url, 16, Matching::NhsNumberOnly).await?;
     let mut rng = StdRng::seed_from_u64(args.seed);
     let (load, samples) = load(args, &store, &mut rng).await?;
     report(format!(

@@ -2,15 +2,20 @@
 //! running in this process on an ephemeral port.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 use nwd_domain::standards::DefaultStandards;
+use nwd_match::person_matcher::RegisterMatcher;
 use nwd_store::{Store, StoreOptions};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// The shipped standards, with their sources.
 const DEFAULT_STANDARDS: &str = include_str!("../../../config/standards.toml");
+
+/// The shipped person-matching thresholds.
+const DEFAULT_THRESHOLDS: &str = include_str!("../../../config/matching.toml");
 
 /// The default waiting-time standards (`config/standards.toml`).
 pub fn standards() -> anyhow::Result<DefaultStandards> {
@@ -123,13 +128,38 @@ impl FreshDatabase {
     }
 }
 
-/// Opens the store (running the migrations) with the default standards and system clock.
-pub async fn open_store(url: &str, max_connections: u32) -> anyhow::Result<Store> {
+/// Which person matcher intake uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Matching {
+    /// The probabilistic register matcher with the shipped thresholds and default
+    /// parameters, as `nowrongdoor serve` attaches it to an empty register.
+    Register,
+    /// The store's default: only the NHS-number rule links.
+    NhsNumberOnly,
+}
+
+/// Opens the store (running the migrations) with the default standards and system clock,
+/// and attaches the person matcher.
+pub async fn open_store(
+    url: &str,
+    max_connections: u32,
+    matching: Matching,
+) -> anyhow::Result<Store> {
     let mut options = StoreOptions::new(url, standards()?);
     options.max_connections = max_connections;
-    Store::connect(options)
+    let mut store = Store::connect(options)
         .await
-        .with_context(|| format!("could not open the store at {url}"))
+        .with_context(|| format!("could not open the store at {url}"))?;
+    if matching == Matching::Register {
+        let thresholds: nwd_match::Thresholds =
+            toml::from_str(DEFAULT_THRESHOLDS).context("config/matching.toml is not valid")?;
+        thresholds
+            .validate()
+            .context("config/matching.toml is not usable")?;
+        let matcher = RegisterMatcher::new(&nwd_match::Params::default(), thresholds)?;
+        store.set_matcher(Arc::new(matcher)).await?;
+    }
+    Ok(store)
 }
 
 /// The HTTP server, serving `nwd_web::app` on `127.0.0.1:<ephemeral>`.

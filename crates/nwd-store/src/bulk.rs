@@ -315,6 +315,11 @@ impl Store {
         contacts.flush(conn).await?;
         progress(total, total);
         w.tx.commit().await?;
+        // Planner statistics for the new rows: without them PostgreSQL plans a 10-row read of
+        // referral_events as a parallel scan (until autovacuum analyzes, never where it is off).
+        if self.backend == Backend::Postgres {
+            sqlx::query("ANALYZE").execute(&self.pool).await?;
+        }
         Ok(())
     }
 }
