@@ -61,41 +61,58 @@ impl Store {
     ) -> Result<WaitingList, StoreError> {
         let (service, _) = self.service(service_id).await?;
         let now = self.now();
-        // Counts: three small columns per waiting allocation; breaches by comparing the
-        // clock start with each standard's cutoff (computed once per priority and source).
-        let rows = sqlx::query(
-            "SELECT r.priority, r.source, a.clock_start FROM allocations a JOIN referrals r ON r.id = a.referral_id \
-             WHERE a.service_id = $1 AND a.waiting = 1",
+        // Counts in the database: the waiting allocations grouped by priority and source (the
+        // two things that select a standard), then one count of those whose clock started at
+        // or before their standard's breach cut-off. No row per waiting person leaves SQL.
+        let groups = sqlx::query(
+            "SELECT r.priority, r.source, COUNT(*) AS n FROM allocations a JOIN referrals r ON r.id = a.referral_id \
+             WHERE a.service_id = $1 AND a.waiting = 1 GROUP BY r.priority, r.source",
         )
         .bind(service_id.to_string())
         .fetch_all(&self.pool)
         .await?;
-        let mut cutoffs: std::collections::HashMap<(String, String), Option<i64>> =
-            std::collections::HashMap::new();
-        let total = rows.len() as u64;
-        let mut breached = 0u64;
-        for row in &rows {
-            let key = (
-                row.try_get::<String, _>("priority")?,
-                row.try_get::<String, _>("source")?,
-            );
-            let cutoff = match cutoffs.get(&key) {
-                Some(cutoff) => *cutoff,
-                None => {
-                    let priority = Priority::parse(&key.0).map_err(StoreError::Corrupt)?;
-                    let source = ReferralSource::parse(&key.1).map_err(StoreError::Corrupt)?;
-                    let cutoff =
-                        nwd_domain::standards::select(&service.details.standards, priority, source)
-                            .map(|s| ms(s.target.breach_cutoff(now, &self.tz)));
-                    cutoffs.insert(key, cutoff);
-                    cutoff
-                }
-            };
-            let clock_start: i64 = row.try_get("clock_start")?;
-            if cutoff.is_some_and(|c| clock_start <= c) {
-                breached += 1;
+        let mut total = 0u64;
+        let mut conditions = Vec::new();
+        let mut binds: Vec<(String, String, i64)> = Vec::new();
+        for row in &groups {
+            let n: i64 = row.try_get("n")?;
+            total += n as u64;
+            let priority_name: String = row.try_get("priority")?;
+            let source_name: String = row.try_get("source")?;
+            let priority = Priority::parse(&priority_name).map_err(StoreError::Corrupt)?;
+            let source = ReferralSource::parse(&source_name).map_err(StoreError::Corrupt)?;
+            if let Some(standard) =
+                nwd_domain::standards::select(&service.details.standards, priority, source)
+            {
+                let base = 1 + 3 * binds.len();
+                conditions.push(format!(
+                    "(r.priority = ${} AND r.source = ${} AND a.clock_start <= ${})",
+                    base + 1,
+                    base + 2,
+                    base + 3
+                ));
+                binds.push((
+                    priority_name,
+                    source_name,
+                    ms(standard.target.breach_cutoff(now, &self.tz)),
+                ));
             }
         }
+        let breached = if conditions.is_empty() {
+            0
+        } else {
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM allocations a JOIN referrals r ON r.id = a.referral_id \
+                 WHERE a.service_id = $1 AND a.waiting = 1 AND ({})",
+                conditions.join(" OR ")
+            );
+            let mut query = sqlx::query(&sql).bind(service_id.to_string());
+            for (priority, source, cutoff) in binds {
+                query = query.bind(priority).bind(source).bind(cutoff);
+            }
+            let n: i64 = query.fetch_one(&self.pool).await?.try_get("n")?;
+            n as u64
+        };
         // The page, in order, with each entry's days waited and breach date.
         let page = sqlx::query(
             "SELECT a.id, a.referral_id, a.person_id, a.clock_start, r.priority, r.source \
