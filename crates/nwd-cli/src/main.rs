@@ -66,7 +66,8 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     if let Command::Persons(command) = cli.command {
-        return persons::run(command, || async {
+        let thresholds = matching::thresholds(cli.config.matching.as_deref())?;
+        return persons::run(command, thresholds, || async {
             Ok(nwd_store::Store::connect(cli.config.store_options()?).await?)
         })
         .await;

@@ -39,7 +39,11 @@ pub enum PersonsCommand {
 }
 
 /// Runs a `persons` subcommand. `store` opens the database when one is needed.
-pub async fn run<F, Fut>(command: PersonsCommand, open_store: F) -> anyhow::Result<()>
+pub async fn run<F, Fut>(
+    command: PersonsCommand,
+    thresholds: Thresholds,
+    open_store: F,
+) -> anyhow::Result<()>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<Store>>,
@@ -50,7 +54,7 @@ where
             queries,
             out,
             params,
-        } => match_file(&register, &queries, &out, params.as_deref()),
+        } => match_file(&register, &queries, &out, params.as_deref(), thresholds),
         PersonsCommand::Estimate => {
             let store = open_store().await?;
             let persons = store.live_persons().await?;
@@ -88,7 +92,7 @@ where
             let result = nwd_match::dedupe_with_progress(
                 &records,
                 &params,
-                &Thresholds::default(),
+                &thresholds,
                 &|done| bar.set_position(done as u64),
             )?;
             bar.finish();
@@ -163,6 +167,7 @@ fn match_file(
     queries: &Path,
     out: &Path,
     params: Option<&Path>,
+    thresholds: Thresholds,
 ) -> anyhow::Result<()> {
     let register_records = read_records(register)?;
     let query_records = read_records(queries)?;
@@ -173,7 +178,7 @@ fn match_file(
         )?,
         None => estimate_with_spinner(&register_records)?,
     };
-    let mut matcher = Matcher::new(&params, Thresholds::default())?;
+    let mut matcher = Matcher::new(&params, thresholds)?;
     let bar = bar(register_records.len() as u64, "index");
     for (i, record) in register_records.iter().enumerate() {
         matcher.insert(record);

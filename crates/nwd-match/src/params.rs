@@ -309,6 +309,13 @@ pub struct Thresholds {
     /// but has a different given name: on top of discounting the shared household evidence.
     /// 5 bits = a likelihood ratio of 1/32 for "a sibling, not the same child".
     pub sibling_penalty_bits: f64,
+    /// Hold twins at review (true, the default): a candidate sharing the household and the date
+    /// of birth but not the given name is never auto-linked. Turning it off lets the weights
+    /// decide, which links data sets that corrupt duplicates by replacing the given name (FEBRL)
+    /// and also links some first referrals of a registered child's co-twin to that child — the
+    /// trade-off is measured in docs/benchmarks.md. A clinical-safety setting: keep it on in a
+    /// children's service unless the safety officer decides otherwise.
+    pub twin_review: bool,
     /// Candidates returned with an outcome (with explanations).
     pub top_k: usize,
     /// Most candidates taken from any one blocking key (larger blocks are sampled evenly).
@@ -321,6 +328,7 @@ impl Default for Thresholds {
             auto_link_probability: 0.99,
             review_probability: 0.20,
             sibling_penalty_bits: 5.0,
+            twin_review: true,
             top_k: 5,
             max_candidates_per_key: 1000,
         }

@@ -259,7 +259,10 @@ impl Scorer<'_> {
                 (query.dob.and_then(|d| d.day_number()), person.dob.and_then(|d| d.day_number())),
                 (Some(x), Some(y)) if (x - y).abs() <= 1
             );
-        if given_differs && born_together {
+        if given_differs && born_together && !self.thresholds.twin_review {
+            // The safeguard is off: the weights decide, household evidence counted as for one child.
+            None
+        } else if given_differs && born_together {
             // Not discounted: a twin is a person a human should see, side by side.
             Some(Household {
                 rule: Rule::TwinCap,

@@ -21,6 +21,10 @@ const QUERIES: usize = 5_000;
 const SEED: u64 = 7;
 
 fn run(nhs_number_share: f64) -> (SyntheticSet, EvalReport) {
+    run_with(nhs_number_share, Thresholds::default())
+}
+
+fn run_with(nhs_number_share: f64, thresholds: Thresholds) -> (SyntheticSet, EvalReport) {
     let set = generate(&SyntheticConfig {
         seed: SEED,
         households: HOUSEHOLDS,
@@ -30,7 +34,7 @@ fn run(nhs_number_share: f64) -> (SyntheticSet, EvalReport) {
     let queries: Vec<Record> = set.queries.iter().map(|q| q.record.clone()).collect();
     let unlabelled: Vec<Record> = set.register.iter().chain(&queries).cloned().collect();
     let params = estimate(&unlabelled, &EstimateOptions::default()).expect("parameters");
-    let mut matcher = Matcher::new(&params, Thresholds::default()).expect("matcher");
+    let mut matcher = Matcher::new(&params, thresholds.clone()).expect("matcher");
     for person in &set.register {
         matcher.insert(person);
     }
@@ -48,11 +52,12 @@ fn run(nhs_number_share: f64) -> (SyntheticSet, EvalReport) {
     let report = evaluate(&set, &predictions);
     eprintln!(
         "synthetic register (seed {SEED}, {} register people, {} referrals, NHS number on {:.0} % \
-         of referrals; estimated matches/record {:.3}):\n{report}",
+         of referrals; estimated matches/record {:.3}; twin_review {}):\n{report}",
         set.register.len(),
         set.queries.len(),
         nhs_number_share * 100.0,
         params.matches_per_record,
+        thresholds.twin_review,
     );
     (set, report)
 }
@@ -108,4 +113,22 @@ fn no_referral_carries_an_nhs_number() {
     let (set, report) = run(0.0);
     assert!(set.queries.iter().all(|q| q.record.nhs_number.is_none()));
     check_targets(&report, 0.70);
+}
+
+/// The twin safeguard is what keeps co-twins out of auto-links: with it off (the setting that
+/// lets FEBRL's replaced given names auto-link), more co-twins are auto-linked to their twin.
+#[test]
+fn turning_the_twin_safeguard_off_links_co_twins() {
+    let (_, on) = run(0.0);
+    let off_thresholds = Thresholds {
+        twin_review: false,
+        ..Thresholds::default()
+    };
+    let (_, off) = run_with(0.0, off_thresholds);
+    assert!(
+        off.false_auto_co_twin.value() > on.false_auto_co_twin.value() + 0.05,
+        "co-twins auto-linked: safeguard on {}, off {}",
+        on.false_auto_co_twin.value(),
+        off.false_auto_co_twin.value()
+    );
 }
