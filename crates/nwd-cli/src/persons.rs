@@ -89,12 +89,10 @@ where
             };
             let not_same = store.not_same_pairs().await?;
             let bar = bar(records.len() as u64, "dedupe");
-            let result = nwd_match::dedupe_with_progress(
-                &records,
-                &params,
-                &thresholds,
-                &|done| bar.set_position(done as u64),
-            )?;
+            let result =
+                nwd_match::dedupe_with_progress(&records, &params, &thresholds, &|done| {
+                    bar.set_position(done as u64)
+                })?;
             bar.finish();
             let mut writer: csv::Writer<Box<dyn std::io::Write>> =
                 csv::Writer::from_writer(match &out {

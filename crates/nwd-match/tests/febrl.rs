@@ -334,5 +334,8 @@ fn febrl_demographics_with_twin_safeguard_off() {
         let s = run_dedupe_with(set, false, &twin_safeguard_off());
         assert_floors(&s, demographic(0.985));
     }
-    assert_floors(&run_link_with(false, &twin_safeguard_off()), demographic(0.985));
+    assert_floors(
+        &run_link_with(false, &twin_safeguard_off()),
+        demographic(0.985),
+    );
 }
