@@ -13,6 +13,7 @@
 //! state. Every state change is therefore an event with who, when and why.
 
 pub mod access;
+pub mod authz;
 pub mod codes;
 pub mod directory;
 pub mod error;

@@ -314,7 +314,7 @@ impl Store {
         allocations.flush(conn).await?;
         contacts.flush(conn).await?;
         progress(total, total);
-        w.tx.commit().await?;
+        w.commit(self.now()).await?;
         // Planner statistics for the new rows: without them PostgreSQL plans a 10-row read of
         // referral_events as a parallel scan (until autovacuum analyzes, never where it is off).
         if self.backend == Backend::Postgres {

@@ -52,7 +52,7 @@ impl Store {
         .bind(now)
         .execute(&mut *w.tx)
         .await?;
-        w.tx.commit().await?;
+        w.commit(self.now()).await?;
         Ok((Organisation { id, details }, 1))
     }
 
@@ -83,7 +83,7 @@ impl Store {
             .bind(i64::from(expected_version))
             .execute(&mut *w.tx)
             .await?;
-        w.tx.commit().await?;
+        w.commit(self.now()).await?;
         Ok((Organisation { id, details }, expected_version + 1))
     }
 
@@ -128,7 +128,7 @@ impl Store {
             .await?;
         let now = ms(self.now());
         insert_service(&mut w.tx, id, &details, now).await?;
-        w.tx.commit().await?;
+        w.commit(self.now()).await?;
         Ok((Service { id, details }, 1))
     }
 
@@ -175,7 +175,7 @@ impl Store {
         .bind(i64::from(expected_version))
         .execute(&mut *w.tx)
         .await?;
-        w.tx.commit().await?;
+        w.commit(self.now()).await?;
         Ok((Service { id, details }, expected_version + 1))
     }
 

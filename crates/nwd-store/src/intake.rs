@@ -108,6 +108,19 @@ impl Store {
         write_projection(&mut w.tx, &referral, None, Some(&intake.person), now).await?;
         insert_events(&mut w.tx, referral_id, std::slice::from_ref(&first)).await?;
         crate::register::record_match(&mut w.tx, referral_id, person_id, &proposal, now).await?;
+        // Who sent it (external referrers see only their organisation's referrals), and whom
+        // the audit entry concerns.
+        if let Some(audit) = crate::audit::current() {
+            if let Some(org) = audit.entry().organisation_id {
+                sqlx::query("UPDATE referrals SET submitted_by_org = $1 WHERE id = $2")
+                    .bind(org)
+                    .bind(referral_id.to_string())
+                    .execute(&mut *w.tx)
+                    .await?;
+            }
+            audit.set_person(person_id);
+            audit.set_record("referral", referral_id.to_string());
+        }
         if let Some(request) = idempotency {
             sqlx::query(
                 "INSERT INTO idempotency_keys (scope, key, request_hash, referral_id, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -120,7 +133,7 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         }
-        w.tx.commit().await?;
+        w.commit(self.now()).await?;
         if let Some(person) = created_person {
             self.matcher.register(&person);
         }

@@ -14,6 +14,9 @@
 //! changed meanwhile. On SQLite, writers are serialised in-process (SQLite allows one writer
 //! at a time; waiting on a mutex is kinder than `SQLITE_BUSY`).
 
+mod append_only;
+pub mod audit;
+pub mod auth;
 mod bulk;
 mod codec;
 mod directory;
@@ -23,6 +26,7 @@ mod lists;
 pub mod provision;
 mod referrals;
 mod register;
+pub use append_only::APPEND_ONLY_TABLES;
 
 use std::sync::Arc;
 
@@ -80,6 +84,8 @@ pub struct StoreOptions {
     pub clock: Clock,
     /// The demographic matcher (default: none, only the NHS-number rule links).
     pub matcher: Arc<dyn PersonMatcher>,
+    /// Roles, session timeouts, the grace period and the breached-password list.
+    pub access: auth::AccessSettings,
 }
 
 impl StoreOptions {
@@ -92,6 +98,7 @@ impl StoreOptions {
             standards,
             clock: system_clock(),
             matcher: Arc::new(NhsNumberOnly),
+            access: auth::AccessSettings::default(),
         }
     }
 }
@@ -106,6 +113,7 @@ pub struct Store {
     standards: Arc<DefaultStandards>,
     clock: Clock,
     matcher: Arc<dyn PersonMatcher>,
+    access: auth::AccessSettings,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -145,8 +153,10 @@ impl Store {
             standards: Arc::new(options.standards),
             clock: options.clock,
             matcher: options.matcher,
+            access: options.access,
         };
         store.migrate().await?;
+        append_only::protect(&store.pool, backend).await?;
         store.load_register_into_matcher().await?;
         Ok(store)
     }
@@ -231,9 +241,19 @@ impl Store {
 }
 
 /// A write transaction plus the SQLite writer guard, released together.
-struct WriteTx<'a> {
+pub(crate) struct WriteTx<'a> {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _guard: Option<tokio::sync::MutexGuard<'a, ()>>,
+}
+
+impl WriteTx<'_> {
+    /// Appends the current request's audit entry (if any) and commits: the change and its
+    /// audit row commit together or not at all.
+    pub(crate) async fn commit(mut self, at: Timestamp) -> Result<(), StoreError> {
+        audit::append_current(&mut self.tx, at).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
 }
 
 fn normalise_url(url: &str) -> Result<(String, Backend), StoreError> {

@@ -71,7 +71,7 @@ impl Store {
         }
         write_projection(&mut w.tx, &referral, Some(expected_version), None, now).await?;
         write_allocations_and_contacts(&mut w.tx, &referral, &recorded).await?;
-        w.tx.commit().await?;
+        w.commit(self.now()).await?;
         Ok((referral, recorded))
     }
 
@@ -168,6 +168,49 @@ impl Store {
                 }
             }
         }
+        if let Some(v) = &search.visible_to {
+            let mut any: Vec<String> = Vec::new();
+            if v.single_point_of_access {
+                binds.push(Bind::Int(v.cutoff_ms));
+                any.push(format!(
+                    "(r.status <> 'closed' OR r.closed_at > ${})",
+                    binds.len()
+                ));
+            }
+            if !v.service_ids.is_empty() {
+                binds.push(Bind::Int(v.cutoff_ms));
+                let cutoff = binds.len();
+                let mut placeholders = Vec::new();
+                for service in &v.service_ids {
+                    binds.push(Bind::Text(service.clone()));
+                    placeholders.push(format!("${}", binds.len()));
+                }
+                any.push(format!(
+                    "EXISTS (SELECT 1 FROM allocations a WHERE a.person_id = r.person_id AND \
+                     a.service_id IN ({}) AND (a.ended_at IS NULL OR a.ended_at > ${cutoff}))",
+                    placeholders.join(", ")
+                ));
+            }
+            if let Some(org) = &v.submitted_by_org {
+                binds.push(Bind::Text(org.clone()));
+                any.push(format!("r.submitted_by_org = ${}", binds.len()));
+            }
+            if let Some(user) = &v.user_id {
+                binds.push(Bind::Text(user.clone()));
+                let u = binds.len();
+                binds.push(Bind::Int(v.now_ms));
+                let n = binds.len();
+                any.push(format!(
+                    "EXISTS (SELECT 1 FROM break_glass b WHERE b.person_id = r.person_id AND \
+                     b.user_id = ${u} AND b.starts_at <= ${n} AND b.expires_at > ${n})"
+                ));
+            }
+            clauses.push(if any.is_empty() {
+                "1 = 0".to_owned()
+            } else {
+                format!("({})", any.join(" OR "))
+            });
+        }
         if !clauses.is_empty() {
             sql.push_str(" WHERE ");
             sql.push_str(&clauses.join(" AND "));
@@ -239,6 +282,8 @@ pub struct ReferralSearch {
     pub limit: u32,
     /// Cursor from the previous page.
     pub after: Option<String>,
+    /// Only referrals the caller may open (None: no limit — for internal callers only).
+    pub visible_to: Option<crate::auth::Visibility>,
 }
 
 impl Default for ReferralSearch {
@@ -256,6 +301,7 @@ impl Default for ReferralSearch {
             sort: ReferralSort::Newest,
             limit: 50,
             after: None,
+            visible_to: None,
         }
     }
 }

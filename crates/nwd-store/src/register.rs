@@ -281,7 +281,7 @@ impl Store {
                 changes: Vec::new(),
             });
         }
-        w.tx.commit().await?;
+        w.commit(self.now()).await?;
         if let Some(merged) = forget {
             self.matcher.forget(merged);
         }
@@ -301,7 +301,7 @@ impl Store {
         let now = self.now();
         let mut w = self.begin_write().await?;
         let merge = merge_in(&mut w.tx, survivor, merged, reason, actor, now).await?;
-        w.tx.commit().await?;
+        w.commit(self.now()).await?;
         self.matcher.forget(merged);
         Ok(merge)
     }
@@ -355,7 +355,7 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         let merge = load_merge(&mut w.tx, merge_id).await?;
-        w.tx.commit().await?;
+        w.commit(self.now()).await?;
         self.matcher.register(&self.person(merge.merged_id).await?);
         Ok(merge)
     }
@@ -378,7 +378,7 @@ impl Store {
         }
         let mut w = self.begin_write().await?;
         record_not_same(&mut w.tx, a, b, reason, actor, self.now()).await?;
-        w.tx.commit().await?;
+        w.commit(self.now()).await?;
         Ok(())
     }
 
@@ -654,7 +654,7 @@ impl Store {
             .bind(parameters_json.to_string())
             .execute(&mut *w.tx)
             .await?;
-        w.tx.commit().await?;
+        w.commit(self.now()).await?;
         Ok(id)
     }
 

@@ -8,9 +8,8 @@ use sha2::{Digest, Sha256};
 
 use crate::problem::ApiError;
 
-/// Who is acting. Placeholder until access control: staff routes read the `X-Actor` header
-/// (e.g. `triage:j.smith`). The access-control issue replaces this extractor with the
-/// signed-in session; handlers do not change.
+/// Who is acting: the signed-in principal the guard put on the request (`crate::secure`),
+/// as the actor recorded on events (`user:<username>`).
 #[derive(Debug, Clone)]
 pub struct Actor(pub String);
 
@@ -18,23 +17,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let value = parts
-            .headers
-            .get("x-actor")
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| {
-                ApiError::Unauthenticated(
-                    "staff actions must say who is acting: send an X-Actor header, e.g. X-Actor: triage:j.smith".into(),
-                )
-            })?;
-        if value.len() > 200 || value.chars().any(char::is_control) {
-            return Err(ApiError::BadRequest(
-                "X-Actor must be at most 200 printable characters".into(),
-            ));
-        }
-        Ok(Actor(value.to_string()))
+        parts
+            .extensions
+            .get::<nwd_store::auth::Principal>()
+            .map(|p| Actor(format!("user:{}", p.username)))
+            .ok_or_else(|| ApiError::Unauthenticated("sign in first (POST /api/session)".into()))
+    }
+}
+
+/// The signed-in principal (routes behind a non-public policy always have one).
+#[derive(Debug, Clone)]
+pub struct Caller(pub nwd_store::auth::Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<nwd_store::auth::Principal>()
+            .cloned()
+            .map(Caller)
+            .ok_or_else(|| ApiError::Unauthenticated("sign in first (POST /api/session)".into()))
     }
 }
 

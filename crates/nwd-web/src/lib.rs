@@ -4,13 +4,14 @@
 //! same route table so the two cannot drift), and RFC 9457 problem+json errors. Handlers are
 //! thin: extract, parse into domain types, call the store, render.
 //!
-//! It does **not** own rules (those are `nwd-domain`'s) or SQL (`nwd-store`'s). Identity is
-//! a placeholder: staff routes read the acting person from an `X-Actor` header until the
-//! access-control issue replaces [`extract::Actor`] with a signed-in session.
+//! It does **not** own rules (those are `nwd-domain`'s) or SQL (`nwd-store`'s). Every route
+//! is registered with a policy through [`secure::SecureRouter`]: deny by default, a legitimate
+//! relationship for person-level data, every access audited.
 
 pub mod api;
 pub mod extract;
 pub mod problem;
+pub mod secure;
 
 use std::net::SocketAddr;
 
@@ -40,26 +41,42 @@ pub struct AppState {
         (name = "directory", description = "Organisations and services"),
         (name = "lists", description = "Waiting lists, transition list, access measures"),
         (name = "register", description = "Person matching review, merge and unmerge"),
+        (name = "access", description = "Sign-in, sessions, break-glass access"),
+        (name = "privacy", description = "Audit reports and break-glass review for the privacy officer"),
         (name = "system", description = "Health")
     )
 )]
 struct ApiDoc;
 
-/// The API routes and their OpenAPI document, built from one table.
-pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// Every route with its policy.
+pub fn secure_routes() -> secure::SecureRouter {
+    secure::SecureRouter::new()
         .merge(api::health::router())
+        .merge(api::session::router())
         .merge(api::intake::router())
         .merge(api::referrals::router())
         .merge(api::directory::router())
         .merge(api::lists::router())
         .merge(api::register::router())
-        .split_for_parts()
+        .merge(api::privacy::router())
+}
+
+/// The API routes and their OpenAPI document, built from one table, and every route's policy.
+pub fn routes() -> (
+    Router<AppState>,
+    utoipa::openapi::OpenApi,
+    Vec<secure::RoutePolicy>,
+) {
+    let (router, policies) = secure_routes().into_parts();
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(router)
+        .split_for_parts();
+    (router, openapi, policies)
 }
 
 /// The whole application: API routes, the OpenAPI document, and the fallback.
 pub fn app(state: AppState) -> Router {
-    let (router, openapi) = routes();
+    let (router, openapi, _) = routes();
     let openapi = std::sync::Arc::new(openapi);
     router
         .route(
@@ -71,6 +88,8 @@ pub fn app(state: AppState) -> Router {
         )
         .fallback(problem::no_route)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
+        // The guard in front of each route reads the state from the request.
+        .layer(axum::Extension(state.clone()))
         // Spans carry the method and path only: query strings can hold identifiers (an NHS
         // number in a search) and never reach a log (LOGGING.md).
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
@@ -83,8 +102,11 @@ pub fn app(state: AppState) -> Router {
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
     let address: SocketAddr = listener.local_addr()?;
     tracing::info!(%address, "serving");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
         .await
 }
 

@@ -47,6 +47,15 @@ pub enum ApiError {
     /// The acting person is not identified.
     #[error("{0}")]
     Unauthenticated(String),
+    /// Signed in, but the role does not allow this route.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many requests from this client, or overall.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// The audit trail could not be written, so the data is not returned.
+    #[error("{0}")]
+    AuditUnavailable(String),
     /// The resource does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -91,6 +100,9 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::AuditUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::IllegalTransition(_) => StatusCode::CONFLICT,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::Conflict { .. } => StatusCode::PRECONDITION_FAILED,
@@ -110,6 +122,13 @@ impl ApiError {
             ApiError::BadRequest(detail) => ("bad-request", "The request could not be read", detail.clone()),
             ApiError::Unauthenticated(detail) => ("unauthenticated", "Who is acting is not known", detail.clone()),
             ApiError::NotFound(detail) => ("not-found", "Not found", detail.clone()),
+            ApiError::Forbidden(detail) => ("forbidden", "Not allowed for your role", detail.clone()),
+            ApiError::TooManyRequests(detail) => ("too-many-requests", "Too many requests", detail.clone()),
+            ApiError::AuditUnavailable(id) => (
+                "audit-unavailable",
+                "Temporarily unavailable",
+                format!("the access could not be recorded in the audit trail, so nothing is shown; try again shortly and quote error id {id} if it persists"),
+            ),
             ApiError::IllegalTransition(detail) => ("illegal-transition", "Not allowed in the current state", detail.clone()),
             ApiError::PreconditionRequired => (
                 "precondition-required",
@@ -150,7 +169,7 @@ impl ApiError {
                 _ => None,
             },
             error_id: match self {
-                ApiError::Internal(id) => Some(id.clone()),
+                ApiError::Internal(id) | ApiError::AuditUnavailable(id) => Some(id.clone()),
                 _ => None,
             },
         }

@@ -12,20 +12,26 @@ use nwd_domain::{OrganisationId, Postcode, ServiceId};
 use nwd_store::ServiceFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::{parse_id, Actor, IfMatch, JsonBody, QueryParams};
 use crate::problem::{ApiResult, Problem};
+use crate::secure::SecureRouter;
 use crate::AppState;
+use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 
 /// Routes.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_organisations, create_organisation))
-        .routes(routes!(get_organisation, update_organisation))
-        .routes(routes!(search_services, create_service))
-        .routes(routes!(get_service, update_service))
+pub fn router() -> SecureRouter {
+    // The directory is on the public allow-list: reading it needs no sign-in.
+    SecureRouter::new()
+        .route(Public, "organisation", routes!(list_organisations))
+        .route(Requires(ManageDirectory, Scope::None), "organisation", routes!(create_organisation))
+        .route(Public, "organisation", routes!(get_organisation))
+        .route(Requires(ManageDirectory, Scope::None), "organisation", routes!(update_organisation))
+        .route(Public, "service", routes!(search_services))
+        .route(Requires(ManageDirectory, Scope::None), "service", routes!(create_service))
+        .route(Public, "service", routes!(get_service))
+        .route(Requires(ManageDirectory, Scope::None), "service", routes!(update_service))
 }
 
 /// An organisation with its version.
@@ -66,7 +72,6 @@ async fn list_organisations(
 
 /// Add an organisation.
 #[utoipa::path(post, path = "/api/organisations", tag = "directory", request_body = OrganisationDetails,
-    params(("X-Actor" = String, Header)),
     responses((status = 201, body = VersionedOrganisation), (status = 422, body = Problem)))]
 async fn create_organisation(
     State(state): State<AppState>,
@@ -107,7 +112,7 @@ async fn get_organisation(
 
 /// Replace an organisation's details.
 #[utoipa::path(put, path = "/api/organisations/{id}", tag = "directory", request_body = OrganisationDetails,
-    params(("id" = String, Path), ("If-Match" = String, Header), ("X-Actor" = String, Header)),
+    params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = VersionedOrganisation), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
 async fn update_organisation(
     State(state): State<AppState>,
@@ -206,7 +211,6 @@ async fn search_services(
 
 /// Add a service. Without `standards`, the team type's defaults from configuration apply.
 #[utoipa::path(post, path = "/api/services", tag = "directory", request_body = ServiceDetails,
-    params(("X-Actor" = String, Header)),
     responses((status = 201, body = VersionedService), (status = 422, body = Problem)))]
 async fn create_service(
     State(state): State<AppState>,
@@ -238,7 +242,7 @@ async fn get_service(State(state): State<AppState>, Path(id): Path<String>) -> A
 
 /// Replace a service's details (set `active: false` to stop taking referrals).
 #[utoipa::path(put, path = "/api/services/{id}", tag = "directory", request_body = ServiceDetails,
-    params(("id" = String, Path), ("If-Match" = String, Header), ("X-Actor" = String, Header)),
+    params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = VersionedService), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
 async fn update_service(
     State(state): State<AppState>,

@@ -4,10 +4,10 @@ use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::problem::ApiResult;
+use crate::secure::SecureRouter;
 use crate::AppState;
 
 /// Liveness answer.
@@ -20,8 +20,8 @@ pub struct Health {
 }
 
 /// Routes.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(healthz))
+pub fn router() -> SecureRouter {
+    SecureRouter::new().route(nwd_domain::authz::Policy::Public, "none", routes!(healthz))
 }
 
 /// Liveness: the server answers and its database answers a trivial query.

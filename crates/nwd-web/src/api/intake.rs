@@ -16,18 +16,19 @@ use nwd_domain::{NhsNumber, Postcode, ValidationErrors};
 use nwd_store::{IdempotencyRequest, Intake};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::extract::{Actor, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult, Problem};
+use crate::secure::SecureRouter;
 use crate::AppState;
+use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 
 /// Routes.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_referral))
-        .routes(routes!(create_self_referral))
+pub fn router() -> SecureRouter {
+    SecureRouter::new()
+        .route(Requires(MakeReferral, Scope::None), "referral", routes!(create_referral))
+        .route(Public, "referral", routes!(create_self_referral))
 }
 
 /// The young person, as supplied. Every field is optional in the JSON so that each missing
@@ -132,8 +133,7 @@ pub struct IntakeResponse {
 #[utoipa::path(
     post, path = "/api/referrals", tag = "intake",
     request_body = ReferralInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
-           ("X-Actor" = String, Header, description = "Who is acting")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 201, body = IntakeResponse, description = "Created"),
         (status = 200, body = IntakeResponse, description = "Already created by an earlier request with this Idempotency-Key"),

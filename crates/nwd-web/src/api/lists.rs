@@ -8,20 +8,21 @@ use nwd_domain::ServiceId;
 use nwd_store::{TransitionListEntry, WaitingList};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{parse_id, Actor, QueryParams};
+use crate::extract::{parse_id, Actor, Caller, QueryParams};
 use crate::problem::{ApiError, ApiResult, Problem};
+use crate::secure::SecureRouter;
 use crate::AppState;
+use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 
 /// Routes.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(waiting_list))
-        .routes(routes!(service_waits))
-        .routes(routes!(transition_list))
-        .routes(routes!(access_measures))
+pub fn router() -> SecureRouter {
+    SecureRouter::new()
+        .route(Requires(ReadServiceLists, Scope::Service("id")), "waiting_list", routes!(waiting_list))
+        .route(Requires(ReadAggregates, Scope::None), "service_waits", routes!(service_waits))
+        .route(Requires(ReadServiceLists, Scope::None), "transition_list", routes!(transition_list))
+        .route(Requires(ReadAggregates, Scope::None), "access_measures", routes!(access_measures))
 }
 
 /// Paging.
@@ -36,7 +37,7 @@ pub struct PageParams {
 
 /// A service's waiting list: open allocations without a first attended contact, by
 /// priority then clock start (referral received), with days waited and breach dates.
-#[utoipa::path(get, path = "/api/services/{id}/waiting-list", tag = "lists", params(("id" = String, Path), PageParams, ("X-Actor" = String, Header)),
+#[utoipa::path(get, path = "/api/services/{id}/waiting-list", tag = "lists", params(("id" = String, Path), PageParams),
     responses((status = 200, body = WaitingList), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn waiting_list(
     State(state): State<AppState>,
@@ -61,13 +62,27 @@ async fn waiting_list(
 }
 
 /// Young people approaching their service's upper age (from the configured notice period).
-#[utoipa::path(get, path = "/api/transitions", tag = "lists", params(("X-Actor" = String, Header)),
-    responses((status = 200, body = Vec<TransitionListEntry>)))]
+#[utoipa::path(get, path = "/api/transitions", tag = "lists", responses((status = 200, body = Vec<TransitionListEntry>)))]
 async fn transition_list(
     State(state): State<AppState>,
-    _actor: Actor,
+    Caller(principal): Caller,
 ) -> ApiResult<Json<Vec<TransitionListEntry>>> {
-    Ok(Json(state.store.transition_list().await?))
+    // The single point of access sees every service's list; a service team its own.
+    let visible = state
+        .store
+        .visibility(&principal, nwd_domain::authz::Permission::ReadServiceLists);
+    let list = state.store.transition_list().await?;
+    Ok(Json(
+        list.into_iter()
+            .filter(|entry| {
+                visible.single_point_of_access
+                    || visible
+                        .service_ids
+                        .iter()
+                        .any(|s| *s == entry.service_id.to_string())
+            })
+            .collect(),
+    ))
 }
 
 /// Period parameter.
@@ -79,7 +94,7 @@ pub struct PeriodParams {
 }
 
 /// The CYP access measures MHS95 (one contact) and MHS69 (two contacts) for 12 months.
-#[utoipa::path(get, path = "/api/measures/access", tag = "lists", params(PeriodParams, ("X-Actor" = String, Header)),
+#[utoipa::path(get, path = "/api/measures/access", tag = "lists", params(PeriodParams),
     responses((status = 200, body = AccessMeasures), (status = 422, body = Problem)))]
 async fn access_measures(
     State(state): State<AppState>,
@@ -107,7 +122,7 @@ pub struct RangeParams {
 
 /// A service's waits for allocations made in a period, including the hidden waits
 /// (referral → triage, → first contact, → second contact) and the share seen within standard.
-#[utoipa::path(get, path = "/api/services/{id}/waits", tag = "lists", params(("id" = String, Path), RangeParams, ("X-Actor" = String, Header)),
+#[utoipa::path(get, path = "/api/services/{id}/waits", tag = "lists", params(("id" = String, Path), RangeParams),
     responses((status = 200, body = nwd_domain::waits::ServiceWaits), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn service_waits(
     State(state): State<AppState>,

@@ -4,8 +4,10 @@ pub mod directory;
 pub mod health;
 pub mod intake;
 pub mod lists;
+pub mod privacy;
 pub mod referrals;
 pub mod register;
+pub mod session;
 
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};

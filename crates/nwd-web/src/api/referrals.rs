@@ -19,30 +19,31 @@ use nwd_domain::{AllocationId, ContactId, NhsNumber, PersonId, ReferralId};
 use nwd_store::{ReferralPage, ReferralSearch, ReferralSort};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{parse_id, Actor, IfMatch, JsonBody, QueryParams};
+use crate::extract::{parse_id, Actor, Caller, IfMatch, JsonBody, QueryParams};
 use crate::problem::{ApiResult, Problem};
+use crate::secure::SecureRouter;
 use crate::AppState;
+use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 
 /// Routes.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(search_referrals))
-        .routes(routes!(get_referral))
-        .routes(routes!(referral_events))
-        .routes(routes!(referral_waits))
-        .routes(routes!(record_competence))
-        .routes(routes!(triage))
-        .routes(routes!(allocate))
-        .routes(routes!(record_contact))
-        .routes(routes!(record_contact_outcome))
-        .routes(routes!(step))
-        .routes(routes!(transition))
-        .routes(routes!(discharge))
-        .routes(routes!(decline))
-        .routes(routes!(get_person))
+pub fn router() -> SecureRouter {
+    SecureRouter::new()
+        .route(Requires(SearchReferrals, Scope::None), "referral", routes!(search_referrals))
+        .route(Requires(ReadClinical, Scope::Referral("id")), "referral", routes!(get_referral))
+        .route(Requires(ReadClinical, Scope::Referral("id")), "referral_events", routes!(referral_events))
+        .route(Requires(ReadClinical, Scope::Referral("id")), "referral_waits", routes!(referral_waits))
+        .route(Requires(WriteClinical, Scope::Referral("id")), "referral", routes!(record_competence))
+        .route(Requires(WriteClinical, Scope::Referral("id")), "referral", routes!(triage))
+        .route(Requires(WriteClinical, Scope::Referral("id")), "referral", routes!(allocate))
+        .route(Requires(WriteClinical, Scope::Referral("id")), "contact", routes!(record_contact))
+        .route(Requires(WriteClinical, Scope::Referral("id")), "contact", routes!(record_contact_outcome))
+        .route(Requires(WriteClinical, Scope::Referral("id")), "referral", routes!(step))
+        .route(Requires(WriteClinical, Scope::Referral("id")), "referral", routes!(transition))
+        .route(Requires(WriteClinical, Scope::Referral("id")), "allocation", routes!(discharge))
+        .route(Requires(WriteClinical, Scope::Referral("id")), "referral", routes!(decline))
+        .route(Requires(ReadDemographics, Scope::Person("id")), "person", routes!(get_person))
 }
 
 /// A referral after a change, with the events the change recorded.
@@ -85,11 +86,11 @@ pub struct SearchParams {
 }
 
 /// Search referrals; results come in pages with a cursor.
-#[utoipa::path(get, path = "/api/referrals", tag = "referrals", params(SearchParams, ("X-Actor" = String, Header, description = "Who is acting")),
+#[utoipa::path(get, path = "/api/referrals", tag = "referrals", params(SearchParams),
     responses((status = 200, body = ReferralPage), (status = 422, body = Problem)))]
 async fn search_referrals(
     State(state): State<AppState>,
-    _actor: Actor,
+    Caller(principal): Caller,
     QueryParams(params): QueryParams<SearchParams>,
 ) -> ApiResult<Json<ReferralPage>> {
     let mut errors = nwd_domain::ValidationErrors::new();
@@ -147,11 +148,39 @@ async fn search_referrals(
     }
     search.after = params.after;
     errors.into_result()?;
+    // Results, counts and cursors cover only referrals the caller may open.
+    search.visible_to = Some(
+        state
+            .store
+            .visibility(&principal, nwd_domain::authz::Permission::ReadClinical),
+    );
+    if let Some(audit) = nwd_store::audit::current() {
+        audit.set_detail(format!(
+            "filters: {}",
+            [
+                ("status", search.status.is_some()),
+                ("source", search.source.is_some()),
+                ("priority", search.priority.is_some()),
+                ("need_group", search.need_group.is_some()),
+                ("reason", search.reason.is_some()),
+                ("person_id", search.person_id.is_some()),
+                ("nhs_number", search.nhs_number.is_some()),
+            ]
+            .iter()
+            .filter(|(_, used)| *used)
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(",")
+        ));
+        if let Some(person) = search.person_id {
+            audit.set_person(person);
+        }
+    }
     Ok(Json(state.store.search_referrals(&search).await?))
 }
 
 /// A referral's current state. The ETag is its version: send it back in `If-Match`.
-#[utoipa::path(get, path = "/api/referrals/{id}", tag = "referrals", params(("id" = String, Path), ("X-Actor" = String, Header, description = "Who is acting")),
+#[utoipa::path(get, path = "/api/referrals/{id}", tag = "referrals", params(("id" = String, Path)),
     responses((status = 200, body = Referral), (status = 404, body = Problem)))]
 async fn get_referral(
     State(state): State<AppState>,
@@ -166,7 +195,7 @@ async fn get_referral(
 }
 
 /// A referral's whole history: every event, with who, when and why.
-#[utoipa::path(get, path = "/api/referrals/{id}/events", tag = "referrals", params(("id" = String, Path), ("X-Actor" = String, Header, description = "Who is acting")),
+#[utoipa::path(get, path = "/api/referrals/{id}/events", tag = "referrals", params(("id" = String, Path)),
     responses((status = 200, body = Vec<RecordedEvent>), (status = 404, body = Problem)))]
 async fn referral_events(
     State(state): State<AppState>,
@@ -183,7 +212,7 @@ async fn referral_events(
 
 /// The waits in a referral's journey, including the hidden ones (to triage, to first and
 /// second contact).
-#[utoipa::path(get, path = "/api/referrals/{id}/waits", tag = "referrals", params(("id" = String, Path), ("X-Actor" = String, Header, description = "Who is acting")),
+#[utoipa::path(get, path = "/api/referrals/{id}/waits", tag = "referrals", params(("id" = String, Path)),
     responses((status = 200, body = HiddenWaits), (status = 404, body = Problem)))]
 async fn referral_waits(
     State(state): State<AppState>,
@@ -222,7 +251,7 @@ async fn run(
 
 /// Record a Gillick competence decision.
 #[utoipa::path(post, path = "/api/referrals/{id}/competence", tag = "referrals", request_body = CompetenceDecision,
-    params(("id" = String, Path), ("If-Match" = String, Header), ("X-Actor" = String, Header)),
+    params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn record_competence(
     State(state): State<AppState>,
@@ -243,7 +272,7 @@ async fn record_competence(
 
 /// Triage: agree the need group and send the referral to one or more destinations.
 #[utoipa::path(post, path = "/api/referrals/{id}/triage", tag = "referrals", request_body = TriageCommand,
-    params(("id" = String, Path), ("If-Match" = String, Header), ("X-Actor" = String, Header)),
+    params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 
 async fn triage(
@@ -258,7 +287,7 @@ async fn triage(
 
 /// Add a concurrent allocation to another service.
 #[utoipa::path(post, path = "/api/referrals/{id}/allocations", tag = "referrals", request_body = AllocateCommand,
-    params(("id" = String, Path), ("If-Match" = String, Header), ("X-Actor" = String, Header)),
+    params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn allocate(
     State(state): State<AppState>,
@@ -272,7 +301,7 @@ async fn allocate(
 
 /// Record a contact (scheduled, attended, did not attend, cancelled) or indirect activity.
 #[utoipa::path(post, path = "/api/referrals/{id}/contacts", tag = "referrals", request_body = ContactInput,
-    params(("id" = String, Path), ("If-Match" = String, Header), ("X-Actor" = String, Header)),
+    params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn record_contact(
     State(state): State<AppState>,
@@ -300,7 +329,7 @@ pub struct ContactOutcomeInput {
 
 /// Record what happened at a scheduled contact.
 #[utoipa::path(post, path = "/api/referrals/{id}/contacts/{contact_id}/outcome", tag = "referrals", request_body = ContactOutcomeInput,
-    params(("id" = String, Path), ("contact_id" = String, Path), ("If-Match" = String, Header), ("X-Actor" = String, Header)),
+    params(("id" = String, Path), ("contact_id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn record_contact_outcome(
     State(state): State<AppState>,
@@ -325,7 +354,7 @@ async fn record_contact_outcome(
 
 /// Step up or down: change need group, ending and adding allocations. The new wait starts now.
 #[utoipa::path(post, path = "/api/referrals/{id}/step", tag = "referrals", request_body = StepCommand,
-    params(("id" = String, Path), ("If-Match" = String, Header), ("X-Actor" = String, Header)),
+    params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn step(
     State(state): State<AppState>,
@@ -339,7 +368,7 @@ async fn step(
 
 /// Record a transition outcome (by need) as a young person reaches a service's upper age.
 #[utoipa::path(post, path = "/api/referrals/{id}/transition", tag = "referrals", request_body = TransitionCommand,
-    params(("id" = String, Path), ("If-Match" = String, Header), ("X-Actor" = String, Header)),
+    params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn transition(
     State(state): State<AppState>,
@@ -371,7 +400,7 @@ pub struct DischargeInput {
 /// Discharge from one allocation with a coded reason. Discharging the last open allocation
 /// closes the referral, naming the services as its destination.
 #[utoipa::path(post, path = "/api/referrals/{id}/allocations/{allocation_id}/discharge", tag = "referrals", request_body = DischargeInput,
-    params(("id" = String, Path), ("allocation_id" = String, Path), ("If-Match" = String, Header), ("X-Actor" = String, Header)),
+    params(("id" = String, Path), ("allocation_id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn discharge(
     State(state): State<AppState>,
@@ -398,7 +427,7 @@ pub struct DeclineInput {
 
 /// The young person or family declined help: closes the referral with their reason.
 #[utoipa::path(post, path = "/api/referrals/{id}/decline", tag = "referrals", request_body = DeclineInput,
-    params(("id" = String, Path), ("If-Match" = String, Header), ("X-Actor" = String, Header)),
+    params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn decline(
     State(state): State<AppState>,
@@ -420,7 +449,7 @@ async fn decline(
 }
 
 /// A person in the register.
-#[utoipa::path(get, path = "/api/persons/{id}", tag = "referrals", params(("id" = String, Path), ("X-Actor" = String, Header)),
+#[utoipa::path(get, path = "/api/persons/{id}", tag = "referrals", params(("id" = String, Path)),
     responses((status = 200, body = nwd_domain::person::Person), (status = 404, body = Problem)))]
 async fn get_person(
     State(state): State<AppState>,

@@ -7,24 +7,25 @@ use nwd_domain::PersonId;
 use nwd_store::{MatchReview, PersonHistory, PersonMerge, ReviewDecision};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::extract::{parse_id, Actor, IfMatch, JsonBody, QueryParams};
 use crate::problem::{ApiError, ApiResult, Problem};
+use crate::secure::SecureRouter;
 use crate::AppState;
+use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 
 /// Routes.
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_reviews))
-        .routes(routes!(get_review))
-        .routes(routes!(decide_review))
-        .routes(routes!(merge))
-        .routes(routes!(unmerge))
-        .routes(routes!(not_same))
-        .routes(routes!(history))
+pub fn router() -> SecureRouter {
+    SecureRouter::new()
+        .route(Requires(ManageRegister, Scope::None), "match_review", routes!(list_reviews))
+        .route(Requires(ManageRegister, Scope::None), "match_review", routes!(get_review))
+        .route(Requires(ManageRegister, Scope::None), "match_review", routes!(decide_review))
+        .route(Requires(ManageRegister, Scope::Person("id")), "person", routes!(merge))
+        .route(Requires(ManageRegister, Scope::None), "person_merge", routes!(unmerge))
+        .route(Requires(ManageRegister, Scope::Person("id")), "person", routes!(not_same))
+        .route(Requires(ManageRegister, Scope::Person("id")), "person", routes!(history))
 }
 
 /// Review queue filter.
@@ -39,7 +40,7 @@ pub struct ReviewParams {
 
 /// The match review queue: referrals whose person might already be registered, oldest first,
 /// each with its candidates side by side and the matcher's field-by-field explanation.
-#[utoipa::path(get, path = "/api/match-reviews", tag = "register", params(ReviewParams, ("X-Actor" = String, Header)),
+#[utoipa::path(get, path = "/api/match-reviews", tag = "register", params(ReviewParams),
     responses((status = 200, body = Vec<MatchReview>), (status = 422, body = Problem)))]
 async fn list_reviews(
     State(state): State<AppState>,
@@ -61,7 +62,7 @@ async fn list_reviews(
 }
 
 /// One review item. Its ETag is its version.
-#[utoipa::path(get, path = "/api/match-reviews/{id}", tag = "register", params(("id" = String, Path), ("X-Actor" = String, Header)),
+#[utoipa::path(get, path = "/api/match-reviews/{id}", tag = "register", params(("id" = String, Path)),
     responses((status = 200, body = MatchReview), (status = 404, body = Problem)))]
 async fn get_review(
     State(state): State<AppState>,
@@ -92,7 +93,7 @@ pub struct DecisionInput {
 /// Decide a review item: link (merges the provisional record into the chosen person), new
 /// person, or not the same person (remembered).
 #[utoipa::path(post, path = "/api/match-reviews/{id}/decision", tag = "register", request_body = DecisionInput,
-    params(("id" = String, Path), ("If-Match" = String, Header), ("X-Actor" = String, Header)),
+    params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = MatchReview), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn decide_review(
     State(state): State<AppState>,
@@ -122,7 +123,7 @@ pub struct MergeInput {
 
 /// Merge another record into this one: its referrals move here (each records the move).
 #[utoipa::path(post, path = "/api/persons/{id}/merge", tag = "register", request_body = MergeInput,
-    params(("id" = String, Path), ("X-Actor" = String, Header)),
+    params(("id" = String, Path)),
     responses((status = 200, body = PersonMerge), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn merge(
     State(state): State<AppState>,
@@ -148,7 +149,7 @@ pub struct ReasonInput {
 
 /// Undo a merge exactly: the referrals it moved go back.
 #[utoipa::path(post, path = "/api/person-merges/{id}/unmerge", tag = "register", request_body = ReasonInput,
-    params(("id" = String, Path), ("X-Actor" = String, Header)),
+    params(("id" = String, Path)),
     responses((status = 200, body = PersonMerge), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn unmerge(
     State(state): State<AppState>,
@@ -176,7 +177,7 @@ pub struct NotSameInput {
 
 /// Record that two records are not the same person; they will not be merged by mistake.
 #[utoipa::path(post, path = "/api/persons/{id}/not-same", tag = "register", request_body = NotSameInput,
-    params(("id" = String, Path), ("X-Actor" = String, Header)),
+    params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn not_same(
     State(state): State<AppState>,
@@ -193,7 +194,7 @@ async fn not_same(
 }
 
 /// A record's register history: merges (with who, when, why), "not the same" records, referrals.
-#[utoipa::path(get, path = "/api/persons/{id}/history", tag = "register", params(("id" = String, Path), ("X-Actor" = String, Header)),
+#[utoipa::path(get, path = "/api/persons/{id}/history", tag = "register", params(("id" = String, Path)),
     responses((status = 200, body = PersonHistory), (status = 404, body = Problem)))]
 async fn history(
     State(state): State<AppState>,

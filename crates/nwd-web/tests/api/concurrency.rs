@@ -150,7 +150,7 @@ async fn two_staff_editing_one_referral_cannot_overwrite_each_other(app: &TestAp
         .map(|c| c["event_type"].as_str().unwrap())
         .collect();
     assert_eq!(changed, ["triaged", "allocated"]);
-    assert_eq!(body["changes"][0]["actor"], "triage:test.clinician");
+    assert_eq!(body["changes"][0]["actor"], "user:test.coordinator");
     // Without If-Match: 428.
     let response = app
         .staff(Method::POST, &format!("/api/referrals/{id}/decline"))

@@ -35,7 +35,7 @@ async fn a_school_referral_is_received_with_its_history(app: &TestApp) {
         .unwrap();
     assert_eq!(events.as_array().unwrap().len(), 1);
     assert_eq!(events[0]["event"]["type"], "received");
-    assert_eq!(events[0]["actor"], "triage:test.clinician");
+    assert_eq!(events[0]["actor"], "user:test.coordinator");
 
     let person: Value = app
         .staff(
@@ -131,7 +131,7 @@ async fn staff_routes_need_to_know_who_is_acting(app: &TestApp) {
         .await
         .unwrap();
     let body = problem(response, 401).await;
-    assert!(body["detail"].as_str().unwrap().contains("X-Actor"));
+    assert!(body["detail"].as_str().unwrap().contains("sign in"));
     assert_eq!(app.count("referrals").await, 0);
     let response = app
         .public(Method::GET, "/api/referrals")

@@ -218,7 +218,7 @@ async fn a_school_referral_goes_from_intake_to_a_named_destination(app: &TestApp
         .as_array()
         .unwrap()
         .iter()
-        .all(|e| e["actor"] == "triage:test.clinician"));
+        .all(|e| e["actor"] == "user:test.coordinator"));
 
     // A closed referral cannot be changed; nothing is written.
     let refused = app

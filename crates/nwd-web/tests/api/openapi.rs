@@ -49,7 +49,81 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/api/persons/{id}/history"),
     ("post", "/api/person-merges/{id}/unmerge"),
     ("get", "/api/measures/access"),
+    ("post", "/api/session"),
+    ("get", "/api/session"),
+    ("delete", "/api/session"),
+    ("post", "/api/persons/{id}/break-glass"),
+    ("get", "/api/audit/persons/{id}"),
+    ("get", "/api/audit/users/{id}"),
+    ("get", "/api/audit/verify"),
+    ("get", "/api/privacy/break-glass"),
+    ("post", "/api/privacy/break-glass/{id}/review"),
+    ("get", "/api/referrals/sent"),
 ];
+
+/// The public allow-list: exactly these routes answer without sign-in.
+const PUBLIC: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("post", "/api/session"),
+    ("post", "/api/self-referrals"),
+    ("get", "/api/organisations"),
+    ("get", "/api/organisations/{id}"),
+    ("get", "/api/services"),
+    ("get", "/api/services/{id}"),
+];
+
+/// Deny by default: every documented operation has a policy, and the public ones are
+/// exactly the allow-list; every other route refuses a caller who is not signed in.
+async fn every_route_declares_a_policy_and_only_the_allow_list_is_public(app: &TestApp) {
+    use nwd_domain::authz::Policy;
+    let policies = nwd_web::secure_routes().into_parts().1;
+    let mut with_policy: Vec<(String, String)> = policies
+        .iter()
+        .map(|p| (p.method.clone(), p.path.clone()))
+        .collect();
+    with_policy.sort();
+    let mut expected: Vec<(String, String)> = EXPECTED
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    expected.sort();
+    assert_eq!(with_policy, expected, "a route without a policy, or a policy without a route");
+    let mut public: Vec<(String, String)> = policies
+        .iter()
+        .filter(|p| p.policy == Policy::Public)
+        .map(|p| (p.method.clone(), p.path.clone()))
+        .collect();
+    public.sort();
+    let mut allow: Vec<(String, String)> = PUBLIC
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    allow.sort();
+    assert_eq!(public, allow, "the public allow-list changed");
+    for policy in policies.iter().filter(|p| p.policy != Policy::Public) {
+        let concrete = policy
+            .path
+            .replace("{id}", "00000000-0000-0000-0000-000000000000")
+            .replace("{contact_id}", "x")
+            .replace("{allocation_id}", "x");
+        let method = Method::from_bytes(policy.method.to_uppercase().as_bytes()).unwrap();
+        let response = app
+            .public(method, &concrete)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            401,
+            "{} {} answered without sign-in",
+            policy.method,
+            policy.path
+        );
+    }
+}
+on_both_backends!(every_route_declares_a_policy_and_only_the_allow_list_is_public);
 
 async fn every_route_is_documented_and_served(app: &TestApp) {
     let doc: Value = app

@@ -99,7 +99,7 @@ async fn a_doubtful_match_is_reviewed_linked_and_unlinked_exactly(app: &TestApp)
     assert_eq!(history["referral_ids"].as_array().unwrap().len(), 3);
     let merge_id = history["merges"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(history["merges"][0]["merged_id"], provisional.as_str());
-    assert_eq!(history["merges"][0]["merged_by"], "triage:test.clinician");
+    assert_eq!(history["merges"][0]["merged_by"], "user:test.coordinator");
     let merged = get(app, &format!("/api/persons/{provisional}/history")).await;
     assert_eq!(merged["merged_into"], registered.as_str());
 

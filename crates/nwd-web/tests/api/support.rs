@@ -61,12 +61,24 @@ pub struct TestApp {
     pub client: Client,
     /// The store behind the server (for asserting what was written).
     pub store: Store,
+    /// A single-point-of-access coordinator (triage + administrator)'s API token.
+    pub coordinator_token: String,
     cleanup: Cleanup,
 }
 
 enum Cleanup {
     File(std::path::PathBuf),
     Database { admin_url: String, name: String },
+}
+
+/// Access settings for the lifecycle tests: a one-day grace period after discharge, so that
+/// the coordinator can still read a referral it has just closed (the access-control tests use
+/// the default, no grace).
+pub fn lenient_access() -> nwd_store::auth::AccessSettings {
+    nwd_store::auth::AccessSettings {
+        grace: jiff::SignedDuration::from_hours(24),
+        ..Default::default()
+    }
 }
 
 pub fn standards() -> DefaultStandards {
@@ -85,14 +97,30 @@ fn clock() -> nwd_store::Clock {
 impl TestApp {
     /// Starts a server on a fresh SQLite file in the temp folder.
     pub async fn spawn_sqlite(matching: bool) -> TestApp {
-        let path =
-            std::env::temp_dir().join(format!("nwd-test-{}.sqlite", uuid::Uuid::new_v4().simple()));
-        let url = format!("sqlite://{}", path.display());
-        TestApp::start(url, Cleanup::File(path), matching).await
+        TestApp::spawn_sqlite_with(matching, lenient_access()).await
     }
 
     /// Starts a server on a fresh PostgreSQL database, or `None` when none is configured.
     pub async fn spawn_postgres(matching: bool) -> Option<TestApp> {
+        TestApp::spawn_postgres_with(matching, lenient_access()).await
+    }
+
+    /// Starts a server on SQLite with the given access settings.
+    pub async fn spawn_sqlite_with(
+        matching: bool,
+        access: nwd_store::auth::AccessSettings,
+    ) -> TestApp {
+        let path =
+            std::env::temp_dir().join(format!("nwd-test-{}.sqlite", uuid::Uuid::new_v4().simple()));
+        let url = format!("sqlite://{}", path.display());
+        TestApp::start(url, Cleanup::File(path), matching, access).await
+    }
+
+    /// Starts a server on PostgreSQL with the given access settings.
+    pub async fn spawn_postgres_with(
+        matching: bool,
+        access: nwd_store::auth::AccessSettings,
+    ) -> Option<TestApp> {
         let Ok(admin_url) = std::env::var("DATABASE_URL") else {
             if std::env::var("NWD_REQUIRE_POSTGRES").as_deref() == Ok("1") {
                 panic!("NWD_REQUIRE_POSTGRES=1 but DATABASE_URL is not set: run the tests with scripts/test");
@@ -106,11 +134,17 @@ impl TestApp {
         let url = nwd_store::provision::create_database(&admin_url, &name)
             .await
             .expect("create test database");
-        Some(TestApp::start(url, Cleanup::Database { admin_url, name }, matching).await)
+        Some(TestApp::start(url, Cleanup::Database { admin_url, name }, matching, access).await)
     }
 
-    async fn start(url: String, cleanup: Cleanup, matching: bool) -> TestApp {
+    async fn start(
+        url: String,
+        cleanup: Cleanup,
+        matching: bool,
+        access: nwd_store::auth::AccessSettings,
+    ) -> TestApp {
         let mut options = StoreOptions::new(url, standards());
+        options.access = access;
         if matching {
             // The starting parameters (no estimation: a fresh register has no data yet).
             let matcher = nwd_match::person_matcher::RegisterMatcher::new(
@@ -131,10 +165,12 @@ impl TestApp {
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
+        let coordinator_token = coordinator(&store).await;
         TestApp {
             base,
             client: Client::new(),
             store,
+            coordinator_token,
             cleanup,
         }
     }
@@ -154,11 +190,16 @@ impl TestApp {
         }
     }
 
-    /// A request as a named member of staff.
+    /// A request as the single point of access coordinator (triage and administration).
     pub fn staff(&self, method: Method, path: &str) -> RequestBuilder {
+        self.as_token(&self.coordinator_token, method, path)
+    }
+
+    /// A request with a bearer token.
+    pub fn as_token(&self, token: &str, method: Method, path: &str) -> RequestBuilder {
         self.client
             .request(method, format!("{}{path}", self.base))
-            .header("X-Actor", "triage:test.clinician")
+            .bearer_auth(token)
     }
 
     /// A request with no identity (public routes).
@@ -292,4 +333,45 @@ pub fn fields(problem: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Every permission, for tokens that should be limited only by their user's roles.
+pub fn all_scopes() -> std::collections::BTreeSet<nwd_domain::authz::Permission> {
+    nwd_domain::authz::Permission::ALL.into_iter().collect()
+}
+
+/// A synthetic single point of access coordinator with triage and administrator roles;
+/// returns an API token.
+async fn coordinator(store: &Store) -> String {
+    let (org, team) = store
+        .bootstrap_team(&nwd_store::auth::Bootstrap {
+            organisation: "Synthetic Children's Trust".into(),
+            organisation_kind: nwd_domain::directory::OrganisationKind::NhsTrust,
+            team: "Single point of access".into(),
+            team_kind: nwd_store::auth::TeamKind::SinglePointOfAccess,
+            service_id: None,
+        })
+        .await
+        .unwrap();
+    let user = store
+        .create_user(
+            nwd_store::auth::NewUser {
+                username: "test.coordinator".into(),
+                display_name: "Test Coordinator".into(),
+                organisation_id: org,
+                password: None,
+                memberships: vec![
+                    (team.clone(), nwd_domain::authz::Role::Triage),
+                    (team, nwd_domain::authz::Role::Administrator),
+                ],
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    store
+        .create_api_token(&user.id, "tests", &all_scopes())
+        .await
+        .unwrap()
+        .1
 }

@@ -1,0 +1,459 @@
+//! The audit trail: who read, searched, exported or changed identifiable data, when, from
+//! where, why, and with what outcome (including denials).
+//!
+//! - **Same transaction as the data.** The HTTP edge opens an [`AuditScope`] around each
+//!   request ([`scope`]); every write transaction of the store appends the scope's entry before
+//!   it commits ([`crate::WriteTx::commit`]), so a change and its audit row commit together or
+//!   not at all. A read writes its entry after the data is read and before the response leaves;
+//!   if that append fails the data is not returned (the edge answers 503).
+//! - **Tamper-evident.** Each entry stores the SHA-256 of the previous entry and of itself over
+//!   a canonical serialisation; [`Store::verify_audit`] recomputes the chain and names the first
+//!   broken entry. The chain head is a single row locked by each append, so entries chain in
+//!   commit order on PostgreSQL as on SQLite.
+//! - **Append-only.** Triggers refuse UPDATE and DELETE on both databases, and on PostgreSQL
+//!   the table's UPDATE/DELETE/TRUNCATE privileges are revoked from PUBLIC
+//!   (`append_only.rs`).
+
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
+use nwd_domain::PersonId;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::codec::{ms, ts};
+use crate::{Store, StoreError};
+
+/// The hash before the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One audit record, before it is chained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    /// When (set at append).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub at: Timestamp,
+    /// The user, when signed in.
+    pub user_id: Option<String>,
+    /// The username, when signed in.
+    pub username: Option<String>,
+    /// The user's roles, comma-separated (empty when anonymous).
+    pub roles: String,
+    /// The user's organisation.
+    pub organisation_id: Option<String>,
+    /// An opaque session reference (never the session id itself).
+    pub session_id: Option<String>,
+    /// The client address.
+    pub address: Option<String>,
+    /// `read`, `search`, `export`, `change`, `sign_in`, `break_glass`, …
+    pub action: String,
+    /// The route pattern, e.g. `GET /api/referrals/{id}`.
+    pub route: String,
+    /// What kind of record: `referral`, `person`, `waiting_list`, `audit`, …
+    pub record_type: String,
+    /// The record's id.
+    pub record_id: Option<String>,
+    /// The young person the record is about.
+    pub person_id: Option<String>,
+    /// Why access was allowed: `relationship:<team>`, `break_glass:<grant>`, `role:<role>`,
+    /// `public`, or the reason for a denial.
+    pub why: String,
+    /// `allowed`, `denied`, `failed`.
+    pub outcome: String,
+    /// HTTP status (0 when recorded inside a committing transaction).
+    pub status: u16,
+    /// Extra detail (search filters, the sections returned).
+    pub detail: Option<String>,
+}
+
+impl AuditEntry {
+    /// An entry with the given route and action, everything else empty.
+    pub fn new(route: impl Into<String>, action: impl Into<String>) -> AuditEntry {
+        AuditEntry {
+            at: Timestamp::UNIX_EPOCH,
+            user_id: None,
+            username: None,
+            roles: String::new(),
+            organisation_id: None,
+            session_id: None,
+            address: None,
+            action: action.into(),
+            route: route.into(),
+            record_type: "none".into(),
+            record_id: None,
+            person_id: None,
+            why: "public".into(),
+            outcome: "allowed".into(),
+            status: 0,
+            detail: None,
+        }
+    }
+}
+
+/// An entry as stored, with its place in the chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditRecord {
+    /// Position in the chain, from 1.
+    pub seq: u64,
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+    /// The previous entry's hash.
+    pub prev_hash: String,
+    /// This entry's hash.
+    pub hash: String,
+}
+
+/// What a request's audit scope holds: the entry so far, and whether a write transaction
+/// already appended it.
+#[derive(Debug)]
+struct ScopeState {
+    entry: AuditEntry,
+    written: bool,
+}
+
+/// The audit context of one request, shared by the edge and the store's write transactions.
+#[derive(Debug, Clone)]
+pub struct AuditScope(Arc<Mutex<ScopeState>>);
+
+impl AuditScope {
+    /// A scope for one request.
+    pub fn new(entry: AuditEntry) -> AuditScope {
+        AuditScope(Arc::new(Mutex::new(ScopeState {
+            entry,
+            written: false,
+        })))
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut ScopeState) -> T) -> T {
+        // A poisoned lock only means another thread panicked mid-update: the state is still
+        // a plain value, so carry on with it.
+        let mut guard = match self.0.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut guard)
+    }
+
+    /// Records which young person the request concerns (known to the store only, e.g. at
+    /// intake when the person is matched or registered).
+    pub fn set_person(&self, person: PersonId) {
+        self.with(|s| s.entry.person_id = Some(person.to_string()));
+    }
+
+    /// Records the record the request created or changed.
+    pub fn set_record(&self, record_type: &str, id: String) {
+        self.with(|s| {
+            s.entry.record_type = record_type.to_owned();
+            s.entry.record_id = Some(id);
+        });
+    }
+
+    /// Adds detail.
+    pub fn set_detail(&self, detail: String) {
+        self.with(|s| s.entry.detail = Some(detail));
+    }
+
+    /// The entry so far.
+    pub fn entry(&self) -> AuditEntry {
+        self.with(|s| s.entry.clone())
+    }
+
+    /// Whether a write transaction already appended this request's entry.
+    pub fn written(&self) -> bool {
+        self.with(|s| s.written)
+    }
+
+    fn mark_written(&self) {
+        self.with(|s| s.written = true);
+    }
+}
+
+tokio::task_local! {
+    static CURRENT: AuditScope;
+}
+
+/// Runs `future` with `audit` as the current request's scope.
+pub async fn scope<F: std::future::Future>(audit: AuditScope, future: F) -> F::Output {
+    CURRENT.scope(audit, future).await
+}
+
+/// The current request's scope, if any.
+pub fn current() -> Option<AuditScope> {
+    CURRENT.try_with(Clone::clone).ok()
+}
+
+/// SHA-256 over the previous hash and a canonical serialisation of the entry.
+pub fn chain_hash(seq: u64, prev_hash: &str, entry: &AuditEntry) -> String {
+    let canonical = serde_json::json!([
+        seq,
+        prev_hash,
+        entry.at.as_millisecond(),
+        entry.user_id,
+        entry.username,
+        entry.roles,
+        entry.organisation_id,
+        entry.session_id,
+        entry.address,
+        entry.action,
+        entry.route,
+        entry.record_type,
+        entry.record_id,
+        entry.person_id,
+        entry.why,
+        entry.outcome,
+        entry.status,
+        entry.detail,
+    ]);
+    let mut hasher = Sha256::new();
+    hasher.update(canonical.to_string().as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// Appends `entry` (stamped `at`) inside the caller's transaction. Locks the chain head until
+/// the transaction ends.
+pub(crate) async fn append(
+    conn: &mut sqlx::AnyConnection,
+    mut entry: AuditEntry,
+    at: Timestamp,
+) -> Result<u64, StoreError> {
+    entry.at = at;
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *conn)
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev_hash: String = head.try_get("hash")?;
+    let seq = seq as u64;
+    let hash = chain_hash(seq, &prev_hash, &entry);
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, user_id, username, roles, organisation_id, session_id, \
+         address, action, route, record_type, record_id, person_id, why, outcome, status, detail, \
+         prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+         $15, $16, $17, $18, $19)",
+    )
+    .bind(seq as i64)
+    .bind(ms(entry.at))
+    .bind(entry.user_id)
+    .bind(entry.username)
+    .bind(entry.roles)
+    .bind(entry.organisation_id)
+    .bind(entry.session_id)
+    .bind(entry.address)
+    .bind(entry.action)
+    .bind(entry.route)
+    .bind(entry.record_type)
+    .bind(entry.record_id)
+    .bind(entry.person_id)
+    .bind(entry.why)
+    .bind(entry.outcome)
+    .bind(i64::from(entry.status))
+    .bind(entry.detail)
+    .bind(prev_hash)
+    .bind(hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(seq)
+}
+
+/// Appends the current request's entry (if any, and not yet appended) inside a committing
+/// write transaction.
+pub(crate) async fn append_current(
+    conn: &mut sqlx::AnyConnection,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let Some(scope) = current() else {
+        return Ok(());
+    };
+    if scope.written() {
+        return Ok(());
+    }
+    let mut entry = scope.entry();
+    entry.action = if entry.action == "read" {
+        "change".into()
+    } else {
+        entry.action
+    };
+    entry.outcome = "allowed".into();
+    append(conn, entry, at).await?;
+    scope.mark_written();
+    Ok(())
+}
+
+/// The result of checking the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditVerification {
+    /// Entries checked.
+    pub entries: u64,
+    /// The first entry whose hash or link does not verify, with what is wrong.
+    pub first_broken: Option<BrokenEntry>,
+}
+
+/// A broken link in the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BrokenEntry {
+    /// Its position.
+    pub seq: u64,
+    /// What is wrong.
+    pub problem: String,
+}
+
+fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AuditRecord, StoreError> {
+    let status: i64 = row.try_get("status")?;
+    Ok(AuditRecord {
+        seq: row.try_get::<i64, _>("seq")? as u64,
+        entry: AuditEntry {
+            at: ts(row.try_get("at")?)?,
+            user_id: row.try_get("user_id")?,
+            username: row.try_get("username")?,
+            roles: row.try_get("roles")?,
+            organisation_id: row.try_get("organisation_id")?,
+            session_id: row.try_get("session_id")?,
+            address: row.try_get("address")?,
+            action: row.try_get("action")?,
+            route: row.try_get("route")?,
+            record_type: row.try_get("record_type")?,
+            record_id: row.try_get("record_id")?,
+            person_id: row.try_get("person_id")?,
+            why: row.try_get("why")?,
+            outcome: row.try_get("outcome")?,
+            status: u16::try_from(status).unwrap_or(u16::MAX),
+            detail: row.try_get("detail")?,
+        },
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
+const SELECT: &str = "SELECT seq, at, user_id, username, roles, organisation_id, session_id, \
+    address, action, route, record_type, record_id, person_id, why, outcome, status, detail, \
+    prev_hash, hash FROM audit_log";
+
+impl Store {
+    /// Appends one entry in its own transaction (reads, denials, sign-ins). Returns its
+    /// position in the chain.
+    pub async fn append_audit(&self, entry: AuditEntry) -> Result<u64, StoreError> {
+        let at = self.now();
+        let mut w = self.begin_write().await?;
+        let seq = append(&mut w.tx, entry, at).await?;
+        w.tx.commit().await?;
+        Ok(seq)
+    }
+
+    /// Recomputes the chain from the first entry; names the first broken one.
+    pub async fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut expected_prev = GENESIS.to_owned();
+        let mut expected_seq = 1u64;
+        let mut after = 0i64;
+        loop {
+            let rows = sqlx::query(&format!("{SELECT} WHERE seq > $1 ORDER BY seq LIMIT 5000"))
+                .bind(after)
+                .fetch_all(&mut *conn)
+                .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let record = record_from_row(row)?;
+                let broken = |problem: &str| {
+                    Ok(AuditVerification {
+                        entries: expected_seq - 1,
+                        first_broken: Some(BrokenEntry {
+                            seq: record.seq,
+                            problem: problem.to_owned(),
+                        }),
+                    })
+                };
+                if record.seq != expected_seq {
+                    return broken(&format!(
+                        "entry {expected_seq} is missing (next present is {})",
+                        record.seq
+                    ));
+                }
+                if record.prev_hash != expected_prev {
+                    return broken("its previous-hash link does not match the entry before it");
+                }
+                if chain_hash(record.seq, &record.prev_hash, &record.entry) != record.hash {
+                    return broken("its content does not match its hash: it was altered");
+                }
+                expected_prev = record.hash;
+                expected_seq += 1;
+                after = record.seq as i64;
+            }
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await?;
+        let head_seq = head.try_get::<i64, _>("seq")? as u64;
+        let head_hash: String = head.try_get("hash")?;
+        if head_seq != expected_seq - 1 || head_hash != expected_prev {
+            return Ok(AuditVerification {
+                entries: expected_seq - 1,
+                first_broken: Some(BrokenEntry {
+                    seq: expected_seq,
+                    problem: format!(
+                        "the chain ends at entry {} but its head records entry {head_seq}: \
+                         entries were removed from the end",
+                        expected_seq - 1
+                    ),
+                }),
+            });
+        }
+        Ok(AuditVerification {
+            entries: expected_seq - 1,
+            first_broken: None,
+        })
+    }
+
+    /// Everything recorded about one young person (privacy officer; subject access request),
+    /// oldest first, break-glass included.
+    pub async fn audit_for_person(&self, person: &str) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows = sqlx::query(&format!("{SELECT} WHERE person_id = $1 ORDER BY seq"))
+            .bind(person)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    /// Everything one user did, oldest first.
+    pub async fn audit_for_user(&self, user: &str) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows = sqlx::query(&format!("{SELECT} WHERE user_id = $1 ORDER BY seq"))
+            .bind(user)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(record_from_row).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_covers_every_field_and_the_link() {
+        let entry = AuditEntry::new("GET /api/referrals/{id}", "read");
+        let base = chain_hash(1, GENESIS, &entry);
+        assert_eq!(base, chain_hash(1, GENESIS, &entry));
+        assert_ne!(base, chain_hash(2, GENESIS, &entry));
+        assert_ne!(base, chain_hash(1, &"1".repeat(64), &entry));
+        let changed = AuditEntry {
+            outcome: "denied".into(),
+            ..entry.clone()
+        };
+        assert_ne!(base, chain_hash(1, GENESIS, &changed));
+        let changed = AuditEntry {
+            person_id: Some("p".into()),
+            ..entry
+        };
+        assert_ne!(base, chain_hash(1, GENESIS, &changed));
+    }
+}

@@ -1,0 +1,161 @@
+//! The privacy officer's tools — who accessed a young person's record, everything a user
+//! accessed (break-glass highlighted; exportable for a subject access request), verification
+//! of the audit chain, the break-glass review queue — and the external referrer's view of
+//! what they sent.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use nwd_domain::authz::{Permission::*, Policy::*, Scope};
+use nwd_store::audit::{AuditRecord, AuditVerification};
+use nwd_store::auth::BreakGlassGrant;
+use nwd_store::{ReferralSearch, ReferralSort};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::routes;
+
+use crate::extract::{Caller, JsonBody};
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::secure::SecureRouter;
+use crate::AppState;
+
+/// Routes.
+pub fn router() -> SecureRouter {
+    SecureRouter::new()
+        .route(Requires(AuditReports, Scope::None), "audit", routes!(person_report))
+        .route(Requires(AuditReports, Scope::None), "audit", routes!(user_report))
+        .route(Requires(AuditReports, Scope::None), "audit", routes!(verify))
+        .route(Requires(ReviewBreakGlass, Scope::None), "break_glass", routes!(break_glass_queue))
+        .route(Requires(ReviewBreakGlass, Scope::None), "break_glass", routes!(review_break_glass))
+        .route(Requires(ViewSentReferrals, Scope::None), "referral_status", routes!(sent_referrals))
+}
+
+/// An audit report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditReport {
+    /// Entries, oldest first.
+    pub entries: Vec<AuditRecord>,
+    /// How many of them were break-glass access.
+    pub break_glass: usize,
+}
+
+fn report(entries: Vec<AuditRecord>) -> AuditReport {
+    let break_glass = entries
+        .iter()
+        .filter(|e| e.entry.why.starts_with("break_glass") || e.entry.record_type == "break_glass")
+        .count();
+    AuditReport {
+        entries,
+        break_glass,
+    }
+}
+
+/// Who accessed one young person's record (for the privacy officer and subject access
+/// requests).
+#[utoipa::path(get, path = "/api/audit/persons/{id}", tag = "privacy", params(("id" = String, Path)),
+    responses((status = 200, body = AuditReport), (status = 403, body = Problem)))]
+async fn person_report(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AuditReport>> {
+    if let Some(audit) = nwd_store::audit::current() {
+        audit.set_record("audit_report", id.clone());
+    }
+    Ok(Json(report(state.store.audit_for_person(&id).await?)))
+}
+
+/// Everything one user accessed.
+#[utoipa::path(get, path = "/api/audit/users/{id}", tag = "privacy", params(("id" = String, Path)),
+    responses((status = 200, body = AuditReport), (status = 403, body = Problem)))]
+async fn user_report(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AuditReport>> {
+    if let Some(audit) = nwd_store::audit::current() {
+        audit.set_record("audit_report", id.clone());
+    }
+    Ok(Json(report(state.store.audit_for_user(&id).await?)))
+}
+
+/// Recomputes the audit chain and names the first broken entry.
+#[utoipa::path(get, path = "/api/audit/verify", tag = "privacy",
+    responses((status = 200, body = AuditVerification), (status = 403, body = Problem)))]
+async fn verify(State(state): State<AppState>) -> ApiResult<Json<AuditVerification>> {
+    Ok(Json(state.store.verify_audit().await?))
+}
+
+/// Break-glass grants waiting for review.
+#[utoipa::path(get, path = "/api/privacy/break-glass", tag = "privacy",
+    responses((status = 200, body = Vec<BreakGlassGrant>), (status = 403, body = Problem)))]
+async fn break_glass_queue(State(state): State<AppState>) -> ApiResult<Json<Vec<BreakGlassGrant>>> {
+    Ok(Json(state.store.break_glass_queue().await?))
+}
+
+/// A review of a break-glass grant.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    /// The privacy officer's finding.
+    pub note: String,
+}
+
+/// Records the review of a break-glass grant.
+#[utoipa::path(post, path = "/api/privacy/break-glass/{id}/review", tag = "privacy",
+    params(("id" = String, Path)), request_body = Review,
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn review_break_glass(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+    JsonBody { value: body, .. }: JsonBody<Review>,
+) -> ApiResult<StatusCode> {
+    if body.note.trim().is_empty() {
+        return Err(ApiError::field("note", "say what the review found"));
+    }
+    state
+        .store
+        .review_break_glass(&id, &principal.user_id, body.note.trim())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// What a referrer sees of a referral they sent: its status, never clinical content.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SentReferral {
+    /// Referral id.
+    pub id: String,
+    /// Received.
+    #[schema(value_type = String)]
+    pub received_at: jiff::Timestamp,
+    /// `awaiting_triage`, `open` or `closed`.
+    pub status: String,
+}
+
+/// The referrals the caller's organisation sent, newest first, with their status.
+#[utoipa::path(get, path = "/api/referrals/sent", tag = "intake",
+    responses((status = 200, body = Vec<SentReferral>), (status = 403, body = Problem)))]
+async fn sent_referrals(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+) -> ApiResult<Json<Vec<SentReferral>>> {
+    let search = ReferralSearch {
+        sort: ReferralSort::Newest,
+        limit: 500,
+        visible_to: Some(nwd_store::auth::Visibility {
+            submitted_by_org: Some(principal.organisation_id.clone()),
+            ..Default::default()
+        }),
+        ..ReferralSearch::default()
+    };
+    let page = state.store.search_referrals(&search).await?;
+    Ok(Json(
+        page.items
+            .into_iter()
+            .map(|r| SentReferral {
+                id: r.id.to_string(),
+                received_at: r.received_at,
+                status: r.status.as_str().to_owned(),
+            })
+            .collect(),
+    ))
+}

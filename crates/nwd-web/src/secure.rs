@@ -1,0 +1,434 @@
+//! Deny by default. Every route is registered through [`SecureRouter::route`] with a
+//! [`Policy`]; the router offers no other way to add a route, so a route without a policy
+//! cannot be registered, and the public allow-list is exactly the routes registered with
+//! [`Policy::Public`] ([`SecureRouter::policies`] lists them all; a test enumerates them).
+//!
+//! The guard in front of each route:
+//! 1. authenticates the caller (session cookie `__Host-nwd_session`, or `Authorization:
+//!    Bearer` API token);
+//! 2. checks the caller's roles grant the route's permission (403 otherwise);
+//! 3. resolves the record the route names and checks a legitimate relationship or an active
+//!    break-glass grant — out-of-scope ids answer 404 with no record data, exactly like ids
+//!    that do not exist;
+//! 4. runs the handler inside an audit scope: a write transaction appends the audit entry
+//!    before it commits; a read appends it before the response leaves, and if that append
+//!    fails the data is not returned (503). Denials are audited too.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams, Request};
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use nwd_domain::authz::{Permission, Policy, Role, Scope};
+use nwd_store::audit::{AuditEntry, AuditScope};
+use nwd_store::auth::{Principal, TeamKind};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+
+use crate::problem::ApiError;
+use crate::AppState;
+
+/// The session cookie. `__Host-` binds it to this origin over HTTPS with `Path=/` (RFC 6265bis).
+pub const SESSION_COOKIE: &str = "__Host-nwd_session";
+
+/// One registered route and its policy.
+#[derive(Debug, Clone)]
+pub struct RoutePolicy {
+    /// Lower-case HTTP method.
+    pub method: String,
+    /// Path pattern, e.g. `/api/referrals/{id}`.
+    pub path: String,
+    /// The policy.
+    pub policy: Policy,
+    /// What kind of record the route reads or changes (for the audit trail).
+    pub record_type: &'static str,
+}
+
+/// A router that only accepts routes with a policy.
+pub struct SecureRouter {
+    inner: OpenApiRouter<AppState>,
+    policies: Vec<RoutePolicy>,
+}
+
+impl Default for SecureRouter {
+    fn default() -> Self {
+        SecureRouter::new()
+    }
+}
+
+impl SecureRouter {
+    /// An empty router.
+    pub fn new() -> SecureRouter {
+        SecureRouter {
+            inner: OpenApiRouter::new(),
+            policies: Vec::new(),
+        }
+    }
+
+    /// Registers the operations of `routes` (from `utoipa_axum::routes!`) under `policy`.
+    pub fn route(
+        mut self,
+        policy: Policy,
+        record_type: &'static str,
+        routes: UtoipaMethodRouter<AppState>,
+    ) -> SecureRouter {
+        let (schemas, paths, method_router) = routes;
+        let mut labels = Vec::new();
+        for (path, item) in &paths.paths {
+            let methods = [
+                ("get", item.get.is_some()),
+                ("post", item.post.is_some()),
+                ("put", item.put.is_some()),
+                ("delete", item.delete.is_some()),
+                ("patch", item.patch.is_some()),
+            ];
+            for (method, present) in methods {
+                if present {
+                    labels.push(format!("{} {path}", method.to_uppercase()));
+                    self.policies.push(RoutePolicy {
+                        method: method.to_owned(),
+                        path: path.clone(),
+                        policy,
+                        record_type,
+                    });
+                }
+            }
+        }
+        let label = labels.join(", ");
+        let guarded = method_router.route_layer(axum::middleware::from_fn(
+            move |request: Request, next: Next| {
+                let label = label.clone();
+                async move { guard(policy, record_type, label, request, next).await }
+            },
+        ));
+        self.inner = self.inner.routes((schemas, paths, guarded));
+        self
+    }
+
+    /// Adds another secure router's routes.
+    pub fn merge(mut self, other: SecureRouter) -> SecureRouter {
+        self.inner = self.inner.merge(other.inner);
+        self.policies.extend(other.policies);
+        self
+    }
+
+    /// Every route and its policy.
+    pub fn policies(&self) -> &[RoutePolicy] {
+        &self.policies
+    }
+
+    /// The router, for serving.
+    pub fn into_parts(self) -> (OpenApiRouter<AppState>, Vec<RoutePolicy>) {
+        (self.inner, self.policies)
+    }
+}
+
+/// How the caller authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// Session cookie (needs CSRF protection on unsafe methods).
+    Cookie,
+    /// Bearer API token.
+    Bearer,
+}
+
+/// The caller's session cookie value, if any.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// Authenticates from the bearer token or the session cookie.
+pub async fn authenticate(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<(Principal, Credential)>, ApiError> {
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::Unauthenticated(
+                    "the Authorization header must be `Bearer <token>`".into(),
+                )
+            })?;
+        return Ok(state
+            .store
+            .token_principal(token)
+            .await?
+            .map(|p| (p, Credential::Bearer)));
+    }
+    match session_cookie(headers) {
+        Some(token) => Ok(state
+            .store
+            .session_principal(&token)
+            .await?
+            .map(|p| (p, Credential::Cookie))),
+        None => Ok(None),
+    }
+}
+
+fn action_of(method: &Method, policy: Policy) -> &'static str {
+    match (method, policy) {
+        (&Method::GET, Policy::Requires(Permission::SearchReferrals, _)) => "search",
+        (&Method::GET, Policy::Requires(Permission::AuditReports, _)) => "export",
+        (&Method::GET | &Method::HEAD, _) => "read",
+        _ => "change",
+    }
+}
+
+fn client_address(request: &Request) -> Option<String> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
+/// The guard: authenticate, authorise, scope, audit.
+async fn guard(
+    policy: Policy,
+    record_type: &'static str,
+    route: String,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(state) = request.extensions().get::<AppState>().cloned() else {
+        return ApiError::Internal("app state missing".into()).into_response();
+    };
+    let mut entry = AuditEntry::new(route, action_of(request.method(), policy));
+    entry.record_type = record_type.to_owned();
+    entry.address = client_address(&request);
+    if policy == Policy::Public {
+        // Public routes: nothing identifiable is read; writes (self-referral) are audited by
+        // the store's transaction.
+        let scope = AuditScope::new(entry);
+        return nwd_store::audit::scope(scope, next.run(request)).await;
+    }
+    let (principal, credential) = match authenticate(&state, request.headers()).await {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            return ApiError::Unauthenticated(
+                "sign in first (POST /api/session), or send an API token as `Authorization: Bearer <token>`"
+                    .into(),
+            )
+            .into_response()
+        }
+        Err(e) => return e.into_response(),
+    };
+    entry.user_id = Some(principal.user_id.clone());
+    entry.username = Some(principal.username.clone());
+    entry.roles = principal.roles_text();
+    entry.organisation_id = Some(principal.organisation_id.clone());
+    entry.session_id = Some(principal.credential_ref.clone());
+
+    // CSRF: a cookie-authenticated change must echo the session's token.
+    if credential == Credential::Cookie && !request.method().is_safe() {
+        let sent = request
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok());
+        if sent.is_none() || sent != principal.csrf_token.as_deref() {
+            return deny(
+                &state,
+                entry,
+                "csrf token missing or wrong",
+                ApiError::Forbidden(
+                    "send the X-CSRF-Token you received at sign-in with every change".into(),
+                ),
+            )
+            .await;
+        }
+    }
+
+    let (mut request, why) = match policy {
+        Policy::Public | Policy::SignedIn => (request, "signed_in".to_owned()),
+        Policy::Requires(permission, scope) => {
+            if !principal.holds(permission, &state.store.access().roles) {
+                return deny(
+                    &state,
+                    entry,
+                    &format!("role lacks {}", permission.as_str()),
+                    ApiError::Forbidden(format!(
+                        "your roles ({}) do not allow this; ask your administrator if you need it",
+                        principal.roles_text()
+                    )),
+                )
+                .await;
+            }
+            let (parts, body) = request.into_parts();
+            let mut parts = parts;
+            let params = RawPathParams::from_request_parts(&mut parts, &state)
+                .await
+                .ok();
+            let params: Vec<(String, String)> = params
+                .map(|p| {
+                    p.iter()
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let param = Params(params);
+            let request = Request::from_parts(parts, body);
+            let outcome = scope_check(&state, &principal, permission, scope, &param, &mut entry).await;
+            match outcome {
+                Ok(Some(why)) => (request, why),
+                Ok(None) => {
+                    return deny(
+                        &state,
+                        entry,
+                        "no relationship",
+                        ApiError::NotFound(format!(
+                            "{record_type} {} was not found",
+                            entry_id(scope, &param)
+                        )),
+                    )
+                    .await
+                }
+                Err(e) => return e.into_response(),
+            }
+        }
+    };
+    entry.why = why;
+    request.extensions_mut().insert(principal);
+    let scope = AuditScope::new(entry);
+    let response = nwd_store::audit::scope(scope.clone(), next.run(request)).await;
+    if scope.written() {
+        return response;
+    }
+    let mut entry = scope.entry();
+    entry.status = response.status().as_u16();
+    entry.outcome = if response.status().is_success() {
+        "allowed".into()
+    } else {
+        "failed".into()
+    };
+    match state.store.append_audit(entry).await {
+        Ok(_) => response,
+        Err(error) => {
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            tracing::error!(error_id = %id, error = %error, "audit append failed: response withheld");
+            ApiError::AuditUnavailable(id).into_response()
+        }
+    }
+}
+
+/// Path parameters by name.
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn get(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    }
+}
+
+fn entry_id(scope: Scope, param: &Params) -> String {
+    match scope {
+        Scope::Referral(name) | Scope::Person(name) | Scope::Service(name) => {
+            param.get(name).unwrap_or_default()
+        }
+        Scope::None => String::new(),
+    }
+}
+
+/// Records a denial and answers with `error` (or 503 if even the denial cannot be recorded).
+async fn deny(state: &AppState, mut entry: AuditEntry, why: &str, error: ApiError) -> Response {
+    entry.why = why.to_owned();
+    entry.outcome = "denied".into();
+    let response = error.into_response();
+    entry.status = response.status().as_u16();
+    match state.store.append_audit(entry).await {
+        Ok(_) => response,
+        Err(e) => {
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            tracing::error!(error_id = %id, error = %e, "audit append failed on a denial");
+            ApiError::AuditUnavailable(id).into_response()
+        }
+    }
+}
+
+/// Whether the register-wide roles (administration, the single point of access) may use a
+/// register permission on anyone: the register is theirs to keep clean.
+fn register_wide(principal: &Principal, permission: Permission, state: &AppState) -> Option<String> {
+    if !matches!(
+        permission,
+        Permission::ReadDemographics | Permission::ManageRegister
+    ) {
+        return None;
+    }
+    principal
+        .memberships_with(permission, &state.store.access().roles)
+        .find(|m| {
+            m.role == Role::Administrator
+                || (m.role == Role::Triage && m.kind == TeamKind::SinglePointOfAccess)
+        })
+        .map(|m| format!("role:{}:team:{}", m.role, m.team_id))
+}
+
+async fn scope_check(
+    state: &AppState,
+    principal: &Principal,
+    permission: Permission,
+    scope: Scope,
+    param: &Params,
+    entry: &mut AuditEntry,
+) -> Result<Option<String>, ApiError> {
+    let store = &state.store;
+    match scope {
+        Scope::None => Ok(Some(format!("role:{}", principal.roles_text()))),
+        Scope::Referral(name) => {
+            let Some(raw) = param.get(name) else {
+                return Ok(None);
+            };
+            entry.record_id = Some(raw.clone());
+            let Ok(uuid) = uuid::Uuid::parse_str(&raw) else {
+                return Ok(None);
+            };
+            let Some(person) = store
+                .referral_person(nwd_domain::ReferralId(uuid))
+                .await?
+            else {
+                return Ok(None);
+            };
+            entry.person_id = Some(person.clone());
+            Ok(store.relationship(principal, permission, &person).await?)
+        }
+        Scope::Person(name) => {
+            let Some(raw) = param.get(name) else {
+                return Ok(None);
+            };
+            entry.record_id = Some(raw.clone());
+            entry.person_id = Some(raw.clone());
+            if uuid::Uuid::parse_str(&raw).is_err() {
+                return Ok(None);
+            }
+            if let Some(why) = register_wide(principal, permission, state) {
+                return Ok(Some(why));
+            }
+            Ok(store.relationship(principal, permission, &raw).await?)
+        }
+        Scope::Service(name) => {
+            let Some(raw) = param.get(name) else {
+                return Ok(None);
+            };
+            entry.record_id = Some(raw.clone());
+            Ok(principal
+                .memberships_with(permission, &store.access().roles)
+                .find(|m| {
+                    m.kind == TeamKind::SinglePointOfAccess
+                        || m.service_id.as_deref() == Some(raw.as_str())
+                })
+                .map(|m| format!("team:{}", m.team_id)))
+        }
+    }
+}
