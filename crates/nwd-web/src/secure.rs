@@ -231,17 +231,29 @@ async fn guard(
 
     // CSRF: a cookie-authenticated change must echo the session's token.
     if credential == Credential::Cookie && !request.method().is_safe() {
+        // From the header (scripts, API clients) or the `csrf` query parameter (HTML forms
+        // post to `action="…?csrf=TOKEN"`, so that no body needs buffering here; query
+        // strings never reach a log).
+        let from_query = request.uri().query().and_then(|q| {
+            q.split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .find(|(k, _)| *k == "csrf")
+                .map(|(_, v)| v.to_owned())
+        });
         let sent = request
             .headers()
             .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok());
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .or(from_query);
+        let sent = sent.as_deref();
         if sent.is_none() || sent != principal.csrf_token.as_deref() {
             return deny(
                 &state,
                 entry,
                 "csrf token missing or wrong",
                 ApiError::Forbidden(
-                    "send the X-CSRF-Token you received at sign-in with every change".into(),
+                    "send the CSRF token you received at sign-in with every change (X-CSRF-Token header or csrf query parameter)".into(),
                 ),
             )
             .await;
