@@ -52,7 +52,11 @@ pub fn hash_password(password: &str) -> Result<String, StoreError> {
 
 fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -256,13 +260,25 @@ pub struct AccessSettings {
     pub breached: Arc<HashSet<String>>,
 }
 
+/// The shipped seed list of breached passwords (config/breached-passwords.txt).
+pub const SEED_BREACHED_PASSWORDS: &str = include_str!("../../../config/breached-passwords.txt");
+
+/// Parses a breached-password list: one per line, `#` comments, compared lower-cased.
+pub fn parse_breached(text: &str) -> HashSet<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_lowercase)
+        .collect()
+}
+
 impl Default for AccessSettings {
     fn default() -> Self {
         AccessSettings {
             roles: RoleTable::default(),
             sessions: SessionPolicy::default(),
             grace: nwd_domain::authz::DEFAULT_GRACE,
-            breached: Arc::new(HashSet::new()),
+            breached: Arc::new(parse_breached(SEED_BREACHED_PASSWORDS)),
         }
     }
 }
@@ -389,12 +405,12 @@ impl Store {
         let (hash, secret) = match &user.password {
             Some(password) => {
                 let breached = self.access.breached.clone();
-                check_new_password(password, &username, |p| breached.contains(p)).map_err(
-                    |e| AuthError::Invalid {
+                check_new_password(password, &username, |p| breached.contains(p)).map_err(|e| {
+                    AuthError::Invalid {
                         field: "password",
                         message: e.to_string(),
-                    },
-                )?;
+                    }
+                })?;
                 let password = password.clone();
                 let hash = tokio::task::spawn_blocking(move || hash_password(&password))
                     .await
@@ -531,10 +547,9 @@ impl Store {
             None => (dummy_hash().to_owned(), false),
         };
         let candidate = password.to_owned();
-        let password_ok =
-            tokio::task::spawn_blocking(move || verify_password(&candidate, &hash))
-                .await
-                .unwrap_or(false);
+        let password_ok = tokio::task::spawn_blocking(move || verify_password(&candidate, &hash))
+            .await
+            .unwrap_or(false);
         let Some(row) = row.filter(|_| known) else {
             return Err(AuthError::SignInFailed);
         };
@@ -597,12 +612,7 @@ impl Store {
         .await?;
         w.commit(now).await?;
         let principal = self
-            .load_principal(
-                &user_id,
-                session_ref(&token),
-                None,
-                Some(csrf.clone()),
-            )
+            .load_principal(&user_id, session_ref(&token), None, Some(csrf.clone()))
             .await?
             .ok_or(AuthError::SignInFailed)?;
         Ok(NewSession {
@@ -686,11 +696,13 @@ impl Store {
             .bind(user_id)
             .execute(&mut *w.tx)
             .await?;
-        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-            .bind(ms(now))
-            .bind(user_id)
-            .execute(&mut *w.tx)
-            .await?;
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(ms(now))
+        .bind(user_id)
+        .execute(&mut *w.tx)
+        .await?;
         w.commit(now).await?;
         Ok(())
     }

@@ -213,6 +213,12 @@ impl Store {
             "allocations",
             "contacts",
             "idempotency_keys",
+            "users",
+            "teams",
+            "sessions",
+            "api_tokens",
+            "break_glass",
+            "audit_log",
         ];
         let table = TABLES
             .iter()

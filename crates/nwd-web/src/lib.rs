@@ -107,7 +107,7 @@ pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
-        .await
+    .await
 }
 
 async fn shutdown_signal() {

@@ -289,7 +289,8 @@ async fn guard(
                 .unwrap_or_default();
             let param = Params(params);
             let request = Request::from_parts(parts, body);
-            let outcome = scope_check(&state, &principal, permission, scope, &param, &mut entry).await;
+            let outcome =
+                scope_check(&state, &principal, permission, scope, &param, &mut entry).await;
             match outcome {
                 Ok(Some(why)) => (request, why),
                 Ok(None) => {
@@ -371,7 +372,11 @@ async fn deny(state: &AppState, mut entry: AuditEntry, why: &str, error: ApiErro
 
 /// Whether the register-wide roles (administration, the single point of access) may use a
 /// register permission on anyone: the register is theirs to keep clean.
-fn register_wide(principal: &Principal, permission: Permission, state: &AppState) -> Option<String> {
+fn register_wide(
+    principal: &Principal,
+    permission: Permission,
+    state: &AppState,
+) -> Option<String> {
     if !matches!(
         permission,
         Permission::ReadDemographics | Permission::ManageRegister
@@ -406,10 +411,7 @@ async fn scope_check(
             let Ok(uuid) = uuid::Uuid::parse_str(&raw) else {
                 return Ok(None);
             };
-            let Some(person) = store
-                .referral_person(nwd_domain::ReferralId(uuid))
-                .await?
-            else {
+            let Some(person) = store.referral_person(nwd_domain::ReferralId(uuid)).await? else {
                 return Ok(None);
             };
             entry.person_id = Some(person.clone());

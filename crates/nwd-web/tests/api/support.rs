@@ -63,6 +63,10 @@ pub struct TestApp {
     pub store: Store,
     /// A single-point-of-access coordinator (triage + administrator)'s API token.
     pub coordinator_token: String,
+    /// The database the server uses (for tests that must reach past the application).
+    pub database_url: String,
+    /// Milliseconds added to the server's clock.
+    pub clock_offset: Arc<std::sync::atomic::AtomicI64>,
     cleanup: Cleanup,
 }
 
@@ -90,8 +94,13 @@ pub fn standards() -> DefaultStandards {
     toml::from_str(&text).unwrap()
 }
 
-fn clock() -> nwd_store::Clock {
-    Arc::new(|| nwd_store::truncate_to_millis(Timestamp::now()))
+/// The real clock plus an offset a test can move forward (break-glass expiry, timeouts).
+fn clock(offset: Arc<std::sync::atomic::AtomicI64>) -> nwd_store::Clock {
+    Arc::new(move || {
+        let shift =
+            jiff::SignedDuration::from_millis(offset.load(std::sync::atomic::Ordering::SeqCst));
+        nwd_store::truncate_to_millis(Timestamp::now() + shift)
+    })
 }
 
 impl TestApp {
@@ -154,7 +163,9 @@ impl TestApp {
             .unwrap();
             options.matcher = Arc::new(matcher);
         }
-        options.clock = clock();
+        let clock_offset = Arc::new(std::sync::atomic::AtomicI64::new(0));
+        options.clock = clock(clock_offset.clone());
+        let database_url = options.database_url.clone();
         options.max_connections = 8;
         let store = Store::connect(options).await.expect("open store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -171,6 +182,8 @@ impl TestApp {
             client: Client::new(),
             store,
             coordinator_token,
+            database_url,
+            clock_offset,
             cleanup,
         }
     }
@@ -252,6 +265,21 @@ impl TestApp {
             .unwrap();
         assert_eq!(response.status(), 201, "{:?}", response.text().await);
         response.json().await.unwrap()
+    }
+
+    /// Moves the server's clock forward.
+    pub fn advance_clock(&self, by: jiff::SignedDuration) {
+        self.clock_offset
+            .fetch_add(by.as_millis() as i64, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Runs SQL directly against the database, past the application (tamper tests).
+    pub async fn raw_sql(&self, sql: &str) -> Result<(), sqlx::Error> {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.database_url).await?;
+        sqlx::query(sql).execute(&mut conn).await?;
+        conn.close().await
     }
 
     /// Counts rows in a table (to prove bad input wrote nothing).
