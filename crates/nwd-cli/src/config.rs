@@ -35,6 +35,20 @@ pub struct Args {
     /// Maximum database connections.
     #[arg(long, global = true, env = "NWD_MAX_CONNECTIONS", default_value_t = 16)]
     pub max_connections: u32,
+    /// A breached-password list (one per line, e.g. the Pwned Passwords download); added to
+    /// the shipped seed list config/breached-passwords.txt.
+    #[arg(long, global = true, env = "NWD_BREACHED_PASSWORDS")]
+    pub breached_passwords: Option<std::path::PathBuf>,
+    /// Session idle timeout, minutes.
+    #[arg(long, global = true, env = "NWD_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: i64,
+    /// Session absolute timeout, hours.
+    #[arg(long, global = true, env = "NWD_SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
+    pub session_absolute_hours: i64,
+    /// Hours a team keeps access to a young person's record after discharge (default 0: the
+    /// relationship ends at discharge).
+    #[arg(long, global = true, env = "NWD_RELATIONSHIP_GRACE_HOURS", default_value_t = 0)]
+    pub relationship_grace_hours: i64,
 }
 
 impl Args {
@@ -64,7 +78,38 @@ impl Args {
         let mut options = StoreOptions::new(self.database_url.clone(), standards);
         options.tz = tz;
         options.max_connections = self.max_connections;
+        options.access = self.access_settings()?;
         Ok(options)
+    }
+
+    /// Access settings: timeouts, grace period, breached passwords.
+    fn access_settings(&self) -> anyhow::Result<nwd_store::auth::AccessSettings> {
+        if !(1..=24 * 60).contains(&self.session_idle_minutes) {
+            bail!("--session-idle-minutes must be from 1 to 1440");
+        }
+        if !(1..=72).contains(&self.session_absolute_hours) {
+            bail!("--session-absolute-hours must be from 1 to 72");
+        }
+        if !(0..=24 * 90).contains(&self.relationship_grace_hours) {
+            bail!("--relationship-grace-hours must be from 0 to 2160 (90 days)");
+        }
+        let mut settings = nwd_store::auth::AccessSettings {
+            sessions: nwd_store::auth::SessionPolicy {
+                idle: jiff::SignedDuration::from_mins(self.session_idle_minutes),
+                absolute: jiff::SignedDuration::from_hours(self.session_absolute_hours),
+            },
+            grace: jiff::SignedDuration::from_hours(self.relationship_grace_hours),
+            ..Default::default()
+        };
+        if let Some(path) = &self.breached_passwords {
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!("could not read the breached-password list {}", path.display())
+            })?;
+            let mut list = (*settings.breached).clone();
+            list.extend(nwd_store::auth::parse_breached(&text));
+            settings.breached = std::sync::Arc::new(list);
+        }
+        Ok(settings)
     }
 }
 

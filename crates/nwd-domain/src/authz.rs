@@ -318,7 +318,11 @@ impl RoleTable {
 
 /// Whether a relationship that ended at `ended_at` (None: still open) is still open at `now`,
 /// given a grace period after discharge (default [`DEFAULT_GRACE`]).
-pub fn relationship_open(ended_at: Option<Timestamp>, now: Timestamp, grace: SignedDuration) -> bool {
+pub fn relationship_open(
+    ended_at: Option<Timestamp>,
+    now: Timestamp,
+    grace: SignedDuration,
+) -> bool {
     match ended_at {
         None => true,
         Some(ended) => now < ended + grace,
@@ -472,7 +476,11 @@ mod tests {
         assert!(relationship_open(None, ended, DEFAULT_GRACE));
         assert!(!relationship_open(Some(ended), ended, DEFAULT_GRACE));
         let grace = SignedDuration::from_hours(24);
-        assert!(relationship_open(Some(ended), ended + SignedDuration::from_hours(23), grace));
+        assert!(relationship_open(
+            Some(ended),
+            ended + SignedDuration::from_hours(23),
+            grace
+        ));
         assert!(!relationship_open(Some(ended), ended + grace, grace));
     }
 

@@ -25,13 +25,29 @@ pub fn router() -> SecureRouter {
     // The directory is on the public allow-list: reading it needs no sign-in.
     SecureRouter::new()
         .route(Public, "organisation", routes!(list_organisations))
-        .route(Requires(ManageDirectory, Scope::None), "organisation", routes!(create_organisation))
+        .route(
+            Requires(ManageDirectory, Scope::None),
+            "organisation",
+            routes!(create_organisation),
+        )
         .route(Public, "organisation", routes!(get_organisation))
-        .route(Requires(ManageDirectory, Scope::None), "organisation", routes!(update_organisation))
+        .route(
+            Requires(ManageDirectory, Scope::None),
+            "organisation",
+            routes!(update_organisation),
+        )
         .route(Public, "service", routes!(search_services))
-        .route(Requires(ManageDirectory, Scope::None), "service", routes!(create_service))
+        .route(
+            Requires(ManageDirectory, Scope::None),
+            "service",
+            routes!(create_service),
+        )
         .route(Public, "service", routes!(get_service))
-        .route(Requires(ManageDirectory, Scope::None), "service", routes!(update_service))
+        .route(
+            Requires(ManageDirectory, Scope::None),
+            "service",
+            routes!(update_service),
+        )
 }
 
 /// An organisation with its version.

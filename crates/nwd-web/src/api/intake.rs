@@ -27,7 +27,11 @@ use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 /// Routes.
 pub fn router() -> SecureRouter {
     SecureRouter::new()
-        .route(Requires(MakeReferral, Scope::None), "referral", routes!(create_referral))
+        .route(
+            Requires(MakeReferral, Scope::None),
+            "referral",
+            routes!(create_referral),
+        )
         .route(Public, "referral", routes!(create_self_referral))
 }
 

@@ -19,10 +19,26 @@ use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 /// Routes.
 pub fn router() -> SecureRouter {
     SecureRouter::new()
-        .route(Requires(ReadServiceLists, Scope::Service("id")), "waiting_list", routes!(waiting_list))
-        .route(Requires(ReadAggregates, Scope::None), "service_waits", routes!(service_waits))
-        .route(Requires(ReadServiceLists, Scope::None), "transition_list", routes!(transition_list))
-        .route(Requires(ReadAggregates, Scope::None), "access_measures", routes!(access_measures))
+        .route(
+            Requires(ReadServiceLists, Scope::Service("id")),
+            "waiting_list",
+            routes!(waiting_list),
+        )
+        .route(
+            Requires(ReadAggregates, Scope::None),
+            "service_waits",
+            routes!(service_waits),
+        )
+        .route(
+            Requires(ReadServiceLists, Scope::None),
+            "transition_list",
+            routes!(transition_list),
+        )
+        .route(
+            Requires(ReadAggregates, Scope::None),
+            "access_measures",
+            routes!(access_measures),
+        )
 }
 
 /// Paging.

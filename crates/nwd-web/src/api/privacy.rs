@@ -22,12 +22,36 @@ use crate::AppState;
 /// Routes.
 pub fn router() -> SecureRouter {
     SecureRouter::new()
-        .route(Requires(AuditReports, Scope::None), "audit", routes!(person_report))
-        .route(Requires(AuditReports, Scope::None), "audit", routes!(user_report))
-        .route(Requires(AuditReports, Scope::None), "audit", routes!(verify))
-        .route(Requires(ReviewBreakGlass, Scope::None), "break_glass", routes!(break_glass_queue))
-        .route(Requires(ReviewBreakGlass, Scope::None), "break_glass", routes!(review_break_glass))
-        .route(Requires(ViewSentReferrals, Scope::None), "referral_status", routes!(sent_referrals))
+        .route(
+            Requires(AuditReports, Scope::None),
+            "audit",
+            routes!(person_report),
+        )
+        .route(
+            Requires(AuditReports, Scope::None),
+            "audit",
+            routes!(user_report),
+        )
+        .route(
+            Requires(AuditReports, Scope::None),
+            "audit",
+            routes!(verify),
+        )
+        .route(
+            Requires(ReviewBreakGlass, Scope::None),
+            "break_glass",
+            routes!(break_glass_queue),
+        )
+        .route(
+            Requires(ReviewBreakGlass, Scope::None),
+            "break_glass",
+            routes!(review_break_glass),
+        )
+        .route(
+            Requires(ViewSentReferrals, Scope::None),
+            "referral_status",
+            routes!(sent_referrals),
+        )
 }
 
 /// An audit report.

@@ -30,20 +30,76 @@ use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 /// Routes.
 pub fn router() -> SecureRouter {
     SecureRouter::new()
-        .route(Requires(SearchReferrals, Scope::None), "referral", routes!(search_referrals))
-        .route(Requires(ReadClinical, Scope::Referral("id")), "referral", routes!(get_referral))
-        .route(Requires(ReadClinical, Scope::Referral("id")), "referral_events", routes!(referral_events))
-        .route(Requires(ReadClinical, Scope::Referral("id")), "referral_waits", routes!(referral_waits))
-        .route(Requires(WriteClinical, Scope::Referral("id")), "referral", routes!(record_competence))
-        .route(Requires(WriteClinical, Scope::Referral("id")), "referral", routes!(triage))
-        .route(Requires(WriteClinical, Scope::Referral("id")), "referral", routes!(allocate))
-        .route(Requires(WriteClinical, Scope::Referral("id")), "contact", routes!(record_contact))
-        .route(Requires(WriteClinical, Scope::Referral("id")), "contact", routes!(record_contact_outcome))
-        .route(Requires(WriteClinical, Scope::Referral("id")), "referral", routes!(step))
-        .route(Requires(WriteClinical, Scope::Referral("id")), "referral", routes!(transition))
-        .route(Requires(WriteClinical, Scope::Referral("id")), "allocation", routes!(discharge))
-        .route(Requires(WriteClinical, Scope::Referral("id")), "referral", routes!(decline))
-        .route(Requires(ReadDemographics, Scope::Person("id")), "person", routes!(get_person))
+        .route(
+            Requires(SearchReferrals, Scope::None),
+            "referral",
+            routes!(search_referrals),
+        )
+        .route(
+            Requires(ReadClinical, Scope::Referral("id")),
+            "referral",
+            routes!(get_referral),
+        )
+        .route(
+            Requires(ReadClinical, Scope::Referral("id")),
+            "referral_events",
+            routes!(referral_events),
+        )
+        .route(
+            Requires(ReadClinical, Scope::Referral("id")),
+            "referral_waits",
+            routes!(referral_waits),
+        )
+        .route(
+            Requires(WriteClinical, Scope::Referral("id")),
+            "referral",
+            routes!(record_competence),
+        )
+        .route(
+            Requires(WriteClinical, Scope::Referral("id")),
+            "referral",
+            routes!(triage),
+        )
+        .route(
+            Requires(WriteClinical, Scope::Referral("id")),
+            "referral",
+            routes!(allocate),
+        )
+        .route(
+            Requires(WriteClinical, Scope::Referral("id")),
+            "contact",
+            routes!(record_contact),
+        )
+        .route(
+            Requires(WriteClinical, Scope::Referral("id")),
+            "contact",
+            routes!(record_contact_outcome),
+        )
+        .route(
+            Requires(WriteClinical, Scope::Referral("id")),
+            "referral",
+            routes!(step),
+        )
+        .route(
+            Requires(WriteClinical, Scope::Referral("id")),
+            "referral",
+            routes!(transition),
+        )
+        .route(
+            Requires(WriteClinical, Scope::Referral("id")),
+            "allocation",
+            routes!(discharge),
+        )
+        .route(
+            Requires(WriteClinical, Scope::Referral("id")),
+            "referral",
+            routes!(decline),
+        )
+        .route(
+            Requires(ReadDemographics, Scope::Person("id")),
+            "person",
+            routes!(get_person),
+        )
 }
 
 /// A referral after a change, with the events the change recorded.

@@ -19,13 +19,41 @@ use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 /// Routes.
 pub fn router() -> SecureRouter {
     SecureRouter::new()
-        .route(Requires(ManageRegister, Scope::None), "match_review", routes!(list_reviews))
-        .route(Requires(ManageRegister, Scope::None), "match_review", routes!(get_review))
-        .route(Requires(ManageRegister, Scope::None), "match_review", routes!(decide_review))
-        .route(Requires(ManageRegister, Scope::Person("id")), "person", routes!(merge))
-        .route(Requires(ManageRegister, Scope::None), "person_merge", routes!(unmerge))
-        .route(Requires(ManageRegister, Scope::Person("id")), "person", routes!(not_same))
-        .route(Requires(ManageRegister, Scope::Person("id")), "person", routes!(history))
+        .route(
+            Requires(ManageRegister, Scope::None),
+            "match_review",
+            routes!(list_reviews),
+        )
+        .route(
+            Requires(ManageRegister, Scope::None),
+            "match_review",
+            routes!(get_review),
+        )
+        .route(
+            Requires(ManageRegister, Scope::None),
+            "match_review",
+            routes!(decide_review),
+        )
+        .route(
+            Requires(ManageRegister, Scope::Person("id")),
+            "person",
+            routes!(merge),
+        )
+        .route(
+            Requires(ManageRegister, Scope::None),
+            "person_merge",
+            routes!(unmerge),
+        )
+        .route(
+            Requires(ManageRegister, Scope::Person("id")),
+            "person",
+            routes!(not_same),
+        )
+        .route(
+            Requires(ManageRegister, Scope::Person("id")),
+            "person",
+            routes!(history),
+        )
 }
 
 /// Review queue filter.

@@ -192,9 +192,15 @@ async fn break_glass(
         duration: SignedDuration::from_mins(body.minutes.clamp(0, 24 * 60)),
     };
     if !(1..=480).contains(&body.minutes) {
-        return Err(ApiError::field("minutes", "give a number of minutes from 1 to 480"));
+        return Err(ApiError::field(
+            "minutes",
+            "give a number of minutes from 1 to 480",
+        ));
     }
-    let (grant, expires_at) = state.store.break_glass(&principal, person, &request).await?;
+    let (grant, expires_at) = state
+        .store
+        .break_glass(&principal, person, &request)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(BreakGlassGranted {

@@ -87,7 +87,10 @@ async fn every_route_declares_a_policy_and_only_the_allow_list_is_public(app: &T
         .map(|(m, p)| (m.to_string(), p.to_string()))
         .collect();
     expected.sort();
-    assert_eq!(with_policy, expected, "a route without a policy, or a policy without a route");
+    assert_eq!(
+        with_policy, expected,
+        "a route without a policy, or a policy without a route"
+    );
     let mut public: Vec<(String, String)> = policies
         .iter()
         .filter(|p| p.policy == Policy::Public)
