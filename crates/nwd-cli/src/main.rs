@@ -5,6 +5,7 @@ mod config;
 mod demo;
 mod matching;
 mod persons;
+mod simulate;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -41,6 +42,9 @@ enum Command {
     /// Person matching: batch matching of files, parameter estimation, de-duplication.
     #[command(subcommand)]
     Persons(persons::PersonsCommand),
+    /// What-if simulator of demand and capacity: run or check a scenario, calibrate a baseline.
+    #[command(subcommand)]
+    Simulate(simulate::SimulateCommand),
     /// Generate the synthetic demo county (two years of activity) into the database.
     Demo {
         /// Random seed: the same seed gives the same data.
@@ -65,6 +69,12 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Command::Simulate(command) = cli.command {
+        return simulate::run(command, || async {
+            Ok(nwd_store::Store::connect(cli.config.store_options()?).await?)
+        })
+        .await;
+    }
     if let Command::Persons(command) = cli.command {
         let thresholds = matching::thresholds(cli.config.matching.as_deref())?;
         return persons::run(command, thresholds, || async {
@@ -74,7 +84,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let options = cli.config.store_options()?;
     match cli.command {
-        Command::Persons(_) => {}
+        Command::Persons(_) | Command::Simulate(_) => {}
         Command::Migrate => {
             let store = nwd_store::Store::connect(options).await?;
             store.migrate().await?;

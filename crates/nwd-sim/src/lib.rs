@@ -24,6 +24,7 @@
 //! [`compare`] puts two scenarios side by side. `docs/simulator.md` is the reference.
 
 pub mod analytic;
+pub mod calibrate;
 mod dist;
 mod engine;
 mod error;

@@ -18,6 +18,7 @@ mod append_only;
 pub mod audit;
 pub mod auth;
 mod bulk;
+pub mod calibrate;
 mod codec;
 mod directory;
 mod error;

@@ -1,0 +1,507 @@
+//! `nowrongdoor simulate …`: the what-if simulator from the command line — run a scenario
+//! (replications in parallel, a progress bar on standard error, a summary table on standard
+//! output, JSON and CSV files), check one (validation and the closed-form figures only), and
+//! calibrate a baseline from the database. The model and the statistics live in `nwd-sim`;
+//! the database reads in `nwd_store::calibrate`.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use indicatif::{ProgressBar, ProgressStyle};
+use nwd_sim::calibrate::{
+    AllocationRecord, CalibrationOptions, Records, ReferralRecord, ServiceRecord,
+};
+use nwd_sim::{Model, RepStats, Report, RunOptions, Scenario};
+use nwd_store::Store;
+
+/// The `simulate` subcommands.
+#[derive(clap::Subcommand)]
+pub enum SimulateCommand {
+    /// Run a scenario file (TOML, or JSON by extension): replications in parallel.
+    Run {
+        /// Scenario file.
+        scenario: PathBuf,
+        /// Replications.
+        #[arg(long, default_value_t = 100)]
+        reps: u32,
+        /// Seed: the same seed gives bit-identical results on any number of threads.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Worker threads (0: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Write the results as JSON (one object per node, each statistic as {"mean", "hw"}).
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Write the results as CSV (one row per statistic).
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// Compare with another scenario, run with the same seed and replications.
+        #[arg(long)]
+        compare: Option<PathBuf>,
+    },
+    /// Validate a scenario and show the traffic equations, Erlang C and CAPA (no simulation).
+    Check {
+        /// Scenario file.
+        scenario: PathBuf,
+    },
+    /// Derive a baseline scenario from the database and report how well it reproduces the
+    /// observed waits and lists (a backtest over the calibration window).
+    Calibrate {
+        /// Where to write the baseline scenario.
+        #[arg(long, default_value = "baseline.toml")]
+        out: PathBuf,
+        /// Calibration window: this many days up to the latest activity in the record.
+        #[arg(long, default_value_t = 365)]
+        window_days: u32,
+        /// Also write the backtest scenario (the window's starting state, run over the window).
+        #[arg(long)]
+        backtest_out: Option<PathBuf>,
+        /// Replications of the backtest.
+        #[arg(long, default_value_t = 20)]
+        reps: u32,
+        /// Seed of the backtest.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Worker threads (0: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
+}
+
+/// Runs a `simulate` subcommand; `open_store` opens the database when one is needed.
+pub async fn run<F, Fut>(command: SimulateCommand, open_store: F) -> anyhow::Result<()>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Store>>,
+{
+    match command {
+        SimulateCommand::Run {
+            scenario,
+            reps,
+            seed,
+            threads,
+            json,
+            csv,
+            compare,
+        } => {
+            let options = RunOptions {
+                replications: reps,
+                seed,
+                threads,
+            };
+            let model = load(&scenario)?;
+            let runs = simulate(&model, &options, "run")?;
+            let report = nwd_sim::summarise(&model, &runs, seed);
+            let mut out = std::io::stdout().lock();
+            write_summary(&mut out, &report)?;
+            match compare {
+                None => {
+                    if let Some(path) = json {
+                        write_json(&path, &report)?;
+                    }
+                    if let Some(path) = csv {
+                        write_table_csv(&path, &nwd_sim::table(&model, &runs))?;
+                    }
+                }
+                Some(other_path) => {
+                    let other = load(&other_path)?;
+                    let other_runs = simulate(&other, &options, "compare")?;
+                    let other_report = nwd_sim::summarise(&other, &other_runs, seed);
+                    write_summary(&mut out, &other_report)?;
+                    let comparison = nwd_sim::compare(&model, &runs, &other, &other_runs);
+                    write_comparison(&mut out, &comparison)?;
+                    if let Some(path) = json {
+                        let both = serde_json::json!({
+                            "base": report,
+                            "scenario": other_report,
+                            "comparison": comparison,
+                        });
+                        write_json(&path, &both)?;
+                    }
+                    if let Some(path) = csv {
+                        write_comparison_csv(&path, &comparison)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        SimulateCommand::Check { scenario } => {
+            let model = load(&scenario)?;
+            let analytic = nwd_sim::analyse(&model);
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{} is valid.", scenario.display())?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&analytic)?)?;
+            Ok(())
+        }
+        SimulateCommand::Calibrate {
+            out,
+            window_days,
+            backtest_out,
+            reps,
+            seed,
+            threads,
+        } => {
+            let store = open_store().await?;
+            let data = store.calibration_data().await?;
+            let Some(latest) = data.latest_ms else {
+                anyhow::bail!("the database has no referrals to calibrate from (try `nowrongdoor demo` first)");
+            };
+            let records = records(&data, latest);
+            let options = CalibrationOptions {
+                from: -f64::from(window_days),
+                to: 0.0,
+                standard_days: 28.0,
+            };
+            let calibration = nwd_sim::calibrate::calibrate(&records, &options);
+            let header = format!(
+                "# Calibrated by `nowrongdoor simulate calibrate` from {} referrals and {} allocations,\n\
+                 # over the {window_days} days up to the latest activity in the record.\n\
+                 # See docs/simulator.md (Calibration) for what each figure is estimated from.\n\n",
+                data.referrals.len(),
+                data.allocations.len()
+            );
+            write_scenario(&out, &header, &calibration.baseline)?;
+            eprintln!("baseline scenario written to {}", out.display());
+            if let Some(path) = &backtest_out {
+                write_scenario(path, &header, &calibration.backtest)?;
+            }
+            for note in &calibration.notes {
+                eprintln!("note: {note}");
+            }
+            let backtest = Model::new(&calibration.backtest)
+                .context("the calibrated backtest scenario does not validate")?;
+            Model::new(&calibration.baseline)
+                .context("the calibrated baseline scenario does not validate")?;
+            let runs = simulate(
+                &backtest,
+                &RunOptions {
+                    replications: reps,
+                    seed,
+                    threads,
+                },
+                "backtest",
+            )?;
+            let report = nwd_sim::summarise(&backtest, &runs, seed);
+            write_backtest(
+                &mut std::io::stdout().lock(),
+                &report,
+                &calibration.observed,
+            )?;
+            Ok(())
+        }
+    }
+}
+
+/// Reads and validates a scenario file.
+fn load(path: &Path) -> anyhow::Result<Model> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read the scenario {}", path.display()))?;
+    let scenario = if path.extension().is_some_and(|e| e == "json") {
+        Scenario::from_json(&text)
+    } else {
+        Scenario::from_toml(&text)
+    }
+    .with_context(|| format!("{} is not a valid scenario", path.display()))?;
+    Model::new(&scenario).with_context(|| format!("{} is not a valid scenario", path.display()))
+}
+
+fn simulate(model: &Model, options: &RunOptions, label: &str) -> anyhow::Result<Vec<RepStats>> {
+    let bar = ProgressBar::new(u64::from(options.replications));
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg:>8} [{bar:40}] {pos}/{len} replications ({elapsed}, about {eta} left)",
+        )?
+        .progress_chars("=> "),
+    );
+    bar.set_message(label.to_string());
+    let started = std::time::Instant::now();
+    let runs = nwd_sim::run(model, options, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    eprintln!(
+        "{label}: {} replications of {} in {:.2} s",
+        options.replications,
+        model.scenario().name,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(runs)
+}
+
+fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    std::fs::write(path, text).with_context(|| format!("could not write {}", path.display()))?;
+    eprintln!("results written to {}", path.display());
+    Ok(())
+}
+
+fn write_scenario(path: &Path, header: &str, scenario: &Scenario) -> anyhow::Result<()> {
+    let text = scenario.to_toml()?;
+    std::fs::write(path, format!("{header}{text}"))
+        .with_context(|| format!("could not write {}", path.display()))
+}
+
+fn number(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
+fn write_table_csv(path: &Path, rows: &[(nwd_sim::Key, nwd_sim::Estimate)]) -> anyhow::Result<()> {
+    let mut writer = csv::Writer::from_path(path)
+        .with_context(|| format!("could not create {}", path.display()))?;
+    writer.write_record(["section", "node", "group", "statistic", "day", "mean", "hw"])?;
+    for (key, estimate) in rows {
+        writer.write_record([
+            key.section.to_string(),
+            key.node.clone(),
+            key.group.clone(),
+            key.statistic.clone(),
+            key.day.map(|d| d.to_string()).unwrap_or_default(),
+            number(estimate.mean),
+            number(estimate.hw),
+        ])?;
+    }
+    writer.flush()?;
+    eprintln!("table written to {}", path.display());
+    Ok(())
+}
+
+fn write_comparison_csv(path: &Path, comparison: &nwd_sim::Comparison) -> anyhow::Result<()> {
+    let mut writer = csv::Writer::from_path(path)
+        .with_context(|| format!("could not create {}", path.display()))?;
+    writer.write_record([
+        "section",
+        "node",
+        "group",
+        "statistic",
+        "day",
+        "base_mean",
+        "base_hw",
+        "scenario_mean",
+        "scenario_hw",
+        "difference_mean",
+        "difference_hw",
+    ])?;
+    for row in &comparison.rows {
+        let k = &row.key;
+        writer.write_record([
+            k.section.to_string(),
+            k.node.clone(),
+            k.group.clone(),
+            k.statistic.clone(),
+            k.day.map(|d| d.to_string()).unwrap_or_default(),
+            number(row.base.mean),
+            number(row.base.hw),
+            number(row.scenario.mean),
+            number(row.scenario.hw),
+            number(row.difference.mean),
+            number(row.difference.hw),
+        ])?;
+    }
+    writer.flush()?;
+    eprintln!("comparison written to {}", path.display());
+    Ok(())
+}
+
+fn pm(e: nwd_sim::Estimate) -> String {
+    match (e.mean.is_finite(), e.hw.is_finite()) {
+        (true, true) => format!("{:.1} ± {:.1}", e.mean, e.hw),
+        (true, false) => format!("{:.1}", e.mean),
+        _ => "–".into(),
+    }
+}
+
+fn write_summary(out: &mut impl std::io::Write, report: &Report) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "\n{}: {} replications, seed {}, {:.0} warm-up + {:.0} observed days",
+        report.scenario, report.replications, report.seed, report.warmup_days, report.observe_days
+    )?;
+    writeln!(
+        out,
+        "{:<24} {:>16} {:>16} {:>16} {:>16} {:>14} {:>8} {:>12}",
+        "node",
+        "arrivals/yr",
+        "mean wait (d)",
+        "p90 wait (d)",
+        "mean list",
+        "utilisation",
+        "ρ (TE)",
+        "Erlang C Wq"
+    )?;
+    for (name, node) in &report.nodes {
+        let a = &node.analytic;
+        let mut utilisation = node.utilisation;
+        utilisation.mean *= 100.0;
+        utilisation.hw *= 100.0;
+        writeln!(
+            out,
+            "{:<24} {:>16} {:>16} {:>16} {:>16} {:>13}% {:>8.2} {:>12}",
+            name,
+            pm(node.total.arrivals_per_year),
+            pm(node.total.mean_wait_days),
+            pm(node.total.p90_wait_days),
+            pm(node.total.mean_list),
+            pm(utilisation),
+            a.utilisation,
+            a.erlang_c.map_or("over capacity".to_string(), |e| format!(
+                "{:.2}",
+                e.mean_wait_days
+            )),
+        )?;
+    }
+    let r = &report.referrals.total;
+    let mut within = r.within_standard;
+    within.mean *= 100.0;
+    within.hw *= 100.0;
+    writeln!(
+        out,
+        "referral → first help: mean {} d, median {} d, p90 {} d, within {:.0} days {} %; {:.2} node visits per referral (traffic equations)",
+        pm(r.mean_days),
+        pm(r.p50_days),
+        pm(r.p90_days),
+        report.standard_days,
+        pm(within),
+        report.network.visits_per_referral
+    )?;
+    Ok(())
+}
+
+fn write_comparison(
+    out: &mut impl std::io::Write,
+    comparison: &nwd_sim::Comparison,
+) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "\n{} → {} (difference paired by replication, 95 % half-width)",
+        comparison.base, comparison.scenario
+    )?;
+    writeln!(
+        out,
+        "{:<24} {:<20} {:>18} {:>18} {:>18}",
+        "node", "statistic", "base", "scenario", "difference"
+    )?;
+    const SHOWN: [&str; 5] = [
+        "mean_wait_days",
+        "p90_wait_days",
+        "mean_list",
+        "utilisation",
+        "within_standard",
+    ];
+    for row in &comparison.rows {
+        let k = &row.key;
+        if k.section == "snapshot" || !k.group.is_empty() || !SHOWN.contains(&k.statistic.as_str())
+        {
+            continue;
+        }
+        let node = if k.node.is_empty() {
+            "(referrals)"
+        } else {
+            &k.node
+        };
+        writeln!(
+            out,
+            "{:<24} {:<20} {:>18} {:>18} {:>18}",
+            node,
+            k.statistic,
+            pm(row.base),
+            pm(row.scenario),
+            pm(row.difference)
+        )?;
+    }
+    Ok(())
+}
+
+fn write_backtest(
+    out: &mut impl std::io::Write,
+    report: &Report,
+    observed: &nwd_sim::calibrate::Observed,
+) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "\nbacktest over the calibration window ({} replications): observed | simulated ± 95 % half-width",
+        report.replications
+    )?;
+    writeln!(
+        out,
+        "{:<36} {:>22} {:>22} {:>22} {:>22} {:>22}",
+        "node", "arrivals/yr", "mean wait (d)", "p90 wait (d)", "mean list", "list at end"
+    )?;
+    let cell = |o: f64, s: nwd_sim::Estimate| {
+        if o.is_finite() {
+            format!("{o:.1} | {}", pm(s))
+        } else {
+            format!("– | {}", pm(s))
+        }
+    };
+    for (name, o) in &observed.nodes {
+        let Some(s) = report.nodes.get(name) else {
+            continue;
+        };
+        writeln!(
+            out,
+            "{:<36} {:>22} {:>22} {:>22} {:>22} {:>22}",
+            name,
+            cell(o.arrivals_per_year, s.total.arrivals_per_year),
+            cell(o.mean_wait_days, s.total.mean_wait_days),
+            cell(o.p90_wait_days, s.total.p90_wait_days),
+            cell(o.mean_list, s.total.mean_list),
+            cell(o.waiting_at_end, s.total.waiting_at_end),
+        )?;
+    }
+    let mut within = report.referrals.total.within_standard;
+    within.mean *= 100.0;
+    within.hw *= 100.0;
+    writeln!(
+        out,
+        "referrals seen within {:.0} days: observed {:.1} % | simulated {} %",
+        report.standard_days,
+        observed.referrals_within_standard * 100.0,
+        pm(within)
+    )?;
+    Ok(())
+}
+
+/// The store's rows as the simulator's records, times in days before `latest` (day 0).
+fn records(data: &nwd_store::calibrate::CalibrationData, latest: i64) -> Records {
+    let day = |ms: i64| (ms - latest) as f64 / 86_400_000.0;
+    Records {
+        services: data
+            .services
+            .iter()
+            .map(|s| ServiceRecord {
+                id: s.id.clone(),
+                name: s.name.clone(),
+            })
+            .collect(),
+        referrals: data
+            .referrals
+            .iter()
+            .map(|r| ReferralRecord {
+                id: r.id.clone(),
+                source: r.source.clone(),
+                need_group: r.need_group.clone(),
+                received: day(r.received_at),
+                triaged: r.triaged_at.map(day),
+            })
+            .collect(),
+        allocations: data
+            .allocations
+            .iter()
+            .map(|a| AllocationRecord {
+                referral_id: a.referral_id.clone(),
+                service_id: a.service_id.clone(),
+                need_group: a.need_group.clone(),
+                origin: a.origin.clone(),
+                allocated: day(a.allocated_at),
+                first_attended: a.first_attended_at.map(day),
+                ended: a.ended_at.map(day),
+                end_reason: a.end_reason.clone(),
+            })
+            .collect(),
+        missed_first_contacts: data.missed_first_contacts.clone(),
+    }
+}
