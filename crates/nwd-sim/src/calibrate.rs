@@ -201,11 +201,14 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
         taken.insert(name.clone());
         node_of.insert(s.id.as_str(), name);
     }
-    let by_referral: HashMap<&str, Vec<&AllocationRecord>> =
+    let mut by_referral: HashMap<&str, Vec<&AllocationRecord>> =
         records.allocations.iter().fold(HashMap::new(), |mut m, a| {
             m.entry(a.referral_id.as_str()).or_default().push(a);
             m
         });
+    for list in by_referral.values_mut() {
+        list.sort_by(|a, b| a.allocated.total_cmp(&b.allocated));
+    }
 
     // Arrivals.
     let in_window = |t: f64| t >= from && t < to;
@@ -234,6 +237,43 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
         });
     }
 
+    // A second service at the same time (an `additional` allocation, or a further one made
+    // at triage) cannot be a second visit of the same referral in the simulator: it becomes an
+    // arrival of its own at that service.
+    let mut concurrent: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for list in by_referral.values() {
+        let mut first_triage_seen = false;
+        for a in list {
+            let extra = match a.origin.as_str() {
+                "additional" => true,
+                "triage" => std::mem::replace(&mut first_triage_seen, true),
+                _ => false,
+            };
+            if extra && in_window(a.allocated) {
+                if let Some(node) = node_of.get(a.service_id.as_str()) {
+                    *concurrent
+                        .entry((node.clone(), a.need_group.clone()))
+                        .or_default() += 1.0;
+                }
+            }
+        }
+    }
+    if !concurrent.is_empty() {
+        notes.push(format!(
+            "{:.0} allocations in the window were a second service at the same time; they arrive at that service as source \"additional_allocation\" (and count as referrals in the referral statistics)",
+            concurrent.values().sum::<f64>()
+        ));
+    }
+    for ((node, group), count) in &concurrent {
+        arrivals.push(ArrivalSpec {
+            source: "additional_allocation".into(),
+            group: group.clone(),
+            per_year: round(count / years),
+            to: Some(node.clone()),
+            profile: None,
+        });
+    }
+
     // Triage as a delay.
     let triage_days: Vec<f64> = records
         .referrals
@@ -241,7 +281,12 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
         .filter(|r| in_window(r.received))
         .filter_map(|r| r.triaged.map(|t| (t - r.received).max(0.0)))
         .collect();
-    let total_rate: f64 = arrivals.iter().map(|a| a.per_year).sum::<f64>() / DAYS_PER_YEAR;
+    let total_rate: f64 = arrivals
+        .iter()
+        .filter(|a| a.to.is_none())
+        .map(|a| a.per_year)
+        .sum::<f64>()
+        / DAYS_PER_YEAR;
     let triage_service = fit(&triage_days, 1.0);
     let triage_mean = mean(&triage_days).unwrap_or(1.0);
     let triage_servers =
@@ -254,15 +299,16 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             continue;
         };
         *triaged_by_group.entry(g.clone()).or_default() += 1.0;
-        let targets: BTreeSet<&str> = by_referral
+        // The first allocation made at triage is where the visit goes; any further one is a
+        // second service at the same time, an extra arrival at that service (below).
+        let first = by_referral
             .get(r.id.as_str())
             .into_iter()
             .flatten()
             .filter(|a| a.origin == "triage")
-            .filter_map(|a| node_of.get(a.service_id.as_str()).map(String::as_str))
-            .collect();
-        for t in targets {
-            *triage_routes.entry((g.clone(), t.to_string())).or_default() += 1.0;
+            .find_map(|a| node_of.get(a.service_id.as_str()));
+        if let Some(t) = first {
+            *triage_routes.entry((g.clone(), t.clone())).or_default() += 1.0;
         }
     }
     let mut routing = Vec::new();
