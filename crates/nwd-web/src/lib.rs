@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod extract;
+pub mod pages;
 pub mod problem;
 pub mod secure;
 
@@ -59,6 +60,7 @@ pub fn secure_routes() -> secure::SecureRouter {
         .merge(api::lists::router())
         .merge(api::register::router())
         .merge(api::privacy::router())
+        .merge(pages::router())
 }
 
 /// The API routes and their OpenAPI document, built from one table, and every route's policy.

@@ -59,6 +59,21 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/api/privacy/break-glass"),
     ("post", "/api/privacy/break-glass/{id}/review"),
     ("get", "/api/referrals/sent"),
+    // Web pages (issue 6).
+    ("get", "/assets/{*path}"),
+    ("get", "/"),
+    ("get", "/urgent-help"),
+    ("get", "/get-help"),
+    ("post", "/get-help"),
+    ("get", "/find-support"),
+    ("get", "/find-support/services/{id}"),
+    ("get", "/staff"),
+    ("get", "/staff/sign-in"),
+    ("post", "/staff/sign-in"),
+    ("post", "/staff/sign-out"),
+    ("get", "/staff/triage"),
+    ("get", "/staff/referrals/{id}"),
+    ("post", "/staff/referrals/{id}/triage"),
 ];
 
 /// The public allow-list: exactly these routes answer without sign-in.
@@ -70,6 +85,17 @@ const PUBLIC: &[(&str, &str)] = &[
     ("get", "/api/organisations/{id}"),
     ("get", "/api/services"),
     ("get", "/api/services/{id}"),
+    // Web pages (issue 6): nothing identifiable without sign-in.
+    ("get", "/assets/{*path}"),
+    ("get", "/"),
+    ("get", "/urgent-help"),
+    ("get", "/get-help"),
+    ("post", "/get-help"),
+    ("get", "/find-support"),
+    ("get", "/find-support/services/{id}"),
+    ("get", "/staff"),
+    ("get", "/staff/sign-in"),
+    ("post", "/staff/sign-in"),
 ];
 
 /// Deny by default: every documented operation has a policy, and the public ones are

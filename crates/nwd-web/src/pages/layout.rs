@@ -1,0 +1,243 @@
+//! What every page shares: the layout's data (title, error summary, who is signed in), the
+//! security headers, and the error page.
+
+use askama::Template;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use nwd_store::auth::Principal;
+
+use super::assets::versioned;
+use crate::problem::ApiError;
+
+/// The Content-Security-Policy of every page: nothing inline, nothing from another origin.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+/// An invalid answer, for the error summary and beside its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldMessage {
+    /// The `id` of the field the summary links to.
+    pub id: String,
+    /// What to do, in plain English.
+    pub message: String,
+}
+
+impl FieldMessage {
+    /// A message for the field with `id`.
+    pub fn new(id: &str, message: impl Into<String>) -> FieldMessage {
+        FieldMessage {
+            id: id.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The signed-in member of staff, for the header.
+#[derive(Debug, Clone)]
+pub struct StaffHeader {
+    /// Shown name.
+    pub display_name: String,
+    /// For the sign-out form's `?csrf=`.
+    pub csrf: String,
+}
+
+impl StaffHeader {
+    /// From the principal the guard authenticated.
+    pub fn of(principal: &Principal) -> StaffHeader {
+        StaffHeader {
+            display_name: principal.display_name.clone(),
+            csrf: principal.csrf_token.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// The layout's data.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The page title (the `<h1>` in words).
+    pub title: String,
+    /// Invalid answers: shown in the error summary, and "Error:" prefixes the title.
+    pub errors: Vec<FieldMessage>,
+    /// Set on staff pages.
+    pub staff: Option<StaffHeader>,
+    /// The design system's CSS URL.
+    pub css: String,
+    /// Our CSS URL.
+    pub own_css: String,
+    /// Our script's URL.
+    pub js: String,
+}
+
+impl Layout {
+    /// A public page.
+    pub fn public(title: &str) -> Layout {
+        Layout {
+            title: title.to_owned(),
+            errors: Vec::new(),
+            staff: None,
+            css: versioned("/assets/nhsuk-frontend.min.css"),
+            own_css: versioned("/assets/nwd.css"),
+            js: versioned("/assets/nwd.js"),
+        }
+    }
+
+    /// A staff page.
+    pub fn staff(title: &str, principal: &Principal) -> Layout {
+        Layout {
+            staff: Some(StaffHeader::of(principal)),
+            ..Layout::public(title)
+        }
+    }
+
+    /// With the error summary.
+    pub fn with_errors(mut self, errors: Vec<FieldMessage>) -> Layout {
+        self.errors = errors;
+        self
+    }
+
+    /// The message for the field with `id`, if it is invalid.
+    pub fn error(&self, id: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.message.as_str())
+    }
+
+    /// The "Urgent help" link shows on every page that is not a staff page.
+    pub fn is_public(&self) -> bool {
+        self.staff.is_none()
+    }
+}
+
+/// Whether a page can show information about a person (never cached) or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sensitivity {
+    /// The same for everyone; may be stored, but revalidated.
+    Public,
+    /// Holds or asks for personal information: `Cache-Control: no-store`.
+    Identifiable,
+}
+
+/// The security headers every page carries.
+pub fn security_headers(headers: &mut HeaderMap, sensitivity: Sensitivity) {
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(match sensitivity {
+            Sensitivity::Public => "no-cache",
+            Sensitivity::Identifiable => "no-store",
+        }),
+    );
+}
+
+/// Renders a page with its status and the security headers.
+pub fn render(template: &impl Template, status: StatusCode, sensitivity: Sensitivity) -> Response {
+    match template.render() {
+        Ok(html) => {
+            let mut response = (status, axum::response::Html(html)).into_response();
+            security_headers(response.headers_mut(), sensitivity);
+            response
+        }
+        Err(error) => {
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            tracing::error!(error_id = %id, error = %error, "page template failed");
+            plain_error(&id)
+        }
+    }
+}
+
+/// A redirect after a form (303 See Other), with the security headers.
+pub fn see_other(location: &str) -> Response {
+    let mut response = Redirect::to(location).into_response();
+    security_headers(response.headers_mut(), Sensitivity::Identifiable);
+    response
+}
+
+fn plain_error(id: &str) -> Response {
+    let mut response = (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("Sorry, there is a problem with the service. Quote error {id} if you contact us."),
+    )
+        .into_response();
+    security_headers(response.headers_mut(), Sensitivity::Identifiable);
+    response
+}
+
+/// The error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: String,
+    detail: String,
+    error_id: Option<String>,
+    staff: bool,
+}
+
+/// A page that failed: rendered as the NHS "there is a problem" page, never with internals.
+#[derive(Debug)]
+pub struct PageError {
+    error: ApiError,
+    staff: bool,
+}
+
+impl PageError {
+    /// A failure on a staff page (the error page offers the way back to the queue).
+    pub fn staff(error: impl Into<ApiError>) -> PageError {
+        PageError {
+            error: error.into(),
+            staff: true,
+        }
+    }
+}
+
+impl<E: Into<ApiError>> From<E> for PageError {
+    fn from(error: E) -> Self {
+        PageError {
+            error: error.into(),
+            staff: false,
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let problem = self.error.problem();
+        let status =
+            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let (heading, detail) = match status {
+            StatusCode::NOT_FOUND => (
+                "Page not found".to_owned(),
+                "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address.".to_owned(),
+            ),
+            StatusCode::INTERNAL_SERVER_ERROR | StatusCode::SERVICE_UNAVAILABLE => (
+                "Sorry, there is a problem with the service".to_owned(),
+                "Try again later. Nothing you sent has been lost if you saw a reference number.".to_owned(),
+            ),
+            _ => (problem.title.clone(), problem.detail.clone()),
+        };
+        let page = ErrorPage {
+            layout: Layout::public(&heading),
+            staff: self.staff,
+            heading,
+            detail,
+            error_id: problem.error_id,
+        };
+        render(&page, status, Sensitivity::Identifiable)
+    }
+}
+
+/// The result of a page handler.
+pub type PageResult = Result<Response, PageError>;

@@ -1,0 +1,57 @@
+//! # Web pages
+//!
+//! Server-rendered HTML on the NHS design system (`nhsuk-frontend`, built into the binary by
+//! `build.rs`), working without JavaScript. Public pages (start, get help, find support,
+//! urgent help, staff sign-in) and staff pages (triage queue, referral) are registered through
+//! the same [`SecureRouter`] as the API, with the same policies, guard and audit. Every page
+//! carries the security headers of [`layout::security_headers`].
+//!
+//! It does **not** own rules or SQL: handlers parse form fields into domain types (reusing
+//! `api::intake`'s parsing), call the store and render one template per page
+//! (`crates/nwd-web/templates/`, askama, escaping on).
+
+pub mod assets;
+pub mod find_support;
+pub mod form;
+pub mod get_help;
+pub mod layout;
+pub mod public;
+pub mod staff;
+pub mod triage;
+pub mod urgent_help;
+
+use nwd_domain::authz::{Permission, Policy, Scope};
+use utoipa_axum::routes;
+
+use crate::secure::SecureRouter;
+
+/// Every page route with its policy.
+pub fn router() -> SecureRouter {
+    SecureRouter::new()
+        .route(Policy::Public, "asset", routes!(assets::asset))
+        .route(Policy::Public, "page", routes!(public::start))
+        .route(Policy::Public, "page", routes!(urgent_help::urgent_help))
+        .route(Policy::Public, "page", routes!(get_help::start))
+        .route(Policy::Public, "referral", routes!(get_help::answer))
+        .route(Policy::Public, "service", routes!(find_support::search))
+        .route(Policy::Public, "service", routes!(find_support::service))
+        .route(Policy::Public, "session", routes!(staff::staff_home))
+        .route(Policy::Public, "session", routes!(staff::sign_in_form))
+        .route(Policy::Public, "session", routes!(staff::sign_in))
+        .route(Policy::SignedIn, "session", routes!(staff::sign_out))
+        .route(
+            Policy::Requires(Permission::SearchReferrals, Scope::None),
+            "referral",
+            routes!(triage::queue),
+        )
+        .route(
+            Policy::Requires(Permission::ReadClinical, Scope::Referral("id")),
+            "referral",
+            routes!(triage::referral),
+        )
+        .route(
+            Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
+            "referral",
+            routes!(triage::triage),
+        )
+}

@@ -1,0 +1,222 @@
+//! A young person refers themselves, by keyboard, and the single point of access finds the
+//! referral in its triage queue.
+
+use fantoccini::Locator;
+
+use crate::support::{browser_wanted, BrowserApp};
+
+/// The self-referral journey, keyboard only (fields are typed into, checkboxes ticked with
+/// Space, forms sent with Enter), then the staff side: sign in, the queue, the referral.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_queue() {
+    if !browser_wanted() {
+        return;
+    }
+    let app = BrowserApp::start(1280).await;
+    app.service(
+        "Synthetic Wellbeing Project",
+        "voluntary_community",
+        &["getting_advice", "getting_help"],
+        (11, 25),
+        true,
+    )
+    .await;
+
+    app.goto("/").await;
+    assert_eq!(app.heading().await, "Get support with your mental health");
+    app.check_page("start page").await;
+
+    // Urgent help is one click from the start page.
+    app.client
+        .find(Locator::LinkText("Urgent help: get help now"))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    assert_eq!(app.heading().await, "Get help now");
+    let urgent = app.text("main").await;
+    for expected in ["999", "111", "85258", "0800 1111"] {
+        assert!(urgent.contains(expected), "urgent help shows {expected}");
+    }
+    app.check_page("urgent help").await;
+
+    app.goto("/").await;
+    app.press("a.nhsuk-button").await;
+    assert_eq!(app.path().await, "/get-help");
+    assert_eq!(app.heading().await, "What is your date of birth?");
+    app.check_page("date of birth").await;
+
+    // An empty answer: the error summary links to the field.
+    app.enter_in("dob-day").await;
+    assert!(app
+        .text(".nhsuk-error-summary")
+        .await
+        .contains("Enter your date of birth"));
+    let link = app
+        .client
+        .find(Locator::Css(".nhsuk-error-summary a"))
+        .await
+        .unwrap();
+    assert_eq!(
+        link.attr("href").await.unwrap().as_deref(),
+        Some("#dob-day")
+    );
+    assert!(app.client.title().await.unwrap().starts_with("Error: "));
+    app.check_page("date of birth with an error").await;
+
+    // 15 years old: the under-16 explanation will show.
+    let year = jiff::Zoned::now().year() - 15;
+    app.type_into("dob-day", "9").await;
+    app.type_into("dob-month", "4").await;
+    app.type_into("dob-year", &year.to_string()).await;
+    app.enter_in("dob-year").await;
+
+    assert_eq!(app.heading().await, "What is your name?");
+    app.check_page("name").await;
+    app.type_into("given-name", "Synthia").await;
+    app.type_into("family-name", "Testyoung").await;
+    app.enter_in("family-name").await;
+
+    assert_eq!(app.heading().await, "What is your postcode?");
+    app.check_page("postcode").await;
+    app.type_into("postcode", "ME14 1XX").await;
+    app.enter_in("postcode").await;
+
+    assert_eq!(app.heading().await, "What would you like help with?");
+    app.check_page("help with").await;
+    app.space_on("reasons").await; // worried, anxious or panicky
+    app.space_on("reasons-3").await; // hurting yourself
+    app.press("button[value=continue]").await;
+
+    assert_eq!(app.heading().await, "Tell us what has been happening");
+    app.check_page("what is happening").await;
+    // Free text is shown back inert, never run.
+    app.type_into(
+        "happening",
+        "I feel panicky before school most days. <script>alert(1)</script>",
+    )
+    .await;
+    app.press("button[value=continue]").await;
+
+    assert_eq!(app.heading().await, "How can we contact you?");
+    app.check_page("contact").await;
+    app.type_into("phone", "07700 900 982").await;
+    app.enter_in("phone").await;
+
+    assert_eq!(app.heading().await, "Who can we talk to about this?");
+    assert!(app.text("main").await.contains("Because you are under 16"));
+    app.check_page("sharing").await;
+    app.space_on("share").await; // GP
+    app.press("button[value=continue]").await;
+    // Consent is required.
+    assert!(app
+        .text(".nhsuk-error-summary")
+        .await
+        .contains("Tick the box"));
+    app.space_on("understood").await;
+    app.press("button[value=continue]").await;
+
+    assert_eq!(app.heading().await, "Check your answers before sending");
+    let answers = app.text(".nhsuk-summary-list").await;
+    assert!(answers.contains("Synthia Testyoung"));
+    assert!(
+        answers.contains("<script>alert(1)</script>"),
+        "shown as text"
+    );
+    app.check_page("check your answers").await;
+    app.assert_no_store("check your answers").await;
+
+    // Change an answer from the summary, and come straight back.
+    app.press("button[value=change-postcode]").await;
+    assert_eq!(app.heading().await, "What is your postcode?");
+    app.type_into("postcode", "ME15 6AA").await;
+    app.enter_in("postcode").await;
+    assert_eq!(app.heading().await, "Check your answers before sending");
+    assert!(app.text(".nhsuk-summary-list").await.contains("ME15 6AA"));
+
+    app.press("button[value=send]").await;
+    assert_eq!(app.heading().await, "Your request has been sent");
+    let reference = app.text("#reference").await;
+    assert!(reference.starts_with("NWD-"), "{reference}");
+    app.check_page("confirmation").await;
+
+    // Sending the same journey twice makes one referral (back, then send again).
+    app.client.back().await.unwrap();
+    if app.heading().await == "Check your answers before sending" {
+        app.press("button[value=send]").await;
+        assert_eq!(app.text("#reference").await, reference);
+    }
+    let referrals = app.store.count_rows("referrals").await.unwrap();
+    assert_eq!(referrals, 1);
+
+    // The directory.
+    app.goto("/find-support?age=15&area=ME14&self_referral=yes")
+        .await;
+    assert!(app
+        .text("main")
+        .await
+        .contains("Synthetic Wellbeing Project"));
+    app.check_page("find support").await;
+    app.client
+        .find(Locator::LinkText("Synthetic Wellbeing Project"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(app.heading().await, "Synthetic Wellbeing Project");
+    app.check_page("service page").await;
+
+    // Staff: sign in with username, password and the authenticator code.
+    app.goto("/staff").await;
+    assert_eq!(app.path().await, "/staff/sign-in");
+    app.check_page("sign in").await;
+    app.type_into("username", &app.triage.username).await;
+    app.type_into("password", "not the password").await;
+    app.type_into("code", &app.triage.code()).await;
+    app.enter_in("code").await;
+    assert!(app.text(".nhsuk-error-summary").await.contains("not right"));
+    app.check_page("sign in failed").await;
+    app.type_into("password", &app.triage.password.clone())
+        .await;
+    app.type_into("code", &app.triage.code()).await;
+    app.enter_in("code").await;
+
+    assert_eq!(app.path().await, "/staff/triage");
+    assert_eq!(app.heading().await, "Triage queue");
+    let queue = app.text("table").await;
+    assert!(
+        queue.contains(&reference),
+        "the new referral is in the queue: {queue}"
+    );
+    assert!(queue.contains("Self-referral"));
+    app.check_page("triage queue").await;
+    app.assert_no_store("triage queue").await;
+
+    app.client
+        .find(Locator::LinkText(&reference))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(app.heading().await, format!("Referral {reference}"));
+    let page = app.text("main").await;
+    assert!(page.contains("Synthia Testyoung"));
+    assert!(page.contains("Received from self-referral"));
+    assert!(
+        page.contains("<script>alert(1)</script>"),
+        "free text is inert"
+    );
+    app.check_page("referral").await;
+    app.assert_no_store("referral").await;
+
+    // Sign out ends the session.
+    app.press(".nhsuk-header__account-button").await;
+    assert_eq!(app.path().await, "/staff/sign-in");
+    app.goto("/staff").await;
+    assert_eq!(app.path().await, "/staff/sign-in");
+
+    app.finish().await;
+}

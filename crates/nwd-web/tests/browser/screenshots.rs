@@ -1,0 +1,149 @@
+//! The key pages at phone (390 px) and desktop (1280 px) width: each fits the width (no
+//! sideways scrolling on a phone) and is saved as a PNG. `scripts/screenshots` sets
+//! NWD_SCREENSHOTS to `docs/screenshots/` to keep them; otherwise they go to a temporary
+//! folder and are only checked.
+
+use fantoccini::Locator;
+
+use crate::support::{browser_wanted, BrowserApp};
+
+async fn shoot(app: &BrowserApp, folder: &std::path::Path, name: &str, width: u32) {
+    let overflow = app
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    assert!(
+        overflow <= 0,
+        "{name} at {width} px scrolls sideways by {overflow} px"
+    );
+    // The whole page: size the window to the document's height first.
+    let height = app
+        .client
+        .execute("return document.documentElement.scrollHeight;", vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap()
+        .clamp(600, 4000);
+    app.client
+        .set_window_size(width, height as u32 + 140)
+        .await
+        .unwrap();
+    let png = app.client.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "{name}: a PNG");
+    std::fs::write(folder.join(format!("{name}-{width}.png")), png).unwrap();
+}
+
+async fn pages_at(width: u32, folder: &std::path::Path) {
+    let app = BrowserApp::start(width).await;
+    app.client.set_window_size(width, 900).await.unwrap();
+    let service = app
+        .service(
+            "Synthetic Wellbeing Project",
+            "voluntary_community",
+            &["getting_advice", "getting_help"],
+            (11, 25),
+            true,
+        )
+        .await;
+    app.service(
+        "Synthetic Community Team",
+        "nhs_trust",
+        &["getting_help", "getting_more_help"],
+        (5, 18),
+        false,
+    )
+    .await;
+    for (path, name) in [
+        ("/", "start"),
+        ("/urgent-help", "urgent-help"),
+        ("/find-support?age=15&area=ME14", "find-support"),
+    ] {
+        app.goto(path).await;
+        app.client.set_window_size(width, 900).await.unwrap();
+        shoot(&app, folder, name, width).await;
+    }
+    app.goto(&format!("/find-support/services/{service}")).await;
+    shoot(&app, folder, "service", width).await;
+
+    app.goto("/get-help").await;
+    app.client.set_window_size(width, 900).await.unwrap();
+    app.enter_in("dob-day").await;
+    shoot(&app, folder, "get-help-error", width).await;
+    let year = jiff::Zoned::now().year() - 15;
+    app.type_into("dob-day", "9").await;
+    app.type_into("dob-month", "4").await;
+    app.type_into("dob-year", &year.to_string()).await;
+    app.enter_in("dob-year").await;
+    app.type_into("given-name", "Synthia").await;
+    app.type_into("family-name", "Testyoung").await;
+    app.enter_in("family-name").await;
+    app.type_into("postcode", "ME14 1XX").await;
+    app.enter_in("postcode").await;
+    app.client.set_window_size(width, 900).await.unwrap();
+    shoot(&app, folder, "get-help-question", width).await;
+    app.space_on("reasons").await;
+    app.press("button[value=continue]").await;
+    app.type_into("happening", "I feel panicky before school most days.")
+        .await;
+    app.press("button[value=continue]").await;
+    app.type_into("phone", "07700 900 982").await;
+    app.enter_in("phone").await;
+    app.space_on("understood").await;
+    app.press("button[value=continue]").await;
+    app.client.set_window_size(width, 900).await.unwrap();
+    shoot(&app, folder, "get-help-check", width).await;
+    app.press("button[value=send]").await;
+    app.client.set_window_size(width, 900).await.unwrap();
+    shoot(&app, folder, "get-help-sent", width).await;
+    let reference = app.text("#reference").await;
+
+    app.goto("/staff/sign-in").await;
+    app.client.set_window_size(width, 900).await.unwrap();
+    shoot(&app, folder, "staff-sign-in", width).await;
+    app.type_into("username", &app.triage.username).await;
+    app.type_into("password", &app.triage.password.clone())
+        .await;
+    app.type_into("code", &app.triage.code()).await;
+    app.enter_in("code").await;
+    app.client.set_window_size(width, 900).await.unwrap();
+    shoot(&app, folder, "staff-triage-queue", width).await;
+    app.client
+        .find(Locator::LinkText(&reference))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    app.client.set_window_size(width, 900).await.unwrap();
+    shoot(&app, folder, "staff-referral", width).await;
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_pages_at_phone_and_desktop_width() {
+    if !browser_wanted() {
+        return;
+    }
+    let (folder, keep) = match std::env::var("NWD_SCREENSHOTS") {
+        Ok(dir) if !dir.is_empty() => (std::path::PathBuf::from(dir), true),
+        _ => (
+            std::env::temp_dir().join(format!("nwd-screenshots-{}", uuid::Uuid::new_v4().simple())),
+            false,
+        ),
+    };
+    std::fs::create_dir_all(&folder).unwrap();
+    pages_at(390, &folder).await;
+    pages_at(1280, &folder).await;
+    let count = std::fs::read_dir(&folder).unwrap().count();
+    assert!(count >= 22, "{count} screenshots");
+    if !keep {
+        let _ = std::fs::remove_dir_all(&folder);
+    }
+}
