@@ -3,6 +3,7 @@
 
 mod config;
 mod demo;
+mod durability;
 mod matching;
 mod persons;
 mod simulate;
@@ -36,6 +37,11 @@ enum Command {
         /// Demo seed (with --demo).
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Serve even if the database's durability settings could lose acknowledged writes
+        /// (SQLite not WAL + synchronous FULL; PostgreSQL fsync, synchronous_commit or
+        /// full_page_writes off). Only for a disposable database.
+        #[arg(long, env = "NWD_ALLOW_UNSAFE_DURABILITY")]
+        allow_unsafe_durability: bool,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -98,8 +104,14 @@ async fn main() -> anyhow::Result<()> {
             let store = nwd_store::Store::connect(options).await?;
             demo::load(&store, seed, years, referrals_per_year).await?;
         }
-        Command::Serve { bind, demo, seed } => {
+        Command::Serve {
+            bind,
+            demo,
+            seed,
+            allow_unsafe_durability,
+        } => {
             let mut store = nwd_store::Store::connect(options).await?;
+            durability::check(&store, allow_unsafe_durability).await?;
             if demo && store.organisations().await?.is_empty() {
                 demo::load(&store, seed, 2, 30_000).await?;
             }

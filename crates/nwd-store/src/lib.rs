@@ -21,6 +21,7 @@ mod bulk;
 pub mod calibrate;
 mod codec;
 mod directory;
+pub mod durability;
 mod error;
 mod intake;
 mod lists;
