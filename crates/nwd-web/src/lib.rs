@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod extract;
+pub mod limits;
 pub mod pages;
 pub mod problem;
 pub mod secure;
@@ -90,6 +91,11 @@ pub fn app(state: AppState) -> Router {
         )
         .fallback(problem::no_route)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
+        // Anonymous submissions: a smaller body limit and rate limits (limits.rs).
+        .layer(axum::middleware::from_fn({
+            let limits = limits::Limits::from_env();
+            move |request, next| limits::limit(limits.clone(), request, next)
+        }))
         // The guard in front of each route reads the state from the request.
         .layer(axum::Extension(state.clone()))
         // Spans carry the method and path only: query strings can hold identifiers (an NHS

@@ -50,6 +50,9 @@ pub enum ApiError {
     /// Signed in, but the role does not allow this route.
     #[error("{0}")]
     Forbidden(String),
+    /// The body is larger than the route accepts.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// Too many requests from this client, or overall.
     #[error("{0}")]
     TooManyRequests(String),
@@ -102,6 +105,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::AuditUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::IllegalTransition(_) => StatusCode::CONFLICT,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -124,6 +128,7 @@ impl ApiError {
             ApiError::NotFound(detail) => ("not-found", "Not found", detail.clone()),
             ApiError::Forbidden(detail) => ("forbidden", "Not allowed for your role", detail.clone()),
             ApiError::TooManyRequests(detail) => ("too-many-requests", "Too many requests", detail.clone()),
+            ApiError::PayloadTooLarge(detail) => ("payload-too-large", "Too large", detail.clone()),
             ApiError::AuditUnavailable(id) => (
                 "audit-unavailable",
                 "Temporarily unavailable",

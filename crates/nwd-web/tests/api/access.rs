@@ -858,3 +858,35 @@ async fn no_audit_no_data(app: &TestApp) {
     assert_eq!(app.count("referral_events").await, events_before);
 }
 on_both_backends_strict!(no_audit_no_data);
+
+async fn anonymous_submissions_are_size_and_rate_limited(app: &TestApp) {
+    // Too large: refused before it is read, nothing written.
+    let mut body = crate::intake::self_referral_body();
+    body["presenting_needs"] = json!("x".repeat(20 * 1024));
+    let response = app.public(Method::POST, "/api/self-referrals").json(&body).send().await.unwrap();
+    problem(response, 413).await;
+    assert_eq!(app.count("referrals").await, 0);
+    // A flood from one address meets 429 with Retry-After; reading the directory never does.
+    let mut limited = None;
+    for _ in 0..40 {
+        let response = app
+            .public(Method::POST, "/api/self-referrals")
+            .json(&crate::intake::self_referral_body())
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 429 {
+            limited = Some(response);
+            break;
+        }
+    }
+    let limited = limited.expect("40 submissions in a row were never limited");
+    assert!(limited.headers().contains_key("retry-after"));
+    let body = problem(limited, 429).await;
+    assert!(body["detail"].as_str().unwrap().contains("111"));
+    for _ in 0..60 {
+        let response = app.public(Method::GET, "/api/services").send().await.unwrap();
+        assert_eq!(response.status(), 200);
+    }
+}
+on_both_backends_strict!(anonymous_submissions_are_size_and_rate_limited);

@@ -87,14 +87,19 @@ async fn the_same_child_by_two_doors_is_one_person(app: &TestApp) {
 }
 on_both_backends!(the_same_child_by_two_doors_is_one_person);
 
-async fn a_young_person_can_refer_themselves_without_signing_in(app: &TestApp) {
-    let body = json!({
+/// A young person's self-referral (synthetic).
+pub fn self_referral_body() -> Value {
+    json!({
         "who": "young_person",
         "person": {"given_name": "Kai", "family_name": "Examplechild", "date_of_birth": "2011-02-03", "postcode": "ct1 2ab"},
         "presenting_needs": "I can't sleep and I feel worried all the time.",
         "reasons": ["anxiety"],
         "contact": {"name": "Kai", "phone": "07700 900123"}
-    });
+    })
+}
+
+async fn a_young_person_can_refer_themselves_without_signing_in(app: &TestApp) {
+    let body = self_referral_body();
     let response = app
         .public(Method::POST, "/api/self-referrals")
         .json(&body)
