@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use tokio::task::JoinSet;
 
 use crate::report;
-use crate::server::{self, FreshDatabase, Matching, Server, ACTOR};
+use crate::server::{self, FreshDatabase, Matching, Server};
 use crate::stats::Latencies;
 
 /// Stems of the 999 test range: one NHS number per referral at most.
@@ -183,7 +183,7 @@ async fn create_service(client: &Client, base: &str) -> anyhow::Result<()> {
 async fn post_created(client: &Client, url: &str, body: &Value) -> anyhow::Result<Value> {
     let response = client
         .post(url)
-        .header("X-Actor", ACTOR)
+        .header("Authorization", server::authorization())
         .json(body)
         .send()
         .await?;
@@ -246,7 +246,7 @@ impl Worker {
         let sent = self
             .client
             .post(&self.url)
-            .header("X-Actor", ACTOR)
+            .header("Authorization", server::authorization())
             .header("Idempotency-Key", key)
             .json(body)
             .send()

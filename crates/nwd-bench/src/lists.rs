@@ -15,7 +15,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
 use crate::report;
-use crate::server::{self, FreshDatabase, Matching, Server, ACTOR};
+use crate::server::{self, FreshDatabase, Matching, Server};
 use crate::stats::{self, Latencies, Summary};
 
 /// Options of `nwd-bench lists`.
@@ -330,7 +330,7 @@ async fn time(
         let started = Instant::now();
         let response = client
             .get(format!("{base}{path}"))
-            .header("X-Actor", ACTOR)
+            .header("Authorization", server::authorization())
             .send()
             .await?;
         let status = response.status();

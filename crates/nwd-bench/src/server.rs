@@ -147,6 +147,9 @@ pub async fn open_store(
 ) -> anyhow::Result<Store> {
     let mut options = StoreOptions::new(url, standards()?);
     options.max_connections = max_connections;
+    // The coordinator reads any referral, closed ones included: a ten-year grace period after
+    // discharge (the relationship check still runs on every request, as in production).
+    options.access.grace = jiff::SignedDuration::from_hours(24 * 3650);
     let mut store = Store::connect(options)
         .await
         .with_context(|| format!("could not open the store at {url}"))?;
@@ -171,8 +174,11 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts serving `store`.
+    /// Starts serving `store`, with a single point of access coordinator (triage and
+    /// administrator roles) whose API token every benchmark request carries.
     pub async fn start(store: Store) -> anyhow::Result<Server> {
+        let token = coordinator_token(&store).await?;
+        let _ = TOKEN.set(token);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let app = nwd_web::app(nwd_web::AppState { store });
@@ -207,5 +213,42 @@ pub fn client() -> anyhow::Result<reqwest::Client> {
         .build()?)
 }
 
-/// The acting member of staff for every request.
-pub const ACTOR: &str = "bench:nwd-bench";
+static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The `Authorization` header value of every benchmark request (the coordinator's token,
+/// created by [`Server::start`]).
+pub fn authorization() -> String {
+    format!("Bearer {}", TOKEN.get().map(String::as_str).unwrap_or_default())
+}
+
+/// Creates (or finds) the benchmark's coordinator and returns an API token for it.
+async fn coordinator_token(store: &Store) -> anyhow::Result<String> {
+    use nwd_domain::authz::{Permission, Role};
+    use nwd_store::auth::{Bootstrap, NewUser, TeamKind};
+    let (org, team) = store
+        .bootstrap_team(&Bootstrap {
+            organisation: "Benchmark single point of access".into(),
+            organisation_kind: nwd_domain::directory::OrganisationKind::NhsTrust,
+            team: "Single point of access".into(),
+            team_kind: TeamKind::SinglePointOfAccess,
+            service_id: None,
+        })
+        .await?;
+    let user = store
+        .create_user(
+            NewUser {
+                username: format!("bench.{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+                display_name: "Benchmark coordinator".into(),
+                organisation_id: org,
+                password: None,
+                memberships: vec![(team.clone(), Role::Triage), (team, Role::Administrator)],
+            },
+            "nwd-bench",
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (_, token) = store
+        .create_api_token(&user.id, "nwd-bench", &Permission::ALL.into_iter().collect())
+        .await?;
+    Ok(token)
+}
