@@ -27,13 +27,7 @@ async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_qu
     app.check_page("start page").await;
 
     // Urgent help is one click from the start page.
-    app.client
-        .find(Locator::LinkText("Urgent help: get help now"))
-        .await
-        .unwrap()
-        .send_keys("\u{E007}")
-        .await
-        .unwrap();
+    app.follow("Urgent help: get help now").await;
     assert_eq!(app.heading().await, "Get help now");
     let urgent = app.text("main").await;
     for expected in ["999", "111", "85258", "0800 1111"] {
@@ -143,6 +137,7 @@ async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_qu
 
     // Sending the same journey twice makes one referral (back, then send again).
     app.client.back().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     if app.heading().await == "Check your answers before sending" {
         app.press("button[value=send]").await;
         assert_eq!(app.text("#reference").await, reference);
@@ -158,13 +153,7 @@ async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_qu
         .await
         .contains("Synthetic Wellbeing Project"));
     app.check_page("find support").await;
-    app.client
-        .find(Locator::LinkText("Synthetic Wellbeing Project"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    app.follow("Synthetic Wellbeing Project").await;
     assert_eq!(app.heading().await, "Synthetic Wellbeing Project");
     app.check_page("service page").await;
 
@@ -194,13 +183,7 @@ async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_qu
     app.check_page("triage queue").await;
     app.assert_no_store("triage queue").await;
 
-    app.client
-        .find(Locator::LinkText(&reference))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    app.follow(&reference).await;
     assert_eq!(app.heading().await, format!("Referral {reference}"));
     let page = app.text("main").await;
     assert!(page.contains("Synthia Testyoung"));

@@ -3,8 +3,6 @@
 //! NWD_SCREENSHOTS to `docs/screenshots/` to keep them; otherwise they go to a temporary
 //! folder and are only checked.
 
-use fantoccini::Locator;
-
 use crate::support::{browser_wanted, BrowserApp};
 
 async fn shoot(app: &BrowserApp, folder: &std::path::Path, name: &str, width: u32) {
@@ -114,13 +112,7 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
     app.enter_in("code").await;
     app.client.set_window_size(width, 900).await.unwrap();
     shoot(&app, folder, "staff-triage-queue", width).await;
-    app.client
-        .find(Locator::LinkText(&reference))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    app.follow(&reference).await;
     app.client.set_window_size(width, 900).await.unwrap();
     shoot(&app, folder, "staff-referral", width).await;
     app.finish().await;

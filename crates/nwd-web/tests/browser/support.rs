@@ -194,14 +194,10 @@ impl BrowserApp {
         self.client
             .find(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("{css} not found on {}: {e}", self.path_blocking()))
+            .unwrap_or_else(|e| panic!("{css} not found: {e}"))
             .text()
             .await
             .unwrap()
-    }
-
-    fn path_blocking(&self) -> String {
-        String::from("(current page)")
     }
 
     /// Types into the field with `id` (WebDriver focuses it, then sends key presses).
@@ -211,8 +207,37 @@ impl BrowserApp {
         field.send_keys(text).await.unwrap();
     }
 
-    /// Presses Enter in the field with `id` (submits its form as a keyboard user would).
+    /// Marks the current document, so that [`Self::wait_for_new_page`] can tell when the
+    /// browser has moved on from it.
+    async fn mark_page(&self) {
+        self.client
+            .execute("window.__nwdOldPage = true; return true;", vec![])
+            .await
+            .unwrap();
+    }
+
+    /// Waits until a new document (not the marked one) has loaded.
+    async fn wait_for_new_page(&self) {
+        for _ in 0..200 {
+            let loaded = self
+                .client
+                .execute(
+                    "return window.__nwdOldPage === undefined && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await;
+            if matches!(loaded, Ok(serde_json::Value::Bool(true))) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the page did not change");
+    }
+
+    /// Presses Enter in the field with `id` (submits its form as a keyboard user would) and
+    /// waits for the next page.
     pub async fn enter_in(&self, id: &str) {
+        self.mark_page().await;
         self.client
             .find(Locator::Id(id))
             .await
@@ -220,6 +245,20 @@ impl BrowserApp {
             .send_keys("\u{E007}")
             .await
             .unwrap();
+        self.wait_for_new_page().await;
+    }
+
+    /// Presses Enter on the link with this text and waits for the page it leads to.
+    pub async fn follow(&self, text: &str) {
+        self.mark_page().await;
+        self.client
+            .find(Locator::LinkText(text))
+            .await
+            .unwrap()
+            .send_keys("\u{E007}")
+            .await
+            .unwrap();
+        self.wait_for_new_page().await;
     }
 
     /// Presses Space on the checkbox or radio with `id`.
@@ -233,8 +272,9 @@ impl BrowserApp {
             .unwrap();
     }
 
-    /// Presses Enter on the button matching `css`.
+    /// Presses Enter on the button or link matching `css` and waits for the next page.
     pub async fn press(&self, css: &str) {
+        self.mark_page().await;
         self.client
             .find(Locator::Css(css))
             .await
@@ -242,6 +282,7 @@ impl BrowserApp {
             .send_keys("\u{E007}")
             .await
             .unwrap();
+        self.wait_for_new_page().await;
     }
 
     /// The page's `<h1>`.
