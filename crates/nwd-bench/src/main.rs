@@ -16,6 +16,7 @@
 mod intake;
 mod lists;
 mod server;
+mod sim;
 mod stats;
 
 use std::io::Write as _;
@@ -38,6 +39,8 @@ enum Command {
     Intake(intake::Args),
     /// Imports the demo county at scale, then times lists, searches and reads.
     Lists(lists::Args),
+    /// Times the what-if simulator on the reference county pathway.
+    Sim(sim::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -49,6 +52,7 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Command::Intake(args) => intake::run(args).await,
             Command::Lists(args) => lists::run(args).await,
+            Command::Sim(args) => sim::run_bench(args).await,
         }
     })
 }

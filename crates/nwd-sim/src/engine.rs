@@ -79,6 +79,8 @@ enum Kind {
 /// 2^29 times for two of its tickets to look alike.
 const TICKET_BITS: u32 = 29;
 const TICKET_MASK: u32 = (1 << TICKET_BITS) - 1;
+/// Set in `Sim::waiting_ticket` while the visit waits on that ticket.
+const WAITING: u32 = 1 << 31;
 
 impl Kind {
     /// Packs the event into 8 bytes (3-bit tag, 29-bit second field, 32-bit first field), so a
@@ -132,6 +134,10 @@ struct Sim<'m> {
     end: f64,
     heap: EventQueue<u64>,
     visits: Vec<Visit>,
+    /// Per slot, `WAITING | ticket` while the visit waits, else its ticket: a dense array so
+    /// that stale renege events and stale queue entries are recognised without touching the
+    /// visit itself (most renege events are stale).
+    waiting_ticket: Vec<u32>,
     free: Vec<u32>,
     queues: Vec<VecDeque<(u32, u32)>>,
     /// Live waiting count per (node, group).
@@ -167,6 +173,7 @@ impl<'m> Sim<'m> {
             end: model.run.end,
             heap: EventQueue::new(),
             visits: Vec::with_capacity(servers + 1024),
+            waiting_ticket: Vec::with_capacity(servers + 1024),
             free: Vec::new(),
             queues: vec![VecDeque::new(); nodes],
             waiting: vec![0; nodes * groups],
@@ -200,12 +207,14 @@ impl<'m> Sim<'m> {
             }
             None => {
                 self.visits.push(visit);
+                self.waiting_ticket.push(0);
                 (self.visits.len() - 1) as u32
             }
         }
     }
 
     fn release(&mut self, slot: u32) {
+        self.waiting_ticket[slot as usize] &= !WAITING;
         let v = &mut self.visits[slot as usize];
         v.state = State::Free;
         self.free.push(slot);
@@ -380,6 +389,7 @@ impl<'m> Sim<'m> {
         v.node = n as u32;
         let ticket = v.ticket;
         let key = n * self.groups + v.group as usize;
+        self.waiting_ticket[slot as usize] = WAITING | (ticket & TICKET_MASK);
         self.acc.list_changed(key, self.now, self.waiting[key]);
         self.waiting[key] += 1;
         self.waiting_node[n] += 1;
@@ -406,10 +416,12 @@ impl<'m> Sim<'m> {
             let Some((slot, ticket)) = self.queues[n].pop_front() else {
                 break;
             };
-            let v = &mut self.visits[slot as usize];
-            if v.state != State::Waiting || v.ticket != ticket || v.node as usize != n {
+            let flagged = &mut self.waiting_ticket[slot as usize];
+            if *flagged != WAITING | (ticket & TICKET_MASK) {
                 continue; // reneged: lazily deleted
             }
+            *flagged &= !WAITING;
+            let v = &mut self.visits[slot as usize];
             v.state = State::InService;
             let key = n * self.groups + v.group as usize;
             self.acc.list_changed(key, self.now, self.waiting[key]);
@@ -496,10 +508,12 @@ impl<'m> Sim<'m> {
     }
 
     fn renege(&mut self, slot: u32, ticket: u32) {
-        let v = self.visits[slot as usize];
-        if v.state != State::Waiting || v.ticket & TICKET_MASK != ticket {
+        let flagged = &mut self.waiting_ticket[slot as usize];
+        if *flagged != WAITING | ticket {
             return; // started service or left meanwhile
         }
+        *flagged &= !WAITING;
+        let v = self.visits[slot as usize];
         let n = v.node as usize;
         let key = n * self.groups + v.group as usize;
         self.acc.list_changed(key, self.now, self.waiting[key]);
@@ -549,7 +563,7 @@ impl<'m> Sim<'m> {
         }
         self.counts.memory_bytes = (self.heap.heap_bytes()
             + self.visits.capacity() * std::mem::size_of::<Visit>()
-            + self.free.capacity() * 4
+            + (self.free.capacity() + self.waiting_ticket.capacity()) * 4
             + self.queues.iter().map(|q| q.capacity() * 8).sum::<usize>()
             + self.acc.heap_bytes()) as u64;
         self.acc.finish(
