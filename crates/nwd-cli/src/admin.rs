@@ -213,7 +213,9 @@ pub async fn tokens(store: &Store, command: TokensCommand) -> anyhow::Result<()>
                 bail!("give at least one scope, e.g. --scopes make_referral");
             }
             let (id, token) = store.create_api_token(&user_id, &name, &scopes).await?;
-            eprintln!("token {id} created; send it as `Authorization: Bearer <token>` (shown once):");
+            eprintln!(
+                "token {id} created; send it as `Authorization: Bearer <token>` (shown once):"
+            );
             eprintln!("{token}");
         }
         TokensCommand::Revoke { id } => {

@@ -40,14 +40,29 @@ pub struct Args {
     #[arg(long, global = true, env = "NWD_BREACHED_PASSWORDS")]
     pub breached_passwords: Option<std::path::PathBuf>,
     /// Session idle timeout, minutes.
-    #[arg(long, global = true, env = "NWD_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    #[arg(
+        long,
+        global = true,
+        env = "NWD_SESSION_IDLE_MINUTES",
+        default_value_t = 30
+    )]
     pub session_idle_minutes: i64,
     /// Session absolute timeout, hours.
-    #[arg(long, global = true, env = "NWD_SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
+    #[arg(
+        long,
+        global = true,
+        env = "NWD_SESSION_ABSOLUTE_HOURS",
+        default_value_t = 12
+    )]
     pub session_absolute_hours: i64,
     /// Hours a team keeps access to a young person's record after discharge (default 0: the
     /// relationship ends at discharge).
-    #[arg(long, global = true, env = "NWD_RELATIONSHIP_GRACE_HOURS", default_value_t = 0)]
+    #[arg(
+        long,
+        global = true,
+        env = "NWD_RELATIONSHIP_GRACE_HOURS",
+        default_value_t = 0
+    )]
     pub relationship_grace_hours: i64,
 }
 
@@ -103,7 +118,10 @@ impl Args {
         };
         if let Some(path) = &self.breached_passwords {
             let text = std::fs::read_to_string(path).with_context(|| {
-                format!("could not read the breached-password list {}", path.display())
+                format!(
+                    "could not read the breached-password list {}",
+                    path.display()
+                )
             })?;
             let mut list = (*settings.breached).clone();
             list.extend(nwd_store::auth::parse_breached(&text));

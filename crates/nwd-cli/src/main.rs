@@ -1,6 +1,7 @@
 //! `nowrongdoor`: the command line. Thin by design — it parses arguments, loads
 //! configuration, and hands over to `nwd-store`, `nwd-web` and `nwd-demo`.
 
+mod admin;
 mod config;
 mod demo;
 mod durability;
@@ -45,6 +46,18 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Staff accounts: the first administrator, adding, disabling.
+    #[command(subcommand)]
+    Users(admin::UsersCommand),
+    /// Teams.
+    #[command(subcommand)]
+    Teams(admin::TeamsCommand),
+    /// API tokens for other systems.
+    #[command(subcommand)]
+    Tokens(admin::TokensCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(admin::AuditCommand),
     /// Person matching: batch matching of files, parameter estimation, de-duplication.
     #[command(subcommand)]
     Persons(persons::PersonsCommand),
@@ -91,6 +104,18 @@ async fn main() -> anyhow::Result<()> {
     let options = cli.config.store_options()?;
     match cli.command {
         Command::Persons(_) | Command::Simulate(_) => {}
+        Command::Users(command) => {
+            admin::users(&nwd_store::Store::connect(options).await?, command).await?
+        }
+        Command::Teams(command) => {
+            admin::teams(&nwd_store::Store::connect(options).await?, command).await?
+        }
+        Command::Tokens(command) => {
+            admin::tokens(&nwd_store::Store::connect(options).await?, command).await?
+        }
+        Command::Audit(command) => {
+            admin::audit(&nwd_store::Store::connect(options).await?, command).await?
+        }
         Command::Migrate => {
             let store = nwd_store::Store::connect(options).await?;
             store.migrate().await?;

@@ -26,8 +26,14 @@ use crate::problem::ApiError;
 /// Largest body an anonymous endpoint accepts: 16 KiB (a self-referral is well under 4 KiB).
 pub const ANONYMOUS_BODY_LIMIT: usize = 16 * 1024;
 
-/// Anonymous endpoints that accept data.
-pub const LIMITED: [(&str, &str); 2] = [("POST", "/api/self-referrals"), ("POST", "/api/session")];
+/// Anonymous endpoints that accept data. The web self-referral journey (`POST /get-help`)
+/// posts once per question, so it is not counted here; its final submission is idempotent by
+/// journey id (a per-journey limit is still to do).
+pub const LIMITED: [(&str, &str); 3] = [
+    ("POST", "/api/self-referrals"),
+    ("POST", "/api/session"),
+    ("POST", "/staff/sign-in"),
+];
 
 /// Per-address and global limiters, one set per application instance.
 #[derive(Clone)]
