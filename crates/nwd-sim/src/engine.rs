@@ -1,5 +1,5 @@
 //! The discrete-event engine: one replication of a [`Model`], from day 0 to the end of the
-//! observation window, on a binary heap of events.
+//! observation window, on an event queue ([`crate::queue::EventQueue`], a radix heap).
 //!
 //! - **Visits** live in a slab (`Vec<Visit>` with a free list); a visit carries its referral
 //!   (receipt time, need group at receipt, whether help has started) from node to node.
@@ -8,8 +8,8 @@
 //!   and, if the visit is still waiting on it, removes the visit from the counts at once; the
 //!   stale entry stays in the deque and is skipped when it reaches the front. So the cost of a
 //!   visit does not depend on the length of the queue (the live length is counted apart).
-//! - **Events** are ordered by time, then by the order they were scheduled, so ties resolve
-//!   the same way on every run.
+//! - **Events** are ordered by time; ties resolve in an order fixed by the sequence of
+//!   operations, so the same way on every run. An event packs into 8 bytes (`Kind::encode`).
 //! - **Did-not-attend** resolves at the booked start: the slot stays busy for its length (a
 //!   service-time draw unless `dna.slot` is given) with nobody in it; the visit goes to the
 //!   back of the queue with its original arrival time (the wait keeps counting, and the
