@@ -218,7 +218,10 @@ static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 /// The `Authorization` header value of every benchmark request (the coordinator's token,
 /// created by [`Server::start`]).
 pub fn authorization() -> String {
-    format!("Bearer {}", TOKEN.get().map(String::as_str).unwrap_or_default())
+    format!(
+        "Bearer {}",
+        TOKEN.get().map(String::as_str).unwrap_or_default()
+    )
 }
 
 /// Creates (or finds) the benchmark's coordinator and returns an API token for it.
@@ -248,7 +251,11 @@ async fn coordinator_token(store: &Store) -> anyhow::Result<String> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let (_, token) = store
-        .create_api_token(&user.id, "nwd-bench", &Permission::ALL.into_iter().collect())
+        .create_api_token(
+            &user.id,
+            "nwd-bench",
+            &Permission::ALL.into_iter().collect(),
+        )
         .await?;
     Ok(token)
 }

@@ -88,9 +88,10 @@ fn too_many(retry_after_secs: u64, detail: &str) -> Response {
 
 /// The middleware: applies to [`LIMITED`] only.
 pub async fn limit(limits: Limits, request: Request, next: Next) -> Response {
-    let limited = LIMITED
-        .iter()
-        .any(|(m, p)| request.method() == Method::from_bytes(m.as_bytes()).unwrap_or(Method::POST) && request.uri().path() == *p);
+    let limited = LIMITED.iter().any(|(m, p)| {
+        request.method() == Method::from_bytes(m.as_bytes()).unwrap_or(Method::POST)
+            && request.uri().path() == *p
+    });
     if !limited {
         return next.run(request).await;
     }

@@ -86,19 +86,38 @@ async fn scenario(app: &TestApp) {
         .json()
         .await
         .unwrap();
-    let id = created["referral"]["id"].as_str().expect("created").to_owned();
-    let person_id = created["referral"]["person_id"].as_str().unwrap().to_owned();
+    let id = created["referral"]["id"]
+        .as_str()
+        .expect("created")
+        .to_owned();
+    let person_id = created["referral"]["person_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     // The same child again (NHS number rule), and without the number (demographics).
-    app.staff(Method::POST, "/api/referrals").json(&referral(person())).send().await.unwrap();
+    app.staff(Method::POST, "/api/referrals")
+        .json(&referral(person()))
+        .send()
+        .await
+        .unwrap();
     let mut without = person();
     without["nhs_number"] = Value::Null;
-    app.staff(Method::POST, "/api/referrals").json(&referral(without)).send().await.unwrap();
+    app.staff(Method::POST, "/api/referrals")
+        .json(&referral(without))
+        .send()
+        .await
+        .unwrap();
     // Bad input carrying the values: an invalid NHS number, date and postcode.
     let mut bad = person();
     bad["nhs_number"] = json!("9990000043");
     bad["date_of_birth"] = json!(format!("{}-31", CANARIES[3]));
     bad["postcode"] = json!(format!("{}{}", CANARIES[4], CANARIES[0]));
-    let response = app.staff(Method::POST, "/api/referrals").json(&referral(bad)).send().await.unwrap();
+    let response = app
+        .staff(Method::POST, "/api/referrals")
+        .json(&referral(bad))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 422);
     for path in [
         format!("/api/referrals/{id}"),
@@ -112,7 +131,11 @@ async fn scenario(app: &TestApp) {
         "/api/transitions".to_owned(),
     ] {
         let response = app.staff(Method::GET, &path).send().await.unwrap();
-        assert!(response.status().is_success(), "{path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
     }
     // Self-referral and a failed sign-in carrying the values.
     app.public(Method::POST, "/api/self-referrals")
@@ -132,11 +155,14 @@ async fn scenario(app: &TestApp) {
         .await
         .unwrap();
     // Break-glass with the values in its reason.
-    app.staff(Method::POST, &format!("/api/persons/{person_id}/break-glass"))
-        .json(&json!({"reason": format!("{} {} seen in A&E", CANARIES[1], CANARIES[0]), "minutes": 5}))
-        .send()
-        .await
-        .unwrap();
+    app.staff(
+        Method::POST,
+        &format!("/api/persons/{person_id}/break-glass"),
+    )
+    .json(&json!({"reason": format!("{} {} seen in A&E", CANARIES[1], CANARIES[0]), "minutes": 5}))
+    .send()
+    .await
+    .unwrap();
     // A failed audit write is logged (with an error id), and must not log the record.
     if app.database_url.starts_with("sqlite") {
         app.raw_sql("CREATE TRIGGER audit_broken BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END").await.unwrap();
@@ -144,7 +170,11 @@ async fn scenario(app: &TestApp) {
         app.raw_sql("CREATE OR REPLACE FUNCTION audit_broken() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$").await.unwrap();
         app.raw_sql("CREATE TRIGGER audit_broken BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_broken()").await.unwrap();
     }
-    let response = app.staff(Method::GET, &format!("/api/referrals/{id}")).send().await.unwrap();
+    let response = app
+        .staff(Method::GET, &format!("/api/referrals/{id}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 503);
 }
 
@@ -160,10 +190,17 @@ async fn logs_never_carry_identifiable_values() {
     }
     let log = String::from_utf8_lossy(&capture.0.lock().unwrap()).to_string();
     // The capture works: the failed audit write was logged.
-    assert!(log.contains("audit append failed"), "nothing captured: {} bytes", log.len());
+    assert!(
+        log.contains("audit append failed"),
+        "nothing captured: {} bytes",
+        log.len()
+    );
     let found: Vec<&str> = CANARIES.into_iter().filter(|c| log.contains(c)).collect();
     if !found.is_empty() {
-        let line = log.lines().find(|l| found.iter().any(|c| l.contains(c))).unwrap_or_default();
+        let line = log
+            .lines()
+            .find(|l| found.iter().any(|c| l.contains(c)))
+            .unwrap_or_default();
         panic!("identifiable values {found:?} in the log, e.g.: {line}");
     }
 }

@@ -863,7 +863,12 @@ async fn anonymous_submissions_are_size_and_rate_limited(app: &TestApp) {
     // Too large: refused before it is read, nothing written.
     let mut body = crate::intake::self_referral_body();
     body["presenting_needs"] = json!("x".repeat(20 * 1024));
-    let response = app.public(Method::POST, "/api/self-referrals").json(&body).send().await.unwrap();
+    let response = app
+        .public(Method::POST, "/api/self-referrals")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     problem(response, 413).await;
     assert_eq!(app.count("referrals").await, 0);
     // A flood from one address meets 429 with Retry-After; reading the directory never does.
@@ -885,7 +890,11 @@ async fn anonymous_submissions_are_size_and_rate_limited(app: &TestApp) {
     let body = problem(limited, 429).await;
     assert!(body["detail"].as_str().unwrap().contains("111"));
     for _ in 0..60 {
-        let response = app.public(Method::GET, "/api/services").send().await.unwrap();
+        let response = app
+            .public(Method::GET, "/api/services")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200);
     }
 }
