@@ -42,7 +42,7 @@ struct Visit {
     referral_time: f64,
     node_arrival: f64,
     ticket: u32,
-    node: u32,
+    node: u16,
     group: u16,
     referral_group: u16,
     renege_reason: u16,
@@ -246,7 +246,7 @@ impl<'m> Sim<'m> {
                         referral_time: 0.0,
                         node_arrival: 0.0,
                         ticket: 0,
-                        node: n as u32,
+                        node: n as u16,
                         group: group as u16,
                         referral_group: group as u16,
                         renege_reason: 0,
@@ -279,7 +279,7 @@ impl<'m> Sim<'m> {
                     referral_time: -waited,
                     node_arrival: -waited,
                     ticket: 0,
-                    node: n as u32,
+                    node: n as u16,
                     group: group as u16,
                     referral_group: group as u16,
                     renege_reason: 0,
@@ -352,7 +352,7 @@ impl<'m> Sim<'m> {
             referral_time: self.now,
             node_arrival: self.now,
             ticket: 0,
-            node: stream.node as u32,
+            node: stream.node as u16,
             group: stream.group as u16,
             referral_group: stream.group as u16,
             renege_reason: 0,
@@ -386,7 +386,7 @@ impl<'m> Sim<'m> {
         let v = &mut self.visits[slot as usize];
         v.ticket = v.ticket.wrapping_add(1);
         v.state = State::Waiting;
-        v.node = n as u32;
+        v.node = n as u16;
         let ticket = v.ticket;
         let key = n * self.groups + v.group as usize;
         self.waiting_ticket[slot as usize] = WAITING | (ticket & TICKET_MASK);
@@ -484,7 +484,7 @@ impl<'m> Sim<'m> {
         match next {
             Some(route) => {
                 let v = &mut self.visits[slot as usize];
-                v.node = route.to as u32;
+                v.node = route.to as u16;
                 v.group = route.group as u16;
                 v.node_arrival = self.now;
                 self.arrive(slot, route.to);

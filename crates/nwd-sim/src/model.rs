@@ -159,6 +159,9 @@ impl Model {
         if scenario.nodes.is_empty() {
             errors.push(err("nodes", "the network needs at least one node"));
         }
+        if scenario.nodes.len() > usize::from(u16::MAX) {
+            errors.push(err("nodes", "at most 65535 nodes"));
+        }
         let nodes: Vec<Node> = scenario
             .nodes
             .iter()
