@@ -308,6 +308,8 @@ fn write_comparison_csv(path: &Path, comparison: &nwd_sim::Comparison) -> anyhow
 
 fn pm(e: nwd_sim::Estimate) -> String {
     match (e.mean.is_finite(), e.hw.is_finite()) {
+        // Shares and utilisations (below 10) get two decimals, days and counts one.
+        (true, true) if e.mean.abs() < 10.0 => format!("{:.2} ± {:.2}", e.mean, e.hw),
         (true, true) => format!("{:.1} ± {:.1}", e.mean, e.hw),
         (true, false) => format!("{:.1}", e.mean),
         _ => "–".into(),
