@@ -6,6 +6,8 @@
 //! address) appears in the log.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+// Shared with the API suite; this binary uses only part of it.
+#[allow(dead_code)]
 #[path = "api/support.rs"]
 mod support;
 
