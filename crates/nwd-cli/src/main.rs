@@ -149,7 +149,7 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("could not listen on {bind}: is another server running there? Use --bind to choose another address"))?;
             let address = listener.local_addr()?;
-            eprintln!("No Wrong Door is running: open http://{address}/api/openapi.json (health: http://{address}/healthz). Press Ctrl+C to stop.");
+            eprintln!("No Wrong Door is running: open http://{address}/ (staff sign-in: http://{address}/staff; API: http://{address}/api/openapi.json). Press Ctrl+C to stop.");
             nwd_web::serve(listener, nwd_web::AppState { store }).await?;
         }
     }
