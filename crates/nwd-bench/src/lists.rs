@@ -96,6 +96,9 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
         load.peak_rss_after_generate_mib.unwrap_or(0),
         stats::peak_rss_mib().unwrap_or(0),
     ));
+    // Each guarded response then says what authentication, the policy checks and the audit
+    // append cost (the Server-Timing header), so access control's share can be reported.
+    nwd_web::secure::set_server_timing(true);
     let server = Server::start(store.clone()).await?;
     let client = server::client()?;
     let endpoints = endpoints(&samples, args.requests + args.warmup, &mut rng)?;
@@ -120,9 +123,12 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
             result.summary.line(),
             result.note
         ));
+        let guard = result.phases.report(result.summary.mean);
+        report(format!("{:<18} {}", "", guard.0));
         let mut figures = result.summary.json();
         if let Some(map) = figures.as_object_mut() {
             map.insert("note".into(), Value::String(result.note.clone()));
+            map.insert("access_control".into(), guard.1);
         }
         json_endpoints.insert((*name).to_string(), figures);
     }
@@ -314,6 +320,74 @@ fn endpoints(samples: &Samples, n: usize, rng: &mut StdRng) -> anyhow::Result<Ve
 struct Timed {
     summary: Summary,
     note: String,
+    phases: Phases,
+}
+
+/// Sums of the guard's phases over the timed requests, from their `Server-Timing` headers.
+#[derive(Default)]
+struct Phases {
+    requests: u32,
+    authn_ms: f64,
+    policy_ms: f64,
+    app_ms: f64,
+    audit_ms: f64,
+}
+
+impl Phases {
+    /// Adds one response's `Server-Timing` header (`authn;dur=0.120, policy;dur=…`).
+    fn add(&mut self, header: Option<&reqwest::header::HeaderValue>) -> anyhow::Result<()> {
+        let text = header
+            .and_then(|v| v.to_str().ok())
+            .context("a guarded response came without its Server-Timing header")?;
+        for metric in text.split(',') {
+            let (name, rest) = metric
+                .trim()
+                .split_once(";dur=")
+                .context("bad Server-Timing")?;
+            let ms: f64 = rest.parse().context("bad Server-Timing duration")?;
+            match name {
+                "authn" => self.authn_ms += ms,
+                "policy" => self.policy_ms += ms,
+                "app" => self.app_ms += ms,
+                "audit" => self.audit_ms += ms,
+                _ => {}
+            }
+        }
+        self.requests += 1;
+        Ok(())
+    }
+
+    /// A report line and its JSON: mean milliseconds per phase, and the policy check and
+    /// audit write as a share of the mean request time seen by the client.
+    fn report(&self, client_mean: Duration) -> (String, Value) {
+        let n = f64::from(self.requests.max(1));
+        let (authn, policy, app, audit) = (
+            self.authn_ms / n,
+            self.policy_ms / n,
+            self.app_ms / n,
+            self.audit_ms / n,
+        );
+        let total = client_mean.as_secs_f64() * 1000.0;
+        let share = if total > 0.0 {
+            (policy + audit) / total * 100.0
+        } else {
+            0.0
+        };
+        let with_authn = if total > 0.0 {
+            (authn + policy + audit) / total * 100.0
+        } else {
+            0.0
+        };
+        (
+            format!(
+                "guard: authn {authn:.3} ms, policy {policy:.3} ms, handler {app:.3} ms, audit {audit:.3} ms; policy + audit = {share:.1} % of {total:.3} ms ({with_authn:.1} % with authentication)"
+            ),
+            json!({
+                "authn_ms": authn, "policy_ms": policy, "handler_ms": app, "audit_ms": audit,
+                "policy_audit_share_pct": share, "with_authn_share_pct": with_authn,
+            }),
+        )
+    }
 }
 
 /// Sends the endpoint's requests one at a time: the first `--warmup` untimed.
@@ -326,6 +400,7 @@ async fn time(
     let progress = bar(endpoint.paths.len() as u64, endpoint.name, "requests");
     let mut latencies = Latencies::with_capacity(args.requests);
     let mut sizes: Vec<u64> = Vec::with_capacity(args.requests);
+    let mut phases = Phases::default();
     for (i, path) in endpoint.paths.iter().enumerate() {
         let started = Instant::now();
         let response = client
@@ -334,6 +409,7 @@ async fn time(
             .send()
             .await?;
         let status = response.status();
+        let timing = response.headers().get("server-timing").cloned();
         let body = response.bytes().await?;
         let elapsed = started.elapsed();
         if status != StatusCode::OK {
@@ -344,6 +420,7 @@ async fn time(
         }
         if i >= args.warmup {
             latencies.record(elapsed);
+            phases.add(timing.as_ref())?;
             let value: Value = serde_json::from_slice(&body)?;
             sizes.push(match endpoint.shape {
                 Shape::WaitingList => value["total"].as_u64().unwrap_or(0),
@@ -368,5 +445,6 @@ async fn time(
     Ok(Timed {
         summary: latencies.summary(),
         note,
+        phases,
     })
 }

@@ -43,6 +43,11 @@ enum Command {
         /// full_page_writes off). Only for a disposable database.
         #[arg(long, env = "NWD_ALLOW_UNSAFE_DURABILITY")]
         allow_unsafe_durability: bool,
+        /// Add a `Server-Timing` header (authentication, policy, handler and audit times)
+        /// to every allowed staff response. For benchmarks and trusted operations only:
+        /// timings are a side channel.
+        #[arg(long, env = "NWD_SERVER_TIMING")]
+        server_timing: bool,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -134,7 +139,9 @@ async fn main() -> anyhow::Result<()> {
             demo,
             seed,
             allow_unsafe_durability,
+            server_timing,
         } => {
+            nwd_web::secure::set_server_timing(server_timing);
             let mut store = nwd_store::Store::connect(options).await?;
             durability::check(&store, allow_unsafe_durability).await?;
             if demo && store.organisations().await?.is_empty() {

@@ -15,6 +15,8 @@
 //!    fails the data is not returned (503). Denials are audited too.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams, Request};
 use axum::http::{header, Method};
@@ -30,6 +32,34 @@ use crate::AppState;
 
 /// The session cookie. `__Host-` binds it to this origin over HTTPS with `Path=/` (RFC 6265bis).
 pub const SESSION_COOKIE: &str = "__Host-nwd_session";
+
+static SERVER_TIMING: AtomicBool = AtomicBool::new(false);
+
+/// Turns the `Server-Timing` response header on or off (off by default). When on, every
+/// guarded, allowed response says how long each phase of the guard took (W3C Server Timing:
+/// `authn` = authentication, `policy` = role, CSRF and relationship checks, `app` = the
+/// handler, `audit` = the read's audit append), which is how `nwd-bench lists` measures what
+/// access control costs. Timings are a side channel, so it is for benchmarks and trusted
+/// operations only (`nowrongdoor serve --server-timing`).
+pub fn set_server_timing(on: bool) {
+    SERVER_TIMING.store(on, Ordering::Relaxed);
+}
+
+/// Adds the `Server-Timing` header (see [`set_server_timing`]) to `response`.
+fn with_timing(mut response: Response, phases: [(&str, Duration); 4]) -> Response {
+    if !SERVER_TIMING.load(Ordering::Relaxed) {
+        return response;
+    }
+    let value = phases
+        .iter()
+        .map(|(name, d)| format!("{name};dur={:.3}", d.as_secs_f64() * 1000.0))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Ok(value) = header::HeaderValue::from_str(&value) {
+        response.headers_mut().insert("server-timing", value);
+    }
+    response
+}
 
 /// One registered route and its policy.
 #[derive(Debug, Clone)]
@@ -212,6 +242,7 @@ async fn guard(
         let scope = AuditScope::new(entry);
         return nwd_store::audit::scope(scope, next.run(request)).await;
     }
+    let started = Instant::now();
     let (principal, credential) = match authenticate(&state, request.headers()).await {
         Ok(Some(found)) => found,
         Ok(None) => {
@@ -223,6 +254,7 @@ async fn guard(
         }
         Err(e) => return e.into_response(),
     };
+    let authenticated = Instant::now();
     entry.user_id = Some(principal.user_id.clone());
     entry.username = Some(principal.username.clone());
     entry.roles = principal.roles_text();
@@ -311,10 +343,21 @@ async fn guard(
     };
     entry.why = why;
     request.extensions_mut().insert(principal);
+    let authorised = Instant::now();
     let scope = AuditScope::new(entry);
     let response = nwd_store::audit::scope(scope.clone(), next.run(request)).await;
+    let handled = Instant::now();
+    let phases = |audited: Instant| {
+        [
+            ("authn", authenticated - started),
+            ("policy", authorised - authenticated),
+            ("app", handled - authorised),
+            ("audit", audited - handled),
+        ]
+    };
     if scope.written() {
-        return response;
+        // A change: its audit entry was written inside the handler's transaction.
+        return with_timing(response, phases(handled));
     }
     let mut entry = scope.entry();
     entry.status = response.status().as_u16();
@@ -324,7 +367,7 @@ async fn guard(
         "failed".into()
     };
     match state.store.append_audit(entry).await {
-        Ok(_) => response,
+        Ok(_) => with_timing(response, phases(Instant::now())),
         Err(error) => {
             let id = uuid::Uuid::new_v4().simple().to_string();
             tracing::error!(error_id = %id, error = %error, "audit append failed: response withheld");

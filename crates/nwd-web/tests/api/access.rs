@@ -899,3 +899,46 @@ async fn anonymous_submissions_are_size_and_rate_limited(app: &TestApp) {
     }
 }
 on_both_backends_strict!(anonymous_submissions_are_size_and_rate_limited);
+
+/// With server timing on, an allowed read says what each phase of the guard cost, and the
+/// phases add up to no more than the client saw; denials and public pages carry no timings.
+async fn server_timing_names_the_guard_phases(app: &TestApp) {
+    let a = agency(app, "Alpha", &ALPHA).await;
+    nwd_web::secure::set_server_timing(true);
+    let started = std::time::Instant::now();
+    let response = app
+        .staff(Method::GET, &format!("/api/referrals/{}", a.referral))
+        .send()
+        .await
+        .unwrap();
+    let seen_ms = started.elapsed().as_secs_f64() * 1000.0;
+    assert_eq!(response.status(), 200);
+    let header = response
+        .headers()
+        .get("server-timing")
+        .expect("an allowed read carries Server-Timing")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let phases: Vec<(String, f64)> = header
+        .split(',')
+        .map(|m| {
+            let (name, ms) = m.trim().split_once(";dur=").unwrap();
+            (name.to_owned(), ms.parse().unwrap())
+        })
+        .collect();
+    let names: Vec<&str> = phases.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["authn", "policy", "app", "audit"]);
+    let sum: f64 = phases.iter().map(|(_, ms)| ms).sum();
+    assert!(phases.iter().all(|(_, ms)| *ms >= 0.0));
+    assert!(sum <= seen_ms, "{sum} ms of phases > {seen_ms} ms seen");
+    // Not signed in: no timings.
+    let response = app
+        .public(Method::GET, &format!("/api/referrals/{}", a.referral))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    assert!(response.headers().get("server-timing").is_none());
+}
+on_both_backends_strict!(server_timing_names_the_guard_phases);
