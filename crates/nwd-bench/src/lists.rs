@@ -40,6 +40,9 @@ pub struct Args {
     /// Seed of the demo data and of the random choices.
     #[arg(long, default_value_t = 2026)]
     seed: u64,
+    /// How read audit entries reach the disk: `durable` (default) or `deferred`.
+    #[arg(long, default_value = "durable")]
+    audit_commit: nwd_store::audit::AuditCommit,
     /// Keep the database afterwards (for inspection, e.g. EXPLAIN).
     #[arg(long)]
     keep: bool,
@@ -80,7 +83,13 @@ struct Load {
 
 async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
     // Only reads are timed here: no person matcher (it would hold the whole register).
-    let store = server::open_store(&database.url, 16, Matching::NhsNumberOnly).await?;
+    let store = server::open_store_with(
+        &database.url,
+        16,
+        Matching::NhsNumberOnly,
+        args.audit_commit,
+    )
+    .await?;
     let mut rng = StdRng::seed_from_u64(args.seed);
     let (load, samples) = load(args, &store, &mut rng).await?;
     report(format!(
@@ -146,6 +155,7 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
             "peak_rss_after_generate_mib": load.peak_rss_after_generate_mib,
             "sqlite_file_mib": sqlite_mib,
             "requests_per_endpoint": args.requests,
+            "audit_commit": format!("{:?}", args.audit_commit),
             "endpoints": json_endpoints,
         })
         .to_string(),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context as _};
 use nwd_domain::standards::DefaultStandards;
 use nwd_match::person_matcher::RegisterMatcher;
+use nwd_store::audit::AuditCommit;
 use nwd_store::{Store, StoreOptions};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -145,8 +146,19 @@ pub async fn open_store(
     max_connections: u32,
     matching: Matching,
 ) -> anyhow::Result<Store> {
+    open_store_with(url, max_connections, matching, AuditCommit::Durable).await
+}
+
+/// [`open_store`] with a chosen audit commit mode.
+pub async fn open_store_with(
+    url: &str,
+    max_connections: u32,
+    matching: Matching,
+    audit_commit: AuditCommit,
+) -> anyhow::Result<Store> {
     let mut options = StoreOptions::new(url, standards()?);
     options.max_connections = max_connections;
+    options.audit_commit = audit_commit;
     // The coordinator reads any referral, closed ones included: a ten-year grace period after
     // discharge (the relationship check still runs on every request, as in production).
     options.access.grace = jiff::SignedDuration::from_hours(24 * 3650);

@@ -35,6 +35,17 @@ pub struct Args {
     /// Maximum database connections.
     #[arg(long, global = true, env = "NWD_MAX_CONNECTIONS", default_value_t = 16)]
     pub max_connections: u32,
+    /// How audit entries of reads, denials and sign-ins reach the disk: `durable` flushes
+    /// each before the response; `deferred` commits each before the response but lets the
+    /// database flush within about a second (a power cut can lose that last second of
+    /// read entries; changes and their entries are always flushed). See docs/security.md.
+    #[arg(
+        long,
+        global = true,
+        env = "NWD_AUDIT_COMMIT",
+        default_value = "durable"
+    )]
+    pub audit_commit: nwd_store::audit::AuditCommit,
     /// A breached-password list (one per line, e.g. the Pwned Passwords download); added to
     /// the shipped seed list config/breached-passwords.txt.
     #[arg(long, global = true, env = "NWD_BREACHED_PASSWORDS")]
@@ -93,6 +104,7 @@ impl Args {
         let mut options = StoreOptions::new(self.database_url.clone(), standards);
         options.tz = tz;
         options.max_connections = self.max_connections;
+        options.audit_commit = self.audit_commit;
         options.access = self.access_settings()?;
         Ok(options)
     }

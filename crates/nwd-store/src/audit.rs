@@ -337,15 +337,133 @@ const SELECT: &str = "SELECT seq, at, user_id, username, roles, organisation_id,
     address, action, route, record_type, record_id, person_id, why, outcome, status, detail, \
     prev_hash, hash FROM audit_log";
 
+/// How an audit entry written on its own — a read's, a denial's, a sign-in's — reaches the
+/// disk. A change's entry is always committed and flushed in the change's own transaction,
+/// whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuditCommit {
+    /// Committed and flushed to disk before the response leaves (the default): a power
+    /// failure loses no entry. Costs one disk flush per read.
+    #[default]
+    Durable,
+    /// Committed before the response leaves — so a failed write still withholds the data —
+    /// but flushed by the database shortly after: PostgreSQL's `synchronous_commit = off`
+    /// for that transaction (the WAL writer flushes within 3 × `wal_writer_delay`, 0.6 s by
+    /// default); on SQLite `synchronous = NORMAL` for that commit plus a flush of the WAL
+    /// within [`DEFERRED_FLUSH_EVERY`]. A crash of the application loses nothing; a power
+    /// failure or operating-system crash can lose the entries of that last fraction of a
+    /// second, always a suffix of the chain, so `audit verify` still passes.
+    Deferred,
+}
+
+impl std::str::FromStr for AuditCommit {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "durable" => Ok(AuditCommit::Durable),
+            "deferred" => Ok(AuditCommit::Deferred),
+            other => Err(format!(
+                "unknown audit commit mode {other:?}: use `durable` (flush every entry) or `deferred` (flush within a second)"
+            )),
+        }
+    }
+}
+
+/// How often, at most, deferred SQLite audit entries wait for their flush.
+pub const DEFERRED_FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// On SQLite with [`AuditCommit::Deferred`]: a task that flushes the WAL (a passive
+/// checkpoint, which syncs the WAL first) whenever deferred entries are waiting. It stops
+/// when the pool closes.
+pub(crate) fn spawn_flusher(store: &Store) {
+    let pool = store.pool.clone();
+    let unflushed = store.audit_unflushed.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(DEFERRED_FLUSH_EVERY);
+        loop {
+            tick.tick().await;
+            if pool.is_closed() {
+                break;
+            }
+            if unflushed.swap(false, std::sync::atomic::Ordering::AcqRel) {
+                if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(&pool)
+                    .await
+                {
+                    unflushed.store(true, std::sync::atomic::Ordering::Release);
+                    tracing::warn!(error = %error, "could not flush deferred audit entries; will retry");
+                }
+            }
+        }
+    });
+}
+
 impl Store {
-    /// Appends one entry in its own transaction (reads, denials, sign-ins). Returns its
-    /// position in the chain.
+    /// Appends one entry in its own transaction (reads, denials, sign-ins), flushed as the
+    /// store's [`AuditCommit`] says. Returns its position in the chain.
     pub async fn append_audit(&self, entry: AuditEntry) -> Result<u64, StoreError> {
         let at = self.now();
-        let mut w = self.begin_write().await?;
-        let seq = append(&mut w.tx, entry, at).await?;
-        w.tx.commit().await?;
-        Ok(seq)
+        match (self.audit_commit, self.backend) {
+            (AuditCommit::Durable, _) => {
+                let mut w = self.begin_write().await?;
+                let seq = append(&mut w.tx, entry, at).await?;
+                w.tx.commit().await?;
+                Ok(seq)
+            }
+            (AuditCommit::Deferred, crate::Backend::Postgres) => {
+                let mut w = self.begin_write().await?;
+                sqlx::query("SET LOCAL synchronous_commit = off")
+                    .execute(&mut *w.tx)
+                    .await?;
+                let seq = append(&mut w.tx, entry, at).await?;
+                w.tx.commit().await?;
+                Ok(seq)
+            }
+            (AuditCommit::Deferred, crate::Backend::Sqlite) => {
+                self.append_audit_sqlite_deferred(entry, at).await
+            }
+        }
+    }
+
+    /// SQLite, deferred: `synchronous = NORMAL` for this one commit on this one connection,
+    /// then FULL again; a connection that cannot be set back is closed, never returned to
+    /// the pool, so no change ever commits unflushed.
+    async fn append_audit_sqlite_deferred(
+        &self,
+        entry: AuditEntry,
+        at: Timestamp,
+    ) -> Result<u64, StoreError> {
+        use sqlx::Connection as _;
+        let _guard = match &self.write_lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("PRAGMA synchronous = NORMAL")
+            .execute(&mut *conn)
+            .await?;
+        let outcome = async {
+            let mut tx = conn.begin().await?;
+            let seq = append(&mut tx, entry, at).await?;
+            tx.commit().await?;
+            Ok::<u64, StoreError>(seq)
+        }
+        .await;
+        match sqlx::query("PRAGMA synchronous = FULL")
+            .execute(&mut *conn)
+            .await
+        {
+            Ok(_) => drop(conn),
+            Err(error) => {
+                tracing::error!(error = %error, "could not restore synchronous = FULL: closing that connection");
+                let _ = conn.close().await;
+            }
+        }
+        if outcome.is_ok() {
+            self.audit_unflushed
+                .store(true, std::sync::atomic::Ordering::Release);
+        }
+        outcome
     }
 
     /// Recomputes the chain from the first entry; names the first broken one.

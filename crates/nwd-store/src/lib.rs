@@ -88,6 +88,8 @@ pub struct StoreOptions {
     pub matcher: Arc<dyn PersonMatcher>,
     /// Roles, session timeouts, the grace period and the breached-password list.
     pub access: auth::AccessSettings,
+    /// How audit entries written on their own (reads, denials, sign-ins) reach the disk.
+    pub audit_commit: audit::AuditCommit,
 }
 
 impl StoreOptions {
@@ -101,6 +103,7 @@ impl StoreOptions {
             clock: system_clock(),
             matcher: Arc::new(NhsNumberOnly),
             access: auth::AccessSettings::default(),
+            audit_commit: audit::AuditCommit::Durable,
         }
     }
 }
@@ -116,6 +119,9 @@ pub struct Store {
     clock: Clock,
     matcher: Arc<dyn PersonMatcher>,
     access: auth::AccessSettings,
+    audit_commit: audit::AuditCommit,
+    /// Deferred audit entries committed but not yet known to be on disk (SQLite).
+    audit_unflushed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -156,10 +162,15 @@ impl Store {
             clock: options.clock,
             matcher: options.matcher,
             access: options.access,
+            audit_commit: options.audit_commit,
+            audit_unflushed: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         };
         store.migrate().await?;
         append_only::protect(&store.pool, backend).await?;
         store.load_register_into_matcher().await?;
+        if store.audit_commit == audit::AuditCommit::Deferred && backend == Backend::Sqlite {
+            audit::spawn_flusher(&store);
+        }
         Ok(store)
     }
 
