@@ -458,3 +458,111 @@ async fn crisis_list_and_area_filter(app: &TestApp) {
     assert!(queue.contains("Enter a postcode area, like ME, or a district, like ME14"));
 }
 on_both_backends!(crisis_list_and_area_filter);
+
+async fn the_match_review_page_explains_and_records_a_decision(app: &TestApp) {
+    app.school_referral(Some("9990000077"), "routine").await;
+    let mut doubtful = crate::support::referral_body(Some("9990000077"), "routine");
+    doubtful["person"]["family_name"] = json!("Differentname");
+    doubtful["person"]["date_of_birth"] = json!("2013-09-01");
+    let received: Value = app
+        .staff(Method::POST, "/api/referrals")
+        .json(&doubtful)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(received["match_band"], "review");
+    let referral = received["referral"]["id"].as_str().unwrap().to_owned();
+    let queue: Value = app
+        .staff(Method::GET, "/api/match-reviews")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let review = queue[0]["id"].as_str().unwrap().to_owned();
+    let version = queue[0]["version"].as_u64().unwrap();
+    let token = &app.coordinator_token;
+
+    // Beside the triage queue.
+    let triage = html(
+        page(app, token, Method::GET, "/staff/triage")
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(triage.contains("Person matches to review"));
+    assert!(triage.contains(&format!("/staff/match-reviews/{review}")));
+    // Side by side, with the rule that sent it here.
+    let text = html(
+        page(
+            app,
+            token,
+            Method::GET,
+            &format!("/staff/match-reviews/{review}"),
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert!(text.contains(&reference(&referral)));
+    assert!(text.contains("Amelia Differentname") && text.contains("Amelia Testperson"));
+    assert!(text.contains("Registered record 1"));
+
+    let post = |body: String| {
+        page(
+            app,
+            token,
+            Method::POST,
+            &format!("/staff/match-reviews/{review}/decision"),
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+    };
+    let text = html(
+        post(format!("version={version}&decision=not_same&reason=+"))
+            .send()
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert!(text.contains("Say why: the reason is kept with the decision"));
+    let text = html(
+        post(format!(
+            "version={}&decision=not_same&reason=Different+birth+date+confirmed+by+school",
+            version + 5
+        ))
+        .send()
+        .await
+        .unwrap(),
+        409,
+    )
+    .await;
+    assert!(text.contains("Someone else changed this review"));
+    assert!(text.contains("Different birth date confirmed by school"));
+    let response = post(format!(
+        "version={version}&decision=not_same&reason=Different+birth+date+confirmed+by+school"
+    ))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 303, "{:?}", response.text().await);
+    let list = html(
+        page(app, token, Method::GET, "/staff/match-reviews")
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(list.contains("There are no person matches to review"));
+}
+on_both_backends!(the_match_review_page_explains_and_records_a_decision);
