@@ -44,7 +44,7 @@ pub use bulk::{DemoImport, ImportProgress};
 pub use directory::ServiceFilter;
 pub use error::{Change, StoreError};
 pub use intake::{IdempotencyRequest, Intake, IntakeOutcome};
-pub use lists::{TransitionListEntry, WaitingList};
+pub use lists::{CaseloadEntry, TransitionListEntry, WaitingList};
 pub use referrals::{ReferralPage, ReferralSearch, ReferralSort, ReferralSummary};
 pub use register::{MatchReview, PersonHistory, PersonMerge, ReviewDecision};
 

@@ -50,7 +50,63 @@ pub struct TransitionListEntry {
     pub due: TransitionDue,
 }
 
+/// Someone on a service's caseload: an open allocation, waiting or seen.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseloadEntry {
+    /// The allocation.
+    pub allocation_id: AllocationId,
+    /// Its referral.
+    pub referral_id: ReferralId,
+    /// The young person.
+    pub person_id: PersonId,
+    /// The referral's priority.
+    pub priority: Priority,
+    /// Need group at allocation.
+    pub need_group: String,
+    /// When allocated.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub allocated_at: jiff::Timestamp,
+    /// First attended contact (None: still waiting).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub first_attended_at: Option<jiff::Timestamp>,
+}
+
 impl Store {
+    /// A service's caseload: every open allocation (waiting or seen), seen first and then
+    /// by priority and allocation date, at most `limit`.
+    pub async fn caseload(
+        &self,
+        service_id: ServiceId,
+        limit: u32,
+    ) -> Result<Vec<CaseloadEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.referral_id, a.person_id, a.need_group, a.allocated_at, a.first_attended_at, r.priority \
+             FROM allocations a JOIN referrals r ON r.id = a.referral_id \
+             WHERE a.service_id = $1 AND a.ended_at IS NULL \
+             ORDER BY a.waiting, a.priority_rank, a.allocated_at, a.id LIMIT $2",
+        )
+        .bind(service_id.to_string())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let first: Option<i64> = row.try_get("first_attended_at")?;
+            entries.push(CaseloadEntry {
+                allocation_id: AllocationId(uuid(&row.try_get::<String, _>("id")?)?),
+                referral_id: ReferralId(uuid(&row.try_get::<String, _>("referral_id")?)?),
+                person_id: PersonId(uuid(&row.try_get::<String, _>("person_id")?)?),
+                priority: Priority::parse(&row.try_get::<String, _>("priority")?)
+                    .map_err(StoreError::Corrupt)?,
+                need_group: row.try_get("need_group")?,
+                allocated_at: ts(row.try_get("allocated_at")?)?,
+                first_attended_at: first.map(ts).transpose()?,
+            });
+        }
+        Ok(entries)
+    }
+
     /// The waiting list of a service: open allocations without a first attended contact,
     /// ordered by priority then clock start, with days waited and breach dates.
     pub async fn waiting_list(

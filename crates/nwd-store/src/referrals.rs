@@ -138,6 +138,25 @@ impl Store {
         if let Some(to) = search.received_to {
             add("r.received_at < $?", Bind::Int(ms(to)));
         }
+        if let Some(area) = &search.area {
+            // A district (`ME14`) is the outward code before the space; an area (`ME`) is the
+            // letters before the first digit, so `ME` never matches `M1` or `MEX…`.
+            if area.chars().any(|c| c.is_ascii_digit()) {
+                add(
+                    "EXISTS (SELECT 1 FROM persons pa WHERE pa.id = r.person_id AND pa.postcode LIKE $?)",
+                    Bind::Text(format!("{area} %")),
+                );
+            } else {
+                let next = area.len() + 1;
+                add(
+                    &format!(
+                        "EXISTS (SELECT 1 FROM persons pa WHERE pa.id = r.person_id AND pa.postcode LIKE $? \
+                         AND SUBSTR(pa.postcode, {next}, 1) IN ('0','1','2','3','4','5','6','7','8','9'))"
+                    ),
+                    Bind::Text(format!("{area}%")),
+                );
+            }
+        }
         if let Some(cursor) = &search.after {
             let cursor = Cursor::parse(cursor)?;
             match search.sort {
@@ -276,6 +295,8 @@ pub struct ReferralSearch {
     pub received_from: Option<Timestamp>,
     /// Received before.
     pub received_to: Option<Timestamp>,
+    /// The young person's postcode area (`ME`) or district (`ME14`), upper case.
+    pub area: Option<String>,
     /// Sort order.
     pub sort: ReferralSort,
     /// Page size (1–500).
@@ -298,6 +319,7 @@ impl Default for ReferralSearch {
             nhs_number: None,
             received_from: None,
             received_to: None,
+            area: None,
             sort: ReferralSort::Newest,
             limit: 50,
             after: None,

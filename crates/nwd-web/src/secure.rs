@@ -13,6 +13,9 @@
 //! 4. runs the handler inside an audit scope: a write transaction appends the audit entry
 //!    before it commits; a read appends it before the response leaves, and if that append
 //!    fails the data is not returned (503). Denials are audited too.
+//!
+//! A page read under `/staff/` without a session goes to the sign-in page with `next` set to
+//! where it was going (303); the API answers 401.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -206,6 +209,24 @@ pub async fn authenticate(
     }
 }
 
+/// Where a browser that is not signed in goes instead of a 401: the sign-in page, then back.
+/// Only for page reads under `/staff/` (the API keeps its 401); `next` is the path and query
+/// of this request, so it is always a local path.
+fn sign_in_location(request: &Request) -> Option<String> {
+    let uri = request.uri();
+    if !matches!(*request.method(), Method::GET | Method::HEAD)
+        || !uri.path().starts_with("/staff/")
+    {
+        return None;
+    }
+    let here = uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/staff/triage");
+    let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
+    Some(format!("/staff/sign-in?next={next}"))
+}
+
 fn action_of(method: &Method, policy: Policy) -> &'static str {
     match (method, policy) {
         (&Method::GET, Policy::Requires(Permission::SearchReferrals, _)) => "search",
@@ -246,11 +267,14 @@ async fn guard(
     let (principal, credential) = match authenticate(&state, request.headers()).await {
         Ok(Some(found)) => found,
         Ok(None) => {
+            if let Some(location) = sign_in_location(&request) {
+                return crate::pages::layout::see_other(&location);
+            }
             return ApiError::Unauthenticated(
                 "sign in first (POST /api/session), or send an API token as `Authorization: Bearer <token>`"
                     .into(),
             )
-            .into_response()
+            .into_response();
         }
         Err(e) => return e.into_response(),
     };

@@ -2,7 +2,8 @@
 //!
 //! Server-rendered HTML on the NHS design system (`nhsuk-frontend`, built into the binary by
 //! `build.rs`), working without JavaScript. Public pages (start, get help, find support,
-//! urgent help, staff sign-in) and staff pages (triage queue, referral) are registered through
+//! urgent help, staff sign-in) and staff pages (triage queue, referral and its forms, service
+//! waiting lists and caseloads, transition and crisis lists, person-match review) are registered through
 //! the same [`SecureRouter`] as the API, with the same policies, guard and audit. Every page
 //! carries the security headers of [`layout::security_headers`].
 //!
@@ -10,12 +11,16 @@
 //! `api::intake`'s parsing), call the store and render one template per page
 //! (`crates/nwd-web/templates/`, askama, escaping on).
 
+pub mod actions;
 pub mod assets;
 pub mod find_support;
 pub mod form;
 pub mod get_help;
 pub mod layout;
+pub mod lists;
 pub mod public;
+pub mod review;
+pub mod service;
 pub mod staff;
 pub mod triage;
 pub mod urgent_help;
@@ -53,5 +58,60 @@ pub fn router() -> SecureRouter {
             Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
             "referral",
             routes!(triage::triage),
+        )
+        .route(
+            Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
+            "referral",
+            routes!(actions::allocate),
+        )
+        .route(
+            Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
+            "contact",
+            routes!(actions::record_contact),
+        )
+        .route(
+            Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
+            "referral",
+            routes!(actions::step),
+        )
+        .route(
+            Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
+            "allocation",
+            routes!(actions::discharge),
+        )
+        .route(
+            Policy::Requires(Permission::ReadServiceLists, Scope::None),
+            "service",
+            routes!(service::services),
+        )
+        .route(
+            Policy::Requires(Permission::ReadServiceLists, Scope::Service("id")),
+            "waiting_list",
+            routes!(service::service),
+        )
+        .route(
+            Policy::Requires(Permission::ReadServiceLists, Scope::None),
+            "transition_list",
+            routes!(lists::transitions),
+        )
+        .route(
+            Policy::Requires(Permission::SearchReferrals, Scope::None),
+            "referral",
+            routes!(lists::crisis),
+        )
+        .route(
+            Policy::Requires(Permission::ManageRegister, Scope::None),
+            "match_review",
+            routes!(review::queue),
+        )
+        .route(
+            Policy::Requires(Permission::ManageRegister, Scope::None),
+            "match_review",
+            routes!(review::review),
+        )
+        .route(
+            Policy::Requires(Permission::ManageRegister, Scope::None),
+            "match_review",
+            routes!(review::decide),
         )
 }

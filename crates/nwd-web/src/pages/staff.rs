@@ -1,12 +1,14 @@
 //! Staff sign-in and sign-out pages. Sign-in takes username, password and the authenticator
 //! code together (as `POST /api/session` does), answers one generic message for any failure,
-//! audits both outcomes, and sets the same `__Host-` session cookie.
+//! audits both outcomes, and sets the same `__Host-` session cookie. A page that needed a
+//! session sends the browser here with `next`; after sign-in it goes back there — only ever
+//! to a local `/staff/` path ([`local_next`]), never to another site.
 
 use std::net::SocketAddr;
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -39,6 +41,30 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
 struct SignInPage {
     layout: Layout,
     username: String,
+    next: String,
+}
+
+/// The sign-in page's query.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SignInQuery {
+    /// Where to go after signing in (a local `/staff/` path).
+    pub next: Option<String>,
+}
+
+/// `next` when it is a local staff page path, else the triage queue. Refuses anything that a
+/// browser could read as another origin (`//host`, `/\host`, a scheme) or that is not plain
+/// visible ASCII.
+pub fn local_next(next: &str) -> &str {
+    let local = next.starts_with("/staff/")
+        && !next.starts_with("/staff/sign-")
+        && !next.contains("//")
+        && !next.contains('\\')
+        && next.bytes().all(|b| b.is_ascii_graphic());
+    if local {
+        next
+    } else {
+        "/staff/triage"
+    }
 }
 
 /// Staff: to the queue when signed in, else to the sign-in page. Reads only whether the
@@ -54,12 +80,14 @@ pub async fn staff_home(State(state): State<AppState>, headers: HeaderMap) -> Re
 
 /// The sign-in form.
 #[utoipa::path(get, path = "/staff/sign-in", tag = "pages",
+    params(("next" = Option<String>, Query, description = "Where to go after signing in (a local /staff/ path)")),
     responses((status = 200, description = "Staff sign-in page", content_type = "text/html")))]
-pub async fn sign_in_form() -> Response {
+pub async fn sign_in_form(Query(query): Query<SignInQuery>) -> Response {
     render(
         &SignInPage {
             layout: Layout::public("Sign in"),
             username: String::new(),
+            next: local_next(query.next.as_deref().unwrap_or_default()).to_owned(),
         },
         StatusCode::OK,
         Sensitivity::Identifiable,
@@ -76,6 +104,7 @@ pub async fn sign_in(
     body: Bytes,
 ) -> PageResult {
     let form = FormData::parse(&body);
+    let next = local_next(form.first("next")).to_owned();
     let username = form.first("username").trim().to_owned();
     let mut errors = Vec::new();
     if username.is_empty() {
@@ -91,7 +120,7 @@ pub async fn sign_in(
         ));
     }
     if !errors.is_empty() {
-        return Ok(sign_in_again(username, errors, StatusCode::OK));
+        return Ok(sign_in_again(username, next, errors, StatusCode::OK));
     }
     let result = state
         .store
@@ -120,7 +149,7 @@ pub async fn sign_in(
                 session.token,
                 state.store.access().sessions.absolute.as_secs()
             );
-            let mut response = see_other("/staff/triage");
+            let mut response = see_other(&next);
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }
@@ -134,6 +163,7 @@ pub async fn sign_in(
             state.store.append_audit(entry).await?;
             Ok(sign_in_again(
                 username,
+                next,
                 vec![FieldMessage::new(
                     "username",
                     "The username, password or code is not right. Check them and try again",
@@ -143,6 +173,7 @@ pub async fn sign_in(
         }
         Err(AuthError::Invalid { field, message }) => Ok(sign_in_again(
             username,
+            next,
             vec![FieldMessage::new(field, message)],
             StatusCode::OK,
         )),
@@ -150,11 +181,17 @@ pub async fn sign_in(
     }
 }
 
-fn sign_in_again(username: String, errors: Vec<FieldMessage>, status: StatusCode) -> Response {
+fn sign_in_again(
+    username: String,
+    next: String,
+    errors: Vec<FieldMessage>,
+    status: StatusCode,
+) -> Response {
     render(
         &SignInPage {
             layout: Layout::public("Sign in").with_errors(errors),
             username,
+            next,
         },
         status,
         Sensitivity::Identifiable,
@@ -176,4 +213,32 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Page
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_next;
+
+    #[test]
+    fn next_is_only_ever_a_local_staff_page() {
+        for (next, want) in [
+            (
+                "/staff/referrals/abc?allocation=1",
+                "/staff/referrals/abc?allocation=1",
+            ),
+            ("/staff/services/x", "/staff/services/x"),
+            ("", "/staff/triage"),
+            ("https://evil.example/staff/", "/staff/triage"),
+            ("//evil.example/staff/", "/staff/triage"),
+            ("/staff//evil.example", "/staff/triage"),
+            ("/staff/\\evil.example", "/staff/triage"),
+            ("/\\evil.example", "/staff/triage"),
+            ("/api/referrals", "/staff/triage"),
+            ("/staff/sign-in?next=/staff/x", "/staff/triage"),
+            ("/staff/x y", "/staff/triage"),
+            ("/staff/x\r\nSet-Cookie: a=b", "/staff/triage"),
+        ] {
+            assert_eq!(local_next(next), want, "{next:?}");
+        }
+    }
 }

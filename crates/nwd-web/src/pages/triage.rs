@@ -1,8 +1,10 @@
 //! The single point of access at work: the triage queue (referrals awaiting triage, by
-//! priority then wait, breaches of the triage standard highlighted), a referral's page (its
-//! whole timeline) and the triage form. The form carries the version it was read at; when
-//! someone else changed the referral meanwhile the page says what changed and keeps every
-//! answer typed.
+//! priority then wait, breaches of the triage standard highlighted, filters by source, reason
+//! and area, with the person-match review queue beside it), a referral's page (the young
+//! person with how their record was matched, the allocations, the whole timeline) and the
+//! triage form. The forms used after triage are in [`super::actions`]. Every form carries the
+//! version it was read at; when someone else changed the referral meanwhile the page says
+//! what changed and keeps every answer typed.
 
 use askama::Template;
 use axum::body::Bytes;
@@ -10,7 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use nwd_domain::authz::Permission;
-use nwd_domain::codes::{ReasonCode, ReferralSource, TeamType};
+use nwd_domain::codes::{
+    ConsultationMechanism, ContactStatus, DischargeReason, ReasonCode, ReferralSource, TeamType,
+};
 use nwd_domain::need::{NeedGroup, RiskLevel};
 use nwd_domain::person::{age_in_years, CompetenceDecision};
 use nwd_domain::referral::{
@@ -21,8 +25,10 @@ use nwd_domain::{ReferralId, ServiceId};
 use nwd_store::{Change, ReferralSearch, ReferralSort, ServiceFilter};
 use serde::Deserialize;
 
+use super::actions::ActionForm;
 use super::form::FormData;
 use super::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
+use super::review::{MatchSummary, ReviewLink};
 use crate::api::intake::reference;
 use crate::extract::{parse_id, Actor, Caller};
 use crate::problem::ApiError;
@@ -35,6 +41,8 @@ pub struct QueueFilter {
     pub source: Option<String>,
     /// Primary reason (API name).
     pub reason: Option<String>,
+    /// The young person's postcode area (`ME`) or district (`ME14`).
+    pub area: Option<String>,
 }
 
 /// A referral in the queue.
@@ -71,7 +79,7 @@ pub struct Choice {
     pub selected: bool,
 }
 
-fn choices<T: Copy + PartialEq>(
+pub(crate) fn choices<T: Copy + PartialEq>(
     all: &[T],
     value: impl Fn(T) -> &'static str,
     label: impl Fn(T) -> String,
@@ -93,17 +101,38 @@ struct QueuePage {
     rows: Vec<QueueRow>,
     sources: Vec<Choice>,
     reasons: Vec<Choice>,
+    area: String,
     breached: usize,
     more: bool,
+    reviews: Option<Vec<ReviewLink>>,
 }
 
-fn shown(at: Timestamp, state: &AppState) -> String {
+/// A postcode area (`ME`) or district (`ME14`, `EC1A`), upper case, or why not.
+fn parse_area(text: &str) -> Result<Option<String>, &'static str> {
+    let area = text.trim().to_ascii_uppercase();
+    if area.is_empty() {
+        return Ok(None);
+    }
+    let letters = area.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+    let rest = &area[letters..];
+    let district_ok = rest.is_empty()
+        || (rest.len() <= 3
+            && rest.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && rest.chars().all(|c| c.is_ascii_alphanumeric()));
+    if (1..=2).contains(&letters) && district_ok {
+        Ok(Some(area))
+    } else {
+        Err("Enter a postcode area, like ME, or a district, like ME14")
+    }
+}
+
+pub(crate) fn shown(at: Timestamp, state: &AppState) -> String {
     at.to_zoned(state.store.tz().clone())
         .strftime("%-d %b %Y %H:%M")
         .to_string()
 }
 
-fn waited(from: Timestamp, now: Timestamp) -> String {
+pub(crate) fn waited(from: Timestamp, now: Timestamp) -> String {
     let hours = (now.as_second() - from.as_second()).max(0) / 3600;
     match hours {
         0..=47 => format!("{hours} hours"),
@@ -113,7 +142,7 @@ fn waited(from: Timestamp, now: Timestamp) -> String {
 
 /// The triage queue.
 #[utoipa::path(get, path = "/staff/triage", tag = "pages",
-    params(("source" = Option<String>, Query), ("reason" = Option<String>, Query)),
+    params(("source" = Option<String>, Query), ("reason" = Option<String>, Query), ("area" = Option<String>, Query)),
     responses((status = 200, description = "Referrals awaiting triage", content_type = "text/html"), (status = 401, description = "Not signed in")))]
 pub async fn queue(
     State(state): State<AppState>,
@@ -128,10 +157,17 @@ pub async fn queue(
         .reason
         .as_deref()
         .and_then(|r| ReasonCode::parse(r).ok());
+    let typed_area = filter.area.clone().unwrap_or_default();
+    let mut errors = Vec::new();
+    let area = parse_area(&typed_area).unwrap_or_else(|message| {
+        errors.push(FieldMessage::new("area", message));
+        None
+    });
     let search = ReferralSearch {
         status: Some(ReferralStatus::AwaitingTriage),
         source,
         reason,
+        area: area.clone(),
         sort: ReferralSort::Priority,
         limit: 200,
         visible_to: Some(state.store.visibility(&principal, Permission::ReadClinical)),
@@ -139,9 +175,10 @@ pub async fn queue(
     };
     if let Some(audit) = nwd_store::audit::current() {
         audit.set_detail(format!(
-            "triage queue page; filters: source={}, reason={}",
+            "triage queue page; filters: source={}, reason={}, area={}",
             source.is_some(),
-            reason.is_some()
+            reason.is_some(),
+            area.is_some()
         ));
     }
     let page = state
@@ -184,8 +221,19 @@ pub async fn queue(
         .as_deref()
         .map(|s| vec![s])
         .unwrap_or_default();
+    let reviews = if principal.holds(Permission::ManageRegister, &state.store.access().roles) {
+        Some(
+            super::review::open_reviews(&state, 10)
+                .await
+                .map_err(PageError::staff)?,
+        )
+    } else {
+        None
+    };
     let page = QueuePage {
-        layout: Layout::staff("Triage queue", &principal),
+        layout: Layout::staff("Triage queue", &principal).with_errors(errors),
+        area: area.unwrap_or(typed_area),
+        reviews,
         breached: rows.iter().filter(|r| r.breached).count(),
         more: page.next.is_some(),
         rows,
@@ -205,7 +253,7 @@ pub async fn queue(
     Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))
 }
 
-fn reference_of(id: ReferralId) -> String {
+pub(crate) fn reference_of(id: ReferralId) -> String {
     let simple = id.as_uuid().simple().to_string().to_uppercase();
     format!("NWD-{}-{}", &simple[0..4], &simple[4..8])
 }
@@ -265,7 +313,15 @@ fn describe(event: &RecordedEvent, service_name: &dyn Fn(ServiceId) -> String) -
         ReferralEvent::AdviceGiven { summary } => ("Advice given".into(), summary.clone()),
         ReferralEvent::ContactRecorded { contact } => (
             "Contact recorded".into(),
-            format!("{:?}", contact.status).to_lowercase(),
+            format!(
+                "{} (code {}), {} (code {}), {} minutes, {}",
+                contact.status.label(),
+                contact.status.code(),
+                contact.mechanism.label(),
+                contact.mechanism.code(),
+                contact.duration_minutes,
+                contact.clinician
+            ),
         ),
         ReferralEvent::ContactOutcomeRecorded { status, .. } => (
             "Contact outcome recorded".into(),
@@ -362,6 +418,37 @@ pub struct ChangeLine {
     pub at: String,
 }
 
+/// An allocation, as the referral page lists it.
+#[derive(Debug, Clone)]
+pub struct AllocationRow {
+    /// Service name.
+    pub service: String,
+    /// Need group at allocation.
+    pub need_group: &'static str,
+    /// Allocated, as shown.
+    pub since: String,
+    /// Waiting, seen, or how it ended.
+    pub state: String,
+    /// Still open.
+    pub active: bool,
+}
+
+/// What the referral page shows besides the record: the forms as typed, the invalid answers,
+/// and the changes someone else made meanwhile.
+#[derive(Debug, Clone)]
+pub struct PageInput {
+    /// The triage form.
+    pub triage: TriageForm,
+    /// The forms used after triage.
+    pub actions: ActionForm,
+    /// Invalid answers.
+    pub errors: Vec<FieldMessage>,
+    /// Changes made by someone else since the form was read.
+    pub conflict: Vec<Change>,
+    /// The page's status.
+    pub status: StatusCode,
+}
+
 #[derive(Template)]
 #[template(path = "referral.html")]
 struct ReferralPage {
@@ -370,54 +457,99 @@ struct ReferralPage {
     reference: String,
     status: &'static str,
     summary: Vec<(&'static str, String)>,
+    person: Vec<(&'static str, String)>,
+    matching: Option<MatchSummary>,
     presenting_needs: String,
     timeline: Vec<TimelineEntry>,
+    allocations: Vec<AllocationRow>,
     can_triage: bool,
+    can_act: bool,
+    has_active: bool,
     needs_competence: bool,
     form: TriageForm,
+    actions: ActionForm,
     need_groups: Vec<Choice>,
     risks: Vec<Choice>,
     services: Vec<ServiceOption>,
+    service_choices: Vec<Choice>,
+    step_services: Vec<Choice>,
+    step_groups: Vec<Choice>,
+    step_end: Vec<Choice>,
+    contact_allocations: Vec<Choice>,
+    discharge_allocations: Vec<Choice>,
+    statuses: Vec<Choice>,
+    mechanisms: Vec<Choice>,
+    discharge_reasons: Vec<Choice>,
     conflict: Vec<ChangeLine>,
     csrf: String,
 }
 
-/// A referral: summary, timeline and (while awaiting triage) the triage form.
+/// The referral page's query: the allocation to record a contact for (from a service list).
+#[derive(Debug, Default, Deserialize)]
+pub struct ReferralQuery {
+    /// Allocation id.
+    pub allocation: Option<String>,
+}
+
+/// A referral: summary, the young person with how their record was matched, the whole
+/// timeline, the triage form (while awaiting triage) and the forms used after it.
 #[utoipa::path(get, path = "/staff/referrals/{id}", tag = "pages",
-    params(("id" = String, Path)),
+    params(("id" = String, Path), ("allocation" = Option<String>, Query, description = "Allocation to record a contact for")),
     responses((status = 200, description = "The referral page", content_type = "text/html"), (status = 404, description = "Not found")))]
 pub async fn referral(
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
+    Query(query): Query<ReferralQuery>,
 ) -> PageResult {
     let id = parse_id::<ReferralId>(&id, "referral").map_err(PageError::staff)?;
     let referral = state.store.referral(id).await.map_err(PageError::staff)?;
-    let form = TriageForm {
-        version: referral.version,
-        ..TriageForm::default()
-    };
-    referral_page(
+    let mut actions = ActionForm::fresh(
+        referral.version,
+        state.store.now(),
         &state,
-        &principal,
-        referral,
-        form,
-        Vec::new(),
-        Vec::new(),
-        StatusCode::OK,
-    )
-    .await
+        &principal.display_name,
+    );
+    if let Some(allocation) = query.allocation {
+        actions.contact_allocation = allocation.clone();
+        actions.discharge_allocation = allocation;
+    }
+    let input = PageInput {
+        triage: TriageForm {
+            version: referral.version,
+            ..TriageForm::default()
+        },
+        actions,
+        errors: Vec::new(),
+        conflict: Vec::new(),
+        status: StatusCode::OK,
+    };
+    referral_page(&state, &principal, referral, input).await
 }
 
-async fn referral_page(
+fn coded<T: Copy + PartialEq>(
+    all: &[T],
+    value: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> String,
+    selected: &str,
+) -> Vec<Choice> {
+    choices(all, value, label, &[selected])
+}
+
+/// Renders the referral page for `referral` with the forms and messages of `input`.
+pub(crate) async fn referral_page(
     state: &AppState,
     principal: &nwd_store::auth::Principal,
     referral: Referral,
-    form: TriageForm,
-    errors: Vec<FieldMessage>,
-    conflict: Vec<Change>,
-    status: StatusCode,
+    input: PageInput,
 ) -> PageResult {
+    let PageInput {
+        triage: form,
+        actions,
+        errors,
+        conflict,
+        status,
+    } = input;
     let events = state
         .store
         .referral_events(referral.id)
@@ -438,11 +570,23 @@ async fn referral_page(
         })
         .await
         .map_err(PageError::staff)?;
+    let mut names: Vec<(ServiceId, String)> = services
+        .iter()
+        .map(|(s, _)| (s.id, s.details.name.clone()))
+        .collect();
+    // Services allocated earlier may no longer serve this age: name them too.
+    for allocation in &referral.allocations {
+        if !names.iter().any(|(id, _)| *id == allocation.service_id) {
+            if let Ok((service, _)) = state.store.service(allocation.service_id).await {
+                names.push((service.id, service.details.name));
+            }
+        }
+    }
     let name_of = |service: ServiceId| {
-        services
+        names
             .iter()
-            .find(|(s, _)| s.id == service)
-            .map(|(s, _)| s.details.name.clone())
+            .find(|(id, _)| *id == service)
+            .map(|(_, name)| name.clone())
             .unwrap_or_else(|| "a service".to_owned())
     };
     let timeline = events
@@ -457,8 +601,9 @@ async fn referral_page(
             }
         })
         .collect();
-    let show_person = principal.holds(Permission::ReadDemographics, &state.store.access().roles);
-    let mut summary = vec![
+    let roles = &state.store.access().roles;
+    let show_person = principal.holds(Permission::ReadDemographics, roles);
+    let summary = vec![
         ("Reference", reference(&referral)),
         ("Priority", referral.priority.label().to_owned()),
         ("Source", referral.source.label().to_owned()),
@@ -473,51 +618,131 @@ async fn referral_page(
         ),
         ("Received", shown(referral.received_at, state)),
         ("Age", format!("{age}")),
+        (
+            "Need group",
+            referral
+                .need_group
+                .map(|g| g.label().to_owned())
+                .unwrap_or_else(|| "Not yet agreed".to_owned()),
+        ),
+        ("Referred by", referral.referrer.name.clone()),
+        (
+            "Agreed we may talk to",
+            if referral.consent_to_share.is_empty() {
+                "No one else".to_owned()
+            } else {
+                referral.consent_to_share.join(", ")
+            },
+        ),
     ];
-    if show_person {
-        summary.insert(
-            1,
+    let (person_rows, matching) = if show_person {
+        let d = &person.details;
+        let rows = vec![
+            ("Name", format!("{} {}", d.given_name, d.family_name)),
             (
-                "Young person",
-                format!(
-                    "{} {}",
-                    person.details.given_name, person.details.family_name
-                ),
+                "Date of birth",
+                d.date_of_birth.strftime("%-d %B %Y").to_string(),
             ),
-        );
-    }
-    summary.push(("Referred by", referral.referrer.name.clone()));
-    summary.push((
-        "Agreed we may talk to",
-        if referral.consent_to_share.is_empty() {
-            "No one else".to_owned()
-        } else {
-            referral.consent_to_share.join(", ")
-        },
-    ));
+            (
+                "NHS number",
+                d.nhs_number
+                    .as_ref()
+                    .map(|n| n.formatted())
+                    .unwrap_or_else(|| "Not given".to_owned()),
+            ),
+            (
+                "Postcode",
+                d.postcode
+                    .as_ref()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_else(|| "Not given".to_owned()),
+            ),
+        ];
+        let proposal = state
+            .store
+            .match_decision(referral.id)
+            .await
+            .map_err(PageError::staff)?;
+        (rows, Some(MatchSummary::of(&proposal)))
+    } else {
+        (Vec::new(), None)
+    };
     let needs_competence = age < 16
         && referral.source == ReferralSource::SelfReferral
         && referral.competence.is_none();
     let selected_need = [form.need_group.as_str()];
     let selected_risk = [form.risk.as_str()];
-    let service_options = services
+    let allocatable: Vec<&nwd_domain::directory::Service> = services
         .iter()
-        .filter(|(s, _)| s.details.active && s.details.team_type != TeamType::SinglePointOfAccess)
-        .map(|(s, _)| ServiceOption {
+        .map(|(s, _)| s)
+        .filter(|s| s.details.active && s.details.team_type != TeamType::SinglePointOfAccess)
+        .collect();
+    let label_of = |s: &nwd_domain::directory::Service| {
+        format!(
+            "{} ({})",
+            s.details.name,
+            s.details
+                .need_groups
+                .iter()
+                .map(|g| g.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let service_options = allocatable
+        .iter()
+        .map(|s| ServiceOption {
             id: s.id.to_string(),
-            label: format!(
-                "{} ({})",
-                s.details.name,
-                s.details
-                    .need_groups
-                    .iter()
-                    .map(|g| g.label())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            label: label_of(s),
             checked: form.allocate.contains(&s.id.to_string()),
         })
         .collect();
+    let service_choices = allocatable
+        .iter()
+        .map(|s| Choice {
+            value: s.id.to_string(),
+            label: label_of(s),
+            selected: actions.allocate_service == s.id.to_string(),
+        })
+        .collect();
+    let step_services = allocatable
+        .iter()
+        .map(|s| Choice {
+            value: s.id.to_string(),
+            label: label_of(s),
+            selected: actions.step_allocate.contains(&s.id.to_string()),
+        })
+        .collect();
+    let now = state.store.now();
+    let allocations: Vec<AllocationRow> = referral
+        .allocations
+        .iter()
+        .map(|a| AllocationRow {
+            service: name_of(a.service_id),
+            need_group: a.need_group.label(),
+            since: shown(a.allocated_at, state),
+            state: match (&a.ended, a.first_attended_at) {
+                (Some(end), _) => format!("Ended {}: {}", shown(end.at, state), end.reason.label()),
+                (None, Some(seen)) => format!("Seen since {}", shown(seen, state)),
+                (None, None) => format!("Waiting {}", waited(a.clock_start, now)),
+            },
+            active: a.is_active(),
+        })
+        .collect();
+    let active = |selected: &[&str]| -> Vec<Choice> {
+        referral
+            .active_allocations()
+            .map(|a| Choice {
+                value: a.id.to_string(),
+                label: format!("{} ({})", name_of(a.service_id), a.need_group.label()),
+                selected: selected.contains(&a.id.to_string().as_str()),
+            })
+            .collect()
+    };
+    let step_end_selected: Vec<&str> = actions.step_end.iter().map(String::as_str).collect();
+    let contact_allocations = active(&[actions.contact_allocation.as_str()]);
+    let discharge_allocations = active(&[actions.discharge_allocation.as_str()]);
+    let step_end = active(&step_end_selected);
     let conflict = conflict
         .iter()
         .map(|c| ChangeLine {
@@ -525,7 +750,11 @@ async fn referral_page(
             actor: c.actor.clone(),
             at: shown(c.at, state),
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let writes = principal.holds(Permission::WriteClinical, roles);
+    // A triage form that came back in conflict stays on the page even when the referral has
+    // been triaged meanwhile, so that what was typed is not lost.
+    let triage_typed = !conflict.is_empty() && !form.rationale.is_empty();
     let page = ReferralPage {
         layout: Layout::staff(&format!("Referral {}", reference(&referral)), principal)
             .with_errors(errors),
@@ -537,10 +766,14 @@ async fn referral_page(
             ReferralStatus::Closed => "Closed",
         },
         summary,
+        person: person_rows,
+        matching,
         presenting_needs: referral.presenting_needs.clone(),
         timeline,
-        can_triage: referral.status == ReferralStatus::AwaitingTriage
-            && principal.holds(Permission::WriteClinical, &state.store.access().roles),
+        has_active: referral.active_allocations().next().is_some(),
+        allocations,
+        can_triage: writes && (referral.status == ReferralStatus::AwaitingTriage || triage_typed),
+        can_act: writes && referral.status == ReferralStatus::Open,
         needs_competence,
         need_groups: choices(
             NeedGroup::ALL,
@@ -567,8 +800,38 @@ async fn referral_page(
             &selected_risk,
         ),
         services: service_options,
+        service_choices,
+        step_services,
+        step_groups: coded(
+            NeedGroup::ALL,
+            |g| g.as_str(),
+            |g| g.label().to_owned(),
+            &actions.step_to,
+        ),
+        step_end,
+        contact_allocations,
+        discharge_allocations,
+        statuses: coded(
+            ContactStatus::ALL,
+            |s| s.as_str(),
+            |s| format!("{} (code {})", s.label(), s.code()),
+            &actions.contact_status,
+        ),
+        mechanisms: coded(
+            ConsultationMechanism::ALL,
+            |m| m.as_str(),
+            |m| format!("{} (code {})", m.label(), m.code()),
+            &actions.contact_mechanism,
+        ),
+        discharge_reasons: coded(
+            DischargeReason::ALL,
+            |r| r.as_str(),
+            |r| format!("{} (code {})", r.label(), r.code()),
+            &actions.discharge_reason,
+        ),
         conflict,
         form,
+        actions,
         csrf: principal.csrf_token.clone().unwrap_or_default(),
     };
     Ok(render(&page, status, Sensitivity::Identifiable))
@@ -640,7 +903,7 @@ pub async fn triage(
     };
     let current = state.store.referral(id).await.map_err(PageError::staff)?;
     let (Some(need_group), Some(risk), true) = (need_group, risk, errors.is_empty()) else {
-        return referral_page(
+        return triage_again(
             &state,
             &principal,
             current,
@@ -676,7 +939,7 @@ pub async fn triage(
                 // changes listed.
                 let now = state.store.referral(id).await.map_err(PageError::staff)?;
                 let typed = TriageForm { version, ..typed };
-                referral_page(
+                triage_again(
                     &state,
                     &principal,
                     now,
@@ -692,7 +955,7 @@ pub async fn triage(
                     .into_iter()
                     .map(|f| FieldMessage::new(field_id(&f.field), f.message))
                     .collect();
-                referral_page(
+                triage_again(
                     &state,
                     &principal,
                     current,
@@ -705,7 +968,7 @@ pub async fn triage(
             }
             ApiError::IllegalTransition(message) => {
                 let errors = vec![FieldMessage::new("need_group", message)];
-                referral_page(
+                triage_again(
                     &state,
                     &principal,
                     current,
@@ -721,6 +984,32 @@ pub async fn triage(
     }
 }
 
+/// The referral page again after a triage form came back, with the other forms fresh.
+async fn triage_again(
+    state: &AppState,
+    principal: &nwd_store::auth::Principal,
+    referral: Referral,
+    typed: TriageForm,
+    errors: Vec<FieldMessage>,
+    conflict: Vec<Change>,
+    status: StatusCode,
+) -> PageResult {
+    let actions = ActionForm::fresh(
+        typed.version,
+        state.store.now(),
+        state,
+        &principal.display_name,
+    );
+    let input = PageInput {
+        triage: typed,
+        actions,
+        errors,
+        conflict,
+        status,
+    };
+    referral_page(state, principal, referral, input).await
+}
+
 /// The form field a domain error's field path belongs to.
 fn field_id(field: &str) -> &'static str {
     match field.split(['.', '[']).next().unwrap_or("") {
@@ -729,5 +1018,27 @@ fn field_id(field: &str) -> &'static str {
         "rationale" => "rationale",
         "competence" => "competent",
         _ => "allocate",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_area;
+
+    #[test]
+    fn areas_and_districts_are_accepted_and_anything_else_is_explained() {
+        for (typed, want) in [
+            ("", Ok(None)),
+            ("  ", Ok(None)),
+            ("me", Ok(Some("ME".to_owned()))),
+            ("ME14", Ok(Some("ME14".to_owned()))),
+            (" ec1a ", Ok(Some("EC1A".to_owned()))),
+            ("M1", Ok(Some("M1".to_owned()))),
+        ] {
+            assert_eq!(parse_area(typed), want, "{typed:?}");
+        }
+        for typed in ["14ME", "MEX", "ME14 1XX", "ME1%", "ME_"] {
+            assert!(parse_area(typed).is_err(), "{typed:?}");
+        }
     }
 }

@@ -12,4 +12,5 @@ mod directory;
 mod intake;
 mod lifecycle;
 mod openapi;
+mod pages;
 mod register;

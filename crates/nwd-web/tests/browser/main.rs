@@ -11,3 +11,4 @@ mod support;
 
 mod journeys;
 mod screenshots;
+mod staff;

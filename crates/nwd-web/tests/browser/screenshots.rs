@@ -115,6 +115,15 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
     app.follow(&reference).await;
     app.client.set_window_size(width, 900).await.unwrap();
     shoot(&app, folder, "staff-referral", width).await;
+    for (path, name) in [
+        ("/staff/crisis".to_owned(), "staff-crisis-list"),
+        (format!("/staff/services/{service}"), "staff-service-lists"),
+        ("/staff/transitions".to_owned(), "staff-transition-list"),
+    ] {
+        app.goto(&path).await;
+        app.client.set_window_size(width, 900).await.unwrap();
+        shoot(&app, folder, name, width).await;
+    }
     app.finish().await;
 }
 

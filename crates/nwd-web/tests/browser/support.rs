@@ -475,6 +475,43 @@ impl BrowserApp {
     }
 }
 
+impl BrowserApp {
+    /// Another single point of access clinician, in a team of their own, who can sign in.
+    pub async fn another_triage_user(&self, username: &str, display_name: &str) -> StaffUser {
+        let (org, team) = self
+            .store
+            .bootstrap_team(&nwd_store::auth::Bootstrap {
+                organisation: format!("{display_name}'s Synthetic Trust"),
+                organisation_kind: nwd_domain::directory::OrganisationKind::NhsTrust,
+                team: format!("{display_name}'s access team"),
+                team_kind: nwd_store::auth::TeamKind::SinglePointOfAccess,
+                service_id: None,
+            })
+            .await
+            .unwrap();
+        let password = format!("Synthetic-{}-pass", uuid::Uuid::new_v4().simple());
+        let user = self
+            .store
+            .create_user(
+                nwd_store::auth::NewUser {
+                    username: username.into(),
+                    display_name: display_name.into(),
+                    organisation_id: org,
+                    password: Some(password.clone()),
+                    memberships: vec![(team, nwd_domain::authz::Role::Triage)],
+                },
+                "test",
+            )
+            .await
+            .unwrap();
+        StaffUser {
+            username: username.into(),
+            password,
+            totp_secret: user.totp_secret.unwrap(),
+        }
+    }
+}
+
 /// A single point of access team with a triage clinician (also administrator, for the
 /// directory set-up through the API): returns an API token and the clinician's sign-in.
 async fn staff(store: &Store) -> (String, StaffUser) {

@@ -1,0 +1,177 @@
+//! Cross-service lists: the transition list (young people approaching their service's upper
+//! age, from the configured notice period) and the crisis list (emergency and very urgent
+//! referrals not yet closed, with the time since referral in hours). Both show only what the
+//! caller may open: the single point of access sees every service, a service team its own.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use nwd_domain::authz::Permission;
+use nwd_domain::codes::Priority;
+use nwd_domain::need::NeedGroup;
+use nwd_domain::referral::ReferralStatus;
+use nwd_store::{ReferralSearch, ReferralSort, ReferralSummary};
+
+use super::layout::{render, Layout, PageError, PageResult, Sensitivity};
+use super::triage::{reference_of, shown};
+use crate::extract::Caller;
+use crate::AppState;
+
+/// The most referrals of one priority and status the crisis list reads.
+const CRISIS_LIMIT: u32 = 500;
+
+/// Someone approaching their service's upper age.
+#[derive(Debug, Clone)]
+pub struct TransitionRow {
+    /// Referral id.
+    pub referral_id: String,
+    /// Allocation id.
+    pub allocation_id: String,
+    /// Reference.
+    pub reference: String,
+    /// Service name.
+    pub service: String,
+    /// Current need group.
+    pub need_group: String,
+    /// The day they leave the service's age range.
+    pub leaves_on: String,
+    /// Days from today.
+    pub days_left: i32,
+}
+
+#[derive(Template)]
+#[template(path = "transition_list.html")]
+struct TransitionPage {
+    layout: Layout,
+    rows: Vec<TransitionRow>,
+}
+
+/// The transition list.
+#[utoipa::path(get, path = "/staff/transitions", tag = "pages",
+    responses((status = 200, description = "Young people approaching their service's upper age", content_type = "text/html")))]
+pub async fn transitions(State(state): State<AppState>, Caller(principal): Caller) -> PageResult {
+    let visible = state
+        .store
+        .visibility(&principal, Permission::ReadServiceLists);
+    let today = state.store.now().to_zoned(state.store.tz().clone()).date();
+    let rows = state
+        .store
+        .transition_list()
+        .await
+        .map_err(PageError::staff)?
+        .into_iter()
+        .filter(|e| {
+            visible.single_point_of_access
+                || visible.service_ids.contains(&e.service_id.to_string())
+        })
+        .map(|e| TransitionRow {
+            referral_id: e.referral_id.to_string(),
+            allocation_id: e.allocation_id.to_string(),
+            reference: reference_of(e.referral_id),
+            service: e.service_name.clone(),
+            need_group: e
+                .need_group
+                .as_deref()
+                .and_then(|g| NeedGroup::parse(g).ok())
+                .map(|g| g.label().to_owned())
+                .unwrap_or_else(|| "Not recorded".into()),
+            leaves_on: e.due.leaves_service_on.strftime("%-d %b %Y").to_string(),
+            days_left: today
+                .until(e.due.leaves_service_on)
+                .map(|span| span.get_days())
+                .unwrap_or(0),
+        })
+        .collect();
+    let page = TransitionPage {
+        layout: Layout::staff("Transition list", &principal),
+        rows,
+    };
+    Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))
+}
+
+/// A referral on the crisis list.
+#[derive(Debug, Clone)]
+pub struct CrisisRow {
+    /// Referral id.
+    pub id: String,
+    /// Reference.
+    pub reference: String,
+    /// Priority label.
+    pub priority: &'static str,
+    /// Awaiting triage or open.
+    pub status: &'static str,
+    /// Source label.
+    pub source: &'static str,
+    /// Primary reason label.
+    pub reason: &'static str,
+    /// Need group, when agreed.
+    pub need_group: String,
+    /// Received, as shown.
+    pub received: String,
+    /// Whole hours since the referral was received.
+    pub hours: i64,
+}
+
+#[derive(Template)]
+#[template(path = "crisis_list.html")]
+struct CrisisPage {
+    layout: Layout,
+    rows: Vec<CrisisRow>,
+}
+
+/// The crisis list: emergency and very urgent referrals not closed, longest waiting first.
+#[utoipa::path(get, path = "/staff/crisis", tag = "pages",
+    responses((status = 200, description = "Emergency and very urgent referrals", content_type = "text/html")))]
+pub async fn crisis(State(state): State<AppState>, Caller(principal): Caller) -> PageResult {
+    let visible = state.store.visibility(&principal, Permission::ReadClinical);
+    let mut found: Vec<ReferralSummary> = Vec::new();
+    for priority in [Priority::Emergency, Priority::VeryUrgent] {
+        for status in [ReferralStatus::AwaitingTriage, ReferralStatus::Open] {
+            let search = ReferralSearch {
+                status: Some(status),
+                priority: Some(priority),
+                sort: ReferralSort::Priority,
+                limit: CRISIS_LIMIT,
+                visible_to: Some(visible.clone()),
+                ..ReferralSearch::default()
+            };
+            let page = state
+                .store
+                .search_referrals(&search)
+                .await
+                .map_err(PageError::staff)?;
+            found.extend(page.items);
+        }
+    }
+    if let Some(audit) = nwd_store::audit::current() {
+        audit.set_detail("crisis list page".to_owned());
+    }
+    found.sort_by_key(|r| (r.received_at, r.id));
+    let now = state.store.now();
+    let rows = found
+        .iter()
+        .map(|r| CrisisRow {
+            id: r.id.to_string(),
+            reference: reference_of(r.id),
+            priority: r.priority.label(),
+            status: match r.status {
+                ReferralStatus::AwaitingTriage => "Awaiting triage",
+                ReferralStatus::Open => "Open",
+                ReferralStatus::Closed => "Closed",
+            },
+            source: r.source.label(),
+            reason: r.primary_reason.label(),
+            need_group: r
+                .need_group
+                .map(|g| g.label().to_owned())
+                .unwrap_or_else(|| "Not yet agreed".into()),
+            received: shown(r.received_at, &state),
+            hours: (now.as_second() - r.received_at.as_second()).max(0) / 3600,
+        })
+        .collect();
+    let page = CrisisPage {
+        layout: Layout::staff("Crisis list", &principal),
+        rows,
+    };
+    Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))
+}
