@@ -13,3 +13,4 @@ mod intake;
 mod lifecycle;
 mod openapi;
 mod register;
+mod status;

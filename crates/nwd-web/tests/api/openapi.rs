@@ -74,6 +74,15 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/staff/triage"),
     ("get", "/staff/referrals/{id}"),
     ("post", "/staff/referrals/{id}/triage"),
+    // Status links, the parent or carer journey, professional referrals (issue 6).
+    ("get", "/api/status/{token}"),
+    ("get", "/status/{token}"),
+    ("get", "/get-help/parent-carer"),
+    ("get", "/refer"),
+    ("post", "/refer"),
+    ("get", "/staff/refer"),
+    ("post", "/staff/refer"),
+    ("get", "/staff/referrals-sent"),
 ];
 
 /// The public allow-list: exactly these routes answer without sign-in.
@@ -96,6 +105,13 @@ const PUBLIC: &[(&str, &str)] = &[
     ("get", "/staff"),
     ("get", "/staff/sign-in"),
     ("post", "/staff/sign-in"),
+    // Private status links (unguessable token, rate limited), the parent or carer journey and
+    // the professional referral form (issue 6).
+    ("get", "/api/status/{token}"),
+    ("get", "/status/{token}"),
+    ("get", "/get-help/parent-carer"),
+    ("get", "/refer"),
+    ("post", "/refer"),
 ];
 
 /// Deny by default: every documented operation has a policy, and the public ones are
