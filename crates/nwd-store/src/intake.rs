@@ -49,6 +49,9 @@ pub struct IntakeOutcome {
     pub existing_person: bool,
     /// How the person was decided: band, candidates and explanation.
     pub matching: MatchProposal,
+    /// A private status link's token for whoever made the referral (only its hash is kept;
+    /// a repeated submission gets a fresh one). See [`crate::status`].
+    pub status_token: String,
 }
 
 impl Store {
@@ -108,6 +111,8 @@ impl Store {
         write_projection(&mut w.tx, &referral, None, Some(&intake.person), now).await?;
         insert_events(&mut w.tx, referral_id, std::slice::from_ref(&first)).await?;
         crate::register::record_match(&mut w.tx, referral_id, person_id, &proposal, now).await?;
+        let status_token = crate::status::new_status_token();
+        crate::status::insert_status_link(&mut w.tx, referral_id, &status_token, now).await?;
         // Who sent it (external referrers see only their organisation's referrals), and whom
         // the audit entry concerns.
         if let Some(audit) = crate::audit::current() {
@@ -142,17 +147,20 @@ impl Store {
             created: true,
             existing_person: proposal.band == MatchBand::Auto,
             matching: proposal,
+            status_token,
         })
     }
 
     async fn repeated(&self, referral_id: ReferralId) -> Result<IntakeOutcome, StoreError> {
         let referral = self.referral(referral_id).await?;
         let matching = self.match_decision(referral_id).await?;
+        let status_token = self.issue_status_link(referral_id).await?;
         Ok(IntakeOutcome {
             referral,
             created: false,
             existing_person: matching.band == MatchBand::Auto,
             matching,
+            status_token,
         })
     }
 

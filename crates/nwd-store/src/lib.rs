@@ -28,6 +28,7 @@ mod lists;
 pub mod provision;
 mod referrals;
 mod register;
+pub mod status;
 pub use append_only::APPEND_ONLY_TABLES;
 
 use std::sync::Arc;

@@ -101,7 +101,7 @@ pub fn app(state: AppState) -> Router {
         // Spans carry the method and path only: query strings can hold identifiers (an NHS
         // number in a search) and never reach a log (LOGGING.md).
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-            tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+            tracing::debug_span!("request", method = %request.method(), path = %pages::status::loggable_path(request.uri().path()))
         }))
         .with_state(state)
 }

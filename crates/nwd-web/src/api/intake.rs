@@ -1,6 +1,8 @@
 //! Intake: referrals from professionals (and advice requests), and self-referrals from young
 //! people and parents. Bodies are read field by field so that every invalid field gets its
-//! own message, and nothing is written unless all are valid.
+//! own message, and nothing is written unless all are valid. Every intake answers with a
+//! private status link, readable without sign-in at `GET /api/status/{token}` (and as a page
+//! at `/status/{token}`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -33,6 +35,7 @@ pub fn router() -> SecureRouter {
             routes!(create_referral),
         )
         .route(Public, "referral", routes!(create_self_referral))
+        .route(Public, "referral_status", routes!(referral_status))
 }
 
 /// The young person, as supplied. Every field is optional in the JSON so that each missing
@@ -129,6 +132,11 @@ pub struct IntakeResponse {
     pub match_band: nwd_domain::linking::MatchBand,
     /// A short reference to quote.
     pub reference: String,
+    /// The private status link's token: 256 random bits, shown once (only its hash is
+    /// stored; a repeated request with the same `Idempotency-Key` gets a fresh one).
+    pub status_token: String,
+    /// The status page's path (`/status/{token}`); the JSON form is `/api/status/{token}`.
+    pub status_url: String,
 }
 
 /// Receive a referral or advice request from a professional.
@@ -300,7 +308,7 @@ async fn receive(
     };
     let version = outcome.referral.version;
     let reference = reference(&outcome.referral);
-    Ok(super::with_etag(
+    let mut response = super::with_etag(
         status,
         version,
         IntakeResponse {
@@ -308,8 +316,41 @@ async fn receive(
             referral: outcome.referral,
             existing_person: outcome.existing_person,
             reference,
+            status_url: crate::pages::status::status_path(&outcome.status_token),
+            status_token: outcome.status_token,
         },
-    ))
+    );
+    // The answer carries a secret link: never stored by a cache.
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+/// Where a referral stands, for whoever holds its private status link: received, being
+/// looked at, what happens next (the service it was passed to, or the named destination).
+/// Nothing clinical, no names of people. Every wrong token gets the same 404.
+#[utoipa::path(
+    get, path = "/api/status/{token}", tag = "intake",
+    params(("token" = String, Path, description = "The status token from intake")),
+    responses(
+        (status = 200, body = crate::pages::status::PublicStatus),
+        (status = 404, body = Problem), (status = 429, body = Problem)
+    )
+)]
+async fn referral_status(
+    State(state): State<AppState>,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> ApiResult<Response> {
+    use axum::response::IntoResponse;
+    let status = crate::pages::status::status_for_token(&state, &token).await?;
+    let mut response = axum::Json(status).into_response();
+    crate::pages::layout::security_headers(
+        response.headers_mut(),
+        crate::pages::layout::Sensitivity::Identifiable,
+    );
+    Ok(response)
 }
 
 /// A short reference to quote on the phone: the first 8 characters of the id, grouped.

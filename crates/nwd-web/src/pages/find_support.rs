@@ -1,6 +1,7 @@
 //! "Find support": the shared service directory, searchable by age, need, area, how support
-//! is given and whether you can refer yourself, and each service's page. Public: the
-//! directory holds no personal information.
+//! is given and whether you can refer yourself, and each service's page with its typical wait
+//! from live data (`Store::service_waits`, last 12 months), suppressed when few were seen.
+//! Public: the directory and the waits hold no personal information.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -220,6 +221,44 @@ struct ServicePage {
     service: ServiceCard,
     needs: Vec<String>,
     areas: String,
+    wait: TypicalWait,
+}
+
+/// Waits are shown only when at least this many young people's waits were measured.
+/// Source: the small-number suppression rule of the domain guide (`/work/shared/domain.md`
+/// §3 "Small-number suppression", after NHS England's mental health statistics code: counts
+/// below 5 are shown as `*`, the rest rounded to the nearest 5). A median or 90th percentile of
+/// fewer than 5 waits could point to one young person, so it is not shown at all.
+pub const SMALL_NUMBER_THRESHOLD: u64 = 5;
+
+/// What a service page says about waiting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypicalWait {
+    /// Enough young people were seen: half within `median_days`, 9 in 10 within `p90_days`,
+    /// out of about `seen_rounded` (rounded to the nearest 5).
+    Shown {
+        /// Median wait to first appointment, days.
+        median_days: u64,
+        /// 90th percentile, days.
+        p90_days: u64,
+        /// How many waits it is based on, rounded to the nearest 5.
+        seen_rounded: u64,
+    },
+    /// Too few to show (suppressed).
+    Suppressed,
+}
+
+/// The typical wait to a first appointment, suppressed below [`SMALL_NUMBER_THRESHOLD`].
+pub fn typical_wait(waits: &nwd_domain::waits::ServiceWaits) -> TypicalWait {
+    let first = &waits.to_first_contact_days;
+    match (first.median, first.p90) {
+        (Some(median), Some(p90)) if first.count >= SMALL_NUMBER_THRESHOLD => TypicalWait::Shown {
+            median_days: median.round().max(0.0) as u64,
+            p90_days: p90.round().max(0.0) as u64,
+            seen_rounded: (first.count + 2) / 5 * 5,
+        },
+        _ => TypicalWait::Suppressed,
+    }
 }
 
 /// One service: who it is for and how to get in.
@@ -242,11 +281,56 @@ pub async fn service(State(state): State<AppState>, Path(id): Path<String>) -> P
     } else {
         service.details.areas.join(", ")
     };
+    let now = state.store.now();
+    let year_ago = now - jiff::SignedDuration::from_hours(24 * 365);
+    let waits = state.store.service_waits(service.id, year_ago, now).await?;
     let page = ServicePage {
         layout: Layout::public(&service.details.name),
         service: card(&service),
         needs,
         areas,
+        wait: typical_wait(&waits),
     };
     Ok(render(&page, StatusCode::OK, Sensitivity::Public))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{typical_wait, TypicalWait};
+    use nwd_domain::waits::{distribution, ServiceWaits};
+
+    fn check(days: &[f64], expected: TypicalWait) {
+        let waits = ServiceWaits {
+            allocations: days.len() as u64,
+            still_waiting: 0,
+            referral_to_triage_hours: distribution(vec![]),
+            to_first_contact_days: distribution(days.to_vec()),
+            to_second_contact_days: distribution(vec![]),
+            seen_within_standard_percent: None,
+        };
+        assert_eq!(typical_wait(&waits), expected, "{days:?}");
+    }
+
+    #[test]
+    fn waits_of_fewer_than_five_are_not_shown() {
+        check(&[], TypicalWait::Suppressed);
+        check(&[3.0, 10.0, 12.0, 40.0], TypicalWait::Suppressed);
+        check(
+            &[3.0, 10.0, 12.0, 20.0, 40.0],
+            TypicalWait::Shown {
+                median_days: 12,
+                p90_days: 40,
+                seen_rounded: 5,
+            },
+        );
+        let many: Vec<f64> = (1..=13).map(f64::from).collect();
+        check(
+            &many,
+            TypicalWait::Shown {
+                median_days: 7,
+                p90_days: 12,
+                seen_rounded: 15,
+            },
+        );
+    }
 }

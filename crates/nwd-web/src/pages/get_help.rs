@@ -1,4 +1,5 @@
-//! "Get help": a young person refers themselves, one question per page.
+//! "Get help": a young person refers themselves (`/get-help`), or a parent or carer refers
+//! their child (`/get-help/parent-carer`), one question per page, through the same machinery.
 //!
 //! The answers travel between pages in hidden fields (no server-side draft holds them, and the
 //! pages work without JavaScript); every page is `no-store`. It asks only what triage needs:
@@ -7,7 +8,15 @@
 //! words), how to reach them, and who we may talk to. The last page submits through the same
 //! intake as `POST /api/self-referrals` (`api::intake::parse_person`, `Store::receive_referral`
 //! with an idempotency key made when the journey started, so a double submit makes one
-//! referral).
+//! referral). A parent's or carer's request is recorded with source of referral
+//! `ReferralSource::ParentCarer`, MHSDS code B2 "Self referral: carer/relative" (NHS Data
+//! Dictionary "Source of referral for mental health", cited in `nwd_domain::codes`); it also
+//! asks their relationship and whether the child knows and agrees, which triage needs for the
+//! consent and competence conversation.
+//!
+//! Anonymous submissions pass [`FormGuard`]: a honeypot field and a signed time stamp issued
+//! when the journey starts; a script gets a neutral page and nothing is written. The
+//! confirmation gives the reference and a private status link (`pages::status`).
 
 use askama::Template;
 use axum::body::Bytes;
@@ -24,12 +33,78 @@ use sha2::{Digest, Sha256};
 
 use super::form::FormData;
 use super::layout::{render, FieldMessage, Layout, PageResult, Sensitivity};
+use super::status::status_path;
 use crate::api::intake::{parse_person, reference, PersonInput};
+use crate::limits::{FormCheck, FormGuard, HONEYPOT_FIELD, ISSUED_FIELD};
 use crate::AppState;
 
-/// The questions, in order.
+/// Who is asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// The young person, for themselves.
+    YoungPerson,
+    /// A parent or carer, for their child.
+    ParentCarer,
+}
+
+impl Who {
+    fn of(form: &FormData) -> Who {
+        if form.first("who") == "parent_carer" {
+            Who::ParentCarer
+        } else {
+            Who::YoungPerson
+        }
+    }
+
+    fn steps(self) -> &'static [Step] {
+        match self {
+            Who::YoungPerson => &Step::YOUNG_PERSON,
+            Who::ParentCarer => &Step::PARENT_CARER,
+        }
+    }
+
+    /// "your" for the young person, "their" for a parent or carer.
+    fn their(self) -> &'static str {
+        match self {
+            Who::YoungPerson => "your",
+            Who::ParentCarer => "their",
+        }
+    }
+}
+
+/// How a parent or carer is related to the child (the choices on the first page).
+pub const RELATIONSHIPS: &[(&str, &str)] = &[
+    ("parent", "Parent"),
+    ("step_parent", "Step-parent"),
+    ("adoptive_parent", "Adoptive parent"),
+    ("foster_carer", "Foster carer"),
+    (
+        "relative",
+        "Grandparent or other relative who cares for them",
+    ),
+    ("other", "Other carer or guardian"),
+];
+
+/// Whether the child knows about the request: what triage needs before contacting them.
+pub const AWARENESS: &[(&str, &str)] = &[
+    ("knows_agrees", "Yes, and they agree to it"),
+    ("knows_unsure", "Yes, but they are not sure or do not agree"),
+    ("does_not_know", "No, they do not know yet"),
+    ("too_young", "They are too young to understand"),
+];
+
+fn label_of(list: &'static [(&'static str, &'static str)], value: &str) -> &'static str {
+    list.iter()
+        .find(|(v, _)| *v == value)
+        .map(|(_, label)| *label)
+        .unwrap_or("")
+}
+
+/// The questions (each journey asks them in its own order: [`Who::steps`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
+    /// A parent's or carer's relationship to the child.
+    Relationship,
     /// Date of birth.
     DateOfBirth,
     /// Name.
@@ -40,6 +115,8 @@ pub enum Step {
     HelpWith,
     /// What is happening, in their words.
     Happening,
+    /// Whether the child knows and agrees (parent or carer).
+    Awareness,
     /// How to contact them.
     Contact,
     /// Who we may talk to, and what happens next.
@@ -49,7 +126,7 @@ pub enum Step {
 }
 
 impl Step {
-    const ALL: [Step; 8] = [
+    const YOUNG_PERSON: [Step; 8] = [
         Step::DateOfBirth,
         Step::Name,
         Step::Postcode,
@@ -59,10 +136,25 @@ impl Step {
         Step::Sharing,
         Step::Check,
     ];
+    const PARENT_CARER: [Step; 10] = [
+        Step::Relationship,
+        Step::DateOfBirth,
+        Step::Name,
+        Step::Postcode,
+        Step::HelpWith,
+        Step::Happening,
+        Step::Awareness,
+        Step::Contact,
+        Step::Sharing,
+        Step::Check,
+    ];
+    const ALL: [Step; 10] = Step::PARENT_CARER;
 
     /// The step's name in forms.
     pub fn as_str(self) -> &'static str {
         match self {
+            Step::Relationship => "relationship",
+            Step::Awareness => "awareness",
             Step::DateOfBirth => "date-of-birth",
             Step::Name => "name",
             Step::Postcode => "postcode",
@@ -78,44 +170,57 @@ impl Step {
         Step::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
-    fn index(self) -> usize {
-        Step::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    fn index(self, who: Who) -> usize {
+        who.steps().iter().position(|s| *s == self).unwrap_or(0)
     }
 
-    fn next(self) -> Step {
-        Step::ALL
-            .get(self.index() + 1)
+    fn next(self, who: Who) -> Step {
+        who.steps()
+            .get(self.index(who) + 1)
             .copied()
             .unwrap_or(Step::Check)
     }
 
-    fn previous(self) -> Option<Step> {
-        self.index()
+    fn previous(self, who: Who) -> Option<Step> {
+        self.index(who)
             .checked_sub(1)
-            .and_then(|i| Step::ALL.get(i).copied())
+            .and_then(|i| who.steps().get(i).copied())
     }
 
-    fn title(self) -> &'static str {
-        match self {
-            Step::DateOfBirth => "What is your date of birth?",
-            Step::Name => "What is your name?",
-            Step::Postcode => "What is your postcode?",
-            Step::HelpWith => "What would you like help with?",
-            Step::Happening => "Tell us what has been happening",
-            Step::Contact => "How can we contact you?",
-            Step::Sharing => "Who can we talk to about this?",
-            Step::Check => "Check your answers before sending",
+    fn first(who: Who) -> Step {
+        who.steps().first().copied().unwrap_or(Step::DateOfBirth)
+    }
+
+    fn title(self, who: Who) -> &'static str {
+        match (self, who) {
+            (Step::Relationship, _) => "How are you related to the child or young person?",
+            (Step::Awareness, _) => "Do they know you are asking for help?",
+            (Step::DateOfBirth, Who::YoungPerson) => "What is your date of birth?",
+            (Step::DateOfBirth, Who::ParentCarer) => "What is their date of birth?",
+            (Step::Name, Who::YoungPerson) => "What is your name?",
+            (Step::Name, Who::ParentCarer) => "What is their name?",
+            (Step::Postcode, Who::YoungPerson) => "What is your postcode?",
+            (Step::Postcode, Who::ParentCarer) => "What is their postcode?",
+            (Step::HelpWith, Who::YoungPerson) => "What would you like help with?",
+            (Step::HelpWith, Who::ParentCarer) => "What would they like help with?",
+            (Step::Happening, _) => "Tell us what has been happening",
+            (Step::Contact, _) => "How can we contact you?",
+            (Step::Sharing, _) => "Who can we talk to about this?",
+            (Step::Check, _) => "Check your answers before sending",
         }
     }
 
     /// The form fields this step asks.
-    fn fields(self) -> &'static [&'static str] {
+    fn fields(self, who: Who) -> &'static [&'static str] {
         match self {
+            Step::Relationship => &["relationship"],
+            Step::Awareness => &["aware"],
             Step::DateOfBirth => &["dob-day", "dob-month", "dob-year"],
             Step::Name => &["given-name", "family-name", "preferred-name"],
             Step::Postcode => &["postcode"],
             Step::HelpWith => &["reasons"],
             Step::Happening => &["happening"],
+            Step::Contact if who == Who::ParentCarer => &["your-name", "phone", "email"],
             Step::Contact => &["phone", "email"],
             Step::Sharing => &["share", "understood"],
             Step::Check => &[],
@@ -150,6 +255,26 @@ pub const HELP_WITH: &[(ReasonCode, &str)] = &[
     (ReasonCode::DrugAlcohol, "Drugs or alcohol"),
 ];
 
+/// The same choices in a parent's or carer's words, by the same codes.
+pub fn help_with_label(code: ReasonCode, who: Who) -> &'static str {
+    let own = HELP_WITH
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, label)| *label)
+        .unwrap_or("");
+    if who == Who::YoungPerson {
+        return own;
+    }
+    match code {
+        ReasonCode::SelfHarm => "Hurting themselves",
+        ReasonCode::EatingDisorder => "Eating, food or how they feel about their body",
+        ReasonCode::Ptsd => "Something upsetting that happened to them",
+        ReasonCode::Ocd => "Thoughts or habits they cannot stop, like checking or washing",
+        ReasonCode::GenderDiscomfort => "Feelings about their gender",
+        _ => own,
+    }
+}
+
 /// Who they can agree we talk to.
 pub const SHARE_WITH: &[(&str, &str)] = &[
     ("gp", "Your GP"),
@@ -157,12 +282,17 @@ pub const SHARE_WITH: &[(&str, &str)] = &[
     ("parent_carer", "Your parent or carer"),
 ];
 
-fn share_label(value: &str) -> &'static str {
-    SHARE_WITH
-        .iter()
-        .find(|(v, _)| *v == value)
-        .map(|(_, label)| *label)
-        .unwrap_or("")
+/// Who a parent or carer can agree we talk to.
+pub const SHARE_WITH_PARENT: &[(&str, &str)] = &[
+    ("gp", "Their GP"),
+    ("school", "Their school, college or nursery"),
+];
+
+fn share_choices(who: Who) -> &'static [(&'static str, &'static str)] {
+    match who {
+        Who::YoungPerson => SHARE_WITH,
+        Who::ParentCarer => SHARE_WITH_PARENT,
+    }
 }
 
 /// A choice in a list of checkboxes.
@@ -197,9 +327,14 @@ struct StepPage {
     changing: bool,
     has_previous: bool,
     under_16: bool,
+    parent: bool,
+    their: &'static str,
     help_with: Vec<Choice>,
     share: Vec<Choice>,
+    relationships: Vec<Choice>,
+    awareness: Vec<Choice>,
     answers: Vec<AnswerRow>,
+    honeypot: &'static str,
 }
 
 #[derive(Template)]
@@ -207,12 +342,62 @@ struct StepPage {
 struct DonePage {
     layout: Layout,
     reference: String,
+    status_path: String,
     under_16: bool,
+    parent: bool,
 }
+
+/// What a submission that looks automated gets: a neutral page, the same for every reason,
+/// that neither confirms nor names a refusal. A person who somehow sees it is told plainly
+/// that without a reference nothing has reached us.
+#[derive(Template)]
+#[template(path = "form_neutral.html")]
+struct NeutralPage {
+    layout: Layout,
+}
+
+/// The neutral answer to a submission that looks automated (nothing has been written).
+pub fn neutral_response() -> Response {
+    render(
+        &NeutralPage {
+            layout: Layout::public("Thank you"),
+        },
+        StatusCode::OK,
+        Sensitivity::Identifiable,
+    )
+}
+
+/// Fields that never travel between pages as hidden answers.
+const NOT_CARRIED: [&str; 4] = ["step", "go", "changing", HONEYPOT_FIELD];
 
 impl StepPage {
     fn field(&self, name: &str) -> String {
         self.form.first(name).to_owned()
+    }
+
+    /// A parent's browser must not fill the child's fields with the parent's own details.
+    fn autocomplete<'a>(&self, token: &'a str) -> &'a str {
+        if self.parent {
+            "off"
+        } else {
+            token
+        }
+    }
+
+    fn name_label<'a>(&self, id: &str, label: &'a str) -> &'a str {
+        if self.parent && id == "preferred-name" {
+            "What do they like to be called? (optional)"
+        } else {
+            label
+        }
+    }
+
+    fn name_hint<'a>(&self, id: &str, hint: &'a str) -> &'a str {
+        if self.parent && id == "preferred-name" {
+            "If it is different from their first name"
+        } else {
+            hint
+        }
     }
 }
 
@@ -220,9 +405,24 @@ impl StepPage {
 #[utoipa::path(get, path = "/get-help", tag = "pages",
     responses((status = 200, description = "The first question of the self-referral journey", content_type = "text/html")))]
 pub async fn start(State(state): State<AppState>) -> Response {
+    begin(&state, Who::YoungPerson)
+}
+
+/// The first question of the parent's or carer's journey.
+#[utoipa::path(get, path = "/get-help/parent-carer", tag = "pages",
+    responses((status = 200, description = "The first question of the parent or carer referral journey", content_type = "text/html")))]
+pub async fn start_parent_carer(State(state): State<AppState>) -> Response {
+    begin(&state, Who::ParentCarer)
+}
+
+fn begin(state: &AppState, who: Who) -> Response {
     let mut form = FormData::default();
     form.set("journey", uuid::Uuid::new_v4().simple().to_string());
-    step_page(Step::DateOfBirth, form, Vec::new(), false, today(&state))
+    if who == Who::ParentCarer {
+        form.set("who", "parent_carer".to_owned());
+    }
+    form.set(ISSUED_FIELD, FormGuard::get().issue(state.store.now()));
+    step_page(Step::first(who), form, Vec::new(), false, today(state))
 }
 
 /// One answer: validates it and shows the next question (or the same one with errors), goes
@@ -235,36 +435,64 @@ pub async fn answer(State(state): State<AppState>, body: Bytes) -> PageResult {
     if form.first("journey").is_empty() {
         return Ok(super::layout::see_other("/get-help"));
     }
-    let step = Step::parse(form.first("step")).unwrap_or(Step::DateOfBirth);
+    let who = Who::of(&form);
+    let step = Step::parse(form.first("step"))
+        .filter(|s| who.steps().contains(s))
+        .unwrap_or(Step::first(who));
     let changing = form.first("changing") == "1";
     let action = form.first("go").to_owned();
     if action == "back" {
         let previous = if changing {
             Step::Check
         } else {
-            step.previous().unwrap_or(Step::DateOfBirth)
+            step.previous(who).unwrap_or(Step::first(who))
         };
         return Ok(step_page(previous, form, Vec::new(), false, today(&state)));
     }
-    if let Some(target) = action.strip_prefix("change-").and_then(Step::parse) {
+    if let Some(target) = action
+        .strip_prefix("change-")
+        .and_then(Step::parse)
+        .filter(|s| who.steps().contains(s))
+    {
         return Ok(step_page(target, form, Vec::new(), true, today(&state)));
     }
     let today = today(&state);
     if step == Step::Check {
         // Every answer again: the hidden fields could have been edited.
-        for earlier in Step::ALL {
-            let errors = validate(earlier, &form, today);
+        for earlier in who.steps() {
+            let errors = validate(*earlier, &form, today);
             if !errors.is_empty() {
-                return Ok(step_page(earlier, form, errors, true, today));
+                return Ok(step_page(*earlier, form, errors, true, today));
             }
         }
-        return submit(&state, form, today).await;
+        let guard = FormGuard::get();
+        match guard.check(
+            form.first(HONEYPOT_FIELD),
+            form.first(ISSUED_FIELD),
+            state.store.now(),
+        ) {
+            FormCheck::Person => return submit(&state, form, today).await,
+            FormCheck::Honeypot | FormCheck::TooFast => return Ok(neutral_response()),
+            FormCheck::Unsigned => {
+                let mut form = form;
+                form.set(ISSUED_FIELD, guard.issue(state.store.now()));
+                let errors = vec![FieldMessage::new(
+                    "send",
+                    "Sorry, we could not send your request. Check your answers, then select the button to send it again",
+                )];
+                return Ok(step_page(Step::Check, form, errors, false, today));
+            }
+        }
     }
     let errors = validate(step, &form, today);
     if !errors.is_empty() {
         return Ok(step_page(step, form, errors, changing, today));
     }
-    let next = if changing { Step::Check } else { step.next() };
+    let next = if changing {
+        Step::Check
+    } else {
+        step.next(who)
+    };
     Ok(step_page(next, form, Vec::new(), false, today))
 }
 
@@ -282,7 +510,25 @@ fn age(form: &FormData, today: Date) -> Option<i16> {
 /// The messages for one step's answers (empty when they are fine).
 pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
     let mut errors = Vec::new();
+    let who = Who::of(form);
+    let their = who.their();
     match step {
+        Step::Relationship => {
+            if label_of(RELATIONSHIPS, form.first("relationship")).is_empty() {
+                errors.push(FieldMessage::new(
+                    "relationship",
+                    "Choose how you are related to the child or young person",
+                ));
+            }
+        }
+        Step::Awareness => {
+            if label_of(AWARENESS, form.first("aware")).is_empty() {
+                errors.push(FieldMessage::new(
+                    "aware",
+                    "Choose whether they know you are asking for help",
+                ));
+            }
+        }
         Step::DateOfBirth => {
             let parts = [
                 form.first("dob-day"),
@@ -290,7 +536,10 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
                 form.first("dob-year"),
             ];
             if parts.iter().all(|p| p.trim().is_empty()) {
-                errors.push(FieldMessage::new("dob-day", "Enter your date of birth"));
+                errors.push(FieldMessage::new(
+                    "dob-day",
+                    format!("Enter {their} date of birth"),
+                ));
             } else if form.first("dob-year").trim().len() != 4 {
                 errors.push(FieldMessage::new(
                     "dob-year",
@@ -308,7 +557,10 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
                     )),
                     Some(dob) if age_in_years(dob, today) > 25 => errors.push(FieldMessage::new(
                         "dob-day",
-                        "No Wrong Door is for people aged 25 and under. Your GP can help you find support, or see urgent help if you need help now",
+                        match who {
+                            Who::YoungPerson => "No Wrong Door is for people aged 25 and under. Your GP can help you find support, or see urgent help if you need help now",
+                            Who::ParentCarer => "No Wrong Door is for children and young people aged 25 and under. Their GP can help them find support, or see urgent help if they need help now",
+                        },
                     )),
                     Some(_) => {}
                 }
@@ -316,10 +568,16 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
         }
         Step::Name => {
             if form.first("given-name").trim().is_empty() {
-                errors.push(FieldMessage::new("given-name", "Enter your first name"));
+                errors.push(FieldMessage::new(
+                    "given-name",
+                    format!("Enter {their} first name"),
+                ));
             }
             if form.first("family-name").trim().is_empty() {
-                errors.push(FieldMessage::new("family-name", "Enter your last name"));
+                errors.push(FieldMessage::new(
+                    "family-name",
+                    format!("Enter {their} last name"),
+                ));
             }
         }
         Step::Postcode => {
@@ -360,6 +618,9 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
             }
         }
         Step::Contact => {
+            if who == Who::ParentCarer && form.first("your-name").trim().is_empty() {
+                errors.push(FieldMessage::new("your-name", "Enter your name"));
+            }
             let phone = form.first("phone").trim();
             let email = form.first("email").trim();
             if phone.is_empty() && email.is_empty() {
@@ -388,7 +649,11 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
             }
         }
         Step::Sharing => {
-            if form.all("share").iter().any(|v| share_label(v).is_empty()) {
+            if form
+                .all("share")
+                .iter()
+                .any(|v| label_of(share_choices(who), v).is_empty())
+            {
                 errors.push(FieldMessage::new("share", "Choose from the list"));
             }
             if form.first("understood") != "yes" {
@@ -414,33 +679,37 @@ fn step_page(
     changing: bool,
     today: Date,
 ) -> Response {
-    let asked = step.fields();
+    let who = Who::of(&form);
+    let asked = step.fields(who);
     let hidden: Vec<(String, String)> = form
         .pairs()
         .iter()
         .filter(|(name, _)| {
-            !asked.contains(&name.as_str()) && !["step", "go", "changing"].contains(&name.as_str())
+            !asked.contains(&name.as_str()) && !NOT_CARRIED.contains(&name.as_str())
         })
         .cloned()
         .collect();
     let chosen = form.all("reasons");
     let help_with = HELP_WITH
         .iter()
-        .map(|(code, label)| Choice {
+        .map(|(code, _)| Choice {
             value: code.as_str().to_owned(),
-            label: (*label).to_owned(),
+            label: help_with_label(*code, who).to_owned(),
             checked: chosen.contains(&code.as_str()),
         })
         .collect();
-    let shared = form.all("share");
-    let share = SHARE_WITH
-        .iter()
-        .map(|(value, label)| Choice {
-            value: (*value).to_owned(),
-            label: (*label).to_owned(),
-            checked: shared.contains(value),
-        })
-        .collect();
+    let choices = |list: &[(&str, &str)], picked: Vec<&str>| -> Vec<Choice> {
+        list.iter()
+            .map(|(value, label)| Choice {
+                value: (*value).to_owned(),
+                label: (*label).to_owned(),
+                checked: picked.contains(value),
+            })
+            .collect()
+    };
+    let share = choices(share_choices(who), form.all("share"));
+    let relationships = choices(RELATIONSHIPS, form.all("relationship"));
+    let awareness = choices(AWARENESS, form.all("aware"));
     let under_16 = age(&form, today).is_some_and(|a| a < 16);
     let answers = if step == Step::Check {
         answer_rows(&form)
@@ -448,21 +717,27 @@ fn step_page(
         Vec::new()
     };
     let page = StepPage {
-        layout: Layout::public(step.title()).with_errors(errors),
+        layout: Layout::public(step.title(who)).with_errors(errors),
         step: step.as_str(),
         hidden,
         changing,
-        has_previous: step.previous().is_some() || changing,
+        has_previous: step.previous(who).is_some() || changing,
         under_16,
+        parent: who == Who::ParentCarer,
+        their: who.their(),
         help_with,
         share,
+        relationships,
+        awareness,
         answers,
+        honeypot: HONEYPOT_FIELD,
         form,
     };
     render(&page, StatusCode::OK, Sensitivity::Identifiable)
 }
 
 fn answer_rows(form: &FormData) -> Vec<AnswerRow> {
+    let who = Who::of(form);
     let dob = date_of_birth(form)
         .map(|d| d.strftime("%-d %B %Y").to_string())
         .unwrap_or_default();
@@ -481,23 +756,35 @@ fn answer_rows(form: &FormData) -> Vec<AnswerRow> {
     let help: Vec<String> = form
         .all("reasons")
         .iter()
-        .filter_map(|r| HELP_WITH.iter().find(|(c, _)| c.as_str() == *r))
-        .map(|(_, label)| (*label).to_owned())
+        .filter_map(|r| ReasonCode::parse(r).ok())
+        .map(|code| help_with_label(code, who).to_owned())
         .collect();
-    let contact: Vec<String> = [form.first("phone").trim(), form.first("email").trim()]
-        .into_iter()
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let contact: Vec<String> = [
+        form.first("your-name").trim(),
+        form.first("phone").trim(),
+        form.first("email").trim(),
+    ]
+    .into_iter()
+    .filter(|v| !v.is_empty())
+    .map(str::to_owned)
+    .collect();
     let mut share: Vec<String> = form
         .all("share")
         .iter()
-        .map(|v| share_label(v).to_owned())
+        .map(|v| label_of(share_choices(who), v).to_owned())
         .collect();
     if share.is_empty() {
         share.push("No one else for now".to_owned());
     }
-    vec![
+    let mut rows = Vec::new();
+    if who == Who::ParentCarer {
+        rows.push(AnswerRow {
+            key: "You are their",
+            lines: vec![label_of(RELATIONSHIPS, form.first("relationship")).to_owned()],
+            step: Step::Relationship.as_str(),
+        });
+    }
+    rows.extend([
         AnswerRow {
             key: "Date of birth",
             lines: vec![dob],
@@ -528,6 +815,15 @@ fn answer_rows(form: &FormData) -> Vec<AnswerRow> {
                 .collect(),
             step: Step::Happening.as_str(),
         },
+    ]);
+    if who == Who::ParentCarer {
+        rows.push(AnswerRow {
+            key: "They know you are asking",
+            lines: vec![label_of(AWARENESS, form.first("aware")).to_owned()],
+            step: Step::Awareness.as_str(),
+        });
+    }
+    rows.extend([
         AnswerRow {
             key: "Contact",
             lines: contact,
@@ -538,12 +834,14 @@ fn answer_rows(form: &FormData) -> Vec<AnswerRow> {
             lines: share,
             step: Step::Sharing.as_str(),
         },
-    ]
+    ]);
+    rows
 }
 
 async fn submit(state: &AppState, form: FormData, today: Date) -> PageResult {
+    let who = Who::of(&form);
     let non_empty = |name: &str| Some(form.first(name).trim().to_owned()).filter(|v| !v.is_empty());
-    let person = PersonInput {
+    let mut person = PersonInput {
         given_name: non_empty("given-name"),
         family_name: non_empty("family-name"),
         preferred_name: non_empty("preferred-name"),
@@ -551,6 +849,17 @@ async fn submit(state: &AppState, form: FormData, today: Date) -> PageResult {
         postcode: non_empty("postcode"),
         ..PersonInput::default()
     };
+    let relationship = label_of(RELATIONSHIPS, form.first("relationship"));
+    if who == Who::ParentCarer {
+        person.carers.push(nwd_domain::person::CarerContact {
+            name: form.first("your-name").trim().to_owned(),
+            relationship: relationship.to_lowercase(),
+            phone: non_empty("phone"),
+            email: non_empty("email"),
+            // Not asked: parental responsibility is for the team to confirm, not to guess.
+            parental_responsibility: false,
+        });
+    }
     let mut errors = ValidationErrors::new();
     let person = parse_person(person, &mut errors);
     let reasons: Vec<ReasonCode> = form
@@ -562,32 +871,66 @@ async fn submit(state: &AppState, form: FormData, today: Date) -> PageResult {
         return Err(crate::problem::ApiError::Invalid(errors.0).into());
     };
     let under_16 = age(&form, today).is_some_and(|a| a < 16);
-    let name = format!("{} {}", person.given_name, person.family_name);
+    let mut presenting_needs = form.first("happening").trim().to_owned();
+    let (source, referrer, actor) = match who {
+        Who::YoungPerson => (
+            ReferralSource::SelfReferral,
+            Referrer {
+                name: format!("{} {}", person.given_name, person.family_name),
+                role: Some("Young person (self-referral)".to_owned()),
+                organisation: None,
+                phone: non_empty("phone"),
+                email: non_empty("email"),
+            },
+            "public:young-person",
+        ),
+        Who::ParentCarer => {
+            // What triage needs before contacting the young person, in the words chosen.
+            presenting_needs.push_str(&format!(
+                "\n\nAsked by their {}. Does the young person know? {}.",
+                relationship.to_lowercase(),
+                label_of(AWARENESS, form.first("aware"))
+            ));
+            (
+                // B2 "Self referral: carer/relative" (NHS Data Dictionary, Source of referral
+                // for mental health; see nwd_domain::codes::ReferralSource).
+                ReferralSource::ParentCarer,
+                Referrer {
+                    name: form.first("your-name").trim().to_owned(),
+                    role: Some(format!("Parent or carer ({})", relationship.to_lowercase())),
+                    organisation: None,
+                    phone: non_empty("phone"),
+                    email: non_empty("email"),
+                },
+                "public:parent-carer",
+            )
+        }
+    };
     let referral = NewReferral {
         kind: ReferralKind::Referral,
-        source: ReferralSource::SelfReferral,
+        source,
         // As for the API's self-referrals: the single point of access sets the clinical
         // priority at triage; urgent help is one click from every page.
         priority: Priority::Routine,
         reasons,
-        presenting_needs: form.first("happening").trim().to_owned(),
-        referrer: Referrer {
-            name,
-            role: Some("Young person (self-referral)".to_owned()),
-            organisation: None,
-            phone: non_empty("phone"),
-            email: non_empty("email"),
-        },
+        presenting_needs,
+        referrer,
         consent_to_share: form
             .all("share")
             .iter()
-            .map(|v| share_label(v).trim_start_matches("Your ").to_owned())
+            .map(|v| {
+                label_of(share_choices(who), v)
+                    .trim_start_matches("Your ")
+                    .trim_start_matches("Their ")
+                    .to_owned()
+            })
             .collect(),
         received_at: state.store.now(),
     };
     let mut hash = Sha256::new();
     for (name, value) in form.pairs() {
-        if name != "go" {
+        // The time stamp can be re-issued and the honeypot is not an answer.
+        if !["go", ISSUED_FIELD, HONEYPOT_FIELD].contains(&name.as_str()) {
             hash.update(name.as_bytes());
             hash.update([0]);
             hash.update(value.as_bytes());
@@ -601,16 +944,14 @@ async fn submit(state: &AppState, form: FormData, today: Date) -> PageResult {
     };
     let outcome = state
         .store
-        .receive_referral(
-            Intake { person, referral },
-            "public:young-person",
-            Some(idempotency),
-        )
+        .receive_referral(Intake { person, referral }, actor, Some(idempotency))
         .await?;
     let page = DonePage {
         layout: Layout::public("Your request has been sent"),
         reference: reference(&outcome.referral),
+        status_path: status_path(&outcome.status_token),
         under_16,
+        parent: who == Who::ParentCarer,
     };
     Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))
 }

@@ -19,9 +19,11 @@ pub mod get_help;
 pub mod layout;
 pub mod lists;
 pub mod public;
+pub mod refer;
 pub mod review;
 pub mod service;
 pub mod staff;
+pub mod status;
 pub mod triage;
 pub mod urgent_help;
 
@@ -113,5 +115,32 @@ pub fn router() -> SecureRouter {
             Policy::Requires(Permission::ManageRegister, Scope::None),
             "match_review",
             routes!(review::decide),
+        )
+        .route(
+            Policy::Public,
+            "page",
+            routes!(get_help::start_parent_carer),
+        )
+        .route(
+            Policy::Public,
+            "referral_status",
+            routes!(status::status_page),
+        )
+        .route(Policy::Public, "page", routes!(refer::form))
+        .route(Policy::Public, "referral", routes!(refer::submit))
+        .route(
+            Policy::Requires(Permission::ViewSentReferrals, Scope::None),
+            "referral_status",
+            routes!(refer::sent),
+        )
+        .route(
+            Policy::Requires(Permission::MakeReferral, Scope::None),
+            "page",
+            routes!(refer::staff_form),
+        )
+        .route(
+            Policy::Requires(Permission::MakeReferral, Scope::None),
+            "referral",
+            routes!(refer::staff_submit),
         )
 }

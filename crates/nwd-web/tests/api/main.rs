@@ -14,3 +14,4 @@ mod lifecycle;
 mod openapi;
 mod pages;
 mod register;
+mod status;

@@ -85,6 +85,15 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/staff/match-reviews"),
     ("get", "/staff/match-reviews/{id}"),
     ("post", "/staff/match-reviews/{id}/decision"),
+    // Status links, the parent or carer journey, professional referrals (issue 6).
+    ("get", "/api/status/{token}"),
+    ("get", "/status/{token}"),
+    ("get", "/get-help/parent-carer"),
+    ("get", "/refer"),
+    ("post", "/refer"),
+    ("get", "/staff/refer"),
+    ("post", "/staff/refer"),
+    ("get", "/staff/referrals-sent"),
 ];
 
 /// The public allow-list: exactly these routes answer without sign-in.
@@ -107,6 +116,13 @@ const PUBLIC: &[(&str, &str)] = &[
     ("get", "/staff"),
     ("get", "/staff/sign-in"),
     ("post", "/staff/sign-in"),
+    // Private status links (unguessable token, rate limited), the parent or carer journey and
+    // the professional referral form (issue 6).
+    ("get", "/api/status/{token}"),
+    ("get", "/status/{token}"),
+    ("get", "/get-help/parent-carer"),
+    ("get", "/refer"),
+    ("post", "/refer"),
 ];
 
 /// Deny by default: every documented operation has a policy, and the public ones are

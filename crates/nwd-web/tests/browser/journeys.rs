@@ -37,6 +37,7 @@ async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_qu
 
     app.goto("/").await;
     app.press("a.nhsuk-button").await;
+    let started = std::time::Instant::now();
     assert_eq!(app.path().await, "/get-help");
     assert_eq!(app.heading().await, "What is your date of birth?");
     app.check_page("date of birth").await;
@@ -129,11 +130,22 @@ async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_qu
     assert_eq!(app.heading().await, "Check your answers before sending");
     assert!(app.text(".nhsuk-summary-list").await.contains("ME15 6AA"));
 
+    // The anti-automation check refuses a send sooner than a person could make it.
+    human_pause(started).await;
     app.press("button[value=send]").await;
     assert_eq!(app.heading().await, "Your request has been sent");
     let reference = app.text("#reference").await;
     assert!(reference.starts_with("NWD-"), "{reference}");
     app.check_page("confirmation").await;
+    let status_link = app
+        .client
+        .find(Locator::Id("status-link"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
 
     // Sending the same journey twice makes one referral (back, then send again).
     app.client.back().await.unwrap();
@@ -144,6 +156,15 @@ async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_qu
     }
     let referrals = app.store.count_rows("referrals").await.unwrap();
     assert_eq!(referrals, 1);
+
+    // The private status link: received, nothing identifying.
+    app.goto(&status_link).await;
+    assert_eq!(app.heading().await, "Your request");
+    let status = app.text("main").await;
+    assert!(status.contains("We have received the request."), "{status}");
+    assert!(!status.contains("Synthia") && !status.contains("panicky"));
+    app.check_page("status link").await;
+    app.assert_no_store("status link").await;
 
     // The directory.
     app.goto("/find-support?age=15&area=ME14&self_referral=yes")
@@ -201,5 +222,131 @@ async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_qu
     app.goto("/staff").await;
     assert_eq!(app.path().await, "/staff/sign-in");
 
+    app.finish().await;
+}
+
+/// Waits until a person could have filled the form (`limits::DEFAULT_FORM_MIN_SECONDS`).
+pub async fn human_pause(started: std::time::Instant) {
+    let minimum = std::time::Duration::from_secs(
+        u64::try_from(nwd_web::limits::DEFAULT_FORM_MIN_SECONDS).unwrap() + 1,
+    );
+    if let Some(rest) = minimum.checked_sub(started.elapsed()) {
+        tokio::time::sleep(rest).await;
+    }
+}
+
+/// A parent or carer refers their child, keyboard only, and follows the status link; then the
+/// professional referral form, its error summary and its confirmation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parent_refers_their_child_by_keyboard_and_a_teacher_refers_a_pupil() {
+    if !browser_wanted() {
+        return;
+    }
+    let app = BrowserApp::start(1280).await;
+    app.goto("/get-help/parent-carer").await;
+    let started = std::time::Instant::now();
+    assert_eq!(
+        app.heading().await,
+        "How are you related to the child or young person?"
+    );
+    app.check_page("parent: relationship").await;
+    app.press("button[value=continue]").await;
+    assert!(app
+        .text(".nhsuk-error-summary")
+        .await
+        .contains("Choose how you are related"));
+    app.check_page("parent: relationship with an error").await;
+    app.space_on("relationship-4").await; // foster carer
+    app.press("button[value=continue]").await;
+
+    assert_eq!(app.heading().await, "What is their date of birth?");
+    app.check_page("parent: date of birth").await;
+    let year = jiff::Zoned::now().year() - 12;
+    app.type_into("dob-day", "9").await;
+    app.type_into("dob-month", "4").await;
+    app.type_into("dob-year", &year.to_string()).await;
+    app.enter_in("dob-year").await;
+
+    assert_eq!(app.heading().await, "What is their name?");
+    app.check_page("parent: name").await;
+    app.type_into("given-name", "Synthia").await;
+    app.type_into("family-name", "Testyoung").await;
+    app.enter_in("family-name").await;
+
+    assert_eq!(app.heading().await, "What is their postcode?");
+    app.type_into("postcode", "ME14 1XX").await;
+    app.enter_in("postcode").await;
+
+    assert_eq!(app.heading().await, "What would they like help with?");
+    app.check_page("parent: help with").await;
+    app.space_on("reasons").await;
+    app.press("button[value=continue]").await;
+
+    assert_eq!(app.heading().await, "Tell us what has been happening");
+    app.type_into("happening", "Panicky before school most days.")
+        .await;
+    app.press("button[value=continue]").await;
+
+    assert_eq!(app.heading().await, "Do they know you are asking for help?");
+    app.check_page("parent: awareness").await;
+    app.space_on("aware").await;
+    app.press("button[value=continue]").await;
+
+    assert_eq!(app.heading().await, "How can we contact you?");
+    app.check_page("parent: contact").await;
+    app.type_into("your-name", "Carer Testperson").await;
+    app.type_into("phone", "07700 900 982").await;
+    app.enter_in("phone").await;
+
+    assert_eq!(app.heading().await, "Who can we talk to about this?");
+    app.check_page("parent: sharing").await;
+    app.space_on("understood").await;
+    app.press("button[value=continue]").await;
+
+    assert_eq!(app.heading().await, "Check your answers before sending");
+    let answers = app.text(".nhsuk-summary-list").await;
+    assert!(answers.contains("Foster carer"));
+    assert!(answers.contains("Yes, and they agree to it"));
+    app.check_page("parent: check your answers").await;
+    human_pause(started).await;
+    app.press("button[value=send]").await;
+    assert_eq!(app.heading().await, "Your request has been sent");
+    app.check_page("parent: confirmation").await;
+    app.follow("See the status of your request").await;
+    assert_eq!(app.heading().await, "Your request");
+    app.check_page("parent: status link").await;
+
+    // The professional form: an empty send lists every missing answer, linked to its field.
+    app.goto("/refer").await;
+    let started = std::time::Instant::now();
+    assert_eq!(app.heading().await, "Refer a young person");
+    app.check_page("refer").await;
+    app.press("#send").await;
+    let summary = app.text(".nhsuk-error-summary").await;
+    assert!(summary.contains("Choose where you work"), "{summary}");
+    app.check_page("refer with errors").await;
+    app.space_on("kind").await;
+    app.space_on("source").await; // school
+    app.type_into("referrer-name", "R. Teacher").await;
+    app.type_into("referrer-role", "Designated safeguarding lead")
+        .await;
+    app.type_into("organisation", "Synthetic Academy").await;
+    app.type_into("referrer-email", "dsl@school.example").await;
+    app.type_into("given-name", "Synthia").await;
+    app.type_into("family-name", "Testpupil").await;
+    app.type_into("dob-day", "3").await;
+    app.type_into("dob-month", "2").await;
+    app.type_into("dob-year", &(jiff::Zoned::now().year() - 14).to_string())
+        .await;
+    app.space_on("reasons").await;
+    app.type_into("needs", "Panic attacks in lessons since September.")
+        .await;
+    app.space_on("priority").await;
+    app.space_on("consent").await;
+    human_pause(started).await;
+    app.press("#send").await;
+    assert_eq!(app.heading().await, "Your referral has been sent");
+    app.check_page("refer: confirmation").await;
+    assert_eq!(app.store.count_rows("referrals").await.unwrap(), 2);
     app.finish().await;
 }

@@ -71,6 +71,7 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
     shoot(&app, folder, "service", width).await;
 
     app.goto("/get-help").await;
+    let started = std::time::Instant::now();
     app.client.set_window_size(width, 900).await.unwrap();
     app.enter_in("dob-day").await;
     shoot(&app, folder, "get-help-error", width).await;
@@ -97,10 +98,23 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
     app.press("button[value=continue]").await;
     app.client.set_window_size(width, 900).await.unwrap();
     shoot(&app, folder, "get-help-check", width).await;
+    crate::journeys::human_pause(started).await;
     app.press("button[value=send]").await;
     app.client.set_window_size(width, 900).await.unwrap();
     shoot(&app, folder, "get-help-sent", width).await;
     let reference = app.text("#reference").await;
+    app.follow("See the status of your request").await;
+    app.client.set_window_size(width, 900).await.unwrap();
+    shoot(&app, folder, "status", width).await;
+
+    for (path, name) in [
+        ("/get-help/parent-carer", "get-help-parent-carer"),
+        ("/refer", "refer"),
+    ] {
+        app.goto(path).await;
+        app.client.set_window_size(width, 900).await.unwrap();
+        shoot(&app, folder, name, width).await;
+    }
 
     app.goto("/staff/sign-in").await;
     app.client.set_window_size(width, 900).await.unwrap();
@@ -143,7 +157,7 @@ async fn key_pages_at_phone_and_desktop_width() {
     pages_at(390, &folder).await;
     pages_at(1280, &folder).await;
     let count = std::fs::read_dir(&folder).unwrap().count();
-    assert!(count >= 22, "{count} screenshots");
+    assert!(count >= 28, "{count} screenshots");
     if !keep {
         let _ = std::fs::remove_dir_all(&folder);
     }

@@ -1,0 +1,426 @@
+//! Private status links, the parent or carer journey, the professional referral form, typical
+//! waits on service pages, and the anti-automation check on anonymous forms (issues 5 and 6).
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::on_both_backends;
+use crate::support::TestApp;
+
+async fn post(app: &TestApp, path: &str, version: u64, body: Value) -> Value {
+    let response = app
+        .staff(Method::POST, path)
+        .header("If-Match", format!("\"{version}\""))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, 200, "{path}: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The status as JSON and as a page; checks the headers and that neither says anything
+/// identifying or clinical.
+async fn status(app: &TestApp, token: &str) -> (Value, String) {
+    let response = app
+        .public(Method::GET, &format!("/api/status/{token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+    let json: Value = response.json().await.unwrap();
+    let response = app
+        .public(Method::GET, &format!("/status/{token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+    let page = response.text().await.unwrap();
+    for secret in [
+        "Synthia",
+        "Testyoung",
+        "9990000018",
+        "999 000 0018",
+        "panicky",
+        "Anxiety",
+        "anxiety",
+        "getting_help",
+        "Getting Help",
+        "low mood",
+        "routine",
+        "2009-",
+    ] {
+        assert!(!page.contains(secret), "the status page shows {secret:?}");
+        assert!(
+            !json.to_string().contains(secret),
+            "the status JSON shows {secret:?}"
+        );
+    }
+    (json, page)
+}
+
+fn self_referral() -> Value {
+    json!({
+        "who": "young_person",
+        "person": {"given_name": "Synthia", "family_name": "Testyoung", "date_of_birth": "2009-04-09",
+                    "nhs_number": "999 000 0018", "postcode": "ME14 1XX"},
+        "presenting_needs": "I feel panicky and have low mood.",
+        "reasons": ["anxiety"],
+        "contact": {"name": "Synthia Testyoung", "phone": "07700 900982"},
+        "consent_to_share": ["GP"]
+    })
+}
+
+async fn the_status_link_follows_the_referral_and_says_nothing_clinical(app: &TestApp) {
+    let service = app
+        .service(
+            "Synthetic Wellbeing Project",
+            &["getting_help"],
+            5,
+            25,
+            "community",
+        )
+        .await;
+    let response = app
+        .public(Method::POST, "/api/self-referrals")
+        .json(&self_referral())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let created: Value = response.json().await.unwrap();
+    let token = created["status_token"].as_str().unwrap().to_owned();
+    assert_eq!(token.len(), 64, "256 bits, hex");
+    assert_eq!(created["status_url"], format!("/status/{token}"));
+    let id = created["referral"]["id"].as_str().unwrap().to_owned();
+
+    let (json, page) = status(app, &token).await;
+    assert_eq!(json["stage"], "received");
+    assert_eq!(json["reference"], created["reference"]);
+    assert!(page.contains("We have received the request."));
+
+    // Triaged and allocated: passed to the named service, an appointment to be offered.
+    let triaged = post(
+        app,
+        &format!("/api/referrals/{id}/triage"),
+        1,
+        json!({"need_group": "getting_help", "risk": "low", "rationale": "Anxiety about school",
+               "destinations": [{"type": "allocate", "service_id": service},
+                                {"type": "signpost", "name": "Synthetic Youth Counselling", "warm_handover": false}]}),
+    )
+    .await;
+    let allocation = triaged["referral"]["allocations"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let version = triaged["referral"]["version"].as_u64().unwrap();
+    let (json, page) = status(app, &token).await;
+    assert_eq!(json["stage"], "what_happens_next");
+    assert_eq!(
+        json["headline"],
+        "We have passed the request to Synthetic Wellbeing Project."
+    );
+    let next = json["next"].to_string();
+    assert!(
+        next.contains("will contact you to offer an appointment"),
+        "{next}"
+    );
+    assert!(next.contains("Synthetic Youth Counselling"), "{next}");
+    assert!(page.contains("Synthetic Wellbeing Project"));
+
+    // Seen: support has started.
+    post(
+        app,
+        &format!("/api/referrals/{id}/contacts"),
+        version,
+        json!({"allocation_id": allocation, "at": jiff::Timestamp::now().to_string(), "status": "attended",
+               "mechanism": "face_to_face", "clinician": "C. Therapist", "duration_minutes": 50}),
+    )
+    .await;
+    let (json, _) = status(app, &token).await;
+    assert_eq!(
+        json["headline"],
+        "Support has started with Synthetic Wellbeing Project."
+    );
+
+    // A wrong token, a malformed one and an almost-right one: the same 404.
+    let mut wrong = token.clone();
+    wrong.replace_range(0..1, if token.starts_with('0') { "1" } else { "0" });
+    let mut bodies = Vec::new();
+    for bad in [wrong.as_str(), "not-a-token", &token.to_uppercase()] {
+        let response = app
+            .public(Method::GET, &format!("/api/status/{bad}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{bad}");
+        let body: Value = response.json().await.unwrap();
+        bodies.push(body["detail"].clone());
+        let page = app
+            .public(Method::GET, &format!("/status/{bad}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 404);
+        assert_eq!(page.headers()["cache-control"], "no-store");
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:?}");
+
+    // A repeated request with the same key answers with the same referral and a fresh link
+    // (the first cannot be recovered from its hash); both work.
+    let again = |key: &str| {
+        app.public(Method::POST, "/api/self-referrals")
+            .header("Idempotency-Key", key.to_owned())
+            .json(&self_referral())
+    };
+    let first: Value = again("k-1").send().await.unwrap().json().await.unwrap();
+    let second: Value = again("k-1").send().await.unwrap().json().await.unwrap();
+    assert_eq!(first["referral"]["id"], second["referral"]["id"]);
+    assert_ne!(first["status_token"], second["status_token"]);
+    for token in [&first["status_token"], &second["status_token"]] {
+        let (json, _) = status(app, token.as_str().unwrap()).await;
+        assert_eq!(json["stage"], "received");
+    }
+}
+on_both_backends!(the_status_link_follows_the_referral_and_says_nothing_clinical);
+
+/// The value of a hidden field in a page.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field"))
+        + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+fn link(page: &str) -> String {
+    let marker = "id=\"status-link\" href=\"";
+    let start = page.find(marker).expect("a status link") + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn form_post(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> String {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    let response = app
+        .public(Method::POST, path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.text().await.unwrap()
+}
+
+fn parent_answers<'a>(
+    journey: &'a str,
+    issued: &'a str,
+    honeypot: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("journey", journey),
+        ("who", "parent_carer"),
+        ("issued", issued),
+        ("website", honeypot),
+        ("relationship", "foster_carer"),
+        ("dob-day", "9"),
+        ("dob-month", "4"),
+        ("dob-year", "2014"),
+        ("given-name", "Synthia"),
+        ("family-name", "Testyoung"),
+        ("postcode", "ME14 1XX"),
+        ("reasons", "anxiety"),
+        ("happening", "Panicky before school."),
+        ("aware", "knows_agrees"),
+        ("your-name", "Carer Testperson"),
+        ("phone", "07700 900 982"),
+        ("understood", "yes"),
+        ("step", "check"),
+        ("go", "send"),
+    ]
+}
+
+async fn a_parent_or_carer_refers_their_child_and_scripts_are_turned_away(app: &TestApp) {
+    let first = app
+        .public(Method::GET, "/get-help/parent-carer")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(first.contains("How are you related to the child or young person?"));
+    // The honeypot is hidden from people, screen readers and the keyboard.
+    assert!(first.contains(r#"<div class="nhsuk-u-visually-hidden" aria-hidden="true">"#));
+    assert!(first.contains(r#"name="website" value="" tabindex="-1" autocomplete="off""#));
+    let journey = hidden(&first, "journey");
+    let issued = hidden(&first, "issued");
+
+    // Sent at once (a script): a neutral page, nothing written.
+    let page = form_post(app, "/get-help", &parent_answers(&journey, &issued, "")).await;
+    assert!(page.contains("Thank you"));
+    assert!(!page.contains("NWD-"));
+    assert_eq!(app.count("referrals").await, 0);
+
+    app.advance_clock(jiff::SignedDuration::from_secs(60));
+    // The honeypot filled in (a script, however slow): the same neutral page, nothing written.
+    let page = form_post(
+        app,
+        "/get-help",
+        &parent_answers(&journey, &issued, "http://spam.example"),
+    )
+    .await;
+    assert!(page.contains("Thank you"));
+    assert_eq!(app.count("referrals").await, 0);
+    // A forged stamp: the check page again, with a fresh stamp and a message.
+    let page = form_post(app, "/get-help", &parent_answers(&journey, "1.00", "")).await;
+    assert!(page.contains("Check your answers before sending"));
+    assert!(page.contains(r##"href="#send""##));
+    assert_ne!(hidden(&page, "issued"), "1.00");
+    assert_eq!(app.count("referrals").await, 0);
+
+    // A person: the referral, recorded as a parent's or carer's (B2).
+    let page = form_post(app, "/get-help", &parent_answers(&journey, &issued, "")).await;
+    assert!(page.contains("Your request has been sent"), "{page}");
+    let status_path = link(&page);
+    assert!(status_path.starts_with("/status/"));
+    let referrals: Value = app
+        .staff(Method::GET, "/api/referrals?source=parent_carer")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = referrals["items"][0]["id"].as_str().unwrap();
+    let referral: Value = app
+        .staff(Method::GET, &format!("/api/referrals/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(referral["source"], "parent_carer");
+    assert_eq!(referral["referrer"]["name"], "Carer Testperson");
+    assert_eq!(
+        referral["referrer"]["role"],
+        "Parent or carer (foster carer)"
+    );
+    assert!(referral["presenting_needs"]
+        .as_str()
+        .unwrap()
+        .contains("Does the young person know? Yes, and they agree to it."));
+    let token = status_path.trim_start_matches("/status/");
+    let (json, _) = status(app, token).await;
+    assert_eq!(json["stage"], "received");
+}
+on_both_backends!(a_parent_or_carer_refers_their_child_and_scripts_are_turned_away);
+
+async fn a_professional_asks_for_advice_and_gets_a_status_link(app: &TestApp) {
+    let first = app
+        .public(Method::GET, "/refer")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let journey = hidden(&first, "journey");
+    let issued = hidden(&first, "issued");
+    let mut answers = vec![
+        ("journey", journey.as_str()),
+        ("issued", issued.as_str()),
+        ("website", ""),
+        ("kind", "advice_request"),
+        ("source", "school"),
+        ("referrer-name", "R. Teacher"),
+        ("referrer-role", "Designated safeguarding lead"),
+        ("organisation", "Synthetic Academy"),
+        ("referrer-email", "dsl@school.example"),
+        ("given-name", "Synthia"),
+        ("family-name", "Testyoung"),
+        ("dob-day", "9"),
+        ("dob-month", "4"),
+        ("dob-year", "2011"),
+        ("nhs-number", "999 000 0018"),
+        ("reasons", "anxiety"),
+        ("needs", "Panic attacks in lessons."),
+        ("priority", "routine"),
+        ("consent", "advice_only"),
+    ];
+    // Missing answers: each named in the summary, linked to its field; nothing written.
+    let broken: Vec<(&str, &str)> = answers
+        .iter()
+        .copied()
+        .filter(|(k, _)| !["source", "needs", "dob-year"].contains(k))
+        .collect();
+    app.advance_clock(jiff::SignedDuration::from_secs(60));
+    let page = form_post(app, "/refer", &broken).await;
+    for field in ["#source", "#needs", "#dob-day"] {
+        assert!(page.contains(&format!("href=\"{field}\"")), "{field}");
+    }
+    assert_eq!(app.count("referrals").await, 0);
+    // A referral (not advice) needs agreement.
+    answers[3] = ("kind", "referral");
+    let page = form_post(app, "/refer", &answers).await;
+    assert!(page.contains("href=\"#consent\""));
+    assert_eq!(app.count("referrals").await, 0);
+
+    answers[3] = ("kind", "advice_request");
+    let page = form_post(app, "/refer", &answers).await;
+    assert!(
+        page.contains("Your request for advice has been sent"),
+        "{page}"
+    );
+    let token = link(&page).trim_start_matches("/status/").to_owned();
+    // Sent twice: one referral.
+    form_post(app, "/refer", &answers).await;
+    assert_eq!(app.count("referrals").await, 1);
+    let referrals: Value = app
+        .staff(Method::GET, "/api/referrals?source=school")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(referrals["items"][0]["kind"], "advice_request");
+    let (json, _) = status(app, &token).await;
+    assert_eq!(json["stage"], "received");
+}
+on_both_backends!(a_professional_asks_for_advice_and_gets_a_status_link);
+
+async fn service_pages_hide_waits_based_on_fewer_than_five(app: &TestApp) {
+    let service = app
+        .service(
+            "Synthetic Wellbeing Project",
+            &["getting_help"],
+            5,
+            25,
+            "community",
+        )
+        .await;
+    let page = app
+        .public(Method::GET, &format!("/find-support/services/{service}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("How long the wait is"));
+    assert!(page.contains("Not enough young people have started with this service"));
+    assert!(!page.contains("half of young people"));
+}
+on_both_backends!(service_pages_hide_waits_based_on_fewer_than_five);
