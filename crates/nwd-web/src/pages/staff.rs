@@ -12,7 +12,6 @@ use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
-use nwd_store::audit::AuditEntry;
 use nwd_store::auth::AuthError;
 
 use super::form::FormData;
@@ -122,55 +121,32 @@ pub async fn sign_in(
     if !errors.is_empty() {
         return Ok(sign_in_again(username, next, errors, StatusCode::OK));
     }
-    let result = state
-        .store
-        .sign_in(
-            &username,
-            form.first("password"),
-            form.first("code").trim(),
-            address.as_deref(),
-        )
-        .await;
-    let mut entry = AuditEntry::new("POST /staff/sign-in", "sign_in");
-    entry.record_type = "session".into();
-    entry.address = address;
-    match result {
+    let attempt = crate::api::session::SignInAttempt {
+        route: "POST /staff/sign-in",
+        username: &username,
+        password: form.first("password"),
+        code: form.first("code"),
+        address,
+        status: 303,
+    };
+    match attempt.run(&state).await? {
         Ok(session) => {
-            entry.user_id = Some(session.principal.user_id.clone());
-            entry.username = Some(session.principal.username.clone());
-            entry.roles = session.principal.roles_text();
-            entry.organisation_id = Some(session.principal.organisation_id.clone());
-            entry.session_id = Some(session.principal.credential_ref.clone());
-            entry.why = "password and TOTP verified".into();
-            entry.status = 303;
-            state.store.append_audit(entry).await?;
-            let cookie = format!(
-                "{SESSION_COOKIE}={}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={}",
-                session.token,
-                state.store.access().sessions.absolute.as_secs()
-            );
+            let cookie = crate::api::session::session_cookie_header(&state, &session.token);
             let mut response = see_other(&next);
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }
             Ok(response)
         }
-        Err(AuthError::SignInFailed) => {
-            entry.username = Some(username.to_lowercase());
-            entry.outcome = "denied".into();
-            entry.why = "sign-in failed".into();
-            entry.status = 401;
-            state.store.append_audit(entry).await?;
-            Ok(sign_in_again(
-                username,
-                next,
-                vec![FieldMessage::new(
-                    "username",
-                    "The username, password or code is not right. Check them and try again",
-                )],
-                StatusCode::UNAUTHORIZED,
-            ))
-        }
+        Err(AuthError::SignInFailed) => Ok(sign_in_again(
+            username,
+            next,
+            vec![FieldMessage::new(
+                "username",
+                "The username, password or code is not right. Check them and try again",
+            )],
+            StatusCode::UNAUTHORIZED,
+        )),
         Err(AuthError::Invalid { field, message }) => Ok(sign_in_again(
             username,
             next,
