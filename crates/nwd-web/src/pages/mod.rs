@@ -11,11 +11,14 @@
 //! (`crates/nwd-web/templates/`, askama, escaping on).
 
 pub mod assets;
+pub mod chart;
+pub mod dashboard;
 pub mod find_support;
 pub mod form;
 pub mod get_help;
 pub mod layout;
 pub mod public;
+pub mod simulate;
 pub mod staff;
 pub mod triage;
 pub mod urgent_help;
@@ -53,5 +56,25 @@ pub fn router() -> SecureRouter {
             Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
             "referral",
             routes!(triage::triage),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(dashboard::dashboard),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(dashboard::download),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(simulate::form),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(simulate::run),
         )
 }

@@ -47,7 +47,7 @@ struct SignInPage {
     responses((status = 303, description = "To the triage queue or the sign-in page")))]
 pub async fn staff_home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match authenticate(&state, &headers).await {
-        Ok(Some(_)) => see_other("/staff/triage"),
+        Ok(Some((principal, _))) => see_other(home_of(&principal)),
         _ => see_other("/staff/sign-in"),
     }
 }
@@ -64,6 +64,16 @@ pub async fn sign_in_form() -> Response {
         StatusCode::OK,
         Sensitivity::Identifiable,
     )
+}
+
+/// Where a member of staff starts: the commissioning dashboard for someone who holds only
+/// the commissioner role (the triage queue would refuse them), else the triage queue.
+fn home_of(principal: &nwd_store::auth::Principal) -> &'static str {
+    if super::layout::StaffHeader::of(principal).commissioner_only {
+        "/commissioning"
+    } else {
+        "/staff/triage"
+    }
 }
 
 /// Signs in: sets the session cookie and goes to the triage queue.
@@ -120,7 +130,7 @@ pub async fn sign_in(
                 session.token,
                 state.store.access().sessions.absolute.as_secs()
             );
-            let mut response = see_other("/staff/triage");
+            let mut response = see_other(home_of(&session.principal));
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }

@@ -74,6 +74,11 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/staff/triage"),
     ("get", "/staff/referrals/{id}"),
     ("post", "/staff/referrals/{id}/triage"),
+    // Commissioner pages (issues 6 and 7).
+    ("get", "/commissioning"),
+    ("get", "/commissioning/download"),
+    ("get", "/commissioning/simulate"),
+    ("post", "/commissioning/simulate"),
 ];
 
 /// The public allow-list: exactly these routes answer without sign-in.

@@ -9,5 +9,6 @@
 
 mod support;
 
+mod commissioning;
 mod journeys;
 mod screenshots;
