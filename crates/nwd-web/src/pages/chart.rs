@@ -68,7 +68,7 @@ pub struct Chart {
     pub y_max: Option<f64>,
 }
 
-const WIDTH: f64 = 720.0;
+const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 340.0;
 const LEFT: f64 = 64.0;
 const TOP: f64 = 16.0;
@@ -200,7 +200,7 @@ impl Chart {
         let mut s = String::new();
         let _ = write!(
             s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" class="nwd-chart" role="img" viewBox="0 0 {WIDTH} {height}" aria-labelledby="{id}-title {id}-desc" font-family="Frutiger W01, Arial, sans-serif" font-size="14"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="nwd-chart" role="img" viewBox="0 0 {WIDTH} {height}" aria-labelledby="{id}-title {id}-desc" font-family="Frutiger W01, Arial, sans-serif" font-size="15"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
             escape(&self.title),
             escape(&self.description)
         );
@@ -234,7 +234,8 @@ impl Chart {
         // X labels: at most about 6 shown, so that they never overlap.
         let every = n.div_ceil(6).max(1);
         for (i, label) in self.x_labels.iter().enumerate() {
-            if i % every == 0 || i + 1 == n {
+            // Counted from the last label, so the latest month is always named.
+            if (n - 1 - i) % every == 0 {
                 let _ = write!(
                     s,
                     r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="{INK}">{}</text>"#,
@@ -370,7 +371,7 @@ impl Chart {
         for (k, series) in self.series.iter().enumerate() {
             let row = (k / 3) as f64;
             let col = (k % 3) as f64;
-            let x = LEFT + col * 215.0;
+            let x = LEFT + col * 175.0;
             let ly = top + row * 22.0;
             let _ = write!(
                 s,

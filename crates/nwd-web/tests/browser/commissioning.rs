@@ -22,7 +22,7 @@ async fn the_dashboard_and_the_simulator_work_and_are_accessible() {
     let label = app
         .client
         .execute(
-            "return document.querySelector('svg[role=img]').getAttribute('aria-labelledby');",
+            "return document.querySelector('main svg[role=img]').getAttribute('aria-labelledby');",
             vec![],
         )
         .await
