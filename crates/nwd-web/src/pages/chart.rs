@@ -235,7 +235,7 @@ impl Chart {
         let every = n.div_ceil(6).max(1);
         for (i, label) in self.x_labels.iter().enumerate() {
             // Counted from the last label, so the latest month is always named.
-            if (n - 1 - i) % every == 0 {
+            if (n - 1 - i).is_multiple_of(every) {
                 let _ = write!(
                     s,
                     r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="{INK}">{}</text>"#,
