@@ -16,6 +16,7 @@ pub mod access;
 pub mod authz;
 pub mod codes;
 pub mod directory;
+pub mod disclosure;
 pub mod error;
 pub mod ids;
 pub mod linking;

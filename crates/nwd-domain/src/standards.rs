@@ -288,6 +288,10 @@ pub struct DefaultStandards {
     /// Standards by team type (API name of [`crate::codes::TeamType`]).
     #[serde(default)]
     pub by_team_type: std::collections::BTreeMap<String, Vec<WaitStandard>>,
+    /// Small-number suppression of commissioner-facing figures (`[suppression]`; default on,
+    /// domain guide §3).
+    #[serde(default)]
+    pub suppression: crate::disclosure::Suppression,
 }
 
 impl DefaultStandards {
@@ -307,6 +311,9 @@ impl DefaultStandards {
                 "transition_notice_months",
                 "use a notice period between 0 and 24 months",
             );
+        }
+        if let Err((key, message)) = self.suppression.validate() {
+            errors.add(key, message);
         }
         for (i, s) in self.fallback.iter().enumerate() {
             s.validate(&format!("fallback[{i}]"), &mut errors);

@@ -20,6 +20,7 @@ pub mod auth;
 mod bulk;
 pub mod calibrate;
 mod codec;
+pub mod dashboard;
 mod directory;
 pub mod durability;
 mod error;

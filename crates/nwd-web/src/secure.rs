@@ -210,12 +210,12 @@ pub async fn authenticate(
 }
 
 /// Where a browser that is not signed in goes instead of a 401: the sign-in page, then back.
-/// Only for page reads under `/staff/` (the API keeps its 401); `next` is the path and query
+/// Only for page reads under `/staff/` and `/commissioning` (the API keeps its 401); `next` is the path and query
 /// of this request, so it is always a local path.
 fn sign_in_location(request: &Request) -> Option<String> {
     let uri = request.uri();
     if !matches!(*request.method(), Method::GET | Method::HEAD)
-        || !uri.path().starts_with("/staff/")
+        || !(uri.path().starts_with("/staff/") || uri.path().starts_with("/commissioning"))
     {
         return None;
     }

@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod backend;
+mod dashboard;
 mod directory;
 mod intake;
 mod lifecycle;

@@ -38,6 +38,9 @@ pub struct StaffHeader {
     pub display_name: String,
     /// For the sign-out form's `?csrf=`.
     pub csrf: String,
+    /// Holds only the commissioner role: the menu offers the commissioning pages, not the
+    /// triage queue (which it cannot open).
+    pub commissioner_only: bool,
 }
 
 impl StaffHeader {
@@ -46,6 +49,13 @@ impl StaffHeader {
         StaffHeader {
             display_name: principal.display_name.clone(),
             csrf: principal.csrf_token.clone().unwrap_or_default(),
+            commissioner_only: {
+                let roles = principal.roles();
+                !roles.is_empty()
+                    && roles
+                        .iter()
+                        .all(|r| *r == nwd_domain::authz::Role::Commissioner)
+            },
         }
     }
 }

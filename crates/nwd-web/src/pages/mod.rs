@@ -13,6 +13,8 @@
 
 pub mod actions;
 pub mod assets;
+pub mod chart;
+pub mod dashboard;
 pub mod find_support;
 pub mod form;
 pub mod get_help;
@@ -22,6 +24,7 @@ pub mod public;
 pub mod refer;
 pub mod review;
 pub mod service;
+pub mod simulate;
 pub mod staff;
 pub mod status;
 pub mod triage;
@@ -142,5 +145,25 @@ pub fn router() -> SecureRouter {
             Policy::Requires(Permission::MakeReferral, Scope::None),
             "referral",
             routes!(refer::staff_submit),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(dashboard::dashboard),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(dashboard::download),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(simulate::form),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(simulate::run),
         )
 }

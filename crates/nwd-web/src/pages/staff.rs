@@ -54,7 +54,7 @@ pub struct SignInQuery {
 /// browser could read as another origin (`//host`, `/\host`, a scheme) or that is not plain
 /// visible ASCII.
 pub fn local_next(next: &str) -> &str {
-    let local = next.starts_with("/staff/")
+    let local = (next.starts_with("/staff/") || next.starts_with("/commissioning"))
         && !next.starts_with("/staff/sign-")
         && !next.contains("//")
         && !next.contains('\\')
@@ -72,7 +72,7 @@ pub fn local_next(next: &str) -> &str {
     responses((status = 303, description = "To the triage queue or the sign-in page")))]
 pub async fn staff_home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match authenticate(&state, &headers).await {
-        Ok(Some(_)) => see_other("/staff/triage"),
+        Ok(Some((principal, _))) => see_other(home_of(&principal)),
         _ => see_other("/staff/sign-in"),
     }
 }
@@ -91,6 +91,16 @@ pub async fn sign_in_form(Query(query): Query<SignInQuery>) -> Response {
         StatusCode::OK,
         Sensitivity::Identifiable,
     )
+}
+
+/// Where a member of staff starts: the commissioning dashboard for someone who holds only
+/// the commissioner role (the triage queue would refuse them), else the triage queue.
+fn home_of(principal: &nwd_store::auth::Principal) -> &'static str {
+    if super::layout::StaffHeader::of(principal).commissioner_only {
+        "/commissioning"
+    } else {
+        "/staff/triage"
+    }
 }
 
 /// Signs in: sets the session cookie and goes to the triage queue.
@@ -132,7 +142,13 @@ pub async fn sign_in(
     match attempt.run(&state).await? {
         Ok(session) => {
             let cookie = crate::api::session::session_cookie_header(&state, &session.token);
-            let mut response = see_other(&next);
+            // Back to the page that sent them here, else to their home page.
+            let target = if form.first("next").is_empty() {
+                home_of(&session.principal)
+            } else {
+                next.as_str()
+            };
+            let mut response = see_other(target);
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }

@@ -7,6 +7,7 @@ mod support;
 
 mod access;
 mod bad_input;
+mod commissioning;
 mod concurrency;
 mod directory;
 mod intake;

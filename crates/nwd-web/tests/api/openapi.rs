@@ -94,6 +94,11 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/staff/refer"),
     ("post", "/staff/refer"),
     ("get", "/staff/referrals-sent"),
+    // Commissioner pages (issues 6 and 7).
+    ("get", "/commissioning"),
+    ("get", "/commissioning/download"),
+    ("get", "/commissioning/simulate"),
+    ("post", "/commissioning/simulate"),
 ];
 
 /// The public allow-list: exactly these routes answer without sign-in.
@@ -171,7 +176,9 @@ async fn every_route_declares_a_policy_and_only_the_allow_list_is_public(app: &T
             .await
             .unwrap();
         // Staff pages send a browser to the sign-in page instead (reqwest follows the 303).
-        let want = if policy.method == "get" && policy.path.starts_with("/staff/") {
+        let want = if policy.method == "get"
+            && (policy.path.starts_with("/staff/") || policy.path.starts_with("/commissioning"))
+        {
             200
         } else {
             401

@@ -9,6 +9,7 @@
 
 mod support;
 
+mod commissioning;
 mod journeys;
 mod screenshots;
 mod staff;

@@ -138,6 +138,18 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
         app.client.set_window_size(width, 900).await.unwrap();
         shoot(&app, folder, name, width).await;
     }
+
+    crate::commissioning::seed(&app).await;
+    app.goto("/commissioning").await;
+    app.client.set_window_size(width, 900).await.unwrap();
+    shoot(&app, folder, "commissioning-dashboard", width).await;
+    app.goto("/commissioning/simulate").await;
+    app.type_into("reps", "4").await;
+    app.type_into("years", "1").await;
+    app.type_into("demand", "20").await;
+    app.press("form[method=post] button[type=submit]").await;
+    app.client.set_window_size(width, 900).await.unwrap();
+    shoot(&app, folder, "commissioning-simulator", width).await;
     app.finish().await;
 }
 

@@ -1,0 +1,416 @@
+//! The commissioner dashboard's aggregates, month by month: referrals by source and by need
+//! group, waits against standards, the CYP access measures (MHS95 and MHS69), step-ups and
+//! step-downs, and what triage decided (allocated, signposted, other).
+//!
+//! Every figure here is an **exact** count. Small-number suppression
+//! ([`nwd_domain::disclosure`]) is applied by the caller before anything is shown or
+//! downloaded: the exact counts never leave the server.
+//!
+//! Months are calendar months in the area's time zone. Their boundaries are computed here and
+//! bound as parameters into a `months (idx, lo, hi, at_end)` common table expression, so the
+//! grouping is plain `>=`/`<` on the stored UTC milliseconds and the same SQL runs on SQLite
+//! and PostgreSQL (no date functions, which differ between them). Two measures need a rule
+//! per row and are finished here with the domain's functions, reading only the columns they
+//! need and no ids: "seen within the standard" (a service's standard is chosen by priority and
+//! source, and a days-target is calendar days in the area's time zone) and the access measures
+//! (`nwd_domain::access`, which needs each person's counted contacts over 12 months).
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+use nwd_domain::access::{access_measures, AccessMeasures, CountedContact};
+use nwd_domain::codes::{Priority, ReferralSource};
+use nwd_domain::{PersonId, ServiceId};
+use sqlx::Row;
+
+use crate::codec::{date, ms, ts, uuid};
+use crate::{Store, StoreError};
+
+/// The longest period the dashboard reads at once (three years of months).
+pub const MAX_MONTHS: u32 = 36;
+
+/// Which months (and optionally which service) to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DashboardQuery {
+    /// First month (any day in it).
+    pub from: Date,
+    /// Number of months, 1 to [`MAX_MONTHS`].
+    pub months: u32,
+    /// Only referrals with an allocation at this service (and its waits and contacts).
+    pub service_id: Option<ServiceId>,
+}
+
+/// Exact monthly counts for the dashboard. Every `Vec` has one entry per month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dashboard {
+    /// First day of each month.
+    pub months: Vec<Date>,
+    /// Referrals (and advice requests) received, all sources.
+    pub referrals: Vec<u64>,
+    /// Referrals received by source of referral (API name), sources with none left out.
+    pub referrals_by_source: BTreeMap<String, Vec<u64>>,
+    /// Referrals received by need group agreed at triage (API name; `not_triaged` for
+    /// referrals not triaged yet).
+    pub referrals_by_need_group: BTreeMap<String, Vec<u64>>,
+    /// Allocations first seen (first attended contact) in the month.
+    pub seen: Vec<u64>,
+    /// Of those, seen within their service's standard (those with a standard).
+    pub seen_within_standard: Vec<u64>,
+    /// Of those seen, how many had a standard to be measured against.
+    pub seen_with_standard: Vec<u64>,
+    /// Allocations waiting (not seen, not ended) at the end of the month, or now for the
+    /// current month.
+    pub waiting_at_end: Vec<u64>,
+    /// The access measures for the 12 months ending on the month's last day.
+    pub access: Vec<AccessMeasures>,
+    /// Steps up (need group changed to more intensive help) recorded in the month.
+    pub step_ups: Vec<u64>,
+    /// Steps down.
+    pub step_downs: Vec<u64>,
+    /// Referrals triaged in the month.
+    pub triaged: Vec<u64>,
+    /// Of those, with an allocation made at triage.
+    pub triaged_allocated: Vec<u64>,
+    /// Of those, signposted and not allocated.
+    pub triaged_signposted: Vec<u64>,
+}
+
+/// Month boundaries: `(first day, start instant, end instant)`.
+fn month_bounds(
+    store: &Store,
+    query: &DashboardQuery,
+) -> Result<Vec<(Date, Timestamp, Timestamp)>, StoreError> {
+    if query.months == 0 || query.months > MAX_MONTHS {
+        return Err(StoreError::Corrupt(format!(
+            "months must be 1 to {MAX_MONTHS}, not {}",
+            query.months
+        )));
+    }
+    let first = query.from.first_of_month();
+    let start_of = |day: Date| -> Result<Timestamp, StoreError> {
+        Ok(day
+            .to_zoned(store.tz.clone())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?
+            .timestamp())
+    };
+    let mut bounds = Vec::with_capacity(query.months as usize);
+    for i in 0..query.months {
+        let day = first
+            .checked_add(i64::from(i).months())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let next = day
+            .checked_add(1.month())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        bounds.push((day, start_of(day)?, start_of(next)?));
+    }
+    Ok(bounds)
+}
+
+/// The `WITH months (idx, lo, hi, at_end) AS (…)` prefix and its parameters (`$1`…), where
+/// `at_end` is the month's end or `now`, whichever is earlier.
+fn months_cte(bounds: &[(Date, Timestamp, Timestamp)], now: Timestamp) -> (String, Vec<i64>) {
+    let mut selects = Vec::new();
+    let mut binds = Vec::new();
+    for (i, (_, lo, hi)) in bounds.iter().enumerate() {
+        let n = binds.len();
+        selects.push(format!(
+            "SELECT ${} AS idx, ${} AS lo, ${} AS hi, ${} AS at_end",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4
+        ));
+        binds.extend([i as i64, ms(*lo), ms(*hi), ms((*hi).min(now))]);
+    }
+    (
+        format!(
+            "WITH months (idx, lo, hi, at_end) AS ({}) ",
+            selects.join(" UNION ALL ")
+        ),
+        binds,
+    )
+}
+
+/// Counts the rows of `inner` (which selects `idx` and `k` after the months CTE; `$s` stands
+/// for the service parameter, `$e1`… for `extra`) by `(idx, k)`. Grouping the outer query by
+/// plain column names keeps the SQL the same on both databases.
+async fn grouped(
+    store: &Store,
+    bounds: &[(Date, Timestamp, Timestamp)],
+    service_id: Option<ServiceId>,
+    sql: &str,
+    extra: &[&str],
+) -> Result<Vec<(usize, String, u64)>, StoreError> {
+    let (cte, binds) = months_cte(bounds, store.now());
+    let mut next = binds.len();
+    let mut text = sql.to_owned();
+    // `$e1`, `$e2`, … are the extra text parameters; `$s` the service.
+    for i in (0..extra.len()).rev() {
+        text = text.replace(&format!("$e{}", i + 1), &format!("${}", next + i + 1));
+    }
+    next += extra.len();
+    text = text.replace("$s", &format!("${}", next + 1));
+    let full = format!("{cte}SELECT idx, k, COUNT(*) AS n FROM ({text}) t GROUP BY idx, k");
+    let mut query = sqlx::query(&full);
+    for b in binds {
+        query = query.bind(b);
+    }
+    for e in extra {
+        query = query.bind(*e);
+    }
+    if let Some(service) = service_id {
+        query = query.bind(service.to_string());
+    }
+    let rows = query.fetch_all(&store.pool).await?;
+    rows.iter()
+        .map(|row| {
+            let idx: i64 = row.try_get("idx")?;
+            let key: Option<String> = row.try_get("k")?;
+            let n: i64 = row.try_get("n")?;
+            Ok((
+                idx.max(0) as usize,
+                key.unwrap_or_default(),
+                n.max(0) as u64,
+            ))
+        })
+        .collect()
+}
+
+/// Spreads `(idx, key, n)` rows into one series per key.
+fn by_key(rows: &[(usize, String, u64)], months: usize) -> BTreeMap<String, Vec<u64>> {
+    let mut out: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for (idx, key, n) in rows {
+        if *idx < months {
+            out.entry(key.clone()).or_insert_with(|| vec![0; months])[*idx] += n;
+        }
+    }
+    out
+}
+
+/// One series from rows whose key is ignored.
+fn series(rows: &[(usize, String, u64)], months: usize) -> Vec<u64> {
+    let mut out = vec![0; months];
+    for (idx, _, n) in rows {
+        if *idx < months {
+            out[*idx] += n;
+        }
+    }
+    out
+}
+
+impl Store {
+    /// The dashboard's exact monthly counts (see the module documentation for definitions).
+    pub async fn dashboard(&self, query: &DashboardQuery) -> Result<Dashboard, StoreError> {
+        let bounds = month_bounds(self, query)?;
+        let n = bounds.len();
+        let service = query.service_id;
+        // Referrals that had an allocation at the service, when filtering.
+        let referral_filter = if service.is_some() {
+            " AND EXISTS (SELECT 1 FROM allocations fa WHERE fa.referral_id = r.id AND fa.service_id = $s)"
+        } else {
+            ""
+        };
+
+        let by_source = grouped(
+            self,
+            &bounds,
+            service,
+            &format!(
+                "SELECT m.idx AS idx, r.source AS k FROM referrals r \
+                 JOIN months m ON r.received_at >= m.lo AND r.received_at < m.hi \
+                 WHERE 1 = 1{referral_filter}"
+            ),
+            &[],
+        )
+        .await?;
+        let by_need = grouped(
+            self,
+            &bounds,
+            service,
+            &format!(
+                "SELECT m.idx AS idx, COALESCE(r.need_group, 'not_triaged') AS k FROM referrals r \
+                 JOIN months m ON r.received_at >= m.lo AND r.received_at < m.hi \
+                 WHERE 1 = 1{referral_filter}"
+            ),
+            &[],
+        )
+        .await?;
+
+        let allocation_filter = if service.is_some() {
+            " AND a.service_id = $s"
+        } else {
+            ""
+        };
+        let waiting = grouped(
+            self,
+            &bounds,
+            service,
+            &format!(
+                "SELECT m.idx AS idx, 'waiting' AS k FROM allocations a \
+                 JOIN months m ON a.allocated_at < m.at_end \
+                   AND (a.first_attended_at IS NULL OR a.first_attended_at >= m.at_end) \
+                   AND (a.ended_at IS NULL OR a.ended_at >= m.at_end) \
+                 WHERE 1 = 1{allocation_filter}"
+            ),
+            &[],
+        )
+        .await?;
+
+        let steps = grouped(
+            self,
+            &bounds,
+            service,
+            &format!(
+                "SELECT m.idx AS idx, CASE WHEN e.payload LIKE $e1 THEN 'up' ELSE 'down' END AS k \
+                 FROM referral_events e JOIN referrals r ON r.id = e.referral_id \
+                 JOIN months m ON e.at >= m.lo AND e.at < m.hi \
+                 WHERE e.event_type = 'need_group_changed'{referral_filter}"
+            ),
+            // The payload is the event as compact JSON; a free-text reason cannot contain
+            // these unescaped quotes, so the match is exact.
+            &["%\"direction\":\"up\"%"],
+        )
+        .await?;
+        let steps = by_key(&steps, n);
+
+        let triage = grouped(
+            self,
+            &bounds,
+            service,
+            &format!(
+                "SELECT m.idx AS idx, \
+                   CASE WHEN EXISTS (SELECT 1 FROM allocations a WHERE a.referral_id = r.id AND a.origin = 'triage') THEN 'allocated' \
+                        WHEN EXISTS (SELECT 1 FROM referral_events e WHERE e.referral_id = r.id AND e.event_type = 'signposted') THEN 'signposted' \
+                        ELSE 'other' END AS k \
+                 FROM referrals r JOIN months m ON r.triaged_at >= m.lo AND r.triaged_at < m.hi \
+                 WHERE 1 = 1{referral_filter}"
+            ),
+            &[],
+        )
+        .await?;
+        let triage_by = by_key(&triage, n);
+
+        let (seen, with_standard, within) = self.seen_against_standards(&bounds, service).await?;
+        let access = self.monthly_access(&bounds, service).await?;
+
+        let zero = vec![0; n];
+        Ok(Dashboard {
+            months: bounds.iter().map(|b| b.0).collect(),
+            referrals: series(&by_source, n),
+            referrals_by_source: by_key(&by_source, n),
+            referrals_by_need_group: by_key(&by_need, n),
+            seen,
+            seen_within_standard: within,
+            seen_with_standard: with_standard,
+            waiting_at_end: series(&waiting, n),
+            access,
+            step_ups: steps.get("up").cloned().unwrap_or_else(|| zero.clone()),
+            step_downs: steps.get("down").cloned().unwrap_or_else(|| zero.clone()),
+            triaged: series(&triage, n),
+            triaged_allocated: triage_by
+                .get("allocated")
+                .cloned()
+                .unwrap_or_else(|| zero.clone()),
+            triaged_signposted: triage_by
+                .get("signposted")
+                .cloned()
+                .unwrap_or_else(|| zero.clone()),
+        })
+    }
+
+    /// Allocations first seen in each month: how many, how many had a standard, how many met
+    /// it. Reads (service, priority, source, clock start, first seen) — no ids.
+    async fn seen_against_standards(
+        &self,
+        bounds: &[(Date, Timestamp, Timestamp)],
+        service: Option<ServiceId>,
+    ) -> Result<(Vec<u64>, Vec<u64>, Vec<u64>), StoreError> {
+        let n = bounds.len();
+        let (mut seen, mut with_standard, mut within) = (vec![0; n], vec![0; n], vec![0; n]);
+        let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else {
+            return Ok((seen, with_standard, within));
+        };
+        let mut sql = String::from(
+            "SELECT a.service_id, r.priority, r.source, a.clock_start, a.first_attended_at \
+             FROM allocations a JOIN referrals r ON r.id = a.referral_id \
+             WHERE a.first_attended_at >= $1 AND a.first_attended_at < $2",
+        );
+        if service.is_some() {
+            sql.push_str(" AND a.service_id = $3");
+        }
+        let mut q = sqlx::query(&sql).bind(ms(first.1)).bind(ms(last.2));
+        if let Some(s) = service {
+            q = q.bind(s.to_string());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut standards: HashMap<String, Vec<nwd_domain::standards::WaitStandard>> =
+            HashMap::new();
+        for row in &rows {
+            let service_id: String = row.try_get("service_id")?;
+            if !standards.contains_key(&service_id) {
+                let (svc, _) = self.service(ServiceId(uuid(&service_id)?)).await?;
+                standards.insert(service_id.clone(), svc.details.standards);
+            }
+            let seen_at = ts(row.try_get("first_attended_at")?)?;
+            let Some(idx) = bounds
+                .iter()
+                .position(|(_, lo, hi)| seen_at >= *lo && seen_at < *hi)
+            else {
+                continue;
+            };
+            seen[idx] += 1;
+            let priority = Priority::parse(&row.try_get::<String, _>("priority")?)
+                .map_err(StoreError::Corrupt)?;
+            let source = ReferralSource::parse(&row.try_get::<String, _>("source")?)
+                .map_err(StoreError::Corrupt)?;
+            let list = standards.get(&service_id).map(Vec::as_slice).unwrap_or(&[]);
+            if let Some(standard) = nwd_domain::standards::select(list, priority, source) {
+                with_standard[idx] += 1;
+                let clock_start = ts(row.try_get("clock_start")?)?;
+                if seen_at <= standard.target.deadline(clock_start, &self.tz) {
+                    within[idx] += 1;
+                }
+            }
+        }
+        Ok((seen, with_standard, within))
+    }
+
+    /// MHS95 and MHS69 for the 12 months ending on each month's last day, from the counted
+    /// contacts (read once).
+    async fn monthly_access(
+        &self,
+        bounds: &[(Date, Timestamp, Timestamp)],
+        service: Option<ServiceId>,
+    ) -> Result<Vec<AccessMeasures>, StoreError> {
+        let Some(last) = bounds.last() else {
+            return Ok(Vec::new());
+        };
+        let mut sql = String::from(
+            "SELECT c.person_id, c.at, p.date_of_birth FROM contacts c JOIN persons p ON p.id = c.person_id \
+             WHERE c.counts_for_access = 1 AND c.at < $1",
+        );
+        if service.is_some() {
+            sql.push_str(" AND c.service_id = $2");
+        }
+        let mut q = sqlx::query(&sql).bind(ms(last.2));
+        if let Some(s) = service {
+            q = q.bind(s.to_string());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let contacts = rows
+            .iter()
+            .map(|row| {
+                Ok(CountedContact {
+                    person_id: PersonId(uuid(&row.try_get::<String, _>("person_id")?)?),
+                    date_of_birth: date(&row.try_get::<String, _>("date_of_birth")?)?,
+                    on: ts(row.try_get("at")?)?.to_zoned(self.tz.clone()).date(),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(bounds
+            .iter()
+            .map(|(first, _, _)| access_measures(&contacts, first.last_of_month()))
+            .collect())
+    }
+}
