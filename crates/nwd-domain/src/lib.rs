@@ -15,6 +15,7 @@
 pub mod access;
 pub mod authz;
 pub mod codes;
+pub mod consent;
 pub mod directory;
 pub mod error;
 pub mod ids;
@@ -24,6 +25,7 @@ pub mod nhs_number;
 pub mod person;
 pub mod postcode;
 pub mod referral;
+pub mod retention;
 pub mod standards;
 pub mod transition;
 pub mod waits;
