@@ -20,6 +20,7 @@ pub mod auth;
 mod bulk;
 pub mod calibrate;
 mod codec;
+pub mod consent;
 mod directory;
 pub mod durability;
 mod error;
@@ -28,6 +29,7 @@ mod lists;
 pub mod provision;
 mod referrals;
 mod register;
+pub mod retention;
 pub use append_only::APPEND_ONLY_TABLES;
 
 use std::sync::Arc;
