@@ -63,7 +63,7 @@ pub async fn run(store: &Store, command: RetentionCommand) -> anyhow::Result<()>
     );
     if dry_run {
         for c in &candidates {
-            println!(
+            eprintln!(
                 "would destroy person {} ({} referral(s)): retain until {} by rule {}",
                 c.person_id,
                 c.referrals,
@@ -96,7 +96,7 @@ pub async fn run(store: &Store, command: RetentionCommand) -> anyhow::Result<()>
         bar.inc(1);
     }
     bar.finish();
-    println!(
+    eprintln!(
         "run {run_id}: destroyed {records} record(s), {events} event(s); {stubs} stub(s) left; {kept} kept (reopened)"
     );
     Ok(())

@@ -65,6 +65,9 @@ const ERASE: &[&str] = &[
     "DELETE FROM persons WHERE id IN ({p})",
 ];
 
+/// A referral about to be destroyed: id, received (ms), closed (ms), status.
+type StubSource = (String, i64, Option<i64>, String);
+
 fn placeholders(from: usize, n: usize) -> String {
     if n == 0 {
         // An empty IN list is not portable SQL; this matches nothing.
@@ -145,7 +148,7 @@ impl Store {
         for row in &merged {
             persons.push(row.try_get("id")?);
         }
-        let mut referrals: Vec<(String, i64, Option<i64>, String)> = Vec::new();
+        let mut referrals: Vec<StubSource> = Vec::new();
         for person in &persons {
             let rows = sqlx::query(
                 "SELECT id, received_at, closed_at, status FROM referrals WHERE person_id = $1",
@@ -170,7 +173,7 @@ impl Store {
             )));
         }
         let mut events = 0u64;
-        let stub_rows: Vec<Option<&(String, i64, Option<i64>, String)>> = if referrals.is_empty() {
+        let stub_rows: Vec<Option<&StubSource>> = if referrals.is_empty() {
             vec![None]
         } else {
             referrals.iter().map(Some).collect()
