@@ -8,6 +8,7 @@ mod support;
 mod access;
 mod bad_input;
 mod concurrency;
+mod consent;
 mod directory;
 mod intake;
 mod lifecycle;
