@@ -50,6 +50,10 @@ pub struct Args {
     /// the shipped seed list config/breached-passwords.txt.
     #[arg(long, global = true, env = "NWD_BREACHED_PASSWORDS")]
     pub breached_passwords: Option<std::path::PathBuf>,
+    /// Role → permission table (TOML, e.g. config/roles.toml). Default: the built-in least-
+    /// privilege table, the same as config/roles.toml.
+    #[arg(long, global = true, env = "NWD_ROLES")]
+    pub roles: Option<std::path::PathBuf>,
     /// Session idle timeout, minutes.
     #[arg(
         long,
@@ -128,6 +132,9 @@ impl Args {
             grace: jiff::SignedDuration::from_hours(self.relationship_grace_hours),
             ..Default::default()
         };
+        if let Some(path) = &self.roles {
+            settings.roles = crate::roles::load(path)?;
+        }
         if let Some(path) = &self.breached_passwords {
             let text = std::fs::read_to_string(path).with_context(|| {
                 format!(

@@ -7,6 +7,8 @@ mod demo;
 mod durability;
 mod matching;
 mod persons;
+mod retention;
+mod roles;
 mod simulate;
 
 use anyhow::Context as _;
@@ -69,6 +71,9 @@ enum Command {
     /// What-if simulator of demand and capacity: run or check a scenario, calibrate a baseline.
     #[command(subcommand)]
     Simulate(simulate::SimulateCommand),
+    /// Retention: destroy records past their retention date, leaving audited stubs.
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
     /// Generate the synthetic demo county (two years of activity) into the database.
     Demo {
         /// Random seed: the same seed gives the same data.
@@ -120,6 +125,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Audit(command) => {
             admin::audit(&nwd_store::Store::connect(options).await?, command).await?
+        }
+        Command::Retention(command) => {
+            retention::run(&nwd_store::Store::connect(options).await?, command).await?
         }
         Command::Migrate => {
             let store = nwd_store::Store::connect(options).await?;

@@ -42,11 +42,15 @@ pub enum Role {
     Commissioner,
     /// A referrer outside the services (school, GP, social worker): sees only what they sent.
     ExternalReferrer,
+    /// A young person's parent or carer with an account: sees only what the young person's
+    /// recorded consent (or a best-interests decision, or a safeguarding override) allows, and
+    /// never entries marked "not for parent/carer" (see [`crate::consent`]).
+    ParentCarer,
 }
 
 impl Role {
     /// Every role, in a fixed order.
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Triage,
         Role::Clinician,
         Role::TeamManager,
@@ -54,6 +58,7 @@ impl Role {
         Role::PrivacyOfficer,
         Role::Commissioner,
         Role::ExternalReferrer,
+        Role::ParentCarer,
     ];
 
     /// The API name.
@@ -66,6 +71,7 @@ impl Role {
             Role::PrivacyOfficer => "privacy_officer",
             Role::Commissioner => "commissioner",
             Role::ExternalReferrer => "external_referrer",
+            Role::ParentCarer => "parent_carer",
         }
     }
 
@@ -125,13 +131,49 @@ impl Role {
             Role::PrivacyOfficer => &[AuditReports, ReviewBreakGlass],
             Role::Commissioner => &[ReadAggregates],
             Role::ExternalReferrer => &[MakeReferral, ViewSentReferrals],
+            Role::ParentCarer => &[ReadAsParentCarer],
         }
     }
 
-    /// Whether this role may ever use break-glass access (never commissioners or external
-    /// referrers, whatever the configuration says).
+    /// Whether this role may ever use break-glass access (never commissioners, external
+    /// referrers or parents/carers, whatever the configuration says).
     pub fn may_break_glass(self) -> bool {
-        !matches!(self, Role::Commissioner | Role::ExternalReferrer)
+        !matches!(
+            self,
+            Role::Commissioner | Role::ExternalReferrer | Role::ParentCarer
+        )
+    }
+
+    /// Whether configuration may give this role `permission`: commissioners and external
+    /// referrers never get person-level or break-glass rights (aggregates only; only what they
+    /// sent), a parent or carer gets nothing but the parent/carer view, and only a parent or
+    /// carer gets that view. `Err` says why.
+    pub fn may_hold(self, permission: Permission) -> Result<(), String> {
+        match self {
+            Role::Commissioner | Role::ExternalReferrer
+                if permission.is_person_level()
+                    || permission == Permission::BreakGlass
+                    || permission == Permission::ReadAsParentCarer =>
+            {
+                Err(format!(
+                    "role {self} may not be given {}: commissioners see aggregates only and \
+                     external referrers only what they sent",
+                    permission.as_str()
+                ))
+            }
+            Role::ParentCarer if permission != Permission::ReadAsParentCarer => Err(format!(
+                "role {self} may not be given {}: a parent or carer may only hold {}",
+                permission.as_str(),
+                Permission::ReadAsParentCarer.as_str()
+            )),
+            _ if self != Role::ParentCarer && permission == Permission::ReadAsParentCarer => {
+                Err(format!(
+                    "role {self} may not be given {}: it is the parent/carer role's alone",
+                    permission.as_str()
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -174,11 +216,14 @@ pub enum Permission {
     ReviewBreakGlass,
     /// Create users, teams and API tokens; disable accounts.
     ManageUsers,
+    /// A parent's or carer's view of a young person's record: only with a link to the young
+    /// person and a basis the consent rules accept (`crate::consent::parent_access`).
+    ReadAsParentCarer,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ReadClinical,
         Permission::WriteClinical,
         Permission::SearchReferrals,
@@ -193,6 +238,7 @@ impl Permission {
         Permission::AuditReports,
         Permission::ReviewBreakGlass,
         Permission::ManageUsers,
+        Permission::ReadAsParentCarer,
     ];
 
     /// The API name.
@@ -212,6 +258,7 @@ impl Permission {
             Permission::AuditReports => "audit_reports",
             Permission::ReviewBreakGlass => "review_break_glass",
             Permission::ManageUsers => "manage_users",
+            Permission::ReadAsParentCarer => "read_as_parent_carer",
         }
     }
 
@@ -237,6 +284,7 @@ impl Permission {
                 | Permission::WriteClinical
                 | Permission::ReadDemographics
                 | Permission::ManageRegister
+                | Permission::ReadAsParentCarer
         )
     }
 }
@@ -286,26 +334,27 @@ impl Default for RoleTable {
 }
 
 impl RoleTable {
-    /// Replaces one role's permissions. Refuses to give commissioners or external referrers
-    /// person-level or break-glass permissions: that would break the issue's hard rules
-    /// (aggregates only; only what they sent).
+    /// Replaces one role's permissions. Refuses what [`Role::may_hold`] refuses: person-level
+    /// or break-glass permissions for commissioners and external referrers (the issue's hard
+    /// rules: aggregates only; only what they sent), and anything but the parent/carer view for
+    /// parents and carers.
     pub fn set(&mut self, role: Role, permissions: BTreeSet<Permission>) -> Result<(), String> {
-        if matches!(role, Role::Commissioner | Role::ExternalReferrer) {
-            if let Some(p) = permissions
-                .iter()
-                .find(|p| p.is_person_level() || **p == Permission::BreakGlass)
-            {
-                return Err(format!(
-                    "role {role} may not be given {}: commissioners see aggregates only and \
-                     external referrers only what they sent",
-                    p.as_str()
-                ));
-            }
+        if let Some(refusal) = permissions.iter().find_map(|p| role.may_hold(*p).err()) {
+            return Err(refusal);
         }
         if let Some(slot) = self.grants.iter_mut().find(|(r, _)| *r == role) {
             slot.1 = permissions;
         }
         Ok(())
+    }
+
+    /// The permissions `role` holds.
+    pub fn permissions(&self, role: Role) -> BTreeSet<Permission> {
+        self.grants
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, ps)| ps.clone())
+            .unwrap_or_default()
     }
 
     /// Whether `role` holds `permission`.

@@ -15,6 +15,7 @@
 pub mod access;
 pub mod authz;
 pub mod codes;
+pub mod consent;
 pub mod directory;
 pub mod disclosure;
 pub mod error;
@@ -25,6 +26,7 @@ pub mod nhs_number;
 pub mod person;
 pub mod postcode;
 pub mod referral;
+pub mod retention;
 pub mod standards;
 pub mod transition;
 pub mod waits;

@@ -10,18 +10,35 @@ use sqlx::{AnyPool, Executor};
 use crate::{Backend, StoreError};
 
 /// Tables whose rows are never changed or removed.
-pub const APPEND_ONLY_TABLES: [&str; 2] = ["audit_log", "referral_events"];
+pub const APPEND_ONLY_TABLES: [&str; 3] = ["audit_log", "referral_events", "retention_stubs"];
+
+/// The condition under which a `referral_events` row may be deleted: its referral's
+/// destruction stub exists.
+const DESTROYED: &str =
+    "EXISTS (SELECT 1 FROM retention_stubs s WHERE s.referral_id = OLD.referral_id)";
 
 /// Installs (idempotently) the protections for every append-only table.
 pub(crate) async fn protect(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
     match backend {
         Backend::Sqlite => {
+            // The unconditional delete trigger of earlier versions is replaced by one that
+            // lets retention remove a destroyed referral's events.
+            pool.execute("DROP TRIGGER IF EXISTS referral_events_no_delete")
+                .await?;
             for table in APPEND_ONLY_TABLES {
                 for (op, name) in [("UPDATE", "no_update"), ("DELETE", "no_delete")] {
+                    let (name, when) = if table == "referral_events" && op == "DELETE" {
+                        (
+                            "no_delete_unless_destroyed",
+                            format!("WHEN NOT {DESTROYED}"),
+                        )
+                    } else {
+                        (name, String::new())
+                    };
                     pool.execute(
                         format!(
                             "CREATE TRIGGER IF NOT EXISTS {table}_{name} BEFORE {op} ON {table} \
-                             BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+                             {when} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
                         )
                         .as_str(),
                     )
@@ -31,8 +48,14 @@ pub(crate) async fn protect(pool: &AnyPool, backend: Backend) -> Result<(), Stor
         }
         Backend::Postgres => {
             pool.execute(
-                "CREATE OR REPLACE FUNCTION nwd_append_only() RETURNS trigger LANGUAGE plpgsql AS \
-                 $$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$",
+                format!(
+                    "CREATE OR REPLACE FUNCTION nwd_append_only() RETURNS trigger LANGUAGE plpgsql AS \
+                     $$ BEGIN \
+                     IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'referral_events' THEN \
+                     IF {DESTROYED} THEN RETURN OLD; END IF; END IF; \
+                     RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
+                )
+                .as_str(),
             )
             .await?;
             for table in APPEND_ONLY_TABLES {

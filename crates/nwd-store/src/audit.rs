@@ -152,6 +152,11 @@ impl AuditScope {
         });
     }
 
+    /// Records why access or a change was allowed (e.g. `safeguarding override:<id>`).
+    pub fn set_why(&self, why: String) {
+        self.with(|s| s.entry.why = why);
+    }
+
     /// Adds detail.
     pub fn set_detail(&self, detail: String) {
         self.with(|s| s.entry.detail = Some(detail));

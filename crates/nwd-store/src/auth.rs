@@ -258,6 +258,8 @@ pub struct AccessSettings {
     pub grace: SignedDuration,
     /// Breached passwords, lower-cased.
     pub breached: Arc<HashSet<String>>,
+    /// Thresholds of the young people's confidentiality rules.
+    pub consent: nwd_domain::consent::ConsentRules,
 }
 
 /// The shipped seed list of breached passwords (config/breached-passwords.txt).
@@ -279,6 +281,7 @@ impl Default for AccessSettings {
             sessions: SessionPolicy::default(),
             grace: nwd_domain::authz::DEFAULT_GRACE,
             breached: Arc::new(parse_breached(SEED_BREACHED_PASSWORDS)),
+            consent: nwd_domain::consent::ConsentRules::default(),
         }
     }
 }
@@ -814,8 +817,23 @@ impl Store {
         let now = self.now();
         let cutoff = ms(now - self.access.grace);
         let table = &self.access.roles;
+        if permission == Permission::ReadAsParentCarer {
+            // A parent or carer relates through a link plus consent, best interests or a
+            // safeguarding override (nwd_domain::consent), never through a team.
+            if !principal.holds(permission, table) {
+                return Ok(None);
+            }
+            return Ok(self
+                .parent_access(&principal.user_id, person)
+                .await?
+                .ok()
+                .map(|grant| grant.why()));
+        }
         for m in principal.memberships_with(permission, table) {
-            if matches!(m.role, Role::Commissioner | Role::ExternalReferrer) {
+            if matches!(
+                m.role,
+                Role::Commissioner | Role::ExternalReferrer | Role::ParentCarer
+            ) {
                 continue;
             }
             match m.kind {
@@ -897,7 +915,7 @@ impl Store {
         };
         for m in principal.memberships_with(permission, &self.access.roles) {
             match (m.role, m.kind) {
-                (Role::Commissioner, _) => {}
+                (Role::Commissioner | Role::ParentCarer, _) => {}
                 (Role::ExternalReferrer, _) => {
                     v.submitted_by_org = Some(principal.organisation_id.clone())
                 }

@@ -20,6 +20,7 @@ pub mod auth;
 mod bulk;
 pub mod calibrate;
 mod codec;
+pub mod consent;
 pub mod dashboard;
 mod directory;
 pub mod durability;
@@ -29,6 +30,7 @@ mod lists;
 pub mod provision;
 mod referrals;
 mod register;
+pub mod retention;
 pub mod status;
 pub use append_only::APPEND_ONLY_TABLES;
 

@@ -45,7 +45,8 @@ pub struct AppState {
         (name = "register", description = "Person matching review, merge and unmerge"),
         (name = "access", description = "Sign-in, sessions, break-glass access"),
         (name = "privacy", description = "Audit reports and break-glass review for the privacy officer"),
-        (name = "system", description = "Health")
+        (name = "system", description = "Health"),
+        (name = "consent", description = "Young people's confidentiality: competence per decision, parent/carer access, not-for-parent entries, parent contact, safeguarding overrides")
     )
 )]
 struct ApiDoc;
@@ -61,6 +62,7 @@ pub fn secure_routes() -> secure::SecureRouter {
         .merge(api::lists::router())
         .merge(api::register::router())
         .merge(api::privacy::router())
+        .merge(api::consent::router())
         .merge(pages::router())
 }
 

@@ -67,6 +67,11 @@ impl TestStore {
             .unwrap()
     }
 
+    /// Runs a statement past the store (e.g. to check the database refuses it).
+    pub async fn raw_execute(&self, sql: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(sql).execute(&self.raw).await.map(|_| ())
+    }
+
     /// Row counts of every table a referral change writes, for "nothing was written" checks.
     pub async fn counts(&self) -> Vec<(&'static str, i64)> {
         let mut counts = Vec::new();

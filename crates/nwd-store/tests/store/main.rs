@@ -15,4 +15,5 @@ mod directory;
 mod intake;
 mod lifecycle;
 mod lists;
+mod retention;
 mod synthetic;

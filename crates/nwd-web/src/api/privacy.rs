@@ -1,7 +1,8 @@
 //! The privacy officer's tools — who accessed a young person's record, everything a user
 //! accessed (break-glass highlighted; exportable for a subject access request), verification
-//! of the audit chain, the break-glass review queue — and the external referrer's view of
-//! what they sent.
+//! of the audit chain, the break-glass and safeguarding-override review queues, the subject
+//! access request export (CSV or JSON download) — and the external referrer's view of what
+//! they sent.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -9,6 +10,7 @@ use axum::Json;
 use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 use nwd_store::audit::{AuditRecord, AuditVerification};
 use nwd_store::auth::BreakGlassGrant;
+use nwd_store::consent::QueuedOverride;
 use nwd_store::{ReferralSearch, ReferralSort};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -48,6 +50,21 @@ pub fn router() -> SecureRouter {
             routes!(review_break_glass),
         )
         .route(
+            Requires(AuditReports, Scope::None),
+            "audit",
+            routes!(person_export),
+        )
+        .route(
+            Requires(ReviewBreakGlass, Scope::None),
+            "safeguarding_override",
+            routes!(safeguarding_queue),
+        )
+        .route(
+            Requires(ReviewBreakGlass, Scope::None),
+            "safeguarding_override",
+            routes!(review_safeguarding_override),
+        )
+        .route(
             Requires(ViewSentReferrals, Scope::None),
             "referral_status",
             routes!(sent_referrals),
@@ -63,11 +80,117 @@ pub struct AuditReport {
     pub break_glass: usize,
 }
 
+/// Whether an entry is break-glass access (highlighted in reports).
+pub fn is_break_glass(record: &AuditRecord) -> bool {
+    record.entry.why.starts_with("break_glass") || record.entry.record_type == "break_glass"
+}
+
+/// Whether an entry is a safeguarding override (highlighted in reports).
+pub fn is_safeguarding_override(record: &AuditRecord) -> bool {
+    record.entry.why.starts_with("safeguarding override")
+}
+
+/// The audit entries as CSV, one row per entry, with a header (for subject access requests).
+pub fn audit_csv(entries: &[AuditRecord]) -> Result<String, ApiError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| ApiError::Internal(format!("csv: {e}"));
+    writer
+        .write_record([
+            "seq",
+            "at",
+            "user_id",
+            "username",
+            "roles",
+            "organisation_id",
+            "action",
+            "route",
+            "record_type",
+            "record_id",
+            "person_id",
+            "why",
+            "outcome",
+            "status",
+            "break_glass",
+        ])
+        .map_err(fail)?;
+    for r in entries {
+        let e = &r.entry;
+        writer
+            .write_record([
+                r.seq.to_string(),
+                e.at.to_string(),
+                e.user_id.clone().unwrap_or_default(),
+                e.username.clone().unwrap_or_default(),
+                e.roles.clone(),
+                e.organisation_id.clone().unwrap_or_default(),
+                e.action.clone(),
+                e.route.clone(),
+                e.record_type.clone(),
+                e.record_id.clone().unwrap_or_default(),
+                e.person_id.clone().unwrap_or_default(),
+                e.why.clone(),
+                e.outcome.clone(),
+                e.status.to_string(),
+                if is_break_glass(r) { "yes" } else { "no" }.to_owned(),
+            ])
+            .map_err(fail)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| ApiError::Internal(format!("csv: {e}")))
+}
+
+/// The export formats.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ExportQuery {
+    /// `csv` (default) or `json`.
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+/// A subject-access-request download of who accessed a young person's record.
+pub fn export_response(
+    person: &str,
+    format: Option<&str>,
+    entries: Vec<AuditRecord>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let (body, content_type, ext) = match format.unwrap_or("csv") {
+        "csv" => (audit_csv(&entries)?, "text/csv; charset=utf-8", "csv"),
+        "json" => (
+            serde_json::to_string_pretty(&report(entries))
+                .map_err(|e| ApiError::Internal(format!("json: {e}")))?,
+            "application/json",
+            "json",
+        ),
+        other => {
+            return Err(ApiError::field(
+                "format",
+                format!("unknown format {other:?}; use csv or json"),
+            ))
+        }
+    };
+    // Only a UUID reaches the file name (anything else was refused by the store lookup).
+    let safe: String = person
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"access-report-{safe}.{ext}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
 fn report(entries: Vec<AuditRecord>) -> AuditReport {
-    let break_glass = entries
-        .iter()
-        .filter(|e| e.entry.why.starts_with("break_glass") || e.entry.record_type == "break_glass")
-        .count();
+    let break_glass = entries.iter().filter(|e| is_break_glass(e)).count();
     AuditReport {
         entries,
         break_glass,
@@ -86,6 +209,26 @@ async fn person_report(
         audit.set_record("audit_report", id.clone());
     }
     Ok(Json(report(state.store.audit_for_person(&id).await?)))
+}
+
+/// Subject access request: who accessed a young person's record, as a CSV or JSON download.
+#[utoipa::path(get, path = "/api/audit/persons/{id}/export", tag = "privacy",
+    params(("id" = String, Path), ExportQuery),
+    responses((status = 200, description = "CSV or JSON download"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn person_export(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    crate::extract::QueryParams(query): crate::extract::QueryParams<ExportQuery>,
+) -> ApiResult<axum::response::Response> {
+    if let Some(audit) = nwd_store::audit::current() {
+        audit.set_record("audit_report", id.clone());
+        audit.set_detail(format!(
+            "sar_export:{}",
+            query.format.as_deref().unwrap_or("csv")
+        ));
+    }
+    let entries = state.store.audit_for_person(&id).await?;
+    export_response(&id, query.format.as_deref(), entries)
 }
 
 /// Everything one user accessed.
@@ -139,6 +282,33 @@ async fn review_break_glass(
     state
         .store
         .review_break_glass(&id, &principal.user_id, body.note.trim())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Safeguarding overrides waiting for review.
+#[utoipa::path(get, path = "/api/privacy/safeguarding-overrides", tag = "privacy",
+    responses((status = 200, body = Vec<QueuedOverride>), (status = 403, body = Problem)))]
+async fn safeguarding_queue(State(state): State<AppState>) -> ApiResult<Json<Vec<QueuedOverride>>> {
+    Ok(Json(state.store.safeguarding_queue().await?))
+}
+
+/// Records the review of a safeguarding override.
+#[utoipa::path(post, path = "/api/privacy/safeguarding-overrides/{id}/review", tag = "privacy",
+    params(("id" = String, Path)), request_body = Review,
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn review_safeguarding_override(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+    JsonBody { value: body, .. }: JsonBody<Review>,
+) -> ApiResult<StatusCode> {
+    if body.note.trim().is_empty() {
+        return Err(ApiError::field("note", "say what the review found"));
+    }
+    state
+        .store
+        .review_safeguarding_override(&id, &principal.user_id, body.note.trim())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,6 +9,7 @@ mod access;
 mod bad_input;
 mod commissioning;
 mod concurrency;
+mod consent;
 mod directory;
 mod intake;
 mod lifecycle;

@@ -99,6 +99,23 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/commissioning/download"),
     ("get", "/commissioning/simulate"),
     ("post", "/commissioning/simulate"),
+    // Young people's confidentiality and the privacy officer (issue 5).
+    ("get", "/api/persons/{id}/competence-assessments"),
+    ("post", "/api/persons/{id}/competence-assessments"),
+    ("post", "/api/persons/{id}/carers"),
+    ("post", "/api/persons/{id}/parent-access-decisions"),
+    (
+        "post",
+        "/api/persons/{id}/parent-access-decisions/{decision}/withdraw",
+    ),
+    ("post", "/api/persons/{id}/safeguarding-overrides"),
+    ("post", "/api/referrals/{id}/not-for-parent"),
+    ("post", "/api/referrals/{id}/parent-contact-decisions"),
+    ("get", "/api/referrals/{id}/parent-contact"),
+    ("get", "/api/persons/{id}/parent-view"),
+    ("get", "/api/audit/persons/{id}/export"),
+    ("get", "/api/privacy/safeguarding-overrides"),
+    ("post", "/api/privacy/safeguarding-overrides/{id}/review"),
 ];
 
 /// The public allow-list: exactly these routes answer without sign-in.

@@ -1,0 +1,277 @@
+//! How long a young person's record is kept, and the date after which it is destroyed.
+//!
+//! Defaults follow the NHS England *Records Management Code of Practice 2023*, Appendix II
+//! (retention schedule), entry "Children's records (including … mental health …)": retain
+//! **until the 25th birthday, or the 26th if the young person was 17 at the conclusion of
+//! treatment, or 8 years after death**. The Code's separate adult "Mental health records"
+//! entry (20 years after the last contact, or 8 years after death) can be adopted by setting
+//! [`RetentionRules::min_years_after_conclusion`] to 20. An area must confirm the rules against
+//! the Code edition in force and its own records policy: every number here is configuration
+//! (`config/retention.toml`), shipped with its source.
+//!
+//! Pure: the facts (date of birth, conclusion, death) come from the store.
+
+use jiff::civil::Date;
+use jiff::ToSpan;
+use serde::{Deserialize, Serialize};
+
+use crate::person::{age_in_years, birthday};
+
+/// The retention rules in force (configuration with its source).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionRules {
+    /// Where the numbers come from (shown in the stub and the run report).
+    pub source: String,
+    /// Keep until this birthday (25).
+    pub until_birthday: i16,
+    /// If the young person was this age at the conclusion of treatment (17)…
+    pub older_at_conclusion_age: i16,
+    /// …keep until this birthday instead (26).
+    pub older_until_birthday: i16,
+    /// If the young person died: keep this many years after death (8).
+    pub years_after_death: i16,
+    /// At least this many years after the conclusion of treatment whatever the age rule says
+    /// (0 by default; 20 to follow the adult mental health records entry).
+    #[serde(default)]
+    pub min_years_after_conclusion: i16,
+}
+
+impl Default for RetentionRules {
+    fn default() -> Self {
+        RetentionRules {
+            source: "NHS England Records Management Code of Practice 2023, Appendix II: children's records".into(),
+            until_birthday: 25,
+            older_at_conclusion_age: 17,
+            older_until_birthday: 26,
+            years_after_death: 8,
+            min_years_after_conclusion: 0,
+        }
+    }
+}
+
+/// Why a configuration is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct RetentionConfigError {
+    /// The field at fault.
+    pub field: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl RetentionRules {
+    /// Checks the numbers are sensible: birthdays 18–100, the older-age birthday not earlier
+    /// than the usual one, years after death 1–100, a source named.
+    pub fn validate(&self) -> Result<(), RetentionConfigError> {
+        let err = |field, message: &str| {
+            Err(RetentionConfigError {
+                field,
+                message: message.to_owned(),
+            })
+        };
+        if self.source.trim().is_empty() {
+            return err(
+                "source",
+                "name the source of these rules (e.g. the Code of Practice entry)",
+            );
+        }
+        if !(18..=100).contains(&self.until_birthday) {
+            return err("until_birthday", "must be from 18 to 100");
+        }
+        if !(0..=25).contains(&self.older_at_conclusion_age) {
+            return err("older_at_conclusion_age", "must be from 0 to 25");
+        }
+        if self.older_until_birthday < self.until_birthday || self.older_until_birthday > 100 {
+            return err(
+                "older_until_birthday",
+                "must be at least until_birthday and at most 100",
+            );
+        }
+        if !(1..=100).contains(&self.years_after_death) {
+            return err("years_after_death", "must be from 1 to 100");
+        }
+        if !(0..=100).contains(&self.min_years_after_conclusion) {
+            return err("min_years_after_conclusion", "must be from 0 to 100");
+        }
+        Ok(())
+    }
+}
+
+/// Which rule set the date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RuleApplied {
+    /// Until the usual birthday (25th).
+    UntilBirthday,
+    /// Older at the conclusion of treatment: until the later birthday (26th).
+    OlderAtConclusion,
+    /// Years after death.
+    AfterDeath,
+    /// The minimum years after the conclusion of treatment.
+    AfterConclusion,
+}
+
+impl RuleApplied {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleApplied::UntilBirthday => "until_birthday",
+            RuleApplied::OlderAtConclusion => "older_at_conclusion",
+            RuleApplied::AfterDeath => "after_death",
+            RuleApplied::AfterConclusion => "after_conclusion",
+        }
+    }
+}
+
+/// The facts about one young person's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordFacts {
+    /// Date of birth.
+    pub born: Date,
+    /// The conclusion of treatment: the last referral's closure (or, with none, the record's
+    /// creation).
+    pub concluded: Date,
+    /// Date of death, if recorded.
+    pub died: Option<Date>,
+}
+
+/// Keep until (exclusive: destroy on or after) `until`, by `rule`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetentionDate {
+    /// The first day the record may be destroyed.
+    pub until: Date,
+    /// The rule that set it.
+    pub rule: RuleApplied,
+}
+
+/// The date from which the record may be destroyed.
+pub fn retain_until(facts: RecordFacts, rules: &RetentionRules) -> RetentionDate {
+    let by_age = if let Some(died) = facts.died {
+        RetentionDate {
+            until: add_years(died, rules.years_after_death),
+            rule: RuleApplied::AfterDeath,
+        }
+    } else if age_in_years(facts.born, facts.concluded) >= rules.older_at_conclusion_age {
+        RetentionDate {
+            until: birthday(facts.born, rules.older_until_birthday),
+            rule: RuleApplied::OlderAtConclusion,
+        }
+    } else {
+        RetentionDate {
+            until: birthday(facts.born, rules.until_birthday),
+            rule: RuleApplied::UntilBirthday,
+        }
+    };
+    let after_conclusion = add_years(facts.concluded, rules.min_years_after_conclusion);
+    if rules.min_years_after_conclusion > 0 && after_conclusion > by_age.until {
+        RetentionDate {
+            until: after_conclusion,
+            rule: RuleApplied::AfterConclusion,
+        }
+    } else {
+        by_age
+    }
+}
+
+fn add_years(date: Date, years: i16) -> Date {
+    // Saturating: a date beyond the calendar's range never becomes destroyable by overflow.
+    date.checked_add(i64::from(years).years())
+        .unwrap_or(Date::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn check(born: Date, concluded: Date, died: Option<Date>, until: Date, rule: RuleApplied) {
+        let got = retain_until(
+            RecordFacts {
+                born,
+                concluded,
+                died,
+            },
+            &RetentionRules::default(),
+        );
+        assert_eq!(
+            got,
+            RetentionDate { until, rule },
+            "{born} {concluded} {died:?}"
+        );
+    }
+
+    #[test]
+    fn the_code_of_practice_rules() {
+        use RuleApplied::*;
+        // Treated at 14: until the 25th birthday.
+        check(
+            date(2010, 5, 1),
+            date(2024, 6, 1),
+            None,
+            date(2035, 5, 1),
+            UntilBirthday,
+        );
+        // 17 at conclusion: until the 26th.
+        check(
+            date(2007, 5, 1),
+            date(2024, 6, 1),
+            None,
+            date(2033, 5, 1),
+            OlderAtConclusion,
+        );
+        // 16 and a day short of 17: still the 25th.
+        check(
+            date(2007, 6, 2),
+            date(2024, 6, 1),
+            None,
+            date(2032, 6, 2),
+            UntilBirthday,
+        );
+        // Died: 8 years after death.
+        check(
+            date(2010, 5, 1),
+            date(2024, 6, 1),
+            Some(date(2025, 1, 10)),
+            date(2033, 1, 10),
+            AfterDeath,
+        );
+        // Leap-day birthdays turn on 1 March.
+        check(
+            date(2008, 2, 29),
+            date(2020, 1, 1),
+            None,
+            date(2033, 3, 1),
+            UntilBirthday,
+        );
+    }
+
+    #[test]
+    fn a_minimum_after_conclusion_can_extend_the_date() {
+        let rules = RetentionRules {
+            min_years_after_conclusion: 20,
+            ..RetentionRules::default()
+        };
+        let got = retain_until(
+            RecordFacts {
+                born: date(2010, 5, 1),
+                concluded: date(2024, 6, 1),
+                died: None,
+            },
+            &rules,
+        );
+        assert_eq!(got.until, date(2044, 6, 1));
+        assert_eq!(got.rule, RuleApplied::AfterConclusion);
+    }
+
+    #[test]
+    fn bad_rules_name_the_field() {
+        let rules = RetentionRules {
+            older_until_birthday: 20,
+            ..RetentionRules::default()
+        };
+        assert_eq!(rules.validate().unwrap_err().field, "older_until_birthday");
+        assert!(RetentionRules::default().validate().is_ok());
+    }
+}
