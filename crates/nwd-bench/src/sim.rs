@@ -35,6 +35,10 @@ pub struct Args {
     /// Seed.
     #[arg(long, default_value_t = 2026)]
     seed: u64,
+    /// Run only the one-core timing (for `perf stat` or `perf record` on a busy machine: the
+    /// process's task-clock divided by `--single` is the CPU time per replication).
+    #[arg(long)]
+    single_only: bool,
 }
 
 /// Peak and current resident set of this process (kB), from /proc (Linux only).
@@ -140,6 +144,10 @@ pub async fn run_bench(args: Args) -> anyhow::Result<()> {
         counts.events as f64 / best / 1e6,
         per_visit_ns(best, &counts)
     ));
+
+    if args.single_only {
+        return Ok(());
+    }
 
     // Parallel.
     let mut walls = Vec::new();

@@ -1,20 +1,32 @@
 //! The discrete-event engine: one replication of a [`Model`], from day 0 to the end of the
 //! observation window, on an event queue ([`crate::queue::EventQueue`], a radix heap).
 //!
-//! - **Visits** live in a slab (`Vec<Visit>` with a free list); a visit carries its referral
-//!   (receipt time, need group at receipt, whether help has started) from node to node.
-//! - **Queues** are FIFO `VecDeque`s of tickets `(slot, ticket number)`. A visit draws a new
-//!   ticket each time it joins a queue. Reneging is lazy: the renege event checks the ticket
-//!   and, if the visit is still waiting on it, removes the visit from the counts at once; the
-//!   stale entry stays in the deque and is skipped when it reaches the front. So the cost of a
-//!   visit does not depend on the length of the queue (the live length is counted apart).
+//! - **A visit lives where it is**: while it waits, in its node's queue (a FIFO `VecDeque` of
+//!   [`Visit`]s); while it is in service, inside its own service-end event (16 bytes: the
+//!   referral it carries, its need groups and node). There is no table of visits to look up,
+//!   so the engine's memory is the pending events plus the queues, and handling an event
+//!   touches the event and the front of a queue, both cache-friendly, instead of a visit at a
+//!   random place in a large table (that look-up was the largest single cost).
+//! - **Reneging is lazy.** Each entry of a node's queue has a position (the count of entries
+//!   ever queued there before it); a renege event names (node, position). If that position has
+//!   already left the front of the queue the visit started service (or left) meanwhile and the
+//!   event is stale; otherwise the entry is marked gone at once, taken off the live counts, and
+//!   skipped when it reaches the front. So the cost of a visit does not depend on the length of
+//!   the queue (the live length is counted apart).
 //! - **Events** are ordered by time; ties resolve in an order fixed by the sequence of
-//!   operations, so the same way on every run. An event packs into 8 bytes (`Kind::encode`).
+//!   operations, so the same way on every run. An event packs into 16 bytes
+//!   ([`Event::encode`]).
+//! - **Arrivals** with a weekly or seasonal profile are drawn by inverting the integrated rate
+//!   (piecewise constant between midnights and seasonal boundaries): exact, with no rejected
+//!   candidates.
 //! - **Did-not-attend** resolves at the booked start: the slot stays busy for its length (a
 //!   service-time draw unless `dna.slot` is given) with nobody in it; the visit goes to the
 //!   back of the queue with its original arrival time (the wait keeps counting, and the
 //!   patience clocks restart) or is discharged.
 //! - **Capacity** changes are events; a cut lets visits in service finish.
+//! - **The end**: an event due after the end of the run is not queued. A visit whose service
+//!   would end after it is counted as in the system at the end when its service starts (nothing
+//!   can change it before the end).
 //!
 //! Randomness: one `ChaCha8Rng` per replication, seeded with the run's seed and using the
 //! replication number as its stream (ChaCha's 64-bit stream parameter gives independent,
@@ -30,88 +42,119 @@ use crate::model::{Model, Waited};
 use crate::queue::EventQueue;
 use crate::stats::{Accumulator, RepStats, RunCounts};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Free,
-    Waiting,
-    InService,
-}
-
+/// A visit: the referral it carries and where it stands at its node. 24 bytes.
 #[derive(Debug, Clone, Copy)]
 struct Visit {
+    /// Day the referral was received (negative for an initial list's waits).
     referral_time: f64,
+    /// Day the visit reached its current node (meaningful while it waits there).
     node_arrival: f64,
-    ticket: u32,
-    node: u16,
-    group: u16,
-    referral_group: u16,
-    renege_reason: u16,
-    state: State,
+    /// Need group now (≤ 255 groups, checked by the model).
+    group: u8,
+    /// Need group when the referral was received.
+    referral_group: u8,
+    /// Help (a first service start at a node that is not triage) has started.
     seen: bool,
+    /// The referral was received in the observation window.
     cohort: bool,
+    /// In a queue: still waiting (false once it reneged; the entry is then skipped).
+    live: bool,
+    /// In a queue: the patience clock that will run out first.
+    renege_reason: u16,
 }
 
+/// An event's kind and payload.
 #[derive(Debug, Clone, Copy)]
 enum Kind {
     Arrival {
         process: u32,
     },
+    /// The service of `visit` at `node` ends (`visit.node_arrival` is not carried).
     ServiceEnd {
-        slot: u32,
+        node: u16,
+        visit: Visit,
     },
     /// The end of a slot wasted by a did-not-attend.
     SlotEnd {
-        node: u32,
+        node: u16,
     },
-    /// The patience of the visit in `slot` runs out, if it still waits on `ticket` (the low
-    /// [`TICKET_BITS`] bits of its ticket number; the reason is kept in the visit).
+    /// The patience of the entry at `position` in `node`'s queue runs out, if it still waits.
     Renege {
-        slot: u32,
-        ticket: u32,
+        node: u16,
+        position: u64,
     },
     Capacity {
-        node: u32,
+        node: u16,
         index: u32,
     },
 }
 
-/// Bits of a ticket number carried by a renege event: a visit would have to rejoin queues
-/// 2^29 times for two of its tickets to look alike.
-const TICKET_BITS: u32 = 29;
-const TICKET_MASK: u32 = (1 << TICKET_BITS) - 1;
-/// Set in `Sim::waiting_ticket` while the visit waits on that ticket.
-const WAITING: u32 = 1 << 31;
+/// A packed event: the 8-byte word holds a 3-bit tag (bits 61–63) and the fields; `time` is
+/// the referral time of a visit in service (0 otherwise). A queue entry is 24 bytes.
+#[derive(Debug, Clone, Copy)]
+struct Event {
+    word: u64,
+    time: f64,
+}
 
-impl Kind {
-    /// Packs the event into 8 bytes (3-bit tag, 29-bit second field, 32-bit first field), so a
-    /// queue entry is 16 bytes.
+/// Bits of a queue position carried by a renege event: 2^45 visits would have to join one
+/// node's queue in one replication for positions to wrap.
+const POSITION_BITS: u32 = 45;
+const POSITION_MASK: u64 = (1 << POSITION_BITS) - 1;
+
+impl Event {
     #[inline]
-    fn encode(self) -> u64 {
-        let (tag, high, low) = match self {
-            Kind::Arrival { process } => (0u64, 0, process),
-            Kind::ServiceEnd { slot } => (1, 0, slot),
-            Kind::SlotEnd { node } => (2, 0, node),
-            Kind::Renege { slot, ticket } => (3, ticket & TICKET_MASK, slot),
-            Kind::Capacity { node, index } => (4, index & TICKET_MASK, node),
+    fn encode(kind: Kind) -> Event {
+        let (tag, fields, time) = match kind {
+            Kind::Arrival { process } => (0u64, u64::from(process), 0.0),
+            Kind::ServiceEnd { node, visit } => (
+                1,
+                u64::from(node)
+                    | u64::from(visit.group) << 16
+                    | u64::from(visit.referral_group) << 24
+                    | u64::from(visit.seen) << 32
+                    | u64::from(visit.cohort) << 33,
+                visit.referral_time,
+            ),
+            Kind::SlotEnd { node } => (2, u64::from(node), 0.0),
+            Kind::Renege { node, position } => {
+                (3, u64::from(node) | (position & POSITION_MASK) << 16, 0.0)
+            }
+            Kind::Capacity { node, index } => (4, u64::from(node) | u64::from(index) << 16, 0.0),
         };
-        tag << 61 | u64::from(high) << 32 | u64::from(low)
+        Event {
+            word: tag << 61 | fields,
+            time,
+        }
     }
 
     #[inline]
-    fn decode(bits: u64) -> Kind {
-        let low = bits as u32;
-        let high = (bits >> 32) as u32 & TICKET_MASK;
-        match bits >> 61 {
-            0 => Kind::Arrival { process: low },
-            1 => Kind::ServiceEnd { slot: low },
-            2 => Kind::SlotEnd { node: low },
+    fn decode(self) -> Kind {
+        let w = self.word;
+        let node = w as u16;
+        match w >> 61 {
+            0 => Kind::Arrival { process: w as u32 },
+            1 => Kind::ServiceEnd {
+                node,
+                visit: Visit {
+                    referral_time: self.time,
+                    node_arrival: 0.0,
+                    group: (w >> 16) as u8,
+                    referral_group: (w >> 24) as u8,
+                    seen: w >> 32 & 1 == 1,
+                    cohort: w >> 33 & 1 == 1,
+                    live: false,
+                    renege_reason: 0,
+                },
+            },
+            2 => Kind::SlotEnd { node },
             3 => Kind::Renege {
-                slot: low,
-                ticket: high,
+                node,
+                position: w >> 16 & POSITION_MASK,
             },
             _ => Kind::Capacity {
-                node: low,
-                index: high,
+                node,
+                index: (w >> 16) as u32,
             },
         }
     }
@@ -127,19 +170,30 @@ pub(crate) fn replicate(model: &Model, seed: u64, rep: u64) -> RepStats {
     sim.finish()
 }
 
+/// One node's queue: entries in FIFO order, the position of the front one, the live count.
+#[derive(Debug, Clone, Default)]
+struct NodeQueue {
+    entries: VecDeque<Visit>,
+    /// Position of `entries[0]` (entries ever taken off the front).
+    head: u64,
+}
+
+/// The segment of an arrival process's profile in force: its rate and when it ends.
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    rate: f64,
+    until: f64,
+}
+
 struct Sim<'m> {
     model: &'m Model,
     rng: ChaCha8Rng,
     now: f64,
     end: f64,
-    heap: EventQueue<u64>,
-    visits: Vec<Visit>,
-    /// Per slot, `WAITING | ticket` while the visit waits, else its ticket: a dense array so
-    /// that stale renege events and stale queue entries are recognised without touching the
-    /// visit itself (most renege events are stale).
-    waiting_ticket: Vec<u32>,
-    free: Vec<u32>,
-    queues: Vec<VecDeque<(u32, u32)>>,
+    heap: EventQueue<Event>,
+    queues: Vec<NodeQueue>,
+    /// Per arrival process, the profile segment last used (`until` −∞ before the first).
+    segments: Vec<Segment>,
     /// Live waiting count per (node, group).
     waiting: Vec<u32>,
     /// Live waiting count per node.
@@ -155,27 +209,20 @@ impl<'m> Sim<'m> {
     fn new(model: &'m Model, rng: ChaCha8Rng) -> Sim<'m> {
         let nodes = model.nodes.len();
         let groups = model.groups.len();
-        let servers: usize = model
-            .nodes
-            .iter()
-            .map(|n| {
-                n.capacity
-                    .iter()
-                    .map(|(_, c)| *c as usize)
-                    .max()
-                    .unwrap_or(0)
-            })
-            .sum();
         Sim {
             model,
             rng,
             now: 0.0,
             end: model.run.end,
             heap: EventQueue::new(),
-            visits: Vec::with_capacity(servers + 1024),
-            waiting_ticket: Vec::with_capacity(servers + 1024),
-            free: Vec::new(),
-            queues: vec![VecDeque::new(); nodes],
+            queues: vec![NodeQueue::default(); nodes],
+            segments: vec![
+                Segment {
+                    rate: 0.0,
+                    until: f64::NEG_INFINITY,
+                };
+                model.processes.len()
+            ],
             waiting: vec![0; nodes * groups],
             waiting_node: vec![0; nodes],
             busy: vec![0; nodes],
@@ -189,7 +236,7 @@ impl<'m> Sim<'m> {
     #[inline]
     fn schedule(&mut self, time: f64, kind: Kind) {
         if time <= self.end {
-            self.heap.push(time, kind.encode());
+            self.heap.push(time, Event::encode(kind));
         }
     }
 
@@ -198,26 +245,9 @@ impl<'m> Sim<'m> {
         Exp1.sample(&mut self.rng)
     }
 
-    fn new_visit(&mut self, visit: Visit) -> u32 {
-        match self.free.pop() {
-            Some(slot) => {
-                let ticket = self.visits[slot as usize].ticket;
-                self.visits[slot as usize] = Visit { ticket, ..visit };
-                slot
-            }
-            None => {
-                self.visits.push(visit);
-                self.waiting_ticket.push(0);
-                (self.visits.len() - 1) as u32
-            }
-        }
-    }
-
-    fn release(&mut self, slot: u32) {
-        self.waiting_ticket[slot as usize] &= !WAITING;
-        let v = &mut self.visits[slot as usize];
-        v.state = State::Free;
-        self.free.push(slot);
+    #[inline]
+    fn key(&self, n: usize, visit: &Visit) -> usize {
+        n * self.groups + usize::from(visit.group)
     }
 
     /// Day 0: capacities, the first arrivals, the visits in service and the initial lists.
@@ -229,36 +259,33 @@ impl<'m> Sim<'m> {
                 self.schedule(
                     node.capacity[1].0,
                     Kind::Capacity {
-                        node: n as u32,
+                        node: n as u16,
                         index: 1,
                     },
                 );
             }
         }
         for p in 0..model.processes.len() {
-            let first = self.exp1() / self.max_rate(p);
-            self.schedule(first, Kind::Arrival { process: p as u32 });
+            self.schedule_arrival(p, 0.0);
         }
         for (n, node) in model.nodes.iter().enumerate() {
             for &(group, count) in &node.in_service {
                 for _ in 0..count {
-                    let slot = self.new_visit(Visit {
+                    let visit = Visit {
                         referral_time: 0.0,
                         node_arrival: 0.0,
-                        ticket: 0,
-                        node: n as u16,
-                        group: group as u16,
-                        referral_group: group as u16,
-                        renege_reason: 0,
-                        state: State::InService,
+                        group: group as u8,
+                        referral_group: group as u8,
                         seen: true,
                         cohort: false,
-                    });
+                        live: false,
+                        renege_reason: 0,
+                    };
                     self.counts.initial += 1;
                     self.counts.node_visits += 1;
                     self.busy[n] += 1;
                     let days = node.service.sample(&mut self.rng);
-                    self.schedule(days, Kind::ServiceEnd { slot });
+                    self.schedule_service_end(days, n, visit);
                 }
             }
             // The initial list in FIFO order: longest waiting first.
@@ -275,21 +302,21 @@ impl<'m> Sim<'m> {
             }
             list.sort_by(|a, b| b.0.total_cmp(&a.0));
             for (waited, group) in list {
-                let slot = self.new_visit(Visit {
-                    referral_time: -waited,
-                    node_arrival: -waited,
-                    ticket: 0,
-                    node: n as u16,
-                    group: group as u16,
-                    referral_group: group as u16,
-                    renege_reason: 0,
-                    state: State::Waiting,
-                    seen: false,
-                    cohort: false,
-                });
                 self.counts.initial += 1;
                 self.counts.node_visits += 1;
-                self.enqueue(slot, n);
+                self.enqueue(
+                    Visit {
+                        referral_time: -waited,
+                        node_arrival: -waited,
+                        group: group as u8,
+                        referral_group: group as u8,
+                        seen: false,
+                        cohort: false,
+                        live: true,
+                        renege_reason: 0,
+                    },
+                    n,
+                );
             }
         }
         for n in 0..model.nodes.len() {
@@ -298,28 +325,60 @@ impl<'m> Sim<'m> {
         self.acc.snapshots_until(0.0, &self.waiting_node);
     }
 
-    fn max_rate(&self, p: usize) -> f64 {
-        let process = &self.model.processes[p];
-        process.rate * process.profile.as_ref().map_or(1.0, |pr| pr.max)
+    /// Schedules process `p`'s next arrival after day `from`: an Exp(1) amount of integrated
+    /// rate, used up segment by segment of the profile (one segment without a profile).
+    fn schedule_arrival(&mut self, p: usize, from: f64) {
+        let model = self.model;
+        let process = &model.processes[p];
+        let mut need = self.exp1();
+        let next = match &process.profile {
+            None => from + need / process.rate,
+            Some(profile) => {
+                let mut t = from;
+                let mut segment = self.segments[p];
+                let next = loop {
+                    if t >= segment.until {
+                        let (factor, until) = profile.segment(t);
+                        segment = Segment {
+                            rate: process.rate * factor,
+                            until,
+                        };
+                    }
+                    let left = (segment.until - t) * segment.rate;
+                    if need < left {
+                        break t + need / segment.rate;
+                    }
+                    need -= left;
+                    t = segment.until;
+                    if t > self.end {
+                        break t;
+                    }
+                };
+                // Keep the segment the arrival falls in for the next draw.
+                self.segments[p] = segment;
+                next.max(from)
+            }
+        };
+        self.schedule(next, Kind::Arrival { process: p as u32 });
     }
 
     fn run(&mut self) {
-        while let Some((time, bits)) = self.heap.pop() {
+        while let Some((time, event)) = self.heap.pop() {
             self.now = time;
             self.counts.events += 1;
             self.acc.snapshots_until(self.now, &self.waiting_node);
-            match Kind::decode(bits) {
+            match event.decode() {
                 Kind::Arrival { process } => self.arrival(process as usize),
-                Kind::ServiceEnd { slot } => self.service_end(slot),
+                Kind::ServiceEnd { node, visit } => self.service_end(usize::from(node), visit),
                 Kind::SlotEnd { node } => {
-                    let n = node as usize;
+                    let n = usize::from(node);
                     self.acc.busy_changed(n, self.now, self.busy[n]);
                     self.busy[n] -= 1;
                     self.try_start(n);
                 }
-                Kind::Renege { slot, ticket } => self.renege(slot, ticket),
+                Kind::Renege { node, position } => self.renege(usize::from(node), position),
                 Kind::Capacity { node, index } => {
-                    self.capacity_change(node as usize, index as usize)
+                    self.capacity_change(usize::from(node), index as usize)
                 }
             }
         }
@@ -328,16 +387,8 @@ impl<'m> Sim<'m> {
 
     fn arrival(&mut self, p: usize) {
         let model = self.model;
+        self.schedule_arrival(p, self.now);
         let process = &model.processes[p];
-        let next = self.now + self.exp1() / self.max_rate(p);
-        self.schedule(next, Kind::Arrival { process: p as u32 });
-        if let Some(profile) = &process.profile {
-            // Thinning (Lewis and Shedler 1979): keep a candidate with probability λ(t)/λmax.
-            let u: f64 = self.rng.gen();
-            if u * profile.max >= profile.factor(self.now) {
-                return;
-            }
-        }
         let u: f64 = self.rng.gen();
         let i = process
             .cumulative
@@ -348,53 +399,49 @@ impl<'m> Sim<'m> {
         if cohort {
             self.acc.referral_received(stream.group);
         }
-        let slot = self.new_visit(Visit {
-            referral_time: self.now,
-            node_arrival: self.now,
-            ticket: 0,
-            node: stream.node as u16,
-            group: stream.group as u16,
-            referral_group: stream.group as u16,
-            renege_reason: 0,
-            state: State::Waiting,
-            seen: false,
-            cohort,
-        });
         self.counts.arrivals += 1;
-        self.arrive(slot, stream.node);
+        self.arrive(
+            Visit {
+                referral_time: self.now,
+                node_arrival: self.now,
+                group: stream.group as u8,
+                referral_group: stream.group as u8,
+                seen: false,
+                cohort,
+                live: true,
+                renege_reason: 0,
+            },
+            stream.node,
+        );
     }
 
     /// A visit reaches node `n` (its group and arrival time already set).
-    fn arrive(&mut self, slot: u32, n: usize) {
+    fn arrive(&mut self, visit: Visit, n: usize) {
         self.counts.node_visits += 1;
-        let v = self.visits[slot as usize];
-        let key = n * self.groups + v.group as usize;
+        let key = self.key(n, &visit);
         self.acc.arrival(key, self.now);
         if self.waiting_node[n] == 0 && self.busy[n] < self.capacity[n] {
-            self.visits[slot as usize].state = State::InService;
-            self.begin_service(slot, n);
+            self.begin_service(visit, n);
             if self.waiting_node[n] > 0 {
+                // A did-not-attend put it back on the list while a server is free.
                 self.try_start(n);
             }
         } else {
-            self.enqueue(slot, n);
+            self.enqueue(visit, n);
         }
     }
 
-    fn enqueue(&mut self, slot: u32, n: usize) {
+    /// Puts the visit at the back of node `n`'s queue and starts its patience clocks.
+    fn enqueue(&mut self, mut visit: Visit, n: usize) {
         let model = self.model;
-        let v = &mut self.visits[slot as usize];
-        v.ticket = v.ticket.wrapping_add(1);
-        v.state = State::Waiting;
-        v.node = n as u16;
-        let ticket = v.ticket;
-        let key = n * self.groups + v.group as usize;
-        self.waiting_ticket[slot as usize] = WAITING | (ticket & TICKET_MASK);
+        let key = self.key(n, &visit);
         self.acc.list_changed(key, self.now, self.waiting[key]);
         self.waiting[key] += 1;
         self.waiting_node[n] += 1;
-        self.queues[n].push_back((slot, ticket));
+        visit.live = true;
         let reneging = &model.nodes[n].reneging;
+        let queue = &self.queues[n];
+        let position = queue.head + queue.entries.len() as u64;
         if !reneging.is_empty() {
             let mut first = f64::INFINITY;
             let mut reason = 0;
@@ -405,34 +452,39 @@ impl<'m> Sim<'m> {
                     reason = i;
                 }
             }
-            self.visits[slot as usize].renege_reason = reason as u16;
-            self.schedule(self.now + first, Kind::Renege { slot, ticket });
+            visit.renege_reason = reason as u16;
+            self.schedule(
+                self.now + first,
+                Kind::Renege {
+                    node: n as u16,
+                    position,
+                },
+            );
         }
+        self.queues[n].entries.push_back(visit);
     }
 
     /// Starts waiting visits while node `n` has free servers.
     fn try_start(&mut self, n: usize) {
         while self.busy[n] < self.capacity[n] && self.waiting_node[n] > 0 {
-            let Some((slot, ticket)) = self.queues[n].pop_front() else {
+            let queue = &mut self.queues[n];
+            let Some(visit) = queue.entries.pop_front() else {
                 break;
             };
-            let flagged = &mut self.waiting_ticket[slot as usize];
-            if *flagged != WAITING | (ticket & TICKET_MASK) {
+            queue.head += 1;
+            if !visit.live {
                 continue; // reneged: lazily deleted
             }
-            *flagged &= !WAITING;
-            let v = &mut self.visits[slot as usize];
-            v.state = State::InService;
-            let key = n * self.groups + v.group as usize;
+            let key = self.key(n, &visit);
             self.acc.list_changed(key, self.now, self.waiting[key]);
             self.waiting[key] -= 1;
             self.waiting_node[n] -= 1;
-            self.begin_service(slot, n);
+            self.begin_service(visit, n);
         }
     }
 
     /// A server at `n` takes the visit (which has left the queue).
-    fn begin_service(&mut self, slot: u32, n: usize) {
+    fn begin_service(&mut self, mut visit: Visit, n: usize) {
         let node = &self.model.nodes[n];
         self.acc.busy_changed(n, self.now, self.busy[n]);
         self.busy[n] += 1;
@@ -443,34 +495,56 @@ impl<'m> Sim<'m> {
                     Some(d) => d.sample(&mut self.rng),
                     None => node.service.sample(&mut self.rng),
                 };
-                self.schedule(self.now + days, Kind::SlotEnd { node: n as u32 });
+                self.schedule(self.now + days, Kind::SlotEnd { node: n as u16 });
                 if dna.requeue {
-                    self.enqueue(slot, n);
+                    self.enqueue(visit, n);
                 } else {
-                    self.leave(slot, true);
+                    self.leave(&visit, true);
                 }
                 return;
             }
         }
-        let v = &mut self.visits[slot as usize];
-        let key = n * self.groups + v.group as usize;
-        let arrived = v.node_arrival;
-        self.acc.started(key, arrived, self.now);
-        if !v.seen && !node.triage {
-            v.seen = true;
-            if v.cohort {
-                let (group, days) = (v.referral_group as usize, self.now - v.referral_time);
-                self.acc.referral_seen(group, days);
+        let key = self.key(n, &visit);
+        self.acc.started(key, visit.node_arrival, self.now);
+        if !visit.seen && !node.triage {
+            visit.seen = true;
+            if visit.cohort {
+                self.acc.referral_seen(
+                    usize::from(visit.referral_group),
+                    self.now - visit.referral_time,
+                );
             }
         }
         let days = node.service.sample(&mut self.rng);
-        self.schedule(self.now + days, Kind::ServiceEnd { slot });
+        self.schedule_service_end(self.now + days, n, visit);
     }
 
-    fn service_end(&mut self, slot: u32) {
-        let v = self.visits[slot as usize];
-        let n = v.node as usize;
-        let g = v.group as usize;
+    /// Queues the end of `visit`'s service at `n`, or counts it as in the system at the end.
+    #[inline]
+    fn schedule_service_end(&mut self, time: f64, n: usize, visit: Visit) {
+        if time <= self.end {
+            self.heap.push(
+                time,
+                Event::encode(Kind::ServiceEnd {
+                    node: n as u16,
+                    visit,
+                }),
+            );
+        } else {
+            self.still_in_system(&visit);
+        }
+    }
+
+    fn still_in_system(&mut self, visit: &Visit) {
+        self.counts.in_system += 1;
+        if visit.cohort && !visit.seen {
+            self.acc
+                .referral_unseen_at_end(usize::from(visit.referral_group));
+        }
+    }
+
+    fn service_end(&mut self, n: usize, mut visit: Visit) {
+        let g = usize::from(visit.group);
         self.acc.busy_changed(n, self.now, self.busy[n]);
         self.busy[n] -= 1;
         self.acc.completed(n * self.groups + g, self.now);
@@ -483,45 +557,47 @@ impl<'m> Sim<'m> {
         }
         match next {
             Some(route) => {
-                let v = &mut self.visits[slot as usize];
-                v.node = route.to as u16;
-                v.group = route.group as u16;
-                v.node_arrival = self.now;
-                self.arrive(slot, route.to);
+                visit.group = route.group as u8;
+                visit.node_arrival = self.now;
+                self.arrive(visit, route.to);
             }
-            None => self.leave(slot, true),
+            None => self.leave(&visit, true),
         }
     }
 
     /// The visit leaves the network (by routing or discharge when `departed`, else reneging).
-    fn leave(&mut self, slot: u32, departed: bool) {
-        let v = self.visits[slot as usize];
+    fn leave(&mut self, visit: &Visit, departed: bool) {
         if departed {
             self.counts.departures += 1;
         } else {
             self.counts.reneged += 1;
         }
-        if v.cohort && !v.seen {
-            self.acc.referral_left_unseen(v.referral_group as usize);
+        if visit.cohort && !visit.seen {
+            self.acc
+                .referral_left_unseen(usize::from(visit.referral_group));
         }
-        self.release(slot);
     }
 
-    fn renege(&mut self, slot: u32, ticket: u32) {
-        let flagged = &mut self.waiting_ticket[slot as usize];
-        if *flagged != WAITING | ticket {
-            return; // started service or left meanwhile
+    fn renege(&mut self, n: usize, position: u64) {
+        let queue = &mut self.queues[n];
+        let Some(index) = position.checked_sub(queue.head) else {
+            return; // started service (or left) meanwhile
+        };
+        let Some(entry) = queue.entries.get_mut(index as usize) else {
+            return;
+        };
+        if !entry.live {
+            return;
         }
-        *flagged &= !WAITING;
-        let v = self.visits[slot as usize];
-        let n = v.node as usize;
-        let key = n * self.groups + v.group as usize;
+        entry.live = false;
+        let visit = *entry;
+        let key = self.key(n, &visit);
         self.acc.list_changed(key, self.now, self.waiting[key]);
         self.waiting[key] -= 1;
         self.waiting_node[n] -= 1;
         self.acc
-            .reneged(key, usize::from(v.renege_reason), self.now);
-        self.leave(slot, false);
+            .reneged(key, usize::from(visit.renege_reason), self.now);
+        self.leave(&visit, false);
     }
 
     fn capacity_change(&mut self, n: usize, index: usize) {
@@ -535,7 +611,7 @@ impl<'m> Sim<'m> {
             self.schedule(
                 cycle_start + node.capacity[next].0,
                 Kind::Capacity {
-                    node: n as u32,
+                    node: n as u16,
                     index: next as u32,
                 },
             );
@@ -544,7 +620,7 @@ impl<'m> Sim<'m> {
             self.schedule(
                 cycle_start + period,
                 Kind::Capacity {
-                    node: n as u32,
+                    node: n as u16,
                     index: 0,
                 },
             );
@@ -553,18 +629,26 @@ impl<'m> Sim<'m> {
     }
 
     fn finish(mut self) -> RepStats {
-        for v in &self.visits {
-            if v.state != State::Free {
+        // Visits in service at the end were counted when their service started (their end
+        // event is after the end); the live entries of the queues are the rest.
+        let mut waiting_unseen = Vec::new();
+        for queue in &self.queues {
+            for visit in queue.entries.iter().filter(|v| v.live) {
                 self.counts.in_system += 1;
-                if v.cohort && !v.seen {
-                    self.acc.referral_unseen_at_end(v.referral_group as usize);
+                if visit.cohort && !visit.seen {
+                    waiting_unseen.push(usize::from(visit.referral_group));
                 }
             }
         }
+        for group in waiting_unseen {
+            self.acc.referral_unseen_at_end(group);
+        }
         self.counts.memory_bytes = (self.heap.heap_bytes()
-            + self.visits.capacity() * std::mem::size_of::<Visit>()
-            + (self.free.capacity() + self.waiting_ticket.capacity()) * 4
-            + self.queues.iter().map(|q| q.capacity() * 8).sum::<usize>()
+            + self
+                .queues
+                .iter()
+                .map(|q| q.entries.capacity() * std::mem::size_of::<Visit>())
+                .sum::<usize>()
             + self.acc.heap_bytes()) as u64;
         self.acc.finish(
             self.model,

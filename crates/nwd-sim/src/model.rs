@@ -116,22 +116,34 @@ pub(crate) struct Profile {
     /// (from day, factor), the first at 0.
     pub seasonal: Vec<(f64, f64)>,
     pub year: f64,
-    /// The largest value of `factor`.
-    pub max: f64,
 }
 
 impl Profile {
-    /// Rate multiplier at day `t` (time average 1).
+    /// The rate multiplier in force at day `t` (time average 1) and the day it next changes
+    /// (the next midnight or the next seasonal boundary, whichever comes first; always > `t`).
+    /// The multiplier is piecewise constant, so arrivals can be drawn by inverting its integral
+    /// segment by segment.
     #[inline]
-    pub fn factor(&self, t: f64) -> f64 {
-        let day = (t.floor() as i64).rem_euclid(7) as usize;
-        let in_year = t.rem_euclid(self.year);
-        let i = self.seasonal.partition_point(|(from, _)| *from <= in_year);
-        let seasonal = self
-            .seasonal
-            .get(i.wrapping_sub(1))
-            .map_or(1.0, |(_, f)| *f);
-        self.weekly[day] * seasonal
+    pub fn segment(&self, t: f64) -> (f64, f64) {
+        let midnight = t.floor();
+        let day = (midnight as i64).rem_euclid(7) as usize;
+        let mut until = midnight + 1.0;
+        let mut seasonal = 1.0;
+        if !self.seasonal.is_empty() {
+            let in_year = t.rem_euclid(self.year);
+            let i = self.seasonal.partition_point(|(from, _)| *from <= in_year);
+            seasonal = self
+                .seasonal
+                .get(i.wrapping_sub(1))
+                .map_or(1.0, |(_, f)| *f);
+            let next = self.seasonal.get(i).map_or(self.year, |(from, _)| *from);
+            until = until.min(t - in_year + next);
+        }
+        if until <= t {
+            // Rounding at a boundary: step past it (t ≥ 0, so the next float is the next bits).
+            until = f64::from_bits(t.max(0.0).to_bits() + 1);
+        }
+        (self.weekly[day] * seasonal, until)
     }
 }
 
@@ -644,17 +656,10 @@ fn compile_profile(
             *f /= mean;
         }
     }
-    let max_weekly = weekly.iter().copied().fold(0.0, f64::max);
-    let max_seasonal = if seasonal.is_empty() {
-        1.0
-    } else {
-        seasonal.iter().map(|(_, f)| *f).fold(0.0, f64::max)
-    };
     Some(Profile {
         weekly,
         seasonal,
         year,
-        max: max_weekly * max_seasonal,
     })
 }
 

@@ -10,6 +10,7 @@
     reason = "tests: a failure stops the test with its message"
 )]
 
+mod arrivals;
 mod determinism;
 mod mmc;
 mod networks;
