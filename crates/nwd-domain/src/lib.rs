@@ -17,6 +17,8 @@ pub mod authz;
 pub mod codes;
 pub mod directory;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod ids;
 pub mod linking;
 pub mod need;

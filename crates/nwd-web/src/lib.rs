@@ -10,6 +10,8 @@
 
 pub mod api;
 pub mod extract;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod limits;
 pub mod pages;
 pub mod problem;

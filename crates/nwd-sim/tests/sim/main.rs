@@ -11,6 +11,7 @@
 )]
 
 mod determinism;
+mod fuzz_corpus;
 mod mmc;
 mod networks;
 mod properties;

@@ -49,7 +49,8 @@ pub enum Step {
 }
 
 impl Step {
-    const ALL: [Step; 8] = [
+    /// Every step, in order.
+    pub const ALL: [Step; 8] = [
         Step::DateOfBirth,
         Step::Name,
         Step::Postcode,
@@ -109,7 +110,7 @@ impl Step {
     }
 
     /// The form fields this step asks.
-    fn fields(self) -> &'static [&'static str] {
+    pub fn fields(self) -> &'static [&'static str] {
         match self {
             Step::DateOfBirth => &["dob-day", "dob-month", "dob-year"],
             Step::Name => &["given-name", "family-name", "preferred-name"],
@@ -414,6 +415,29 @@ fn step_page(
     changing: bool,
     today: Date,
 ) -> Response {
+    let page = step_template(step, form, errors, changing, today);
+    render(&page, StatusCode::OK, Sensitivity::Identifiable)
+}
+
+/// The page for one question as HTML (for the fuzz target, which renders every step of an
+/// arbitrary form without a server).
+#[doc(hidden)]
+pub fn step_html(
+    step: Step,
+    form: FormData,
+    errors: Vec<FieldMessage>,
+    today: Date,
+) -> Result<String, askama::Error> {
+    step_template(step, form, errors, false, today).render()
+}
+
+fn step_template(
+    step: Step,
+    form: FormData,
+    errors: Vec<FieldMessage>,
+    changing: bool,
+    today: Date,
+) -> StepPage {
     let asked = step.fields();
     let hidden: Vec<(String, String)> = form
         .pairs()
@@ -447,7 +471,7 @@ fn step_page(
     } else {
         Vec::new()
     };
-    let page = StepPage {
+    StepPage {
         layout: Layout::public(step.title()).with_errors(errors),
         step: step.as_str(),
         hidden,
@@ -458,8 +482,7 @@ fn step_page(
         share,
         answers,
         form,
-    };
-    render(&page, StatusCode::OK, Sensitivity::Identifiable)
+    }
 }
 
 fn answer_rows(form: &FormData) -> Vec<AnswerRow> {

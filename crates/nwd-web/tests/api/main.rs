@@ -9,6 +9,7 @@ mod access;
 mod bad_input;
 mod concurrency;
 mod directory;
+mod fuzz_corpus;
 mod intake;
 mod lifecycle;
 mod openapi;
