@@ -1,6 +1,7 @@
 //! The committed fuzz corpora (`fuzz/corpus/<target>/`) as regression tests on stable Rust:
 //! every file goes through the same entry function the cargo-fuzz target calls, which
 //! asserts the parser's invariants (docs/fuzzing.md). A crash once found stays fixed.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::path::PathBuf;
 
