@@ -129,7 +129,7 @@ async fn get_organisation(
 /// Replace an organisation's details.
 #[utoipa::path(put, path = "/api/organisations/{id}", tag = "directory", request_body = OrganisationDetails,
     params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses((status = 200, body = VersionedOrganisation), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = VersionedOrganisation), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn update_organisation(
     State(state): State<AppState>,
     _actor: Actor,
@@ -266,7 +266,7 @@ async fn get_service(State(state): State<AppState>, Path(id): Path<String>) -> A
 /// Replace a service's details (set `active: false` to stop taking referrals).
 #[utoipa::path(put, path = "/api/services/{id}", tag = "directory", request_body = ServiceDetails,
     params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses((status = 200, body = VersionedService), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = VersionedService), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn update_service(
     State(state): State<AppState>,
     _actor: Actor,

@@ -69,7 +69,7 @@ pub async fn sign_in_form() -> Response {
 /// Signs in: sets the session cookie and goes to the triage queue.
 #[utoipa::path(post, path = "/staff/sign-in", tag = "pages",
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 303, description = "Signed in: to the triage queue"), (status = 401, description = "Sign-in failed", content_type = "text/html")))]
+    responses((status = 303, description = "Signed in: to the triage queue"), (status = 200, description = "A field is missing: the form again, naming it", content_type = "text/html"), (status = 401, description = "Sign-in failed", content_type = "text/html")))]
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
