@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context as _};
+use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use nwd_match::{EstimateOptions, Matcher, Params, Record, Thresholds};
 use nwd_store::Store;
@@ -214,54 +214,11 @@ fn match_file(
     Ok(())
 }
 
-/// Reads a person CSV. Columns may come in any order; only `id` is required; empty cells are
-/// missing values.
+/// Reads a person CSV (`nwd_match::import::read_records`: columns in any order, only `id`
+/// required, empty cells missing).
 pub fn read_records(path: &Path) -> anyhow::Result<Vec<Record>> {
-    let mut reader = csv::Reader::from_path(path)
-        .with_context(|| format!("could not open {}", path.display()))?;
-    let headers = reader.headers()?.clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
-    let Some(id_column) = column("id") else {
-        bail!("{} has no `id` column; expected a header like id,nhs_number,given_name,family_name,date_of_birth,address,postcode", path.display());
-    };
-    let columns = [
-        "nhs_number",
-        "given_name",
-        "family_name",
-        "date_of_birth",
-        "address",
-        "postcode",
-    ]
-    .map(column);
-    let mut records = Vec::new();
-    for (line, row) in reader.records().enumerate() {
-        let row =
-            row.with_context(|| format!("{}: row {} could not be read", path.display(), line + 2))?;
-        let cell = |index: Option<usize>| {
-            index
-                .and_then(|i| row.get(i))
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_string)
-        };
-        let id = row.get(id_column).unwrap_or("").to_string();
-        if id.is_empty() {
-            bail!("{}: row {} has an empty id", path.display(), line + 2);
-        }
-        records.push(Record {
-            id,
-            nhs_number: cell(columns[0]),
-            given_name: cell(columns[1]),
-            family_name: cell(columns[2]),
-            date_of_birth: cell(columns[3]),
-            address: cell(columns[4]),
-            postcode: cell(columns[5]),
-            sex: None,
-        });
-    }
-    Ok(records)
+    let file =
+        std::fs::File::open(path).with_context(|| format!("could not open {}", path.display()))?;
+    nwd_match::import::read_records(std::io::BufReader::new(file))
+        .with_context(|| format!("{} could not be read", path.display()))
 }

@@ -19,6 +19,8 @@ pub mod consent;
 pub mod directory;
 pub mod disclosure;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod ids;
 pub mod linking;
 pub mod need;

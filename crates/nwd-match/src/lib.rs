@@ -49,7 +49,10 @@ mod batch;
 mod comparison;
 mod dob;
 mod estimate;
+#[doc(hidden)]
+pub mod fuzz;
 mod hash;
+pub mod import;
 mod index;
 mod matcher;
 mod nickname;

@@ -28,6 +28,8 @@ pub mod calibrate;
 mod dist;
 mod engine;
 mod error;
+#[doc(hidden)]
+pub mod fuzz;
 mod model;
 mod queue;
 mod report;

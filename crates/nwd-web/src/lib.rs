@@ -10,7 +10,10 @@
 
 pub mod api;
 pub mod extract;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod limits;
+pub mod openapi_responses;
 pub mod pages;
 pub mod problem;
 pub mod secure;
@@ -73,9 +76,10 @@ pub fn routes() -> (
     Vec<secure::RoutePolicy>,
 ) {
     let (router, policies) = secure_routes().into_parts();
-    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(router)
         .split_for_parts();
+    openapi_responses::complete(&mut openapi, &policies);
     (router, openapi, policies)
 }
 

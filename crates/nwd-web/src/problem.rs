@@ -138,7 +138,7 @@ impl ApiError {
             ApiError::PreconditionRequired => (
                 "precondition-required",
                 "If-Match is required",
-                "send the version you read in an If-Match header (the ETag of the referral), so a change made meanwhile by someone else is not overwritten".into(),
+                "send the version you read in an If-Match header (the ETag of the record you read), so a change made meanwhile by someone else is not overwritten".into(),
             ),
             ApiError::Conflict { expected, current, .. } => (
                 "edit-conflict",

@@ -12,6 +12,7 @@
 
 mod arrivals;
 mod determinism;
+mod fuzz_corpus;
 mod mmc;
 mod networks;
 mod properties;

@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::extract::{parse_id, Actor, IfMatch, JsonBody, QueryParams};
-use crate::problem::{ApiResult, Problem};
+use crate::problem::{ApiError, ApiResult, Problem};
 use crate::secure::SecureRouter;
 use crate::AppState;
 use nwd_domain::authz::{Permission::*, Policy::*, Scope};
@@ -129,7 +129,7 @@ async fn get_organisation(
 /// Replace an organisation's details.
 #[utoipa::path(put, path = "/api/organisations/{id}", tag = "directory", request_body = OrganisationDetails,
     params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses((status = 200, body = VersionedOrganisation), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = VersionedOrganisation), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn update_organisation(
     State(state): State<AppState>,
     _actor: Actor,
@@ -181,6 +181,18 @@ async fn search_services(
     State(state): State<AppState>,
     QueryParams(params): QueryParams<ServiceSearchParams>,
 ) -> ApiResult<Json<Vec<VersionedService>>> {
+    let filter = service_filter(params)?;
+    let list = state.store.search_services(&filter).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|(service, version)| VersionedService { service, version })
+            .collect(),
+    ))
+}
+
+/// Checks directory search parameters and turns them into a [`ServiceFilter`]: every invalid
+/// parameter gets its own message.
+pub fn service_filter(params: ServiceSearchParams) -> Result<ServiceFilter, ApiError> {
     let mut errors = nwd_domain::ValidationErrors::new();
     let postcode = params.postcode.and_then(|p| {
         // A district alone (ME14) is accepted by completing it with a placeholder inward code.
@@ -217,12 +229,7 @@ async fn search_services(
         include_inactive: params.include_inactive.unwrap_or(false),
     };
     errors.into_result()?;
-    let list = state.store.search_services(&filter).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|(service, version)| VersionedService { service, version })
-            .collect(),
-    ))
+    Ok(filter)
 }
 
 /// Add a service. Without `standards`, the team type's defaults from configuration apply.
@@ -259,7 +266,7 @@ async fn get_service(State(state): State<AppState>, Path(id): Path<String>) -> A
 /// Replace a service's details (set `active: false` to stop taking referrals).
 #[utoipa::path(put, path = "/api/services/{id}", tag = "directory", request_body = ServiceDetails,
     params(("id" = String, Path), ("If-Match" = String, Header)),
-    responses((status = 200, body = VersionedService), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = VersionedService), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn update_service(
     State(state): State<AppState>,
     _actor: Actor,

@@ -158,8 +158,45 @@ async fn create_referral(
     IdempotencyKey(key): IdempotencyKey,
     body: JsonBody<ReferralInput>,
 ) -> ApiResult<Response> {
-    let now = state.store.now();
-    let input = body.value;
+    let intake = referral_intake(body.value, state.store.now())?;
+    receive(
+        &state,
+        intake,
+        &actor.0,
+        key.map(|k| ("referrals", k, body.hash)),
+    )
+    .await
+}
+
+/// Refer yourself (a young person) or your child (a parent or carer). No sign-in.
+#[utoipa::path(
+    post, path = "/api/self-referrals", tag = "intake",
+    request_body = SelfReferralInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 201, body = IntakeResponse), (status = 200, body = IntakeResponse),
+        (status = 422, body = Problem), (status = 400, body = Problem)
+    )
+)]
+async fn create_self_referral(
+    State(state): State<AppState>,
+    IdempotencyKey(key): IdempotencyKey,
+    body: JsonBody<SelfReferralInput>,
+) -> ApiResult<Response> {
+    let (intake, actor) = self_referral_intake(body.value, state.store.now())?;
+    receive(
+        &state,
+        intake,
+        actor,
+        key.map(|k| ("self-referrals", k, body.hash)),
+    )
+    .await
+}
+
+/// Checks a professional's referral and turns it into an [`Intake`]: every invalid field gets
+/// its own message (`person.date_of_birth`, `reasons[1]`, …) and nothing is returned unless all
+/// are valid. Pure: `now` is when it was received unless it says otherwise.
+pub fn referral_intake(input: ReferralInput, now: Timestamp) -> Result<Intake, ApiError> {
     let mut errors = ValidationErrors::new();
     let person = parse_person(input.person, &mut errors);
     let kind = match input.kind.as_deref() {
@@ -208,32 +245,15 @@ async fn create_referral(
         consent_to_share: input.consent_to_share,
         received_at: nwd_store::truncate_to_millis(received_at),
     };
-    receive(
-        &state,
-        Intake { person, referral },
-        &actor.0,
-        key.map(|k| ("referrals", k, body.hash)),
-    )
-    .await
+    Ok(Intake { person, referral })
 }
 
-/// Refer yourself (a young person) or your child (a parent or carer). No sign-in.
-#[utoipa::path(
-    post, path = "/api/self-referrals", tag = "intake",
-    request_body = SelfReferralInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses(
-        (status = 201, body = IntakeResponse), (status = 200, body = IntakeResponse),
-        (status = 422, body = Problem), (status = 400, body = Problem)
-    )
-)]
-async fn create_self_referral(
-    State(state): State<AppState>,
-    IdempotencyKey(key): IdempotencyKey,
-    body: JsonBody<SelfReferralInput>,
-) -> ApiResult<Response> {
-    let now = state.store.now();
-    let input = body.value;
+/// Checks a self-referral and turns it into an [`Intake`], with the public actor it is recorded
+/// as (`public:young-person` or `public:parent-carer`). Pure, as [`referral_intake`].
+pub fn self_referral_intake(
+    input: SelfReferralInput,
+    now: Timestamp,
+) -> Result<(Intake, &'static str), ApiError> {
     let mut errors = ValidationErrors::new();
     let source = match input.who.as_deref() {
         Some("young_person") => Some(ReferralSource::SelfReferral),
@@ -277,13 +297,7 @@ async fn create_self_referral(
         ReferralSource::ParentCarer => "public:parent-carer",
         _ => "public:young-person",
     };
-    receive(
-        &state,
-        Intake { person, referral },
-        actor,
-        key.map(|k| ("self-referrals", k, body.hash)),
-    )
-    .await
+    Ok((Intake { person, referral }, actor))
 }
 
 async fn receive(

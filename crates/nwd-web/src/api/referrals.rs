@@ -22,7 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::extract::{parse_id, Actor, Caller, IfMatch, JsonBody, QueryParams};
-use crate::problem::{ApiResult, Problem};
+use crate::problem::{ApiError, ApiResult, Problem};
 use crate::secure::SecureRouter;
 use crate::AppState;
 use nwd_domain::authz::{Permission::*, Policy::*, Scope};
@@ -149,6 +149,41 @@ async fn search_referrals(
     Caller(principal): Caller,
     QueryParams(params): QueryParams<SearchParams>,
 ) -> ApiResult<Json<ReferralPage>> {
+    let mut search = referral_search(params)?;
+    // Results, counts and cursors cover only referrals the caller may open.
+    search.visible_to = Some(
+        state
+            .store
+            .visibility(&principal, nwd_domain::authz::Permission::ReadClinical),
+    );
+    if let Some(audit) = nwd_store::audit::current() {
+        audit.set_detail(format!(
+            "filters: {}",
+            [
+                ("status", search.status.is_some()),
+                ("source", search.source.is_some()),
+                ("priority", search.priority.is_some()),
+                ("need_group", search.need_group.is_some()),
+                ("reason", search.reason.is_some()),
+                ("person_id", search.person_id.is_some()),
+                ("nhs_number", search.nhs_number.is_some()),
+            ]
+            .iter()
+            .filter(|(_, used)| *used)
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(",")
+        ));
+        if let Some(person) = search.person_id {
+            audit.set_person(person);
+        }
+    }
+    Ok(Json(state.store.search_referrals(&search).await?))
+}
+
+/// Checks search parameters and turns them into a [`ReferralSearch`] (without the caller's
+/// visibility, which the handler adds): every invalid parameter gets its own message.
+pub fn referral_search(params: SearchParams) -> Result<ReferralSearch, ApiError> {
     let mut errors = nwd_domain::ValidationErrors::new();
     let mut search = ReferralSearch {
         status: params.status.and_then(|s| {
@@ -204,35 +239,7 @@ async fn search_referrals(
     }
     search.after = params.after;
     errors.into_result()?;
-    // Results, counts and cursors cover only referrals the caller may open.
-    search.visible_to = Some(
-        state
-            .store
-            .visibility(&principal, nwd_domain::authz::Permission::ReadClinical),
-    );
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_detail(format!(
-            "filters: {}",
-            [
-                ("status", search.status.is_some()),
-                ("source", search.source.is_some()),
-                ("priority", search.priority.is_some()),
-                ("need_group", search.need_group.is_some()),
-                ("reason", search.reason.is_some()),
-                ("person_id", search.person_id.is_some()),
-                ("nhs_number", search.nhs_number.is_some()),
-            ]
-            .iter()
-            .filter(|(_, used)| *used)
-            .map(|(name, _)| *name)
-            .collect::<Vec<_>>()
-            .join(",")
-        ));
-        if let Some(person) = search.person_id {
-            audit.set_person(person);
-        }
-    }
-    Ok(Json(state.store.search_referrals(&search).await?))
+    Ok(search)
 }
 
 /// A referral's current state. The ETag is its version: send it back in `If-Match`.

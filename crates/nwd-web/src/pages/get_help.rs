@@ -48,7 +48,8 @@ pub enum Who {
 }
 
 impl Who {
-    fn of(form: &FormData) -> Who {
+    /// Who the answers say is asking (the hidden `who` field).
+    pub fn of(form: &FormData) -> Who {
         if form.first("who") == "parent_carer" {
             Who::ParentCarer
         } else {
@@ -148,7 +149,8 @@ impl Step {
         Step::Sharing,
         Step::Check,
     ];
-    const ALL: [Step; 10] = Step::PARENT_CARER;
+    /// Every step, in order.
+    pub const ALL: [Step; 10] = Step::PARENT_CARER;
 
     /// The step's name in forms.
     pub fn as_str(self) -> &'static str {
@@ -211,7 +213,8 @@ impl Step {
     }
 
     /// The form fields this step asks.
-    fn fields(self, who: Who) -> &'static [&'static str] {
+    /// The form fields this step asks, for `who`.
+    pub fn fields(self, who: Who) -> &'static [&'static str] {
         match self {
             Step::Relationship => &["relationship"],
             Step::Awareness => &["aware"],
@@ -679,6 +682,29 @@ fn step_page(
     changing: bool,
     today: Date,
 ) -> Response {
+    let page = step_template(step, form, errors, changing, today);
+    render(&page, StatusCode::OK, Sensitivity::Identifiable)
+}
+
+/// The page for one question as HTML (for the fuzz target, which renders every step of an
+/// arbitrary form without a server).
+#[doc(hidden)]
+pub fn step_html(
+    step: Step,
+    form: FormData,
+    errors: Vec<FieldMessage>,
+    today: Date,
+) -> Result<String, askama::Error> {
+    step_template(step, form, errors, false, today).render()
+}
+
+fn step_template(
+    step: Step,
+    form: FormData,
+    errors: Vec<FieldMessage>,
+    changing: bool,
+    today: Date,
+) -> StepPage {
     let who = Who::of(&form);
     let asked = step.fields(who);
     let hidden: Vec<(String, String)> = form
@@ -716,7 +742,7 @@ fn step_page(
     } else {
         Vec::new()
     };
-    let page = StepPage {
+    StepPage {
         layout: Layout::public(step.title(who)).with_errors(errors),
         step: step.as_str(),
         hidden,
@@ -732,8 +758,7 @@ fn step_page(
         answers,
         honeypot: HONEYPOT_FIELD,
         form,
-    };
-    render(&page, StatusCode::OK, Sensitivity::Identifiable)
+    }
 }
 
 fn answer_rows(form: &FormData) -> Vec<AnswerRow> {

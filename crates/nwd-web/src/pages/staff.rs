@@ -106,7 +106,7 @@ fn home_of(principal: &nwd_store::auth::Principal) -> &'static str {
 /// Signs in: sets the session cookie and goes to the triage queue.
 #[utoipa::path(post, path = "/staff/sign-in", tag = "pages",
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 303, description = "Signed in: to the triage queue"), (status = 401, description = "Sign-in failed", content_type = "text/html")))]
+    responses((status = 303, description = "Signed in: to the triage queue"), (status = 200, description = "A field is missing: the form again, naming it", content_type = "text/html"), (status = 401, description = "Sign-in failed", content_type = "text/html")))]
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,

@@ -11,6 +11,7 @@ mod commissioning;
 mod concurrency;
 mod consent;
 mod directory;
+mod fuzz_corpus;
 mod intake;
 mod lifecycle;
 mod openapi;
