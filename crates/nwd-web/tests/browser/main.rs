@@ -10,6 +10,7 @@
 mod support;
 
 mod commissioning;
+mod end_to_end;
 mod journeys;
 mod screenshots;
 mod staff;
