@@ -40,6 +40,9 @@ pub struct Args {
     /// Seed of the demo data and of the random choices.
     #[arg(long, default_value_t = 2026)]
     seed: u64,
+    /// Also time the server-rendered pages (public, staff and commissioner).
+    #[arg(long)]
+    pages: bool,
     /// How read audit entries reach the disk: `durable` (default) or `deferred`.
     #[arg(long, default_value = "durable")]
     audit_commit: nwd_store::audit::AuditCommit,
@@ -110,7 +113,7 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
     nwd_web::secure::set_server_timing(true);
     let server = Server::start(store.clone()).await?;
     let client = server::client()?;
-    let endpoints = endpoints(&samples, args.requests + args.warmup, &mut rng)?;
+    let endpoints = endpoints(&samples, args.requests + args.warmup, &mut rng, args.pages)?;
     let mut results = Vec::new();
     for endpoint in &endpoints {
         results.push((
@@ -267,6 +270,8 @@ enum Shape {
     Page,
     /// One referral.
     Referral,
+    /// An HTML page: its size.
+    Html,
 }
 
 /// One endpoint and the paths it will be asked for, in order (warm-up first).
@@ -277,7 +282,12 @@ struct Endpoint {
 }
 
 /// The five endpoints, each with `n` paths drawn at random from the samples.
-fn endpoints(samples: &Samples, n: usize, rng: &mut StdRng) -> anyhow::Result<Vec<Endpoint>> {
+fn endpoints(
+    samples: &Samples,
+    n: usize,
+    rng: &mut StdRng,
+    with_pages: bool,
+) -> anyhow::Result<Vec<Endpoint>> {
     let draw = |list: &[String], rng: &mut StdRng, what: &str| -> anyhow::Result<Vec<String>> {
         if list.is_empty() {
             bail!("the generated data has no {what}");
@@ -288,7 +298,43 @@ fn endpoints(samples: &Samples, n: usize, rng: &mut StdRng) -> anyhow::Result<Ve
     let referrals = draw(&samples.referrals, rng, "referrals")?;
     let nhs_numbers = draw(&samples.nhs_numbers, rng, "NHS numbers")?;
     let fixed = |path: &str| vec![path.to_string(); n];
-    Ok(vec![
+    let page = |name: &'static str, paths: Vec<String>| Endpoint {
+        name,
+        shape: Shape::Html,
+        paths,
+    };
+    let pages = vec![
+        page("page_start", fixed("/")),
+        page("page_get_help", fixed("/get-help")),
+        page("page_urgent_help", fixed("/urgent-help")),
+        page("page_find_support", fixed("/find-support?age=15")),
+        page(
+            "page_service",
+            services
+                .iter()
+                .map(|id| format!("/find-support/services/{id}"))
+                .collect(),
+        ),
+        page("page_triage_queue", fixed("/staff/triage")),
+        page(
+            "page_referral",
+            referrals
+                .iter()
+                .map(|id| format!("/staff/referrals/{id}"))
+                .collect(),
+        ),
+        page(
+            "page_service_lists",
+            services
+                .iter()
+                .map(|id| format!("/staff/services/{id}"))
+                .collect(),
+        ),
+        page("page_crisis_list", fixed("/staff/crisis")),
+        page("page_transitions", fixed("/staff/transitions")),
+        page("page_dashboard", fixed("/commissioning")),
+    ];
+    let mut all = vec![
         Endpoint {
             name: "waiting_list",
             shape: Shape::WaitingList,
@@ -323,7 +369,11 @@ fn endpoints(samples: &Samples, n: usize, rng: &mut StdRng) -> anyhow::Result<Ve
                 .map(|id| format!("/api/referrals/{id}"))
                 .collect(),
         },
-    ])
+    ];
+    if with_pages {
+        all.extend(pages);
+    }
+    Ok(all)
 }
 
 /// An endpoint's latencies and a note on what it answered.
@@ -430,13 +480,21 @@ async fn time(
         }
         if i >= args.warmup {
             latencies.record(elapsed);
-            phases.add(timing.as_ref())?;
-            let value: Value = serde_json::from_slice(&body)?;
-            sizes.push(match endpoint.shape {
-                Shape::WaitingList => value["total"].as_u64().unwrap_or(0),
-                Shape::Page => value["items"].as_array().map_or(0, |a| a.len() as u64),
-                Shape::Referral => body.len() as u64,
-            });
+            if let Shape::Html = endpoint.shape {
+                // Public pages are not guarded, so carry no timings.
+                if timing.is_some() {
+                    phases.add(timing.as_ref())?;
+                }
+                sizes.push(body.len() as u64);
+            } else {
+                phases.add(timing.as_ref())?;
+                let value: Value = serde_json::from_slice(&body)?;
+                sizes.push(match endpoint.shape {
+                    Shape::WaitingList => value["total"].as_u64().unwrap_or(0),
+                    Shape::Page => value["items"].as_array().map_or(0, |a| a.len() as u64),
+                    Shape::Referral | Shape::Html => body.len() as u64,
+                });
+            }
         }
         progress.inc(1);
     }
@@ -450,7 +508,7 @@ async fn time(
             format!("people on the list: median {median}, largest {largest}")
         }
         Shape::Page => format!("items per page: median {median}, max {largest}; {empty} empty"),
-        Shape::Referral => format!("body bytes: median {median}, max {largest}"),
+        Shape::Referral | Shape::Html => format!("body bytes: median {median}, max {largest}"),
     };
     Ok(Timed {
         summary: latencies.summary(),

@@ -58,6 +58,7 @@ impl Latencies {
                 .filter(|n| *n > 0)
                 .map_or(Duration::ZERO, |n| total / n),
             p50: percentile(&sorted, 50.0).unwrap_or_default(),
+            p95: percentile(&sorted, 95.0).unwrap_or_default(),
             p99: percentile(&sorted, 99.0).unwrap_or_default(),
             max: sorted.last().copied().unwrap_or_default(),
         }
@@ -73,6 +74,8 @@ pub struct Summary {
     pub mean: Duration,
     /// Median (nearest rank).
     pub p50: Duration,
+    /// 95th percentile (nearest rank).
+    pub p95: Duration,
     /// 99th percentile (nearest rank).
     pub p99: Duration,
     /// Slowest.
@@ -88,8 +91,9 @@ impl Summary {
     /// `p50 1.234 ms, p99 …, max …, mean …` for the readable report.
     pub fn line(&self) -> String {
         format!(
-            "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, mean {:.2} ms (n = {})",
+            "p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms, mean {:.2} ms (n = {})",
             ms(self.p50),
+            ms(self.p95),
             ms(self.p99),
             ms(self.max),
             ms(self.mean),
@@ -102,6 +106,7 @@ impl Summary {
         json!({
             "n": self.count,
             "p50_ms": ms(self.p50),
+            "p95_ms": ms(self.p95),
             "p99_ms": ms(self.p99),
             "max_ms": ms(self.max),
             "mean_ms": ms(self.mean),
