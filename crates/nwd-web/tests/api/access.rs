@@ -942,3 +942,87 @@ async fn server_timing_names_the_guard_phases(app: &TestApp) {
     assert!(response.headers().get("server-timing").is_none());
 }
 on_both_backends_strict!(server_timing_names_the_guard_phases);
+
+/// CSRF over the whole route inventory: with a valid session cookie but no CSRF token, every
+/// signed-in change — API route or HTML form — answers 403 and writes nothing but the
+/// audited denial.
+async fn every_cookie_change_without_its_csrf_token_is_refused(app: &TestApp) {
+    let (org, team) = app
+        .store
+        .bootstrap_team(&Bootstrap {
+            organisation: "Delta".into(),
+            organisation_kind: nwd_domain::directory::OrganisationKind::NhsTrust,
+            team: "Delta access".into(),
+            team_kind: TeamKind::SinglePointOfAccess,
+            service_id: None,
+        })
+        .await
+        .unwrap();
+    let password = "copper meadow lantern violin";
+    let created = app
+        .store
+        .create_user(
+            NewUser {
+                username: "d.user".into(),
+                display_name: "D".into(),
+                organisation_id: org,
+                password: Some(password.into()),
+                memberships: vec![(team.clone(), Role::Triage), (team, Role::Administrator)],
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    let code = nwd_store::auth::totp_code(&created.totp_secret.unwrap(), app.store.now()).unwrap();
+    let response = app
+        .public(Method::POST, "/api/session")
+        .json(&json!({"username": "d.user", "password": password, "code": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let policies = nwd_web::secure_routes().into_parts().1;
+    let changes: Vec<_> = policies
+        .iter()
+        .filter(|p| p.policy != nwd_domain::authz::Policy::Public)
+        .filter(|p| !matches!(p.method.as_str(), "get" | "head" | "options"))
+        .collect();
+    assert!(changes.len() > 20, "the inventory has the changes");
+    let events = app.count("referral_events").await;
+    let referrals = app.count("referrals").await;
+    for route in changes {
+        let path = route
+            .path
+            .replace("{id}", "00000000-0000-0000-0000-000000000000")
+            .replace("{contact_id}", "x")
+            .replace("{allocation_id}", "x")
+            .replace("{decision_id}", "x")
+            .replace("{token}", "x");
+        let method = Method::from_bytes(route.method.to_uppercase().as_bytes()).unwrap();
+        let response = app
+            .public(method, &path)
+            .header("cookie", &cookie)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            403,
+            "{} {} accepted a cookie change without the CSRF token",
+            route.method,
+            route.path
+        );
+    }
+    assert_eq!(app.count("referral_events").await, events);
+    assert_eq!(app.count("referrals").await, referrals);
+}
+on_both_backends_strict!(every_cookie_change_without_its_csrf_token_is_refused);
