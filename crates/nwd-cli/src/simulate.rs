@@ -9,11 +9,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
-use nwd_sim::calibrate::{
-    AllocationRecord, CalibrationOptions, Records, ReferralRecord, ServiceRecord,
-};
+use nwd_sim::calibrate::CalibrationOptions;
 use nwd_sim::{Model, RepStats, Report, RunOptions, Scenario};
 use nwd_store::Store;
+use nwd_web::pages::simulate::records;
 
 /// The `simulate` subcommands.
 #[derive(clap::Subcommand)]
@@ -465,47 +464,6 @@ fn write_backtest(
         pm(within)
     )?;
     Ok(())
-}
-
-/// The store's rows as the simulator's records, times in days before `latest` (day 0).
-fn records(data: &nwd_store::calibrate::CalibrationData, latest: i64) -> Records {
-    let day = |ms: i64| (ms - latest) as f64 / 86_400_000.0;
-    Records {
-        services: data
-            .services
-            .iter()
-            .map(|s| ServiceRecord {
-                id: s.id.clone(),
-                name: s.name.clone(),
-            })
-            .collect(),
-        referrals: data
-            .referrals
-            .iter()
-            .map(|r| ReferralRecord {
-                id: r.id.clone(),
-                source: r.source.clone(),
-                need_group: r.need_group.clone(),
-                received: day(r.received_at),
-                triaged: r.triaged_at.map(day),
-            })
-            .collect(),
-        allocations: data
-            .allocations
-            .iter()
-            .map(|a| AllocationRecord {
-                referral_id: a.referral_id.clone(),
-                service_id: a.service_id.clone(),
-                need_group: a.need_group.clone(),
-                origin: a.origin.clone(),
-                allocated: day(a.allocated_at),
-                first_attended: a.first_attended_at.map(day),
-                ended: a.ended_at.map(day),
-                end_reason: a.end_reason.clone(),
-            })
-            .collect(),
-        missed_first_contacts: data.missed_first_contacts.clone(),
-    }
 }
 
 #[cfg(test)]
