@@ -1,13 +1,19 @@
 //! How long a young person's record is kept, and the date after which it is destroyed.
 //!
-//! Defaults follow the NHS England *Records Management Code of Practice 2023*, Appendix II
-//! (retention schedule), entry "Children's records (including … mental health …)": retain
-//! **until the 25th birthday, or the 26th if the young person was 17 at the conclusion of
-//! treatment, or 8 years after death**. The Code's separate adult "Mental health records"
-//! entry (20 years after the last contact, or 8 years after death) can be adopted by setting
-//! [`RetentionRules::min_years_after_conclusion`] to 20. An area must confirm the rules against
-//! the Code edition in force and its own records policy: every number here is configuration
-//! (`config/retention.toml`), shipped with its source.
+//! Defaults follow the NHS England *Records Management Code of Practice* (2021, carried into
+//! the 2023 edition), Appendix II (retention schedule). A child's mental health record falls
+//! under two of its entries, and the Code asks for the **longest** applicable period:
+//! - "Children's records": **until the 25th birthday, or the 26th if the young person was 17
+//!   at the conclusion of treatment, or 8 years after death**;
+//! - "Mental health records (including psychology)": **20 years after no further treatment
+//!   was considered necessary, or 10 years after death if sooner** (the 2021 Code raised the
+//!   after-death period from 8 to 10 years; summary: Medical Defence Union, "Updated guidance
+//!   on medical records management", 2021).
+//!
+//! So by default a record is kept until the later of the two dates. Setting
+//! [`RetentionRules::min_years_after_conclusion`] to 0 applies the children's entry alone. An
+//! area must confirm the rules against the Code edition in force and its own records policy:
+//! every number here is configuration (`config/retention.toml`), shipped with its source.
 //!
 //! Pure: the facts (date of birth, conclusion, death) come from the store.
 
@@ -29,23 +35,31 @@ pub struct RetentionRules {
     pub older_at_conclusion_age: i16,
     /// …keep until this birthday instead (26).
     pub older_until_birthday: i16,
-    /// If the young person died: keep this many years after death (8).
+    /// Children's entry: if the young person died, keep this many years after death (8).
     pub years_after_death: i16,
-    /// At least this many years after the conclusion of treatment whatever the age rule says
-    /// (0 by default; 20 to follow the adult mental health records entry).
+    /// Mental health entry: at least this many years after the conclusion of treatment,
+    /// whatever the children's entry says (20; 0 turns the mental health entry off).
     #[serde(default)]
     pub min_years_after_conclusion: i16,
+    /// Mental health entry: "or this many years after death, if sooner" (10).
+    #[serde(default = "default_mental_health_years_after_death")]
+    pub mental_health_years_after_death: i16,
+}
+
+fn default_mental_health_years_after_death() -> i16 {
+    10
 }
 
 impl Default for RetentionRules {
     fn default() -> Self {
         RetentionRules {
-            source: "NHS England Records Management Code of Practice 2023, Appendix II: children's records".into(),
+            source: "NHS England Records Management Code of Practice 2023, Appendix II: children's records and mental health records, the longer".into(),
             until_birthday: 25,
             older_at_conclusion_age: 17,
             older_until_birthday: 26,
             years_after_death: 8,
-            min_years_after_conclusion: 0,
+            min_years_after_conclusion: 20,
+            mental_health_years_after_death: default_mental_health_years_after_death(),
         }
     }
 }
@@ -93,6 +107,9 @@ impl RetentionRules {
         }
         if !(0..=100).contains(&self.min_years_after_conclusion) {
             return err("min_years_after_conclusion", "must be from 0 to 100");
+        }
+        if !(1..=100).contains(&self.mental_health_years_after_death) {
+            return err("mental_health_years_after_death", "must be from 1 to 100");
         }
         Ok(())
     }
@@ -164,12 +181,26 @@ pub fn retain_until(facts: RecordFacts, rules: &RetentionRules) -> RetentionDate
             rule: RuleApplied::UntilBirthday,
         }
     };
-    let after_conclusion = add_years(facts.concluded, rules.min_years_after_conclusion);
-    if rules.min_years_after_conclusion > 0 && after_conclusion > by_age.until {
-        RetentionDate {
-            until: after_conclusion,
-            rule: RuleApplied::AfterConclusion,
+    if rules.min_years_after_conclusion == 0 {
+        return by_age;
+    }
+    // The mental health entry: years after the conclusion, or after death if that is sooner.
+    let mut mental_health = RetentionDate {
+        until: add_years(facts.concluded, rules.min_years_after_conclusion),
+        rule: RuleApplied::AfterConclusion,
+    };
+    if let Some(died) = facts.died {
+        let after_death = add_years(died, rules.mental_health_years_after_death);
+        if after_death < mental_health.until {
+            mental_health = RetentionDate {
+                until: after_death,
+                rule: RuleApplied::AfterDeath,
+            };
         }
+    }
+    // The longer of the two entries.
+    if mental_health.until > by_age.until {
+        mental_health
     } else {
         by_age
     }
@@ -186,6 +217,14 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
+    /// The children's entry alone.
+    fn children_only() -> RetentionRules {
+        RetentionRules {
+            min_years_after_conclusion: 0,
+            ..RetentionRules::default()
+        }
+    }
+
     fn check(born: Date, concluded: Date, died: Option<Date>, until: Date, rule: RuleApplied) {
         let got = retain_until(
             RecordFacts {
@@ -193,7 +232,7 @@ mod tests {
                 concluded,
                 died,
             },
-            &RetentionRules::default(),
+            &children_only(),
         );
         assert_eq!(
             got,
@@ -203,7 +242,7 @@ mod tests {
     }
 
     #[test]
-    fn the_code_of_practice_rules() {
+    fn the_childrens_records_entry() {
         use RuleApplied::*;
         // Treated at 14: until the 25th birthday.
         check(
@@ -247,22 +286,58 @@ mod tests {
         );
     }
 
+    fn by_default(born: Date, concluded: Date, died: Option<Date>) -> RetentionDate {
+        retain_until(
+            RecordFacts {
+                born,
+                concluded,
+                died,
+            },
+            &RetentionRules::default(),
+        )
+    }
+
     #[test]
-    fn a_minimum_after_conclusion_can_extend_the_date() {
-        let rules = RetentionRules {
-            min_years_after_conclusion: 20,
-            ..RetentionRules::default()
-        };
+    fn by_default_the_longer_of_the_childrens_and_mental_health_entries_applies() {
+        use RuleApplied::*;
+        // Treated at 14: 20 years after conclusion (2044) outlasts the 25th birthday (2035).
+        let got = by_default(date(2010, 5, 1), date(2024, 6, 1), None);
+        assert_eq!((got.until, got.rule), (date(2044, 6, 1), AfterConclusion));
+        // Died a year later: the mental health entry's "10 years after death if sooner"
+        // (2035-01-10) against the children's 8 years after death (2033-01-10): the longer.
+        let got = by_default(date(2010, 5, 1), date(2024, 6, 1), Some(date(2025, 1, 10)));
+        assert_eq!((got.until, got.rule), (date(2035, 1, 10), AfterDeath));
+        // Died in 2040: the mental health date is 20 years after conclusion (2044-06-01,
+        // sooner than 10 years after death); the children's 8 years after death (2048) is
+        // the longer.
+        let got = by_default(date(2010, 5, 1), date(2024, 6, 1), Some(date(2040, 1, 1)));
+        assert_eq!((got.until, got.rule), (date(2048, 1, 1), AfterDeath));
+        // With the mental health entry turned off, the children's entry alone.
         let got = retain_until(
             RecordFacts {
                 born: date(2010, 5, 1),
                 concluded: date(2024, 6, 1),
                 died: None,
             },
-            &rules,
+            &children_only(),
         );
-        assert_eq!(got.until, date(2044, 6, 1));
-        assert_eq!(got.rule, RuleApplied::AfterConclusion);
+        assert_eq!((got.until, got.rule), (date(2035, 5, 1), UntilBirthday));
+    }
+
+    #[test]
+    fn the_shipped_defaults_are_the_code_of_practice_numbers() {
+        let rules = RetentionRules::default();
+        assert_eq!(
+            (
+                rules.until_birthday,
+                rules.older_at_conclusion_age,
+                rules.older_until_birthday,
+                rules.years_after_death,
+                rules.min_years_after_conclusion,
+                rules.mental_health_years_after_death
+            ),
+            (25, 17, 26, 8, 20, 10)
+        );
     }
 
     #[test]

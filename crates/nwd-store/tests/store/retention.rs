@@ -55,7 +55,19 @@ async fn retention_destroys_identifiable_data_past_its_date_and_leaves_an_audite
         let old = closed_referral(&t, "Zebedee", date(2013, 1, 10), NHS_A).await;
         // Treated at 17: kept until the 26th birthday, 2033-06-01.
         let older = closed_referral(&t, "Ysolde", date(2007, 6, 1), NHS_B).await;
-        let rules = RetentionRules::default();
+        // The shipped defaults also apply the mental health entry (20 years after the
+        // conclusion of treatment in 2025): nothing is due before 2045.
+        assert!(t
+            .store
+            .retention_candidates(&RetentionRules::default(), date(2044, 12, 31))
+            .await
+            .unwrap()
+            .is_empty());
+        // The children's records entry alone, from here on.
+        let rules = RetentionRules {
+            min_years_after_conclusion: 0,
+            ..RetentionRules::default()
+        };
 
         // Nothing is due yet.
         let today = date(2030, 1, 1);
@@ -135,7 +147,10 @@ async fn retention_destroys_identifiable_data_past_its_date_and_leaves_an_audite
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_open_referral_or_a_recorded_death_changes_what_is_due() {
     for_each_backend(|t| async move {
-        let rules = RetentionRules::default();
+        let rules = RetentionRules {
+            min_years_after_conclusion: 0,
+            ..RetentionRules::default()
+        };
         // Open (never closed): never due, whatever the date.
         let r = receive(&t, person("Xanthe", date(2010, 2, 2), Some(NHS_A))).await;
         assert!(t
