@@ -352,10 +352,11 @@ pub enum AuditCommit {
     #[default]
     Durable,
     /// Committed before the response leaves — so a failed write still withholds the data —
-    /// but flushed by the database shortly after: PostgreSQL's `synchronous_commit = off`
-    /// for that transaction (the WAL writer flushes within 3 × `wal_writer_delay`, 0.6 s by
-    /// default); on SQLite `synchronous = NORMAL` for that commit plus a flush of the WAL
-    /// within [`DEFERRED_FLUSH_EVERY`]. A crash of the application loses nothing; a power
+    /// but flushed by the database shortly after: the audit writer's own connection runs with
+    /// PostgreSQL's `synchronous_commit = off` (the WAL writer flushes within 3 ×
+    /// `wal_writer_delay`, 0.6 s by default) or SQLite's `synchronous = NORMAL` plus a flush
+    /// of the WAL within [`DEFERRED_FLUSH_EVERY`]; pooled connections, which commit changes,
+    /// keep full durability. A crash of the application loses nothing; a power
     /// failure or operating-system crash can lose the entries of that last fraction of a
     /// second, always a suffix of the chain, so `audit verify` still passes.
     Deferred,
@@ -404,71 +405,13 @@ pub(crate) fn spawn_flusher(store: &Store) {
 }
 
 impl Store {
-    /// Appends one entry in its own transaction (reads, denials, sign-ins), flushed as the
-    /// store's [`AuditCommit`] says. Returns its position in the chain.
+    /// Appends one entry written on its own (reads, denials, sign-ins), flushed as the
+    /// store's [`AuditCommit`] says, through the audit writer (`audit_writer.rs`: its own
+    /// connection, entries waiting at the same time committed together). Returns its
+    /// position in the chain once committed.
     pub async fn append_audit(&self, entry: AuditEntry) -> Result<u64, StoreError> {
         let at = self.now();
-        match (self.audit_commit, self.backend) {
-            (AuditCommit::Durable, _) => {
-                let mut w = self.begin_write().await?;
-                let seq = append(&mut w.tx, entry, at).await?;
-                w.tx.commit().await?;
-                Ok(seq)
-            }
-            (AuditCommit::Deferred, crate::Backend::Postgres) => {
-                let mut w = self.begin_write().await?;
-                sqlx::query("SET LOCAL synchronous_commit = off")
-                    .execute(&mut *w.tx)
-                    .await?;
-                let seq = append(&mut w.tx, entry, at).await?;
-                w.tx.commit().await?;
-                Ok(seq)
-            }
-            (AuditCommit::Deferred, crate::Backend::Sqlite) => {
-                self.append_audit_sqlite_deferred(entry, at).await
-            }
-        }
-    }
-
-    /// SQLite, deferred: `synchronous = NORMAL` for this one commit on this one connection,
-    /// then FULL again; a connection that cannot be set back is closed, never returned to
-    /// the pool, so no change ever commits unflushed.
-    async fn append_audit_sqlite_deferred(
-        &self,
-        entry: AuditEntry,
-        at: Timestamp,
-    ) -> Result<u64, StoreError> {
-        use sqlx::Connection as _;
-        let _guard = match &self.write_lock {
-            Some(lock) => Some(lock.lock().await),
-            None => None,
-        };
-        let mut conn = self.pool.acquire().await?;
-        sqlx::query("PRAGMA synchronous = NORMAL")
-            .execute(&mut *conn)
-            .await?;
-        let outcome = async {
-            let mut tx = conn.begin().await?;
-            let seq = append(&mut tx, entry, at).await?;
-            tx.commit().await?;
-            Ok::<u64, StoreError>(seq)
-        }
-        .await;
-        match sqlx::query("PRAGMA synchronous = FULL")
-            .execute(&mut *conn)
-            .await
-        {
-            Ok(_) => drop(conn),
-            Err(error) => {
-                tracing::error!(error = %error, "could not restore synchronous = FULL: closing that connection");
-                let _ = conn.close().await;
-            }
-        }
-        if outcome.is_ok() {
-            self.audit_unflushed
-                .store(true, std::sync::atomic::Ordering::Release);
-        }
-        outcome
+        self.audit_writer().append(entry, at).await
     }
 
     /// Recomputes the chain from the first entry; names the first broken one.

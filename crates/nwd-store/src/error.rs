@@ -60,6 +60,9 @@ pub enum StoreError {
     /// A stored value could not be read back (a bug or a hand-edited database).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The audit writer could not commit an entry (nothing it held was written).
+    #[error("the audit trail could not be written: {0}")]
+    AuditWriter(String),
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),

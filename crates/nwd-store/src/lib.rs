@@ -16,6 +16,7 @@
 
 mod append_only;
 pub mod audit;
+mod audit_writer;
 pub mod auth;
 mod bulk;
 pub mod calibrate;
@@ -126,6 +127,8 @@ pub struct Store {
     audit_commit: audit::AuditCommit,
     /// Deferred audit entries committed but not yet known to be on disk (SQLite).
     audit_unflushed: Arc<std::sync::atomic::AtomicBool>,
+    /// The task appending entries written on their own, started on first use.
+    audit_writer: Arc<std::sync::OnceLock<audit_writer::AuditWriter>>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -168,6 +171,7 @@ impl Store {
             access: options.access,
             audit_commit: options.audit_commit,
             audit_unflushed: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            audit_writer: Arc::new(std::sync::OnceLock::new()),
         };
         store.migrate().await?;
         append_only::protect(&store.pool, backend).await?;
@@ -247,9 +251,25 @@ impl Store {
         Ok(sqlx::Row::try_get::<i64, _>(&row, "n")?)
     }
 
-    /// Closes the pool.
+    /// Stops the audit writer (after the entries already sent) and closes the pool.
     pub async fn close(&self) {
+        if let Some(writer) = self.audit_writer.get() {
+            writer.close().await;
+        }
         self.pool.close().await;
+    }
+
+    /// The audit writer, started on the current runtime on first use.
+    pub(crate) fn audit_writer(&self) -> &audit_writer::AuditWriter {
+        self.audit_writer.get_or_init(|| {
+            audit_writer::AuditWriter::spawn(audit_writer::WriterParts {
+                pool: self.pool.clone(),
+                backend: self.backend,
+                mode: self.audit_commit,
+                write_lock: self.write_lock.clone(),
+                unflushed: self.audit_unflushed.clone(),
+            })
+        })
     }
 
     /// Starts a write transaction, holding the in-process writer lock on SQLite.
