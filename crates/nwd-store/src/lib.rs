@@ -24,6 +24,7 @@ pub mod consent;
 pub mod dashboard;
 mod directory;
 pub mod durability;
+pub mod oidc;
 mod error;
 mod intake;
 mod lists;
