@@ -233,7 +233,7 @@ async fn a_linked_account_signs_in_with_a_new_session_each_time(app: &TestApp, i
         .await
         .unwrap();
     assert!(page.contains("Sign in with Test Identity Provider"), "{page}");
-    assert!(page.contains("href=\"/staff/oidc/test-idp?next=%2Fstaff%2Freferrals\""));
+    assert!(page.contains("href=\"/staff/oidc/test-idp?next=/staff/referrals\""), "{page}");
 
     let (response, callback, flow_cookie) = round_trip(app, Tamper::Nothing).await;
     // What went to the provider: code flow, PKCE S256, state, nonce, the required strength.
@@ -265,16 +265,16 @@ async fn a_linked_account_signs_in_with_a_new_session_each_time(app: &TestApp, i
     let first = set_cookie(&response, "__Host-nwd_session").unwrap();
     let body = response.text().await.unwrap();
     assert!(body.contains("You are signed in"));
-    let me = who(app, &first).await;
-    assert_eq!(me["principal"]["username"], "test.coordinator");
-    assert!(me["csrf_token"].as_str().is_some_and(|t| !t.is_empty()));
-    assert_eq!(app.count("sessions").await, 1);
     let (route, outcome, why, status, detail) = last_audit(app).await;
     assert_eq!(route, "GET /staff/oidc/{provider}/callback");
     assert_eq!(outcome, "allowed");
     assert_eq!(status, 200);
     assert!(why.contains("acr AAL3_ANY"), "{why}");
     assert!(detail.contains(SUBJECT), "{detail}");
+    let me = who(app, &first).await;
+    assert_eq!(me["principal"]["username"], "test.coordinator");
+    assert!(me["csrf_token"].as_str().is_some_and(|t| !t.is_empty()));
+    assert_eq!(app.count("sessions").await, 1);
 
     // The same answer again (a replay) is refused: state is single use.
     let replay = no_redirects()
