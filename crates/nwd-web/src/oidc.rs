@@ -150,16 +150,9 @@ struct ProvidersFile {
 }
 
 /// The configured providers (none by default: local sign-in only).
+#[derive(Default)]
 pub struct Federation {
     providers: Vec<Arc<Provider>>,
-}
-
-impl Default for Federation {
-    fn default() -> Self {
-        Federation {
-            providers: Vec::new(),
-        }
-    }
 }
 
 impl std::fmt::Debug for Federation {
@@ -502,8 +495,8 @@ fn header_alg(token: &str) -> Result<(String, Option<String>), Refusal> {
         #[serde(default)]
         kid: Option<String>,
     }
-    let header: Header = serde_json::from_slice(&bytes)
-        .map_err(|e| Refusal::Malformed(format!("header: {e}")))?;
+    let header: Header =
+        serde_json::from_slice(&bytes).map_err(|e| Refusal::Malformed(format!("header: {e}")))?;
     Ok((header.alg, header.kid))
 }
 
@@ -787,7 +780,12 @@ impl Provider {
         self.check_claims(claims, nonce, now)
     }
 
-    fn check_claims(&self, claims: IdClaims, nonce: &str, now: Timestamp) -> Result<Identity, Refusal> {
+    fn check_claims(
+        &self,
+        claims: IdClaims,
+        nonce: &str,
+        now: Timestamp,
+    ) -> Result<Identity, Refusal> {
         let config = &self.config;
         if claims.iss != config.issuer {
             return Err(Refusal::Issuer(sanitise(&claims.iss)));
@@ -807,9 +805,7 @@ impl Provider {
                 return Err(Refusal::Audience(format!("azp {:?}", sanitise(azp))))
             }
             None if audiences.len() > 1 => {
-                return Err(Refusal::Audience(
-                    "several audiences and no azp".to_owned(),
-                ))
+                return Err(Refusal::Audience("several audiences and no azp".to_owned()))
             }
             _ => {}
         }
@@ -880,7 +876,13 @@ acr_values = ["AAL3_ANY"]
     fn a_provider_file_needs_its_secret_from_the_environment() {
         let err = Federation::from_toml(FILE, |_| None).err();
         assert!(
-            matches!(err, Some(ConfigError::Invalid { field: "client_secret_env", .. })),
+            matches!(
+                err,
+                Some(ConfigError::Invalid {
+                    field: "client_secret_env",
+                    ..
+                })
+            ),
             "{err:?}"
         );
         let ok = Federation::from_toml(FILE, |name| {
@@ -888,7 +890,10 @@ acr_values = ["AAL3_ANY"]
         });
         let federation = ok.map_err(|e| e.to_string());
         assert_eq!(
-            federation.map(|f| f.providers().map(|p| p.config.id.clone()).collect::<Vec<_>>()),
+            federation.map(|f| f
+                .providers()
+                .map(|p| p.config.id.clone())
+                .collect::<Vec<_>>()),
             Ok(vec!["cis2".to_owned()])
         );
     }
@@ -897,10 +902,22 @@ acr_values = ["AAL3_ANY"]
     fn bad_provider_fields_are_named() {
         for (from, to, field) in [
             ("id = \"cis2\"", "id = \"CIS 2\"", "id"),
-            ("acr_values = [\"AAL3_ANY\"]", "acr_values = []", "acr_values"),
-            ("https://nwd.example/staff/oidc/cis2/callback", "https://nwd.example/elsewhere", "redirect_url"),
+            (
+                "acr_values = [\"AAL3_ANY\"]",
+                "acr_values = []",
+                "acr_values",
+            ),
+            (
+                "https://nwd.example/staff/oidc/cis2/callback",
+                "https://nwd.example/elsewhere",
+                "redirect_url",
+            ),
             ("https://am.nhsint", "http://am.nhsint", "issuer"),
-            ("scopes = [\"openid\", \"profile\"]", "scopes = [\"profile\"]", "scopes"),
+            (
+                "scopes = [\"openid\", \"profile\"]",
+                "scopes = [\"profile\"]",
+                "scopes",
+            ),
         ] {
             let text = FILE.replace(from, to);
             let err = Federation::from_toml(&text, |_| Some("s".into())).err();
@@ -924,7 +941,10 @@ acr_values = ["AAL3_ANY"]
         })
         .map_err(|e| e.to_string());
         assert_eq!(
-            federation.map(|f| f.providers().map(|p| p.config.acr_values.clone()).collect::<Vec<_>>()),
+            federation.map(|f| f
+                .providers()
+                .map(|p| p.config.acr_values.clone())
+                .collect::<Vec<_>>()),
             Ok(vec![vec!["AAL3_ANY".to_owned()]])
         );
     }

@@ -144,7 +144,13 @@ pub async fn sign_in(
         ));
     }
     if !errors.is_empty() {
-        return Ok(sign_in_again(&state, username, next, errors, StatusCode::OK));
+        return Ok(sign_in_again(
+            &state,
+            username,
+            next,
+            errors,
+            StatusCode::OK,
+        ));
     }
     let attempt = crate::api::session::SignInAttempt {
         route: "POST /staff/sign-in",

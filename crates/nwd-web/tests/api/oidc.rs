@@ -77,7 +77,9 @@ async fn user_id(app: &TestApp, username: &str) -> String {
 async fn scalar(app: &TestApp, sql: &str) -> String {
     use sqlx::{Connection, Row};
     sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&app.database_url)
+        .await
+        .unwrap();
     let row = sqlx::query(sql).fetch_one(&mut conn).await.unwrap();
     let value: String = row.try_get(0).unwrap();
     conn.close().await.unwrap();
@@ -88,7 +90,9 @@ async fn scalar(app: &TestApp, sql: &str) -> String {
 async fn last_audit(app: &TestApp) -> (String, String, String, i64, String) {
     use sqlx::{Connection, Row};
     sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&app.database_url)
+        .await
+        .unwrap();
     let row = sqlx::query(
         "SELECT route, outcome, why, status, detail FROM audit_log ORDER BY seq DESC LIMIT 1",
     )
@@ -150,11 +154,19 @@ enum Tamper {
 async fn round_trip(app: &TestApp, tamper: Tamper) -> (reqwest::Response, String, String) {
     let client = no_redirects();
     let start = client
-        .get(format!("{}/staff/oidc/test-idp?next=/staff/referrals", app.base))
+        .get(format!(
+            "{}/staff/oidc/test-idp?next=/staff/referrals",
+            app.base
+        ))
         .send()
         .await
         .unwrap();
-    assert_eq!(start.status(), StatusCode::SEE_OTHER, "{:?}", start.text().await);
+    assert_eq!(
+        start.status(),
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        start.text().await
+    );
     let flow_cookie = set_cookie(&start, "__Host-nwd_oidc").expect("a flow cookie");
     let cookie_header = start
         .headers()
@@ -202,7 +214,11 @@ async fn assert_refused(app: &TestApp, response: reqwest::Response, reason: &str
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{reason}: {body}");
     assert!(body.contains("You could not be signed in"), "{reason}");
     assert_eq!(session, None, "{reason}: a session cookie was set");
-    assert_eq!(app.count("sessions").await, 0, "{reason}: a session was made");
+    assert_eq!(
+        app.count("sessions").await,
+        0,
+        "{reason}: a session was made"
+    );
     let (route, outcome, why, status, _) = last_audit(app).await;
     assert_eq!(route, "GET /staff/oidc/{provider}/callback");
     assert_eq!(outcome, "denied", "{reason}");
@@ -232,8 +248,14 @@ async fn a_linked_account_signs_in_with_a_new_session_each_time(app: &TestApp, i
         .text()
         .await
         .unwrap();
-    assert!(page.contains("Sign in with Test Identity Provider"), "{page}");
-    assert!(page.contains("href=\"/staff/oidc/test-idp?next=/staff/referrals\""), "{page}");
+    assert!(
+        page.contains("Sign in with Test Identity Provider"),
+        "{page}"
+    );
+    assert!(
+        page.contains("href=\"/staff/oidc/test-idp?next=/staff/referrals\""),
+        "{page}"
+    );
 
     let (response, callback, flow_cookie) = round_trip(app, Tamper::Nothing).await;
     // What went to the provider: code flow, PKCE S256, state, nonce, the required strength.
@@ -298,7 +320,10 @@ async fn a_linked_account_signs_in_with_a_new_session_each_time(app: &TestApp, i
     assert_eq!(response.status(), 200);
     let second = set_cookie(&response, "__Host-nwd_session").unwrap();
     assert_ne!(first, second);
-    assert_eq!(who(app, &second).await["principal"]["username"], "test.coordinator");
+    assert_eq!(
+        who(app, &second).await["principal"]["username"],
+        "test.coordinator"
+    );
     assert_eq!(app.count("sessions").await, 2);
 
     // Key rotation: a token signed with a key id not yet cached makes one fresh fetch of the
@@ -387,10 +412,7 @@ async fn bad_signatures_audiences_times_and_nonces_are_refused(app: &TestApp, id
     }
     // Within the clock skew (30 s) an expiry just passed is still accepted: the check above
     // failed because of the expiry, not something else.
-    idp.behave(Behaviour {
-        exp_in: -10,
-        ..d()
-    });
+    idp.behave(Behaviour { exp_in: -10, ..d() });
     let (response, _, _) = round_trip(app, Tamper::Nothing).await;
     assert_eq!(response.status(), 200);
 }
@@ -456,8 +478,16 @@ async fn wrong_state_and_unlinked_or_disabled_accounts_are_refused(app: &TestApp
     assert_eq!(app.count("users").await, users);
 
     // A linked but disabled account.
-    let org = scalar(app, "SELECT organisation_id FROM users WHERE username = 'test.coordinator'").await;
-    let team = scalar(app, "SELECT team_id FROM team_members ORDER BY team_id LIMIT 1").await;
+    let org = scalar(
+        app,
+        "SELECT organisation_id FROM users WHERE username = 'test.coordinator'",
+    )
+    .await;
+    let team = scalar(
+        app,
+        "SELECT team_id FROM team_members ORDER BY team_id LIMIT 1",
+    )
+    .await;
     let created = app
         .store
         .create_user(
@@ -473,7 +503,12 @@ async fn wrong_state_and_unlinked_or_disabled_accounts_are_refused(app: &TestApp
         .await
         .unwrap();
     app.store
-        .link_oidc(&idp.issuer, "disabled-synthetic-subject", &created.id, "test")
+        .link_oidc(
+            &idp.issuer,
+            "disabled-synthetic-subject",
+            &created.id,
+            "test",
+        )
         .await
         .unwrap();
     app.store.disable_user(&created.id).await.unwrap();
@@ -490,7 +525,12 @@ async fn wrong_state_and_unlinked_or_disabled_accounts_are_refused(app: &TestApp
         ("not a url", "x", coordinator.as_str(), "issuer"),
         (idp.issuer.as_str(), "", coordinator.as_str(), "subject"),
         (idp.issuer.as_str(), "y", "no-such-user", "user_id"),
-        (idp.issuer.as_str(), SUBJECT, coordinator.as_str(), "subject"),
+        (
+            idp.issuer.as_str(),
+            SUBJECT,
+            coordinator.as_str(),
+            "subject",
+        ),
     ] {
         let err = app.store.link_oidc(issuer, subject, user, "test").await;
         assert!(
