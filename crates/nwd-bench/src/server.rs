@@ -193,7 +193,7 @@ impl Server {
         let _ = TOKEN.set(token);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
-        let app = nwd_web::app(nwd_web::AppState { store });
+        let app = nwd_web::app(nwd_web::AppState::new(store));
         let (shutdown, stop) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)

@@ -96,6 +96,34 @@ pub enum TokensCommand {
     },
 }
 
+/// `admin …`
+#[derive(clap::Subcommand)]
+pub enum AdminCommand {
+    /// Link an OpenID Connect identity (the provider's issuer and the person's subject
+    /// identifier) to an existing staff account, so that the person can sign in through the
+    /// provider. Accounts are never created from a sign-in: link each one first.
+    LinkOidc {
+        /// The staff account's user id.
+        #[arg(long)]
+        user_id: String,
+        /// The provider's issuer identifier, exactly as in its discovery document (`issuer`).
+        #[arg(long)]
+        issuer: String,
+        /// The person's subject identifier at that provider (`sub`; for CIS2, the UUID).
+        #[arg(long)]
+        subject: String,
+    },
+    /// Remove a link made with link-oidc.
+    UnlinkOidc {
+        /// The provider's issuer identifier.
+        #[arg(long)]
+        issuer: String,
+        /// The person's subject identifier at that provider.
+        #[arg(long)]
+        subject: String,
+    },
+}
+
 /// `audit …`
 #[derive(clap::Subcommand)]
 pub enum AuditCommand {
@@ -223,6 +251,45 @@ pub async fn tokens(store: &Store, command: TokensCommand) -> anyhow::Result<()>
             eprintln!("token {id} revoked");
         }
     }
+    Ok(())
+}
+
+/// Runs an `admin` subcommand; each change is audited.
+pub async fn admin(store: &Store, command: AdminCommand) -> anyhow::Result<()> {
+    let (route, user_id, detail) = match command {
+        AdminCommand::LinkOidc {
+            user_id,
+            issuer,
+            subject,
+        } => {
+            store
+                .link_oidc(&issuer, &subject, &user_id, "cli:admin-link-oidc")
+                .await?;
+            eprintln!("account {user_id} linked to subject {subject:?} at {issuer}");
+            (
+                "cli admin link-oidc",
+                Some(user_id),
+                format!("linked issuer {}; subject {subject}", issuer.trim()),
+            )
+        }
+        AdminCommand::UnlinkOidc { issuer, subject } => {
+            if !store.unlink_oidc(&issuer, &subject).await? {
+                bail!("no account is linked to subject {subject:?} at {issuer}");
+            }
+            eprintln!("subject {subject:?} at {issuer} unlinked");
+            (
+                "cli admin unlink-oidc",
+                None,
+                format!("unlinked issuer {}; subject {subject}", issuer.trim()),
+            )
+        }
+    };
+    let mut entry = nwd_store::audit::AuditEntry::new(route, "change");
+    entry.record_type = "oidc_link".into();
+    entry.record_id = user_id;
+    entry.why = "administrator at the command line".into();
+    entry.detail = Some(detail);
+    store.append_audit(entry).await?;
     Ok(())
 }
 

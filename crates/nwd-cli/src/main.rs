@@ -50,6 +50,11 @@ enum Command {
         /// timings are a side channel.
         #[arg(long, env = "NWD_SERVER_TIMING")]
         server_timing: bool,
+        /// OpenID Connect providers for staff sign-in (TOML; see config/oidc.example.toml).
+        /// Each provider's client secret is read from the environment variable the file
+        /// names. Without this flag staff sign in with password and TOTP only.
+        #[arg(long, env = "NWD_OIDC")]
+        oidc: Option<std::path::PathBuf>,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -65,6 +70,9 @@ enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
+    /// Administration: link staff accounts to OpenID Connect identities.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
     /// Person matching: batch matching of files, parameter estimation, de-duplication.
     #[command(subcommand)]
     Persons(persons::PersonsCommand),
@@ -126,6 +134,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Audit(command) => {
             admin::audit(&nwd_store::Store::connect(options).await?, command).await?
         }
+        Command::Admin(command) => {
+            admin::admin(&nwd_store::Store::connect(options).await?, command).await?
+        }
         Command::Retention(command) => {
             retention::run(&nwd_store::Store::connect(options).await?, command).await?
         }
@@ -148,8 +159,14 @@ async fn main() -> anyhow::Result<()> {
             seed,
             allow_unsafe_durability,
             server_timing,
+            oidc,
         } => {
             nwd_web::secure::set_server_timing(server_timing);
+            // Checked before anything else starts: a bad providers file stops the server.
+            let federation = match &oidc {
+                Some(path) => nwd_web::oidc::Federation::load(path)?,
+                None => nwd_web::oidc::Federation::default(),
+            };
             let mut store = nwd_store::Store::connect(options).await?;
             durability::check(&store, allow_unsafe_durability).await?;
             if demo && store.organisations().await?.is_empty() {
@@ -165,7 +182,11 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("could not listen on {bind}: is another server running there? Use --bind to choose another address"))?;
             let address = listener.local_addr()?;
             eprintln!("No Wrong Door is running: open http://{address}/ (staff sign-in: http://{address}/staff; API: http://{address}/api/openapi.json). Press Ctrl+C to stop.");
-            nwd_web::serve(listener, nwd_web::AppState { store }).await?;
+            nwd_web::serve(
+                listener,
+                nwd_web::AppState::new(store).with_oidc(federation),
+            )
+            .await?;
         }
     }
     Ok(())

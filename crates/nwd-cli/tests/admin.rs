@@ -70,3 +70,102 @@ fn the_first_administrator_is_created_once_and_the_audit_trail_verifies() {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
 }
+
+/// `admin link-oidc` links an identity to an existing account once, `unlink-oidc` removes it,
+/// bad input names the field, and the audit trail still verifies; `serve --oidc` refuses to
+/// start without the client secret in the environment.
+#[test]
+fn oidc_identities_are_linked_and_unlinked_by_an_administrator() {
+    let db = std::env::temp_dir().join(format!("nwd-admin-oidc-{}.sqlite", std::process::id()));
+    let out = nowrongdoor(
+        &db,
+        &[
+            "users",
+            "create-first-admin",
+            "--organisation",
+            "Synthetic ICB",
+            "--username",
+            "admin.oidc",
+            "--display-name",
+            "Admin Oidc",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{stderr}");
+    let user_id = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("account created: id "))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let link = |subject: &str, issuer: &str| {
+        nowrongdoor(
+            &db,
+            &[
+                "admin",
+                "link-oidc",
+                "--user-id",
+                &user_id,
+                "--issuer",
+                issuer,
+                "--subject",
+                subject,
+            ],
+        )
+    };
+    let issuer = "https://idp.synthetic.example";
+    let out = link("subject-0001", issuer);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = link("subject-0001", issuer);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already linked"));
+    let bad = link("subject-0002", "idp.synthetic.example");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("issuer"));
+    let unlink = [
+        "admin",
+        "unlink-oidc",
+        "--issuer",
+        issuer,
+        "--subject",
+        "subject-0001",
+    ];
+    assert!(nowrongdoor(&db, &unlink).status.success());
+    let twice = nowrongdoor(&db, &unlink);
+    assert!(!twice.status.success());
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("no account is linked"));
+    let out = nowrongdoor(&db, &["audit", "verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A providers file whose secret variable is not set stops the server before it serves.
+    let file = std::env::temp_dir().join(format!("nwd-oidc-{}.toml", std::process::id()));
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../config/oidc.example.toml"
+    ))
+    .unwrap();
+    std::fs::write(&file, example).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_nowrongdoor"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--oidc"])
+        .arg(&file)
+        .env("NWD_DATABASE_URL", &db)
+        .env_remove("NWD_CIS2_CLIENT_SECRET")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("NWD_CIS2_CLIENT_SECRET"), "{stderr}");
+    let _ = std::fs::remove_file(&file);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}

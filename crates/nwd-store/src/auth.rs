@@ -9,6 +9,8 @@
 //! - Sessions: 256-bit random ids, only their SHA-256 stored; a new id at every sign-in; idle
 //!   and absolute timeouts; sign-out and disablement end them.
 //! - API tokens: 256-bit random, stored as SHA-256, scoped to permissions, revocable.
+//! - Federated sign-in (OpenID Connect) is [`crate::oidc`]'s; it makes sessions through the
+//!   same `insert_session`.
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
@@ -69,10 +71,35 @@ fn dummy_hash() -> &'static str {
 }
 
 /// 256 random bits, hex.
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
+}
+
+/// Starts a session for `user_id`: a fresh 256-bit id (only its SHA-256 stored) and CSRF
+/// token. Every sign-in, local or federated, comes through here, so every sign-in gets a new
+/// id. Returns (session id, CSRF token).
+pub(crate) async fn insert_session(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: &str,
+    address: Option<&str>,
+    now: Timestamp,
+) -> Result<(String, String), StoreError> {
+    let token = random_token();
+    let csrf = random_token();
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, address) \
+         VALUES ($1, $2, $3, $4, $4, $5)",
+    )
+    .bind(token_hash(&token))
+    .bind(user_id)
+    .bind(&csrf)
+    .bind(ms(now))
+    .bind(address)
+    .execute(&mut **tx)
+    .await?;
+    Ok((token, csrf))
 }
 
 /// SHA-256, hex: how session ids and API tokens are stored.
@@ -473,7 +500,7 @@ impl Store {
         })
     }
 
-    async fn load_principal(
+    pub(crate) async fn load_principal(
         &self,
         user_id: &str,
         credential_ref: String,
@@ -591,8 +618,6 @@ impl Store {
             w.commit(now).await?;
             return Err(AuthError::SignInFailed);
         }
-        let token = random_token();
-        let csrf = random_token();
         let mut w = self.begin_write().await?;
         sqlx::query(
             "UPDATE users SET failed_attempts = 0, locked_until = NULL, totp_last_step = $1 \
@@ -602,17 +627,7 @@ impl Store {
         .bind(&user_id)
         .execute(&mut *w.tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, address) \
-             VALUES ($1, $2, $3, $4, $4, $5)",
-        )
-        .bind(token_hash(&token))
-        .bind(&user_id)
-        .bind(&csrf)
-        .bind(ms(now))
-        .bind(address)
-        .execute(&mut *w.tx)
-        .await?;
+        let (token, csrf) = insert_session(&mut w.tx, &user_id, address, now).await?;
         w.commit(now).await?;
         let principal = self
             .load_principal(&user_id, session_ref(&token), None, Some(csrf.clone()))

@@ -28,6 +28,7 @@ pub mod durability;
 mod error;
 mod intake;
 mod lists;
+pub mod oidc;
 pub mod provision;
 mod referrals;
 mod register;

@@ -13,6 +13,7 @@ pub mod extract;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod limits;
+pub mod oidc;
 pub mod openapi_responses;
 pub mod pages;
 pub mod problem;
@@ -31,6 +32,24 @@ use utoipa_axum::router::OpenApiRouter;
 pub struct AppState {
     /// The store.
     pub store: Store,
+    /// OpenID Connect providers for staff sign-in (none: local sign-in only).
+    pub oidc: std::sync::Arc<oidc::Federation>,
+}
+
+impl AppState {
+    /// The state for `store`, with local sign-in only.
+    pub fn new(store: Store) -> AppState {
+        AppState {
+            store,
+            oidc: Default::default(),
+        }
+    }
+
+    /// With these OpenID Connect providers.
+    pub fn with_oidc(mut self, federation: oidc::Federation) -> AppState {
+        self.oidc = std::sync::Arc::new(federation);
+        self
+    }
 }
 
 #[derive(OpenApi)]

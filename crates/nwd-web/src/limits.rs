@@ -43,7 +43,9 @@ pub const LIMITED: [(&str, &str); 4] = [
 
 /// Anonymous look-ups of a private status link (path prefixes, GET): limited per address like
 /// submissions, on their own allowance, so that guessing tokens is slow as well as hopeless.
-pub const LIMITED_LOOKUPS: [&str; 2] = ["/status/", "/api/status/"];
+/// OpenID Connect sign-in (`/staff/oidc/…`: each start writes a row and calls the provider)
+/// shares that allowance.
+pub const LIMITED_LOOKUPS: [&str; 3] = ["/status/", "/api/status/", "/staff/oidc/"];
 
 /// Per-address and global limiters, one set per application instance.
 #[derive(Clone)]

@@ -20,6 +20,7 @@ pub mod form;
 pub mod get_help;
 pub mod layout;
 pub mod lists;
+pub mod oidc;
 pub mod public;
 pub mod refer;
 pub mod review;
@@ -49,6 +50,8 @@ pub fn router() -> SecureRouter {
         .route(Policy::Public, "session", routes!(staff::sign_in_form))
         .route(Policy::Public, "session", routes!(staff::sign_in))
         .route(Policy::SignedIn, "session", routes!(staff::sign_out))
+        .route(Policy::Public, "session", routes!(oidc::start))
+        .route(Policy::Public, "session", routes!(oidc::callback))
         .route(
             Policy::Requires(Permission::SearchReferrals, Scope::None),
             "referral",

@@ -41,6 +41,16 @@ struct SignInPage {
     layout: Layout,
     username: String,
     next: String,
+    /// OpenID Connect providers: (id, name) for a "Sign in with …" button each.
+    providers: Vec<(String, String)>,
+}
+
+fn providers(state: &AppState) -> Vec<(String, String)> {
+    state
+        .oidc
+        .providers()
+        .map(|p| (p.config.id.clone(), p.config.name.clone()))
+        .collect()
 }
 
 /// The sign-in page's query.
@@ -56,6 +66,7 @@ pub struct SignInQuery {
 pub fn local_next(next: &str) -> &str {
     let local = (next.starts_with("/staff/") || next.starts_with("/commissioning"))
         && !next.starts_with("/staff/sign-")
+        && !next.starts_with("/staff/oidc")
         && !next.contains("//")
         && !next.contains('\\')
         && next.bytes().all(|b| b.is_ascii_graphic());
@@ -81,12 +92,16 @@ pub async fn staff_home(State(state): State<AppState>, headers: HeaderMap) -> Re
 #[utoipa::path(get, path = "/staff/sign-in", tag = "pages",
     params(("next" = Option<String>, Query, description = "Where to go after signing in (a local /staff/ path)")),
     responses((status = 200, description = "Staff sign-in page", content_type = "text/html")))]
-pub async fn sign_in_form(Query(query): Query<SignInQuery>) -> Response {
+pub async fn sign_in_form(
+    State(state): State<AppState>,
+    Query(query): Query<SignInQuery>,
+) -> Response {
     render(
         &SignInPage {
             layout: Layout::public("Sign in"),
             username: String::new(),
             next: local_next(query.next.as_deref().unwrap_or_default()).to_owned(),
+            providers: providers(&state),
         },
         StatusCode::OK,
         Sensitivity::Identifiable,
@@ -95,7 +110,7 @@ pub async fn sign_in_form(Query(query): Query<SignInQuery>) -> Response {
 
 /// Where a member of staff starts: the commissioning dashboard for someone who holds only
 /// the commissioner role (the triage queue would refuse them), else the triage queue.
-fn home_of(principal: &nwd_store::auth::Principal) -> &'static str {
+pub(crate) fn home_of(principal: &nwd_store::auth::Principal) -> &'static str {
     if super::layout::StaffHeader::of(principal).commissioner_only {
         "/commissioning"
     } else {
@@ -129,7 +144,13 @@ pub async fn sign_in(
         ));
     }
     if !errors.is_empty() {
-        return Ok(sign_in_again(username, next, errors, StatusCode::OK));
+        return Ok(sign_in_again(
+            &state,
+            username,
+            next,
+            errors,
+            StatusCode::OK,
+        ));
     }
     let attempt = crate::api::session::SignInAttempt {
         route: "POST /staff/sign-in",
@@ -155,6 +176,7 @@ pub async fn sign_in(
             Ok(response)
         }
         Err(AuthError::SignInFailed) => Ok(sign_in_again(
+            &state,
             username,
             next,
             vec![FieldMessage::new(
@@ -164,6 +186,7 @@ pub async fn sign_in(
             StatusCode::UNAUTHORIZED,
         )),
         Err(AuthError::Invalid { field, message }) => Ok(sign_in_again(
+            &state,
             username,
             next,
             vec![FieldMessage::new(field, message)],
@@ -174,6 +197,7 @@ pub async fn sign_in(
 }
 
 fn sign_in_again(
+    state: &AppState,
     username: String,
     next: String,
     errors: Vec<FieldMessage>,
@@ -184,6 +208,7 @@ fn sign_in_again(
             layout: Layout::public("Sign in").with_errors(errors),
             username,
             next,
+            providers: providers(state),
         },
         status,
         Sensitivity::Identifiable,
@@ -228,6 +253,7 @@ mod tests {
             ("/api/referrals", "/staff/triage"),
             ("/staff/sign-in?next=/staff/x", "/staff/triage"),
             ("/staff/x y", "/staff/triage"),
+            ("/staff/oidc/cis2/callback", "/staff/triage"),
             ("/staff/x\r\nSet-Cookie: a=b", "/staff/triage"),
         ] {
             assert_eq!(local_next(next), want, "{next:?}");

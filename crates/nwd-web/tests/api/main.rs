@@ -5,6 +5,8 @@
 
 mod support;
 
+mod idp;
+
 mod access;
 mod bad_input;
 mod commissioning;
@@ -14,6 +16,7 @@ mod directory;
 mod fuzz_corpus;
 mod intake;
 mod lifecycle;
+mod oidc;
 mod openapi;
 mod pages;
 mod register;

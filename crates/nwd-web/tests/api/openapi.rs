@@ -70,6 +70,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/staff"),
     ("get", "/staff/sign-in"),
     ("post", "/staff/sign-in"),
+    ("get", "/staff/oidc/{provider}"),
+    ("get", "/staff/oidc/{provider}/callback"),
     ("post", "/staff/sign-out"),
     ("get", "/staff/triage"),
     ("get", "/staff/referrals/{id}"),
@@ -138,6 +140,8 @@ const PUBLIC: &[(&str, &str)] = &[
     ("get", "/staff"),
     ("get", "/staff/sign-in"),
     ("post", "/staff/sign-in"),
+    ("get", "/staff/oidc/{provider}"),
+    ("get", "/staff/oidc/{provider}/callback"),
     // Private status links (unguessable token, rate limited), the parent or carer journey and
     // the professional referral form (issue 6).
     ("get", "/api/status/{token}"),

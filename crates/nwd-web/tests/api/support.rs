@@ -70,6 +70,9 @@ pub struct TestApp {
     cleanup: Cleanup,
 }
 
+/// Makes the OpenID Connect providers from the server's base URL (for their redirect URLs).
+type OidcMaker = Box<dyn FnOnce(&str) -> nwd_web::oidc::Federation + Send>;
+
 enum Cleanup {
     File(std::path::PathBuf),
     Database { admin_url: String, name: String },
@@ -122,7 +125,7 @@ impl TestApp {
         let path =
             std::env::temp_dir().join(format!("nwd-test-{}.sqlite", uuid::Uuid::new_v4().simple()));
         let url = format!("sqlite://{}", path.display());
-        TestApp::start(url, Cleanup::File(path), matching, access).await
+        TestApp::start(url, Cleanup::File(path), matching, access, None).await
     }
 
     /// Starts a server on PostgreSQL with the given access settings.
@@ -143,7 +146,56 @@ impl TestApp {
         let url = nwd_store::provision::create_database(&admin_url, &name)
             .await
             .expect("create test database");
-        Some(TestApp::start(url, Cleanup::Database { admin_url, name }, matching, access).await)
+        Some(
+            TestApp::start(
+                url,
+                Cleanup::Database { admin_url, name },
+                matching,
+                access,
+                None,
+            )
+            .await,
+        )
+    }
+
+    /// Starts a server on SQLite (`postgres` false) or PostgreSQL (`None` when none is
+    /// configured) with the OpenID Connect providers `oidc` makes from the server's base URL.
+    pub async fn spawn_with_oidc(
+        postgres: bool,
+        oidc: impl FnOnce(&str) -> nwd_web::oidc::Federation + Send + 'static,
+    ) -> Option<TestApp> {
+        let oidc: Option<OidcMaker> = Some(Box::new(oidc));
+        if !postgres {
+            let path = std::env::temp_dir()
+                .join(format!("nwd-test-{}.sqlite", uuid::Uuid::new_v4().simple()));
+            let url = format!("sqlite://{}", path.display());
+            return Some(
+                TestApp::start(url, Cleanup::File(path), false, lenient_access(), oidc).await,
+            );
+        }
+        let Ok(admin_url) = std::env::var("DATABASE_URL") else {
+            if std::env::var("NWD_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                panic!("NWD_REQUIRE_POSTGRES=1 but DATABASE_URL is not set: run the tests with scripts/test");
+            }
+            eprintln!(
+                "warning: DATABASE_URL is not set; PostgreSQL tests did not run (use scripts/test)"
+            );
+            return None;
+        };
+        let name = format!("nwd_web_{}", uuid::Uuid::new_v4().simple());
+        let url = nwd_store::provision::create_database(&admin_url, &name)
+            .await
+            .expect("create test database");
+        Some(
+            TestApp::start(
+                url,
+                Cleanup::Database { admin_url, name },
+                false,
+                lenient_access(),
+                oidc,
+            )
+            .await,
+        )
     }
 
     async fn start(
@@ -151,6 +203,7 @@ impl TestApp {
         cleanup: Cleanup,
         matching: bool,
         access: nwd_store::auth::AccessSettings,
+        oidc: Option<OidcMaker>,
     ) -> TestApp {
         let mut options = StoreOptions::new(url, standards());
         options.access = access;
@@ -170,9 +223,11 @@ impl TestApp {
         let store = Store::connect(options).await.expect("open store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let app = nwd_web::app(nwd_web::AppState {
-            store: store.clone(),
-        });
+        let mut state = nwd_web::AppState::new(store.clone());
+        if let Some(make) = oidc {
+            state = state.with_oidc(make(&base));
+        }
+        let app = nwd_web::app(state);
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });

@@ -178,6 +178,12 @@ async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_qu
     assert_eq!(app.heading().await, "Synthetic Wellbeing Project");
     app.check_page("service page").await;
 
+    // A sign-in through an identity provider that is not configured: the one refusal page
+    // every failed OpenID Connect sign-in shows.
+    app.goto("/staff/oidc/not-configured").await;
+    assert_eq!(app.heading().await, "You could not be signed in");
+    app.check_page("identity provider sign-in refused").await;
+
     // Staff: sign in with username, password and the authenticator code.
     app.goto("/staff").await;
     assert_eq!(app.path().await, "/staff/sign-in");

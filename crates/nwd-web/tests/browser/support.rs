@@ -109,9 +109,7 @@ impl BrowserApp {
         let store = Store::connect(options).await.expect("open store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
-        let app = nwd_web::app(nwd_web::AppState {
-            store: store.clone(),
-        });
+        let app = nwd_web::app(nwd_web::AppState::new(store.clone()));
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
