@@ -93,11 +93,22 @@ enum Kind {
     Renege {
         node: u16,
     },
+    /// The patience of the entry at `position` in `node`'s queue runs out, if it still waits
+    /// (at a node where most queued visits renege: see [`NodeQueue::lean`]).
+    RenegeVisit {
+        node: u16,
+        position: u64,
+    },
     Capacity {
         node: u16,
         index: u32,
     },
 }
+
+/// Bits of a queue position carried by a [`Kind::RenegeVisit`] event: 2^45 visits would have
+/// to join one node's queue in one replication for positions to wrap.
+const POSITION_BITS: u32 = 45;
+const POSITION_MASK: u64 = (1 << POSITION_BITS) - 1;
 
 /// A packed event: the 8-byte word holds a 3-bit tag (bits 61–63) and the fields; `time` is
 /// the referral time of a visit in service (0 otherwise). A queue entry is 24 bytes.
@@ -123,6 +134,9 @@ impl Event {
             ),
             Kind::SlotEnd { node } => (2, u64::from(node), 0.0),
             Kind::Renege { node } => (3, u64::from(node), 0.0),
+            Kind::RenegeVisit { node, position } => {
+                (5, u64::from(node) | (position & POSITION_MASK) << 16, 0.0)
+            }
             Kind::Capacity { node, index } => (4, u64::from(node) | u64::from(index) << 16, 0.0),
         };
         Event {
@@ -152,9 +166,13 @@ impl Event {
             },
             2 => Kind::SlotEnd { node },
             3 => Kind::Renege { node },
-            _ => Kind::Capacity {
+            4 => Kind::Capacity {
                 node,
                 index: (w >> 16) as u32,
+            },
+            _ => Kind::RenegeVisit {
+                node,
+                position: w >> 16 & POSITION_MASK,
             },
         }
     }
@@ -183,7 +201,18 @@ struct NodeQueue {
     deadlines: BinaryHeap<Reverse<(u64, u64)>>,
     /// The earliest renege event scheduled for this node and not yet fired (∞ if none).
     armed: f64,
+    /// Reneges minus service starts of queued visits, lately (clamped to ±[`LEAN_LIMIT`]).
+    /// While it is positive — most visits leaving the queue renege — a new entry's deadline
+    /// gets an event of its own ([`Kind::RenegeVisit`]) instead of a place in `deadlines`: a
+    /// deadline that will run out costs one event either way, and the heap would add its own
+    /// push and pop to it; the heap only saves the events of visits served first. The choice
+    /// depends only on the run so far, so it is the same on every run.
+    lean: i32,
 }
+
+/// How far [`NodeQueue::lean`] may go either way: it follows a change in the mix within a
+/// few thousand departures from the queue.
+const LEAN_LIMIT: i32 = 1024;
 
 impl Default for NodeQueue {
     fn default() -> Self {
@@ -192,6 +221,7 @@ impl Default for NodeQueue {
             head: 0,
             deadlines: BinaryHeap::new(),
             armed: f64::INFINITY,
+            lean: 0,
         }
     }
 }
@@ -445,6 +475,9 @@ impl<'m> Sim<'m> {
                     self.try_start(n);
                 }
                 Kind::Renege { node } => self.renege(usize::from(node)),
+                Kind::RenegeVisit { node, position } => {
+                    self.renege_visit(usize::from(node), position)
+                }
                 Kind::Capacity { node, index } => {
                     self.capacity_change(usize::from(node), index as usize)
                 }
@@ -532,6 +565,17 @@ impl<'m> Sim<'m> {
         let queue = &mut self.queues[n];
         if deadline <= self.end {
             let position = queue.head + queue.entries.len() as u64;
+            if queue.lean > 0 {
+                self.heap.push(
+                    deadline,
+                    Event::encode(Kind::RenegeVisit {
+                        node: n as u16,
+                        position,
+                    }),
+                );
+                self.queues[n].entries.push_back(visit);
+                return;
+            }
             queue
                 .deadlines
                 .push(Reverse((deadline.to_bits(), position)));
@@ -555,6 +599,7 @@ impl<'m> Sim<'m> {
             if !visit.live {
                 continue; // reneged: lazily deleted
             }
+            queue.lean = (queue.lean - 1).max(-LEAN_LIMIT);
             let key = self.key(n, &visit);
             self.acc.list_changed(key, self.now, self.waiting[key]);
             self.waiting[key] -= 1;
@@ -692,26 +737,44 @@ impl<'m> Sim<'m> {
                 continue; // started service (or left) meanwhile
             };
             // Deadlines leave the heap when they run out, so a queued position is live.
-            let entry = &mut queue.entries[index as usize];
-            entry.live = false;
-            let mut visit = *entry;
-            if let Patience::Exponential { cumulative, .. } = &self.patience[n] {
-                if cumulative.len() > 1 {
-                    let u: f64 = self.rng.gen();
-                    let reason = cumulative
-                        .partition_point(|c| *c <= u)
-                        .min(cumulative.len() - 1);
-                    visit.renege_reason = reason as u16;
-                }
-            }
-            let key = self.key(n, &visit);
-            self.acc.list_changed(key, self.now, self.waiting[key]);
-            self.waiting[key] -= 1;
-            self.waiting_node[n] -= 1;
-            self.acc
-                .reneged(key, usize::from(visit.renege_reason), self.now);
-            self.leave(&visit, false);
+            self.run_out(n, index as usize);
         }
+    }
+
+    /// A [`Kind::RenegeVisit`] event: the entry at `position` reneges if it still waits.
+    fn renege_visit(&mut self, n: usize, position: u64) {
+        let queue = &self.queues[n];
+        let Some(index) = position.checked_sub(queue.head) else {
+            return; // started service (or left) meanwhile
+        };
+        if queue.entries.get(index as usize).is_some_and(|e| e.live) {
+            self.run_out(n, index as usize);
+        }
+    }
+
+    /// The live entry at `index` in node `n`'s queue reneges now.
+    fn run_out(&mut self, n: usize, index: usize) {
+        let queue = &mut self.queues[n];
+        queue.lean = (queue.lean + 1).min(LEAN_LIMIT);
+        let entry = &mut queue.entries[index];
+        entry.live = false;
+        let mut visit = *entry;
+        if let Patience::Exponential { cumulative, .. } = &self.patience[n] {
+            if cumulative.len() > 1 {
+                let u: f64 = self.rng.gen();
+                let reason = cumulative
+                    .partition_point(|c| *c <= u)
+                    .min(cumulative.len() - 1);
+                visit.renege_reason = reason as u16;
+            }
+        }
+        let key = self.key(n, &visit);
+        self.acc.list_changed(key, self.now, self.waiting[key]);
+        self.waiting[key] -= 1;
+        self.waiting_node[n] -= 1;
+        self.acc
+            .reneged(key, usize::from(visit.renege_reason), self.now);
+        self.leave(&visit, false);
     }
 
     fn capacity_change(&mut self, n: usize, index: usize) {
