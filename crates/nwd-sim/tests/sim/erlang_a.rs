@@ -3,14 +3,15 @@
 //! birth–death process (births λ, deaths min(n, c)·μ + max(n − c, 0)·θ), so its stationary
 //! distribution — and from it the share of arrivals that renege, the mean queue and the
 //! utilisation — is exact. The simulated 99 % confidence intervals must contain them (the
-//! tests check 15 figures, and a 95 % interval misses one in twenty by design; the seed is
+//! tests check 19 figures, and a 95 % interval misses one in twenty by design; the seed is
 //! fixed, so the test is not flaky).
 //!
 //! The cases cover both ways the engine draws patience: every clock exponential (one draw at
 //! the summed rate, the reason drawn when it runs out — two reasons here, whose shares must
 //! follow their rates) and clock by clock (gamma with cv 1 is exponential in distribution but
-//! is drawn as a gamma), and loads below and above capacity (ρ = 1.2: only reneging keeps the
-//! list finite).
+//! is drawn as a gamma), loads below and above capacity (ρ = 1.2 and 3: only reneging keeps the
+//! list finite), and both ways of timing reneges (a node's deadline heap where most queued
+//! visits are served; an event per deadline where most renege).
 
 use nwd_sim::{summarise, DAYS_PER_YEAR};
 
@@ -143,5 +144,20 @@ fn mm3_plus_m_with_patience_drawn_clock_by_clock() {
            { reason = "moved_away", patience = { dist = "gamma", mean = 8.0, cv = 1.0 } }"#,
         0.25,
         &[("withdrew", 0.125), ("moved_away", 0.125)],
+    );
+}
+
+#[test]
+fn mm1_plus_m_where_most_renege() {
+    // λ = 3μ and two clocks of one service time each: about seven in ten renege, so the node gives
+    // each deadline an event of its own for most of the run (and switches back and forth while
+    // the mix settles) — the other way of timing reneges from the cases above.
+    check(
+        3.0,
+        1,
+        r#"{ reason = "withdrew", patience = { dist = "exponential", mean = 1.0 } },
+           { reason = "moved_away", patience = { dist = "exponential", mean = 1.0 } }"#,
+        2.0,
+        &[("withdrew", 1.0), ("moved_away", 1.0)],
     );
 }
