@@ -18,7 +18,10 @@
 //!   scheduled. A visit that starts service before its patience runs out costs no event: its
 //!   deadline stays in the node's heap until the heap holds more stale deadlines than live
 //!   ones, when it is compacted in one linear pass (amortised O(1) per stale deadline), so
-//!   the cost of a visit does not depend on the length of the queue. When every patience clock
+//!   the cost of a visit does not depend on the length of the queue. At a node where most
+//!   visits leaving the queue renege, each deadline gets an event of its own instead
+//!   ([`Kind::RenegeVisit`], checked against the queue's front when it fires), since there the
+//!   heap would only add work (see [`NodeQueue::lean`]). When every patience clock
 //!   of a node is exponential, the first to run out is drawn as one exponential with the
 //!   summed rate and its reason only when it runs out (competing exponential risks: the
 //!   reason is independent of the time, with probability rate ÷ summed rate).
