@@ -274,20 +274,32 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
         });
     }
 
-    // Triage as a delay.
+    // Triage as a delay, never shorter than MIN_TRIAGE_DAYS.
     let triage_days: Vec<f64> = records
         .referrals
         .iter()
         .filter(|r| in_window(r.received))
-        .filter_map(|r| r.triaged.map(|t| (t - r.received).max(0.0)))
+        .filter_map(|r| r.triaged.map(|t| (t - r.received).max(MIN_TRIAGE_DAYS)))
         .collect();
+    let floored = records
+        .referrals
+        .iter()
+        .filter(|r| in_window(r.received))
+        .filter(|r| r.triaged.is_some_and(|t| t - r.received < MIN_TRIAGE_DAYS))
+        .count();
+    if floored > 0 {
+        notes.push(format!(
+            "triage: {floored} of {} referrals were triaged within a minute of receipt (a decision recorded with the referral); they are taken to take one minute",
+            triage_days.len()
+        ));
+    }
     let total_rate: f64 = arrivals
         .iter()
         .filter(|a| a.to.is_none())
         .map(|a| a.per_year)
         .sum::<f64>()
         / DAYS_PER_YEAR;
-    let triage_service = fit(&triage_days, 1.0);
+    let triage_service = fit_precise(&triage_days, 1.0);
     let triage_mean = mean(&triage_days).unwrap_or(1.0);
     let triage_servers =
         (total_rate * triage_mean * 2.0 + 10.0 * (total_rate * triage_mean).sqrt() + 10.0).ceil()
@@ -703,8 +715,18 @@ fn quantile(values: &[f64], q: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (position - lo as f64)
 }
 
-/// Lognormal with the values' mean and cv (fixed if they do not vary; `default` if none).
-fn fit(values: &[f64], default: f64) -> DistSpec {
+/// The shortest triage delay calibration gives (days): one minute. The simulator needs a
+/// positive delay, and a referral whose triage decision is recorded within a minute of its
+/// receipt (entered with the referral, e.g. by the practitioner who took it) has no triage
+/// delay to measure. One minute is far below the shortest waiting standard in the domain
+/// guide (1 hour, emergency-department referrals to crisis services; proposed national
+/// standards, 2021), so the floor cannot move any within-standard figure.
+pub const MIN_TRIAGE_DAYS: f64 = 1.0 / 1440.0;
+
+/// Lognormal with the values' mean and cv (fixed if they do not vary; `default` if none), to
+/// four significant figures: a delay of minutes keeps its size (rounding to hundredths of a
+/// day would make anything under about 7 minutes 0).
+fn fit_precise(values: &[f64], default: f64) -> DistSpec {
     let Some(m) = mean(values).filter(|m| *m > 0.0) else {
         return DistSpec::Fixed { mean: default };
     };
@@ -712,12 +734,23 @@ fn fit(values: &[f64], default: f64) -> DistSpec {
     let cv = var.sqrt() / m;
     if cv > 1e-6 {
         DistSpec::Lognormal {
-            mean: round(m),
-            cv: round(cv),
+            mean: significant(m),
+            cv: significant(cv),
         }
     } else {
-        DistSpec::Fixed { mean: round(m) }
+        DistSpec::Fixed {
+            mean: significant(m),
+        }
     }
+}
+
+/// `x` to four significant figures.
+fn significant(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let scale = 10f64.powi(3 - x.abs().log10().floor() as i32);
+    (x * scale).round() / scale
 }
 
 /// The values' 100 centiles (midpoints 0.5 % … 99.5 %) as an empirical distribution, or the
@@ -757,6 +790,89 @@ mod tests {
             "getting_help_north_kent_camhs"
         );
         assert_eq!(slug("  "), "service");
+    }
+
+    /// A record where every referral is triaged the moment it is received and allocated to
+    /// one service, seen a week later and discharged a month after that.
+    fn instant_triage_records() -> Records {
+        let mut records = Records {
+            services: vec![ServiceRecord {
+                id: "s1".into(),
+                name: "Getting Help".into(),
+            }],
+            ..Records::default()
+        };
+        for i in 0..200 {
+            let received = -360.0 + 1.7 * f64::from(i);
+            records.referrals.push(ReferralRecord {
+                id: format!("r{i}"),
+                source: "gp".into(),
+                need_group: Some("getting_help".into()),
+                received,
+                triaged: Some(received),
+            });
+            records.allocations.push(AllocationRecord {
+                referral_id: format!("r{i}"),
+                service_id: "s1".into(),
+                need_group: "getting_help".into(),
+                origin: "triage".into(),
+                allocated: received,
+                first_attended: Some(received + 7.0),
+                ended: Some(received + 37.0),
+                end_reason: Some("completed".into()),
+            });
+        }
+        records
+    }
+
+    #[test]
+    fn instant_triage_gets_the_one_minute_floor_and_validates() {
+        let options = CalibrationOptions {
+            from: -365.0,
+            to: 0.0,
+            standard_days: 28.0,
+        };
+        let calibration = calibrate(&instant_triage_records(), &options);
+        let triage = &calibration.baseline.nodes["triage"];
+        match triage.service {
+            DistSpec::Fixed { mean } => {
+                assert!((mean / MIN_TRIAGE_DAYS - 1.0).abs() < 1e-3, "{mean}")
+            }
+            ref other => panic!("triage delay {other:?}"),
+        }
+        assert!(
+            calibration
+                .notes
+                .iter()
+                .any(|n| n.contains("within a minute")),
+            "{:?}",
+            calibration.notes
+        );
+        crate::Model::new(&calibration.baseline).unwrap();
+        crate::Model::new(&calibration.backtest).unwrap();
+    }
+
+    #[test]
+    fn short_triage_delays_keep_their_size() {
+        // Five minutes is under a hundredth of a day: it must not round to 0.
+        let mut records = instant_triage_records();
+        for r in &mut records.referrals {
+            r.triaged = Some(r.received + 5.0 / 1440.0);
+        }
+        let options = CalibrationOptions {
+            from: -365.0,
+            to: 0.0,
+            standard_days: 28.0,
+        };
+        let calibration = calibrate(&records, &options);
+        match calibration.baseline.nodes["triage"].service {
+            DistSpec::Fixed { mean } => assert!((mean * 1440.0 - 5.0).abs() < 1e-3, "{mean}"),
+            ref other => panic!("triage delay {other:?}"),
+        }
+        assert!(!calibration
+            .notes
+            .iter()
+            .any(|n| n.contains("within a minute")));
     }
 
     #[test]

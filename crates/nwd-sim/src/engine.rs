@@ -7,12 +7,24 @@
 //!   so the engine's memory is the pending events plus the queues, and handling an event
 //!   touches the event and the front of a queue, both cache-friendly, instead of a visit at a
 //!   random place in a large table (that look-up was the largest single cost).
-//! - **Reneging is lazy.** Each entry of a node's queue has a position (the count of entries
-//!   ever queued there before it); a renege event names (node, position). If that position has
-//!   already left the front of the queue the visit started service (or left) meanwhile and the
-//!   event is stale; otherwise the entry is marked gone at once, taken off the live counts, and
-//!   skipped when it reaches the front. So the cost of a visit does not depend on the length of
-//!   the queue (the live length is counted apart).
+//! - **Reneging: one event per node, not per visit.** Each entry of a node's queue has a
+//!   position (the count of entries ever queued there before it). Its patience deadline goes
+//!   into the node's own min-heap of (deadline, position), and only the node's earliest
+//!   deadline is in the event queue (a renege event names just the node; the node remembers
+//!   the earliest one it has scheduled). When it fires, every deadline due is taken off the
+//!   node's heap: a position that has already left the front of the queue started service (or
+//!   left) meanwhile and is dropped; otherwise the entry is marked gone at once, taken off the
+//!   live counts, and skipped when it reaches the front. Then the node's next deadline is
+//!   scheduled. A visit that starts service before its patience runs out costs no event: its
+//!   deadline stays in the node's heap until the heap holds more stale deadlines than live
+//!   ones, when it is compacted in one linear pass (amortised O(1) per stale deadline), so
+//!   the cost of a visit does not depend on the length of the queue. At a node where most
+//!   visits leaving the queue renege, each deadline gets an event of its own instead
+//!   ([`Kind::RenegeVisit`], checked against the queue's front when it fires), since there the
+//!   heap would only add work (see [`NodeQueue::lean`]). When every patience clock
+//!   of a node is exponential, the first to run out is drawn as one exponential with the
+//!   summed rate and its reason only when it runs out (competing exponential risks: the
+//!   reason is independent of the time, with probability rate ÷ summed rate).
 //! - **Events** are ordered by time; ties resolve in an order fixed by the sequence of
 //!   operations, so the same way on every run. An event packs into 16 bytes
 //!   ([`Event::encode`]).
@@ -32,12 +44,14 @@
 //! replication number as its stream (ChaCha's 64-bit stream parameter gives independent,
 //! non-overlapping sequences), so a replication's result depends only on (model, seed, rep).
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1};
 
+use crate::dist::Dist;
 use crate::model::{Model, Waited};
 use crate::queue::EventQueue;
 use crate::stats::{Accumulator, RepStats, RunCounts};
@@ -78,8 +92,13 @@ enum Kind {
     SlotEnd {
         node: u16,
     },
-    /// The patience of the entry at `position` in `node`'s queue runs out, if it still waits.
+    /// The earliest patience deadline scheduled for `node`'s queue is due.
     Renege {
+        node: u16,
+    },
+    /// The patience of the entry at `position` in `node`'s queue runs out, if it still waits
+    /// (at a node where most queued visits renege: see [`NodeQueue::lean`]).
+    RenegeVisit {
         node: u16,
         position: u64,
     },
@@ -89,6 +108,11 @@ enum Kind {
     },
 }
 
+/// Bits of a queue position carried by a [`Kind::RenegeVisit`] event: 2^45 visits would have
+/// to join one node's queue in one replication for positions to wrap.
+const POSITION_BITS: u32 = 45;
+const POSITION_MASK: u64 = (1 << POSITION_BITS) - 1;
+
 /// A packed event: the 8-byte word holds a 3-bit tag (bits 61–63) and the fields; `time` is
 /// the referral time of a visit in service (0 otherwise). A queue entry is 24 bytes.
 #[derive(Debug, Clone, Copy)]
@@ -96,11 +120,6 @@ struct Event {
     word: u64,
     time: f64,
 }
-
-/// Bits of a queue position carried by a renege event: 2^45 visits would have to join one
-/// node's queue in one replication for positions to wrap.
-const POSITION_BITS: u32 = 45;
-const POSITION_MASK: u64 = (1 << POSITION_BITS) - 1;
 
 impl Event {
     #[inline]
@@ -117,8 +136,9 @@ impl Event {
                 visit.referral_time,
             ),
             Kind::SlotEnd { node } => (2, u64::from(node), 0.0),
-            Kind::Renege { node, position } => {
-                (3, u64::from(node) | (position & POSITION_MASK) << 16, 0.0)
+            Kind::Renege { node } => (3, u64::from(node), 0.0),
+            Kind::RenegeVisit { node, position } => {
+                (5, u64::from(node) | (position & POSITION_MASK) << 16, 0.0)
             }
             Kind::Capacity { node, index } => (4, u64::from(node) | u64::from(index) << 16, 0.0),
         };
@@ -148,13 +168,14 @@ impl Event {
                 },
             },
             2 => Kind::SlotEnd { node },
-            3 => Kind::Renege {
-                node,
-                position: w >> 16 & POSITION_MASK,
-            },
-            _ => Kind::Capacity {
+            3 => Kind::Renege { node },
+            4 => Kind::Capacity {
                 node,
                 index: (w >> 16) as u32,
+            },
+            _ => Kind::RenegeVisit {
+                node,
+                position: w >> 16 & POSITION_MASK,
             },
         }
     }
@@ -170,13 +191,87 @@ pub(crate) fn replicate(model: &Model, seed: u64, rep: u64) -> RepStats {
     sim.finish()
 }
 
-/// One node's queue: entries in FIFO order, the position of the front one, the live count.
-#[derive(Debug, Clone, Default)]
+/// One node's queue: entries in FIFO order, the position of the front one, and the patience
+/// deadlines of its entries.
+#[derive(Debug, Clone)]
 struct NodeQueue {
     entries: VecDeque<Visit>,
     /// Position of `entries[0]` (entries ever taken off the front).
     head: u64,
+    /// (deadline as time bits, position) of queued entries whose patience runs out before the
+    /// end, earliest first; entries that left the queue stay until they come to the top or
+    /// the heap is compacted (a position below `head` is stale).
+    deadlines: BinaryHeap<Reverse<(u64, u64)>>,
+    /// The earliest renege event scheduled for this node and not yet fired (∞ if none).
+    armed: f64,
+    /// Reneges minus service starts of queued visits, lately (clamped to ±[`LEAN_LIMIT`]).
+    /// While it is positive — most visits leaving the queue renege — a new entry's deadline
+    /// gets an event of its own ([`Kind::RenegeVisit`]) instead of a place in `deadlines`: a
+    /// deadline that will run out costs one event either way, and the heap would add its own
+    /// push and pop to it; the heap only saves the events of visits served first. The choice
+    /// depends only on the run so far, so it is the same on every run.
+    lean: i32,
 }
+
+/// How far [`NodeQueue::lean`] may go either way: it follows a change in the mix within a
+/// few thousand departures from the queue.
+const LEAN_LIMIT: i32 = 1024;
+
+impl Default for NodeQueue {
+    fn default() -> Self {
+        NodeQueue {
+            entries: VecDeque::new(),
+            head: 0,
+            deadlines: BinaryHeap::new(),
+            armed: f64::INFINITY,
+            lean: 0,
+        }
+    }
+}
+
+/// How a node's patience clocks are drawn.
+#[derive(Debug, Clone)]
+enum Patience {
+    /// No reneging.
+    None,
+    /// Every clock exponential: the first to run out is Exp(Σ rates), drawn as `mean` × Exp(1);
+    /// its reason is drawn when it runs out, from `cumulative` (rate ÷ Σ rates, running sums).
+    Exponential { mean: f64, cumulative: Vec<f64> },
+    /// Any other mix: each clock is drawn and the first to run out kept, with its reason.
+    General,
+}
+
+impl Patience {
+    fn of(reneging: &[(String, Dist)]) -> Patience {
+        if reneging.is_empty() {
+            return Patience::None;
+        }
+        let mut rates = Vec::with_capacity(reneging.len());
+        for (_, dist) in reneging {
+            match dist {
+                Dist::Exponential { mean } => rates.push(1.0 / mean),
+                _ => return Patience::General,
+            }
+        }
+        let total: f64 = rates.iter().sum();
+        let mut running = 0.0;
+        let cumulative = rates
+            .iter()
+            .map(|r| {
+                running += r / total;
+                running
+            })
+            .collect();
+        Patience::Exponential {
+            mean: 1.0 / total,
+            cumulative,
+        }
+    }
+}
+
+/// Deadlines a node's heap may hold beyond twice its live waiting count before it is
+/// compacted (so small queues are not compacted over and over).
+const COMPACT_SLACK: usize = 64;
 
 /// The segment of an arrival process's profile in force: its rate and when it ends.
 #[derive(Debug, Clone, Copy)]
@@ -192,6 +287,7 @@ struct Sim<'m> {
     end: f64,
     heap: EventQueue<Event>,
     queues: Vec<NodeQueue>,
+    patience: Vec<Patience>,
     /// Per arrival process, the profile segment last used (`until` −∞ before the first).
     segments: Vec<Segment>,
     /// Live waiting count per (node, group).
@@ -216,6 +312,11 @@ impl<'m> Sim<'m> {
             end: model.run.end,
             heap: EventQueue::new(),
             queues: vec![NodeQueue::default(); nodes],
+            patience: model
+                .nodes
+                .iter()
+                .map(|n| Patience::of(&n.reneging))
+                .collect(),
             segments: vec![
                 Segment {
                     rate: 0.0,
@@ -376,7 +477,10 @@ impl<'m> Sim<'m> {
                     self.busy[n] -= 1;
                     self.try_start(n);
                 }
-                Kind::Renege { node, position } => self.renege(usize::from(node), position),
+                Kind::Renege { node } => self.renege(usize::from(node)),
+                Kind::RenegeVisit { node, position } => {
+                    self.renege_visit(usize::from(node), position)
+                }
                 Kind::Capacity { node, index } => {
                     self.capacity_change(usize::from(node), index as usize)
                 }
@@ -439,27 +543,50 @@ impl<'m> Sim<'m> {
         self.waiting[key] += 1;
         self.waiting_node[n] += 1;
         visit.live = true;
-        let reneging = &model.nodes[n].reneging;
-        let queue = &self.queues[n];
-        let position = queue.head + queue.entries.len() as u64;
-        if !reneging.is_empty() {
-            let mut first = f64::INFINITY;
-            let mut reason = 0;
-            for (i, (_, patience)) in reneging.iter().enumerate() {
-                let t = patience.sample(&mut self.rng);
-                if t < first {
-                    first = t;
-                    reason = i;
-                }
+        let first = match &self.patience[n] {
+            Patience::None => f64::INFINITY,
+            Patience::Exponential { mean, .. } => {
+                let mean = *mean;
+                visit.renege_reason = 0; // drawn when it runs out
+                mean * self.exp1()
             }
-            visit.renege_reason = reason as u16;
-            self.schedule(
-                self.now + first,
-                Kind::Renege {
-                    node: n as u16,
-                    position,
-                },
-            );
+            Patience::General => {
+                let mut first = f64::INFINITY;
+                let mut reason = 0;
+                for (i, (_, patience)) in model.nodes[n].reneging.iter().enumerate() {
+                    let t = patience.sample(&mut self.rng);
+                    if t < first {
+                        first = t;
+                        reason = i;
+                    }
+                }
+                visit.renege_reason = reason as u16;
+                first
+            }
+        };
+        let deadline = self.now + first;
+        let queue = &mut self.queues[n];
+        if deadline <= self.end {
+            let position = queue.head + queue.entries.len() as u64;
+            if queue.lean > 0 {
+                self.heap.push(
+                    deadline,
+                    Event::encode(Kind::RenegeVisit {
+                        node: n as u16,
+                        position,
+                    }),
+                );
+                self.queues[n].entries.push_back(visit);
+                return;
+            }
+            queue
+                .deadlines
+                .push(Reverse((deadline.to_bits(), position)));
+            if deadline < queue.armed {
+                queue.armed = deadline;
+                self.heap
+                    .push(deadline, Event::encode(Kind::Renege { node: n as u16 }));
+            }
         }
         self.queues[n].entries.push_back(visit);
     }
@@ -475,11 +602,20 @@ impl<'m> Sim<'m> {
             if !visit.live {
                 continue; // reneged: lazily deleted
             }
+            queue.lean = (queue.lean - 1).max(-LEAN_LIMIT);
             let key = self.key(n, &visit);
             self.acc.list_changed(key, self.now, self.waiting[key]);
             self.waiting[key] -= 1;
             self.waiting_node[n] -= 1;
             self.begin_service(visit, n);
+        }
+        // Drop the deadlines of visits that left the queue once they outnumber the live ones.
+        let queue = &mut self.queues[n];
+        if queue.deadlines.len() > 2 * self.waiting_node[n] as usize + COMPACT_SLACK {
+            let head = queue.head;
+            queue
+                .deadlines
+                .retain(|Reverse((_, position))| *position >= head);
         }
     }
 
@@ -578,19 +714,63 @@ impl<'m> Sim<'m> {
         }
     }
 
-    fn renege(&mut self, n: usize, position: u64) {
-        let queue = &mut self.queues[n];
+    /// A renege event of node `n`: every deadline due runs out, then the next is scheduled.
+    fn renege(&mut self, n: usize) {
+        let now = self.now.to_bits();
+        if self.queues[n].armed.to_bits() == now {
+            self.queues[n].armed = f64::INFINITY;
+        }
+        loop {
+            let queue = &mut self.queues[n];
+            let Some(&Reverse((deadline, position))) = queue.deadlines.peek() else {
+                break;
+            };
+            if deadline > now {
+                // Not due: make sure an event is scheduled for it.
+                let deadline = f64::from_bits(deadline);
+                if deadline < queue.armed {
+                    queue.armed = deadline;
+                    self.heap
+                        .push(deadline, Event::encode(Kind::Renege { node: n as u16 }));
+                }
+                break;
+            }
+            queue.deadlines.pop();
+            let Some(index) = position.checked_sub(queue.head) else {
+                continue; // started service (or left) meanwhile
+            };
+            // Deadlines leave the heap when they run out, so a queued position is live.
+            self.run_out(n, index as usize);
+        }
+    }
+
+    /// A [`Kind::RenegeVisit`] event: the entry at `position` reneges if it still waits.
+    fn renege_visit(&mut self, n: usize, position: u64) {
+        let queue = &self.queues[n];
         let Some(index) = position.checked_sub(queue.head) else {
             return; // started service (or left) meanwhile
         };
-        let Some(entry) = queue.entries.get_mut(index as usize) else {
-            return;
-        };
-        if !entry.live {
-            return;
+        if queue.entries.get(index as usize).is_some_and(|e| e.live) {
+            self.run_out(n, index as usize);
         }
+    }
+
+    /// The live entry at `index` in node `n`'s queue reneges now.
+    fn run_out(&mut self, n: usize, index: usize) {
+        let queue = &mut self.queues[n];
+        queue.lean = (queue.lean + 1).min(LEAN_LIMIT);
+        let entry = &mut queue.entries[index];
         entry.live = false;
-        let visit = *entry;
+        let mut visit = *entry;
+        if let Patience::Exponential { cumulative, .. } = &self.patience[n] {
+            if cumulative.len() > 1 {
+                let u: f64 = self.rng.gen();
+                let reason = cumulative
+                    .partition_point(|c| *c <= u)
+                    .min(cumulative.len() - 1);
+                visit.renege_reason = reason as u16;
+            }
+        }
         let key = self.key(n, &visit);
         self.acc.list_changed(key, self.now, self.waiting[key]);
         self.waiting[key] -= 1;
@@ -647,7 +827,10 @@ impl<'m> Sim<'m> {
             + self
                 .queues
                 .iter()
-                .map(|q| q.entries.capacity() * std::mem::size_of::<Visit>())
+                .map(|q| {
+                    q.entries.capacity() * std::mem::size_of::<Visit>()
+                        + q.deadlines.capacity() * std::mem::size_of::<Reverse<(u64, u64)>>()
+                })
                 .sum::<usize>()
             + self.acc.heap_bytes()) as u64;
         self.acc.finish(

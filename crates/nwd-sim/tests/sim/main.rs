@@ -12,6 +12,7 @@
 
 mod arrivals;
 mod determinism;
+mod erlang_a;
 mod fuzz_corpus;
 mod mmc;
 mod networks;
