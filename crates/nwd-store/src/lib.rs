@@ -14,6 +14,7 @@
 //! changed meanwhile. On SQLite, writers are serialised in-process (SQLite allows one writer
 //! at a time; waiting on a mutex is kinder than `SQLITE_BUSY`).
 
+pub mod admin;
 mod append_only;
 pub mod audit;
 pub mod auth;
@@ -27,6 +28,7 @@ pub mod durability;
 mod error;
 mod intake;
 mod lists;
+pub mod privacy;
 pub mod provision;
 mod referrals;
 mod register;
