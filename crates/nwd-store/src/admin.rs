@@ -270,7 +270,12 @@ impl Store {
     /// Gives an account a role in a team. Refuses an unknown or disabled account, an unknown
     /// team, the parent/carer role (given only through a recorded carer link) and a
     /// membership the account already has; nothing is written then.
-    pub async fn add_membership(&self, user_id: &str, team_id: &str, role: Role) -> Result<(), AuthError> {
+    pub async fn add_membership(
+        &self,
+        user_id: &str,
+        team_id: &str,
+        role: Role,
+    ) -> Result<(), AuthError> {
         if role == Role::ParentCarer {
             return Err(invalid(
                 "role",
@@ -292,7 +297,10 @@ impl Store {
             .iter()
             .any(|m| m.team_id == team_id && m.role == role)
         {
-            return Err(invalid("role", "the account already has this role in this team"));
+            return Err(invalid(
+                "role",
+                "the account already has this role in this team",
+            ));
         }
         let now = self.now();
         let mut w = self.begin_write().await?;
@@ -321,7 +329,10 @@ impl Store {
             .iter()
             .any(|m| m.team_id == team_id && m.role == role)
         {
-            return Err(invalid("role", "the account does not have this role in this team"));
+            return Err(invalid(
+                "role",
+                "the account does not have this role in this team",
+            ));
         }
         if user.memberships.len() == 1 {
             return Err(invalid(
@@ -352,7 +363,10 @@ impl Store {
     ) -> Result<(String, String), AuthError> {
         let user = self.user(user_id).await?;
         if user.disabled_at.is_some() {
-            return Err(invalid("user", "this account is disabled: it cannot have tokens"));
+            return Err(invalid(
+                "user",
+                "this account is disabled: it cannot have tokens",
+            ));
         }
         if name.trim().is_empty() || name.trim().len() > 100 {
             return Err(invalid(
@@ -361,7 +375,10 @@ impl Store {
             ));
         }
         if scopes.is_empty() {
-            return Err(invalid("scopes", "choose at least one permission for the token"));
+            return Err(invalid(
+                "scopes",
+                "choose at least one permission for the token",
+            ));
         }
         let (id, token) = self.create_api_token(user_id, name.trim(), scopes).await?;
         Ok((id, token))

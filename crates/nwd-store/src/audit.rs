@@ -338,7 +338,8 @@ pub(crate) fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AuditRecord, St
     })
 }
 
-pub(crate) const SELECT: &str = "SELECT seq, at, user_id, username, roles, organisation_id, session_id, \
+pub(crate) const SELECT: &str =
+    "SELECT seq, at, user_id, username, roles, organisation_id, session_id, \
     address, action, route, record_type, record_id, person_id, why, outcome, status, detail, \
     prev_hash, hash FROM audit_log";
 

@@ -1003,8 +1003,14 @@ impl Store {
         reviewer: &str,
         note: &str,
     ) -> Result<(), StoreError> {
-        self.record_review(crate::privacy::ReviewItem::BreakGlass, id, reviewer, None, note)
-            .await
+        self.record_review(
+            crate::privacy::ReviewItem::BreakGlass,
+            id,
+            reviewer,
+            None,
+            note,
+        )
+        .await
     }
 }
 

@@ -222,7 +222,9 @@ impl Store {
         note: &str,
     ) -> Result<(), StoreError> {
         let (table, what, record_type) = match item {
-            ReviewItem::BreakGlass => ("break_glass", "unreviewed break-glass grant", "break_glass"),
+            ReviewItem::BreakGlass => {
+                ("break_glass", "unreviewed break-glass grant", "break_glass")
+            }
             ReviewItem::SafeguardingOverride => (
                 "safeguarding_overrides",
                 "unreviewed safeguarding override",

@@ -120,13 +120,20 @@ pub fn parse_scopes<'a>(
         .map(|s| Permission::parse(s).map_err(|e| field("scopes", &e)))
         .collect::<Result<BTreeSet<_>, _>>()?;
     if scopes.is_empty() {
-        return Err(field("scopes", "choose at least one permission for the token"));
+        return Err(field(
+            "scopes",
+            "choose at least one permission for the token",
+        ));
     }
     Ok(scopes)
 }
 
 /// Creates an account after every check; nothing is written when any fails.
-pub async fn create_account(state: &AppState, by: &str, account: &NewAccount) -> ApiResult<CreatedUser> {
+pub async fn create_account(
+    state: &AppState,
+    by: &str,
+    account: &NewAccount,
+) -> ApiResult<CreatedUser> {
     let teams = state.store.teams().await?;
     let user = account.check(&teams).map_err(ApiError::Invalid)?;
     Ok(state.store.create_user(user, by).await?)
@@ -183,7 +190,10 @@ pub struct UserDetail {
 /// One account and its API tokens.
 #[utoipa::path(get, path = "/api/admin/users/{id}", tag = "admin", params(("id" = String, Path)),
     responses((status = 200, body = UserDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn get_user(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<UserDetail>> {
+async fn get_user(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UserDetail>> {
     if let Some(audit) = nwd_store::audit::current() {
         audit.set_record("user", id.clone());
     }
@@ -224,7 +234,10 @@ async fn add_membership(
     JsonBody { value, .. }: JsonBody<MembershipChange>,
 ) -> ApiResult<StatusCode> {
     let role = parse_role(&value.role).map_err(|e| ApiError::Invalid(vec![e]))?;
-    state.store.add_membership(&id, &value.team_id, role).await?;
+    state
+        .store
+        .add_membership(&id, &value.team_id, role)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -238,7 +251,10 @@ async fn remove_membership(
     JsonBody { value, .. }: JsonBody<MembershipChange>,
 ) -> ApiResult<StatusCode> {
     let role = Role::parse(&value.role).map_err(|e| ApiError::field("role", e))?;
-    state.store.remove_membership(&id, &value.team_id, role).await?;
+    state
+        .store
+        .remove_membership(&id, &value.team_id, role)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -279,11 +295,20 @@ async fn create_token(
 ) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
     let scopes = parse_scopes(value.scopes.iter().map(String::as_str))
         .map_err(|e| ApiError::Invalid(vec![e]))?;
-    let (token_id, token) = state.store.issue_api_token(&id, &value.name, &scopes).await?;
+    let (token_id, token) = state
+        .store
+        .issue_api_token(&id, &value.name, &scopes)
+        .await?;
     if let Some(audit) = nwd_store::audit::current() {
         audit.set_record("api_token", token_id.clone());
     }
-    Ok((StatusCode::CREATED, Json(IssuedToken { id: token_id, token })))
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedToken {
+            id: token_id,
+            token,
+        }),
+    ))
 }
 
 /// Revokes one of an account's API tokens.

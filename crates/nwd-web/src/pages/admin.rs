@@ -85,7 +85,12 @@ impl UserRow {
 fn team_options(teams: &[TeamSummary]) -> Vec<(String, String)> {
     teams
         .iter()
-        .map(|t| (t.id.clone(), format!("{} — {}", t.name, t.organisation_name)))
+        .map(|t| {
+            (
+                t.id.clone(),
+                format!("{} — {}", t.name, t.organisation_name),
+            )
+        })
         .collect()
 }
 
@@ -217,7 +222,11 @@ pub async fn create_user(
                 totp_secret: created.totp_secret.unwrap_or_default(),
                 totp_url: created.totp_url.unwrap_or_default(),
             };
-            Ok(render(&page, StatusCode::CREATED, Sensitivity::Identifiable))
+            Ok(render(
+                &page,
+                StatusCode::CREATED,
+                Sensitivity::Identifiable,
+            ))
         }
         Err(ApiError::Invalid(fields)) => {
             new_user_page(
@@ -347,7 +356,16 @@ pub async fn user(
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> PageResult {
-    user_page(&state, &principal, &id, Typed::default(), Vec::new(), None, StatusCode::OK).await
+    user_page(
+        &state,
+        &principal,
+        &id,
+        Typed::default(),
+        Vec::new(),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// A refused change: the page again with the message beside `field`, or the failure page.
@@ -443,7 +461,12 @@ pub async fn remove_membership(
     };
     match outcome {
         Ok(()) => Ok(see_other(&format!("/staff/admin/users/{id}#roles"))),
-        Err(error) => refused(&state, &principal, &id, Typed::default(), error, |_| "roles").await,
+        Err(error) => {
+            refused(&state, &principal, &id, Typed::default(), error, |_| {
+                "roles"
+            })
+            .await
+        }
     }
 }
 
@@ -458,7 +481,12 @@ pub async fn disable(
 ) -> PageResult {
     match disable_account(&state, &principal.user_id, &id).await {
         Ok(()) => Ok(see_other(&format!("/staff/admin/users/{id}"))),
-        Err(error) => refused(&state, &principal, &id, Typed::default(), error, |_| "disable").await,
+        Err(error) => {
+            refused(&state, &principal, &id, Typed::default(), error, |_| {
+                "disable"
+            })
+            .await
+        }
     }
 }
 

@@ -109,11 +109,19 @@ impl ServiceForm {
             organisation_id: d.organisation_id.to_string(),
             name: d.name.clone(),
             description: d.description.clone(),
-            need_groups: d.need_groups.iter().map(|g| g.as_str().to_owned()).collect(),
+            need_groups: d
+                .need_groups
+                .iter()
+                .map(|g| g.as_str().to_owned())
+                .collect(),
             age_from: d.age_from.to_string(),
             age_to: d.age_to.to_string(),
             team_type: d.team_type.as_str().to_owned(),
-            delivery_modes: d.delivery_modes.iter().map(|m| m.as_str().to_owned()).collect(),
+            delivery_modes: d
+                .delivery_modes
+                .iter()
+                .map(|m| m.as_str().to_owned())
+                .collect(),
             areas: d.areas.join(", "),
             self_referral: yes_no(d.self_referral),
             clinician_wte: d.capacity.clinician_wte.to_string(),
@@ -144,12 +152,20 @@ impl ServiceForm {
 
     /// The details, or a message per field that cannot be read; the domain's own checks
     /// (`ServiceDetails::validate`) run in the store.
-    fn details(&self, standards: Vec<nwd_domain::standards::WaitStandard>) -> Result<ServiceDetails, Vec<FieldMessage>> {
+    fn details(
+        &self,
+        standards: Vec<nwd_domain::standards::WaitStandard>,
+    ) -> Result<ServiceDetails, Vec<FieldMessage>> {
         let mut errors = Vec::new();
         let organisation_id = self
             .organisation_id
             .parse::<OrganisationId>()
-            .map_err(|_| errors.push(FieldMessage::new("organisation_id", "Choose the organisation that runs the service")))
+            .map_err(|_| {
+                errors.push(FieldMessage::new(
+                    "organisation_id",
+                    "Choose the organisation that runs the service",
+                ))
+            })
             .ok();
         let need_groups: Vec<NeedGroup> = self
             .need_groups
@@ -159,13 +175,23 @@ impl ServiceForm {
         let age = |raw: &str, id: &str, errors: &mut Vec<FieldMessage>| {
             raw.trim()
                 .parse::<i16>()
-                .map_err(|_| errors.push(FieldMessage::new(id, "Enter an age in whole years, for example 11")))
+                .map_err(|_| {
+                    errors.push(FieldMessage::new(
+                        id,
+                        "Enter an age in whole years, for example 11",
+                    ))
+                })
                 .ok()
         };
         let age_from = age(&self.age_from, "age_from", &mut errors);
         let age_to = age(&self.age_to, "age_to", &mut errors);
         let team_type = TeamType::parse(&self.team_type)
-            .map_err(|_| errors.push(FieldMessage::new("team_type", "Choose the service's team type")))
+            .map_err(|_| {
+                errors.push(FieldMessage::new(
+                    "team_type",
+                    "Choose the service's team type",
+                ))
+            })
             .ok();
         let delivery_modes: Vec<DeliveryMode> = self
             .delivery_modes
@@ -196,13 +222,23 @@ impl ServiceForm {
             .clinician_wte
             .trim()
             .parse::<f64>()
-            .map_err(|_| errors.push(FieldMessage::new("clinician_wte", "Enter whole-time equivalents as a number, for example 3.5")))
+            .map_err(|_| {
+                errors.push(FieldMessage::new(
+                    "clinician_wte",
+                    "Enter whole-time equivalents as a number, for example 3.5",
+                ))
+            })
             .ok();
         let slots_per_week = self
             .slots_per_week
             .trim()
             .parse::<u32>()
-            .map_err(|_| errors.push(FieldMessage::new("slots_per_week", "Enter appointment slots per week as a whole number, for example 40")))
+            .map_err(|_| {
+                errors.push(FieldMessage::new(
+                    "slots_per_week",
+                    "Enter appointment slots per week as a whole number, for example 40",
+                ))
+            })
             .ok();
         let areas = self
             .areas
@@ -220,28 +256,33 @@ impl ServiceForm {
             clinician_wte,
             slots_per_week,
         ) {
-            (Some(organisation_id), Some(age_from), Some(age_to), Some(team_type), Some(self_referral), Some(active), Some(clinician_wte), Some(slots_per_week))
-                if errors.is_empty() =>
-            {
-                Ok(ServiceDetails {
-                    organisation_id,
-                    name: self.name.trim().to_owned(),
-                    description: self.description.trim().to_owned(),
-                    need_groups,
-                    age_from,
-                    age_to,
-                    team_type,
-                    delivery_modes,
-                    areas,
-                    self_referral,
-                    capacity: Capacity {
-                        clinician_wte,
-                        slots_per_week,
-                    },
-                    standards,
-                    active,
-                })
-            }
+            (
+                Some(organisation_id),
+                Some(age_from),
+                Some(age_to),
+                Some(team_type),
+                Some(self_referral),
+                Some(active),
+                Some(clinician_wte),
+                Some(slots_per_week),
+            ) if errors.is_empty() => Ok(ServiceDetails {
+                organisation_id,
+                name: self.name.trim().to_owned(),
+                description: self.description.trim().to_owned(),
+                need_groups,
+                age_from,
+                age_to,
+                team_type,
+                delivery_modes,
+                areas,
+                self_referral,
+                capacity: Capacity {
+                    clinician_wte,
+                    slots_per_week,
+                },
+                standards,
+                active,
+            }),
             _ => Err(errors),
         }
     }
@@ -317,9 +358,18 @@ async fn form_page(
         version,
         form,
         organisations,
-        need_groups: NeedGroup::ALL.iter().map(|g| (g.as_str(), g.label())).collect(),
-        team_types: TeamType::ALL.iter().map(|t| (t.as_str(), t.label())).collect(),
-        delivery_modes: DeliveryMode::ALL.iter().map(|m| (m.as_str(), m.label())).collect(),
+        need_groups: NeedGroup::ALL
+            .iter()
+            .map(|g| (g.as_str(), g.label()))
+            .collect(),
+        team_types: TeamType::ALL
+            .iter()
+            .map(|t| (t.as_str(), t.label()))
+            .collect(),
+        delivery_modes: DeliveryMode::ALL
+            .iter()
+            .map(|m| (m.as_str(), m.label()))
+            .collect(),
         standards: standards
             .iter()
             .map(|s| (s.name.clone(), s.target.describe(), s.source.clone()))
@@ -339,7 +389,18 @@ pub async fn new_service(State(state): State<AppState>, Caller(principal): Calle
         active: "yes".into(),
         ..ServiceForm::default()
     };
-    form_page(&state, &principal, None, 0, form, &[], Vec::new(), false, StatusCode::OK).await
+    form_page(
+        &state,
+        &principal,
+        None,
+        0,
+        form,
+        &[],
+        Vec::new(),
+        false,
+        StatusCode::OK,
+    )
+    .await
 }
 
 fn domain_errors(error: ApiError) -> Result<Vec<FieldMessage>, ApiError> {
@@ -372,7 +433,18 @@ pub async fn create_service(
     let details = match form.details(Vec::new()) {
         Ok(d) => d,
         Err(errors) => {
-            return form_page(&state, &principal, None, 0, form, &[], errors, false, StatusCode::UNPROCESSABLE_ENTITY).await
+            return form_page(
+                &state,
+                &principal,
+                None,
+                0,
+                form,
+                &[],
+                errors,
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     };
     match state.store.create_service(details).await {
@@ -384,7 +456,18 @@ pub async fn create_service(
         }
         Err(error) => {
             let errors = domain_errors(error.into()).map_err(PageError::staff)?;
-            form_page(&state, &principal, None, 0, form, &[], errors, false, StatusCode::UNPROCESSABLE_ENTITY).await
+            form_page(
+                &state,
+                &principal,
+                None,
+                0,
+                form,
+                &[],
+                errors,
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -398,7 +481,11 @@ pub async fn edit_service(
     Path(id): Path<String>,
 ) -> PageResult {
     let service_id = parse_id::<ServiceId>(&id, "service").map_err(PageError::staff)?;
-    let (service, version) = state.store.service(service_id).await.map_err(PageError::staff)?;
+    let (service, version) = state
+        .store
+        .service(service_id)
+        .await
+        .map_err(PageError::staff)?;
     form_page(
         &state,
         &principal,
@@ -426,7 +513,11 @@ pub async fn update_service(
     body: Bytes,
 ) -> PageResult {
     let service_id = parse_id::<ServiceId>(&id, "service").map_err(PageError::staff)?;
-    let (current, current_version) = state.store.service(service_id).await.map_err(PageError::staff)?;
+    let (current, current_version) = state
+        .store
+        .service(service_id)
+        .await
+        .map_err(PageError::staff)?;
     let raw = FormData::parse(&body);
     let version: u32 = raw.first("version").parse().unwrap_or(0);
     let form = ServiceForm::from_form(&raw);
@@ -434,18 +525,55 @@ pub async fn update_service(
     let details = match form.details(standards.clone()) {
         Ok(d) => d,
         Err(errors) => {
-            return form_page(&state, &principal, Some(id), version, form, &standards, errors, false, StatusCode::UNPROCESSABLE_ENTITY).await
+            return form_page(
+                &state,
+                &principal,
+                Some(id),
+                version,
+                form,
+                &standards,
+                errors,
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     };
-    match state.store.update_service(service_id, details, version).await {
+    match state
+        .store
+        .update_service(service_id, details, version)
+        .await
+    {
         Ok(_) => Ok(see_other("/staff/admin/services")),
         Err(error) => match ApiError::from(error) {
             ApiError::Conflict { .. } => {
-                form_page(&state, &principal, Some(id), current_version, form, &standards, Vec::new(), true, StatusCode::CONFLICT).await
+                form_page(
+                    &state,
+                    &principal,
+                    Some(id),
+                    current_version,
+                    form,
+                    &standards,
+                    Vec::new(),
+                    true,
+                    StatusCode::CONFLICT,
+                )
+                .await
             }
             other => {
                 let errors = domain_errors(other).map_err(PageError::staff)?;
-                form_page(&state, &principal, Some(id), version, form, &standards, errors, false, StatusCode::UNPROCESSABLE_ENTITY).await
+                form_page(
+                    &state,
+                    &principal,
+                    Some(id),
+                    version,
+                    form,
+                    &standards,
+                    errors,
+                    false,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
             }
         },
     }

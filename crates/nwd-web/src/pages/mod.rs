@@ -30,8 +30,8 @@ pub mod refer;
 pub mod review;
 pub mod service;
 pub mod simulate;
-pub mod standards;
 pub mod staff;
+pub mod standards;
 pub mod status;
 pub mod triage;
 pub mod urgent_help;
@@ -216,4 +216,3 @@ fn admin_routes() -> SecureRouter {
         .route(directory, "service", routes!(directory::edit_service))
         .route(directory, "service", routes!(directory::update_service))
 }
-

@@ -71,7 +71,11 @@ pub struct AccessRow {
     pub safeguarding: bool,
 }
 
-fn rows(state: &AppState, entries: &[AuditRecord], organisations: &[(String, String)]) -> Vec<AccessRow> {
+fn rows(
+    state: &AppState,
+    entries: &[AuditRecord],
+    organisations: &[(String, String)],
+) -> Vec<AccessRow> {
     entries
         .iter()
         .map(|r| {
@@ -238,27 +242,46 @@ fn date(
     }
 }
 
-async fn filters(state: &AppState, report: Report, query: &ReportQuery) -> Result<Filters, PageError> {
+async fn filters(
+    state: &AppState,
+    report: Report,
+    query: &ReportQuery,
+) -> Result<Filters, PageError> {
     let mut errors = Vec::new();
     let tz = state.store.tz().clone();
     let from = date(state, query.from.as_deref(), "from", &mut errors);
     let to = date(state, query.to.as_deref(), "to", &mut errors);
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
-            errors.push(FieldMessage::new("to", "The end date must be on or after the start date"));
+            errors.push(FieldMessage::new(
+                "to",
+                "The end date must be on or after the start date",
+            ));
         }
     }
-    let start = |d: Date| d.to_zoned(tz.clone()).ok().map(|z| z.timestamp().as_millisecond());
+    let start = |d: Date| {
+        d.to_zoned(tz.clone())
+            .ok()
+            .map(|z| z.timestamp().as_millisecond())
+    };
     let from_ms = from.and_then(start);
     let until_ms = to.and_then(|d| d.checked_add(1.day()).ok()).and_then(start);
-    let raw = query.subject.as_deref().unwrap_or_default().trim().to_owned();
+    let raw = query
+        .subject
+        .as_deref()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
     let subject = if raw.is_empty() {
         None
     } else {
         match report {
             Report::Person => {
                 if let Ok(uuid) = uuid::Uuid::parse_str(&raw) {
-                    Some((AuditSubject::Persons(vec![uuid.to_string()]), uuid.to_string()))
+                    Some((
+                        AuditSubject::Persons(vec![uuid.to_string()]),
+                        uuid.to_string(),
+                    ))
                 } else {
                     match NhsNumber::parse(&raw) {
                         Ok(nhs) => {
@@ -326,7 +349,12 @@ fn query_string(pairs: &[(&str, &str)]) -> String {
     out.finish()
 }
 
-async fn report(state: AppState, principal: Principal, report: Report, query: ReportQuery) -> PageResult {
+async fn report(
+    state: AppState,
+    principal: Principal,
+    report: Report,
+    query: ReportQuery,
+) -> PageResult {
     let filters = filters(&state, report, &query).await?;
     let from = query.from.clone().unwrap_or_default();
     let to = query.to.clone().unwrap_or_default();
@@ -341,7 +369,11 @@ async fn report(state: AppState, principal: Principal, report: Report, query: Re
             audit.set_record("audit_report", record.clone());
             audit.set_detail(format!(
                 "{}_report from:{from} to:{to} before:{}",
-                if report == Report::Person { "person" } else { "user" },
+                if report == Report::Person {
+                    "person"
+                } else {
+                    "user"
+                },
                 query.before.map(|b| b.to_string()).unwrap_or_default()
             ));
         }
@@ -359,7 +391,11 @@ async fn report(state: AppState, principal: Principal, report: Report, query: Re
             .map_err(PageError::staff)?;
         let organisations = organisation_names(&state).await?;
         rows_shown = rows(&state, &page.entries, &organisations);
-        let base = [("subject", subject_text.as_str()), ("from", from.as_str()), ("to", to.as_str())];
+        let base = [
+            ("subject", subject_text.as_str()),
+            ("from", from.as_str()),
+            ("to", to.as_str()),
+        ];
         next = page.next.map(|n| {
             let n = n.to_string();
             let mut pairs = base.to_vec();
@@ -419,7 +455,11 @@ pub async fn user_access(
     report(state, principal, Report::User, query).await
 }
 
-async fn download(state: AppState, report: Report, query: ReportQuery) -> Result<Response, PageError> {
+async fn download(
+    state: AppState,
+    report: Report,
+    query: ReportQuery,
+) -> Result<Response, PageError> {
     let filters = filters(&state, report, &query).await?;
     let Some((subject, record)) = filters.subject.filter(|_| filters.errors.is_empty()) else {
         let message = filters
@@ -450,8 +490,8 @@ async fn download(state: AppState, report: Report, query: ReportQuery) -> Result
         })
         .await
         .map_err(PageError::staff)?;
-    let mut response =
-        export_response(&record, query.format.as_deref(), page.entries).map_err(PageError::staff)?;
+    let mut response = export_response(&record, query.format.as_deref(), page.entries)
+        .map_err(PageError::staff)?;
     super::layout::security_headers(response.headers_mut(), Sensitivity::Identifiable);
     Ok(response)
 }
@@ -502,7 +542,11 @@ pub struct QueueItem {
 }
 
 impl QueueItem {
-    fn with_form(mut self, errors: &[FieldMessage], failed: Option<&(String, String, String)>) -> QueueItem {
+    fn with_form(
+        mut self,
+        errors: &[FieldMessage],
+        failed: Option<&(String, String, String)>,
+    ) -> QueueItem {
         if let Some((id, outcome, note)) = failed.filter(|f| f.0 == self.id) {
             let _ = id;
             self.typed_outcome = outcome.clone();
@@ -544,7 +588,11 @@ async fn reviews_page(
         .map_err(PageError::staff)?
         .into_iter()
         .map(|g| QueueItem {
-            when: format!("{} to {}", shown(g.starts_at, state), shown(g.expires_at, state)),
+            when: format!(
+                "{} to {}",
+                shown(g.starts_at, state),
+                shown(g.expires_at, state)
+            ),
             what: "Break-glass access to the whole record".into(),
             who: g.username,
             person_id: g.person_id,
@@ -575,7 +623,10 @@ async fn reviews_page(
         layout: Layout::staff("Reviews waiting", principal).with_errors(errors),
         break_glass,
         overrides,
-        outcomes: ReviewOutcome::ALL.iter().map(|o| (o.as_str(), o.label())).collect(),
+        outcomes: ReviewOutcome::ALL
+            .iter()
+            .map(|o| (o.as_str(), o.label()))
+            .collect(),
         csrf: principal.csrf_token.clone().unwrap_or_default(),
     };
     Ok(render(&page, status, Sensitivity::Identifiable))

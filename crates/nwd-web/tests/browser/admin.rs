@@ -38,7 +38,8 @@ async fn the_administration_and_privacy_pages_work_and_are_accessible() {
         )
         .await
         .unwrap();
-    app.type_into("password", "violet kettle harbour lantern").await;
+    app.type_into("password", "violet kettle harbour lantern")
+        .await;
     app.enter_in("password").await;
     assert_eq!(app.text(".nhsuk-panel__title").await, "Account created");
     app.check_page("account created").await;
@@ -72,16 +73,19 @@ async fn the_administration_and_privacy_pages_work_and_are_accessible() {
     assert_eq!(app.path().await, "/staff/privacy");
     assert!(app.text("#audit-chain").await.contains("intact"));
     app.check_page("privacy home").await;
-    app.goto(&format!("/staff/privacy/person-access?subject={person}")).await;
+    app.goto(&format!("/staff/privacy/person-access?subject={person}"))
+        .await;
     assert!(app.text("#access").await.contains("Break glass"));
     app.check_page("person access report").await;
-    app.goto("/staff/privacy/user-access?subject=test.triage").await;
+    app.goto("/staff/privacy/user-access?subject=test.triage")
+        .await;
     app.check_page("user access report").await;
     app.goto("/staff/privacy/person-access?subject=123").await;
     app.check_page("person access report with an error").await;
     app.goto("/staff/privacy/reviews").await;
     app.check_page("review queues").await;
-    app.press("#break-glass ~ .nhsuk-card form button[type=submit]").await;
+    app.press("#break-glass ~ .nhsuk-card form button[type=submit]")
+        .await;
     assert!(app
         .text(".nhsuk-error-summary")
         .await
@@ -113,9 +117,18 @@ pub async fn seed(app: &BrowserApp) -> (String, StaffUser) {
         .json()
         .await
         .unwrap();
-    let person = created["referral"]["person_id"].as_str().unwrap().to_owned();
+    let person = created["referral"]["person_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let service = app
-        .service("Synthetic Other Team", "nhs_trust", &["getting_help"], (5, 18), false)
+        .service(
+            "Synthetic Other Team",
+            "nhs_trust",
+            &["getting_help"],
+            (5, 18),
+            false,
+        )
         .await;
     let (org, team) = app
         .store
@@ -130,7 +143,12 @@ pub async fn seed(app: &BrowserApp) -> (String, StaffUser) {
         .unwrap();
     let service_team = app
         .store
-        .create_team(&org, "Synthetic Other Team staff", TeamKind::Service, Some(&service))
+        .create_team(
+            &org,
+            "Synthetic Other Team staff",
+            TeamKind::Service,
+            Some(&service),
+        )
         .await
         .unwrap();
     let clinician = app
@@ -148,7 +166,12 @@ pub async fn seed(app: &BrowserApp) -> (String, StaffUser) {
         .await
         .unwrap();
     let scopes = nwd_domain::authz::Permission::ALL.into_iter().collect();
-    let token = app.store.create_api_token(&clinician.id, "t", &scopes).await.unwrap().1;
+    let token = app
+        .store
+        .create_api_token(&clinician.id, "t", &scopes)
+        .await
+        .unwrap()
+        .1;
     let response = app
         .http
         .post(app.url(&format!("/api/persons/{person}/break-glass")))

@@ -172,7 +172,10 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
     app.client.set_window_size(width, 900).await.unwrap();
     shoot(&app, folder, "privacy-home", width).await;
     for (path, name) in [
-        (format!("/staff/privacy/person-access?subject={person}"), "privacy-person-access"),
+        (
+            format!("/staff/privacy/person-access?subject={person}"),
+            "privacy-person-access",
+        ),
         ("/staff/privacy/reviews".to_owned(), "privacy-reviews"),
     ] {
         app.goto(&path).await;
