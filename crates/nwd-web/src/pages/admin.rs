@@ -542,10 +542,12 @@ pub async fn create_token(
             .await
         }
         Err(error) => {
-            refused(&state, &principal, &id, typed, error, |f| match f {
-                "scopes" => "scopes",
-                "user" => "token_name",
-                _ => "token_name",
+            refused(&state, &principal, &id, typed, error, |f| {
+                if f == "scopes" {
+                    "scopes"
+                } else {
+                    "token_name"
+                }
             })
             .await
         }

@@ -222,17 +222,11 @@ struct Filters {
     errors: Vec<FieldMessage>,
 }
 
-fn date(
-    state: &AppState,
-    raw: Option<&str>,
-    id: &str,
-    errors: &mut Vec<FieldMessage>,
-) -> Option<Date> {
+fn date(raw: Option<&str>, id: &str, errors: &mut Vec<FieldMessage>) -> Option<Date> {
     let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
     match raw.parse::<Date>() {
         Ok(d) => Some(d),
         Err(_) => {
-            let _ = state;
             errors.push(FieldMessage::new(
                 id,
                 "Enter a date as year-month-day, for example 2026-03-01",
@@ -249,8 +243,8 @@ async fn filters(
 ) -> Result<Filters, PageError> {
     let mut errors = Vec::new();
     let tz = state.store.tz().clone();
-    let from = date(state, query.from.as_deref(), "from", &mut errors);
-    let to = date(state, query.to.as_deref(), "to", &mut errors);
+    let from = date(query.from.as_deref(), "from", &mut errors);
+    let to = date(query.to.as_deref(), "to", &mut errors);
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
             errors.push(FieldMessage::new(
@@ -547,8 +541,7 @@ impl QueueItem {
         errors: &[FieldMessage],
         failed: Option<&(String, String, String)>,
     ) -> QueueItem {
-        if let Some((id, outcome, note)) = failed.filter(|f| f.0 == self.id) {
-            let _ = id;
+        if let Some((_, outcome, note)) = failed.filter(|f| f.0 == self.id) {
             self.typed_outcome = outcome.clone();
             self.typed_note = note.clone();
             let find = |prefix: &str| {
