@@ -311,7 +311,7 @@ pub struct BrokenEntry {
     pub problem: String,
 }
 
-fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AuditRecord, StoreError> {
+pub(crate) fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AuditRecord, StoreError> {
     let status: i64 = row.try_get("status")?;
     Ok(AuditRecord {
         seq: row.try_get::<i64, _>("seq")? as u64,
@@ -338,7 +338,8 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AuditRecord, StoreError> {
     })
 }
 
-const SELECT: &str = "SELECT seq, at, user_id, username, roles, organisation_id, session_id, \
+pub(crate) const SELECT: &str =
+    "SELECT seq, at, user_id, username, roles, organisation_id, session_id, \
     address, action, route, record_type, record_id, person_id, why, outcome, status, detail, \
     prev_hash, hash FROM audit_log";
 

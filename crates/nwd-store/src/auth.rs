@@ -1010,31 +1010,22 @@ impl Store {
             .collect()
     }
 
-    /// Records the privacy officer's review of a grant.
+    /// Records the privacy officer's review of a grant (without an outcome; see
+    /// [`Store::record_review`]).
     pub async fn review_break_glass(
         &self,
         id: &str,
         reviewer: &str,
         note: &str,
     ) -> Result<(), StoreError> {
-        let now = self.now();
-        let mut w = self.begin_write().await?;
-        let n = sqlx::query(
-            "UPDATE break_glass SET reviewed_by = $1, reviewed_at = $2, review_note = $3 \
-             WHERE id = $4 AND reviewed_at IS NULL",
+        self.record_review(
+            crate::privacy::ReviewItem::BreakGlass,
+            id,
+            reviewer,
+            None,
+            note,
         )
-        .bind(reviewer)
-        .bind(ms(now))
-        .bind(note)
-        .bind(id)
-        .execute(&mut *w.tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::not_found("unreviewed break-glass grant", id));
-        }
-        w.commit(now).await?;
-        Ok(())
+        .await
     }
 }
 

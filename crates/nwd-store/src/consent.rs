@@ -696,34 +696,22 @@ impl Store {
             .collect()
     }
 
-    /// Records the privacy officer's review of a safeguarding override.
+    /// Records the privacy officer's review of a safeguarding override (without an outcome;
+    /// see [`Store::record_review`]).
     pub async fn review_safeguarding_override(
         &self,
         id: &str,
         reviewer: &str,
         note: &str,
     ) -> Result<(), StoreError> {
-        let now = self.now();
-        let mut w = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE safeguarding_overrides SET reviewed_by = $1, reviewed_at = $2, review_note = $3 \
-             WHERE id = $4 AND reviewed_at IS NULL",
+        self.record_review(
+            crate::privacy::ReviewItem::SafeguardingOverride,
+            id,
+            reviewer,
+            None,
+            note,
         )
-        .bind(reviewer)
-        .bind(ms(now))
-        .bind(note)
-        .bind(id)
-        .execute(&mut *w.tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::not_found(
-                "unreviewed safeguarding override",
-                id,
-            ));
-        }
-        set_record("safeguarding_override", id);
-        w.commit(now).await?;
-        Ok(())
+        .await
     }
 
     /// Records a young person's death (retention keeps the record a set time after it).

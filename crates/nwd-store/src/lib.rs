@@ -14,6 +14,7 @@
 //! changed meanwhile. On SQLite, writers are serialised in-process (SQLite allows one writer
 //! at a time; waiting on a mutex is kinder than `SQLITE_BUSY`).
 
+pub mod admin;
 mod append_only;
 pub mod audit;
 mod audit_writer;
@@ -29,6 +30,7 @@ mod error;
 mod intake;
 mod lists;
 pub mod oidc;
+pub mod privacy;
 pub mod provision;
 mod referrals;
 mod register;

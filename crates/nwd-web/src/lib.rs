@@ -66,6 +66,7 @@ impl AppState {
         (name = "lists", description = "Waiting lists, transition list, access measures"),
         (name = "register", description = "Person matching review, merge and unmerge"),
         (name = "access", description = "Sign-in, sessions, break-glass access"),
+        (name = "admin", description = "Accounts, team roles and API tokens for administrators (no clinical content)"),
         (name = "privacy", description = "Audit reports and break-glass review for the privacy officer"),
         (name = "system", description = "Health"),
         (name = "consent", description = "Young people's confidentiality: competence per decision, parent/carer access, not-for-parent entries, parent contact, safeguarding overrides")
@@ -84,6 +85,7 @@ pub fn secure_routes() -> secure::SecureRouter {
         .merge(api::lists::router())
         .merge(api::register::router())
         .merge(api::privacy::router())
+        .merge(api::admin::router())
         .merge(api::consent::router())
         .merge(pages::router())
 }

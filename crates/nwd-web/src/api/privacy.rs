@@ -11,6 +11,7 @@ use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 use nwd_store::audit::{AuditRecord, AuditVerification};
 use nwd_store::auth::BreakGlassGrant;
 use nwd_store::consent::QueuedOverride;
+use nwd_store::privacy::{ReviewItem, ReviewOutcome};
 use nwd_store::{ReferralSearch, ReferralSort};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -264,6 +265,41 @@ async fn break_glass_queue(State(state): State<AppState>) -> ApiResult<Json<Vec<
 pub struct Review {
     /// The privacy officer's finding.
     pub note: String,
+    /// The outcome: `appropriate`, `not_appropriate` or `ask_user` (optional for callers
+    /// from before outcomes were recorded; the pages always ask for one).
+    #[serde(default)]
+    pub outcome: Option<String>,
+}
+
+impl Review {
+    /// Checks the note and the outcome, naming each field that is wrong.
+    pub fn check(&self) -> Result<Option<ReviewOutcome>, ApiError> {
+        let mut errors = Vec::new();
+        let outcome = match self.outcome.as_deref() {
+            None => None,
+            Some(value) => match ReviewOutcome::parse(value) {
+                Ok(o) => Some(o),
+                Err(message) => {
+                    errors.push(nwd_domain::FieldError {
+                        field: "outcome".into(),
+                        message,
+                    });
+                    None
+                }
+            },
+        };
+        if self.note.trim().is_empty() {
+            errors.push(nwd_domain::FieldError {
+                field: "note".into(),
+                message: "say what the review found".into(),
+            });
+        }
+        if errors.is_empty() {
+            Ok(outcome)
+        } else {
+            Err(ApiError::Invalid(errors))
+        }
+    }
 }
 
 /// Records the review of a break-glass grant.
@@ -276,12 +312,16 @@ async fn review_break_glass(
     Path(id): Path<String>,
     JsonBody { value: body, .. }: JsonBody<Review>,
 ) -> ApiResult<StatusCode> {
-    if body.note.trim().is_empty() {
-        return Err(ApiError::field("note", "say what the review found"));
-    }
+    let outcome = body.check()?;
     state
         .store
-        .review_break_glass(&id, &principal.user_id, body.note.trim())
+        .record_review(
+            ReviewItem::BreakGlass,
+            &id,
+            &principal.user_id,
+            outcome,
+            body.note.trim(),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -303,12 +343,16 @@ async fn review_safeguarding_override(
     Path(id): Path<String>,
     JsonBody { value: body, .. }: JsonBody<Review>,
 ) -> ApiResult<StatusCode> {
-    if body.note.trim().is_empty() {
-        return Err(ApiError::field("note", "say what the review found"));
-    }
+    let outcome = body.check()?;
     state
         .store
-        .review_safeguarding_override(&id, &principal.user_id, body.note.trim())
+        .record_review(
+            ReviewItem::SafeguardingOverride,
+            &id,
+            &principal.user_id,
+            outcome,
+            body.note.trim(),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

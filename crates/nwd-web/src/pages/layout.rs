@@ -41,21 +41,46 @@ pub struct StaffHeader {
     /// Holds only the commissioner role: the menu offers the commissioning pages, not the
     /// triage queue (which it cannot open).
     pub commissioner_only: bool,
+    /// Holds the administrator role: the menu offers the administration pages.
+    pub administrator: bool,
+    /// Holds the privacy officer role: the menu offers the privacy pages.
+    pub privacy_officer: bool,
+    /// The menu offers the clinical lists (triage, crisis, services, transitions): false only
+    /// for someone whose roles are all administrative (administrator, privacy officer).
+    pub clinical_links: bool,
+    /// Where the logo and sign-in lead: the page this person starts from.
+    pub home: &'static str,
 }
 
 impl StaffHeader {
     /// From the principal the guard authenticated.
     pub fn of(principal: &Principal) -> StaffHeader {
+        use nwd_domain::authz::Role;
+        let roles = principal.roles();
+        let commissioner_only = !roles.is_empty() && roles.iter().all(|r| *r == Role::Commissioner);
+        let administrator = roles.contains(&Role::Administrator);
+        let privacy_officer = roles.contains(&Role::PrivacyOfficer);
+        let administrative_only = !roles.is_empty()
+            && roles
+                .iter()
+                .all(|r| matches!(r, Role::Administrator | Role::PrivacyOfficer));
+        let home = if commissioner_only {
+            "/commissioning"
+        } else if administrative_only && administrator {
+            "/staff/admin/users"
+        } else if administrative_only {
+            "/staff/privacy"
+        } else {
+            "/staff/triage"
+        };
         StaffHeader {
             display_name: principal.display_name.clone(),
             csrf: principal.csrf_token.clone().unwrap_or_default(),
-            commissioner_only: {
-                let roles = principal.roles();
-                !roles.is_empty()
-                    && roles
-                        .iter()
-                        .all(|r| *r == nwd_domain::authz::Role::Commissioner)
-            },
+            commissioner_only,
+            administrator,
+            privacy_officer,
+            clinical_links: !administrative_only,
+            home,
         }
     }
 }

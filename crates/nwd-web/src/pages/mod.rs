@@ -3,7 +3,9 @@
 //! Server-rendered HTML on the NHS design system (`nhsuk-frontend`, built into the binary by
 //! `build.rs`), working without JavaScript. Public pages (start, get help, find support,
 //! urgent help, staff sign-in) and staff pages (triage queue, referral and its forms, service
-//! waiting lists and caseloads, transition and crisis lists, person-match review) are registered through
+//! waiting lists and caseloads, transition and crisis lists, person-match review), the privacy
+//! officer's pages (`privacy`), the administrator's (`admin`: users; `directory`: services) and
+//! the standards in force (`standards`) are registered through
 //! the same [`SecureRouter`] as the API, with the same policies, guard and audit. Every page
 //! carries the security headers of [`layout::security_headers`].
 //!
@@ -12,21 +14,25 @@
 //! (`crates/nwd-web/templates/`, askama, escaping on).
 
 pub mod actions;
+pub mod admin;
 pub mod assets;
 pub mod chart;
 pub mod dashboard;
+pub mod directory;
 pub mod find_support;
 pub mod form;
 pub mod get_help;
 pub mod layout;
 pub mod lists;
 pub mod oidc;
+pub mod privacy;
 pub mod public;
 pub mod refer;
 pub mod review;
 pub mod service;
 pub mod simulate;
 pub mod staff;
+pub mod standards;
 pub mod status;
 pub mod triage;
 pub mod urgent_help;
@@ -169,4 +175,47 @@ pub fn router() -> SecureRouter {
             "aggregate",
             routes!(simulate::run),
         )
+        .route(Policy::SignedIn, "standards", routes!(standards::standards))
+        .merge(privacy_routes())
+        .merge(admin_routes())
+}
+
+/// The privacy officer's pages (issue 5).
+fn privacy_routes() -> SecureRouter {
+    let audit = Policy::Requires(Permission::AuditReports, Scope::None);
+    let review = Policy::Requires(Permission::ReviewBreakGlass, Scope::None);
+    SecureRouter::new()
+        .route(audit, "audit", routes!(privacy::home))
+        .route(audit, "audit", routes!(privacy::person_access))
+        .route(audit, "audit", routes!(privacy::person_download))
+        .route(audit, "audit", routes!(privacy::user_access))
+        .route(audit, "audit", routes!(privacy::user_download))
+        .route(review, "break_glass", routes!(privacy::reviews))
+        .route(review, "break_glass", routes!(privacy::review_break_glass))
+        .route(
+            review,
+            "safeguarding_override",
+            routes!(privacy::review_override),
+        )
+}
+
+/// The administrator's pages (issue 6): accounts and the service directory.
+fn admin_routes() -> SecureRouter {
+    let users = Policy::Requires(Permission::ManageUsers, Scope::None);
+    let directory = Policy::Requires(Permission::ManageDirectory, Scope::None);
+    SecureRouter::new()
+        .route(users, "user", routes!(admin::users))
+        .route(users, "user", routes!(admin::new_user))
+        .route(users, "user", routes!(admin::create_user))
+        .route(users, "user", routes!(admin::user))
+        .route(users, "user", routes!(admin::add_membership))
+        .route(users, "user", routes!(admin::remove_membership))
+        .route(users, "user", routes!(admin::disable))
+        .route(users, "api_token", routes!(admin::create_token))
+        .route(users, "api_token", routes!(admin::revoke_token))
+        .route(directory, "service", routes!(directory::services))
+        .route(directory, "service", routes!(directory::new_service))
+        .route(directory, "service", routes!(directory::create_service))
+        .route(directory, "service", routes!(directory::edit_service))
+        .route(directory, "service", routes!(directory::update_service))
 }

@@ -109,13 +109,10 @@ pub async fn sign_in_form(
 }
 
 /// Where a member of staff starts: the commissioning dashboard for someone who holds only
-/// the commissioner role (the triage queue would refuse them), else the triage queue.
+/// the commissioner role, the administration or privacy pages for someone whose roles are
+/// only those (the triage queue would refuse them), else the triage queue.
 pub(crate) fn home_of(principal: &nwd_store::auth::Principal) -> &'static str {
-    if super::layout::StaffHeader::of(principal).commissioner_only {
-        "/commissioning"
-    } else {
-        "/staff/triage"
-    }
+    super::layout::StaffHeader::of(principal).home
 }
 
 /// Signs in: sets the session cookie and goes to the triage queue.

@@ -1004,7 +1004,8 @@ async fn every_cookie_change_without_its_csrf_token_is_refused(app: &TestApp) {
             .replace("{contact_id}", "x")
             .replace("{allocation_id}", "x")
             .replace("{decision_id}", "x")
-            .replace("{token}", "x");
+            .replace("{token}", "x")
+            .replace("{token_id}", "x");
         let method = Method::from_bytes(route.method.to_uppercase().as_bytes()).unwrap();
         let response = app
             .public(method, &path)

@@ -8,6 +8,7 @@ mod support;
 mod idp;
 
 mod access;
+mod admin;
 mod bad_input;
 mod commissioning;
 mod concurrency;

@@ -118,6 +118,40 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/api/audit/persons/{id}/export"),
     ("get", "/api/privacy/safeguarding-overrides"),
     ("post", "/api/privacy/safeguarding-overrides/{id}/review"),
+    // The privacy officer's pages (issue 5).
+    ("get", "/staff/privacy"),
+    ("get", "/staff/privacy/person-access"),
+    ("get", "/staff/privacy/person-access/download"),
+    ("get", "/staff/privacy/user-access"),
+    ("get", "/staff/privacy/user-access/download"),
+    ("get", "/staff/privacy/reviews"),
+    ("post", "/staff/privacy/break-glass/{id}/review"),
+    ("post", "/staff/privacy/safeguarding-overrides/{id}/review"),
+    // Administration: accounts (API and pages), the service directory, the standards (issue 6).
+    ("get", "/api/admin/users"),
+    ("post", "/api/admin/users"),
+    ("get", "/api/admin/users/{id}"),
+    ("post", "/api/admin/users/{id}/disable"),
+    ("post", "/api/admin/users/{id}/memberships"),
+    ("post", "/api/admin/users/{id}/memberships/remove"),
+    ("get", "/api/admin/teams"),
+    ("post", "/api/admin/users/{id}/tokens"),
+    ("post", "/api/admin/users/{id}/tokens/{token_id}/revoke"),
+    ("get", "/staff/admin/users"),
+    ("get", "/staff/admin/users/new"),
+    ("post", "/staff/admin/users"),
+    ("get", "/staff/admin/users/{id}"),
+    ("post", "/staff/admin/users/{id}/memberships"),
+    ("post", "/staff/admin/users/{id}/memberships/remove"),
+    ("post", "/staff/admin/users/{id}/disable"),
+    ("post", "/staff/admin/users/{id}/tokens"),
+    ("post", "/staff/admin/users/{id}/tokens/revoke"),
+    ("get", "/staff/admin/services"),
+    ("get", "/staff/admin/services/new"),
+    ("post", "/staff/admin/services"),
+    ("get", "/staff/admin/services/{id}"),
+    ("post", "/staff/admin/services/{id}"),
+    ("get", "/staff/standards"),
 ];
 
 /// The public allow-list: exactly these routes answer without sign-in.
@@ -187,7 +221,8 @@ async fn every_route_declares_a_policy_and_only_the_allow_list_is_public(app: &T
             .path
             .replace("{id}", "00000000-0000-0000-0000-000000000000")
             .replace("{contact_id}", "x")
-            .replace("{allocation_id}", "x");
+            .replace("{allocation_id}", "x")
+            .replace("{token_id}", "x");
         let method = Method::from_bytes(policy.method.to_uppercase().as_bytes()).unwrap();
         let response = app
             .public(method, &concrete)
@@ -263,7 +298,8 @@ async fn every_route_is_documented_and_served(app: &TestApp) {
         let concrete = path
             .replace("{id}", "00000000-0000-0000-0000-000000000000")
             .replace("{contact_id}", "x")
-            .replace("{allocation_id}", "x");
+            .replace("{allocation_id}", "x")
+            .replace("{token_id}", "x");
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let response = app
             .staff(method.clone(), &concrete)

@@ -9,6 +9,7 @@
 
 mod support;
 
+mod admin;
 mod commissioning;
 mod end_to_end;
 mod journeys;

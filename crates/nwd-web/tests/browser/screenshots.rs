@@ -150,6 +150,38 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
     app.press("form[method=post] button[type=submit]").await;
     app.client.set_window_size(width, 900).await.unwrap();
     shoot(&app, folder, "commissioning-simulator", width).await;
+
+    // Administration (the test's triage clinician is also an administrator).
+    for (path, name) in [
+        ("/staff/admin/users", "admin-users"),
+        ("/staff/admin/services/new", "admin-service-form"),
+        ("/staff/standards", "staff-standards"),
+    ] {
+        app.goto(path).await;
+        app.client.set_window_size(width, 900).await.unwrap();
+        shoot(&app, folder, name, width).await;
+    }
+    // The privacy officer.
+    let (person, officer) = crate::admin::seed(&app).await;
+    app.client.delete_all_cookies().await.unwrap();
+    app.goto("/staff/sign-in").await;
+    app.type_into("username", &officer.username).await;
+    app.type_into("password", &officer.password.clone()).await;
+    app.type_into("code", &officer.code()).await;
+    app.enter_in("code").await;
+    app.client.set_window_size(width, 900).await.unwrap();
+    shoot(&app, folder, "privacy-home", width).await;
+    for (path, name) in [
+        (
+            format!("/staff/privacy/person-access?subject={person}"),
+            "privacy-person-access",
+        ),
+        ("/staff/privacy/reviews".to_owned(), "privacy-reviews"),
+    ] {
+        app.goto(&path).await;
+        app.client.set_window_size(width, 900).await.unwrap();
+        shoot(&app, folder, name, width).await;
+    }
     app.finish().await;
 }
 
@@ -169,7 +201,7 @@ async fn key_pages_at_phone_and_desktop_width() {
     pages_at(390, &folder).await;
     pages_at(1280, &folder).await;
     let count = std::fs::read_dir(&folder).unwrap().count();
-    assert!(count >= 28, "{count} screenshots");
+    assert!(count >= 40, "{count} screenshots");
     if !keep {
         let _ = std::fs::remove_dir_all(&folder);
     }

@@ -1,0 +1,438 @@
+//! Administration of accounts: the user list with teams, roles, second factor and state; team
+//! membership changes; API tokens issued and revoked from the administration pages and API.
+//!
+//! Creating accounts, disabling them (which ends every session and revokes every token at
+//! once) and hashing passwords stay in [`crate::auth`]; this module adds what an administrator
+//! needs to see and change, with the same checks. Every change runs in one write transaction,
+//! so the request's audit entry commits with it. It holds no clinical content.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use nwd_domain::authz::{Permission, Role};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::auth::{AuthError, TeamKind};
+use crate::codec::{ms, ts};
+use crate::{Store, StoreError};
+
+/// A team membership as an administrator sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MembershipSummary {
+    /// Team id.
+    pub team_id: String,
+    /// Team name.
+    pub team_name: String,
+    /// Role in that team.
+    pub role: Role,
+}
+
+/// How far an account's second factor (TOTP) is set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TotpState {
+    /// No secret: the account signs in only through OpenID Connect.
+    None,
+    /// A secret was issued but no code has been used yet (not enrolled).
+    Issued,
+    /// A code has been used to sign in: enrolled.
+    Enrolled,
+}
+
+/// One account, for the user list.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserSummary {
+    /// User id.
+    pub id: String,
+    /// Sign-in name.
+    pub username: String,
+    /// Shown name.
+    pub display_name: String,
+    /// Organisation id.
+    pub organisation_id: String,
+    /// Organisation name.
+    pub organisation_name: String,
+    /// Teams and roles.
+    pub memberships: Vec<MembershipSummary>,
+    /// Second factor.
+    pub totp: TotpState,
+    /// Whether the account signs in with a password (else only OpenID Connect).
+    pub has_password: bool,
+    /// When disabled, if it is.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub disabled_at: Option<Timestamp>,
+    /// Created.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub created_at: Timestamp,
+}
+
+/// A team, for the membership form and the team list.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TeamSummary {
+    /// Team id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Organisation id.
+    pub organisation_id: String,
+    /// Organisation name.
+    pub organisation_name: String,
+    /// Kind.
+    pub kind: TeamKind,
+    /// The service, for service teams.
+    pub service_id: Option<String>,
+    /// Members (distinct users).
+    pub members: i64,
+}
+
+/// An API token as listed (never the token itself, which is shown once at creation).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiTokenSummary {
+    /// Token id.
+    pub id: String,
+    /// What it is for.
+    pub name: String,
+    /// The permissions it is limited to.
+    pub scopes: Vec<Permission>,
+    /// Created.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub created_at: Timestamp,
+    /// When revoked, if it is.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub revoked_at: Option<Timestamp>,
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> AuthError {
+    AuthError::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+fn set_record(kind: &str, id: &str) {
+    if let Some(audit) = crate::audit::current() {
+        audit.set_record(kind, id.to_owned());
+    }
+}
+
+impl Store {
+    /// Every account, by username, with its teams and roles (no clinical content).
+    pub async fn users(&self) -> Result<Vec<UserSummary>, StoreError> {
+        self.user_rows(None).await
+    }
+
+    /// One account.
+    pub async fn user(&self, id: &str) -> Result<UserSummary, StoreError> {
+        self.user_rows(Some(id))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::not_found("user", id))
+    }
+
+    /// The id of the account with this username, if any.
+    pub async fn user_id_by_username(&self, username: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query("SELECT id FROM users WHERE username = $1")
+            .bind(username.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.try_get("id"))
+            .transpose()?)
+    }
+
+    async fn user_rows(&self, only: Option<&str>) -> Result<Vec<UserSummary>, StoreError> {
+        let filter = if only.is_some() {
+            "WHERE u.id = $1"
+        } else {
+            ""
+        };
+        // Booleans as BIGINT 0/1 so both drivers decode them alike.
+        let sql = format!(
+            "SELECT u.id, u.username, u.display_name, u.organisation_id, o.name AS org_name, \
+             CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS has_password, \
+             CASE WHEN u.totp_secret IS NULL THEN 0 ELSE 1 END AS has_totp, \
+             CASE WHEN u.totp_last_step IS NULL THEN 0 ELSE 1 END AS used_totp, \
+             u.disabled_at, u.created_at \
+             FROM users u JOIN organisations o ON o.id = u.organisation_id {filter} \
+             ORDER BY u.username"
+        );
+        let mut query = sqlx::query(&sql);
+        if let Some(id) = only {
+            query = query.bind(id.to_owned());
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        let memberships = self.memberships(only).await?;
+        let truthy = |row: &sqlx::any::AnyRow, name: &str| -> Result<bool, StoreError> {
+            Ok(row.try_get::<i64, _>(name)? != 0)
+        };
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get("id")?;
+                let totp = match (truthy(row, "has_totp")?, truthy(row, "used_totp")?) {
+                    (false, _) => TotpState::None,
+                    (true, false) => TotpState::Issued,
+                    (true, true) => TotpState::Enrolled,
+                };
+                Ok(UserSummary {
+                    memberships: memberships
+                        .iter()
+                        .filter(|(user, _)| *user == id)
+                        .map(|(_, m)| m.clone())
+                        .collect(),
+                    username: row.try_get("username")?,
+                    display_name: row.try_get("display_name")?,
+                    organisation_id: row.try_get("organisation_id")?,
+                    organisation_name: row.try_get("org_name")?,
+                    totp,
+                    has_password: truthy(row, "has_password")?,
+                    disabled_at: row
+                        .try_get::<Option<i64>, _>("disabled_at")?
+                        .map(ts)
+                        .transpose()?,
+                    created_at: ts(row.try_get("created_at")?)?,
+                    id,
+                })
+            })
+            .collect()
+    }
+
+    async fn memberships(
+        &self,
+        only: Option<&str>,
+    ) -> Result<Vec<(String, MembershipSummary)>, StoreError> {
+        let filter = if only.is_some() {
+            "WHERE m.user_id = $1"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT m.user_id, m.team_id, t.name, m.role FROM team_members m \
+             JOIN teams t ON t.id = m.team_id {filter} ORDER BY t.name, m.role"
+        );
+        let mut query = sqlx::query(&sql);
+        if let Some(id) = only {
+            query = query.bind(id.to_owned());
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let role: String = r.try_get("role")?;
+                Ok((
+                    r.try_get("user_id")?,
+                    MembershipSummary {
+                        team_id: r.try_get("team_id")?,
+                        team_name: r.try_get("name")?,
+                        role: Role::parse(&role).map_err(StoreError::Corrupt)?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// Every team, by organisation then name, with how many people are in it.
+    pub async fn teams(&self) -> Result<Vec<TeamSummary>, StoreError> {
+        sqlx::query(
+            "SELECT t.id, t.name, t.organisation_id, o.name AS org_name, t.kind, t.service_id, \
+             (SELECT COUNT(DISTINCT m.user_id) FROM team_members m WHERE m.team_id = t.id) AS members \
+             FROM teams t JOIN organisations o ON o.id = t.organisation_id \
+             ORDER BY o.name, t.name",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let kind: String = r.try_get("kind")?;
+            Ok(TeamSummary {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                organisation_id: r.try_get("organisation_id")?,
+                organisation_name: r.try_get("org_name")?,
+                kind: match kind.as_str() {
+                    "single_point_of_access" => TeamKind::SinglePointOfAccess,
+                    "service" => TeamKind::Service,
+                    _ => TeamKind::Other,
+                },
+                service_id: r.try_get("service_id")?,
+                members: r.try_get("members")?,
+            })
+        })
+        .collect()
+    }
+
+    /// Gives an account a role in a team. Refuses an unknown or disabled account, an unknown
+    /// team, the parent/carer role (given only through a recorded carer link) and a
+    /// membership the account already has; nothing is written then.
+    pub async fn add_membership(
+        &self,
+        user_id: &str,
+        team_id: &str,
+        role: Role,
+    ) -> Result<(), AuthError> {
+        if role == Role::ParentCarer {
+            return Err(invalid(
+                "role",
+                "the parent or carer role is given by linking a carer to a young person, not here",
+            ));
+        }
+        let user = self.user(user_id).await?;
+        if user.disabled_at.is_some() {
+            return Err(invalid(
+                "user",
+                "this account is disabled: it cannot be given roles",
+            ));
+        }
+        if !self.teams().await?.iter().any(|t| t.id == team_id) {
+            return Err(invalid("team_id", "choose a team from the list"));
+        }
+        if user
+            .memberships
+            .iter()
+            .any(|m| m.team_id == team_id && m.role == role)
+        {
+            return Err(invalid(
+                "role",
+                "the account already has this role in this team",
+            ));
+        }
+        let now = self.now();
+        let mut w = self.begin_write().await?;
+        sqlx::query("INSERT INTO team_members (user_id, team_id, role) VALUES ($1, $2, $3)")
+            .bind(user_id)
+            .bind(team_id)
+            .bind(role.as_str())
+            .execute(&mut *w.tx)
+            .await?;
+        set_record("user", user_id);
+        w.commit(now).await?;
+        Ok(())
+    }
+
+    /// Takes a role in a team away from an account, at once (roles are read on every request).
+    /// The last membership cannot be removed: disable the account instead.
+    pub async fn remove_membership(
+        &self,
+        user_id: &str,
+        team_id: &str,
+        role: Role,
+    ) -> Result<(), AuthError> {
+        let user = self.user(user_id).await?;
+        if !user
+            .memberships
+            .iter()
+            .any(|m| m.team_id == team_id && m.role == role)
+        {
+            return Err(invalid(
+                "role",
+                "the account does not have this role in this team",
+            ));
+        }
+        if user.memberships.len() == 1 {
+            return Err(invalid(
+                "role",
+                "this is the account's only role: disable the account instead",
+            ));
+        }
+        let now = self.now();
+        let mut w = self.begin_write().await?;
+        sqlx::query("DELETE FROM team_members WHERE user_id = $1 AND team_id = $2 AND role = $3")
+            .bind(user_id)
+            .bind(team_id)
+            .bind(role.as_str())
+            .execute(&mut *w.tx)
+            .await?;
+        set_record("user", user_id);
+        w.commit(now).await?;
+        Ok(())
+    }
+
+    /// Issues an API token for an account, after checking the account is live, the name is
+    /// given and at least one scope is. Returns (token id, the token — shown once).
+    pub async fn issue_api_token(
+        &self,
+        user_id: &str,
+        name: &str,
+        scopes: &BTreeSet<Permission>,
+    ) -> Result<(String, String), AuthError> {
+        let user = self.user(user_id).await?;
+        if user.disabled_at.is_some() {
+            return Err(invalid(
+                "user",
+                "this account is disabled: it cannot have tokens",
+            ));
+        }
+        if name.trim().is_empty() || name.trim().len() > 100 {
+            return Err(invalid(
+                "name",
+                "say what the token is for, in up to 100 characters (e.g. the system that uses it)",
+            ));
+        }
+        if scopes.is_empty() {
+            return Err(invalid(
+                "scopes",
+                "choose at least one permission for the token",
+            ));
+        }
+        let (id, token) = self.create_api_token(user_id, name.trim(), scopes).await?;
+        Ok((id, token))
+    }
+
+    /// An account's API tokens, newest first (never the tokens themselves).
+    pub async fn api_tokens(&self, user_id: &str) -> Result<Vec<ApiTokenSummary>, StoreError> {
+        sqlx::query(
+            "SELECT id, name, scopes, created_at, revoked_at FROM api_tokens WHERE user_id = $1 \
+             ORDER BY created_at DESC, id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let scopes: String = r.try_get("scopes")?;
+            Ok(ApiTokenSummary {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                scopes: scopes
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| Permission::parse(s).map_err(StoreError::Corrupt))
+                    .collect::<Result<_, _>>()?,
+                created_at: ts(r.try_get("created_at")?)?,
+                revoked_at: r
+                    .try_get::<Option<i64>, _>("revoked_at")?
+                    .map(ts)
+                    .transpose()?,
+            })
+        })
+        .collect()
+    }
+
+    /// Revokes one of an account's live API tokens; an unknown, other account's or already
+    /// revoked token is not found.
+    pub async fn revoke_user_token(&self, user_id: &str, token_id: &str) -> Result<(), StoreError> {
+        let now = self.now();
+        let mut w = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(ms(now))
+        .bind(token_id)
+        .bind(user_id)
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::not_found("live API token", token_id));
+        }
+        set_record("api_token", token_id);
+        w.commit(now).await?;
+        Ok(())
+    }
+}
