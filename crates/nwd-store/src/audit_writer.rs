@@ -189,23 +189,35 @@ impl Writer {
         let backend = self.parts.backend;
         let conn = self.connection().await?;
         let mut tx = conn.begin().await?;
+        let entries: Vec<AuditEntry> = entries
+            .into_iter()
+            .map(|(mut entry, at)| {
+                entry.at = at;
+                entry
+            })
+            .collect();
         let n = entries.len() as i64;
-        // Move the head by n. With a remembered head, one conditional update does it (and
-        // takes the lock); if someone else moved the head meanwhile it touches nothing.
-        let mut start = None;
+        // With a remembered head, the rows are chained before the transaction touches the
+        // database, and one conditional update moves the head to the last of them (taking the
+        // lock); if someone else moved the head meanwhile it touches nothing, and the head is
+        // read (and moved) under the lock instead.
+        let mut chained = None;
         if let Some((seq, hash)) = remembered {
-            let moved = sqlx::query("UPDATE audit_head SET seq = $1 WHERE id = 1 AND seq = $2")
-                .bind(seq + n)
-                .bind(seq)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let (rows, last_hash) = chain(seq, hash, &entries);
+            let moved =
+                sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3")
+                    .bind(seq + n)
+                    .bind(&last_hash)
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
             if moved == 1 {
-                start = Some((seq, hash));
+                chained = Some((seq, rows, last_hash));
             }
         }
-        let (last_seq, mut prev_hash) = match start {
-            Some(head) => head,
+        let (last_seq, rows, last_hash) = match chained {
+            Some(chained) => chained,
             None => {
                 let row = sqlx::query(
                     "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash",
@@ -213,37 +225,45 @@ impl Writer {
                 .bind(n)
                 .fetch_one(&mut *tx)
                 .await?;
-                let seq: i64 = row.try_get("seq")?;
-                (seq - n, row.try_get::<String, _>("hash")?)
+                let seq = row.try_get::<i64, _>("seq")? - n;
+                let (rows, last_hash) = chain(seq, row.try_get("hash")?, &entries);
+                sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+                    .bind(&last_hash)
+                    .execute(&mut *tx)
+                    .await?;
+                (seq, rows, last_hash)
             }
         };
-        let first_seq = (last_seq + 1) as u64;
-        let mut rows = Vec::with_capacity(entries.len());
-        for (i, (mut entry, at)) in entries.into_iter().enumerate() {
-            entry.at = at;
-            let seq = first_seq + i as u64;
-            let hash = chain_hash(seq, &prev_hash, &entry);
-            rows.push((
-                seq,
-                entry,
-                std::mem::replace(&mut prev_hash, hash.clone()),
-                hash,
-            ));
-        }
         insert_rows(&mut tx, &rows).await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&prev_hash)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         if self.parts.mode == AuditCommit::Deferred && backend == Backend::Sqlite {
             self.parts
                 .unflushed
                 .store(true, std::sync::atomic::Ordering::Release);
         }
-        self.head = Some((last_seq + n, prev_hash));
-        Ok(first_seq)
+        self.head = Some((last_seq + n, last_hash));
+        Ok((last_seq + 1) as u64)
     }
+}
+
+/// One chained row: position, entry, previous hash, own hash.
+type Chained<'a> = (u64, &'a AuditEntry, String, String);
+
+/// Chains `entries` after the entry at `seq` whose hash is `hash`; returns the rows and the
+/// last hash.
+fn chain(seq: i64, mut hash: String, entries: &[AuditEntry]) -> (Vec<Chained<'_>>, String) {
+    let mut rows = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        let position = (seq + 1) as u64 + i as u64;
+        let own = chain_hash(position, &hash, entry);
+        rows.push((
+            position,
+            entry,
+            std::mem::replace(&mut hash, own.clone()),
+            own,
+        ));
+    }
+    (rows, hash)
 }
 
 const COLUMNS: usize = 19;
@@ -251,7 +271,7 @@ const COLUMNS: usize = 19;
 /// Inserts the chained rows, many to a statement (within both databases' parameter limits).
 async fn insert_rows(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    rows: &[(u64, AuditEntry, String, String)],
+    rows: &[Chained<'_>],
 ) -> Result<(), StoreError> {
     // SQLite allows 32,766 parameters, PostgreSQL 65,535: 50 rows × 19 stay far below both.
     for chunk in rows.chunks(50) {
