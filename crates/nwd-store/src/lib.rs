@@ -32,6 +32,7 @@ mod referrals;
 mod register;
 pub mod retention;
 pub mod status;
+mod versioned;
 pub use append_only::APPEND_ONLY_TABLES;
 
 use std::sync::Arc;
@@ -48,8 +49,8 @@ pub use bulk::{DemoImport, ImportProgress};
 pub use directory::ServiceFilter;
 pub use error::{Change, StoreError};
 pub use intake::{IdempotencyRequest, Intake, IntakeOutcome};
-pub use lists::{CaseloadEntry, TransitionListEntry, WaitingList};
-pub use referrals::{ReferralPage, ReferralSearch, ReferralSort, ReferralSummary};
+pub use lists::{Caseload, CaseloadEntry, TransitionListEntry, WaitingList};
+pub use referrals::{CrisisList, ReferralPage, ReferralSearch, ReferralSort, ReferralSummary};
 pub use register::{MatchReview, PersonHistory, PersonMerge, ReviewDecision};
 
 /// Which database is behind the pool.
@@ -126,6 +127,8 @@ pub struct Store {
     audit_commit: audit::AuditCommit,
     /// Deferred audit entries committed but not yet known to be on disk (SQLite).
     audit_unflushed: Arc<std::sync::atomic::AtomicBool>,
+    /// Whole-record figures kept under the data version they were computed at.
+    cached: Arc<versioned::Cached>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -168,6 +171,7 @@ impl Store {
             access: options.access,
             audit_commit: options.audit_commit,
             audit_unflushed: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            cached: Arc::new(versioned::Cached::default()),
         };
         store.migrate().await?;
         append_only::protect(&store.pool, backend).await?;
@@ -270,9 +274,10 @@ pub(crate) struct WriteTx<'a> {
 }
 
 impl WriteTx<'_> {
-    /// Appends the current request's audit entry (if any) and commits: the change and its
-    /// audit row commit together or not at all.
+    /// Moves the data version, appends the current request's audit entry (if any) and
+    /// commits: the change, the new version and the audit row commit together or not at all.
     pub(crate) async fn commit(mut self, at: Timestamp) -> Result<(), StoreError> {
+        versioned::bump(&mut self.tx).await?;
         audit::append_current(&mut self.tx, at).await?;
         self.tx.commit().await?;
         Ok(())

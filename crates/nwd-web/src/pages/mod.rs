@@ -20,6 +20,7 @@ pub mod form;
 pub mod get_help;
 pub mod layout;
 pub mod lists;
+pub mod pagination;
 pub mod public;
 pub mod refer;
 pub mod review;
