@@ -16,10 +16,9 @@ pub fn requested(value: Option<&str>, field: &str) -> Result<u32, ApiError> {
         None | Some("") => Ok(1),
         Some(text) => match text.parse::<u32>() {
             Ok(n) if n >= 1 => Ok(n),
-            _ => Err(ApiError::Invalid(vec![nwd_domain::FieldError {
-                field: field.to_owned(),
-                message: format!("{field} must be a page number from 1"),
-            }])),
+            _ => Err(ApiError::BadRequest(format!(
+                "{field} must be a page number from 1"
+            ))),
         },
     }
 }
