@@ -16,8 +16,9 @@ INSERT INTO data_version (id, version) VALUES (1, 0);
 
 -- The dashboard's monthly counts: steps up and down (need-group changes by month, which
 -- otherwise scan every event), triage outcomes by month triaged, allocations first seen by
--- month.
-CREATE INDEX referral_events_by_type ON referral_events (event_type, at);
+-- month. The steps index is partial: an index led by event_type would be chosen for "has
+-- this referral a signposted event" and scan every such event instead of the referral's own.
+CREATE INDEX referral_events_need_group_changes ON referral_events (at) WHERE event_type = 'need_group_changed';
 CREATE INDEX referrals_by_triaged ON referrals (triaged_at);
 CREATE INDEX allocations_by_first_attended ON allocations (first_attended_at);
 -- A service's typical wait on its public page: allocations made at the service in the last
