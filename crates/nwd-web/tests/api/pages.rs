@@ -574,7 +574,11 @@ on_both_backends!(the_match_review_page_explains_and_records_a_decision);
 async fn crisis_list_is_paged(app: &TestApp) {
     let mut ids = Vec::new();
     for i in 0..51 {
-        let priority = if i % 2 == 0 { "emergency" } else { "very_urgent" };
+        let priority = if i % 2 == 0 {
+            "emergency"
+        } else {
+            "very_urgent"
+        };
         let created = app.school_referral(None, priority).await;
         ids.push(created["referral"]["id"].as_str().unwrap().to_owned());
         app.advance_clock(jiff::SignedDuration::from_mins(1));
@@ -588,7 +592,10 @@ async fn crisis_list_is_paged(app: &TestApp) {
         .await
     };
     let first = get("/staff/crisis").await;
-    assert!(first.contains("51 emergency or very urgent referrals"), "{first}");
+    assert!(
+        first.contains("51 emergency or very urgent referrals"),
+        "{first}"
+    );
     assert!(first.contains("Showing 1 to 50 of 51."));
     assert!(first.contains("href=\"/staff/crisis?page=2\" class=\"nhsuk-pagination__next\""));
     let rows = |text: &str| -> Vec<usize> {
