@@ -59,10 +59,7 @@ pub struct AccessMeasures {
 /// Computes both measures for the 12 months ending on `period_end` (inclusive). Contacts may
 /// come in any order and may include contacts before the period (needed for MHS69's first).
 pub fn access_measures(contacts: &[CountedContact], period_end: Date) -> AccessMeasures {
-    let period_start = period_end
-        .checked_sub(12.months())
-        .and_then(|d| d.checked_add(1.day()))
-        .unwrap_or(period_end);
+    let period_start = period_start(period_end);
     let in_period = |d: Date| d >= period_start && d <= period_end;
 
     let mut by_person: HashMap<PersonId, (Date, Vec<Date>)> = HashMap::new();
@@ -95,7 +92,89 @@ pub fn access_measures(contacts: &[CountedContact], period_end: Date) -> AccessM
     }
 }
 
+/// The first day of the rolling 12 months ending on `period_end` (inclusive).
+fn period_start(period_end: Date) -> Date {
+    period_end
+        .checked_sub(12.months())
+        .and_then(|d| d.checked_add(1.day()))
+        .unwrap_or(period_end)
+}
+
+/// Both measures for many period ends at once (the dashboard's 12 rolling periods), equal to
+/// [`access_measures`] for each end but in one pass: the contacts are sorted once by person
+/// and date, and each person adds one to a run of periods in a difference array — the
+/// periods containing an under-18 contact (MHS95), and those containing their second contact
+/// when the first was before 18 (MHS69). The periods containing a date are a contiguous run
+/// because period starts and ends both rise with the end. Cost O(n log n + periods), against
+/// O(n × periods) for one [`access_measures`] per period.
+pub fn access_measures_for_periods(
+    contacts: &[CountedContact],
+    period_ends: &[Date],
+) -> Vec<AccessMeasures> {
+    let mut order: Vec<usize> = (0..period_ends.len()).collect();
+    order.sort_by_key(|&i| period_ends[i]);
+    let ends: Vec<Date> = order.iter().map(|&i| period_ends[i]).collect();
+    let starts: Vec<Date> = ends.iter().map(|e| period_start(*e)).collect();
+    // The periods (indices into `ends`) that contain `day`, as a half-open range.
+    let containing = |day: Date| -> (usize, usize) {
+        let lo = ends.partition_point(|end| *end < day);
+        let hi = starts.partition_point(|start| *start <= day);
+        (lo, hi.max(lo))
+    };
+    let periods = ends.len();
+    let mut one = vec![0i64; periods + 1];
+    let mut two = vec![0i64; periods + 1];
+    let mut sorted: Vec<&CountedContact> = contacts.iter().collect();
+    sorted.sort_unstable_by_key(|c| (c.person_id, c.on));
+    for person in sorted.chunk_by(|a, b| a.person_id == b.person_id) {
+        let eighteenth = birthday(person[0].date_of_birth, 18);
+        // MHS95: the union of the runs of every under-18 contact (dates ascend, so the runs
+        // do too and overlap only with the previous one).
+        let mut covered = 0;
+        for contact in person.iter().take_while(|c| c.on < eighteenth) {
+            let (lo, hi) = containing(contact.on);
+            let from = lo.max(covered);
+            if from < hi {
+                one[from] += 1;
+                one[hi] -= 1;
+                covered = hi;
+            }
+        }
+        // MHS69: the first contact before 18, the second in the period.
+        if let [first, second, ..] = person {
+            if first.on < eighteenth {
+                let (lo, hi) = containing(second.on);
+                if lo < hi {
+                    two[lo] += 1;
+                    two[hi] -= 1;
+                }
+            }
+        }
+    }
+    let mut sorted_measures = Vec::with_capacity(periods);
+    let (mut mhs95, mut mhs69) = (0i64, 0i64);
+    for k in 0..periods {
+        mhs95 += one[k];
+        mhs69 += two[k];
+        sorted_measures.push(AccessMeasures {
+            period_start: starts[k],
+            period_end: ends[k],
+            mhs95_one_contact: mhs95.max(0) as u64,
+            mhs69_two_contacts: mhs69.max(0) as u64,
+        });
+    }
+    let mut out = sorted_measures.clone();
+    for (k, &i) in order.iter().enumerate() {
+        out[i] = sorted_measures[k];
+    }
+    out
+}
+
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test: a failure stops it with its message"
+)]
 mod tests {
     use super::*;
     use jiff::civil::date;
@@ -134,5 +213,39 @@ mod tests {
         assert_eq!(m.period_start, date(2025, 4, 1));
         assert_eq!(m.mhs95_one_contact, 2);
         assert_eq!(m.mhs69_two_contacts, 2);
+        // The one-pass version agrees, whatever the order of the ends.
+        let ends = [date(2026, 4, 30), end, date(2025, 3, 31)];
+        let swept = access_measures_for_periods(&contacts, &ends);
+        for (i, e) in ends.iter().enumerate() {
+            assert_eq!(swept[i], access_measures(&contacts, *e), "{e}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The one-pass sweep equals one [`access_measures`] per period end, on random
+        /// contacts around the 18th birthday and the period edges (month ends, leap days).
+        #[test]
+        fn the_sweep_equals_one_computation_per_period(
+            raw in proptest::collection::vec((0u128..12, 0i64..2_000), 0..120),
+            first_end in 0i32..30,
+            months in 1i64..15,
+        ) {
+            let born = [date(2008, 2, 29), date(2007, 6, 1), date(2010, 12, 31), date(2000, 1, 1)];
+            let origin = date(2023, 1, 1);
+            let contacts: Vec<CountedContact> = raw
+                .iter()
+                .map(|(p, offset)| {
+                    contact(*p, born[(*p as usize) % 4], origin.checked_add(offset.days()).unwrap())
+                })
+                .collect();
+            let first = date(2024, 1, 1).checked_add(i64::from(first_end).months()).unwrap();
+            let ends: Vec<Date> = (0..months)
+                .map(|k| first.checked_add(k.months()).unwrap().last_of_month())
+                .collect();
+            let swept = access_measures_for_periods(&contacts, &ends);
+            for (i, e) in ends.iter().enumerate() {
+                proptest::prop_assert_eq!(swept[i], access_measures(&contacts, *e));
+            }
+        }
     }
 }

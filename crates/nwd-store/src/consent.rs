@@ -671,6 +671,7 @@ impl Store {
                 entry.record_id = Some(item.id.clone());
                 entry.person_id = Some(person.to_owned());
                 entry.why = format!("safeguarding override:{}", item.id);
+                crate::versioned::bump(&mut w.tx).await?;
                 crate::audit::append(&mut w.tx, entry, now).await?;
                 w.tx.commit().await?;
             }

@@ -16,10 +16,11 @@
 //! (`nwd_domain::access`, which needs each person's counted contacts over 12 months).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
-use nwd_domain::access::{access_measures, AccessMeasures, CountedContact};
+use nwd_domain::access::{access_measures_for_periods, AccessMeasures, CountedContact};
 use nwd_domain::codes::{Priority, ReferralSource};
 use nwd_domain::{PersonId, ServiceId};
 use sqlx::Row;
@@ -31,7 +32,7 @@ use crate::{Store, StoreError};
 pub const MAX_MONTHS: u32 = 36;
 
 /// Which months (and optionally which service) to read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DashboardQuery {
     /// First month (any day in it).
     pub from: Date,
@@ -200,8 +201,25 @@ fn series(rows: &[(usize, String, u64)], months: usize) -> Vec<u64> {
 }
 
 impl Store {
-    /// The dashboard's exact monthly counts (see the module documentation for definitions).
+    /// The dashboard's exact monthly counts (see the module documentation for definitions),
+    /// kept under the data version (`versioned`): computed again only after a change.
     pub async fn dashboard(&self, query: &DashboardQuery) -> Result<Dashboard, StoreError> {
+        // The version is read before computing: a change committed during the computation
+        // moves it, and the next request computes again.
+        let version = self.data_version().await?;
+        if let Some(kept) = self.cached.dashboard.get(query, version) {
+            return Ok((*kept).clone());
+        }
+        let dashboard = self.compute_dashboard(query).await?;
+        self.cached
+            .dashboard
+            .put(*query, version, Arc::new(dashboard.clone()));
+        Ok(dashboard)
+    }
+
+    /// The dashboard computed from the record now, never from what is kept (what
+    /// [`Store::dashboard`] returns must always equal this).
+    pub async fn compute_dashboard(&self, query: &DashboardQuery) -> Result<Dashboard, StoreError> {
         let bounds = month_bounds(self, query)?;
         let n = bounds.len();
         let service = query.service_id;
@@ -212,50 +230,28 @@ impl Store {
             ""
         };
 
-        let by_source = grouped(
+        // Referrals received, by source and need group at once (one range scan).
+        let received = grouped(
             self,
             &bounds,
             service,
             &format!(
-                "SELECT m.idx AS idx, r.source AS k FROM referrals r \
+                "SELECT m.idx AS idx, r.source || '|' || COALESCE(r.need_group, 'not_triaged') AS k FROM referrals r \
                  JOIN months m ON r.received_at >= m.lo AND r.received_at < m.hi \
                  WHERE 1 = 1{referral_filter}"
             ),
             &[],
         )
         .await?;
-        let by_need = grouped(
-            self,
-            &bounds,
-            service,
-            &format!(
-                "SELECT m.idx AS idx, COALESCE(r.need_group, 'not_triaged') AS k FROM referrals r \
-                 JOIN months m ON r.received_at >= m.lo AND r.received_at < m.hi \
-                 WHERE 1 = 1{referral_filter}"
-            ),
-            &[],
-        )
-        .await?;
+        let mut by_source = Vec::with_capacity(received.len());
+        let mut by_need = Vec::with_capacity(received.len());
+        for (idx, key, count) in received {
+            let (source, need) = key.split_once('|').unwrap_or((key.as_str(), "not_triaged"));
+            by_source.push((idx, source.to_owned(), count));
+            by_need.push((idx, need.to_owned(), count));
+        }
 
-        let allocation_filter = if service.is_some() {
-            " AND a.service_id = $s"
-        } else {
-            ""
-        };
-        let waiting = grouped(
-            self,
-            &bounds,
-            service,
-            &format!(
-                "SELECT m.idx AS idx, 'waiting' AS k FROM allocations a \
-                 JOIN months m ON a.allocated_at < m.at_end \
-                   AND (a.first_attended_at IS NULL OR a.first_attended_at >= m.at_end) \
-                   AND (a.ended_at IS NULL OR a.ended_at >= m.at_end) \
-                 WHERE 1 = 1{allocation_filter}"
-            ),
-            &[],
-        )
-        .await?;
+        let waiting = self.waiting_at_ends(&bounds, service).await?;
 
         let steps = grouped(
             self,
@@ -303,7 +299,7 @@ impl Store {
             seen,
             seen_within_standard: within,
             seen_with_standard: with_standard,
-            waiting_at_end: series(&waiting, n),
+            waiting_at_end: waiting,
             access,
             step_ups: steps.get("up").cloned().unwrap_or_else(|| zero.clone()),
             step_downs: steps.get("down").cloned().unwrap_or_else(|| zero.clone()),
@@ -376,8 +372,56 @@ impl Store {
         Ok((seen, with_standard, within))
     }
 
+    /// Allocations waiting (allocated, not yet seen, not ended) at the end of each month, or
+    /// now for the current month: one scan, one count per month.
+    async fn waiting_at_ends(
+        &self,
+        bounds: &[(Date, Timestamp, Timestamp)],
+        service: Option<ServiceId>,
+    ) -> Result<Vec<u64>, StoreError> {
+        let now = self.now();
+        let ends: Vec<i64> = bounds.iter().map(|(_, _, hi)| ms((*hi).min(now))).collect();
+        let (Some(first), Some(last)) = (ends.first(), ends.last()) else {
+            return Ok(Vec::new());
+        };
+        // Waiting at instant $k: allocated before it, and neither seen nor ended before it.
+        let waiting_at = |p: usize| {
+            format!(
+                "a.allocated_at < ${p} AND (a.first_attended_at IS NULL OR a.first_attended_at >= ${p}) \
+                 AND (a.ended_at IS NULL OR a.ended_at >= ${p})"
+            )
+        };
+        let counts: Vec<String> = (0..ends.len())
+            .map(|i| format!("COUNT(CASE WHEN {} THEN 1 END) AS w{i}", waiting_at(i + 1)))
+            .collect();
+        let first_p = ends.len() + 1;
+        let last_p = ends.len() + 2;
+        let mut sql = format!(
+            "SELECT {} FROM allocations a WHERE a.allocated_at < ${last_p} \
+             AND (a.first_attended_at IS NULL OR a.first_attended_at >= ${first_p}) \
+             AND (a.ended_at IS NULL OR a.ended_at >= ${first_p})",
+            counts.join(", ")
+        );
+        if service.is_some() {
+            sql.push_str(&format!(" AND a.service_id = ${}", ends.len() + 3));
+        }
+        let mut q = sqlx::query(&sql);
+        for end in &ends {
+            q = q.bind(*end);
+        }
+        q = q.bind(*first).bind(*last);
+        if let Some(s) = service {
+            q = q.bind(s.to_string());
+        }
+        let row = q.fetch_one(&self.pool).await?;
+        (0..ends.len())
+            .map(|i| Ok(row.try_get::<i64, _>(format!("w{i}").as_str())?.max(0) as u64))
+            .collect()
+    }
+
     /// MHS95 and MHS69 for the 12 months ending on each month's last day, from the counted
-    /// contacts (read once).
+    /// contacts (read once, in time order) in one sweep
+    /// ([`nwd_domain::access::access_measures_for_periods`]).
     async fn monthly_access(
         &self,
         bounds: &[(Date, Timestamp, Timestamp)],
@@ -393,24 +437,54 @@ impl Store {
         if service.is_some() {
             sql.push_str(" AND c.service_id = $2");
         }
+        sql.push_str(" ORDER BY c.at");
         let mut q = sqlx::query(&sql).bind(ms(last.2));
         if let Some(s) = service {
             q = q.bind(s.to_string());
         }
         let rows = q.fetch_all(&self.pool).await?;
-        let contacts = rows
+        // Contacts come in time order: the local date changes only at a day boundary, so the
+        // time zone is consulted once per day rather than once per contact.
+        let mut day: Option<(i64, i64, Date)> = None;
+        let mut births: HashMap<String, Date> = HashMap::new();
+        let mut contacts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let at: i64 = row.try_get("at")?;
+            let on = match day {
+                Some((from, to, on)) if at >= from && at < to => on,
+                _ => {
+                    let zoned = ts(at)?.to_zoned(self.tz.clone());
+                    let on = zoned.date();
+                    let start = zoned
+                        .start_of_day()
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    let next = start
+                        .tomorrow()
+                        .and_then(|d| d.start_of_day())
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    day = Some((ms(start.timestamp()), ms(next.timestamp()), on));
+                    on
+                }
+            };
+            let born: String = row.try_get("date_of_birth")?;
+            let date_of_birth = match births.get(&born) {
+                Some(d) => *d,
+                None => {
+                    let d = date(&born)?;
+                    births.insert(born, d);
+                    d
+                }
+            };
+            contacts.push(CountedContact {
+                person_id: PersonId(uuid(&row.try_get::<String, _>("person_id")?)?),
+                date_of_birth,
+                on,
+            });
+        }
+        let ends: Vec<Date> = bounds
             .iter()
-            .map(|row| {
-                Ok(CountedContact {
-                    person_id: PersonId(uuid(&row.try_get::<String, _>("person_id")?)?),
-                    date_of_birth: date(&row.try_get::<String, _>("date_of_birth")?)?,
-                    on: ts(row.try_get("at")?)?.to_zoned(self.tz.clone()).date(),
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(bounds
-            .iter()
-            .map(|(first, _, _)| access_measures(&contacts, first.last_of_month()))
-            .collect())
+            .map(|(first, _, _)| first.last_of_month())
+            .collect();
+        Ok(access_measures_for_periods(&contacts, &ends))
     }
 }

@@ -36,6 +36,7 @@ mod referrals;
 mod register;
 pub mod retention;
 pub mod status;
+mod versioned;
 pub use append_only::APPEND_ONLY_TABLES;
 
 use std::sync::Arc;
@@ -52,8 +53,8 @@ pub use bulk::{DemoImport, ImportProgress};
 pub use directory::ServiceFilter;
 pub use error::{Change, StoreError};
 pub use intake::{IdempotencyRequest, Intake, IntakeOutcome};
-pub use lists::{CaseloadEntry, TransitionListEntry, WaitingList};
-pub use referrals::{ReferralPage, ReferralSearch, ReferralSort, ReferralSummary};
+pub use lists::{Caseload, CaseloadEntry, TransitionListEntry, WaitingList};
+pub use referrals::{CrisisList, ReferralPage, ReferralSearch, ReferralSort, ReferralSummary};
 pub use register::{MatchReview, PersonHistory, PersonMerge, ReviewDecision};
 
 /// Which database is behind the pool.
@@ -132,6 +133,8 @@ pub struct Store {
     audit_unflushed: Arc<std::sync::atomic::AtomicBool>,
     /// The task appending entries written on their own, started on first use.
     audit_writer: Arc<std::sync::OnceLock<audit_writer::AuditWriter>>,
+    /// Whole-record figures kept under the data version they were computed at.
+    cached: Arc<versioned::Cached>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -175,6 +178,7 @@ impl Store {
             audit_commit: options.audit_commit,
             audit_unflushed: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             audit_writer: Arc::new(std::sync::OnceLock::new()),
+            cached: Arc::new(versioned::Cached::default()),
         };
         store.migrate().await?;
         append_only::protect(&store.pool, backend).await?;
@@ -293,9 +297,10 @@ pub(crate) struct WriteTx<'a> {
 }
 
 impl WriteTx<'_> {
-    /// Appends the current request's audit entry (if any) and commits: the change and its
-    /// audit row commit together or not at all.
+    /// Moves the data version, appends the current request's audit entry (if any) and
+    /// commits: the change, the new version and the audit row commit together or not at all.
     pub(crate) async fn commit(mut self, at: Timestamp) -> Result<(), StoreError> {
+        versioned::bump(&mut self.tx).await?;
         audit::append_current(&mut self.tx, at).await?;
         self.tx.commit().await?;
         Ok(())

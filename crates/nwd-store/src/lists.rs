@@ -72,22 +72,41 @@ pub struct CaseloadEntry {
     pub first_attended_at: Option<jiff::Timestamp>,
 }
 
+/// One page of a service's caseload.
+#[derive(Debug, Clone, Serialize)]
+pub struct Caseload {
+    /// Open allocations at the service in all.
+    pub total: u64,
+    /// The page asked for, in order.
+    pub entries: Vec<CaseloadEntry>,
+}
+
 impl Store {
     /// A service's caseload: every open allocation (waiting or seen), seen first and then
-    /// by priority and allocation date, at most `limit`.
+    /// by priority and allocation date — `limit` of them after `offset`, with how many there
+    /// are in all.
     pub async fn caseload(
         &self,
         service_id: ServiceId,
         limit: u32,
-    ) -> Result<Vec<CaseloadEntry>, StoreError> {
+        offset: u32,
+    ) -> Result<Caseload, StoreError> {
+        let total: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM allocations a WHERE a.service_id = $1 AND a.ended_at IS NULL",
+        )
+        .bind(service_id.to_string())
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
         let rows = sqlx::query(
             "SELECT a.id, a.referral_id, a.person_id, a.need_group, a.allocated_at, a.first_attended_at, r.priority \
              FROM allocations a JOIN referrals r ON r.id = a.referral_id \
              WHERE a.service_id = $1 AND a.ended_at IS NULL \
-             ORDER BY a.waiting, a.priority_rank, a.allocated_at, a.id LIMIT $2",
+             ORDER BY a.waiting, a.priority_rank, a.allocated_at, a.id LIMIT $2 OFFSET $3",
         )
         .bind(service_id.to_string())
         .bind(i64::from(limit))
+        .bind(i64::from(offset))
         .fetch_all(&self.pool)
         .await?;
         let mut entries = Vec::with_capacity(rows.len());
@@ -104,7 +123,10 @@ impl Store {
                 first_attended_at: first.map(ts).transpose()?,
             });
         }
-        Ok(entries)
+        Ok(Caseload {
+            total: total.max(0) as u64,
+            entries,
+        })
     }
 
     /// The waiting list of a service: open allocations without a first attended contact,
@@ -208,21 +230,66 @@ impl Store {
     }
 
     /// Young people with an open allocation who are within the notice period of their
-    /// service's upper age, soonest first.
+    /// service's upper age, soonest first. Kept under the data version and the day
+    /// (`versioned`): computed again after any change, or the next day.
     pub async fn transition_list(&self) -> Result<Vec<TransitionListEntry>, StoreError> {
         let today = self.now().to_zoned(self.tz.clone()).date();
+        let version = self.data_version().await?;
+        if let Some(kept) = self.cached.transitions.get(&today, version) {
+            return Ok((*kept).clone());
+        }
+        let list = self.compute_transition_list(today).await?;
+        self.cached
+            .transitions
+            .put(today, version, std::sync::Arc::new(list.clone()));
+        Ok(list)
+    }
+
+    /// The transition list for `today`, computed from the record (never from what is kept).
+    pub async fn compute_transition_list(
+        &self,
+        today: Date,
+    ) -> Result<Vec<TransitionListEntry>, StoreError> {
         let notice = self.standards.transition_notice_months;
-        // Born on or before this date → on the list for a service whose age_to is 25; the
-        // per-service check below is exact. This bound keeps the scan to people aged 12+.
-        let rows = sqlx::query(
+        // For each upper age in use, the latest birth date that can be on the list today
+        // (a week later than exact, for month-end and 29 February rounding; the check below
+        // is exact). Only people born by then are read, found by date of birth.
+        let ages = sqlx::query("SELECT DISTINCT age_to FROM services")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut conditions = Vec::new();
+        let mut binds: Vec<(i64, String)> = Vec::new();
+        let mut latest: Option<Date> = None;
+        for row in &ages {
+            let age_to: i64 = row.try_get("age_to")?;
+            let born_by = today
+                .checked_add(jiff::Span::new().months(i64::from(notice)).days(7))
+                .and_then(|d| d.checked_sub(jiff::Span::new().years(age_to + 1)))
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            latest = latest.max(Some(born_by));
+            let base = 2 + 2 * binds.len();
+            conditions.push(format!(
+                "(s.age_to = ${} AND p.date_of_birth <= ${})",
+                base,
+                base + 1
+            ));
+            binds.push((age_to, born_by.to_string()));
+        }
+        let Some(latest) = latest else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
             "SELECT a.id, a.referral_id, a.person_id, a.service_id, s.name, s.age_to, p.date_of_birth, r.need_group \
-             FROM allocations a JOIN services s ON s.id = a.service_id JOIN persons p ON p.id = a.person_id \
-             JOIN referrals r ON r.id = a.referral_id \
-             WHERE a.ended_at IS NULL AND p.date_of_birth <= $1",
-        )
-        .bind(today.saturating_sub(jiff::Span::new().years(12)).to_string())
-        .fetch_all(&self.pool)
-        .await?;
+             FROM persons p JOIN allocations a ON a.person_id = p.id AND a.ended_at IS NULL \
+             JOIN services s ON s.id = a.service_id JOIN referrals r ON r.id = a.referral_id \
+             WHERE p.date_of_birth <= $1 AND ({})",
+            conditions.join(" OR ")
+        );
+        let mut query = sqlx::query(&sql).bind(latest.to_string());
+        for (age_to, born_by) in binds {
+            query = query.bind(age_to).bind(born_by);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
         let mut list = Vec::new();
         for row in &rows {
             let born: Date = date(&row.try_get::<String, _>("date_of_birth")?)?;
@@ -274,6 +341,36 @@ impl Store {
 }
 
 impl Store {
+    /// The waits to a first attended contact (days from the clock start) of allocations made
+    /// at a service in `[from, to)`: what the service's public page shows. The same figure as
+    /// [`Store::service_waits`]'s `to_first_contact_days`, read from one index
+    /// (`allocations_by_service_allocated`) without the rest.
+    pub async fn first_contact_waits(
+        &self,
+        service_id: ServiceId,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+    ) -> Result<nwd_domain::waits::WaitDistribution, StoreError> {
+        use nwd_domain::waits::{days_waited, distribution};
+        let rows = sqlx::query(
+            "SELECT a.clock_start, a.first_attended_at FROM allocations a \
+             WHERE a.service_id = $1 AND a.allocated_at >= $2 AND a.allocated_at < $3 \
+             AND a.first_attended_at IS NOT NULL",
+        )
+        .bind(service_id.to_string())
+        .bind(ms(from))
+        .bind(ms(to))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut days = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let start = ts(row.try_get("clock_start")?)?;
+            let seen = ts(row.try_get("first_attended_at")?)?;
+            days.push(f64::from(days_waited(start, seen, &self.tz)));
+        }
+        Ok(distribution(days))
+    }
+
     /// A service's waits for allocations made in `[from, to)`: the visible wait to first
     /// contact and the hidden ones (to triage, to second contact), with the share seen within
     /// the service's standard.

@@ -188,47 +188,7 @@ impl Store {
             }
         }
         if let Some(v) = &search.visible_to {
-            let mut any: Vec<String> = Vec::new();
-            if v.single_point_of_access {
-                binds.push(Bind::Int(v.cutoff_ms));
-                any.push(format!(
-                    "(r.status <> 'closed' OR r.closed_at > ${})",
-                    binds.len()
-                ));
-            }
-            if !v.service_ids.is_empty() {
-                binds.push(Bind::Int(v.cutoff_ms));
-                let cutoff = binds.len();
-                let mut placeholders = Vec::new();
-                for service in &v.service_ids {
-                    binds.push(Bind::Text(service.clone()));
-                    placeholders.push(format!("${}", binds.len()));
-                }
-                any.push(format!(
-                    "EXISTS (SELECT 1 FROM allocations a WHERE a.person_id = r.person_id AND \
-                     a.service_id IN ({}) AND (a.ended_at IS NULL OR a.ended_at > ${cutoff}))",
-                    placeholders.join(", ")
-                ));
-            }
-            if let Some(org) = &v.submitted_by_org {
-                binds.push(Bind::Text(org.clone()));
-                any.push(format!("r.submitted_by_org = ${}", binds.len()));
-            }
-            if let Some(user) = &v.user_id {
-                binds.push(Bind::Text(user.clone()));
-                let u = binds.len();
-                binds.push(Bind::Int(v.now_ms));
-                let n = binds.len();
-                any.push(format!(
-                    "EXISTS (SELECT 1 FROM break_glass b WHERE b.person_id = r.person_id AND \
-                     b.user_id = ${u} AND b.starts_at <= ${n} AND b.expires_at > ${n})"
-                ));
-            }
-            clauses.push(if any.is_empty() {
-                "1 = 0".to_owned()
-            } else {
-                format!("({})", any.join(" OR "))
-            });
+            clauses.push(visibility_clause(v, &mut binds));
         }
         if !clauses.is_empty() {
             sql.push_str(" WHERE ");
@@ -266,6 +226,117 @@ impl Store {
             None
         };
         Ok(ReferralPage { items, next })
+    }
+}
+
+/// The `WHERE` condition that keeps the referrals a principal may open (`r` is the referrals
+/// table), its values appended to `binds`.
+fn visibility_clause(v: &crate::auth::Visibility, binds: &mut Vec<Bind>) -> String {
+    let mut any: Vec<String> = Vec::new();
+    if v.single_point_of_access {
+        binds.push(Bind::Int(v.cutoff_ms));
+        any.push(format!(
+            "(r.status <> 'closed' OR r.closed_at > ${})",
+            binds.len()
+        ));
+    }
+    if !v.service_ids.is_empty() {
+        binds.push(Bind::Int(v.cutoff_ms));
+        let cutoff = binds.len();
+        let mut placeholders = Vec::new();
+        for service in &v.service_ids {
+            binds.push(Bind::Text(service.clone()));
+            placeholders.push(format!("${}", binds.len()));
+        }
+        any.push(format!(
+            "EXISTS (SELECT 1 FROM allocations a WHERE a.person_id = r.person_id AND \
+             a.service_id IN ({}) AND (a.ended_at IS NULL OR a.ended_at > ${cutoff}))",
+            placeholders.join(", ")
+        ));
+    }
+    if let Some(org) = &v.submitted_by_org {
+        binds.push(Bind::Text(org.clone()));
+        any.push(format!("r.submitted_by_org = ${}", binds.len()));
+    }
+    if let Some(user) = &v.user_id {
+        binds.push(Bind::Text(user.clone()));
+        let u = binds.len();
+        binds.push(Bind::Int(v.now_ms));
+        let n = binds.len();
+        any.push(format!(
+            "EXISTS (SELECT 1 FROM break_glass b WHERE b.person_id = r.person_id AND \
+             b.user_id = ${u} AND b.starts_at <= ${n} AND b.expires_at > ${n})"
+        ));
+    }
+    if any.is_empty() {
+        "1 = 0".to_owned()
+    } else {
+        format!("({})", any.join(" OR "))
+    }
+}
+
+/// One page of the crisis list.
+#[derive(Debug, Clone)]
+pub struct CrisisList {
+    /// Emergency and very urgent referrals not closed that the caller may open, in all.
+    pub total: u64,
+    /// The page asked for, longest waiting first.
+    pub items: Vec<ReferralSummary>,
+}
+
+impl Store {
+    /// The crisis list: emergency and very urgent referrals awaiting triage or open that
+    /// `visible` may open, longest waiting first (received, then id) — `limit` of them after
+    /// `offset`, with how many there are in all.
+    pub async fn crisis_list(
+        &self,
+        visible: &crate::auth::Visibility,
+        limit: u32,
+        offset: u32,
+    ) -> Result<CrisisList, StoreError> {
+        let mut binds = vec![
+            Bind::Text(nwd_domain::codes::Priority::Emergency.as_str().into()),
+            Bind::Text(nwd_domain::codes::Priority::VeryUrgent.as_str().into()),
+        ];
+        let visibility = visibility_clause(visible, &mut binds);
+        let filter = format!(
+            "FROM referrals r WHERE r.status IN ('awaiting_triage', 'open') \
+             AND r.priority IN ($1, $2) AND {visibility}"
+        );
+        fn bind_all<'q>(
+            sql: &'q str,
+            binds: &[Bind],
+        ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+            let mut query = sqlx::query(sql);
+            for bind in binds {
+                query = match bind {
+                    Bind::Text(t) => query.bind(t.clone()),
+                    Bind::Int(i) => query.bind(*i),
+                };
+            }
+            query
+        }
+        let count_sql = format!("SELECT COUNT(*) AS n {filter}");
+        let total: i64 = bind_all(&count_sql, &binds)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        let page_sql = format!(
+            "SELECT r.id, r.person_id, r.kind, r.source, r.priority, r.priority_rank, r.primary_reason, r.status, r.need_group, \
+             r.received_at, r.triaged_at, r.closed_at, r.destination_kind, r.destination_name, r.version \
+             {filter} ORDER BY r.received_at, r.id LIMIT {} OFFSET {}",
+            limit.clamp(1, 500),
+            offset
+        );
+        let rows = bind_all(&page_sql, &binds).fetch_all(&self.pool).await?;
+        let items = rows
+            .iter()
+            .map(summary_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(CrisisList {
+            total: total.max(0) as u64,
+            items,
+        })
     }
 }
 

@@ -238,6 +238,7 @@ impl Store {
             referral_ids.len(),
             rules.source
         ));
+        crate::versioned::bump(&mut w.tx).await?;
         append(&mut w.tx, entry, now).await?;
         w.tx.commit().await?;
         Ok(Destroyed {

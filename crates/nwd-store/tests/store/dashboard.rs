@@ -272,3 +272,129 @@ async fn monthly_aggregates_match_the_hand_computed_fixture() {
     })
     .await;
 }
+
+/// The dashboard and the transition list are kept under the data version: after a triage and
+/// after a contact, what is served equals a fresh computation (never the figure kept before
+/// the write), and a read with no write in between is served the same figures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kept_figures_equal_a_fresh_computation_after_every_write() {
+    for_each_backend(|t| async move {
+        let org = organisation(&t.store).await;
+        let community = add_service(
+            &t.store,
+            service(
+                org,
+                "Community CYP",
+                TeamType::Community,
+                &[NeedGroup::GettingHelp],
+                (0, 17),
+            ),
+        )
+        .await;
+        let query = DashboardQuery {
+            from: date(2025, 1, 1),
+            months: 3,
+            service_id: None,
+        };
+        let fresh = |t: &crate::backend::TestStore| {
+            let store = t.store.clone();
+            async move { store.compute_dashboard(&query).await.unwrap() }
+        };
+
+        // Received in February by someone who turns 18 (leaves the 0–17 service) in
+        // September 2025: within six months' notice from March.
+        t.clock.set("2025-02-03T09:00:00Z");
+        let r = receive_with(
+            &t,
+            person("Gus", date(2007, 9, 1), None),
+            ReferralSource::Gp,
+            Priority::Routine,
+            ts("2025-02-03T09:00:00Z"),
+        )
+        .await;
+        t.clock.set("2025-03-05T10:00:00Z");
+        let before = t.store.dashboard(&query).await.unwrap();
+        assert_eq!(before, fresh(&t).await);
+        assert_eq!(before.referrals, [0, 1, 0]);
+        assert_eq!(before.triaged, [0, 0, 0]);
+        assert!(t.store.transition_list().await.unwrap().is_empty());
+        let today = date(2025, 3, 5);
+
+        // A triage moves the data version; a read's own audit entry does not.
+        let version = t.store.data_version().await.unwrap();
+        let r = run(&t, &r, triage(NeedGroup::GettingHelp, &[community])).await;
+        let after_triage_version = t.store.data_version().await.unwrap();
+        assert!(after_triage_version > version);
+        t.store
+            .append_audit(nwd_store::audit::AuditEntry::new("store", "read"))
+            .await
+            .unwrap();
+        assert_eq!(t.store.data_version().await.unwrap(), after_triage_version);
+
+        // An hour later (an allocation made at this instant is not yet waiting at it).
+        t.clock.set("2025-03-05T11:00:00Z");
+        let after_triage = t.store.dashboard(&query).await.unwrap();
+        assert_eq!(after_triage, fresh(&t).await, "not the figure kept before");
+        assert_eq!(after_triage.triaged, [0, 0, 1]);
+        assert_eq!(after_triage.triaged_allocated, [0, 0, 1]);
+        assert_eq!(after_triage.waiting_at_end, [0, 0, 1]);
+        let list = t.store.transition_list().await.unwrap();
+        assert_eq!(
+            list.len(),
+            1,
+            "the allocation puts Gus on the transition list"
+        );
+        assert_eq!(
+            list.iter().map(|e| e.allocation_id).collect::<Vec<_>>(),
+            t.store
+                .compute_transition_list(today)
+                .await
+                .unwrap()
+                .iter()
+                .map(|e| e.allocation_id)
+                .collect::<Vec<_>>()
+        );
+
+        // A contact: seen, off the waiting list, counted for access.
+        t.clock.set("2025-03-20T10:00:00Z");
+        run(
+            &t,
+            &r,
+            contact(
+                r.allocations[0].id,
+                ts("2025-03-10T10:00:00Z"),
+                ContactStatus::Attended,
+                ConsultationMechanism::FaceToFace,
+            ),
+        )
+        .await;
+        let after_contact = t.store.dashboard(&query).await.unwrap();
+        assert_eq!(after_contact, fresh(&t).await, "not the figure kept before");
+        assert_eq!(after_contact.seen, [0, 0, 1]);
+        assert_eq!(after_contact.waiting_at_end, [0, 0, 0]);
+        let mhs95: Vec<u64> = after_contact
+            .access
+            .iter()
+            .map(|a| a.mhs95_one_contact)
+            .collect();
+        assert_eq!(mhs95, [0, 0, 1], "Gus was 17 at the contact");
+        // No write since: the same figures again.
+        assert_eq!(t.store.dashboard(&query).await.unwrap(), after_contact);
+
+        // The public page's typical wait is the full waits' first-contact figure.
+        let from = ts("2025-01-01T00:00:00Z");
+        let to = ts("2025-03-20T10:00:00Z");
+        assert_eq!(
+            t.store
+                .first_contact_waits(community, from, to)
+                .await
+                .unwrap(),
+            t.store
+                .service_waits(community, from, to)
+                .await
+                .unwrap()
+                .to_first_contact_days
+        );
+    })
+    .await;
+}

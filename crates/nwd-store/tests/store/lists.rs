@@ -310,3 +310,120 @@ async fn access_measures_count_people_from_recorded_contacts() {
     })
     .await;
 }
+
+/// The crisis list and a caseload in pages: every page in order, the totals of the whole
+/// lists, and nothing outside them (routine referrals, closed allocations).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn crisis_list_and_caseload_pages_keep_their_order_and_totals() {
+    use nwd_domain::codes::{Priority, ReferralSource};
+    for_each_backend(|t| async move {
+        t.clock.set("2025-06-30T12:00:00Z");
+        let org = organisation(&t.store).await;
+        let community = add_service(
+            &t.store,
+            service(
+                org,
+                "Community CYP",
+                TeamType::Community,
+                &[NeedGroup::GettingHelp],
+                (0, 17),
+            ),
+        )
+        .await;
+        // Five crisis referrals received a day apart, in shuffled order, and one routine.
+        let mut crisis = Vec::new();
+        for (i, day) in [3, 1, 5, 2, 4].into_iter().enumerate() {
+            let priority = if i % 2 == 0 {
+                Priority::Emergency
+            } else {
+                Priority::VeryUrgent
+            };
+            let r = receive_with(
+                &t,
+                person(
+                    ["Ann", "Ben", "Cat", "Dan", "Eve"][i],
+                    date(2010, 1, day as i8),
+                    None,
+                ),
+                ReferralSource::Gp,
+                priority,
+                ts(&format!("2025-06-0{day}T09:00:00Z")),
+            )
+            .await;
+            crisis.push((day, r));
+        }
+        // Allocations are made at triage, an hour apart, in this order.
+        let routine = allocated(
+            &t,
+            "Routine",
+            date(2011, 2, 2),
+            ts("2025-06-01T08:00:00Z"),
+            community,
+        )
+        .await;
+        crisis.sort_by_key(|(day, _)| *day);
+        let expected: Vec<_> = crisis.iter().map(|(_, r)| r.id).collect();
+        let everyone = nwd_store::auth::Visibility {
+            single_point_of_access: true,
+            cutoff_ms: 0,
+            now_ms: t.clock.now().as_millisecond(),
+            ..Default::default()
+        };
+        let mut seen = Vec::new();
+        for page in 0..3 {
+            let list = t.store.crisis_list(&everyone, 2, page * 2).await.unwrap();
+            assert_eq!(list.total, 5);
+            seen.extend(list.items.iter().map(|r| r.id));
+        }
+        assert_eq!(seen, expected, "longest waiting first, across pages");
+        assert!(!seen.contains(&routine.id));
+        // A caller who may open none of them sees an empty list and a total of 0.
+        let nobody = nwd_store::auth::Visibility::default();
+        let list = t.store.crisis_list(&nobody, 2, 0).await.unwrap();
+        assert_eq!((list.total, list.items.len()), (0, 0));
+
+        // The caseload: three open allocations and one discharged, two to a page.
+        let mut open = vec![routine.allocations[0].id];
+        for (name, received) in [
+            ("Bea", "2025-06-02T08:00:00Z"),
+            ("Col", "2025-06-03T08:00:00Z"),
+        ] {
+            t.clock.advance(SignedDuration::from_hours(1));
+            let r = allocated(&t, name, date(2011, 3, 3), ts(received), community).await;
+            open.push(r.allocations[0].id);
+        }
+        t.clock.advance(SignedDuration::from_hours(1));
+        let gone = allocated(
+            &t,
+            "Dee",
+            date(2011, 4, 4),
+            ts("2025-06-04T08:00:00Z"),
+            community,
+        )
+        .await;
+        run(
+            &t,
+            &gone,
+            Command::Discharge(DischargeCommand {
+                allocation_id: gone.allocations[0].id,
+                reason: DischargeReason::TreatmentCompleted,
+                note: None,
+            }),
+        )
+        .await;
+        let first = t.store.caseload(community, 2, 0).await.unwrap();
+        let second = t.store.caseload(community, 2, 2).await.unwrap();
+        assert_eq!((first.total, second.total), (3, 3));
+        let ids: Vec<_> = first
+            .entries
+            .iter()
+            .chain(&second.entries)
+            .map(|e| e.allocation_id)
+            .collect();
+        assert_eq!(
+            ids, open,
+            "by allocation date across pages; the discharged one is gone"
+        );
+    })
+    .await;
+}

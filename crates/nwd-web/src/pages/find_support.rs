@@ -1,6 +1,6 @@
 //! "Find support": the shared service directory, searchable by age, need, area, how support
 //! is given and whether you can refer yourself, and each service's page with its typical wait
-//! from live data (`Store::service_waits`, last 12 months), suppressed when few were seen.
+//! from live data (`Store::first_contact_waits`, last 12 months), suppressed when few were seen.
 //! Public: the directory and the waits hold no personal information.
 
 use askama::Template;
@@ -249,8 +249,7 @@ pub enum TypicalWait {
 }
 
 /// The typical wait to a first appointment, suppressed below [`SMALL_NUMBER_THRESHOLD`].
-pub fn typical_wait(waits: &nwd_domain::waits::ServiceWaits) -> TypicalWait {
-    let first = &waits.to_first_contact_days;
+pub fn typical_wait(first: &nwd_domain::waits::WaitDistribution) -> TypicalWait {
     match (first.median, first.p90) {
         (Some(median), Some(p90)) if first.count >= SMALL_NUMBER_THRESHOLD => TypicalWait::Shown {
             median_days: median.round().max(0.0) as u64,
@@ -283,7 +282,10 @@ pub async fn service(State(state): State<AppState>, Path(id): Path<String>) -> P
     };
     let now = state.store.now();
     let year_ago = now - jiff::SignedDuration::from_hours(24 * 365);
-    let waits = state.store.service_waits(service.id, year_ago, now).await?;
+    let waits = state
+        .store
+        .first_contact_waits(service.id, year_ago, now)
+        .await?;
     let page = ServicePage {
         layout: Layout::public(&service.details.name),
         service: card(&service),
@@ -297,17 +299,10 @@ pub async fn service(State(state): State<AppState>, Path(id): Path<String>) -> P
 #[cfg(test)]
 mod tests {
     use super::{typical_wait, TypicalWait};
-    use nwd_domain::waits::{distribution, ServiceWaits};
+    use nwd_domain::waits::distribution;
 
     fn check(days: &[f64], expected: TypicalWait) {
-        let waits = ServiceWaits {
-            allocations: days.len() as u64,
-            still_waiting: 0,
-            referral_to_triage_hours: distribution(vec![]),
-            to_first_contact_days: distribution(days.to_vec()),
-            to_second_contact_days: distribution(vec![]),
-            seen_within_standard_percent: None,
-        };
+        let waits = distribution(days.to_vec());
         assert_eq!(typical_wait(&waits), expected, "{days:?}");
     }
 

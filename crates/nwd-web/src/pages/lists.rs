@@ -4,21 +4,18 @@
 //! caller may open: the single point of access sees every service, a service team its own.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use nwd_domain::authz::Permission;
-use nwd_domain::codes::Priority;
 use nwd_domain::need::NeedGroup;
 use nwd_domain::referral::ReferralStatus;
-use nwd_store::{ReferralSearch, ReferralSort, ReferralSummary};
+use serde::Deserialize;
 
 use super::layout::{render, Layout, PageError, PageResult, Sensitivity};
+use super::pagination::{self, PAGE_SIZE};
 use super::triage::{reference_of, shown};
 use crate::extract::Caller;
 use crate::AppState;
-
-/// The most referrals of one priority and status the crisis list reads.
-const CRISIS_LIMIT: u32 = 500;
 
 /// Someone approaching their service's upper age.
 #[derive(Debug, Clone)]
@@ -116,39 +113,52 @@ pub struct CrisisRow {
 #[template(path = "crisis_list.html")]
 struct CrisisPage {
     layout: Layout,
+    total: u64,
+    first_shown: u64,
+    last_shown: u64,
+    paged: bool,
     rows: Vec<CrisisRow>,
+    pagination: String,
 }
 
-/// The crisis list: emergency and very urgent referrals not closed, longest waiting first.
+/// The list's query: which page.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    /// Page number, from 1.
+    pub page: Option<String>,
+}
+
+/// The crisis list: emergency and very urgent referrals not closed, longest waiting first,
+/// in pages of [`PAGE_SIZE`].
 #[utoipa::path(get, path = "/staff/crisis", tag = "pages",
+    params(("page" = Option<u32>, Query, description = "Page number, from 1")),
     responses((status = 200, description = "Emergency and very urgent referrals", content_type = "text/html")))]
-pub async fn crisis(State(state): State<AppState>, Caller(principal): Caller) -> PageResult {
+pub async fn crisis(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Query(query): Query<PageQuery>,
+) -> PageResult {
+    let asked = pagination::requested(query.page.as_deref(), "page").map_err(PageError::staff)?;
     let visible = state.store.visibility(&principal, Permission::ReadClinical);
-    let mut found: Vec<ReferralSummary> = Vec::new();
-    for priority in [Priority::Emergency, Priority::VeryUrgent] {
-        for status in [ReferralStatus::AwaitingTriage, ReferralStatus::Open] {
-            let search = ReferralSearch {
-                status: Some(status),
-                priority: Some(priority),
-                sort: ReferralSort::Priority,
-                limit: CRISIS_LIMIT,
-                visible_to: Some(visible.clone()),
-                ..ReferralSearch::default()
-            };
-            let page = state
-                .store
-                .search_referrals(&search)
-                .await
-                .map_err(PageError::staff)?;
-            found.extend(page.items);
-        }
+    let mut list = state
+        .store
+        .crisis_list(&visible, PAGE_SIZE, pagination::offset(asked))
+        .await
+        .map_err(PageError::staff)?;
+    let page = pagination::clamp(asked, list.total);
+    if page != asked {
+        list = state
+            .store
+            .crisis_list(&visible, PAGE_SIZE, pagination::offset(page))
+            .await
+            .map_err(PageError::staff)?;
     }
     if let Some(audit) = nwd_store::audit::current() {
-        audit.set_detail("crisis list page".to_owned());
+        audit.set_detail(format!("crisis list page {page}"));
     }
-    found.sort_by_key(|r| (r.received_at, r.id));
     let now = state.store.now();
-    let rows = found
+    let rows = list
+        .items
         .iter()
         .map(|r| CrisisRow {
             id: r.id.to_string(),
@@ -168,9 +178,17 @@ pub async fn crisis(State(state): State<AppState>, Caller(principal): Caller) ->
             received: shown(r.received_at, &state),
             hours: (now.as_second() - r.received_at.as_second()).max(0) / 3600,
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let first_shown = u64::from(pagination::offset(page)) + 1;
     let page = CrisisPage {
         layout: Layout::staff("Crisis list", &principal),
+        total: list.total,
+        first_shown,
+        last_shown: first_shown + rows.len() as u64 - 1,
+        paged: list.total > u64::from(PAGE_SIZE),
+        pagination: pagination::nav("Crisis list pages", list.total, page, |n| {
+            format!("/staff/crisis?page={n}")
+        }),
         rows,
     };
     Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))

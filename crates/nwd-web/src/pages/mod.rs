@@ -26,6 +26,7 @@ pub mod layout;
 pub mod lists;
 pub mod oidc;
 pub mod privacy;
+pub mod pagination;
 pub mod public;
 pub mod refer;
 pub mod review;

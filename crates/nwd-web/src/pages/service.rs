@@ -5,23 +5,20 @@
 //! other id answers 404) and the single point of access every service.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use nwd_domain::authz::Permission;
 use nwd_domain::codes::TeamType;
 use nwd_domain::need::NeedGroup;
 use nwd_domain::ServiceId;
 use nwd_store::ServiceFilter;
+use serde::Deserialize;
 
 use super::layout::{render, Layout, PageError, PageResult, Sensitivity};
+use super::pagination::{self, PAGE_SIZE};
 use super::triage::{reference_of, shown, waited};
 use crate::extract::{parse_id, Caller};
 use crate::AppState;
-
-/// The most waiting-list entries one page shows.
-const WAITING_PAGE: u32 = 200;
-/// The most caseload entries one page shows.
-const CASELOAD_PAGE: u32 = 500;
 
 /// A service in the index.
 #[derive(Debug, Clone)]
@@ -124,32 +121,76 @@ struct ServicePage {
     total: u64,
     breached: u64,
     waiting: Vec<WaitingRow>,
+    waiting_shown: String,
+    waiting_pages: String,
+    caseload_total: u64,
     caseload: Vec<CaseRow>,
-    more_waiting: bool,
+    caseload_shown: String,
+    caseload_pages: String,
 }
 
-/// A service's waiting list and caseload.
-#[utoipa::path(get, path = "/staff/services/{id}", tag = "pages", params(("id" = String, Path)),
+/// Which page of each list.
+#[derive(Debug, Default, Deserialize)]
+pub struct ServiceQuery {
+    /// Page of the waiting list, from 1.
+    pub page: Option<String>,
+    /// Page of the caseload, from 1.
+    pub caseload_page: Option<String>,
+}
+
+/// "Showing 51 to 100 of 873." when a list has more than one page.
+fn shown_range(page: u32, rows: usize, total: u64) -> String {
+    if total <= u64::from(PAGE_SIZE) {
+        return String::new();
+    }
+    let first = u64::from(pagination::offset(page)) + 1;
+    format!("Showing {first} to {} of {total}.", first + rows as u64 - 1)
+}
+
+/// A service's waiting list and caseload, each in pages of [`PAGE_SIZE`].
+#[utoipa::path(get, path = "/staff/services/{id}", tag = "pages",
+    params(("id" = String, Path), ("page" = Option<u32>, Query, description = "Page of the waiting list, from 1"), ("caseload_page" = Option<u32>, Query, description = "Page of the caseload, from 1")),
     responses((status = 200, description = "The service's waiting list and caseload", content_type = "text/html"), (status = 404, description = "Not found")))]
 pub async fn service(
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
+    Query(query): Query<ServiceQuery>,
 ) -> PageResult {
     let id = parse_id::<ServiceId>(&id, "service").map_err(PageError::staff)?;
+    let asked_waiting =
+        pagination::requested(query.page.as_deref(), "page").map_err(PageError::staff)?;
+    let asked_caseload = pagination::requested(query.caseload_page.as_deref(), "caseload_page")
+        .map_err(PageError::staff)?;
     let (service, _) = state.store.service(id).await.map_err(PageError::staff)?;
-    let list = state
+    let mut list = state
         .store
-        .waiting_list(id, WAITING_PAGE, 0)
+        .waiting_list(id, PAGE_SIZE, pagination::offset(asked_waiting))
         .await
         .map_err(PageError::staff)?;
-    let caseload = state
+    let waiting_page = pagination::clamp(asked_waiting, list.total);
+    if waiting_page != asked_waiting {
+        list = state
+            .store
+            .waiting_list(id, PAGE_SIZE, pagination::offset(waiting_page))
+            .await
+            .map_err(PageError::staff)?;
+    }
+    let mut caseload = state
         .store
-        .caseload(id, CASELOAD_PAGE)
+        .caseload(id, PAGE_SIZE, pagination::offset(asked_caseload))
         .await
         .map_err(PageError::staff)?;
+    let caseload_page = pagination::clamp(asked_caseload, caseload.total);
+    if caseload_page != asked_caseload {
+        caseload = state
+            .store
+            .caseload(id, PAGE_SIZE, pagination::offset(caseload_page))
+            .await
+            .map_err(PageError::staff)?;
+    }
     let now = state.store.now();
-    let waiting = list
+    let waiting: Vec<WaitingRow> = list
         .entries
         .iter()
         .map(|e| WaitingRow {
@@ -164,7 +205,8 @@ pub async fn service(
             breached: e.breached,
         })
         .collect();
-    let caseload = caseload
+    let cases: Vec<CaseRow> = caseload
+        .entries
         .iter()
         .map(|c| CaseRow {
             referral_id: c.referral_id.to_string(),
@@ -181,14 +223,24 @@ pub async fn service(
             },
         })
         .collect();
+    // Each list's links keep the other list's page.
+    let base = format!("/staff/services/{id}");
     let page = ServicePage {
         layout: Layout::staff(&service.details.name, &principal),
         name: service.details.name.clone(),
         total: list.total,
         breached: list.breached,
-        more_waiting: list.total > u64::from(WAITING_PAGE),
+        waiting_shown: shown_range(waiting_page, waiting.len(), list.total),
+        waiting_pages: pagination::nav("Waiting list pages", list.total, waiting_page, |n| {
+            format!("{base}?page={n}&caseload_page={caseload_page}#waiting-list")
+        }),
         waiting,
-        caseload,
+        caseload_total: caseload.total,
+        caseload_shown: shown_range(caseload_page, cases.len(), caseload.total),
+        caseload_pages: pagination::nav("Caseload pages", caseload.total, caseload_page, |n| {
+            format!("{base}?page={waiting_page}&caseload_page={n}#caseload")
+        }),
+        caseload: cases,
     };
     Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))
 }

@@ -566,3 +566,63 @@ async fn the_match_review_page_explains_and_records_a_decision(app: &TestApp) {
     assert!(list.contains("There are no person matches to review"));
 }
 on_both_backends!(the_match_review_page_explains_and_records_a_decision);
+
+/// The crisis list in pages of 50: the total counts the whole list, page 2 holds the rest in
+/// the same order (longest waiting first), the pagination links work without JavaScript, a
+/// page past the end shows the last one, and a page that is not a number is refused (400)
+/// naming the parameter.
+async fn crisis_list_is_paged(app: &TestApp) {
+    let mut ids = Vec::new();
+    for i in 0..51 {
+        let priority = if i % 2 == 0 {
+            "emergency"
+        } else {
+            "very_urgent"
+        };
+        let created = app.school_referral(None, priority).await;
+        ids.push(created["referral"]["id"].as_str().unwrap().to_owned());
+        app.advance_clock(jiff::SignedDuration::from_mins(1));
+    }
+    let token = &app.coordinator_token;
+    let get = |path: &'static str| async move {
+        html(
+            page(app, token, Method::GET, path).send().await.unwrap(),
+            200,
+        )
+        .await
+    };
+    let first = get("/staff/crisis").await;
+    assert!(
+        first.contains("51 emergency or very urgent referrals"),
+        "{first}"
+    );
+    assert!(first.contains("Showing 1 to 50 of 51."));
+    assert!(first.contains("href=\"/staff/crisis?page=2\" class=\"nhsuk-pagination__next\""));
+    let rows = |text: &str| -> Vec<usize> {
+        ids.iter()
+            .enumerate()
+            .filter_map(|(i, id)| text.find(&reference(id)).map(|at| (at, i)))
+            .collect::<std::collections::BTreeMap<_, _>>()
+            .into_values()
+            .collect()
+    };
+    assert_eq!(rows(&first), (0..50).collect::<Vec<_>>(), "oldest first");
+    let second = get("/staff/crisis?page=2").await;
+    assert_eq!(rows(&second), [50]);
+    assert!(second.contains("Showing 51 to 51 of 51."));
+    assert!(second.contains("aria-label=\"Page 2\" aria-current=\"page\""));
+    assert!(second.contains("href=\"/staff/crisis?page=1\" class=\"nhsuk-pagination__previous\""));
+    let past = get("/staff/crisis?page=9").await;
+    assert_eq!(rows(&past), [50], "past the end: the last page");
+    let response = page(app, token, Method::GET, "/staff/crisis?page=two")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("page must be a page number from 1"));
+}
+on_both_backends!(crisis_list_is_paged);
