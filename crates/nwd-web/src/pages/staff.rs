@@ -100,7 +100,11 @@ pub async fn sign_in_form(
         &SignInPage {
             layout: Layout::public("Sign in"),
             username: String::new(),
-            next: local_next(query.next.as_deref().unwrap_or_default()).to_owned(),
+            // No `next`: left empty, so that signing in goes to the person's own home page.
+            next: match query.next.as_deref() {
+                None | Some("") => String::new(),
+                Some(next) => local_next(next).to_owned(),
+            },
             providers: providers(&state),
         },
         StatusCode::OK,
@@ -125,7 +129,10 @@ pub async fn sign_in(
     body: Bytes,
 ) -> PageResult {
     let form = FormData::parse(&body);
-    let next = local_next(form.first("next")).to_owned();
+    let next = match form.first("next") {
+        "" => String::new(),
+        next => local_next(next).to_owned(),
+    };
     let username = form.first("username").trim().to_owned();
     let mut errors = Vec::new();
     if username.is_empty() {
@@ -161,7 +168,7 @@ pub async fn sign_in(
         Ok(session) => {
             let cookie = crate::api::session::session_cookie_header(&state, &session.token);
             // Back to the page that sent them here, else to their home page.
-            let target = if form.first("next").is_empty() {
+            let target = if next.is_empty() {
                 home_of(&session.principal)
             } else {
                 next.as_str()

@@ -250,6 +250,17 @@ async fn pages_send_browsers_to_sign_in_and_never_to_another_site(app: &TestApp)
             "{next}: {text}"
         );
     }
+    // Without `next` it stays empty, so that signing in goes to the person's own home page
+    // (a privacy officer's is not the triage queue, which would refuse them).
+    let text = client
+        .get(format!("{}/staff/sign-in", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("name=\"next\" value=\"\""), "{text}");
 }
 on_both_backends!(pages_send_browsers_to_sign_in_and_never_to_another_site);
 

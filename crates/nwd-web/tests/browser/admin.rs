@@ -208,6 +208,7 @@ pub async fn seed(app: &BrowserApp) -> (String, StaffUser) {
     (
         person,
         StaffUser {
+            id: officer.id.clone(),
             username: "privacy.officer".into(),
             password,
             totp_secret: officer.totp_secret.unwrap(),

@@ -193,10 +193,31 @@ async fn a_self_referral_is_triaged_seen_twice_and_counted() {
     let page = app.text("main").await;
     assert!(page.contains("Synthetic Wellbeing Project"), "{page}");
 
-    // The service records two contacts (the form's time is now, a minute after triage).
+    // A clinician of the service's own team (not the single point of access) signs in, finds
+    // the young person on the service's waiting list and records two contacts (the form's
+    // time is now, a minute after triage).
+    app.press(".nhsuk-header__account-button").await;
+    let clinician = app.service_clinician(&service, "test.youthworker").await;
     tokio::time::sleep(std::time::Duration::from_secs(61)).await;
+    app.sign_in_as(&clinician).await;
     for _ in 0..2 {
-        app.goto(&app.path().await).await;
+        app.goto(&format!("/staff/services/{service}")).await;
+        let list = app.text("main").await;
+        assert!(list.contains(&reference), "{list}");
+        let href: String = app
+            .client
+            .execute(
+                &format!(
+                    "return [...document.querySelectorAll('a[href*=\"#contact\"]')].find(a => a.closest('tr').textContent.includes('{reference}')).getAttribute('href');"
+                ),
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.goto(&href).await;
         let allocation = app
             .client
             .execute(
@@ -215,6 +236,17 @@ async fn a_self_referral_is_triaged_seen_twice_and_counted() {
         let page = app.text("main").await;
         assert!(!page.contains("There is a problem"), "{page}");
     }
+    // The contacts were recorded by the service's clinician, under their own name.
+    let recorded: i64 = {
+        let rows = app.store.audit_for_user(&clinician.id).await.unwrap();
+        rows.iter()
+            .filter(|r| r.entry.action == "change" && r.entry.route.contains("/contacts"))
+            .count() as i64
+    };
+    assert_eq!(
+        recorded, 2,
+        "two contacts recorded by the service clinician"
+    );
 
     // The dashboard now counts five young people seen: shown.
     assert_eq!(access_now(&app).await, ("5".to_owned(), "5".to_owned()));

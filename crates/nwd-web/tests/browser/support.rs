@@ -58,6 +58,7 @@ fn standards() -> DefaultStandards {
 
 /// A staff member who can sign in.
 pub struct StaffUser {
+    pub id: String,
     pub username: String,
     pub password: String,
     pub totp_secret: String,
@@ -471,6 +472,60 @@ impl BrowserApp {
         let body: Value = response.json().await.unwrap();
         body["id"].as_str().unwrap().to_owned()
     }
+
+    /// A clinician in a team of `service` (in the service's own organisation): related only to
+    /// the young people allocated to that service.
+    pub async fn service_clinician(&self, service: &str, username: &str) -> StaffUser {
+        let body: Value = self
+            .api(reqwest::Method::GET, &format!("/api/services/{service}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let organisation = body["organisation_id"].as_str().unwrap().to_owned();
+        let team = self
+            .store
+            .create_team(
+                &organisation,
+                &format!("{} team", body["name"].as_str().unwrap()),
+                nwd_store::auth::TeamKind::Service,
+                Some(service),
+            )
+            .await
+            .unwrap();
+        let password = format!("Synthetic-{}-pass", uuid::Uuid::new_v4().simple());
+        let user = self
+            .store
+            .create_user(
+                nwd_store::auth::NewUser {
+                    username: username.into(),
+                    display_name: "Test Service Clinician".into(),
+                    organisation_id: organisation,
+                    password: Some(password.clone()),
+                    memberships: vec![(team, nwd_domain::authz::Role::Clinician)],
+                },
+                "test",
+            )
+            .await
+            .unwrap();
+        StaffUser {
+            id: user.id.clone(),
+            username: username.into(),
+            password,
+            totp_secret: user.totp_secret.unwrap(),
+        }
+    }
+
+    /// Signs in on the sign-in page as `user` (password and authenticator code).
+    pub async fn sign_in_as(&self, user: &StaffUser) {
+        self.goto("/staff/sign-in").await;
+        self.type_into("username", &user.username).await;
+        self.type_into("password", &user.password).await;
+        self.type_into("code", &user.code()).await;
+        self.enter_in("code").await;
+    }
 }
 
 impl BrowserApp {
@@ -503,6 +558,7 @@ impl BrowserApp {
             .await
             .unwrap();
         StaffUser {
+            id: user.id.clone(),
             username: username.into(),
             password,
             totp_secret: user.totp_secret.unwrap(),
@@ -549,6 +605,7 @@ async fn staff(store: &Store) -> (String, StaffUser) {
     (
         token,
         StaffUser {
+            id: user.id.clone(),
             username: "test.triage".into(),
             password,
             totp_secret: user.totp_secret.unwrap(),
