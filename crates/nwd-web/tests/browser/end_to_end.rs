@@ -248,8 +248,11 @@ async fn a_self_referral_is_triaged_seen_twice_and_counted() {
         "two contacts recorded by the service clinician"
     );
 
-    // The dashboard now counts five young people seen: shown.
+    // The dashboard now counts five young people seen: shown. (The service clinician has no
+    // aggregate view: the coordinator signs in again to look at it.)
     assert_eq!(access_now(&app).await, ("5".to_owned(), "5".to_owned()));
+    app.press(".nhsuk-header__account-button").await;
+    app.sign_in_as(&app.triage).await;
     app.goto("/commissioning").await;
     app.check_page("dashboard after the journey").await;
 
