@@ -185,39 +185,9 @@ async fn baseline(state: &AppState) -> Result<Option<(Scenario, Vec<String>)>, P
     })
     .await
     .map_err(|e| PageError::staff(ApiError::Internal(e.to_string())))?;
-    let mut baseline = calibration.baseline;
-    let mut notes = calibration.notes;
-    if let Some(note) = floor_triage_delay(&mut baseline) {
-        notes.push(note);
-    }
-    Ok(Some((baseline, notes)))
-}
-
-/// The shortest triage delay the simulator is given: one minute. Calibration models triage as
-/// a pure delay (the observed time from receipt to triage); when every referral in the window
-/// was triaged within the same millisecond that delay comes out as 0, which the simulator
-/// rightly refuses.
-const MIN_TRIAGE_DAYS: f64 = 1.0 / 1440.0;
-
-/// Replaces a zero triage delay by [`MIN_TRIAGE_DAYS`]; says so when it does.
-fn floor_triage_delay(scenario: &mut Scenario) -> Option<String> {
-    use nwd_sim::scenario::DistSpec;
-    let name = triage_node(scenario)?.to_owned();
-    let node = scenario.nodes.get_mut(&name)?;
-    let mean = match &node.service {
-        DistSpec::Exponential { mean }
-        | DistSpec::Gamma { mean, .. }
-        | DistSpec::Lognormal { mean, .. }
-        | DistSpec::Fixed { mean } => *mean,
-        DistSpec::Empirical { values, .. } => values.iter().copied().fold(0.0, f64::max),
-    };
-    (mean <= 0.0).then(|| {
-        node.service = DistSpec::Fixed {
-            mean: MIN_TRIAGE_DAYS,
-        };
-        "Every referral in the window was triaged at once, so triage is taken to take one minute."
-            .to_owned()
-    })
+    // Calibration floors a near-instant triage at one minute itself
+    // (`nwd_sim::calibrate::MIN_TRIAGE_DAYS`) and says so in its notes.
+    Ok(Some((calibration.baseline, calibration.notes)))
 }
 
 fn label_of(node: &str) -> String {
@@ -842,19 +812,6 @@ mod tests {
         assert!(
             errors[0].message.contains("nodes.triage.routing"),
             "{errors:?}"
-        );
-    }
-
-    #[test]
-    fn a_zero_triage_delay_becomes_one_minute() {
-        let mut scenario = base();
-        scenario.nodes.get_mut("triage").unwrap().service = DistSpec::Exponential { mean: 0.0 };
-        assert!(Model::new(&scenario).is_err());
-        assert!(floor_triage_delay(&mut scenario).is_some());
-        Model::new(&scenario).unwrap();
-        assert!(
-            floor_triage_delay(&mut base()).is_none(),
-            "a real delay is kept"
         );
     }
 
