@@ -8,31 +8,8 @@ use nwd_store::auth::{Bootstrap, NewUser, TeamKind};
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use crate::on_both_backends_strict;
 use crate::support::{all_scopes, problem, TestApp};
-
-/// Runs a test once per backend with the default access settings (no grace period).
-macro_rules! on_both_backends_strict {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app =
-                    $crate::support::TestApp::spawn_sqlite_with(false, Default::default()).await;
-                super::$name(&app).await;
-                app.finish().await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(app) =
-                    $crate::support::TestApp::spawn_postgres_with(false, Default::default()).await
-                {
-                    super::$name(&app).await;
-                    app.finish().await;
-                }
-            }
-        }
-    };
-}
 
 /// A young person with values that must never appear where they should not.
 struct Canary {

@@ -7,30 +7,8 @@ use nwd_store::auth::{Bootstrap, NewUser, TeamKind};
 use reqwest::Method;
 use serde_json::json;
 
+use crate::on_both_backends_strict;
 use crate::support::{all_scopes, TestApp};
-
-macro_rules! on_both_backends {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app =
-                    $crate::support::TestApp::spawn_sqlite_with(false, Default::default()).await;
-                super::$name(&app).await;
-                app.finish().await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(app) =
-                    $crate::support::TestApp::spawn_postgres_with(false, Default::default()).await
-                {
-                    super::$name(&app).await;
-                    app.finish().await;
-                }
-            }
-        }
-    };
-}
 
 /// A commissioner's API token.
 async fn commissioner(app: &TestApp) -> String {
@@ -244,4 +222,4 @@ async fn commissioner_sees_aggregates_only(app: &TestApp) {
         assert_eq!(response.status(), 403, "{path}");
     }
 }
-on_both_backends!(commissioner_sees_aggregates_only);
+on_both_backends_strict!(commissioner_sees_aggregates_only);

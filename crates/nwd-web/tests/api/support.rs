@@ -31,6 +31,31 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Like `on_both_backends!`, with the default access settings (no grace period after discharge).
+#[macro_export]
+macro_rules! on_both_backends_strict {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app =
+                    $crate::support::TestApp::spawn_sqlite_with(false, Default::default()).await;
+                super::$name(&app).await;
+                app.finish().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) =
+                    $crate::support::TestApp::spawn_postgres_with(false, Default::default()).await
+                {
+                    super::$name(&app).await;
+                    app.finish().await;
+                }
+            }
+        }
+    };
+}
+
 /// Like `on_both_backends!`, with the probabilistic person matcher at intake.
 #[macro_export]
 macro_rules! on_both_backends_matching {
