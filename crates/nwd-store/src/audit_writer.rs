@@ -32,9 +32,9 @@ use crate::{Backend, StoreError};
 pub const MAX_BATCH: usize = 256;
 
 enum Message {
+    /// An entry already stamped with its time.
     Append {
         entry: Box<AuditEntry>,
-        at: Timestamp,
         reply: oneshot::Sender<Result<u64, String>>,
     },
     Close {
@@ -66,12 +66,16 @@ impl AuditWriter {
     }
 
     /// Appends `entry` stamped `at`; returns its position once committed.
-    pub(crate) async fn append(&self, entry: AuditEntry, at: Timestamp) -> Result<u64, StoreError> {
+    pub(crate) async fn append(
+        &self,
+        mut entry: AuditEntry,
+        at: Timestamp,
+    ) -> Result<u64, StoreError> {
+        entry.at = at;
         let (reply, answer) = oneshot::channel();
         self.sender
             .send(Message::Append {
                 entry: Box::new(entry),
-                at,
                 reply,
             })
             .map_err(|_| StoreError::AuditWriter("the audit writer has stopped".into()))?;
@@ -105,38 +109,37 @@ async fn run(parts: WriterParts, mut receiver: mpsc::UnboundedReceiver<Message>)
         conn: None,
         head: None,
     };
-    let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = receiver.recv().await {
+        let mut entries = Vec::new();
+        let mut replies = Vec::new();
         let mut close = None;
-        match first {
-            Message::Append { entry, at, reply } => batch.push((entry, at, reply)),
-            Message::Close { done } => close = Some(done),
-        }
-        while close.is_none() && batch.len() < MAX_BATCH {
-            match receiver.try_recv() {
-                Ok(Message::Append { entry, at, reply }) => batch.push((entry, at, reply)),
-                Ok(Message::Close { done }) => close = Some(done),
-                Err(_) => break,
+        let mut next = Some(first);
+        while let Some(message) = next.take() {
+            match message {
+                Message::Append { entry, reply } => {
+                    entries.push(*entry);
+                    replies.push(reply);
+                }
+                Message::Close { done } => close = Some(done),
+            }
+            if close.is_none() && entries.len() < MAX_BATCH {
+                next = receiver.try_recv().ok();
             }
         }
-        if !batch.is_empty() {
-            let entries: Vec<(AuditEntry, Timestamp)> = batch
-                .iter()
-                .map(|(entry, at, _): &(Box<AuditEntry>, _, _)| ((**entry).clone(), *at))
-                .collect();
+        if !entries.is_empty() {
             match writer.write(entries).await {
                 Ok(first_seq) => {
-                    for (i, (_, _, reply)) in batch.drain(..).enumerate() {
+                    for (i, reply) in replies.into_iter().enumerate() {
                         let _ = reply.send(Ok(first_seq + i as u64));
                     }
                 }
                 Err(error) => {
-                    tracing::error!(error = %error, entries = batch.len(), "audit write failed");
+                    tracing::error!(error = %error, entries = replies.len(), "audit write failed");
                     // Start again from a fresh connection and a re-read head.
                     writer.conn = None;
                     writer.head = None;
                     let message = error.to_string();
-                    for (_, _, reply) in batch.drain(..) {
+                    for reply in replies {
                         let _ = reply.send(Err(message.clone()));
                     }
                 }
@@ -179,7 +182,7 @@ impl Writer {
     }
 
     /// Commits `entries` in one transaction; returns the first one's position.
-    async fn write(&mut self, entries: Vec<(AuditEntry, Timestamp)>) -> Result<u64, StoreError> {
+    async fn write(&mut self, entries: Vec<AuditEntry>) -> Result<u64, StoreError> {
         let write_lock = self.parts.write_lock.clone();
         let _guard = match &write_lock {
             Some(lock) => Some(lock.lock().await),
@@ -189,13 +192,6 @@ impl Writer {
         let backend = self.parts.backend;
         let conn = self.connection().await?;
         let mut tx = conn.begin().await?;
-        let entries: Vec<AuditEntry> = entries
-            .into_iter()
-            .map(|(mut entry, at)| {
-                entry.at = at;
-                entry
-            })
-            .collect();
         let n = entries.len() as i64;
         // With a remembered head, the rows are chained before the transaction touches the
         // database, and one conditional update moves the head to the last of them (taking the
