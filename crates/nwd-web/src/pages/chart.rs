@@ -71,6 +71,15 @@ pub struct Chart {
 const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 340.0;
 const LEFT: f64 = 64.0;
+/// Space between one legend item and the next on a row.
+const LEGEND_GAP: f64 = 18.0;
+
+/// A legend item's width: the 18-unit swatch, 6 units of space, and the label at the chart's
+/// 15-unit font. Label width is estimated at 0.6 em a character — wider than Arial's average
+/// (about 0.5 em) so that the estimate errs towards more room, never overlap.
+fn legend_item_width(label: &str) -> f64 {
+    24.0 + label.chars().count() as f64 * 15.0 * 0.6
+}
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 56.0;
 const INK: &str = "#212b32";
@@ -147,8 +156,31 @@ impl Chart {
     fn legend_rows(&self) -> usize {
         match self.kind {
             ChartKind::Line => 0,
-            ChartKind::Bar | ChartKind::StackedBar => self.series.len().div_ceil(3),
+            ChartKind::Bar | ChartKind::StackedBar => {
+                self.legend_layout().last().map_or(0, |&(_, row)| row + 1)
+            }
         }
+    }
+
+    /// Where each legend item goes: its left edge and row. Items flow left to right and wrap
+    /// before one would pass the right edge, judged by [`legend_item_width`]; so long labels
+    /// ("School or education service") take the room they need instead of running into the
+    /// next item, at any width the chart is scaled to (it scales as a whole).
+    fn legend_layout(&self) -> Vec<(f64, usize)> {
+        let right = WIDTH - 8.0;
+        let mut x = LEFT;
+        let mut row = 0;
+        let mut out = Vec::with_capacity(self.series.len());
+        for series in &self.series {
+            let width = legend_item_width(&series.label);
+            if x > LEFT && x + width > right {
+                row += 1;
+                x = LEFT;
+            }
+            out.push((x, row));
+            x += width + LEGEND_GAP;
+        }
+        out
     }
 
     fn height(&self) -> f64 {
@@ -368,11 +400,8 @@ impl Chart {
 
     fn legend(&self, s: &mut String, id: &str) {
         let top = HEIGHT - 18.0;
-        for (k, series) in self.series.iter().enumerate() {
-            let row = (k / 3) as f64;
-            let col = (k % 3) as f64;
-            let x = LEFT + col * 175.0;
-            let ly = top + row * 22.0;
+        for (k, (series, (x, row))) in self.series.iter().zip(self.legend_layout()).enumerate() {
+            let ly = top + row as f64 * 22.0;
             let _ = write!(
                 s,
                 r#"<rect x="{x:.1}" y="{:.1}" width="18" height="14" fill="url(#{id}-p{k})" stroke="{INK}" stroke-width="1"/><text x="{:.1}" y="{:.1}" fill="{INK}">{}</text>"#,
@@ -596,5 +625,58 @@ mod tests {
         let rest = &svg[band + "<polygon points=\"".len()..];
         let points = &rest[..rest.find('"').unwrap()];
         assert_eq!(points.split(' ').count(), 6, "{points}");
+    }
+
+    #[test]
+    fn legend_items_with_long_labels_wrap_instead_of_overlapping() {
+        let labels = [
+            "GP practice",
+            "School or education service",
+            "Parent or carer",
+            "Social care",
+            "Self-referral",
+            "Other sources",
+        ];
+        let c = chart(
+            ChartKind::StackedBar,
+            labels
+                .iter()
+                .map(|l| Series::new(*l, vec![Some(1.0), Some(2.0), Some(3.0)]))
+                .collect(),
+        );
+        let layout = c.legend_layout();
+        assert_eq!(layout.len(), labels.len());
+        for (i, (&(x, row), label)) in layout.iter().zip(labels).enumerate() {
+            let end = x + legend_item_width(label);
+            assert!(
+                end <= WIDTH,
+                "{label} ends at {end}, past the chart's width"
+            );
+            if let Some(&(next_x, next_row)) = layout.get(i + 1) {
+                if next_row == row {
+                    assert!(next_x >= end, "{label} runs into the next item");
+                } else {
+                    assert_eq!(next_row, row + 1, "rows in order");
+                    assert_eq!(next_x, LEFT, "a new row starts at the left");
+                }
+            }
+        }
+        assert!(
+            c.legend_rows() >= 2,
+            "six labels this long need more than one row"
+        );
+        // The chart is tall enough for every legend row.
+        let svg = c.svg();
+        let height = HEIGHT + 22.0 * c.legend_rows() as f64;
+        assert!(
+            svg.contains(&format!("viewBox=\"0 0 {WIDTH} {height}\"")),
+            "{svg}"
+        );
+        for label in labels {
+            assert!(
+                svg.contains(&format!(">{label}</text>")),
+                "{label} in the legend"
+            );
+        }
     }
 }

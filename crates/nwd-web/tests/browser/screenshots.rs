@@ -1,7 +1,8 @@
 //! The key pages at phone (390 px) and desktop (1280 px) width: each fits the width (no
 //! sideways scrolling on a phone) and is saved as a PNG. `scripts/screenshots` sets
 //! NWD_SCREENSHOTS to `docs/screenshots/` to keep them; otherwise they go to a temporary
-//! folder and are only checked.
+//! folder and are only checked. The server holds a small synthetic county (two years at 1,500
+//! referrals a year, from nwd-demo) so that the lists and charts have something in them.
 
 use crate::support::{browser_wanted, BrowserApp};
 
@@ -38,18 +39,66 @@ async fn shoot(app: &BrowserApp, folder: &std::path::Path, name: &str, width: u3
     std::fs::write(folder.join(format!("{name}-{width}.png")), png).unwrap();
 }
 
+/// Imports two years of the synthetic county and answers the service with the most open
+/// allocations (the one whose lists and typical waits are shown).
+async fn seed_demo(store: &nwd_store::Store) -> String {
+    let config = nwd_demo::DemoConfig {
+        seed: 2026,
+        years: 2,
+        referrals_per_year: 1_500,
+        end: store.now(),
+        tz: store.tz().clone(),
+        standards: store.standards().clone(),
+    };
+    let data = nwd_demo::generate(&config, &mut |_, _| {});
+    let histories: Vec<_> = data
+        .referrals
+        .iter()
+        .map(|r| (r.events.as_slice(), &r.state))
+        .collect();
+    store
+        .import(
+            nwd_store::DemoImport {
+                organisations: &data.organisations,
+                services: &data.services,
+                persons: &data.persons,
+                referrals: &histories,
+            },
+            &mut |_, _| {},
+        )
+        .await
+        .expect("import the demo county");
+    let mut open = std::collections::HashMap::<String, usize>::new();
+    for referral in &data.referrals {
+        for allocation in referral
+            .state
+            .allocations
+            .iter()
+            .filter(|a| a.ended.is_none())
+        {
+            *open.entry(allocation.service_id.to_string()).or_default() += 1;
+        }
+    }
+    let busiest = open
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .expect("the demo county has open allocations");
+    assert!(busiest.1 > 0);
+    busiest.0
+}
+
 async fn pages_at(width: u32, folder: &std::path::Path) {
     let app = BrowserApp::start(width).await;
     app.client.set_window_size(width, 900).await.unwrap();
-    let service = app
-        .service(
-            "Synthetic Wellbeing Project",
-            "voluntary_community",
-            &["getting_advice", "getting_help"],
-            (11, 25),
-            true,
-        )
-        .await;
+    let busiest = seed_demo(&app.store).await;
+    app.service(
+        "Synthetic Wellbeing Project",
+        "voluntary_community",
+        &["getting_advice", "getting_help"],
+        (11, 25),
+        true,
+    )
+    .await;
     app.service(
         "Synthetic Community Team",
         "nhs_trust",
@@ -67,7 +116,7 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
         app.client.set_window_size(width, 900).await.unwrap();
         shoot(&app, folder, name, width).await;
     }
-    app.goto(&format!("/find-support/services/{service}")).await;
+    app.goto(&format!("/find-support/services/{busiest}")).await;
     shoot(&app, folder, "service", width).await;
 
     app.goto("/get-help").await;
@@ -131,7 +180,7 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
     shoot(&app, folder, "staff-referral", width).await;
     for (path, name) in [
         ("/staff/crisis".to_owned(), "staff-crisis-list"),
-        (format!("/staff/services/{service}"), "staff-service-lists"),
+        (format!("/staff/services/{busiest}"), "staff-service-lists"),
         ("/staff/transitions".to_owned(), "staff-transition-list"),
     ] {
         app.goto(&path).await;
