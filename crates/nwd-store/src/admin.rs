@@ -440,6 +440,25 @@ impl Store {
         let id = uuid::Uuid::new_v4().to_string();
         let now = self.now();
         let mut w = self.begin_write().await?;
+        // Again inside the write: another administrator may have just added the same name
+        // (SQLite's single writer makes this exact; on PostgreSQL two adds in the same
+        // instant could still both pass, as there is no unique index on names).
+        let taken: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM teams WHERE organisation_id = $1 AND LOWER(name) = LOWER($2)",
+        )
+        .bind(team.organisation_id.trim())
+        .bind(name)
+        .fetch_one(&mut *w.tx)
+        .await?
+        .try_get("n")?;
+        if taken > 0 {
+            let mut errors = ValidationErrors::new();
+            errors.add(
+                "name",
+                "the organisation already has a team with this name: choose another name",
+            );
+            errors.into_result()?;
+        }
         sqlx::query(
             "INSERT INTO teams (id, organisation_id, name, kind, service_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
