@@ -313,7 +313,7 @@ async fn guard(
         let sent = sent.as_deref();
         if sent.is_none() || sent != principal.csrf_token.as_deref() {
             let refusal = if page {
-                crate::pages::refusal::csrf_refused(&principal)
+                crate::pages::refusal::csrf_refused(&principal, &state.store.access().roles)
             } else {
                 ApiError::Forbidden(
                     "send the CSRF token you received at sign-in with every change (X-CSRF-Token header or csrf query parameter)".into(),
@@ -329,7 +329,7 @@ async fn guard(
         Policy::Requires(permission, scope) => {
             if !principal.holds(permission, &state.store.access().roles) {
                 let refusal = if page {
-                    crate::pages::refusal::forbidden(&principal)
+                    crate::pages::refusal::forbidden(&principal, &state.store.access().roles)
                 } else {
                     ApiError::Forbidden(format!(
                         "your roles ({}) do not allow this; ask your administrator if you need it",
@@ -365,7 +365,7 @@ async fn guard(
                 Ok(Some(why)) => (request, why),
                 Ok(None) => {
                     let refusal = if page {
-                        crate::pages::refusal::not_found(&principal)
+                        crate::pages::refusal::not_found(&principal, &state.store.access().roles)
                     } else {
                         ApiError::NotFound(format!(
                             "{record_type} {} was not found",

@@ -8,6 +8,7 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
+use nwd_domain::authz::{Permission, RoleTable};
 use nwd_store::auth::Principal;
 
 use super::layout::{render, Layout, Sensitivity, StaffHeader};
@@ -20,8 +21,25 @@ struct RefusalPage {
     home: &'static str,
 }
 
+/// Where the person starts: the menu's home, unless that is the triage queue and their roles
+/// cannot open it (an external referrer starts from the referrals they sent); the standards
+/// page, which anyone signed in may read, otherwise.
+fn home(principal: &Principal, roles: &RoleTable) -> &'static str {
+    let home = StaffHeader::of(principal).home;
+    if home != "/staff/triage" || principal.holds(Permission::SearchReferrals, roles) {
+        home
+    } else if principal.holds(Permission::ViewSentReferrals, roles) {
+        "/staff/referrals-sent"
+    } else if principal.holds(Permission::MakeReferral, roles) {
+        "/staff/refer"
+    } else {
+        "/staff/standards"
+    }
+}
+
 fn page(
     principal: &Principal,
+    roles: &RoleTable,
     status: StatusCode,
     heading: &str,
     paragraphs: Vec<String>,
@@ -29,15 +47,16 @@ fn page(
     let page = RefusalPage {
         layout: Layout::staff(heading, principal),
         paragraphs,
-        home: StaffHeader::of(principal).home,
+        home: home(principal, roles),
     };
     render(&page, status, Sensitivity::Identifiable)
 }
 
 /// 403: the person's roles do not allow this page.
-pub fn forbidden(principal: &Principal) -> Response {
+pub fn forbidden(principal: &Principal, roles: &RoleTable) -> Response {
     page(
         principal,
+        roles,
         StatusCode::FORBIDDEN,
         "You do not have access to this page",
         vec![
@@ -52,9 +71,10 @@ pub fn forbidden(principal: &Principal) -> Response {
 
 /// 403: a change sent without the session's CSRF token (e.g. a form kept open across a
 /// sign-out and sign-in, or a page from somewhere else).
-pub fn csrf_refused(principal: &Principal) -> Response {
+pub fn csrf_refused(principal: &Principal, roles: &RoleTable) -> Response {
     page(
         principal,
+        roles,
         StatusCode::FORBIDDEN,
         "Your answers could not be sent",
         vec![
@@ -66,9 +86,10 @@ pub fn csrf_refused(principal: &Principal) -> Response {
 
 /// 404: no such record, or none the person has a relationship with (the two are not told
 /// apart).
-pub fn not_found(principal: &Principal) -> Response {
+pub fn not_found(principal: &Principal, roles: &RoleTable) -> Response {
     page(
         principal,
+        roles,
         StatusCode::NOT_FOUND,
         "Page not found",
         vec![

@@ -1478,6 +1478,18 @@ async fn a_refused_page_is_an_html_page_and_the_api_keeps_problem_json(app: &Tes
     assert!(text.contains("ask your administrator"));
     assert!(text.contains("href=\"/commissioning\">Go to your home page"));
     assert!(text.contains("commissioner"), "their roles are named");
+    // An external referrer's way back is the referrals they sent, not the triage queue.
+    let (_, referrer) = member(app, &org, &team, Role::ExternalReferrer, "r.referrer").await;
+    let text = refusal(
+        page(app, &referrer, Method::GET, "/staff/triage")
+            .send()
+            .await
+            .unwrap(),
+        403,
+        "You do not have access to this page",
+    )
+    .await;
+    assert!(text.contains("href=\"/staff/referrals-sent\">Go to your home page"));
     // The API twin keeps problem+json.
     problem(
         app.as_token(&commissioner, Method::GET, "/api/referrals")
