@@ -1,5 +1,6 @@
-//! Administration of accounts: the user list with teams, roles, second factor and state; team
-//! membership changes; API tokens issued and revoked from the administration pages and API.
+//! Administration of accounts: the user list with teams, roles, second factor and state; teams
+//! (listed with their service and members, added with every field checked); team membership
+//! changes; API tokens issued and revoked from the administration pages and API.
 //!
 //! Creating accounts, disabling them (which ends every session and revokes every token at
 //! once) and hashing passwords stay in [`crate::auth`]; this module adds what an administrator
@@ -10,6 +11,7 @@ use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 use nwd_domain::authz::{Permission, Role};
+use nwd_domain::ValidationErrors;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -86,9 +88,63 @@ pub struct TeamSummary {
     pub kind: TeamKind,
     /// The service, for service teams.
     pub service_id: Option<String>,
+    /// That service's name, for service teams.
+    pub service_name: Option<String>,
     /// Members (distinct users).
     pub members: i64,
 }
+
+/// A team to add (from the administration page or API). `kind` is `None` when none was
+/// chosen (or an unknown one was sent), so that every problem is named at once.
+#[derive(Debug, Clone, Default)]
+pub struct NewTeam {
+    /// The organisation the team belongs to.
+    pub organisation_id: String,
+    /// Its name, unique within the organisation.
+    pub name: String,
+    /// Its kind.
+    pub kind: Option<TeamKind>,
+    /// The service it runs: required for a service team, refused for any other.
+    pub service_id: Option<String>,
+}
+
+/// Someone in a team with a role, for the team's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TeamMember {
+    /// User id.
+    pub user_id: String,
+    /// Sign-in name.
+    pub username: String,
+    /// Shown name.
+    pub display_name: String,
+    /// Role in this team.
+    pub role: Role,
+    /// Whether the account is disabled.
+    pub disabled: bool,
+}
+
+/// The API name of a team kind (`single_point_of_access`, `service`, `other`), or `None`.
+pub fn parse_team_kind(value: &str) -> Option<TeamKind> {
+    match value.trim() {
+        "single_point_of_access" => Some(TeamKind::SinglePointOfAccess),
+        "service" => Some(TeamKind::Service),
+        "other" => Some(TeamKind::Other),
+        _ => None,
+    }
+}
+
+/// The API name of a team kind (the inverse of [`parse_team_kind`]).
+pub fn team_kind_name(kind: TeamKind) -> &'static str {
+    match kind {
+        TeamKind::SinglePointOfAccess => "single_point_of_access",
+        TeamKind::Service => "service",
+        TeamKind::Other => "other",
+    }
+}
+
+/// Longest team name accepted.
+const TEAM_NAME_MAX: usize = 100;
 
 /// An API token as listed (never the token itself, which is shown once at creation).
 #[derive(Debug, Clone, Serialize)]
@@ -239,32 +295,185 @@ impl Store {
 
     /// Every team, by organisation then name, with how many people are in it.
     pub async fn teams(&self) -> Result<Vec<TeamSummary>, StoreError> {
-        sqlx::query(
+        self.team_rows(None).await
+    }
+
+    /// One team.
+    pub async fn team(&self, id: &str) -> Result<TeamSummary, StoreError> {
+        self.team_rows(Some(id))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::not_found("team", id))
+    }
+
+    async fn team_rows(&self, only: Option<&str>) -> Result<Vec<TeamSummary>, StoreError> {
+        let filter = if only.is_some() {
+            "WHERE t.id = $1"
+        } else {
+            ""
+        };
+        let sql = format!(
             "SELECT t.id, t.name, t.organisation_id, o.name AS org_name, t.kind, t.service_id, \
+             s.name AS service_name, \
              (SELECT COUNT(DISTINCT m.user_id) FROM team_members m WHERE m.team_id = t.id) AS members \
              FROM teams t JOIN organisations o ON o.id = t.organisation_id \
-             ORDER BY o.name, t.name",
+             LEFT JOIN services s ON s.id = t.service_id {filter} \
+             ORDER BY o.name, t.name, t.id"
+        );
+        let mut query = sqlx::query(&sql);
+        if let Some(id) = only {
+            query = query.bind(id.to_owned());
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok(TeamSummary {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    organisation_id: r.try_get("organisation_id")?,
+                    organisation_name: r.try_get("org_name")?,
+                    kind: parse_team_kind(&kind).unwrap_or(TeamKind::Other),
+                    service_id: r.try_get("service_id")?,
+                    service_name: r.try_get("service_name")?,
+                    members: r.try_get("members")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The members of a team with their roles, by name (an unknown team is not found).
+    pub async fn team_members(&self, team_id: &str) -> Result<Vec<TeamMember>, StoreError> {
+        self.team(team_id).await?;
+        sqlx::query(
+            "SELECT u.id, u.username, u.display_name, m.role, \
+             CASE WHEN u.disabled_at IS NULL THEN 0 ELSE 1 END AS disabled \
+             FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = $1 \
+             ORDER BY u.display_name, u.username, m.role",
         )
+        .bind(team_id)
         .fetch_all(&self.pool)
         .await?
         .iter()
         .map(|r| {
-            let kind: String = r.try_get("kind")?;
-            Ok(TeamSummary {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                organisation_id: r.try_get("organisation_id")?,
-                organisation_name: r.try_get("org_name")?,
-                kind: match kind.as_str() {
-                    "single_point_of_access" => TeamKind::SinglePointOfAccess,
-                    "service" => TeamKind::Service,
-                    _ => TeamKind::Other,
-                },
-                service_id: r.try_get("service_id")?,
-                members: r.try_get("members")?,
+            let role: String = r.try_get("role")?;
+            Ok(TeamMember {
+                user_id: r.try_get("id")?,
+                username: r.try_get("username")?,
+                display_name: r.try_get("display_name")?,
+                role: Role::parse(&role).map_err(StoreError::Corrupt)?,
+                disabled: r.try_get::<i64, _>("disabled")? != 0,
             })
         })
         .collect()
+    }
+
+    /// Adds a team after checking every field, naming each that is wrong (nothing is written
+    /// then): a name of up to 100 characters not already used in the organisation, a known
+    /// organisation, a kind, and a known service exactly when the team is a service team
+    /// (a service team relates to the people allocated to its service, the others to nobody
+    /// but the single point of access, which relates to every open referral). Returns its id.
+    pub async fn add_team(&self, team: &NewTeam) -> Result<String, StoreError> {
+        let mut errors = ValidationErrors::new();
+        let name = team.name.trim();
+        if name.is_empty() || name.chars().count() > TEAM_NAME_MAX {
+            errors.add(
+                "name",
+                "enter the team's name, in up to 100 characters (e.g. North community team)",
+            );
+        }
+        let organisation_known = sqlx::query("SELECT id FROM organisations WHERE id = $1")
+            .bind(team.organisation_id.trim())
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some();
+        if !organisation_known {
+            errors.add(
+                "organisation_id",
+                "choose the organisation the team belongs to",
+            );
+        } else if !name.is_empty()
+            && self.teams().await?.iter().any(|t| {
+                t.organisation_id == team.organisation_id.trim()
+                    && t.name.to_lowercase() == name.to_lowercase()
+            })
+        {
+            errors.add(
+                "name",
+                "the organisation already has a team with this name: choose another name",
+            );
+        }
+        let service = team
+            .service_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        match (team.kind, service) {
+            (None, _) => errors.add(
+                "kind",
+                "choose the kind of team: single point of access, service team or other",
+            ),
+            (Some(TeamKind::Service), None) => {
+                errors.add("service_id", "choose the service the team runs")
+            }
+            (Some(TeamKind::Service), Some(id)) => {
+                let known = sqlx::query("SELECT id FROM services WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .is_some();
+                if !known {
+                    errors.add("service_id", "choose the service the team runs from the list");
+                }
+            }
+            (Some(_), Some(_)) => errors.add(
+                "service_id",
+                "only a service team runs a service: leave the service empty, or choose \"service team\"",
+            ),
+            (Some(_), None) => {}
+        }
+        errors.into_result()?;
+        let kind = team.kind.unwrap_or(TeamKind::Other);
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = self.now();
+        let mut w = self.begin_write().await?;
+        // Again inside the write: another administrator may have just added the same name
+        // (SQLite's single writer makes this exact; on PostgreSQL two adds in the same
+        // instant could still both pass, as there is no unique index on names).
+        let taken: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM teams WHERE organisation_id = $1 AND LOWER(name) = LOWER($2)",
+        )
+        .bind(team.organisation_id.trim())
+        .bind(name)
+        .fetch_one(&mut *w.tx)
+        .await?
+        .try_get("n")?;
+        if taken > 0 {
+            let mut errors = ValidationErrors::new();
+            errors.add(
+                "name",
+                "the organisation already has a team with this name: choose another name",
+            );
+            errors.into_result()?;
+        }
+        sqlx::query(
+            "INSERT INTO teams (id, organisation_id, name, kind, service_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(team.organisation_id.trim())
+        .bind(name)
+        .bind(team_kind_name(kind))
+        .bind(service)
+        .bind(ms(now))
+        .execute(&mut *w.tx)
+        .await?;
+        set_record("team", &id);
+        w.commit(now).await?;
+        Ok(id)
     }
 
     /// Gives an account a role in a team. Refuses an unknown or disabled account, an unknown

@@ -8,7 +8,8 @@
 //! - The guard ([`crate::secure`]) answers 401 (no or unknown credentials), 403 (role lacks
 //!   the permission, or a cookie change without its CSRF token) and 503 (the audit entry
 //!   could not be written) on every signed-in route, and 404 on a route scoped to a record
-//!   the caller has no relationship with.
+//!   the caller has no relationship with. On a page route (outside `/api/`) its 403 and 404
+//!   are HTML pages (`text/html`, `pages::refusal`); everywhere else problem+json.
 //! - The anonymous submissions in [`crate::limits::LIMITED`] answer 413 and 429.
 //! - OpenAPI path templates cannot hold axum's catch-all `{*name}`; it is written `{name}`.
 //!
@@ -55,7 +56,9 @@ pub fn complete(openapi: &mut OpenApi, policies: &[RoutePolicy]) {
     }
 }
 
-fn is_api(path: &str) -> bool {
+/// Whether `path` is a JSON API route (its errors are problem+json); every other route is an
+/// HTML page, whose guard refusals (403, and 404 out of scope) are HTML pages.
+pub(crate) fn is_api(path: &str) -> bool {
     path.starts_with("/api/") || path == "/healthz"
 }
 
@@ -90,7 +93,12 @@ fn complete_operation(operation: &mut Operation, policy: &RoutePolicy) {
             "401",
             "Not signed in: no session cookie or API token, or an unknown or expired one",
         );
-        add(operation, "403", "Signed in, but no role allows this (or a cookie-authenticated change without its CSRF token)");
+        let forbidden = "Signed in, but no role allows this (or a cookie-authenticated change without its CSRF token)";
+        if is_api(&policy.path) {
+            add(operation, "403", forbidden);
+        } else {
+            add_html(operation, "403", forbidden);
+        }
         add(
             operation,
             "503",
@@ -99,11 +107,12 @@ fn complete_operation(operation: &mut Operation, policy: &RoutePolicy) {
     }
     if let Policy::Requires(_, scope) = policy.policy {
         if scope != Scope::None {
-            add(
-                operation,
-                "404",
-                "No such record, or none you have a relationship with",
-            );
+            let missing = "No such record, or none you have a relationship with";
+            if is_api(&policy.path) {
+                add(operation, "404", missing);
+            } else {
+                add_html(operation, "404", missing);
+            }
         }
     }
     let method = policy.method.to_uppercase();
@@ -122,6 +131,36 @@ fn complete_operation(operation: &mut Operation, policy: &RoutePolicy) {
             "Too many requests from this address, or overall; see Retry-After",
         );
     }
+}
+
+/// Documents `status` as an HTML page (a page route's refusal), keeping any description.
+fn add_html(operation: &mut Operation, status: &str, description: &str) {
+    let responses = &mut operation.responses.responses;
+    match responses.get_mut(status) {
+        Some(RefOr::T(response)) => {
+            response.content.entry(HTML.to_owned()).or_insert_with(html);
+            if response.description.is_empty() {
+                response.description = description.to_owned();
+            }
+        }
+        Some(RefOr::Ref(_)) => {}
+        None => {
+            let mut response = Response::new(description);
+            response.content.insert(HTML.to_owned(), html());
+            responses.insert(status.to_owned(), RefOr::T(response));
+        }
+    }
+}
+
+/// The media type of pages.
+const HTML: &str = "text/html";
+
+fn html() -> Content {
+    Content::new(Some(
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .build(),
+    ))
 }
 
 fn problem() -> Content {

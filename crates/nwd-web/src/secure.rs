@@ -15,7 +15,8 @@
 //!    fails the data is not returned (503). Denials are audited too.
 //!
 //! A page read under `/staff/` without a session goes to the sign-in page with `next` set to
-//! where it was going (303); the API answers 401.
+//! where it was going (303); the API answers 401. On page routes (every path outside `/api/`)
+//! the guard's 403 and 404 are HTML pages (`pages::refusal`); the API keeps problem+json.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -128,10 +129,15 @@ impl SecureRouter {
             }
         }
         let label = labels.join(", ");
+        // A page route refuses with an HTML page, an API route with problem+json.
+        let page = paths
+            .paths
+            .keys()
+            .all(|path| !crate::openapi_responses::is_api(path));
         let guarded = method_router.route_layer(axum::middleware::from_fn(
             move |request: Request, next: Next| {
                 let label = label.clone();
-                async move { guard(policy, record_type, label, request, next).await }
+                async move { guard(policy, record_type, page, label, request, next).await }
             },
         ));
         self.inner = self.inner.routes((schemas, paths, guarded));
@@ -243,10 +249,12 @@ fn client_address(request: &Request) -> Option<String> {
         .map(|c| c.0.ip().to_string())
 }
 
-/// The guard: authenticate, authorise, scope, audit.
+/// The guard: authenticate, authorise, scope, audit. `page`: the route is an HTML page, so
+/// its refusals are pages too.
 async fn guard(
     policy: Policy,
     record_type: &'static str,
+    page: bool,
     route: String,
     request: Request,
     next: Next,
@@ -304,15 +312,15 @@ async fn guard(
             .or(from_query);
         let sent = sent.as_deref();
         if sent.is_none() || sent != principal.csrf_token.as_deref() {
-            return deny(
-                &state,
-                entry,
-                "csrf token missing or wrong",
+            let refusal = if page {
+                crate::pages::refusal::csrf_refused(&principal, &state.store.access().roles)
+            } else {
                 ApiError::Forbidden(
                     "send the CSRF token you received at sign-in with every change (X-CSRF-Token header or csrf query parameter)".into(),
-                ),
-            )
-            .await;
+                )
+                .into_response()
+            };
+            return deny(&state, entry, "csrf token missing or wrong", refusal).await;
         }
     }
 
@@ -320,14 +328,20 @@ async fn guard(
         Policy::Public | Policy::SignedIn => (request, "signed_in".to_owned()),
         Policy::Requires(permission, scope) => {
             if !principal.holds(permission, &state.store.access().roles) {
+                let refusal = if page {
+                    crate::pages::refusal::forbidden(&principal, &state.store.access().roles)
+                } else {
+                    ApiError::Forbidden(format!(
+                        "your roles ({}) do not allow this; ask your administrator if you need it",
+                        principal.roles_text()
+                    ))
+                    .into_response()
+                };
                 return deny(
                     &state,
                     entry,
                     &format!("role lacks {}", permission.as_str()),
-                    ApiError::Forbidden(format!(
-                        "your roles ({}) do not allow this; ask your administrator if you need it",
-                        principal.roles_text()
-                    )),
+                    refusal,
                 )
                 .await;
             }
@@ -350,16 +364,16 @@ async fn guard(
             match outcome {
                 Ok(Some(why)) => (request, why),
                 Ok(None) => {
-                    return deny(
-                        &state,
-                        entry,
-                        "no relationship",
+                    let refusal = if page {
+                        crate::pages::refusal::not_found(&principal, &state.store.access().roles)
+                    } else {
                         ApiError::NotFound(format!(
                             "{record_type} {} was not found",
                             entry_id(scope, &param)
-                        )),
-                    )
-                    .await
+                        ))
+                        .into_response()
+                    };
+                    return deny(&state, entry, "no relationship", refusal).await;
                 }
                 Err(e) => return e.into_response(),
             }
@@ -421,11 +435,11 @@ fn entry_id(scope: Scope, param: &Params) -> String {
     }
 }
 
-/// Records a denial and answers with `error` (or 503 if even the denial cannot be recorded).
-async fn deny(state: &AppState, mut entry: AuditEntry, why: &str, error: ApiError) -> Response {
+/// Records a denial and answers with `response` (or 503 if even the denial cannot be
+/// recorded).
+async fn deny(state: &AppState, mut entry: AuditEntry, why: &str, response: Response) -> Response {
     entry.why = why.to_owned();
     entry.outcome = "denied".into();
-    let response = error.into_response();
     entry.status = response.status().as_u16();
     match state.store.append_audit(entry).await {
         Ok(_) => response,

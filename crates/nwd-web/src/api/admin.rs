@@ -4,9 +4,13 @@
 //! session ends and every token is revoked at once), and issue or revoke scoped API tokens
 //! (the token is answered once). No clinical content is read or shown.
 //!
-//! The parsing here ([`NewAccount::check`], [`parse_scopes`], [`parse_role`]) is shared with
-//! the administration pages (`pages::admin`), so the API and the pages accept and refuse the
-//! same input.
+//! Teams: list, add (organisation, name, kind, and the service a service team runs), one
+//! team with its members, give someone a role in it, take a role away.
+//!
+//! The parsing here ([`NewAccount::check`], [`parse_scopes`], [`parse_role`], [`TeamForm`],
+//! [`add_member`], [`remove_member`]) is shared with the administration pages
+//! (`pages::admin`, `pages::teams`), so the API and the pages accept and refuse the same
+//! input.
 
 use std::collections::BTreeSet;
 
@@ -15,7 +19,9 @@ use axum::http::StatusCode;
 use axum::Json;
 use nwd_domain::authz::{Permission, Permission::*, Policy::*, Role, Scope};
 use nwd_domain::FieldError;
-use nwd_store::admin::{ApiTokenSummary, TeamSummary, UserSummary};
+use nwd_store::admin::{
+    parse_team_kind, ApiTokenSummary, NewTeam, TeamMember, TeamSummary, UserSummary,
+};
 use nwd_store::auth::{CreatedUser, NewUser};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -37,6 +43,10 @@ pub fn router() -> SecureRouter {
         .route(users, "user", routes!(add_membership))
         .route(users, "user", routes!(remove_membership))
         .route(users, "team", routes!(list_teams))
+        .route(users, "team", routes!(create_team))
+        .route(users, "team", routes!(get_team))
+        .route(users, "team", routes!(add_team_member))
+        .route(users, "team", routes!(remove_team_member))
         .route(users, "api_token", routes!(create_token))
         .route(users, "api_token", routes!(revoke_token))
 }
@@ -320,5 +330,185 @@ async fn revoke_token(
     Path((id, token_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     state.store.revoke_user_token(&id, &token_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A new team.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TeamForm {
+    /// The organisation it belongs to.
+    pub organisation_id: String,
+    /// Its name, unique within the organisation.
+    pub name: String,
+    /// `single_point_of_access` (relates to every open referral), `service` (relates to the
+    /// people allocated to its service) or `other` (commissioning, administration, referrers:
+    /// relates to nobody).
+    pub kind: String,
+    /// The service a service team runs (only for `service`).
+    #[serde(default)]
+    pub service_id: Option<String>,
+}
+
+impl TeamForm {
+    /// The store's new team: an unknown kind is `None`, which the store names.
+    pub fn new_team(&self) -> NewTeam {
+        NewTeam {
+            organisation_id: self.organisation_id.trim().to_owned(),
+            name: self.name.trim().to_owned(),
+            kind: parse_team_kind(&self.kind),
+            service_id: self
+                .service_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        }
+    }
+}
+
+/// Adds a team after every check (the store's); nothing is written when any fails.
+pub async fn add_team(state: &AppState, form: &TeamForm) -> ApiResult<String> {
+    Ok(state.store.add_team(&form.new_team()).await?)
+}
+
+/// Records which team and role a membership change was about, beside the account (the
+/// store records the account as the audit entry's record).
+fn audit_membership(team_id: &str, role: Role) {
+    if let Some(audit) = nwd_store::audit::current() {
+        audit.set_detail(format!("team:{team_id} role:{}", role.as_str()));
+    }
+}
+
+/// Gives the account `user_id` the role `role` (API name) in team `team_id`: 404 for an
+/// unknown team; an unknown account, a role the account already has there, the parent/carer
+/// role or a disabled account are refused naming the field; nothing is written then.
+pub async fn add_member(
+    state: &AppState,
+    team_id: &str,
+    user_id: &str,
+    role: &str,
+) -> ApiResult<()> {
+    state.store.team(team_id).await?;
+    let mut errors = Vec::new();
+    let role = parse_role(role).map_err(|e| errors.push(e)).ok();
+    let known = match state.store.user(user_id.trim()).await {
+        Ok(_) => true,
+        Err(nwd_store::StoreError::NotFound { .. }) => false,
+        Err(other) => return Err(other.into()),
+    };
+    if !known {
+        errors.push(field("user_id", "choose the person to add from the list"));
+    }
+    let Some(role) = role.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    audit_membership(team_id, role);
+    state
+        .store
+        .add_membership(user_id.trim(), team_id, role)
+        .await
+        .map_err(|e| match e {
+            nwd_store::auth::AuthError::Invalid {
+                field: "user",
+                message,
+            } => ApiError::field("user_id", message),
+            other => other.into(),
+        })
+}
+
+/// Takes the role `role` in team `team_id` away from the account `user_id` (not its last
+/// role: disable the account instead). 404 for an unknown team or account.
+pub async fn remove_member(
+    state: &AppState,
+    team_id: &str,
+    user_id: &str,
+    role: &str,
+) -> ApiResult<()> {
+    state.store.team(team_id).await?;
+    let role = Role::parse(role).map_err(|e| ApiError::field("role", e))?;
+    audit_membership(team_id, role);
+    Ok(state
+        .store
+        .remove_membership(user_id, team_id, role)
+        .await?)
+}
+
+/// A team's id.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedTeam {
+    /// Team id.
+    pub id: String,
+}
+
+/// Adds a team (organisation, name, kind, and the service a service team runs).
+#[utoipa::path(post, path = "/api/admin/teams", tag = "admin", request_body = TeamForm,
+    responses((status = 201, body = CreatedTeam), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn create_team(
+    State(state): State<AppState>,
+    JsonBody { value, .. }: JsonBody<TeamForm>,
+) -> ApiResult<(StatusCode, Json<CreatedTeam>)> {
+    let id = add_team(&state, &value).await?;
+    Ok((StatusCode::CREATED, Json(CreatedTeam { id })))
+}
+
+/// A team and its members.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamDetail {
+    /// The team.
+    #[serde(flatten)]
+    pub team: TeamSummary,
+    /// Everyone in it with their role (one row per role).
+    pub memberships: Vec<TeamMember>,
+}
+
+/// One team and its members with their roles.
+#[utoipa::path(get, path = "/api/admin/teams/{id}", tag = "admin", params(("id" = String, Path)),
+    responses((status = 200, body = TeamDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn get_team(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TeamDetail>> {
+    if let Some(audit) = nwd_store::audit::current() {
+        audit.set_record("team", id.clone());
+    }
+    let team = state.store.team(&id).await?;
+    let memberships = state.store.team_members(&id).await?;
+    Ok(Json(TeamDetail { team, memberships }))
+}
+
+/// Someone's role in the team.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberChange {
+    /// User id.
+    pub user_id: String,
+    /// Role (API name).
+    pub role: String,
+}
+
+/// Gives an account a role in the team.
+#[utoipa::path(post, path = "/api/admin/teams/{id}/members", tag = "admin", params(("id" = String, Path)),
+    request_body = MemberChange,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn add_team_member(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody { value, .. }: JsonBody<MemberChange>,
+) -> ApiResult<StatusCode> {
+    add_member(&state, &id, &value.user_id, &value.role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Takes a role in the team away from an account (not its last one: disable it instead).
+#[utoipa::path(post, path = "/api/admin/teams/{id}/members/remove", tag = "admin", params(("id" = String, Path)),
+    request_body = MemberChange,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn remove_team_member(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody { value, .. }: JsonBody<MemberChange>,
+) -> ApiResult<StatusCode> {
+    remove_member(&state, &id, &value.user_id, &value.role).await?;
     Ok(StatusCode::NO_CONTENT)
 }

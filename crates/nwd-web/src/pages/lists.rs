@@ -1,7 +1,8 @@
 //! Cross-service lists: the transition list (young people approaching their service's upper
 //! age, from the configured notice period) and the crisis list (emergency and very urgent
 //! referrals not yet closed, with the time since referral in hours). Both show only what the
-//! caller may open: the single point of access sees every service, a service team its own.
+//! caller may open: the single point of access sees every service, a service team its own;
+//! both in pages of [`PAGE_SIZE`] with the whole list's total.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -40,18 +41,31 @@ pub struct TransitionRow {
 #[template(path = "transition_list.html")]
 struct TransitionPage {
     layout: Layout,
+    total: u64,
+    first_shown: u64,
+    last_shown: u64,
+    paged: bool,
     rows: Vec<TransitionRow>,
+    pagination: String,
 }
 
-/// The transition list.
+/// The transition list, soonest first, in pages of [`PAGE_SIZE`]. The list is computed
+/// whole (and kept under the data version, `Store::transition_list`), so the total counts
+/// every row the caller may see and a page is a slice of it.
 #[utoipa::path(get, path = "/staff/transitions", tag = "pages",
+    params(("page" = Option<u32>, Query, description = "Page number, from 1")),
     responses((status = 200, description = "Young people approaching their service's upper age", content_type = "text/html")))]
-pub async fn transitions(State(state): State<AppState>, Caller(principal): Caller) -> PageResult {
+pub async fn transitions(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Query(query): Query<PageQuery>,
+) -> PageResult {
+    let asked = pagination::requested(query.page.as_deref(), "page").map_err(PageError::staff)?;
     let visible = state
         .store
         .visibility(&principal, Permission::ReadServiceLists);
     let today = state.store.now().to_zoned(state.store.tz().clone()).date();
-    let rows = state
+    let list: Vec<_> = state
         .store
         .transition_list()
         .await
@@ -61,6 +75,16 @@ pub async fn transitions(State(state): State<AppState>, Caller(principal): Calle
             visible.single_point_of_access
                 || visible.service_ids.contains(&e.service_id.to_string())
         })
+        .collect();
+    let total = list.len() as u64;
+    let page = pagination::clamp(asked, total);
+    if let Some(audit) = nwd_store::audit::current() {
+        audit.set_detail(format!("transition list page {page}"));
+    }
+    let rows: Vec<TransitionRow> = list
+        .into_iter()
+        .skip(pagination::offset(page) as usize)
+        .take(PAGE_SIZE as usize)
         .map(|e| TransitionRow {
             referral_id: e.referral_id.to_string(),
             allocation_id: e.allocation_id.to_string(),
@@ -79,8 +103,16 @@ pub async fn transitions(State(state): State<AppState>, Caller(principal): Calle
                 .unwrap_or(0),
         })
         .collect();
+    let first_shown = u64::from(pagination::offset(page)) + 1;
     let page = TransitionPage {
         layout: Layout::staff("Transition list", &principal),
+        total,
+        first_shown,
+        last_shown: first_shown + rows.len() as u64 - 1,
+        paged: total > u64::from(PAGE_SIZE),
+        pagination: pagination::nav("Transition list pages", total, page, |n| {
+            format!("/staff/transitions?page={n}")
+        }),
         rows,
     };
     Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))

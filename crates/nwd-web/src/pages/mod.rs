@@ -4,7 +4,8 @@
 //! `build.rs`), working without JavaScript. Public pages (start, get help, find support,
 //! urgent help, staff sign-in) and staff pages (triage queue, referral and its forms, service
 //! waiting lists and caseloads, transition and crisis lists, person-match review), the privacy
-//! officer's pages (`privacy`), the administrator's (`admin`: users; `directory`: services) and
+//! officer's pages (`privacy`), the administrator's (`admin`: users; `teams`; `directory`: services;
+//! `service_standards`: a service's own waiting-time standards) and
 //! the standards in force (`standards`) are registered through
 //! the same [`SecureRouter`] as the API, with the same policies, guard and audit. Every page
 //! carries the security headers of [`layout::security_headers`].
@@ -29,12 +30,15 @@ pub mod pagination;
 pub mod privacy;
 pub mod public;
 pub mod refer;
+pub mod refusal;
 pub mod review;
 pub mod service;
+pub mod service_standards;
 pub mod simulate;
 pub mod staff;
 pub mod standards;
 pub mod status;
+pub mod teams;
 pub mod triage;
 pub mod urgent_help;
 
@@ -200,7 +204,8 @@ fn privacy_routes() -> SecureRouter {
         )
 }
 
-/// The administrator's pages (issue 6): accounts and the service directory.
+/// The administrator's pages (issue 6): accounts, teams, the service directory and each
+/// service's waiting-time standards.
 fn admin_routes() -> SecureRouter {
     let users = Policy::Requires(Permission::ManageUsers, Scope::None);
     let directory = Policy::Requires(Permission::ManageDirectory, Scope::None);
@@ -214,9 +219,18 @@ fn admin_routes() -> SecureRouter {
         .route(users, "user", routes!(admin::disable))
         .route(users, "api_token", routes!(admin::create_token))
         .route(users, "api_token", routes!(admin::revoke_token))
+        .route(users, "team", routes!(teams::teams))
+        .route(users, "team", routes!(teams::new_team))
+        .route(users, "team", routes!(teams::create_team))
+        .route(users, "team", routes!(teams::team))
+        .route(users, "team", routes!(teams::add_team_member))
+        .route(users, "team", routes!(teams::remove_team_member))
         .route(directory, "service", routes!(directory::services))
         .route(directory, "service", routes!(directory::new_service))
         .route(directory, "service", routes!(directory::create_service))
         .route(directory, "service", routes!(directory::edit_service))
         .route(directory, "service", routes!(directory::update_service))
+        .route(directory, "service", routes!(service_standards::form))
+        .route(directory, "service", routes!(service_standards::save))
+        .route(directory, "service", routes!(service_standards::reset))
 }

@@ -1,6 +1,6 @@
 //! Long lists in pages of [`PAGE_SIZE`]: the page asked for (`?page=N`, counted from 1) and
 //! the NHS design system's numbered pagination (links only, so it works without JavaScript).
-//! Used by the crisis list and a service's waiting list and caseload.
+//! Used by the crisis and transition lists and a service's waiting list and caseload.
 
 use askama::Template;
 

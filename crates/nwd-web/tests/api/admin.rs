@@ -2,7 +2,11 @@
 //! databases: every role but the intended one is refused (403); account, role, token and
 //! service changes write what they should and bad input writes nothing; disabling an account
 //! ends its session at once; the access reports show denials and break-glass, filter by
-//! date, download, and are themselves audited; reviews record their outcome.
+//! date, download, and are themselves audited; reviews record their outcome. Teams are added
+//! and staffed from their pages and the API with every field checked; a service's own
+//! waiting-time standards are changed at the version read, checked, and reset to its team
+//! type's defaults; a page the caller's role does not allow is an HTML refusal page (the API
+//! keeps problem+json), audited as before.
 
 use nwd_domain::authz::Role;
 use nwd_store::auth::{Bootstrap, NewUser, TeamKind};
@@ -112,6 +116,8 @@ const GUARDED: &[(&str, Role)] = &[
     ("/api/admin/teams", Role::Administrator),
     ("/staff/admin/services", Role::Administrator),
     ("/staff/admin/services/new", Role::Administrator),
+    ("/staff/admin/teams", Role::Administrator),
+    ("/staff/admin/teams/new", Role::Administrator),
 ];
 
 async fn only_the_intended_role_opens_each_page(app: &TestApp) {
@@ -926,3 +932,677 @@ async fn the_standards_page_shows_what_is_in_force_with_sources(app: &TestApp) {
     assert_eq!(response.status(), 303);
 }
 on_both_backends!(the_standards_page_shows_what_is_in_force_with_sources);
+
+/// The `Location` of a 303.
+fn location(response: &Response) -> String {
+    assert_eq!(response.status(), 303, "not a redirect");
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn teams_are_added_and_staffed_with_every_field_checked(app: &TestApp) {
+    let (org, team) = org_team(app, "Teams").await;
+    let (admin_id, admin) = member(app, &org, &team, Role::Administrator, "t.admin").await;
+    let (clinician_id, clinician) = member(app, &org, &team, Role::Clinician, "t.clinician").await;
+    let service = app
+        .service(
+            "Synthetic Teams Service",
+            &["getting_help"],
+            5,
+            18,
+            "community",
+        )
+        .await;
+    let teams = app.count("teams").await;
+
+    // Nothing chosen: every field named and linked from the summary, nothing written.
+    let text = html(
+        form(
+            app,
+            &admin,
+            "/staff/admin/teams",
+            &[("organisation_id", ""), ("name", " "), ("kind", "")],
+        )
+        .send()
+        .await
+        .unwrap(),
+        422,
+    )
+    .await;
+    for field in ["organisation_id", "name", "kind"] {
+        assert!(
+            text.contains(&format!("href=\"#{field}\"")),
+            "no summary link to {field}: {text}"
+        );
+    }
+    // A service team without its service, and another kind with one.
+    for (kind, service_id) in [("service", ""), ("other", service.as_str())] {
+        let text = html(
+            form(
+                app,
+                &admin,
+                "/staff/admin/teams",
+                &[
+                    ("organisation_id", &org),
+                    ("name", "North community team"),
+                    ("kind", kind),
+                    ("service_id", service_id),
+                ],
+            )
+            .send()
+            .await
+            .unwrap(),
+            422,
+        )
+        .await;
+        assert!(text.contains("href=\"#service_id\""), "{kind}: {text}");
+        assert!(
+            text.contains("value=\"North community team\""),
+            "what was typed is kept"
+        );
+    }
+    // A name the organisation already uses (in any case).
+    let text = html(
+        form(
+            app,
+            &admin,
+            "/staff/admin/teams",
+            &[
+                ("organisation_id", &org),
+                ("name", "TEAMS TEAM"),
+                ("kind", "other"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap(),
+        422,
+    )
+    .await;
+    assert!(text.contains("already has a team with this name"));
+    assert_eq!(app.count("teams").await, teams);
+
+    // Added: to its page; in the list under its organisation with its service.
+    let response = form(
+        app,
+        &admin,
+        "/staff/admin/teams",
+        &[
+            ("organisation_id", &org),
+            ("name", "North community team"),
+            ("kind", "service"),
+            ("service_id", &service),
+        ],
+    )
+    .send()
+    .await
+    .unwrap();
+    let team_page = location(&response);
+    let team_id = team_page.rsplit('/').next().unwrap().to_owned();
+    assert_eq!(app.count("teams").await, teams + 1);
+    let saved = app.store.team(&team_id).await.unwrap();
+    assert_eq!(saved.kind, TeamKind::Service);
+    assert_eq!(saved.service_id.as_deref(), Some(service.as_str()));
+    let list = html(
+        page(app, &admin, Method::GET, "/staff/admin/teams")
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(list.contains("Teams organisation") && list.contains("North community team"));
+    assert!(list.contains("Synthetic Teams Service") && list.contains("Service team"));
+
+    // The clinician's team relates to nobody: the service's waiting list is not theirs.
+    let waiting = format!("/api/services/{service}/waiting-list");
+    let status = |token: &str| {
+        let request = app.as_token(token, Method::GET, &waiting);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(status(&clinician).await, 404);
+
+    // Members: bad input named, nothing written; then added, and the access follows.
+    let members = memberships(app).await;
+    let add = format!("{team_page}/members");
+    let text = html(
+        form(
+            app,
+            &admin,
+            &add,
+            &[("user_id", "nobody"), ("role", "parent_carer")],
+        )
+        .send()
+        .await
+        .unwrap(),
+        422,
+    )
+    .await;
+    assert!(text.contains("href=\"#user_id\"") && text.contains("href=\"#role\""));
+    assert_eq!(memberships(app).await, members);
+    let response = form(
+        app,
+        &admin,
+        &add,
+        &[("user_id", &clinician_id), ("role", "clinician")],
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(location(&response), format!("{team_page}#members"));
+    assert_eq!(memberships(app).await, members + 1);
+    assert_eq!(
+        status(&clinician).await,
+        200,
+        "the new team's access applies"
+    );
+    let text = html(
+        form(
+            app,
+            &admin,
+            &add,
+            &[("user_id", &clinician_id), ("role", "clinician")],
+        )
+        .send()
+        .await
+        .unwrap(),
+        422,
+    )
+    .await;
+    assert!(text.contains("already has this role in this team"));
+    let text = html(
+        page(app, &admin, Method::GET, &team_page)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(text.contains("t.clinician") && text.contains("Remove"));
+
+    // The same through the API.
+    let detail: Value = app
+        .as_token(&admin, Method::GET, &format!("/api/admin/teams/{team_id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["kind"], "service");
+    assert_eq!(detail["service_name"], "Synthetic Teams Service");
+    assert_eq!(detail["memberships"][0]["user_id"], clinician_id.as_str());
+    let response = app
+        .as_token(&admin, Method::POST, "/api/admin/teams")
+        .json(&json!({"organisation_id": org, "name": "Commissioning", "kind": "commissioner"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        crate::support::fields(&problem(response, 422).await),
+        vec!["kind"]
+    );
+    let response = app
+        .as_token(&admin, Method::POST, "/api/admin/teams")
+        .json(&json!({"organisation_id": org, "name": "Commissioning", "kind": "other"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let other: Value = response.json().await.unwrap();
+    let response = app
+        .as_token(
+            &admin,
+            Method::POST,
+            &format!("/api/admin/teams/{}/members", other["id"].as_str().unwrap()),
+        )
+        .json(&json!({"user_id": admin_id, "role": "commissioner"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let response = app
+        .as_token(
+            &admin,
+            Method::POST,
+            "/api/admin/teams/00000000-0000-0000-0000-000000000000/members",
+        )
+        .json(&json!({"user_id": admin_id, "role": "commissioner"}))
+        .send()
+        .await
+        .unwrap();
+    problem(response, 404).await;
+
+    // Removed: the access goes at once; a last role cannot be removed.
+    let remove = format!("{team_page}/members/remove");
+    let response = form(
+        app,
+        &admin,
+        &remove,
+        &[("user_id", &clinician_id), ("role", "clinician")],
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(status(&clinician).await, 404);
+    let text = html(
+        form(
+            app,
+            &admin,
+            &format!("/staff/admin/teams/{team}/members/remove"),
+            &[("user_id", &clinician_id), ("role", "clinician")],
+        )
+        .send()
+        .await
+        .unwrap(),
+        422,
+    )
+    .await;
+    assert!(text.contains("href=\"#members\"") && text.contains("disable the account instead"));
+
+    // Every change audited against what it changed.
+    let trail = app.store.audit_for_user(&admin_id).await.unwrap();
+    assert!(trail
+        .iter()
+        .any(|e| e.entry.route == "POST /staff/admin/teams"
+            && e.entry.record_id.as_deref() == Some(team_id.as_str())
+            && e.entry.outcome == "allowed"));
+    assert!(trail
+        .iter()
+        .any(|e| e.entry.route == "POST /staff/admin/teams/{id}/members"
+            && e.entry.record_id.as_deref() == Some(clinician_id.as_str())
+            && e.entry.detail.as_deref() == Some(&*format!("team:{team_id} role:clinician"))));
+    assert!(trail.iter().any(
+        |e| e.entry.route == "POST /staff/admin/teams/{id}/members/remove"
+            && e.entry.outcome == "allowed"
+    ));
+}
+on_both_backends!(teams_are_added_and_staffed_with_every_field_checked);
+
+async fn a_services_standards_are_changed_at_the_version_read_and_reset(app: &TestApp) {
+    use nwd_domain::codes::{Priority, TeamType};
+    use nwd_domain::standards::WaitTarget;
+    let (org, team) = org_team(app, "Standards admin").await;
+    let (admin_id, admin) = member(app, &org, &team, Role::Administrator, "sa.admin").await;
+    let (_, commissioner) = member(app, &org, &team, Role::Commissioner, "sa.commissioner").await;
+    let id = app
+        .service(
+            "Synthetic Standards Service",
+            &["getting_help"],
+            5,
+            18,
+            "community",
+        )
+        .await;
+    let service_id: nwd_domain::ServiceId = id.parse().unwrap();
+    let defaults = app.store.standards().for_team_type(TeamType::Community);
+    let path = format!("/staff/admin/services/{id}/standards");
+    let read = || async { app.store.service(service_id).await.unwrap() };
+    assert_eq!(read().await.0.details.standards, defaults);
+
+    // Only administrators; the service's page and the read-only standards page lead here.
+    let response = page(app, &commissioner, Method::GET, &path)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let text = html(
+        page(app, &admin, Method::GET, &path).send().await.unwrap(),
+        200,
+    )
+    .await;
+    assert!(text.contains(&defaults[0].name) && text.contains("value=\"28\""));
+    let edit = html(
+        page(
+            app,
+            &admin,
+            Method::GET,
+            &format!("/staff/admin/services/{id}"),
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert!(edit.contains(&format!("href=\"{path}\"")));
+    let standards = html(
+        page(app, &admin, Method::GET, "/staff/standards")
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(standards.contains("href=\"/staff/admin/services\""));
+
+    // Bad input: every problem named and linked, nothing written.
+    let bad = [
+        ("version", "1"),
+        ("rows", "2"),
+        ("name-0", " "),
+        ("amount-0", "0"),
+        ("unit-0", "days"),
+        ("share-0", "150"),
+        ("citation-0", ""),
+        ("name-1", "Urgent"),
+        ("amount-1", "a week"),
+        ("unit-1", "weeks"),
+        ("priorities-1", "urgent"),
+        ("citation-1", "Local agreement"),
+    ];
+    let text = html(form(app, &admin, &path, &bad).send().await.unwrap(), 422).await;
+    for field in [
+        "name-0",
+        "amount-0",
+        "share-0",
+        "citation-0",
+        "amount-1",
+        "unit-1",
+    ] {
+        assert!(
+            text.contains(&format!("href=\"#{field}\"")),
+            "no summary link to {field}: {text}"
+        );
+    }
+    assert!(text.contains("value=\"a week\""), "what was typed is kept");
+    let (unchanged, version) = read().await;
+    assert_eq!(unchanged.details.standards, defaults);
+    assert_eq!(version, 1);
+
+    // Saved at the version read, in the order given; the empty spare row is ignored.
+    let good = [
+        ("version", "1"),
+        ("rows", "3"),
+        ("name-0", "Community: urgent, 1 week"),
+        ("amount-0", "7"),
+        ("unit-0", "days"),
+        ("share-0", "90"),
+        ("priorities-0", "very_urgent"),
+        ("priorities-0", "urgent"),
+        ("citation-0", "Synthetic local contract 2026"),
+        ("name-1", "Community: 4 weeks"),
+        ("amount-1", "28"),
+        ("unit-1", "days"),
+        ("citation-1", "Domain guide §3"),
+        ("unit-2", "days"),
+    ];
+    let response = form(app, &admin, &path, &good).send().await.unwrap();
+    assert_eq!(
+        location(&response),
+        format!("/staff/admin/services/{id}#standards")
+    );
+    let (saved, version) = read().await;
+    assert_eq!(version, 2);
+    assert_eq!(saved.details.standards.len(), 2);
+    let urgent = &saved.details.standards[0];
+    assert_eq!(urgent.target, WaitTarget::Days(7));
+    assert_eq!(urgent.target_share_percent, Some(90));
+    assert_eq!(
+        urgent.priorities,
+        vec![Priority::VeryUrgent, Priority::Urgent]
+    );
+    assert_eq!(urgent.source, "Synthetic local contract 2026");
+    assert!(saved.details.standards[1].priorities.is_empty());
+    // The API sees the same standards.
+    let api: Value = app
+        .public(Method::GET, &format!("/api/services/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api["standards"][0]["target_share_percent"], 90);
+
+    // The same form again, at the old version: a conflict page keeping what was typed.
+    let text = html(form(app, &admin, &path, &good).send().await.unwrap(), 409).await;
+    assert!(text.contains("Someone else changed this service"));
+    assert!(text.contains("value=\"Synthetic local contract 2026\""));
+    assert_eq!(read().await.1, 2);
+
+    // A standard removed.
+    let mut removing = good.to_vec();
+    removing.retain(|(k, _)| *k != "version");
+    removing.push(("version", "2"));
+    removing.push(("remove-0", "yes"));
+    let response = form(app, &admin, &path, &removing).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    let (saved, version) = read().await;
+    assert_eq!(version, 3);
+    assert_eq!(saved.details.standards.len(), 1);
+    assert_eq!(saved.details.standards[0].name, "Community: 4 weeks");
+
+    // Reset: stale refused, current back to the team type's defaults.
+    let reset = format!("{path}/reset");
+    html(
+        form(app, &admin, &reset, &[("version", "2")])
+            .send()
+            .await
+            .unwrap(),
+        409,
+    )
+    .await;
+    assert_eq!(read().await.1, 3);
+    let response = form(app, &admin, &reset, &[("version", "3")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let (saved, version) = read().await;
+    assert_eq!(version, 4);
+    assert_eq!(saved.details.standards, defaults);
+
+    // Audited against the service.
+    let trail = app.store.audit_for_user(&admin_id).await.unwrap();
+    for route in [
+        "POST /staff/admin/services/{id}/standards",
+        "POST /staff/admin/services/{id}/standards/reset",
+    ] {
+        assert!(
+            trail.iter().any(|e| e.entry.route == route
+                && e.entry.record_id.as_deref() == Some(id.as_str())
+                && e.entry.outcome == "allowed"),
+            "{route} not audited"
+        );
+    }
+}
+on_both_backends!(a_services_standards_are_changed_at_the_version_read_and_reset);
+
+/// Signs in with a password and code; returns (session cookie, CSRF token).
+async fn signed_in(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+    secret: &str,
+) -> (String, String) {
+    let code = nwd_store::auth::totp_code(secret, app.store.now()).unwrap();
+    let response = app
+        .public(Method::POST, "/api/session")
+        .json(&json!({"username": username, "password": password, "code": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body: Value = response.json().await.unwrap();
+    (
+        cookie,
+        body["csrf_token"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+/// Asserts an HTML refusal page with `status`, its heading and the security headers of every
+/// page; returns its text.
+async fn refusal(response: Response, status: u16, heading: &str) -> String {
+    let headers = response.headers().clone();
+    assert_eq!(response.status().as_u16(), status);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"),
+        "{:?}",
+        headers["content-type"]
+    );
+    assert_eq!(
+        headers["content-security-policy"].to_str().unwrap(),
+        nwd_web::pages::layout::CONTENT_SECURITY_POLICY
+    );
+    assert_eq!(headers["cache-control"], "no-store");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    let text = response.text().await.unwrap();
+    assert!(text.contains(&format!("<h1>{heading}</h1>")), "{text}");
+    text
+}
+
+async fn a_refused_page_is_an_html_page_and_the_api_keeps_problem_json(app: &TestApp) {
+    let (org, team) = org_team(app, "Refusal").await;
+    let (commissioner_id, commissioner) =
+        member(app, &org, &team, Role::Commissioner, "r.commissioner").await;
+
+    // A commissioner opening the triage queue: the refusal page, leading to their home.
+    let response = page(app, &commissioner, Method::GET, "/staff/triage")
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    let text = refusal(response, 403, "You do not have access to this page").await;
+    assert!(text.contains("ask your administrator"));
+    assert!(text.contains("href=\"/commissioning\">Go to your home page"));
+    assert!(text.contains("commissioner"), "their roles are named");
+    // An external referrer's way back is the referrals they sent, not the triage queue.
+    let (_, referrer) = member(app, &org, &team, Role::ExternalReferrer, "r.referrer").await;
+    let text = refusal(
+        page(app, &referrer, Method::GET, "/staff/triage")
+            .send()
+            .await
+            .unwrap(),
+        403,
+        "You do not have access to this page",
+    )
+    .await;
+    assert!(text.contains("href=\"/staff/referrals-sent\">Go to your home page"));
+    // The API twin keeps problem+json.
+    problem(
+        app.as_token(&commissioner, Method::GET, "/api/referrals")
+            .send()
+            .await
+            .unwrap(),
+        403,
+    )
+    .await;
+    // Both denials audited as before.
+    let trail = app.store.audit_for_user(&commissioner_id).await.unwrap();
+    for route in ["GET /staff/triage", "GET /api/referrals"] {
+        assert!(
+            trail.iter().any(|e| e.entry.route == route
+                && e.entry.outcome == "denied"
+                && e.entry.status == 403
+                && e.entry.why == "role lacks search_referrals"),
+            "{route} denial not audited"
+        );
+    }
+
+    // Out of scope on a page: "Page not found" as HTML; the API's 404 is problem+json.
+    let created = app.school_referral(None, "routine").await;
+    let referral = created["referral"]["id"].as_str().unwrap().to_owned();
+    let service = app
+        .service(
+            "Synthetic Refusal Service",
+            &["getting_help"],
+            5,
+            18,
+            "community",
+        )
+        .await;
+    let service_team = app
+        .store
+        .create_team(
+            &org,
+            "Refusal service team",
+            TeamKind::Service,
+            Some(&service),
+        )
+        .await
+        .unwrap();
+    let (clinician_id, clinician) =
+        member(app, &org, &service_team, Role::Clinician, "r.clinician").await;
+    let response = page(
+        app,
+        &clinician,
+        Method::GET,
+        &format!("/staff/referrals/{referral}"),
+    )
+    .send()
+    .await
+    .unwrap();
+    let text = refusal(response, 404, "Page not found").await;
+    assert!(!text.contains("Amelia"), "nothing of the record");
+    problem(
+        app.as_token(
+            &clinician,
+            Method::GET,
+            &format!("/api/referrals/{referral}"),
+        )
+        .send()
+        .await
+        .unwrap(),
+        404,
+    )
+    .await;
+    let trail = app.store.audit_for_user(&clinician_id).await.unwrap();
+    assert!(trail
+        .iter()
+        .any(|e| e.entry.route == "GET /staff/referrals/{id}"
+            && e.entry.outcome == "denied"
+            && e.entry.status == 404
+            && e.entry.why == "no relationship"
+            && e.entry.record_id.as_deref() == Some(referral.as_str())));
+
+    // A page form sent with the session cookie but without its CSRF token: refused as a
+    // page, nothing written; the API's refusal stays problem+json.
+    let password = "copper meadow lantern violin";
+    let created = app
+        .store
+        .create_user(
+            NewUser {
+                username: "r.admin".into(),
+                display_name: "R Admin".into(),
+                organisation_id: org.clone(),
+                password: Some(password.into()),
+                memberships: vec![(team.clone(), Role::Administrator)],
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    let (cookie, _) = signed_in(app, "r.admin", password, &created.totp_secret.unwrap()).await;
+    let teams = app.count("teams").await;
+    let response = no_redirects()
+        .post(format!("{}/staff/admin/teams", app.base))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("organisation_id={org}&name=Sneaky&kind=other"))
+        .send()
+        .await
+        .unwrap();
+    refusal(response, 403, "Your answers could not be sent").await;
+    let response = no_redirects()
+        .post(format!("{}/api/admin/teams", app.base))
+        .header("cookie", &cookie)
+        .json(&json!({"organisation_id": org, "name": "Sneaky", "kind": "other"}))
+        .send()
+        .await
+        .unwrap();
+    problem(response, 403).await;
+    assert_eq!(app.count("teams").await, teams);
+}
+on_both_backends!(a_refused_page_is_an_html_page_and_the_api_keeps_problem_json);

@@ -22,3 +22,4 @@ mod openapi;
 mod pages;
 mod register;
 mod status;
+mod transitions;

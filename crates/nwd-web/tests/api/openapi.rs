@@ -137,6 +137,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/api/admin/teams"),
     ("post", "/api/admin/users/{id}/tokens"),
     ("post", "/api/admin/users/{id}/tokens/{token_id}/revoke"),
+    ("post", "/api/admin/teams"),
+    ("get", "/api/admin/teams/{id}"),
+    ("post", "/api/admin/teams/{id}/members"),
+    ("post", "/api/admin/teams/{id}/members/remove"),
     ("get", "/staff/admin/users"),
     ("get", "/staff/admin/users/new"),
     ("post", "/staff/admin/users"),
@@ -151,6 +155,15 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/staff/admin/services"),
     ("get", "/staff/admin/services/{id}"),
     ("post", "/staff/admin/services/{id}"),
+    ("get", "/staff/admin/services/{id}/standards"),
+    ("post", "/staff/admin/services/{id}/standards"),
+    ("post", "/staff/admin/services/{id}/standards/reset"),
+    ("get", "/staff/admin/teams"),
+    ("get", "/staff/admin/teams/new"),
+    ("post", "/staff/admin/teams"),
+    ("get", "/staff/admin/teams/{id}"),
+    ("post", "/staff/admin/teams/{id}/members"),
+    ("post", "/staff/admin/teams/{id}/members/remove"),
     ("get", "/staff/standards"),
 ];
 
@@ -344,9 +357,10 @@ async fn health_reports_the_database(app: &TestApp) {
 on_both_backends!(health_reports_the_database);
 
 /// The document says what the guard answers (found by `scripts/api-fuzz`): every signed-in
-/// route documents 401, 403 and 503, every JSON API error is `application/problem+json`, and
-/// no path template holds axum's `{*catch-all}` (not valid OpenAPI). The answer itself is
-/// problem+json, so the document is right and not only complete.
+/// route documents 401, 403 and 503, every JSON API error is `application/problem+json`, a
+/// page route's 403 (and 404 when scoped) is an HTML page, and no path template holds axum's
+/// `{*catch-all}` (not valid OpenAPI). The answers themselves are what is documented, so the
+/// document is right and not only complete.
 async fn the_document_lists_the_guards_problem_answers(app: &TestApp) {
     use nwd_domain::authz::Policy;
     let doc: Value = app
@@ -367,11 +381,32 @@ async fn the_document_lists_the_guards_problem_answers(app: &TestApp) {
         let responses = doc["paths"][&path][&policy.method]["responses"]
             .as_object()
             .unwrap_or_else(|| panic!("{} {path} not documented", policy.method));
+        let api = path.starts_with("/api/") || path == "/healthz";
         if policy.policy != Policy::Public {
-            for status in ["401", "403", "503"] {
+            for status in ["401", "503"] {
                 assert!(
                     responses[status]["content"]["application/problem+json"].is_object(),
                     "{} {path} does not document {status} as problem+json",
+                    policy.method
+                );
+            }
+            let (want, not) = if api {
+                ("application/problem+json", "text/html")
+            } else {
+                ("text/html", "application/problem+json")
+            };
+            assert!(
+                responses["403"]["content"][want].is_object()
+                    && responses["403"]["content"].get(not).is_none(),
+                "{} {path} does not document 403 as {want} only",
+                policy.method
+            );
+        }
+        if let Policy::Requires(_, scope) = policy.policy {
+            if scope != nwd_domain::authz::Scope::None && !api {
+                assert!(
+                    responses["404"]["content"]["text/html"].is_object(),
+                    "{} {path} does not document its 404 as a page",
                     policy.method
                 );
             }
@@ -398,5 +433,45 @@ async fn the_document_lists_the_guards_problem_answers(app: &TestApp) {
         answer.headers()["content-type"].to_str().unwrap(),
         "application/problem+json"
     );
+    // A page's 403 is a page; the API's is problem+json (a commissioner may open neither).
+    let user = app
+        .store
+        .create_user(
+            nwd_store::auth::NewUser {
+                username: "doc.commissioner".into(),
+                display_name: "Doc".into(),
+                organisation_id: app.store.teams().await.unwrap()[0].organisation_id.clone(),
+                password: None,
+                memberships: vec![(
+                    app.store.teams().await.unwrap()[0].id.clone(),
+                    nwd_domain::authz::Role::Commissioner,
+                )],
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    let token = app
+        .store
+        .create_api_token(&user.id, "t", &crate::support::all_scopes())
+        .await
+        .unwrap()
+        .1;
+    for (path, media) in [
+        ("/staff/triage", "text/html; charset=utf-8"),
+        ("/api/referrals", "application/problem+json"),
+    ] {
+        let answer = app
+            .as_token(&token, Method::GET, path)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 403, "{path}");
+        assert_eq!(
+            answer.headers()["content-type"].to_str().unwrap(),
+            media,
+            "{path}"
+        );
+    }
 }
 on_both_backends!(the_document_lists_the_guards_problem_answers);

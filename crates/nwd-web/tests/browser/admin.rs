@@ -1,6 +1,8 @@
 //! The administrator's and the privacy officer's pages in a real browser: users and teams,
 //! an account created from the form (with its error summary first), the account page, the
-//! service directory form with its errors, the standards page; then, signed in as a privacy
+//! service directory form with its errors, the standards page, a service's own standards
+//! (with an error), the team list, a team added (after its error summary) and its page, the
+//! refusal page of a page the roles do not allow; then, signed in as a privacy
 //! officer, the home page with the chain verification, both access reports and the review
 //! queue with a refused review. Every page is checked by axe-core, for other origins and for
 //! its headers.
@@ -59,6 +61,62 @@ async fn the_administration_and_privacy_pages_work_and_are_accessible() {
     app.goto("/staff/standards").await;
     assert_eq!(app.heading().await, "Standards and thresholds");
     app.check_page("standards").await;
+
+    // A service's own waiting-time standards: the form, a refused answer, the reset.
+    let service = app
+        .service(
+            "Synthetic Standards Team",
+            "nhs_trust",
+            &["getting_help"],
+            (5, 18),
+            false,
+        )
+        .await;
+    app.goto(&format!("/staff/admin/services/{service}/standards"))
+        .await;
+    assert_eq!(app.heading().await, "Waiting-time standards");
+    app.check_page("service standards").await;
+    app.type_into("amount-0", "0").await;
+    app.press("#maincontent form[method=post] button[type=submit]")
+        .await;
+    assert!(app
+        .text(".nhsuk-error-summary")
+        .await
+        .contains("greater than zero"));
+    // Posted to an address whose GET is the same form, so the headers check reads that.
+    app.check_page("service standards with errors").await;
+
+    // Teams: the list, a refused new team, a team added and its page.
+    app.goto("/staff/admin/teams").await;
+    assert_eq!(app.heading().await, "Teams");
+    app.check_page("teams").await;
+    app.goto("/staff/admin/teams/new").await;
+    app.check_page("new team").await;
+    app.press("#maincontent form[method=post] button[type=submit]")
+        .await;
+    assert!(app
+        .text(".nhsuk-error-summary")
+        .await
+        .contains("Choose the organisation the team belongs to"));
+    app.check_page("new team with errors").await;
+    app.client
+        .execute(
+            "document.getElementById('organisation_id').selectedIndex = 1; return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.type_into("name", "Synthetic commissioning team").await;
+    app.space_on("kind-other").await;
+    app.press("#maincontent form[method=post] button[type=submit]")
+        .await;
+    assert_eq!(app.heading().await, "Synthetic commissioning team");
+    app.check_page("team").await;
+
+    // A page the administrator's roles do not allow: the HTML refusal page.
+    app.goto("/staff/privacy").await;
+    assert_eq!(app.heading().await, "You do not have access to this page");
+    app.check_page("refusal").await;
 
     // The privacy officer.
     app.client.delete_all_cookies().await.unwrap();

@@ -202,11 +202,18 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
 
     // Administration (the test's triage clinician is also an administrator).
     for (path, name) in [
-        ("/staff/admin/users", "admin-users"),
-        ("/staff/admin/services/new", "admin-service-form"),
-        ("/staff/standards", "staff-standards"),
+        ("/staff/admin/users".to_owned(), "admin-users"),
+        ("/staff/admin/services/new".to_owned(), "admin-service-form"),
+        (
+            format!("/staff/admin/services/{service}/standards"),
+            "admin-service-standards",
+        ),
+        ("/staff/admin/teams".to_owned(), "admin-teams"),
+        ("/staff/admin/teams/new".to_owned(), "admin-team-form"),
+        ("/staff/standards".to_owned(), "staff-standards"),
+        ("/staff/privacy".to_owned(), "staff-refusal"),
     ] {
-        app.goto(path).await;
+        app.goto(&path).await;
         app.client.set_window_size(width, 900).await.unwrap();
         shoot(&app, folder, name, width).await;
     }

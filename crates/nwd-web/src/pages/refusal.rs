@@ -1,0 +1,100 @@
+//! The HTML answers the guard ([`crate::secure`]) gives on page routes instead of the API's
+//! problem+json: a member of staff whose roles do not allow a page (403), a change sent
+//! without the session's CSRF token (403), and a record out of their scope (404, the same
+//! page as a record that does not exist). Each is an NHS-styled page with the staff header,
+//! saying what to do and leading to the person's own home page, with the security headers of
+//! every page (`no-store`). The guard audits the denial exactly as for the API.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+use nwd_domain::authz::{Permission, RoleTable};
+use nwd_store::auth::Principal;
+
+use super::layout::{render, Layout, Sensitivity, StaffHeader};
+
+#[derive(Template)]
+#[template(path = "refusal.html")]
+struct RefusalPage {
+    layout: Layout,
+    paragraphs: Vec<String>,
+    home: &'static str,
+}
+
+/// Where the person starts: the menu's home, unless that is the triage queue and their roles
+/// cannot open it (an external referrer starts from the referrals they sent); the standards
+/// page, which anyone signed in may read, otherwise.
+fn home(principal: &Principal, roles: &RoleTable) -> &'static str {
+    let home = StaffHeader::of(principal).home;
+    if home != "/staff/triage" || principal.holds(Permission::SearchReferrals, roles) {
+        home
+    } else if principal.holds(Permission::ViewSentReferrals, roles) {
+        "/staff/referrals-sent"
+    } else if principal.holds(Permission::MakeReferral, roles) {
+        "/staff/refer"
+    } else {
+        "/staff/standards"
+    }
+}
+
+fn page(
+    principal: &Principal,
+    roles: &RoleTable,
+    status: StatusCode,
+    heading: &str,
+    paragraphs: Vec<String>,
+) -> Response {
+    let page = RefusalPage {
+        layout: Layout::staff(heading, principal),
+        paragraphs,
+        home: home(principal, roles),
+    };
+    render(&page, status, Sensitivity::Identifiable)
+}
+
+/// 403: the person's roles do not allow this page.
+pub fn forbidden(principal: &Principal, roles: &RoleTable) -> Response {
+    page(
+        principal,
+        roles,
+        StatusCode::FORBIDDEN,
+        "You do not have access to this page",
+        vec![
+            format!(
+                "Your roles ({}) do not allow you to open this page.",
+                principal.roles_text().replace('_', " ").replace(',', ", ")
+            ),
+            "If you need it for your work, ask your administrator to give you the role.".into(),
+        ],
+    )
+}
+
+/// 403: a change sent without the session's CSRF token (e.g. a form kept open across a
+/// sign-out and sign-in, or a page from somewhere else).
+pub fn csrf_refused(principal: &Principal, roles: &RoleTable) -> Response {
+    page(
+        principal,
+        roles,
+        StatusCode::FORBIDDEN,
+        "Your answers could not be sent",
+        vec![
+            "The form did not carry the security code of your current sign-in, so nothing was saved.".into(),
+            "Go back, reload the page and send it again. If this keeps happening, sign out and sign in again.".into(),
+        ],
+    )
+}
+
+/// 404: no such record, or none the person has a relationship with (the two are not told
+/// apart).
+pub fn not_found(principal: &Principal, roles: &RoleTable) -> Response {
+    page(
+        principal,
+        roles,
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        vec![
+            "There is no such record, or it is not one you work with.".into(),
+            "If you need to see it for someone's care, ask the single point of access or the team that holds it.".into(),
+        ],
+    )
+}
