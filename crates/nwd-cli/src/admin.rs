@@ -213,11 +213,15 @@ pub async fn teams(store: &Store, command: TeamsCommand) -> anyhow::Result<()> {
         "other" => TeamKind::Other,
         other => bail!("unknown team kind {other:?}; use single_point_of_access, service or other"),
     };
-    if (kind == TeamKind::Service) != service_id.is_some() {
-        bail!("a service team needs --service-id, and only a service team takes one");
-    }
+    // The same checks as the administration page (name unique in the organisation, the
+    // organisation known, a service exactly for a service team), all reported at once.
     let id = store
-        .create_team(&organisation_id, &name, kind, service_id.as_deref())
+        .add_team(&nwd_store::admin::NewTeam {
+            organisation_id,
+            name,
+            kind: Some(kind),
+            service_id,
+        })
         .await?;
     eprintln!("team created: id {id}");
     Ok(())

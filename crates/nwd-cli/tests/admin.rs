@@ -169,3 +169,34 @@ fn oidc_identities_are_linked_and_unlinked_by_an_administrator() {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
 }
+
+/// `teams add` runs the administration page's checks: every problem is named with how to fix
+/// it, and nothing is written.
+#[test]
+fn teams_add_names_what_is_wrong_and_writes_nothing() {
+    let db = std::env::temp_dir().join(format!("nwd-admin-teams-{}.sqlite", std::process::id()));
+    let out = nowrongdoor(
+        &db,
+        &[
+            "teams",
+            "add",
+            "--organisation-id",
+            "no-such-organisation",
+            "--name",
+            " ",
+            "--kind",
+            "other",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("enter the team's name"), "{stderr}");
+    assert!(
+        stderr.contains("choose the organisation the team belongs to"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("team created"), "{stderr}");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}
