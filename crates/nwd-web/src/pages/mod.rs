@@ -29,6 +29,7 @@ pub mod pagination;
 pub mod privacy;
 pub mod public;
 pub mod refer;
+pub mod refer_journey;
 pub mod review;
 pub mod service;
 pub mod simulate;
@@ -139,8 +140,10 @@ pub fn router() -> SecureRouter {
             "referral_status",
             routes!(status::status_page),
         )
-        .route(Policy::Public, "page", routes!(refer::form))
-        .route(Policy::Public, "referral", routes!(refer::submit))
+        .route(Policy::Public, "page", routes!(refer_journey::start_page))
+        .route(Policy::Public, "page", routes!(refer_journey::start))
+        .route(Policy::Public, "referral", routes!(refer_journey::answer))
+        .route(Policy::Public, "referral", routes!(refer_journey::send))
         .route(
             Policy::Requires(Permission::ViewSentReferrals, Scope::None),
             "referral_status",
