@@ -20,5 +20,6 @@ mod lifecycle;
 mod oidc;
 mod openapi;
 mod pages;
+mod refer;
 mod register;
 mod status;
