@@ -14,8 +14,8 @@
 //! edited; the first question with a problem is shown with its error summary), then the guard,
 //! then writes once through [`refer::send`].
 //!
-//! Routes: `GET /refer` (the start page), `GET /refer/start` (a fresh journey: the first
-//! question), `POST /refer/answer` (each answer, "Back" and "Change"), and `POST /refer` (the
+//! Routes: `GET /refer` (the start page), `GET /refer/questions` (a fresh journey: the first
+//! question), `POST /refer/questions` (each answer, "Back" and "Change"), and `POST /refer` (the
 //! send from the check page). Only the send is counted by the anonymous rate limit
 //! (`limits::LIMITED`), as a journey posts once per question.
 
@@ -239,7 +239,7 @@ pub async fn start_page() -> Response {
 
 /// The first question of a fresh journey. Its journey id is the idempotency key of the
 /// referral it makes; its stamp is the [`FormGuard`]'s issue time.
-#[utoipa::path(get, path = "/refer/start", tag = "pages",
+#[utoipa::path(get, path = "/refer/questions", tag = "pages",
     responses((status = 200, description = "The first question of the referral for professionals", content_type = "text/html")))]
 pub async fn start(State(state): State<AppState>) -> Response {
     let mut form = FormData::default();
@@ -250,7 +250,7 @@ pub async fn start(State(state): State<AppState>) -> Response {
 
 /// One answer: checks it and shows the next question (or the same one with its error
 /// summary), goes back, or opens a question to change from the check page.
-#[utoipa::path(post, path = "/refer/answer", tag = "pages",
+#[utoipa::path(post, path = "/refer/questions", tag = "pages",
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The next question, or the same one with errors", content_type = "text/html")))]
 pub async fn answer(State(state): State<AppState>, body: Bytes) -> PageResult {
@@ -280,7 +280,7 @@ fn first_problem(form: &FormData, today: Date) -> Option<(Question, Vec<FieldMes
 
 async fn step(state: &AppState, form: FormData) -> PageResult {
     if form.first("journey").is_empty() {
-        return Ok(super::layout::see_other("/refer/start"));
+        return Ok(super::layout::see_other("/refer/questions"));
     }
     let question = Question::parse(form.first("step")).unwrap_or(Question::Kind);
     let changing = form.first("changing") == "1";

@@ -86,7 +86,7 @@ impl<'a> Browser<'a> {
     /// "Start now": a fresh journey at its first question.
     async fn start(app: &'a TestApp) -> Browser<'a> {
         let response = app
-            .public(Method::GET, "/refer/start")
+            .public(Method::GET, "/refer/questions")
             .send()
             .await
             .unwrap();
@@ -156,9 +156,9 @@ impl<'a> Browser<'a> {
     /// Answers this page's question and selects "Continue".
     async fn answer(&mut self, answers: &[(&str, &str)]) {
         let (action, _) = self.main_form();
-        assert_eq!(action, "/refer/answer", "{}", self.title());
+        assert_eq!(action, "/refer/questions", "{}", self.title());
         let pairs = self.pairs(answers, "continue");
-        self.post("/refer/answer", &pairs).await;
+        self.post("/refer/questions", &pairs).await;
     }
 
     /// The back link (a button in its own form carrying every answer).
@@ -167,16 +167,16 @@ impl<'a> Browser<'a> {
         assert!(before.contains("value=\"back\">Back</button>"));
         let mut pairs = hidden_fields(before);
         pairs.push(("go".to_owned(), "back".to_owned()));
-        self.post("/refer/answer", &pairs).await;
+        self.post("/refer/questions", &pairs).await;
     }
 
-    /// "Change" on the check page (its button's `formaction` is `/refer/answer`).
+    /// "Change" on the check page (its button's `formaction` is `/refer/questions`).
     async fn change(&mut self, question: &str) {
         assert!(self.page.contains(&format!(
-            "formaction=\"/refer/answer\" name=\"go\" value=\"change-{question}\""
+            "formaction=\"/refer/questions\" name=\"go\" value=\"change-{question}\""
         )));
         let pairs = self.pairs(&[], &format!("change-{question}"));
-        self.post("/refer/answer", &pairs).await;
+        self.post("/refer/questions", &pairs).await;
     }
 
     /// What "Send" on the check page posts.
@@ -295,7 +295,7 @@ async fn a_professional_refers_a_pupil_one_question_per_page(app: &TestApp) {
         "This is not for emergencies",
         "href=\"/urgent-help\"",
         "ask for advice or a consultation",
-        "href=\"/refer/start\"",
+        "href=\"/refer/questions\"",
     ] {
         assert!(start.contains(expected), "the start page says {expected:?}");
     }
