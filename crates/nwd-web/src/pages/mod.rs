@@ -1,7 +1,7 @@
 //! # Web pages
 //!
 //! Server-rendered HTML on the NHS design system (`nhsuk-frontend`, built into the binary by
-//! `build.rs`), working without JavaScript. Public pages (start, get help, find support,
+//! `build.rs`), working without JavaScript. Public pages (start, get help, refer, find support,
 //! urgent help, staff sign-in) and staff pages (triage queue, referral and its forms, service
 //! waiting lists and caseloads, transition and crisis lists, person-match review), the privacy
 //! officer's pages (`privacy`), the administrator's (`admin`: users; `directory`: services) and
