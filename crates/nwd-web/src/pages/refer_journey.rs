@@ -17,7 +17,11 @@
 //! Routes: `GET /refer` (the start page), `GET /refer/questions` (a fresh journey: the first
 //! question), `POST /refer/questions` (each answer, "Back" and "Change"), and `POST /refer` (the
 //! send from the check page). Only the send is counted by the anonymous rate limit
-//! (`limits::LIMITED`), as a journey posts once per question.
+//! (`limits::LIMITED`), as a journey posts once per question; and only the send writes (the
+//! check page's answers posted to `/refer/questions` show the check page again).
+//!
+//! `/staff/refer` stays one page of grouped questions (`pages::refer`): a signed-in referrer
+//! refers often, and the same checks and the same send apply there.
 
 use askama::Template;
 use axum::body::Bytes;
@@ -254,7 +258,7 @@ pub async fn start(State(state): State<AppState>) -> Response {
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The next question, or the same one with errors", content_type = "text/html")))]
 pub async fn answer(State(state): State<AppState>, body: Bytes) -> PageResult {
-    step(&state, FormData::parse(&body)).await
+    step(&state, FormData::parse(&body), false).await
 }
 
 /// Sends the answers from the check page: every answer checked again, then the anti-automation
@@ -263,7 +267,7 @@ pub async fn answer(State(state): State<AppState>, body: Bytes) -> PageResult {
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The confirmation with a reference and status link, or the first question with a problem", content_type = "text/html")))]
 pub async fn send(State(state): State<AppState>, body: Bytes) -> PageResult {
-    step(&state, FormData::parse(&body)).await
+    step(&state, FormData::parse(&body), true).await
 }
 
 fn today(state: &AppState) -> Date {
@@ -278,7 +282,9 @@ fn first_problem(form: &FormData, today: Date) -> Option<(Question, Vec<FieldMes
     })
 }
 
-async fn step(state: &AppState, form: FormData) -> PageResult {
+/// One post of the journey; `sending` only on `POST /refer`, so that every write passes the
+/// anonymous rate limit (`limits::LIMITED`).
+async fn step(state: &AppState, form: FormData, sending: bool) -> PageResult {
     if form.first("journey").is_empty() {
         return Ok(super::layout::see_other("/refer/questions"));
     }
@@ -297,6 +303,9 @@ async fn step(state: &AppState, form: FormData) -> PageResult {
         return Ok(question_page(target, form, Vec::new(), true));
     }
     let today = today(state);
+    if question == Question::Check && !sending {
+        return Ok(question_page(Question::Check, form, Vec::new(), false));
+    }
     if question == Question::Check {
         if let Some((first, errors)) = first_problem(&form, today) {
             return Ok(question_page(first, form, errors, true));

@@ -462,6 +462,11 @@ async fn a_bad_answer_shows_its_page_with_the_error_summary_and_writes_nothing(a
         }
     }
     let send = browser.send_pairs();
+    // Only `POST /refer` (rate limited) sends: the same answers to the questions' address
+    // show the check page again.
+    browser.post("/refer/questions", &send).await;
+    assert_eq!(browser.title(), CHECK);
+    assert_eq!(app.count("referrals").await, 0);
     browser.post("/refer", &scripted).await;
     assert_eq!(browser.title(), "Thank you");
     assert_eq!(app.count("referrals").await, 0);
