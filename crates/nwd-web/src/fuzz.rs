@@ -17,6 +17,7 @@ use crate::api::referrals::{referral_search, SearchParams};
 use crate::extract::parse_json;
 use crate::pages::form::FormData;
 use crate::pages::get_help::{step_html, validate, Step, Who};
+use crate::pages::refer_journey::{self, Question};
 use crate::problem::ApiError;
 
 /// The fixed "today" and "now" the targets check against (inputs must not depend on the clock).
@@ -28,9 +29,10 @@ fn now() -> Timestamp {
     Timestamp::from_second(1_775_001_600).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-/// A form body posted to `/get-help`: parse → serialise → parse keeps every pair; every step's
-/// check names only fields that step asks; every step's page renders, with no more `<script`
-/// tags than the same page for an empty form (every answer is escaped).
+/// A form body posted to `/get-help` or `/refer/questions`: parse → serialise → parse keeps
+/// every pair; every step's check names only fields that step asks; every step's page
+/// renders, with no more `<script` tags than the same page for an empty form (every answer is
+/// escaped).
 pub fn form(data: &[u8]) {
     let form = FormData::parse(data);
     let mut serializer = form_urlencoded::Serializer::new(String::new());
@@ -63,6 +65,30 @@ pub fn form(data: &[u8]) {
                 "an answer reached the page unescaped"
             ),
             (html, empty) => unreachable!("step page failed: {:?} {:?}", html.err(), empty.err()),
+        }
+    }
+    for question in Question::ALL {
+        let errors = refer_journey::validate(question, &form, today());
+        for error in &errors {
+            assert!(
+                question.fields().contains(&error.id.as_str()),
+                "question {} names field {:?}, which it does not ask",
+                question.as_str(),
+                error.id
+            );
+            assert!(!error.message.is_empty());
+        }
+        let html = refer_journey::question_html(question, form.clone(), errors);
+        let empty = refer_journey::question_html(question, FormData::default(), Vec::new());
+        match (html, empty) {
+            (Ok(html), Ok(empty)) => assert_eq!(
+                html.matches("<script").count(),
+                empty.matches("<script").count(),
+                "an answer reached the page unescaped"
+            ),
+            (html, empty) => {
+                unreachable!("question page failed: {:?} {:?}", html.err(), empty.err())
+            }
         }
     }
 }

@@ -33,7 +33,8 @@ pub const ANONYMOUS_BODY_LIMIT: usize = 16 * 1024;
 
 /// Anonymous endpoints that accept data. The web self-referral journey (`POST /get-help`)
 /// posts once per question, so it is not counted here; its final submission is idempotent by
-/// journey id (a per-journey limit is still to do).
+/// journey id (a per-journey limit is still to do). The professional referral's questions
+/// (`POST /refer/questions`) are not counted either; its send (`POST /refer`) is.
 pub const LIMITED: [(&str, &str); 4] = [
     ("POST", "/api/self-referrals"),
     ("POST", "/api/session"),

@@ -1,7 +1,7 @@
 //! # Web pages
 //!
 //! Server-rendered HTML on the NHS design system (`nhsuk-frontend`, built into the binary by
-//! `build.rs`), working without JavaScript. Public pages (start, get help, find support,
+//! `build.rs`), working without JavaScript. Public pages (start, get help, refer, find support,
 //! urgent help, staff sign-in) and staff pages (triage queue, referral and its forms, service
 //! waiting lists and caseloads, transition and crisis lists, person-match review), the privacy
 //! officer's pages (`privacy`), the administrator's (`admin`: users; `teams`; `directory`: services;
@@ -30,6 +30,7 @@ pub mod pagination;
 pub mod privacy;
 pub mod public;
 pub mod refer;
+pub mod refer_journey;
 pub mod refusal;
 pub mod review;
 pub mod service;
@@ -143,8 +144,10 @@ pub fn router() -> SecureRouter {
             "referral_status",
             routes!(status::status_page),
         )
-        .route(Policy::Public, "page", routes!(refer::form))
-        .route(Policy::Public, "referral", routes!(refer::submit))
+        .route(Policy::Public, "page", routes!(refer_journey::start_page))
+        .route(Policy::Public, "page", routes!(refer_journey::start))
+        .route(Policy::Public, "referral", routes!(refer_journey::answer))
+        .route(Policy::Public, "referral", routes!(refer_journey::send))
         .route(
             Policy::Requires(Permission::ViewSentReferrals, Scope::None),
             "referral_status",

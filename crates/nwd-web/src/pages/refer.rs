@@ -1,15 +1,18 @@
 //! Referrals from professionals (a school, a GP practice, a social worker, a voluntary group):
-//! a referral, or a request for advice or a consultation about a young person, on one form —
-//! public (`/refer`), or signed in as an external referrer (`/staff/refer`, so that the
-//! organisation is recorded and the referral appears in its list). It ends with the reference
-//! and a private status link. Also the signed-in referrer's list of what their organisation
-//! sent and what happened to each (`/staff/referrals-sent`), in the same words as the status
-//! link (`pages::status`), never clinical.
+//! a referral, or a request for advice or a consultation about a young person. In public
+//! (`/refer`) it is a journey of one question per page (`pages::refer_journey`); signed in as
+//! an external referrer (`/staff/refer`, so that the organisation is recorded and the
+//! referral appears in its list) it is this module's one page of grouped questions, because
+//! a referrer who is signed in refers often, and one page with an error summary linked to
+//! each field is quicker for them. Both ask the same questions, checked by the one
+//! [`validate`], and send through the one [`send`]; both end with the reference and a private
+//! status link. Also the signed-in referrer's list of what their organisation sent and what
+//! happened to each (`/staff/referrals-sent`), in the same words as the status link
+//! (`pages::status`), never clinical.
 //!
-//! Unlike the young person's journey this is one page of grouped questions: professionals make
-//! referrals often, and one page with an error summary linked to each field is quicker for
-//! them. Submissions pass the same [`FormGuard`] as the journey; nothing is written unless every
-//! answer is valid, and a double submit makes one referral (idempotency key per form).
+//! Submissions pass the same [`FormGuard`] as the young person's journey; nothing is written
+//! unless every answer is valid, and a double submit makes one referral (an idempotency key
+//! per form, and a hash of the answers, [`ANSWER_FIELDS`], in a fixed order).
 
 use askama::Template;
 use axum::body::Bytes;
@@ -116,7 +119,8 @@ pub struct Group {
     pub choices: Vec<Choice>,
 }
 
-fn group(
+/// A group of choices named `id`, with the answers in `form` ticked.
+pub(crate) fn group(
     id: &'static str,
     legend: &'static str,
     checkboxes: bool,
@@ -147,7 +151,8 @@ struct ReferDonePage {
     signed_in: bool,
 }
 
-fn choices(list: &[(&str, &str)], picked: &[&str]) -> Vec<Choice> {
+/// The choices of `list`, those in `picked` ticked.
+pub(crate) fn choices(list: &[(&str, &str)], picked: &[&str]) -> Vec<Choice> {
     list.iter()
         .map(|(value, label)| Choice {
             value: (*value).to_owned(),
@@ -157,28 +162,22 @@ fn choices(list: &[(&str, &str)], picked: &[&str]) -> Vec<Choice> {
         .collect()
 }
 
-fn page(form: FormData, errors: Vec<FieldMessage>, principal: Option<&Principal>) -> Response {
-    let sources: Vec<(&str, &str)> = SOURCES.iter().map(|s| (s.as_str(), s.label())).collect();
-    let reasons: Vec<(&str, &str)> = REASONS.iter().map(|r| (r.as_str(), r.label())).collect();
-    let (layout, action) = match principal {
-        Some(p) => (
-            Layout::staff("Refer a young person", p),
-            format!(
-                "/staff/refer?csrf={}",
-                form_urlencoded::byte_serialize(
-                    p.csrf_token.clone().unwrap_or_default().as_bytes()
-                )
-                .collect::<String>()
-            ),
-        ),
-        None => (Layout::public("Refer a young person"), "/refer".to_owned()),
-    };
+fn page(form: FormData, errors: Vec<FieldMessage>, principal: &Principal) -> Response {
+    let sources = source_choices();
+    let reasons = reason_choices();
+    let action = format!(
+        "/staff/refer?csrf={}",
+        form_urlencoded::byte_serialize(
+            principal.csrf_token.clone().unwrap_or_default().as_bytes()
+        )
+        .collect::<String>()
+    );
     let page = ReferPage {
-        layout: layout.with_errors(errors),
+        layout: Layout::staff("Refer a young person", principal).with_errors(errors),
         action,
         honeypot: HONEYPOT_FIELD,
         kinds: group("kind", "What would you like to do?", false, KINDS, &form),
-        sources: group("source", "Where do you work?", false, &sources, &form),
+        sources: group("source", SOURCE_QUESTION, false, &sources, &form),
         reasons: group(
             "reasons",
             "What are the main difficulties? Choose all that apply",
@@ -186,17 +185,37 @@ fn page(form: FormData, errors: Vec<FieldMessage>, principal: Option<&Principal>
             &reasons,
             &form,
         ),
-        priorities: group("priority", "How soon is a response needed?", false, PRIORITIES, &form),
-        consent: group(
-            "consent",
-            "Does the young person (or, for a younger child, their family) know about this and agree?",
-            false,
-            CONSENT,
-            &form,
-        ),
+        priorities: group("priority", PRIORITY_QUESTION, false, PRIORITIES, &form),
+        consent: group("consent", CONSENT_QUESTION, false, CONSENT, &form),
         form,
     };
     render(&page, StatusCode::OK, Sensitivity::Identifiable)
+}
+
+/// "Where do you work?"
+pub const SOURCE_QUESTION: &str = "Where do you work?";
+/// "How soon is a response needed?"
+pub const PRIORITY_QUESTION: &str = "How soon is a response needed?";
+/// Whether the young person knows and agrees.
+pub const CONSENT_QUESTION: &str =
+    "Does the young person (or, for a younger child, their family) know about this and agree?";
+
+/// [`SOURCES`] as (value, label) pairs.
+pub(crate) fn source_choices() -> Vec<(&'static str, &'static str)> {
+    SOURCES.iter().map(|s| (s.as_str(), s.label())).collect()
+}
+
+/// [`REASONS`] as (value, label) pairs.
+pub(crate) fn reason_choices() -> Vec<(&'static str, &'static str)> {
+    REASONS.iter().map(|r| (r.as_str(), r.label())).collect()
+}
+
+/// The label of `value` in `list`, or "" if it is not one of them.
+pub(crate) fn label_in<'a>(list: &[(&'a str, &'a str)], value: &str) -> &'a str {
+    list.iter()
+        .find(|(v, _)| *v == value)
+        .map(|(_, label)| *label)
+        .unwrap_or("")
 }
 
 fn fresh_form(state: &AppState) -> FormData {
@@ -206,27 +225,12 @@ fn fresh_form(state: &AppState) -> FormData {
     form
 }
 
-/// The referral form for professionals.
-#[utoipa::path(get, path = "/refer", tag = "pages",
-    responses((status = 200, description = "The referral and advice request form for professionals", content_type = "text/html")))]
-pub async fn form(State(state): State<AppState>) -> Response {
-    page(fresh_form(&state), Vec::new(), None)
-}
-
-/// Sends the form: the same page with an error summary, or the confirmation.
-#[utoipa::path(post, path = "/refer", tag = "pages",
-    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, description = "The form with errors, or the confirmation with a reference and status link", content_type = "text/html")))]
-pub async fn submit(State(state): State<AppState>, body: Bytes) -> PageResult {
-    accept(&state, FormData::parse(&body), None).await
-}
-
 /// The referral form for a signed-in referrer: the organisation is recorded, so the referral
 /// appears in its list of what it sent.
 #[utoipa::path(get, path = "/staff/refer", tag = "pages",
     responses((status = 200, description = "The referral form, signed in", content_type = "text/html"), (status = 401, description = "Not signed in")))]
 pub async fn staff_form(State(state): State<AppState>, Caller(principal): Caller) -> Response {
-    page(fresh_form(&state), Vec::new(), Some(&principal))
+    page(fresh_form(&state), Vec::new(), &principal)
 }
 
 /// Sends the signed-in referral form.
@@ -239,10 +243,11 @@ pub async fn staff_submit(
     Caller(principal): Caller,
     body: Bytes,
 ) -> PageResult {
-    accept(&state, FormData::parse(&body), Some(&principal)).await
+    accept(&state, FormData::parse(&body), &principal).await
 }
 
-fn date_of_birth(form: &FormData) -> Option<Date> {
+/// The date of birth answered, if it is a real date.
+pub(crate) fn date_of_birth(form: &FormData) -> Option<Date> {
     let day = form.first("dob-day").trim().parse::<i8>().ok()?;
     let month = form.first("dob-month").trim().parse::<i8>().ok()?;
     let year = form.first("dob-year").trim().parse::<i16>().ok()?;
@@ -312,10 +317,19 @@ pub fn validate(form: &FormData, today: Date) -> Vec<FieldMessage> {
             "Enter the young person's last name",
         ));
     }
+    let dob_parts = ["dob-day", "dob-month", "dob-year"].map(|id| form.first(id).trim());
     match date_of_birth(form) {
+        _ if dob_parts.iter().all(|p| p.is_empty()) => errors.push(FieldMessage::new(
+            "dob-day",
+            "Enter the young person's date of birth",
+        )),
+        _ if dob_parts[2].len() != 4 => errors.push(FieldMessage::new(
+            "dob-year",
+            "Year must include 4 numbers, for example 2012",
+        )),
         None => errors.push(FieldMessage::new(
             "dob-day",
-            "Enter the young person's date of birth, for example 27 3 2012",
+            "Date of birth must be a real date, for example 27 3 2012",
         )),
         Some(dob) if dob > today => errors.push(FieldMessage::new(
             "dob-day",
@@ -379,7 +393,7 @@ pub fn validate(form: &FormData, today: Date) -> Vec<FieldMessage> {
     errors
 }
 
-async fn accept(state: &AppState, form: FormData, principal: Option<&Principal>) -> PageResult {
+async fn accept(state: &AppState, form: FormData, principal: &Principal) -> PageResult {
     if form.first("journey").is_empty() {
         return Ok(page(fresh_form(state), Vec::new(), principal));
     }
@@ -391,8 +405,8 @@ async fn accept(state: &AppState, form: FormData, principal: Option<&Principal>)
     }
     let guard = FormGuard::get();
     match guard.check(form.first(HONEYPOT_FIELD), form.first(ISSUED_FIELD), now) {
-        FormCheck::Person => {}
-        FormCheck::Honeypot | FormCheck::TooFast => return Ok(neutral_response()),
+        FormCheck::Person => send(state, &form, Some(principal)).await,
+        FormCheck::Honeypot | FormCheck::TooFast => Ok(neutral_response()),
         FormCheck::Unsigned => {
             let mut form = form;
             form.set(ISSUED_FIELD, guard.issue(now));
@@ -400,15 +414,49 @@ async fn accept(state: &AppState, form: FormData, principal: Option<&Principal>)
                 "send",
                 "Sorry, we could not send the form. Check the answers, then send it again",
             )];
-            return Ok(page(form, errors, principal));
+            Ok(page(form, errors, principal))
         }
     }
+}
+
+/// Every answer the form asks, in the order the idempotency hash reads them (so that the same
+/// answers give the same hash whichever order the pages sent them in).
+pub const ANSWER_FIELDS: [&str; 18] = [
+    "kind",
+    "source",
+    "referrer-name",
+    "referrer-role",
+    "organisation",
+    "referrer-phone",
+    "referrer-email",
+    "given-name",
+    "family-name",
+    "dob-day",
+    "dob-month",
+    "dob-year",
+    "nhs-number",
+    "postcode",
+    "reasons",
+    "needs",
+    "priority",
+    "consent",
+];
+
+/// Sends answers that [`validate`] accepted and that passed the [`FormGuard`]: the one write
+/// (idempotent by the form's `journey` id), then the confirmation with the reference and the
+/// private status link. `principal` is the signed-in referrer, if any.
+pub(crate) async fn send(
+    state: &AppState,
+    form: &FormData,
+    principal: Option<&Principal>,
+) -> PageResult {
+    let now = state.store.now();
     let non_empty = |name: &str| Some(form.first(name).trim().to_owned()).filter(|v| !v.is_empty());
     let person = PersonInput {
         nhs_number: non_empty("nhs-number"),
         given_name: non_empty("given-name"),
         family_name: non_empty("family-name"),
-        date_of_birth: date_of_birth(&form).map(|d| d.to_string()),
+        date_of_birth: date_of_birth(form).map(|d| d.to_string()),
         postcode: non_empty("postcode"),
         school: (form.first("source") == "school")
             .then(|| form.first("organisation").trim().to_owned()),
@@ -454,13 +502,13 @@ async fn accept(state: &AppState, form: FormData, principal: Option<&Principal>)
         received_at: now,
     };
     let mut hash = Sha256::new();
-    for (name, value) in form.pairs() {
-        if ![ISSUED_FIELD, HONEYPOT_FIELD].contains(&name.as_str()) {
-            hash.update(name.as_bytes());
+    for name in ANSWER_FIELDS {
+        hash.update(name.as_bytes());
+        for value in form.all(name) {
             hash.update([0]);
             hash.update(value.as_bytes());
-            hash.update([0]);
         }
+        hash.update([1]);
     }
     let idempotency = IdempotencyRequest {
         scope: "referrals-web".to_owned(),

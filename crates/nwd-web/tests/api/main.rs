@@ -20,6 +20,7 @@ mod lifecycle;
 mod oidc;
 mod openapi;
 mod pages;
+mod refer;
 mod register;
 mod status;
 mod transitions;

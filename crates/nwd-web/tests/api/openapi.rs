@@ -93,6 +93,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/get-help/parent-carer"),
     ("get", "/refer"),
     ("post", "/refer"),
+    ("get", "/refer/questions"),
+    ("post", "/refer/questions"),
     ("get", "/staff/refer"),
     ("post", "/staff/refer"),
     ("get", "/staff/referrals-sent"),
@@ -196,6 +198,8 @@ const PUBLIC: &[(&str, &str)] = &[
     ("get", "/get-help/parent-carer"),
     ("get", "/refer"),
     ("post", "/refer"),
+    ("get", "/refer/questions"),
+    ("post", "/refer/questions"),
 ];
 
 /// Deny by default: every documented operation has a policy, and the public ones are

@@ -1,5 +1,6 @@
-//! Private status links, the parent or carer journey, the professional referral form, typical
-//! waits on service pages, and the anti-automation check on anonymous forms (issues 5 and 6).
+//! Private status links, the parent or carer journey, typical waits on service pages, and the
+//! anti-automation check on anonymous forms (issues 5 and 6). The professional referral is in
+//! `refer.rs`.
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -23,7 +24,7 @@ async fn post(app: &TestApp, path: &str, version: u64, body: Value) -> Value {
 
 /// The status as JSON and as a page; checks the headers and that neither says anything
 /// identifying or clinical.
-async fn status(app: &TestApp, token: &str) -> (Value, String) {
+pub(crate) async fn status(app: &TestApp, token: &str) -> (Value, String) {
     let response = app
         .public(Method::GET, &format!("/api/status/{token}"))
         .send()
@@ -192,7 +193,7 @@ async fn the_status_link_follows_the_referral_and_says_nothing_clinical(app: &Te
 on_both_backends!(the_status_link_follows_the_referral_and_says_nothing_clinical);
 
 /// The value of a hidden field in a page.
-fn hidden(page: &str, name: &str) -> String {
+pub(crate) fn hidden(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = page
         .find(&marker)
@@ -201,13 +202,13 @@ fn hidden(page: &str, name: &str) -> String {
     page[start..].split('"').next().unwrap().to_owned()
 }
 
-fn link(page: &str) -> String {
+pub(crate) fn link(page: &str) -> String {
     let marker = "id=\"status-link\" href=\"";
     let start = page.find(marker).expect("a status link") + marker.len();
     page[start..].split('"').next().unwrap().to_owned()
 }
 
-async fn form_post(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> String {
+pub(crate) async fn form_post(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> String {
     let body: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish();
@@ -326,80 +327,6 @@ async fn a_parent_or_carer_refers_their_child_and_scripts_are_turned_away(app: &
     assert_eq!(json["stage"], "received");
 }
 on_both_backends!(a_parent_or_carer_refers_their_child_and_scripts_are_turned_away);
-
-async fn a_professional_asks_for_advice_and_gets_a_status_link(app: &TestApp) {
-    let first = app
-        .public(Method::GET, "/refer")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let journey = hidden(&first, "journey");
-    let issued = hidden(&first, "issued");
-    let mut answers = vec![
-        ("journey", journey.as_str()),
-        ("issued", issued.as_str()),
-        ("website", ""),
-        ("kind", "advice_request"),
-        ("source", "school"),
-        ("referrer-name", "R. Teacher"),
-        ("referrer-role", "Designated safeguarding lead"),
-        ("organisation", "Synthetic Academy"),
-        ("referrer-email", "dsl@school.example"),
-        ("given-name", "Synthia"),
-        ("family-name", "Testyoung"),
-        ("dob-day", "9"),
-        ("dob-month", "4"),
-        ("dob-year", "2011"),
-        ("nhs-number", "999 000 0018"),
-        ("reasons", "anxiety"),
-        ("needs", "Panic attacks in lessons."),
-        ("priority", "routine"),
-        ("consent", "advice_only"),
-    ];
-    // Missing answers: each named in the summary, linked to its field; nothing written.
-    let broken: Vec<(&str, &str)> = answers
-        .iter()
-        .copied()
-        .filter(|(k, _)| !["source", "needs", "dob-year"].contains(k))
-        .collect();
-    app.advance_clock(jiff::SignedDuration::from_secs(60));
-    let page = form_post(app, "/refer", &broken).await;
-    for field in ["#source", "#needs", "#dob-day"] {
-        assert!(page.contains(&format!("href=\"{field}\"")), "{field}");
-    }
-    assert_eq!(app.count("referrals").await, 0);
-    // A referral (not advice) needs agreement.
-    answers[3] = ("kind", "referral");
-    let page = form_post(app, "/refer", &answers).await;
-    assert!(page.contains("href=\"#consent\""));
-    assert_eq!(app.count("referrals").await, 0);
-
-    answers[3] = ("kind", "advice_request");
-    let page = form_post(app, "/refer", &answers).await;
-    assert!(
-        page.contains("Your request for advice has been sent"),
-        "{page}"
-    );
-    let token = link(&page).trim_start_matches("/status/").to_owned();
-    // Sent twice: one referral.
-    form_post(app, "/refer", &answers).await;
-    assert_eq!(app.count("referrals").await, 1);
-    let referrals: Value = app
-        .staff(Method::GET, "/api/referrals?source=school")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(referrals["items"][0]["kind"], "advice_request");
-    let (json, _) = status(app, &token).await;
-    assert_eq!(json["stage"], "received");
-}
-on_both_backends!(a_professional_asks_for_advice_and_gets_a_status_link);
 
 async fn service_pages_hide_waits_based_on_fewer_than_five(app: &TestApp) {
     let service = app

@@ -1,5 +1,6 @@
 //! A young person refers themselves, by keyboard, and the single point of access finds the
-//! referral in its triage queue.
+//! referral in its triage queue; a parent or carer, and a professional (one question per page),
+//! by keyboard too.
 
 use fantoccini::Locator;
 
@@ -241,10 +242,9 @@ pub async fn human_pause(started: std::time::Instant) {
     }
 }
 
-/// A parent or carer refers their child, keyboard only, and follows the status link; then the
-/// professional referral form, its error summary and its confirmation.
+/// A parent or carer refers their child, keyboard only, and follows the status link.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_parent_refers_their_child_by_keyboard_and_a_teacher_refers_a_pupil() {
+async fn a_parent_refers_their_child_by_keyboard() {
     if !browser_wanted() {
         return;
     }
@@ -321,38 +321,147 @@ async fn a_parent_refers_their_child_by_keyboard_and_a_teacher_refers_a_pupil() 
     app.follow("See the status of your request").await;
     assert_eq!(app.heading().await, "Your request");
     app.check_page("parent: status link").await;
+    assert_eq!(app.store.count_rows("referrals").await.unwrap(), 1);
+    app.finish().await;
+}
 
-    // The professional form: an empty send lists every missing answer, linked to its field.
+/// A teacher refers a pupil on the public professional form, keyboard only, one question per
+/// page: the start page, every question (axe on each, with and without an error), the back
+/// link, "Check your answers" with a change that comes back to it, and the confirmation;
+/// one referral.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_teacher_refers_a_pupil_by_keyboard_one_question_per_page() {
+    if !browser_wanted() {
+        return;
+    }
+    let app = BrowserApp::start(1280).await;
     app.goto("/refer").await;
+    assert_eq!(
+        app.heading().await,
+        "Refer a young person, or ask for advice"
+    );
+    let start = app.text("main").await;
+    assert!(start.contains("This is not for emergencies"), "{start}");
+    assert!(start.contains("ask for advice or a consultation"));
+    app.check_page("refer: start").await;
+    app.follow("Start now").await;
     let started = std::time::Instant::now();
-    assert_eq!(app.heading().await, "Refer a young person");
-    app.check_page("refer").await;
-    app.press("#send").await;
-    let summary = app.text(".nhsuk-error-summary").await;
-    assert!(summary.contains("Choose where you work"), "{summary}");
-    app.check_page("refer with errors").await;
-    app.space_on("kind").await;
+    assert_eq!(app.path().await, "/refer/questions");
+
+    assert_eq!(app.heading().await, "What would you like to do?");
+    app.check_page("refer: kind").await;
+    // No answer: the error summary links to the field.
+    app.press("button[value=continue]").await;
+    assert!(app
+        .text(".nhsuk-error-summary")
+        .await
+        .contains("Choose whether you are making a referral or asking for advice"));
+    let link = app
+        .client
+        .find(Locator::Css(".nhsuk-error-summary a"))
+        .await
+        .unwrap();
+    assert_eq!(link.attr("href").await.unwrap().as_deref(), Some("#kind"));
+    assert!(app.client.title().await.unwrap().starts_with("Error: "));
+    app.check_page("refer: kind with an error").await;
+    app.space_on("kind").await; // a referral
+    app.press("button[value=continue]").await;
+
+    assert_eq!(app.heading().await, "Where do you work?");
+    app.check_page("refer: source").await;
+    // The back link keeps the answer given.
+    app.press("button[value=back]").await;
+    assert_eq!(app.heading().await, "What would you like to do?");
+    assert!(app.client.find(Locator::Css("#kind:checked")).await.is_ok());
+    app.press("button[value=continue]").await;
+    assert_eq!(app.heading().await, "Where do you work?");
     app.space_on("source").await; // school
+    app.press("button[value=continue]").await;
+
+    assert_eq!(app.heading().await, "How can we contact you?");
+    app.check_page("refer: contact").await;
     app.type_into("referrer-name", "R. Teacher").await;
     app.type_into("referrer-role", "Designated safeguarding lead")
         .await;
     app.type_into("organisation", "Synthetic Academy").await;
     app.type_into("referrer-email", "dsl@school.example").await;
+    app.enter_in("referrer-email").await;
+
+    assert_eq!(app.heading().await, "What is the young person's name?");
+    app.check_page("refer: name").await;
     app.type_into("given-name", "Synthia").await;
     app.type_into("family-name", "Testpupil").await;
+    app.enter_in("family-name").await;
+
+    assert_eq!(app.heading().await, "What is their date of birth?");
+    app.check_page("refer: date of birth").await;
     app.type_into("dob-day", "3").await;
     app.type_into("dob-month", "2").await;
+    app.type_into("dob-year", "11").await;
+    app.enter_in("dob-year").await;
+    assert!(app
+        .text(".nhsuk-error-summary")
+        .await
+        .contains("Year must include 4 numbers"));
+    app.check_page("refer: date of birth with an error").await;
     app.type_into("dob-year", &(jiff::Zoned::now().year() - 14).to_string())
         .await;
-    app.space_on("reasons").await;
+    app.enter_in("dob-year").await;
+
+    assert_eq!(app.heading().await, "What is their NHS number?");
+    app.check_page("refer: NHS number").await;
+    app.type_into("nhs-number", "999 000 0018").await;
+    app.enter_in("nhs-number").await;
+
+    assert_eq!(app.heading().await, "What is their postcode?");
+    app.check_page("refer: postcode").await;
+    app.type_into("postcode", "ME14 1XX").await;
+    app.enter_in("postcode").await;
+
+    assert_eq!(app.heading().await, "What are the main difficulties?");
+    app.check_page("refer: difficulties").await;
+    app.space_on("reasons").await; // anxiety
+    app.press("button[value=continue]").await;
+
+    assert_eq!(
+        app.heading().await,
+        "What is happening, and what has been tried?"
+    );
+    app.check_page("refer: what is happening").await;
     app.type_into("needs", "Panic attacks in lessons since September.")
         .await;
-    app.space_on("priority").await;
-    app.space_on("consent").await;
+    app.press("button[value=continue]").await;
+
+    assert_eq!(app.heading().await, "How soon is a response needed?");
+    app.check_page("refer: how soon").await;
+    app.space_on("priority").await; // routine
+    app.press("button[value=continue]").await;
+
+    assert!(app.heading().await.starts_with("Does the young person"));
+    app.check_page("refer: agreement").await;
+    app.space_on("consent").await; // yes
+    app.press("button[value=continue]").await;
+
+    assert_eq!(app.heading().await, "Check your answers before sending");
+    let answers = app.text(".nhsuk-summary-list").await;
+    assert!(answers.contains("Synthia Testpupil"), "{answers}");
+    assert!(answers.contains("999 000 0018"));
+    app.check_page("refer: check your answers").await;
+    app.assert_no_store("refer: check your answers").await;
+    // Change an answer from the summary, and come straight back.
+    app.press("button[value=change-postcode]").await;
+    assert_eq!(app.heading().await, "What is their postcode?");
+    app.type_into("postcode", "ME15 6AA").await;
+    app.enter_in("postcode").await;
+    assert_eq!(app.heading().await, "Check your answers before sending");
+    assert!(app.text(".nhsuk-summary-list").await.contains("ME15 6AA"));
+    assert_eq!(app.store.count_rows("referrals").await.unwrap(), 0);
+
     human_pause(started).await;
     app.press("#send").await;
     assert_eq!(app.heading().await, "Your referral has been sent");
+    assert!(app.text("#reference").await.starts_with("NWD-"));
     app.check_page("refer: confirmation").await;
-    assert_eq!(app.store.count_rows("referrals").await.unwrap(), 2);
+    assert_eq!(app.store.count_rows("referrals").await.unwrap(), 1);
     app.finish().await;
 }

@@ -158,7 +158,9 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
 
     for (path, name) in [
         ("/get-help/parent-carer", "get-help-parent-carer"),
+        // The professional referral: its start page, and its first question.
         ("/refer", "refer"),
+        ("/refer/questions", "refer-question"),
     ] {
         app.goto(path).await;
         app.client.set_window_size(width, 900).await.unwrap();
