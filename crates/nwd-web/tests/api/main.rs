@@ -9,6 +9,7 @@ mod idp;
 
 mod access;
 mod admin;
+mod admin_oidc;
 mod bad_input;
 mod commissioning;
 mod concurrency;
@@ -20,5 +21,6 @@ mod lifecycle;
 mod oidc;
 mod openapi;
 mod pages;
+mod privacy;
 mod register;
 mod status;
