@@ -136,6 +136,9 @@ pub async fn link(
     Path(id): Path<String>,
     body: Bytes,
 ) -> PageResult {
+    if let Some(audit) = nwd_store::audit::current() {
+        audit.set_record("user", id.clone());
+    }
     let form = FormData::parse(&body);
     let issuer = form.first("issuer").trim().to_owned();
     let subject = form.first("subject").trim().to_owned();
@@ -195,6 +198,9 @@ pub async fn unlink(
     Path(id): Path<String>,
     body: Bytes,
 ) -> PageResult {
+    if let Some(audit) = nwd_store::audit::current() {
+        audit.set_record("user", id.clone());
+    }
     let form = FormData::parse(&body);
     let issuer = form.first("issuer").trim().to_owned();
     let subject = form.first("subject").to_owned();
