@@ -280,9 +280,7 @@ pub(crate) async fn install_head_trigger(
 
 /// Locks the chain head until the transaction ends and returns it (`seq`, `hash`). The update
 /// changes nothing; it takes the row lock (PostgreSQL) or the write lock (SQLite).
-pub(crate) async fn lock_head(
-    conn: &mut sqlx::AnyConnection,
-) -> Result<(i64, String), StoreError> {
+pub(crate) async fn lock_head(conn: &mut sqlx::AnyConnection) -> Result<(i64, String), StoreError> {
     let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *conn)
         .await?;
@@ -663,8 +661,11 @@ impl Store {
         };
         // A broken chain is forgotten, so that every later check starts from the first entry
         // again and keeps reporting it.
-        *lock_ignoring_poison(&self.audit_verified) =
-            check.verification.first_broken.is_none().then(|| AuditCheckpoint {
+        *lock_ignoring_poison(&self.audit_verified) = check
+            .verification
+            .first_broken
+            .is_none()
+            .then_some(AuditCheckpoint {
                 seq: check.verification.entries,
                 hash: verification.last_hash,
                 full_at,

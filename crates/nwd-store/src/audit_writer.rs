@@ -217,7 +217,7 @@ impl Writer {
                 let mut tx = conn.begin().await?;
                 let (seq, hash) = crate::audit::lock_head(&mut tx).await?;
                 let (rows, last_hash) = chain(seq, hash, &entries);
-                insert_rows(&mut *tx, &rows).await?;
+                insert_rows(&mut tx, &rows).await?;
                 tx.commit().await?;
                 (seq, last_hash)
             }
@@ -257,7 +257,10 @@ const COLUMNS: usize = 19;
 /// Inserts the chained rows in one statement (so that, in autocommit, they commit together
 /// or not at all): at most [`MAX_BATCH`] × 19 = 4,864 parameters, within SQLite's 32,766 and
 /// PostgreSQL's 65,535.
-async fn insert_rows(conn: &mut sqlx::AnyConnection, rows: &[Chained<'_>]) -> Result<(), StoreError> {
+async fn insert_rows(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[Chained<'_>],
+) -> Result<(), StoreError> {
     let mut sql = String::from(
         "INSERT INTO audit_log (seq, at, user_id, username, roles, organisation_id, \
          session_id, address, action, route, record_type, record_id, person_id, why, \

@@ -974,7 +974,10 @@ impl Store {
         let spa_open = spa && row.try_get::<Option<i64>, _>("spa_open")?.is_some();
         let mut open_services = Vec::new();
         for (i, service) in services.iter().enumerate() {
-            if row.try_get::<Option<i64>, _>(format!("s{i}").as_str())?.is_some() {
+            if row
+                .try_get::<Option<i64>, _>(format!("s{i}").as_str())?
+                .is_some()
+            {
                 open_services.push(*service);
             }
         }
@@ -988,7 +991,10 @@ impl Store {
             TeamKind::Other => false,
         });
         if let Some(m) = team {
-            return Ok(Some((person, Some(format!("relationship:team:{}", m.team_id)))));
+            return Ok(Some((
+                person,
+                Some(format!("relationship:team:{}", m.team_id)),
+            )));
         }
         if principal.holds(permission, table)
             && principal.roles().iter().any(|r| r.may_break_glass())

@@ -7,8 +7,8 @@
 
 use std::path::PathBuf;
 
-use nwd_domain::standards::DefaultStandards;
 use nwd_domain::directory::OrganisationKind;
+use nwd_domain::standards::DefaultStandards;
 use nwd_store::audit::{AuditCommit, AuditEntry, AuditScope};
 use nwd_store::auth::{Bootstrap, TeamKind};
 use nwd_store::durability::{DurabilityReport, SqliteSynchronous};
@@ -71,7 +71,10 @@ async fn concurrent_writers_from_two_stores_keep_one_chain(url: &str, mode: Audi
             )
             .await
             .unwrap();
-            assert!(scope.written(), "the change's entry was appended in its transaction");
+            assert!(
+                scope.written(),
+                "the change's entry was appended in its transaction"
+            );
         }));
     }
     let mut seqs = Vec::new();
@@ -217,9 +220,15 @@ async fn an_entry_that_does_not_follow_the_head_is_refused(url: &str) {
         .bind("e".repeat(64))
         .execute(&mut conn)
         .await;
-        let error = refused.expect_err("a row off the head was accepted").to_string();
+        let error = refused
+            .expect_err("a row off the head was accepted")
+            .to_string();
         assert!(error.contains(nwd_store::audit::HEAD_MOVED), "{error}");
-        assert_eq!(head_of(&mut conn).await, (seq, hash.clone()), "the head moved");
+        assert_eq!(
+            head_of(&mut conn).await,
+            (seq, hash.clone()),
+            "the head moved"
+        );
     }
     conn.close().await.unwrap();
     let next = store

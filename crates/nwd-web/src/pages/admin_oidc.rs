@@ -82,8 +82,11 @@ async fn links_page(
         })
         .collect();
     let page = LinksPage {
-        layout: Layout::staff(&format!("Single sign-on for {}", user.display_name), principal)
-            .with_errors(errors),
+        layout: Layout::staff(
+            &format!("Single sign-on for {}", user.display_name),
+            principal,
+        )
+        .with_errors(errors),
         user_id: user.id.clone(),
         display_name: user.display_name.clone(),
         username: user.username.clone(),

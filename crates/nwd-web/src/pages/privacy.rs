@@ -192,7 +192,12 @@ pub async fn home(
     if let Some(audit) = nwd_store::audit::current() {
         audit.set_record(
             "audit",
-            if check.full { "verify" } else { "verify_since_last" }.to_owned(),
+            if check.full {
+                "verify"
+            } else {
+                "verify_since_last"
+            }
+            .to_owned(),
         );
     }
     let page = HomePage {
@@ -453,7 +458,9 @@ async fn report(
             }),
             // The privacy officer's role does not hold read_demographics (config/roles.toml),
             // so the young person is named by register id only.
-            AuditSubject::Persons(ids) => Some(format!("Young person, register id {}", ids.join(", "))),
+            AuditSubject::Persons(ids) => {
+                Some(format!("Young person, register id {}", ids.join(", ")))
+            }
         };
         rows_shown = rows(&state, &page.entries, &organisations, &names);
         let base = [

@@ -91,22 +91,35 @@ async fn an_administrator_lists_adds_and_removes_links(app: &TestApp) {
         .await
         .unwrap();
     let (admin_id, admin) = account(app, &org, &team, Role::Administrator, "a.admin").await;
-    let (clinician, clinician_token) =
-        account(app, &org, &team, Role::Clinician, "c.linked").await;
+    let (clinician, clinician_token) = account(app, &org, &team, Role::Clinician, "c.linked").await;
     let path = format!("/staff/admin/users/{clinician}/oidc");
 
     // Only an administrator: the clinician (and the privacy officer) are refused.
     let (_, officer) = account(app, &org, &team, Role::PrivacyOfficer, "p.links").await;
     for token in [&clinician_token, &officer] {
-        let response = app.as_token(token, Method::GET, &path).send().await.unwrap();
+        let response = app
+            .as_token(token, Method::GET, &path)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 403);
         let response = post(app, token, &path, &[("issuer", ISSUER), ("subject", "x")]).await;
         assert_eq!(response.status(), 403);
     }
     assert!(app.store.oidc_links(&clinician).await.unwrap().is_empty());
 
-    let text = html(app.as_token(&admin, Method::GET, &path).send().await.unwrap(), 200).await;
-    assert!(text.contains("No identity is linked to this account."), "{text}");
+    let text = html(
+        app.as_token(&admin, Method::GET, &path)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(
+        text.contains("No identity is linked to this account."),
+        "{text}"
+    );
     // An unknown account is not found.
     let response = app
         .as_token(
@@ -130,17 +143,32 @@ async fn an_administrator_lists_adds_and_removes_links(app: &TestApp) {
     ] {
         let (before, _) = links_and_audit(app, &clinician).await;
         let text = html(
-            post(app, &admin, &path, &[("issuer", issuer), ("subject", subject)]).await,
+            post(
+                app,
+                &admin,
+                &path,
+                &[("issuer", issuer), ("subject", subject)],
+            )
+            .await,
             422,
         )
         .await;
-        assert!(text.contains(&format!("href=\"#{field}\"")), "{field}: {text}");
+        assert!(
+            text.contains(&format!("href=\"#{field}\"")),
+            "{field}: {text}"
+        );
         assert!(text.contains(words), "{words}: {text}");
         assert_eq!(links_and_audit(app, &clinician).await.0, before);
     }
 
     // A link is added, shown and audited as a change by the administrator.
-    let response = post(app, &admin, &path, &[("issuer", ISSUER), ("subject", "cis2-0001")]).await;
+    let response = post(
+        app,
+        &admin,
+        &path,
+        &[("issuer", ISSUER), ("subject", "cis2-0001")],
+    )
+    .await;
     assert_eq!(response.status(), 303);
     assert_eq!(
         links_and_audit(app, &clinician).await.0,
@@ -156,8 +184,18 @@ async fn an_administrator_lists_adds_and_removes_links(app: &TestApp) {
         .detail
         .as_deref()
         .is_some_and(|d| d.contains("cis2-0001")));
-    let text = html(app.as_token(&admin, Method::GET, &path).send().await.unwrap(), 200).await;
-    assert!(text.contains("cis2-0001") && text.contains(ISSUER), "{text}");
+    let text = html(
+        app.as_token(&admin, Method::GET, &path)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(
+        text.contains("cis2-0001") && text.contains(ISSUER),
+        "{text}"
+    );
 
     // The same identity cannot be linked again, here or to another account.
     let (other, _) = account(app, &org, &team, Role::Clinician, "c.other").await;

@@ -566,7 +566,10 @@ async fn a_locked_account_is_refused_until_its_lock_ends(app: &TestApp, idp: &Te
         "SELECT username FROM audit_log ORDER BY seq DESC LIMIT 1",
     )
     .await;
-    assert_eq!(username, "test.coordinator", "the refusal names the account");
+    assert_eq!(
+        username, "test.coordinator",
+        "the refusal names the account"
+    );
     // Still locked a minute later.
     app.advance_clock(jiff::SignedDuration::from_mins(1));
     offset(60);

@@ -114,32 +114,50 @@ async fn the_home_page_verifies_new_entries_and_the_whole_chain_on_request(app: 
     }
     // The first view remembers nothing yet: the whole chain.
     let text = home(app, &officer, "").await;
-    assert!(text.contains("The audit trail is intact: the whole chain"), "{text}");
+    assert!(
+        text.contains("The audit trail is intact: the whole chain"),
+        "{text}"
+    );
     let remembered = app.count("audit_log").await; // the view's own entry came after
-    // The next view checks only what was added since (its own first view's entry on).
+                                                   // The next view checks only what was added since (its own first view's entry on).
     let text = home(app, &officer, "").await;
     assert!(
         text.contains(&format!("from entry {} on", remembered)),
         "{text}"
     );
-    assert!(text.contains("The whole chain was last checked at"), "{text}");
+    assert!(
+        text.contains("The whole chain was last checked at"),
+        "{text}"
+    );
 
     // Tampering inside the remembered prefix: not re-read by the incremental check, found by
     // the full one, which names the entry.
     let original = route_of(app, 2).await;
     set_route(app, 2, "GET /nothing-to-see").await;
     let text = home(app, &officer, "").await;
-    assert!(text.contains("The audit trail is intact up to entry"), "{text}");
+    assert!(
+        text.contains("The audit trail is intact up to entry"),
+        "{text}"
+    );
     let text = home(app, &officer, "?check=full").await;
     assert!(text.contains("The audit trail does not verify"), "{text}");
-    assert!(text.contains("Entry 2: its content does not match its hash"), "{text}");
+    assert!(
+        text.contains("Entry 2: its content does not match its hash"),
+        "{text}"
+    );
     assert!(text.contains("The whole chain was checked"), "{text}");
     // Until it is mended every view checks the whole chain again and keeps saying so.
     let text = home(app, &officer, "").await;
-    assert!(text.contains("Entry 2: its content does not match"), "{text}");
+    assert!(
+        text.contains("Entry 2: its content does not match"),
+        "{text}"
+    );
     set_route(app, 2, &original).await;
     let text = home(app, &officer, "?check=full").await;
-    assert!(text.contains("The audit trail is intact: the whole chain"), "{text}");
+    assert!(
+        text.contains("The audit trail is intact: the whole chain"),
+        "{text}"
+    );
 
     // Tampering after the remembered entry: the incremental check finds it.
     // (The full view checked entries up to the one before its own; the next view checks from
@@ -151,7 +169,9 @@ async fn the_home_page_verifies_new_entries_and_the_whole_chain_on_request(app: 
     let text = home(app, &officer, "").await;
     assert!(text.contains("The audit trail does not verify"), "{text}");
     assert!(
-        text.contains(&format!("Entry {after}: its content does not match its hash")),
+        text.contains(&format!(
+            "Entry {after}: its content does not match its hash"
+        )),
         "{text}"
     );
     assert!(
