@@ -8,7 +8,8 @@
 //!   if that append fails the data is not returned (the edge answers 503).
 //! - **Tamper-evident.** Each entry stores the SHA-256 of the previous entry and of itself over
 //!   a canonical serialisation; [`Store::verify_audit`] recomputes the chain and names the first
-//!   broken entry. The chain head is a single row locked by each append, so entries chain in
+//!   broken entry. The chain head is a single row that the insert itself moves (a trigger,
+//!   [`HEAD_TRIGGER`], which refuses a row that does not follow the head), so entries chain in
 //!   commit order on PostgreSQL as on SQLite.
 //! - **Append-only.** Triggers refuse UPDATE and DELETE on both databases, and on PostgreSQL
 //!   the table's UPDATE/DELETE/TRUNCATE privileges are revoked from PUBLIC
@@ -218,25 +219,85 @@ pub fn chain_hash(seq: u64, prev_hash: &str, entry: &AuditEntry) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// The trigger that moves the chain head as an entry is inserted (installed at start-up on
+/// both databases, [`install_head_trigger`]): an `INSERT` into `audit_log` succeeds only if
+/// the row follows the head exactly — its `seq` is the head's plus one and its `prev_hash` is
+/// the head's hash — and moves the head to it in the same statement. So an entry is one
+/// statement (an autocommit `INSERT` for the audit writer), nobody can insert an entry that
+/// does not chain onto the head, and two writers that both think they hold the head cannot
+/// both succeed: the second is refused and re-reads the head.
+pub const HEAD_TRIGGER: &str = "audit_log_moves_head";
+
+/// The message (SQLite) or text (PostgreSQL) of the trigger's refusal.
+pub const HEAD_MOVED: &str = "audit chain head moved";
+
+/// Installs (idempotently) [`HEAD_TRIGGER`].
+pub(crate) async fn install_head_trigger(
+    pool: &sqlx::AnyPool,
+    backend: crate::Backend,
+) -> Result<(), StoreError> {
+    use sqlx::Executor;
+    match backend {
+        crate::Backend::Sqlite => {
+            pool.execute(
+                format!(
+                    "CREATE TRIGGER IF NOT EXISTS {HEAD_TRIGGER} BEFORE INSERT ON audit_log BEGIN \
+                     SELECT RAISE(ABORT, '{HEAD_MOVED}') WHERE NOT EXISTS (SELECT 1 FROM \
+                     audit_head WHERE id = 1 AND seq = NEW.seq - 1 AND hash = NEW.prev_hash); \
+                     UPDATE audit_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1; END"
+                )
+                .as_str(),
+            )
+            .await?;
+        }
+        crate::Backend::Postgres => {
+            // Under READ COMMITTED a second writer's UPDATE waits for the first to commit,
+            // then re-checks its condition against the moved head, finds nothing and raises.
+            pool.execute(
+                format!(
+                    "CREATE OR REPLACE FUNCTION nwd_audit_move_head() RETURNS trigger \
+                     LANGUAGE plpgsql AS $$ BEGIN \
+                     UPDATE audit_head SET seq = NEW.seq, hash = NEW.hash \
+                     WHERE id = 1 AND seq = NEW.seq - 1 AND hash = NEW.prev_hash; \
+                     IF NOT FOUND THEN RAISE EXCEPTION '{HEAD_MOVED}: entry % does not follow \
+                     the head', NEW.seq; END IF; RETURN NEW; END $$"
+                )
+                .as_str(),
+            )
+            .await?;
+            pool.execute(
+                format!(
+                    "CREATE OR REPLACE TRIGGER {HEAD_TRIGGER} BEFORE INSERT ON audit_log \
+                     FOR EACH ROW EXECUTE FUNCTION nwd_audit_move_head()"
+                )
+                .as_str(),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Locks the chain head until the transaction ends and returns it (`seq`, `hash`). The update
+/// changes nothing; it takes the row lock (PostgreSQL) or the write lock (SQLite).
+pub(crate) async fn lock_head(conn: &mut sqlx::AnyConnection) -> Result<(i64, String), StoreError> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((head.try_get("seq")?, head.try_get("hash")?))
+}
+
 /// Appends `entry` (stamped `at`) inside the caller's transaction. Locks the chain head until
-/// the transaction ends.
+/// the transaction ends; the insert moves it ([`HEAD_TRIGGER`]).
 pub(crate) async fn append(
     conn: &mut sqlx::AnyConnection,
     mut entry: AuditEntry,
     at: Timestamp,
 ) -> Result<u64, StoreError> {
     entry.at = at;
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut *conn)
-        .await?;
-    let seq: i64 = head.try_get("seq")?;
-    let prev_hash: String = head.try_get("hash")?;
-    let seq = seq as u64;
+    let (head_seq, prev_hash) = lock_head(conn).await?;
+    let seq = (head_seq + 1) as u64;
     let hash = chain_hash(seq, &prev_hash, &entry);
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&hash)
-        .execute(&mut *conn)
-        .await?;
     sqlx::query(
         "INSERT INTO audit_log (seq, at, user_id, username, roles, organisation_id, session_id, \
          address, action, route, record_type, record_id, person_id, why, outcome, status, detail, \
@@ -405,6 +466,124 @@ pub(crate) fn spawn_flusher(store: &Store) {
     });
 }
 
+/// The last entry this process found the chain intact up to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditCheckpoint {
+    /// Its position.
+    pub seq: u64,
+    /// Its hash.
+    pub hash: String,
+    /// When the whole chain was last verified from the first entry.
+    pub full_at: Option<Timestamp>,
+}
+
+/// What one check of the chain did and found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditCheck {
+    /// The result: entries verified (in total, the remembered prefix included) and the first
+    /// broken one.
+    pub verification: AuditVerification,
+    /// Whether the whole chain was recomputed (otherwise only the entries from `from_seq`).
+    pub full: bool,
+    /// The first entry recomputed by this check.
+    pub from_seq: u64,
+    /// When this check ran.
+    pub at: Timestamp,
+    /// When the whole chain was last recomputed by this process, if ever.
+    pub full_at: Option<Timestamp>,
+}
+
+fn lock_ignoring_poison<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// A verification and the hash of its last verified entry.
+struct VerifiedTo {
+    verification: AuditVerification,
+    last_hash: String,
+}
+
+/// Recomputes the entries after `after` (whose hash is `prev`), then checks the head.
+async fn verify_after(
+    conn: &mut sqlx::AnyConnection,
+    after: u64,
+    prev: String,
+) -> Result<VerifiedTo, StoreError> {
+    let mut expected_prev = prev;
+    let mut expected_seq = after + 1;
+    let mut after = after as i64;
+    loop {
+        let rows = sqlx::query(&format!("{SELECT} WHERE seq > $1 ORDER BY seq LIMIT 5000"))
+            .bind(after)
+            .fetch_all(&mut *conn)
+            .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in &rows {
+            let record = record_from_row(row)?;
+            let broken = |problem: &str| {
+                Ok(VerifiedTo {
+                    verification: AuditVerification {
+                        entries: expected_seq - 1,
+                        first_broken: Some(BrokenEntry {
+                            seq: record.seq,
+                            problem: problem.to_owned(),
+                        }),
+                    },
+                    last_hash: String::new(),
+                })
+            };
+            if record.seq != expected_seq {
+                return broken(&format!(
+                    "entry {expected_seq} is missing (next present is {})",
+                    record.seq
+                ));
+            }
+            if record.prev_hash != expected_prev {
+                return broken("its previous-hash link does not match the entry before it");
+            }
+            if chain_hash(record.seq, &record.prev_hash, &record.entry) != record.hash {
+                return broken("its content does not match its hash: it was altered");
+            }
+            expected_prev = record.hash;
+            expected_seq += 1;
+            after = record.seq as i64;
+        }
+    }
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    let head_seq = head.try_get::<i64, _>("seq")? as u64;
+    let head_hash: String = head.try_get("hash")?;
+    if head_seq != expected_seq - 1 || head_hash != expected_prev {
+        return Ok(VerifiedTo {
+            verification: AuditVerification {
+                entries: expected_seq - 1,
+                first_broken: Some(BrokenEntry {
+                    seq: expected_seq,
+                    problem: format!(
+                        "the chain ends at entry {} but its head records entry {head_seq}: \
+                         entries were removed from the end",
+                        expected_seq - 1
+                    ),
+                }),
+            },
+            last_hash: String::new(),
+        });
+    }
+    Ok(VerifiedTo {
+        verification: AuditVerification {
+            entries: expected_seq - 1,
+            first_broken: None,
+        },
+        last_hash: expected_prev,
+    })
+}
+
 impl Store {
     /// Appends one entry written on its own (reads, denials, sign-ins), flushed as the
     /// store's [`AuditCommit`] says, through the audit writer (`audit_writer.rs`: its own
@@ -415,70 +594,83 @@ impl Store {
         self.audit_writer().append(entry, at).await
     }
 
-    /// Recomputes the chain from the first entry; names the first broken one.
+    /// Recomputes the chain from the first entry; names the first broken one. When the chain
+    /// verifies, this process remembers its last entry ([`Store::verify_audit_since_last`]
+    /// starts after it).
     pub async fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
+        Ok(self.check_audit(true).await?.verification)
+    }
+
+    /// Verifies only the entries added since this process last verified the chain (fully or
+    /// so), and that the last entry then verified is still there with the same hash; the whole
+    /// chain when nothing is remembered yet. Tampering with an entry before the remembered one
+    /// is found only by the full check ([`Store::verify_audit`]); the privacy officer's page
+    /// offers both and says which it did.
+    pub async fn verify_audit_since_last(&self) -> Result<AuditCheck, StoreError> {
+        self.check_audit(false).await
+    }
+
+    /// Verifies the whole chain (`full`) or only what was added since this process last
+    /// verified it ([`Store::verify_audit_since_last`]), saying which was done and when.
+    pub async fn check_audit(&self, full: bool) -> Result<AuditCheck, StoreError> {
+        let remembered = lock_ignoring_poison(&self.audit_verified).clone();
+        let start = if full { None } else { remembered.clone() };
         let mut conn = self.pool.acquire().await?;
-        let mut expected_prev = GENESIS.to_owned();
-        let mut expected_seq = 1u64;
-        let mut after = 0i64;
-        loop {
-            let rows = sqlx::query(&format!("{SELECT} WHERE seq > $1 ORDER BY seq LIMIT 5000"))
-                .bind(after)
-                .fetch_all(&mut *conn)
-                .await?;
-            if rows.is_empty() {
-                break;
+        let at = self.now();
+        let verification = match &start {
+            None => verify_after(&mut conn, 0, GENESIS.to_owned()).await?,
+            Some(checkpoint) if checkpoint.seq == 0 => {
+                verify_after(&mut conn, 0, GENESIS.to_owned()).await?
             }
-            for row in &rows {
-                let record = record_from_row(row)?;
-                let broken = |problem: &str| {
-                    Ok(AuditVerification {
-                        entries: expected_seq - 1,
-                        first_broken: Some(BrokenEntry {
-                            seq: record.seq,
-                            problem: problem.to_owned(),
-                        }),
-                    })
-                };
-                if record.seq != expected_seq {
-                    return broken(&format!(
-                        "entry {expected_seq} is missing (next present is {})",
-                        record.seq
-                    ));
+            Some(checkpoint) => {
+                let row = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
+                    .bind(checkpoint.seq as i64)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                let still: Option<String> = row.map(|r| r.try_get("hash")).transpose()?;
+                if still.as_deref() != Some(checkpoint.hash.as_str()) {
+                    VerifiedTo {
+                        verification: AuditVerification {
+                            entries: checkpoint.seq.saturating_sub(1),
+                            first_broken: Some(BrokenEntry {
+                                seq: checkpoint.seq,
+                                problem: "this entry was verified earlier but has since been \
+                                          removed or its hash changed"
+                                    .into(),
+                            }),
+                        },
+                        last_hash: String::new(),
+                    }
+                } else {
+                    verify_after(&mut conn, checkpoint.seq, checkpoint.hash.clone()).await?
                 }
-                if record.prev_hash != expected_prev {
-                    return broken("its previous-hash link does not match the entry before it");
-                }
-                if chain_hash(record.seq, &record.prev_hash, &record.entry) != record.hash {
-                    return broken("its content does not match its hash: it was altered");
-                }
-                expected_prev = record.hash;
-                expected_seq += 1;
-                after = record.seq as i64;
             }
-        }
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&mut *conn)
-            .await?;
-        let head_seq = head.try_get::<i64, _>("seq")? as u64;
-        let head_hash: String = head.try_get("hash")?;
-        if head_seq != expected_seq - 1 || head_hash != expected_prev {
-            return Ok(AuditVerification {
-                entries: expected_seq - 1,
-                first_broken: Some(BrokenEntry {
-                    seq: expected_seq,
-                    problem: format!(
-                        "the chain ends at entry {} but its head records entry {head_seq}: \
-                         entries were removed from the end",
-                        expected_seq - 1
-                    ),
-                }),
+        };
+        let from_seq = start.as_ref().map_or(1, |c| c.seq + 1);
+        let full_at = if start.is_none() {
+            Some(at)
+        } else {
+            remembered.as_ref().and_then(|c| c.full_at)
+        };
+        let check = AuditCheck {
+            full: start.is_none(),
+            from_seq,
+            at,
+            full_at,
+            verification: verification.verification,
+        };
+        // A broken chain is forgotten, so that every later check starts from the first entry
+        // again and keeps reporting it.
+        *lock_ignoring_poison(&self.audit_verified) = check
+            .verification
+            .first_broken
+            .is_none()
+            .then_some(AuditCheckpoint {
+                seq: check.verification.entries,
+                hash: verification.last_hash,
+                full_at,
             });
-        }
-        Ok(AuditVerification {
-            entries: expected_seq - 1,
-            first_broken: None,
-        })
+        Ok(check)
     }
 
     /// Everything recorded about one young person (privacy officer; subject access request),

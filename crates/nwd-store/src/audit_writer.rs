@@ -10,10 +10,12 @@
 //! - keeps its connection, set once to the [`AuditCommit`] mode's durability (SQLite
 //!   `synchronous`, PostgreSQL `synchronous_commit`); the pool's connections keep FULL
 //!   durability, so a change and its audit row still always commit flushed;
-//! - remembers the chain head it last wrote and moves it with one conditional `UPDATE …
-//!   WHERE seq = <remembered>`; when another writer (a change's transaction, another process)
-//!   moved it meanwhile, the update touches no row and the head is read again under the lock —
-//!   so entries still chain in commit order across transactions and processes;
+//! - remembers the chain head it last wrote and chains the new entries after it, so that an
+//!   append is one autocommit `INSERT`: the head trigger ([`crate::audit::HEAD_TRIGGER`])
+//!   moves the head as each row is inserted and refuses the statement if the head is not the
+//!   remembered one; when another writer (a change's transaction, another process) moved it
+//!   meanwhile, the head is locked and read again in a transaction and the entries chained
+//!   after it — so entries still chain in commit order across transactions and processes;
 //! - commits every entry waiting when a transaction starts together, up to [`MAX_BATCH`]: under
 //!   load one flush serves many requests (`Durable`), one at a time nothing waits.
 //!
@@ -21,7 +23,7 @@
 //! write fails every entry of that transaction and the edge withholds their responses (503).
 
 use jiff::Timestamp;
-use sqlx::{Connection as _, Row};
+use sqlx::Connection as _;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
 use crate::audit::{chain_hash, AuditCommit, AuditEntry};
@@ -181,7 +183,14 @@ impl Writer {
         Ok(self.conn.insert(conn))
     }
 
-    /// Commits `entries` in one transaction; returns the first one's position.
+    /// Commits `entries` together; returns the first one's position.
+    ///
+    /// With a remembered head this is one autocommit multi-row `INSERT`: the rows are chained
+    /// after the remembered head before the statement is sent, and the head trigger
+    /// ([`crate::audit::HEAD_TRIGGER`]) moves the head row by row, refusing the whole
+    /// statement if the head is no longer the remembered one (another transaction or process
+    /// appended meanwhile). Then, as when nothing is remembered, the head is locked and read in
+    /// a transaction and the rows chained after it.
     async fn write(&mut self, entries: Vec<AuditEntry>) -> Result<u64, StoreError> {
         let write_lock = self.parts.write_lock.clone();
         let _guard = match &write_lock {
@@ -190,48 +199,29 @@ impl Writer {
         };
         let remembered = self.head.take();
         let backend = self.parts.backend;
-        let conn = self.connection().await?;
-        let mut tx = conn.begin().await?;
         let n = entries.len() as i64;
-        // With a remembered head, the rows are chained before the transaction touches the
-        // database, and one conditional update moves the head to the last of them (taking the
-        // lock); if someone else moved the head meanwhile it touches nothing, and the head is
-        // read (and moved) under the lock instead.
-        let mut chained = None;
+        let conn = self.connection().await?;
+        let mut written = None;
         if let Some((seq, hash)) = remembered {
             let (rows, last_hash) = chain(seq, hash, &entries);
-            let moved =
-                sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3")
-                    .bind(seq + n)
-                    .bind(&last_hash)
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-            if moved == 1 {
-                chained = Some((seq, rows, last_hash));
+            match insert_rows(&mut *conn, &rows).await {
+                Ok(()) => written = Some((seq, last_hash)),
+                Err(error) => {
+                    tracing::debug!(error = %error, "audit head moved; appending under its lock")
+                }
             }
         }
-        let (last_seq, rows, last_hash) = match chained {
-            Some(chained) => chained,
+        let (last_seq, last_hash) = match written {
+            Some(written) => written,
             None => {
-                let row = sqlx::query(
-                    "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash",
-                )
-                .bind(n)
-                .fetch_one(&mut *tx)
-                .await?;
-                let seq = row.try_get::<i64, _>("seq")? - n;
-                let (rows, last_hash) = chain(seq, row.try_get("hash")?, &entries);
-                sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-                    .bind(&last_hash)
-                    .execute(&mut *tx)
-                    .await?;
-                (seq, rows, last_hash)
+                let mut tx = conn.begin().await?;
+                let (seq, hash) = crate::audit::lock_head(&mut tx).await?;
+                let (rows, last_hash) = chain(seq, hash, &entries);
+                insert_rows(&mut tx, &rows).await?;
+                tx.commit().await?;
+                (seq, last_hash)
             }
         };
-        insert_rows(&mut tx, &rows).await?;
-        tx.commit().await?;
         if self.parts.mode == AuditCommit::Deferred && backend == Backend::Sqlite {
             self.parts
                 .unflushed
@@ -264,55 +254,54 @@ fn chain(seq: i64, mut hash: String, entries: &[AuditEntry]) -> (Vec<Chained<'_>
 
 const COLUMNS: usize = 19;
 
-/// Inserts the chained rows, many to a statement (within both databases' parameter limits).
+/// Inserts the chained rows in one statement (so that, in autocommit, they commit together
+/// or not at all): at most [`MAX_BATCH`] × 19 = 4,864 parameters, within SQLite's 32,766 and
+/// PostgreSQL's 65,535.
 async fn insert_rows(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    conn: &mut sqlx::AnyConnection,
     rows: &[Chained<'_>],
 ) -> Result<(), StoreError> {
-    // SQLite allows 32,766 parameters, PostgreSQL 65,535: 50 rows × 19 stay far below both.
-    for chunk in rows.chunks(50) {
-        let mut sql = String::from(
-            "INSERT INTO audit_log (seq, at, user_id, username, roles, organisation_id, \
-             session_id, address, action, route, record_type, record_id, person_id, why, \
-             outcome, status, detail, prev_hash, hash) VALUES ",
-        );
-        for r in 0..chunk.len() {
-            if r > 0 {
+    let mut sql = String::from(
+        "INSERT INTO audit_log (seq, at, user_id, username, roles, organisation_id, \
+         session_id, address, action, route, record_type, record_id, person_id, why, \
+         outcome, status, detail, prev_hash, hash) VALUES ",
+    );
+    for r in 0..rows.len() {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..COLUMNS {
+            if c > 0 {
                 sql.push_str(", ");
             }
-            sql.push('(');
-            for c in 0..COLUMNS {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("${}", r * COLUMNS + c + 1));
-            }
-            sql.push(')');
+            sql.push_str(&format!("${}", r * COLUMNS + c + 1));
         }
-        let mut query = sqlx::query(&sql);
-        for (seq, entry, prev_hash, hash) in chunk {
-            query = query
-                .bind(*seq as i64)
-                .bind(ms(entry.at))
-                .bind(entry.user_id.clone())
-                .bind(entry.username.clone())
-                .bind(entry.roles.clone())
-                .bind(entry.organisation_id.clone())
-                .bind(entry.session_id.clone())
-                .bind(entry.address.clone())
-                .bind(entry.action.clone())
-                .bind(entry.route.clone())
-                .bind(entry.record_type.clone())
-                .bind(entry.record_id.clone())
-                .bind(entry.person_id.clone())
-                .bind(entry.why.clone())
-                .bind(entry.outcome.clone())
-                .bind(i64::from(entry.status))
-                .bind(entry.detail.clone())
-                .bind(prev_hash.clone())
-                .bind(hash.clone());
-        }
-        query.execute(&mut **tx).await?;
+        sql.push(')');
     }
+    let mut query = sqlx::query(&sql);
+    for (seq, entry, prev_hash, hash) in rows {
+        query = query
+            .bind(*seq as i64)
+            .bind(ms(entry.at))
+            .bind(entry.user_id.clone())
+            .bind(entry.username.clone())
+            .bind(entry.roles.clone())
+            .bind(entry.organisation_id.clone())
+            .bind(entry.session_id.clone())
+            .bind(entry.address.clone())
+            .bind(entry.action.clone())
+            .bind(entry.route.clone())
+            .bind(entry.record_type.clone())
+            .bind(entry.record_id.clone())
+            .bind(entry.person_id.clone())
+            .bind(entry.why.clone())
+            .bind(entry.outcome.clone())
+            .bind(i64::from(entry.status))
+            .bind(entry.detail.clone())
+            .bind(prev_hash.clone())
+            .bind(hash.clone());
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }

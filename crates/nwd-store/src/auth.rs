@@ -900,6 +900,115 @@ impl Store {
         Ok(None)
     }
 
+    /// The young person a referral is about and why `principal` may use `permission` on it
+    /// (as [`Store::relationship`] decides), in one indexed query for the team relationships:
+    /// the referral's person, whether the single point of access has an open referral for
+    /// them, and whether each of the caller's services has an open allocation (or one ended
+    /// within the grace period). Break-glass grants and parent/carer access are asked after,
+    /// only when no team relationship is open. `None` when there is no such referral.
+    ///
+    /// Nothing is cached: a discharge is seen by the very next request.
+    pub async fn referral_relationship(
+        &self,
+        principal: &Principal,
+        permission: Permission,
+        referral: ReferralId,
+    ) -> Result<Option<(String, Option<String>)>, StoreError> {
+        let table = &self.access.roles;
+        if permission == Permission::ReadAsParentCarer {
+            let Some(person) = self.referral_person(referral).await? else {
+                return Ok(None);
+            };
+            let why = self.relationship(principal, permission, &person).await?;
+            return Ok(Some((person, why)));
+        }
+        let now = self.now();
+        let cutoff = ms(now - self.access.grace);
+        let teams: Vec<&Membership> = principal
+            .memberships_with(permission, table)
+            .filter(|m| {
+                !matches!(
+                    m.role,
+                    Role::Commissioner | Role::ExternalReferrer | Role::ParentCarer
+                )
+            })
+            .collect();
+        let spa = teams
+            .iter()
+            .any(|m| m.kind == TeamKind::SinglePointOfAccess);
+        let mut services: Vec<&str> = Vec::new();
+        for m in &teams {
+            if let (TeamKind::Service, Some(service)) = (m.kind, m.service_id.as_deref()) {
+                if !services.contains(&service) {
+                    services.push(service);
+                }
+            }
+        }
+        // $1 the referral, $2 the cutoff (when a relationship is asked), $3… the services.
+        let mut sql = String::from("SELECT r.person_id AS person_id");
+        if spa {
+            sql.push_str(
+                ", (SELECT CAST(1 AS BIGINT) FROM referrals o WHERE o.person_id = r.person_id AND \
+                 (o.status <> 'closed' OR o.closed_at > $2) LIMIT 1) AS spa_open",
+            );
+        }
+        for (i, _) in services.iter().enumerate() {
+            sql.push_str(&format!(
+                ", (SELECT CAST(1 AS BIGINT) FROM allocations a WHERE a.person_id = r.person_id AND \
+                 a.service_id = ${} AND (a.ended_at IS NULL OR a.ended_at > $2) LIMIT 1) AS s{i}",
+                i + 3
+            ));
+        }
+        sql.push_str(" FROM referrals r WHERE r.id = $1");
+        let mut query = sqlx::query(&sql).bind(referral.to_string());
+        if spa || !services.is_empty() {
+            query = query.bind(cutoff);
+        }
+        for service in &services {
+            query = query.bind(*service);
+        }
+        let Some(row) = query.fetch_optional(&self.pool).await? else {
+            return Ok(None);
+        };
+        let person: String = row.try_get("person_id")?;
+        let spa_open = spa && row.try_get::<Option<i64>, _>("spa_open")?.is_some();
+        let mut open_services = Vec::new();
+        for (i, service) in services.iter().enumerate() {
+            if row
+                .try_get::<Option<i64>, _>(format!("s{i}").as_str())?
+                .is_some()
+            {
+                open_services.push(*service);
+            }
+        }
+        // The first team, in the caller's order, with an open relationship (as `relationship`).
+        let team = teams.iter().find(|m| match m.kind {
+            TeamKind::SinglePointOfAccess => spa_open,
+            TeamKind::Service => m
+                .service_id
+                .as_deref()
+                .is_some_and(|s| open_services.contains(&s)),
+            TeamKind::Other => false,
+        });
+        if let Some(m) = team {
+            return Ok(Some((
+                person,
+                Some(format!("relationship:team:{}", m.team_id)),
+            )));
+        }
+        if principal.holds(permission, table)
+            && principal.roles().iter().any(|r| r.may_break_glass())
+        {
+            if let Some(grant) = self
+                .active_break_glass(&principal.user_id, &person, now)
+                .await?
+            {
+                return Ok(Some((person, Some(format!("break_glass:{grant}")))));
+            }
+        }
+        Ok(Some((person, None)))
+    }
+
     async fn active_break_glass(
         &self,
         user: &str,

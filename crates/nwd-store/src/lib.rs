@@ -133,6 +133,8 @@ pub struct Store {
     audit_unflushed: Arc<std::sync::atomic::AtomicBool>,
     /// The task appending entries written on their own, started on first use.
     audit_writer: Arc<std::sync::OnceLock<audit_writer::AuditWriter>>,
+    /// The last audit entry this process found the chain intact up to.
+    audit_verified: Arc<std::sync::Mutex<Option<audit::AuditCheckpoint>>>,
     /// Whole-record figures kept under the data version they were computed at.
     cached: Arc<versioned::Cached>,
 }
@@ -178,10 +180,12 @@ impl Store {
             audit_commit: options.audit_commit,
             audit_unflushed: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             audit_writer: Arc::new(std::sync::OnceLock::new()),
+            audit_verified: Arc::new(std::sync::Mutex::new(None)),
             cached: Arc::new(versioned::Cached::default()),
         };
         store.migrate().await?;
         append_only::protect(&store.pool, backend).await?;
+        audit::install_head_trigger(&store.pool, backend).await?;
         store.load_register_into_matcher().await?;
         if store.audit_commit == audit::AuditCommit::Deferred && backend == Backend::Sqlite {
             audit::spawn_flusher(&store);

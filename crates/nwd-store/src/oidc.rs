@@ -13,7 +13,7 @@ use jiff::SignedDuration;
 use sqlx::Row;
 
 use crate::auth::{insert_session, session_ref, token_hash, AuthError, NewSession};
-use crate::codec::ms;
+use crate::codec::{ms, ts};
 use crate::{Store, StoreError};
 
 /// How long a sign-in may take at the provider before its answer is refused.
@@ -48,6 +48,17 @@ pub enum FederatedError {
         user_id: String,
         /// Its username.
         username: String,
+    },
+    /// The linked account is locked after too many failed local sign-ins
+    /// ([`crate::auth::LOCKOUT`]): a provider's sign-in does not unlock it early.
+    #[error("the linked account is locked")]
+    Locked {
+        /// The account.
+        user_id: String,
+        /// Its username.
+        username: String,
+        /// Until when.
+        until: jiff::Timestamp,
     },
     /// Storage.
     #[error(transparent)]
@@ -209,6 +220,33 @@ impl Store {
         Ok(removed > 0)
     }
 
+    /// Removes one link of one account (the administrator's page); `false`, and nothing
+    /// written, when the account has no such link.
+    pub async fn unlink_oidc_of_user(
+        &self,
+        user_id: &str,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<bool, StoreError> {
+        let now = self.now();
+        let mut w = self.begin_write().await?;
+        let removed = sqlx::query(
+            "DELETE FROM oidc_links WHERE issuer = $1 AND subject = $2 AND user_id = $3",
+        )
+        .bind(issuer.trim())
+        .bind(subject)
+        .bind(user_id)
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        if removed == 0 {
+            // Dropping the transaction rolls it back: no change, no audit row of a change.
+            return Ok(false);
+        }
+        w.commit(now).await?;
+        Ok(true)
+    }
+
     /// The links of one account.
     pub async fn oidc_links(&self, user_id: &str) -> Result<Vec<OidcLink>, StoreError> {
         sqlx::query(
@@ -231,7 +269,11 @@ impl Store {
 
     /// Signs in the account linked to (issuer, subject), whose ID token the caller has
     /// verified: a new session, exactly as a local sign-in makes. The provider has done the
-    /// authentication (its `acr` checked by the caller), so no password or TOTP is asked.
+    /// authentication (its `acr` checked by the caller), so no password or TOTP is asked; but
+    /// the account's own state still applies — a disabled account ([`FederatedError::Disabled`])
+    /// or one locked after failed local sign-ins ([`FederatedError::Locked`]) is refused. The
+    /// account is read inside the transaction that makes the session, so a disablement that
+    /// commits first is always seen.
     pub async fn sign_in_federated(
         &self,
         issuer: &str,
@@ -239,13 +281,14 @@ impl Store {
         address: Option<&str>,
     ) -> Result<NewSession, FederatedError> {
         let now = self.now();
+        let mut w = self.begin_write().await?;
         let Some(row) = sqlx::query(
-            "SELECT u.id, u.username, u.disabled_at FROM oidc_links l JOIN users u \
-             ON u.id = l.user_id WHERE l.issuer = $1 AND l.subject = $2",
+            "SELECT u.id, u.username, u.disabled_at, u.locked_until FROM oidc_links l \
+             JOIN users u ON u.id = l.user_id WHERE l.issuer = $1 AND l.subject = $2",
         )
         .bind(issuer)
         .bind(subject)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *w.tx)
         .await?
         else {
             return Err(FederatedError::Unlinked);
@@ -257,7 +300,16 @@ impl Store {
                 username: row.try_get("username")?,
             });
         }
-        let mut w = self.begin_write().await?;
+        if let Some(until) = row
+            .try_get::<Option<i64>, _>("locked_until")?
+            .filter(|until| *until > ms(now))
+        {
+            return Err(FederatedError::Locked {
+                user_id,
+                username: row.try_get("username")?,
+                until: ts(until)?,
+            });
+        }
         let (token, csrf) = insert_session(&mut w.tx, &user_id, address, now).await?;
         w.commit(now).await?;
         let principal = self

@@ -120,7 +120,51 @@ pub enum ReviewItem {
     SafeguardingOverride,
 }
 
+/// A staff account as the privacy officer's reports name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountName {
+    /// The account's id.
+    pub user_id: String,
+    /// Its username.
+    pub username: String,
+    /// The name shown for it (e.g. "Dr Jane Smith").
+    pub display_name: String,
+}
+
 impl Store {
+    /// The names of the accounts with these ids (those that exist), for the privacy officer's
+    /// reports, whose entries record ids and usernames. At most 1,000 ids at a time.
+    pub async fn account_names(&self, ids: &[String]) -> Result<Vec<AccountName>, StoreError> {
+        let mut ids: Vec<&String> = ids.iter().collect();
+        ids.sort();
+        ids.dedup();
+        ids.truncate(1000);
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, username, display_name FROM users WHERE id IN ({}) ORDER BY id",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(id.clone());
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(AccountName {
+                    user_id: r.try_get("id")?,
+                    username: r.try_get("username")?,
+                    display_name: r.try_get("display_name")?,
+                })
+            })
+            .collect()
+    }
+
     /// A page of audit entries about a young person or by a user, within the dates given.
     pub async fn audit_page(&self, query: &AuditQuery) -> Result<AuditPage, StoreError> {
         let mut clauses = Vec::new();

@@ -7,8 +7,10 @@
 
 use std::path::PathBuf;
 
+use nwd_domain::directory::OrganisationKind;
 use nwd_domain::standards::DefaultStandards;
-use nwd_store::audit::{AuditCommit, AuditEntry};
+use nwd_store::audit::{AuditCommit, AuditEntry, AuditScope};
+use nwd_store::auth::{Bootstrap, TeamKind};
 use nwd_store::durability::{DurabilityReport, SqliteSynchronous};
 use nwd_store::{Store, StoreOptions};
 
@@ -30,8 +32,10 @@ async fn open_with(url: &str, mode: AuditCommit) -> Store {
 }
 
 /// Two stores on one database (as two server processes would be), each appending from many
-/// tasks at once: every entry is committed exactly once, positions are 1..n without gaps or
-/// repeats, and the chain verifies — the writers' remembered heads never fork the chain.
+/// tasks at once while changes append their own entries in their transactions: every entry is
+/// committed exactly once, positions are 1..n without gaps or repeats, and the chain verifies
+/// — the writers' remembered heads never fork the chain (the head trigger refuses a stale
+/// one, and the writer retries under the head's lock).
 async fn concurrent_writers_from_two_stores_keep_one_chain(url: &str, mode: AuditCommit) {
     let a = open_with(url, mode).await;
     let b = open_with(url, mode).await;
@@ -46,16 +50,47 @@ async fn concurrent_writers_from_two_stores_keep_one_chain(url: &str, mode: Audi
             store.append_audit(entry).await.unwrap()
         }));
     }
+    // Changes, whose entries are appended inside their own transactions, move the head under
+    // the writers' remembered heads at the same time.
+    let mut changes = Vec::new();
+    for i in 0..20u32 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        changes.push(tokio::spawn(async move {
+            let mut entry = AuditEntry::new("POST /api/admin/teams", "change");
+            entry.record_id = Some(format!("t{i}"));
+            let scope = AuditScope::new(entry);
+            nwd_store::audit::scope(
+                scope.clone(),
+                store.bootstrap_team(&Bootstrap {
+                    organisation: format!("Organisation {i}"),
+                    organisation_kind: OrganisationKind::NhsTrust,
+                    team: format!("Team {i}"),
+                    team_kind: TeamKind::Other,
+                    service_id: None,
+                }),
+            )
+            .await
+            .unwrap();
+            assert!(
+                scope.written(),
+                "the change's entry was appended in its transaction"
+            );
+        }));
+    }
     let mut seqs = Vec::new();
     for task in tasks {
         seqs.push(task.await.unwrap());
     }
+    for change in changes {
+        change.await.unwrap();
+    }
     seqs.sort_unstable();
-    let expected: Vec<u64> = (before + 1..=before + 200).collect();
-    assert_eq!(seqs, expected, "each entry has its own position, no gaps");
+    seqs.dedup();
+    assert_eq!(seqs.len(), 200, "each entry has its own position");
+    assert!(seqs.iter().all(|s| *s > before && *s <= before + 220));
     assert_eq!(
         a.count_rows("audit_log").await.unwrap() as u64,
-        before + 200
+        before + 220
     );
     let verification = b.verify_audit().await.unwrap();
     assert!(verification.first_broken.is_none(), "{verification:?}");
@@ -147,6 +182,90 @@ async fn postgres_deferred_audit() {
     let store = open(&url).await;
     deferred_entries_commit_chain_and_leave_full_durability(&store).await;
     store.close().await;
+    nwd_store::provision::drop_database(&admin, &name)
+        .await
+        .unwrap();
+}
+
+async fn head_of(conn: &mut sqlx::AnyConnection) -> (i64, String) {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(conn)
+        .await
+        .unwrap();
+    (row.try_get("seq").unwrap(), row.try_get("hash").unwrap())
+}
+
+/// The head trigger: a row that does not follow the chain head exactly — a position ahead of
+/// it, or the right position with another previous hash — is refused and the head does not
+/// move; appends go on from the real head and the chain verifies.
+async fn an_entry_that_does_not_follow_the_head_is_refused(url: &str) {
+    use sqlx::Connection;
+    let store = open_with(url, AuditCommit::Durable).await;
+    let first = store
+        .append_audit(AuditEntry::new("GET /api/referrals", "search"))
+        .await
+        .unwrap();
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    let (seq, hash) = head_of(&mut conn).await;
+    assert_eq!(seq as u64, first);
+    for (at, prev) in [(seq + 2, hash.clone()), (seq + 1, "f".repeat(64))] {
+        let refused = sqlx::query(
+            "INSERT INTO audit_log (seq, at, roles, action, route, record_type, why, outcome, \
+             status, prev_hash, hash) VALUES ($1, 0, '', 'read', 'forged', 'none', 'public', \
+             'allowed', 0, $2, $3)",
+        )
+        .bind(at)
+        .bind(prev)
+        .bind("e".repeat(64))
+        .execute(&mut conn)
+        .await;
+        let error = refused
+            .expect_err("a row off the head was accepted")
+            .to_string();
+        assert!(error.contains(nwd_store::audit::HEAD_MOVED), "{error}");
+        assert_eq!(
+            head_of(&mut conn).await,
+            (seq, hash.clone()),
+            "the head moved"
+        );
+    }
+    conn.close().await.unwrap();
+    let next = store
+        .append_audit(AuditEntry::new("GET /api/referrals", "search"))
+        .await
+        .unwrap();
+    assert_eq!(next, first + 1);
+    assert!(store.verify_audit().await.unwrap().first_broken.is_none());
+    store.close().await;
+}
+
+#[tokio::test]
+async fn sqlite_head_trigger() {
+    let path = std::env::temp_dir().join(format!("nwd-audit-{}.sqlite", uuid::Uuid::new_v4()));
+    an_entry_that_does_not_follow_the_head_is_refused(&format!(
+        "sqlite://{}?mode=rwc",
+        path.display()
+    ))
+    .await;
+    let _ = std::fs::remove_file(&path);
+}
+
+#[tokio::test]
+async fn postgres_head_trigger() {
+    let Ok(admin) = std::env::var("DATABASE_URL") else {
+        assert!(
+            std::env::var("NWD_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "NWD_REQUIRE_POSTGRES=1 but DATABASE_URL is not set"
+        );
+        eprintln!("warning: DATABASE_URL is not set; PostgreSQL part skipped");
+        return;
+    };
+    let name = format!("nwd_audit_{}", uuid::Uuid::new_v4().simple());
+    let url = nwd_store::provision::create_database(&admin, &name)
+        .await
+        .unwrap();
+    an_entry_that_does_not_follow_the_head_is_refused(&url).await;
     nwd_store::provision::drop_database(&admin, &name)
         .await
         .unwrap();

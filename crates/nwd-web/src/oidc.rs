@@ -406,6 +406,9 @@ pub enum Refusal {
     /// The linked account is disabled.
     #[error("the linked account is disabled")]
     Disabled,
+    /// The linked account is locked after failed local sign-ins, until the given time.
+    #[error("the linked account is locked until {0} (too many failed sign-ins)")]
+    Locked(jiff::Timestamp),
 }
 
 /// A verified identity from an ID token.

@@ -492,11 +492,15 @@ async fn scope_check(
             let Ok(uuid) = uuid::Uuid::parse_str(&raw) else {
                 return Ok(None);
             };
-            let Some(person) = store.referral_person(nwd_domain::ReferralId(uuid)).await? else {
+            // The referral's person and the caller's relationship in one query.
+            let Some((person, why)) = store
+                .referral_relationship(principal, permission, nwd_domain::ReferralId(uuid))
+                .await?
+            else {
                 return Ok(None);
             };
-            entry.person_id = Some(person.clone());
-            Ok(store.relationship(principal, permission, &person).await?)
+            entry.person_id = Some(person);
+            Ok(why)
         }
         Scope::Person(name) => {
             let Some(raw) = param.get(name) else {

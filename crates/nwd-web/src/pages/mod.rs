@@ -16,6 +16,7 @@
 
 pub mod actions;
 pub mod admin;
+pub mod admin_oidc;
 pub mod assets;
 pub mod chart;
 pub mod dashboard;
@@ -186,6 +187,16 @@ pub fn router() -> SecureRouter {
         .route(Policy::SignedIn, "standards", routes!(standards::standards))
         .merge(privacy_routes())
         .merge(admin_routes())
+        .merge(admin_oidc_routes())
+}
+
+/// The administrator's page for an account's OpenID Connect links (issue 5).
+fn admin_oidc_routes() -> SecureRouter {
+    let users = Policy::Requires(Permission::ManageUsers, Scope::None);
+    SecureRouter::new()
+        .route(users, "user", routes!(admin_oidc::links))
+        .route(users, "user", routes!(admin_oidc::link))
+        .route(users, "user", routes!(admin_oidc::unlink))
 }
 
 /// The privacy officer's pages (issue 5).

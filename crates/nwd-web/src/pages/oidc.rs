@@ -269,6 +269,22 @@ pub async fn callback(
             )
             .await
         }
+        Err(FederatedError::Locked {
+            user_id,
+            username,
+            until,
+        }) => {
+            return refuse(
+                &state,
+                ROUTE,
+                &provider_id,
+                address,
+                Refusal::Locked(until),
+                Some(&identity),
+                Some((user_id, username)),
+            )
+            .await
+        }
         Err(FederatedError::Store(e)) => return Err(e.into()),
     };
     let mut entry = AuditEntry::new(ROUTE, "sign_in");

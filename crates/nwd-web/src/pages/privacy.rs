@@ -19,7 +19,7 @@ use jiff::ToSpan;
 use nwd_domain::NhsNumber;
 use nwd_store::audit::AuditRecord;
 use nwd_store::auth::Principal;
-use nwd_store::privacy::{AuditQuery, AuditSubject, ReviewItem, ReviewOutcome};
+use nwd_store::privacy::{AccountName, AuditQuery, AuditSubject, ReviewItem, ReviewOutcome};
 use serde::Deserialize;
 
 use super::form::FormData;
@@ -45,6 +45,8 @@ pub struct AccessRow {
     pub at: String,
     /// Username, or "Not signed in".
     pub user: String,
+    /// The account's name (e.g. "Dr Jane Smith"), when the account still exists.
+    pub name: Option<String>,
     /// The user's id, for the link to their report.
     pub user_id: Option<String>,
     /// Roles held.
@@ -75,6 +77,7 @@ fn rows(
     state: &AppState,
     entries: &[AuditRecord],
     organisations: &[(String, String)],
+    names: &[AccountName],
 ) -> Vec<AccessRow> {
     entries
         .iter()
@@ -84,6 +87,12 @@ fn rows(
                 seq: r.seq,
                 at: shown(e.at, state),
                 user: e.username.clone().unwrap_or_else(|| "Not signed in".into()),
+                name: e.user_id.as_ref().and_then(|id| {
+                    names
+                        .iter()
+                        .find(|n| &n.user_id == id)
+                        .map(|n| n.display_name.clone())
+                }),
                 user_id: e.user_id.clone(),
                 roles: e.roles.replace(',', ", "),
                 organisation: e
@@ -131,15 +140,43 @@ struct HomePage {
     layout: Layout,
     verified: u64,
     broken: Option<(u64, String)>,
+    /// Whether the whole chain was recomputed on this view.
+    full: bool,
+    /// The first entry recomputed on this view.
+    from_seq: u64,
+    /// When this check ran, as shown.
+    checked_at: String,
+    /// When the whole chain was last recomputed by this server, as shown.
+    full_at: Option<String>,
     break_glass_waiting: usize,
     overrides_waiting: usize,
 }
 
-/// The privacy officer's home: the audit chain's verification and the queues' sizes.
-#[utoipa::path(get, path = "/staff/privacy", tag = "pages",
+/// The home page's query string.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HomeQuery {
+    /// `full`: recompute the whole audit chain now, not only the entries added since this
+    /// server last verified it.
+    pub check: Option<String>,
+}
+
+/// The privacy officer's home: the audit chain's verification and the queues' sizes. A view
+/// recomputes only the entries added since this server last verified the chain (and checks
+/// the last one then verified is unchanged); `?check=full` recomputes the whole chain.
+#[utoipa::path(get, path = "/staff/privacy", tag = "pages", params(HomeQuery),
     responses((status = 200, description = "Privacy officer's home", content_type = "text/html")))]
-pub async fn home(State(state): State<AppState>, Caller(principal): Caller) -> PageResult {
-    let verification = state.store.verify_audit().await.map_err(PageError::staff)?;
+pub async fn home(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    QueryParams(query): QueryParams<HomeQuery>,
+) -> PageResult {
+    let full = query.check.as_deref() == Some("full");
+    let check = state
+        .store
+        .check_audit(full)
+        .await
+        .map_err(PageError::staff)?;
     let break_glass_waiting = state
         .store
         .break_glass_queue()
@@ -153,12 +190,24 @@ pub async fn home(State(state): State<AppState>, Caller(principal): Caller) -> P
         .map_err(PageError::staff)?
         .len();
     if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("audit", "verify".to_owned());
+        audit.set_record(
+            "audit",
+            if check.full {
+                "verify"
+            } else {
+                "verify_since_last"
+            }
+            .to_owned(),
+        );
     }
     let page = HomePage {
         layout: Layout::staff("Privacy and audit", &principal),
-        verified: verification.entries,
-        broken: verification.first_broken.map(|b| (b.seq, b.problem)),
+        verified: check.verification.entries,
+        broken: check.verification.first_broken.map(|b| (b.seq, b.problem)),
+        full: check.full,
+        from_seq: check.from_seq,
+        checked_at: shown(check.at, &state),
+        full_at: check.full_at.map(|at| shown(at, &state)),
         break_glass_waiting,
         overrides_waiting,
     };
@@ -208,6 +257,9 @@ struct ReportPage {
     from: String,
     to: String,
     searched: bool,
+    /// Whose access this is: the user's name and username, or the young person's register
+    /// ids.
+    heading: Option<String>,
     rows: Vec<AccessRow>,
     next: Option<String>,
     download: String,
@@ -358,7 +410,9 @@ async fn report(
     let mut download = String::new();
     let mut first_page = String::new();
     let searched = filters.subject.is_some() && filters.errors.is_empty();
+    let mut heading = None;
     if let (Some((subject, record)), true) = (filters.subject.clone(), searched) {
+        let subject_of = subject.clone();
         if let Some(audit) = nwd_store::audit::current() {
             audit.set_record("audit_report", record.clone());
             audit.set_detail(format!(
@@ -384,7 +438,31 @@ async fn report(
             .await
             .map_err(PageError::staff)?;
         let organisations = organisation_names(&state).await?;
-        rows_shown = rows(&state, &page.entries, &organisations);
+        let mut ids: Vec<String> = page
+            .entries
+            .iter()
+            .filter_map(|r| r.entry.user_id.clone())
+            .collect();
+        if let AuditSubject::User(id) = &subject_of {
+            ids.push(id.clone());
+        }
+        let names = state
+            .store
+            .account_names(&ids)
+            .await
+            .map_err(PageError::staff)?;
+        heading = match &subject_of {
+            AuditSubject::User(id) => Some(match names.iter().find(|n| &n.user_id == id) {
+                Some(n) => format!("{} ({})", n.display_name, n.username),
+                None => format!("Account {id} (no longer on the system)"),
+            }),
+            // The privacy officer's role does not hold read_demographics (config/roles.toml),
+            // so the young person is named by register id only.
+            AuditSubject::Persons(ids) => {
+                Some(format!("Young person, register id {}", ids.join(", ")))
+            }
+        };
+        rows_shown = rows(&state, &page.entries, &organisations, &names);
         let base = [
             ("subject", subject_text.as_str()),
             ("from", from.as_str()),
@@ -418,6 +496,7 @@ async fn report(
         from,
         to,
         searched,
+        heading,
         rows: rows_shown,
         next,
         download,

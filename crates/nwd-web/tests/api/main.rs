@@ -9,6 +9,7 @@ mod idp;
 
 mod access;
 mod admin;
+mod admin_oidc;
 mod bad_input;
 mod commissioning;
 mod concurrency;
@@ -20,6 +21,7 @@ mod lifecycle;
 mod oidc;
 mod openapi;
 mod pages;
+mod privacy;
 mod refer;
 mod register;
 mod status;

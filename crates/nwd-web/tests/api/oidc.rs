@@ -2,7 +2,7 @@
 //! test identity provider (`idp.rs`: discovery, JWKS, authorization and token endpoints,
 //! freshly generated keys), on SQLite and PostgreSQL. A linked, enabled account signs in with
 //! a new session; every bad answer — signature, audience, expiry, nonce, state, strength of
-//! authentication, algorithm, unlinked or disabled account — is refused with one generic page,
+//! authentication, algorithm, unlinked, disabled or locked account — is refused with one generic page,
 //! audited with its reason, and makes no session.
 
 use reqwest::{redirect, Client, Method, StatusCode};
@@ -540,6 +540,50 @@ async fn wrong_state_and_unlinked_or_disabled_accounts_are_refused(app: &TestApp
     }
 }
 on_both_backends_oidc!(wrong_state_and_unlinked_or_disabled_accounts_are_refused);
+
+/// Lockout applies to federated sign-in: an account locked by failed local sign-ins is refused
+/// through its provider too (audited under the account, with the reason), until the lock ends.
+async fn a_locked_account_is_refused_until_its_lock_ends(app: &TestApp, idp: &TestIdp) {
+    // The provider's tokens follow the server's (moved) clock.
+    let offset = |seconds: i64| {
+        idp.behave(Behaviour {
+            iat_in: seconds,
+            exp_in: seconds + 300,
+            ..Behaviour::default()
+        })
+    };
+    for _ in 0..nwd_store::auth::MAX_FAILED_ATTEMPTS {
+        let failed = app
+            .store
+            .sign_in("test.coordinator", "not the password", "000000", None)
+            .await;
+        assert!(failed.is_err());
+    }
+    let (response, _, _) = round_trip(app, Tamper::Nothing).await;
+    assert_refused(app, response, "locked").await;
+    let username = scalar(
+        app,
+        "SELECT username FROM audit_log ORDER BY seq DESC LIMIT 1",
+    )
+    .await;
+    assert_eq!(
+        username, "test.coordinator",
+        "the refusal names the account"
+    );
+    // Still locked a minute later.
+    app.advance_clock(jiff::SignedDuration::from_mins(1));
+    offset(60);
+    let (response, _, _) = round_trip(app, Tamper::Nothing).await;
+    assert_refused(app, response, "locked").await;
+    // Once the lock has ended, the provider's sign-in works again.
+    app.advance_clock(nwd_store::auth::LOCKOUT);
+    offset(60 + nwd_store::auth::LOCKOUT.as_secs());
+    let (response, _, _) = round_trip(app, Tamper::Nothing).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(set_cookie(&response, "__Host-nwd_session").is_some());
+    assert_eq!(app.count("sessions").await, 1);
+}
+on_both_backends_oidc!(a_locked_account_is_refused_until_its_lock_ends);
 
 async fn an_unknown_provider_is_not_found(app: &TestApp, _idp: &TestIdp) {
     let response = no_redirects()
