@@ -120,6 +120,23 @@ async fn an_administrator_lists_adds_and_removes_links(app: &TestApp) {
         text.contains("No identity is linked to this account."),
         "{text}"
     );
+    // The account's own page links to its identity provider links.
+    let account_page = html(
+        app.as_token(
+            &admin,
+            Method::GET,
+            &format!("/staff/admin/users/{clinician}"),
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert!(
+        account_page.contains(&format!(r#"href="{path}""#)),
+        "{account_page}"
+    );
     // An unknown account is not found.
     let response = app
         .as_token(
