@@ -226,7 +226,9 @@ impl Store {
         // committed meanwhile is read next time.
         let at = mirror::refresh(&mut slot, self).await?;
         let Some(inputs) = slot.as_ref() else {
-            return Err(StoreError::Corrupt("the dashboard's inputs were not read".into()));
+            return Err(StoreError::Corrupt(
+                "the dashboard's inputs were not read".into(),
+            ));
         };
         let dashboard = inputs.figures(&bounds, self.now(), query.service_id);
         drop(slot);

@@ -309,7 +309,11 @@ impl Mirror {
         .await?
         {
             let referral = ReferralId(uuid(&row.try_get::<String, _>("referral_id")?)?);
-            if let Some(entry) = self.referrals.get_mut(&referral).filter(|_| fresh.contains(&referral)) {
+            if let Some(entry) = self
+                .referrals
+                .get_mut(&referral)
+                .filter(|_| fresh.contains(&referral))
+            {
                 entry.signposted = true;
             }
         }
@@ -350,7 +354,16 @@ impl Mirror {
         // Dates of birth: all at once on a full read, else only the people not seen before
         // (a date of birth is never changed, only removed with the person).
         let births = match ids {
-            None => select(store, "SELECT id, date_of_birth FROM persons WHERE 1 = 1", &[], "id", None).await?,
+            None => {
+                select(
+                    store,
+                    "SELECT id, date_of_birth FROM persons WHERE 1 = 1",
+                    &[],
+                    "id",
+                    None,
+                )
+                .await?
+            }
             Some(_) => {
                 unknown_births.sort_unstable();
                 unknown_births.dedup();

@@ -529,13 +529,12 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                         births[who % births.len()],
                         nhs.as_deref(),
                     ),
-                    *rng
-                        .pick(&[
-                            ReferralSource::Gp,
-                            ReferralSource::School,
-                            ReferralSource::SelfReferral,
-                        ])
-                        .unwrap(),
+                    *rng.pick(&[
+                        ReferralSource::Gp,
+                        ReferralSource::School,
+                        ReferralSource::SelfReferral,
+                    ])
+                    .unwrap(),
                     Priority::Routine,
                     // Received up to ten days before it is entered.
                     now.checked_sub(SignedDuration::from_hours(rng.below(240) as i64))
@@ -580,7 +579,10 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                         (ContactStatus::Attended, ConsultationMechanism::FaceToFace),
                         (ContactStatus::AttendedLate, ConsultationMechanism::Video),
                         (ContactStatus::Attended, ConsultationMechanism::Email),
-                        (ContactStatus::DidNotAttend, ConsultationMechanism::Telephone),
+                        (
+                            ContactStatus::DidNotAttend,
+                            ConsultationMechanism::Telephone,
+                        ),
                         (ContactStatus::Scheduled, ConsultationMechanism::Telephone),
                     ])
                     .unwrap();
@@ -591,7 +593,12 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                 };
                 let (after, _) = t
                     .store
-                    .execute(r.id, r.version, contact(a.id, at, status, mechanism), "clinician")
+                    .execute(
+                        r.id,
+                        r.version,
+                        contact(a.id, at, status, mechanism),
+                        "clinician",
+                    )
                     .await
                     .unwrap();
                 if status == ContactStatus::Scheduled {
@@ -682,7 +689,11 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                 // Merge two people, or undo an earlier merge.
                 if !merges.is_empty() && rng.below(2) == 0 {
                     let merge: uuid::Uuid = merges.remove(rng.below(merges.len()));
-                    match t.store.unmerge(merge, "Not the same person after all.", "reviewer").await {
+                    match t
+                        .store
+                        .unmerge(merge, "Not the same person after all.", "reviewer")
+                        .await
+                    {
                         Ok(_) => "unmerge",
                         Err(_) => "refused",
                     }
@@ -697,7 +708,11 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                     people.dedup();
                     match (rng.pick(&people).copied(), rng.pick(&people).copied()) {
                         (Some(a), Some(b)) if a != b => {
-                            match t.store.merge_persons(a, b, "The same young person.", "reviewer").await {
+                            match t
+                                .store
+                                .merge_persons(a, b, "The same young person.", "reviewer")
+                                .await
+                            {
                                 Ok(m) => {
                                     merges.push(m.id);
                                     "merge"
