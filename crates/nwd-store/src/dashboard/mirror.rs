@@ -14,14 +14,17 @@
 //! read again next time, so what it holds is never older than the version it claims.
 //!
 //! [`Mirror::figures`] then counts exactly what `Store::compute_dashboard` counts in SQL
-//! (the same month bounds, the same filters, the same domain functions for standards and the
-//! access measures); the store's tests compare the two after random sequences of writes.
+//! (the same month bounds, the same filters, the domain's function for standards, and the
+//! access measures' sweep of `nwd_domain::access::access_measures_for_periods` over the
+//! same contacts); the store's tests compare the two after random sequences of writes.
+//! Everything is kept in flat arrays (referrals by slot, allocations, and counted contacts
+//! sorted by person and day) so that counting is a few linear passes.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::civil::Date;
-use jiff::Timestamp;
-use nwd_domain::access::{access_measures_for_periods, CountedContact};
+use jiff::{Timestamp, ToSpan};
+use nwd_domain::access::AccessMeasures;
 use nwd_domain::codes::{Priority, ReferralSource};
 use nwd_domain::standards::WaitStandard;
 use nwd_domain::{PersonId, ReferralId, ServiceId};
@@ -42,11 +45,15 @@ const CHUNK: usize = 500;
 /// The step events' payload pattern for "up" (as in `compute_dashboard`).
 const STEP_UP: &str = "%\"direction\":\"up\"%";
 
+/// No service (a filter naming a service the mirror does not know matches nothing).
+const NO_SERVICE: u32 = u32::MAX;
+
 /// One allocation, as the dashboard counts it.
 struct Allocation {
-    service: ServiceId,
-    /// Made at triage (`origin = 'triage'`).
-    at_triage: bool,
+    /// Slot of its referral.
+    referral: u32,
+    /// Slot of its service.
+    service: u32,
     clock_start: i64,
     allocated_at: i64,
     first_attended_at: Option<i64>,
@@ -66,19 +73,30 @@ struct Entry {
     source_code: ReferralSource,
     received_at: i64,
     triaged_at: Option<i64>,
-    allocations: Vec<Allocation>,
+    /// An allocation made at triage (`origin = 'triage'`).
+    allocated_at_triage: bool,
+    signposted: bool,
     /// Need-group changes: instant and whether up.
     steps: Vec<(i64, bool)>,
-    signposted: bool,
-    /// The people its counted contacts were filed under in [`Mirror::persons`].
-    contact_persons: Vec<PersonId>,
 }
 
-/// One counted contact, filed under its person.
+/// One counted contact.
+#[derive(Clone, Copy)]
 struct Counted {
-    on: Date,
-    service: ServiceId,
-    referral: ReferralId,
+    /// Slot of its person.
+    person: u32,
+    /// Local date, as days since 1970-01-01.
+    day: i32,
+    /// Slot of its service.
+    service: u32,
+    /// Slot of its referral.
+    referral: u32,
+}
+
+/// A service: id, version and standards.
+struct ServiceEntry {
+    version: i64,
+    standards: Vec<WaitStandard>,
 }
 
 /// The dashboard's inputs at (at least) one data version. See the module documentation.
@@ -86,12 +104,18 @@ pub(crate) struct Mirror {
     version: i64,
     keys: Vec<String>,
     key_index: HashMap<String, u32>,
-    /// Each service's version and standards.
-    services: HashMap<ServiceId, (i64, Vec<WaitStandard>)>,
-    births: HashMap<PersonId, Date>,
-    referrals: HashMap<ReferralId, Entry>,
-    /// Counted contacts by person, in date order.
-    persons: BTreeMap<PersonId, Vec<Counted>>,
+    services: Vec<ServiceEntry>,
+    service_index: HashMap<ServiceId, u32>,
+    /// Referrals by slot (`None`: a free slot).
+    entries: Vec<Option<Entry>>,
+    free: Vec<u32>,
+    index: HashMap<ReferralId, u32>,
+    allocations: Vec<Allocation>,
+    /// Each person's 18th birthday (days since 1970-01-01) once their date of birth is read.
+    eighteenth: Vec<Option<i32>>,
+    person_index: HashMap<PersonId, u32>,
+    /// Counted contacts, sorted by person and day.
+    contacts: Vec<Counted>,
 }
 
 /// Brings `slot` up to the current data version (reading everything if it is empty) and
@@ -117,10 +141,15 @@ impl Mirror {
             version,
             keys: Vec::new(),
             key_index: HashMap::new(),
-            services: HashMap::new(),
-            births: HashMap::new(),
-            referrals: HashMap::new(),
-            persons: BTreeMap::new(),
+            services: Vec::new(),
+            service_index: HashMap::new(),
+            entries: Vec::new(),
+            free: Vec::new(),
+            index: HashMap::new(),
+            allocations: Vec::new(),
+            eighteenth: Vec::new(),
+            person_index: HashMap::new(),
+            contacts: Vec::new(),
         }
     }
 
@@ -149,13 +178,31 @@ impl Mirror {
             .collect::<Result<Vec<_>, _>>()?;
         let changed_services = self.read_services(store).await?;
         if !ids.is_empty() {
+            let mut removed = HashSet::new();
             for id in &ids {
-                self.remove(ReferralId(uuid(id)?));
+                if let Some(slot) = self.index.remove(&ReferralId(uuid(id)?)) {
+                    self.entries[slot as usize] = None;
+                    self.free.push(slot);
+                    removed.insert(slot);
+                }
+            }
+            if !removed.is_empty() {
+                self.allocations.retain(|a| !removed.contains(&a.referral));
+                self.contacts.retain(|c| !removed.contains(&c.referral));
             }
             self.read_referrals(store, Some(&ids)).await?;
         }
         if !changed_services.is_empty() {
-            self.decide_verdicts(store, |a| changed_services.contains(&a.service));
+            let (entries, services) = (&self.entries, &self.services);
+            for a in self
+                .allocations
+                .iter_mut()
+                .filter(|a| changed_services.contains(&a.service))
+            {
+                if let Some(entry) = &entries[a.referral as usize] {
+                    a.verdict = verdict(a, entry, services, store);
+                }
+            }
         }
         self.version = version;
         Ok(())
@@ -171,8 +218,33 @@ impl Mirror {
         i
     }
 
-    /// Reads the services whose version moved (or that are new); returns their ids.
-    async fn read_services(&mut self, store: &Store) -> Result<HashSet<ServiceId>, StoreError> {
+    /// The slot of a service, made (with no standards, read at the next update) if new.
+    fn service_slot(&mut self, id: ServiceId) -> u32 {
+        if let Some(slot) = self.service_index.get(&id) {
+            return *slot;
+        }
+        let slot = self.services.len() as u32;
+        self.services.push(ServiceEntry {
+            version: -1,
+            standards: Vec::new(),
+        });
+        self.service_index.insert(id, slot);
+        slot
+    }
+
+    /// The slot of a person, made if new.
+    fn person_slot(&mut self, id: PersonId) -> u32 {
+        if let Some(slot) = self.person_index.get(&id) {
+            return *slot;
+        }
+        let slot = self.eighteenth.len() as u32;
+        self.eighteenth.push(None);
+        self.person_index.insert(id, slot);
+        slot
+    }
+
+    /// Reads the services whose version moved (or that are new); returns their slots.
+    async fn read_services(&mut self, store: &Store) -> Result<HashSet<u32>, StoreError> {
         let rows = sqlx::query("SELECT id, version FROM services")
             .fetch_all(&store.pool)
             .await?;
@@ -180,32 +252,17 @@ impl Mirror {
         for row in &rows {
             let id = ServiceId(uuid(&row.try_get::<String, _>("id")?)?);
             let version: i64 = row.try_get("version")?;
-            if self.services.get(&id).map(|s| s.0) != Some(version) {
+            let slot = self.service_slot(id);
+            if self.services[slot as usize].version != version {
                 let (service, _) = store.service(id).await?;
-                self.services
-                    .insert(id, (version, service.details.standards));
-                changed.insert(id);
+                self.services[slot as usize] = ServiceEntry {
+                    version,
+                    standards: service.details.standards,
+                };
+                changed.insert(slot);
             }
         }
         Ok(changed)
-    }
-
-    /// Forgets a referral and its contacts.
-    fn remove(&mut self, id: ReferralId) {
-        let Some(entry) = self.referrals.remove(&id) else {
-            return;
-        };
-        let mut persons = entry.contact_persons;
-        persons.sort_unstable();
-        persons.dedup();
-        for person in persons {
-            if let Some(list) = self.persons.get_mut(&person) {
-                list.retain(|c| c.referral != id);
-                if list.is_empty() {
-                    self.persons.remove(&person);
-                }
-            }
-        }
     }
 
     /// Reads the referrals with these ids (all when `None`) with their allocations, events
@@ -215,7 +272,7 @@ impl Mirror {
         store: &Store,
         ids: Option<&[String]>,
     ) -> Result<(), StoreError> {
-        let mut fresh: HashSet<ReferralId> = HashSet::new();
+        let mut fresh: HashSet<u32> = HashSet::new();
         for row in select(
             store,
             "SELECT id, source, priority, need_group, received_at, triaged_at FROM referrals WHERE 1 = 1",
@@ -240,16 +297,33 @@ impl Mirror {
                 source_code,
                 received_at: row.try_get("received_at")?,
                 triaged_at: row.try_get("triaged_at")?,
-                allocations: Vec::new(),
-                steps: Vec::new(),
+                allocated_at_triage: false,
                 signposted: false,
-                contact_persons: Vec::new(),
+                steps: Vec::new(),
             };
-            self.referrals.insert(id, entry);
-            fresh.insert(id);
+            let slot = match self.free.pop() {
+                Some(slot) => {
+                    self.entries[slot as usize] = Some(entry);
+                    slot
+                }
+                None => {
+                    self.entries.push(Some(entry));
+                    (self.entries.len() - 1) as u32
+                }
+            };
+            self.index.insert(id, slot);
+            fresh.insert(slot);
         }
+        // The slot of a referral read just now (rows of a referral created after its own
+        // row was read are read next time, with it).
+        let fresh_slot =
+            |index: &HashMap<ReferralId, u32>, text: &str| -> Result<Option<u32>, StoreError> {
+                let id = ReferralId(uuid(text)?);
+                Ok(index.get(&id).copied().filter(|s| fresh.contains(s)))
+            };
 
         // Allocations, and their ids for the contacts.
+        let first_new = self.allocations.len();
         let mut allocation_ids = Vec::new();
         for row in select(
             store,
@@ -261,18 +335,23 @@ impl Mirror {
         )
         .await?
         {
-            let referral = ReferralId(uuid(&row.try_get::<String, _>("referral_id")?)?);
-            // A referral created after its own rows were read: read next time.
-            let Some(entry) = self.referrals.get_mut(&referral).filter(|_| fresh.contains(&referral))
+            let Some(referral) =
+                fresh_slot(&self.index, &row.try_get::<String, _>("referral_id")?)?
             else {
                 continue;
             };
             if ids.is_some() {
                 allocation_ids.push(row.try_get::<String, _>("id")?);
             }
-            entry.allocations.push(Allocation {
-                service: ServiceId(uuid(&row.try_get::<String, _>("service_id")?)?),
-                at_triage: row.try_get::<String, _>("origin")? == "triage",
+            if row.try_get::<String, _>("origin")? == "triage" {
+                if let Some(entry) = &mut self.entries[referral as usize] {
+                    entry.allocated_at_triage = true;
+                }
+            }
+            let service = self.service_slot(ServiceId(uuid(&row.try_get::<String, _>("service_id")?)?));
+            self.allocations.push(Allocation {
+                referral,
+                service,
                 clock_start: row.try_get("clock_start")?,
                 allocated_at: row.try_get("allocated_at")?,
                 first_attended_at: row.try_get("first_attended_at")?,
@@ -280,11 +359,19 @@ impl Mirror {
                 verdict: None,
             });
         }
+        {
+            let (entries, services) = (&self.entries, &self.services);
+            for a in &mut self.allocations[first_new..] {
+                if let Some(entry) = &entries[a.referral as usize] {
+                    a.verdict = verdict(a, entry, services, store);
+                }
+            }
+        }
 
         // Steps and signposting.
         for row in select(
             store,
-            "SELECT referral_id, event_type, CASE WHEN payload LIKE $1 THEN 1 ELSE 0 END AS up, at \
+            "SELECT referral_id, CASE WHEN payload LIKE $1 THEN 1 ELSE 0 END AS up, at \
              FROM referral_events WHERE event_type = 'need_group_changed'",
             &[STEP_UP],
             "referral_id",
@@ -292,11 +379,13 @@ impl Mirror {
         )
         .await?
         {
-            let referral = ReferralId(uuid(&row.try_get::<String, _>("referral_id")?)?);
-            if let Some(entry) = self.referrals.get_mut(&referral).filter(|_| fresh.contains(&referral)) {
-                entry
-                    .steps
-                    .push((row.try_get("at")?, row.try_get::<i64, _>("up")? == 1));
+            if let Some(slot) = fresh_slot(&self.index, &row.try_get::<String, _>("referral_id")?)?
+            {
+                if let Some(entry) = &mut self.entries[slot as usize] {
+                    entry
+                        .steps
+                        .push((row.try_get("at")?, row.try_get::<i64, _>("up")? == 1));
+                }
             }
         }
         for row in select(
@@ -308,19 +397,18 @@ impl Mirror {
         )
         .await?
         {
-            let referral = ReferralId(uuid(&row.try_get::<String, _>("referral_id")?)?);
-            if let Some(entry) = self
-                .referrals
-                .get_mut(&referral)
-                .filter(|_| fresh.contains(&referral))
+            if let Some(slot) = fresh_slot(&self.index, &row.try_get::<String, _>("referral_id")?)?
             {
-                entry.signposted = true;
+                if let Some(entry) = &mut self.entries[slot as usize] {
+                    entry.signposted = true;
+                }
             }
         }
 
         // Counted contacts, by allocation when reading some referrals (the index there).
-        let contact_sql = "SELECT referral_id, person_id, service_id, at FROM contacts WHERE counts_for_access = 1";
-        let contacts = match ids {
+        let contact_sql =
+            "SELECT referral_id, person_id, service_id, at FROM contacts WHERE counts_for_access = 1";
+        let rows = match ids {
             None => select(store, contact_sql, &[], "allocation_id", None).await?,
             Some(_) if allocation_ids.is_empty() => Vec::new(),
             Some(_) => {
@@ -335,23 +423,38 @@ impl Mirror {
             }
         };
         let mut days = LocalDays::default();
-        let mut unknown_births: Vec<String> = Vec::new();
-        let mut filed = Vec::with_capacity(contacts.len());
-        for row in &contacts {
-            let referral = ReferralId(uuid(&row.try_get::<String, _>("referral_id")?)?);
-            if !fresh.contains(&referral) {
+        let mut added = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let Some(referral) =
+                fresh_slot(&self.index, &row.try_get::<String, _>("referral_id")?)?
+            else {
                 continue;
-            }
-            let person_text: String = row.try_get("person_id")?;
-            let person = PersonId(uuid(&person_text)?);
-            if !self.births.contains_key(&person) && ids.is_some() {
-                unknown_births.push(person_text);
-            }
-            let on = days.date(store, row.try_get("at")?)?;
-            let service = ServiceId(uuid(&row.try_get::<String, _>("service_id")?)?);
-            filed.push((person, referral, on, service));
+            };
+            let person = self.person_slot(PersonId(uuid(&row.try_get::<String, _>("person_id")?)?));
+            let service =
+                self.service_slot(ServiceId(uuid(&row.try_get::<String, _>("service_id")?)?));
+            let day = day_number(days.date(store, row.try_get("at")?)?);
+            added.push(Counted {
+                person,
+                day,
+                service,
+                referral,
+            });
         }
-        // Dates of birth: all at once on a full read, else only the people not seen before
+        if added.len() > 64 {
+            self.contacts.extend(added);
+            self.contacts
+                .sort_unstable_by_key(|c| (c.person, c.day, c.referral));
+        } else {
+            for c in added {
+                let at = self
+                    .contacts
+                    .partition_point(|x| (x.person, x.day) <= (c.person, c.day));
+                self.contacts.insert(at, c);
+            }
+        }
+
+        // Dates of birth: all at once on a full read, else only for people not seen before
         // (a date of birth is never changed, only removed with the person).
         let births = match ids {
             None => {
@@ -365,9 +468,14 @@ impl Mirror {
                 .await?
             }
             Some(_) => {
-                unknown_births.sort_unstable();
-                unknown_births.dedup();
-                if unknown_births.is_empty() {
+                let mut unknown: Vec<String> = self
+                    .person_index
+                    .iter()
+                    .filter(|(_, slot)| self.eighteenth[**slot as usize].is_none())
+                    .map(|(id, _)| id.to_string())
+                    .collect();
+                unknown.sort_unstable();
+                if unknown.is_empty() {
                     Vec::new()
                 } else {
                     select(
@@ -375,7 +483,7 @@ impl Mirror {
                         "SELECT id, date_of_birth FROM persons WHERE 1 = 1",
                         &[],
                         "id",
-                        Some(&unknown_births),
+                        Some(&unknown),
                     )
                     .await?
                 }
@@ -383,48 +491,13 @@ impl Mirror {
         };
         for row in &births {
             let person = PersonId(uuid(&row.try_get::<String, _>("id")?)?);
-            self.births
-                .insert(person, date(&row.try_get::<String, _>("date_of_birth")?)?);
-        }
-        for (person, referral, on, service) in filed {
-            if let Some(entry) = self.referrals.get_mut(&referral) {
-                entry.contact_persons.push(person);
+            if let Some(slot) = self.person_index.get(&person) {
+                let born = date(&row.try_get::<String, _>("date_of_birth")?)?;
+                self.eighteenth[*slot as usize] =
+                    Some(day_number(nwd_domain::person::birthday(born, 18)));
             }
-            let list = self.persons.entry(person).or_default();
-            let at = list.partition_point(|c| c.on <= on);
-            list.insert(
-                at,
-                Counted {
-                    on,
-                    service,
-                    referral,
-                },
-            );
         }
-
-        self.decide_verdicts(store, |_| true);
         Ok(())
-    }
-
-    /// Decides "seen within the standard" for the allocations `which` selects (when read,
-    /// and for every allocation at a service whose standards changed).
-    fn decide_verdicts(&mut self, store: &Store, which: impl Fn(&Allocation) -> bool) {
-        let services = &self.services;
-        for entry in self.referrals.values_mut() {
-            for allocation in entry.allocations.iter_mut().filter(|a| which(a)) {
-                allocation.verdict = allocation.first_attended_at.and_then(|seen| {
-                    let list = services
-                        .get(&allocation.service)
-                        .map(|s| s.1.as_slice())
-                        .unwrap_or(&[]);
-                    let standard =
-                        nwd_domain::standards::select(list, entry.priority, entry.source_code)?;
-                    let start = ts(allocation.clock_start).ok()?;
-                    let seen = ts(seen).ok()?;
-                    Some(seen <= standard.target.deadline(start, &store.tz))
-                });
-            }
-        }
     }
 
     /// The dashboard for these month bounds (see `compute_dashboard` for each figure's
@@ -444,45 +517,47 @@ impl Mirror {
             (at < his[i]).then_some(i)
         };
         let ends: Vec<i64> = bounds.iter().map(|b| ms(b.2.min(now))).collect();
-        let keys = self.keys.len();
-        let mut by_source = vec![vec![0u64; n]; keys];
-        let mut by_need = vec![vec![0u64; n]; keys];
+        let wanted = service.map(|s| self.service_index.get(&s).copied().unwrap_or(NO_SERVICE));
+
         let mut waiting = vec![0u64; n];
-        let (mut ups, mut downs) = (vec![0u64; n], vec![0u64; n]);
-        let (mut triaged, mut allocated, mut signposted) =
-            (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
         let (mut seen, mut with_standard, mut within) =
             (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
-
-        for entry in self.referrals.values() {
-            // Allocations filter by their own service; the rest by "had an allocation there".
-            for a in entry
-                .allocations
-                .iter()
-                .filter(|a| service.is_none_or(|s| a.service == s))
-            {
-                for (i, end) in ends.iter().enumerate() {
-                    if a.allocated_at < *end
-                        && a.first_attended_at.is_none_or(|f| f >= *end)
-                        && a.ended_at.is_none_or(|e| e >= *end)
-                    {
-                        waiting[i] += 1;
-                    }
+        // With a service: the referrals that had an allocation there.
+        let mut had_service = vec![wanted.is_none(); self.entries.len()];
+        for a in &self.allocations {
+            if wanted.is_some_and(|s| a.service != s) {
+                continue;
+            }
+            had_service[a.referral as usize] = true;
+            for (i, end) in ends.iter().enumerate() {
+                if a.allocated_at < *end
+                    && a.first_attended_at.is_none_or(|f| f >= *end)
+                    && a.ended_at.is_none_or(|e| e >= *end)
+                {
+                    waiting[i] += 1;
                 }
-                if let Some(i) = a.first_attended_at.and_then(month_of) {
-                    seen[i] += 1;
-                    if let Some(met) = a.verdict {
-                        with_standard[i] += 1;
-                        if met {
-                            within[i] += 1;
-                        }
+            }
+            if let Some(i) = a.first_attended_at.and_then(month_of) {
+                seen[i] += 1;
+                if let Some(met) = a.verdict {
+                    with_standard[i] += 1;
+                    if met {
+                        within[i] += 1;
                     }
                 }
             }
-            if let Some(s) = service {
-                if !entry.allocations.iter().any(|a| a.service == s) {
-                    continue;
-                }
+        }
+
+        let keys = self.keys.len();
+        let mut by_source = vec![vec![0u64; n]; keys];
+        let mut by_need = vec![vec![0u64; n]; keys];
+        let (mut ups, mut downs) = (vec![0u64; n], vec![0u64; n]);
+        let (mut triaged, mut allocated, mut signposted) =
+            (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
+        for (slot, entry) in self.entries.iter().enumerate() {
+            let Some(entry) = entry else { continue };
+            if !had_service[slot] {
+                continue;
             }
             if let Some(i) = month_of(entry.received_at) {
                 by_source[entry.source as usize][i] += 1;
@@ -499,7 +574,7 @@ impl Mirror {
             }
             if let Some(i) = entry.triaged_at.and_then(month_of) {
                 triaged[i] += 1;
-                if entry.allocations.iter().any(|a| a.at_triage) {
+                if entry.allocated_at_triage {
                     allocated[i] += 1;
                 } else if entry.signposted {
                     signposted[i] += 1;
@@ -523,29 +598,8 @@ impl Mirror {
             }
         }
 
-        // The access measures: every counted contact up to the last month's end, by person in
-        // date order (so the sweep's sort finds them sorted).
-        let last_day = bounds.last().map(|b| b.0.last_of_month());
-        let mut contacts = Vec::new();
-        for (person, list) in &self.persons {
-            let Some(born) = self.births.get(person) else {
-                continue;
-            };
-            for c in list {
-                if last_day.is_some_and(|last| c.on > last) {
-                    break;
-                }
-                if service.is_none_or(|s| c.service == s) {
-                    contacts.push(CountedContact {
-                        person_id: *person,
-                        date_of_birth: *born,
-                        on: c.on,
-                    });
-                }
-            }
-        }
         let period_ends: Vec<Date> = bounds.iter().map(|b| b.0.last_of_month()).collect();
-        let access = access_measures_for_periods(&contacts, &period_ends);
+        let access = self.access(&period_ends, wanted);
 
         Dashboard {
             months: bounds.iter().map(|b| b.0).collect(),
@@ -564,6 +618,138 @@ impl Mirror {
             triaged_signposted: signposted,
         }
     }
+
+    /// The access measures for these period ends (ascending), counting the contacts up to
+    /// the last end (at `wanted` only, if given): the sweep of
+    /// `nwd_domain::access::access_measures_for_periods` over contacts kept sorted by person
+    /// and day, with "which periods contain this day" read from a table of the days the
+    /// periods span.
+    fn access(&self, period_ends: &[Date], wanted: Option<u32>) -> Vec<AccessMeasures> {
+        let starts: Vec<Date> = period_ends.iter().map(|e| period_start(*e)).collect();
+        let end_days: Vec<i32> = period_ends.iter().map(|d| day_number(*d)).collect();
+        let start_days: Vec<i32> = starts.iter().map(|d| day_number(*d)).collect();
+        let periods = period_ends.len();
+        let (Some(&base), Some(&top)) = (start_days.iter().min(), end_days.last()) else {
+            return Vec::new();
+        };
+        // The periods containing each day from `base` to `top`, as a half-open range.
+        let table: Vec<(usize, usize)> = (base..=top)
+            .map(|day| {
+                let lo = end_days.partition_point(|end| *end < day);
+                let hi = start_days.partition_point(|start| *start <= day);
+                (lo, hi.max(lo))
+            })
+            .collect();
+        let containing = |day: i32| -> (usize, usize) {
+            if day < base {
+                (0, 0)
+            } else {
+                table[(day - base) as usize]
+            }
+        };
+        let mut one = vec![0i64; periods + 1];
+        let mut two = vec![0i64; periods + 1];
+        for person in self.contacts.chunk_by(|a, b| a.person == b.person) {
+            // People whose date of birth is not (or no longer) there are not counted.
+            let Some(eighteenth) = self.eighteenth[person[0].person as usize] else {
+                continue;
+            };
+            let mut covered = 0;
+            let mut first_two = [None, None];
+            let mut taken = 0;
+            for c in person {
+                if c.day > top {
+                    break;
+                }
+                if wanted.is_some_and(|s| c.service != s) {
+                    continue;
+                }
+                if taken < 2 {
+                    first_two[taken] = Some(c.day);
+                    taken += 1;
+                }
+                if c.day < eighteenth {
+                    // MHS95: the union of the runs of every under-18 contact.
+                    let (lo, hi) = containing(c.day);
+                    let from = lo.max(covered);
+                    if from < hi {
+                        one[from] += 1;
+                        one[hi] -= 1;
+                        covered = hi;
+                    }
+                } else if taken == 2 {
+                    break;
+                }
+            }
+            // MHS69: the first contact before 18, the second in the period.
+            if let [Some(first), Some(second)] = first_two {
+                if first < eighteenth {
+                    let (lo, hi) = containing(second);
+                    if lo < hi {
+                        two[lo] += 1;
+                        two[hi] -= 1;
+                    }
+                }
+            }
+        }
+        let (mut mhs95, mut mhs69) = (0i64, 0i64);
+        (0..periods)
+            .map(|k| {
+                mhs95 += one[k];
+                mhs69 += two[k];
+                AccessMeasures {
+                    period_start: starts[k],
+                    period_end: period_ends[k],
+                    mhs95_one_contact: mhs95.max(0) as u64,
+                    mhs69_two_contacts: mhs69.max(0) as u64,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Whether a seen allocation met its service's standard (`None`: not seen, or no standard).
+fn verdict(
+    a: &Allocation,
+    entry: &Entry,
+    services: &[ServiceEntry],
+    store: &Store,
+) -> Option<bool> {
+    let seen = a.first_attended_at?;
+    let list = services
+        .get(a.service as usize)
+        .map(|s| s.standards.as_slice())
+        .unwrap_or(&[]);
+    let standard = nwd_domain::standards::select(list, entry.priority, entry.source_code)?;
+    let start = ts(a.clock_start).ok()?;
+    let seen = ts(seen).ok()?;
+    Some(seen <= standard.target.deadline(start, &store.tz))
+}
+
+/// The first day of the rolling 12 months ending on `period_end`, as
+/// `nwd_domain::access` defines it (12 months back, plus a day).
+fn period_start(period_end: Date) -> Date {
+    period_end
+        .checked_sub(12.months())
+        .and_then(|d| d.checked_add(1.day()))
+        .unwrap_or(period_end)
+}
+
+/// Days since 1970-01-01 (the proleptic Gregorian calendar; increases with the date).
+fn day_number(d: Date) -> i32 {
+    // Howard Hinnant's days_from_civil.
+    let (y, m, day) = (
+        i32::from(d.year()),
+        i32::from(d.month()),
+        i32::from(d.day()),
+    );
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Runs `sql` (which has a `WHERE`, and `$1`… for `fixed`) as it is when `ids` is `None`,
@@ -588,7 +774,9 @@ async fn select(
             .map(|i| format!("${}", fixed.len() + i + 1))
             .collect();
         let text = format!("{sql} AND {column} IN ({})", list.join(", "));
-        let mut q = sqlx::query(&text);
+        // Not kept as a prepared statement: the text changes with the number of ids, and
+        // every length kept would push others out of the connection's statement cache.
+        let mut q = sqlx::query(&text).persistent(false);
         for f in fixed {
             q = q.bind(*f);
         }
@@ -626,5 +814,42 @@ impl LocalDays {
         self.days
             .insert(ms(start.timestamp()), (ms(next.timestamp()), on));
         Ok(on)
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test: a failure stops it with its message"
+)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    /// Day numbers are consecutive across month and year ends and leap days, and 0 on
+    /// 1970-01-01 (so ordering and differences equal the calendar's).
+    #[test]
+    fn day_numbers_follow_the_calendar() {
+        assert_eq!(day_number(date(1970, 1, 1)), 0);
+        assert_eq!(day_number(date(2000, 3, 1)), 11_017);
+        let mut d = date(1999, 12, 1);
+        let mut n = day_number(d);
+        while d < date(2031, 3, 31) {
+            let next = d.tomorrow().unwrap();
+            assert_eq!(day_number(next), n + 1, "{next}");
+            d = next;
+            n += 1;
+        }
+    }
+
+    /// The period start is the domain's: 12 months back plus a day (29 February 2024 for the
+    /// period ending 28 February 2025).
+    #[test]
+    fn period_starts_match_the_domain() {
+        use nwd_domain::access::access_measures;
+        for end in [date(2025, 2, 28), date(2024, 2, 29), date(2025, 3, 31)] {
+            assert_eq!(period_start(end), access_measures(&[], end).period_start);
+        }
+        assert_eq!(period_start(date(2025, 2, 28)), date(2024, 2, 29));
     }
 }
