@@ -222,9 +222,10 @@ impl Store {
             return Ok((*kept).clone());
         }
         let mut slot = self.cached.mirror.lock().await;
-        // The inputs are brought to the version read now (at least `version`); a change
-        // committed meanwhile is read next time.
-        let at = mirror::refresh(&mut slot, self).await?;
+        // The inputs are brought to `version` at least (another request may have moved
+        // them further while this one waited); a change committed meanwhile is read next
+        // time.
+        let at = mirror::refresh(&mut slot, self, version).await?;
         let Some(inputs) = slot.as_ref() else {
             return Err(StoreError::Corrupt(
                 "the dashboard's inputs were not read".into(),

@@ -118,21 +118,26 @@ pub(crate) struct Mirror {
     contacts: Vec<Counted>,
 }
 
-/// Brings `slot` up to the current data version (reading everything if it is empty) and
-/// returns that version. On an error the slot is left empty, so the next call reads
-/// everything again.
-pub(crate) async fn refresh(slot: &mut Option<Mirror>, store: &Store) -> Result<i64, StoreError> {
-    let version = store.data_version().await?;
+/// Brings `slot` up to `version` (the data version, read before) or newer, reading
+/// everything if it is empty, and returns the version it is now at (at least `version`: a
+/// request that waited for another's update finds it newer). On an error the slot is left
+/// empty, so the next call reads everything again.
+pub(crate) async fn refresh(
+    slot: &mut Option<Mirror>,
+    store: &Store,
+    version: i64,
+) -> Result<i64, StoreError> {
     let mirror = match slot.take() {
-        Some(m) if m.version == version => m,
+        Some(m) if m.version >= version => m,
         Some(mut m) => {
             m.catch_up(store, version).await?;
             m
         }
         None => Mirror::read_all(store, version).await?,
     };
+    let at = mirror.version;
     *slot = Some(mirror);
-    Ok(version)
+    Ok(at)
 }
 
 impl Mirror {
@@ -368,39 +373,56 @@ impl Mirror {
             }
         }
 
-        // Steps and signposting.
-        for row in select(
-            store,
-            "SELECT referral_id, CASE WHEN payload LIKE $1 THEN 1 ELSE 0 END AS up, at \
-             FROM referral_events WHERE event_type = 'need_group_changed'",
-            &[STEP_UP],
-            "referral_id",
-            ids,
-        )
-        .await?
-        {
-            if let Some(slot) = fresh_slot(&self.index, &row.try_get::<String, _>("referral_id")?)?
-            {
-                if let Some(entry) = &mut self.entries[slot as usize] {
+        // Steps and signposting: on a full read from their partial indexes, one query each;
+        // for some referrals, one query by the referrals' keys.
+        let events = match ids {
+            None => {
+                let mut rows = select(
+                    store,
+                    "SELECT referral_id, event_type, CASE WHEN payload LIKE $1 THEN 1 ELSE 0 END AS up, at \
+                     FROM referral_events WHERE event_type = 'need_group_changed'",
+                    &[STEP_UP],
+                    "referral_id",
+                    None,
+                )
+                .await?;
+                rows.extend(
+                    select(
+                        store,
+                        "SELECT DISTINCT referral_id, event_type, 0 AS up, 0 AS at FROM referral_events \
+                         WHERE event_type = 'signposted'",
+                        &[],
+                        "referral_id",
+                        None,
+                    )
+                    .await?,
+                );
+                rows
+            }
+            Some(_) => {
+                select(
+                    store,
+                    "SELECT referral_id, event_type, CASE WHEN payload LIKE $1 THEN 1 ELSE 0 END AS up, at \
+                     FROM referral_events WHERE event_type IN ('need_group_changed', 'signposted')",
+                    &[STEP_UP],
+                    "referral_id",
+                    ids,
+                )
+                .await?
+            }
+        };
+        for row in &events {
+            let Some(slot) = fresh_slot(&self.index, &row.try_get::<String, _>("referral_id")?)?
+            else {
+                continue;
+            };
+            if let Some(entry) = &mut self.entries[slot as usize] {
+                if row.try_get::<String, _>("event_type")? == "signposted" {
+                    entry.signposted = true;
+                } else {
                     entry
                         .steps
                         .push((row.try_get("at")?, row.try_get::<i64, _>("up")? == 1));
-                }
-            }
-        }
-        for row in select(
-            store,
-            "SELECT DISTINCT referral_id FROM referral_events WHERE event_type = 'signposted'",
-            &[],
-            "referral_id",
-            ids,
-        )
-        .await?
-        {
-            if let Some(slot) = fresh_slot(&self.index, &row.try_get::<String, _>("referral_id")?)?
-            {
-                if let Some(entry) = &mut self.entries[slot as usize] {
-                    entry.signposted = true;
                 }
             }
         }
