@@ -1,12 +1,16 @@
 //! `nwd-bench lists`: imports the demo county sized to a given number of referrals, then
 //! times the waiting list, the triage queue, two searches and a referral read, one request
-//! at a time on a warm server.
+//! at a time on a warm server. With `--pages --cold`, also the commissioner dashboard as it
+//! is after a change: one small real write (a contact recorded on an open allocation) before
+//! each timed request, so every request finds a new data version.
 
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
 use indicatif::{ProgressBar, ProgressStyle};
-use nwd_domain::referral::{RecordedEvent, Referral};
+use nwd_domain::codes::{ConsultationMechanism, ContactStatus};
+use nwd_domain::referral::{Command, ContactInput, ContactKind, RecordedEvent, Referral};
+use nwd_domain::{AllocationId, ReferralId};
 use nwd_store::{DemoImport, Store};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -43,6 +47,10 @@ pub struct Args {
     /// Also time the server-rendered pages (public, staff and commissioner).
     #[arg(long)]
     pages: bool,
+    /// With `--pages`: also time the dashboard with one write (a recorded contact) before
+    /// each request, untimed, so that each request follows a change ("page_dashboard_cold").
+    #[arg(long)]
+    cold: bool,
     /// How read audit entries reach the disk: `durable` (default) or `deferred`.
     #[arg(long, default_value = "durable")]
     audit_commit: nwd_store::audit::AuditCommit,
@@ -71,6 +79,45 @@ struct Samples {
     services: Vec<String>,
     referrals: Vec<String>,
     nhs_numbers: Vec<String>,
+    /// Open referrals with an allocation that has not ended, for the cold dashboard's writes.
+    open_allocations: Vec<(ReferralId, AllocationId)>,
+}
+
+/// Makes the small real write before each cold dashboard request: a contact recorded (now,
+/// attended, face to face — it counts for the access measures) on the next open allocation.
+struct Writer {
+    store: Store,
+    open: Vec<(ReferralId, AllocationId)>,
+    next: usize,
+}
+
+impl Writer {
+    async fn write(&mut self) -> anyhow::Result<()> {
+        if self.open.is_empty() {
+            bail!("the generated data has no open allocation to record a contact on");
+        }
+        let (referral_id, allocation_id) = self.open[self.next % self.open.len()];
+        self.next += 1;
+        let referral = self.store.referral(referral_id).await?;
+        self.store
+            .execute(
+                referral_id,
+                referral.version,
+                Command::RecordContact(ContactInput {
+                    allocation_id,
+                    at: self.store.now(),
+                    status: ContactStatus::Attended,
+                    mechanism: ConsultationMechanism::FaceToFace,
+                    clinician: "Benchmark Clinician".into(),
+                    duration_minutes: 30,
+                    kind: ContactKind::Direct,
+                }),
+                "nwd-bench",
+            )
+            .await
+            .context("recording the contact before a cold dashboard request")?;
+        Ok(())
+    }
 }
 
 /// What loading cost.
@@ -113,12 +160,23 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
     nwd_web::secure::set_server_timing(true);
     let server = Server::start(store.clone()).await?;
     let client = server::client()?;
-    let endpoints = endpoints(&samples, args.requests + args.warmup, &mut rng, args.pages)?;
+    let endpoints = endpoints(
+        &samples,
+        args.requests + args.warmup,
+        &mut rng,
+        args.pages,
+        args.cold,
+    )?;
+    let mut writer = Writer {
+        store: store.clone(),
+        open: samples.open_allocations.clone(),
+        next: 0,
+    };
     let mut results = Vec::new();
     for endpoint in &endpoints {
         results.push((
             endpoint.name,
-            time(&client, &server.base, endpoint, args).await?,
+            time(&client, &server.base, endpoint, args, &mut writer).await?,
         ));
     }
     server.stop().await?;
@@ -242,6 +300,19 @@ async fn load(args: &Args, store: &Store, rng: &mut StdRng) -> anyhow::Result<(L
         .filter_map(|p| p.details.nhs_number.map(|n| n.as_digits()))
         .collect();
     let nhs_numbers = with_numbers.choose_multiple(rng, wanted).cloned().collect();
+    let mut open_allocations: Vec<(ReferralId, AllocationId)> = data
+        .referrals
+        .iter()
+        .filter(|r| r.state.closure.is_none())
+        .filter_map(|r| {
+            r.state
+                .allocations
+                .iter()
+                .find(|a| a.ended.is_none())
+                .map(|a| (r.state.id, a.id))
+        })
+        .collect();
+    open_allocations.shuffle(rng);
     let load = Load {
         referrals: data.referrals.len(),
         persons: data.persons.len(),
@@ -257,6 +328,7 @@ async fn load(args: &Args, store: &Store, rng: &mut StdRng) -> anyhow::Result<(L
             services,
             referrals,
             nhs_numbers,
+            open_allocations,
         },
     ))
 }
@@ -279,6 +351,8 @@ struct Endpoint {
     name: &'static str,
     shape: Shape,
     paths: Vec<String>,
+    /// Make one write (untimed) before each request.
+    write_first: bool,
 }
 
 /// The five endpoints, each with `n` paths drawn at random from the samples.
@@ -287,6 +361,7 @@ fn endpoints(
     n: usize,
     rng: &mut StdRng,
     with_pages: bool,
+    cold: bool,
 ) -> anyhow::Result<Vec<Endpoint>> {
     let draw = |list: &[String], rng: &mut StdRng, what: &str| -> anyhow::Result<Vec<String>> {
         if list.is_empty() {
@@ -302,6 +377,7 @@ fn endpoints(
         name,
         shape: Shape::Html,
         paths,
+        write_first: false,
     };
     let pages = vec![
         page("page_start", fixed("/")),
@@ -334,6 +410,13 @@ fn endpoints(
         page("page_transitions", fixed("/staff/transitions")),
         page("page_dashboard", fixed("/commissioning")),
     ];
+    let mut pages = pages;
+    if cold {
+        pages.push(Endpoint {
+            write_first: true,
+            ..page("page_dashboard_cold", fixed("/commissioning"))
+        });
+    }
     let mut all = vec![
         Endpoint {
             name: "waiting_list",
@@ -342,16 +425,19 @@ fn endpoints(
                 .iter()
                 .map(|id| format!("/api/services/{id}/waiting-list?limit=100"))
                 .collect(),
+            write_first: false,
         },
         Endpoint {
             name: "triage_queue",
             shape: Shape::Page,
             paths: fixed("/api/referrals?status=awaiting_triage&sort=priority&limit=50"),
+            write_first: false,
         },
         Endpoint {
             name: "search_source",
             shape: Shape::Page,
             paths: fixed("/api/referrals?source=school&limit=50"),
+            write_first: false,
         },
         Endpoint {
             name: "search_nhs_number",
@@ -360,6 +446,7 @@ fn endpoints(
                 .iter()
                 .map(|n| format!("/api/referrals?nhs_number={n}"))
                 .collect(),
+            write_first: false,
         },
         Endpoint {
             name: "get_referral",
@@ -368,6 +455,7 @@ fn endpoints(
                 .iter()
                 .map(|id| format!("/api/referrals/{id}"))
                 .collect(),
+            write_first: false,
         },
     ];
     if with_pages {
@@ -456,12 +544,16 @@ async fn time(
     base: &str,
     endpoint: &Endpoint,
     args: &Args,
+    writer: &mut Writer,
 ) -> anyhow::Result<Timed> {
     let progress = bar(endpoint.paths.len() as u64, endpoint.name, "requests");
     let mut latencies = Latencies::with_capacity(args.requests);
     let mut sizes: Vec<u64> = Vec::with_capacity(args.requests);
     let mut phases = Phases::default();
     for (i, path) in endpoint.paths.iter().enumerate() {
+        if endpoint.write_first {
+            writer.write().await?;
+        }
         let started = Instant::now();
         let response = client
             .get(format!("{base}{path}"))

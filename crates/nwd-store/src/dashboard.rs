@@ -14,6 +14,15 @@
 //! need and no ids: "seen within the standard" (a service's standard is chosen by priority and
 //! source, and a days-target is calendar days in the area's time zone) and the access measures
 //! (`nwd_domain::access`, which needs each person's counted contacts over 12 months).
+//!
+//! [`Store::compute_dashboard`] computes all of this in SQL from the record as it is.
+//! [`Store::dashboard`] — what the pages and the API serve — counts the same rows from the
+//! inputs kept in memory ([`mirror`]), which are brought up to date from the figure change
+//! log on each new data version, reading only the referrals that changed; so the first
+//! request after a change costs a few small queries and one pass over the kept inputs,
+//! not a scan of two years of contacts.
+
+pub(crate) mod mirror;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -202,18 +211,31 @@ fn series(rows: &[(usize, String, u64)], months: usize) -> Vec<u64> {
 
 impl Store {
     /// The dashboard's exact monthly counts (see the module documentation for definitions),
-    /// kept under the data version (`versioned`): computed again only after a change.
+    /// kept under the data version (`versioned`): after a change, counted again from the
+    /// kept inputs once they have read what changed ([`mirror`]). Always equal to
+    /// [`Store::compute_dashboard`] at some version no older than the last change committed
+    /// before the call.
     pub async fn dashboard(&self, query: &DashboardQuery) -> Result<Dashboard, StoreError> {
-        // The version is read before computing: a change committed during the computation
-        // moves it, and the next request computes again.
+        let bounds = month_bounds(self, query)?;
         let version = self.data_version().await?;
         if let Some(kept) = self.cached.dashboard.get(query, version) {
             return Ok((*kept).clone());
         }
-        let dashboard = self.compute_dashboard(query).await?;
+        let mut slot = self.cached.mirror.lock().await;
+        // The inputs are brought to `version` at least (another request may have moved
+        // them further while this one waited); a change committed meanwhile is read next
+        // time.
+        let at = mirror::refresh(&mut slot, self, version).await?;
+        let Some(inputs) = slot.as_ref() else {
+            return Err(StoreError::Corrupt(
+                "the dashboard's inputs were not read".into(),
+            ));
+        };
+        let dashboard = inputs.figures(&bounds, self.now(), query.service_id);
+        drop(slot);
         self.cached
             .dashboard
-            .put(*query, version, Arc::new(dashboard.clone()));
+            .put(*query, at, Arc::new(dashboard.clone()));
         Ok(dashboard)
     }
 

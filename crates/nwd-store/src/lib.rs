@@ -186,6 +186,7 @@ impl Store {
         store.migrate().await?;
         append_only::protect(&store.pool, backend).await?;
         audit::install_head_trigger(&store.pool, backend).await?;
+        versioned::install_change_log(&store.pool, backend).await?;
         store.load_register_into_matcher().await?;
         if store.audit_commit == audit::AuditCommit::Deferred && backend == Backend::Sqlite {
             audit::spawn_flusher(&store);

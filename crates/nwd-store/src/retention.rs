@@ -214,15 +214,24 @@ impl Store {
         }
         let referral_ids: Vec<&String> = referrals.iter().map(|r| &r.0).collect();
         for statement in ERASE {
+            // Only the parameters the statement uses are bound: PostgreSQL would otherwise
+            // prepare it with the extra ones, and the same text with another number of
+            // referrals would no longer match the prepared statement.
+            let (uses_p, uses_r) = (statement.contains("{p}"), statement.contains("{r}"));
             let p = placeholders(1, persons.len());
-            let r = placeholders(1 + persons.len(), referral_ids.len());
+            let r_from = if uses_p { 1 + persons.len() } else { 1 };
+            let r = placeholders(r_from, referral_ids.len());
             let sql = statement.replace("{p}", &p).replace("{r}", &r);
             let mut query = sqlx::query(&sql);
-            for person in &persons {
-                query = query.bind(person);
+            if uses_p {
+                for person in &persons {
+                    query = query.bind(person);
+                }
             }
-            for referral in &referral_ids {
-                query = query.bind(*referral);
+            if uses_r {
+                for referral in &referral_ids {
+                    query = query.bind(*referral);
+                }
             }
             query.execute(&mut *w.tx).await?;
         }

@@ -12,6 +12,18 @@
 //!
 //! Two writes do not move the version, because they change no table these figures read: a
 //! read's own audit entry (`Store::append_audit`) and a session's idle-clock refresh.
+//!
+//! The dashboard also needs to know **what** changed, so that its first request after a
+//! change does not read the whole record again (`dashboard::mirror`). The figure change log
+//! (migration 0010, `figure_changes`) holds one row per referral with the version at which
+//! its referral, allocation or contact rows last changed. [`install_change_log`] puts the
+//! triggers in place at connect (their syntax differs between the databases): any insert,
+//! update or delete of those rows — whichever code path makes it, the bulk import, a merge
+//! and retention included — sets the referral's row to NULL, and moving the data version
+//! stamps every NULL row with the new version in the same statement. Writers move the
+//! version one at a time and commit before the next can (the row lock on PostgreSQL, one
+//! writer on SQLite), so once a reader has seen version V, every change made by a
+//! transaction with version V or lower is visible to it, stamped V or lower.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -22,7 +34,7 @@ use sqlx::Row;
 
 use crate::dashboard::{Dashboard, DashboardQuery};
 use crate::lists::TransitionListEntry;
-use crate::{Store, StoreError};
+use crate::{Backend, Store, StoreError};
 
 /// The most entries one kind of figure keeps (different filters of the dashboard); when
 /// full, it starts again empty.
@@ -33,6 +45,108 @@ pub(crate) async fn bump(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Resu
     sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1")
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// The tables whose rows make up a referral's part of the dashboard's inputs, each with the
+/// column naming the referral.
+const LOGGED: [(&str, &str); 3] = [
+    ("referrals", "id"),
+    ("allocations", "referral_id"),
+    ("contacts", "referral_id"),
+];
+
+/// Installs (idempotently) the triggers that keep the figure change log (see the module
+/// documentation).
+pub(crate) async fn install_change_log(
+    pool: &sqlx::AnyPool,
+    backend: Backend,
+) -> Result<(), StoreError> {
+    use sqlx::Executor;
+    match backend {
+        Backend::Sqlite => {
+            // A referral already marked in this transaction is not written again (one row
+            // per referral however many of its rows change: cheap for the bulk import).
+            let mark = |id: &str| {
+                format!(
+                    "INSERT INTO figure_changes (referral_id, version) SELECT {id}, NULL \
+                     WHERE NOT EXISTS (SELECT 1 FROM figure_changes WHERE referral_id = {id} AND version IS NULL) \
+                     ON CONFLICT (referral_id) DO UPDATE SET version = NULL;"
+                )
+            };
+            for (table, column) in LOGGED {
+                for (op, rows) in [
+                    ("INSERT", vec!["NEW"]),
+                    ("UPDATE", vec!["NEW", "OLD"]),
+                    ("DELETE", vec!["OLD"]),
+                ] {
+                    let body: String = rows
+                        .iter()
+                        .map(|row| mark(&format!("{row}.{column}")))
+                        .collect();
+                    let name = format!("{table}_figure_changes_{}", op.to_lowercase());
+                    pool.execute(
+                        format!(
+                            "CREATE TRIGGER IF NOT EXISTS {name} AFTER {op} ON {table} BEGIN {body} END"
+                        )
+                        .as_str(),
+                    )
+                    .await?;
+                }
+            }
+            pool.execute(
+                "CREATE TRIGGER IF NOT EXISTS data_version_stamps_figure_changes AFTER UPDATE ON data_version \
+                 BEGIN UPDATE figure_changes SET version = NEW.version WHERE version IS NULL; END",
+            )
+            .await?;
+        }
+        Backend::Postgres => {
+            for (table, column) in LOGGED {
+                let mark = |row: &str| {
+                    format!(
+                        "INSERT INTO figure_changes (referral_id, version) VALUES ({row}.{column}, NULL) \
+                         ON CONFLICT (referral_id) DO UPDATE SET version = NULL \
+                         WHERE figure_changes.version IS NOT NULL;"
+                    )
+                };
+                pool.execute(
+                    format!(
+                        "CREATE OR REPLACE FUNCTION nwd_{table}_figure_changes() RETURNS trigger LANGUAGE plpgsql AS \
+                         $$ BEGIN \
+                         IF TG_OP <> 'DELETE' THEN {new} END IF; \
+                         IF TG_OP = 'DELETE' THEN {old} \
+                         ELSIF TG_OP = 'UPDATE' THEN \
+                           IF OLD.{column} IS DISTINCT FROM NEW.{column} THEN {old} END IF; \
+                         END IF; \
+                         RETURN NULL; END $$",
+                        new = mark("NEW"),
+                        old = mark("OLD"),
+                    )
+                    .as_str(),
+                )
+                .await?;
+                pool.execute(
+                    format!(
+                        "CREATE OR REPLACE TRIGGER {table}_figure_changes AFTER INSERT OR UPDATE OR DELETE \
+                         ON {table} FOR EACH ROW EXECUTE FUNCTION nwd_{table}_figure_changes()"
+                    )
+                    .as_str(),
+                )
+                .await?;
+            }
+            pool.execute(
+                "CREATE OR REPLACE FUNCTION nwd_stamp_figure_changes() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN UPDATE figure_changes SET version = NEW.version WHERE version IS NULL; \
+                 RETURN NULL; END $$",
+            )
+            .await?;
+            pool.execute(
+                "CREATE OR REPLACE TRIGGER data_version_stamps_figure_changes AFTER UPDATE ON data_version \
+                 FOR EACH ROW EXECUTE FUNCTION nwd_stamp_figure_changes()",
+            )
+            .await?;
+        }
+    }
     Ok(())
 }
 
@@ -76,6 +190,9 @@ impl<K: Eq + Hash, V> Kept<K, V> {
 pub(crate) struct Cached {
     /// The dashboard, by query.
     pub(crate) dashboard: Kept<DashboardQuery, Dashboard>,
+    /// The dashboard's inputs, brought up to date from the figure change log on each new
+    /// version (`None` until first used, or after a failed update).
+    pub(crate) mirror: tokio::sync::Mutex<Option<crate::dashboard::mirror::Mirror>>,
     /// The transition list, by the day it was computed for.
     pub(crate) transitions: Kept<Date, Vec<TransitionListEntry>>,
 }

@@ -54,9 +54,21 @@ pub struct TestStore {
     pub clock: PinnedClock,
     /// A separate pool on the same database, for looking at rows directly.
     raw: AnyPool,
+    /// The database's URL.
+    url: String,
 }
 
 impl TestStore {
+    /// A second store on the same database with the same clock, as another server process
+    /// would open it (its own pool and its own kept figures).
+    pub async fn second_store(&self) -> Store {
+        let mut options = StoreOptions::new(self.url.clone(), default_standards());
+        options.max_connections = 4;
+        let pinned = self.clock.clone();
+        options.clock = Arc::new(move || pinned.now());
+        Store::connect(options).await.unwrap()
+    }
+
     /// Rows in a table.
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
@@ -224,7 +236,15 @@ async fn open(backend: Backend) -> (TestStore, Cleanup) {
         .connect(&url)
         .await
         .unwrap();
-    (TestStore { store, clock, raw }, cleanup)
+    (
+        TestStore {
+            store,
+            clock,
+            raw,
+            url,
+        },
+        cleanup,
+    )
 }
 
 /// `postgres://user@host:port/anything?params` with the database replaced by `name`.

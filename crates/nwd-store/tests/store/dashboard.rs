@@ -398,3 +398,527 @@ async fn kept_figures_equal_a_fresh_computation_after_every_write() {
     })
     .await;
 }
+
+/// A small deterministic random source (xorshift64*), so the random write sequences repeat.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n.max(1)
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+        (!items.is_empty()).then(|| &items[self.below(items.len())])
+    }
+}
+
+/// The `n`th valid NHS number of the 999 test range (modulus 11 check digit).
+fn test_nhs_number(n: usize) -> String {
+    let mut serial = n * 7 + 1;
+    loop {
+        let digits = format!("999{serial:06}");
+        let sum: u32 = digits
+            .chars()
+            .enumerate()
+            .map(|(i, c)| c.to_digit(10).unwrap() * (10 - i as u32))
+            .sum();
+        let check = (11 - sum % 11) % 11;
+        if check != 10 {
+            return format!("{digits}{check}");
+        }
+        serial += 1;
+    }
+}
+
+/// The queries compared after each write: the default twelve months, a quarter filtered by
+/// one service, and eight months filtered by the other (crossing the clock change).
+fn compared_queries(services: &[nwd_domain::ServiceId]) -> Vec<DashboardQuery> {
+    vec![
+        DashboardQuery {
+            from: date(2024, 9, 1),
+            months: 12,
+            service_id: None,
+        },
+        DashboardQuery {
+            from: date(2025, 2, 1),
+            months: 3,
+            service_id: Some(services[0]),
+        },
+        DashboardQuery {
+            from: date(2024, 12, 1),
+            months: 8,
+            service_id: Some(services[1]),
+        },
+    ]
+}
+
+/// After every write of a random sequence — intake (some people referred more than once),
+/// triage (allocations and signposting), further allocations, contacts of every kind,
+/// outcomes of booked contacts, steps up and down, discharges, declines, person merges and
+/// unmerges, a service's standards changed, and retention destroying a whole record — the
+/// dashboard served (kept inputs brought up to date from the change log) equals the one
+/// computed from scratch in SQL, for three different queries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
+    use jiff::SignedDuration;
+    use nwd_domain::codes::DischargeReason;
+    use nwd_domain::referral::{AllocateCommand, DischargeCommand, ReferralStatus};
+    use nwd_domain::retention::RetentionRules;
+    use nwd_domain::standards::WaitTarget;
+    use std::collections::BTreeMap;
+
+    for_each_backend(|t| async move {
+        let org = organisation(&t.store).await;
+        let mut services = Vec::new();
+        for name in ["Community CYP", "Specialist CAMHS", "Crisis team"] {
+            services.push(
+                add_service(
+                    &t.store,
+                    service(
+                        org,
+                        name,
+                        TeamType::Community,
+                        &[NeedGroup::GettingHelp, NeedGroup::GettingMoreHelp],
+                        (0, 25),
+                    ),
+                )
+                .await,
+            );
+        }
+        let queries = compared_queries(&services);
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut referrals = Vec::new();
+        let mut merges = Vec::new();
+        let mut done: BTreeMap<&'static str, usize> = BTreeMap::new();
+        // Some people are referred again (same NHS number: the same person).
+        let births = [
+            date(2008, 3, 30),
+            date(2007, 4, 15),
+            date(2012, 1, 1),
+            date(2007, 2, 28),
+        ];
+        t.clock.set("2025-01-20T09:00:00Z");
+        for step in 0..90 {
+            t.clock
+                .advance(SignedDuration::from_mins(60 * (1 + rng.below(40)) as i64));
+            let now = t.clock.now();
+            let roll = rng.below(100);
+            let open: Vec<_> = {
+                let mut open = Vec::new();
+                for id in &referrals {
+                    if let Ok(r) = t.store.referral(*id).await {
+                        if r.status != ReferralStatus::Closed {
+                            open.push(r);
+                        }
+                    }
+                }
+                open
+            };
+            let awaiting: Vec<_> = open.iter().filter(|r| r.triage.is_none()).collect();
+            let triaged: Vec<_> = open.iter().filter(|r| r.triage.is_some()).collect();
+            let kind: &'static str = if roll < 22 || open.is_empty() {
+                let who = rng.below(8);
+                let nhs = (who < 4).then(|| test_nhs_number(who));
+                let r = receive_with(
+                    &t,
+                    person(
+                        &format!("Person{who}"),
+                        births[who % births.len()],
+                        nhs.as_deref(),
+                    ),
+                    *rng.pick(&[
+                        ReferralSource::Gp,
+                        ReferralSource::School,
+                        ReferralSource::SelfReferral,
+                    ])
+                    .unwrap(),
+                    Priority::Routine,
+                    // Received up to ten days before it is entered.
+                    now.checked_sub(SignedDuration::from_hours(rng.below(240) as i64))
+                        .unwrap(),
+                )
+                .await;
+                referrals.push(r.id);
+                "intake"
+            } else if roll < 40 && !awaiting.is_empty() {
+                let r = *rng.pick(&awaiting).unwrap();
+                let command = if rng.below(4) == 0 {
+                    Command::Triage(TriageCommand {
+                        need_group: NeedGroup::GettingAdvice,
+                        risk: RiskLevel::Low,
+                        rationale: "An online service suits them, agreed with them.".into(),
+                        preference: None,
+                        destinations: vec![DestinationRequest::Signpost {
+                            name: "Online counselling".into(),
+                            service_id: None,
+                            warm_handover: false,
+                        }],
+                        competence: None,
+                    })
+                } else {
+                    let first = services[rng.below(2)];
+                    triage(NeedGroup::GettingHelp, &[first])
+                };
+                match t.store.execute(r.id, r.version, command, "spa").await {
+                    Ok(_) => "triage",
+                    // An under-16 who referred themselves needs a competence decision first:
+                    // refused, nothing written.
+                    Err(_) => "refused",
+                }
+            } else if roll < 70 && !triaged.is_empty() {
+                let r = *rng.pick(&triaged).unwrap();
+                let open_allocations: Vec<_> =
+                    r.allocations.iter().filter(|a| a.ended.is_none()).collect();
+                let Some(a) = rng.pick(&open_allocations) else {
+                    continue;
+                };
+                let (status, mechanism) = *rng
+                    .pick(&[
+                        (ContactStatus::Attended, ConsultationMechanism::FaceToFace),
+                        (ContactStatus::AttendedLate, ConsultationMechanism::Video),
+                        (ContactStatus::Attended, ConsultationMechanism::Email),
+                        (
+                            ContactStatus::DidNotAttend,
+                            ConsultationMechanism::Telephone,
+                        ),
+                        (ContactStatus::Scheduled, ConsultationMechanism::Telephone),
+                    ])
+                    .unwrap();
+                let at = if status == ContactStatus::Scheduled {
+                    now.checked_add(SignedDuration::from_hours(48)).unwrap()
+                } else {
+                    now
+                };
+                let (after, _) = t
+                    .store
+                    .execute(
+                        r.id,
+                        r.version,
+                        contact(a.id, at, status, mechanism),
+                        "clinician",
+                    )
+                    .await
+                    .unwrap();
+                if status == ContactStatus::Scheduled {
+                    // Its outcome, recorded when it is due.
+                    t.clock.advance(SignedDuration::from_hours(49));
+                    let booked = after.contacts.last().unwrap().id;
+                    let outcome = *rng
+                        .pick(&[ContactStatus::Attended, ContactStatus::DidNotAttend])
+                        .unwrap();
+                    t.store
+                        .execute(
+                            r.id,
+                            after.version,
+                            Command::RecordContactOutcome {
+                                contact_id: booked,
+                                status: outcome,
+                            },
+                            "clinician",
+                        )
+                        .await
+                        .unwrap();
+                    "contact outcome"
+                } else {
+                    "contact"
+                }
+            } else if roll < 78 && !triaged.is_empty() {
+                let r = *rng.pick(&triaged).unwrap();
+                let open_allocations: Vec<_> =
+                    r.allocations.iter().filter(|a| a.ended.is_none()).collect();
+                let command = match (r.need_group, rng.below(3)) {
+                    (Some(NeedGroup::GettingHelp), 0) => Command::Step(StepCommand {
+                        direction: StepDirection::Up,
+                        to: NeedGroup::GettingMoreHelp,
+                        reason: "Needs more help.".into(),
+                        end_allocations: open_allocations.iter().map(|a| a.id).collect(),
+                        allocate: vec![services[1]],
+                    }),
+                    (Some(NeedGroup::GettingMoreHelp), 0) => Command::Step(StepCommand {
+                        direction: StepDirection::Down,
+                        to: NeedGroup::GettingHelp,
+                        reason: "Settled.".into(),
+                        end_allocations: open_allocations.iter().map(|a| a.id).collect(),
+                        allocate: vec![services[0]],
+                    }),
+                    (Some(NeedGroup::GettingHelp | NeedGroup::GettingMoreHelp), 1) => {
+                        Command::Allocate(AllocateCommand {
+                            service_id: services[2],
+                            reason: "Also needs the crisis team.".into(),
+                        })
+                    }
+                    _ => match open_allocations.first() {
+                        Some(a) => Command::Discharge(DischargeCommand {
+                            allocation_id: a.id,
+                            reason: DischargeReason::TreatmentCompleted,
+                            note: None,
+                        }),
+                        None => Command::Decline {
+                            reason: "They no longer want help.".into(),
+                        },
+                    },
+                };
+                let name = match &command {
+                    Command::Step(_) => "step",
+                    Command::Allocate(_) => "allocate",
+                    Command::Discharge(_) => "discharge",
+                    _ => "decline",
+                };
+                match t.store.execute(r.id, r.version, command, "clinician").await {
+                    Ok(_) => name,
+                    // A crisis team already allocated, for instance: nothing was written.
+                    Err(_) => "refused",
+                }
+            } else if roll < 82 && !awaiting.is_empty() {
+                let r = *rng.pick(&awaiting).unwrap();
+                t.store
+                    .execute(
+                        r.id,
+                        r.version,
+                        Command::Decline {
+                            reason: "They found help elsewhere.".into(),
+                        },
+                        "spa",
+                    )
+                    .await
+                    .unwrap();
+                "decline"
+            } else if roll < 88 {
+                // Merge two people, or undo an earlier merge.
+                if !merges.is_empty() && rng.below(2) == 0 {
+                    let merge: uuid::Uuid = merges.remove(rng.below(merges.len()));
+                    match t
+                        .store
+                        .unmerge(merge, "Not the same person after all.", "reviewer")
+                        .await
+                    {
+                        Ok(_) => "unmerge",
+                        Err(_) => "refused",
+                    }
+                } else {
+                    let mut people = Vec::new();
+                    for id in &referrals {
+                        if let Ok(r) = t.store.referral(*id).await {
+                            people.push(r.person_id);
+                        }
+                    }
+                    people.sort();
+                    people.dedup();
+                    match (rng.pick(&people).copied(), rng.pick(&people).copied()) {
+                        (Some(a), Some(b)) if a != b => {
+                            match t
+                                .store
+                                .merge_persons(a, b, "The same young person.", "reviewer")
+                                .await
+                            {
+                                Ok(m) => {
+                                    merges.push(m.id);
+                                    "merge"
+                                }
+                                Err(_) => "refused",
+                            }
+                        }
+                        _ => "refused",
+                    }
+                }
+            } else if roll < 93 {
+                // A service's standards changed: every "seen within" at it is decided again.
+                let id = services[rng.below(2)];
+                let (svc, version) = t.store.service(id).await.unwrap();
+                let mut details = svc.details;
+                for standard in &mut details.standards {
+                    standard.target = WaitTarget::Days(5 + rng.below(40) as u32);
+                }
+                t.store.update_service(id, details, version).await.unwrap();
+                "service standards"
+            } else {
+                // Retention destroys one whole record (people with nothing open).
+                let rules = RetentionRules {
+                    min_years_after_conclusion: 0,
+                    ..RetentionRules::default()
+                };
+                let candidates = t
+                    .store
+                    .retention_candidates(&rules, date(2100, 1, 1))
+                    .await
+                    .unwrap();
+                match rng.pick(&candidates) {
+                    Some(c) => {
+                        t.store
+                            .destroy_record(c, &rules, "run-1", "retention-officer")
+                            .await
+                            .unwrap();
+                        "retention"
+                    }
+                    None => "refused",
+                }
+            };
+            *done.entry(kind).or_default() += 1;
+            // Compare after every write. Not after a refused one: the kept figure is the one
+            // computed at the last write (at its clock), while a fresh computation counts
+            // "waiting now" at the clock moved on since.
+            if kind != "refused" {
+                for query in &queries {
+                    let served = t.store.dashboard(query).await.unwrap();
+                    let fresh = t.store.compute_dashboard(query).await.unwrap();
+                    assert_eq!(served, fresh, "after write {step} ({kind}), {query:?}");
+                }
+            }
+        }
+        eprintln!("writes made: {done:?}");
+        for kind in [
+            "intake",
+            "triage",
+            "contact",
+            "contact outcome",
+            "step",
+            "discharge",
+            "merge",
+            "service standards",
+            "retention",
+        ] {
+            assert!(
+                done.get(kind).copied().unwrap_or(0) > 0,
+                "the sequence made no {kind}: {done:?}"
+            );
+        }
+        // The figures are not trivially empty.
+        let last = t.store.dashboard(&queries[0]).await.unwrap();
+        assert!(last.referrals.iter().sum::<u64>() > 10);
+        assert!(last.seen.iter().sum::<u64>() > 0);
+        assert!(last.access.iter().any(|a| a.mhs95_one_contact > 0));
+    })
+    .await;
+}
+
+/// Two servers on one database: a write made through a second store (its own pool and kept
+/// figures, as another process) is reflected in what the first serves at once — a new
+/// referral, its triage, a contact, and a record destroyed by retention.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_write_by_another_store_on_the_same_database_is_reflected() {
+    use nwd_domain::codes::DischargeReason;
+    use nwd_domain::referral::DischargeCommand;
+    use nwd_domain::retention::RetentionRules;
+
+    for_each_backend(|t| async move {
+        let org = organisation(&t.store).await;
+        let community = add_service(
+            &t.store,
+            service(
+                org,
+                "Community CYP",
+                TeamType::Community,
+                &[NeedGroup::GettingHelp],
+                (0, 25),
+            ),
+        )
+        .await;
+        let query = DashboardQuery {
+            from: date(2025, 1, 1),
+            months: 3,
+            service_id: None,
+        };
+        t.clock.set("2025-03-03T09:00:00Z");
+        // The first store reads (and keeps) the empty dashboard.
+        let empty = t.store.dashboard(&query).await.unwrap();
+        assert_eq!(empty.referrals, [0, 0, 0]);
+
+        let other = t.second_store().await;
+        let received = other
+            .receive_referral(
+                nwd_store::Intake {
+                    person: person("Hal", date(2010, 4, 4), None),
+                    referral: crate::synthetic::referral(
+                        ReferralSource::School,
+                        Priority::Routine,
+                        ts("2025-03-03T08:00:00Z"),
+                    ),
+                },
+                "spa-coordinator",
+                None,
+            )
+            .await
+            .unwrap()
+            .referral;
+        let d = t.store.dashboard(&query).await.unwrap();
+        assert_eq!(d.referrals, [0, 0, 1], "the other store's referral");
+        assert_eq!(d.referrals_by_need_group["not_triaged"], [0, 0, 1]);
+
+        t.clock.set("2025-03-04T09:00:00Z");
+        let (r, _) = other
+            .execute(
+                received.id,
+                received.version,
+                triage(NeedGroup::GettingHelp, &[community]),
+                "spa",
+            )
+            .await
+            .unwrap();
+        // An hour later (an allocation made at this instant is not yet waiting at it).
+        t.clock.set("2025-03-04T10:00:00Z");
+        let d = t.store.dashboard(&query).await.unwrap();
+        assert_eq!(d.triaged_allocated, [0, 0, 1]);
+        assert_eq!(d.waiting_at_end, [0, 0, 1]);
+        assert_eq!(d, t.store.compute_dashboard(&query).await.unwrap());
+
+        t.clock.set("2025-03-10T09:00:00Z");
+        let (r, _) = other
+            .execute(
+                r.id,
+                r.version,
+                contact(
+                    r.allocations[0].id,
+                    ts("2025-03-10T08:00:00Z"),
+                    ContactStatus::Attended,
+                    ConsultationMechanism::FaceToFace,
+                ),
+                "clinician",
+            )
+            .await
+            .unwrap();
+        let d = t.store.dashboard(&query).await.unwrap();
+        assert_eq!(d.seen, [0, 0, 1]);
+        assert_eq!(d.waiting_at_end, [0, 0, 0]);
+        assert_eq!(d.access[2].mhs95_one_contact, 1);
+        assert_eq!(d, t.store.compute_dashboard(&query).await.unwrap());
+
+        // Discharged, then destroyed by retention through the other store.
+        let (r, _) = other
+            .execute(
+                r.id,
+                r.version,
+                Command::Discharge(DischargeCommand {
+                    allocation_id: r.allocations[0].id,
+                    reason: DischargeReason::TreatmentCompleted,
+                    note: None,
+                }),
+                "clinician",
+            )
+            .await
+            .unwrap();
+        let rules = RetentionRules {
+            min_years_after_conclusion: 0,
+            ..RetentionRules::default()
+        };
+        let candidates = other
+            .retention_candidates(&rules, date(2100, 1, 1))
+            .await
+            .unwrap();
+        assert_eq!(candidates.len(), 1);
+        assert_eq!(candidates[0].person_id, r.person_id.to_string());
+        other
+            .destroy_record(&candidates[0], &rules, "run-1", "retention-officer")
+            .await
+            .unwrap();
+        let d = t.store.dashboard(&query).await.unwrap();
+        assert_eq!(d.referrals, [0, 0, 0], "the destroyed record is gone");
+        assert_eq!(d.seen, [0, 0, 0]);
+        assert_eq!(d.access[2].mhs95_one_contact, 0);
+        assert_eq!(d, t.store.compute_dashboard(&query).await.unwrap());
+        other.close().await;
+    })
+    .await;
+}
