@@ -207,7 +207,7 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
         ("/staff/admin/users".to_owned(), "admin-users"),
         ("/staff/admin/services/new".to_owned(), "admin-service-form"),
         (
-            format!("/staff/admin/services/{service}/standards"),
+            format!("/staff/admin/services/{busiest}/standards"),
             "admin-service-standards",
         ),
         ("/staff/admin/teams".to_owned(), "admin-teams"),
