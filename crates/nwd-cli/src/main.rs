@@ -181,6 +181,14 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("could not listen on {bind}: is another server running there? Use --bind to choose another address"))?;
             let address = listener.local_addr()?;
+            // The dashboard's inputs are read once per process; read them now, beside the
+            // first requests, rather than in the first commissioner's request.
+            let warming = store.clone();
+            tokio::spawn(async move {
+                if let Err(error) = warming.warm_dashboard().await {
+                    tracing::warn!(%error, "dashboard inputs not read ahead; the first dashboard request will read them");
+                }
+            });
             eprintln!("No Wrong Door is running: open http://{address}/ (staff sign-in: http://{address}/staff; API: http://{address}/api/openapi.json). Press Ctrl+C to stop.");
             nwd_web::serve(
                 listener,

@@ -210,6 +210,17 @@ fn series(rows: &[(usize, String, u64)], months: usize) -> Vec<u64> {
 }
 
 impl Store {
+    /// Reads the dashboard's inputs if this process has not yet (the whole record: about a
+    /// second at 60,000 referrals), so that the first commissioner to open the dashboard
+    /// does not wait for it. The server calls it in the background at start; afterwards
+    /// each change costs only the referrals it touched.
+    pub async fn warm_dashboard(&self) -> Result<(), StoreError> {
+        let version = self.data_version().await?;
+        let mut slot = self.cached.mirror.lock().await;
+        mirror::refresh(&mut slot, self, version).await?;
+        Ok(())
+    }
+
     /// The dashboard's exact monthly counts (see the module documentation for definitions),
     /// kept under the data version (`versioned`): after a change, counted again from the
     /// kept inputs once they have read what changed ([`mirror`]). Always equal to
