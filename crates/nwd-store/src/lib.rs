@@ -14,6 +14,7 @@
 //! changed meanwhile. On SQLite, writers are serialised in-process (SQLite allows one writer
 //! at a time; waiting on a mutex is kinder than `SQLITE_BUSY`).
 
+pub mod about;
 pub mod admin;
 mod append_only;
 pub mod audit;
@@ -52,6 +53,7 @@ use tokio::sync::Mutex;
 pub use bulk::{DemoImport, ImportProgress};
 pub use directory::ServiceFilter;
 pub use error::{Change, StoreError};
+pub use about::{AboutDoor, StoredAbout};
 pub use intake::{IdempotencyRequest, Intake, IntakeOutcome};
 pub use lists::{Caseload, CaseloadEntry, TransitionListEntry, WaitingList};
 pub use referrals::{CrisisList, ReferralPage, ReferralSearch, ReferralSort, ReferralSummary};

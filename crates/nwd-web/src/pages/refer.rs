@@ -464,6 +464,7 @@ pub(crate) async fn send(
     };
     let mut problems = ValidationErrors::new();
     let person = parse_person(person, &mut problems);
+    let about = super::about::answers(form, person.as_ref(), &mut problems);
     let (Some(person), true) = (person, problems.is_empty()) else {
         return Err(crate::problem::ApiError::Invalid(problems.0).into());
     };
@@ -521,7 +522,15 @@ pub(crate) async fn send(
     };
     let outcome = state
         .store
-        .receive_referral(Intake { person, referral }, &actor, Some(idempotency))
+        .receive_referral(
+            Intake {
+                person,
+                referral,
+                about,
+            },
+            &actor,
+            Some(idempotency),
+        )
         .await?;
     let title = if kind == ReferralKind::AdviceRequest {
         "Your request for advice has been sent"

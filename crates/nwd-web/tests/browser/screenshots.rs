@@ -63,6 +63,7 @@ async fn seed_demo(store: &nwd_store::Store) -> String {
                 services: &data.services,
                 persons: &data.persons,
                 referrals: &histories,
+                abouts: &nwd_demo::about::abouts(&data.persons),
             },
             &mut |_, _| {},
         )
