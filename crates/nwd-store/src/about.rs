@@ -73,6 +73,12 @@ async fn read(conn: &mut sqlx::AnyConnection, person: &str) -> Result<StoredAbou
     }
 }
 
+/// Reads the record of `person` (an id as text) outside a transaction.
+pub(crate) async fn stored(pool: &sqlx::AnyPool, person: &str) -> Result<StoredAbout, StoreError> {
+    let mut conn = pool.acquire().await?;
+    read(&mut conn, person).await
+}
+
 /// Writes `about` as the next version after `current`, keeps the version in the change log,
 /// and marks the person's referrals for the dashboard.
 async fn write(
