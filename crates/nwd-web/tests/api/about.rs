@@ -492,3 +492,84 @@ async fn a_parent_never_sees_the_young_persons_gender_identity(app: &TestApp) {
     assert!(!view.to_string().contains("gender"), "{view}");
 }
 on_both_backends!(a_parent_never_sees_the_young_persons_gender_identity);
+
+/// Every answer of the professional forms, valid, with the journey's id and stamp.
+fn professional_answers<'a>(journey: &'a str, issued: &'a str, given: &'a str) -> Vec<(&'a str, &'a str)> {
+    let mut pairs = vec![
+        ("journey", journey),
+        ("issued", issued),
+        ("website", ""),
+        ("kind", "referral"),
+        ("source", "school"),
+        ("referrer-name", "R. Teacher"),
+        ("referrer-role", "Designated safeguarding lead"),
+        ("organisation", "Synthetic Academy"),
+        ("referrer-email", "dsl@school.example"),
+        ("given-name", given),
+        ("family-name", "Testpupil"),
+        ("dob-day", "9"),
+        ("dob-month", "4"),
+        ("dob-year", "2011"),
+        ("reasons", "anxiety"),
+        ("needs", "Panic attacks in lessons."),
+        ("priority", "routine"),
+        ("consent", "yes"),
+    ];
+    pairs.extend(ANSWERS);
+    pairs
+}
+
+async fn professional_journeys_save_the_answers(app: &TestApp) {
+    // `/refer`, one question per page: the optional page comes after the agreement, and the
+    // check page sends everything.
+    let first = app
+        .public(Method::GET, "/refer/questions")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (journey, issued) = (hidden(&first, "journey"), hidden(&first, "issued"));
+    let mut pairs = professional_answers(&journey, &issued, "Dee");
+    pairs.retain(|(k, _)| !ANSWERS.iter().any(|(a, _)| a == k));
+    pairs.extend([("step", "consent"), ("go", "continue")]);
+    let page = form_post(app, "/refer/questions", &pairs).await;
+    assert!(page.contains("About the young person"), "{page}");
+    assert!(page.contains("What is the young person&#x27;s ethnic group?") || page.contains("What is the young person's ethnic group?"));
+    let mut pairs = professional_answers(&journey, &issued, "Dee");
+    pairs.extend([("step", "check"), ("go", "send")]);
+    app.advance_clock(jiff::SignedDuration::from_secs(60));
+    let page = form_post(app, "/refer", &pairs).await;
+    assert!(page.contains("Your referral has been sent"), "{page}");
+    let (_, person) = newest(app).await;
+    assert_eq!(stored(app, person).await, expected());
+
+    // `/staff/refer`, the grouped form of a signed-in referrer: the same questions, the same
+    // record.
+    let (_, token) = member(app, Role::ExternalReferrer, "school.referrer", None).await;
+    let form_page = app
+        .as_token(&token, Method::GET, "/staff/refer")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(form_page.contains("About the young person (optional)"));
+    assert!(form_page.contains("id=\"looked_after\""));
+    let (journey, issued) = (hidden(&form_page, "journey"), hidden(&form_page, "issued"));
+    app.advance_clock(jiff::SignedDuration::from_secs(60));
+    let response = app
+        .as_token(&token, Method::POST, "/staff/refer")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&professional_answers(&journey, &issued, "Eve")))
+        .send()
+        .await
+        .unwrap();
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Your referral has been sent"), "{page}");
+    let (_, person) = newest(app).await;
+    assert_eq!(stored(app, person).await, expected());
+}
+on_both_backends!(professional_journeys_save_the_answers);

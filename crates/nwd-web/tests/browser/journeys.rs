@@ -444,6 +444,11 @@ async fn a_teacher_refers_a_pupil_by_keyboard_one_question_per_page() {
     app.space_on("consent").await; // yes
     app.press("button[value=continue]").await;
 
+    // The optional questions about the young person: skipped.
+    assert_eq!(app.heading().await, "About the young person");
+    app.check_page("refer: about the young person").await;
+    app.press("button[value=continue]").await;
+
     assert_eq!(app.heading().await, "Check your answers before sending");
     let answers = app.text(".nhsuk-summary-list").await;
     assert!(answers.contains("Synthia Testpupil"), "{answers}");
