@@ -129,7 +129,10 @@ pub const GROUP_QUESTIONS: [(&str, &str); 5] = [
     ("looked_after", "Looked after by the council (in care)"),
     ("care_leaver", "Care leaver"),
     ("youth_justice", "Involved with youth justice"),
-    ("send_ehcp", "Special educational needs (SEND) or an EHC plan"),
+    (
+        "send_ehcp",
+        "Special educational needs (SEND) or an EHC plan",
+    ),
     ("young_carer", "Young carer"),
 ];
 
@@ -271,12 +274,14 @@ impl AboutYoungPerson {
     pub fn uptake_groups(&self) -> Vec<UptakeGroup> {
         let mut groups = Vec::with_capacity(4);
         groups.push(UptakeGroup::Ethnicity(EthnicityGroup::of(self.ethnicity)));
-        groups.push(UptakeGroup::Gender(match self.gender_same_as_sex_at_birth {
-            Some(Answer::No) => GenderGroup::Trans,
-            Some(Answer::Yes) => GenderGroup::NotTrans,
-            Some(Answer::PreferNotToSay) => GenderGroup::PreferNotToSay,
-            None => GenderGroup::NotRecorded,
-        }));
+        groups.push(UptakeGroup::Gender(
+            match self.gender_same_as_sex_at_birth {
+                Some(Answer::No) => GenderGroup::Trans,
+                Some(Answer::Yes) => GenderGroup::NotTrans,
+                Some(Answer::PreferNotToSay) => GenderGroup::PreferNotToSay,
+                None => GenderGroup::NotRecorded,
+            },
+        ));
         let yes = |a: Option<Answer>| a == Some(Answer::Yes);
         let nd = |n: Option<Neurodivergence>| {
             matches!(
@@ -525,12 +530,7 @@ mod tests {
                 adhd: Some(Neurodivergence::No),
                 ..AboutYoungPerson::default()
             },
-            &[
-                "ethnicity_black",
-                "gender_trans",
-                "care_leaver",
-                "autistic",
-            ],
+            &["ethnicity_black", "gender_trans", "care_leaver", "autistic"],
         );
         assert_eq!(UptakeGroup::ALL.len(), 20);
         for (i, g) in UptakeGroup::ALL.iter().enumerate() {

@@ -50,10 +50,10 @@ use sqlx::any::{AnyPoolOptions, AnyQueryResult};
 use sqlx::{AnyPool, Executor};
 use tokio::sync::Mutex;
 
+pub use about::{AboutDoor, StoredAbout};
 pub use bulk::{DemoImport, ImportProgress};
 pub use directory::ServiceFilter;
 pub use error::{Change, StoreError};
-pub use about::{AboutDoor, StoredAbout};
 pub use intake::{IdempotencyRequest, Intake, IntakeOutcome};
 pub use lists::{Caseload, CaseloadEntry, TransitionListEntry, WaitingList};
 pub use referrals::{CrisisList, ReferralPage, ReferralSearch, ReferralSort, ReferralSummary};

@@ -5,12 +5,11 @@
 use jiff::civil::date;
 use jiff::Timestamp;
 use nwd_domain::about::{
-    AboutYoungPerson, Answer, EthnicityGroup, GenderGroup, Neurodivergence, SexAtBirth,
-    UptakeGroup,
+    AboutYoungPerson, Answer, EthnicityGroup, GenderGroup, Neurodivergence, SexAtBirth, UptakeGroup,
 };
 use nwd_domain::codes::{
-    ConsultationMechanism, ContactStatus, EthnicCategory, GenderIdentity, Priority,
-    ReferralSource, TeamType,
+    ConsultationMechanism, ContactStatus, EthnicCategory, GenderIdentity, Priority, ReferralSource,
+    TeamType,
 };
 use nwd_domain::need::NeedGroup;
 use nwd_store::dashboard::{DashboardQuery, Uptake};
@@ -18,7 +17,9 @@ use nwd_store::{Intake, StoreError};
 
 use crate::backend::{for_each_backend, TestStore};
 use crate::dashboard::Rng;
-use crate::synthetic::{add_service, contact, organisation, person, referral, run, service, triage};
+use crate::synthetic::{
+    add_service, contact, organisation, person, referral, run, service, triage,
+};
 
 fn ts(value: &str) -> Timestamp {
     value.parse().unwrap()
@@ -33,14 +34,21 @@ pub(crate) fn random_about(rng: &mut Rng) -> AboutYoungPerson {
         2 => Some(Answer::No),
         _ => Some(Answer::PreferNotToSay),
     };
-    about.ethnicity = (rng.below(4) > 0)
-        .then(|| EthnicCategory::ALL[rng.below(EthnicCategory::ALL.len())]);
+    about.ethnicity =
+        (rng.below(4) > 0).then(|| EthnicCategory::ALL[rng.below(EthnicCategory::ALL.len())]);
     about.gender_same_as_sex_at_birth = answer(rng);
-    for name in ["looked_after", "care_leaver", "youth_justice", "send_ehcp", "young_carer", "disability"] {
+    for name in [
+        "looked_after",
+        "care_leaver",
+        "youth_justice",
+        "send_ehcp",
+        "young_carer",
+        "disability",
+    ] {
         about.set_group(name, answer(rng));
     }
-    about.autistic = (rng.below(2) == 0)
-        .then(|| Neurodivergence::ALL[rng.below(Neurodivergence::ALL.len())]);
+    about.autistic =
+        (rng.below(2) == 0).then(|| Neurodivergence::ALL[rng.below(Neurodivergence::ALL.len())]);
     about
 }
 
@@ -95,7 +103,14 @@ async fn the_record_is_added_to_at_intake_and_changed_only_at_the_version_read()
         assert_eq!(stored.about.young_carer, Some(Answer::Yes));
 
         // A referral asking nothing writes nothing.
-        receive_about(&t, "Ada", Some("9990000018"), AboutYoungPerson::default(), "2025-03-02T10:00:00Z").await;
+        receive_about(
+            &t,
+            "Ada",
+            Some("9990000018"),
+            AboutYoungPerson::default(),
+            "2025-03-02T10:00:00Z",
+        )
+        .await;
         assert_eq!(t.store.person_about(r1.person_id).await.unwrap().version, 2);
 
         // Staff change it at the version they read; a stale version is a conflict and
@@ -114,7 +129,10 @@ async fn the_record_is_added_to_at_intake_and_changed_only_at_the_version_read()
             .store
             .update_person_about(r1.person_id, 2, AboutYoungPerson::default(), "clinician-2")
             .await;
-        assert!(matches!(stale, Err(StoreError::Conflict { current: 3, .. })), "{stale:?}");
+        assert!(
+            matches!(stale, Err(StoreError::Conflict { current: 3, .. })),
+            "{stale:?}"
+        );
         let stored = t.store.person_about(r1.person_id).await.unwrap();
         assert_eq!(stored.about, changed);
         assert_eq!(stored.updated_by.as_deref(), Some("clinician-1"));
@@ -124,7 +142,11 @@ async fn the_record_is_added_to_at_intake_and_changed_only_at_the_version_read()
             gp_practice: Some("x".repeat(500)),
             ..AboutYoungPerson::default()
         };
-        match t.store.update_person_about(r1.person_id, 3, bad, "clinician-1").await {
+        match t
+            .store
+            .update_person_about(r1.person_id, 3, bad, "clinician-1")
+            .await
+        {
             Err(StoreError::Domain(nwd_domain::DomainError::Invalid(errors))) => {
                 assert_eq!(errors.0[0].field, "gp_practice");
             }
@@ -156,7 +178,13 @@ async fn uptake_by_group_matches_hand_computed_counts() {
         let org = organisation(&t.store).await;
         let community = add_service(
             &t.store,
-            service(org, "Community CYP", TeamType::Community, &[NeedGroup::GettingHelp], (0, 18)),
+            service(
+                org,
+                "Community CYP",
+                TeamType::Community,
+                &[NeedGroup::GettingHelp],
+                (0, 18),
+            ),
         )
         .await;
         t.clock.set("2025-01-25T09:00:00Z");
@@ -182,7 +210,14 @@ async fn uptake_by_group_matches_hand_computed_counts() {
             ),
         )
         .await;
-        receive_about(&t, "Ada", Some("9990000018"), AboutYoungPerson::default(), "2025-01-20T09:00:00Z").await;
+        receive_about(
+            &t,
+            "Ada",
+            Some("9990000018"),
+            AboutYoungPerson::default(),
+            "2025-01-20T09:00:00Z",
+        )
+        .await;
         // Bea: White British, not trans, not looked after; allocated, not yet seen. Her
         // February referral is outside the period.
         let bea = AboutYoungPerson {
@@ -194,7 +229,14 @@ async fn uptake_by_group_matches_hand_computed_counts() {
         let r3 = receive_about(&t, "Bea", None, bea.clone(), "2025-01-12T09:00:00Z").await;
         run(&t, &r3, triage(NeedGroup::GettingHelp, &[community])).await;
         // Cal: nothing recorded. Dev: prefers not to say, a young carer.
-        let cal = receive_about(&t, "Cal", None, AboutYoungPerson::default(), "2025-01-14T09:00:00Z").await;
+        let cal = receive_about(
+            &t,
+            "Cal",
+            None,
+            AboutYoungPerson::default(),
+            "2025-01-14T09:00:00Z",
+        )
+        .await;
         let dev = AboutYoungPerson {
             ethnicity: Some(EthnicCategory::NotStated),
             gender_same_as_sex_at_birth: Some(Answer::PreferNotToSay),
@@ -210,13 +252,23 @@ async fn uptake_by_group_matches_hand_computed_counts() {
             months: 1,
             service_id: None,
         };
-        let u = |received, accepted, seen| Uptake { received, accepted, seen };
+        let u = |received, accepted, seen| Uptake {
+            received,
+            accepted,
+            seen,
+        };
         let mut expected = vec![Uptake::default(); UptakeGroup::ALL.len()];
         for (group, counts) in [
             (UptakeGroup::Ethnicity(EthnicityGroup::Black), u(2, 1, 1)),
             (UptakeGroup::Ethnicity(EthnicityGroup::White), u(1, 1, 0)),
-            (UptakeGroup::Ethnicity(EthnicityGroup::PreferNotToSay), u(1, 0, 0)),
-            (UptakeGroup::Ethnicity(EthnicityGroup::NotRecorded), u(1, 0, 0)),
+            (
+                UptakeGroup::Ethnicity(EthnicityGroup::PreferNotToSay),
+                u(1, 0, 0),
+            ),
+            (
+                UptakeGroup::Ethnicity(EthnicityGroup::NotRecorded),
+                u(1, 0, 0),
+            ),
             (UptakeGroup::Gender(GenderGroup::Trans), u(2, 1, 1)),
             (UptakeGroup::Gender(GenderGroup::NotTrans), u(1, 1, 0)),
             (UptakeGroup::Gender(GenderGroup::PreferNotToSay), u(1, 0, 0)),
@@ -245,7 +297,10 @@ async fn uptake_by_group_matches_hand_computed_counts() {
         expected[UptakeGroup::YouthJustice.index()] = u(1, 0, 0);
         expected[UptakeGroup::NoGroupRecorded.index()] = u(0, 0, 0);
         assert_eq!(t.store.dashboard(&query).await.unwrap().uptake, expected);
-        assert_eq!(t.store.compute_dashboard(&query).await.unwrap().uptake, expected);
+        assert_eq!(
+            t.store.compute_dashboard(&query).await.unwrap().uptake,
+            expected
+        );
     })
     .await;
 }

@@ -769,7 +769,12 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                     if about_rng.below(2) == 0 {
                         let stored = t.store.person_about(r.person_id).await.unwrap();
                         t.store
-                            .update_person_about(r.person_id, stored.version, answers, "clinician-2")
+                            .update_person_about(
+                                r.person_id,
+                                stored.version,
+                                answers,
+                                "clinician-2",
+                            )
                             .await
                             .unwrap();
                         *done.entry("about change").or_default() += 1;
@@ -779,7 +784,11 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                         t.store
                             .receive_referral(
                                 nwd_store::Intake {
-                                    person: person(&format!("Person{who}"), births[who % births.len()], Some(&nhs)),
+                                    person: person(
+                                        &format!("Person{who}"),
+                                        births[who % births.len()],
+                                        Some(&nhs),
+                                    ),
                                     referral: crate::synthetic::referral(
                                         ReferralSource::Gp,
                                         Priority::Routine,
@@ -797,7 +806,11 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                     about_written = true;
                 }
             }
-            let kind = if about_written && kind == "refused" { "about" } else { kind };
+            let kind = if about_written && kind == "refused" {
+                "about"
+            } else {
+                kind
+            };
             // Compare after every write. Not after a refused one: the kept figure is the one
             // computed at the last write (at its clock), while a fresh computation counts
             // "waiting now" at the clock moved on since.

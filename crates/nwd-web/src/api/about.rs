@@ -172,7 +172,13 @@ pub fn parse_about(
     };
     let text = |value: &Option<String>| value.clone();
     AboutYoungPerson {
-        ethnicity: one(errors, prefix, "ethnicity", &input.ethnicity, EthnicCategory::parse),
+        ethnicity: one(
+            errors,
+            prefix,
+            "ethnicity",
+            &input.ethnicity,
+            EthnicCategory::parse,
+        ),
         sex_at_birth: one(
             errors,
             prefix,

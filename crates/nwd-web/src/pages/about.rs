@@ -111,7 +111,11 @@ fn words(voice: Voice) -> (&'static str, &'static str, &'static str) {
     match voice {
         Voice::You => ("your", "you", "are you"),
         Voice::They => ("their", "they", "are they"),
-        Voice::Professional => ("the young person's", "the young person", "is the young person"),
+        Voice::Professional => (
+            "the young person's",
+            "the young person",
+            "is the young person",
+        ),
     }
 }
 
@@ -196,7 +200,11 @@ pub fn questions(
         ),
         (
             "sex_at_birth",
-            format!("What sex was {they} registered at birth?"),
+            match voice {
+                Voice::You => "What sex were you registered at birth?".to_owned(),
+                Voice::They => "What sex were they registered at birth?".to_owned(),
+                Voice::Professional => "What sex was the young person registered at birth?".to_owned(),
+            },
             String::new(),
             "radios",
             options(
@@ -208,7 +216,10 @@ pub fn questions(
         ),
         (
             "gender_same_as_sex_at_birth",
-            format!("Is {their} gender the same as the sex {they} were registered at birth?"),
+            format!(
+                "Is {their} gender the same as the sex {} registered at birth?",
+                if voice == Voice::You { "you were" } else { "they were" }
+            ),
             "This is how we check that our services reach trans young people.".to_owned(),
             "radios",
             yes_no("gender_same_as_sex_at_birth"),
@@ -430,7 +441,10 @@ pub fn summary_rows(about: &AboutYoungPerson) -> Vec<(&'static str, String)> {
         ("GP practice", text(&about.gp_practice)),
         ("Looked after", shown(about.looked_after.map(|a| a.label()))),
         ("Care leaver", shown(about.care_leaver.map(|a| a.label()))),
-        ("Youth justice", shown(about.youth_justice.map(|a| a.label()))),
+        (
+            "Youth justice",
+            shown(about.youth_justice.map(|a| a.label())),
+        ),
         ("SEND or EHCP", shown(about.send_ehcp.map(|a| a.label()))),
         ("Autistic", shown(about.autistic.map(|a| a.label()))),
         ("ADHD", shown(about.adhd.map(|a| a.label()))),

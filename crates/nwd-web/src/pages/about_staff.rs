@@ -79,7 +79,10 @@ pub struct AboutQuery {
     pub saved: Option<String>,
 }
 
-async fn person_of(state: &AppState, id: &str) -> Result<(ReferralId, PersonId, String), PageError> {
+async fn person_of(
+    state: &AppState,
+    id: &str,
+) -> Result<(ReferralId, PersonId, String), PageError> {
     let id = parse_id::<ReferralId>(id, "referral").map_err(PageError::staff)?;
     let referral = state.store.referral(id).await.map_err(PageError::staff)?;
     Ok((
@@ -186,8 +189,16 @@ pub async fn change(
                  version: u32,
                  status: StatusCode| {
         page(
-            &principal, id, reference.clone(), stored, &answers, version, errors, conflict,
-            false, status,
+            &principal,
+            id,
+            reference.clone(),
+            stored,
+            &answers,
+            version,
+            errors,
+            conflict,
+            false,
+            status,
         )
     };
     if !problems.is_empty() {
@@ -221,10 +232,7 @@ pub async fn change(
                 .person_about(person)
                 .await
                 .map_err(PageError::staff)?;
-            let by = changes
-                .first()
-                .map(|c| c.actor.clone())
-                .unwrap_or_default();
+            let by = changes.first().map(|c| c.actor.clone()).unwrap_or_default();
             again(
                 &stored,
                 Vec::new(),

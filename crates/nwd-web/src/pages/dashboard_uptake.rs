@@ -196,7 +196,10 @@ mod tests {
         };
         let blocks = blocks(&d, Suppression::default());
         let gender = &blocks[1];
-        assert_eq!(gender.rows[0].0, "Trans (gender not the same as sex at birth)");
+        assert_eq!(
+            gender.rows[0].0,
+            "Trans (gender not the same as sex at birth)"
+        );
         let texts: Vec<&str> = gender.rows[0].1.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(texts, ["*", "*", "*", "*"]);
         let groups = &blocks[2];

@@ -901,7 +901,11 @@ fn answer_rows(form: &FormData) -> Vec<AnswerRow> {
     let answers = super::about::input(form);
     for (key, step, part) in [
         ("About", Step::AboutYou, super::about::Part::Identity),
-        ("School, GP and support", Step::AboutSupport, super::about::Part::Support),
+        (
+            "School, GP and support",
+            Step::AboutSupport,
+            super::about::Part::Support,
+        ),
     ] {
         rows.push(AnswerRow {
             key,

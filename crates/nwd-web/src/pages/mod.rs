@@ -14,9 +14,9 @@
 //! `api::intake`'s parsing), call the store and render one template per page
 //! (`crates/nwd-web/templates/`, askama, escaping on).
 
-pub mod actions;
 pub mod about;
 pub mod about_staff;
+pub mod actions;
 pub mod admin;
 pub mod admin_oidc;
 pub mod assets;

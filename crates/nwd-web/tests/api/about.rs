@@ -142,7 +142,11 @@ async fn public_journeys_save_the_answers_and_match_the_api(app: &TestApp) {
     // An answer not on the page: the field is named, and the page is shown again.
     let mut bad = pairs.clone();
     bad.retain(|(k, _)| *k != "step" && *k != "go");
-    bad.extend([("step", "about-you"), ("go", "continue"), ("ethnicity", "martian")]);
+    bad.extend([
+        ("step", "about-you"),
+        ("go", "continue"),
+        ("ethnicity", "martian"),
+    ]);
     let page = form_post(app, "/get-help", &bad).await;
     assert!(page.contains("href=\"#ethnicity\""), "{page}");
     assert!(page.contains("About you"));
@@ -389,7 +393,12 @@ async fn staff_with_a_relationship_see_and_change_it_and_others_do_not(app: &Tes
     assert_eq!(response.status(), 303);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(location, format!("/staff/referrals/{id}/about?saved=1"));
-    let saved = get(&alpha_clinician, location).await.unwrap().text().await.unwrap();
+    let saved = get(&alpha_clinician, location)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(saved.contains("role=\"status\""), "{saved}");
     let record = app.store.person_about(person).await.unwrap();
     assert_eq!(record.version, 2);
@@ -404,24 +413,32 @@ async fn staff_with_a_relationship_see_and_change_it_and_others_do_not(app: &Tes
     assert!(text.contains("value=\"Gujarati\""));
     assert_eq!(app.store.person_about(person).await.unwrap().version, 2);
     // A bad answer: 422 naming the field.
-    let response = post(vec![("version", "2"), ("adhd", "very")]).await.unwrap();
+    let response = post(vec![("version", "2"), ("adhd", "very")])
+        .await
+        .unwrap();
     assert_eq!(response.status(), 422);
     assert!(response.text().await.unwrap().contains("href=\"#adhd\""));
 
     // Every read and the change are audited against the young person.
-    let audit = app.store.audit_for_person(&person.to_string()).await.unwrap();
+    let audit = app
+        .store
+        .audit_for_person(&person.to_string())
+        .await
+        .unwrap();
     let routes: Vec<(String, String)> = audit
         .iter()
         .map(|a| (a.entry.action.clone(), a.entry.route.clone()))
         .collect();
     assert!(
-        routes.iter().any(|(action, route)| action == "read"
-            && route == "GET /staff/referrals/{id}/about"),
+        routes
+            .iter()
+            .any(|(action, route)| action == "read" && route == "GET /staff/referrals/{id}/about"),
         "{routes:?}"
     );
     assert!(
-        routes.iter().any(|(action, route)| action == "change"
-            && route == "POST /staff/referrals/{id}/about"),
+        routes.iter().any(
+            |(action, route)| action == "change" && route == "POST /staff/referrals/{id}/about"
+        ),
         "{routes:?}"
     );
 }
@@ -449,7 +466,10 @@ async fn a_parent_never_sees_the_young_persons_gender_identity(app: &TestApp) {
     assert_eq!(response.status(), 201);
     let created: Value = response.json().await.unwrap();
     let referral = created["referral"]["id"].as_str().unwrap().to_owned();
-    let person = created["referral"]["person_id"].as_str().unwrap().to_owned();
+    let person = created["referral"]["person_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (parent, parent_token) = member(app, Role::ParentCarer, "kai.parent", None).await;
     let post = |path: String, body: Value| app.staff(Method::POST, &path).json(&body).send();
     let link: Value = post(
@@ -478,7 +498,11 @@ async fn a_parent_never_sees_the_young_persons_gender_identity(app: &TestApp) {
     .unwrap();
     assert_eq!(response.status(), 201);
     let response = app
-        .as_token(&parent_token, Method::GET, &format!("/api/persons/{person}/parent-view"))
+        .as_token(
+            &parent_token,
+            Method::GET,
+            &format!("/api/persons/{person}/parent-view"),
+        )
         .send()
         .await
         .unwrap();
@@ -486,15 +510,26 @@ async fn a_parent_never_sees_the_young_persons_gender_identity(app: &TestApp) {
     let view: Value = response.json().await.unwrap();
     assert_eq!(view["about"]["school"], "Synthetic Primary");
     assert_eq!(view["about"]["young_carer"], "yes");
-    for hidden in ["gender_identity", "gender_same_as_sex_at_birth", "sex_at_birth"] {
-        assert!(view["about"].get(hidden).is_none(), "{hidden} reached a parent: {view}");
+    for hidden in [
+        "gender_identity",
+        "gender_same_as_sex_at_birth",
+        "sex_at_birth",
+    ] {
+        assert!(
+            view["about"].get(hidden).is_none(),
+            "{hidden} reached a parent: {view}"
+        );
     }
     assert!(!view.to_string().contains("gender"), "{view}");
 }
 on_both_backends!(a_parent_never_sees_the_young_persons_gender_identity);
 
 /// Every answer of the professional forms, valid, with the journey's id and stamp.
-fn professional_answers<'a>(journey: &'a str, issued: &'a str, given: &'a str) -> Vec<(&'a str, &'a str)> {
+fn professional_answers<'a>(
+    journey: &'a str,
+    issued: &'a str,
+    given: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     let mut pairs = vec![
         ("journey", journey),
         ("issued", issued),
@@ -536,7 +571,10 @@ async fn professional_journeys_save_the_answers(app: &TestApp) {
     pairs.extend([("step", "consent"), ("go", "continue")]);
     let page = form_post(app, "/refer/questions", &pairs).await;
     assert!(page.contains("About the young person"), "{page}");
-    assert!(page.contains("What is the young person&#x27;s ethnic group?") || page.contains("What is the young person's ethnic group?"));
+    assert!(
+        page.contains("What is the young person&#x27;s ethnic group?")
+            || page.contains("What is the young person's ethnic group?")
+    );
     let mut pairs = professional_answers(&journey, &issued, "Dee");
     pairs.extend([("step", "check"), ("go", "send")]);
     app.advance_clock(jiff::SignedDuration::from_secs(60));

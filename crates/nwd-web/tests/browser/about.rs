@@ -52,7 +52,10 @@ async fn a_young_person_answers_the_optional_questions_on_a_phone() {
     // The first optional page says why we ask and that every question can be skipped.
     assert_eq!(app.heading().await, "About you");
     let main = app.text("main").await;
-    assert!(main.contains("to check our services reach everyone"), "{main}");
+    assert!(
+        main.contains("to check our services reach everyone"),
+        "{main}"
+    );
     app.check_page("about you").await;
     app.client
         .find(Locator::Id("ethnicity"))
@@ -64,11 +67,14 @@ async fn a_young_person_answers_the_optional_questions_on_a_phone() {
     // "No": their gender is not the same as the sex registered at birth (the second option).
     app.space_on("gender_same_as_sex_at_birth-2").await;
     app.space_on("gender_identity-3").await; // non-binary
-    // Too long a language: the error summary links to the field.
+                                             // Too long a language: the error summary links to the field.
     app.type_into("first_language", &"x".repeat(130)).await;
     app.press("button[value=continue]").await;
     assert_eq!(app.heading().await, "About you");
-    assert!(app.text(".nhsuk-error-summary").await.contains("120 characters"));
+    assert!(app
+        .text(".nhsuk-error-summary")
+        .await
+        .contains("120 characters"));
     app.check_page("about you with an error").await;
     app.type_into("first_language", "Polish").await;
     app.press("button[value=continue]").await;
@@ -83,14 +89,18 @@ async fn a_young_person_answers_the_optional_questions_on_a_phone() {
     let answers = app.text(".nhsuk-summary-list").await;
     assert!(answers.contains("Mixed - White and Asian"), "{answers}");
     assert!(answers.contains("Polish"));
-    app.check_page("check your answers with the optional answers").await;
+    app.check_page("check your answers with the optional answers")
+        .await;
     // Change from the summary, and come straight back.
     app.press("button[value=change-about-support]").await;
     assert_eq!(app.heading().await, "Your school, GP and support");
     app.type_into("school", "Synthetic Academy").await;
     app.press("button[value=continue]").await;
     assert_eq!(app.heading().await, "Check your answers before sending");
-    assert!(app.text(".nhsuk-summary-list").await.contains("Synthetic Academy"));
+    assert!(app
+        .text(".nhsuk-summary-list")
+        .await
+        .contains("Synthetic Academy"));
     human_pause(started).await;
     app.press("button[value=send]").await;
     assert_eq!(app.heading().await, "Your request has been sent");
@@ -104,11 +114,13 @@ async fn a_young_person_answers_the_optional_questions_on_a_phone() {
     assert!(page.contains("About the young person"), "{page}");
     assert!(page.contains("Mixed - White and Asian"));
     app.check_page("referral with the optional answers").await;
-    app.follow("Change what we know about the young person").await;
+    app.follow("Change what we know about the young person")
+        .await;
     assert_eq!(app.heading().await, "About the young person");
     app.check_page("about the young person").await;
     app.space_on("care_leaver-2").await; // no
-    app.press("form[action*='/about'] button[type=submit]").await;
+    app.press("form[action*='/about'] button[type=submit]")
+        .await;
     assert!(app.text("#saved").await.contains("Saved"));
     app.check_page("about the young person, saved").await;
     app.finish().await;
