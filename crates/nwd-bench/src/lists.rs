@@ -279,6 +279,7 @@ async fn load(args: &Args, store: &Store, rng: &mut StdRng) -> anyhow::Result<(L
                 services: &data.services,
                 persons: &data.persons,
                 referrals: &histories,
+                abouts: &nwd_demo::about::abouts(&data.persons),
             },
             &mut |done, _| progress.set_position(done),
         )

@@ -39,6 +39,7 @@ pub async fn load(
         .iter()
         .map(|r| (r.events.as_slice(), &r.state))
         .collect();
+    let abouts = nwd_demo::about::abouts(&data.persons);
     let bar = ProgressBar::new(total)
         .with_style(style)
         .with_message("store");
@@ -49,6 +50,7 @@ pub async fn load(
                 services: &data.services,
                 persons: &data.persons,
                 referrals: &histories,
+                abouts: &abouts,
             },
             &mut |done, _| bar.set_position(done),
         )

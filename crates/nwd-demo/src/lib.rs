@@ -17,6 +17,7 @@
 //! capacity, as Kent's 2019 decision describes); `care` plays each plan through the domain
 //! with booking calendars, so waits follow capacity. `DemoConfig::years` is clamped to 1–20.
 
+pub mod about;
 mod bookings;
 mod calendar;
 mod care;

@@ -12,6 +12,7 @@
 //! (or a typed error, changing nothing) and [`referral::Referral::apply`] folds events into
 //! state. Every state change is therefore an event with who, when and why.
 
+pub mod about;
 pub mod access;
 pub mod authz;
 pub mod codes;

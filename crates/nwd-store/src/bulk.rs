@@ -21,6 +21,8 @@ pub struct DemoImport<'a> {
     pub persons: &'a [Person],
     /// Referrals: their full histories and the states they produce.
     pub referrals: &'a [(&'a [RecordedEvent], &'a Referral)],
+    /// "About the young person" records (migration 0013), at most one per person.
+    pub abouts: &'a [(nwd_domain::PersonId, nwd_domain::about::AboutYoungPerson)],
 }
 
 /// Progress callback: rows written so far, rows in all.
@@ -153,6 +155,43 @@ impl Store {
             ]);
         }
         persons.flush(conn).await?;
+        let mut abouts = Batch::new(
+            self.backend,
+            "person_about",
+            &["person_id", "version", "record", "updated_at", "updated_by"],
+        );
+        let mut about_changes = Batch::new(
+            self.backend,
+            "person_about_changes",
+            &[
+                "person_id",
+                "version",
+                "record",
+                "changed_at",
+                "changed_by",
+                "door",
+            ],
+        );
+        for (person, about) in data.abouts {
+            let record = serde_json::to_string(about)?;
+            abouts.push(vec![
+                V::T(person.to_string()),
+                V::I(1),
+                V::T(record.clone()),
+                V::I(now),
+                V::T("demo".to_owned()),
+            ]);
+            about_changes.push(vec![
+                V::T(person.to_string()),
+                V::I(1),
+                V::T(record),
+                V::I(now),
+                V::T("demo".to_owned()),
+                V::T("intake".to_owned()),
+            ]);
+        }
+        abouts.flush(conn).await?;
+        about_changes.flush(conn).await?;
 
         let mut referrals = Batch::new(
             self.backend,

@@ -54,6 +54,9 @@ pub struct QueuedOverride {
 pub struct ParentView {
     /// Referrals, oldest first.
     pub referrals: Vec<ParentViewReferral>,
+    /// What is recorded about the young person, without their sex registered at birth and
+    /// gender identity (`AboutYoungPerson::for_parent_carer`).
+    pub about: nwd_domain::about::AboutYoungPerson,
 }
 
 /// One referral in a parent's view.
@@ -489,7 +492,11 @@ impl Store {
                 events,
             });
         }
-        Ok(ParentView { referrals })
+        let about = crate::about::stored(&self.pool, person)
+            .await?
+            .about
+            .for_parent_carer();
+        Ok(ParentView { referrals, about })
     }
 
     /// Records a clinician's decision to contact (or not) a parent or carer about a referral.

@@ -84,6 +84,55 @@ pub struct Dashboard {
     pub triaged_allocated: Vec<u64>,
     /// Of those, signposted and not allocated.
     pub triaged_signposted: Vec<u64>,
+    /// Uptake by group over the whole period, one entry per
+    /// [`nwd_domain::about::UptakeGroup::ALL`] (see [`Uptake`]).
+    pub uptake: Vec<Uptake>,
+}
+
+/// Uptake of one group (`nwd_domain::about::UptakeGroup`) over the dashboard's period: of
+/// the referrals received in it (with a service filter, those with an allocation there),
+/// whose young person's current "about" record puts them in the group (migration 0013;
+/// a person with no record counts as "not recorded"), how many were received, how many
+/// reached a service (at least one allocation; at the service when filtering), and how many
+/// were seen (at least one of those allocations has a first attended contact).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Uptake {
+    /// Referrals received.
+    pub received: u64,
+    /// Of those, allocated to a service.
+    pub accepted: u64,
+    /// Of those, seen.
+    pub seen: u64,
+}
+
+/// The uptake groups of a stored "about" record (`None`: no record) as a bit set over
+/// [`nwd_domain::about::UptakeGroup::ALL`] — the domain decides the groups.
+pub(crate) fn uptake_mask(record: Option<&str>) -> Result<u32, StoreError> {
+    let about: nwd_domain::about::AboutYoungPerson = match record {
+        None => Default::default(),
+        Some(text) => serde_json::from_str(text)
+            .map_err(|e| StoreError::Corrupt(format!("person_about: {e}")))?,
+    };
+    Ok(about
+        .uptake_groups()
+        .iter()
+        .fold(0u32, |mask, group| mask | (1 << group.index())))
+}
+
+/// Counts one referral into the uptake table: received, and accepted/seen as given.
+pub(crate) fn count_uptake(uptake: &mut [Uptake], mask: u32, accepted: bool, seen: bool) {
+    for (i, row) in uptake.iter_mut().enumerate() {
+        if mask & (1 << i) != 0 {
+            row.received += 1;
+            row.accepted += u64::from(accepted);
+            row.seen += u64::from(seen);
+        }
+    }
+}
+
+/// An uptake table of zeros.
+pub(crate) fn empty_uptake() -> Vec<Uptake> {
+    vec![Uptake::default(); nwd_domain::about::UptakeGroup::ALL.len()]
 }
 
 /// Month boundaries: `(first day, start instant, end instant)`.
@@ -322,6 +371,7 @@ impl Store {
 
         let (seen, with_standard, within) = self.seen_against_standards(&bounds, service).await?;
         let access = self.monthly_access(&bounds, service).await?;
+        let uptake = self.uptake(&bounds, service).await?;
 
         let zero = vec![0; n];
         Ok(Dashboard {
@@ -345,7 +395,62 @@ impl Store {
                 .get("signposted")
                 .cloned()
                 .unwrap_or_else(|| zero.clone()),
+            uptake,
         })
+    }
+
+    /// Uptake by group ([`Uptake`]): one row per referral received in the period, with its
+    /// young person's "about" record; each distinct record is read into groups once.
+    async fn uptake(
+        &self,
+        bounds: &[(Date, Timestamp, Timestamp)],
+        service: Option<ServiceId>,
+    ) -> Result<Vec<Uptake>, StoreError> {
+        let mut uptake = empty_uptake();
+        let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else {
+            return Ok(uptake);
+        };
+        let at_service = if service.is_some() {
+            " AND a.service_id = $3"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT pa.record, \
+               CASE WHEN EXISTS (SELECT 1 FROM allocations a WHERE a.referral_id = r.id{at_service}) THEN 1 ELSE 0 END AS accepted, \
+               CASE WHEN EXISTS (SELECT 1 FROM allocations a WHERE a.referral_id = r.id AND a.first_attended_at IS NOT NULL{at_service}) THEN 1 ELSE 0 END AS seen \
+             FROM referrals r LEFT JOIN person_about pa ON pa.person_id = r.person_id \
+             WHERE r.received_at >= $1 AND r.received_at < $2{}",
+            if service.is_some() {
+                " AND EXISTS (SELECT 1 FROM allocations a WHERE a.referral_id = r.id AND a.service_id = $3)"
+            } else {
+                ""
+            }
+        );
+        let mut q = sqlx::query(&sql).bind(ms(first.1)).bind(ms(last.2));
+        if let Some(s) = service {
+            q = q.bind(s.to_string());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut masks: HashMap<Option<String>, u32> = HashMap::new();
+        for row in &rows {
+            let record: Option<String> = row.try_get("record")?;
+            let mask = match masks.get(&record) {
+                Some(mask) => *mask,
+                None => {
+                    let mask = uptake_mask(record.as_deref())?;
+                    masks.insert(record, mask);
+                    mask
+                }
+            };
+            count_uptake(
+                &mut uptake,
+                mask,
+                row.try_get::<i64, _>("accepted")? == 1,
+                row.try_get::<i64, _>("seen")? == 1,
+            );
+        }
+        Ok(uptake)
     }
 
     /// Allocations first seen in each month: how many, how many had a standard, how many met

@@ -25,6 +25,9 @@ pub struct Intake {
     pub person: PersonDetails,
     /// The referral.
     pub referral: NewReferral,
+    /// The answers about who the young person is (added to their person-level record,
+    /// `about.rs`; empty when nothing was asked).
+    pub about: nwd_domain::about::AboutYoungPerson,
 }
 
 /// Names one creation request so that a repeat creates nothing new.
@@ -69,6 +72,10 @@ impl Store {
             .person
             .validate(now.to_zoned(self.tz.clone()).date(), "person.", &mut errors);
         intake.referral.validate(now, &mut errors);
+        let intake = Intake {
+            about: intake.about.normalise("person.about.", &mut errors),
+            ..intake
+        };
         errors.into_result()?;
 
         match self.try_receive(&intake, actor, idempotency.as_ref()).await {
@@ -111,6 +118,7 @@ impl Store {
         write_projection(&mut w.tx, &referral, None, Some(&intake.person), now).await?;
         insert_events(&mut w.tx, referral_id, std::slice::from_ref(&first)).await?;
         crate::register::record_match(&mut w.tx, referral_id, person_id, &proposal, now).await?;
+        crate::about::add_at_intake(&mut w.tx, person_id, &intake.about, actor, now).await?;
         let status_token = crate::status::new_status_token();
         crate::status::insert_status_link(&mut w.tx, referral_id, &status_token, now).await?;
         // Who sent it (external referrers see only their organisation's referrals), and whom

@@ -14,6 +14,7 @@
 //! changed meanwhile. On SQLite, writers are serialised in-process (SQLite allows one writer
 //! at a time; waiting on a mutex is kinder than `SQLITE_BUSY`).
 
+pub mod about;
 pub mod admin;
 mod append_only;
 pub mod audit;
@@ -49,6 +50,7 @@ use sqlx::any::{AnyPoolOptions, AnyQueryResult};
 use sqlx::{AnyPool, Executor};
 use tokio::sync::Mutex;
 
+pub use about::{AboutDoor, StoredAbout};
 pub use bulk::{DemoImport, ImportProgress};
 pub use directory::ServiceFilter;
 pub use error::{Change, StoreError};

@@ -45,6 +45,8 @@ pub struct Destroyed {
 /// [`Store::destroy_record`]. `{p}` is the person ids, `{r}` their referral ids.
 const ERASE: &[&str] = &[
     "DELETE FROM not_for_parent WHERE person_id IN ({p})",
+    "DELETE FROM person_about_changes WHERE person_id IN ({p})",
+    "DELETE FROM person_about WHERE person_id IN ({p})",
     "DELETE FROM parent_contact_decisions WHERE person_id IN ({p})",
     "DELETE FROM safeguarding_overrides WHERE person_id IN ({p})",
     "DELETE FROM parent_access_decisions WHERE person_id IN ({p})",

@@ -78,6 +78,8 @@ struct Entry {
     signposted: bool,
     /// Need-group changes: instant and whether up.
     steps: Vec<(i64, bool)>,
+    /// The young person's uptake groups (`super::uptake_mask`) when the referral was read.
+    uptake: u32,
 }
 
 /// One counted contact.
@@ -278,9 +280,11 @@ impl Mirror {
         ids: Option<&[String]>,
     ) -> Result<(), StoreError> {
         let mut fresh: HashSet<u32> = HashSet::new();
+        let mut masks: HashMap<Option<String>, u32> = HashMap::new();
         for row in select(
             store,
-            "SELECT id, source, priority, need_group, received_at, triaged_at FROM referrals WHERE 1 = 1",
+            "SELECT id, source, priority, need_group, received_at, triaged_at, pa.record \
+             FROM referrals r LEFT JOIN person_about pa ON pa.person_id = r.person_id WHERE 1 = 1",
             &[],
             "id",
             ids,
@@ -295,7 +299,17 @@ impl Mirror {
             let priority = Priority::parse(&row.try_get::<String, _>("priority")?)
                 .map_err(StoreError::Corrupt)?;
             let source_code = ReferralSource::parse(&source_text).map_err(StoreError::Corrupt)?;
+            let record: Option<String> = row.try_get("record")?;
+            let uptake = match masks.get(&record) {
+                Some(mask) => *mask,
+                None => {
+                    let mask = super::uptake_mask(record.as_deref())?;
+                    masks.insert(record, mask);
+                    mask
+                }
+            };
             let entry = Entry {
+                uptake,
                 source: self.intern(&source_text),
                 need: self.intern(&need_text),
                 priority,
@@ -546,11 +560,18 @@ impl Mirror {
             (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
         // With a service: the referrals that had an allocation there.
         let mut had_service = vec![wanted.is_none(); self.entries.len()];
+        // Reached a service / seen there (the uptake table's definitions).
+        let mut reached = vec![false; self.entries.len()];
+        let mut seen_at_all = vec![false; self.entries.len()];
         for a in &self.allocations {
             if wanted.is_some_and(|s| a.service != s) {
                 continue;
             }
             had_service[a.referral as usize] = true;
+            reached[a.referral as usize] = true;
+            if a.first_attended_at.is_some() {
+                seen_at_all[a.referral as usize] = true;
+            }
             for (i, end) in ends.iter().enumerate() {
                 if a.allocated_at < *end
                     && a.first_attended_at.is_none_or(|f| f >= *end)
@@ -576,6 +597,7 @@ impl Mirror {
         let (mut ups, mut downs) = (vec![0u64; n], vec![0u64; n]);
         let (mut triaged, mut allocated, mut signposted) =
             (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
+        let mut uptake = super::empty_uptake();
         for (slot, entry) in self.entries.iter().enumerate() {
             let Some(entry) = entry else { continue };
             if !had_service[slot] {
@@ -584,6 +606,7 @@ impl Mirror {
             if let Some(i) = month_of(entry.received_at) {
                 by_source[entry.source as usize][i] += 1;
                 by_need[entry.need as usize][i] += 1;
+                super::count_uptake(&mut uptake, entry.uptake, reached[slot], seen_at_all[slot]);
             }
             for (at, up) in &entry.steps {
                 if let Some(i) = month_of(*at) {
@@ -638,6 +661,7 @@ impl Mirror {
             triaged,
             triaged_allocated: allocated,
             triaged_signposted: signposted,
+            uptake,
         }
     }
 

@@ -400,10 +400,10 @@ async fn kept_figures_equal_a_fresh_computation_after_every_write() {
 }
 
 /// A small deterministic random source (xorshift64*), so the random write sequences repeat.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -490,6 +490,7 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
         }
         let queries = compared_queries(&services);
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut about_rng = Rng(0x2545_F491_4F6C_DD1D);
         let mut referrals = Vec::new();
         let mut merges = Vec::new();
         let mut done: BTreeMap<&'static str, usize> = BTreeMap::new();
@@ -757,6 +758,59 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                 }
             };
             *done.entry(kind).or_default() += 1;
+            // Now and then, from a stream of its own (so the sequence above is unchanged):
+            // the young person's "about" record changed by staff, or added to by a new
+            // referral for a registered person, which moves their other referrals' groups.
+            let mut about_written = false;
+            if about_rng.below(3) == 0 && !referrals.is_empty() {
+                let id = referrals[about_rng.below(referrals.len())];
+                if let Ok(r) = t.store.referral(id).await {
+                    let answers = crate::about::random_about(&mut about_rng);
+                    if about_rng.below(2) == 0 {
+                        let stored = t.store.person_about(r.person_id).await.unwrap();
+                        t.store
+                            .update_person_about(
+                                r.person_id,
+                                stored.version,
+                                answers,
+                                "clinician-2",
+                            )
+                            .await
+                            .unwrap();
+                        *done.entry("about change").or_default() += 1;
+                    } else {
+                        let who = about_rng.below(4);
+                        let nhs = test_nhs_number(who);
+                        t.store
+                            .receive_referral(
+                                nwd_store::Intake {
+                                    person: person(
+                                        &format!("Person{who}"),
+                                        births[who % births.len()],
+                                        Some(&nhs),
+                                    ),
+                                    referral: crate::synthetic::referral(
+                                        ReferralSource::Gp,
+                                        Priority::Routine,
+                                        now,
+                                    ),
+                                    about: answers,
+                                },
+                                "spa-coordinator",
+                                None,
+                            )
+                            .await
+                            .unwrap();
+                        *done.entry("about at intake").or_default() += 1;
+                    }
+                    about_written = true;
+                }
+            }
+            let kind = if about_written && kind == "refused" {
+                "about"
+            } else {
+                kind
+            };
             // Compare after every write. Not after a refused one: the kept figure is the one
             // computed at the last write (at its clock), while a fresh computation counts
             // "waiting now" at the clock moved on since.
@@ -779,6 +833,8 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
             "merge",
             "service standards",
             "retention",
+            "about change",
+            "about at intake",
         ] {
             assert!(
                 done.get(kind).copied().unwrap_or(0) > 0,
@@ -790,6 +846,11 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
         assert!(last.referrals.iter().sum::<u64>() > 10);
         assert!(last.seen.iter().sum::<u64>() > 0);
         assert!(last.access.iter().any(|a| a.mhs95_one_contact > 0));
+        // Some referrals are counted in a group other than "not recorded".
+        assert!(last.uptake[7..=9]
+            .iter()
+            .chain(&last.uptake[11..=18])
+            .any(|u| u.received > 0));
     })
     .await;
 }
@@ -836,6 +897,7 @@ async fn a_write_by_another_store_on_the_same_database_is_reflected() {
                         Priority::Routine,
                         ts("2025-03-03T08:00:00Z"),
                     ),
+                    about: Default::default(),
                 },
                 "spa-coordinator",
                 None,

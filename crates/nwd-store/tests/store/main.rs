@@ -9,6 +9,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod about;
 mod backend;
 mod dashboard;
 mod directory;

@@ -70,6 +70,7 @@ pub fn intake(store: &Store, person: PersonDetails) -> Intake {
     Intake {
         person,
         referral: referral(ReferralSource::Gp, Priority::Routine, store.now()),
+        about: Default::default(),
     }
 }
 
@@ -145,6 +146,7 @@ pub async fn receive_with(
             Intake {
                 person,
                 referral: referral(source, priority, received_at),
+                about: Default::default(),
             },
             "spa-coordinator",
             None,

@@ -75,6 +75,11 @@ pub struct PersonInput {
     pub language: Option<String>,
     /// Needs an interpreter.
     pub interpreter_needed: bool,
+    /// About the young person: equality monitoring and the groups the area's plans name.
+    /// Every answer optional; the fields above that say the same (ethnic category, gender
+    /// identity, school, GP practice, language, interpreter, flags) are read into it too,
+    /// and an answer here wins.
+    pub about: super::about::AboutInput,
 }
 
 /// A referral from a professional, or an advice/consultation request.
@@ -198,7 +203,10 @@ async fn create_self_referral(
 /// are valid. Pure: `now` is when it was received unless it says otherwise.
 pub fn referral_intake(input: ReferralInput, now: Timestamp) -> Result<Intake, ApiError> {
     let mut errors = ValidationErrors::new();
+    let mut input = input;
+    let about_input = std::mem::take(&mut input.person.about);
     let person = parse_person(input.person, &mut errors);
+    let about = intake_about(&about_input, person.as_ref(), &mut errors);
     let kind = match input.kind.as_deref() {
         None | Some("referral") => Some(ReferralKind::Referral),
         Some("advice_request") => Some(ReferralKind::AdviceRequest),
@@ -245,7 +253,25 @@ pub fn referral_intake(input: ReferralInput, now: Timestamp) -> Result<Intake, A
         consent_to_share: input.consent_to_share,
         received_at: nwd_store::truncate_to_millis(received_at),
     };
-    Ok(Intake { person, referral })
+    Ok(Intake {
+        person,
+        referral,
+        about,
+    })
+}
+
+/// The "about" answers an intake carries: what the person details say
+/// (`AboutYoungPerson::from_person_details`), with the `about` answers on top.
+pub fn intake_about(
+    input: &super::about::AboutInput,
+    person: Option<&PersonDetails>,
+    errors: &mut ValidationErrors,
+) -> nwd_domain::about::AboutYoungPerson {
+    let answers = super::about::parse_about(input, "person.about.", errors);
+    person
+        .map(nwd_domain::about::AboutYoungPerson::from_person_details)
+        .unwrap_or_default()
+        .merged_with(&answers)
 }
 
 /// Checks a self-referral and turns it into an [`Intake`], with the public actor it is recorded
@@ -270,7 +296,10 @@ pub fn self_referral_intake(
             None
         }
     };
+    let mut input = input;
+    let about_input = std::mem::take(&mut input.person.about);
     let person = parse_person(input.person, &mut errors);
+    let about = intake_about(&about_input, person.as_ref(), &mut errors);
     let reasons = parse_reasons(&mut errors, input.reasons);
     let contact = input.contact.or_else(|| {
         errors.add("contact", "tell us your name and how we can contact you");
@@ -297,7 +326,14 @@ pub fn self_referral_intake(
         ReferralSource::ParentCarer => "public:parent-carer",
         _ => "public:young-person",
     };
-    Ok((Intake { person, referral }, actor))
+    Ok((
+        Intake {
+            person,
+            referral,
+            about,
+        },
+        actor,
+    ))
 }
 
 async fn receive(

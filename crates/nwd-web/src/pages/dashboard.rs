@@ -79,7 +79,9 @@ pub struct Block {
     pub title: String,
     /// What it counts, in a sentence.
     pub note: String,
-    /// Column headings after "Month".
+    /// The first column's heading ("Month", or "Group" for the uptake tables).
+    pub row_heading: &'static str,
+    /// Column headings after the first.
     pub columns: Vec<String>,
     /// Month label and its cells.
     pub rows: Vec<(String, Vec<Cell>)>,
@@ -265,6 +267,7 @@ impl Builder<'_> {
             id,
             title: title.to_owned(),
             note: note.to_owned(),
+            row_heading: "Month",
             columns: columns.into_iter().map(|(label, _)| label).collect(),
             rows,
             svg: chart.svg(),
@@ -443,6 +446,7 @@ pub fn blocks(d: &Dashboard, rule: Suppression) -> Vec<Block> {
         3,
         None,
     ));
+    out.extend(super::dashboard_uptake::blocks(d, rule));
     out
 }
 
@@ -574,7 +578,7 @@ pub async fn download(
         )));
     };
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["Month".to_owned()];
+    let mut header = vec![block.row_heading.to_owned()];
     header.extend(block.columns.iter().cloned());
     let mut write = |record: Vec<String>| writer.write_record(record);
     let result = write(header).and_then(|()| {
@@ -674,6 +678,7 @@ mod tests {
             triaged: vec![43, 9],
             triaged_allocated: vec![36, 6],
             triaged_signposted: vec![7, 3],
+            uptake: vec![Default::default(); nwd_domain::about::UptakeGroup::ALL.len()],
         }
     }
 

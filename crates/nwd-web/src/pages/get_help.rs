@@ -122,12 +122,17 @@ pub enum Step {
     Contact,
     /// Who we may talk to, and what happens next.
     Sharing,
+    /// About the young person, optional: ethnicity, sex, gender, disability, language
+    /// (`pages::about`).
+    AboutYou,
+    /// About the young person, optional: school, GP and the groups (`pages::about`).
+    AboutSupport,
     /// Check your answers.
     Check,
 }
 
 impl Step {
-    const YOUNG_PERSON: [Step; 8] = [
+    const YOUNG_PERSON: [Step; 10] = [
         Step::DateOfBirth,
         Step::Name,
         Step::Postcode,
@@ -135,9 +140,11 @@ impl Step {
         Step::Happening,
         Step::Contact,
         Step::Sharing,
+        Step::AboutYou,
+        Step::AboutSupport,
         Step::Check,
     ];
-    const PARENT_CARER: [Step; 10] = [
+    const PARENT_CARER: [Step; 12] = [
         Step::Relationship,
         Step::DateOfBirth,
         Step::Name,
@@ -147,10 +154,12 @@ impl Step {
         Step::Awareness,
         Step::Contact,
         Step::Sharing,
+        Step::AboutYou,
+        Step::AboutSupport,
         Step::Check,
     ];
     /// Every step, in order.
-    pub const ALL: [Step; 10] = Step::PARENT_CARER;
+    pub const ALL: [Step; 12] = Step::PARENT_CARER;
 
     /// The step's name in forms.
     pub fn as_str(self) -> &'static str {
@@ -164,6 +173,8 @@ impl Step {
             Step::Happening => "happening",
             Step::Contact => "contact",
             Step::Sharing => "sharing",
+            Step::AboutYou => "about-you",
+            Step::AboutSupport => "about-support",
             Step::Check => "check",
         }
     }
@@ -208,6 +219,10 @@ impl Step {
             (Step::Happening, _) => "Tell us what has been happening",
             (Step::Contact, _) => "How can we contact you?",
             (Step::Sharing, _) => "Who can we talk to about this?",
+            (Step::AboutYou, Who::YoungPerson) => "About you",
+            (Step::AboutYou, Who::ParentCarer) => "About them",
+            (Step::AboutSupport, Who::YoungPerson) => "Your school, GP and support",
+            (Step::AboutSupport, Who::ParentCarer) => "Their school, GP and support",
             (Step::Check, _) => "Check your answers before sending",
         }
     }
@@ -226,6 +241,8 @@ impl Step {
             Step::Contact if who == Who::ParentCarer => &["your-name", "phone", "email"],
             Step::Contact => &["phone", "email"],
             Step::Sharing => &["share", "understood"],
+            Step::AboutYou => &super::about::IDENTITY_FIELDS,
+            Step::AboutSupport => &super::about::SUPPORT_FIELDS,
             Step::Check => &[],
         }
     }
@@ -338,6 +355,7 @@ struct StepPage {
     awareness: Vec<Choice>,
     answers: Vec<AnswerRow>,
     honeypot: &'static str,
+    about_questions: Vec<super::about::AboutQuestion>,
 }
 
 #[derive(Template)]
@@ -666,6 +684,8 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
                 ));
             }
         }
+        Step::AboutYou => errors = super::about::validate(super::about::Part::Identity, form),
+        Step::AboutSupport => errors = super::about::validate(super::about::Part::Support, form),
         Step::Check => {}
     }
     errors
@@ -742,6 +762,7 @@ fn step_template(
     } else {
         Vec::new()
     };
+    let about_questions = super::about::page_questions(step_part(step), voice(who), &form, &errors);
     StepPage {
         layout: Layout::public(step.title(who)).with_errors(errors),
         step: step.as_str(),
@@ -757,7 +778,24 @@ fn step_template(
         awareness,
         answers,
         honeypot: HONEYPOT_FIELD,
+        about_questions,
         form,
+    }
+}
+
+/// Which "about" questions a step asks (none for the other steps).
+fn step_part(step: Step) -> Option<super::about::Part> {
+    match step {
+        Step::AboutYou => Some(super::about::Part::Identity),
+        Step::AboutSupport => Some(super::about::Part::Support),
+        _ => None,
+    }
+}
+
+fn voice(who: Who) -> super::about::Voice {
+    match who {
+        Who::YoungPerson => super::about::Voice::You,
+        Who::ParentCarer => super::about::Voice::They,
     }
 }
 
@@ -860,6 +898,21 @@ fn answer_rows(form: &FormData) -> Vec<AnswerRow> {
             step: Step::Sharing.as_str(),
         },
     ]);
+    let answers = super::about::input(form);
+    for (key, step, part) in [
+        ("About", Step::AboutYou, super::about::Part::Identity),
+        (
+            "School, GP and support",
+            Step::AboutSupport,
+            super::about::Part::Support,
+        ),
+    ] {
+        rows.push(AnswerRow {
+            key,
+            lines: super::about::answered_lines(part, voice(who), &answers),
+            step: step.as_str(),
+        });
+    }
     rows
 }
 
@@ -887,6 +940,7 @@ async fn submit(state: &AppState, form: FormData, today: Date) -> PageResult {
     }
     let mut errors = ValidationErrors::new();
     let person = parse_person(person, &mut errors);
+    let about = super::about::answers(&form, person.as_ref(), &mut errors);
     let reasons: Vec<ReasonCode> = form
         .all("reasons")
         .iter()
@@ -969,7 +1023,15 @@ async fn submit(state: &AppState, form: FormData, today: Date) -> PageResult {
     };
     let outcome = state
         .store
-        .receive_referral(Intake { person, referral }, actor, Some(idempotency))
+        .receive_referral(
+            Intake {
+                person,
+                referral,
+                about,
+            },
+            actor,
+            Some(idempotency),
+        )
         .await?;
     let page = DonePage {
         layout: Layout::public("Your request has been sent"),

@@ -14,12 +14,15 @@
 //! `api::intake`'s parsing), call the store and render one template per page
 //! (`crates/nwd-web/templates/`, askama, escaping on).
 
+pub mod about;
+pub mod about_staff;
 pub mod actions;
 pub mod admin;
 pub mod admin_oidc;
 pub mod assets;
 pub mod chart;
 pub mod dashboard;
+pub mod dashboard_uptake;
 pub mod directory;
 pub mod find_support;
 pub mod form;
@@ -79,6 +82,16 @@ pub fn router() -> SecureRouter {
             Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
             "referral",
             routes!(triage::triage),
+        )
+        .route(
+            Policy::Requires(Permission::ReadClinical, Scope::Referral("id")),
+            "person_about",
+            routes!(about_staff::show),
+        )
+        .route(
+            Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
+            "person_about",
+            routes!(about_staff::change),
         )
         .route(
             Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),

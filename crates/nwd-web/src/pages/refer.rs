@@ -104,6 +104,7 @@ struct ReferPage {
     reasons: Group,
     priorities: Group,
     consent: Group,
+    about_questions: Vec<super::about::AboutQuestion>,
 }
 
 /// A group of radios or checkboxes on the form.
@@ -172,6 +173,12 @@ fn page(form: FormData, errors: Vec<FieldMessage>, principal: &Principal) -> Res
         )
         .collect::<String>()
     );
+    let about_questions = super::about::page_questions(
+        Some(super::about::Part::All),
+        super::about::Voice::Professional,
+        &form,
+        &errors,
+    );
     let page = ReferPage {
         layout: Layout::staff("Refer a young person", principal).with_errors(errors),
         action,
@@ -187,6 +194,7 @@ fn page(form: FormData, errors: Vec<FieldMessage>, principal: &Principal) -> Res
         ),
         priorities: group("priority", PRIORITY_QUESTION, false, PRIORITIES, &form),
         consent: group("consent", CONSENT_QUESTION, false, CONSENT, &form),
+        about_questions,
         form,
     };
     render(&page, StatusCode::OK, Sensitivity::Identifiable)
@@ -390,6 +398,7 @@ pub fn validate(form: &FormData, today: Date) -> Vec<FieldMessage> {
         )),
         _ => errors.push(FieldMessage::new("consent", "Choose whether they know about this and agree")),
     }
+    errors.extend(super::about::validate(super::about::Part::All, form));
     errors
 }
 
@@ -421,7 +430,7 @@ async fn accept(state: &AppState, form: FormData, principal: &Principal) -> Page
 
 /// Every answer the form asks, in the order the idempotency hash reads them (so that the same
 /// answers give the same hash whichever order the pages sent them in).
-pub const ANSWER_FIELDS: [&str; 18] = [
+pub const ANSWER_FIELDS: [&str; 34] = [
     "kind",
     "source",
     "referrer-name",
@@ -440,6 +449,22 @@ pub const ANSWER_FIELDS: [&str; 18] = [
     "needs",
     "priority",
     "consent",
+    "ethnicity",
+    "sex_at_birth",
+    "gender_same_as_sex_at_birth",
+    "gender_identity",
+    "disability",
+    "first_language",
+    "interpreter_needed",
+    "school",
+    "gp_practice",
+    "looked_after",
+    "care_leaver",
+    "youth_justice",
+    "send_ehcp",
+    "autistic",
+    "adhd",
+    "young_carer",
 ];
 
 /// Sends answers that [`validate`] accepted and that passed the [`FormGuard`]: the one write
@@ -464,6 +489,7 @@ pub(crate) async fn send(
     };
     let mut problems = ValidationErrors::new();
     let person = parse_person(person, &mut problems);
+    let about = super::about::answers(form, person.as_ref(), &mut problems);
     let (Some(person), true) = (person, problems.is_empty()) else {
         return Err(crate::problem::ApiError::Invalid(problems.0).into());
     };
@@ -521,7 +547,15 @@ pub(crate) async fn send(
     };
     let outcome = state
         .store
-        .receive_referral(Intake { person, referral }, &actor, Some(idempotency))
+        .receive_referral(
+            Intake {
+                person,
+                referral,
+                about,
+            },
+            &actor,
+            Some(idempotency),
+        )
         .await?;
     let title = if kind == ReferralKind::AdviceRequest {
         "Your request for advice has been sent"

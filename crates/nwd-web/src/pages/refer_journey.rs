@@ -66,13 +66,16 @@ pub enum Question {
     Priority,
     /// Whether the young person (or family) knows and agrees.
     Consent,
+    /// About the young person: optional equality-monitoring and group questions
+    /// (`pages::about`).
+    About,
     /// Check your answers.
     Check,
 }
 
 impl Question {
     /// Every page, in order.
-    pub const ALL: [Question; 12] = [
+    pub const ALL: [Question; 13] = [
         Question::Kind,
         Question::Source,
         Question::Contact,
@@ -84,6 +87,7 @@ impl Question {
         Question::Needs,
         Question::Priority,
         Question::Consent,
+        Question::About,
         Question::Check,
     ];
 
@@ -101,6 +105,7 @@ impl Question {
             Question::Needs => "needs",
             Question::Priority => "priority",
             Question::Consent => "consent",
+            Question::About => "about",
             Question::Check => "check",
         }
     }
@@ -147,6 +152,7 @@ impl Question {
             Question::Needs => &["needs"],
             Question::Priority => &["priority"],
             Question::Consent => &["consent"],
+            Question::About => &crate::api::about::FIELDS,
             Question::Check => &[],
         }
     }
@@ -165,6 +171,7 @@ impl Question {
             Question::Needs => "What is happening, and what has been tried?",
             Question::Priority => PRIORITY_QUESTION,
             Question::Consent => CONSENT_QUESTION,
+            Question::About => "About the young person",
             Question::Check => "Check your answers before sending",
         }
     }
@@ -217,6 +224,7 @@ struct QuestionPage {
     choices: Option<Group>,
     answers: Vec<AnswerRow>,
     honeypot: &'static str,
+    about_questions: Vec<super::about::AboutQuestion>,
 }
 
 impl QuestionPage {
@@ -395,6 +403,12 @@ fn question_template(
     } else {
         Vec::new()
     };
+    let about_questions = super::about::page_questions(
+        (question == Question::About).then_some(super::about::Part::All),
+        super::about::Voice::Professional,
+        &form,
+        &errors,
+    );
     QuestionPage {
         layout: Layout::public(title).with_errors(errors),
         question: question.as_str(),
@@ -405,6 +419,7 @@ fn question_template(
         choices,
         answers,
         honeypot: HONEYPOT_FIELD,
+        about_questions,
         form,
     }
 }
@@ -506,6 +521,15 @@ fn answer_rows(form: &FormData) -> Vec<AnswerRow> {
             "They know and agree",
             vec![label_in(CONSENT, form.first("consent")).to_owned()],
             Question::Consent,
+        ),
+        row(
+            "About the young person",
+            super::about::answered_lines(
+                super::about::Part::All,
+                super::about::Voice::Professional,
+                &super::about::input(form),
+            ),
+            Question::About,
         ),
     ]
 }

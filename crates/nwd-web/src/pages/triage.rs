@@ -482,6 +482,7 @@ struct ReferralPage {
     discharge_reasons: Vec<Choice>,
     conflict: Vec<ChangeLine>,
     csrf: String,
+    about: Option<super::about_staff::AboutSection>,
 }
 
 /// The referral page's query: the allocation to record a contact for (from a service list).
@@ -833,6 +834,7 @@ pub(crate) async fn referral_page(
         form,
         actions,
         csrf: principal.csrf_token.clone().unwrap_or_default(),
+        about: super::about_staff::section(state, principal, referral.person_id).await?,
     };
     Ok(render(&page, status, Sensitivity::Identifiable))
 }

@@ -7,6 +7,7 @@ mod support;
 
 mod idp;
 
+mod about;
 mod access;
 mod admin;
 mod admin_oidc;

@@ -80,6 +80,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/staff/referrals/{id}/contacts"),
     ("post", "/staff/referrals/{id}/step"),
     ("post", "/staff/referrals/{id}/discharge"),
+    ("get", "/staff/referrals/{id}/about"),
+    ("post", "/staff/referrals/{id}/about"),
     ("get", "/staff/services"),
     ("get", "/staff/services/{id}"),
     ("get", "/staff/transitions"),

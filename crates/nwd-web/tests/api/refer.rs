@@ -242,6 +242,7 @@ async fn fill(browser: &mut Browser<'_>, kind: &str, consent: &str) {
             "Does the young person (or, for a younger child, their family) know about this and agree?",
             vec![("consent", consent)],
         ),
+        ("About the young person", vec![("looked_after", "no")]),
     ];
     for (title, answers) in pages {
         assert_eq!(browser.title(), title);
@@ -434,6 +435,8 @@ async fn a_bad_answer_shows_its_page_with_the_error_summary_and_writes_nothing(a
     assert!(browser.title().starts_with("Error: Does the young person"));
     assert!(browser.error_links_to("consent"));
     browser.answer(&[("consent", "yes")]).await;
+    assert_eq!(browser.title(), "About the young person");
+    browser.answer(&[]).await;
     assert_eq!(browser.title(), CHECK);
     assert!(
         browser.page.contains("Not given"),

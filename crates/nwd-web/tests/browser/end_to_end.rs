@@ -131,6 +131,7 @@ async fn a_self_referral_is_triaged_seen_twice_and_counted() {
     app.space_on("share").await;
     app.space_on("understood").await;
     app.press("button[value=continue]").await;
+    crate::about::skip_about_pages(&app, false).await;
     assert_eq!(app.heading().await, "Check your answers before sending");
     human_pause(started).await;
     app.press("button[value=send]").await;

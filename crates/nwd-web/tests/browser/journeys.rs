@@ -112,6 +112,7 @@ async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_qu
         .contains("Tick the box"));
     app.space_on("understood").await;
     app.press("button[value=continue]").await;
+    crate::about::skip_about_pages(&app, false).await;
 
     assert_eq!(app.heading().await, "Check your answers before sending");
     let answers = app.text(".nhsuk-summary-list").await;
@@ -308,6 +309,7 @@ async fn a_parent_refers_their_child_by_keyboard() {
     app.check_page("parent: sharing").await;
     app.space_on("understood").await;
     app.press("button[value=continue]").await;
+    crate::about::skip_about_pages(&app, true).await;
 
     assert_eq!(app.heading().await, "Check your answers before sending");
     let answers = app.text(".nhsuk-summary-list").await;
@@ -440,6 +442,11 @@ async fn a_teacher_refers_a_pupil_by_keyboard_one_question_per_page() {
     assert!(app.heading().await.starts_with("Does the young person"));
     app.check_page("refer: agreement").await;
     app.space_on("consent").await; // yes
+    app.press("button[value=continue]").await;
+
+    // The optional questions about the young person: skipped.
+    assert_eq!(app.heading().await, "About the young person");
+    app.check_page("refer: about the young person").await;
     app.press("button[value=continue]").await;
 
     assert_eq!(app.heading().await, "Check your answers before sending");

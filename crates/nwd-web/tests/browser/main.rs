@@ -9,6 +9,7 @@
 
 mod support;
 
+mod about;
 mod admin;
 mod commissioning;
 mod end_to_end;

@@ -63,6 +63,7 @@ async fn seed_demo(store: &nwd_store::Store) -> String {
                 services: &data.services,
                 persons: &data.persons,
                 referrals: &histories,
+                abouts: &nwd_demo::about::abouts(&data.persons),
             },
             &mut |_, _| {},
         )
@@ -145,6 +146,7 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
     app.enter_in("phone").await;
     app.space_on("understood").await;
     app.press("button[value=continue]").await;
+    crate::about::skip_about_pages(&app, false).await;
     app.client.set_window_size(width, 900).await.unwrap();
     shoot(&app, folder, "get-help-check", width).await;
     crate::journeys::human_pause(started).await;
