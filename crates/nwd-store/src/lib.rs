@@ -36,6 +36,7 @@ mod referrals;
 mod register;
 pub mod retention;
 pub mod status;
+mod shutdown;
 mod versioned;
 pub use append_only::APPEND_ONLY_TABLES;
 
