@@ -253,6 +253,7 @@ impl Store {
             "api_tokens",
             "break_glass",
             "audit_log",
+            "status_links",
         ];
         let table = TABLES
             .iter()

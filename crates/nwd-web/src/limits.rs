@@ -6,7 +6,7 @@
 //!   a global ceiling;
 //! - the public journeys' question pages (`POST /get-help`, `/get-help/parent-carer`,
 //!   `/refer/questions`): per client address, a larger allowance (a journey posts once per
-//!   question) under the same global ceiling, and the same 16 KiB body limit ×4;
+//!   question), and the 16 KiB body limit ×4;
 //! - staff sign-in (`POST /api/session`, `POST /staff/sign-in`): per client address **and**
 //!   per account named, never the anonymous global ceiling — a flood of self-referrals from
 //!   many addresses cannot lock staff out;
@@ -79,8 +79,9 @@ pub struct LimitSettings {
     pub journey_steps_per_address: u32,
     /// Sign-in attempts per client address (`NWD_SIGN_IN_PER_10_MINUTES`, 30).
     pub sign_in_per_address: u32,
-    /// Sign-in attempts per account named (`NWD_SIGN_IN_PER_ACCOUNT_PER_10_MINUTES`, 10;
-    /// the account locks after five failures in a row anyway).
+    /// Sign-in attempts per account named (`NWD_SIGN_IN_PER_ACCOUNT_PER_10_MINUTES`, 20;
+    /// the account locks after five failures in a row anyway: this bounds guessing spread
+    /// over many addresses while leaving room for a person's retries after a lock ends).
     pub sign_in_per_account: u32,
     /// Referrals an external referrer's account may send per hour
     /// (`NWD_REFERRALS_PER_ACCOUNT_PER_HOUR`, 30: a busy school sends a few a week).
@@ -95,7 +96,7 @@ impl Default for LimitSettings {
             anonymous_per_address: 20,
             journey_steps_per_address: 300,
             sign_in_per_address: 30,
-            sign_in_per_account: 10,
+            sign_in_per_account: 20,
             referrals_per_referrer_per_hour: 30,
             trusted_proxies: Vec::new(),
         }
@@ -293,7 +294,9 @@ pub async fn limit(limits: Limits, mut request: Request, next: Next) -> Response
     if allowance.check_key(&address).is_err() {
         return too_many(60, BUSY);
     }
-    if limits.global.check().is_err() {
+    // The overall ceiling guards the writes; a question page writes nothing (its final send
+    // is one idempotent referral per form stamp), so it has the per-address allowance only.
+    if !journey && limits.global.check().is_err() {
         return too_many(
             5,
             "the service is very busy; wait a few seconds and try again. If you need help now, call NHS 111 (option 2 for mental health)",
