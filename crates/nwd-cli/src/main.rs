@@ -190,8 +190,12 @@ async fn main() -> anyhow::Result<()> {
             limit_settings.trusted_proxies = nwd_web::proxy::parse_list(&trusted_proxies)
                 .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
             let server_limits = nwd_web::server::ServerLimits {
-                header_read_timeout: std::time::Duration::from_secs(header_read_timeout_secs.max(1)),
-                request_body_timeout: std::time::Duration::from_secs(request_body_timeout_secs.max(1)),
+                header_read_timeout: std::time::Duration::from_secs(
+                    header_read_timeout_secs.max(1),
+                ),
+                request_body_timeout: std::time::Duration::from_secs(
+                    request_body_timeout_secs.max(1),
+                ),
                 max_connections: max_client_connections,
                 drain_timeout: std::time::Duration::from_secs(drain_timeout_secs),
             };

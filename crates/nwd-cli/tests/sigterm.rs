@@ -19,7 +19,9 @@ async fn sigterm_drains_and_keeps_every_acknowledged_referral_sqlite() {
     let url = path.display().to_string();
     let acknowledged = run(&url).await;
     // The write-ahead log was checkpointed into the database file and truncated.
-    let wal = std::fs::metadata(format!("{url}-wal")).map(|m| m.len()).unwrap_or(0);
+    let wal = std::fs::metadata(format!("{url}-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0);
     assert_eq!(wal, 0, "the WAL was not checkpointed at shutdown");
     verify(&url, &acknowledged).await;
     for suffix in ["", "-wal", "-shm"] {
@@ -79,7 +81,10 @@ async fn run(url: &str) -> Vec<String> {
             }
         }
         if let Some(status) = child.try_wait().unwrap() {
-            panic!("the server exited with {status}: {}", std::fs::read_to_string(&log).unwrap_or_default());
+            panic!(
+                "the server exited with {status}: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
         }
         assert!(Instant::now() < deadline, "the server did not start");
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -146,7 +151,10 @@ async fn run(url: &str) -> Vec<String> {
     assert!(log_text.contains("No Wrong Door stopped."), "{log_text}");
     let _ = std::fs::remove_file(&log);
     let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(!acknowledged.is_empty(), "no referral was acknowledged before SIGTERM");
+    assert!(
+        !acknowledged.is_empty(),
+        "no referral was acknowledged before SIGTERM"
+    );
     acknowledged
 }
 
@@ -161,7 +169,11 @@ async fn verify(url: &str, acknowledged: &[String]) {
     let store = nwd_store::Store::connect(options).await.unwrap();
     for reference in acknowledged {
         assert!(
-            store.referral_by_reference(reference).await.unwrap().is_some(),
+            store
+                .referral_by_reference(reference)
+                .await
+                .unwrap()
+                .is_some(),
             "acknowledged referral {reference} is missing"
         );
     }

@@ -153,7 +153,11 @@ impl PersonDetails {
         } else {
             check_name(errors, &format!("{prefix}family_name"), &self.family_name);
         }
-        if let Some(preferred) = self.preferred_name.as_deref().filter(|n| !n.trim().is_empty()) {
+        if let Some(preferred) = self
+            .preferred_name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+        {
             check_name(errors, &format!("{prefix}preferred_name"), preferred);
         }
         let short = [
@@ -163,7 +167,13 @@ impl PersonDetails {
         ];
         for (field, value, max) in short {
             if let Some(value) = value {
-                check_text(errors, &format!("{prefix}{field}"), value, max, field == "address");
+                check_text(
+                    errors,
+                    &format!("{prefix}{field}"),
+                    value,
+                    max,
+                    field == "address",
+                );
             }
         }
         if self.carers.len() > MAX_CARERS {
@@ -196,14 +206,38 @@ impl PersonDetails {
             if carer.name.trim().is_empty() {
                 errors.add(format!("{at}.name"), "enter the parent or carer's name");
             } else {
-                check_text(errors, &format!("{at}.name"), &carer.name, 2 * crate::person_text::MAX_NAME_CHARS + 1, false);
+                check_text(
+                    errors,
+                    &format!("{at}.name"),
+                    &carer.name,
+                    2 * crate::person_text::MAX_NAME_CHARS + 1,
+                    false,
+                );
             }
-            check_text(errors, &format!("{at}.relationship"), &carer.relationship, MAX_SHORT_TEXT_CHARS, false);
+            check_text(
+                errors,
+                &format!("{at}.relationship"),
+                &carer.relationship,
+                MAX_SHORT_TEXT_CHARS,
+                false,
+            );
             if let Some(phone) = &carer.phone {
-                check_text(errors, &format!("{at}.phone"), phone, MAX_PHONE_CHARS, false);
+                check_text(
+                    errors,
+                    &format!("{at}.phone"),
+                    phone,
+                    MAX_PHONE_CHARS,
+                    false,
+                );
             }
             if let Some(email) = &carer.email {
-                check_text(errors, &format!("{at}.email"), email, MAX_EMAIL_CHARS, false);
+                check_text(
+                    errors,
+                    &format!("{at}.email"),
+                    email,
+                    MAX_EMAIL_CHARS,
+                    false,
+                );
             }
         }
     }

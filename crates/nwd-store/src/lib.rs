@@ -35,8 +35,8 @@ pub mod provision;
 mod referrals;
 mod register;
 pub mod retention;
-pub mod status;
 mod shutdown;
+pub mod status;
 mod versioned;
 pub use append_only::APPEND_ONLY_TABLES;
 

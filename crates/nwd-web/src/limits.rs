@@ -350,7 +350,11 @@ async fn sign_in(limits: Limits, address: IpAddr, request: Request, next: Next) 
 fn account_named(body: &[u8]) -> Option<String> {
     let from_json = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
-        .and_then(|v| v.get("username").and_then(|u| u.as_str()).map(str::to_owned));
+        .and_then(|v| {
+            v.get("username")
+                .and_then(|u| u.as_str())
+                .map(str::to_owned)
+        });
     let name = from_json.or_else(|| {
         form_urlencoded::parse(body)
             .find(|(k, _)| k == "username")

@@ -67,7 +67,9 @@ pub const BEARER_TOKEN: &str = "bearer_token";
 /// must echo its CSRF token in `X-CSRF-Token`) and bearer API tokens. Every signed-in
 /// operation requires one of them (added per operation); public ones name none.
 fn declare_security(openapi: &mut OpenApi) {
-    use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+    };
     let components = openapi.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         SESSION_COOKIE,
@@ -81,7 +83,9 @@ fn declare_security(openapi: &mut OpenApi) {
         SecurityScheme::Http(
             HttpBuilder::new()
                 .scheme(HttpAuthScheme::Bearer)
-                .description(Some("An API token (`nowrongdoor tokens create`), limited to its listed permissions"))
+                .description(Some(
+                    "An API token (`nowrongdoor tokens create`), limited to its listed permissions",
+                ))
                 .build(),
         ),
     );

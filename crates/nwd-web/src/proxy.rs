@@ -50,11 +50,15 @@ impl Cidr {
         };
         match (self.network, address) {
             (IpAddr::V4(net), IpAddr::V4(a)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(a) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(a)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(net) & mask == u128::from(a) & mask
             }
             _ => false,
@@ -110,13 +114,18 @@ mod tests {
 
     fn request(peer: &str, forwarded: &[&str]) -> Request<()> {
         let mut request = Request::new(());
-        request
-            .extensions_mut()
-            .insert(ConnectInfo::<SocketAddr>(format!("{peer}:1234").parse().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))));
+        request.extensions_mut().insert(ConnectInfo::<SocketAddr>(
+            format!("{peer}:1234")
+                .parse()
+                .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0))),
+        ));
         for value in forwarded {
-            request
-                .headers_mut()
-                .append("x-forwarded-for", value.parse().unwrap_or_else(|_| axum::http::HeaderValue::from_static("")));
+            request.headers_mut().append(
+                "x-forwarded-for",
+                value
+                    .parse()
+                    .unwrap_or_else(|_| axum::http::HeaderValue::from_static("")),
+            );
         }
         request
     }
@@ -135,13 +144,28 @@ mod tests {
         // No proxy trusted: the header is ignored, whoever sends it.
         check("203.0.113.9", &["198.51.100.1"], "", "203.0.113.9");
         // From an untrusted peer, ignored even when proxies are configured.
-        check("203.0.113.9", &["198.51.100.1"], "10.0.0.0/8", "203.0.113.9");
+        check(
+            "203.0.113.9",
+            &["198.51.100.1"],
+            "10.0.0.0/8",
+            "203.0.113.9",
+        );
         // From the proxy: the last hop it saw.
         check("10.0.0.5", &["198.51.100.1"], "10.0.0.0/8", "198.51.100.1");
         // A client-forged left-hand entry proves nothing.
-        check("10.0.0.5", &["1.2.3.4, 198.51.100.1"], "10.0.0.0/8", "198.51.100.1");
+        check(
+            "10.0.0.5",
+            &["1.2.3.4, 198.51.100.1"],
+            "10.0.0.0/8",
+            "198.51.100.1",
+        );
         // Chained trusted proxies are skipped.
-        check("10.0.0.5", &["198.51.100.1", "10.0.0.7"], "10.0.0.0/8", "198.51.100.1");
+        check(
+            "10.0.0.5",
+            &["198.51.100.1", "10.0.0.7"],
+            "10.0.0.0/8",
+            "198.51.100.1",
+        );
         // Garbage in the header: the peer.
         check("10.0.0.5", &["not-an-address"], "10.0.0.0/8", "10.0.0.5");
         check("10.0.0.5", &[], "10.0.0.5", "10.0.0.5");
@@ -155,7 +179,9 @@ mod tests {
         assert!(v4.contains("::ffff:192.0.2.1".parse().unwrap()));
         let v6 = Cidr::parse("2001:db8::/32").unwrap();
         assert!(v6.contains("2001:db8::1".parse().unwrap()));
-        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
+        assert!(Cidr::parse("0.0.0.0/0")
+            .unwrap()
+            .contains("8.8.8.8".parse().unwrap()));
         assert!(Cidr::parse("10.0.0.0/33").is_err());
         assert!(Cidr::parse("nonsense").is_err());
     }

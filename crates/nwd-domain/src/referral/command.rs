@@ -158,11 +158,23 @@ fn text(errors: &mut ValidationErrors, field: &str, value: &str, empty_message: 
 impl Referrer {
     /// The referrer's contact fields within their limits (`nwd_domain::person_text`).
     fn check_lengths(&self, errors: &mut ValidationErrors) {
-        use crate::person_text::{check_text, MAX_EMAIL_CHARS, MAX_PHONE_CHARS, MAX_SHORT_TEXT_CHARS};
-        check_text(errors, "referrer.name", &self.name, MAX_SHORT_TEXT_CHARS, false);
+        use crate::person_text::{
+            check_text, MAX_EMAIL_CHARS, MAX_PHONE_CHARS, MAX_SHORT_TEXT_CHARS,
+        };
+        check_text(
+            errors,
+            "referrer.name",
+            &self.name,
+            MAX_SHORT_TEXT_CHARS,
+            false,
+        );
         let fields = [
             ("referrer.role", &self.role, MAX_SHORT_TEXT_CHARS),
-            ("referrer.organisation", &self.organisation, MAX_SHORT_TEXT_CHARS),
+            (
+                "referrer.organisation",
+                &self.organisation,
+                MAX_SHORT_TEXT_CHARS,
+            ),
             ("referrer.phone", &self.phone, MAX_PHONE_CHARS),
             ("referrer.email", &self.email, MAX_EMAIL_CHARS),
         ];

@@ -424,7 +424,10 @@ fn begin(state: &AppState, who: Who) -> Response {
     if who == Who::ParentCarer {
         form.set("who", "parent_carer".to_owned());
     }
-    form.set(ISSUED_FIELD, FormGuard::get().issue(state.store.now(), form.first("journey")));
+    form.set(
+        ISSUED_FIELD,
+        FormGuard::get().issue(state.store.now(), form.first("journey")),
+    );
     step_page(Step::first(who), form, Vec::new(), false, today(state))
 }
 
@@ -479,7 +482,10 @@ pub async fn answer(State(state): State<AppState>, body: Bytes) -> PageResult {
             FormCheck::Honeypot | FormCheck::TooFast => return Ok(neutral_response()),
             FormCheck::Unsigned => {
                 let mut form = form;
-                form.set(ISSUED_FIELD, guard.issue(state.store.now(), form.first("journey")));
+                form.set(
+                    ISSUED_FIELD,
+                    guard.issue(state.store.now(), form.first("journey")),
+                );
                 let errors = vec![FieldMessage::new(
                     "send",
                     "Sorry, we could not send your request. Check your answers, then select the button to send it again",
@@ -992,7 +998,11 @@ async fn submit(state: &AppState, form: FormData, today: Date) -> PageResult {
     let page = DonePage {
         layout: Layout::public("Your request has been sent"),
         reference: reference(&outcome.referral),
-        status_path: outcome.status_token.as_deref().map(status_path).unwrap_or_default(),
+        status_path: outcome
+            .status_token
+            .as_deref()
+            .map(status_path)
+            .unwrap_or_default(),
         under_16,
         parent: who == Who::ParentCarer,
     };

@@ -221,7 +221,10 @@ pub(crate) fn label_in<'a>(list: &[(&'a str, &'a str)], value: &str) -> &'a str 
 fn fresh_form(state: &AppState) -> FormData {
     let mut form = FormData::default();
     form.set("journey", uuid::Uuid::new_v4().simple().to_string());
-    form.set(ISSUED_FIELD, FormGuard::get().issue(state.store.now(), form.first("journey")));
+    form.set(
+        ISSUED_FIELD,
+        FormGuard::get().issue(state.store.now(), form.first("journey")),
+    );
     form
 }
 
@@ -322,7 +325,10 @@ pub fn validate(form: &FormData, today: Date) -> Vec<FieldMessage> {
         let value = form.first(field).trim();
         if !value.is_empty() {
             if let Err(message) = nwd_domain::person_text::PersonName::parse(value) {
-                errors.push(FieldMessage::new(field, format!("The young person's name: {message}")));
+                errors.push(FieldMessage::new(
+                    field,
+                    format!("The young person's name: {message}"),
+                ));
             }
         }
     }
@@ -413,7 +419,12 @@ async fn accept(state: &AppState, form: FormData, principal: &Principal) -> Page
         return Ok(page(form, errors, principal));
     }
     let guard = FormGuard::get();
-    match guard.check(form.first(HONEYPOT_FIELD), form.first(ISSUED_FIELD), form.first("journey"), now) {
+    match guard.check(
+        form.first(HONEYPOT_FIELD),
+        form.first(ISSUED_FIELD),
+        form.first("journey"),
+        now,
+    ) {
         FormCheck::Person => {
             if principal
                 .roles()
@@ -429,7 +440,7 @@ async fn accept(state: &AppState, form: FormData, principal: &Principal) -> Page
         FormCheck::Unsigned => {
             let mut form = form;
             let stamp = guard.issue(now, form.first("journey"));
-                form.set(ISSUED_FIELD, stamp);
+            form.set(ISSUED_FIELD, stamp);
             let errors = vec![FieldMessage::new(
                 "send",
                 "Sorry, we could not send the form. Check the answers, then send it again",
@@ -554,7 +565,11 @@ pub(crate) async fn send(
             None => Layout::public(title),
         },
         reference: reference(&outcome.referral),
-        status_path: outcome.status_token.as_deref().map(status_path).unwrap_or_default(),
+        status_path: outcome
+            .status_token
+            .as_deref()
+            .map(status_path)
+            .unwrap_or_default(),
         advice: kind == ReferralKind::AdviceRequest,
         signed_in: principal.is_some(),
     };

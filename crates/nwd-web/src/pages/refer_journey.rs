@@ -248,7 +248,10 @@ pub async fn start_page() -> Response {
 pub async fn start(State(state): State<AppState>) -> Response {
     let mut form = FormData::default();
     form.set("journey", uuid::Uuid::new_v4().simple().to_string());
-    form.set(ISSUED_FIELD, FormGuard::get().issue(state.store.now(), form.first("journey")));
+    form.set(
+        ISSUED_FIELD,
+        FormGuard::get().issue(state.store.now(), form.first("journey")),
+    );
     question_page(Question::Kind, form, Vec::new(), false)
 }
 
@@ -312,7 +315,12 @@ async fn step(state: &AppState, form: FormData, sending: bool) -> PageResult {
         }
         let guard = FormGuard::get();
         let now = state.store.now();
-        return match guard.check(form.first(HONEYPOT_FIELD), form.first(ISSUED_FIELD), form.first("journey"), now) {
+        return match guard.check(
+            form.first(HONEYPOT_FIELD),
+            form.first(ISSUED_FIELD),
+            form.first("journey"),
+            now,
+        ) {
             FormCheck::Person => refer::send(state, &form, None).await,
             FormCheck::Honeypot | FormCheck::TooFast => Ok(neutral_response()),
             FormCheck::Unsigned => {

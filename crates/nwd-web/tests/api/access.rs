@@ -684,7 +684,10 @@ async fn sessions_are_secure_rotated_and_end_at_sign_out(app: &TestApp) {
         .unwrap();
     let refused = problem(response, 403).await;
     // Titled for what it is, not as a role refusal (issue 15).
-    assert!(refused["title"].as_str().unwrap().contains("CSRF"), "{refused}");
+    assert!(
+        refused["title"].as_str().unwrap().contains("CSRF"),
+        "{refused}"
+    );
     assert_ne!(refused["title"], "Not allowed for your role");
     assert_eq!(app.count("referrals").await, 0);
     let response = with_cookie(Method::POST, "/api/referrals")

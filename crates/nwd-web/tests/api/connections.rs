@@ -90,7 +90,10 @@ async fn half_sent_requests_are_closed_and_the_server_keeps_answering() {
         stream.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
         open.push(stream);
     }
-    assert!(answers(address).await, "no answer beside 20 half-open connections");
+    assert!(
+        answers(address).await,
+        "no answer beside 20 half-open connections"
+    );
 
     // Two hundred (far over the cap): the excess is closed on arrival, the held ones time
     // out, and the server answers again within a few seconds.
@@ -108,7 +111,10 @@ async fn half_sent_requests_are_closed_and_the_server_keeps_answering() {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(answered, "the server stopped answering behind half-open connections");
+    assert!(
+        answered,
+        "the server stopped answering behind half-open connections"
+    );
     // And every half-open connection was closed by the server.
     for stream in open.iter_mut() {
         closed_by_server(stream, Duration::from_secs(10)).await;

@@ -37,11 +37,18 @@ async fn identifiable_api_answers_are_not_cached_or_sniffed(app: &TestApp) {
         let response = app.staff(Method::GET, &path).send().await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
         assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
-        assert_eq!(response.headers()["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(
+            response.headers()["x-content-type-options"],
+            "nosniff",
+            "{path}"
+        );
     }
     // Problems too.
     let response = app
-        .staff(Method::GET, "/api/referrals/00000000-0000-0000-0000-000000000000")
+        .staff(
+            Method::GET,
+            "/api/referrals/00000000-0000-0000-0000-000000000000",
+        )
         .send()
         .await
         .unwrap();

@@ -18,10 +18,7 @@ async fn a_long_name_is_refused_and_intake_goes_on(app: &TestApp) {
     let mut long = referral_body(None, "routine");
     long["person"]["given_name"] = json!("a".repeat(150 * 1024));
     long["person"]["family_name"] = json!("b".repeat(150 * 1024));
-    let flood = app
-        .staff(Method::POST, "/api/referrals")
-        .json(&long)
-        .send();
+    let flood = app.staff(Method::POST, "/api/referrals").json(&long).send();
     let ordinary = app
         .public(Method::POST, "/api/self-referrals")
         .json(&crate::intake::self_referral_body())
@@ -90,7 +87,10 @@ async fn tricks_in_names_are_refused_by_every_door(app: &TestApp) {
     ];
     let mut all: Vec<(String, &str)> = cases.iter().map(|(n, m)| (n.to_string(), *m)).collect();
     all.push((format!("Zo{}e", "\u{0301}".repeat(8)), "accents or marks"));
-    all.push((format!("Z{}", "\u{0301}".repeat(300)), "at most 35 characters"));
+    all.push((
+        format!("Z{}", "\u{0301}".repeat(300)),
+        "at most 35 characters",
+    ));
     for (name, message) in &all {
         let mut body = crate::intake::self_referral_body();
         body["person"]["given_name"] = json!(name);
@@ -180,7 +180,11 @@ async fn one_form_stamp_makes_one_referral(app: &TestApp) {
     let mut sent = 0;
     for i in 0..25 {
         let other = format!("{journey}{i:02}");
-        let id = if i % 2 == 0 { journey.as_str() } else { other.as_str() };
+        let id = if i % 2 == 0 {
+            journey.as_str()
+        } else {
+            other.as_str()
+        };
         let page = form_post(app, "/get-help", &parent_answers(id, &issued, "")).await;
         if page.contains("Your request has been sent") {
             sent += 1;

@@ -96,7 +96,12 @@ async fn anonymous_traffic_cannot_lock_staff_out(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{:?}", response.text().await);
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{:?}",
+        response.text().await
+    );
 }
 on_both_backends!(anonymous_traffic_cannot_lock_staff_out);
 
@@ -115,7 +120,9 @@ async fn forwarded_for_counts_only_from_a_trusted_proxy(app: &TestApp) {
             .unwrap();
         statuses.push(response.status());
     }
-    assert!(statuses[..20].iter().all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY));
+    assert!(statuses[..20]
+        .iter()
+        .all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY));
     assert_eq!(statuses[20], StatusCode::TOO_MANY_REQUESTS);
     // Behind the trusted proxy: each client has its own allowance.
     let proxied = serve_with(app, behind_proxy()).await;
@@ -171,7 +178,9 @@ async fn sign_in_is_limited_per_account_and_per_address(app: &TestApp) {
         let name: &'static str = Box::leak(format!("u{i}").into_boxed_str());
         statuses.push(attempt(name, address(70)).await.unwrap().status());
     }
-    assert!(statuses[..30].iter().all(|s| *s == StatusCode::UNAUTHORIZED));
+    assert!(statuses[..30]
+        .iter()
+        .all(|s| *s == StatusCode::UNAUTHORIZED));
     assert_eq!(statuses[30], StatusCode::TOO_MANY_REQUESTS);
 }
 on_both_backends!(sign_in_is_limited_per_account_and_per_address);
@@ -195,9 +204,17 @@ async fn the_public_journeys_are_rate_limited(app: &TestApp) {
         }
         assert_eq!(response.status(), StatusCode::OK);
     }
-    assert_eq!(refused, Some(300), "300 question pages per address per 10 minutes");
+    assert_eq!(
+        refused,
+        Some(300),
+        "300 question pages per address per 10 minutes"
+    );
     // Urgent help still answers the same address.
-    let urgent = client.get(format!("{base}/urgent-help")).send().await.unwrap();
+    let urgent = client
+        .get(format!("{base}/urgent-help"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(urgent.status(), StatusCode::OK);
 }
 on_both_backends!(the_public_journeys_are_rate_limited);
@@ -248,7 +265,9 @@ on_both_backends!(external_referrers_are_throttled_per_account);
 async fn addresses_in_audit(app: &TestApp) -> Vec<String> {
     use sqlx::{Connection, Row};
     sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&app.database_url)
+        .await
+        .unwrap();
     let rows = sqlx::query("SELECT address FROM audit_log WHERE address IS NOT NULL")
         .fetch_all(&mut conn)
         .await

@@ -356,7 +356,10 @@ async fn health_says_ok_and_nothing_about_the_engine(app: &TestApp) {
         .unwrap();
     assert_eq!(body, serde_json::json!({"status": "ok"}));
     let text = body.to_string().to_lowercase();
-    assert!(!text.contains("sqlite") && !text.contains("postgres"), "{text}");
+    assert!(
+        !text.contains("sqlite") && !text.contains("postgres"),
+        "{text}"
+    );
 }
 on_both_backends!(health_says_ok_and_nothing_about_the_engine);
 
@@ -506,7 +509,9 @@ async fn the_document_declares_its_security_schemes(app: &TestApp) {
         .collect();
     assert!(names.contains(&"session_cookie".to_owned()), "{referrals}");
     assert!(names.contains(&"bearer_token".to_owned()), "{referrals}");
-    assert!(doc["paths"]["/api/self-referrals"]["post"]["security"].is_null()
-        || doc["paths"]["/api/self-referrals"]["post"]["security"] == serde_json::json!([]));
+    assert!(
+        doc["paths"]["/api/self-referrals"]["post"]["security"].is_null()
+            || doc["paths"]["/api/self-referrals"]["post"]["security"] == serde_json::json!([])
+    );
 }
 on_both_backends!(the_document_declares_its_security_schemes);
