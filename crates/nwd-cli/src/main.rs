@@ -55,6 +55,25 @@ enum Command {
         /// names. Without this flag staff sign in with password and TOTP only.
         #[arg(long, env = "NWD_OIDC")]
         oidc: Option<std::path::PathBuf>,
+        /// Reverse proxies (CIDRs, comma-separated, e.g. `10.0.0.0/8,::1`) whose
+        /// `X-Forwarded-For` gives the client's address for rate limits and the audit trail.
+        /// From any other peer the header is ignored. Default: none (docs/security.md).
+        #[arg(long, env = "NWD_TRUSTED_PROXIES", default_value = "")]
+        trusted_proxies: String,
+        /// Seconds a client has to send a request's headers; also closes a kept-alive
+        /// connection idle this long.
+        #[arg(long, env = "NWD_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+        header_read_timeout_secs: u64,
+        /// Seconds a client has to send a request's body.
+        #[arg(long, env = "NWD_REQUEST_BODY_TIMEOUT_SECS", default_value_t = 30)]
+        request_body_timeout_secs: u64,
+        /// Most client (HTTP) connections open at once; more are closed on arrival. (The
+        /// database pool's size is `--max-connections`.)
+        #[arg(long, env = "NWD_MAX_CLIENT_CONNECTIONS", default_value_t = 1024)]
+        max_client_connections: usize,
+        /// On Ctrl-C or SIGTERM, seconds requests under way may take to finish.
+        #[arg(long, env = "NWD_DRAIN_TIMEOUT_SECS", default_value_t = 20)]
+        drain_timeout_secs: u64,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -160,7 +179,26 @@ async fn main() -> anyhow::Result<()> {
             allow_unsafe_durability,
             server_timing,
             oidc,
+            trusted_proxies,
+            header_read_timeout_secs,
+            request_body_timeout_secs,
+            max_client_connections,
+            drain_timeout_secs,
         } => {
+            let mut limit_settings =
+                nwd_web::limits::LimitSettings::from_env().map_err(anyhow::Error::msg)?;
+            limit_settings.trusted_proxies = nwd_web::proxy::parse_list(&trusted_proxies)
+                .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
+            let server_limits = nwd_web::server::ServerLimits {
+                header_read_timeout: std::time::Duration::from_secs(
+                    header_read_timeout_secs.max(1),
+                ),
+                request_body_timeout: std::time::Duration::from_secs(
+                    request_body_timeout_secs.max(1),
+                ),
+                max_connections: max_client_connections,
+                drain_timeout: std::time::Duration::from_secs(drain_timeout_secs),
+            };
             nwd_web::secure::set_server_timing(server_timing);
             // Checked before anything else starts: a bad providers file stops the server.
             let federation = match &oidc {
@@ -190,11 +228,18 @@ async fn main() -> anyhow::Result<()> {
                 }
             });
             eprintln!("No Wrong Door is running: open http://{address}/ (staff sign-in: http://{address}/staff; API: http://{address}/api/openapi.json). Press Ctrl+C to stop.");
-            nwd_web::serve(
+            nwd_web::serve_with(
                 listener,
-                nwd_web::AppState::new(store).with_oidc(federation),
+                nwd_web::AppState::new(store.clone())
+                    .with_oidc(federation)
+                    .with_limits(nwd_web::limits::Limits::new(&limit_settings)),
+                server_limits,
             )
             .await?;
+            // Stopped (Ctrl-C or SIGTERM) and requests under way finished: flush the audit
+            // trail and checkpoint the database before exiting.
+            store.shut_down().await?;
+            eprintln!("No Wrong Door stopped.");
         }
     }
     Ok(())

@@ -27,6 +27,7 @@ pub mod linking;
 pub mod need;
 pub mod nhs_number;
 pub mod person;
+pub mod person_text;
 pub mod postcode;
 pub mod referral;
 pub mod retention;

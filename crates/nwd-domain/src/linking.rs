@@ -75,6 +75,32 @@ impl MatchProposal {
             rules: vec![rule.to_string()],
         }
     }
+
+    /// The proposal for a referral from an **unverified source** (anyone, without signing in):
+    /// it never links to a registered person by itself, whatever it says — an NHS number and
+    /// date of birth are not secrets, and a stranger's free text must not land on a real
+    /// child's record. An `auto` link becomes `review`: the referral is received against a
+    /// provisional record and a person with the register role decides (issue 15, High 1;
+    /// docs/security.md "What an anonymous referral may do to the register").
+    pub fn for_unverified_source(mut self) -> Self {
+        if self.band == MatchBand::Auto {
+            self.band = MatchBand::Review;
+            self.rules.push(
+                "unverified source (no sign-in): never linked automatically; a person must decide"
+                    .to_owned(),
+            );
+        }
+        self
+    }
+}
+
+/// Actors recorded for referrals made without signing in start with this (`public:young-person`,
+/// `public:parent-carer`, `public:professional`): their sources are unverified.
+pub const UNVERIFIED_ACTOR_PREFIX: &str = "public:";
+
+/// True when a referral recorded as made by `actor` came from an unverified source.
+pub fn is_unverified_actor(actor: &str) -> bool {
+    actor.starts_with(UNVERIFIED_ACTOR_PREFIX)
 }
 
 /// A demographic matcher over the register, kept in memory and current as people are added.
@@ -85,6 +111,11 @@ pub trait PersonMatcher: Send + Sync {
     fn register(&self, person: &Person);
     /// Removes a person record (merged into another).
     fn forget(&self, id: PersonId);
+    /// How many people have been added so far: a proposal made when this was `n` knew every
+    /// person added before. Intake scores outside its write lock and re-checks this inside.
+    fn generation(&self) -> u64 {
+        0
+    }
 }
 
 /// The foundation's matcher: no demographic matching (only the NHS-number rule links).

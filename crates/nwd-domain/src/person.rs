@@ -13,10 +13,15 @@ use crate::postcode::Postcode;
 /// The oldest age the system serves: services run to 25 (domain guide §1, `002_…`).
 pub const MAX_SERVED_AGE_YEARS: i16 = 25;
 
+/// Most parent or carer contacts one referral may list (local default: a child has at most a
+/// handful of people with parental responsibility or care; a bound keeps one request small).
+pub const MAX_CARERS: usize = 10;
+
 /// Groups the seeds single out for monitoring and priority.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct PersonFlags {
     /// Looked after by the local authority.
     pub looked_after: bool,
@@ -37,6 +42,7 @@ pub struct PersonFlags {
 /// A parent or carer who may be contacted (subject to the young person's confidentiality).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CarerContact {
     /// Name.
     pub name: String,
@@ -127,16 +133,53 @@ impl PersonDetails {
     /// Checks the rules a person's details must meet on `today`: names present, born, and
     /// within the 0–25 age range the system serves.
     pub fn validate(&self, today: Date, prefix: &str, errors: &mut ValidationErrors) {
+        use crate::person_text::{
+            check_name, check_text, MAX_ADDRESS_CHARS, MAX_EMAIL_CHARS, MAX_PHONE_CHARS,
+            MAX_SHORT_TEXT_CHARS,
+        };
         if self.given_name.trim().is_empty() {
             errors.add(
                 format!("{prefix}given_name"),
                 "enter the young person's given name",
             );
+        } else {
+            check_name(errors, &format!("{prefix}given_name"), &self.given_name);
         }
         if self.family_name.trim().is_empty() {
             errors.add(
                 format!("{prefix}family_name"),
                 "enter the young person's family name",
+            );
+        } else {
+            check_name(errors, &format!("{prefix}family_name"), &self.family_name);
+        }
+        if let Some(preferred) = self
+            .preferred_name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+        {
+            check_name(errors, &format!("{prefix}preferred_name"), preferred);
+        }
+        let short = [
+            ("address", &self.address, MAX_ADDRESS_CHARS),
+            ("school", &self.school, MAX_SHORT_TEXT_CHARS),
+            ("gp_practice", &self.gp_practice, MAX_SHORT_TEXT_CHARS),
+        ];
+        for (field, value, max) in short {
+            if let Some(value) = value {
+                check_text(
+                    errors,
+                    &format!("{prefix}{field}"),
+                    value,
+                    max,
+                    field == "address",
+                );
+            }
+        }
+        if self.carers.len() > MAX_CARERS {
+            errors.add(
+                format!("{prefix}carers"),
+                format!("list at most {MAX_CARERS} parents or carers"),
             );
         }
         if self.date_of_birth > today {
@@ -159,10 +202,41 @@ impl PersonDetails {
             }
         }
         for (i, carer) in self.carers.iter().enumerate() {
+            let at = format!("{prefix}carers[{i}]");
             if carer.name.trim().is_empty() {
-                errors.add(
-                    format!("{prefix}carers[{i}].name"),
-                    "enter the parent or carer's name",
+                errors.add(format!("{at}.name"), "enter the parent or carer's name");
+            } else {
+                check_text(
+                    errors,
+                    &format!("{at}.name"),
+                    &carer.name,
+                    2 * crate::person_text::MAX_NAME_CHARS + 1,
+                    false,
+                );
+            }
+            check_text(
+                errors,
+                &format!("{at}.relationship"),
+                &carer.relationship,
+                MAX_SHORT_TEXT_CHARS,
+                false,
+            );
+            if let Some(phone) = &carer.phone {
+                check_text(
+                    errors,
+                    &format!("{at}.phone"),
+                    phone,
+                    MAX_PHONE_CHARS,
+                    false,
+                );
+            }
+            if let Some(email) = &carer.email {
+                check_text(
+                    errors,
+                    &format!("{at}.email"),
+                    email,
+                    MAX_EMAIL_CHARS,
+                    false,
                 );
             }
         }
@@ -197,6 +271,7 @@ pub fn birthday(born: Date, years: i16) -> Date {
 /// A recorded Gillick competence decision for an under-16 who sought help on their own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CompetenceDecision {
     /// Whether the young person was judged competent to consent to this help.
     pub competent: bool,

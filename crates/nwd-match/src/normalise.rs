@@ -119,17 +119,28 @@ pub(crate) fn identifier(raw: &str) -> Option<Identifier> {
 }
 
 /// A name as one run of lower-case ASCII letters: `O'Brien-Smith` → `obriensmith`, `Zoë` → `zoe`.
+/// Reads at most [`MAX_NAME_INPUT_CHARS`] characters and keeps at most
+/// [`crate::similarity::MAX_COMPARED_BYTES`]: a name's cost is bounded whatever arrives.
 pub(crate) fn name(raw: &str) -> Option<String> {
-    let mut out = String::with_capacity(raw.len());
-    fold_into(raw, &mut out, |c| c.is_ascii_alphabetic(), false);
+    let bounded: String = raw.chars().take(MAX_NAME_INPUT_CHARS).collect();
+    let mut out = String::with_capacity(bounded.len());
+    fold_into(&bounded, &mut out, |c| c.is_ascii_alphabetic(), false);
+    out.truncate(crate::similarity::MAX_COMPARED_BYTES);
     (!out.is_empty()).then_some(out)
 }
+
+/// Most characters of a raw name the matcher reads (names are at most 35, `nwd_domain`).
+pub(crate) const MAX_NAME_INPUT_CHARS: usize = 128;
+
+/// Most characters of a raw address the matcher reads (addresses are at most 200).
+pub(crate) const MAX_ADDRESS_INPUT_CHARS: usize = 512;
 
 /// Address tokens: lower-case ASCII words and numbers, punctuation as separators, common
 /// abbreviations expanded so `12 High St.` and `12 high street` agree.
 pub(crate) fn address_tokens(raw: &str) -> Vec<String> {
+    let raw: String = raw.chars().take(MAX_ADDRESS_INPUT_CHARS).collect();
     let mut folded = String::with_capacity(raw.len());
-    fold_into(raw, &mut folded, |c| c.is_ascii_alphanumeric(), true);
+    fold_into(&raw, &mut folded, |c| c.is_ascii_alphanumeric(), true);
     folded
         .split_whitespace()
         .take(MAX_ADDRESS_TOKENS)

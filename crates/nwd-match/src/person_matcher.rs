@@ -48,6 +48,7 @@ pub struct RegisterMatcher {
     matcher: RwLock<Matcher>,
     inserted: RwLock<HashSet<PersonId>>,
     forgotten: RwLock<HashSet<PersonId>>,
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl RegisterMatcher {
@@ -57,6 +58,7 @@ impl RegisterMatcher {
             matcher: RwLock::new(Matcher::new(params, thresholds)?),
             inserted: RwLock::new(HashSet::new()),
             forgotten: RwLock::new(HashSet::new()),
+            generation: std::sync::atomic::AtomicU64::new(0),
         })
     }
 }
@@ -122,7 +124,13 @@ impl PersonMatcher for RegisterMatcher {
             if let Ok(mut matcher) = self.matcher.write() {
                 matcher.insert(&record_from_person(person));
             }
+            self.generation
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         }
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     fn forget(&self, id: PersonId) {

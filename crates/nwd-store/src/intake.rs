@@ -52,9 +52,11 @@ pub struct IntakeOutcome {
     pub existing_person: bool,
     /// How the person was decided: band, candidates and explanation.
     pub matching: MatchProposal,
-    /// A private status link's token for whoever made the referral (only its hash is kept;
-    /// a repeated submission gets a fresh one). See [`crate::status`].
-    pub status_token: String,
+    /// A private status link's token for whoever made the referral (only its hash is kept),
+    /// issued once: `None` when an earlier request with the same idempotency key made the
+    /// referral — its answer carried the link, and a replay must not mint more live links
+    /// to one referral (docs/security.md). See [`crate::status`].
+    pub status_token: Option<String>,
 }
 
 impl Store {
@@ -101,14 +103,31 @@ impl Store {
         idempotency: Option<&IdempotencyRequest>,
     ) -> Result<IntakeOutcome, StoreError> {
         let now = self.now();
-        let mut w = self.begin_write().await?;
+        // Score outside the write lock (the matcher's work is CPU, bounded per comparison but
+        // not free), then re-check inside: if the matcher learnt of new people meanwhile,
+        // score again (at most three times; after that the proposal stands, as a person added
+        // at that very moment would be found at review).
+        let mut attempts = 0;
+        let (mut w, scored) = loop {
+            attempts += 1;
+            let generation = self.matcher.generation();
+            let scored = self.score(&intake.person).await?;
+            let w = self.begin_write().await?;
+            if self.matcher.generation() == generation || attempts >= 3 {
+                break (w, scored);
+            }
+            drop(w);
+        };
         if let Some(request) = idempotency {
             if let Some(referral_id) = find_idempotent(&mut w.tx, request).await? {
                 drop(w);
                 return self.repeated(referral_id).await;
             }
         }
-        let proposal = self.propose(&mut w.tx, &intake.person).await?;
+        let mut proposal = self.propose(&mut w.tx, &intake.person, scored).await?;
+        if nwd_domain::linking::is_unverified_actor(actor) {
+            proposal = proposal.for_unverified_source();
+        }
         let (person_id, created_person) =
             settle_person(&mut w.tx, &intake.person, &proposal, now).await?;
         let referral_id = ReferralId(Uuid::new_v4());
@@ -155,20 +174,19 @@ impl Store {
             created: true,
             existing_person: proposal.band == MatchBand::Auto,
             matching: proposal,
-            status_token,
+            status_token: Some(status_token),
         })
     }
 
     async fn repeated(&self, referral_id: ReferralId) -> Result<IntakeOutcome, StoreError> {
         let referral = self.referral(referral_id).await?;
         let matching = self.match_decision(referral_id).await?;
-        let status_token = self.issue_status_link(referral_id).await?;
         Ok(IntakeOutcome {
             referral,
             created: false,
             existing_person: matching.band == MatchBand::Auto,
             matching,
-            status_token,
+            status_token: None,
         })
     }
 
@@ -186,6 +204,34 @@ impl Store {
         }
     }
 
+    /// The referral a quoted reference names (`NWD-XXXX-XXXX`: the first eight hexadecimal
+    /// digits of its id, as intake answers it), when exactly one does. For staff who are read
+    /// a reference on the telephone; the public's answers carry nothing else.
+    pub async fn referral_by_reference(
+        &self,
+        reference: &str,
+    ) -> Result<Option<Referral>, StoreError> {
+        let prefix: String = reference
+            .trim()
+            .trim_start_matches("NWD-")
+            .chars()
+            .filter(|c| *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect();
+        if prefix.len() != 8 || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let rows = sqlx::query("SELECT id FROM referrals WHERE id LIKE $1 LIMIT 2")
+            .bind(format!("{prefix}%"))
+            .fetch_all(&self.pool)
+            .await?;
+        let [row] = rows.as_slice() else {
+            return Ok(None);
+        };
+        let id = ReferralId(uuid(&row.try_get::<String, _>("id")?)?);
+        Ok(Some(self.referral(id).await?))
+    }
+
     /// A person in the register.
     pub async fn person(&self, id: PersonId) -> Result<Person, StoreError> {
         let row = sqlx::query("SELECT id, details FROM persons WHERE id = $1")
@@ -196,12 +242,24 @@ impl Store {
         person_from_row(&row)
     }
 
+    /// The demographic matcher's proposal, computed on a blocking thread so that scoring
+    /// never holds an async worker (nor, called before `begin_write`, the write lock).
+    async fn score(&self, details: &PersonDetails) -> Result<MatchProposal, StoreError> {
+        let matcher = self.matcher.clone();
+        let details = details.clone();
+        tokio::task::spawn_blocking(move || matcher.propose(&details))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("matcher task failed: {e}")))
+    }
+
     /// Proposes who the incoming person is: the deterministic NHS-number rule against the
-    /// database (the authority for numbers), then the demographic matcher.
+    /// database (the authority for numbers), then the demographic matcher's proposal
+    /// `scored` (made before the transaction), keeping only records still live.
     async fn propose(
         &self,
         conn: &mut sqlx::AnyConnection,
         details: &PersonDetails,
+        scored: MatchProposal,
     ) -> Result<MatchProposal, StoreError> {
         if let Some(number) = details.nhs_number {
             let registered = holder_of_number(conn, &number.as_digits()).await?;
@@ -226,7 +284,7 @@ impl Store {
                 });
             }
         }
-        let mut proposal = self.matcher.propose(details);
+        let mut proposal = scored;
         // The register may have changed since the matcher last saw it: keep only live records.
         let mut live = Vec::new();
         for candidate in proposal.candidates {

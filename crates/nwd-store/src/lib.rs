@@ -36,6 +36,7 @@ pub mod provision;
 mod referrals;
 mod register;
 pub mod retention;
+mod shutdown;
 pub mod status;
 mod versioned;
 pub use append_only::APPEND_ONLY_TABLES;
@@ -254,6 +255,7 @@ impl Store {
             "api_tokens",
             "break_glass",
             "audit_log",
+            "status_links",
         ];
         let table = TABLES
             .iter()

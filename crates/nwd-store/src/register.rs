@@ -377,6 +377,17 @@ impl Store {
             .into());
         }
         let mut w = self.begin_write().await?;
+        // Both records must exist (an unknown id is the caller's mistake, not a 500 from the
+        // foreign key). The path's record was found by the guard; the other is checked here.
+        for (field, id) in [("person_id", a), ("other_id", b)] {
+            let found = sqlx::query("SELECT 1 FROM persons WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&mut *w.tx)
+                .await?;
+            if found.is_none() {
+                return Err(DomainError::invalid(field, "no person record has this id").into());
+            }
+        }
         record_not_same(&mut w.tx, a, b, reason, actor, self.now()).await?;
         w.commit(self.now()).await?;
         Ok(())

@@ -17,7 +17,9 @@ pub mod oidc;
 pub mod openapi_responses;
 pub mod pages;
 pub mod problem;
+pub mod proxy;
 pub mod secure;
+pub mod server;
 
 use std::net::SocketAddr;
 
@@ -34,15 +36,24 @@ pub struct AppState {
     pub store: Store,
     /// OpenID Connect providers for staff sign-in (none: local sign-in only).
     pub oidc: std::sync::Arc<oidc::Federation>,
+    /// Rate limits and the trusted proxies (`limits.rs`).
+    pub limits: limits::Limits,
 }
 
 impl AppState {
-    /// The state for `store`, with local sign-in only.
+    /// The state for `store`, with local sign-in only and limits from the environment.
     pub fn new(store: Store) -> AppState {
         AppState {
             store,
             oidc: Default::default(),
+            limits: limits::Limits::from_env(),
         }
+    }
+
+    /// With these limits (and trusted proxies).
+    pub fn with_limits(mut self, limits: limits::Limits) -> AppState {
+        self.limits = limits;
+        self
     }
 
     /// With these OpenID Connect providers.
@@ -117,10 +128,11 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         .fallback(problem::no_route)
+        .layer(axum::middleware::from_fn(api_headers))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
         // Anonymous submissions: a smaller body limit and rate limits (limits.rs).
         .layer(axum::middleware::from_fn({
-            let limits = limits::Limits::from_env();
+            let limits = state.limits.clone();
             move |request, next| limits::limit(limits.clone(), request, next)
         }))
         // The guard in front of each route reads the state from the request.
@@ -133,18 +145,41 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the application on `listener` until the process is stopped.
-pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    let address: SocketAddr = listener.local_addr()?;
-    tracing::info!(%address, "serving");
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+/// Every JSON API answer may carry identifiable data: never stored by a cache (`no-store`
+/// unless the handler chose otherwise) and never content-sniffed (`nosniff`).
+async fn api_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    if api {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
-async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+/// Serves the application on `listener` with the default connection limits until the
+/// process is asked to stop (Ctrl-C or SIGTERM), then drains requests under way.
+pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    serve_with(listener, state, server::ServerLimits::default()).await
+}
+
+/// As [`serve`], with these connection limits.
+pub async fn serve_with(
+    listener: TcpListener,
+    state: AppState,
+    limits: server::ServerLimits,
+) -> std::io::Result<()> {
+    let address: SocketAddr = listener.local_addr()?;
+    tracing::info!(%address, "serving");
+    server::serve_until(listener, app(state), limits, server::stop_signal()).await
 }

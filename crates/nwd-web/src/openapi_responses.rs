@@ -17,6 +17,7 @@
 
 use nwd_domain::authz::{Policy, Scope};
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response};
 
 use crate::secure::RoutePolicy;
@@ -42,6 +43,7 @@ pub fn complete(openapi: &mut OpenApi, policies: &[RoutePolicy]) {
             complete_operation(operation, policy);
         }
     }
+    declare_security(openapi);
     let catch_all: Vec<String> = openapi
         .paths
         .paths
@@ -54,6 +56,39 @@ pub fn complete(openapi: &mut OpenApi, policies: &[RoutePolicy]) {
             openapi.paths.paths.insert(path.replace("{*", "{"), item);
         }
     }
+}
+
+/// The security scheme of the staff session cookie (its CSRF token goes in `X-CSRF-Token`).
+pub const SESSION_COOKIE: &str = "session_cookie";
+/// The security scheme of API tokens (`Authorization: Bearer …`).
+pub const BEARER_TOKEN: &str = "bearer_token";
+
+/// Declares how callers authenticate: the session cookie set by `POST /api/session` (changes
+/// must echo its CSRF token in `X-CSRF-Token`) and bearer API tokens. Every signed-in
+/// operation requires one of them (added per operation); public ones name none.
+fn declare_security(openapi: &mut OpenApi) {
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+    };
+    let components = openapi.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        SESSION_COOKIE,
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            "__Host-nwd_session",
+            "Staff session from POST /api/session (Secure, HttpOnly, SameSite=Strict). A change made with it must send the session's CSRF token in the X-CSRF-Token header.",
+        ))),
+    );
+    components.add_security_scheme(
+        BEARER_TOKEN,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "An API token (`nowrongdoor tokens create`), limited to its listed permissions",
+                ))
+                .build(),
+        ),
+    );
 }
 
 /// Whether `path` is a JSON API route (its errors are problem+json); every other route is an
@@ -88,6 +123,10 @@ fn complete_operation(operation: &mut Operation, policy: &RoutePolicy) {
         }
     }
     if policy.policy != Policy::Public {
+        operation.security = Some(vec![
+            SecurityRequirement::new::<_, [&str; 0], &str>(SESSION_COOKIE, []),
+            SecurityRequirement::new::<_, [&str; 0], &str>(BEARER_TOKEN, []),
+        ]);
         add(
             operation,
             "401",

@@ -50,6 +50,9 @@ pub enum ApiError {
     /// Signed in, but the role does not allow this route.
     #[error("{0}")]
     Forbidden(String),
+    /// A change made with the session cookie did not echo the session's CSRF token.
+    #[error("{0}")]
+    CsrfRefused(String),
     /// The body is larger than the route accepts.
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -103,7 +106,7 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::CsrfRefused(_) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::AuditUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -127,6 +130,7 @@ impl ApiError {
             ApiError::Unauthenticated(detail) => ("unauthenticated", "Who is acting is not known", detail.clone()),
             ApiError::NotFound(detail) => ("not-found", "Not found", detail.clone()),
             ApiError::Forbidden(detail) => ("forbidden", "Not allowed for your role", detail.clone()),
+            ApiError::CsrfRefused(detail) => ("csrf-token", "The change was refused: its CSRF token is missing or wrong", detail.clone()),
             ApiError::TooManyRequests(detail) => ("too-many-requests", "Too many requests", detail.clone()),
             ApiError::PayloadTooLarge(detail) => ("payload-too-large", "Too large", detail.clone()),
             ApiError::AuditUnavailable(id) => (

@@ -243,6 +243,10 @@ fn action_of(method: &Method, policy: Policy) -> &'static str {
 }
 
 fn client_address(request: &Request) -> Option<String> {
+    // Resolved by `limits::limit` (X-Forwarded-For only from a trusted proxy).
+    if let Some(address) = request.extensions().get::<crate::proxy::ClientAddress>() {
+        return Some(address.0.to_string());
+    }
     request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -315,7 +319,7 @@ async fn guard(
             let refusal = if page {
                 crate::pages::refusal::csrf_refused(&principal, &state.store.access().roles)
             } else {
-                ApiError::Forbidden(
+                ApiError::CsrfRefused(
                     "send the CSRF token you received at sign-in with every change (X-CSRF-Token header or csrf query parameter)".into(),
                 )
                 .into_response()

@@ -36,6 +36,7 @@ pub const GILLICK_AGE: i16 = 16;
 /// Who made the referral.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Referrer {
     /// Name (for a self-referral, the young person's own name or "self").
     pub name: String,
@@ -108,6 +109,7 @@ impl NewReferral {
             &self.referrer.name,
             "enter the referrer's name",
         );
+        self.referrer.check_lengths(errors);
         if self.received_at
             > now
                 .saturating_add(CLOCK_SKEW_MINUTES.minutes())
@@ -124,7 +126,18 @@ impl NewReferral {
                     format!("consent_to_share[{i}]"),
                     "name the agency, or leave it out",
                 );
+            } else {
+                crate::person_text::check_text(
+                    errors,
+                    &format!("consent_to_share[{i}]"),
+                    agency,
+                    crate::person_text::MAX_SHORT_TEXT_CHARS,
+                    false,
+                );
             }
+        }
+        if self.consent_to_share.len() > 20 {
+            errors.add("consent_to_share", "name at most 20 agencies");
         }
     }
 }
@@ -137,6 +150,39 @@ fn text(errors: &mut ValidationErrors, field: &str, value: &str, empty_message: 
             field,
             format!("keep this under {MAX_TEXT_CHARS} characters"),
         );
+    } else {
+        crate::person_text::check_text(errors, field, value, MAX_TEXT_CHARS, true);
+    }
+}
+
+impl Referrer {
+    /// The referrer's contact fields within their limits (`nwd_domain::person_text`).
+    fn check_lengths(&self, errors: &mut ValidationErrors) {
+        use crate::person_text::{
+            check_text, MAX_EMAIL_CHARS, MAX_PHONE_CHARS, MAX_SHORT_TEXT_CHARS,
+        };
+        check_text(
+            errors,
+            "referrer.name",
+            &self.name,
+            MAX_SHORT_TEXT_CHARS,
+            false,
+        );
+        let fields = [
+            ("referrer.role", &self.role, MAX_SHORT_TEXT_CHARS),
+            (
+                "referrer.organisation",
+                &self.organisation,
+                MAX_SHORT_TEXT_CHARS,
+            ),
+            ("referrer.phone", &self.phone, MAX_PHONE_CHARS),
+            ("referrer.email", &self.email, MAX_EMAIL_CHARS),
+        ];
+        for (field, value, max) in fields {
+            if let Some(value) = value {
+                check_text(errors, field, value, max, false);
+            }
+        }
     }
 }
 
@@ -176,6 +222,7 @@ pub enum DestinationRequest {
 /// The triage decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct TriageCommand {
     /// THRIVE group agreed with the young person and family.
     pub need_group: NeedGroup,
@@ -196,6 +243,7 @@ pub struct TriageCommand {
 /// An additional, concurrent allocation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct AllocateCommand {
     /// The service.
     pub service_id: ServiceId,
@@ -206,6 +254,7 @@ pub struct AllocateCommand {
 /// A contact or indirect activity to record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ContactInput {
     /// The allocation.
     pub allocation_id: AllocationId,
@@ -232,6 +281,7 @@ fn direct() -> ContactKind {
 /// A step up or step down.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct StepCommand {
     /// Up or down.
     pub direction: StepDirection,
@@ -263,6 +313,7 @@ pub struct DischargeCommand {
 /// A transition outcome, ending an allocation as the young person reaches its upper age.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct TransitionCommand {
     /// The allocation.
     pub allocation_id: AllocationId,

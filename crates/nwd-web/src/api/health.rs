@@ -13,10 +13,9 @@ use crate::AppState;
 /// Liveness answer.
 #[derive(Serialize, ToSchema)]
 pub struct Health {
-    /// `ok` when the server and its database answer.
+    /// `ok` when the server and its database answer. Nothing else: which database engine or
+    /// version runs is no business of an anonymous caller (issue 15).
     pub status: &'static str,
-    /// `sqlite` or `postgres`.
-    pub database: &'static str,
 }
 
 /// Routes.
@@ -28,11 +27,5 @@ pub fn router() -> SecureRouter {
 #[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health), (status = 500, body = crate::problem::Problem)))]
 async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     state.store.ping().await?;
-    Ok(Json(Health {
-        status: "ok",
-        database: match state.store.backend() {
-            nwd_store::Backend::Sqlite => "sqlite",
-            nwd_store::Backend::Postgres => "postgres",
-        },
-    }))
+    Ok(Json(Health { status: "ok" }))
 }

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 
-use crate::extract::{Actor, IdempotencyKey, JsonBody};
+use crate::extract::{Actor, Caller, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::secure::SecureRouter;
 use crate::AppState;
@@ -42,6 +42,7 @@ pub fn router() -> SecureRouter {
 /// or invalid one gets its own message.
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct PersonInput {
     /// NHS number (10 digits, spaces allowed), if known.
     pub nhs_number: Option<String>,
@@ -85,6 +86,7 @@ pub struct PersonInput {
 /// A referral from a professional, or an advice/consultation request.
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct ReferralInput {
     /// The young person.
     pub person: PersonInput,
@@ -109,6 +111,7 @@ pub struct ReferralInput {
 /// A self-referral from a young person or a parent/carer.
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct SelfReferralInput {
     /// `young_person` or `parent_carer`.
     pub who: Option<String>,
@@ -124,24 +127,45 @@ pub struct SelfReferralInput {
     pub consent_to_share: Vec<String>,
 }
 
-/// What intake answers.
+/// What intake answers anyone who may not review person matches (the public, external
+/// referrers, clinicians): the reference and the private status link, **nothing** about the
+/// person — not whether they were already known, not their register id (issue 15, High 1).
 #[derive(Debug, Serialize, ToSchema)]
-pub struct IntakeResponse {
-    /// The referral as stored.
-    pub referral: Referral,
-    /// True when the young person was already in the register.
-    pub existing_person: bool,
-    /// How the person was matched: `auto` (linked), `review` (a person will check; received
-    /// against a provisional record meanwhile) or `new`. Candidates are shown only to staff,
-    /// in the review queue.
-    pub match_band: nwd_domain::linking::MatchBand,
+pub struct IntakeReceipt {
     /// A short reference to quote.
     pub reference: String,
     /// The private status link's token: 256 random bits, shown once (only its hash is
-    /// stored; a repeated request with the same `Idempotency-Key` gets a fresh one).
+    /// stored). A repeated request with the same `Idempotency-Key` answers with the same
+    /// reference and **no** token (empty): the link was sent with the first answer.
     pub status_token: String,
-    /// The status page's path (`/status/{token}`); the JSON form is `/api/status/{token}`.
+    /// The status page's path (`/status/{token}`; the JSON form is `/api/status/{token}`);
+    /// empty on a repeated request.
     pub status_url: String,
+    /// True when this answers a repeated request (same `Idempotency-Key`): the referral was
+    /// made by the first, whose answer carried the status link.
+    pub repeated: bool,
+}
+
+/// What intake answers a caller who may review person matches (`manage_register`, the
+/// single point of access): the receipt, plus the referral as stored and how the person was
+/// matched. Others get only the [`IntakeReceipt`] fields.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntakeResponse {
+    /// The reference and the status link.
+    #[serde(flatten)]
+    pub receipt: IntakeReceipt,
+    /// The referral as stored (only for callers with `manage_register`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// True when the young person was already in the register (only for callers with
+    /// `manage_register`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_person: Option<bool>,
+    /// How the person was matched: `auto` (linked), `review` (a person will check; received
+    /// against a provisional record meanwhile) or `new` (only for callers with
+    /// `manage_register`; candidates are in the review queue).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub match_band: Option<nwd_domain::linking::MatchBand>,
 }
 
 /// Receive a referral or advice request from a professional.
@@ -152,23 +176,35 @@ pub struct IntakeResponse {
     request_body = ReferralInput,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
-        (status = 201, body = IntakeResponse, description = "Created"),
-        (status = 200, body = IntakeResponse, description = "Already created by an earlier request with this Idempotency-Key"),
-        (status = 422, body = Problem), (status = 400, body = Problem), (status = 401, body = Problem)
+        (status = 201, body = IntakeResponse, description = "Created. Callers without `manage_register` get only the receipt (reference and status link)"),
+        (status = 200, body = IntakeResponse, description = "Already created by an earlier request with this Idempotency-Key (no new status link)"),
+        (status = 422, body = Problem), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 429, body = Problem, description = "An external referrer's account sent more referrals this hour than it may")
     )
 )]
 async fn create_referral(
     State(state): State<AppState>,
     actor: Actor,
+    Caller(caller): Caller,
     IdempotencyKey(key): IdempotencyKey,
     body: JsonBody<ReferralInput>,
 ) -> ApiResult<Response> {
+    if caller
+        .roles()
+        .contains(&nwd_domain::authz::Role::ExternalReferrer)
+    {
+        if let Err(refused) = state.limits.check_referrer(&caller.user_id) {
+            return Ok(refused);
+        }
+    }
     let intake = referral_intake(body.value, state.store.now())?;
+    let reveal = caller.holds(ManageRegister, &state.store.access().roles);
     receive(
         &state,
         intake,
         &actor.0,
         key.map(|k| ("referrals", k, body.hash)),
+        reveal,
     )
     .await
 }
@@ -179,7 +215,8 @@ async fn create_referral(
     request_body = SelfReferralInput,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
-        (status = 201, body = IntakeResponse), (status = 200, body = IntakeResponse),
+        (status = 201, body = IntakeReceipt, description = "Received: the reference and the private status link, nothing about the person"),
+        (status = 200, body = IntakeReceipt, description = "Already received by an earlier request with this Idempotency-Key (no new status link)"),
         (status = 422, body = Problem), (status = 400, body = Problem)
     )
 )]
@@ -194,6 +231,7 @@ async fn create_self_referral(
         intake,
         actor,
         key.map(|k| ("self-referrals", k, body.hash)),
+        false,
     )
     .await
 }
@@ -341,6 +379,7 @@ async fn receive(
     intake: Intake,
     actor: &str,
     idempotency: Option<(&str, String, String)>,
+    reveal_matching: bool,
 ) -> ApiResult<Response> {
     let idempotency = idempotency.map(|(scope, key, request_hash)| IdempotencyRequest {
         scope: scope.to_string(),
@@ -357,25 +396,44 @@ async fn receive(
         StatusCode::OK
     };
     let version = outcome.referral.version;
-    let reference = reference(&outcome.referral);
-    let mut response = super::with_etag(
-        status,
-        version,
-        IntakeResponse {
-            match_band: outcome.matching.band,
-            referral: outcome.referral,
-            existing_person: outcome.existing_person,
-            reference,
-            status_url: crate::pages::status::status_path(&outcome.status_token),
-            status_token: outcome.status_token,
-        },
-    );
+    let receipt = receipt(&outcome);
+    let mut response = if reveal_matching {
+        super::with_etag(
+            status,
+            version,
+            IntakeResponse {
+                receipt,
+                match_band: Some(outcome.matching.band),
+                existing_person: Some(outcome.existing_person),
+                referral: Some(outcome.referral),
+            },
+        )
+    } else {
+        use axum::response::IntoResponse;
+        (status, axum::Json(receipt)).into_response()
+    };
     // The answer carries a secret link: never stored by a cache.
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
+    crate::pages::layout::security_headers(
+        response.headers_mut(),
+        crate::pages::layout::Sensitivity::Identifiable,
     );
     Ok(response)
+}
+
+/// The receipt for an intake: the reference, and the status link when this request made the
+/// referral (a repeat gets none: see [`IntakeReceipt::status_token`]).
+pub fn receipt(outcome: &nwd_store::IntakeOutcome) -> IntakeReceipt {
+    let token = outcome.status_token.clone().unwrap_or_default();
+    IntakeReceipt {
+        reference: reference(&outcome.referral),
+        status_url: if token.is_empty() {
+            String::new()
+        } else {
+            crate::pages::status::status_path(&token)
+        },
+        status_token: token,
+        repeated: !outcome.created,
+    }
 }
 
 /// Where a referral stands, for whoever holds its private status link: received, being

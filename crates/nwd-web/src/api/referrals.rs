@@ -385,6 +385,7 @@ async fn record_contact(
 
 /// The outcome of a scheduled contact.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ContactOutcomeInput {
     /// What happened.
     pub status: ContactStatus,
@@ -452,6 +453,7 @@ async fn transition(
 
 /// Discharge body (the allocation is in the path).
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DischargeInput {
     /// Coded reason.
     pub reason: nwd_domain::codes::DischargeReason,
@@ -483,6 +485,7 @@ async fn discharge(
 
 /// Decline body.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DeclineInput {
     /// The young person's or family's reason, in their words.
     pub reason: String,

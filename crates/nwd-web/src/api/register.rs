@@ -142,6 +142,7 @@ async fn decide_review(
 
 /// Merge request.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MergeInput {
     /// The record to merge into this one.
     pub merged_id: PersonId,
@@ -170,6 +171,7 @@ async fn merge(
 
 /// A reason.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReasonInput {
     /// Why (audited).
     pub reason: String,
@@ -196,6 +198,7 @@ async fn unmerge(
 
 /// "Not the same person" request.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NotSameInput {
     /// The other record.
     pub other_id: PersonId,

@@ -442,7 +442,10 @@ fn begin(state: &AppState, who: Who) -> Response {
     if who == Who::ParentCarer {
         form.set("who", "parent_carer".to_owned());
     }
-    form.set(ISSUED_FIELD, FormGuard::get().issue(state.store.now()));
+    form.set(
+        ISSUED_FIELD,
+        FormGuard::get().issue(state.store.now(), form.first("journey")),
+    );
     step_page(Step::first(who), form, Vec::new(), false, today(state))
 }
 
@@ -490,13 +493,17 @@ pub async fn answer(State(state): State<AppState>, body: Bytes) -> PageResult {
         match guard.check(
             form.first(HONEYPOT_FIELD),
             form.first(ISSUED_FIELD),
+            form.first("journey"),
             state.store.now(),
         ) {
             FormCheck::Person => return submit(&state, form, today).await,
             FormCheck::Honeypot | FormCheck::TooFast => return Ok(neutral_response()),
             FormCheck::Unsigned => {
                 let mut form = form;
-                form.set(ISSUED_FIELD, guard.issue(state.store.now()));
+                form.set(
+                    ISSUED_FIELD,
+                    guard.issue(state.store.now(), form.first("journey")),
+                );
                 let errors = vec![FieldMessage::new(
                     "send",
                     "Sorry, we could not send your request. Check your answers, then select the button to send it again",
@@ -600,6 +607,15 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
                     format!("Enter {their} last name"),
                 ));
             }
+            // The domain's name rule (length, characters), as every door applies it.
+            for field in ["given-name", "family-name", "preferred-name"] {
+                let value = form.first(field).trim();
+                if !value.is_empty() {
+                    if let Err(message) = nwd_domain::person_text::PersonName::parse(value) {
+                        errors.push(FieldMessage::new(field, capitalise(&message)));
+                    }
+                }
+            }
         }
         Step::Postcode => {
             let postcode = form.first("postcode").trim();
@@ -689,6 +705,14 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
         Step::Check => {}
     }
     errors
+}
+
+fn capitalise(message: &str) -> String {
+    let mut chars = message.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn today(state: &AppState) -> Date {
@@ -1036,7 +1060,11 @@ async fn submit(state: &AppState, form: FormData, today: Date) -> PageResult {
     let page = DonePage {
         layout: Layout::public("Your request has been sent"),
         reference: reference(&outcome.referral),
-        status_path: status_path(&outcome.status_token),
+        status_path: outcome
+            .status_token
+            .as_deref()
+            .map(status_path)
+            .unwrap_or_default(),
         under_16,
         parent: who == Who::ParentCarer,
     };

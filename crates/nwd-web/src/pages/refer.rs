@@ -229,7 +229,10 @@ pub(crate) fn label_in<'a>(list: &[(&'a str, &'a str)], value: &str) -> &'a str 
 fn fresh_form(state: &AppState) -> FormData {
     let mut form = FormData::default();
     form.set("journey", uuid::Uuid::new_v4().simple().to_string());
-    form.set(ISSUED_FIELD, FormGuard::get().issue(state.store.now()));
+    form.set(
+        ISSUED_FIELD,
+        FormGuard::get().issue(state.store.now(), form.first("journey")),
+    );
     form
 }
 
@@ -325,6 +328,18 @@ pub fn validate(form: &FormData, today: Date) -> Vec<FieldMessage> {
             "Enter the young person's last name",
         ));
     }
+    // The domain's name rule (length, characters), as every door applies it.
+    for field in ["given-name", "family-name"] {
+        let value = form.first(field).trim();
+        if !value.is_empty() {
+            if let Err(message) = nwd_domain::person_text::PersonName::parse(value) {
+                errors.push(FieldMessage::new(
+                    field,
+                    format!("The young person's name: {message}"),
+                ));
+            }
+        }
+    }
     let dob_parts = ["dob-day", "dob-month", "dob-year"].map(|id| form.first(id).trim());
     match date_of_birth(form) {
         _ if dob_parts.iter().all(|p| p.is_empty()) => errors.push(FieldMessage::new(
@@ -413,12 +428,28 @@ async fn accept(state: &AppState, form: FormData, principal: &Principal) -> Page
         return Ok(page(form, errors, principal));
     }
     let guard = FormGuard::get();
-    match guard.check(form.first(HONEYPOT_FIELD), form.first(ISSUED_FIELD), now) {
-        FormCheck::Person => send(state, &form, Some(principal)).await,
+    match guard.check(
+        form.first(HONEYPOT_FIELD),
+        form.first(ISSUED_FIELD),
+        form.first("journey"),
+        now,
+    ) {
+        FormCheck::Person => {
+            if principal
+                .roles()
+                .contains(&nwd_domain::authz::Role::ExternalReferrer)
+            {
+                if let Err(refused) = state.limits.check_referrer(&principal.user_id) {
+                    return Ok(refused);
+                }
+            }
+            send(state, &form, Some(principal)).await
+        }
         FormCheck::Honeypot | FormCheck::TooFast => Ok(neutral_response()),
         FormCheck::Unsigned => {
             let mut form = form;
-            form.set(ISSUED_FIELD, guard.issue(now));
+            let stamp = guard.issue(now, form.first("journey"));
+            form.set(ISSUED_FIELD, stamp);
             let errors = vec![FieldMessage::new(
                 "send",
                 "Sorry, we could not send the form. Check the answers, then send it again",
@@ -568,7 +599,11 @@ pub(crate) async fn send(
             None => Layout::public(title),
         },
         reference: reference(&outcome.referral),
-        status_path: status_path(&outcome.status_token),
+        status_path: outcome
+            .status_token
+            .as_deref()
+            .map(status_path)
+            .unwrap_or_default(),
         advice: kind == ReferralKind::AdviceRequest,
         signed_in: principal.is_some(),
     };

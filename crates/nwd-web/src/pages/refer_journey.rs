@@ -256,7 +256,10 @@ pub async fn start_page() -> Response {
 pub async fn start(State(state): State<AppState>) -> Response {
     let mut form = FormData::default();
     form.set("journey", uuid::Uuid::new_v4().simple().to_string());
-    form.set(ISSUED_FIELD, FormGuard::get().issue(state.store.now()));
+    form.set(
+        ISSUED_FIELD,
+        FormGuard::get().issue(state.store.now(), form.first("journey")),
+    );
     question_page(Question::Kind, form, Vec::new(), false)
 }
 
@@ -320,12 +323,18 @@ async fn step(state: &AppState, form: FormData, sending: bool) -> PageResult {
         }
         let guard = FormGuard::get();
         let now = state.store.now();
-        return match guard.check(form.first(HONEYPOT_FIELD), form.first(ISSUED_FIELD), now) {
+        return match guard.check(
+            form.first(HONEYPOT_FIELD),
+            form.first(ISSUED_FIELD),
+            form.first("journey"),
+            now,
+        ) {
             FormCheck::Person => refer::send(state, &form, None).await,
             FormCheck::Honeypot | FormCheck::TooFast => Ok(neutral_response()),
             FormCheck::Unsigned => {
                 let mut form = form;
-                form.set(ISSUED_FIELD, guard.issue(now));
+                let stamp = guard.issue(now, form.first("journey"));
+                form.set(ISSUED_FIELD, stamp);
                 let errors = vec![FieldMessage::new(
                     "send",
                     "Sorry, we could not send it. Check your answers, then select the button to send it again",

@@ -26,12 +26,17 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(
+        // Resolved by `limits::limit` (X-Forwarded-For only from a trusted proxy).
+        let resolved = parts
+            .extensions
+            .get::<crate::proxy::ClientAddress>()
+            .map(|a| a.0.to_string());
+        Ok(ClientAddress(resolved.or_else(|| {
             parts
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
-        ))
+                .map(|c| c.0.ip().to_string())
+        })))
     }
 }
 

@@ -682,7 +682,13 @@ async fn sessions_are_secure_rotated_and_end_at_sign_out(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    problem(response, 403).await;
+    let refused = problem(response, 403).await;
+    // Titled for what it is, not as a role refusal (issue 15).
+    assert!(
+        refused["title"].as_str().unwrap().contains("CSRF"),
+        "{refused}"
+    );
+    assert_ne!(refused["title"], "Not allowed for your role");
     assert_eq!(app.count("referrals").await, 0);
     let response = with_cookie(Method::POST, "/api/referrals")
         .header("x-csrf-token", &csrf)

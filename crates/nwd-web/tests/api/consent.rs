@@ -30,13 +30,7 @@ async fn under_16_self_referral(app: &TestApp) -> (String, String) {
         .unwrap();
     assert_eq!(response.status(), 201);
     let created: Value = response.json().await.unwrap();
-    (
-        created["referral"]["id"].as_str().unwrap().to_owned(),
-        created["referral"]["person_id"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-    )
+    app.received(&created).await
 }
 
 /// A user holding `role` in a team of kind `other`, with an API token.

@@ -100,7 +100,11 @@ async fn the_status_link_follows_the_referral_and_says_nothing_clinical(app: &Te
     let token = created["status_token"].as_str().unwrap().to_owned();
     assert_eq!(token.len(), 64, "256 bits, hex");
     assert_eq!(created["status_url"], format!("/status/{token}"));
-    let id = created["referral"]["id"].as_str().unwrap().to_owned();
+    // The public answer says nothing about the person: the reference and the link only.
+    assert!(created.get("referral").is_none(), "{created}");
+    assert!(created.get("existing_person").is_none(), "{created}");
+    assert!(created.get("match_band").is_none(), "{created}");
+    let (id, _) = app.received(&created).await;
 
     let (json, page) = status(app, &token).await;
     assert_eq!(json["stage"], "received");
@@ -174,21 +178,26 @@ async fn the_status_link_follows_the_referral_and_says_nothing_clinical(app: &Te
     }
     assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:?}");
 
-    // A repeated request with the same key answers with the same referral and a fresh link
-    // (the first cannot be recovered from its hash); both work.
+    // A repeated request with the same key answers with the same reference and no new link:
+    // the link went with the first answer, and replaying a key must not mint live links.
     let again = |key: &str| {
         app.public(Method::POST, "/api/self-referrals")
             .header("Idempotency-Key", key.to_owned())
             .json(&self_referral())
     };
+    let links_before = app.count("status_links").await;
     let first: Value = again("k-1").send().await.unwrap().json().await.unwrap();
-    let second: Value = again("k-1").send().await.unwrap().json().await.unwrap();
-    assert_eq!(first["referral"]["id"], second["referral"]["id"]);
-    assert_ne!(first["status_token"], second["status_token"]);
-    for token in [&first["status_token"], &second["status_token"]] {
-        let (json, _) = status(app, token.as_str().unwrap()).await;
-        assert_eq!(json["stage"], "received");
+    for _ in 0..5 {
+        let repeat = again("k-1").send().await.unwrap();
+        assert_eq!(repeat.status(), 200);
+        let repeat: Value = repeat.json().await.unwrap();
+        assert_eq!(repeat["reference"], first["reference"]);
+        assert_eq!(repeat["status_token"], "", "{repeat}");
+        assert_eq!(repeat["repeated"], true);
     }
+    assert_eq!(app.count("status_links").await, links_before + 1);
+    let (json, _) = status(app, first["status_token"].as_str().unwrap()).await;
+    assert_eq!(json["stage"], "received");
 }
 on_both_backends!(the_status_link_follows_the_referral_and_says_nothing_clinical);
 
@@ -223,7 +232,7 @@ pub(crate) async fn form_post(app: &TestApp, path: &str, pairs: &[(&str, &str)])
     response.text().await.unwrap()
 }
 
-fn parent_answers<'a>(
+pub(crate) fn parent_answers<'a>(
     journey: &'a str,
     issued: &'a str,
     honeypot: &'a str,

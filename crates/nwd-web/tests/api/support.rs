@@ -362,6 +362,19 @@ impl TestApp {
         conn.close().await
     }
 
+    /// The referral a public intake answer names by its reference, as staff would find it
+    /// (the answer itself says nothing about the person): `(referral id, person id)`.
+    pub async fn received(&self, receipt: &Value) -> (String, String) {
+        let reference = receipt["reference"].as_str().expect("a reference");
+        let referral = self
+            .store
+            .referral_by_reference(reference)
+            .await
+            .unwrap()
+            .expect("the reference names one referral");
+        (referral.id.to_string(), referral.person_id.to_string())
+    }
+
     /// Counts rows in a table (to prove bad input wrote nothing).
     pub async fn count(&self, table: &str) -> i64 {
         self.store.count_rows(table).await.unwrap()
