@@ -29,6 +29,7 @@ pub mod person;
 pub mod postcode;
 pub mod referral;
 pub mod retention;
+pub mod search;
 pub mod standards;
 pub mod transition;
 pub mod waits;

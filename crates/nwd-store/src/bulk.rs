@@ -137,6 +137,8 @@ impl Store {
                 "postcode",
                 "details",
                 "created_at",
+                "family_key",
+                "given_key",
             ],
         );
         for person in data.persons {
@@ -150,6 +152,8 @@ impl Store {
                 V::OT(d.postcode.as_ref().map(|p| p.as_str().to_string())),
                 V::T(serde_json::to_string(d)?),
                 V::I(now),
+                V::T(nwd_domain::search::name_key(&d.family_name)),
+                V::T(nwd_domain::search::name_key(&d.given_name)),
             ]);
         }
         persons.flush(conn).await?;

@@ -337,8 +337,8 @@ pub(crate) async fn insert_person(
 ) -> Result<(), StoreError> {
     let d = &person.details;
     sqlx::query(
-        "INSERT INTO persons (id, nhs_number, given_name, family_name, date_of_birth, postcode, details, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO persons (id, nhs_number, given_name, family_name, date_of_birth, postcode, details, created_at, family_key, given_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(person.id.to_string())
     .bind(d.nhs_number.map(|n| n.as_digits()))
@@ -348,6 +348,8 @@ pub(crate) async fn insert_person(
     .bind(d.postcode.as_ref().map(|p| p.as_str().to_string()))
     .bind(serde_json::to_string(d)?)
     .bind(ms(now))
+    .bind(nwd_domain::search::name_key(&d.family_name))
+    .bind(nwd_domain::search::name_key(&d.given_name))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -35,6 +35,7 @@ pub mod provision;
 mod referrals;
 mod register;
 pub mod retention;
+mod search;
 pub mod status;
 mod versioned;
 pub use append_only::APPEND_ONLY_TABLES;
@@ -54,6 +55,7 @@ pub use directory::ServiceFilter;
 pub use error::{Change, StoreError};
 pub use intake::{IdempotencyRequest, Intake, IntakeOutcome};
 pub use lists::{Caseload, CaseloadEntry, TransitionListEntry, WaitingList};
+pub use search::{ListedPerson, ListedReferral, ReferralList, COUNT_CAP};
 pub use referrals::{CrisisList, ReferralPage, ReferralSearch, ReferralSort, ReferralSummary};
 pub use register::{MatchReview, PersonHistory, PersonMerge, ReviewDecision};
 
@@ -187,6 +189,7 @@ impl Store {
         append_only::protect(&store.pool, backend).await?;
         audit::install_head_trigger(&store.pool, backend).await?;
         versioned::install_change_log(&store.pool, backend).await?;
+        search::fill_search_keys(&store.pool).await?;
         store.load_register_into_matcher().await?;
         if store.audit_commit == audit::AuditCommit::Deferred && backend == Backend::Sqlite {
             audit::spawn_flusher(&store);

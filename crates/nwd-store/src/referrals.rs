@@ -104,59 +104,12 @@ impl Store {
             "SELECT r.id, r.person_id, r.kind, r.source, r.priority, r.priority_rank, r.primary_reason, r.status, r.need_group, \
              r.received_at, r.triaged_at, r.closed_at, r.destination_kind, r.destination_name, r.version FROM referrals r",
         );
-        let mut clauses: Vec<String> = Vec::new();
         let mut binds: Vec<Bind> = Vec::new();
+        let mut clauses = conditions(search, &mut binds);
         let mut add = |clause: &str, value: Bind| {
             binds.push(value);
             clauses.push(clause.replace("$?", &format!("${}", binds.len())));
         };
-        if let Some(nhs) = &search.nhs_number {
-            sql.push_str(" JOIN persons p ON p.id = r.person_id");
-            add("p.nhs_number = $?", Bind::Text(nhs.as_digits()));
-        }
-        if let Some(status) = search.status {
-            add("r.status = $?", Bind::Text(status.as_str().into()));
-        }
-        if let Some(source) = search.source {
-            add("r.source = $?", Bind::Text(source.as_str().into()));
-        }
-        if let Some(priority) = search.priority {
-            add("r.priority = $?", Bind::Text(priority.as_str().into()));
-        }
-        if let Some(group) = search.need_group {
-            add("r.need_group = $?", Bind::Text(group.as_str().into()));
-        }
-        if let Some(reason) = search.reason {
-            add("r.primary_reason = $?", Bind::Text(reason.as_str().into()));
-        }
-        if let Some(person) = search.person_id {
-            add("r.person_id = $?", Bind::Text(person.to_string()));
-        }
-        if let Some(from) = search.received_from {
-            add("r.received_at >= $?", Bind::Int(ms(from)));
-        }
-        if let Some(to) = search.received_to {
-            add("r.received_at < $?", Bind::Int(ms(to)));
-        }
-        if let Some(area) = &search.area {
-            // A district (`ME14`) is the outward code before the space; an area (`ME`) is the
-            // letters before the first digit, so `ME` never matches `M1` or `MEX…`.
-            if area.chars().any(|c| c.is_ascii_digit()) {
-                add(
-                    "EXISTS (SELECT 1 FROM persons pa WHERE pa.id = r.person_id AND pa.postcode LIKE $?)",
-                    Bind::Text(format!("{area} %")),
-                );
-            } else {
-                let next = area.len() + 1;
-                add(
-                    &format!(
-                        "EXISTS (SELECT 1 FROM persons pa WHERE pa.id = r.person_id AND pa.postcode LIKE $? \
-                         AND SUBSTR(pa.postcode, {next}, 1) IN ('0','1','2','3','4','5','6','7','8','9'))"
-                    ),
-                    Bind::Text(format!("{area}%")),
-                );
-            }
-        }
         if let Some(cursor) = &search.after {
             let cursor = Cursor::parse(cursor)?;
             match search.sort {
@@ -229,9 +182,82 @@ impl Store {
     }
 }
 
+/// The `WHERE` conditions of a search's filters and terms (`r` is the referrals table; not
+/// the cursor nor the visibility), their values appended to `binds`. One definition for the
+/// API's keyset pages and the pages' numbered lists (`Store::referral_list`).
+pub(crate) fn conditions(search: &ReferralSearch, binds: &mut Vec<Bind>) -> Vec<String> {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut add = |clause: &str, value: Bind| {
+        binds.push(value);
+        clauses.push(clause.replace("$?", &format!("${}", binds.len())));
+    };
+    if let Some(nhs) = &search.nhs_number {
+        add(
+            "r.person_id IN (SELECT pn.id FROM persons pn WHERE pn.nhs_number = $?)",
+            Bind::Text(nhs.as_digits()),
+        );
+    }
+    if let Some(status) = search.status {
+        add("r.status = $?", Bind::Text(status.as_str().into()));
+    }
+    if let Some(kind) = search.kind {
+        add("r.kind = $?", Bind::Text(kind.as_str().into()));
+    }
+    if let Some(source) = search.source {
+        add("r.source = $?", Bind::Text(source.as_str().into()));
+    }
+    if let Some(priority) = search.priority {
+        add("r.priority = $?", Bind::Text(priority.as_str().into()));
+    }
+    if let Some(group) = search.need_group {
+        add("r.need_group = $?", Bind::Text(group.as_str().into()));
+    }
+    if let Some(reason) = search.reason {
+        add("r.primary_reason = $?", Bind::Text(reason.as_str().into()));
+    }
+    if let Some(person) = search.person_id {
+        add("r.person_id = $?", Bind::Text(person.to_string()));
+    }
+    if let Some(from) = search.received_from {
+        add("r.received_at >= $?", Bind::Int(ms(from)));
+    }
+    if let Some(to) = search.received_to {
+        add("r.received_at < $?", Bind::Int(ms(to)));
+    }
+    if let Some(area) = &search.area {
+        // A district (`ME14`) is the outward code before the space; an area (`ME`) is the
+        // letters before the first digit, so `ME` never matches `M1` or `MEX…`.
+        if area.chars().any(|c| c.is_ascii_digit()) {
+            add(
+                "EXISTS (SELECT 1 FROM persons pa WHERE pa.id = r.person_id AND pa.postcode LIKE $?)",
+                Bind::Text(format!("{area} %")),
+            );
+        } else {
+            let next = area.len() + 1;
+            add(
+                &format!(
+                    "EXISTS (SELECT 1 FROM persons pa WHERE pa.id = r.person_id AND pa.postcode LIKE $? \
+                     AND SUBSTR(pa.postcode, {next}, 1) IN ('0','1','2','3','4','5','6','7','8','9'))"
+                ),
+                Bind::Text(format!("{area}%")),
+            );
+        }
+    }
+    if !search.sources.is_empty() {
+        let mut placeholders = Vec::new();
+        for source in &search.sources {
+            binds.push(Bind::Text(source.as_str().into()));
+            placeholders.push(format!("${}", binds.len()));
+        }
+        clauses.push(format!("r.source IN ({})", placeholders.join(", ")));
+    }
+    clauses.extend(crate::search::term_conditions(&search.terms, binds));
+    clauses
+}
+
 /// The `WHERE` condition that keeps the referrals a principal may open (`r` is the referrals
 /// table), its values appended to `binds`.
-fn visibility_clause(v: &crate::auth::Visibility, binds: &mut Vec<Bind>) -> String {
+pub(crate) fn visibility_clause(v: &crate::auth::Visibility, binds: &mut Vec<Bind>) -> String {
     let mut any: Vec<String> = Vec::new();
     if v.single_point_of_access {
         binds.push(Bind::Int(v.cutoff_ms));
@@ -340,7 +366,7 @@ impl Store {
     }
 }
 
-enum Bind {
+pub(crate) enum Bind {
     Text(String),
     Int(i64),
 }
@@ -368,6 +394,12 @@ pub struct ReferralSearch {
     pub received_to: Option<Timestamp>,
     /// The young person's postcode area (`ME`) or district (`ME14`), upper case.
     pub area: Option<String>,
+    /// Referral or advice request.
+    pub kind: Option<nwd_domain::referral::ReferralKind>,
+    /// Any of these sources (a source group); empty: any source.
+    pub sources: Vec<nwd_domain::codes::ReferralSource>,
+    /// Reference, name, NHS number, date of birth.
+    pub terms: nwd_domain::search::SearchTerms,
     /// Sort order.
     pub sort: ReferralSort,
     /// Page size (1–500).
@@ -391,6 +423,9 @@ impl Default for ReferralSearch {
             received_from: None,
             received_to: None,
             area: None,
+            kind: None,
+            sources: Vec::new(),
+            terms: nwd_domain::search::SearchTerms::default(),
             sort: ReferralSort::Newest,
             limit: 50,
             after: None,
@@ -488,7 +523,7 @@ impl Cursor {
     }
 }
 
-fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ReferralSummary, StoreError> {
+pub(crate) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ReferralSummary, StoreError> {
     let parse =
         |column: &str| -> Result<String, StoreError> { Ok(row.try_get::<String, _>(column)?) };
     let corrupt = StoreError::Corrupt;

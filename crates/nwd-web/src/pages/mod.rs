@@ -30,10 +30,12 @@ pub mod oidc;
 pub mod pagination;
 pub mod privacy;
 pub mod public;
+pub mod queue;
 pub mod refer;
 pub mod refer_journey;
 pub mod refusal;
 pub mod review;
+pub mod search;
 pub mod service;
 pub mod service_standards;
 pub mod simulate;
@@ -68,7 +70,12 @@ pub fn router() -> SecureRouter {
         .route(
             Policy::Requires(Permission::SearchReferrals, Scope::None),
             "referral",
-            routes!(triage::queue),
+            routes!(queue::queue),
+        )
+        .route(
+            Policy::Requires(Permission::SearchReferrals, Scope::None),
+            "referral",
+            routes!(search::search),
         )
         .route(
             Policy::Requires(Permission::ReadClinical, Scope::Referral("id")),

@@ -1,8 +1,6 @@
-//! The single point of access at work: the triage queue (referrals awaiting triage, by
-//! priority then wait, breaches of the triage standard highlighted, filters by source, reason
-//! and area, with the person-match review queue beside it), a referral's page (the young
-//! person with how their record was matched, the allocations, the whole timeline) and the
-//! triage form. The forms used after triage are in [`super::actions`]. Every form carries the
+//! The single point of access at work (the triage queue itself is [`super::queue`]): a
+//! referral's page (the young person with how their record was matched, the allocations, the
+//! whole timeline) and the triage form. The forms used after triage are in [`super::actions`]. Every form carries the
 //! version it was read at; when someone else changed the referral meanwhile the page says
 //! what changed and keeps every answer typed.
 
@@ -34,40 +32,6 @@ use crate::extract::{parse_id, Actor, Caller};
 use crate::problem::ApiError;
 use crate::AppState;
 
-/// Queue filters.
-#[derive(Debug, Default, Deserialize)]
-pub struct QueueFilter {
-    /// Source of referral (API name).
-    pub source: Option<String>,
-    /// Primary reason (API name).
-    pub reason: Option<String>,
-    /// The young person's postcode area (`ME`) or district (`ME14`).
-    pub area: Option<String>,
-}
-
-/// A referral in the queue.
-#[derive(Debug, Clone)]
-pub struct QueueRow {
-    /// Id, for the link.
-    pub id: String,
-    /// Reference.
-    pub reference: String,
-    /// Priority label.
-    pub priority: &'static str,
-    /// Source label.
-    pub source: &'static str,
-    /// Primary reason label.
-    pub reason: &'static str,
-    /// Received, as shown.
-    pub received: String,
-    /// Waited so far, e.g. "3 days" or "5 hours".
-    pub waited: String,
-    /// The triage standard's deadline, as shown.
-    pub due: String,
-    /// Past the deadline.
-    pub breached: bool,
-}
-
 /// An option in a filter or form list.
 #[derive(Debug, Clone)]
 pub struct Choice {
@@ -94,21 +58,8 @@ pub(crate) fn choices<T: Copy + PartialEq>(
         .collect()
 }
 
-#[derive(Template)]
-#[template(path = "triage_queue.html")]
-struct QueuePage {
-    layout: Layout,
-    rows: Vec<QueueRow>,
-    sources: Vec<Choice>,
-    reasons: Vec<Choice>,
-    area: String,
-    breached: usize,
-    more: bool,
-    reviews: Option<Vec<ReviewLink>>,
-}
-
 /// A postcode area (`ME`) or district (`ME14`, `EC1A`), upper case, or why not.
-fn parse_area(text: &str) -> Result<Option<String>, &'static str> {
+pub(crate) fn parse_area(text: &str) -> Result<Option<String>, &'static str> {
     let area = text.trim().to_ascii_uppercase();
     if area.is_empty() {
         return Ok(None);
@@ -138,119 +89,6 @@ pub(crate) fn waited(from: Timestamp, now: Timestamp) -> String {
         0..=47 => format!("{hours} hours"),
         _ => format!("{} days", hours / 24),
     }
-}
-
-/// The triage queue.
-#[utoipa::path(get, path = "/staff/triage", tag = "pages",
-    params(("source" = Option<String>, Query), ("reason" = Option<String>, Query), ("area" = Option<String>, Query)),
-    responses((status = 200, description = "Referrals awaiting triage", content_type = "text/html"), (status = 401, description = "Not signed in")))]
-pub async fn queue(
-    State(state): State<AppState>,
-    Caller(principal): Caller,
-    Query(filter): Query<QueueFilter>,
-) -> PageResult {
-    let source = filter
-        .source
-        .as_deref()
-        .and_then(|s| ReferralSource::parse(s).ok());
-    let reason = filter
-        .reason
-        .as_deref()
-        .and_then(|r| ReasonCode::parse(r).ok());
-    let typed_area = filter.area.clone().unwrap_or_default();
-    let mut errors = Vec::new();
-    let area = parse_area(&typed_area).unwrap_or_else(|message| {
-        errors.push(FieldMessage::new("area", message));
-        None
-    });
-    let search = ReferralSearch {
-        status: Some(ReferralStatus::AwaitingTriage),
-        source,
-        reason,
-        area: area.clone(),
-        sort: ReferralSort::Priority,
-        limit: 200,
-        visible_to: Some(state.store.visibility(&principal, Permission::ReadClinical)),
-        ..ReferralSearch::default()
-    };
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_detail(format!(
-            "triage queue page; filters: source={}, reason={}, area={}",
-            source.is_some(),
-            reason.is_some(),
-            area.is_some()
-        ));
-    }
-    let page = state
-        .store
-        .search_referrals(&search)
-        .await
-        .map_err(PageError::staff)?;
-    let now = state.store.now();
-    let tz = state.store.tz().clone();
-    let standards = state
-        .store
-        .standards()
-        .for_team_type(TeamType::SinglePointOfAccess);
-    let rows: Vec<QueueRow> = page
-        .items
-        .iter()
-        .map(|item| {
-            let deadline = nwd_domain::standards::select(&standards, item.priority, item.source)
-                .map(|s| s.target.deadline(item.received_at, &tz));
-            QueueRow {
-                id: item.id.to_string(),
-                reference: reference_of(item.id),
-                priority: item.priority.label(),
-                source: item.source.label(),
-                reason: item.primary_reason.label(),
-                received: shown(item.received_at, &state),
-                waited: waited(item.received_at, now),
-                due: deadline.map(|d| shown(d, &state)).unwrap_or_default(),
-                breached: deadline.is_some_and(|d| d < now),
-            }
-        })
-        .collect();
-    let selected_source = filter
-        .source
-        .as_deref()
-        .map(|s| vec![s])
-        .unwrap_or_default();
-    let selected_reason = filter
-        .reason
-        .as_deref()
-        .map(|s| vec![s])
-        .unwrap_or_default();
-    let reviews = if principal.holds(Permission::ManageRegister, &state.store.access().roles) {
-        Some(
-            super::review::open_reviews(&state, 10)
-                .await
-                .map_err(PageError::staff)?,
-        )
-    } else {
-        None
-    };
-    let page = QueuePage {
-        layout: Layout::staff("Triage queue", &principal).with_errors(errors),
-        area: area.unwrap_or(typed_area),
-        reviews,
-        breached: rows.iter().filter(|r| r.breached).count(),
-        more: page.next.is_some(),
-        rows,
-        sources: choices(
-            ReferralSource::ALL,
-            |s| s.as_str(),
-            |s| s.label().to_owned(),
-            &selected_source,
-        ),
-        reasons: choices(
-            ReasonCode::ALL,
-            |r| r.as_str(),
-            |r| r.label().to_owned(),
-            &selected_reason,
-        ),
-    };
-    Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))
 }
 
 pub(crate) fn reference_of(id: ReferralId) -> String {

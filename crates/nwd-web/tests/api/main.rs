@@ -24,5 +24,6 @@ mod pages;
 mod privacy;
 mod refer;
 mod register;
+mod search;
 mod status;
 mod transitions;

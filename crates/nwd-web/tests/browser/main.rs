@@ -14,4 +14,5 @@ mod commissioning;
 mod end_to_end;
 mod journeys;
 mod screenshots;
+mod search;
 mod staff;
