@@ -342,6 +342,7 @@ struct QueuePage {
     rows: Vec<ReferralRow>,
     total: u64,
     filters: FilterForm,
+    filtered: bool,
     shown: String,
     pages: String,
     reviews: Option<Vec<ReviewLink>>,
@@ -413,6 +414,7 @@ pub async fn queue(
         total: list.total,
         rows,
         filters,
+        filtered: !link.is_empty(),
         reviews,
     };
     Ok(render(&page_view, StatusCode::OK, Sensitivity::Identifiable))

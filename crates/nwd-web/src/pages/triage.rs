@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use jiff::Timestamp;
 use nwd_domain::authz::Permission;
 use nwd_domain::codes::{
-    ConsultationMechanism, ContactStatus, DischargeReason, ReasonCode, ReferralSource, TeamType,
+    ConsultationMechanism, ContactStatus, DischargeReason, ReferralSource, TeamType,
 };
 use nwd_domain::need::{NeedGroup, RiskLevel};
 use nwd_domain::person::{age_in_years, CompetenceDecision};
@@ -20,13 +20,13 @@ use nwd_domain::referral::{
     TriageCommand,
 };
 use nwd_domain::{ReferralId, ServiceId};
-use nwd_store::{Change, ReferralSearch, ReferralSort, ServiceFilter};
+use nwd_store::{Change, ServiceFilter};
 use serde::Deserialize;
 
 use super::actions::ActionForm;
 use super::form::FormData;
 use super::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
-use super::review::{MatchSummary, ReviewLink};
+use super::review::MatchSummary;
 use crate::api::intake::reference;
 use crate::extract::{parse_id, Actor, Caller};
 use crate::problem::ApiError;

@@ -159,7 +159,9 @@ async fn a_self_referral_is_triaged_seen_twice_and_counted() {
     app.type_into("code", &app.triage.code()).await;
     app.enter_in("code").await;
     app.goto("/staff/triage").await;
-    app.follow(&reference).await;
+    // The queue names the young person; the reference is beside the name.
+    assert!(app.text("main").await.contains(&reference));
+    app.follow("Synthia Endtoend").await;
     assert_eq!(app.heading().await, format!("Referral {reference}"));
     app.client
         .find(Locator::Css("input[name=need_group][value=getting_help]"))
