@@ -74,6 +74,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/staff/oidc/{provider}/callback"),
     ("post", "/staff/sign-out"),
     ("get", "/staff/triage"),
+    ("get", "/staff/search"),
     ("get", "/staff/referrals/{id}"),
     ("post", "/staff/referrals/{id}/triage"),
     ("post", "/staff/referrals/{id}/allocate"),
