@@ -26,3 +26,4 @@ mod refer;
 mod register;
 mod status;
 mod transitions;
+mod urgency;

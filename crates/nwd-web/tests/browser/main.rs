@@ -15,3 +15,4 @@ mod end_to_end;
 mod journeys;
 mod screenshots;
 mod staff;
+mod urgency;
