@@ -179,6 +179,10 @@ impl Store {
                 "destination_name",
                 "intake_person",
                 "updated_at",
+                "requested_priority",
+                "risk_level",
+                "risk_rank",
+                "risk_review_due",
             ],
         );
         let mut events = Batch::new(
@@ -250,6 +254,14 @@ impl Store {
                 V::OT(closure.map(|c| c.destination.name())),
                 V::T("null".into()),
                 V::I(now),
+                V::OT(r.requested_priority.map(|p| p.as_str().to_string())),
+                V::OT(r.risk.map(|x| x.as_str().to_string())),
+                V::OI(r.risk.map(|x| x.rank())),
+                V::OI(r.risk_review_on.map(|on| {
+                    ms(nwd_domain::referral::urgency::review_overdue_from(
+                        on, &self.tz,
+                    ))
+                })),
             ]);
             for e in history.iter() {
                 events.push(vec![

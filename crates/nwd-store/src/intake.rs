@@ -109,6 +109,9 @@ impl Store {
         let referral = Referral::replay(std::slice::from_ref(&first))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         write_projection(&mut w.tx, &referral, None, Some(&intake.person), now).await?;
+        if crate::urgency::touches_urgency(std::slice::from_ref(&first)) {
+            crate::urgency::write_urgency(&mut w.tx, &referral, &self.tz).await?;
+        }
         insert_events(&mut w.tx, referral_id, std::slice::from_ref(&first)).await?;
         crate::register::record_match(&mut w.tx, referral_id, person_id, &proposal, now).await?;
         let status_token = crate::status::new_status_token();

@@ -37,6 +37,7 @@ mod register;
 pub mod retention;
 mod search;
 pub mod status;
+mod urgency;
 mod versioned;
 pub use append_only::APPEND_ONLY_TABLES;
 
@@ -55,9 +56,10 @@ pub use directory::ServiceFilter;
 pub use error::{Change, StoreError};
 pub use intake::{IdempotencyRequest, Intake, IntakeOutcome};
 pub use lists::{Caseload, CaseloadEntry, TransitionListEntry, WaitingList};
+pub use referrals::{ReferralPage, ReferralSearch, ReferralSort, ReferralSummary};
 pub use search::{ListedPerson, ListedReferral, ReferralList, COUNT_CAP};
-pub use referrals::{CrisisList, ReferralPage, ReferralSearch, ReferralSort, ReferralSummary};
 pub use register::{MatchReview, PersonHistory, PersonMerge, ReviewDecision};
+pub use urgency::{CrisisEntry, CrisisFilter, CrisisList, OverdueReviews};
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -71,6 +71,9 @@ impl Store {
         }
         write_projection(&mut w.tx, &referral, Some(expected_version), None, now).await?;
         write_allocations_and_contacts(&mut w.tx, &referral, &recorded).await?;
+        if crate::urgency::touches_urgency(&recorded) {
+            crate::urgency::write_urgency(&mut w.tx, &referral, &self.tz).await?;
+        }
         w.commit(self.now()).await?;
         Ok((referral, recorded))
     }
@@ -100,10 +103,7 @@ impl Store {
         &self,
         search: &ReferralSearch,
     ) -> Result<ReferralPage, StoreError> {
-        let mut sql = String::from(
-            "SELECT r.id, r.person_id, r.kind, r.source, r.priority, r.priority_rank, r.primary_reason, r.status, r.need_group, \
-             r.received_at, r.triaged_at, r.closed_at, r.destination_kind, r.destination_name, r.version FROM referrals r",
-        );
+        let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM referrals r");
         let mut binds: Vec<Bind> = Vec::new();
         let mut clauses = conditions(search, &mut binds);
         let mut add = |clause: &str, value: Bind| {
@@ -301,69 +301,24 @@ pub(crate) fn visibility_clause(v: &crate::auth::Visibility, binds: &mut Vec<Bin
     }
 }
 
-/// One page of the crisis list.
-#[derive(Debug, Clone)]
-pub struct CrisisList {
-    /// Emergency and very urgent referrals not closed that the caller may open, in all.
-    pub total: u64,
-    /// The page asked for, longest waiting first.
-    pub items: Vec<ReferralSummary>,
-}
+/// The columns [`summary_from_row`] reads (`r` is the referrals table).
+pub(crate) const SUMMARY_COLUMNS: &str = "r.id, r.person_id, r.kind, r.source, r.priority, r.priority_rank, r.primary_reason, r.status, r.need_group, \
+     r.received_at, r.triaged_at, r.closed_at, r.destination_kind, r.destination_name, r.version, \
+     r.requested_priority, r.risk_level, r.risk_review_due";
 
-impl Store {
-    /// The crisis list: emergency and very urgent referrals awaiting triage or open that
-    /// `visible` may open, longest waiting first (received, then id) — `limit` of them after
-    /// `offset`, with how many there are in all.
-    pub async fn crisis_list(
-        &self,
-        visible: &crate::auth::Visibility,
-        limit: u32,
-        offset: u32,
-    ) -> Result<CrisisList, StoreError> {
-        let mut binds = vec![
-            Bind::Text(nwd_domain::codes::Priority::Emergency.as_str().into()),
-            Bind::Text(nwd_domain::codes::Priority::VeryUrgent.as_str().into()),
-        ];
-        let visibility = visibility_clause(visible, &mut binds);
-        let filter = format!(
-            "FROM referrals r WHERE r.status IN ('awaiting_triage', 'open') \
-             AND r.priority IN ($1, $2) AND {visibility}"
-        );
-        fn bind_all<'q>(
-            sql: &'q str,
-            binds: &[Bind],
-        ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-            let mut query = sqlx::query(sql);
-            for bind in binds {
-                query = match bind {
-                    Bind::Text(t) => query.bind(t.clone()),
-                    Bind::Int(i) => query.bind(*i),
-                };
-            }
-            query
-        }
-        let count_sql = format!("SELECT COUNT(*) AS n {filter}");
-        let total: i64 = bind_all(&count_sql, &binds)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
-        let page_sql = format!(
-            "SELECT r.id, r.person_id, r.kind, r.source, r.priority, r.priority_rank, r.primary_reason, r.status, r.need_group, \
-             r.received_at, r.triaged_at, r.closed_at, r.destination_kind, r.destination_name, r.version \
-             {filter} ORDER BY r.received_at, r.id LIMIT {} OFFSET {}",
-            limit.clamp(1, 500),
-            offset
-        );
-        let rows = bind_all(&page_sql, &binds).fetch_all(&self.pool).await?;
-        let items = rows
-            .iter()
-            .map(summary_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(CrisisList {
-            total: total.max(0) as u64,
-            items,
-        })
+/// A query with its values bound in order.
+pub(crate) fn bind_all<'q>(
+    sql: &'q str,
+    binds: &[Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let mut query = sqlx::query(sql);
+    for bind in binds {
+        query = match bind {
+            Bind::Text(t) => query.bind(t.clone()),
+            Bind::Int(i) => query.bind(*i),
+        };
     }
+    query
 }
 
 pub(crate) enum Bind {
@@ -478,6 +433,13 @@ pub struct ReferralSummary {
     pub destination_name: Option<String>,
     /// Version.
     pub version: u32,
+    /// An unverified sender's request for more urgency, pending triage.
+    pub requested_priority: Option<nwd_domain::codes::Priority>,
+    /// Current risk level (none: not assessed).
+    pub risk: Option<nwd_domain::need::RiskLevel>,
+    /// When the risk review becomes overdue.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub risk_review_due: Option<Timestamp>,
 }
 
 /// A page of search results.
@@ -531,6 +493,9 @@ pub(crate) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ReferralSummar
     let triaged: Option<i64> = row.try_get("triaged_at")?;
     let closed: Option<i64> = row.try_get("closed_at")?;
     let version: i64 = row.try_get("version")?;
+    let requested: Option<String> = row.try_get("requested_priority")?;
+    let risk: Option<String> = row.try_get("risk_level")?;
+    let review: Option<i64> = row.try_get("risk_review_due")?;
     Ok(ReferralSummary {
         id: ReferralId(uuid(&parse("id")?)?),
         person_id: PersonId(uuid(&parse("person_id")?)?),
@@ -556,6 +521,15 @@ pub(crate) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ReferralSummar
         destination_kind: row.try_get("destination_kind")?,
         destination_name: row.try_get("destination_name")?,
         version: version as u32,
+        requested_priority: requested
+            .map(|p| nwd_domain::codes::Priority::parse(&p))
+            .transpose()
+            .map_err(StoreError::Corrupt)?,
+        risk: risk
+            .map(|r| nwd_domain::need::RiskLevel::parse(&r))
+            .transpose()
+            .map_err(StoreError::Corrupt)?,
+        risk_review_due: review.map(ts).transpose()?,
     })
 }
 

@@ -18,7 +18,7 @@ use nwd_domain::search::SearchTerms;
 use sqlx::Row;
 
 use crate::codec::date;
-use crate::referrals::{conditions, summary_from_row, visibility_clause, Bind};
+use crate::referrals::{conditions, summary_from_row, visibility_clause, Bind, SUMMARY_COLUMNS};
 use crate::{ReferralSearch, ReferralSort, ReferralSummary, Store, StoreError};
 
 /// Searches count at most this many matches; a list with more says "more than".
@@ -165,14 +165,18 @@ impl Store {
             Some(cap) if counted > cap => (cap, true),
             _ => (counted, false),
         };
+        // Clinical urgency: priority, then the risk assessed (higher first; not assessed after
+        // every assessed level — COALESCE, as the two databases put NULLs at different ends),
+        // then the longest waiting. The sort is over the filtered rows (the queue's few
+        // thousand at most), so no index needs to hold the risk order.
         let order = match search.sort {
             ReferralSort::Newest => "r.received_at DESC, r.id DESC",
-            ReferralSort::Priority => "r.priority_rank, r.received_at, r.id",
+            ReferralSort::Priority => {
+                "r.priority_rank, COALESCE(r.risk_rank, 0) DESC, r.received_at, r.id"
+            }
         };
         let page_sql = format!(
-            "SELECT r.id, r.person_id, r.kind, r.source, r.priority, r.priority_rank, r.primary_reason, r.status, r.need_group, \
-             r.received_at, r.triaged_at, r.closed_at, r.destination_kind, r.destination_name, r.version, \
-             p.given_name, p.family_name, p.date_of_birth \
+            "SELECT {SUMMARY_COLUMNS}, p.given_name, p.family_name, p.date_of_birth \
              FROM referrals r JOIN persons p ON p.id = r.person_id{filter} ORDER BY {order} LIMIT {} OFFSET {offset}",
             search.limit.clamp(1, 500)
         );

@@ -1,6 +1,6 @@
 //! The triage queue (`/staff/triage`): every referral and advice request awaiting triage that
 //! the caller may open, with its true total, in pages of 50, most urgent first (priority, then
-//! the longest waiting), each row naming the young person (name, age today), the reason, the
+//! the assessed risk, then the longest waiting), each row naming the young person (name, age today), the reason, the
 //! source, when it arrived and how long it has waited, its priority and the triage standard's
 //! due time. Filters: kind, source group, source, reason, priority, area, received dates; the
 //! search box leads to the staff search (`super::search`). The filters and rows are shared with
@@ -22,6 +22,7 @@ use serde::Deserialize;
 use super::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use super::pagination::{self, PAGE_SIZE};
 use super::review::ReviewLink;
+use super::urgency::UrgencyTags;
 use super::triage::{choices, reference_of, shown, waited, Choice};
 use crate::extract::Caller;
 use crate::AppState;
@@ -245,10 +246,8 @@ pub struct ReferralRow {
     pub age: i16,
     /// Referral or advice request.
     pub kind: &'static str,
-    /// Priority label.
-    pub priority: &'static str,
-    /// The priority tag's colour class.
-    pub priority_class: &'static str,
+    /// Priority, requested priority and risk, as tags.
+    pub tags: UrgencyTags,
     /// Source label.
     pub source: &'static str,
     /// Primary reason label.
@@ -265,16 +264,6 @@ pub struct ReferralRow {
     pub breached: bool,
 }
 
-/// The design system's tag colour for a priority.
-pub(crate) fn priority_class(priority: Priority) -> &'static str {
-    match priority {
-        Priority::Emergency => "nhsuk-tag--red",
-        Priority::VeryUrgent => "nhsuk-tag--orange",
-        Priority::Urgent => "nhsuk-tag--yellow",
-        Priority::Routine => "nhsuk-tag--grey",
-    }
-}
-
 /// The rows of a page of referrals.
 pub(crate) fn rows(state: &AppState, items: &[ListedReferral]) -> Vec<ReferralRow> {
     let now = state.store.now();
@@ -289,10 +278,22 @@ pub(crate) fn rows(state: &AppState, items: &[ListedReferral]) -> Vec<ReferralRo
         .map(|listed| {
             let item = &listed.summary;
             let awaiting = item.status == ReferralStatus::AwaitingTriage;
+            // The one rule (nwd_domain::referral::urgency::triage_due): the single point of
+            // access's standard for the current priority, or a pending request for more.
+            let triage_priority = item.requested_priority.map_or(item.priority, |requested| {
+                nwd_domain::referral::urgency::more_urgent(item.priority, requested)
+            });
             let deadline: Option<Timestamp> = awaiting
-                .then(|| nwd_domain::standards::select(&standards, item.priority, item.source))
-                .flatten()
-                .map(|s| s.target.deadline(item.received_at, &tz));
+                .then(|| {
+                    nwd_domain::referral::urgency::triage_due(
+                        triage_priority,
+                        item.source,
+                        item.received_at,
+                        &standards,
+                        &tz,
+                    )
+                })
+                .flatten();
             ReferralRow {
                 id: item.id.to_string(),
                 reference: reference_of(item.id),
@@ -303,8 +304,7 @@ pub(crate) fn rows(state: &AppState, items: &[ListedReferral]) -> Vec<ReferralRo
                 } else {
                     "Referral"
                 },
-                priority: item.priority.label(),
-                priority_class: priority_class(item.priority),
+                tags: UrgencyTags::of_summary(item),
                 source: item.source.label(),
                 reason: item.primary_reason.label(),
                 status: match item.status {

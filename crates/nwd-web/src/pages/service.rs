@@ -19,7 +19,8 @@ use serde::Deserialize;
 
 use super::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use super::pagination::{self, PAGE_SIZE};
-use super::queue::{encode, priority_class, shown_range};
+use super::queue::{encode, shown_range};
+use super::urgency::priority_class;
 use super::triage::{reference_of, shown, waited};
 use crate::extract::{parse_id, Caller};
 use crate::AppState;

@@ -131,11 +131,29 @@ fn describe(event: &RecordedEvent, service_name: &dyn Fn(ServiceId) -> String) -
             need_group,
             risk,
             rationale,
+            priority,
+            risk_review_on,
             ..
         } => (
             format!("Triaged: {}", need_group.label()),
-            format!("Risk {}. {}", risk.as_str(), rationale),
+            format!(
+                "{}Risk {}{}. {}",
+                priority
+                    .map(|p| format!("Priority {}. ", p.label().to_lowercase()))
+                    .unwrap_or_default(),
+                risk.as_str(),
+                risk_review_on
+                    .map(|on| format!(", review by {}", on.strftime("%-d %B %Y")))
+                    .unwrap_or_default(),
+                rationale
+            ),
         ),
+        ReferralEvent::UrgencyRecorded {
+            priority,
+            risk,
+            risk_review_on,
+            reason,
+        } => super::urgency::describe_change(*priority, *risk, *risk_review_on, reason),
         ReferralEvent::Allocated { service_id, .. } => (
             format!("Allocated to {}", service_name(*service_id)),
             String::new(),
@@ -200,6 +218,10 @@ pub struct TriageForm {
     pub need_group: String,
     /// Risk (API name).
     pub risk: String,
+    /// Clinical response priority (API name).
+    pub priority: String,
+    /// Risk review date, YYYY-MM-DD, or "".
+    pub review_on: String,
     /// Why.
     pub rationale: String,
     /// The young person's and family's preference.
@@ -220,6 +242,8 @@ impl TriageForm {
             version: form.first("version").parse().unwrap_or(0),
             need_group: form.first("need_group").to_owned(),
             risk: form.first("risk").to_owned(),
+            priority: form.first("priority").to_owned(),
+            review_on: form.first("risk_review_on").to_owned(),
             rationale: form.first("rationale").to_owned(),
             preference: form.first("preference").to_owned(),
             allocate: form
@@ -285,6 +309,8 @@ pub struct PageInput {
     pub conflict: Vec<Change>,
     /// The page's status.
     pub status: StatusCode,
+    /// The urgency form (`super::urgency`).
+    pub urgency: super::urgency::UrgencyForm,
 }
 
 #[derive(Template)]
@@ -320,6 +346,8 @@ struct ReferralPage {
     discharge_reasons: Vec<Choice>,
     conflict: Vec<ChangeLine>,
     csrf: String,
+    urgency: super::urgency::UrgencyPanel,
+    priorities: Vec<Choice>,
 }
 
 /// The referral page's query: the allocation to record a contact for (from a service list).
@@ -327,6 +355,8 @@ struct ReferralPage {
 pub struct ReferralQuery {
     /// Allocation id.
     pub allocation: Option<String>,
+    /// What was just saved (`urgency`), for the success banner.
+    pub saved: Option<String>,
 }
 
 /// A referral: summary, the young person with how their record was matched, the whole
@@ -361,6 +391,10 @@ pub async fn referral(
         errors: Vec::new(),
         conflict: Vec::new(),
         status: StatusCode::OK,
+        urgency: super::urgency::UrgencyForm {
+            saved: query.saved.as_deref() == Some("urgency"),
+            ..Default::default()
+        },
     };
     referral_page(&state, &principal, referral, input).await
 }
@@ -387,6 +421,7 @@ pub(crate) async fn referral_page(
         errors,
         conflict,
         status,
+        urgency,
     } = input;
     let events = state
         .store
@@ -443,7 +478,6 @@ pub(crate) async fn referral_page(
     let show_person = principal.holds(Permission::ReadDemographics, roles);
     let summary = vec![
         ("Reference", reference(&referral)),
-        ("Priority", referral.priority.label().to_owned()),
         ("Source", referral.source.label().to_owned()),
         (
             "Reasons",
@@ -668,6 +702,15 @@ pub(crate) async fn referral_page(
             &actions.discharge_reason,
         ),
         conflict,
+        urgency: super::urgency::panel(state, &referral, urgency, writes),
+        priorities: super::urgency::PRIORITIES
+            .iter()
+            .map(|p| Choice {
+                value: p.as_str().to_owned(),
+                label: p.label().to_owned(),
+                selected: form.priority == p.as_str(),
+            })
+            .collect(),
         form,
         actions,
         csrf: principal.csrf_token.clone().unwrap_or_default(),
@@ -709,6 +752,23 @@ pub async fn triage(
     if risk.is_none() {
         errors.push(FieldMessage::new("risk", "Choose the risk level"));
     }
+    let priority = nwd_domain::codes::Priority::parse(&typed.priority).ok();
+    if priority.is_none() {
+        errors.push(FieldMessage::new(
+            "priority",
+            "Choose the clinical response priority",
+        ));
+    }
+    let risk_review_on = match typed.review_on.trim() {
+        "" => None,
+        text => text.parse::<jiff::civil::Date>().ok().or_else(|| {
+            errors.push(FieldMessage::new(
+                "risk_review_on",
+                "Enter the review date as a real date, for example 2026-12-24",
+            ));
+            None
+        }),
+    };
     if typed.rationale.trim().is_empty() {
         errors.push(FieldMessage::new(
             "rationale",
@@ -755,6 +815,8 @@ pub async fn triage(
     let command = Command::Triage(TriageCommand {
         need_group,
         risk,
+        priority,
+        risk_review_on,
         rationale: typed.rationale.trim().to_owned(),
         preference: Some(typed.preference.trim().to_owned()).filter(|p| !p.is_empty()),
         destinations,
@@ -844,6 +906,7 @@ async fn triage_again(
         errors,
         conflict,
         status,
+        urgency: Default::default(),
     };
     referral_page(state, principal, referral, input).await
 }
@@ -853,6 +916,8 @@ fn field_id(field: &str) -> &'static str {
     match field.split(['.', '[']).next().unwrap_or("") {
         "need_group" => "need_group",
         "risk" => "risk",
+        "priority" => "priority",
+        "risk_review_on" => "risk_review_on",
         "rationale" => "rationale",
         "competence" => "competent",
         _ => "allocate",

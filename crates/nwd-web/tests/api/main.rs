@@ -27,3 +27,4 @@ mod register;
 mod search;
 mod status;
 mod transitions;
+mod urgency;

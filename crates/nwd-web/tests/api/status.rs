@@ -241,6 +241,8 @@ fn parent_answers<'a>(
         ("family-name", "Testyoung"),
         ("postcode", "ME14 1XX"),
         ("reasons", "anxiety"),
+        ("safety-thoughts", "no"),
+        ("safety-harmed", "no"),
         ("happening", "Panicky before school."),
         ("aware", "knows_agrees"),
         ("your-name", "Carer Testperson"),

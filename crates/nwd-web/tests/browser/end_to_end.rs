@@ -123,6 +123,9 @@ async fn a_self_referral_is_triaged_seen_twice_and_counted() {
     app.enter_in("postcode").await;
     app.space_on("reasons").await;
     app.press("button[value=continue]").await;
+    app.space_on("safety-thoughts-2").await;
+    app.space_on("safety-harmed-2").await;
+    app.press("button[value=continue]").await;
     app.type_into("happening", "I feel panicky before school.")
         .await;
     app.press("button[value=continue]").await;

@@ -16,3 +16,4 @@ mod journeys;
 mod screenshots;
 mod search;
 mod staff;
+mod urgency;
