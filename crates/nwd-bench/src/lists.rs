@@ -411,7 +411,10 @@ fn endpoints(
         .filter_map(|_| samples.people.choose(rng).cloned())
         .collect();
     let prefix = |name: &str, letters: usize| -> String {
-        nwd_domain::search::name_key(name).chars().take(letters).collect()
+        nwd_domain::search::name_key(name)
+            .chars()
+            .take(letters)
+            .collect()
     };
     let fixed = |path: &str| vec![path.to_string(); n];
     let page = |name: &'static str, paths: Vec<String>| Endpoint {
@@ -439,7 +442,11 @@ fn endpoints(
             people
                 .iter()
                 .map(|(given, family, _)| {
-                    format!("/staff/search?q={}+{}", prefix(given, 3), prefix(family, 20))
+                    format!(
+                        "/staff/search?q={}+{}",
+                        prefix(given, 3),
+                        prefix(family, 20)
+                    )
                 })
                 .collect(),
         ),

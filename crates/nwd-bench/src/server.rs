@@ -40,7 +40,10 @@ pub struct FreshDatabase {
 
 enum Cleanup {
     File(PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
     /// A database this run did not create: left as it is.
     Kept(String),
 }

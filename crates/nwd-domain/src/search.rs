@@ -142,7 +142,10 @@ impl ReferencePrefix {
 pub fn parse_date_of_birth(text: &str, today: Date) -> Result<Date, String> {
     const HOW: &str = "enter a date of birth like 27/3/2012";
     let text = text.trim();
-    let parts: Vec<&str> = text.split(['/', '-', '.', ' ']).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = text
+        .split(['/', '-', '.', ' '])
+        .filter(|p| !p.is_empty())
+        .collect();
     let numbers: Vec<i64> = parts
         .iter()
         .map(|p| p.parse::<i64>())
@@ -203,7 +206,10 @@ pub struct SearchFields<'a> {
 
 impl SearchTerms {
     /// Terms from separate fields; each invalid field gets its own message under its name.
-    pub fn from_fields(fields: &SearchFields<'_>, today: Date) -> Result<SearchTerms, ValidationErrors> {
+    pub fn from_fields(
+        fields: &SearchFields<'_>,
+        today: Date,
+    ) -> Result<SearchTerms, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let given = |text: &str| !text.trim().is_empty();
         let terms = SearchTerms {
@@ -239,7 +245,11 @@ impl SearchTerms {
     /// Terms from one search box (`field` names it in a message): a reference, an NHS number
     /// (ten digits, spaces allowed), a date of birth, or a name — one or more words, each the
     /// start of the given or the family name.
-    pub fn from_text(field: &str, text: &str, today: Date) -> Result<SearchTerms, ValidationErrors> {
+    pub fn from_text(
+        field: &str,
+        text: &str,
+        today: Date,
+    ) -> Result<SearchTerms, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let text = text.trim();
         let mut terms = SearchTerms::default();
@@ -350,8 +360,10 @@ impl SourceGroup {
             .find(|(l, _)| letter.len() == 1 && letter.starts_with(*l))
             .map(|(l, _)| SourceGroup(*l))
             .ok_or_else(|| {
-                let allowed: Vec<String> =
-                    SourceGroup::ALL.iter().map(|(l, _)| l.to_string()).collect();
+                let allowed: Vec<String> = SourceGroup::ALL
+                    .iter()
+                    .map(|(l, _)| l.to_string())
+                    .collect();
                 format!("allowed: {}", allowed.join(", "))
             })
     }
@@ -372,7 +384,10 @@ impl SourceGroup {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, reason = "a test: a failure stops it with its message")]
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test: a failure stops it with its message"
+)]
 mod tests {
     use super::*;
 
@@ -396,18 +411,36 @@ mod tests {
 
     #[test]
     fn prefixes_have_an_exclusive_upper_bound() {
-        assert_eq!(NamePrefix::parse("Smi").unwrap().upper().as_deref(), Some("smj"));
-        assert_eq!(NamePrefix::parse("saz").unwrap().upper().as_deref(), Some("sb"));
+        assert_eq!(
+            NamePrefix::parse("Smi").unwrap().upper().as_deref(),
+            Some("smj")
+        );
+        assert_eq!(
+            NamePrefix::parse("saz").unwrap().upper().as_deref(),
+            Some("sb")
+        );
         assert_eq!(NamePrefix::parse("zz").unwrap().upper(), None);
         assert!(NamePrefix::parse("'-").is_err());
     }
 
     #[test]
     fn references_in_any_spelling() {
-        for text in ["NWD-1A2B-3C4D", "nwd1a2b3c4d", "1a2b-3c4d", " NWD 1A2B 3C4D "] {
-            assert_eq!(ReferencePrefix::parse(text).unwrap().as_str(), "1a2b3c4d", "{text}");
+        for text in [
+            "NWD-1A2B-3C4D",
+            "nwd1a2b3c4d",
+            "1a2b-3c4d",
+            " NWD 1A2B 3C4D ",
+        ] {
+            assert_eq!(
+                ReferencePrefix::parse(text).unwrap().as_str(),
+                "1a2b3c4d",
+                "{text}"
+            );
         }
-        assert_eq!(ReferencePrefix::parse("1a2b3c4d").unwrap().shown(), "NWD-1A2B-3C4D");
+        assert_eq!(
+            ReferencePrefix::parse("1a2b3c4d").unwrap().shown(),
+            "NWD-1A2B-3C4D"
+        );
         assert!(ReferencePrefix::parse("NWD-1A2B").is_err());
         assert!(ReferencePrefix::parse("NWD-1A2B-3C4G").is_err());
     }
@@ -415,11 +448,24 @@ mod tests {
     #[test]
     fn dates_of_birth_must_be_real_and_past() {
         let d = |y, m, day| Date::new(y, m, day).unwrap();
-        assert_eq!(parse_date_of_birth("27/3/2012", today()), Ok(d(2012, 3, 27)));
-        assert_eq!(parse_date_of_birth("2012-03-27", today()), Ok(d(2012, 3, 27)));
-        assert_eq!(parse_date_of_birth("29.02.2012", today()), Ok(d(2012, 2, 29)));
-        assert!(parse_date_of_birth("31/02/2012", today()).unwrap_err().contains("not a real date"));
-        assert!(parse_date_of_birth("1/1/2030", today()).unwrap_err().contains("future"));
+        assert_eq!(
+            parse_date_of_birth("27/3/2012", today()),
+            Ok(d(2012, 3, 27))
+        );
+        assert_eq!(
+            parse_date_of_birth("2012-03-27", today()),
+            Ok(d(2012, 3, 27))
+        );
+        assert_eq!(
+            parse_date_of_birth("29.02.2012", today()),
+            Ok(d(2012, 2, 29))
+        );
+        assert!(parse_date_of_birth("31/02/2012", today())
+            .unwrap_err()
+            .contains("not a real date"));
+        assert!(parse_date_of_birth("1/1/2030", today())
+            .unwrap_err()
+            .contains("future"));
         assert!(parse_date_of_birth("yesterday", today()).is_err());
     }
 
@@ -435,7 +481,9 @@ mod tests {
         let bad = terms("999 123 4560").unwrap_err();
         assert_eq!(bad.0[0].field, "q");
         assert!(bad.0[0].message.contains("check digit"));
-        assert!(terms("31/02/2012").unwrap_err().0[0].message.contains("not a real date"));
+        assert!(terms("31/02/2012").unwrap_err().0[0]
+            .message
+            .contains("not a real date"));
         assert!(terms("12345").is_err());
     }
 
@@ -458,7 +506,10 @@ mod tests {
     #[test]
     fn source_groups_hold_their_sources() {
         let b = SourceGroup::parse("b").unwrap();
-        assert_eq!(b.sources(), [ReferralSource::SelfReferral, ReferralSource::ParentCarer]);
+        assert_eq!(
+            b.sources(),
+            [ReferralSource::SelfReferral, ReferralSource::ParentCarer]
+        );
         assert!(SourceGroup::parse("Z").is_err());
         for (letter, _) in SourceGroup::ALL {
             assert!(!SourceGroup(*letter).sources().is_empty(), "{letter}");

@@ -57,8 +57,8 @@ pub use error::{Change, StoreError};
 pub use intake::{IdempotencyRequest, Intake, IntakeOutcome};
 pub use lists::{Caseload, CaseloadEntry, TransitionListEntry, WaitingList};
 pub use referrals::{ReferralPage, ReferralSearch, ReferralSort, ReferralSummary};
-pub use search::{ListedPerson, ListedReferral, ReferralList, COUNT_CAP};
 pub use register::{MatchReview, PersonHistory, PersonMerge, ReviewDecision};
+pub use search::{ListedPerson, ListedReferral, ReferralList, COUNT_CAP};
 pub use urgency::{CrisisEntry, CrisisFilter, CrisisList, OverdueReviews};
 
 /// Which database is behind the pool.

@@ -22,7 +22,10 @@ type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q
 pub(crate) fn matching(terms: &SearchTerms, base: usize) -> (String, Vec<Bind>) {
     let mut binds = Vec::new();
     let clauses = crate::search::terms_on(terms, "a.referral_id", "a.person_id", base, &mut binds);
-    let sql = clauses.iter().map(|c| format!(" AND {c}")).collect::<String>();
+    let sql = clauses
+        .iter()
+        .map(|c| format!(" AND {c}"))
+        .collect::<String>();
     (sql, binds)
 }
 

@@ -22,8 +22,8 @@ use serde::Deserialize;
 use super::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use super::pagination::{self, PAGE_SIZE};
 use super::review::ReviewLink;
-use super::urgency::UrgencyTags;
 use super::triage::{choices, reference_of, shown, waited, Choice};
+use super::urgency::UrgencyTags;
 use crate::extract::Caller;
 use crate::AppState;
 
@@ -72,7 +72,11 @@ pub struct FilterForm {
 }
 
 fn selected(value: &Option<String>) -> Vec<&str> {
-    value.as_deref().filter(|v| !v.is_empty()).into_iter().collect()
+    value
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .into_iter()
+        .collect()
 }
 
 /// A date filter (`YYYY-MM-DD`, as a date input sends it) or why not.
@@ -121,7 +125,12 @@ impl ListQuery {
             },
             errors,
         );
-        if let Some(group) = one_of("source_group", &self.source_group, SourceGroup::parse, errors) {
+        if let Some(group) = one_of(
+            "source_group",
+            &self.source_group,
+            SourceGroup::parse,
+            errors,
+        ) {
             search.sources = group.sources();
         }
         search.source = one_of("source", &self.source, ReferralSource::parse, errors);
@@ -417,7 +426,11 @@ pub async fn queue(
         filtered: !link.is_empty(),
         reviews,
     };
-    Ok(render(&page_view, StatusCode::OK, Sensitivity::Identifiable))
+    Ok(render(
+        &page_view,
+        StatusCode::OK,
+        Sensitivity::Identifiable,
+    ))
 }
 
 /// The names of the filters a search used, for its audit entry (never their values).

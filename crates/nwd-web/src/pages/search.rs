@@ -18,7 +18,9 @@ use serde::Deserialize;
 
 use super::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use super::pagination::{self, PAGE_SIZE};
-use super::queue::{encode, rows, shown_ids, shown_range, used_filters, FilterForm, ListQuery, ReferralRow};
+use super::queue::{
+    encode, rows, shown_ids, shown_range, used_filters, FilterForm, ListQuery, ReferralRow,
+};
 use super::triage::{choices, Choice};
 use crate::extract::Caller;
 use crate::AppState;
@@ -155,7 +157,10 @@ pub async fn search(
     search.need_group = match text(&query.need_group).as_str() {
         "" => None,
         group => NeedGroup::parse(group).map(Some).unwrap_or_else(|_| {
-            errors.push(FieldMessage::new("need_group", "Choose a need group from the list"));
+            errors.push(FieldMessage::new(
+                "need_group",
+                "Choose a need group from the list",
+            ));
             None
         }),
     };
@@ -180,7 +185,11 @@ pub async fn search(
         if let Some(audit) = nwd_store::audit::current() {
             audit.set_detail(format!(
                 "staff search page {page}; terms: {}; filters: {}; shown: {}",
-                if search.terms.is_empty() { "none".into() } else { search.terms.kinds() },
+                if search.terms.is_empty() {
+                    "none".into()
+                } else {
+                    search.terms.kinds()
+                },
                 used_filters(&search),
                 shown_ids(&list.items)
             ));
@@ -238,11 +247,36 @@ pub async fn search(
         width,
     };
     let fields = vec![
-        field("reference", "Reference", &typed.reference, "nhsuk-input--width-10"),
-        field("nhs_number", "NHS number", &typed.nhs_number, "nhsuk-input--width-10"),
-        field("family_name", "Family name", &typed.family_name, "nhsuk-input--width-20"),
-        field("given_name", "Given name", &typed.given_name, "nhsuk-input--width-20"),
-        field("date_of_birth", "Date of birth", &typed.date_of_birth, "nhsuk-input--width-10"),
+        field(
+            "reference",
+            "Reference",
+            &typed.reference,
+            "nhsuk-input--width-10",
+        ),
+        field(
+            "nhs_number",
+            "NHS number",
+            &typed.nhs_number,
+            "nhsuk-input--width-10",
+        ),
+        field(
+            "family_name",
+            "Family name",
+            &typed.family_name,
+            "nhsuk-input--width-20",
+        ),
+        field(
+            "given_name",
+            "Given name",
+            &typed.given_name,
+            "nhsuk-input--width-20",
+        ),
+        field(
+            "date_of_birth",
+            "Date of birth",
+            &typed.date_of_birth,
+            "nhsuk-input--width-10",
+        ),
     ];
     let view = SearchPage {
         layout: Layout::staff("Find a referral", &principal).with_errors(errors),

@@ -20,8 +20,8 @@ use serde::Deserialize;
 use super::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use super::pagination::{self, PAGE_SIZE};
 use super::queue::{encode, shown_range};
-use super::urgency::priority_class;
 use super::triage::{reference_of, shown, waited};
+use super::urgency::priority_class;
 use crate::extract::{parse_id, Caller};
 use crate::AppState;
 
@@ -224,7 +224,11 @@ pub async fn service(
         .map(|e| e.referral_id)
         .chain(caseload.entries.iter().map(|c| c.referral_id))
         .collect();
-    let people = state.store.people_of(&ids).await.map_err(PageError::staff)?;
+    let people = state
+        .store
+        .people_of(&ids)
+        .await
+        .map_err(PageError::staff)?;
     let who = |referral: ReferralId| {
         people
             .get(&referral)
@@ -286,7 +290,10 @@ pub async fn service(
     let base = if q.is_empty() {
         format!("/staff/services/{id}?")
     } else {
-        format!("/staff/services/{id}?{}&", encode([("q", q.as_str())].into_iter()))
+        format!(
+            "/staff/services/{id}?{}&",
+            encode([("q", q.as_str())].into_iter())
+        )
     };
     let page = ServicePage {
         layout: Layout::staff(&service.details.name, &principal).with_errors(errors),

@@ -53,7 +53,10 @@ async fn referral_for(
     let created: Value = response.json().await.unwrap();
     (
         created["referral"]["id"].as_str().unwrap().to_owned(),
-        created["referral"]["person_id"].as_str().unwrap().to_owned(),
+        created["referral"]["person_id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
     )
 }
 
@@ -84,7 +87,12 @@ async fn clinician_of(app: &TestApp, service: &str, name: &str) -> String {
         .unwrap();
     let team = app
         .store
-        .create_team(&org, &format!("{name} team"), TeamKind::Service, Some(service))
+        .create_team(
+            &org,
+            &format!("{name} team"),
+            TeamKind::Service,
+            Some(service),
+        )
         .await
         .unwrap();
     let user = app
@@ -127,7 +135,10 @@ async fn triage_queue_counts_every_awaiting_referral_and_pages_the_rest(app: &Te
     let mut seen = 0;
     for page in 1..=5 {
         let text = html(app, None, &format!("/staff/triage?page={page}")).await;
-        seen += ids.iter().filter(|id| text.contains(&reference(id))).count();
+        seen += ids
+            .iter()
+            .filter(|id| text.contains(&reference(id)))
+            .count();
         if page == 5 {
             assert!(text.contains("Showing 201 to 205 of 205."), "{text}");
         }
@@ -152,7 +163,15 @@ async fn each_search_finds_its_referral_and_only_what_the_searcher_may_open(app:
     let alpha = app
         .service("Alpha Service", &["getting_help"], 5, 18, "community")
         .await;
-    let (zoe, _) = referral_for(app, "Zoë", "O'Brien-Smith", "2012-03-27", Some("9990000018"), "urgent").await;
+    let (zoe, _) = referral_for(
+        app,
+        "Zoë",
+        "O'Brien-Smith",
+        "2012-03-27",
+        Some("9990000018"),
+        "urgent",
+    )
+    .await;
     let (sam, _) = referral_for(app, "Sam", "Patel", "2010-11-02", None, "routine").await;
     let (other, _) = referral_for(app, "Samira", "Smithers", "2011-01-15", None, "routine").await;
     allocate(app, &zoe, &alpha).await;
@@ -172,11 +191,20 @@ async fn each_search_finds_its_referral_and_only_what_the_searcher_may_open(app:
         ("q=smi".to_owned(), &other, &zoe),
     ] {
         let text = html(app, None, &format!("/staff/search?{query}")).await;
-        assert!(text.contains(&reference(found)), "{query} should find {found}: {text}");
-        assert!(!text.contains(&reference(not_found)), "{query} should not find {not_found}");
+        assert!(
+            text.contains(&reference(found)),
+            "{query} should find {found}: {text}"
+        );
+        assert!(
+            !text.contains(&reference(not_found)),
+            "{query} should not find {not_found}"
+        );
     }
     let both = html(app, None, "/staff/search?q=sam").await;
-    assert!(both.contains(&reference(&other)) && both.contains("2 referrals found"), "{both}");
+    assert!(
+        both.contains(&reference(&other)) && both.contains("2 referrals found"),
+        "{both}"
+    );
 
     // A clinician of Alpha finds the young person allocated to Alpha, and nobody else.
     let clinician = clinician_of(app, &alpha, "alpha.clinician").await;
@@ -199,12 +227,24 @@ async fn each_search_finds_its_referral_and_only_what_the_searcher_may_open(app:
         (format!("reference={}", reference(&sam)), vec![sam.clone()]),
         ("family_name=smi".to_owned(), vec![other.clone()]),
         ("given_name=s".to_owned(), vec![other.clone(), sam.clone()]),
-        ("given_name=sam&family_name=pat".to_owned(), vec![sam.clone()]),
+        (
+            "given_name=sam&family_name=pat".to_owned(),
+            vec![sam.clone()],
+        ),
         ("date_of_birth=2012-03-27".to_owned(), vec![zoe.clone()]),
         ("kind=advice_request".to_owned(), vec![]),
-        ("source_group=C&family_name=patel".to_owned(), vec![sam.clone()]),
+        (
+            "source_group=C&family_name=patel".to_owned(),
+            vec![sam.clone()],
+        ),
     ] {
-        let page: Value = api(None, &query).send().await.unwrap().json().await.unwrap();
+        let page: Value = api(None, &query)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let mut got: Vec<String> = page["items"]
             .as_array()
             .unwrap()
@@ -237,8 +277,15 @@ async fn each_search_finds_its_referral_and_only_what_the_searcher_may_open(app:
 on_both_backends!(each_search_finds_its_referral_and_only_what_the_searcher_may_open);
 
 async fn a_search_is_audited_with_what_it_showed_and_never_its_terms(app: &TestApp) {
-    let (zoe, person) =
-        referral_for(app, "Zoë", "Audited", "2012-03-27", Some("9990000018"), "urgent").await;
+    let (zoe, person) = referral_for(
+        app,
+        "Zoë",
+        "Audited",
+        "2012-03-27",
+        Some("9990000018"),
+        "urgent",
+    )
+    .await;
     let text = html(app, None, "/staff/search?nhs_number=999+000+0018").await;
     assert!(text.contains(&reference(&zoe)));
     let trail = app.store.audit_for_person(&person).await.unwrap();
@@ -250,7 +297,10 @@ async fn a_search_is_audited_with_what_it_showed_and_never_its_terms(app: &TestA
     let detail = entry.entry.detail.clone().unwrap_or_default();
     assert_eq!(entry.entry.outcome, "allowed");
     assert!(detail.contains("terms: nhs_number"), "{detail}");
-    assert!(detail.contains(&zoe), "the referral shown is named: {detail}");
+    assert!(
+        detail.contains(&zoe),
+        "the referral shown is named: {detail}"
+    );
     assert!(!detail.contains("9990000018") && !detail.contains("999 000 0018"));
     assert!(!detail.to_lowercase().contains("audited"));
     // The triage queue's entry names what it showed too.
@@ -262,23 +312,47 @@ async fn a_search_is_audited_with_what_it_showed_and_never_its_terms(app: &TestA
         .rev()
         .find(|r| r.entry.route.contains("/staff/triage"))
         .expect("the queue read is audited");
-    assert!(queue.entry.detail.clone().unwrap_or_default().contains(&zoe));
+    assert!(queue
+        .entry
+        .detail
+        .clone()
+        .unwrap_or_default()
+        .contains(&zoe));
 }
 on_both_backends!(a_search_is_audited_with_what_it_showed_and_never_its_terms);
 
 async fn bad_nhs_numbers_and_impossible_dates_are_named_and_nothing_is_searched(app: &TestApp) {
-    referral_for(app, "Zoë", "Named", "2012-03-27", Some("9990000018"), "urgent").await;
+    referral_for(
+        app,
+        "Zoë",
+        "Named",
+        "2012-03-27",
+        Some("9990000018"),
+        "urgent",
+    )
+    .await;
     for (query, field, words) in [
         ("nhs_number=999+123+4560", "nhs_number", "check digit"),
         ("q=999+123+4560", "q", "check digit"),
-        ("date_of_birth=31%2F02%2F2012", "date_of_birth", "not a real date"),
+        (
+            "date_of_birth=31%2F02%2F2012",
+            "date_of_birth",
+            "not a real date",
+        ),
         ("q=31%2F02%2F2012", "q", "not a real date"),
         ("q=12345", "q", "NHS number has 10 digits"),
-        ("received_from=2026-02-30", "received_from", "not a real date"),
+        (
+            "received_from=2026-02-30",
+            "received_from",
+            "not a real date",
+        ),
     ] {
         let text = html(app, None, &format!("/staff/search?{query}")).await;
         assert!(text.contains("nhsuk-error-summary"), "{query}: {text}");
-        assert!(text.contains(&format!("href=\"#{field}\"")), "{query} names {field}: {text}");
+        assert!(
+            text.contains(&format!("href=\"#{field}\"")),
+            "{query} names {field}: {text}"
+        );
         assert!(text.contains(words), "{query}: {text}");
         assert!(!text.contains("found</h2>"), "{query}: nothing is listed");
     }
@@ -294,7 +368,11 @@ async fn bad_nhs_numbers_and_impossible_dates_are_named_and_nothing_is_searched(
             .await
             .unwrap();
         let problem = crate::support::problem(response, 422).await;
-        assert_eq!(crate::support::fields(&problem), vec![field.to_owned()], "{query}");
+        assert_eq!(
+            crate::support::fields(&problem),
+            vec![field.to_owned()],
+            "{query}"
+        );
     }
 }
 on_both_backends!(bad_nhs_numbers_and_impossible_dates_are_named_and_nothing_is_searched);
@@ -303,7 +381,15 @@ async fn waiting_lists_say_who_is_waiting_and_can_be_searched(app: &TestApp) {
     let alpha = app
         .service("Alpha Service", &["getting_help"], 5, 18, "community")
         .await;
-    let (zoe, _) = referral_for(app, "Zoë", "Waiting", "2012-03-27", Some("9990000018"), "urgent").await;
+    let (zoe, _) = referral_for(
+        app,
+        "Zoë",
+        "Waiting",
+        "2012-03-27",
+        Some("9990000018"),
+        "urgent",
+    )
+    .await;
     let (sam, _) = referral_for(app, "Sam", "Patel", "2010-11-02", None, "routine").await;
     allocate(app, &zoe, &alpha).await;
     allocate(app, &sam, &alpha).await;
@@ -313,9 +399,8 @@ async fn waiting_lists_say_who_is_waiting_and_can_be_searched(app: &TestApp) {
         .unwrap()
         .to_zoned(jiff::tz::TimeZone::get("Europe/London").unwrap())
         .date();
-    let age = |born: &str| {
-        nwd_domain::person::age_in_years(born.parse().unwrap(), today).to_string()
-    };
+    let age =
+        |born: &str| nwd_domain::person::age_in_years(born.parse().unwrap(), today).to_string();
     let text = html(app, None, &format!("/staff/services/{alpha}")).await;
     assert!(text.contains("2 waiting"), "{text}");
     for (name, born) in [("Zoë Waiting", "2012-03-27"), ("Sam Patel", "2010-11-02")] {
@@ -339,7 +424,15 @@ async fn waiting_lists_say_who_is_waiting_and_can_be_searched(app: &TestApp) {
     )
     .await;
     assert!(by_reference.contains(&reference(&sam)) && !by_reference.contains(&reference(&zoe)));
-    let bad = html(app, None, &format!("/staff/services/{alpha}?q=999+123+4560")).await;
-    assert!(bad.contains("href=\"#q\"") && bad.contains("check digit"), "{bad}");
+    let bad = html(
+        app,
+        None,
+        &format!("/staff/services/{alpha}?q=999+123+4560"),
+    )
+    .await;
+    assert!(
+        bad.contains("href=\"#q\"") && bad.contains("check digit"),
+        "{bad}"
+    );
 }
 on_both_backends!(waiting_lists_say_who_is_waiting_and_can_be_searched);

@@ -232,7 +232,7 @@ async fn urgency_changes_after_triage_move_the_lists_and_breach_dates(app: &Test
     assert!(referral_page.contains("nhsuk-tag nhsuk-tag--yellow"));
 
     // High risk: on the crisis list; back to low: off it.
-    let crisis = |app: &TestApp| async move {
+    async fn crisis(app: &TestApp) -> String {
         html(
             page(app, &app.coordinator_token, Method::GET, "/staff/crisis")
                 .send()
@@ -241,7 +241,7 @@ async fn urgency_changes_after_triage_move_the_lists_and_breach_dates(app: &Test
             200,
         )
         .await
-    };
+    }
     assert!(!crisis(app).await.contains(&reference(&second)));
     let response = urgency(
         app,
