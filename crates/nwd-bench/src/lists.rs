@@ -1,6 +1,10 @@
 //! `nwd-bench lists`: imports the demo county sized to a given number of referrals, then
-//! times the waiting list, the triage queue, two searches and a referral read, one request
-//! at a time on a warm server. With `--pages --cold`, also the commissioner dashboard as it
+//! times the waiting list, the triage queue, the searches (source, NHS number, reference,
+//! name, date of birth) and a referral read, one request at a time on a warm server; with
+//! `--pages`, the pages too (the triage queue's pages, the staff search, a service's lists
+//! searched by name). `--reuse NAME` times a database kept by an earlier run (`--keep`)
+//! instead of importing again: the same seed generates the same people and referrals in
+//! memory, for the samples, without writing them. With `--pages --cold`, also the commissioner dashboard as it
 //! is after a change: one small real write (a contact recorded on an open allocation) before
 //! each timed request, so every request finds a new data version.
 
@@ -57,6 +61,13 @@ pub struct Args {
     /// Keep the database afterwards (for inspection, e.g. EXPLAIN).
     #[arg(long)]
     keep: bool,
+    /// Time the PostgreSQL database of this name (kept by an earlier run with the same
+    /// `--referrals`, `--years` and `--seed`) instead of creating and importing one.
+    #[arg(long)]
+    reuse: Option<String>,
+    /// Only these endpoints (comma-separated names, as reported).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
 }
 
 /// Runs the lists benchmark.
@@ -64,9 +75,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     if args.referrals == 0 || args.years == 0 || args.requests == 0 {
         bail!("--referrals, --years and --requests must be at least 1");
     }
-    let database = FreshDatabase::create(&args.database_url).await?;
+    let database = match &args.reuse {
+        Some(name) => FreshDatabase::existing(&args.database_url, name)?,
+        None => FreshDatabase::create(&args.database_url).await?,
+    };
     let outcome = measure(&args, &database).await;
-    if args.keep {
+    if args.keep || args.reuse.is_some() {
         report(format!("kept: {}", database.location()));
     } else {
         database.remove().await?;
@@ -79,6 +93,8 @@ struct Samples {
     services: Vec<String>,
     referrals: Vec<String>,
     nhs_numbers: Vec<String>,
+    /// (given name, family name, date of birth) of people drawn at random.
+    people: Vec<(String, String, String)>,
     /// Open referrals with an allocation that has not ended, for the cold dashboard's writes.
     open_allocations: Vec<(ReferralId, AllocationId)>,
 }
@@ -166,6 +182,7 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
         &mut rng,
         args.pages,
         args.cold,
+        &args.only,
     )?;
     let mut writer = Writer {
         store: store.clone(),
@@ -272,19 +289,21 @@ async fn load(args: &Args, store: &Store, rng: &mut StdRng) -> anyhow::Result<(L
         .collect();
     let progress = bar(histories.len() as u64, "import", "referrals");
     let started = Instant::now();
-    store
-        .import(
-            DemoImport {
-                organisations: &data.organisations,
-                services: &data.services,
-                persons: &data.persons,
-                referrals: &histories,
-                abouts: &nwd_demo::about::abouts(&data.persons),
-            },
-            &mut |done, _| progress.set_position(done),
-        )
-        .await
-        .context("the import failed")?;
+    if args.reuse.is_none() {
+        store
+            .import(
+                DemoImport {
+                    organisations: &data.organisations,
+                    services: &data.services,
+                    persons: &data.persons,
+                    referrals: &histories,
+                    abouts: &nwd_demo::about::abouts(&data.persons),
+                },
+                &mut |done, _| progress.set_position(done),
+            )
+            .await
+            .context("the import failed")?;
+    }
     progress.finish();
     let import = started.elapsed();
 
@@ -301,6 +320,17 @@ async fn load(args: &Args, store: &Store, rng: &mut StdRng) -> anyhow::Result<(L
         .filter_map(|p| p.details.nhs_number.map(|n| n.as_digits()))
         .collect();
     let nhs_numbers = with_numbers.choose_multiple(rng, wanted).cloned().collect();
+    let people = data
+        .persons
+        .choose_multiple(rng, wanted)
+        .map(|p| {
+            (
+                p.details.given_name.clone(),
+                p.details.family_name.clone(),
+                p.details.date_of_birth.to_string(),
+            )
+        })
+        .collect();
     let mut open_allocations: Vec<(ReferralId, AllocationId)> = data
         .referrals
         .iter()
@@ -329,6 +359,7 @@ async fn load(args: &Args, store: &Store, rng: &mut StdRng) -> anyhow::Result<(L
             services,
             referrals,
             nhs_numbers,
+            people,
             open_allocations,
         },
     ))
@@ -363,6 +394,7 @@ fn endpoints(
     rng: &mut StdRng,
     with_pages: bool,
     cold: bool,
+    only: &[String],
 ) -> anyhow::Result<Vec<Endpoint>> {
     let draw = |list: &[String], rng: &mut StdRng, what: &str| -> anyhow::Result<Vec<String>> {
         if list.is_empty() {
@@ -373,6 +405,18 @@ fn endpoints(
     let services = draw(&samples.services, rng, "services")?;
     let referrals = draw(&samples.referrals, rng, "referrals")?;
     let nhs_numbers = draw(&samples.nhs_numbers, rng, "NHS numbers")?;
+    if samples.people.is_empty() {
+        bail!("the generated data has no people");
+    }
+    let people: Vec<(String, String, String)> = (0..n)
+        .filter_map(|_| samples.people.choose(rng).cloned())
+        .collect();
+    let prefix = |name: &str, letters: usize| -> String {
+        nwd_domain::search::name_key(name)
+            .chars()
+            .take(letters)
+            .collect()
+    };
     let fixed = |path: &str| vec![path.to_string(); n];
     let page = |name: &'static str, paths: Vec<String>| Endpoint {
         name,
@@ -393,6 +437,37 @@ fn endpoints(
                 .collect(),
         ),
         page("page_triage_queue", fixed("/staff/triage")),
+        page("page_triage_queue_p2", fixed("/staff/triage?page=2")),
+        page(
+            "page_search_name",
+            people
+                .iter()
+                .map(|(given, family, _)| {
+                    format!(
+                        "/staff/search?q={}+{}",
+                        prefix(given, 3),
+                        prefix(family, 20)
+                    )
+                })
+                .collect(),
+        ),
+        page(
+            "page_search_nhs",
+            nhs_numbers
+                .iter()
+                .map(|n| format!("/staff/search?q={n}"))
+                .collect(),
+        ),
+        page(
+            "page_service_search",
+            services
+                .iter()
+                .zip(&people)
+                .map(|(id, (_, family, _))| {
+                    format!("/staff/services/{id}?q={}", prefix(family, 20))
+                })
+                .collect(),
+        ),
         page(
             "page_referral",
             referrals
@@ -450,6 +525,48 @@ fn endpoints(
             write_first: false,
         },
         Endpoint {
+            name: "search_reference",
+            shape: Shape::Page,
+            paths: referrals
+                .iter()
+                .map(|id| format!("/api/referrals?reference=NWD-{}-{}", &id[0..4], &id[4..8]))
+                .collect(),
+            write_first: false,
+        },
+        Endpoint {
+            name: "search_name",
+            shape: Shape::Page,
+            paths: people
+                .iter()
+                .map(|(given, family, _)| {
+                    format!(
+                        "/api/referrals?family_name={}&given_name={}",
+                        prefix(family, 20),
+                        prefix(given, 3)
+                    )
+                })
+                .collect(),
+            write_first: false,
+        },
+        Endpoint {
+            name: "search_family_prefix",
+            shape: Shape::Page,
+            paths: people
+                .iter()
+                .map(|(_, family, _)| format!("/api/referrals?family_name={}", prefix(family, 3)))
+                .collect(),
+            write_first: false,
+        },
+        Endpoint {
+            name: "search_date_of_birth",
+            shape: Shape::Page,
+            paths: people
+                .iter()
+                .map(|(_, _, born)| format!("/api/referrals?date_of_birth={born}"))
+                .collect(),
+            write_first: false,
+        },
+        Endpoint {
             name: "get_referral",
             shape: Shape::Referral,
             paths: referrals
@@ -461,6 +578,9 @@ fn endpoints(
     ];
     if with_pages {
         all.extend(pages);
+    }
+    if !only.is_empty() {
+        all.retain(|e| only.iter().any(|name| name == e.name));
     }
     Ok(all)
 }

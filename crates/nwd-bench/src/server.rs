@@ -40,7 +40,12 @@ pub struct FreshDatabase {
 
 enum Cleanup {
     File(PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// A database this run did not create: left as it is.
+    Kept(String),
 }
 
 impl FreshDatabase {
@@ -85,11 +90,24 @@ impl FreshDatabase {
         })
     }
 
+    /// A PostgreSQL database kept by an earlier run (`--keep`), on the server `admin_url`
+    /// names: used as it is (migrations still run at connect) and never dropped by `remove`.
+    pub fn existing(admin_url: &str, name: &str) -> anyhow::Result<FreshDatabase> {
+        if !(admin_url.starts_with("postgres://") || admin_url.starts_with("postgresql://")) {
+            bail!("--reuse needs a postgres:// --database-url");
+        }
+        Ok(FreshDatabase {
+            url: nwd_store::provision::database_url_with_name(admin_url, name),
+            backend: "postgresql",
+            cleanup: Cleanup::Kept(name.to_owned()),
+        })
+    }
+
     /// Where the data is, for a report.
     pub fn location(&self) -> String {
         match &self.cleanup {
             Cleanup::File(path) => path.display().to_string(),
-            Cleanup::Postgres { name, .. } => format!("database {name}"),
+            Cleanup::Postgres { name, .. } | Cleanup::Kept(name) => format!("database {name}"),
         }
     }
 
@@ -124,6 +142,7 @@ impl FreshDatabase {
                     .await
                     .with_context(|| format!("could not drop database {name}"))?;
             }
+            Cleanup::Kept(_) => {}
         }
         Ok(())
     }

@@ -241,6 +241,8 @@ fn plan_one(
         kind,
         source,
         priority,
+        requested_priority: None,
+        request_reason: None,
         reasons,
         presenting_needs: wording::presenting_needs(rng, reason).to_string(),
         referrer: referrer(rng, source, young_person),

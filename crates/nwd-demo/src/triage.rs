@@ -79,6 +79,8 @@ impl TriagePlan {
         TriageCommand {
             need_group: self.need_group,
             risk: self.risk,
+            priority: None,
+            risk_review_on: None,
             rationale: self.rationale.to_string(),
             preference: self.preference.map(str::to_string),
             destinations,

@@ -31,6 +31,7 @@ pub mod person_text;
 pub mod postcode;
 pub mod referral;
 pub mod retention;
+pub mod search;
 pub mod standards;
 pub mod transition;
 pub mod waits;

@@ -354,6 +354,8 @@ fn command(action: &Action, referral: &Referral, now: Timestamp) -> Command {
         } => Command::Triage(TriageCommand {
             need_group: NeedGroup::ALL[*group],
             risk: RiskLevel::Medium,
+            priority: None,
+            risk_review_on: None,
             rationale: text(*blank, "Agreed with the young person and family"),
             preference: None,
             destinations: destinations
@@ -472,6 +474,8 @@ fn run(
         kind: start.kind,
         source: start.source,
         priority: start.priority,
+        requested_priority: None,
+        request_reason: None,
         reasons: vec![ReasonCode::Anxiety],
         presenting_needs: "Struggling to sleep and to go to school".to_string(),
         referrer: Referrer {

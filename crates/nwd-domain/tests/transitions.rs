@@ -127,6 +127,8 @@ impl Desk {
             kind,
             source,
             priority: Priority::Routine,
+            requested_priority: None,
+            request_reason: None,
             reasons: vec![ReasonCode::Anxiety],
             presenting_needs: "Worried all the time; stopped going to school clubs".to_string(),
             referrer: Referrer {
@@ -199,6 +201,8 @@ fn triage(destinations: Vec<DestinationRequest>) -> TriageCommand {
     TriageCommand {
         need_group: NeedGroup::GettingHelp,
         risk: RiskLevel::Low,
+        priority: None,
+        risk_review_on: None,
         rationale: "Agreed with the young person and parent: goal-based help".to_string(),
         preference: Some("After school appointments".to_string()),
         destinations,

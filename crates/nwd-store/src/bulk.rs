@@ -139,6 +139,8 @@ impl Store {
                 "postcode",
                 "details",
                 "created_at",
+                "family_key",
+                "given_key",
             ],
         );
         for person in data.persons {
@@ -152,6 +154,8 @@ impl Store {
                 V::OT(d.postcode.as_ref().map(|p| p.as_str().to_string())),
                 V::T(serde_json::to_string(d)?),
                 V::I(now),
+                V::T(nwd_domain::search::name_key(&d.family_name)),
+                V::T(nwd_domain::search::name_key(&d.given_name)),
             ]);
         }
         persons.flush(conn).await?;
@@ -214,6 +218,10 @@ impl Store {
                 "destination_name",
                 "intake_person",
                 "updated_at",
+                "requested_priority",
+                "risk_level",
+                "risk_rank",
+                "risk_review_due",
             ],
         );
         let mut events = Batch::new(
@@ -285,6 +293,14 @@ impl Store {
                 V::OT(closure.map(|c| c.destination.name())),
                 V::T("null".into()),
                 V::I(now),
+                V::OT(r.requested_priority.map(|p| p.as_str().to_string())),
+                V::OT(r.risk.map(|x| x.as_str().to_string())),
+                V::OI(r.risk.map(|x| x.rank())),
+                V::OI(r.risk_review_on.map(|on| {
+                    ms(nwd_domain::referral::urgency::review_overdue_from(
+                        on, &self.tz,
+                    ))
+                })),
             ]);
             for e in history.iter() {
                 events.push(vec![

@@ -135,6 +135,9 @@ impl Store {
         let referral = Referral::replay(std::slice::from_ref(&first))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         write_projection(&mut w.tx, &referral, None, Some(&intake.person), now).await?;
+        if crate::urgency::touches_urgency(std::slice::from_ref(&first)) {
+            crate::urgency::write_urgency(&mut w.tx, &referral, &self.tz).await?;
+        }
         insert_events(&mut w.tx, referral_id, std::slice::from_ref(&first)).await?;
         crate::register::record_match(&mut w.tx, referral_id, person_id, &proposal, now).await?;
         crate::about::add_at_intake(&mut w.tx, person_id, &intake.about, actor, now).await?;
@@ -403,8 +406,8 @@ pub(crate) async fn insert_person(
 ) -> Result<(), StoreError> {
     let d = &person.details;
     sqlx::query(
-        "INSERT INTO persons (id, nhs_number, given_name, family_name, date_of_birth, postcode, details, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO persons (id, nhs_number, given_name, family_name, date_of_birth, postcode, details, created_at, family_key, given_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(person.id.to_string())
     .bind(d.nhs_number.map(|n| n.as_digits()))
@@ -414,6 +417,8 @@ pub(crate) async fn insert_person(
     .bind(d.postcode.as_ref().map(|p| p.as_str().to_string()))
     .bind(serde_json::to_string(d)?)
     .bind(ms(now))
+    .bind(nwd_domain::search::name_key(&d.family_name))
+    .bind(nwd_domain::search::name_key(&d.given_name))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -37,7 +37,9 @@ mod referrals;
 mod register;
 pub mod retention;
 mod shutdown;
+mod search;
 pub mod status;
+mod urgency;
 mod versioned;
 pub use append_only::APPEND_ONLY_TABLES;
 
@@ -57,8 +59,10 @@ pub use directory::ServiceFilter;
 pub use error::{Change, StoreError};
 pub use intake::{IdempotencyRequest, Intake, IntakeOutcome};
 pub use lists::{Caseload, CaseloadEntry, TransitionListEntry, WaitingList};
-pub use referrals::{CrisisList, ReferralPage, ReferralSearch, ReferralSort, ReferralSummary};
+pub use referrals::{ReferralPage, ReferralSearch, ReferralSort, ReferralSummary};
 pub use register::{MatchReview, PersonHistory, PersonMerge, ReviewDecision};
+pub use search::{ListedPerson, ListedReferral, ReferralList, COUNT_CAP};
+pub use urgency::{CrisisEntry, CrisisFilter, CrisisList, OverdueReviews};
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,6 +194,7 @@ impl Store {
         append_only::protect(&store.pool, backend).await?;
         audit::install_head_trigger(&store.pool, backend).await?;
         versioned::install_change_log(&store.pool, backend).await?;
+        search::fill_search_keys(&store.pool).await?;
         store.load_register_into_matcher().await?;
         if store.audit_commit == audit::AuditCommit::Deferred && backend == Backend::Sqlite {
             audit::spawn_flusher(&store);

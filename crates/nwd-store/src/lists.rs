@@ -11,7 +11,33 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::codec::{date, ms, ts, uuid};
+use crate::referrals::Bind;
 use crate::{Store, StoreError};
+use nwd_domain::search::SearchTerms;
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// `terms` as ` AND …` on an allocation `a` (empty when there are none), numbered after
+/// `base` values already bound, and its values.
+pub(crate) fn matching(terms: &SearchTerms, base: usize) -> (String, Vec<Bind>) {
+    let mut binds = Vec::new();
+    let clauses = crate::search::terms_on(terms, "a.referral_id", "a.person_id", base, &mut binds);
+    let sql = clauses
+        .iter()
+        .map(|c| format!(" AND {c}"))
+        .collect::<String>();
+    (sql, binds)
+}
+
+fn bind_terms<'q>(mut query: AnyQuery<'q>, binds: &'q [Bind]) -> AnyQuery<'q> {
+    for bind in binds {
+        query = match bind {
+            Bind::Text(t) => query.bind(t.as_str()),
+            Bind::Int(i) => query.bind(*i),
+        };
+    }
+    query
+}
 
 /// A service's waiting list at a moment.
 #[derive(Debug, Clone, Serialize)]
@@ -91,22 +117,41 @@ impl Store {
         limit: u32,
         offset: u32,
     ) -> Result<Caseload, StoreError> {
-        let total: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM allocations a WHERE a.service_id = $1 AND a.ended_at IS NULL",
+        self.caseload_matching(service_id, &SearchTerms::default(), limit, offset)
+            .await
+    }
+
+    /// [`Store::caseload`] narrowed to the allocations whose referral or young person
+    /// `terms` name (reference, name, NHS number, date of birth); the total is of those.
+    pub async fn caseload_matching(
+        &self,
+        service_id: ServiceId,
+        terms: &SearchTerms,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Caseload, StoreError> {
+        let (matching, term_binds) = matching(terms, 1);
+        let total: i64 = bind_terms(
+            sqlx::query(&format!(
+                "SELECT COUNT(*) AS n FROM allocations a WHERE a.service_id = $1 AND a.ended_at IS NULL{matching}"
+            ))
+            .bind(service_id.to_string()),
+            &term_binds,
         )
-        .bind(service_id.to_string())
         .fetch_one(&self.pool)
         .await?
         .try_get("n")?;
-        let rows = sqlx::query(
-            "SELECT a.id, a.referral_id, a.person_id, a.need_group, a.allocated_at, a.first_attended_at, r.priority \
-             FROM allocations a JOIN referrals r ON r.id = a.referral_id \
-             WHERE a.service_id = $1 AND a.ended_at IS NULL \
-             ORDER BY a.waiting, a.priority_rank, a.allocated_at, a.id LIMIT $2 OFFSET $3",
+        let rows = bind_terms(
+            sqlx::query(&format!(
+                "SELECT a.id, a.referral_id, a.person_id, a.need_group, a.allocated_at, a.first_attended_at, r.priority \
+                 FROM allocations a JOIN referrals r ON r.id = a.referral_id \
+                 WHERE a.service_id = $1 AND a.ended_at IS NULL{matching} \
+                 ORDER BY a.waiting, a.priority_rank, a.allocated_at, a.id LIMIT {} OFFSET {offset}",
+                limit.clamp(1, 500)
+            ))
+            .bind(service_id.to_string()),
+            &term_binds,
         )
-        .bind(service_id.to_string())
-        .bind(i64::from(limit))
-        .bind(i64::from(offset))
         .fetch_all(&self.pool)
         .await?;
         let mut entries = Vec::with_capacity(rows.len());
@@ -137,16 +182,33 @@ impl Store {
         limit: u32,
         offset: u32,
     ) -> Result<WaitingList, StoreError> {
+        self.waiting_list_matching(service_id, &SearchTerms::default(), limit, offset)
+            .await
+    }
+
+    /// [`Store::waiting_list`] narrowed to the people `terms` name (reference, name, NHS
+    /// number, date of birth): the total and breaches are of those.
+    pub async fn waiting_list_matching(
+        &self,
+        service_id: ServiceId,
+        terms: &SearchTerms,
+        limit: u32,
+        offset: u32,
+    ) -> Result<WaitingList, StoreError> {
+        let (matching, term_binds) = matching(terms, 1);
         let (service, _) = self.service(service_id).await?;
         let now = self.now();
         // Counts in the database: the waiting allocations grouped by priority and source (the
         // two things that select a standard), then one count of those whose clock started at
         // or before their standard's breach cut-off. No row per waiting person leaves SQL.
-        let groups = sqlx::query(
-            "SELECT r.priority, r.source, COUNT(*) AS n FROM allocations a JOIN referrals r ON r.id = a.referral_id \
-             WHERE a.service_id = $1 AND a.waiting = 1 GROUP BY r.priority, r.source",
+        let groups = bind_terms(
+            sqlx::query(&format!(
+                "SELECT r.priority, r.source, COUNT(*) AS n FROM allocations a JOIN referrals r ON r.id = a.referral_id \
+                 WHERE a.service_id = $1 AND a.waiting = 1{matching} GROUP BY r.priority, r.source"
+            ))
+            .bind(service_id.to_string()),
+            &term_binds,
         )
-        .bind(service_id.to_string())
         .fetch_all(&self.pool)
         .await?;
         let mut total = 0u64;
@@ -179,28 +241,32 @@ impl Store {
         let breached = if conditions.is_empty() {
             0
         } else {
+            let (matching, term_binds) = crate::lists::matching(terms, 1 + 3 * binds.len());
             let sql = format!(
                 "SELECT COUNT(*) AS n FROM allocations a JOIN referrals r ON r.id = a.referral_id \
-                 WHERE a.service_id = $1 AND a.waiting = 1 AND ({})",
+                 WHERE a.service_id = $1 AND a.waiting = 1 AND ({}){matching}",
                 conditions.join(" OR ")
             );
             let mut query = sqlx::query(&sql).bind(service_id.to_string());
             for (priority, source, cutoff) in binds {
                 query = query.bind(priority).bind(source).bind(cutoff);
             }
+            let query = bind_terms(query, &term_binds);
             let n: i64 = query.fetch_one(&self.pool).await?.try_get("n")?;
             n as u64
         };
         // The page, in order, with each entry's days waited and breach date.
-        let page = sqlx::query(
-            "SELECT a.id, a.referral_id, a.person_id, a.clock_start, r.priority, r.source \
-             FROM allocations a JOIN referrals r ON r.id = a.referral_id \
-             WHERE a.service_id = $1 AND a.waiting = 1 \
-             ORDER BY a.priority_rank, a.clock_start, a.id LIMIT $2 OFFSET $3",
+        let page = bind_terms(
+            sqlx::query(&format!(
+                "SELECT a.id, a.referral_id, a.person_id, a.clock_start, r.priority, r.source \
+                 FROM allocations a JOIN referrals r ON r.id = a.referral_id \
+                 WHERE a.service_id = $1 AND a.waiting = 1{matching} \
+                 ORDER BY a.priority_rank, a.clock_start, a.id LIMIT {} OFFSET {offset}",
+                limit.clamp(1, 500)
+            ))
+            .bind(service_id.to_string()),
+            &term_binds,
         )
-        .bind(service_id.to_string())
-        .bind(i64::from(limit))
-        .bind(i64::from(offset))
         .fetch_all(&self.pool)
         .await?;
         let mut entries = Vec::with_capacity(page.len());

@@ -71,6 +71,9 @@ impl Store {
         }
         write_projection(&mut w.tx, &referral, Some(expected_version), None, now).await?;
         write_allocations_and_contacts(&mut w.tx, &referral, &recorded).await?;
+        if crate::urgency::touches_urgency(&recorded) {
+            crate::urgency::write_urgency(&mut w.tx, &referral, &self.tz).await?;
+        }
         w.commit(self.now()).await?;
         Ok((referral, recorded))
     }
@@ -100,63 +103,13 @@ impl Store {
         &self,
         search: &ReferralSearch,
     ) -> Result<ReferralPage, StoreError> {
-        let mut sql = String::from(
-            "SELECT r.id, r.person_id, r.kind, r.source, r.priority, r.priority_rank, r.primary_reason, r.status, r.need_group, \
-             r.received_at, r.triaged_at, r.closed_at, r.destination_kind, r.destination_name, r.version FROM referrals r",
-        );
-        let mut clauses: Vec<String> = Vec::new();
+        let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM referrals r");
         let mut binds: Vec<Bind> = Vec::new();
+        let mut clauses = conditions(search, &mut binds);
         let mut add = |clause: &str, value: Bind| {
             binds.push(value);
             clauses.push(clause.replace("$?", &format!("${}", binds.len())));
         };
-        if let Some(nhs) = &search.nhs_number {
-            sql.push_str(" JOIN persons p ON p.id = r.person_id");
-            add("p.nhs_number = $?", Bind::Text(nhs.as_digits()));
-        }
-        if let Some(status) = search.status {
-            add("r.status = $?", Bind::Text(status.as_str().into()));
-        }
-        if let Some(source) = search.source {
-            add("r.source = $?", Bind::Text(source.as_str().into()));
-        }
-        if let Some(priority) = search.priority {
-            add("r.priority = $?", Bind::Text(priority.as_str().into()));
-        }
-        if let Some(group) = search.need_group {
-            add("r.need_group = $?", Bind::Text(group.as_str().into()));
-        }
-        if let Some(reason) = search.reason {
-            add("r.primary_reason = $?", Bind::Text(reason.as_str().into()));
-        }
-        if let Some(person) = search.person_id {
-            add("r.person_id = $?", Bind::Text(person.to_string()));
-        }
-        if let Some(from) = search.received_from {
-            add("r.received_at >= $?", Bind::Int(ms(from)));
-        }
-        if let Some(to) = search.received_to {
-            add("r.received_at < $?", Bind::Int(ms(to)));
-        }
-        if let Some(area) = &search.area {
-            // A district (`ME14`) is the outward code before the space; an area (`ME`) is the
-            // letters before the first digit, so `ME` never matches `M1` or `MEX…`.
-            if area.chars().any(|c| c.is_ascii_digit()) {
-                add(
-                    "EXISTS (SELECT 1 FROM persons pa WHERE pa.id = r.person_id AND pa.postcode LIKE $?)",
-                    Bind::Text(format!("{area} %")),
-                );
-            } else {
-                let next = area.len() + 1;
-                add(
-                    &format!(
-                        "EXISTS (SELECT 1 FROM persons pa WHERE pa.id = r.person_id AND pa.postcode LIKE $? \
-                         AND SUBSTR(pa.postcode, {next}, 1) IN ('0','1','2','3','4','5','6','7','8','9'))"
-                    ),
-                    Bind::Text(format!("{area}%")),
-                );
-            }
-        }
         if let Some(cursor) = &search.after {
             let cursor = Cursor::parse(cursor)?;
             match search.sort {
@@ -229,9 +182,82 @@ impl Store {
     }
 }
 
+/// The `WHERE` conditions of a search's filters and terms (`r` is the referrals table; not
+/// the cursor nor the visibility), their values appended to `binds`. One definition for the
+/// API's keyset pages and the pages' numbered lists (`Store::referral_list`).
+pub(crate) fn conditions(search: &ReferralSearch, binds: &mut Vec<Bind>) -> Vec<String> {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut add = |clause: &str, value: Bind| {
+        binds.push(value);
+        clauses.push(clause.replace("$?", &format!("${}", binds.len())));
+    };
+    if let Some(nhs) = &search.nhs_number {
+        add(
+            "r.person_id IN (SELECT pn.id FROM persons pn WHERE pn.nhs_number = $?)",
+            Bind::Text(nhs.as_digits()),
+        );
+    }
+    if let Some(status) = search.status {
+        add("r.status = $?", Bind::Text(status.as_str().into()));
+    }
+    if let Some(kind) = search.kind {
+        add("r.kind = $?", Bind::Text(kind.as_str().into()));
+    }
+    if let Some(source) = search.source {
+        add("r.source = $?", Bind::Text(source.as_str().into()));
+    }
+    if let Some(priority) = search.priority {
+        add("r.priority = $?", Bind::Text(priority.as_str().into()));
+    }
+    if let Some(group) = search.need_group {
+        add("r.need_group = $?", Bind::Text(group.as_str().into()));
+    }
+    if let Some(reason) = search.reason {
+        add("r.primary_reason = $?", Bind::Text(reason.as_str().into()));
+    }
+    if let Some(person) = search.person_id {
+        add("r.person_id = $?", Bind::Text(person.to_string()));
+    }
+    if let Some(from) = search.received_from {
+        add("r.received_at >= $?", Bind::Int(ms(from)));
+    }
+    if let Some(to) = search.received_to {
+        add("r.received_at < $?", Bind::Int(ms(to)));
+    }
+    if let Some(area) = &search.area {
+        // A district (`ME14`) is the outward code before the space; an area (`ME`) is the
+        // letters before the first digit, so `ME` never matches `M1` or `MEX…`.
+        if area.chars().any(|c| c.is_ascii_digit()) {
+            add(
+                "EXISTS (SELECT 1 FROM persons pa WHERE pa.id = r.person_id AND pa.postcode LIKE $?)",
+                Bind::Text(format!("{area} %")),
+            );
+        } else {
+            let next = area.len() + 1;
+            add(
+                &format!(
+                    "EXISTS (SELECT 1 FROM persons pa WHERE pa.id = r.person_id AND pa.postcode LIKE $? \
+                     AND SUBSTR(pa.postcode, {next}, 1) IN ('0','1','2','3','4','5','6','7','8','9'))"
+                ),
+                Bind::Text(format!("{area}%")),
+            );
+        }
+    }
+    if !search.sources.is_empty() {
+        let mut placeholders = Vec::new();
+        for source in &search.sources {
+            binds.push(Bind::Text(source.as_str().into()));
+            placeholders.push(format!("${}", binds.len()));
+        }
+        clauses.push(format!("r.source IN ({})", placeholders.join(", ")));
+    }
+    clauses.extend(crate::search::term_conditions(&search.terms, binds));
+    clauses
+}
+
 /// The `WHERE` condition that keeps the referrals a principal may open (`r` is the referrals
 /// table), its values appended to `binds`.
-fn visibility_clause(v: &crate::auth::Visibility, binds: &mut Vec<Bind>) -> String {
+pub(crate) fn visibility_clause(v: &crate::auth::Visibility, binds: &mut Vec<Bind>) -> String {
     let mut any: Vec<String> = Vec::new();
     if v.single_point_of_access {
         binds.push(Bind::Int(v.cutoff_ms));
@@ -275,72 +301,27 @@ fn visibility_clause(v: &crate::auth::Visibility, binds: &mut Vec<Bind>) -> Stri
     }
 }
 
-/// One page of the crisis list.
-#[derive(Debug, Clone)]
-pub struct CrisisList {
-    /// Emergency and very urgent referrals not closed that the caller may open, in all.
-    pub total: u64,
-    /// The page asked for, longest waiting first.
-    pub items: Vec<ReferralSummary>,
-}
+/// The columns [`summary_from_row`] reads (`r` is the referrals table).
+pub(crate) const SUMMARY_COLUMNS: &str = "r.id, r.person_id, r.kind, r.source, r.priority, r.priority_rank, r.primary_reason, r.status, r.need_group, \
+     r.received_at, r.triaged_at, r.closed_at, r.destination_kind, r.destination_name, r.version, \
+     r.requested_priority, r.risk_level, r.risk_review_due";
 
-impl Store {
-    /// The crisis list: emergency and very urgent referrals awaiting triage or open that
-    /// `visible` may open, longest waiting first (received, then id) — `limit` of them after
-    /// `offset`, with how many there are in all.
-    pub async fn crisis_list(
-        &self,
-        visible: &crate::auth::Visibility,
-        limit: u32,
-        offset: u32,
-    ) -> Result<CrisisList, StoreError> {
-        let mut binds = vec![
-            Bind::Text(nwd_domain::codes::Priority::Emergency.as_str().into()),
-            Bind::Text(nwd_domain::codes::Priority::VeryUrgent.as_str().into()),
-        ];
-        let visibility = visibility_clause(visible, &mut binds);
-        let filter = format!(
-            "FROM referrals r WHERE r.status IN ('awaiting_triage', 'open') \
-             AND r.priority IN ($1, $2) AND {visibility}"
-        );
-        fn bind_all<'q>(
-            sql: &'q str,
-            binds: &[Bind],
-        ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-            let mut query = sqlx::query(sql);
-            for bind in binds {
-                query = match bind {
-                    Bind::Text(t) => query.bind(t.clone()),
-                    Bind::Int(i) => query.bind(*i),
-                };
-            }
-            query
-        }
-        let count_sql = format!("SELECT COUNT(*) AS n {filter}");
-        let total: i64 = bind_all(&count_sql, &binds)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
-        let page_sql = format!(
-            "SELECT r.id, r.person_id, r.kind, r.source, r.priority, r.priority_rank, r.primary_reason, r.status, r.need_group, \
-             r.received_at, r.triaged_at, r.closed_at, r.destination_kind, r.destination_name, r.version \
-             {filter} ORDER BY r.received_at, r.id LIMIT {} OFFSET {}",
-            limit.clamp(1, 500),
-            offset
-        );
-        let rows = bind_all(&page_sql, &binds).fetch_all(&self.pool).await?;
-        let items = rows
-            .iter()
-            .map(summary_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(CrisisList {
-            total: total.max(0) as u64,
-            items,
-        })
+/// A query with its values bound in order.
+pub(crate) fn bind_all<'q>(
+    sql: &'q str,
+    binds: &[Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let mut query = sqlx::query(sql);
+    for bind in binds {
+        query = match bind {
+            Bind::Text(t) => query.bind(t.clone()),
+            Bind::Int(i) => query.bind(*i),
+        };
     }
+    query
 }
 
-enum Bind {
+pub(crate) enum Bind {
     Text(String),
     Int(i64),
 }
@@ -368,6 +349,12 @@ pub struct ReferralSearch {
     pub received_to: Option<Timestamp>,
     /// The young person's postcode area (`ME`) or district (`ME14`), upper case.
     pub area: Option<String>,
+    /// Referral or advice request.
+    pub kind: Option<nwd_domain::referral::ReferralKind>,
+    /// Any of these sources (a source group); empty: any source.
+    pub sources: Vec<nwd_domain::codes::ReferralSource>,
+    /// Reference, name, NHS number, date of birth.
+    pub terms: nwd_domain::search::SearchTerms,
     /// Sort order.
     pub sort: ReferralSort,
     /// Page size (1–500).
@@ -391,6 +378,9 @@ impl Default for ReferralSearch {
             received_from: None,
             received_to: None,
             area: None,
+            kind: None,
+            sources: Vec::new(),
+            terms: nwd_domain::search::SearchTerms::default(),
             sort: ReferralSort::Newest,
             limit: 50,
             after: None,
@@ -443,6 +433,13 @@ pub struct ReferralSummary {
     pub destination_name: Option<String>,
     /// Version.
     pub version: u32,
+    /// An unverified sender's request for more urgency, pending triage.
+    pub requested_priority: Option<nwd_domain::codes::Priority>,
+    /// Current risk level (none: not assessed).
+    pub risk: Option<nwd_domain::need::RiskLevel>,
+    /// When the risk review becomes overdue.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub risk_review_due: Option<Timestamp>,
 }
 
 /// A page of search results.
@@ -488,7 +485,7 @@ impl Cursor {
     }
 }
 
-fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ReferralSummary, StoreError> {
+pub(crate) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ReferralSummary, StoreError> {
     let parse =
         |column: &str| -> Result<String, StoreError> { Ok(row.try_get::<String, _>(column)?) };
     let corrupt = StoreError::Corrupt;
@@ -496,6 +493,9 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ReferralSummary, StoreErr
     let triaged: Option<i64> = row.try_get("triaged_at")?;
     let closed: Option<i64> = row.try_get("closed_at")?;
     let version: i64 = row.try_get("version")?;
+    let requested: Option<String> = row.try_get("requested_priority")?;
+    let risk: Option<String> = row.try_get("risk_level")?;
+    let review: Option<i64> = row.try_get("risk_review_due")?;
     Ok(ReferralSummary {
         id: ReferralId(uuid(&parse("id")?)?),
         person_id: PersonId(uuid(&parse("person_id")?)?),
@@ -521,6 +521,15 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ReferralSummary, StoreErr
         destination_kind: row.try_get("destination_kind")?,
         destination_name: row.try_get("destination_name")?,
         version: version as u32,
+        requested_priority: requested
+            .map(|p| nwd_domain::codes::Priority::parse(&p))
+            .transpose()
+            .map_err(StoreError::Corrupt)?,
+        risk: risk
+            .map(|r| nwd_domain::need::RiskLevel::parse(&r))
+            .transpose()
+            .map_err(StoreError::Corrupt)?,
+        risk_review_due: review.map(ts).transpose()?,
     })
 }
 

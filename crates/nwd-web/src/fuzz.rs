@@ -164,6 +164,12 @@ pub fn query_filters(data: &[u8]) {
         "sort",
         "limit",
         "after",
+        "reference",
+        "family_name",
+        "given_name",
+        "date_of_birth",
+        "kind",
+        "source_group",
     ];
     if let Ok(Query(params)) = Query::<SearchParams>::try_from_uri(&uri) {
         let limit = params.limit;

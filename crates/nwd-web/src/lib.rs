@@ -92,6 +92,7 @@ pub fn secure_routes() -> secure::SecureRouter {
         .merge(api::session::router())
         .merge(api::intake::router())
         .merge(api::referrals::router())
+        .merge(api::urgency::router())
         .merge(api::directory::router())
         .merge(api::lists::router())
         .merge(api::register::router())

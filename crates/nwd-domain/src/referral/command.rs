@@ -62,8 +62,16 @@ pub struct NewReferral {
     pub kind: ReferralKind,
     /// Who referred.
     pub source: ReferralSource,
-    /// Clinical response priority.
+    /// Clinical response priority: for an unverified sender, routine (or what the area
+    /// assumes), with the stated urgency in `requested_priority` (see
+    /// [`super::urgency`]).
     pub priority: Priority,
+    /// An unverified sender's stated urgency, a request for triage to confirm.
+    #[serde(default)]
+    pub requested_priority: Option<Priority>,
+    /// Why the sender asked for it (their words, or the safety answers).
+    #[serde(default)]
+    pub request_reason: Option<String>,
     /// Coded reasons, primary first.
     pub reasons: Vec<ReasonCode>,
     /// Presenting needs in the referrer's words.
@@ -228,6 +236,14 @@ pub struct TriageCommand {
     pub need_group: NeedGroup,
     /// Risk level.
     pub risk: RiskLevel,
+    /// The clinical response priority. Required while an unverified request for more
+    /// urgency is pending; otherwise, when absent, the priority stays as received.
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    /// The date by which the risk is to be reviewed (area's calendar).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub risk_review_on: Option<Date>,
     /// Why.
     pub rationale: String,
     /// The young person's and family's stated preference.
@@ -358,6 +374,8 @@ pub enum Command {
         /// Their reason.
         reason: String,
     },
+    /// Record a change of priority and/or risk, or a risk review date, with the reason.
+    RecordUrgency(super::urgency::UrgencyCommand),
 }
 
 /// Looks services up in the directory.
@@ -517,6 +535,7 @@ impl Referral {
                 Ok(vec![ReferralEvent::CompetenceRecorded { decision }])
             }
             Command::Triage(triage) => self.decide_triage(triage, ctx),
+            Command::RecordUrgency(urgency) => self.decide_urgency(urgency, ctx),
             Command::Allocate(allocate) => {
                 self.require_open("add an allocation")?;
                 let need_group = self.need_group.unwrap_or(NeedGroup::GettingHelp);
@@ -686,6 +705,13 @@ impl Referral {
         if let Some(decision) = &triage.competence {
             competence_fields(decision, "competence.", &mut errors);
         }
+        super::urgency::check_triage_priority(self, triage.priority, &mut errors);
+        super::urgency::check_review_date(
+            triage.risk_review_on,
+            ctx,
+            "risk_review_on",
+            &mut errors,
+        );
         let mut allocated: Vec<ServiceId> = Vec::new();
         for (i, destination) in triage.destinations.iter().enumerate() {
             let field = format!("destinations[{i}]");
@@ -762,6 +788,8 @@ impl Referral {
             risk: triage.risk,
             rationale: triage.rationale,
             preference: triage.preference,
+            priority: triage.priority,
+            risk_review_on: triage.risk_review_on,
         });
         let mut closing = None;
         for destination in triage.destinations {

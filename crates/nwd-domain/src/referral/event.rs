@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::codes::{ContactStatus, DischargeReason, TransitionOutcome};
+use crate::codes::{ContactStatus, DischargeReason, Priority, TransitionOutcome};
 use crate::ids::{AllocationId, ContactId, PersonId, ReferralId, ServiceId};
 use crate::need::{NeedGroup, RiskLevel, StepDirection};
 use crate::person::CompetenceDecision;
@@ -45,6 +45,30 @@ pub enum ReferralEvent {
         rationale: String,
         /// The young person's and family's preference.
         preference: Option<String>,
+        /// The clinical response priority triage set (absent in events recorded before
+        /// triage asked it: the priority then stayed as received).
+        #[serde(default)]
+        priority: Option<Priority>,
+        /// The date by which the risk is to be reviewed.
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+        risk_review_on: Option<jiff::civil::Date>,
+    },
+    /// The clinical response priority and/or the risk level changed after triage, or a risk
+    /// review date was set, with the reason.
+    UrgencyRecorded {
+        /// The new priority, when it changed.
+        #[serde(default)]
+        priority: Option<Priority>,
+        /// The new risk level, when it changed.
+        #[serde(default)]
+        risk: Option<RiskLevel>,
+        /// The new risk review date, when set.
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+        risk_review_on: Option<jiff::civil::Date>,
+        /// Why.
+        reason: String,
     },
     /// Allocated to a service.
     Allocated {
@@ -141,6 +165,7 @@ impl ReferralEvent {
             ReferralEvent::Received { .. } => "received",
             ReferralEvent::CompetenceRecorded { .. } => "competence_recorded",
             ReferralEvent::Triaged { .. } => "triaged",
+            ReferralEvent::UrgencyRecorded { .. } => "urgency_recorded",
             ReferralEvent::Allocated { .. } => "allocated",
             ReferralEvent::Signposted { .. } => "signposted",
             ReferralEvent::AdviceGiven { .. } => "advice_given",
@@ -214,6 +239,16 @@ impl Referral {
             kind: new.kind,
             source: new.source,
             priority: new.priority,
+            // Only a request for more urgency than the clinical priority is pending.
+            requested_priority: new
+                .requested_priority
+                .filter(|requested| requested.rank() < new.priority.rank()),
+            request_reason: new
+                .requested_priority
+                .filter(|requested| requested.rank() < new.priority.rank())
+                .and(new.request_reason.clone()),
+            risk: None,
+            risk_review_on: None,
             reasons: new.reasons.clone(),
             presenting_needs: new.presenting_needs.clone(),
             referrer: new.referrer.clone(),
@@ -248,8 +283,14 @@ impl Referral {
                 risk,
                 rationale,
                 preference,
+                priority,
+                risk_review_on,
             } => {
                 self.need_group = Some(*need_group);
+                super::urgency::apply_urgency(self, *priority, Some(*risk), *risk_review_on);
+                // Triage settles any request for more urgency, whatever it decided.
+                self.requested_priority = None;
+                self.request_reason = None;
                 self.triage = Some(TriageRecord {
                     at,
                     by: recorded.actor.clone(),
@@ -259,6 +300,12 @@ impl Referral {
                     preference: preference.clone(),
                 });
             }
+            ReferralEvent::UrgencyRecorded {
+                priority,
+                risk,
+                risk_review_on,
+                ..
+            } => super::urgency::apply_urgency(self, *priority, *risk, *risk_review_on),
             ReferralEvent::Allocated {
                 allocation_id,
                 service_id,

@@ -5,6 +5,8 @@
 //!   only by folding events.
 //! * [`event`] — the events, and `apply`.
 //! * [`command`] — the commands, and `decide`: the rules that refuse illegal transitions.
+//! * [`urgency`] — priority and risk as living facts: requested and clinical priority, the
+//!   risk review date, triage due and the crisis list's order.
 //!
 //! ```text
 //!   Received ──triage──▶ Open (one or more allocations) ──discharge/transition/decline──▶ Closed
@@ -18,6 +20,7 @@
 pub mod command;
 pub mod event;
 pub mod state;
+pub mod urgency;
 
 pub use command::{
     AllocateCommand, Command, ContactInput, Context, DestinationRequest, DischargeCommand,
@@ -28,3 +31,4 @@ pub use state::{
     Allocation, AllocationEnd, AllocationOrigin, Closure, Contact, ContactKind, Destination,
     Referral, ReferralKind, ReferralStatus, Signpost, TriageRecord,
 };
+pub use urgency::UrgencyCommand;

@@ -296,8 +296,22 @@ pub struct Referral {
     pub kind: ReferralKind,
     /// Who referred.
     pub source: ReferralSource,
-    /// Clinical response priority.
+    /// Current clinical response priority: set at receipt for a verified sender, then by
+    /// triage and each urgency review (see [`super::urgency`]).
     pub priority: Priority,
+    /// An unverified sender's request for more urgency, pending triage's confirmation.
+    #[serde(default)]
+    pub requested_priority: Option<Priority>,
+    /// Why more urgency was requested (the sender's words or the safety answers).
+    #[serde(default)]
+    pub request_reason: Option<String>,
+    /// Current risk level, once assessed.
+    #[serde(default)]
+    pub risk: Option<RiskLevel>,
+    /// The date by which the risk is to be reviewed (area's calendar).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub risk_review_on: Option<jiff::civil::Date>,
     /// Coded reasons (the first is the primary reason).
     pub reasons: Vec<ReasonCode>,
     /// Presenting needs, in the referrer's words.

@@ -124,6 +124,8 @@ async fn monthly_aggregates_match_the_hand_computed_fixture() {
             Command::Triage(TriageCommand {
                 need_group: NeedGroup::GettingAdvice,
                 risk: RiskLevel::Low,
+                priority: None,
+                risk_review_on: None,
                 rationale: "Agreed with the young person: an online service suits them.".into(),
                 preference: None,
                 destinations: vec![DestinationRequest::Signpost {
@@ -550,6 +552,8 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                     Command::Triage(TriageCommand {
                         need_group: NeedGroup::GettingAdvice,
                         risk: RiskLevel::Low,
+                        priority: None,
+                        risk_review_on: None,
                         rationale: "An online service suits them, agreed with them.".into(),
                         preference: None,
                         destinations: vec![DestinationRequest::Signpost {
@@ -671,6 +675,29 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                 match t.store.execute(r.id, r.version, command, "clinician").await {
                     Ok(_) => name,
                     // A crisis team already allocated, for instance: nothing was written.
+                    Err(_) => "refused",
+                }
+            } else if roll < 80 {
+                // A change of priority (and risk) on any referral not closed: the dashboard's
+                // "seen within the standard" follows the current priority.
+                let r = rng.pick(&open).unwrap();
+                let priority = *rng
+                    .pick(&[
+                        Priority::Emergency,
+                        Priority::VeryUrgent,
+                        Priority::Urgent,
+                        Priority::Routine,
+                    ])
+                    .unwrap();
+                let command = Command::RecordUrgency(nwd_domain::referral::UrgencyCommand {
+                    priority: Some(priority),
+                    risk: Some(RiskLevel::High),
+                    risk_review_on: None,
+                    reason: "Reviewed on the telephone.".into(),
+                });
+                match t.store.execute(r.id, r.version, command, "clinician").await {
+                    Ok(_) => "urgency",
+                    // Nothing would change: nothing was written.
                     Err(_) => "refused",
                 }
             } else if roll < 82 && !awaiting.is_empty() {

@@ -371,15 +371,23 @@ async fn crisis_list_and_caseload_pages_keep_their_order_and_totals() {
         };
         let mut seen = Vec::new();
         for page in 0..3 {
-            let list = t.store.crisis_list(&everyone, 2, page * 2).await.unwrap();
+            let list = t
+                .store
+                .crisis_list(&everyone, &Default::default(), 2, page * 2)
+                .await
+                .unwrap();
             assert_eq!(list.total, 5);
-            seen.extend(list.items.iter().map(|r| r.id));
+            seen.extend(list.items.iter().map(|r| r.summary.id));
         }
-        assert_eq!(seen, expected, "longest waiting first, across pages");
+        assert_eq!(seen, expected, "soonest triage due first, across pages");
         assert!(!seen.contains(&routine.id));
         // A caller who may open none of them sees an empty list and a total of 0.
         let nobody = nwd_store::auth::Visibility::default();
-        let list = t.store.crisis_list(&nobody, 2, 0).await.unwrap();
+        let list = t
+            .store
+            .crisis_list(&nobody, &Default::default(), 2, 0)
+            .await
+            .unwrap();
         assert_eq!((list.total, list.items.len()), (0, 0));
 
         // The caseload: three open allocations and one discharged, two to a page.

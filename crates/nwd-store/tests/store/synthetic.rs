@@ -51,6 +51,8 @@ pub fn referral(source: ReferralSource, priority: Priority, received_at: Timesta
         kind: ReferralKind::Referral,
         source,
         priority,
+        requested_priority: None,
+        request_reason: None,
         reasons: vec![ReasonCode::Anxiety],
         presenting_needs: "Low mood and worry about school, described by the referrer.".into(),
         referrer: Referrer {
@@ -161,6 +163,8 @@ pub fn triage(need_group: NeedGroup, services: &[ServiceId]) -> Command {
     Command::Triage(TriageCommand {
         need_group,
         risk: RiskLevel::Low,
+        priority: None,
+        risk_review_on: None,
         rationale: "Agreed with the young person and family at the triage call.".into(),
         preference: None,
         destinations: services

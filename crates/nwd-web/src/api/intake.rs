@@ -285,6 +285,8 @@ pub fn referral_intake(input: ReferralInput, now: Timestamp) -> Result<Intake, A
         kind,
         source,
         priority,
+        requested_priority: None,
+        request_reason: None,
         reasons,
         presenting_needs,
         referrer,
@@ -354,6 +356,8 @@ pub fn self_referral_intake(
         // arrive routine and are seen in order of receipt. Urgent help is signposted on
         // every public page (NHS 111, 999).
         priority: Priority::Routine,
+        requested_priority: None,
+        request_reason: None,
         reasons,
         presenting_needs: input.presenting_needs.unwrap_or_default(),
         referrer,

@@ -11,6 +11,7 @@ pub mod privacy;
 pub mod referrals;
 pub mod register;
 pub mod session;
+pub mod urgency;
 
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};

@@ -12,8 +12,9 @@ use nwd_domain::need::NeedGroup;
 use nwd_domain::person::CompetenceDecision;
 use nwd_domain::referral::{
     AllocateCommand, Command, ContactInput, DischargeCommand, RecordedEvent, Referral,
-    ReferralStatus, StepCommand, TransitionCommand, TriageCommand,
+    ReferralKind, ReferralStatus, StepCommand, TransitionCommand, TriageCommand,
 };
+use nwd_domain::search::{SearchFields, SearchTerms, SourceGroup};
 use nwd_domain::waits::{hidden_waits, HiddenWaits};
 use nwd_domain::{AllocationId, ContactId, NhsNumber, PersonId, ReferralId};
 use nwd_store::{ReferralPage, ReferralSearch, ReferralSort};
@@ -129,6 +130,20 @@ pub struct SearchParams {
     pub person_id: Option<String>,
     /// The young person's NHS number.
     pub nhs_number: Option<String>,
+    /// The referral's reference (`NWD-1A2B-3C4D`).
+    pub reference: Option<String>,
+    /// The start of the young person's family name (any case; accents and punctuation
+    /// ignored).
+    pub family_name: Option<String>,
+    /// The start of the young person's given name (any case).
+    pub given_name: Option<String>,
+    /// The young person's date of birth (`YYYY-MM-DD` or `DD/MM/YYYY`).
+    pub date_of_birth: Option<String>,
+    /// `referral` or `advice_request`.
+    pub kind: Option<String>,
+    /// Source group: the first letter of the MHSDS source code (`A`, `B`, `C`, `E`, `G`,
+    /// `H`, `I`, `M`).
+    pub source_group: Option<String>,
     /// Received at or after (RFC 3339).
     pub received_from: Option<String>,
     /// Received before (RFC 3339).
@@ -167,6 +182,14 @@ async fn search_referrals(
                 ("reason", search.reason.is_some()),
                 ("person_id", search.person_id.is_some()),
                 ("nhs_number", search.nhs_number.is_some()),
+                ("kind", search.kind.is_some()),
+                ("source_group", !search.sources.is_empty()),
+                ("reference", search.terms.reference.is_some()),
+                (
+                    "name",
+                    search.terms.family.is_some() || search.terms.given.is_some(),
+                ),
+                ("date_of_birth", search.terms.date_of_birth.is_some()),
             ]
             .iter()
             .filter(|(_, used)| *used)
@@ -238,6 +261,43 @@ pub fn referral_search(params: SearchParams) -> Result<ReferralSearch, ApiError>
         search.limit = limit;
     }
     search.after = params.after;
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let (reference, family_name, given_name, date_of_birth) = (
+        text(&params.reference),
+        text(&params.family_name),
+        text(&params.given_name),
+        text(&params.date_of_birth),
+    );
+    // A date of birth in the future finds nothing; the API does not read the clock for it.
+    match SearchTerms::from_fields(
+        &SearchFields {
+            reference: &reference,
+            family_name: &family_name,
+            given_name: &given_name,
+            date_of_birth: &date_of_birth,
+            ..SearchFields::default()
+        },
+        jiff::civil::Date::MAX,
+    ) {
+        Ok(terms) => search.terms = terms,
+        Err(invalid) => errors.0.extend(invalid.0),
+    }
+    search.kind = params.kind.and_then(|k| {
+        errors.check(
+            "kind",
+            match k.as_str() {
+                "referral" => Ok(ReferralKind::Referral),
+                "advice_request" => Ok(ReferralKind::AdviceRequest),
+                _ => Err("allowed: referral, advice_request"),
+            },
+        )
+    });
+    if let Some(group) = params
+        .source_group
+        .and_then(|g| errors.check("source_group", SourceGroup::parse(&g)))
+    {
+        search.sources = group.sources();
+    }
     errors.into_result()?;
     Ok(search)
 }

@@ -407,6 +407,7 @@ async fn submit(
             errors,
             conflict,
             status,
+            urgency: Default::default(),
         };
         referral_page(state, &principal, referral, input)
     };

@@ -114,6 +114,8 @@ pub enum Step {
     Postcode,
     /// What they would like help with.
     HelpWith,
+    /// The safety question (`super::safety_question`).
+    Safety,
     /// What is happening, in their words.
     Happening,
     /// Whether the child knows and agrees (parent or carer).
@@ -132,11 +134,12 @@ pub enum Step {
 }
 
 impl Step {
-    const YOUNG_PERSON: [Step; 10] = [
+    const YOUNG_PERSON: [Step; 11] = [
         Step::DateOfBirth,
         Step::Name,
         Step::Postcode,
         Step::HelpWith,
+        Step::Safety,
         Step::Happening,
         Step::Contact,
         Step::Sharing,
@@ -144,12 +147,13 @@ impl Step {
         Step::AboutSupport,
         Step::Check,
     ];
-    const PARENT_CARER: [Step; 12] = [
+    const PARENT_CARER: [Step; 13] = [
         Step::Relationship,
         Step::DateOfBirth,
         Step::Name,
         Step::Postcode,
         Step::HelpWith,
+        Step::Safety,
         Step::Happening,
         Step::Awareness,
         Step::Contact,
@@ -159,7 +163,7 @@ impl Step {
         Step::Check,
     ];
     /// Every step, in order.
-    pub const ALL: [Step; 12] = Step::PARENT_CARER;
+    pub const ALL: [Step; 13] = Step::PARENT_CARER;
 
     /// The step's name in forms.
     pub fn as_str(self) -> &'static str {
@@ -170,6 +174,7 @@ impl Step {
             Step::Name => "name",
             Step::Postcode => "postcode",
             Step::HelpWith => "help-with",
+            Step::Safety => super::safety_question::STEP,
             Step::Happening => "happening",
             Step::Contact => "contact",
             Step::Sharing => "sharing",
@@ -216,6 +221,7 @@ impl Step {
             (Step::Postcode, Who::ParentCarer) => "What is their postcode?",
             (Step::HelpWith, Who::YoungPerson) => "What would you like help with?",
             (Step::HelpWith, Who::ParentCarer) => "What would they like help with?",
+            (Step::Safety, who) => super::safety_question::title(who),
             (Step::Happening, _) => "Tell us what has been happening",
             (Step::Contact, _) => "How can we contact you?",
             (Step::Sharing, _) => "Who can we talk to about this?",
@@ -237,6 +243,7 @@ impl Step {
             Step::Name => &["given-name", "family-name", "preferred-name"],
             Step::Postcode => &["postcode"],
             Step::HelpWith => &["reasons"],
+            Step::Safety => super::safety_question::FIELDS,
             Step::Happening => &["happening"],
             Step::Contact if who == Who::ParentCarer => &["your-name", "phone", "email"],
             Step::Contact => &["phone", "email"],
@@ -356,6 +363,7 @@ struct StepPage {
     answers: Vec<AnswerRow>,
     honeypot: &'static str,
     about_questions: Vec<super::about::AboutQuestion>,
+    safety: super::safety_question::SafetyQuestion,
 }
 
 #[derive(Template)]
@@ -516,6 +524,13 @@ pub async fn answer(State(state): State<AppState>, body: Bytes) -> PageResult {
     if !errors.is_empty() {
         return Ok(step_page(step, form, errors, changing, today));
     }
+    // Answers that signal risk: urgent help at once, then carry on.
+    if step == Step::Safety
+        && action != super::safety_question::CONTINUE
+        && super::safety_question::signals_risk(&form)
+    {
+        return Ok(super::safety_question::interruption(form, changing));
+    }
     let next = if changing {
         Step::Check
     } else {
@@ -640,6 +655,7 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
                 errors.push(FieldMessage::new("reasons", "Choose from the list"));
             }
         }
+        Step::Safety => errors.extend(super::safety_question::validate(form)),
         Step::Happening => {
             let text = form.first("happening").trim();
             if text.is_empty() {
@@ -803,6 +819,7 @@ fn step_template(
         answers,
         honeypot: HONEYPOT_FIELD,
         about_questions,
+        safety: super::safety_question::view(&form, who),
         form,
     }
 }
@@ -892,6 +909,7 @@ fn answer_rows(form: &FormData) -> Vec<AnswerRow> {
             lines: help,
             step: Step::HelpWith.as_str(),
         },
+        super::safety_question::answer_row(form),
         AnswerRow {
             key: "What has been happening",
             lines: form
@@ -1009,12 +1027,17 @@ async fn submit(state: &AppState, form: FormData, today: Date) -> PageResult {
             )
         }
     };
+    let safety = super::safety_question::request(&form);
     let referral = NewReferral {
         kind: ReferralKind::Referral,
         source,
         // As for the API's self-referrals: the single point of access sets the clinical
         // priority at triage; urgent help is one click from every page.
         priority: Priority::Routine,
+        // Safety answers that signal risk ask triage for very urgent review (a request to
+        // confirm, nwd_domain::referral::urgency).
+        requested_priority: safety.as_ref().map(|(p, _)| *p),
+        request_reason: safety.map(|(_, reason)| reason),
         reasons,
         presenting_needs,
         referrer,

@@ -33,10 +33,13 @@ pub mod oidc;
 pub mod pagination;
 pub mod privacy;
 pub mod public;
+pub mod queue;
 pub mod refer;
 pub mod refer_journey;
 pub mod refusal;
 pub mod review;
+pub mod safety_question;
+pub mod search;
 pub mod service;
 pub mod service_standards;
 pub mod simulate;
@@ -45,6 +48,7 @@ pub mod standards;
 pub mod status;
 pub mod teams;
 pub mod triage;
+pub mod urgency;
 pub mod urgent_help;
 
 use nwd_domain::authz::{Permission, Policy, Scope};
@@ -71,7 +75,12 @@ pub fn router() -> SecureRouter {
         .route(
             Policy::Requires(Permission::SearchReferrals, Scope::None),
             "referral",
-            routes!(triage::queue),
+            routes!(queue::queue),
+        )
+        .route(
+            Policy::Requires(Permission::SearchReferrals, Scope::None),
+            "referral",
+            routes!(search::search),
         )
         .route(
             Policy::Requires(Permission::ReadClinical, Scope::Referral("id")),
@@ -198,9 +207,27 @@ pub fn router() -> SecureRouter {
             routes!(simulate::run),
         )
         .route(Policy::SignedIn, "standards", routes!(standards::standards))
+        .merge(urgency_routes())
         .merge(privacy_routes())
         .merge(admin_routes())
         .merge(admin_oidc_routes())
+}
+
+/// Priority and risk (issue 14): the urgency form and the overdue risk reviews. A change
+/// needs the clinical write permission and a relationship with the referral (the single
+/// point of access, or a team of a service the young person is allocated to).
+fn urgency_routes() -> SecureRouter {
+    SecureRouter::new()
+        .route(
+            Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
+            "referral",
+            routes!(urgency::record),
+        )
+        .route(
+            Policy::Requires(Permission::SearchReferrals, Scope::None),
+            "referral",
+            routes!(urgency::overdue_reviews),
+        )
 }
 
 /// The administrator's page for an account's OpenID Connect links (issue 5).

@@ -531,13 +531,19 @@ pub(crate) async fn send(
     };
     let source = ReferralSource::parse(form.first("source"))
         .map_err(crate::problem::ApiError::BadRequest)?;
-    let priority =
+    let stated =
         Priority::parse(form.first("priority")).map_err(crate::problem::ApiError::BadRequest)?;
+    // Signed in, the referrer is verified and the stated priority is the clinical one; on the
+    // anonymous form it is a request for triage to confirm (nwd_domain::referral::urgency).
+    let (priority, requested_priority, request_reason) =
+        nwd_domain::referral::urgency::stated_priority(stated, principal.is_some());
     let organisation = form.first("organisation").trim().to_owned();
     let referral = NewReferral {
         kind,
         source,
         priority,
+        requested_priority,
+        request_reason,
         reasons: form
             .all("reasons")
             .iter()

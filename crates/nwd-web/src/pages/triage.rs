@@ -1,8 +1,6 @@
-//! The single point of access at work: the triage queue (referrals awaiting triage, by
-//! priority then wait, breaches of the triage standard highlighted, filters by source, reason
-//! and area, with the person-match review queue beside it), a referral's page (the young
-//! person with how their record was matched, the allocations, the whole timeline) and the
-//! triage form. The forms used after triage are in [`super::actions`]. Every form carries the
+//! The single point of access at work (the triage queue itself is [`super::queue`]): a
+//! referral's page (the young person with how their record was matched, the allocations, the
+//! whole timeline) and the triage form. The forms used after triage are in [`super::actions`]. Every form carries the
 //! version it was read at; when someone else changed the referral meanwhile the page says
 //! what changed and keeps every answer typed.
 
@@ -13,7 +11,7 @@ use axum::http::StatusCode;
 use jiff::Timestamp;
 use nwd_domain::authz::Permission;
 use nwd_domain::codes::{
-    ConsultationMechanism, ContactStatus, DischargeReason, ReasonCode, ReferralSource, TeamType,
+    ConsultationMechanism, ContactStatus, DischargeReason, ReferralSource, TeamType,
 };
 use nwd_domain::need::{NeedGroup, RiskLevel};
 use nwd_domain::person::{age_in_years, CompetenceDecision};
@@ -22,51 +20,17 @@ use nwd_domain::referral::{
     TriageCommand,
 };
 use nwd_domain::{ReferralId, ServiceId};
-use nwd_store::{Change, ReferralSearch, ReferralSort, ServiceFilter};
+use nwd_store::{Change, ServiceFilter};
 use serde::Deserialize;
 
 use super::actions::ActionForm;
 use super::form::FormData;
 use super::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
-use super::review::{MatchSummary, ReviewLink};
+use super::review::MatchSummary;
 use crate::api::intake::reference;
 use crate::extract::{parse_id, Actor, Caller};
 use crate::problem::ApiError;
 use crate::AppState;
-
-/// Queue filters.
-#[derive(Debug, Default, Deserialize)]
-pub struct QueueFilter {
-    /// Source of referral (API name).
-    pub source: Option<String>,
-    /// Primary reason (API name).
-    pub reason: Option<String>,
-    /// The young person's postcode area (`ME`) or district (`ME14`).
-    pub area: Option<String>,
-}
-
-/// A referral in the queue.
-#[derive(Debug, Clone)]
-pub struct QueueRow {
-    /// Id, for the link.
-    pub id: String,
-    /// Reference.
-    pub reference: String,
-    /// Priority label.
-    pub priority: &'static str,
-    /// Source label.
-    pub source: &'static str,
-    /// Primary reason label.
-    pub reason: &'static str,
-    /// Received, as shown.
-    pub received: String,
-    /// Waited so far, e.g. "3 days" or "5 hours".
-    pub waited: String,
-    /// The triage standard's deadline, as shown.
-    pub due: String,
-    /// Past the deadline.
-    pub breached: bool,
-}
 
 /// An option in a filter or form list.
 #[derive(Debug, Clone)]
@@ -94,21 +58,8 @@ pub(crate) fn choices<T: Copy + PartialEq>(
         .collect()
 }
 
-#[derive(Template)]
-#[template(path = "triage_queue.html")]
-struct QueuePage {
-    layout: Layout,
-    rows: Vec<QueueRow>,
-    sources: Vec<Choice>,
-    reasons: Vec<Choice>,
-    area: String,
-    breached: usize,
-    more: bool,
-    reviews: Option<Vec<ReviewLink>>,
-}
-
 /// A postcode area (`ME`) or district (`ME14`, `EC1A`), upper case, or why not.
-fn parse_area(text: &str) -> Result<Option<String>, &'static str> {
+pub(crate) fn parse_area(text: &str) -> Result<Option<String>, &'static str> {
     let area = text.trim().to_ascii_uppercase();
     if area.is_empty() {
         return Ok(None);
@@ -138,119 +89,6 @@ pub(crate) fn waited(from: Timestamp, now: Timestamp) -> String {
         0..=47 => format!("{hours} hours"),
         _ => format!("{} days", hours / 24),
     }
-}
-
-/// The triage queue.
-#[utoipa::path(get, path = "/staff/triage", tag = "pages",
-    params(("source" = Option<String>, Query), ("reason" = Option<String>, Query), ("area" = Option<String>, Query)),
-    responses((status = 200, description = "Referrals awaiting triage", content_type = "text/html"), (status = 401, description = "Not signed in")))]
-pub async fn queue(
-    State(state): State<AppState>,
-    Caller(principal): Caller,
-    Query(filter): Query<QueueFilter>,
-) -> PageResult {
-    let source = filter
-        .source
-        .as_deref()
-        .and_then(|s| ReferralSource::parse(s).ok());
-    let reason = filter
-        .reason
-        .as_deref()
-        .and_then(|r| ReasonCode::parse(r).ok());
-    let typed_area = filter.area.clone().unwrap_or_default();
-    let mut errors = Vec::new();
-    let area = parse_area(&typed_area).unwrap_or_else(|message| {
-        errors.push(FieldMessage::new("area", message));
-        None
-    });
-    let search = ReferralSearch {
-        status: Some(ReferralStatus::AwaitingTriage),
-        source,
-        reason,
-        area: area.clone(),
-        sort: ReferralSort::Priority,
-        limit: 200,
-        visible_to: Some(state.store.visibility(&principal, Permission::ReadClinical)),
-        ..ReferralSearch::default()
-    };
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_detail(format!(
-            "triage queue page; filters: source={}, reason={}, area={}",
-            source.is_some(),
-            reason.is_some(),
-            area.is_some()
-        ));
-    }
-    let page = state
-        .store
-        .search_referrals(&search)
-        .await
-        .map_err(PageError::staff)?;
-    let now = state.store.now();
-    let tz = state.store.tz().clone();
-    let standards = state
-        .store
-        .standards()
-        .for_team_type(TeamType::SinglePointOfAccess);
-    let rows: Vec<QueueRow> = page
-        .items
-        .iter()
-        .map(|item| {
-            let deadline = nwd_domain::standards::select(&standards, item.priority, item.source)
-                .map(|s| s.target.deadline(item.received_at, &tz));
-            QueueRow {
-                id: item.id.to_string(),
-                reference: reference_of(item.id),
-                priority: item.priority.label(),
-                source: item.source.label(),
-                reason: item.primary_reason.label(),
-                received: shown(item.received_at, &state),
-                waited: waited(item.received_at, now),
-                due: deadline.map(|d| shown(d, &state)).unwrap_or_default(),
-                breached: deadline.is_some_and(|d| d < now),
-            }
-        })
-        .collect();
-    let selected_source = filter
-        .source
-        .as_deref()
-        .map(|s| vec![s])
-        .unwrap_or_default();
-    let selected_reason = filter
-        .reason
-        .as_deref()
-        .map(|s| vec![s])
-        .unwrap_or_default();
-    let reviews = if principal.holds(Permission::ManageRegister, &state.store.access().roles) {
-        Some(
-            super::review::open_reviews(&state, 10)
-                .await
-                .map_err(PageError::staff)?,
-        )
-    } else {
-        None
-    };
-    let page = QueuePage {
-        layout: Layout::staff("Triage queue", &principal).with_errors(errors),
-        area: area.unwrap_or(typed_area),
-        reviews,
-        breached: rows.iter().filter(|r| r.breached).count(),
-        more: page.next.is_some(),
-        rows,
-        sources: choices(
-            ReferralSource::ALL,
-            |s| s.as_str(),
-            |s| s.label().to_owned(),
-            &selected_source,
-        ),
-        reasons: choices(
-            ReasonCode::ALL,
-            |r| r.as_str(),
-            |r| r.label().to_owned(),
-            &selected_reason,
-        ),
-    };
-    Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))
 }
 
 pub(crate) fn reference_of(id: ReferralId) -> String {
@@ -293,11 +131,29 @@ fn describe(event: &RecordedEvent, service_name: &dyn Fn(ServiceId) -> String) -
             need_group,
             risk,
             rationale,
+            priority,
+            risk_review_on,
             ..
         } => (
             format!("Triaged: {}", need_group.label()),
-            format!("Risk {}. {}", risk.as_str(), rationale),
+            format!(
+                "{}Risk {}{}. {}",
+                priority
+                    .map(|p| format!("Priority {}. ", p.label().to_lowercase()))
+                    .unwrap_or_default(),
+                risk.as_str(),
+                risk_review_on
+                    .map(|on| format!(", review by {}", on.strftime("%-d %B %Y")))
+                    .unwrap_or_default(),
+                rationale
+            ),
         ),
+        ReferralEvent::UrgencyRecorded {
+            priority,
+            risk,
+            risk_review_on,
+            reason,
+        } => super::urgency::describe_change(*priority, *risk, *risk_review_on, reason),
         ReferralEvent::Allocated { service_id, .. } => (
             format!("Allocated to {}", service_name(*service_id)),
             String::new(),
@@ -362,6 +218,10 @@ pub struct TriageForm {
     pub need_group: String,
     /// Risk (API name).
     pub risk: String,
+    /// Clinical response priority (API name).
+    pub priority: String,
+    /// Risk review date, YYYY-MM-DD, or "".
+    pub review_on: String,
     /// Why.
     pub rationale: String,
     /// The young person's and family's preference.
@@ -382,6 +242,8 @@ impl TriageForm {
             version: form.first("version").parse().unwrap_or(0),
             need_group: form.first("need_group").to_owned(),
             risk: form.first("risk").to_owned(),
+            priority: form.first("priority").to_owned(),
+            review_on: form.first("risk_review_on").to_owned(),
             rationale: form.first("rationale").to_owned(),
             preference: form.first("preference").to_owned(),
             allocate: form
@@ -447,6 +309,8 @@ pub struct PageInput {
     pub conflict: Vec<Change>,
     /// The page's status.
     pub status: StatusCode,
+    /// The urgency form (`super::urgency`).
+    pub urgency: super::urgency::UrgencyForm,
 }
 
 #[derive(Template)]
@@ -483,6 +347,8 @@ struct ReferralPage {
     conflict: Vec<ChangeLine>,
     csrf: String,
     about: Option<super::about_staff::AboutSection>,
+    urgency: super::urgency::UrgencyPanel,
+    priorities: Vec<Choice>,
 }
 
 /// The referral page's query: the allocation to record a contact for (from a service list).
@@ -490,6 +356,8 @@ struct ReferralPage {
 pub struct ReferralQuery {
     /// Allocation id.
     pub allocation: Option<String>,
+    /// What was just saved (`urgency`), for the success banner.
+    pub saved: Option<String>,
 }
 
 /// A referral: summary, the young person with how their record was matched, the whole
@@ -524,6 +392,10 @@ pub async fn referral(
         errors: Vec::new(),
         conflict: Vec::new(),
         status: StatusCode::OK,
+        urgency: super::urgency::UrgencyForm {
+            saved: query.saved.as_deref() == Some("urgency"),
+            ..Default::default()
+        },
     };
     referral_page(&state, &principal, referral, input).await
 }
@@ -550,6 +422,7 @@ pub(crate) async fn referral_page(
         errors,
         conflict,
         status,
+        urgency,
     } = input;
     let events = state
         .store
@@ -606,7 +479,6 @@ pub(crate) async fn referral_page(
     let show_person = principal.holds(Permission::ReadDemographics, roles);
     let summary = vec![
         ("Reference", reference(&referral)),
-        ("Priority", referral.priority.label().to_owned()),
         ("Source", referral.source.label().to_owned()),
         (
             "Reasons",
@@ -831,6 +703,15 @@ pub(crate) async fn referral_page(
             &actions.discharge_reason,
         ),
         conflict,
+        urgency: super::urgency::panel(state, &referral, urgency, writes),
+        priorities: super::urgency::PRIORITIES
+            .iter()
+            .map(|p| Choice {
+                value: p.as_str().to_owned(),
+                label: p.label().to_owned(),
+                selected: form.priority == p.as_str(),
+            })
+            .collect(),
         form,
         actions,
         csrf: principal.csrf_token.clone().unwrap_or_default(),
@@ -873,6 +754,23 @@ pub async fn triage(
     if risk.is_none() {
         errors.push(FieldMessage::new("risk", "Choose the risk level"));
     }
+    let priority = nwd_domain::codes::Priority::parse(&typed.priority).ok();
+    if priority.is_none() {
+        errors.push(FieldMessage::new(
+            "priority",
+            "Choose the clinical response priority",
+        ));
+    }
+    let risk_review_on = match typed.review_on.trim() {
+        "" => None,
+        text => text.parse::<jiff::civil::Date>().ok().or_else(|| {
+            errors.push(FieldMessage::new(
+                "risk_review_on",
+                "Enter the review date as a real date, for example 2026-12-24",
+            ));
+            None
+        }),
+    };
     if typed.rationale.trim().is_empty() {
         errors.push(FieldMessage::new(
             "rationale",
@@ -919,6 +817,8 @@ pub async fn triage(
     let command = Command::Triage(TriageCommand {
         need_group,
         risk,
+        priority,
+        risk_review_on,
         rationale: typed.rationale.trim().to_owned(),
         preference: Some(typed.preference.trim().to_owned()).filter(|p| !p.is_empty()),
         destinations,
@@ -1008,6 +908,7 @@ async fn triage_again(
         errors,
         conflict,
         status,
+        urgency: Default::default(),
     };
     referral_page(state, principal, referral, input).await
 }
@@ -1017,6 +918,8 @@ fn field_id(field: &str) -> &'static str {
     match field.split(['.', '[']).next().unwrap_or("") {
         "need_group" => "need_group",
         "risk" => "risk",
+        "priority" => "priority",
+        "risk_review_on" => "risk_review_on",
         "rationale" => "rationale",
         "competence" => "competent",
         _ => "allocate",

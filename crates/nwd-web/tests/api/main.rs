@@ -30,6 +30,8 @@ mod pages;
 mod privacy;
 mod refer;
 mod register;
+mod search;
 mod status;
 mod transitions;
 mod urgent_help;
+mod urgency;

@@ -436,10 +436,7 @@ async fn crisis_list_and_area_filter(app: &TestApp) {
     .await;
     assert!(crisis.contains(&reference(&emergency)));
     assert!(!crisis.contains(&reference(&routine)));
-    assert!(
-        crisis.contains("Hours since referral </span>5<"),
-        "{crisis}"
-    );
+    assert!(crisis.contains("Waited </span>5 hours<"), "{crisis}");
 
     // The referrals' young person lives in ME14.
     for (area, shown) in [("ME14", true), ("me", true), ("ME1", false), ("CT", false)] {
@@ -579,7 +576,7 @@ async fn the_match_review_page_explains_and_records_a_decision(app: &TestApp) {
 on_both_backends!(the_match_review_page_explains_and_records_a_decision);
 
 /// The crisis list in pages of 50: the total counts the whole list, page 2 holds the rest in
-/// the same order (longest waiting first), the pagination links work without JavaScript, a
+/// the same order (untriaged, soonest triage due first), the pagination links work without JavaScript, a
 /// page past the end shows the last one, and a page that is not a number is refused (400)
 /// naming the parameter.
 async fn crisis_list_is_paged(app: &TestApp) {
@@ -603,10 +600,7 @@ async fn crisis_list_is_paged(app: &TestApp) {
         .await
     };
     let first = get("/staff/crisis").await;
-    assert!(
-        first.contains("51 emergency or very urgent referrals"),
-        "{first}"
-    );
+    assert!(first.contains("51 referrals not yet closed"), "{first}");
     assert!(first.contains("Showing 1 to 50 of 51."));
     assert!(first.contains("href=\"/staff/crisis?page=2\" class=\"nhsuk-pagination__next\""));
     let rows = |text: &str| -> Vec<usize> {
@@ -617,14 +611,17 @@ async fn crisis_list_is_paged(app: &TestApp) {
             .into_values()
             .collect()
     };
-    assert_eq!(rows(&first), (0..50).collect::<Vec<_>>(), "oldest first");
+    // Soonest triage due first: every emergency (1 hour) before every very urgent referral
+    // (4 hours), each in the order received.
+    let order: Vec<usize> = (0..51).step_by(2).chain((1..51).step_by(2)).collect();
+    assert_eq!(rows(&first), order[..50], "soonest to breach first");
     let second = get("/staff/crisis?page=2").await;
-    assert_eq!(rows(&second), [50]);
+    assert_eq!(rows(&second), [49]);
     assert!(second.contains("Showing 51 to 51 of 51."));
     assert!(second.contains("aria-label=\"Page 2\" aria-current=\"page\""));
     assert!(second.contains("href=\"/staff/crisis?page=1\" class=\"nhsuk-pagination__previous\""));
     let past = get("/staff/crisis?page=9").await;
-    assert_eq!(rows(&past), [50], "past the end: the last page");
+    assert_eq!(rows(&past), [49], "past the end: the last page");
     let response = page(app, token, Method::GET, "/staff/crisis?page=two")
         .send()
         .await

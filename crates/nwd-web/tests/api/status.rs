@@ -250,6 +250,8 @@ pub(crate) fn parent_answers<'a>(
         ("family-name", "Testyoung"),
         ("postcode", "ME14 1XX"),
         ("reasons", "anxiety"),
+        ("safety-thoughts", "no"),
+        ("safety-harmed", "no"),
         ("happening", "Panicky before school."),
         ("aware", "knows_agrees"),
         ("your-name", "Carer Testperson"),

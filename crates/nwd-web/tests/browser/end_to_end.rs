@@ -123,6 +123,9 @@ async fn a_self_referral_is_triaged_seen_twice_and_counted() {
     app.enter_in("postcode").await;
     app.space_on("reasons").await;
     app.press("button[value=continue]").await;
+    app.space_on("safety-thoughts-2").await;
+    app.space_on("safety-harmed-2").await;
+    app.press("button[value=continue]").await;
     app.type_into("happening", "I feel panicky before school.")
         .await;
     app.press("button[value=continue]").await;
@@ -160,7 +163,9 @@ async fn a_self_referral_is_triaged_seen_twice_and_counted() {
     app.type_into("code", &app.triage.code()).await;
     app.enter_in("code").await;
     app.goto("/staff/triage").await;
-    app.follow(&reference).await;
+    // The queue names the young person; the reference is beside the name.
+    assert!(app.text("main").await.contains(&reference));
+    app.follow("Synthia Endtoend").await;
     assert_eq!(app.heading().await, format!("Referral {reference}"));
     app.client
         .find(Locator::Css("input[name=need_group][value=getting_help]"))

@@ -85,6 +85,13 @@ async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_qu
     app.space_on("reasons-3").await; // hurting yourself
     app.press("button[value=continue]").await;
 
+    // The safety question (answered no here; `safety_interruption` answers yes).
+    assert_eq!(app.heading().await, "Your safety");
+    app.check_page("safety question").await;
+    app.space_on("safety-thoughts-2").await;
+    app.space_on("safety-harmed-2").await;
+    app.press("button[value=continue]").await;
+
     assert_eq!(app.heading().await, "Tell us what has been happening");
     app.check_page("what is happening").await;
     // Free text is shown back inert, never run.
@@ -287,6 +294,12 @@ async fn a_parent_refers_their_child_by_keyboard() {
     assert_eq!(app.heading().await, "What would they like help with?");
     app.check_page("parent: help with").await;
     app.space_on("reasons").await;
+    app.press("button[value=continue]").await;
+
+    assert_eq!(app.heading().await, "Their safety");
+    app.check_page("parent: safety question").await;
+    app.space_on("safety-thoughts-2").await;
+    app.space_on("safety-harmed-2").await;
     app.press("button[value=continue]").await;
 
     assert_eq!(app.heading().await, "Tell us what has been happening");

@@ -15,4 +15,6 @@ mod commissioning;
 mod end_to_end;
 mod journeys;
 mod screenshots;
+mod search;
 mod staff;
+mod urgency;

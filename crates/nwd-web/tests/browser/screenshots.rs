@@ -139,6 +139,9 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
     shoot(&app, folder, "get-help-question", width).await;
     app.space_on("reasons").await;
     app.press("button[value=continue]").await;
+    app.space_on("safety-thoughts-2").await;
+    app.space_on("safety-harmed-2").await;
+    app.press("button[value=continue]").await;
     app.type_into("happening", "I feel panicky before school most days.")
         .await;
     app.press("button[value=continue]").await;

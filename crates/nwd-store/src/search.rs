@@ -1,0 +1,281 @@
+//! Finding referrals for the staff pages: the search terms (`nwd_domain::search`) as SQL, the
+//! numbered lists with their true totals (the triage queue and the staff search), and the
+//! person search keys kept beside each person (migration 0015).
+//!
+//! **Offset pages here, keyset in the API.** A page is asked for by number (`?page=N`, the
+//! design system's numbered pagination needs to jump to any page and to show the total), so
+//! these lists read `LIMIT 50 OFFSET (N−1)×50` in the list's index order. That is cheap
+//! because every list it serves is short or narrowed first: the triage queue is the referrals
+//! awaiting triage (a few thousand at a million referrals, read from `referrals_by_status`),
+//! and a search with a term is first narrowed to the matching people by an index. A search
+//! with only filters can be long: its count stops at [`COUNT_CAP`] and the page says "more
+//! than", so no request counts a million rows. The API keeps its keyset cursor
+//! (`Store::search_referrals`), which costs the same on any page, for machines that walk
+//! everything; both read the same conditions (`referrals::conditions`).
+
+use jiff::civil::Date;
+use nwd_domain::search::SearchTerms;
+use sqlx::Row;
+
+use crate::codec::date;
+use crate::referrals::{conditions, summary_from_row, visibility_clause, Bind, SUMMARY_COLUMNS};
+use crate::{ReferralSearch, ReferralSort, ReferralSummary, Store, StoreError};
+
+/// Searches count at most this many matches; a list with more says "more than".
+pub const COUNT_CAP: u64 = 1000;
+
+/// A referral in a staff list, with who the young person is.
+#[derive(Debug, Clone)]
+pub struct ListedReferral {
+    /// The referral.
+    pub summary: ReferralSummary,
+    /// The young person's given name.
+    pub given_name: String,
+    /// The young person's family name.
+    pub family_name: String,
+    /// The young person's date of birth.
+    pub date_of_birth: Date,
+}
+
+/// One page of a staff list of referrals.
+#[derive(Debug, Clone)]
+pub struct ReferralList {
+    /// How many match (at most `cap` when the count was capped).
+    pub total: u64,
+    /// True when there are more than `total`.
+    pub more_than: bool,
+    /// The page asked for, in the search's order.
+    pub items: Vec<ListedReferral>,
+}
+
+/// The people a search names, as a condition on `r.person_id`, and the reference as a range
+/// on the referral's id; values appended to `binds`. Empty when no term is given.
+pub(crate) fn term_conditions(terms: &SearchTerms, binds: &mut Vec<Bind>) -> Vec<String> {
+    terms_on(terms, "r.id", "r.person_id", 0, binds)
+}
+
+/// [`term_conditions`] on other columns: `referral_id` holds the referral's id and
+/// `person_id` the young person's (e.g. `a.referral_id`, `a.person_id` on allocations); the
+/// placeholders are numbered after `base` values bound before `binds`.
+pub(crate) fn terms_on(
+    terms: &SearchTerms,
+    referral_id: &str,
+    person_id: &str,
+    base: usize,
+    binds: &mut Vec<Bind>,
+) -> Vec<String> {
+    let mut clauses = Vec::new();
+    let push = |binds: &mut Vec<Bind>, value: Bind| {
+        binds.push(value);
+        format!("${}", base + binds.len())
+    };
+    if let Some(reference) = &terms.reference {
+        let low = push(binds, Bind::Text(reference.as_str().to_owned()));
+        let high = push(binds, Bind::Text(reference.upper()));
+        clauses.push(format!("{referral_id} >= {low} AND {referral_id} < {high}"));
+    }
+    let mut person = Vec::new();
+    if let Some(nhs) = &terms.nhs_number {
+        let n = push(binds, Bind::Text(nhs.as_digits()));
+        person.push(format!("p.nhs_number = {n}"));
+    }
+    if let Some(born) = terms.date_of_birth {
+        let d = push(binds, Bind::Text(born.to_string()));
+        person.push(format!("p.date_of_birth = {d}"));
+    }
+    let prefix = |binds: &mut Vec<Bind>, column: &str, name: &nwd_domain::search::NamePrefix| {
+        let low = push(binds, Bind::Text(name.as_str().to_owned()));
+        match name.upper() {
+            Some(upper) => {
+                let high = push(binds, Bind::Text(upper));
+                format!("(p.{column} >= {low} AND p.{column} < {high})")
+            }
+            None => format!("p.{column} >= {low}"),
+        }
+    };
+    if let Some(family) = &terms.family {
+        person.push(prefix(binds, "family_key", family));
+    }
+    if let Some(given) = &terms.given {
+        person.push(prefix(binds, "given_key", given));
+    }
+    for word in &terms.any_name {
+        let family = prefix(binds, "family_key", word);
+        let given = prefix(binds, "given_key", word);
+        person.push(format!("({family} OR {given})"));
+    }
+    if !person.is_empty() {
+        clauses.push(format!(
+            "{person_id} IN (SELECT p.id FROM persons p WHERE {})",
+            person.join(" AND ")
+        ));
+    }
+    clauses
+}
+
+fn bind_all<'q>(
+    sql: &'q str,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let mut query = sqlx::query(sql);
+    for bind in binds {
+        query = match bind {
+            Bind::Text(t) => query.bind(t.as_str()),
+            Bind::Int(i) => query.bind(*i),
+        };
+    }
+    query
+}
+
+impl Store {
+    /// A numbered page of referrals for the staff pages: `search`'s filters and terms, only
+    /// what `search.visible_to` may open, in its order (`Priority`: the most urgent first,
+    /// then the longest waiting), `search.limit` of them after `offset`, with how many match —
+    /// counted exactly when `count_cap` is `None` (a list bounded by its status, like the
+    /// triage queue), else up to the cap.
+    pub async fn referral_list(
+        &self,
+        search: &ReferralSearch,
+        offset: u32,
+        count_cap: Option<u64>,
+    ) -> Result<ReferralList, StoreError> {
+        let mut binds = Vec::new();
+        let mut clauses = conditions(search, &mut binds);
+        if let Some(v) = &search.visible_to {
+            clauses.push(visibility_clause(v, &mut binds));
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        let count_sql = match count_cap {
+            None => format!("SELECT COUNT(*) AS n FROM referrals r{filter}"),
+            Some(cap) => format!(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM referrals r{filter} LIMIT {}) c",
+                cap + 1
+            ),
+        };
+        let counted: i64 = bind_all(&count_sql, &binds)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        let counted = counted.max(0) as u64;
+        let (total, more_than) = match count_cap {
+            Some(cap) if counted > cap => (cap, true),
+            _ => (counted, false),
+        };
+        // Clinical urgency: priority, then the risk assessed (higher first; not assessed after
+        // every assessed level — COALESCE, as the two databases put NULLs at different ends),
+        // then the longest waiting. The sort is over the filtered rows (the queue's few
+        // thousand at most), so no index needs to hold the risk order.
+        let order = match search.sort {
+            ReferralSort::Newest => "r.received_at DESC, r.id DESC",
+            ReferralSort::Priority => {
+                "r.priority_rank, COALESCE(r.risk_rank, 0) DESC, r.received_at, r.id"
+            }
+        };
+        let page_sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, p.given_name, p.family_name, p.date_of_birth \
+             FROM referrals r JOIN persons p ON p.id = r.person_id{filter} ORDER BY {order} LIMIT {} OFFSET {offset}",
+            search.limit.clamp(1, 500)
+        );
+        let rows = bind_all(&page_sql, &binds).fetch_all(&self.pool).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            items.push(ListedReferral {
+                summary: summary_from_row(row)?,
+                given_name: row.try_get("given_name")?,
+                family_name: row.try_get("family_name")?,
+                date_of_birth: date(&row.try_get::<String, _>("date_of_birth")?)?,
+            });
+        }
+        Ok(ReferralList {
+            total,
+            more_than,
+            items,
+        })
+    }
+}
+
+/// Who a listed referral is about: for lists read elsewhere (waiting lists, caseloads).
+#[derive(Debug, Clone)]
+pub struct ListedPerson {
+    /// Given name.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// Date of birth.
+    pub date_of_birth: Date,
+    /// The referral's primary reason.
+    pub primary_reason: nwd_domain::codes::ReasonCode,
+}
+
+impl Store {
+    /// The young person and primary reason of each of `referrals` (a page of a list: one
+    /// primary-key lookup each).
+    pub async fn people_of(
+        &self,
+        referrals: &[nwd_domain::ReferralId],
+    ) -> Result<std::collections::HashMap<nwd_domain::ReferralId, ListedPerson>, StoreError> {
+        let mut people = std::collections::HashMap::with_capacity(referrals.len());
+        if referrals.is_empty() {
+            return Ok(people);
+        }
+        let placeholders: Vec<String> = (1..=referrals.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT r.id, r.primary_reason, p.given_name, p.family_name, p.date_of_birth \
+             FROM referrals r JOIN persons p ON p.id = r.person_id WHERE r.id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for id in referrals {
+            query = query.bind(id.to_string());
+        }
+        for row in query.fetch_all(&self.pool).await? {
+            let id = nwd_domain::ReferralId(crate::codec::uuid(&row.try_get::<String, _>("id")?)?);
+            people.insert(
+                id,
+                ListedPerson {
+                    given_name: row.try_get("given_name")?,
+                    family_name: row.try_get("family_name")?,
+                    date_of_birth: date(&row.try_get::<String, _>("date_of_birth")?)?,
+                    primary_reason: nwd_domain::codes::ReasonCode::parse(
+                        &row.try_get::<String, _>("primary_reason")?,
+                    )
+                    .map_err(StoreError::Corrupt)?,
+                },
+            );
+        }
+        Ok(people)
+    }
+}
+
+/// Fills in the name search keys of people stored before migration 0015 (or by an older
+/// version of this program), in batches. Runs at connect; costs one indexed query when there
+/// is nothing to do.
+pub(crate) async fn fill_search_keys(pool: &sqlx::AnyPool) -> Result<(), StoreError> {
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, given_name, family_name FROM persons WHERE family_key IS NULL LIMIT 1000",
+        )
+        .fetch_all(pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = pool.begin().await?;
+        for row in &rows {
+            let id: String = row.try_get("id")?;
+            let given: String = row.try_get("given_name")?;
+            let family: String = row.try_get("family_name")?;
+            sqlx::query("UPDATE persons SET family_key = $1, given_key = $2 WHERE id = $3")
+                .bind(nwd_domain::search::name_key(&family))
+                .bind(nwd_domain::search::name_key(&given))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    }
+}

@@ -1,0 +1,240 @@
+//! The safety question of the public journeys (`/get-help`, `/get-help/parent-carer`):
+//! "Are you thinking about hurting yourself or ending your life?" and "Have you hurt yourself
+//! recently?", in plain English (a parent or carer is asked about their child). Where the
+//! answers signal risk — yes or not sure to the first, yes to the second — the next page is an
+//! interruption with the urgent help numbers (`config/urgent-help.toml`, the same lines as
+//! `/urgent-help`) and a way to carry on; and the referral arrives with a **request for very
+//! urgent review** (`NewReferral::requested_priority`, see `nwd_domain::referral::urgency`):
+//! measured against the 4-hour triage standard and first on the crisis list, untriaged,
+//! until triage confirms the clinical priority.
+//!
+//! It owns the question's words, its answers' checks, what they signal, and the interruption
+//! page. The journey (`super::get_help`) only lists it among its steps.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+use nwd_domain::codes::Priority;
+
+use super::form::FormData;
+use super::get_help::{AnswerRow, Who};
+use super::layout::{render, FieldMessage, Layout, Sensitivity};
+use super::urgent_help::{UrgentLine, URGENT_HELP};
+use crate::limits::HONEYPOT_FIELD;
+
+/// The step's name in forms.
+pub const STEP: &str = "safety";
+/// The form fields the step asks.
+pub const FIELDS: &[&str] = &["safety-thoughts", "safety-harmed"];
+/// The `go` value of the interruption page's "Continue" button.
+pub const CONTINUE: &str = "continue-after-safety";
+/// The priority a risky answer asks triage to confirm: very urgent (seen within 4 hours by
+/// the single point of access's triage standard, `config/standards.toml`).
+pub const REQUESTED: Priority = Priority::VeryUrgent;
+
+/// The answers to "thinking about hurting …".
+const THOUGHTS: &[(&str, &str)] = &[("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")];
+/// The answers to "hurt … recently".
+const HARMED: &[(&str, &str)] = &[("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")];
+
+/// One radio choice.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    /// Value.
+    pub value: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// Chosen.
+    pub checked: bool,
+}
+
+/// What the step's template shows.
+#[derive(Debug, Clone)]
+pub struct SafetyQuestion {
+    /// The first question, in the asker's words.
+    pub thoughts_question: &'static str,
+    /// The second question.
+    pub harmed_question: &'static str,
+    /// Choices for the first.
+    pub thoughts: Vec<Choice>,
+    /// Choices for the second.
+    pub harmed: Vec<Choice>,
+}
+
+/// The page title.
+pub fn title(who: Who) -> &'static str {
+    match who {
+        Who::YoungPerson => "Your safety",
+        Who::ParentCarer => "Their safety",
+    }
+}
+
+fn questions(who: Who) -> (&'static str, &'static str) {
+    match who {
+        Who::YoungPerson => (
+            "Are you thinking about hurting yourself or ending your life?",
+            "Have you hurt yourself recently?",
+        ),
+        Who::ParentCarer => (
+            "Are they thinking about hurting themselves or ending their life?",
+            "Have they hurt themselves recently?",
+        ),
+    }
+}
+
+fn choices(list: &[(&'static str, &'static str)], picked: &str) -> Vec<Choice> {
+    list.iter()
+        .map(|&(value, label)| Choice {
+            value,
+            label,
+            checked: value == picked,
+        })
+        .collect()
+}
+
+/// The step's view of the answers so far.
+pub fn view(form: &FormData, who: Who) -> SafetyQuestion {
+    let (thoughts_question, harmed_question) = questions(who);
+    SafetyQuestion {
+        thoughts_question,
+        harmed_question,
+        thoughts: choices(THOUGHTS, form.first("safety-thoughts")),
+        harmed: choices(HARMED, form.first("safety-harmed")),
+    }
+}
+
+/// The messages for the step's answers (empty when they are fine).
+pub fn validate(form: &FormData) -> Vec<FieldMessage> {
+    let mut errors = Vec::new();
+    if !THOUGHTS
+        .iter()
+        .any(|(v, _)| *v == form.first("safety-thoughts"))
+    {
+        errors.push(FieldMessage::new(
+            "safety-thoughts",
+            "Choose yes, no or I'm not sure",
+        ));
+    }
+    if !HARMED
+        .iter()
+        .any(|(v, _)| *v == form.first("safety-harmed"))
+    {
+        errors.push(FieldMessage::new(
+            "safety-harmed",
+            "Choose yes, no or I'm not sure",
+        ));
+    }
+    errors
+}
+
+/// The answers signal risk: yes or not sure to thoughts of self-harm or suicide, or yes to
+/// recent self-harm.
+pub fn signals_risk(form: &FormData) -> bool {
+    matches!(form.first("safety-thoughts"), "yes" | "not_sure")
+        || form.first("safety-harmed") == "yes"
+}
+
+fn label(list: &[(&'static str, &'static str)], value: &str) -> &'static str {
+    list.iter()
+        .find(|(v, _)| *v == value)
+        .map(|(_, l)| *l)
+        .unwrap_or("Not answered")
+}
+
+/// The check-your-answers row.
+pub fn answer_row(form: &FormData) -> AnswerRow {
+    let who = Who::of(form);
+    let (thoughts, harmed) = questions(who);
+    AnswerRow {
+        key: title(who),
+        lines: vec![
+            format!(
+                "{thoughts} {}",
+                label(THOUGHTS, form.first("safety-thoughts"))
+            ),
+            format!("{harmed} {}", label(HARMED, form.first("safety-harmed"))),
+        ],
+        step: STEP,
+    }
+}
+
+/// The request for more urgency the answers make, with its reason for triage: very urgent
+/// when they signal risk, none otherwise.
+pub fn request(form: &FormData) -> Option<(Priority, String)> {
+    if !signals_risk(form) {
+        return None;
+    }
+    let who = Who::of(form);
+    let (thoughts, harmed) = questions(who);
+    Some((
+        REQUESTED,
+        format!(
+            "Safety question on the public form: \"{thoughts}\" {}; \"{harmed}\" {}",
+            label(THOUGHTS, form.first("safety-thoughts")),
+            label(HARMED, form.first("safety-harmed"))
+        ),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "safety_interruption.html")]
+struct InterruptionPage {
+    layout: Layout,
+    parent: bool,
+    lines: &'static [UrgentLine],
+    hidden: Vec<(String, String)>,
+    changing: bool,
+    go: &'static str,
+}
+
+/// The interruption shown at once when the answers signal risk: the urgent help numbers, and
+/// a button to carry on with the request (every answer travels on in hidden fields).
+pub fn interruption(form: FormData, changing: bool) -> Response {
+    let who = Who::of(&form);
+    let hidden = form
+        .pairs()
+        .iter()
+        .filter(|(name, _)| !["step", "go", "changing", HONEYPOT_FIELD].contains(&name.as_str()))
+        .cloned()
+        .collect();
+    let page = InterruptionPage {
+        layout: Layout::public(match who {
+            Who::YoungPerson => "You can get help now",
+            Who::ParentCarer => "They can get help now",
+        }),
+        parent: who == Who::ParentCarer,
+        lines: URGENT_HELP,
+        hidden,
+        changing,
+        go: CONTINUE,
+    };
+    render(&page, StatusCode::OK, Sensitivity::Identifiable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(thoughts: &str, harmed: &str) -> FormData {
+        FormData::parse(format!("safety-thoughts={thoughts}&safety-harmed={harmed}").as_bytes())
+    }
+
+    #[test]
+    fn yes_or_not_sure_to_thoughts_or_yes_to_harm_signals_risk() {
+        for (thoughts, harmed, risk) in [
+            ("no", "no", false),
+            ("no", "not_sure", false),
+            ("yes", "no", true),
+            ("not_sure", "no", true),
+            ("no", "yes", true),
+        ] {
+            assert_eq!(
+                signals_risk(&form(thoughts, harmed)),
+                risk,
+                "{thoughts} {harmed}"
+            );
+            assert_eq!(request(&form(thoughts, harmed)).is_some(), risk);
+        }
+        assert!(validate(&form("maybe", "")).len() == 2);
+    }
+}
