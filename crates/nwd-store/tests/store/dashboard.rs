@@ -130,6 +130,7 @@ async fn monthly_aggregates_match_the_hand_computed_fixture() {
                     name: "Online counselling".into(),
                     service_id: None,
                     warm_handover: false,
+                    handover_note: None,
                 }],
                 competence: None,
             }),
@@ -555,6 +556,7 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                             name: "Online counselling".into(),
                             service_id: None,
                             warm_handover: false,
+                            handover_note: None,
                         }],
                         competence: None,
                     })

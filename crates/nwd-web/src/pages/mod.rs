@@ -20,21 +20,25 @@ pub mod admin_oidc;
 pub mod assets;
 pub mod chart;
 pub mod dashboard;
+pub mod destinations;
 pub mod directory;
 pub mod find_support;
 pub mod form;
 pub mod get_help;
 pub mod layout;
 pub mod lists;
+pub mod navigation;
 pub mod oidc;
 pub mod pagination;
 pub mod privacy;
 pub mod public;
 pub mod refer;
 pub mod refer_journey;
+pub mod referral_contact;
 pub mod refusal;
 pub mod review;
 pub mod service;
+pub mod service_fit;
 pub mod service_standards;
 pub mod simulate;
 pub mod staff;
@@ -185,9 +189,25 @@ pub fn router() -> SecureRouter {
             routes!(simulate::run),
         )
         .route(Policy::SignedIn, "standards", routes!(standards::standards))
+        .merge(destination_routes())
         .merge(privacy_routes())
         .merge(admin_routes())
         .merge(admin_oidc_routes())
+}
+
+/// The referral page's destinations besides allocation and discharge (issue 14).
+fn destination_routes() -> SecureRouter {
+    let write = Policy::Requires(Permission::WriteClinical, Scope::Referral("id"));
+    SecureRouter::new()
+        .route(write, "referral", routes!(destinations::decline))
+        .route(write, "allocation", routes!(destinations::transition))
+        // Only the member of staff who closed the referral, after closing it ended their
+        // relationship: the handler checks that, and shows the destination only.
+        .route(
+            Policy::Requires(Permission::WriteClinical, Scope::None),
+            "referral",
+            routes!(destinations::outcome),
+        )
 }
 
 /// The administrator's page for an account's OpenID Connect links (issue 5).

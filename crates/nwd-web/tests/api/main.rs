@@ -14,6 +14,7 @@ mod bad_input;
 mod commissioning;
 mod concurrency;
 mod consent;
+mod destinations;
 mod directory;
 mod fuzz_corpus;
 mod intake;

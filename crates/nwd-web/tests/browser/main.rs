@@ -11,6 +11,7 @@ mod support;
 
 mod admin;
 mod commissioning;
+mod destinations;
 mod end_to_end;
 mod journeys;
 mod screenshots;
