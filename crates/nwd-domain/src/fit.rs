@@ -95,3 +95,92 @@ pub fn check_receiving_service(
         Err(problems.join("; "))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::codes::{DeliveryMode, TeamType};
+    use crate::directory::Capacity;
+    use crate::ids::OrganisationId;
+
+    fn details(groups: &[NeedGroup], ages: (i16, i16), areas: &[&str]) -> ServiceDetails {
+        ServiceDetails {
+            organisation_id: OrganisationId(Uuid::from_u128(1)),
+            name: "Harbour Hub".to_string(),
+            description: String::new(),
+            need_groups: groups.to_vec(),
+            age_from: ages.0,
+            age_to: ages.1,
+            team_type: TeamType::Community,
+            delivery_modes: vec![DeliveryMode::FaceToFace],
+            areas: areas.iter().map(|a| (*a).to_string()).collect(),
+            self_referral: true,
+            capacity: Capacity::default(),
+            standards: vec![],
+            active: true,
+        }
+    }
+
+    #[test]
+    fn need_group_counts_most_then_age_then_area() {
+        let postcode = Postcode::parse("ME14 1XX").unwrap();
+        let help = Some(NeedGroup::GettingHelp);
+        let check = |d: &ServiceDetails, age: i16, want: (u8, Vec<&str>)| {
+            let fit = Fit::of(d, help, age, Some(&postcode));
+            assert_eq!((fit.rank(), fit.mismatches()), want, "{d:?} at {age}");
+        };
+        check(
+            &details(&[NeedGroup::GettingHelp], (5, 18), &["ME"]),
+            12,
+            (0, vec![]),
+        );
+        check(
+            &details(&[NeedGroup::GettingHelp], (5, 18), &["CT"]),
+            12,
+            (1, vec!["outside their area"]),
+        );
+        check(
+            &details(&[NeedGroup::GettingHelp], (16, 25), &[]),
+            12,
+            (2, vec!["does not serve this age"]),
+        );
+        check(
+            &details(&[NeedGroup::GettingAdvice], (5, 18), &["ME14"]),
+            12,
+            (4, vec!["does not serve this need group"]),
+        );
+        // Before triage no need group is agreed: every group fits.
+        let any = Fit::of(
+            &details(&[NeedGroup::GettingAdvice], (5, 18), &[]),
+            None,
+            12,
+            None,
+        );
+        assert_eq!(any.rank(), 0);
+    }
+
+    #[test]
+    fn a_receiving_service_must_serve_the_need_group_and_the_age_on_the_planned_date() {
+        let born = date(2008, 9, 10);
+        let young_adults = details(&[NeedGroup::GettingHelp], (16, 25), &[]);
+        assert_eq!(
+            check_receiving_service(&young_adults, NeedGroup::GettingHelp, born, date(2026, 9, 10)),
+            Ok(())
+        );
+        let refused =
+            check_receiving_service(&young_adults, NeedGroup::GettingHelp, born, date(2034, 9, 10))
+                .unwrap_err();
+        assert!(refused.contains("will be 26"), "{refused}");
+        let refused = check_receiving_service(
+            &young_adults,
+            NeedGroup::GettingRiskSupport,
+            born,
+            date(2026, 9, 10),
+        )
+        .unwrap_err();
+        assert!(refused.contains("does not serve"), "{refused}");
+    }
+}

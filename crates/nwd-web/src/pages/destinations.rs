@@ -544,8 +544,8 @@ pub async fn outcome(
     let reference = reference(&referral);
     let destination = closure.destination.name();
     let which = query.done.as_deref().unwrap_or("");
-    let banner = success_message(which, &referral, &|_| String::new())
-        .map(|_| format!("{reference} is closed. Destination: {destination}."));
+    let banner = success_message(which, &referral, &|_| "a service".to_owned())
+        .map(|message| format!("{reference}: {message}"));
     let page = OutcomePage {
         layout: Layout::staff(&format!("Referral {reference} closed"), &principal)
             .with_success(banner),

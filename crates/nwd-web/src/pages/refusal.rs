@@ -8,7 +8,7 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
-use nwd_domain::authz::{Permission, RoleTable};
+use nwd_domain::authz::RoleTable;
 use nwd_store::auth::Principal;
 
 use super::layout::{render, Layout, Sensitivity, StaffHeader};
