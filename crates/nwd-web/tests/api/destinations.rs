@@ -13,7 +13,7 @@ use nwd_store::auth::{Bootstrap, NewUser, TeamKind};
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{json, Value};
 
-use crate::on_both_backends;
+use crate::{on_both_backends, on_both_backends_strict};
 use crate::support::{all_scopes, referral_body, TestApp};
 
 fn no_redirects() -> Client {
@@ -469,7 +469,8 @@ async fn discharge_offers_only_the_codes_the_domain_accepts_and_never_ends_on_no
         .unwrap();
     assert_eq!(response.status(), 404);
 }
-on_both_backends!(discharge_offers_only_the_codes_the_domain_accepts_and_never_ends_on_not_found);
+// The default access settings: the relationship ends at discharge (no grace period).
+on_both_backends_strict!(discharge_offers_only_the_codes_the_domain_accepts_and_never_ends_on_not_found);
 
 async fn a_stale_decline_shows_what_changed_and_keeps_the_reason_typed(app: &TestApp) {
     let service = app
