@@ -167,12 +167,21 @@ mod tests {
         let born = date(2008, 9, 10);
         let young_adults = details(&[NeedGroup::GettingHelp], (16, 25), &[]);
         assert_eq!(
-            check_receiving_service(&young_adults, NeedGroup::GettingHelp, born, date(2026, 9, 10)),
+            check_receiving_service(
+                &young_adults,
+                NeedGroup::GettingHelp,
+                born,
+                date(2026, 9, 10)
+            ),
             Ok(())
         );
-        let refused =
-            check_receiving_service(&young_adults, NeedGroup::GettingHelp, born, date(2034, 9, 10))
-                .unwrap_err();
+        let refused = check_receiving_service(
+            &young_adults,
+            NeedGroup::GettingHelp,
+            born,
+            date(2034, 9, 10),
+        )
+        .unwrap_err();
         assert!(refused.contains("will be 26"), "{refused}");
         let refused = check_receiving_service(
             &young_adults,

@@ -32,10 +32,10 @@ use nwd_domain::{AllocationId, ReferralId, ServiceId};
 use serde::Deserialize;
 
 use super::actions::{submit, ActionForm};
-use super::service_fit::RankedService;
-use super::triage::{Choice, TriageForm};
 use super::form::FormData;
 use super::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
+use super::service_fit::RankedService;
+use super::triage::{Choice, TriageForm};
 use crate::api::intake::reference;
 use crate::extract::{parse_id, Actor, Caller};
 use crate::AppState;
@@ -427,10 +427,12 @@ pub fn success_message(
     referral: &Referral,
     service_name: &dyn Fn(ServiceId) -> String,
 ) -> Option<String> {
-    let closed = referral
-        .closure
-        .as_ref()
-        .map(|c| format!(" The referral is closed. Destination: {}.", c.destination.name()));
+    let closed = referral.closure.as_ref().map(|c| {
+        format!(
+            " The referral is closed. Destination: {}.",
+            c.destination.name()
+        )
+    });
     let closed = closed.unwrap_or_default();
     let message = match which {
         "triage" => {

@@ -134,7 +134,10 @@ mod tests {
             "/staff/referrals-sent",
             "/staff/standards",
         ] {
-            assert!(policy_of(pattern).is_some(), "{pattern} is not a page route");
+            assert!(
+                policy_of(pattern).is_some(),
+                "{pattern} is not a page route"
+            );
         }
     }
 }

@@ -77,11 +77,15 @@ pub async fn ranked(
                 mismatches.join(", ")
             )
         };
-        ranked.push((fit.rank(), wait_key, RankedService {
-            fit,
-            service,
-            label,
-        }));
+        ranked.push((
+            fit.rank(),
+            wait_key,
+            RankedService {
+                fit,
+                service,
+                label,
+            },
+        ));
     }
     ranked.sort_by(|a, b| {
         (a.0, a.1, &a.2.service.details.name).cmp(&(b.0, b.1, &b.2.service.details.name))

@@ -769,8 +769,7 @@ pub(crate) async fn referral_page(
     };
     let step_end_selected: Vec<&str> = actions.step_end.iter().map(String::as_str).collect();
     let contact_allocations = active(&[actions.contact_allocation.as_str()]);
-    let transition_allocations =
-        active(&[actions.destinations.transition_allocation.as_str()]);
+    let transition_allocations = active(&[actions.destinations.transition_allocation.as_str()]);
     let success = done
         .as_deref()
         .and_then(|which| super::destinations::success_message(which, &referral, &name_of));

@@ -13,8 +13,8 @@ use nwd_store::auth::{Bootstrap, NewUser, TeamKind};
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{json, Value};
 
-use crate::{on_both_backends, on_both_backends_strict};
 use crate::support::{all_scopes, referral_body, TestApp};
+use crate::{on_both_backends, on_both_backends_strict};
 
 fn no_redirects() -> Client {
     Client::builder()
@@ -110,7 +110,12 @@ async fn member(app: &TestApp, org: &str, team: &str, role: Role, name: &str) ->
         .1
 }
 
-async fn agency(app: &TestApp, name: &str, kind: TeamKind, service: Option<&str>) -> (String, String) {
+async fn agency(
+    app: &TestApp,
+    name: &str,
+    kind: TeamKind,
+    service: Option<&str>,
+) -> (String, String) {
     app.store
         .bootstrap_team(&Bootstrap {
             organisation: format!("{name} organisation"),
@@ -133,7 +138,13 @@ async fn every_destination_from_the_referral_page_ends_with_its_named_destinatio
         .service("Gamma Community", &["getting_help"], 5, 18, "community")
         .await;
     let hub = app
-        .service("Delta Hub", &["getting_advice", "getting_help"], 5, 25, "wellbeing_hub")
+        .service(
+            "Delta Hub",
+            &["getting_advice", "getting_help"],
+            5,
+            25,
+            "wellbeing_hub",
+        )
         .await;
 
     // Signposting to a directory service with a warm handover: a note is required.
@@ -145,7 +156,10 @@ async fn every_destination_from_the_referral_page_ends_with_its_named_destinatio
             ("version", "1".into()),
             ("need_group", "getting_advice".into()),
             ("risk", "low".into()),
-            ("rationale", "Mild worries; agreed with her and her mum.".into()),
+            (
+                "rationale",
+                "Mild worries; agreed with her and her mum.".into(),
+            ),
         ];
         pairs.extend(extra);
         pairs
@@ -158,11 +172,17 @@ async fn every_destination_from_the_referral_page_ends_with_its_named_destinatio
     let response = post(app, &token, &path, &borrowed).await;
     let text = response.text().await.unwrap();
     assert!(text.contains("a warm handover needs a note"), "{text}");
-    assert!(text.contains("href=\"#signpost-note\""), "the error links to its field");
+    assert!(
+        text.contains("href=\"#signpost-note\""),
+        "the error links to its field"
+    );
     let pairs = triage(vec![
         ("signpost-service", hub.clone()),
         ("signpost-warm", "yes".into()),
-        ("signpost-note", "Spoke to Sam at the hub; drop-in on Thursday agreed".into()),
+        (
+            "signpost-note",
+            "Spoke to Sam at the hub; drop-in on Thursday agreed".into(),
+        ),
     ]);
     let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (_, landed) = followed(app, &token, post(app, &token, &path, &borrowed).await).await;
@@ -187,7 +207,10 @@ async fn every_destination_from_the_referral_page_ends_with_its_named_destinatio
     // Declined at triage, with their reason.
     let created = app.school_referral(None, "routine").await;
     let id = created["referral"]["id"].as_str().unwrap().to_owned();
-    let pairs = triage(vec![("decline", "She wants to try the school counsellor first".into())]);
+    let pairs = triage(vec![(
+        "decline",
+        "She wants to try the school counsellor first".into(),
+    )]);
     let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let path = format!("/staff/referrals/{id}/triage");
     let (_, landed) = followed(app, &token, post(app, &token, &path, &borrowed).await).await;
@@ -209,24 +232,42 @@ async fn every_destination_from_the_referral_page_ends_with_its_named_destinatio
     let (location, landed) = followed(
         app,
         &token,
-        post(app, &token, &format!("/staff/referrals/{id}/triage"), &borrowed).await,
+        post(
+            app,
+            &token,
+            &format!("/staff/referrals/{id}/triage"),
+            &borrowed,
+        )
+        .await,
     )
     .await;
     assert!(location.contains("done=triage"), "{location}");
-    assert!(landed.contains("Triage recorded: Getting Help. Sent to Gamma Community."), "{landed}");
-    let version = referral(app, &id).await["version"].as_u64().unwrap().to_string();
+    assert!(
+        landed.contains("Triage recorded: Getting Help. Sent to Gamma Community."),
+        "{landed}"
+    );
+    let version = referral(app, &id).await["version"]
+        .as_u64()
+        .unwrap()
+        .to_string();
     let decline = format!("/staff/referrals/{id}/decline");
     let response = post(
         app,
         &token,
         &decline,
-        &[("version", &version), ("decline-reason", "Moving away next week")],
+        &[
+            ("version", &version),
+            ("decline-reason", "Moving away next week"),
+        ],
     )
     .await;
     assert_eq!(response.status(), 422, "unconfirmed");
     let text = response.text().await.unwrap();
     assert!(text.contains("Confirm that declining closes the referral"));
-    assert!(text.contains("Moving away next week"), "what was typed is kept");
+    assert!(
+        text.contains("Moving away next week"),
+        "what was typed is kept"
+    );
     let (_, landed) = followed(
         app,
         &token,
@@ -265,7 +306,13 @@ async fn every_destination_from_the_referral_page_ends_with_its_named_destinatio
     followed(
         app,
         &token,
-        post(app, &token, &format!("/staff/referrals/{id}/triage"), &borrowed).await,
+        post(
+            app,
+            &token,
+            &format!("/staff/referrals/{id}/triage"),
+            &borrowed,
+        )
+        .await,
     )
     .await;
     let now = referral(app, &id).await;
@@ -289,7 +336,10 @@ async fn every_destination_from_the_referral_page_ends_with_its_named_destinatio
     .await;
     assert_eq!(response.status(), 422);
     let text = response.text().await.unwrap();
-    assert!(text.contains("on the planned date the young person will be"), "{text}");
+    assert!(
+        text.contains("on the planned date the young person will be"),
+        "{text}"
+    );
     let (_, landed) = followed(
         app,
         &token,
@@ -353,7 +403,10 @@ async fn advice_given_at_triage_is_seen_by_the_professional_who_asked(app: &Test
                 ("version", "1"),
                 ("need_group", "getting_advice"),
                 ("risk", "low"),
-                ("rationale", "Consultation with the school's safeguarding lead."),
+                (
+                    "rationale",
+                    "Consultation with the school's safeguarding lead.",
+                ),
                 ("advice", advice),
             ],
         )
@@ -389,22 +442,32 @@ async fn discharge_offers_only_the_codes_the_domain_accepts_and_never_ends_on_no
     let response = app
         .staff(Method::POST, &format!("/api/referrals/{id}/triage"))
         .header("If-Match", "\"1\"")
-        .json(&json!({"need_group": "getting_help", "risk": "low", "rationale": "Synthetic.",
-                      "destinations": [{"type": "allocate", "service_id": service}]}))
+        .json(
+            &json!({"need_group": "getting_help", "risk": "low", "rationale": "Synthetic.",
+                      "destinations": [{"type": "allocate", "service_id": service}]}),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
     let now: Value = response.json().await.unwrap();
-    let allocation = now["referral"]["allocations"][0]["id"].as_str().unwrap().to_owned();
-    let version = now["referral"]["version"].as_u64().unwrap().to_string();
-    let form = page(app, &clinician, Method::GET, &format!("/staff/referrals/{id}"))
-        .send()
-        .await
+    let allocation = now["referral"]["allocations"][0]["id"]
+        .as_str()
         .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .to_owned();
+    let version = now["referral"]["version"].as_u64().unwrap().to_string();
+    let form = page(
+        app,
+        &clinician,
+        Method::GET,
+        &format!("/staff/referrals/{id}"),
+    )
+    .send()
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
     let select = form
         .split("id=\"discharge-reason\"")
         .nth(1)
@@ -444,7 +507,10 @@ async fn discharge_offers_only_the_codes_the_domain_accepts_and_never_ends_on_no
                 ("version", &version),
                 ("discharge-allocation", &allocation),
                 ("discharge-reason", "treatment_completed"),
-                ("discharge-destination", "Back to the GP with a relapse plan"),
+                (
+                    "discharge-destination",
+                    "Back to the GP with a relapse plan",
+                ),
                 ("discharge-confirm", "yes"),
             ],
         )
@@ -453,8 +519,14 @@ async fn discharge_offers_only_the_codes_the_domain_accepts_and_never_ends_on_no
     .await;
     assert!(location.contains(&id), "{location}");
     assert!(success_banner(&landed), "{landed}");
-    assert!(landed.contains("Discharged from Epsilon Service"), "{landed}");
-    assert!(!landed.contains("Amelia"), "nothing about the person after the relationship ended");
+    assert!(
+        landed.contains("Discharged from Epsilon Service"),
+        "{landed}"
+    );
+    assert!(
+        !landed.contains("Amelia"),
+        "nothing about the person after the relationship ended"
+    );
     let line = summary(app, &id).await;
     assert_eq!(
         line.destination_name.as_deref(),
@@ -463,14 +535,21 @@ async fn discharge_offers_only_the_codes_the_domain_accepts_and_never_ends_on_no
     );
     // Nobody else sees that outcome page.
     let other = member(app, &org, &team, Role::Clinician, "epsilon.other").await;
-    let response = page(app, &other, Method::GET, &format!("/staff/referrals/{id}/outcome"))
-        .send()
-        .await
-        .unwrap();
+    let response = page(
+        app,
+        &other,
+        Method::GET,
+        &format!("/staff/referrals/{id}/outcome"),
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(response.status(), 404);
 }
 // The default access settings: the relationship ends at discharge (no grace period).
-on_both_backends_strict!(discharge_offers_only_the_codes_the_domain_accepts_and_never_ends_on_not_found);
+on_both_backends_strict!(
+    discharge_offers_only_the_codes_the_domain_accepts_and_never_ends_on_not_found
+);
 
 async fn a_stale_decline_shows_what_changed_and_keeps_the_reason_typed(app: &TestApp) {
     let service = app
@@ -482,8 +561,10 @@ async fn a_stale_decline_shows_what_changed_and_keeps_the_reason_typed(app: &Tes
     let response = app
         .staff(Method::POST, &format!("/api/referrals/{id}/triage"))
         .header("If-Match", "\"1\"")
-        .json(&json!({"need_group": "getting_help", "risk": "low", "rationale": "Synthetic.",
-                      "destinations": [{"type": "allocate", "service_id": service}]}))
+        .json(
+            &json!({"need_group": "getting_help", "risk": "low", "rationale": "Synthetic.",
+                      "destinations": [{"type": "allocate", "service_id": service}]}),
+        )
         .send()
         .await
         .unwrap();
@@ -523,7 +604,8 @@ async fn a_stale_decline_shows_what_changed_and_keeps_the_reason_typed(app: &Tes
         "the reason typed is kept, escaped"
     );
     assert_eq!(
-        referral(app, &id).await["status"], "open",
+        referral(app, &id).await["status"],
+        "open",
         "nothing was written"
     );
 }
@@ -623,10 +705,15 @@ async fn contact_details_and_the_triage_preference_reach_only_teams_with_a_relat
         marks.iter().map(|m| m.seq).collect::<Vec<_>>(),
         [Some(u32::try_from(triaged_seq).unwrap())]
     );
-    let refused = page(app, &without, Method::GET, &format!("/staff/referrals/{id}"))
-        .send()
-        .await
-        .unwrap();
+    let refused = page(
+        app,
+        &without,
+        Method::GET,
+        &format!("/staff/referrals/{id}"),
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(refused.status(), 404);
     let refused = refused.text().await.unwrap();
     for hidden in ["07700 900123", "Does not want parents told yet", "Mia"] {
@@ -663,15 +750,38 @@ async fn each_role_lands_on_its_own_home_page_and_sees_only_pages_it_may_open(ap
     let cases = [
         (Role::Triage, spa.clone(), "/staff/triage".to_owned()),
         (Role::Clinician, service_team.clone(), service_home.clone()),
-        (Role::TeamManager, service_team.clone(), service_home.clone()),
-        (Role::ExternalReferrer, other.clone(), "/staff/referrals-sent".to_owned()),
-        (Role::Commissioner, other.clone(), "/commissioning".to_owned()),
-        (Role::Administrator, other.clone(), "/staff/admin/users".to_owned()),
-        (Role::PrivacyOfficer, other.clone(), "/staff/privacy".to_owned()),
+        (
+            Role::TeamManager,
+            service_team.clone(),
+            service_home.clone(),
+        ),
+        (
+            Role::ExternalReferrer,
+            other.clone(),
+            "/staff/referrals-sent".to_owned(),
+        ),
+        (
+            Role::Commissioner,
+            other.clone(),
+            "/commissioning".to_owned(),
+        ),
+        (
+            Role::Administrator,
+            other.clone(),
+            "/staff/admin/users".to_owned(),
+        ),
+        (
+            Role::PrivacyOfficer,
+            other.clone(),
+            "/staff/privacy".to_owned(),
+        ),
     ];
     for (role, team, home) in cases {
         let token = member(app, &org, &team, role, &format!("kappa.{}", role.as_str())).await;
-        let response = page(app, &token, Method::GET, "/staff").send().await.unwrap();
+        let response = page(app, &token, Method::GET, "/staff")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 303, "{role:?}");
         let location = response.headers()["location"].to_str().unwrap().to_owned();
         assert_eq!(location, home, "{role:?} lands on its home page");

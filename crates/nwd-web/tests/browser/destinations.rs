@@ -50,27 +50,43 @@ async fn destinations_from_the_referral_page_at_phone_width() {
     // The triage clinician answers an advice request: the success banner says so.
     let advice_request = received(&app, "advice_request").await;
     app.sign_in_as(&app.triage).await;
-    assert_eq!(app.path().await, "/staff/triage", "triage lands on its queue");
-    app.goto(&format!("/staff/referrals/{advice_request}")).await;
-    app.check_page("referral with the triage destinations").await;
+    assert_eq!(
+        app.path().await,
+        "/staff/triage",
+        "triage lands on its queue"
+    );
+    app.goto(&format!("/staff/referrals/{advice_request}"))
+        .await;
+    app.check_page("referral with the triage destinations")
+        .await;
     app.space_on("need_group-2").await;
     app.space_on("risk").await;
-    app.type_into("rationale", "Consultation with the school.").await;
-    app.type_into("advice", "Graded return to class; call again if it gets worse.")
+    app.type_into("rationale", "Consultation with the school.")
         .await;
+    app.type_into(
+        "advice",
+        "Graded return to class; call again if it gets worse.",
+    )
+    .await;
     app.press("form[action*='/triage'] button").await;
     let banner = app.text("#success-banner").await;
     assert!(banner.contains("Triage recorded"), "{banner}");
-    app.check_page("referral after advice with the success banner").await;
+    app.check_page("referral after advice with the success banner")
+        .await;
 
     // A triaged referral, then the service clinician's day.
     let id = received(&app, "referral").await;
     let triaged = app
-        .api(reqwest::Method::POST, &format!("/api/referrals/{id}/triage"))
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/referrals/{id}/triage"),
+        )
         .header("If-Match", "\"1\"")
-        .json(&json!({"need_group": "getting_help", "risk": "medium", "rationale": "Synthetic.",
+        .json(
+            &json!({"need_group": "getting_help", "risk": "medium", "rationale": "Synthetic.",
                       "preference": "Does not want her dad told yet",
-                      "destinations": [{"type": "allocate", "service_id": service}]}))
+                      "destinations": [{"type": "allocate", "service_id": service}]}),
+        )
         .send()
         .await
         .unwrap();
@@ -88,19 +104,36 @@ async fn destinations_from_the_referral_page_at_phone_width() {
     let contact = app.text("#contact-details").await;
     assert!(!contact.is_empty());
     let preference = app.text("#triage-preference").await;
-    assert!(preference.contains("Does not want her dad told yet"), "{preference}");
+    assert!(
+        preference.contains("Does not want her dad told yet"),
+        "{preference}"
+    );
     let details = app.text("#contact-young-person").await;
-    assert!(details.contains("07700 900456") && details.contains("Syn"), "{details}");
-    app.check_page("referral with contact and destination forms").await;
+    assert!(
+        details.contains("07700 900456") && details.contains("Syn"),
+        "{details}"
+    );
+    app.check_page("referral with contact and destination forms")
+        .await;
 
     // Declined, confirmed: the last service ends and the page that follows opens.
-    app.type_into("decline-reason", "The family would rather wait until after exams")
-        .await;
+    app.type_into(
+        "decline-reason",
+        "The family would rather wait until after exams",
+    )
+    .await;
     app.space_on("decline-confirm").await;
     app.press("form[action*='/decline'] button").await;
     let banner = app.text("#success-banner").await;
-    assert!(banner.contains("Declined by young person or family"), "{banner}");
-    assert!(app.path().await.ends_with("/outcome"), "{}", app.path().await);
+    assert!(
+        banner.contains("Declined by young person or family"),
+        "{banner}"
+    );
+    assert!(
+        app.path().await.ends_with("/outcome"),
+        "{}",
+        app.path().await
+    );
     app.check_page("closed referral's outcome").await;
     app.finish().await;
 }
