@@ -106,6 +106,14 @@ fn every_closed_referral_names_its_destination() {
     for referral in closed {
         let closure = referral.state.closure.as_ref().unwrap();
         assert!(!closure.destination.name().trim().is_empty());
+        if let Destination::Allocated { service_names, .. } = &closure.destination {
+            // Named from the directory, never "1 allocated service(s)".
+            assert!(!service_names.is_empty(), "{:?}", referral.state.id);
+            let name = closure.destination.name();
+            for service in service_names {
+                assert!(name.contains(service.as_str()), "{name}");
+            }
+        }
         assert!(matches!(
             referral.events.last().map(|e| &e.event),
             Some(ReferralEvent::Closed { .. })

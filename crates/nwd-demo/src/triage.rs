@@ -57,6 +57,13 @@ impl TriagePlan {
                 .and_then(|i| county.services.get(i))
                 .map(|svc| svc.id),
             warm_handover: s.warm,
+            // A warm handover is a person-to-person introduction: the record keeps its note.
+            handover_note: s.warm.then(|| {
+                format!(
+                    "Introduced by phone to {}; they will contact the family within a week.",
+                    s.name
+                )
+            }),
         };
         let destinations = match &self.outcome {
             TriageOutcome::Advice(summary, extra) => {

@@ -406,6 +406,18 @@ coded_enum!(
     }
 );
 
+impl DischargeReason {
+    /// Whether the discharge action accepts this code: transitions are recorded with the
+    /// transition action and step changes with step up/down, so those two codes are never
+    /// chosen at discharge. Pages offer exactly the codes for which this is true.
+    pub fn accepted_at_discharge(self) -> bool {
+        !matches!(
+            self,
+            DischargeReason::Transition | DischargeReason::SteppedUpOrDown
+        )
+    }
+}
+
 coded_enum!(
     /// Where a young person goes at transition (issue: by need; services can run to 25).
     TransitionOutcome {

@@ -20,6 +20,7 @@ pub mod consent;
 pub mod directory;
 pub mod disclosure;
 pub mod error;
+pub mod fit;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod ids;

@@ -368,6 +368,7 @@ fn command(action: &Action, referral: &Referral, now: Timestamp) -> Command {
                         name: text(*blank, "Riverside Youth Counselling"),
                         service_id: service.map(|s| SERVICE_IDS[s]),
                         warm_handover: false,
+                        handover_note: None,
                     },
                     Dest::Advice { blank } => DestinationRequest::AdviceGiven {
                         summary: text(*blank, "Graded plan for school attendance"),

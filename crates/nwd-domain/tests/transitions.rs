@@ -219,6 +219,7 @@ fn signpost() -> DestinationRequest {
         name: "Riverside Youth Counselling".to_string(),
         service_id: None,
         warm_handover: true,
+        handover_note: Some("Spoke to the duty counsellor; first session offered".to_string()),
     }
 }
 
@@ -954,6 +955,7 @@ fn closing_always_has_a_destination() {
                 name: String::new(),
                 service_id: None,
                 warm_handover: false,
+                handover_note: None,
             }]),
             "refused: invalid [destinations[0].name]",
         ),
@@ -1004,9 +1006,17 @@ fn closing_always_has_a_destination() {
     let closure = r.closure.as_ref().unwrap();
     assert_eq!(closure.at, ts(NOW));
     assert_eq!(
+        closure.destination.name(),
+        "Discharged from Northvale community CYPMHS, Harbour creative therapy"
+    );
+    assert_eq!(
         closure.destination,
         nwd_domain::referral::Destination::Allocated {
-            service_ids: vec![COMMUNITY, WELLBEING]
+            service_ids: vec![COMMUNITY, WELLBEING],
+            service_names: vec![
+                "Northvale community CYPMHS".to_string(),
+                "Harbour creative therapy".to_string()
+            ],
         }
     );
 }
@@ -1123,5 +1133,65 @@ fn wait_clocks_start_at_receipt_for_triage_and_at_the_decision_for_later_allocat
     assert_eq!(
         entries_for(&referral, COMMUNITY, &four_weeks, ts(NOW), &desk.tz),
         []
+    );
+}
+
+#[test]
+fn discharge_accepts_exactly_the_codes_the_pages_offer() {
+    // The pages offer the codes for which `accepted_at_discharge` holds; the command accepts
+    // exactly those (transition and step changes have their own actions).
+    for reason in DischargeReason::ALL {
+        let mut desk = Desk::new(date(2011, 5, 20));
+        let mut r = desk.receive(ReferralKind::Referral, ReferralSource::Gp);
+        desk.given(
+            &mut r,
+            TRIAGED,
+            Command::Triage(triage(vec![allocate_to(COMMUNITY)])),
+        );
+        let allocation_id = r.allocations[0].id;
+        let result = desk.run(
+            &mut r,
+            NOW,
+            Command::Discharge(DischargeCommand {
+                allocation_id,
+                reason: *reason,
+                note: None,
+            }),
+        );
+        assert_eq!(
+            result.is_ok(),
+            reason.accepted_at_discharge(),
+            "{reason:?}: {result:?}"
+        );
+    }
+}
+
+#[test]
+fn a_warm_handover_needs_a_note_of_the_handover() {
+    let mut desk = Desk::new(date(2011, 5, 20));
+    let mut r = desk.receive(ReferralKind::Referral, ReferralSource::Gp);
+    let warm = |note: Option<&str>| {
+        Command::Triage(triage(vec![DestinationRequest::Signpost {
+            name: "Riverside Youth Counselling".to_string(),
+            service_id: None,
+            warm_handover: true,
+            handover_note: note.map(str::to_string),
+        }]))
+    };
+    let refused = desk.run(&mut r, TRIAGED, warm(None)).unwrap_err();
+    assert!(
+        refused.to_string().contains("handover")
+            || format!("{refused:?}").contains("destinations[0].handover_note"),
+        "{refused:?}"
+    );
+    assert_eq!(r.status, ReferralStatus::AwaitingTriage, "nothing changed");
+    desk.given(&mut r, TRIAGED, warm(Some("Spoke to the duty counsellor")));
+    assert_eq!(
+        r.signposts[0].handover_note.as_deref(),
+        Some("Spoke to the duty counsellor")
+    );
+    assert_eq!(
+        r.closure.as_ref().map(|c| c.destination.name()),
+        Some("Riverside Youth Counselling".to_string())
     );
 }

@@ -201,6 +201,10 @@ pub struct Principal {
     /// The session's CSRF token (cookie sessions only).
     #[serde(skip)]
     pub csrf_token: Option<String>,
+    /// Every permission the roles held grant under the role table the route guard checks
+    /// (within the token's scopes): what the staff menu and the landing page are derived from.
+    #[serde(skip)]
+    pub granted: BTreeSet<Permission>,
 }
 
 impl Principal {
@@ -538,7 +542,7 @@ impl Store {
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-        Ok(Some(Principal {
+        let mut principal = Principal {
             user_id: user_id.to_owned(),
             username: row.try_get("username")?,
             display_name: row.try_get("display_name")?,
@@ -547,7 +551,13 @@ impl Store {
             scopes,
             credential_ref,
             csrf_token,
-        }))
+            granted: BTreeSet::new(),
+        };
+        principal.granted = Permission::ALL
+            .into_iter()
+            .filter(|p| principal.holds(*p, &self.access.roles))
+            .collect();
+        Ok(Some(principal))
     }
 
     /// Signs in with username, password and TOTP code. Every failure is the same error;

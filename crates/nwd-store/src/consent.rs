@@ -740,6 +740,50 @@ impl Store {
     }
 }
 
+/// An entry kept from parents and carers, as the referral page lists it to staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotForParentEntry {
+    /// The event's position; `None` marks the whole referral.
+    pub seq: Option<u32>,
+    /// Why it is kept from them.
+    pub reason: String,
+    /// Who marked it.
+    pub marked_by: String,
+}
+
+impl Store {
+    /// The entries of one referral marked "not for parent/carer", oldest first: what every
+    /// team with a relationship is shown on the referral page. By the person's index (a
+    /// person has few marks), filtered to the referral.
+    pub async fn not_for_parent_entries(
+        &self,
+        referral: ReferralId,
+    ) -> Result<Vec<NotForParentEntry>, StoreError> {
+        let Some(person) = self.referral_person(referral).await? else {
+            return Ok(Vec::new());
+        };
+        sqlx::query(
+            "SELECT seq, reason, marked_by FROM not_for_parent WHERE person_id = $1 \
+             AND referral_id = $2 ORDER BY marked_at, id",
+        )
+        .bind(person)
+        .bind(referral.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(NotForParentEntry {
+                seq: row
+                    .try_get::<Option<i64>, _>("seq")?
+                    .and_then(|s| u32::try_from(s).ok()),
+                reason: row.try_get("reason")?,
+                marked_by: row.try_get("marked_by")?,
+            })
+        })
+        .collect()
+    }
+}
+
 fn set_record(kind: &str, id: &str) {
     if let Some(audit) = crate::audit::current() {
         audit.set_record(kind, id.to_owned());

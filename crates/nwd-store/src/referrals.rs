@@ -40,7 +40,7 @@ impl Store {
             return Err(conflict(expected_version, &referral, &events));
         }
         let services = self
-            .services_by_id(&mut w.tx, &referenced_services(&command))
+            .services_by_id(&mut w.tx, &referenced_services(&command, &referral))
             .await?;
         let date_of_birth = person_date_of_birth(&mut w.tx, referral.person_id).await?;
         // The context borrows trait objects; keep it out of scope across awaits.
@@ -552,8 +552,11 @@ fn conflict(expected: u32, referral: &Referral, events: &[RecordedEvent]) -> Sto
 }
 
 /// Services a command refers to (loaded so the domain can check them).
-fn referenced_services(command: &Command) -> Vec<ServiceId> {
+/// The directory entries `command` needs: the services it names, and for a discharge (which
+/// may close the referral naming every service it was allocated to) the referral's own.
+fn referenced_services(command: &Command, referral: &Referral) -> Vec<ServiceId> {
     match command {
+        Command::Discharge(_) => referral.allocations.iter().map(|a| a.service_id).collect(),
         Command::Triage(t) => t
             .destinations
             .iter()

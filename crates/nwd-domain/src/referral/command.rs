@@ -214,6 +214,10 @@ pub enum DestinationRequest {
         /// Warm handover.
         #[serde(default)]
         warm_handover: bool,
+        /// A note of the handover: who was spoken to, what was agreed (required for a warm
+        /// handover).
+        #[serde(default)]
+        handover_note: Option<String>,
     },
     /// Advice or consultation given to the referrer (advice requests).
     AdviceGiven {
@@ -621,9 +625,7 @@ impl Referral {
             }
             Command::Discharge(discharge) => {
                 self.require_active_allocation(discharge.allocation_id, "discharge")?;
-                if discharge.reason == DischargeReason::Transition
-                    || discharge.reason == DischargeReason::SteppedUpOrDown
-                {
+                if !discharge.reason.accepted_at_discharge() {
                     return Err(DomainError::invalid(
                         "reason",
                         "record transitions with the transition action and step changes with step up/down",
@@ -636,9 +638,7 @@ impl Referral {
                 }];
                 if self.active_allocations().count() == 1 {
                     events.push(ReferralEvent::Closed {
-                        destination: Destination::Allocated {
-                            service_ids: self.allocations.iter().map(|a| a.service_id).collect(),
-                        },
+                        destination: self.allocated_destination(ctx),
                     });
                 }
                 Ok(events)
@@ -739,7 +739,10 @@ impl Referral {
                     allocated.push(*service_id);
                 }
                 DestinationRequest::Signpost {
-                    name, service_id, ..
+                    name,
+                    service_id,
+                    warm_handover,
+                    handover_note,
                 } => {
                     text(
                         &mut errors,
@@ -747,6 +750,19 @@ impl Referral {
                         name,
                         "name the service or organisation signposted to",
                     );
+                    match handover_note {
+                        Some(note) => text(
+                            &mut errors,
+                            &format!("{field}.handover_note"),
+                            note,
+                            "write a note of the handover, or leave it out",
+                        ),
+                        None if *warm_handover => errors.add(
+                            format!("{field}.handover_note"),
+                            "a warm handover needs a note: who you spoke to and what was agreed",
+                        ),
+                        None => {}
+                    }
                     if let Some(id) = service_id {
                         if ctx.services.service(*id).is_none() {
                             errors.add(
@@ -807,6 +823,7 @@ impl Referral {
                     name,
                     service_id,
                     warm_handover,
+                    handover_note,
                 } => {
                     closing.get_or_insert(Destination::Signposted {
                         name: name.clone(),
@@ -818,6 +835,7 @@ impl Referral {
                             name,
                             service_id,
                             warm_handover,
+                            handover_note,
                         },
                     });
                 }
@@ -1028,6 +1046,30 @@ impl Referral {
                     .unwrap_or_default()
             ))),
             Some(_) => Ok(()),
+        }
+    }
+
+    /// The destination of a referral closed by discharging its last allocation: the services
+    /// it was allocated to, each named from the directory (in allocation order, once each).
+    fn allocated_destination(&self, ctx: &Context<'_>) -> Destination {
+        let mut service_ids: Vec<ServiceId> = Vec::new();
+        for allocation in &self.allocations {
+            if !service_ids.contains(&allocation.service_id) {
+                service_ids.push(allocation.service_id);
+            }
+        }
+        let service_names = service_ids
+            .iter()
+            .map(|id| {
+                ctx.services
+                    .service(*id)
+                    .map(|s| s.details.name.clone())
+                    .unwrap_or_else(|| format!("service {id}"))
+            })
+            .collect();
+        Destination::Allocated {
+            service_ids,
+            service_names,
         }
     }
 

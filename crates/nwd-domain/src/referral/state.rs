@@ -68,6 +68,10 @@ pub enum Destination {
     Allocated {
         /// The services the young person was allocated to.
         service_ids: Vec<ServiceId>,
+        /// Their names in the directory when the referral closed, in the same order (empty in
+        /// records closed before names were kept).
+        #[serde(default)]
+        service_names: Vec<String>,
     },
     /// Signposted to a named service or organisation.
     Signposted {
@@ -114,9 +118,13 @@ impl Destination {
     /// The destination's name, for display and for the stored `destination_name`.
     pub fn name(&self) -> String {
         match self {
-            Destination::Allocated { service_ids } => {
-                format!("{} allocated service(s)", service_ids.len())
-            }
+            Destination::Allocated {
+                service_ids,
+                service_names,
+            } => match service_names.as_slice() {
+                [] => format!("{} allocated service(s)", service_ids.len()),
+                names => format!("Discharged from {}", names.join(", ")),
+            },
             Destination::Signposted { name, .. } => name.clone(),
             Destination::AdviceGiven { .. } => "Advice given to referrer".to_string(),
             Destination::Declined { .. } => "Declined by young person or family".to_string(),
@@ -279,6 +287,9 @@ pub struct Signpost {
     pub service_id: Option<ServiceId>,
     /// Warm handover.
     pub warm_handover: bool,
+    /// A note of the handover (absent in records made before it was kept).
+    #[serde(default)]
+    pub handover_note: Option<String>,
 }
 
 /// A referral's current state. Build it with [`Referral::replay`]; change it only by

@@ -132,6 +132,7 @@ async fn monthly_aggregates_match_the_hand_computed_fixture() {
                     name: "Online counselling".into(),
                     service_id: None,
                     warm_handover: false,
+                    handover_note: None,
                 }],
                 competence: None,
             }),
@@ -560,6 +561,7 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                             name: "Online counselling".into(),
                             service_id: None,
                             warm_handover: false,
+                            handover_note: None,
                         }],
                         competence: None,
                     })

@@ -267,7 +267,12 @@ async fn a_referral_goes_from_triage_to_discharge_with_its_projection_equal_to_i
         assert_eq!(
             closure.destination,
             Destination::Allocated {
-                service_ids: vec![community, hub, crisis]
+                service_ids: vec![community, hub, crisis],
+                service_names: vec![
+                    "Community CYP".to_owned(),
+                    "Wellbeing hub".to_owned(),
+                    "Crisis team".to_owned()
+                ],
             }
         );
         let line = summary(&t, r.id).await;
@@ -275,7 +280,8 @@ async fn a_referral_goes_from_triage_to_discharge_with_its_projection_equal_to_i
         assert_eq!(line.destination_kind.as_deref(), Some("allocated"));
         assert_eq!(
             line.destination_name.as_deref(),
-            Some("3 allocated service(s)")
+            Some("Discharged from Community CYP, Wellbeing hub, Crisis team"),
+            "the destination names the services, not a count"
         );
         assert_eq!(line.closed_at, Some(t.clock.now()));
         assert_eq!(line.version, r.version);

@@ -21,7 +21,7 @@ use nwd_domain::referral::{
 use nwd_domain::{AllocationId, ReferralId, ServiceId};
 
 use super::form::FormData;
-use super::layout::{see_other, FieldMessage, PageError, PageResult};
+use super::layout::{FieldMessage, PageError, PageResult};
 use super::triage::{referral_page, PageInput};
 use crate::extract::{parse_id, Actor, Caller};
 use crate::problem::ApiError;
@@ -73,6 +73,10 @@ pub struct ActionForm {
     pub discharge_destination: String,
     /// Note.
     pub discharge_note: String,
+    /// "yes" when the person confirmed that the discharge may close the referral.
+    pub discharge_confirm: String,
+    /// The forms of `super::destinations` (decline, transition), as typed.
+    pub destinations: super::destinations::DestinationForm,
 }
 
 impl ActionForm {
@@ -89,7 +93,7 @@ impl ActionForm {
         }
     }
 
-    fn from_form(form: &FormData, which: &'static str) -> ActionForm {
+    pub(crate) fn from_form(form: &FormData, which: &'static str) -> ActionForm {
         let text = |name: &str| form.first(name).to_owned();
         let list = |name: &str| {
             form.all(name)
@@ -118,6 +122,8 @@ impl ActionForm {
             discharge_reason: text("discharge-reason"),
             discharge_destination: text("discharge-destination"),
             discharge_note: text("discharge-note"),
+            discharge_confirm: text("discharge-confirm"),
+            destinations: super::destinations::DestinationForm::from_form(form),
         }
     }
 }
@@ -352,7 +358,9 @@ pub async fn discharge(
             "Choose the service the young person is leaving",
         ));
     }
-    let reason = DischargeReason::parse(&typed.discharge_reason).ok();
+    let reason = DischargeReason::parse(&typed.discharge_reason)
+        .ok()
+        .filter(|r| r.accepted_at_discharge());
     if reason.is_none() {
         errors.push(FieldMessage::new(
             "discharge-reason",
@@ -364,6 +372,12 @@ pub async fn discharge(
         errors.push(FieldMessage::new(
             "discharge-destination",
             "Name where the young person goes next (a service, their GP, or \"no further help needed\")",
+        ));
+    }
+    if typed.discharge_confirm != "yes" {
+        errors.push(FieldMessage::new(
+            "discharge-confirm",
+            "Confirm the discharge: when it is the last service, the referral closes",
         ));
     }
     // The domain's discharge carries a code and a note; the named destination leads the
@@ -385,7 +399,7 @@ pub async fn discharge(
 
 /// Runs `command` at the version the form was read at; on any problem renders the referral
 /// page again with the answers as typed.
-async fn submit(
+pub(crate) async fn submit(
     state: &AppState,
     Caller(principal): Caller,
     actor: Actor,
@@ -408,6 +422,7 @@ async fn submit(
             conflict,
             status,
             urgency: Default::default(),
+            done: None,
         };
         referral_page(state, &principal, referral, input)
     };
@@ -426,7 +441,7 @@ async fn submit(
         .execute(id, typed.version, command, &actor.0)
         .await
     {
-        Ok(_) => Ok(see_other(&format!("/staff/referrals/{id}#timeline"))),
+        Ok(_) => super::destinations::after_change(state, &principal, id, which).await,
         Err(error) => match ApiError::from(error) {
             ApiError::Conflict {
                 current: version,
@@ -482,6 +497,10 @@ fn field_id(which: &str, path: &str) -> &'static str {
         ("step", _) => "step-direction",
         ("discharge", "reason") => "discharge-reason",
         ("discharge", "note") => "discharge-note",
+        ("decline", _) => "decline-reason",
+        ("transition", "receiving_service") => "transition-service",
+        ("transition", "note") => "transition-note",
+        ("transition", _) => "transition-allocation",
         _ => "discharge-allocation",
     }
 }

@@ -38,50 +38,26 @@ pub struct StaffHeader {
     pub display_name: String,
     /// For the sign-out form's `?csrf=`.
     pub csrf: String,
-    /// Holds only the commissioner role: the menu offers the commissioning pages, not the
-    /// triage queue (which it cannot open).
-    pub commissioner_only: bool,
-    /// Holds the administrator role: the menu offers the administration pages.
-    pub administrator: bool,
-    /// Holds the privacy officer role: the menu offers the privacy pages.
-    pub privacy_officer: bool,
-    /// The menu offers the clinical lists (triage, crisis, services, transitions): false only
-    /// for someone whose roles are all administrative (administrator, privacy officer).
-    pub clinical_links: bool,
+    /// The menu: only pages this person's roles may open (`super::navigation`).
+    pub menu: Vec<super::navigation::MenuLink>,
     /// Where the logo and sign-in lead: the page this person starts from.
-    pub home: &'static str,
+    pub home: String,
 }
 
 impl StaffHeader {
     /// From the principal the guard authenticated.
     pub fn of(principal: &Principal) -> StaffHeader {
-        use nwd_domain::authz::Role;
-        let roles = principal.roles();
-        let commissioner_only = !roles.is_empty() && roles.iter().all(|r| *r == Role::Commissioner);
-        let administrator = roles.contains(&Role::Administrator);
-        let privacy_officer = roles.contains(&Role::PrivacyOfficer);
-        let administrative_only = !roles.is_empty()
-            && roles
-                .iter()
-                .all(|r| matches!(r, Role::Administrator | Role::PrivacyOfficer));
-        let home = if commissioner_only {
-            "/commissioning"
-        } else if administrative_only && administrator {
-            "/staff/admin/users"
-        } else if administrative_only {
-            "/staff/privacy"
-        } else {
-            "/staff/triage"
-        };
         StaffHeader {
             display_name: principal.display_name.clone(),
             csrf: principal.csrf_token.clone().unwrap_or_default(),
-            commissioner_only,
-            administrator,
-            privacy_officer,
-            clinical_links: !administrative_only,
-            home,
+            menu: super::navigation::menu(principal),
+            home: super::navigation::home(principal),
         }
+    }
+
+    /// Whether the menu offers the page at `href` (the roles held may open it).
+    pub fn offers(&self, href: &str) -> bool {
+        self.menu.iter().any(|link| link.href == href)
     }
 }
 
@@ -100,6 +76,8 @@ pub struct Layout {
     pub own_css: String,
     /// Our script's URL.
     pub js: String,
+    /// A success message (the design system's success notification banner), after a change.
+    pub success: Option<String>,
 }
 
 impl Layout {
@@ -112,6 +90,7 @@ impl Layout {
             css: versioned("/assets/nhsuk-frontend.min.css"),
             own_css: versioned("/assets/nwd.css"),
             js: versioned("/assets/nwd.js"),
+            success: None,
         }
     }
 
@@ -126,6 +105,12 @@ impl Layout {
     /// With the error summary.
     pub fn with_errors(mut self, errors: Vec<FieldMessage>) -> Layout {
         self.errors = errors;
+        self
+    }
+
+    /// With a success banner saying what was done.
+    pub fn with_success(mut self, message: Option<String>) -> Layout {
+        self.success = message;
         self
     }
 

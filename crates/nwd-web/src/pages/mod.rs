@@ -23,12 +23,14 @@ pub mod assets;
 pub mod chart;
 pub mod dashboard;
 pub mod dashboard_uptake;
+pub mod destinations;
 pub mod directory;
 pub mod find_support;
 pub mod form;
 pub mod get_help;
 pub mod layout;
 pub mod lists;
+pub mod navigation;
 pub mod oidc;
 pub mod pagination;
 pub mod privacy;
@@ -36,11 +38,13 @@ pub mod public;
 pub mod queue;
 pub mod refer;
 pub mod refer_journey;
+pub mod referral_contact;
 pub mod refusal;
 pub mod review;
 pub mod safety_question;
 pub mod search;
 pub mod service;
+pub mod service_fit;
 pub mod service_standards;
 pub mod simulate;
 pub mod staff;
@@ -208,6 +212,7 @@ pub fn router() -> SecureRouter {
         )
         .route(Policy::SignedIn, "standards", routes!(standards::standards))
         .merge(urgency_routes())
+        .merge(destination_routes())
         .merge(privacy_routes())
         .merge(admin_routes())
         .merge(admin_oidc_routes())
@@ -227,6 +232,21 @@ fn urgency_routes() -> SecureRouter {
             Policy::Requires(Permission::SearchReferrals, Scope::None),
             "referral",
             routes!(urgency::overdue_reviews),
+        )
+}
+
+/// The referral page's destinations besides allocation and discharge (issue 14).
+fn destination_routes() -> SecureRouter {
+    let write = Policy::Requires(Permission::WriteClinical, Scope::Referral("id"));
+    SecureRouter::new()
+        .route(write, "referral", routes!(destinations::decline))
+        .route(write, "allocation", routes!(destinations::transition))
+        // Only the member of staff who closed the referral, after closing it ended their
+        // relationship: the handler checks that, and shows the destination only.
+        .route(
+            Policy::Requires(Permission::WriteClinical, Scope::None),
+            "referral",
+            routes!(destinations::outcome),
         )
 }
 

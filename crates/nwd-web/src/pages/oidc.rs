@@ -307,7 +307,7 @@ pub async fn callback(
     // If the audit entry cannot be written, the session is not handed out.
     state.store.append_audit(entry).await?;
     let next = if flow.next_path.is_empty() || flow.next_path == "/staff/triage" {
-        super::staff::home_of(&session.principal).to_owned()
+        super::staff::home_of(&session.principal)
     } else {
         flow.next_path
     };

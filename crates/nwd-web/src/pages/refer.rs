@@ -625,6 +625,9 @@ pub struct SentRow {
     pub kind: &'static str,
     /// What happened, in the status link's words.
     pub status: PublicStatus,
+    /// The advice the single point of access gave in answer (advice requests), addressed to
+    /// the professional who asked.
+    pub advice: Vec<String>,
 }
 
 #[derive(Template)]
@@ -667,6 +670,7 @@ pub async fn sent(State(state): State<AppState>, Caller(principal): Caller) -> P
                 ReferralKind::AdviceRequest => "Advice request",
             },
             status: public_status(&view.referral, &view.service_names, state.store.tz()),
+            advice: view.referral.advice.clone(),
         });
     }
     let page = SentPage {

@@ -8,7 +8,7 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
-use nwd_domain::authz::{Permission, RoleTable};
+use nwd_domain::authz::RoleTable;
 use nwd_store::auth::Principal;
 
 use super::layout::{render, Layout, Sensitivity, StaffHeader};
@@ -18,23 +18,13 @@ use super::layout::{render, Layout, Sensitivity, StaffHeader};
 struct RefusalPage {
     layout: Layout,
     paragraphs: Vec<String>,
-    home: &'static str,
+    home: String,
 }
 
-/// Where the person starts: the menu's home, unless that is the triage queue and their roles
-/// cannot open it (an external referrer starts from the referrals they sent); the standards
-/// page, which anyone signed in may read, otherwise.
-fn home(principal: &Principal, roles: &RoleTable) -> &'static str {
-    let home = StaffHeader::of(principal).home;
-    if home != "/staff/triage" || principal.holds(Permission::SearchReferrals, roles) {
-        home
-    } else if principal.holds(Permission::ViewSentReferrals, roles) {
-        "/staff/referrals-sent"
-    } else if principal.holds(Permission::MakeReferral, roles) {
-        "/staff/refer"
-    } else {
-        "/staff/standards"
-    }
+/// Where the person starts: their home page, which their roles can always open
+/// (`super::navigation::home`).
+fn home(principal: &Principal, _roles: &RoleTable) -> String {
+    StaffHeader::of(principal).home
 }
 
 fn page(

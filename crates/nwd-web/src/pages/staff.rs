@@ -88,7 +88,7 @@ pub fn local_next(next: &str) -> &str {
     responses((status = 303, description = "To the triage queue or the sign-in page")))]
 pub async fn staff_home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match authenticate(&state, &headers).await {
-        Ok(Some((principal, _))) => see_other(home_of(&principal)),
+        Ok(Some((principal, _))) => see_other(&home_of(&principal)),
         _ => see_other("/staff/sign-in"),
     }
 }
@@ -117,11 +117,9 @@ pub async fn sign_in_form(
     )
 }
 
-/// Where a member of staff starts: the commissioning dashboard for someone who holds only
-/// the commissioner role, the administration or privacy pages for someone whose roles are
-/// only those (the triage queue would refuse them), else the triage queue.
-pub(crate) fn home_of(principal: &nwd_store::auth::Principal) -> &'static str {
-    super::layout::StaffHeader::of(principal).home
+/// Where a member of staff starts: their role's own home page (`super::navigation::home`).
+pub(crate) fn home_of(principal: &nwd_store::auth::Principal) -> String {
+    super::navigation::home(principal)
 }
 
 /// Signs in: sets the session cookie and goes to the triage queue.
@@ -176,9 +174,9 @@ pub async fn sign_in(
             let target = if next.is_empty() {
                 home_of(&session.principal)
             } else {
-                next.as_str()
+                next
             };
-            let mut response = see_other(target);
+            let mut response = see_other(&target);
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }

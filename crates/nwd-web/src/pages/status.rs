@@ -95,7 +95,7 @@ pub fn public_status(
     let (stage, headline) = match (&referral.status, &referral.closure) {
         (ReferralStatus::Closed, Some(closure)) => {
             let headline = match &closure.destination {
-                Destination::Allocated { service_ids } => {
+                Destination::Allocated { service_ids, .. } => {
                     let names: Vec<String> = service_ids.iter().map(name_of).collect();
                     format!("Support from {} has finished.", joined(&names))
                 }

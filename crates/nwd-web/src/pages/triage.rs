@@ -26,7 +26,7 @@ use serde::Deserialize;
 use super::actions::ActionForm;
 use super::form::FormData;
 use super::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
-use super::review::MatchSummary;
+use super::review::{MatchSummary, ReviewLink};
 use crate::api::intake::reference;
 use crate::extract::{parse_id, Actor, Caller};
 use crate::problem::ApiError;
@@ -160,10 +160,11 @@ fn describe(event: &RecordedEvent, service_name: &dyn Fn(ServiceId) -> String) -
         ),
         ReferralEvent::Signposted { signpost } => (
             format!("Signposted to {}", signpost.name),
-            if signpost.warm_handover {
-                "Warm handover".into()
-            } else {
-                String::new()
+            match (signpost.warm_handover, signpost.handover_note.as_deref()) {
+                (true, Some(note)) => format!("Warm handover: {note}"),
+                (true, None) => "Warm handover".into(),
+                (false, Some(note)) => note.to_owned(),
+                (false, None) => String::new(),
             },
         ),
         ReferralEvent::AdviceGiven { summary } => ("Advice given".into(), summary.clone()),
@@ -234,6 +235,8 @@ pub struct TriageForm {
     pub assessed_by: String,
     /// Competence reasoning.
     pub competence_rationale: String,
+    /// Destinations besides services (signpost, advice, decline).
+    pub destinations: super::destinations::TriageDestinations,
 }
 
 impl TriageForm {
@@ -254,6 +257,7 @@ impl TriageForm {
             competent: form.first("competent").to_owned(),
             assessed_by: form.first("assessed_by").to_owned(),
             competence_rationale: form.first("competence_rationale").to_owned(),
+            destinations: super::destinations::TriageDestinations::from_form(form),
         }
     }
 }
@@ -311,6 +315,8 @@ pub struct PageInput {
     pub status: StatusCode,
     /// The urgency form (`super::urgency`).
     pub urgency: super::urgency::UrgencyForm,
+    /// The action just done, for the success banner (`?done=`).
+    pub done: Option<String>,
 }
 
 #[derive(Template)]
@@ -349,6 +355,12 @@ struct ReferralPage {
     about: Option<super::about_staff::AboutSection>,
     urgency: super::urgency::UrgencyPanel,
     priorities: Vec<Choice>,
+    contact: Option<super::referral_contact::ContactSection>,
+    advice_request: bool,
+    signpost_services: Vec<Choice>,
+    transition_allocations: Vec<Choice>,
+    transition_services: Vec<Choice>,
+    transition_outcomes: Vec<Choice>,
 }
 
 /// The referral page's query: the allocation to record a contact for (from a service list).
@@ -358,6 +370,8 @@ pub struct ReferralQuery {
     pub allocation: Option<String>,
     /// What was just saved (`urgency`), for the success banner.
     pub saved: Option<String>,
+    /// The action just done, for the success banner.
+    pub done: Option<String>,
 }
 
 /// A referral: summary, the young person with how their record was matched, the whole
@@ -396,6 +410,7 @@ pub async fn referral(
             saved: query.saved.as_deref() == Some("urgency"),
             ..Default::default()
         },
+        done: query.done,
     };
     referral_page(&state, &principal, referral, input).await
 }
@@ -423,6 +438,7 @@ pub(crate) async fn referral_page(
         conflict,
         status,
         urgency,
+        done,
     } = input;
     let events = state
         .store
@@ -436,12 +452,10 @@ pub(crate) async fn referral_page(
         .map_err(PageError::staff)?;
     let today = state.store.now().to_zoned(state.store.tz().clone()).date();
     let age = age_in_years(person.details.date_of_birth, today);
+    // Every service taking referrals: ranked by fit (need group, age, area) and wait below.
     let services = state
         .store
-        .search_services(&ServiceFilter {
-            age: Some(age),
-            ..ServiceFilter::default()
-        })
+        .search_services(&ServiceFilter::default())
         .await
         .map_err(PageError::staff)?;
     let mut names: Vec<(ServiceId, String)> = services
@@ -545,47 +559,61 @@ pub(crate) async fn referral_page(
         && referral.competence.is_none();
     let selected_need = [form.need_group.as_str()];
     let selected_risk = [form.risk.as_str()];
-    let allocatable: Vec<&nwd_domain::directory::Service> = services
-        .iter()
-        .map(|(s, _)| s)
-        .filter(|s| s.details.active && s.details.team_type != TeamType::SinglePointOfAccess)
-        .collect();
-    let label_of = |s: &nwd_domain::directory::Service| {
-        format!(
-            "{} ({})",
-            s.details.name,
-            s.details
-                .need_groups
+    let writes = principal.holds(Permission::WriteClinical, roles);
+    let forms_shown = writes && referral.status != ReferralStatus::Closed;
+    // Ranked only when a form offers them (each service's wait is one indexed read).
+    let ranked = if forms_shown {
+        super::service_fit::ranked(
+            state,
+            services
                 .iter()
-                .map(|g| g.label())
-                .collect::<Vec<_>>()
-                .join(", ")
+                .map(|(s, _)| s.clone())
+                .filter(|s| {
+                    s.details.active && s.details.team_type != TeamType::SinglePointOfAccess
+                })
+                .collect(),
+            super::service_fit::ForWhom {
+                need_group: referral.need_group,
+                age,
+                postcode: person.details.postcode.as_ref(),
+            },
         )
+        .await
+        .map_err(PageError::staff)?
+    } else {
+        Vec::new()
     };
+    // The domain allocates only to services for the young person's age and need group.
+    let allocatable: Vec<&super::service_fit::RankedService> = ranked
+        .iter()
+        .filter(|r| r.fit.age && r.fit.need_group)
+        .collect();
     let service_options = allocatable
         .iter()
-        .map(|s| ServiceOption {
-            id: s.id.to_string(),
-            label: label_of(s),
-            checked: form.allocate.contains(&s.id.to_string()),
+        .map(|r| ServiceOption {
+            id: r.service.id.to_string(),
+            label: r.label.clone(),
+            checked: form.allocate.contains(&r.service.id.to_string()),
         })
         .collect();
     let service_choices = allocatable
         .iter()
-        .map(|s| Choice {
-            value: s.id.to_string(),
-            label: label_of(s),
-            selected: actions.allocate_service == s.id.to_string(),
+        .map(|r| Choice {
+            value: r.service.id.to_string(),
+            label: r.label.clone(),
+            selected: actions.allocate_service == r.service.id.to_string(),
         })
         .collect();
-    let step_services = allocatable
+    let step_services = ranked
         .iter()
-        .map(|s| Choice {
-            value: s.id.to_string(),
-            label: label_of(s),
-            selected: actions.step_allocate.contains(&s.id.to_string()),
+        .filter(|r| r.fit.age)
+        .map(|r| Choice {
+            value: r.service.id.to_string(),
+            label: r.label.clone(),
+            selected: actions.step_allocate.contains(&r.service.id.to_string()),
         })
         .collect();
+    let choices_for = super::destinations::choices_for(&ranked, &form, &actions, age);
     let now = state.store.now();
     let allocations: Vec<AllocationRow> = referral
         .allocations
@@ -614,6 +642,19 @@ pub(crate) async fn referral_page(
     };
     let step_end_selected: Vec<&str> = actions.step_end.iter().map(String::as_str).collect();
     let contact_allocations = active(&[actions.contact_allocation.as_str()]);
+    let transition_allocations = active(&[actions.destinations.transition_allocation.as_str()]);
+    let success = done
+        .as_deref()
+        .and_then(|which| super::destinations::success_message(which, &referral, &name_of));
+    let contact = if show_person {
+        Some(
+            super::referral_contact::section(state, &referral, &person)
+                .await
+                .map_err(PageError::staff)?,
+        )
+    } else {
+        None
+    };
     let discharge_allocations = active(&[actions.discharge_allocation.as_str()]);
     let step_end = active(&step_end_selected);
     let conflict = conflict
@@ -624,13 +665,13 @@ pub(crate) async fn referral_page(
             at: shown(c.at, state),
         })
         .collect::<Vec<_>>();
-    let writes = principal.holds(Permission::WriteClinical, roles);
     // A triage form that came back in conflict stays on the page even when the referral has
     // been triaged meanwhile, so that what was typed is not lost.
     let triage_typed = !conflict.is_empty() && !form.rationale.is_empty();
     let page = ReferralPage {
         layout: Layout::staff(&format!("Referral {}", reference(&referral)), principal)
-            .with_errors(errors),
+            .with_errors(errors)
+            .with_success(success),
         id: referral.id.to_string(),
         reference: reference(&referral),
         status: match referral.status {
@@ -697,7 +738,11 @@ pub(crate) async fn referral_page(
             &actions.contact_mechanism,
         ),
         discharge_reasons: coded(
-            DischargeReason::ALL,
+            &DischargeReason::ALL
+                .iter()
+                .copied()
+                .filter(|r| r.accepted_at_discharge())
+                .collect::<Vec<_>>(),
             |r| r.as_str(),
             |r| format!("{} (code {})", r.label(), r.code()),
             &actions.discharge_reason,
@@ -716,6 +761,12 @@ pub(crate) async fn referral_page(
         actions,
         csrf: principal.csrf_token.clone().unwrap_or_default(),
         about: super::about_staff::section(state, principal, referral.person_id).await?,
+        contact,
+        advice_request: referral.kind == nwd_domain::referral::ReferralKind::AdviceRequest,
+        signpost_services: choices_for.signpost,
+        transition_allocations,
+        transition_services: choices_for.transition,
+        transition_outcomes: choices_for.outcomes,
     };
     Ok(render(&page, status, Sensitivity::Identifiable))
 }
@@ -787,10 +838,13 @@ pub async fn triage(
             )),
         }
     }
+    destinations.extend(
+        super::destinations::triage_requests(&state, &typed.destinations, &mut errors).await,
+    );
     if destinations.is_empty() {
         errors.push(FieldMessage::new(
             "allocate",
-            "Choose at least one service: every referral goes somewhere named",
+            "Choose at least one destination: a service, a signposting, advice given or declined. Every referral goes somewhere named",
         ));
     }
     let competence = match typed.competent.as_str() {
@@ -829,7 +883,18 @@ pub async fn triage(
         .execute(id, typed.version, command, &actor.0)
         .await
     {
-        Ok(_) => Ok(see_other(&format!("/staff/referrals/{id}"))),
+        Ok((_, events)) => {
+            super::destinations::keep_preference_from_parents(
+                &state,
+                id,
+                &typed.destinations,
+                Some(typed.preference.as_str()),
+                &events,
+                &actor.0,
+            )
+            .await?;
+            super::destinations::after_change(&state, &principal, id, "triage").await
+        }
         Err(error) => match ApiError::from(error) {
             ApiError::Conflict {
                 current: version,
@@ -909,12 +974,18 @@ async fn triage_again(
         conflict,
         status,
         urgency: Default::default(),
+        done: None,
     };
     referral_page(state, principal, referral, input).await
 }
 
 /// The form field a domain error's field path belongs to.
 fn field_id(field: &str) -> &'static str {
+    if field.starts_with("destinations") {
+        if let Some(id) = super::destinations::triage_field(field) {
+            return id;
+        }
+    }
     match field.split(['.', '[']).next().unwrap_or("") {
         "need_group" => "need_group",
         "risk" => "risk",

@@ -16,6 +16,7 @@ mod commissioning;
 mod concurrency;
 mod connections;
 mod consent;
+mod destinations;
 mod directory;
 mod fuzz_corpus;
 mod hardening;

@@ -176,6 +176,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/staff/admin/teams/{id}/members"),
     ("post", "/staff/admin/teams/{id}/members/remove"),
     ("get", "/staff/standards"),
+    // Destinations from the referral page (issue 14).
+    ("post", "/staff/referrals/{id}/decline"),
+    ("post", "/staff/referrals/{id}/transition"),
+    ("get", "/staff/referrals/{id}/outcome"),
 ];
 
 /// The public allow-list: exactly these routes answer without sign-in.

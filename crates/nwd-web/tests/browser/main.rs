@@ -12,6 +12,7 @@ mod support;
 mod about;
 mod admin;
 mod commissioning;
+mod destinations;
 mod end_to_end;
 mod journeys;
 mod screenshots;
