@@ -51,6 +51,13 @@ pub enum UsersCommand {
         #[arg(long)]
         user_id: String,
     },
+    /// Approve a clinical role (triage, clinician, team manager) that waits for a second
+    /// administrator. Refused to the operator who asked for it.
+    ApproveRole {
+        /// The waiting request's id (`GET /api/admin/role-grants`).
+        #[arg(long)]
+        grant_id: String,
+    },
 }
 
 /// `teams …`
@@ -144,8 +151,41 @@ fn read_password() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
+/// Who runs the command, as the audit trail records them: `NWD_OPERATOR`, else the login
+/// name (`USER`).
+pub fn operator() -> String {
+    std::env::var("NWD_OPERATOR")
+        .or_else(|_| std::env::var("USER"))
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Runs `change` as the operator at the command line: the store writes the change's audit
+/// entry — who (`cli:<operator>`), what and about whom — in the change's own transaction, as it
+/// does for the pages and the API.
+async fn as_operator<T>(
+    route: &str,
+    record_type: &str,
+    change: impl std::future::Future<Output = T>,
+) -> T {
+    let mut entry = nwd_store::audit::AuditEntry::new(route, "change");
+    // The operator is the entry's user, so "everything this user did" finds their commands.
+    entry.user_id = Some(format!("cli:{}", operator()));
+    entry.username = entry.user_id.clone();
+    entry.record_type = record_type.into();
+    entry.why = "operator at the command line".into();
+    nwd_store::audit::scope(nwd_store::audit::AuditScope::new(entry), change).await
+}
+
 fn show(created: &nwd_store::auth::CreatedUser) {
     eprintln!("account created: id {}", created.id);
+    for grant in &created.pending_role_grants {
+        eprintln!(
+            "its clinical role waits for a second administrator's approval (request {grant})"
+        );
+    }
     if let Some(url) = &created.totp_url {
         eprintln!(
             "enrol this in an authenticator app now (it is not shown again):\n  {url}\n  secret: {}",
@@ -177,8 +217,13 @@ pub async fn users(store: &Store, command: UsersCommand) -> anyhow::Result<()> {
         } => {
             let role = Role::parse(&role).map_err(anyhow::Error::msg)?;
             let password = read_password()?;
-            let created = store
-                .create_user(
+            if role == Role::ParentCarer {
+                bail!("the parent or carer role is given by linking a carer to a young person");
+            }
+            let created = as_operator(
+                "cli users add",
+                "user",
+                store.create_account(
                     NewUser {
                         username,
                         display_name,
@@ -186,14 +231,32 @@ pub async fn users(store: &Store, command: UsersCommand) -> anyhow::Result<()> {
                         password: Some(password),
                         memberships: vec![(team_id, role)],
                     },
-                    "cli:users-add",
-                )
-                .await?;
+                    &format!("cli:{}", operator()),
+                ),
+            )
+            .await?;
             show(&created);
         }
         UsersCommand::Disable { user_id } => {
-            store.disable_user(&user_id).await?;
+            store.user(&user_id).await?;
+            as_operator("cli users disable", "user", async {
+                if let Some(audit) = nwd_store::audit::current() {
+                    audit.set_record("user", user_id.clone());
+                    audit.set_detail(format!("account disabled: user:{user_id}"));
+                }
+                store.disable_user(&user_id).await
+            })
+            .await?;
             eprintln!("account {user_id} disabled; its sessions ended and tokens revoked");
+        }
+        UsersCommand::ApproveRole { grant_id } => {
+            let user_id = as_operator(
+                "cli users approve-role",
+                "role_grant",
+                store.decide_role_grant(&grant_id, &format!("cli:{}", operator()), true),
+            )
+            .await?;
+            eprintln!("role approved: account {user_id} has it now");
         }
     }
     Ok(())
@@ -215,14 +278,17 @@ pub async fn teams(store: &Store, command: TeamsCommand) -> anyhow::Result<()> {
     };
     // The same checks as the administration page (name unique in the organisation, the
     // organisation known, a service exactly for a service team), all reported at once.
-    let id = store
-        .add_team(&nwd_store::admin::NewTeam {
+    let id = as_operator(
+        "cli teams add",
+        "team",
+        store.add_team(&nwd_store::admin::NewTeam {
             organisation_id,
             name,
             kind: Some(kind),
             service_id,
-        })
-        .await?;
+        }),
+    )
+    .await?;
     eprintln!("team created: id {id}");
     Ok(())
 }
@@ -244,14 +310,27 @@ pub async fn tokens(store: &Store, command: TokensCommand) -> anyhow::Result<()>
             if scopes.is_empty() {
                 bail!("give at least one scope, e.g. --scopes make_referral");
             }
-            let (id, token) = store.create_api_token(&user_id, &name, &scopes).await?;
+            // The operator (who can reach the database anyway) may create a token for an
+            // account; the token records them as its creator and the audit entry says so.
+            store.user(&user_id).await?;
+            let (id, token) = as_operator(
+                "cli tokens create",
+                "api_token",
+                store.create_api_token_by(&user_id, &name, &scopes, &format!("cli:{}", operator())),
+            )
+            .await?;
             eprintln!(
                 "token {id} created; send it as `Authorization: Bearer <token>` (shown once):"
             );
             eprintln!("{token}");
         }
         TokensCommand::Revoke { id } => {
-            store.revoke_api_token(&id).await?;
+            as_operator(
+                "cli tokens revoke",
+                "api_token",
+                store.revoke_api_token(&id),
+            )
+            .await?;
             eprintln!("token {id} revoked");
         }
     }

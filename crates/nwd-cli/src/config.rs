@@ -18,6 +18,12 @@ pub struct Args {
         default_value = "data/nowrongdoor.sqlite"
     )]
     pub database_url: String,
+    /// The server's secret key file: 64 hexadecimal characters (32 random bytes, e.g.
+    /// `openssl rand -hex 32`), kept where the database and its backups are not. It MACs every
+    /// audit entry and seals TOTP secrets (docs/security.md). Required with PostgreSQL; with
+    /// an SQLite file it defaults to `<database>.key` beside it, created on first start.
+    #[arg(long, global = true, env = "NWD_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<std::path::PathBuf>,
     /// Waiting-time standards file (TOML); defaults to the shipped config/standards.toml.
     #[arg(long, global = true, env = "NWD_STANDARDS")]
     pub standards: Option<std::path::PathBuf>,
@@ -110,6 +116,17 @@ impl Args {
         options.max_connections = self.max_connections;
         options.audit_commit = self.audit_commit;
         options.access = self.access_settings()?;
+        match &self.secret_key_file {
+            Some(path) => {
+                options.secret_key = Some(nwd_store::secrets::SecretKey::from_file(path)?)
+            }
+            None if self.database_url.starts_with("postgres") => bail!(
+                "PostgreSQL needs the server's secret key: set NWD_SECRET_KEY_FILE (or \
+                 --secret-key-file) to a file holding 64 hexadecimal characters \
+                 (`openssl rand -hex 32`), kept away from the database and its backups"
+            ),
+            None => {}
+        }
         Ok(options)
     }
 

@@ -118,7 +118,7 @@ where
                     continue;
                 }
                 proposed += 1;
-                writer.write_record([
+                writer.write_record(nwd_domain::spreadsheet::safe_row([
                     left.id.to_string(),
                     right.id.to_string(),
                     format!("{:.6}", pair.match_probability),
@@ -127,7 +127,7 @@ where
                         .get(&pair.left)
                         .map(|c| c.to_string())
                         .unwrap_or_default(),
-                ])?;
+                ]))?;
             }
             writer.flush()?;
             eprintln!(
@@ -197,12 +197,12 @@ fn match_file(
                 None => (String::new(), "0".to_string()),
             },
         };
-        writer.write_record([
+        writer.write_record(nwd_domain::spreadsheet::safe_row([
             query.id.as_str(),
             person_id.as_str(),
             score.as_str(),
             outcome.band.as_str(),
-        ])?;
+        ]))?;
     }
     writer.flush()?;
     eprintln!(

@@ -253,7 +253,7 @@ fn write_table_csv(path: &Path, rows: &[(nwd_sim::Key, nwd_sim::Estimate)]) -> a
         .with_context(|| format!("could not create {}", path.display()))?;
     writer.write_record(["section", "node", "group", "statistic", "day", "mean", "hw"])?;
     for (key, estimate) in rows {
-        writer.write_record([
+        writer.write_record(nwd_domain::spreadsheet::safe_row([
             key.section.to_string(),
             key.node.clone(),
             key.group.clone(),
@@ -261,7 +261,7 @@ fn write_table_csv(path: &Path, rows: &[(nwd_sim::Key, nwd_sim::Estimate)]) -> a
             key.day.map(|d| d.to_string()).unwrap_or_default(),
             number(estimate.mean),
             number(estimate.hw),
-        ])?;
+        ]))?;
     }
     writer.flush()?;
     eprintln!("table written to {}", path.display());
@@ -271,7 +271,7 @@ fn write_table_csv(path: &Path, rows: &[(nwd_sim::Key, nwd_sim::Estimate)]) -> a
 fn write_comparison_csv(path: &Path, comparison: &nwd_sim::Comparison) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_path(path)
         .with_context(|| format!("could not create {}", path.display()))?;
-    writer.write_record([
+    writer.write_record(nwd_domain::spreadsheet::safe_row([
         "section",
         "node",
         "group",
@@ -283,10 +283,10 @@ fn write_comparison_csv(path: &Path, comparison: &nwd_sim::Comparison) -> anyhow
         "scenario_hw",
         "difference_mean",
         "difference_hw",
-    ])?;
+    ]))?;
     for row in &comparison.rows {
         let k = &row.key;
-        writer.write_record([
+        writer.write_record(nwd_domain::spreadsheet::safe_row([
             k.section.to_string(),
             k.node.clone(),
             k.group.clone(),
@@ -298,7 +298,7 @@ fn write_comparison_csv(path: &Path, comparison: &nwd_sim::Comparison) -> anyhow
             number(row.scenario.hw),
             number(row.difference.mean),
             number(row.difference.hw),
-        ])?;
+        ]))?;
     }
     writer.flush()?;
     eprintln!("comparison written to {}", path.display());

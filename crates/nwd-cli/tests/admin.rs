@@ -200,3 +200,170 @@ fn teams_add_names_what_is_wrong_and_writes_nothing() {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
 }
+
+/// Every account command of the command line goes through the store's checked use cases and
+/// writes its audit entry — the operator (`NWD_OPERATOR`) as who, what and about whom — in
+/// the change's transaction (issue 16); a clinical role it gives waits for a second
+/// administrator, which the same operator cannot be.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_account_command_is_audited_with_its_operator() {
+    let db = std::env::temp_dir().join(format!("nwd-admin-audit-{}.sqlite", std::process::id()));
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_nowrongdoor"))
+            .args(args)
+            .env("NWD_DATABASE_URL", &db)
+            .env("NWD_ADMIN_PASSWORD", "amber river quiet lantern")
+            .env("NWD_OPERATOR", "tester")
+            .env("RUST_BACKTRACE", "0")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        stderr
+    };
+    let after = |stderr: &str, prefix: &str| {
+        stderr
+            .lines()
+            .find_map(|l| l.split_once(prefix).map(|(_, rest)| rest))
+            .unwrap_or_else(|| panic!("no {prefix:?} in {stderr}"))
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .trim_end_matches(';')
+            .to_owned()
+    };
+    run(&[
+        "users",
+        "create-first-admin",
+        "--organisation",
+        "Synthetic ICB",
+        "--username",
+        "admin.audit",
+        "--display-name",
+        "Admin Audit",
+    ]);
+    let store = open(&db).await;
+    let organisation = store.users().await.unwrap()[0].organisation_id.clone();
+    store.close().await;
+
+    let team = after(
+        &run(&[
+            "teams",
+            "add",
+            "--organisation-id",
+            &organisation,
+            "--name",
+            "Access team",
+            "--kind",
+            "single_point_of_access",
+        ]),
+        "team created: id ",
+    );
+    let added = run(&[
+        "users",
+        "add",
+        "--username",
+        "c.clinician",
+        "--display-name",
+        "C Clinician",
+        "--organisation-id",
+        &organisation,
+        "--team-id",
+        &team,
+        "--role",
+        "clinician",
+    ]);
+    let user = after(&added, "account created: id ");
+    let grant = after(&added, "(request ");
+    let grant = grant.trim_end_matches(')').to_owned();
+    // The operator who asked cannot approve the clinical role.
+    let out = Command::new(env!("CARGO_BIN_EXE_nowrongdoor"))
+        .args(["users", "approve-role", "--grant-id", &grant])
+        .env("NWD_DATABASE_URL", &db)
+        .env("NWD_OPERATOR", "tester")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("second administrator"));
+    let token = after(
+        &run(&[
+            "tokens",
+            "create",
+            "--user-id",
+            &user,
+            "--name",
+            "school system",
+            "--scopes",
+            "make_referral",
+        ]),
+        "token ",
+    );
+    run(&["tokens", "revoke", "--id", &token]);
+    run(&["users", "disable", "--user-id", &user]);
+    run(&["audit", "verify"]);
+
+    let store = open(&db).await;
+    let trail = store.audit_for_user("cli:tester").await.unwrap();
+    let entry = |route: &str, record: &str| {
+        trail
+            .iter()
+            .find(|e| e.entry.route == route && e.entry.record_id.as_deref() == Some(record))
+            .unwrap_or_else(|| panic!("no {route} entry for {record}: {trail:?}"))
+            .entry
+            .clone()
+    };
+    let e = entry("cli teams add", &team);
+    assert!(e.detail.unwrap().contains("name:Access team"));
+    let e = entry("cli users add", &user);
+    let detail = e.detail.unwrap();
+    assert!(
+        detail.contains("account created")
+            && detail.contains("by:cli:tester")
+            && detail.contains(&format!(
+                "role:clinician pending second approval: role_grant:{grant}"
+            )),
+        "{detail}"
+    );
+    let e = entry("cli tokens create", &token);
+    let detail = e.detail.unwrap();
+    assert!(
+        detail.contains(&format!("for user:{user}"))
+            && detail.contains("scopes:make_referral")
+            && detail.contains("by:cli:tester"),
+        "{detail}"
+    );
+    assert!(entry("cli tokens revoke", &token)
+        .detail
+        .unwrap()
+        .contains("token revoked"));
+    assert!(entry("cli users disable", &user)
+        .detail
+        .unwrap()
+        .contains("account disabled"));
+    assert!(trail
+        .iter()
+        .all(|e| e.entry.username.as_deref() == Some("cli:tester")));
+    assert!(store.user(&user).await.unwrap().memberships.is_empty());
+    store.close().await;
+    for suffix in ["", "-wal", "-shm", ".key"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}
+
+/// The store on the command line's SQLite file (and its key beside it).
+async fn open(db: &std::path::Path) -> nwd_store::Store {
+    let standards = toml::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../config/standards.toml"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    nwd_store::Store::connect(nwd_store::StoreOptions::new(
+        db.display().to_string(),
+        standards,
+    ))
+    .await
+    .unwrap()
+}

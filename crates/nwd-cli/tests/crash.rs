@@ -492,12 +492,22 @@ struct Server {
     log: PathBuf,
 }
 
+/// A server secret key beside the log (PostgreSQL refuses to serve without one).
+fn secret_key_file(log: &std::path::Path) -> PathBuf {
+    let path = log.with_extension("key");
+    if !path.exists() {
+        std::fs::write(&path, format!("{}\n", "5a".repeat(32))).unwrap();
+    }
+    path
+}
+
 fn server_command(url: &str, port: u16, allow_unsafe: bool, log: &PathBuf) -> Command {
     let log_file = File::options().create(true).append(true).open(log).unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_nowrongdoor"));
     command
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("NWD_DATABASE_URL", url)
+        .env("NWD_SECRET_KEY_FILE", secret_key_file(log))
         .env("NWD_MAX_CONNECTIONS", "8")
         .env("NWD_LOG", "warn")
         // The anonymous rate limit (20 per address per ten minutes) would throttle this

@@ -135,6 +135,15 @@ impl Role {
         }
     }
 
+    /// Whether an administrator's grant of this role waits for a second administrator's
+    /// approval before it takes effect: the clinical roles, which open young people's records
+    /// (issue 15: an administrator — "no clinical content" — could otherwise give themselves
+    /// or an account they control the triage role and read records). The approver may be
+    /// neither the administrator who asked nor the account that gains the role.
+    pub fn needs_second_approval(self) -> bool {
+        matches!(self, Role::Triage | Role::Clinician | Role::TeamManager)
+    }
+
     /// Whether this role may ever use break-glass access (never commissioners, external
     /// referrers or parents/carers, whatever the configuration says).
     pub fn may_break_glass(self) -> bool {

@@ -80,6 +80,9 @@ pub enum DomainError {
     /// A referenced thing (allocation, contact, service) does not exist on this referral.
     #[error("{0}")]
     NotFound(String),
+    /// The caller may not make this change (e.g. to another service's allocation).
+    #[error("{0}")]
+    Forbidden(String),
 }
 
 impl DomainError {

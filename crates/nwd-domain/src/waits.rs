@@ -238,6 +238,10 @@ pub struct ServiceWaits {
     pub to_second_contact_days: WaitDistribution,
     /// Seen within the service's standard, percent of those seen (when a standard applies).
     pub seen_within_standard_percent: Option<f64>,
+    /// Those seen to whom a standard applied (the percent's denominator).
+    pub seen_with_standard: u64,
+    /// Of those, seen within it (the percent's numerator).
+    pub seen_within_standard: u64,
 }
 
 #[cfg(test)]

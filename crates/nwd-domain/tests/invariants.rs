@@ -541,6 +541,7 @@ fn run(
                     DomainError::Invalid(_) => "invalid",
                     DomainError::IllegalTransition(_) => "illegal_transition",
                     DomainError::NotFound(_) => "not_found",
+                    DomainError::Forbidden(_) => "forbidden",
                 });
             }
         }

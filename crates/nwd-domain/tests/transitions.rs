@@ -443,6 +443,7 @@ fn error_kind(error: &DomainError) -> String {
     match error {
         DomainError::IllegalTransition(_) => "illegal_transition".to_string(),
         DomainError::NotFound(_) => "not_found".to_string(),
+        DomainError::Forbidden(_) => "forbidden".to_string(),
         DomainError::Invalid(ValidationErrors(fields)) => {
             let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
             format!("invalid [{}]", names.join(", "))

@@ -177,6 +177,28 @@ fn set_record(kind: &str, id: &str) {
     }
 }
 
+/// Records what a change was — who it was about, which team, role or scopes — in the
+/// request's audit entry, before the change's transaction commits (so the entry carries it).
+pub(crate) fn set_detail(detail: String) {
+    if let Some(audit) = crate::audit::current() {
+        audit.set_detail(detail);
+    }
+}
+
+/// What became of a role an administrator gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum MembershipGrant {
+    /// In effect at once (a role that opens no young person's record).
+    Granted,
+    /// A clinical role: waits for a second administrator's approval.
+    Pending {
+        /// The request, to approve or refuse.
+        grant_id: String,
+    },
+}
+
 impl Store {
     /// Every account, by username, with its teams and roles (no clinical content).
     pub async fn users(&self) -> Result<Vec<UserSummary>, StoreError> {
@@ -472,19 +494,30 @@ impl Store {
         .execute(&mut *w.tx)
         .await?;
         set_record("team", &id);
+        set_detail(format!(
+            "team added: team:{id} organisation:{} name:{name} kind:{}{}",
+            team.organisation_id.trim(),
+            team_kind_name(kind),
+            service.map(|s| format!(" service:{s}")).unwrap_or_default()
+        ));
         w.commit(now).await?;
         Ok(id)
     }
 
-    /// Gives an account a role in a team. Refuses an unknown or disabled account, an unknown
-    /// team, the parent/carer role (given only through a recorded carer link) and a
-    /// membership the account already has; nothing is written then.
+    /// Gives an account a role in a team, as `by` (`user:<id>` of the administrator, or
+    /// `cli:<operator>`). A clinical role ([`Role::needs_second_approval`]) does not take
+    /// effect: it waits for a second administrator ([`crate::role_grants`]). Refuses an
+    /// unknown or disabled account, an unknown team, the parent/carer role (given only through
+    /// a recorded carer link), a membership the account already has and a request already
+    /// waiting; nothing is written then. The audit entry records the account, team, role and
+    /// who asked.
     pub async fn add_membership(
         &self,
         user_id: &str,
         team_id: &str,
         role: Role,
-    ) -> Result<(), AuthError> {
+        by: &str,
+    ) -> Result<MembershipGrant, AuthError> {
         if role == Role::ParentCarer {
             return Err(invalid(
                 "role",
@@ -513,15 +546,32 @@ impl Store {
         }
         let now = self.now();
         let mut w = self.begin_write().await?;
-        sqlx::query("INSERT INTO team_members (user_id, team_id, role) VALUES ($1, $2, $3)")
-            .bind(user_id)
-            .bind(team_id)
-            .bind(role.as_str())
-            .execute(&mut *w.tx)
-            .await?;
+        let grant = if role.needs_second_approval() {
+            let grant_id =
+                crate::role_grants::request(&mut w, user_id, team_id, role, by, now).await?;
+            MembershipGrant::Pending { grant_id }
+        } else {
+            sqlx::query("INSERT INTO team_members (user_id, team_id, role) VALUES ($1, $2, $3)")
+                .bind(user_id)
+                .bind(team_id)
+                .bind(role.as_str())
+                .execute(&mut *w.tx)
+                .await?;
+            MembershipGrant::Granted
+        };
         set_record("user", user_id);
+        set_detail(format!(
+            "role given: user:{user_id} ({}) team:{team_id} role:{} by:{by}{}",
+            user.username,
+            role.as_str(),
+            match &grant {
+                MembershipGrant::Granted => String::new(),
+                MembershipGrant::Pending { grant_id } =>
+                    format!(" pending second approval: role_grant:{grant_id}"),
+            }
+        ));
         w.commit(now).await?;
-        Ok(())
+        Ok(grant)
     }
 
     /// Takes a role in a team away from an account, at once (roles are read on every request).
@@ -558,18 +608,34 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         set_record("user", user_id);
+        set_detail(format!(
+            "role taken away: user:{user_id} ({}) team:{team_id} role:{}",
+            user.username,
+            role.as_str()
+        ));
         w.commit(now).await?;
         Ok(())
     }
 
-    /// Issues an API token for an account, after checking the account is live, the name is
-    /// given and at least one scope is. Returns (token id, the token — shown once).
+    /// Issues an API token to its holder, asked for by `by_user` (the signed-in user's id):
+    /// a token is created by and for its holder only, so an administrator cannot mint one to
+    /// act as somebody else (issue 15). Checks the account is live, the name is given and at
+    /// least one scope is. The audit entry records the token, its holder, its scopes and who
+    /// created it. Returns (token id, the token — shown once, to the holder).
     pub async fn issue_api_token(
         &self,
         user_id: &str,
+        by_user: &str,
         name: &str,
         scopes: &BTreeSet<Permission>,
     ) -> Result<(String, String), AuthError> {
+        if user_id != by_user {
+            return Err(AuthError::Forbidden(
+                "an API token is created by its holder only: the member of staff creates their \
+                 own (POST /api/account/tokens, or their own account page)"
+                    .into(),
+            ));
+        }
         let user = self.user(user_id).await?;
         if user.disabled_at.is_some() {
             return Err(invalid(
@@ -589,7 +655,9 @@ impl Store {
                 "choose at least one permission for the token",
             ));
         }
-        let (id, token) = self.create_api_token(user_id, name.trim(), scopes).await?;
+        let (id, token) = self
+            .create_api_token_by(user_id, name.trim(), scopes, &format!("user:{by_user}"))
+            .await?;
         Ok((id, token))
     }
 
@@ -641,6 +709,7 @@ impl Store {
             return Err(StoreError::not_found("live API token", token_id));
         }
         set_record("api_token", token_id);
+        set_detail(format!("token revoked: token:{token_id} of user:{user_id}"));
         w.commit(now).await?;
         Ok(())
     }

@@ -106,6 +106,10 @@ pub struct AuditRecord {
     pub prev_hash: String,
     /// This entry's hash.
     pub hash: String,
+    /// HMAC-SHA-256 of (position, hash) under the server's key (`secrets.rs`); `None` for
+    /// entries written without a key.
+    #[serde(skip)]
+    pub mac: Option<String>,
 }
 
 /// What a request's audit scope holds: the entry so far, and whether a write transaction
@@ -278,6 +282,14 @@ pub(crate) async fn install_head_trigger(
     Ok(())
 }
 
+/// The chain head (`seq`, `hash`), unlocked.
+pub(crate) async fn head(pool: &sqlx::AnyPool) -> Result<(i64, String), StoreError> {
+    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(pool)
+        .await?;
+    Ok((row.try_get("seq")?, row.try_get("hash")?))
+}
+
 /// Locks the chain head until the transaction ends and returns it (`seq`, `hash`). The update
 /// changes nothing; it takes the row lock (PostgreSQL) or the write lock (SQLite).
 pub(crate) async fn lock_head(conn: &mut sqlx::AnyConnection) -> Result<(i64, String), StoreError> {
@@ -293,16 +305,18 @@ pub(crate) async fn append(
     conn: &mut sqlx::AnyConnection,
     mut entry: AuditEntry,
     at: Timestamp,
+    key: Option<&crate::secrets::SecretKey>,
 ) -> Result<u64, StoreError> {
     entry.at = at;
     let (head_seq, prev_hash) = lock_head(conn).await?;
     let seq = (head_seq + 1) as u64;
     let hash = chain_hash(seq, &prev_hash, &entry);
+    let mac = key.map(|k| k.audit_mac(seq, &hash));
     sqlx::query(
         "INSERT INTO audit_log (seq, at, user_id, username, roles, organisation_id, session_id, \
          address, action, route, record_type, record_id, person_id, why, outcome, status, detail, \
-         prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-         $15, $16, $17, $18, $19)",
+         prev_hash, hash, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+         $14, $15, $16, $17, $18, $19, $20)",
     )
     .bind(seq as i64)
     .bind(ms(entry.at))
@@ -323,6 +337,7 @@ pub(crate) async fn append(
     .bind(entry.detail)
     .bind(prev_hash)
     .bind(hash)
+    .bind(mac)
     .execute(&mut *conn)
     .await?;
     Ok(seq)
@@ -333,6 +348,7 @@ pub(crate) async fn append(
 pub(crate) async fn append_current(
     conn: &mut sqlx::AnyConnection,
     at: Timestamp,
+    key: Option<&crate::secrets::SecretKey>,
 ) -> Result<(), StoreError> {
     let Some(scope) = current() else {
         return Ok(());
@@ -347,7 +363,7 @@ pub(crate) async fn append_current(
         entry.action
     };
     entry.outcome = "allowed".into();
-    append(conn, entry, at).await?;
+    append(conn, entry, at, key).await?;
     scope.mark_written();
     Ok(())
 }
@@ -396,13 +412,14 @@ pub(crate) fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AuditRecord, St
         },
         prev_hash: row.try_get("prev_hash")?,
         hash: row.try_get("hash")?,
+        mac: row.try_get("mac")?,
     })
 }
 
 pub(crate) const SELECT: &str =
     "SELECT seq, at, user_id, username, roles, organisation_id, session_id, \
     address, action, route, record_type, record_id, person_id, why, outcome, status, detail, \
-    prev_hash, hash FROM audit_log";
+    prev_hash, hash, mac FROM audit_log";
 
 /// How an audit entry written on its own — a read's, a denial's, a sign-in's — reaches the
 /// disk. A change's entry is always committed and flushed in the change's own transaction,
@@ -511,6 +528,7 @@ async fn verify_after(
     conn: &mut sqlx::AnyConnection,
     after: u64,
     prev: String,
+    key: Option<&crate::secrets::SecretKey>,
 ) -> Result<VerifiedTo, StoreError> {
     let mut expected_prev = prev;
     let mut expected_seq = after + 1;
@@ -548,6 +566,26 @@ async fn verify_after(
             }
             if chain_hash(record.seq, &record.prev_hash, &record.entry) != record.hash {
                 return broken("its content does not match its hash: it was altered");
+            }
+            // The chain alone can be recomputed by anyone who can write to the database; the
+            // MAC needs the server's key, which the database never holds.
+            if let Some(key) = key {
+                match &record.mac {
+                    Some(mac) if key.audit_mac_matches(record.seq, &record.hash, mac) => {}
+                    Some(_) => {
+                        return broken(
+                            "its MAC does not verify with the server's key: the entry (or one \
+                             before it) was altered and the chain recomputed without the key",
+                        )
+                    }
+                    None if record.seq >= key.audit_keyed_from() => {
+                        return broken(
+                            "it carries no MAC although it was written after the key was \
+                             configured: it was added or rewritten without the key",
+                        )
+                    }
+                    None => {}
+                }
             }
             expected_prev = record.hash;
             expected_seq += 1;
@@ -615,12 +653,13 @@ impl Store {
     pub async fn check_audit(&self, full: bool) -> Result<AuditCheck, StoreError> {
         let remembered = lock_ignoring_poison(&self.audit_verified).clone();
         let start = if full { None } else { remembered.clone() };
+        let key = self.secret.as_deref();
         let mut conn = self.pool.acquire().await?;
         let at = self.now();
         let verification = match &start {
-            None => verify_after(&mut conn, 0, GENESIS.to_owned()).await?,
+            None => verify_after(&mut conn, 0, GENESIS.to_owned(), key).await?,
             Some(checkpoint) if checkpoint.seq == 0 => {
-                verify_after(&mut conn, 0, GENESIS.to_owned()).await?
+                verify_after(&mut conn, 0, GENESIS.to_owned(), key).await?
             }
             Some(checkpoint) => {
                 let row = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
@@ -642,7 +681,7 @@ impl Store {
                         last_hash: String::new(),
                     }
                 } else {
-                    verify_after(&mut conn, checkpoint.seq, checkpoint.hash.clone()).await?
+                    verify_after(&mut conn, checkpoint.seq, checkpoint.hash.clone(), key).await?
                 }
             }
         };

@@ -57,6 +57,8 @@ pub(crate) struct WriterParts {
     pub mode: AuditCommit,
     pub write_lock: Option<std::sync::Arc<Mutex<()>>>,
     pub unflushed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The key that MACs each entry (`audit_log.mac`), when the server has one.
+    pub key: Option<std::sync::Arc<crate::secrets::SecretKey>>,
 }
 
 impl AuditWriter {
@@ -199,12 +201,13 @@ impl Writer {
         };
         let remembered = self.head.take();
         let backend = self.parts.backend;
+        let key = self.parts.key.clone();
         let n = entries.len() as i64;
         let conn = self.connection().await?;
         let mut written = None;
         if let Some((seq, hash)) = remembered {
             let (rows, last_hash) = chain(seq, hash, &entries);
-            match insert_rows(&mut *conn, &rows).await {
+            match insert_rows(&mut *conn, &rows, key.as_deref()).await {
                 Ok(()) => written = Some((seq, last_hash)),
                 Err(error) => {
                     tracing::debug!(error = %error, "audit head moved; appending under its lock")
@@ -217,7 +220,7 @@ impl Writer {
                 let mut tx = conn.begin().await?;
                 let (seq, hash) = crate::audit::lock_head(&mut tx).await?;
                 let (rows, last_hash) = chain(seq, hash, &entries);
-                insert_rows(&mut tx, &rows).await?;
+                insert_rows(&mut tx, &rows, key.as_deref()).await?;
                 tx.commit().await?;
                 (seq, last_hash)
             }
@@ -252,19 +255,20 @@ fn chain(seq: i64, mut hash: String, entries: &[AuditEntry]) -> (Vec<Chained<'_>
     (rows, hash)
 }
 
-const COLUMNS: usize = 19;
+const COLUMNS: usize = 20;
 
 /// Inserts the chained rows in one statement (so that, in autocommit, they commit together
-/// or not at all): at most [`MAX_BATCH`] × 19 = 4,864 parameters, within SQLite's 32,766 and
-/// PostgreSQL's 65,535.
+/// or not at all): at most [`MAX_BATCH`] × 20 = 5,120 parameters, within SQLite's 32,766 and
+/// PostgreSQL's 65,535. Each row carries its MAC when the server has a key.
 async fn insert_rows(
     conn: &mut sqlx::AnyConnection,
     rows: &[Chained<'_>],
+    key: Option<&crate::secrets::SecretKey>,
 ) -> Result<(), StoreError> {
     let mut sql = String::from(
         "INSERT INTO audit_log (seq, at, user_id, username, roles, organisation_id, \
          session_id, address, action, route, record_type, record_id, person_id, why, \
-         outcome, status, detail, prev_hash, hash) VALUES ",
+         outcome, status, detail, prev_hash, hash, mac) VALUES ",
     );
     for r in 0..rows.len() {
         if r > 0 {
@@ -300,7 +304,8 @@ async fn insert_rows(
             .bind(i64::from(entry.status))
             .bind(entry.detail.clone())
             .bind(prev_hash.clone())
-            .bind(hash.clone());
+            .bind(hash.clone())
+            .bind(key.map(|k| k.audit_mac(*seq, hash)));
     }
     query.execute(&mut *conn).await?;
     Ok(())

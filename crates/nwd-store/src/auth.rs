@@ -21,7 +21,8 @@ use jiff::{SignedDuration, Timestamp};
 use nwd_domain::authz::{
     check_new_password, relationship_open, BreakGlassRequest, Permission, Role, RoleTable,
 };
-use nwd_domain::{PersonId, ReferralId};
+use nwd_domain::referral::authority::WriteAuthority;
+use nwd_domain::{PersonId, ReferralId, ServiceId};
 use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -121,6 +122,10 @@ pub enum AuthError {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// The caller may not make this change (e.g. issue a token for someone else, approve
+    /// their own role).
+    #[error("{0}")]
+    Forbidden(String),
     /// Storage.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -229,6 +234,28 @@ impl Principal {
     /// Whether any role held grants `permission`.
     pub fn holds(&self, permission: Permission, table: &RoleTable) -> bool {
         self.memberships_with(permission, table).next().is_some()
+    }
+
+    /// Whose allocations this principal may change with `WriteClinical`: every one through a
+    /// single point of access team, else those of their service teams' services
+    /// (`nwd_domain::referral::authority`).
+    pub fn write_authority(&self, table: &RoleTable) -> WriteAuthority {
+        let teams: Vec<&Membership> = self
+            .memberships_with(Permission::WriteClinical, table)
+            .collect();
+        if teams
+            .iter()
+            .any(|m| m.kind == TeamKind::SinglePointOfAccess)
+        {
+            return WriteAuthority::SinglePointOfAccess;
+        }
+        WriteAuthority::Services(
+            teams
+                .iter()
+                .filter_map(|m| m.service_id.as_deref())
+                .filter_map(|s| s.parse::<ServiceId>().ok())
+                .collect(),
+        )
     }
 
     /// The roles as stored in an audit entry.
@@ -342,6 +369,10 @@ pub struct CreatedUser {
     pub totp_secret: Option<String>,
     /// `otpauth://` URL for authenticator apps.
     pub totp_url: Option<String>,
+    /// Clinical roles the account was given that wait for a second administrator's approval
+    /// (`nwd_store::role_grants`): the requests' ids.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pending_role_grants: Vec<String>,
 }
 
 /// A new session: the cookie value is returned once and never stored.
@@ -411,12 +442,35 @@ impl Store {
             .try_get("n")?)
     }
 
-    /// Creates an account. Passwords are checked (length, not the username, not breached)
-    /// and hashed with Argon2id; accounts with a password get a TOTP secret.
+    /// Creates an account with its roles in effect at once — for the first administrator, the
+    /// demo and tests. Passwords are checked (length, not the username, not breached) and
+    /// hashed with Argon2id; accounts with a password get a TOTP secret. An administrator's
+    /// account creation goes through [`Store::create_account`].
     pub async fn create_user(
         &self,
         user: NewUser,
         created_by: &str,
+    ) -> Result<CreatedUser, AuthError> {
+        self.create_user_with(user, created_by, false).await
+    }
+
+    /// Creates an account as an administrator (`created_by`: `user:<id>` or
+    /// `cli:<operator>`) does, with the checks of [`Store::create_user`]: a clinical role
+    /// among its memberships does not take effect but waits for a second administrator
+    /// (`crate::role_grants`); the audit entry records the account, its teams and roles.
+    pub async fn create_account(
+        &self,
+        user: NewUser,
+        created_by: &str,
+    ) -> Result<CreatedUser, AuthError> {
+        self.create_user_with(user, created_by, true).await
+    }
+
+    async fn create_user_with(
+        &self,
+        user: NewUser,
+        created_by: &str,
+        hold_clinical: bool,
     ) -> Result<CreatedUser, AuthError> {
         let username = user.username.trim().to_lowercase();
         if username.is_empty()
@@ -457,6 +511,10 @@ impl Store {
             None => (None, None),
         };
         let id = Uuid::new_v4().to_string();
+        let stored_secret = match &secret {
+            Some(plain) => Some(self.seal_totp(&id, plain)?),
+            None => None,
+        };
         let now = self.now();
         let mut w = self.begin_write().await?;
         let inserted = sqlx::query(
@@ -468,7 +526,7 @@ impl Store {
         .bind(&user.display_name)
         .bind(&user.organisation_id)
         .bind(&hash)
-        .bind(&secret)
+        .bind(&stored_secret)
         .bind(ms(now))
         .bind(created_by)
         .execute(&mut *w.tx)
@@ -484,14 +542,34 @@ impl Store {
                 e.into()
             });
         }
+        let mut pending = Vec::new();
+        let mut roles = Vec::new();
         for (team, role) in &user.memberships {
+            if hold_clinical && role.needs_second_approval() {
+                let grant =
+                    crate::role_grants::request(&mut w, &id, team, *role, created_by, now).await?;
+                roles.push(format!(
+                    "team:{team} role:{} pending second approval: role_grant:{grant}",
+                    role.as_str()
+                ));
+                pending.push(grant);
+                continue;
+            }
             sqlx::query("INSERT INTO team_members (user_id, team_id, role) VALUES ($1, $2, $3)")
                 .bind(&id)
                 .bind(team)
                 .bind(role.as_str())
                 .execute(&mut *w.tx)
                 .await?;
+            roles.push(format!("team:{team} role:{}", role.as_str()));
         }
+        if let Some(audit) = crate::audit::current() {
+            audit.set_record("user", id.clone());
+        }
+        crate::admin::set_detail(format!(
+            "account created: user:{id} ({username}) by:{created_by}; {}",
+            roles.join("; ")
+        ));
         w.commit(now).await?;
         let url = match &secret {
             Some(s) => Some(totp_for(s, &username)?.get_url()),
@@ -501,6 +579,7 @@ impl Store {
             id,
             totp_secret: secret,
             totp_url: url,
+            pending_role_grants: pending,
         })
     }
 
@@ -598,7 +677,10 @@ impl Store {
             .try_get::<Option<i64>, _>("locked_until")?
             .is_some_and(|until| until > ms(now));
         let disabled = row.try_get::<Option<i64>, _>("disabled_at")?.is_some();
-        let secret: Option<String> = row.try_get("totp_secret")?;
+        let secret: Option<String> = row
+            .try_get::<Option<String>, _>("totp_secret")?
+            .map(|stored| self.open_totp(&user_id, &stored))
+            .transpose()?;
         let last_step: Option<i64> = row.try_get("totp_last_step")?;
         let step = now.as_second().max(0) / 30;
         // The code's step: one of now−1, now, now+1, and later than the last one used.
@@ -612,31 +694,35 @@ impl Store {
             }
             None => None,
         };
-        if locked || disabled || !password_ok || code_step.is_none() {
-            let mut w = self.begin_write().await?;
-            let failed: i64 = row.try_get::<i64, _>("failed_attempts")? + 1;
-            let lock = (failed >= MAX_FAILED_ATTEMPTS).then(|| ms(now + LOCKOUT));
-            sqlx::query(
-                "UPDATE users SET failed_attempts = $1, locked_until = COALESCE($2, locked_until) \
-                 WHERE id = $3",
-            )
-            .bind(if lock.is_some() { 0 } else { failed })
-            .bind(lock)
-            .bind(&user_id)
-            .execute(&mut *w.tx)
-            .await?;
-            w.commit(now).await?;
+        if locked || disabled || !password_ok {
+            self.count_sign_in_failure(&user_id, now).await?;
             return Err(AuthError::SignInFailed);
         }
+        let Some(code_step) = code_step else {
+            self.count_sign_in_failure(&user_id, now).await?;
+            return Err(AuthError::SignInFailed);
+        };
         let mut w = self.begin_write().await?;
-        sqlx::query(
+        // Compare-and-set in one statement: the code's step is taken only if it is later than
+        // the last one used and the account is still open, so of several sign-ins racing with
+        // one code exactly one changes the row (PostgreSQL re-checks the condition against the
+        // row the winner committed; SQLite runs one writer at a time).
+        let taken = sqlx::query(
             "UPDATE users SET failed_attempts = 0, locked_until = NULL, totp_last_step = $1 \
-             WHERE id = $2",
+             WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1) \
+             AND (locked_until IS NULL OR locked_until <= $3) AND disabled_at IS NULL",
         )
         .bind(code_step)
         .bind(&user_id)
+        .bind(ms(now))
         .execute(&mut *w.tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if taken != 1 {
+            drop(w);
+            self.count_sign_in_failure(&user_id, now).await?;
+            return Err(AuthError::SignInFailed);
+        }
         let (token, csrf) = insert_session(&mut w.tx, &user_id, address, now).await?;
         w.commit(now).await?;
         let principal = self
@@ -648,6 +734,81 @@ impl Store {
             csrf_token: csrf,
             principal,
         })
+    }
+
+    /// A TOTP secret as stored: sealed with the server's key when there is one
+    /// (`secrets.rs`), else as it is.
+    fn seal_totp(&self, user_id: &str, plain: &str) -> Result<String, StoreError> {
+        match &self.secret {
+            Some(key) => key.seal_totp(user_id, plain),
+            None => Ok(plain.to_owned()),
+        }
+    }
+
+    /// A stored TOTP secret, opened: a sealed one needs the server's key; a plain one (from
+    /// before the key, or a database without one) is used as it is.
+    fn open_totp(&self, user_id: &str, stored: &str) -> Result<String, StoreError> {
+        if !crate::secrets::is_sealed(stored) {
+            return Ok(stored.to_owned());
+        }
+        match &self.secret {
+            Some(key) => key.open_totp(user_id, stored),
+            None => Err(StoreError::SecretKey(
+                "TOTP secrets are sealed but no key is configured (NWD_SECRET_KEY_FILE)".into(),
+            )),
+        }
+    }
+
+    /// Seals every TOTP secret still stored in plain text (accounts made before the key was
+    /// configured), each in its own statement that changes it only if it is still plain. Run
+    /// at start-up when the server has a key; returns how many were sealed.
+    pub(crate) async fn seal_plain_totp_secrets(&self) -> Result<u64, StoreError> {
+        let Some(key) = self.secret.clone() else {
+            return Ok(0);
+        };
+        let plain = sqlx::query(
+            "SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL \
+             AND totp_secret NOT LIKE 'sealed1:%'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut sealed = 0;
+        for row in &plain {
+            let id: String = row.try_get("id")?;
+            let secret: String = row.try_get("totp_secret")?;
+            sealed +=
+                sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3")
+                    .bind(key.seal_totp(&id, &secret)?)
+                    .bind(&id)
+                    .bind(&secret)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+        }
+        if sealed > 0 {
+            tracing::info!(sealed, "sealed TOTP secrets stored in plain text");
+        }
+        Ok(sealed)
+    }
+
+    /// Counts one failed sign-in, in one statement so that parallel failures each count:
+    /// the [`MAX_FAILED_ATTEMPTS`]th in a row locks the account for [`LOCKOUT`] and starts the
+    /// count again.
+    async fn count_sign_in_failure(&self, user_id: &str, now: Timestamp) -> Result<(), StoreError> {
+        let mut w = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE users SET \
+             locked_until = CASE WHEN failed_attempts + 1 >= $1 THEN $2 ELSE locked_until END, \
+             failed_attempts = CASE WHEN failed_attempts + 1 >= $1 THEN 0 \
+             ELSE failed_attempts + 1 END WHERE id = $3",
+        )
+        .bind(MAX_FAILED_ATTEMPTS)
+        .bind(ms(now + LOCKOUT))
+        .bind(user_id)
+        .execute(&mut *w.tx)
+        .await?;
+        w.commit(now).await?;
+        Ok(())
     }
 
     /// The principal behind a session cookie, if the session is live (not ended, within the
@@ -735,36 +896,56 @@ impl Store {
         Ok(())
     }
 
-    /// Creates an API token for a user, limited to `scopes`. Returns (token id, the token —
-    /// shown once).
+    /// Creates an API token for a user, limited to `scopes`, as created by the holder
+    /// themselves. Returns (token id, the token — shown once).
     pub async fn create_api_token(
         &self,
         user_id: &str,
         name: &str,
         scopes: &BTreeSet<Permission>,
     ) -> Result<(String, String), StoreError> {
+        self.create_api_token_by(user_id, name, scopes, &format!("user:{user_id}"))
+            .await
+    }
+
+    /// Creates an API token for a user, recording who created it (`created_by`: `user:<id>`
+    /// or `cli:<operator>`) in the token and, with the holder and scopes, in the request's
+    /// audit entry. Returns (token id, the token — shown once).
+    pub async fn create_api_token_by(
+        &self,
+        user_id: &str,
+        name: &str,
+        scopes: &BTreeSet<Permission>,
+        created_by: &str,
+    ) -> Result<(String, String), StoreError> {
         let id = Uuid::new_v4().to_string();
         let token = format!("nwd_{}", random_token());
         let now = self.now();
+        let scopes = scopes
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
         let mut w = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO api_tokens (id, token_hash, name, user_id, scopes, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO api_tokens (id, token_hash, name, user_id, scopes, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&id)
         .bind(token_hash(&token))
         .bind(name)
         .bind(user_id)
-        .bind(
-            scopes
-                .iter()
-                .map(|p| p.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
-        )
+        .bind(&scopes)
         .bind(ms(now))
+        .bind(created_by)
         .execute(&mut *w.tx)
         .await?;
+        if let Some(audit) = crate::audit::current() {
+            audit.set_record("api_token", id.clone());
+        }
+        crate::admin::set_detail(format!(
+            "token created: token:{id} for user:{user_id} scopes:{scopes} by:{created_by}"
+        ));
         w.commit(now).await?;
         Ok((id, token))
     }
@@ -773,11 +954,21 @@ impl Store {
     pub async fn revoke_api_token(&self, id: &str) -> Result<(), StoreError> {
         let now = self.now();
         let mut w = self.begin_write().await?;
-        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(ms(now))
-            .bind(id)
-            .execute(&mut *w.tx)
-            .await?;
+        let revoked = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        )
+        .bind(ms(now))
+        .bind(id)
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        if revoked == 0 {
+            return Err(StoreError::not_found("live API token", id));
+        }
+        if let Some(audit) = crate::audit::current() {
+            audit.set_record("api_token", id.to_owned());
+        }
+        crate::admin::set_detail(format!("token revoked: token:{id}"));
         w.commit(now).await?;
         Ok(())
     }

@@ -679,7 +679,7 @@ impl Store {
                 entry.person_id = Some(person.to_owned());
                 entry.why = format!("safeguarding override:{}", item.id);
                 crate::versioned::bump(&mut w.tx).await?;
-                crate::audit::append(&mut w.tx, entry, now).await?;
+                crate::audit::append(&mut w.tx, entry, now, w.key.as_deref()).await?;
                 w.tx.commit().await?;
             }
         }

@@ -63,6 +63,9 @@ pub enum StoreError {
     /// The audit writer could not commit an entry (nothing it held was written).
     #[error("the audit trail could not be written: {0}")]
     AuditWriter(String),
+    /// The server's secret key (`NWD_SECRET_KEY_FILE`) could not be read or used.
+    #[error("secret key: {0}")]
+    SecretKey(String),
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),

@@ -38,6 +38,8 @@ mod register;
 pub mod retention;
 mod shutdown;
 mod search;
+pub mod role_grants;
+pub mod secrets;
 pub mod status;
 mod urgency;
 mod versioned;
@@ -106,6 +108,11 @@ pub struct StoreOptions {
     pub access: auth::AccessSettings,
     /// How audit entries written on their own (reads, denials, sign-ins) reach the disk.
     pub audit_commit: audit::AuditCommit,
+    /// The server's secret key (audit MACs, sealed TOTP secrets; `secrets.rs`). `None`: for
+    /// an SQLite file, the key file beside it (`<database>.key`, created on first start);
+    /// for PostgreSQL, none — audit entries are then not MACed and TOTP secrets not sealed,
+    /// which `serve` refuses (`NWD_SECRET_KEY_FILE`).
+    pub secret_key: Option<secrets::SecretKey>,
 }
 
 impl StoreOptions {
@@ -120,6 +127,7 @@ impl StoreOptions {
             matcher: Arc::new(NhsNumberOnly),
             access: auth::AccessSettings::default(),
             audit_commit: audit::AuditCommit::Durable,
+            secret_key: None,
         }
     }
 }
@@ -144,6 +152,8 @@ pub struct Store {
     audit_verified: Arc<std::sync::Mutex<Option<audit::AuditCheckpoint>>>,
     /// Whole-record figures kept under the data version they were computed at.
     cached: Arc<versioned::Cached>,
+    /// The server's secret key, when there is one.
+    secret: Option<Arc<secrets::SecretKey>>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -175,7 +185,11 @@ impl Store {
             .connect(&url)
             .await
             .map_err(StoreError::Connect)?;
-        let store = Store {
+        let key_path = (backend == Backend::Sqlite)
+            .then(|| sqlite_path(&url))
+            .flatten()
+            .map(|p| std::path::PathBuf::from(format!("{p}.key")));
+        let mut store = Store {
             pool,
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
@@ -189,8 +203,18 @@ impl Store {
             audit_writer: Arc::new(std::sync::OnceLock::new()),
             audit_verified: Arc::new(std::sync::Mutex::new(None)),
             cached: Arc::new(versioned::Cached::default()),
+            secret: None,
         };
         store.migrate().await?;
+        store.secret = match (options.secret_key, key_path) {
+            (Some(key), _) => Some(Arc::new(key)),
+            (None, Some(path)) => {
+                let next = audit::head(&store.pool).await?.0 as u64 + 1;
+                Some(Arc::new(secrets::SecretKey::load_or_create(&path, next)?))
+            }
+            (None, None) => None,
+        };
+        store.seal_plain_totp_secrets().await?;
         append_only::protect(&store.pool, backend).await?;
         audit::install_head_trigger(&store.pool, backend).await?;
         versioned::install_change_log(&store.pool, backend).await?;
@@ -289,6 +313,7 @@ impl Store {
                 mode: self.audit_commit,
                 write_lock: self.write_lock.clone(),
                 unflushed: self.audit_unflushed.clone(),
+                key: self.secret.clone(),
             })
         })
     }
@@ -300,7 +325,11 @@ impl Store {
             None => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(WriteTx { tx, _guard: guard })
+        Ok(WriteTx {
+            tx,
+            _guard: guard,
+            key: self.secret.clone(),
+        })
     }
 }
 
@@ -308,6 +337,8 @@ impl Store {
 pub(crate) struct WriteTx<'a> {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _guard: Option<tokio::sync::MutexGuard<'a, ()>>,
+    /// The key that MACs the audit entries appended in it.
+    key: Option<Arc<secrets::SecretKey>>,
 }
 
 impl WriteTx<'_> {
@@ -315,10 +346,17 @@ impl WriteTx<'_> {
     /// commits: the change, the new version and the audit row commit together or not at all.
     pub(crate) async fn commit(mut self, at: Timestamp) -> Result<(), StoreError> {
         versioned::bump(&mut self.tx).await?;
-        audit::append_current(&mut self.tx, at).await?;
+        audit::append_current(&mut self.tx, at, self.key.as_deref()).await?;
         self.tx.commit().await?;
         Ok(())
     }
+}
+
+/// The file of an SQLite URL as `normalise_url` writes it (`sqlite://path?…`), if it is one.
+fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://")?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }
 
 fn normalise_url(url: &str) -> Result<(String, Backend), StoreError> {

@@ -506,6 +506,8 @@ impl Store {
             to_second_contact_days: distribution(second),
             seen_within_standard_percent: (with_standard > 0)
                 .then(|| 100.0 * within as f64 / with_standard as f64),
+            seen_with_standard: with_standard,
+            seen_within_standard: within,
         })
     }
 }

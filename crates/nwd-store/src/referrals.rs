@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 use nwd_domain::access::counts_for_access;
 use nwd_domain::person::PersonDetails;
+use nwd_domain::referral::authority::{check_allocation_change, WriteAuthority};
 use nwd_domain::referral::{
     Command, ContactKind, Context, DestinationRequest, RecordedEvent, Referral, ReferralEvent,
     ReferralStatus,
@@ -21,12 +22,48 @@ use crate::{Store, StoreError};
 impl Store {
     /// Executes a command on a referral decided against `expected_version`. Returns the new
     /// state and the events recorded. A stale version is refused with the changes since.
+    ///
+    /// For the system's own writers (the demo, imports, tests); a member of staff's change goes
+    /// through [`Store::execute_as`], which also checks whose allocations they may change.
     pub async fn execute(
         &self,
         referral_id: ReferralId,
         expected_version: u32,
         command: Command,
         actor: &str,
+    ) -> Result<(Referral, Vec<RecordedEvent>), StoreError> {
+        self.execute_with(referral_id, expected_version, command, actor, None)
+            .await
+    }
+
+    /// [`Store::execute`] for a member of staff whose teams give them `authority`: a change to
+    /// an allocation of a service they do not cover is refused (`nwd_domain::referral::
+    /// authority::check_allocation_change`) before anything is written.
+    pub async fn execute_as(
+        &self,
+        referral_id: ReferralId,
+        expected_version: u32,
+        command: Command,
+        actor: &str,
+        authority: &WriteAuthority,
+    ) -> Result<(Referral, Vec<RecordedEvent>), StoreError> {
+        self.execute_with(
+            referral_id,
+            expected_version,
+            command,
+            actor,
+            Some(authority),
+        )
+        .await
+    }
+
+    async fn execute_with(
+        &self,
+        referral_id: ReferralId,
+        expected_version: u32,
+        command: Command,
+        actor: &str,
+        authority: Option<&WriteAuthority>,
     ) -> Result<(Referral, Vec<RecordedEvent>), StoreError> {
         let now = self.now();
         let mut w = self.begin_write().await?;
@@ -38,6 +75,9 @@ impl Store {
             Referral::replay(&events).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         if referral.version != expected_version {
             return Err(conflict(expected_version, &referral, &events));
+        }
+        if let Some(authority) = authority {
+            check_allocation_change(authority, &referral, &command)?;
         }
         let services = self
             .services_by_id(&mut w.tx, &referenced_services(&command, &referral))

@@ -250,7 +250,7 @@ impl Store {
             rules.source
         ));
         crate::versioned::bump(&mut w.tx).await?;
-        append(&mut w.tx, entry, now).await?;
+        append(&mut w.tx, entry, now, w.key.as_deref()).await?;
         w.tx.commit().await?;
         Ok(Destroyed {
             stubs: stub_rows.len(),

@@ -210,6 +210,7 @@ impl From<DomainError> for ApiError {
             DomainError::Invalid(errors) => ApiError::Invalid(errors.0),
             DomainError::IllegalTransition(message) => ApiError::IllegalTransition(message),
             DomainError::NotFound(message) => ApiError::NotFound(message),
+            DomainError::Forbidden(message) => ApiError::Forbidden(message),
         }
     }
 }

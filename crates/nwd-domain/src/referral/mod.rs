@@ -17,6 +17,7 @@
 //! **Invariant (no wrong door):** `Closed` always carries a [`Destination`]; there is no
 //! "rejected" variant to construct.
 
+pub mod authority;
 pub mod command;
 pub mod event;
 pub mod state;

@@ -20,9 +20,11 @@ use axum::Json;
 use nwd_domain::authz::{Permission, Permission::*, Policy::*, Role, Scope};
 use nwd_domain::FieldError;
 use nwd_store::admin::{
-    parse_team_kind, ApiTokenSummary, NewTeam, TeamMember, TeamSummary, UserSummary,
+    parse_team_kind, ApiTokenSummary, MembershipGrant, NewTeam, TeamMember, TeamSummary,
+    UserSummary,
 };
 use nwd_store::auth::{CreatedUser, NewUser};
+use nwd_store::role_grants::PendingRoleGrant;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
@@ -49,6 +51,10 @@ pub fn router() -> SecureRouter {
         .route(users, "team", routes!(remove_team_member))
         .route(users, "api_token", routes!(create_token))
         .route(users, "api_token", routes!(revoke_token))
+        .route(users, "role_grant", routes!(list_role_grants))
+        .route(users, "role_grant", routes!(approve_role_grant))
+        .route(users, "role_grant", routes!(refuse_role_grant))
+        .route(SignedIn, "api_token", routes!(create_own_token))
 }
 
 /// A new staff account.
@@ -146,7 +152,7 @@ pub async fn create_account(
 ) -> ApiResult<CreatedUser> {
     let teams = state.store.teams().await?;
     let user = account.check(&teams).map_err(ApiError::Invalid)?;
-    Ok(state.store.create_user(user, by).await?)
+    Ok(state.store.create_account(user, by).await?)
 }
 
 /// Disables an account, refusing the caller's own (an administrator cannot lock themselves
@@ -234,19 +240,76 @@ pub struct MembershipChange {
     pub role: String,
 }
 
-/// Gives an account a role in a team.
+/// The answer to giving a role: 204 when it is in effect; 202 with the request's id when it
+/// is a clinical role waiting for a second administrator.
+fn granted(grant: MembershipGrant) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match grant {
+        MembershipGrant::Granted => StatusCode::NO_CONTENT.into_response(),
+        pending @ MembershipGrant::Pending { .. } => {
+            (StatusCode::ACCEPTED, Json(pending)).into_response()
+        }
+    }
+}
+
+/// Who is acting, as recorded on role requests and decisions.
+pub fn by(principal: &nwd_store::auth::Principal) -> String {
+    format!("user:{}", principal.user_id)
+}
+
+/// Gives an account a role in a team: in effect at once (204), or — a clinical role (triage,
+/// clinician, team manager) — waiting for a second administrator's approval (202).
 #[utoipa::path(post, path = "/api/admin/users/{id}/memberships", tag = "admin", params(("id" = String, Path)),
     request_body = MembershipChange,
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 204), (status = 202, body = MembershipGrant), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn add_membership(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path(id): Path<String>,
     JsonBody { value, .. }: JsonBody<MembershipChange>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<axum::response::Response> {
     let role = parse_role(&value.role).map_err(|e| ApiError::Invalid(vec![e]))?;
+    let grant = state
+        .store
+        .add_membership(&id, &value.team_id, role, &by(&principal))
+        .await?;
+    Ok(granted(grant))
+}
+
+/// Clinical roles waiting for a second administrator's approval.
+#[utoipa::path(get, path = "/api/admin/role-grants", tag = "admin",
+    responses((status = 200, body = Vec<PendingRoleGrant>), (status = 403, body = Problem)))]
+async fn list_role_grants(State(state): State<AppState>) -> ApiResult<Json<Vec<PendingRoleGrant>>> {
+    Ok(Json(state.store.pending_role_grants().await?))
+}
+
+/// Approves a waiting clinical role: the membership takes effect. Refused (403) to the
+/// administrator who asked for it and to the account that gains it.
+#[utoipa::path(post, path = "/api/admin/role-grants/{id}/approve", tag = "admin", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn approve_role_grant(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     state
         .store
-        .add_membership(&id, &value.team_id, role)
+        .decide_role_grant(&id, &by(&principal), true)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Refuses a waiting clinical role (as approval, never by the one who asked or gains it).
+#[utoipa::path(post, path = "/api/admin/role-grants/{id}/refuse", tag = "admin", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn refuse_role_grant(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state
+        .store
+        .decide_role_grant(&id, &by(&principal), false)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -294,24 +357,67 @@ pub struct IssuedToken {
     pub token: String,
 }
 
-/// Issues an API token for an account, limited to some permissions; answered once.
+/// Issues an API token to its holder (`principal`), limited to some permissions — and, when
+/// the holder is calling with a token, to that token's permissions; answered once. A token is
+/// created by and for its holder only (`Store::issue_api_token`).
+pub async fn issue_own_token(
+    state: &AppState,
+    principal: &nwd_store::auth::Principal,
+    holder: &str,
+    name: &str,
+    scopes: &[String],
+) -> ApiResult<(String, String)> {
+    let scopes =
+        parse_scopes(scopes.iter().map(String::as_str)).map_err(|e| ApiError::Invalid(vec![e]))?;
+    if let Some(limit) = &principal.scopes {
+        if !scopes.is_subset(limit) {
+            return Err(ApiError::field(
+                "scopes",
+                "a token can only be limited further than the token you are using",
+            ));
+        }
+    }
+    Ok(state
+        .store
+        .issue_api_token(holder, &principal.user_id, name, &scopes)
+        .await?)
+}
+
+/// Issues an API token for one's own account (an administrator's own; anyone else's is
+/// refused, 403: tokens are created by their holder, `POST /api/account/tokens`).
 #[utoipa::path(post, path = "/api/admin/users/{id}/tokens", tag = "admin", params(("id" = String, Path)),
     request_body = NewToken,
     responses((status = 201, body = IssuedToken), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn create_token(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path(id): Path<String>,
     JsonBody { value, .. }: JsonBody<NewToken>,
 ) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
-    let scopes = parse_scopes(value.scopes.iter().map(String::as_str))
-        .map_err(|e| ApiError::Invalid(vec![e]))?;
-    let (token_id, token) = state
-        .store
-        .issue_api_token(&id, &value.name, &scopes)
-        .await?;
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("api_token", token_id.clone());
-    }
+    let (token_id, token) =
+        issue_own_token(&state, &principal, &id, &value.name, &value.scopes).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedToken {
+            id: token_id,
+            token,
+        }),
+    ))
+}
+
+/// Issues an API token for the signed-in member of staff, limited to some permissions (and
+/// never more than their roles allow); answered once, to them only.
+#[utoipa::path(post, path = "/api/account/tokens", tag = "admin",
+    request_body = NewToken,
+    responses((status = 201, body = IssuedToken), (status = 401, body = Problem), (status = 422, body = Problem)))]
+async fn create_own_token(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    JsonBody { value, .. }: JsonBody<NewToken>,
+) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
+    let holder = principal.user_id.clone();
+    let (token_id, token) =
+        issue_own_token(&state, &principal, &holder, &value.name, &value.scopes).await?;
     Ok((
         StatusCode::CREATED,
         Json(IssuedToken {
@@ -372,23 +478,16 @@ pub async fn add_team(state: &AppState, form: &TeamForm) -> ApiResult<String> {
     Ok(state.store.add_team(&form.new_team()).await?)
 }
 
-/// Records which team and role a membership change was about, beside the account (the
-/// store records the account as the audit entry's record).
-fn audit_membership(team_id: &str, role: Role) {
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_detail(format!("team:{team_id} role:{}", role.as_str()));
-    }
-}
-
 /// Gives the account `user_id` the role `role` (API name) in team `team_id`: 404 for an
 /// unknown team; an unknown account, a role the account already has there, the parent/carer
 /// role or a disabled account are refused naming the field; nothing is written then.
 pub async fn add_member(
     state: &AppState,
+    by: &str,
     team_id: &str,
     user_id: &str,
     role: &str,
-) -> ApiResult<()> {
+) -> ApiResult<MembershipGrant> {
     state.store.team(team_id).await?;
     let mut errors = Vec::new();
     let role = parse_role(role).map_err(|e| errors.push(e)).ok();
@@ -403,10 +502,9 @@ pub async fn add_member(
     let Some(role) = role.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Invalid(errors));
     };
-    audit_membership(team_id, role);
     state
         .store
-        .add_membership(user_id.trim(), team_id, role)
+        .add_membership(user_id.trim(), team_id, role, by)
         .await
         .map_err(|e| match e {
             nwd_store::auth::AuthError::Invalid {
@@ -427,7 +525,6 @@ pub async fn remove_member(
 ) -> ApiResult<()> {
     state.store.team(team_id).await?;
     let role = Role::parse(role).map_err(|e| ApiError::field("role", e))?;
-    audit_membership(team_id, role);
     Ok(state
         .store
         .remove_membership(user_id, team_id, role)
@@ -487,17 +584,19 @@ pub struct MemberChange {
     pub role: String,
 }
 
-/// Gives an account a role in the team.
+/// Gives an account a role in the team: in effect at once (204), or — a clinical role —
+/// waiting for a second administrator's approval (202).
 #[utoipa::path(post, path = "/api/admin/teams/{id}/members", tag = "admin", params(("id" = String, Path)),
     request_body = MemberChange,
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 204), (status = 202, body = MembershipGrant), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn add_team_member(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path(id): Path<String>,
     JsonBody { value, .. }: JsonBody<MemberChange>,
-) -> ApiResult<StatusCode> {
-    add_member(&state, &id, &value.user_id, &value.role).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> ApiResult<axum::response::Response> {
+    let grant = add_member(&state, &by(&principal), &id, &value.user_id, &value.role).await?;
+    Ok(granted(grant))
 }
 
 /// Takes a role in the team away from an account (not its last one: disable it instead).

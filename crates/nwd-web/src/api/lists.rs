@@ -4,9 +4,12 @@ use axum::extract::{Path, State};
 use axum::Json;
 use jiff::civil::Date;
 use nwd_domain::access::AccessMeasures;
+use nwd_domain::published::{exact_figures_for, PublishedAccessMeasures, PublishedServiceWaits};
+use nwd_domain::waits::ServiceWaits;
 use nwd_domain::ServiceId;
+use nwd_store::auth::Principal;
 use nwd_store::{TransitionListEntry, WaitingList};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use utoipa_axum::routes;
 
@@ -109,21 +112,64 @@ pub struct PeriodParams {
     pub period_end: Option<String>,
 }
 
-/// The CYP access measures MHS95 (one contact) and MHS69 (two contacts) for 12 months.
+/// A service's waits: exact, or published (small numbers suppressed, the rest rounded:
+/// `nwd_domain::published`) for a caller who may not open every record counted.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ServiceWaitsFigures {
+    /// For a caller who may open every record counted.
+    Exact(ServiceWaits),
+    /// For everyone else (a commissioner): `suppressed` is true.
+    Published(PublishedServiceWaits),
+}
+
+/// The access measures: exact, or published for a caller who may not open every record
+/// counted.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum AccessFigures {
+    /// For a caller who may open every record counted.
+    Exact(AccessMeasures),
+    /// For everyone else (a commissioner): `suppressed` is true.
+    Published(PublishedAccessMeasures),
+}
+
+/// Whether `principal` may have exact figures about `service` (`None`: the whole area): only
+/// when they may already open every record counted (`nwd_domain::published::exact_figures_for`).
+fn exact_figures(state: &AppState, principal: &Principal, service: Option<ServiceId>) -> bool {
+    let visible = state
+        .store
+        .visibility(principal, nwd_domain::authz::Permission::ReadServiceLists);
+    exact_figures_for(
+        visible.single_point_of_access
+            || service.is_some_and(|id| visible.service_ids.contains(&id.to_string())),
+    )
+}
+
+/// The CYP access measures MHS95 (one contact) and MHS69 (two contacts) for 12 months: exact
+/// for the single point of access, published (suppressed and rounded) for everyone else.
 #[utoipa::path(get, path = "/api/measures/access", tag = "lists", params(PeriodParams),
-    responses((status = 200, body = AccessMeasures), (status = 422, body = Problem)))]
+    responses((status = 200, body = AccessFigures), (status = 422, body = Problem)))]
 async fn access_measures(
     State(state): State<AppState>,
-    _actor: Actor,
+    Caller(principal): Caller,
     QueryParams(params): QueryParams<PeriodParams>,
-) -> ApiResult<Json<AccessMeasures>> {
+) -> ApiResult<Json<AccessFigures>> {
     let period_end = match params.period_end {
         Some(text) => text
             .parse::<Date>()
             .map_err(|_| ApiError::field("period_end", "use a date as YYYY-MM-DD"))?,
         None => state.store.now().to_zoned(state.store.tz().clone()).date(),
     };
-    Ok(Json(state.store.access_measures(period_end).await?))
+    let exact = state.store.access_measures(period_end).await?;
+    Ok(Json(if exact_figures(&state, &principal, None) {
+        AccessFigures::Exact(exact)
+    } else {
+        AccessFigures::Published(PublishedAccessMeasures::from(
+            &state.store.standards().suppression,
+            &exact,
+        ))
+    }))
 }
 
 /// A period.
@@ -137,15 +183,17 @@ pub struct RangeParams {
 }
 
 /// A service's waits for allocations made in a period, including the hidden waits
-/// (referral → triage, → first contact, → second contact) and the share seen within standard.
+/// (referral → triage, → first contact, → second contact) and the share seen within standard:
+/// exact for the single point of access and the service's own teams, published (suppressed
+/// and rounded, whatever the period) for everyone else.
 #[utoipa::path(get, path = "/api/services/{id}/waits", tag = "lists", params(("id" = String, Path), RangeParams),
-    responses((status = 200, body = nwd_domain::waits::ServiceWaits), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ServiceWaitsFigures), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn service_waits(
     State(state): State<AppState>,
-    _actor: Actor,
+    Caller(principal): Caller,
     Path(id): Path<String>,
     QueryParams(params): QueryParams<RangeParams>,
-) -> ApiResult<Json<nwd_domain::waits::ServiceWaits>> {
+) -> ApiResult<Json<ServiceWaitsFigures>> {
     let mut errors = nwd_domain::ValidationErrors::new();
     let to = match params.to {
         Some(t) => errors.check(
@@ -174,5 +222,13 @@ async fn service_waits(
         return Err(ApiError::field("from", "the start must be before the end"));
     }
     let id = parse_id::<ServiceId>(&id, "service")?;
-    Ok(Json(state.store.service_waits(id, from, to).await?))
+    let exact = state.store.service_waits(id, from, to).await?;
+    Ok(Json(if exact_figures(&state, &principal, Some(id)) {
+        ServiceWaitsFigures::Exact(exact)
+    } else {
+        ServiceWaitsFigures::Published(PublishedServiceWaits::from(
+            &state.store.standards().suppression,
+            &exact,
+        ))
+    }))
 }

@@ -117,7 +117,7 @@ pub fn audit_csv(entries: &[AuditRecord]) -> Result<String, ApiError> {
     for r in entries {
         let e = &r.entry;
         writer
-            .write_record([
+            .write_record(nwd_domain::spreadsheet::safe_row([
                 r.seq.to_string(),
                 e.at.to_string(),
                 e.user_id.clone().unwrap_or_default(),
@@ -133,7 +133,7 @@ pub fn audit_csv(entries: &[AuditRecord]) -> Result<String, ApiError> {
                 e.outcome.clone(),
                 e.status.to_string(),
                 if is_break_glass(r) { "yes" } else { "no" }.to_owned(),
-            ])
+            ]))
             .map_err(fail)?;
     }
     let bytes = writer

@@ -17,6 +17,7 @@ use nwd_domain::referral::{
 use nwd_domain::search::{SearchFields, SearchTerms, SourceGroup};
 use nwd_domain::waits::{hidden_waits, HiddenWaits};
 use nwd_domain::{AllocationId, ContactId, NhsNumber, PersonId, ReferralId};
+use nwd_store::auth::Principal;
 use nwd_store::{ReferralPage, ReferralSearch, ReferralSort};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -359,11 +360,13 @@ async fn run(
     version: IfMatch,
     command: Command,
     actor: &Actor,
+    principal: &Principal,
 ) -> ApiResult<Response> {
     let id = parse_id::<ReferralId>(id, "referral")?;
+    let authority = principal.write_authority(&state.store.access().roles);
     let (referral, events) = state
         .store
-        .execute(id, version.0, command, &actor.0)
+        .execute_as(id, version.0, command, &actor.0, &authority)
         .await?;
     Ok(super::with_etag(
         StatusCode::OK,
@@ -379,6 +382,7 @@ async fn run(
 async fn record_competence(
     State(state): State<AppState>,
     actor: Actor,
+    Caller(principal): Caller,
     version: IfMatch,
     Path(id): Path<String>,
     body: JsonBody<CompetenceDecision>,
@@ -389,6 +393,7 @@ async fn record_competence(
         version,
         Command::RecordCompetence(body.value),
         &actor,
+        &principal,
     )
     .await
 }
@@ -401,11 +406,20 @@ async fn record_competence(
 async fn triage(
     State(state): State<AppState>,
     actor: Actor,
+    Caller(principal): Caller,
     version: IfMatch,
     Path(id): Path<String>,
     body: JsonBody<TriageCommand>,
 ) -> ApiResult<Response> {
-    run(&state, &id, version, Command::Triage(body.value), &actor).await
+    run(
+        &state,
+        &id,
+        version,
+        Command::Triage(body.value),
+        &actor,
+        &principal,
+    )
+    .await
 }
 
 /// Add a concurrent allocation to another service.
@@ -415,11 +429,20 @@ async fn triage(
 async fn allocate(
     State(state): State<AppState>,
     actor: Actor,
+    Caller(principal): Caller,
     version: IfMatch,
     Path(id): Path<String>,
     body: JsonBody<AllocateCommand>,
 ) -> ApiResult<Response> {
-    run(&state, &id, version, Command::Allocate(body.value), &actor).await
+    run(
+        &state,
+        &id,
+        version,
+        Command::Allocate(body.value),
+        &actor,
+        &principal,
+    )
+    .await
 }
 
 /// Record a contact (scheduled, attended, did not attend, cancelled) or indirect activity.
@@ -429,6 +452,7 @@ async fn allocate(
 async fn record_contact(
     State(state): State<AppState>,
     actor: Actor,
+    Caller(principal): Caller,
     version: IfMatch,
     Path(id): Path<String>,
     body: JsonBody<ContactInput>,
@@ -439,6 +463,7 @@ async fn record_contact(
         version,
         Command::RecordContact(body.value),
         &actor,
+        &principal,
     )
     .await
 }
@@ -458,6 +483,7 @@ pub struct ContactOutcomeInput {
 async fn record_contact_outcome(
     State(state): State<AppState>,
     actor: Actor,
+    Caller(principal): Caller,
     version: IfMatch,
     Path((id, contact_id)): Path<(String, String)>,
     body: JsonBody<ContactOutcomeInput>,
@@ -472,6 +498,7 @@ async fn record_contact_outcome(
             status: body.value.status,
         },
         &actor,
+        &principal,
     )
     .await
 }
@@ -483,11 +510,20 @@ async fn record_contact_outcome(
 async fn step(
     State(state): State<AppState>,
     actor: Actor,
+    Caller(principal): Caller,
     version: IfMatch,
     Path(id): Path<String>,
     body: JsonBody<StepCommand>,
 ) -> ApiResult<Response> {
-    run(&state, &id, version, Command::Step(body.value), &actor).await
+    run(
+        &state,
+        &id,
+        version,
+        Command::Step(body.value),
+        &actor,
+        &principal,
+    )
+    .await
 }
 
 /// Record a transition outcome (by need) as a young person reaches a service's upper age.
@@ -497,6 +533,7 @@ async fn step(
 async fn transition(
     State(state): State<AppState>,
     actor: Actor,
+    Caller(principal): Caller,
     version: IfMatch,
     Path(id): Path<String>,
     body: JsonBody<TransitionCommand>,
@@ -507,6 +544,7 @@ async fn transition(
         version,
         Command::Transition(body.value),
         &actor,
+        &principal,
     )
     .await
 }
@@ -530,6 +568,7 @@ pub struct DischargeInput {
 async fn discharge(
     State(state): State<AppState>,
     actor: Actor,
+    Caller(principal): Caller,
     version: IfMatch,
     Path((id, allocation_id)): Path<(String, String)>,
     body: JsonBody<DischargeInput>,
@@ -540,7 +579,7 @@ async fn discharge(
         reason: body.value.reason,
         note: body.value.note,
     });
-    run(&state, &id, version, command, &actor).await
+    run(&state, &id, version, command, &actor, &principal).await
 }
 
 /// Decline body.
@@ -558,6 +597,7 @@ pub struct DeclineInput {
 async fn decline(
     State(state): State<AppState>,
     actor: Actor,
+    Caller(principal): Caller,
     version: IfMatch,
     Path(id): Path<String>,
     body: JsonBody<DeclineInput>,
@@ -570,6 +610,7 @@ async fn decline(
             reason: body.value.reason,
         },
         &actor,
+        &principal,
     )
     .await
 }

@@ -62,6 +62,7 @@ impl From<AuthError> for ApiError {
         match error {
             AuthError::SignInFailed => ApiError::Unauthenticated(error.to_string()),
             AuthError::Invalid { field, message } => ApiError::field(field, message),
+            AuthError::Forbidden(message) => ApiError::Forbidden(message),
             AuthError::Store(e) => e.into(),
         }
     }

@@ -436,9 +436,10 @@ pub(crate) async fn submit(
         )
         .await;
     };
+    let authority = principal.write_authority(&state.store.access().roles);
     match state
         .store
-        .execute(id, typed.version, command, &actor.0)
+        .execute_as(id, typed.version, command, &actor.0, &authority)
         .await
     {
         Ok(_) => super::destinations::after_change(state, &principal, id, which).await,

@@ -20,7 +20,9 @@ use nwd_store::auth::{AuthError, Principal};
 use super::form::FormData;
 use super::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use super::triage::shown;
-use crate::api::admin::{create_account, disable_account, parse_role, parse_scopes, NewAccount};
+use crate::api::admin::{
+    by, create_account, disable_account, parse_role, parse_scopes, NewAccount,
+};
 use crate::extract::Caller;
 use crate::problem::ApiError;
 use crate::AppState;
@@ -178,6 +180,7 @@ struct CreatedPage {
     username: String,
     totp_secret: String,
     totp_url: String,
+    pending: bool,
 }
 
 fn field_messages(fields: Vec<FieldError>) -> Vec<FieldMessage> {
@@ -221,6 +224,7 @@ pub async fn create_user(
                 username: account.username.to_lowercase(),
                 totp_secret: created.totp_secret.unwrap_or_default(),
                 totp_url: created.totp_url.unwrap_or_default(),
+                pending: !created.pending_role_grants.is_empty(),
             };
             Ok(render(
                 &page,
@@ -289,6 +293,7 @@ struct UserPage {
     scopes: Vec<(&'static str, String)>,
     typed: Typed,
     new_token: Option<(String, String)>,
+    pending: Vec<super::role_grants::PendingRow>,
     csrf: String,
 }
 
@@ -343,6 +348,7 @@ async fn user_page(
             .collect(),
         typed,
         new_token,
+        pending: super::role_grants::pending_rows(state, principal, id).await?,
         csrf: principal.csrf_token.clone().unwrap_or_default(),
     };
     Ok(render(&page, status, Sensitivity::Identifiable))
@@ -422,8 +428,9 @@ pub async fn add_membership(
     let outcome = match parse_role(&typed.role) {
         Ok(role) => state
             .store
-            .add_membership(&id, &typed.team_id, role)
+            .add_membership(&id, &typed.team_id, role, &by(&principal))
             .await
+            .map(|_| ())
             .map_err(auth),
         Err(e) => Err(ApiError::Invalid(vec![e])),
     };
@@ -520,16 +527,13 @@ pub async fn create_token(
     let outcome = match scopes.filter(|_| errors.is_empty()) {
         Some(scopes) => state
             .store
-            .issue_api_token(&id, &typed.token_name, &scopes)
+            .issue_api_token(&id, &principal.user_id, &typed.token_name, &scopes)
             .await
             .map_err(auth),
         None => Err(ApiError::Invalid(errors)),
     };
     match outcome {
         Ok((token_id, token)) => {
-            if let Some(audit) = nwd_store::audit::current() {
-                audit.set_record("api_token", token_id.clone());
-            }
             user_page(
                 &state,
                 &principal,

@@ -580,7 +580,8 @@ pub async fn download(
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header = vec![block.row_heading.to_owned()];
     header.extend(block.columns.iter().cloned());
-    let mut write = |record: Vec<String>| writer.write_record(record);
+    let mut write =
+        |record: Vec<String>| writer.write_record(nwd_domain::spreadsheet::safe_row(record));
     let result = write(header).and_then(|()| {
         block.rows.iter().try_for_each(|(month, cells)| {
             let mut record = vec![month.clone()];

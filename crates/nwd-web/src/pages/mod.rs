@@ -43,6 +43,7 @@ pub mod refusal;
 pub mod review;
 pub mod safety_question;
 pub mod search;
+pub mod role_grants;
 pub mod service;
 pub mod service_fit;
 pub mod service_standards;
@@ -293,6 +294,8 @@ fn admin_routes() -> SecureRouter {
         .route(users, "user", routes!(admin::disable))
         .route(users, "api_token", routes!(admin::create_token))
         .route(users, "api_token", routes!(admin::revoke_token))
+        .route(users, "role_grant", routes!(role_grants::approve))
+        .route(users, "role_grant", routes!(role_grants::refuse))
         .route(users, "team", routes!(teams::teams))
         .route(users, "team", routes!(teams::new_team))
         .route(users, "team", routes!(teams::create_team))

@@ -199,6 +199,7 @@ pub async fn sign_in(
             vec![FieldMessage::new(field, message)],
             StatusCode::OK,
         )),
+        Err(error @ AuthError::Forbidden(_)) => Err(super::layout::PageError::staff(error)),
         Err(AuthError::Store(e)) => Err(e.into()),
     }
 }

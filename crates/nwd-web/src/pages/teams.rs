@@ -405,8 +405,16 @@ pub async fn add_team_member(
         user_id: form.first("user_id").to_owned(),
         role: form.first("role").to_owned(),
     };
-    match add_member(&state, &id, &typed.user_id, &typed.role).await {
-        Ok(()) => Ok(see_other(&format!("/staff/admin/teams/{id}#members"))),
+    let by = crate::api::admin::by(&principal);
+    match add_member(&state, &by, &id, &typed.user_id, &typed.role).await {
+        Ok(nwd_store::admin::MembershipGrant::Granted) => {
+            Ok(see_other(&format!("/staff/admin/teams/{id}#members")))
+        }
+        // A clinical role waits for a second administrator: show it on the account's page.
+        Ok(nwd_store::admin::MembershipGrant::Pending { .. }) => Ok(see_other(&format!(
+            "/staff/admin/users/{}#pending-roles",
+            typed.user_id.trim()
+        ))),
         Err(error) => {
             refused(&state, &principal, &id, typed, error, |f| match f {
                 "user_id" => "user_id",

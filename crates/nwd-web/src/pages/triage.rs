@@ -878,9 +878,10 @@ pub async fn triage(
         destinations,
         competence,
     });
+    let authority = principal.write_authority(&state.store.access().roles);
     match state
         .store
-        .execute(id, typed.version, command, &actor.0)
+        .execute_as(id, typed.version, command, &actor.0, &authority)
         .await
     {
         Ok((_, events)) => {

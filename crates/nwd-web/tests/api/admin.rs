@@ -180,7 +180,7 @@ on_both_backends!(only_the_intended_role_opens_each_page);
 
 async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(app: &TestApp) {
     let (org, team) = org_team(app, "Admin").await;
-    let (_, admin) = member(app, &org, &team, Role::Administrator, "the.admin").await;
+    let (admin_id, admin) = member(app, &org, &team, Role::Administrator, "the.admin").await;
     let (_, other_team) = org_team(app, "Second").await;
 
     // Bad input: every field named, linked from the summary, nothing written.
@@ -249,7 +249,7 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
                 ("username", "New.Person"),
                 ("display_name", "New Person"),
                 ("team_id", &team),
-                ("role", "clinician"),
+                ("role", "privacy_officer"),
                 ("password", "violet kettle harbour lantern"),
             ],
         )
@@ -268,7 +268,7 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
         .unwrap();
     let user = app.store.user(&id).await.unwrap();
     assert_eq!(user.memberships.len(), 1);
-    assert_eq!(user.memberships[0].role, Role::Clinician);
+    assert_eq!(user.memberships[0].role, Role::PrivacyOfficer);
     let list = html(
         page(app, &admin, Method::GET, "/staff/admin/users")
             .send()
@@ -295,7 +295,7 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
         app,
         &admin,
         &add,
-        &[("team_id", &other_team), ("role", "team_manager")],
+        &[("team_id", &other_team), ("role", "commissioner")],
     )
     .send()
     .await
@@ -307,7 +307,7 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
             app,
             &admin,
             &add,
-            &[("team_id", &other_team), ("role", "team_manager")],
+            &[("team_id", &other_team), ("role", "commissioner")],
         )
         .send()
         .await
@@ -335,7 +335,7 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
         app,
         &admin,
         &remove,
-        &[("team_id", &other_team), ("role", "team_manager")],
+        &[("team_id", &other_team), ("role", "commissioner")],
     )
     .send()
     .await
@@ -346,7 +346,7 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
             app,
             &admin,
             &remove,
-            &[("team_id", &team), ("role", "clinician")],
+            &[("team_id", &team), ("role", "privacy_officer")],
         )
         .send()
         .await
@@ -356,8 +356,27 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
     .await;
     assert_eq!(app.store.user(&id).await.unwrap().memberships.len(), 1);
 
-    // Tokens: shown once, working, limited, revocable.
+    // Tokens: created by their holder only — never for someone else's account (403, nothing
+    // written); on one's own page shown once, working, limited, revocable.
     let tokens = app.count("api_tokens").await;
+    html(
+        form(
+            app,
+            &admin,
+            &format!("{user_page}/tokens"),
+            &[
+                ("token_name", "School system"),
+                ("scopes", "search_referrals"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap(),
+        403,
+    )
+    .await;
+    assert_eq!(app.count("api_tokens").await, tokens);
+    let user_page = format!("/staff/admin/users/{admin_id}");
     html(
         form(
             app,
@@ -377,10 +396,7 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
             app,
             &admin,
             &format!("{user_page}/tokens"),
-            &[
-                ("token_name", "School system"),
-                ("scopes", "search_referrals"),
-            ],
+            &[("token_name", "School system"), ("scopes", "manage_users")],
         )
         .send()
         .await
@@ -392,17 +408,18 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
     let token = text[start..].split('<').next().unwrap().to_owned();
     assert!(token.starts_with("nwd_"));
     assert_eq!(
-        app.as_token(&token, Method::GET, "/api/referrals")
+        app.as_token(&token, Method::GET, "/api/admin/users")
             .send()
             .await
             .unwrap()
             .status(),
         200
     );
-    // Limited to its scope: the clinician's role would allow a referral, the token does not.
+    // Limited to its scope: the administrator's role would allow the directory, the token
+    // does not.
     assert_eq!(
-        app.as_token(&token, Method::POST, "/api/referrals")
-            .json(&crate::support::referral_body(None, "routine"))
+        app.as_token(&token, Method::POST, "/api/organisations")
+            .json(&json!({"name": "Scoped out", "kind": "nhs_trust"}))
             .send()
             .await
             .unwrap()
@@ -419,14 +436,22 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
     .await;
     assert!(!again.contains(&token), "the token is shown only once");
     let detail: Value = app
-        .as_token(&admin, Method::GET, &format!("/api/admin/users/{id}"))
+        .as_token(&admin, Method::GET, &format!("/api/admin/users/{admin_id}"))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let token_id = detail["tokens"][0]["id"].as_str().unwrap().to_owned();
+    let token_id = detail["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "School system")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let response = form(
         app,
         &admin,
@@ -438,7 +463,7 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
     .unwrap();
     assert_eq!(response.status(), 303);
     assert_eq!(
-        app.as_token(&token, Method::GET, "/api/referrals")
+        app.as_token(&token, Method::GET, "/api/admin/users")
             .send()
             .await
             .unwrap()
@@ -450,7 +475,7 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
         .as_token(
             &admin,
             Method::POST,
-            &format!("/api/admin/users/{id}/tokens"),
+            &format!("/api/admin/users/{admin_id}/tokens"),
         )
         .json(&json!({"name": "x", "scopes": ["everything"]}))
         .send()
@@ -1088,8 +1113,36 @@ async fn teams_are_added_and_staffed_with_every_field_checked(app: &TestApp) {
     .send()
     .await
     .unwrap();
-    assert_eq!(location(&response), format!("{team_page}#members"));
-    assert_eq!(memberships(app).await, members + 1);
+    // A clinical role waits for a second administrator: shown on the account's page.
+    assert_eq!(
+        location(&response),
+        format!("/staff/admin/users/{clinician_id}#pending-roles")
+    );
+    assert_eq!(memberships(app).await, members);
+    assert_eq!(status(&clinician).await, 404, "not yet approved");
+    let (_, second_admin) = member(app, &org, &team, Role::Administrator, "t.admin2").await;
+    let waiting: Value = app
+        .as_token(&second_admin, Method::GET, "/api/admin/role-grants")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let grant = waiting[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(waiting[0]["user_id"], clinician_id.as_str());
+    let response = app
+        .as_token(
+            &second_admin,
+            Method::POST,
+            &format!("/api/admin/role-grants/{grant}/approve"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    // The second administrator's own role, and the approved one.
+    assert_eq!(memberships(app).await, members + 2);
     assert_eq!(
         status(&clinician).await,
         200,
@@ -1211,7 +1264,12 @@ async fn teams_are_added_and_staffed_with_every_field_checked(app: &TestApp) {
         .iter()
         .any(|e| e.entry.route == "POST /staff/admin/teams/{id}/members"
             && e.entry.record_id.as_deref() == Some(clinician_id.as_str())
-            && e.entry.detail.as_deref() == Some(&*format!("team:{team_id} role:clinician"))));
+            && e.entry
+                .detail
+                .as_deref()
+                .is_some_and(|d| d.contains(&format!(
+                "user:{clinician_id} (t.clinician) team:{team_id} role:clinician by:user:{admin_id}"
+            )))));
     assert!(trail.iter().any(
         |e| e.entry.route == "POST /staff/admin/teams/{id}/members/remove"
             && e.entry.outcome == "allowed"

@@ -238,3 +238,54 @@ async fn access_reports_name_users(app: &TestApp) {
     assert!(text.contains("Dr Carys Jones (c.jones)"), "{text}");
 }
 on_both_backends!(access_reports_name_users);
+
+/// A signed-in user puts a spreadsheet formula into the audit trail through a request path
+/// (the id they ask for is recorded as the entry's record); the privacy officer's CSV download
+/// carries it as text (`'=…`), never as a formula (OWASP, *CSV Injection*).
+async fn csv_downloads_carry_no_formulas(app: &TestApp) {
+    let (_, officer) = account(app, Role::PrivacyOfficer, "p.officer", "Pat Officer").await;
+    let (_, clinician) = account(app, Role::Clinician, "c.jones", "Dr Carys Jones").await;
+    for path in [
+        "/api/referrals/=1+1",
+        "/api/referrals/@SUM(1)",
+        "/api/persons/-2+3",
+    ] {
+        let response = app
+            .as_token(&clinician, Method::GET, path)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+    }
+    let csv = html(
+        app.as_token(
+            &officer,
+            Method::GET,
+            "/staff/privacy/user-access/download?subject=c.jones&format=csv",
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    for formula in ["=1+1", "@SUM(1)", "-2+3"] {
+        assert!(
+            cells.iter().any(|c| *c == format!("'{formula}")),
+            "{formula} not neutralised in {csv}"
+        );
+    }
+    for cell in &cells {
+        assert!(
+            !cell.starts_with(['=', '+', '@', '\t', '\r'])
+                && (!cell.starts_with('-') || cell.parse::<f64>().is_ok()),
+            "a cell begins a formula: {cell:?}"
+        );
+    }
+}
+on_both_backends!(csv_downloads_carry_no_formulas);

@@ -92,6 +92,8 @@ pub struct TestApp {
     pub database_url: String,
     /// Milliseconds added to the server's clock.
     pub clock_offset: Arc<std::sync::atomic::AtomicI64>,
+    /// The server's secret key (audit MACs, sealed TOTP secrets), held outside the database.
+    pub secret_key: nwd_store::secrets::SecretKey,
     cleanup: Cleanup,
 }
 
@@ -245,6 +247,8 @@ impl TestApp {
         options.clock = clock(clock_offset.clone());
         let database_url = options.database_url.clone();
         options.max_connections = 8;
+        let secret_key = nwd_store::secrets::SecretKey::generate();
+        options.secret_key = Some(secret_key.clone());
         let store = Store::connect(options).await.expect("open store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -264,6 +268,7 @@ impl TestApp {
             coordinator_token,
             database_url,
             clock_offset,
+            secret_key,
             cleanup,
         }
     }
