@@ -44,7 +44,11 @@ async fn every_public_page_links_to_urgent_help_even_when_rate_limited(app: &Tes
     assert!(limited, "60 submissions in a row were never limited");
     // The urgent-help page still answers, with the emergency and NHS 111 numbers, every time.
     for _ in 0..50 {
-        let response = app.public(Method::GET, "/urgent-help").send().await.unwrap();
+        let response = app
+            .public(Method::GET, "/urgent-help")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200);
         let body = response.text().await.unwrap();
         assert!(body.contains("tel:999") && body.contains("tel:111"));
