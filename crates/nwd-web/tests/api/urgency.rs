@@ -252,7 +252,7 @@ async fn urgency_changes_after_triage_move_the_lists_and_breach_dates(app: &Test
     )
     .await;
     assert_eq!(response.status(), 200);
-    let listed = crisis().await;
+    let listed = crisis(app).await;
     assert!(listed.contains(&reference(&second)));
     assert!(listed.contains("High risk"));
     assert!(listed.contains("First contact by"));
@@ -265,7 +265,7 @@ async fn urgency_changes_after_triage_move_the_lists_and_breach_dates(app: &Test
     )
     .await;
     assert_eq!(response.status(), 200);
-    assert!(!crisis().await.contains(&reference(&second)));
+    assert!(!crisis(app).await.contains(&reference(&second)));
 }
 on_both_backends!(urgency_changes_after_triage_move_the_lists_and_breach_dates);
 
