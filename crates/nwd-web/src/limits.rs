@@ -222,16 +222,16 @@ impl Limits {
     }
 
     /// Refuses (429) an external referrer's account over its hourly allowance of referrals.
-    pub fn check_referrer(&self, user_id: &str) -> Result<(), Response> {
+    pub fn check_referrer(&self, user_id: &str) -> Result<(), Box<Response>> {
         if self
             .referrals_per_account
             .check_key(&user_id.to_owned())
             .is_err()
         {
-            return Err(too_many(
+            return Err(Box::new(too_many(
                 300,
                 "your account has sent many referrals in the last hour; wait a few minutes and send again. If a young person needs help now, call NHS 111 (option 2 for mental health) or 999",
-            ));
+            )));
         }
         Ok(())
     }

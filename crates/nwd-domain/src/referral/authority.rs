@@ -44,7 +44,10 @@ fn allocations_changed(referral: &Referral, command: &Command) -> Vec<Allocation
         Command::RecordCompetence(_)
         | Command::Triage(_)
         | Command::Allocate(_)
-        | Command::Decline { .. } => Vec::new(),
+        | Command::Decline { .. }
+        // Priority and risk belong to the referral, not to one allocation: any team with a
+        // relationship may review them (issue 14).
+        | Command::RecordUrgency(_) => Vec::new(),
     }
 }
 

@@ -194,7 +194,7 @@ async fn create_referral(
         .contains(&nwd_domain::authz::Role::ExternalReferrer)
     {
         if let Err(refused) = state.limits.check_referrer(&caller.user_id) {
-            return Ok(refused);
+            return Ok(*refused);
         }
     }
     let intake = referral_intake(body.value, state.store.now())?;

@@ -440,7 +440,7 @@ async fn accept(state: &AppState, form: FormData, principal: &Principal) -> Page
                 .contains(&nwd_domain::authz::Role::ExternalReferrer)
             {
                 if let Err(refused) = state.limits.check_referrer(&principal.user_id) {
-                    return Ok(refused);
+                    return Ok(*refused);
                 }
             }
             send(state, &form, Some(principal)).await

@@ -25,8 +25,8 @@ use serde::Deserialize;
 
 use super::actions::ActionForm;
 use super::form::FormData;
-use super::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
-use super::review::{MatchSummary, ReviewLink};
+use super::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
+use super::review::MatchSummary;
 use crate::api::intake::reference;
 use crate::extract::{parse_id, Actor, Caller};
 use crate::problem::ApiError;

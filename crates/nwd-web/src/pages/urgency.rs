@@ -387,6 +387,7 @@ pub async fn record(
             conflict,
             status,
             urgency: typed,
+            done: None,
         };
         referral_page(&state, &principal, referral, input)
     };

@@ -221,7 +221,7 @@ async fn every_destination_from_the_referral_page_ends_with_its_named_destinatio
     // After triage: declined, confirmed, closes every service.
     let created = app.school_referral(None, "routine").await;
     let id = created["referral"]["id"].as_str().unwrap().to_owned();
-    let pairs = vec![
+    let pairs = [
         ("version", "1".to_owned()),
         ("need_group", "getting_help".into()),
         ("risk", "low".into()),
@@ -295,7 +295,7 @@ async fn every_destination_from_the_referral_page_ends_with_its_named_destinatio
     // and the age on the planned date.
     let created = app.school_referral(None, "routine").await;
     let id = created["referral"]["id"].as_str().unwrap().to_owned();
-    let pairs = vec![
+    let pairs = [
         ("version", "1".to_owned()),
         ("need_group", "getting_help".into()),
         ("risk", "low".into()),
