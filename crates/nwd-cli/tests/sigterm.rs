@@ -60,6 +60,7 @@ async fn run(url: &str) -> Vec<String> {
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .arg("--allow-unsafe-durability")
         .env("NWD_DATABASE_URL", url)
+        .env("NWD_SECRET_KEY_FILE", secret_key_file(&log))
         .env("NWD_LOG", "warn")
         .env("NWD_ANONYMOUS_PER_10_MINUTES", "1000000")
         .env_remove("NWD_DEMO")
@@ -201,4 +202,13 @@ fn unique() -> String {
             .unwrap()
             .as_nanos()
     )
+}
+
+/// A server secret key beside the log (PostgreSQL refuses to serve without one).
+fn secret_key_file(log: &std::path::Path) -> std::path::PathBuf {
+    let path = log.with_extension("key");
+    if !path.exists() {
+        std::fs::write(&path, format!("{}\n", "5a".repeat(32))).unwrap();
+    }
+    path
 }

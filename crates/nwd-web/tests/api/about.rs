@@ -191,11 +191,7 @@ async fn public_journeys_save_the_answers_and_match_the_api(app: &TestApp) {
         .unwrap();
     assert_eq!(response.status(), 201);
     let created: Value = response.json().await.unwrap();
-    let person: PersonId = created["referral"]["person_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let person: PersonId = app.received(&created).await.1.parse().unwrap();
     assert_ne!(person, young_person);
     assert_eq!(stored(app, person).await, from_page);
     // A wrong answer through the API names its field; nothing is written.
@@ -465,11 +461,7 @@ async fn a_parent_never_sees_the_young_persons_gender_identity(app: &TestApp) {
         .unwrap();
     assert_eq!(response.status(), 201);
     let created: Value = response.json().await.unwrap();
-    let referral = created["referral"]["id"].as_str().unwrap().to_owned();
-    let person = created["referral"]["person_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (referral, person) = app.received(&created).await;
     let (parent, parent_token) = member(app, Role::ParentCarer, "kai.parent", None).await;
     let post = |path: String, body: Value| app.staff(Method::POST, &path).json(&body).send();
     let link: Value = post(

@@ -81,7 +81,7 @@ async fn commissioner_sees_aggregates_only(app: &TestApp) {
         html.contains(r#"role="img""#),
         "charts are images with text"
     );
-    assert_eq!(html.matches("/commissioning/download?table=").count(), 7);
+    assert_eq!(html.matches("/commissioning/download?table=").count(), 10);
     assert!(
         !html.contains("/staff/triage\""),
         "no menu link it cannot open"

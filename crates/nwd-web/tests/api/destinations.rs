@@ -155,6 +155,7 @@ async fn every_destination_from_the_referral_page_ends_with_its_named_destinatio
         let mut pairs: Vec<(&str, String)> = vec![
             ("version", "1".into()),
             ("need_group", "getting_advice".into()),
+            ("priority", "routine".into()),
             ("risk", "low".into()),
             (
                 "rationale",
@@ -224,6 +225,7 @@ async fn every_destination_from_the_referral_page_ends_with_its_named_destinatio
     let pairs = [
         ("version", "1".to_owned()),
         ("need_group", "getting_help".into()),
+        ("priority", "routine".into()),
         ("risk", "low".into()),
         ("rationale", "Agreed community support.".into()),
         ("allocate", community.clone()),
@@ -298,6 +300,7 @@ async fn every_destination_from_the_referral_page_ends_with_its_named_destinatio
     let pairs = [
         ("version", "1".to_owned()),
         ("need_group", "getting_help".into()),
+        ("priority", "routine".into()),
         ("risk", "low".into()),
         ("rationale", "Agreed community support.".into()),
         ("allocate", community.clone()),
@@ -381,7 +384,7 @@ async fn advice_given_at_triage_is_seen_by_the_professional_who_asked(app: &Test
         .unwrap();
     assert_eq!(response.status(), 201, "{:?}", response.text().await);
     let created: Value = response.json().await.unwrap();
-    let id = created["referral"]["id"].as_str().unwrap().to_owned();
+    let (id, _) = app.received(&created).await;
     let token = app.coordinator_token.clone();
     let form = page(app, &token, Method::GET, &format!("/staff/referrals/{id}"))
         .send()
@@ -402,6 +405,7 @@ async fn advice_given_at_triage_is_seen_by_the_professional_who_asked(app: &Test
             &[
                 ("version", "1"),
                 ("need_group", "getting_advice"),
+                ("priority", "routine"),
                 ("risk", "low"),
                 (
                     "rationale",
@@ -654,6 +658,7 @@ async fn contact_details_and_the_triage_preference_reach_only_teams_with_a_relat
             &[
                 ("version", "1"),
                 ("need_group", "getting_help"),
+                ("priority", "routine"),
                 ("risk", "medium"),
                 ("rationale", "Agreed community support."),
                 ("preference", "Does not want parents told yet"),

@@ -52,7 +52,8 @@ async fn a_school_referral_goes_from_intake_to_a_named_destination(app: &TestApp
             "preference": "Face to face after school",
             "destinations": [
                 {"type": "allocate", "service_id": community},
-                {"type": "signpost", "name": "Synthetic youth counselling", "warm_handover": true}
+                {"type": "signpost", "name": "Synthetic youth counselling", "warm_handover": true,
+                 "handover_note": "Spoke to the duty worker; they will call the family this week."}
             ]
         }),
     )

@@ -41,6 +41,10 @@ async fn a_young_person_answers_the_optional_questions_on_a_phone() {
     app.enter_in("postcode").await;
     app.space_on("reasons").await;
     app.press("button[value=continue]").await;
+    // The safety question (issue 14), answered no.
+    app.space_on("safety-thoughts-2").await;
+    app.space_on("safety-harmed-2").await;
+    app.press("button[value=continue]").await;
     app.type_into("happening", "I feel panicky before school.")
         .await;
     app.press("button[value=continue]").await;

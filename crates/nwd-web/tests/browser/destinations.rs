@@ -60,6 +60,15 @@ async fn destinations_from_the_referral_page_at_phone_width() {
     app.check_page("referral with the triage destinations")
         .await;
     app.space_on("need_group-2").await;
+    app.client
+        .find(fantoccini::Locator::Css(
+            "select#priority option[value=routine]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     app.space_on("risk").await;
     app.type_into("rationale", "Consultation with the school.")
         .await;

@@ -174,6 +174,14 @@ async fn a_self_referral_is_triaged_seen_twice_and_counted() {
         .click()
         .await
         .unwrap();
+    // Triage confirms the clinical response priority (issue 14: it is a choice, never a default).
+    app.client
+        .find(Locator::Css("select#priority option[value=routine]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     app.client
         .find(Locator::Css("input[name=risk][value=low]"))
         .await
