@@ -219,7 +219,7 @@ async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_qu
     app.check_page("triage queue").await;
     app.assert_no_store("triage queue").await;
 
-    app.follow(&reference).await;
+    app.follow("Synthia Testyoung").await;
     assert_eq!(app.heading().await, format!("Referral {reference}"));
     let page = app.text("main").await;
     assert!(page.contains("Synthia Testyoung"));
