@@ -56,11 +56,15 @@ async fn run(url: &str) -> Vec<String> {
     let port = free_port();
     let log = std::env::temp_dir().join(format!("nwd-sigterm-{}.log", unique()));
     let log_file = std::fs::File::create(&log).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nowrongdoor"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nowrongdoor"));
+    if url.starts_with("postgres") {
+        // PostgreSQL refuses to serve without a key; SQLite keeps one beside its file.
+        command.env("NWD_SECRET_KEY_FILE", secret_key_file(&log));
+    }
+    let mut child = command
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .arg("--allow-unsafe-durability")
         .env("NWD_DATABASE_URL", url)
-        .env("NWD_SECRET_KEY_FILE", secret_key_file(&log))
         .env("NWD_LOG", "warn")
         .env("NWD_ANONYMOUS_PER_10_MINUTES", "1000000")
         .env_remove("NWD_DEMO")

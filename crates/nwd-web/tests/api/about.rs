@@ -106,6 +106,8 @@ fn journey_answers<'a>(
         ("given-name", given.into()),
         ("family-name", "Testabout".into()),
         ("reasons", "anxiety".into()),
+        ("safety-thoughts", "no".into()),
+        ("safety-harmed", "no".into()),
         ("happening", "Panicky before school.".into()),
         ("phone", "07700 900 982".into()),
         ("understood", "yes".into()),
