@@ -113,6 +113,8 @@ async fn a_young_person_answers_the_optional_questions_on_a_phone() {
     // Staff with a relationship (the single point of access) see and change the answers.
     app.sign_in_as(&app.triage).await;
     app.goto("/staff/triage").await;
+    // The queue names the young person; the reference is beside the name.
+    assert!(app.text("main").await.contains(&reference));
     app.follow("Synthia Testabout").await;
     let page = app.text("main").await;
     assert!(page.contains("About the young person"), "{page}");

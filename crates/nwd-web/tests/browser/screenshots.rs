@@ -182,6 +182,7 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
     app.enter_in("code").await;
     app.client.set_window_size(width, 900).await.unwrap();
     shoot(&app, folder, "staff-triage-queue", width).await;
+    assert!(app.text("main").await.contains(&reference));
     app.follow("Synthia Testyoung").await;
     app.client.set_window_size(width, 900).await.unwrap();
     shoot(&app, folder, "staff-referral", width).await;
