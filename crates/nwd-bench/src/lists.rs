@@ -1,3 +1,4 @@
+// Over 600 lines: to be split by what it owns in issue 16 (the architecture step), not mid-issue.
 //! `nwd-bench lists`: imports the demo county sized to a given number of referrals, then
 //! times the waiting list, the triage queue, the searches (source, NHS number, reference,
 //! name, date of birth) and a referral read, one request at a time on a warm server; with

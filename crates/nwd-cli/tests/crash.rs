@@ -1,3 +1,4 @@
+// Over 600 lines: to be split by what it owns in issue 16 (the architecture step), not mid-issue.
 //! Crash harness: nothing acknowledged is lost.
 //!
 //! Starts the real `nowrongdoor serve` binary on a fresh database, drives self-referrals into

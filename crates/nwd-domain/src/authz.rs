@@ -1,3 +1,4 @@
+// Over 600 lines: to be split by what it owns in issue 16 (the architecture step), not mid-issue.
 //! Who may do what: roles, the permissions each role holds, the policy every route declares,
 //! and the rules for a *legitimate relationship* with a young person.
 //!

@@ -1,3 +1,4 @@
+// Over 600 lines: to be split by what it owns in issue 16 (the architecture step), not mid-issue.
 //! Property tests: random journeys through the single point of access — random commands with
 //! plausible and implausible parameters, at random times — never break the referral's
 //! invariants. After every command:

@@ -1,3 +1,4 @@
+// Over 600 lines: to be split by what it owns in issue 16 (the architecture step), not mid-issue.
 //! The referral state machine as a table: every command from every kind of state, with the
 //! status and events it produces or the error that refuses it. Every case goes through one
 //! `check()` helper (rust-analyzer style), which also asserts that a refused command changes

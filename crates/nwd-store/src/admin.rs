@@ -1,3 +1,4 @@
+// Over 600 lines: to be split by what it owns in issue 16 (the architecture step), not mid-issue.
 //! Administration of accounts: the user list with teams, roles, second factor and state; teams
 //! (listed with their service and members, added with every field checked); team membership
 //! changes; API tokens issued and revoked from the administration pages and API.

@@ -1,3 +1,4 @@
+// Over 600 lines: to be split by what it owns in issue 16 (the architecture step), not mid-issue.
 //! The audit trail: who read, searched, exported or changed identifiable data, when, from
 //! where, why, and with what outcome (including denials).
 //!

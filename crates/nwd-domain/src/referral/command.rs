@@ -1,3 +1,4 @@
+// Over 600 lines: to be split by what it owns in issue 16 (the architecture step), not mid-issue.
 //! Commands on a referral and the rules that decide them. `decide` is pure: it reads the
 //! state and the context (time, actor, directory, the person's date of birth, an id source)
 //! and returns events, or a typed error and no events. Illegal transitions are refused here
