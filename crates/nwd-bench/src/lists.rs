@@ -484,6 +484,7 @@ fn endpoints(
                 .collect(),
         ),
         page("page_crisis_list", fixed("/staff/crisis")),
+        page("page_risk_reviews", fixed("/staff/risk-reviews")),
         page("page_transitions", fixed("/staff/transitions")),
         page("page_dashboard", fixed("/commissioning")),
     ];

@@ -22,8 +22,9 @@ use nwd_domain::need::{NeedGroup, RiskLevel, StepDirection};
 use nwd_domain::person::CompetenceDecision;
 use nwd_domain::referral::{
     AllocateCommand, AllocationOrigin, Command, ContactInput, ContactKind, Context,
-    DestinationRequest, DischargeCommand, NewReferral, RecordedEvent, Referral, ReferralKind,
-    ReferralStatus, Referrer, StepCommand, TransitionCommand, TriageCommand,
+    DestinationRequest, DischargeCommand, NewReferral, RecordedEvent, Referral, ReferralEvent,
+    ReferralKind, ReferralStatus, Referrer, StepCommand, TransitionCommand, TransitionPlanCommand,
+    TriageCommand,
 };
 use nwd_domain::standards::{WaitStandard, WaitTarget};
 use nwd_domain::waits::entries_for;
@@ -267,13 +268,14 @@ enum Cmd {
     RecordContact,
     RecordContactOutcome,
     Step,
+    PlanTransition,
     Transition,
     Discharge,
     Decline,
 }
 
 impl Cmd {
-    const ALL: [Cmd; 12] = [
+    const ALL: [Cmd; 13] = [
         Cmd::RecordCompetence,
         Cmd::TriageAllocate,
         Cmd::TriageSignpost,
@@ -283,6 +285,7 @@ impl Cmd {
         Cmd::RecordContact,
         Cmd::RecordContactOutcome,
         Cmd::Step,
+        Cmd::PlanTransition,
         Cmd::Transition,
         Cmd::Discharge,
         Cmd::Decline,
@@ -323,6 +326,14 @@ impl Cmd {
                 status: ContactStatus::Attended,
             },
             Cmd::Step => step(vec![allocation], vec![INTENSIVE]),
+            Cmd::PlanTransition => Command::PlanTransition(TransitionPlanCommand {
+                allocation_id: allocation,
+                planned_on: "2030-09-01".parse().unwrap(),
+                outcome: TransitionOutcome::AdultService,
+                receiving_service_id: None,
+                receiving_service: Some("Northvale adult mental health service".to_string()),
+                note: None,
+            }),
             Cmd::Transition => Command::Transition(TransitionCommand {
                 allocation_id: allocation,
                 outcome: TransitionOutcome::ZeroToTwentyFiveService,
@@ -543,6 +554,7 @@ const TABLE: &[(Start, Cmd, &str)] = {
         (AwaitingTriage, RecordContact, NOT_FOUND),
         (AwaitingTriage, RecordContactOutcome, NOT_FOUND),
         (AwaitingTriage, Step, ILLEGAL),
+        (AwaitingTriage, PlanTransition, NOT_FOUND),
         (AwaitingTriage, Transition, NOT_FOUND),
         (AwaitingTriage, Discharge, NOT_FOUND),
         (AwaitingTriage, Decline, "closed(declined): closed"),
@@ -557,6 +569,7 @@ const TABLE: &[(Start, Cmd, &str)] = {
         (OpenWaiting, RecordContact, "open: contact_recorded"),
         (OpenWaiting, RecordContactOutcome, "open: contact_outcome_recorded"),
         (OpenWaiting, Step, "open: need_group_changed, allocation_ended, allocated"),
+        (OpenWaiting, PlanTransition, "open: transition_planned"),
         (OpenWaiting, Transition, "closed(transitioned): transition_recorded, allocation_ended, closed"),
         (OpenWaiting, Discharge, "closed(allocated): allocation_ended, closed"),
         (OpenWaiting, Decline, "closed(declined): allocation_ended, closed"),
@@ -570,6 +583,7 @@ const TABLE: &[(Start, Cmd, &str)] = {
         (OpenSeen, RecordContact, "open: contact_recorded"),
         (OpenSeen, RecordContactOutcome, "open: contact_outcome_recorded"),
         (OpenSeen, Step, "open: need_group_changed, allocation_ended, allocated"),
+        (OpenSeen, PlanTransition, "open: transition_planned"),
         (OpenSeen, Transition, "closed(transitioned): transition_recorded, allocation_ended, closed"),
         (OpenSeen, Discharge, "closed(allocated): allocation_ended, closed"),
         (OpenSeen, Decline, "closed(declined): allocation_ended, closed"),
@@ -584,6 +598,7 @@ const TABLE: &[(Start, Cmd, &str)] = {
         (ClosedSignposted, RecordContact, ILLEGAL),
         (ClosedSignposted, RecordContactOutcome, ILLEGAL),
         (ClosedSignposted, Step, ILLEGAL),
+        (ClosedSignposted, PlanTransition, ILLEGAL),
         (ClosedSignposted, Transition, ILLEGAL),
         (ClosedSignposted, Discharge, ILLEGAL),
         (ClosedSignposted, Decline, ILLEGAL),
@@ -597,6 +612,7 @@ const TABLE: &[(Start, Cmd, &str)] = {
         (ClosedDischarged, RecordContact, ILLEGAL),
         (ClosedDischarged, RecordContactOutcome, ILLEGAL),
         (ClosedDischarged, Step, ILLEGAL),
+        (ClosedDischarged, PlanTransition, ILLEGAL),
         (ClosedDischarged, Transition, ILLEGAL),
         (ClosedDischarged, Discharge, ILLEGAL),
         (ClosedDischarged, Decline, ILLEGAL),
@@ -610,6 +626,7 @@ const TABLE: &[(Start, Cmd, &str)] = {
         (ClosedDeclined, RecordContact, ILLEGAL),
         (ClosedDeclined, RecordContactOutcome, ILLEGAL),
         (ClosedDeclined, Step, ILLEGAL),
+        (ClosedDeclined, PlanTransition, ILLEGAL),
         (ClosedDeclined, Transition, ILLEGAL),
         (ClosedDeclined, Discharge, ILLEGAL),
         (ClosedDeclined, Decline, ILLEGAL),
@@ -625,6 +642,7 @@ const TABLE: &[(Start, Cmd, &str)] = {
         (AdviceRequest, RecordContact, NOT_FOUND),
         (AdviceRequest, RecordContactOutcome, NOT_FOUND),
         (AdviceRequest, Step, ILLEGAL),
+        (AdviceRequest, PlanTransition, NOT_FOUND),
         (AdviceRequest, Transition, NOT_FOUND),
         (AdviceRequest, Discharge, NOT_FOUND),
         (AdviceRequest, Decline, "closed(declined): closed"),
@@ -1195,5 +1213,81 @@ fn a_warm_handover_needs_a_note_of_the_handover() {
     assert_eq!(
         r.closure.as_ref().map(|c| c.destination.name()),
         Some("Riverside Youth Counselling".to_string())
+    );
+}
+
+#[test]
+fn a_transition_is_planned_by_need_and_its_outcome_recorded_later() {
+    // Born 20 May 2008: 17 on the day of triage, 18 on 20 May 2026.
+    let mut desk = Desk::new(date(2008, 5, 20));
+    let mut r = desk.receive(ReferralKind::Referral, ReferralSource::Gp);
+    desk.given(
+        &mut r,
+        TRIAGED,
+        Command::Triage(triage(vec![allocate_to(COMMUNITY)])),
+    );
+    let allocation = r.allocations[0].id;
+    let plan = |planned_on: &str, service: Option<ServiceId>, name: Option<&str>| {
+        Command::PlanTransition(TransitionPlanCommand {
+            allocation_id: allocation,
+            planned_on: planned_on.parse().unwrap(),
+            outcome: TransitionOutcome::ZeroToTwentyFiveService,
+            receiving_service_id: service,
+            receiving_service: name.map(str::to_string),
+            note: Some("Met the 18-25 team together".to_string()),
+        })
+    };
+    let field_of = |error: DomainError| match error {
+        DomainError::Invalid(errors) => errors.0.into_iter().map(|e| e.field).collect::<Vec<_>>(),
+        other => panic!("expected a field error, got {other:?}"),
+    };
+    // A date in the past is not a plan.
+    let refused = desk.run(&mut r, NOW, plan("2025-01-01", None, Some("Adult team")));
+    assert_eq!(field_of(refused.unwrap_err()), vec!["planned_on"]);
+    // The receiving service is checked against the need group and the age on the planned
+    // date: Harbour creative therapy serves Getting help to 18, and on 1 June 2027 they are 19.
+    let refused = desk.run(&mut r, NOW, plan("2027-06-01", Some(WELLBEING), None));
+    assert_eq!(field_of(refused.unwrap_err()), vec!["receiving_service_id"]);
+    // Another service must be named.
+    let refused = desk.run(&mut r, NOW, plan("2026-05-01", None, None));
+    assert_eq!(field_of(refused.unwrap_err()), vec!["receiving_service"]);
+    assert!(r.transition_plans.is_empty(), "nothing was planned");
+    // Before the 19th birthday Harbour still serves them: planned, and the service stays open.
+    desk.given(&mut r, NOW, plan("2026-05-01", Some(WELLBEING), None));
+    assert_eq!(r.status, ReferralStatus::Open);
+    assert!(r.allocations[0].is_active());
+    let current = r.transition_plan(allocation).expect("planned");
+    assert_eq!(
+        current.receiving_service.as_deref(),
+        Some("Harbour creative therapy")
+    );
+    assert_eq!(current.planned_on, date(2026, 5, 1));
+    // Planning again replaces the plan.
+    desk.given(&mut r, NOW, plan("2026-05-15", Some(WELLBEING), None));
+    assert_eq!(r.open_transition_plans().len(), 1);
+    assert_eq!(r.open_transition_plans()[0].planned_on, date(2026, 5, 15));
+    // Later, the outcome as planned: the plan's receiving service is recorded.
+    let events = desk
+        .run(
+            &mut r,
+            "2026-05-15T10:00:00Z",
+            Command::Transition(TransitionCommand {
+                allocation_id: allocation,
+                outcome: TransitionOutcome::ZeroToTwentyFiveService,
+                need_group: NeedGroup::GettingHelp,
+                receiving_service: None,
+                note: None,
+            }),
+        )
+        .unwrap();
+    assert!(events.iter().any(|e| matches!(
+        &e.event,
+        ReferralEvent::TransitionRecorded { receiving_service: Some(name), .. }
+            if name == "Harbour creative therapy"
+    )));
+    assert_eq!(r.status, ReferralStatus::Closed);
+    assert!(
+        r.open_transition_plans().is_empty(),
+        "the plan is history now"
     );
 }

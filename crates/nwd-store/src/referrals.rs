@@ -608,6 +608,7 @@ fn referenced_services(command: &Command, referral: &Referral) -> Vec<ServiceId>
             .collect(),
         Command::Allocate(a) => vec![a.service_id],
         Command::Step(s) => s.allocate.clone(),
+        Command::PlanTransition(p) => p.receiving_service_id.into_iter().collect(),
         _ => Vec::new(),
     }
 }

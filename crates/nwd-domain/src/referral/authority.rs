@@ -40,6 +40,7 @@ fn allocations_changed(referral: &Referral, command: &Command) -> Vec<Allocation
             .collect(),
         Command::Step(step) => step.end_allocations.clone(),
         Command::Transition(transition) => vec![transition.allocation_id],
+        Command::PlanTransition(plan) => vec![plan.allocation_id],
         Command::Discharge(discharge) => vec![discharge.allocation_id],
         Command::RecordCompetence(_)
         | Command::Triage(_)

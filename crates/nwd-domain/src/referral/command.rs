@@ -370,7 +370,9 @@ pub enum Command {
     },
     /// Step up or down.
     Step(StepCommand),
-    /// Transition.
+    /// Plan a transition (the allocation stays open; the outcome is recorded later).
+    PlanTransition(super::transition_plan::TransitionPlanCommand),
+    /// Record a transition's outcome: the allocation ends.
     Transition(TransitionCommand),
     /// Discharge from one allocation.
     Discharge(DischargeCommand),
@@ -430,7 +432,7 @@ impl Context<'_> {
             .unwrap_or(self.now)
     }
 
-    fn today(&self) -> Date {
+    pub(crate) fn today(&self) -> Date {
         self.now.to_zoned(self.tz.clone()).date()
     }
 }
@@ -599,8 +601,16 @@ impl Referral {
                 }])
             }
             Command::Step(step) => self.decide_step(step, ctx),
-            Command::Transition(transition) => {
+            Command::PlanTransition(plan) => self.decide_transition_plan(plan, ctx),
+            Command::Transition(mut transition) => {
                 self.require_active_allocation(transition.allocation_id, "record a transition")?;
+                // Recorded as planned: the plan's receiving service unless another is named.
+                if transition.receiving_service.is_none() {
+                    transition.receiving_service = self
+                        .transition_plan(transition.allocation_id)
+                        .filter(|p| p.outcome == transition.outcome)
+                        .and_then(|p| p.receiving_service.clone());
+                }
                 let mut events = vec![
                     ReferralEvent::TransitionRecorded {
                         allocation_id: transition.allocation_id,
@@ -1030,7 +1040,11 @@ impl Referral {
         }
     }
 
-    fn require_active_allocation(&self, id: AllocationId, action: &str) -> Result<(), DomainError> {
+    pub(crate) fn require_active_allocation(
+        &self,
+        id: AllocationId,
+        action: &str,
+    ) -> Result<(), DomainError> {
         match self.allocation(id) {
             None => Err(DomainError::NotFound(format!(
                 "allocation {id} is not on this referral"

@@ -117,6 +117,26 @@ pub enum ReferralEvent {
         /// Why.
         reason: String,
     },
+    /// A transition planned for an allocation (it stays open).
+    TransitionPlanned {
+        /// The allocation the young person will leave.
+        allocation_id: AllocationId,
+        /// The planned date.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        planned_on: jiff::civil::Date,
+        /// The intended destination.
+        outcome: TransitionOutcome,
+        /// The need group the destination was chosen by.
+        need_group: NeedGroup,
+        /// The receiving service in the directory, if chosen from it.
+        #[serde(default)]
+        receiving_service_id: Option<crate::ids::ServiceId>,
+        /// The receiving service's name, if any.
+        receiving_service: Option<String>,
+        /// Note.
+        #[serde(default)]
+        note: Option<String>,
+    },
     /// A transition outcome recorded for an allocation.
     TransitionRecorded {
         /// The allocation ending at transition.
@@ -172,6 +192,7 @@ impl ReferralEvent {
             ReferralEvent::ContactRecorded { .. } => "contact_recorded",
             ReferralEvent::ContactOutcomeRecorded { .. } => "contact_outcome_recorded",
             ReferralEvent::NeedGroupChanged { .. } => "need_group_changed",
+            ReferralEvent::TransitionPlanned { .. } => "transition_planned",
             ReferralEvent::TransitionRecorded { .. } => "transition_recorded",
             ReferralEvent::AllocationEnded { .. } => "allocation_ended",
             ReferralEvent::PersonRelinked { .. } => "person_relinked",
@@ -263,6 +284,7 @@ impl Referral {
             signposts: Vec::new(),
             advice: Vec::new(),
             step_count: 0,
+            transition_plans: Vec::new(),
             transitions: Vec::new(),
             closure: None,
         }
@@ -345,6 +367,27 @@ impl Referral {
             ReferralEvent::NeedGroupChanged { to, .. } => {
                 self.need_group = Some(*to);
                 self.step_count += 1;
+            }
+            ReferralEvent::TransitionPlanned {
+                allocation_id,
+                planned_on,
+                outcome,
+                need_group,
+                receiving_service_id,
+                receiving_service,
+                note,
+            } => {
+                self.transition_plans
+                    .push(super::transition_plan::TransitionPlan {
+                        allocation_id: *allocation_id,
+                        planned_on: *planned_on,
+                        outcome: *outcome,
+                        need_group: *need_group,
+                        receiving_service_id: *receiving_service_id,
+                        receiving_service: receiving_service.clone(),
+                        note: note.clone(),
+                        planned_at: at,
+                    });
             }
             ReferralEvent::TransitionRecorded {
                 allocation_id,

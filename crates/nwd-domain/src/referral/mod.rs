@@ -5,6 +5,8 @@
 //!   only by folding events.
 //! * [`event`] — the events, and `apply`.
 //! * [`command`] — the commands, and `decide`: the rules that refuse illegal transitions.
+//! * [`transition_plan`] — a transition planned by need (date, receiving service), its
+//!   outcome recorded later.
 //! * [`urgency`] — priority and risk as living facts: requested and clinical priority, the
 //!   risk review date, triage due and the crisis list's order.
 //!
@@ -21,6 +23,7 @@ pub mod authority;
 pub mod command;
 pub mod event;
 pub mod state;
+pub mod transition_plan;
 pub mod urgency;
 
 pub use command::{
@@ -32,4 +35,5 @@ pub use state::{
     Allocation, AllocationEnd, AllocationOrigin, Closure, Contact, ContactKind, Destination,
     Referral, ReferralKind, ReferralStatus, Signpost, TriageRecord,
 };
+pub use transition_plan::{TransitionPlan, TransitionPlanCommand};
 pub use urgency::UrgencyCommand;

@@ -352,6 +352,8 @@ pub struct Referral {
     pub advice: Vec<String>,
     /// Number of step ups and downs.
     pub step_count: u32,
+    /// Transition plans, in the order made (the latest per allocation is current).
+    pub transition_plans: Vec<super::transition_plan::TransitionPlan>,
     /// Transition outcomes recorded.
     pub transitions: Vec<(AllocationId, TransitionOutcome, NeedGroup)>,
     /// Closure, when closed.

@@ -12,7 +12,8 @@ use nwd_domain::need::NeedGroup;
 use nwd_domain::person::CompetenceDecision;
 use nwd_domain::referral::{
     AllocateCommand, Command, ContactInput, DischargeCommand, RecordedEvent, Referral,
-    ReferralKind, ReferralStatus, StepCommand, TransitionCommand, TriageCommand,
+    ReferralKind, ReferralStatus, StepCommand, TransitionCommand, TransitionPlanCommand,
+    TriageCommand,
 };
 use nwd_domain::search::{SearchFields, SearchTerms, SourceGroup};
 use nwd_domain::waits::{hidden_waits, HiddenWaits};
@@ -86,6 +87,11 @@ pub fn router() -> SecureRouter {
             Requires(WriteClinical, Scope::Referral("id")),
             "referral",
             routes!(transition),
+        )
+        .route(
+            Requires(WriteClinical, Scope::Referral("id")),
+            "referral",
+            routes!(plan_transition),
         )
         .route(
             Requires(WriteClinical, Scope::Referral("id")),
@@ -520,6 +526,31 @@ async fn step(
         &id,
         version,
         Command::Step(body.value),
+        &actor,
+        &principal,
+    )
+    .await
+}
+
+/// Plan a transition by need: the receiving service (checked against the need group and the
+/// age on the planned date) and the date. The allocation stays open; the outcome is recorded
+/// later with `POST /api/referrals/{id}/transition`.
+#[utoipa::path(post, path = "/api/referrals/{id}/transition-plan", tag = "referrals", request_body = TransitionPlanCommand,
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+async fn plan_transition(
+    State(state): State<AppState>,
+    actor: Actor,
+    Caller(principal): Caller,
+    version: IfMatch,
+    Path(id): Path<String>,
+    body: JsonBody<TransitionPlanCommand>,
+) -> ApiResult<Response> {
+    run(
+        &state,
+        &id,
+        version,
+        Command::PlanTransition(body.value),
         &actor,
         &principal,
     )

@@ -77,6 +77,8 @@ pub struct ActionForm {
     pub discharge_confirm: String,
     /// The forms of `super::destinations` (decline, transition), as typed.
     pub destinations: super::destinations::DestinationForm,
+    /// The transition plan and outcome forms.
+    pub transition: super::transitions::TransitionForm,
 }
 
 impl ActionForm {
@@ -124,6 +126,7 @@ impl ActionForm {
             discharge_note: text("discharge-note"),
             discharge_confirm: text("discharge-confirm"),
             destinations: super::destinations::DestinationForm::from_form(form),
+            transition: super::transitions::TransitionForm::from_form(form),
         }
     }
 }
@@ -499,6 +502,11 @@ fn field_id(which: &str, path: &str) -> &'static str {
         ("discharge", "reason") => "discharge-reason",
         ("discharge", "note") => "discharge-note",
         ("decline", _) => "decline-reason",
+        ("plan", "planned_on") => "plan-date",
+        ("plan", "receiving_service_id" | "receiving_service") => "plan-service",
+        ("plan", "outcome") => "plan-outcome",
+        ("plan", "note") => "plan-note",
+        ("plan", _) => "plan-allocation",
         ("transition", "receiving_service") => "transition-service",
         ("transition", "note") => "transition-note",
         ("transition", _) => "transition-allocation",
@@ -523,6 +531,9 @@ mod tests {
             ("step", "", "step-direction"),
             ("discharge", "note", "discharge-note"),
             ("discharge", "allocation_id", "discharge-allocation"),
+            ("plan", "planned_on", "plan-date"),
+            ("plan", "receiving_service_id", "plan-service"),
+            ("plan", "", "plan-allocation"),
         ] {
             assert_eq!(field_id(which, path), id, "{which} {path}");
         }

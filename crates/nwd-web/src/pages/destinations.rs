@@ -20,15 +20,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use jiff::civil::Date;
 use nwd_domain::authz::Permission;
-use nwd_domain::codes::TransitionOutcome;
-use nwd_domain::fit::check_receiving_service;
-use nwd_domain::need::NeedGroup;
-use nwd_domain::referral::{
-    Command, DestinationRequest, Referral, ReferralEvent, ReferralStatus, TransitionCommand,
-};
-use nwd_domain::{AllocationId, ReferralId, ServiceId};
+use nwd_domain::referral::{Command, DestinationRequest, Referral, ReferralEvent, ReferralStatus};
+use nwd_domain::{ReferralId, ServiceId};
 use serde::Deserialize;
 
 use super::actions::{submit, ActionForm};
@@ -197,36 +191,15 @@ pub struct DestinationForm {
     pub decline_reason: String,
     /// "yes" when confirmed.
     pub decline_confirm: String,
-    /// The allocation that ends at transition.
-    pub transition_allocation: String,
-    /// The receiving service in the directory (its id), or "".
-    pub transition_service: String,
-    /// A receiving service outside the directory (an adult service), or "".
-    pub transition_name: String,
-    /// The outcome (API name of `TransitionOutcome`).
-    pub transition_outcome: String,
-    /// The planned date, YYYY-MM-DD.
-    pub transition_date: String,
-    /// Note.
-    pub transition_note: String,
-    /// "yes" when confirmed.
-    pub transition_confirm: String,
 }
 
 impl DestinationForm {
-    /// Reads the fields of the decline and transition forms.
+    /// Reads the fields of the decline form.
     pub fn from_form(form: &FormData) -> DestinationForm {
         let text = |name: &str| form.first(name).to_owned();
         DestinationForm {
             decline_reason: text("decline-reason"),
             decline_confirm: text("decline-confirm"),
-            transition_allocation: text("transition-allocation"),
-            transition_service: text("transition-service"),
-            transition_name: text("transition-name"),
-            transition_outcome: text("transition-outcome"),
-            transition_date: text("transition-date"),
-            transition_note: text("transition-note"),
-            transition_confirm: text("transition-confirm"),
         }
     }
 }
@@ -263,158 +236,21 @@ pub async fn decline(
     submit(&state, caller, actor, &id, typed, errors, command).await
 }
 
-/// Records a transition: the allocation ends, the young person moves to the receiving service
-/// (from the directory, checked against the need group and their age on the planned date, or
-/// named when it is outside it) with the planned date in the record (the API's
-/// `POST /api/referrals/{id}/transition`, the same command).
-#[utoipa::path(post, path = "/staff/referrals/{id}/transition", tag = "pages",
-    params(("id" = String, Path), ("csrf" = String, Query, description = "The session's CSRF token")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 303, description = "Recorded: back to the referral"), (status = 409, description = "Someone else changed the referral", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
-pub async fn transition(
-    State(state): State<AppState>,
-    caller: Caller,
-    actor: Actor,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> PageResult {
-    let typed = ActionForm::from_form(&FormData::parse(&body), "transition");
-    let form = &typed.destinations;
-    let mut errors = Vec::new();
-    let referral_id = parse_id::<ReferralId>(&id, "referral").map_err(PageError::staff)?;
-    let referral = state
-        .store
-        .referral(referral_id)
-        .await
-        .map_err(PageError::staff)?;
-    let allocation_id = form.transition_allocation.parse::<AllocationId>().ok();
-    if allocation_id.is_none() {
-        errors.push(FieldMessage::new(
-            "transition-allocation",
-            "Choose the service the young person is leaving",
-        ));
-    }
-    let outcome = TransitionOutcome::parse(&form.transition_outcome).ok();
-    if outcome.is_none() {
-        errors.push(FieldMessage::new(
-            "transition-outcome",
-            "Choose where the young person goes at transition",
-        ));
-    }
-    let planned = form.transition_date.trim().parse::<Date>().ok();
-    if planned.is_none() {
-        errors.push(FieldMessage::new(
-            "transition-date",
-            "Enter the planned date of the transition, for example 2026-09-01",
-        ));
-    }
-    if form.transition_confirm != "yes" {
-        errors.push(FieldMessage::new(
-            "transition-confirm",
-            "Confirm the transition: the service ends, and the referral closes if it is the last",
-        ));
-    }
-    let need_group = referral.need_group.unwrap_or(NeedGroup::GettingHelp);
-    let mut receiving = Some(form.transition_name.trim().to_owned()).filter(|n| !n.is_empty());
-    if !form.transition_service.is_empty() {
-        let found = match form.transition_service.parse::<ServiceId>() {
-            Ok(service_id) => state.store.service(service_id).await.ok(),
-            Err(_) => None,
-        };
-        match found {
-            None => errors.push(FieldMessage::new(
-                "transition-service",
-                "Choose a receiving service from the directory",
-            )),
-            Some((service, _)) => {
-                if let Some(planned) = planned {
-                    let person = state
-                        .store
-                        .person(referral.person_id)
-                        .await
-                        .map_err(PageError::staff)?;
-                    if let Err(why) = check_receiving_service(
-                        &service.details,
-                        need_group,
-                        person.details.date_of_birth,
-                        planned,
-                    ) {
-                        errors.push(FieldMessage::new("transition-service", why));
-                    }
-                }
-                receiving = Some(service.details.name);
-            }
-        }
-    }
-    if receiving.is_none()
-        && matches!(
-            outcome,
-            Some(TransitionOutcome::AdultService | TransitionOutcome::ZeroToTwentyFiveService)
-        )
-    {
-        errors.push(FieldMessage::new(
-            "transition-service",
-            "Choose the receiving service from the directory, or name the adult service",
-        ));
-    }
-    let note = match (planned, form.transition_note.trim()) {
-        (Some(date), "") => Some(format!("Planned for {date}")),
-        (Some(date), note) => Some(format!("Planned for {date}. {note}")),
-        (None, _) => None,
-    };
-    let command = match (allocation_id, outcome) {
-        (Some(allocation_id), Some(outcome)) => Some(Command::Transition(TransitionCommand {
-            allocation_id,
-            outcome,
-            need_group,
-            receiving_service: receiving,
-            note,
-        })),
-        _ => None,
-    };
-    submit(&state, caller, actor, &id, typed, errors, command).await
-}
-
 /// The choices of the destination forms, from the ranked services.
 pub struct DestinationChoices {
     /// Directory services to signpost to (best fit first).
     pub signpost: Vec<Choice>,
-    /// Receiving services at transition: for the need group, and for the young person's age
-    /// now or later (the age on the planned date is checked when the form is sent).
-    pub transition: Vec<Choice>,
-    /// Transition outcomes.
-    pub outcomes: Vec<Choice>,
 }
 
 /// The destination forms' choices, with what was typed selected.
-pub fn choices_for(
-    ranked: &[RankedService],
-    triage: &TriageForm,
-    actions: &ActionForm,
-    age: i16,
-) -> DestinationChoices {
-    let choice = |r: &RankedService, selected: &str| Choice {
-        value: r.service.id.to_string(),
-        label: r.label.clone(),
-        selected: r.service.id.to_string() == selected,
-    };
-    let typed = &actions.destinations;
+pub fn choices_for(ranked: &[RankedService], triage: &TriageForm) -> DestinationChoices {
     DestinationChoices {
         signpost: ranked
             .iter()
-            .map(|r| choice(r, &triage.destinations.signpost_service))
-            .collect(),
-        transition: ranked
-            .iter()
-            .filter(|r| r.fit.need_group && r.service.details.age_to >= age)
-            .map(|r| choice(r, &typed.transition_service))
-            .collect(),
-        outcomes: TransitionOutcome::ALL
-            .iter()
-            .map(|o| Choice {
-                value: o.as_str().to_owned(),
-                label: o.label().to_owned(),
-                selected: o.as_str() == typed.transition_outcome,
+            .map(|r| Choice {
+                value: r.service.id.to_string(),
+                label: r.label.clone(),
+                selected: r.service.id.to_string() == triage.destinations.signpost_service,
             })
             .collect(),
     }
@@ -469,6 +305,7 @@ pub fn success_message(
         "discharge" => format!("Discharge recorded.{closed}"),
         "decline" => format!("Decline recorded.{closed}"),
         "transition" => format!("Transition recorded.{closed}"),
+        "plan" => super::transitions::planned_message(referral, service_name),
         _ => return None,
     };
     Some(message)

@@ -52,6 +52,7 @@ pub mod staff;
 pub mod standards;
 pub mod status;
 pub mod teams;
+pub mod transitions;
 pub mod triage;
 pub mod urgency;
 pub mod urgent_help;
@@ -241,7 +242,8 @@ fn destination_routes() -> SecureRouter {
     let write = Policy::Requires(Permission::WriteClinical, Scope::Referral("id"));
     SecureRouter::new()
         .route(write, "referral", routes!(destinations::decline))
-        .route(write, "allocation", routes!(destinations::transition))
+        .route(write, "allocation", routes!(transitions::record))
+        .route(write, "allocation", routes!(transitions::plan))
         // Only the member of staff who closed the referral, after closing it ended their
         // relationship: the handler checks that, and shows the destination only.
         .route(

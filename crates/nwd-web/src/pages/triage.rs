@@ -190,9 +190,38 @@ fn describe(event: &RecordedEvent, service_name: &dyn Fn(ServiceId) -> String) -
             format!("Stepped from {} to {}", from.label(), to.label()),
             reason.clone(),
         ),
-        ReferralEvent::TransitionRecorded { outcome, .. } => {
-            ("Transition recorded".into(), outcome.label().to_owned())
-        }
+        ReferralEvent::TransitionPlanned {
+            planned_on,
+            outcome,
+            receiving_service,
+            note,
+            ..
+        } => (
+            format!(
+                "Transition planned for {}",
+                planned_on.strftime("%-d %b %Y")
+            ),
+            [
+                Some(outcome.label().to_owned()),
+                receiving_service.clone(),
+                note.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(". "),
+        ),
+        ReferralEvent::TransitionRecorded {
+            outcome,
+            receiving_service,
+            ..
+        } => (
+            "Transition recorded".into(),
+            match receiving_service {
+                Some(service) => format!("{}: {service}", outcome.label()),
+                None => outcome.label().to_owned(),
+            },
+        ),
         ReferralEvent::AllocationEnded { reason, note, .. } => (
             "Discharged from a service".into(),
             format!(
@@ -358,9 +387,7 @@ struct ReferralPage {
     contact: Option<super::referral_contact::ContactSection>,
     advice_request: bool,
     signpost_services: Vec<Choice>,
-    transition_allocations: Vec<Choice>,
-    transition_services: Vec<Choice>,
-    transition_outcomes: Vec<Choice>,
+    transition: super::transitions::Section,
 }
 
 /// The referral page's query: the allocation to record a contact for (from a service list).
@@ -613,7 +640,7 @@ pub(crate) async fn referral_page(
             selected: actions.step_allocate.contains(&r.service.id.to_string()),
         })
         .collect();
-    let choices_for = super::destinations::choices_for(&ranked, &form, &actions, age);
+    let choices_for = super::destinations::choices_for(&ranked, &form);
     let now = state.store.now();
     let allocations: Vec<AllocationRow> = referral
         .allocations
@@ -642,7 +669,8 @@ pub(crate) async fn referral_page(
     };
     let step_end_selected: Vec<&str> = actions.step_end.iter().map(String::as_str).collect();
     let contact_allocations = active(&[actions.contact_allocation.as_str()]);
-    let transition_allocations = active(&[actions.destinations.transition_allocation.as_str()]);
+    let transition =
+        super::transitions::section(&referral, &ranked, &actions.transition, age, &name_of);
     let success = done
         .as_deref()
         .and_then(|which| super::destinations::success_message(which, &referral, &name_of));
@@ -764,9 +792,7 @@ pub(crate) async fn referral_page(
         contact,
         advice_request: referral.kind == nwd_domain::referral::ReferralKind::AdviceRequest,
         signpost_services: choices_for.signpost,
-        transition_allocations,
-        transition_services: choices_for.transition,
-        transition_outcomes: choices_for.outcomes,
+        transition,
     };
     Ok(render(&page, status, Sensitivity::Identifiable))
 }

@@ -145,6 +145,11 @@ async fn only_a_services_own_team_changes_its_allocation(app: &TestApp) {
             json!({"allocation_id": voluntary_allocation, "outcome": "gp",
                    "need_group": "getting_help"}),
         ),
+        (
+            format!("/api/referrals/{id}/transition-plan"),
+            json!({"allocation_id": voluntary_allocation, "outcome": "gp",
+                   "planned_on": "2040-01-01"}),
+        ),
     ] {
         let (status, body) = post(app, &trust_clinician, &path, version, body).await;
         assert_eq!(status, 403, "{path}: {body}");

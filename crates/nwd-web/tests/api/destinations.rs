@@ -321,19 +321,19 @@ async fn every_destination_from_the_referral_page_ends_with_its_named_destinatio
     let now = referral(app, &id).await;
     let version = now["version"].as_u64().unwrap().to_string();
     let allocation = now["allocations"][0]["id"].as_str().unwrap().to_owned();
-    let path = format!("/staff/referrals/{id}/transition");
-    // Gamma serves ages 5 to 18: not a receiving service for someone aged 30 on the date.
+    // First the plan, while the service stays open. Gamma serves ages 5 to 18: not a
+    // receiving service for someone aged 30 on the planned date (the domain's check).
+    let plan_path = format!("/staff/referrals/{id}/transition-plan");
     let response = post(
         app,
         &token,
-        &path,
+        &plan_path,
         &[
             ("version", &version),
-            ("transition-allocation", &allocation),
-            ("transition-outcome", "zero_to_twenty_five_service"),
-            ("transition-service", &community),
-            ("transition-date", "2042-06-01"),
-            ("transition-confirm", "yes"),
+            ("plan-allocation", &allocation),
+            ("plan-outcome", "zero_to_twenty_five_service"),
+            ("plan-service", &community),
+            ("plan-date", "2042-06-01"),
         ],
     )
     .await;
@@ -343,20 +343,49 @@ async fn every_destination_from_the_referral_page_ends_with_its_named_destinatio
         text.contains("on the planned date the young person will be"),
         "{text}"
     );
+    assert!(text.contains("id=\"plan-service-error\""), "{text}");
     let (_, landed) = followed(
         app,
         &token,
         post(
             app,
             &token,
-            &path,
+            &plan_path,
+            &[
+                ("version", &version),
+                ("plan-allocation", &allocation),
+                ("plan-outcome", "zero_to_twenty_five_service"),
+                ("plan-service", &hub),
+                ("plan-date", "2030-06-01"),
+                ("plan-note", "Joint handover meeting booked"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert!(success_banner(&landed));
+    assert!(
+        landed.contains("Transition planned from Gamma") && landed.contains("Delta Hub"),
+        "{landed}"
+    );
+    assert!(landed.contains("Planned transitions"), "{landed}");
+    assert!(landed.contains("Joint handover meeting booked"), "{landed}");
+    let now = referral(app, &id).await;
+    assert_eq!(now["status"], "open", "a plan leaves the service open");
+    assert_eq!(now["transition_plans"][0]["planned_on"], "2030-06-01");
+    let version = now["version"].as_u64().unwrap().to_string();
+    // Later, the outcome: as planned, so the receiving service comes from the plan.
+    let (_, landed) = followed(
+        app,
+        &token,
+        post(
+            app,
+            &token,
+            &format!("/staff/referrals/{id}/transition"),
             &[
                 ("version", &version),
                 ("transition-allocation", &allocation),
                 ("transition-outcome", "zero_to_twenty_five_service"),
-                ("transition-service", &hub),
-                ("transition-date", "2030-06-01"),
-                ("transition-note", "Joint handover meeting booked"),
                 ("transition-confirm", "yes"),
             ],
         )

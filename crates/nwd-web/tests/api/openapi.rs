@@ -24,6 +24,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/referrals/{id}/contacts/{contact_id}/outcome"),
     ("post", "/api/referrals/{id}/step"),
     ("post", "/api/referrals/{id}/transition"),
+    ("post", "/api/referrals/{id}/transition-plan"),
     (
         "post",
         "/api/referrals/{id}/allocations/{allocation_id}/discharge",
@@ -185,6 +186,7 @@ const EXPECTED: &[(&str, &str)] = &[
     // Destinations from the referral page (issue 14).
     ("post", "/staff/referrals/{id}/decline"),
     ("post", "/staff/referrals/{id}/transition"),
+    ("post", "/staff/referrals/{id}/transition-plan"),
     ("get", "/staff/referrals/{id}/outcome"),
 ];
 
