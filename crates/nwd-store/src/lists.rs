@@ -74,6 +74,11 @@ pub struct TransitionListEntry {
     pub need_group: Option<String>,
     /// When they leave the service's age range and when review began.
     pub due: TransitionDue,
+    /// The planned date of the current transition plan, if one was made.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub planned_on: Option<Date>,
+    /// Where the plan sends them: the receiving service, or the intended destination.
+    pub planned_to: Option<String>,
 }
 
 /// Someone on a service's caseload: an open allocation, waiting or seen.
@@ -345,7 +350,8 @@ impl Store {
             return Ok(Vec::new());
         };
         let sql = format!(
-            "SELECT a.id, a.referral_id, a.person_id, a.service_id, s.name, s.age_to, p.date_of_birth, r.need_group \
+            "SELECT a.id, a.referral_id, a.person_id, a.service_id, s.name, s.age_to, p.date_of_birth, r.need_group, \
+             a.transition_planned_on, a.transition_to \
              FROM persons p JOIN allocations a ON a.person_id = p.id AND a.ended_at IS NULL \
              JOIN services s ON s.id = a.service_id JOIN referrals r ON r.id = a.referral_id \
              WHERE p.date_of_birth <= $1 AND ({})",
@@ -370,6 +376,11 @@ impl Store {
                     service_name: row.try_get("name")?,
                     need_group: row.try_get("need_group")?,
                     due,
+                    planned_on: row
+                        .try_get::<Option<String>, _>("transition_planned_on")?
+                        .map(|d| date(&d))
+                        .transpose()?,
+                    planned_to: row.try_get("transition_to")?,
                 });
             }
         }

@@ -750,6 +750,7 @@ pub(crate) async fn write_allocations_and_contacts(
     for recorded in events {
         match &recorded.event {
             ReferralEvent::Allocated { allocation_id, .. }
+            | ReferralEvent::TransitionPlanned { allocation_id, .. }
             | ReferralEvent::AllocationEnded { allocation_id, .. } => {
                 touched_allocations.push(*allocation_id)
             }
@@ -790,12 +791,14 @@ pub(crate) async fn upsert_allocation(
     referral: &Referral,
     a: &nwd_domain::referral::Allocation,
 ) -> Result<(), StoreError> {
+    let plan = referral.transition_plan(a.id);
     sqlx::query(
         "INSERT INTO allocations (id, referral_id, person_id, service_id, need_group, origin, priority_rank, clock_start, allocated_at, \
-         first_attended_at, second_attended_at, ended_at, end_reason, waiting) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         first_attended_at, second_attended_at, ended_at, end_reason, waiting, transition_planned_on, transition_to) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
          ON CONFLICT (id) DO UPDATE SET first_attended_at = excluded.first_attended_at, second_attended_at = excluded.second_attended_at, \
-         ended_at = excluded.ended_at, end_reason = excluded.end_reason, waiting = excluded.waiting",
+         ended_at = excluded.ended_at, end_reason = excluded.end_reason, waiting = excluded.waiting, \
+         transition_planned_on = excluded.transition_planned_on, transition_to = excluded.transition_to",
     )
     .bind(a.id.to_string())
     .bind(referral.id.to_string())
@@ -811,6 +814,12 @@ pub(crate) async fn upsert_allocation(
     .bind(a.ended.as_ref().map(|e| ms(e.at)))
     .bind(a.ended.as_ref().map(|e| e.reason.as_str()))
     .bind(flag(a.is_waiting()))
+    .bind(plan.map(|p| p.planned_on.to_string()))
+    .bind(plan.map(|p| {
+        p.receiving_service
+            .clone()
+            .unwrap_or_else(|| p.outcome.label().to_owned())
+    }))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -39,6 +39,8 @@ pub struct TransitionRow {
     pub leaves_on: String,
     /// Days from today.
     pub days_left: i32,
+    /// The current plan ("1 Jun 2030: Delta Hub"), if one was made.
+    pub plan: Option<String>,
 }
 
 #[derive(Template)]
@@ -105,6 +107,13 @@ pub async fn transitions(
                 .until(e.due.leaves_service_on)
                 .map(|span| span.get_days())
                 .unwrap_or(0),
+            plan: e.planned_on.map(|on| {
+                format!(
+                    "{}: {}",
+                    on.strftime("%-d %b %Y"),
+                    e.planned_to.as_deref().unwrap_or_default()
+                )
+            }),
         })
         .collect();
     let first_shown = u64::from(pagination::offset(page)) + 1;
