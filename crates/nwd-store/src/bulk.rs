@@ -247,6 +247,7 @@ impl Store {
                 "ended_at",
                 "end_reason",
                 "waiting",
+                "source",
             ],
         );
         let mut contacts = Batch::new(
@@ -328,6 +329,7 @@ impl Store {
                     V::OI(a.ended.as_ref().map(|e| ms(e.at))),
                     V::OT(a.ended.as_ref().map(|e| e.reason.as_str().to_string())),
                     V::I(flag(a.is_waiting())),
+                    V::T(r.source.as_str().into()),
                 ]);
             }
             for c in &r.contacts {

@@ -29,6 +29,15 @@ pub(crate) fn matching(terms: &SearchTerms, base: usize) -> (String, Vec<Bind>) 
     (sql, binds)
 }
 
+/// The priority a stored rank stands for (`Priority::rank`).
+fn priority_of(rank: i64) -> Result<Priority, StoreError> {
+    Priority::ALL
+        .iter()
+        .copied()
+        .find(|p| p.rank() == rank)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown priority rank {rank}")))
+}
+
 fn bind_terms<'q>(mut query: AnyQuery<'q>, binds: &'q [Bind]) -> AnyQuery<'q> {
     for bind in binds {
         query = match bind {
@@ -208,8 +217,8 @@ impl Store {
         // or before their standard's breach cut-off. No row per waiting person leaves SQL.
         let groups = bind_terms(
             sqlx::query(&format!(
-                "SELECT r.priority, r.source, COUNT(*) AS n FROM allocations a JOIN referrals r ON r.id = a.referral_id \
-                 WHERE a.service_id = $1 AND a.waiting = 1{matching} GROUP BY r.priority, r.source"
+                "SELECT a.priority_rank, a.source, COUNT(*) AS n FROM allocations a \
+                 WHERE a.service_id = $1 AND a.waiting = 1{matching} GROUP BY a.priority_rank, a.source"
             ))
             .bind(service_id.to_string()),
             &term_binds,
@@ -218,26 +227,26 @@ impl Store {
         .await?;
         let mut total = 0u64;
         let mut conditions = Vec::new();
-        let mut binds: Vec<(String, String, i64)> = Vec::new();
+        let mut binds: Vec<(i64, String, i64)> = Vec::new();
         for row in &groups {
             let n: i64 = row.try_get("n")?;
             total += n as u64;
-            let priority_name: String = row.try_get("priority")?;
+            let rank: i64 = row.try_get("priority_rank")?;
             let source_name: String = row.try_get("source")?;
-            let priority = Priority::parse(&priority_name).map_err(StoreError::Corrupt)?;
+            let priority = priority_of(rank)?;
             let source = ReferralSource::parse(&source_name).map_err(StoreError::Corrupt)?;
             if let Some(standard) =
                 nwd_domain::standards::select(&service.details.standards, priority, source)
             {
                 let base = 1 + 3 * binds.len();
                 conditions.push(format!(
-                    "(r.priority = ${} AND r.source = ${} AND a.clock_start <= ${})",
+                    "(a.priority_rank = ${} AND a.source = ${} AND a.clock_start <= ${})",
                     base + 1,
                     base + 2,
                     base + 3
                 ));
                 binds.push((
-                    priority_name,
+                    rank,
                     source_name,
                     ms(standard.target.breach_cutoff(now, &self.tz)),
                 ));
@@ -248,7 +257,7 @@ impl Store {
         } else {
             let (matching, term_binds) = crate::lists::matching(terms, 1 + 3 * binds.len());
             let sql = format!(
-                "SELECT COUNT(*) AS n FROM allocations a JOIN referrals r ON r.id = a.referral_id \
+                "SELECT COUNT(*) AS n FROM allocations a \
                  WHERE a.service_id = $1 AND a.waiting = 1 AND ({}){matching}",
                 conditions.join(" OR ")
             );
@@ -263,8 +272,8 @@ impl Store {
         // The page, in order, with each entry's days waited and breach date.
         let page = bind_terms(
             sqlx::query(&format!(
-                "SELECT a.id, a.referral_id, a.person_id, a.clock_start, r.priority, r.source \
-                 FROM allocations a JOIN referrals r ON r.id = a.referral_id \
+                "SELECT a.id, a.referral_id, a.person_id, a.clock_start, a.priority_rank, a.source \
+                 FROM allocations a \
                  WHERE a.service_id = $1 AND a.waiting = 1{matching} \
                  ORDER BY a.priority_rank, a.clock_start, a.id LIMIT {} OFFSET {offset}",
                 limit.clamp(1, 500)
@@ -281,8 +290,7 @@ impl Store {
                 ReferralId(uuid(&row.try_get::<String, _>("referral_id")?)?),
                 PersonId(uuid(&row.try_get::<String, _>("person_id")?)?),
                 service_id,
-                Priority::parse(&row.try_get::<String, _>("priority")?)
-                    .map_err(StoreError::Corrupt)?,
+                priority_of(row.try_get("priority_rank")?)?,
                 ReferralSource::parse(&row.try_get::<String, _>("source")?)
                     .map_err(StoreError::Corrupt)?,
                 ts(row.try_get("clock_start")?)?,
