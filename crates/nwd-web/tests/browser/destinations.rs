@@ -3,6 +3,7 @@
 //! banner; a service clinician lands on their own service's page, sees how to contact the
 //! young person and their family and the preference recorded at triage, and records that the
 //! family declined — with a confirmation — ending on a page that opens, not "Page not found".
+//! Before that, the clinician plans a transition, which leaves the service open.
 
 use serde_json::{json, Value};
 
@@ -123,6 +124,41 @@ async fn destinations_from_the_referral_page_at_phone_width() {
         "{details}"
     );
     app.check_page("referral with contact and destination forms")
+        .await;
+
+    // A transition planned by need while the service stays open: the plan is on the page.
+    for option in [
+        "select#plan-allocation option:nth-child(2)",
+        "select#plan-outcome option[value=adult_service]",
+    ] {
+        app.client
+            .find(fantoccini::Locator::Css(option))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    app.type_into("plan-name", "Synthetic adult community team")
+        .await;
+    // A date input takes its value in the browser's own format when typed; set it as the
+    // form sends it.
+    app.client
+        .execute(
+            "document.getElementById('plan-date').value = '2030-06-01'; return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.press("form[action*='/transition-plan'] button").await;
+    let banner = app.text("#success-banner").await;
+    assert!(
+        banner.contains("Transition planned") && banner.contains("Synthetic adult community team"),
+        "{banner}"
+    );
+    let plans = app.text("#transition-plans + dl").await;
+    assert!(plans.contains("1 June 2030"), "{plans}");
+    app.check_page("referral with a planned transition at phone width")
         .await;
 
     // Declined, confirmed: the last service ends and the page that follows opens.
