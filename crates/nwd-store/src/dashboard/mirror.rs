@@ -13,10 +13,11 @@
 //! one would repay. A change committed while it reads is stamped with a later version and
 //! read again next time, so what it holds is never older than the version it claims.
 //!
-//! [`Mirror::figures`] then counts exactly what `Store::compute_dashboard` counts in SQL
-//! (the same month bounds, the same filters, the domain's function for standards, and the
-//! access measures' sweep of `nwd_domain::access::access_measures_for_periods` over the
-//! same contacts); the store's tests compare the two after random sequences of writes.
+//! [`Mirror::figures`] is the one definition of every dashboard figure (the month bounds,
+//! the filters, the domain's function for standards, and the access measures' sweep of
+//! `nwd_domain::access::access_measures_for_periods` over the counted contacts);
+//! `Store::compute_dashboard` applies it to inputs read afresh, and the store's tests compare
+//! that with the kept inputs after random sequences of writes.
 //! Everything is kept in flat arrays (referrals by slot, allocations, and counted contacts
 //! sorted by person and day) so that counting is a few linear passes.
 
@@ -42,7 +43,7 @@ const READ_ALL_ABOVE: usize = 2_000;
 /// Ids per `IN (…)` list.
 const CHUNK: usize = 500;
 
-/// The step events' payload pattern for "up" (as in `compute_dashboard`).
+/// The step events' payload pattern for "up" (compact JSON: a free-text reason cannot hold these unescaped quotes).
 const STEP_UP: &str = "%\"direction\":\"up\"%";
 
 /// No service (a filter naming a service the mirror does not know matches nothing).
@@ -161,7 +162,7 @@ impl Mirror {
     }
 
     /// Everything, at `version` (read before).
-    async fn read_all(store: &Store, version: i64) -> Result<Mirror, StoreError> {
+    pub(super) async fn read_all(store: &Store, version: i64) -> Result<Mirror, StoreError> {
         let mut mirror = Mirror::empty(version);
         mirror.read_services(store).await?;
         mirror.read_referrals(store, None).await?;
@@ -536,8 +537,8 @@ impl Mirror {
         Ok(())
     }
 
-    /// The dashboard for these month bounds (see `compute_dashboard` for each figure's
-    /// definition; this counts the same rows).
+    /// The dashboard for these month bounds: the one definition of each figure (each
+    /// field of [`Dashboard`] says what it counts).
     pub(crate) fn figures(
         &self,
         bounds: &[(Date, Timestamp, Timestamp)],
