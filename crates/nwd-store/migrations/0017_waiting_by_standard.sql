@@ -10,3 +10,9 @@ ALTER TABLE allocations ADD COLUMN source TEXT;
 UPDATE allocations SET source = (SELECT r.source FROM referrals r WHERE r.id = allocations.referral_id);
 CREATE INDEX allocations_waiting_by_standard
     ON allocations (service_id, priority_rank, source, clock_start) WHERE waiting = 1;
+
+-- A caseload page (every open allocation of a service, waiting last, then priority and
+-- order of allocation) reads the first page in order from this index instead of sorting the
+-- service's whole caseload (≈ 45,000 open at the largest service at 1M referrals: 267 ms).
+CREATE INDEX allocations_open_in_caseload_order
+    ON allocations (service_id, waiting, priority_rank, allocated_at, id) WHERE ended_at IS NULL;

@@ -372,6 +372,9 @@ impl Store {
         contacts.flush(conn).await?;
         progress(total, total);
         w.commit(self.now()).await?;
+        // Crisis positions are computed in Rust from each referral's events (a few percent of
+        // them are on the list); were this interrupted, `Store::connect` fills in the rest.
+        crate::urgency::fill_crisis_positions(self).await?;
         // Planner statistics for the new rows: without them PostgreSQL plans a 10-row read of
         // referral_events as a parallel scan (until autovacuum analyzes, never where it is off).
         if self.backend == Backend::Postgres {

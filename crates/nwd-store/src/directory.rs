@@ -175,6 +175,15 @@ impl Store {
         .bind(i64::from(expected_version))
         .execute(&mut *w.tx)
         .await?;
+        // Its standards may have changed: the breach times of triaged referrals waiting there
+        // on the crisis list follow, in the same transaction.
+        crate::urgency::refresh_crisis_in(
+            &mut w.tx,
+            self,
+            "r.crisis_rank IN (2, 3) AND r.id IN (SELECT a.referral_id FROM allocations a WHERE a.service_id = $1 AND a.waiting = 1)",
+            &[crate::referrals::Bind::Text(id.to_string())],
+        )
+        .await?;
         w.commit(self.now()).await?;
         Ok((Service { id, details }, expected_version + 1))
     }

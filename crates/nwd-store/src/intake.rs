@@ -138,6 +138,7 @@ impl Store {
         if crate::urgency::touches_urgency(std::slice::from_ref(&first)) {
             crate::urgency::write_urgency(&mut w.tx, &referral, &self.tz).await?;
         }
+        crate::urgency::write_crisis(&mut w.tx, self, &referral).await?;
         insert_events(&mut w.tx, referral_id, std::slice::from_ref(&first)).await?;
         crate::register::record_match(&mut w.tx, referral_id, person_id, &proposal, now).await?;
         crate::about::add_at_intake(&mut w.tx, person_id, &intake.about, actor, now).await?;

@@ -219,6 +219,7 @@ impl Store {
         audit::install_head_trigger(&store.pool, backend).await?;
         versioned::install_change_log(&store.pool, backend).await?;
         search::fill_search_keys(&store.pool).await?;
+        urgency::fill_crisis_positions(&store).await?;
         store.load_register_into_matcher().await?;
         if store.audit_commit == audit::AuditCommit::Deferred && backend == Backend::Sqlite {
             audit::spawn_flusher(&store);

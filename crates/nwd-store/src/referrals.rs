@@ -114,6 +114,7 @@ impl Store {
         if crate::urgency::touches_urgency(&recorded) {
             crate::urgency::write_urgency(&mut w.tx, &referral, &self.tz).await?;
         }
+        crate::urgency::write_crisis(&mut w.tx, self, &referral).await?;
         w.commit(self.now()).await?;
         Ok((referral, recorded))
     }

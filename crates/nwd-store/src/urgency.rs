@@ -9,7 +9,7 @@
 use jiff::Timestamp;
 use nwd_domain::codes::{Priority, ReferralSource, TeamType};
 use nwd_domain::need::RiskLevel;
-use nwd_domain::referral::urgency::{crisis_order_key, review_overdue_from, triage_due};
+use nwd_domain::referral::urgency::review_overdue_from;
 use nwd_domain::referral::{RecordedEvent, Referral, ReferralEvent};
 use nwd_domain::ServiceId;
 use sqlx::Row;
@@ -27,6 +27,122 @@ pub(crate) fn touches_urgency(events: &[RecordedEvent]) -> bool {
         ) || matches!(&e.event, ReferralEvent::Received { referral, .. } if referral.requested_priority.is_some())
     })
 }
+
+/// Writes the referral's place on the crisis list (`Referral::crisis_position`, migration
+/// 0018) into its projection row: called with every change to the referral, in the change's
+/// transaction. The standards of the services it waits at are read only when it is on the
+/// list.
+pub(crate) async fn write_crisis(
+    conn: &mut sqlx::AnyConnection,
+    store: &Store,
+    referral: &Referral,
+) -> Result<(), StoreError> {
+    let triage_standards = store.standards.for_team_type(TeamType::SinglePointOfAccess);
+    // Without service standards first: `None` means not on the list at all.
+    let position = match referral.crisis_position(&triage_standards, &|_| None, &store.tz) {
+        None => None,
+        Some(_) => {
+            let mut waiting: Vec<ServiceId> = referral
+                .active_allocations()
+                .filter(|a| a.is_waiting())
+                .map(|a| a.service_id)
+                .collect();
+            waiting.sort();
+            waiting.dedup();
+            let services = store.services_by_id(conn, &waiting).await?;
+            referral.crisis_position(
+                &triage_standards,
+                &|id| {
+                    services
+                        .iter()
+                        .find(|s| s.id == id)
+                        .map(|s| s.details.standards.clone())
+                },
+                &store.tz,
+            )
+        }
+    };
+    match position {
+        Some(position) => {
+            sqlx::query("UPDATE referrals SET crisis_rank = $1, crisis_due = $2 WHERE id = $3")
+                .bind(position.rank)
+                .bind(position.due.map(ms))
+                .bind(referral.id.to_string())
+                .execute(&mut *conn)
+                .await?;
+        }
+        None => {
+            sqlx::query(
+                "UPDATE referrals SET crisis_rank = NULL, crisis_due = NULL WHERE id = $1 AND crisis_rank IS NOT NULL",
+            )
+            .bind(referral.id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the crisis position of every referral `condition` selects (SQL on `referrals r`)
+/// from its events, in `conn`'s transaction: a service's waiting referrals when its standards
+/// change.
+pub(crate) async fn refresh_crisis_in(
+    conn: &mut sqlx::AnyConnection,
+    store: &Store,
+    condition: &str,
+    binds: &[Bind],
+) -> Result<usize, StoreError> {
+    let ids: Vec<String> = bind_all(
+        &format!("SELECT r.id FROM referrals r WHERE {condition}"),
+        binds,
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|row| row.try_get("id"))
+    .collect::<Result<_, _>>()?;
+    for id in &ids {
+        let events = crate::referrals::load_events(conn, nwd_domain::ReferralId(uuid(id)?)).await?;
+        let referral = Referral::replay(&events).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        write_crisis(conn, store, &referral).await?;
+    }
+    Ok(ids.len())
+}
+
+/// At connect: referrals that may be on the crisis list but have no position yet (stored
+/// before migration 0018), and the untriaged ones on it (their due time follows the triage
+/// standards configured now).
+pub(crate) async fn fill_crisis_positions(store: &Store) -> Result<(), StoreError> {
+    // In batches of 500 referrals per transaction: a first start after the migration on a
+    // large record does not hold one long transaction.
+    loop {
+        let mut tx = store.pool.begin().await?;
+        let done = refresh_crisis_in(
+            &mut tx,
+            store,
+            &format!(
+                "r.id IN (SELECT q.id FROM referrals q WHERE q.status <> 'closed' AND q.crisis_rank IS NULL \
+                 AND (q.priority_rank <= 1 OR q.requested_priority IN ('emergency', 'very_urgent') OR q.risk_rank >= 3) \
+                 ORDER BY q.id LIMIT {FILL_BATCH})"
+            ),
+            &[],
+        )
+        .await?;
+        tx.commit().await?;
+        if done < FILL_BATCH {
+            break;
+        }
+    }
+    // Untriaged referrals on the list again: their due time follows the triage standards
+    // configured now (a few hundred at most).
+    let mut tx = store.pool.begin().await?;
+    refresh_crisis_in(&mut tx, store, "r.crisis_rank IN (0, 1)", &[]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Referrals per transaction when filling in crisis positions at connect.
+const FILL_BATCH: usize = 500;
 
 /// Writes the referral's current urgency into its projection row, and the priority rank into
 /// its allocations (waiting lists and caseloads order by it).
@@ -98,18 +214,14 @@ pub struct OverdueReviews {
     pub items: Vec<ReferralSummary>,
 }
 
-/// What the crisis list's order needs of each referral on it.
-struct Candidate {
-    id: String,
-    triaged: bool,
-    priority: Priority,
-    requested: Option<Priority>,
-    source: ReferralSource,
-    received_at: Timestamp,
-    breach_at: Option<Timestamp>,
-}
-
 impl Store {
+    /// Fills in the crisis position of referrals that have none yet (stored before migration
+    /// 0018, or by an interrupted bulk import) and computes the untriaged ones again. Run
+    /// at connect and after a bulk import; safe to run at any time.
+    pub async fn refresh_crisis_positions(&self) -> Result<(), StoreError> {
+        fill_crisis_positions(self).await
+    }
+
     /// The crisis list: referrals not closed that are emergency or very urgent (clinical or
     /// requested) or at high or immediate risk, that `visible` may open — untriaged first,
     /// then by time to breach (`nwd_domain::referral::urgency::crisis_order_key`): `limit`
@@ -148,135 +260,41 @@ impl Store {
             clauses.push(format!("r.source = ${}", binds.len()));
         }
         clauses.push(visibility_clause(visible, &mut binds));
+        clauses.push("r.crisis_rank IS NOT NULL".to_owned());
         let filter_sql = clauses.join(" AND ");
         let mut conn = self.pool.acquire().await?;
+        let total: i64 = bind_all(
+            &format!("SELECT COUNT(*) AS n FROM referrals r WHERE {filter_sql}"),
+            &binds,
+        )
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+        // In the list's order (`crisis_order_key`, projected by `write_crisis`), read from
+        // `referrals_crisis_order`.
         let rows = bind_all(
             &format!(
-                "SELECT r.id, r.status, r.priority, r.requested_priority, r.source, r.received_at \
-                 FROM referrals r WHERE {filter_sql}"
+                "SELECT {SUMMARY_COLUMNS}, r.crisis_due FROM referrals r WHERE {filter_sql} \
+                 ORDER BY r.crisis_rank, r.crisis_due, r.received_at, r.id LIMIT {} OFFSET {offset}",
+                limit.clamp(1, 500)
             ),
             &binds,
         )
         .fetch_all(&mut *conn)
         .await?;
-        let mut candidates = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let requested: Option<String> = row.try_get("requested_priority")?;
-            candidates.push(Candidate {
-                id: row.try_get("id")?,
-                triaged: row.try_get::<String, _>("status")? != "awaiting_triage",
-                priority: Priority::parse(&row.try_get::<String, _>("priority")?)
-                    .map_err(StoreError::Corrupt)?,
-                requested: requested
-                    .map(|p| Priority::parse(&p))
-                    .transpose()
-                    .map_err(StoreError::Corrupt)?,
-                source: ReferralSource::parse(&row.try_get::<String, _>("source")?)
-                    .map_err(StoreError::Corrupt)?,
-                received_at: ts(row.try_get("received_at")?)?,
-                breach_at: None,
-            });
-        }
-        // Untriaged: the single point of access's triage standard for the triage priority.
-        let triage_standards = self.standards.for_team_type(TeamType::SinglePointOfAccess);
-        for c in candidates.iter_mut().filter(|c| !c.triaged) {
-            let priority = match c.requested {
-                Some(r) => nwd_domain::referral::urgency::more_urgent(c.priority, r),
-                None => c.priority,
-            };
-            c.breach_at = triage_due(
-                priority,
-                c.source,
-                c.received_at,
-                &triage_standards,
-                &self.tz,
-            );
-        }
-        // Triaged: the earliest breach of a waiting allocation, by its service's standard
-        // for the current priority.
-        if candidates.iter().any(|c| c.triaged) {
-            let waiting = bind_all(
-                &format!(
-                    "SELECT a.referral_id, a.service_id, a.clock_start FROM allocations a \
-                     JOIN referrals r ON r.id = a.referral_id WHERE a.waiting = 1 AND {filter_sql}"
-                ),
-                &binds,
-            )
-            .fetch_all(&mut *conn)
-            .await?;
-            let mut service_ids: Vec<ServiceId> = Vec::new();
-            let mut waits = Vec::with_capacity(waiting.len());
-            for row in &waiting {
-                let service = ServiceId(uuid(&row.try_get::<String, _>("service_id")?)?);
-                if !service_ids.contains(&service) {
-                    service_ids.push(service);
-                }
-                waits.push((
-                    row.try_get::<String, _>("referral_id")?,
-                    service,
-                    ts(row.try_get("clock_start")?)?,
-                ));
-            }
-            let services = self.services_by_id(&mut conn, &service_ids).await?;
-            let index: std::collections::HashMap<&str, usize> = candidates
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.id.as_str(), i))
-                .collect();
-            let mut breaches: Vec<(usize, Timestamp)> = Vec::new();
-            for (referral_id, service_id, clock_start) in &waits {
-                let (Some(&i), Some(service)) = (
-                    index.get(referral_id.as_str()),
-                    services.iter().find(|s| s.id == *service_id),
-                ) else {
-                    continue;
-                };
-                let c = &candidates[i];
-                if let Some(standard) =
-                    nwd_domain::standards::select(&service.details.standards, c.priority, c.source)
-                {
-                    breaches.push((i, standard.target.deadline(*clock_start, &self.tz)));
-                }
-            }
-            for (i, at) in breaches {
-                let c = &mut candidates[i];
-                c.breach_at = Some(c.breach_at.map_or(at, |b| b.min(at)));
-            }
-        }
-        candidates.sort_by(|a, b| {
-            (
-                crisis_order_key(a.triaged, a.breach_at, a.received_at),
-                &a.id,
-            )
-                .cmp(&(
-                    crisis_order_key(b.triaged, b.breach_at, b.received_at),
-                    &b.id,
-                ))
-        });
-        let total = candidates.len() as u64;
-        let page: Vec<&Candidate> = candidates
+        let items = rows
             .iter()
-            .skip(offset as usize)
-            .take(limit.clamp(1, 500) as usize)
-            .collect();
-        let summaries = self
-            .summaries(
-                &mut conn,
-                &page.iter().map(|c| c.id.clone()).collect::<Vec<_>>(),
-            )
-            .await?;
-        let items = page
-            .iter()
-            .filter_map(|c| {
-                summaries
-                    .iter()
-                    .find(|s| s.id.to_string() == c.id)
-                    .map(|summary| CrisisEntry {
-                        summary: summary.clone(),
-                        breach_at: c.breach_at,
-                    })
+            .map(|row| {
+                Ok(CrisisEntry {
+                    summary: summary_from_row(row)?,
+                    breach_at: row
+                        .try_get::<Option<i64>, _>("crisis_due")?
+                        .map(ts)
+                        .transpose()?,
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let total = total.max(0) as u64;
         Ok(CrisisList { total, items })
     }
 
@@ -315,23 +333,5 @@ impl Store {
                 .map(summary_from_row)
                 .collect::<Result<Vec<_>, _>>()?,
         })
-    }
-
-    async fn summaries(
-        &self,
-        conn: &mut sqlx::AnyConnection,
-        ids: &[String],
-    ) -> Result<Vec<ReferralSummary>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM referrals r WHERE r.id IN ({})",
-            placeholders.join(", ")
-        );
-        let binds: Vec<Bind> = ids.iter().map(|id| Bind::Text(id.clone())).collect();
-        let rows = bind_all(&sql, &binds).fetch_all(&mut *conn).await?;
-        rows.iter().map(summary_from_row).collect()
     }
 }

@@ -435,3 +435,92 @@ async fn crisis_list_and_caseload_pages_keep_their_order_and_totals() {
     })
     .await;
 }
+
+/// The crisis list is read in order from each referral's projected position: a service's new
+/// standard moves the breach time of the referrals waiting there, and a position lost (as for
+/// referrals stored before the projection existed) is filled in again from the events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn crisis_positions_follow_service_standards_and_are_filled_in_from_events() {
+    use nwd_domain::codes::{Priority, ReferralSource};
+    use nwd_domain::standards::{WaitStandard, WaitTarget};
+    for_each_backend(|t| async move {
+        t.clock.set("2025-06-30T12:00:00Z");
+        let org = organisation(&t.store).await;
+        let community = add_service(
+            &t.store,
+            service(
+                org,
+                "Community CYP",
+                TeamType::Community,
+                &[NeedGroup::GettingHelp],
+                (0, 17),
+            ),
+        )
+        .await;
+        let received = ts("2025-06-30T09:00:00Z");
+        let r = receive_with(
+            &t,
+            person("Vic", date(2010, 3, 3), None),
+            ReferralSource::Gp,
+            Priority::VeryUrgent,
+            received,
+        )
+        .await;
+        let r = run(&t, &r, triage(NeedGroup::GettingHelp, &[community])).await;
+        let everyone = nwd_store::auth::Visibility {
+            single_point_of_access: true,
+            cutoff_ms: 0,
+            now_ms: t.clock.now().as_millisecond(),
+            ..Default::default()
+        };
+        let breach = |t: &TestStore| {
+            let store = t.store.clone();
+            let everyone = everyone.clone();
+            async move {
+                let list = store
+                    .crisis_list(&everyone, &Default::default(), 10, 0)
+                    .await
+                    .unwrap();
+                assert_eq!(list.total, 1);
+                list.items[0].breach_at
+            }
+        };
+        let before = breach(&t).await.expect("a community standard applies");
+        // The service adopts a 7-day standard for every referral.
+        let (current, version) = t.store.service(community).await.unwrap();
+        let mut details = current.details.clone();
+        details.standards = vec![WaitStandard {
+            name: "Local: seen within a week".into(),
+            target: WaitTarget::Days(7),
+            priorities: Vec::new(),
+            sources: Vec::new(),
+            target_share_percent: None,
+            source: "Synthetic local standard".into(),
+        }];
+        t.store
+            .update_service(community, details, version)
+            .await
+            .unwrap();
+        let after = breach(&t).await.expect("the new standard applies");
+        let clock_start = r.allocations[0].clock_start;
+        assert_eq!(
+            after,
+            WaitTarget::Days(7).deadline(clock_start, t.store.tz()),
+            "the breach follows the service's new standard"
+        );
+        assert_ne!(before, after);
+        // Lost, then filled in again from the events.
+        t.raw_execute("UPDATE referrals SET crisis_rank = NULL, crisis_due = NULL")
+            .await
+            .unwrap();
+        let list = t
+            .store
+            .crisis_list(&everyone, &Default::default(), 10, 0)
+            .await
+            .unwrap();
+        assert_eq!(list.total, 0, "the list reads the projection");
+        t.store.refresh_crisis_positions().await.unwrap();
+        assert_eq!(breach(&t).await, Some(after));
+    })
+    .await;
+}
