@@ -399,8 +399,13 @@ async fn waiting_lists_say_who_is_waiting_and_can_be_searched(app: &TestApp) {
     app.advance_clock(waited);
     let london = jiff::tz::TimeZone::get("Europe/London").unwrap();
     let started = jiff::Timestamp::now();
-    let today = started.checked_add(waited).unwrap().to_zoned(london.clone()).date();
-    let days = nwd_domain::waits::days_waited(started, started.checked_add(waited).unwrap(), &london);
+    let today = started
+        .checked_add(waited)
+        .unwrap()
+        .to_zoned(london.clone())
+        .date();
+    let days =
+        nwd_domain::waits::days_waited(started, started.checked_add(waited).unwrap(), &london);
     let age =
         |born: &str| nwd_domain::person::age_in_years(born.parse().unwrap(), today).to_string();
     let text = html(app, None, &format!("/staff/services/{alpha}")).await;
