@@ -404,6 +404,15 @@ async fn the_same_answers_through_the_page_and_the_api_make_the_same_referral(ap
 }
 on_both_backends!(the_same_answers_through_the_page_and_the_api_make_the_same_referral);
 
+/// One bad answer, as the page's question takes it and as the API takes it.
+struct BadAnswer<'a> {
+    step: &'a str,
+    page_answers: Vec<(&'a str, &'a str)>,
+    page_field: &'a str,
+    api_patch: Value,
+    api_field: &'a str,
+}
+
 /// Parity of refusals: the same bad value is refused by the page (at the question that asks
 /// it) and by the API (a 422 naming the field), and neither writes anything — a telephone
 /// number of "abc", a date of birth 26 years ago, presenting needs over the one limit.
@@ -419,32 +428,41 @@ async fn the_same_bad_answers_are_refused_by_the_page_and_the_api(app: &TestApp)
         too_old[8..10].trim_start_matches('0').to_owned(),
     );
     let long = "x".repeat(nwd_domain::referral::command::MAX_PRESENTING_NEEDS_CHARS + 1);
-    let cases: Vec<(&str, Vec<(&str, &str)>, &str, Value)> = vec![
-        (
-            "contact",
-            vec![("phone", "abc")],
-            "phone",
-            json!({"contact": {"name": "Safia Testyoung", "phone": "abc"}}),
-        ),
-        (
-            "date-of-birth",
-            vec![
+    let cases = [
+        BadAnswer {
+            step: "contact",
+            page_answers: vec![("phone", "abc")],
+            page_field: "phone",
+            api_patch: json!({"contact": {"name": "Safia Testyoung", "phone": "abc"}}),
+            api_field: "contact.phone",
+        },
+        BadAnswer {
+            step: "date-of-birth",
+            page_answers: vec![
                 ("dob-day", &old_day),
                 ("dob-month", &old_month),
                 ("dob-year", &old_year),
             ],
-            "dob-day",
-            json!({"person": {"given_name": "Safia", "family_name": "Testyoung", "date_of_birth": too_old}}),
-        ),
-        (
-            "happening",
-            vec![("happening", &long)],
-            "happening",
-            json!({"presenting_needs": long}),
-        ),
+            page_field: "dob-day",
+            api_patch: json!({"person": {"given_name": "Safia", "family_name": "Testyoung", "date_of_birth": too_old}}),
+            api_field: "person.date_of_birth",
+        },
+        BadAnswer {
+            step: "happening",
+            page_answers: vec![("happening", &long)],
+            page_field: "happening",
+            api_patch: json!({"presenting_needs": long}),
+            api_field: "presenting_needs",
+        },
     ];
-    let api_fields = ["contact.phone", "person.date_of_birth", "presenting_needs"];
-    for ((step, bad, page_field, api_patch), api_field) in cases.into_iter().zip(api_fields) {
+    for case in cases {
+        let BadAnswer {
+            step,
+            page_answers: bad,
+            page_field,
+            api_patch,
+            api_field,
+        } = case;
         let (journey, issued) = journey_start(app).await;
         let mut pairs: Vec<(&str, &str)> = journey_answers(&journey, &issued)
             .into_iter()
