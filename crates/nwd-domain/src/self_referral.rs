@@ -47,6 +47,36 @@ impl Asker {
     }
 }
 
+/// How a parent or carer is related to the child: the choices `/get-help/parent-carer` offers
+/// and `POST /api/self-referrals` takes (`relationship`), by name, with their words.
+pub const RELATIONSHIPS: &[(&str, &str)] = &[
+    ("parent", "Parent"),
+    ("step_parent", "Step-parent"),
+    ("adoptive_parent", "Adoptive parent"),
+    ("foster_carer", "Foster carer"),
+    (
+        "relative",
+        "Grandparent or other relative who cares for them",
+    ),
+    ("other", "Other carer or guardian"),
+];
+
+/// Whether the child knows about the request, what triage needs before contacting them: the
+/// journey's choices and the API's `child_knows`, by name, with their words.
+pub const AWARENESS: &[(&str, &str)] = &[
+    ("knows_agrees", "Yes, and they agree to it"),
+    ("knows_unsure", "Yes, but they are not sure or do not agree"),
+    ("does_not_know", "No, they do not know yet"),
+    ("too_young", "They are too young to understand"),
+];
+
+/// The words of the choice named `name` in `list` (`RELATIONSHIPS`, `AWARENESS`).
+pub fn choice_label(list: &[(&str, &'static str)], name: &str) -> Option<&'static str> {
+    list.iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, label)| *label)
+}
+
 /// Someone a young person or family agrees we may talk to about the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShareWith {

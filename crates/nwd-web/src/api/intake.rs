@@ -26,7 +26,7 @@ use utoipa_axum::routes;
 use crate::extract::{Caller, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::secure::SecureRouter;
-use crate::usecase::intake::{reference, ProfessionalReferral, SelfReferral};
+use crate::usecase::intake::{reference, ParentCarerAnswers, ProfessionalReferral, SelfReferral};
 use crate::AppState;
 use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 
@@ -135,6 +135,13 @@ pub struct SelfReferralInput {
     /// The safety question, as the web journeys ask it (optional): answers that signal risk
     /// ask triage for very urgent review, exactly as on `/get-help`.
     pub safety: Option<SafetyInput>,
+    /// A parent's or carer's relationship to the child, as `/get-help/parent-carer` asks it
+    /// (optional, with `child_knows`): `parent`, `step_parent`, `adoptive_parent`,
+    /// `foster_carer`, `relative` or `other`. Recorded as a carer contact on the person.
+    pub relationship: Option<String>,
+    /// Whether the child knows a parent or carer is asking (with `relationship`):
+    /// `knows_agrees`, `knows_unsure`, `does_not_know` or `too_young`.
+    pub child_knows: Option<String>,
 }
 
 /// The safety question's answers: "Are you thinking about hurting yourself or ending your
@@ -425,6 +432,12 @@ pub fn parse_self_referral(
             harmed: harmed?,
         })
     });
+    let parent_carer = parent_carer_answers(
+        asker,
+        input.relationship.as_deref(),
+        input.child_knows.as_deref(),
+        &mut errors,
+    );
     let (Some(asker), Some(person), Some((contact_name, contact))) = (asker, person, contact)
     else {
         return Err(ApiError::Invalid(errors.0));
@@ -438,10 +451,50 @@ pub fn parse_self_referral(
         presenting_needs: input.presenting_needs.unwrap_or_default(),
         contact_name,
         contact,
-        parent_carer: None,
+        parent_carer,
         consent_to_share,
         safety,
         received_at: now,
+    })
+}
+
+/// A parent's or carer's relationship and whether the child knows, both or neither, only from
+/// a parent or carer; each by its name in the domain's list.
+fn parent_carer_answers(
+    asker: Option<Asker>,
+    relationship: Option<&str>,
+    child_knows: Option<&str>,
+    errors: &mut ValidationErrors,
+) -> Option<ParentCarerAnswers> {
+    use nwd_domain::self_referral::{choice_label, AWARENESS, RELATIONSHIPS};
+    if relationship.is_none() && child_knows.is_none() {
+        return None;
+    }
+    if asker == Some(Asker::YoungPerson) {
+        errors.add(
+            "relationship",
+            "only a parent or carer (who: parent_carer) says how they are related and whether the child knows",
+        );
+        return None;
+    }
+    let names = |list: &[(&str, &str)]| {
+        list.iter()
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut label = |field: &str, value: Option<&str>, list: &[(&str, &'static str)]| {
+        let found = value.and_then(|v| choice_label(list, v));
+        if found.is_none() {
+            errors.add(field, format!("say one of: {}", names(list)));
+        }
+        found
+    };
+    let relationship = label("relationship", relationship, RELATIONSHIPS);
+    let child_knows = label("child_knows", child_knows, AWARENESS);
+    Some(ParentCarerAnswers {
+        relationship: relationship?.to_owned(),
+        child_knows: child_knows?.to_owned(),
     })
 }
 

@@ -86,26 +86,10 @@ impl Who {
     }
 }
 
-/// How a parent or carer is related to the child (the choices on the first page).
-pub const RELATIONSHIPS: &[(&str, &str)] = &[
-    ("parent", "Parent"),
-    ("step_parent", "Step-parent"),
-    ("adoptive_parent", "Adoptive parent"),
-    ("foster_carer", "Foster carer"),
-    (
-        "relative",
-        "Grandparent or other relative who cares for them",
-    ),
-    ("other", "Other carer or guardian"),
-];
-
-/// Whether the child knows about the request: what triage needs before contacting them.
-pub const AWARENESS: &[(&str, &str)] = &[
-    ("knows_agrees", "Yes, and they agree to it"),
-    ("knows_unsure", "Yes, but they are not sure or do not agree"),
-    ("does_not_know", "No, they do not know yet"),
-    ("too_young", "They are too young to understand"),
-];
+/// Whether the child knows about the request (the domain's choices, with their words).
+pub use nwd_domain::self_referral::AWARENESS;
+/// How a parent or carer is related to the child (the domain's choices, with their words).
+pub use nwd_domain::self_referral::RELATIONSHIPS;
 
 fn label_of(list: &'static [(&'static str, &'static str)], value: &str) -> &'static str {
     list.iter()

@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::on_both_backends;
-use crate::status::{form_post, hidden};
+use crate::status::{form_post, hidden, parent_answers};
 use crate::support::{fields, problem, referral_body, TestApp};
 
 async fn a_school_referral_is_received_with_its_history(app: &TestApp) {
@@ -403,6 +403,89 @@ async fn the_same_answers_through_the_page_and_the_api_make_the_same_referral(ap
     }
 }
 on_both_backends!(the_same_answers_through_the_page_and_the_api_make_the_same_referral);
+
+/// Parity for a parent or carer: the answers of `/get-help/parent-carer` and the same answers
+/// as JSON (`who: parent_carer` with `relationship` and `child_knows`) make the same referral
+/// and the same carer contact on the young person's record.
+async fn a_parents_answers_through_the_page_and_the_api_make_the_same_referral(app: &TestApp) {
+    let created: Value = app
+        .public(Method::POST, "/api/self-referrals")
+        .json(&json!({
+            "who": "parent_carer",
+            "person": {"given_name": "Synthia", "family_name": "Testyoung", "date_of_birth": "2014-04-09",
+                       "postcode": "ME14 1XX"},
+            "reasons": ["anxiety"],
+            "safety": {"thoughts": "no", "harmed": "no"},
+            "presenting_needs": "Panicky before school.",
+            "contact": {"name": "Carer Testperson", "phone": "07700 900 982"},
+            "relationship": "foster_carer",
+            "child_knows": "knows_agrees"
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (api_id, _) = app.received(&created).await;
+    let first = app
+        .public(Method::GET, "/get-help/parent-carer")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (journey, issued) = (hidden(&first, "journey"), hidden(&first, "issued"));
+    app.advance_clock(jiff::SignedDuration::from_secs(60));
+    let done = form_post(app, "/get-help", &parent_answers(&journey, &issued, "")).await;
+    assert!(done.contains("Your request has been sent"), "{done}");
+    let found = get(app, "/api/referrals?source=parent_carer").await;
+    let ids: Vec<String> = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2, "{found}");
+    let page_id = ids.into_iter().find(|id| *id != api_id).unwrap();
+    let by_api = get(app, &format!("/api/referrals/{api_id}")).await;
+    let by_page = get(app, &format!("/api/referrals/{page_id}")).await;
+    for field in [
+        "kind",
+        "source",
+        "priority",
+        "requested_priority",
+        "reasons",
+        "presenting_needs",
+        "referrer",
+        "consent_to_share",
+    ] {
+        assert_eq!(by_api[field], by_page[field], "{field} differs");
+    }
+    assert!(by_page["presenting_needs"]
+        .as_str()
+        .unwrap()
+        .contains("Asked by their foster carer"));
+    let carers = |referral: &Value| {
+        let person = referral["person_id"].as_str().unwrap().to_owned();
+        async move { get(app, &format!("/api/persons/{person}")).await["carers"].clone() }
+    };
+    let (api_carers, page_carers) = (carers(&by_api).await, carers(&by_page).await);
+    assert_eq!(api_carers, page_carers);
+    assert_eq!(page_carers[0]["relationship"], "foster carer");
+    // Only a parent or carer says how they are related.
+    let mut body = self_referral_body();
+    body["relationship"] = json!("parent");
+    let response = app
+        .public(Method::POST, "/api/self-referrals")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fields(&problem(response, 422).await), ["relationship"]);
+}
+on_both_backends!(a_parents_answers_through_the_page_and_the_api_make_the_same_referral);
 
 /// One bad answer, as the page's question takes it and as the API takes it.
 struct BadAnswer<'a> {
