@@ -151,7 +151,7 @@ where
             let options = CalibrationOptions {
                 from: -f64::from(window_days),
                 to: 0.0,
-                standard_days: 28.0,
+                standard_days: first_help_standard_days(store.standards())?,
             };
             let calibration = nwd_sim::calibrate::calibrate(&records, &options);
             let header = format!(
@@ -194,6 +194,22 @@ where
 }
 
 /// Reads and validates a scenario file.
+/// The referral-to-first-help standard calibration reports against, in days: the configured
+/// standards' own (`DefaultStandards::first_help_standard`, by default the community CYP
+/// 4 weeks of `config/standards.toml`), as the web simulator reads it.
+fn first_help_standard_days(
+    standards: &nwd_domain::standards::DefaultStandards,
+) -> anyhow::Result<f64> {
+    standards
+        .first_help_standard()
+        .map(|s| s.target.in_days())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "the standards file has no fallback standard for routine referrals for the simulator to report against"
+            )
+        })
+}
+
 fn load(path: &Path) -> anyhow::Result<Model> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("could not read the scenario {}", path.display()))?;
@@ -477,9 +493,25 @@ mod tests {
     use nwd_sim::{summarise, Model, RunOptions};
     use nwd_store::{Store, StoreOptions};
 
-    use super::records;
+    use super::{first_help_standard_days, records};
 
     const DAY_MS: i64 = 86_400_000;
+
+    /// The simulator's standard is the configured one: 28 days from `config/standards.toml`,
+    /// and whatever an area's file says instead (here 6 weeks); a file without a routine
+    /// fallback is refused rather than silently given 28.
+    #[test]
+    fn the_simulator_standard_comes_from_the_configured_standards() {
+        let shipped = include_str!("../../../config/standards.toml");
+        let standards = crate::config::parse_standards(shipped).unwrap();
+        assert_eq!(first_help_standard_days(&standards).unwrap(), 28.0);
+        let area = shipped.replacen("target = { days = 28 }", "target = { days = 42 }", 1);
+        let standards = crate::config::parse_standards(&area).unwrap();
+        assert_eq!(first_help_standard_days(&standards).unwrap(), 42.0);
+        let mut none = standards;
+        none.fallback.clear();
+        assert!(first_help_standard_days(&none).is_err());
+    }
 
     /// Calibration on SQLite against the demo county: the baseline's arrivals are the window's
     /// referrals, its initial lists are exactly today's waiting lists, both scenarios validate,
@@ -501,7 +533,7 @@ mod tests {
         let options = CalibrationOptions {
             from: -365.0,
             to: 0.0,
-            standard_days: 28.0,
+            standard_days: first_help_standard_days(store.standards()).unwrap(),
         };
         let calibration = calibrate(&records(&data, latest), &options);
         Model::new(&calibration.baseline).unwrap();

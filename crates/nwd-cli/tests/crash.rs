@@ -330,7 +330,19 @@ async fn verify(url: &str, run: &Run) {
         assert_eq!(stored_json["reasons"], sent["reasons"], "{id_text}");
         assert_eq!(stored_json["referrer"]["name"], sent["contact"]["name"]);
         assert_eq!(stored_json["referrer"]["phone"], sent["contact"]["phone"]);
-        assert_eq!(stored_json["consent_to_share"], sent["consent_to_share"]);
+        // A self-referral's choices are recorded as the domain's agency names
+        // (`nwd_domain::self_referral::ShareWith::agency`).
+        let agencies: Vec<&str> = sent["consent_to_share"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|choice| {
+                nwd_domain::self_referral::ShareWith::parse(choice.as_str().unwrap())
+                    .unwrap()
+                    .agency()
+            })
+            .collect();
+        assert_eq!(stored_json["consent_to_share"], json!(agencies));
 
         let person = store.person(stored.person_id).await.unwrap();
         let person = serde_json::to_value(&person).unwrap();

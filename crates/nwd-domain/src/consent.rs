@@ -125,12 +125,17 @@ pub fn latest_for(
         .max_by_key(|a| a.assessed_at)
 }
 
-/// Checks a free-text reason or rationale: present, under 10,000 characters.
+/// Checks a free-text reason or rationale: present, within
+/// [`MAX_TEXT_CHARS`](crate::referral::command::MAX_TEXT_CHARS).
 pub fn check_text(errors: &mut ValidationErrors, field: &str, value: &str, what: &str) {
+    use crate::referral::command::MAX_TEXT_CHARS;
     if value.trim().is_empty() {
         errors.add(field, what);
-    } else if value.chars().count() > 10_000 {
-        errors.add(field, "keep this under 10000 characters");
+    } else if value.chars().count() > MAX_TEXT_CHARS {
+        errors.add(
+            field,
+            format!("keep this under {MAX_TEXT_CHARS} characters"),
+        );
     }
 }
 
@@ -257,8 +262,14 @@ pub fn check_override_reason(reason: &str, errors: &mut ValidationErrors) {
                 crate::authz::MIN_REASON_CHARS
             ),
         );
-    } else if reason.chars().count() > 10_000 {
-        errors.add("reason", "keep this under 10000 characters");
+    } else if reason.chars().count() > crate::referral::command::MAX_TEXT_CHARS {
+        errors.add(
+            "reason",
+            format!(
+                "keep this under {} characters",
+                crate::referral::command::MAX_TEXT_CHARS
+            ),
+        );
     }
 }
 

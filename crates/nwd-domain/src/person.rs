@@ -10,8 +10,20 @@ use crate::ids::PersonId;
 use crate::nhs_number::NhsNumber;
 use crate::postcode::Postcode;
 
-/// The oldest age the system serves: services run to 25 (domain guide §1, `002_…`).
+/// The oldest age the system serves: services run to 25 (domain guide §1, `002_…`: the
+/// NHS Long Term Plan's "0–25 offer"; `003_…` para 113, transitions by need, not absolute
+/// age). The one home of the upper limit: the API, the pages and their templates read it.
 pub const MAX_SERVED_AGE_YEARS: i16 = 25;
+/// The youngest age the system serves (from birth).
+pub const MIN_SERVED_AGE_YEARS: i16 = 0;
+/// The ages the system serves, in whole years: 0 to 25 inclusive.
+pub const SERVED_AGES: std::ops::RangeInclusive<i16> = MIN_SERVED_AGE_YEARS..=MAX_SERVED_AGE_YEARS;
+
+/// True when someone born on `date_of_birth` is older on `on` than the system serves
+/// (26 or over): the rule every door's date-of-birth question applies.
+pub fn older_than_served(date_of_birth: Date, on: Date) -> bool {
+    age_in_years(date_of_birth, on) > MAX_SERVED_AGE_YEARS
+}
 
 /// Most parent or carer contacts one referral may list (local default: a child has at most a
 /// handful of people with parental responsibility or care; a bound keeps one request small).
@@ -187,10 +199,10 @@ impl PersonDetails {
                 format!("{prefix}date_of_birth"),
                 "date of birth must be today or in the past",
             );
-        } else if age_in_years(self.date_of_birth, today) > MAX_SERVED_AGE_YEARS {
+        } else if older_than_served(self.date_of_birth, today) {
             errors.add(
                 format!("{prefix}date_of_birth"),
-                "No Wrong Door serves children and young people aged 0 to 25; this date of birth makes them older",
+                format!("No Wrong Door serves children and young people aged {MIN_SERVED_AGE_YEARS} to {MAX_SERVED_AGE_YEARS}; this date of birth makes them older"),
             );
         }
         if let Some(language) = &self.language {
@@ -239,6 +251,12 @@ impl PersonDetails {
                     false,
                 );
             }
+            crate::contact::check_contact_text(
+                errors,
+                &format!("{at}."),
+                carer.phone.as_deref(),
+                carer.email.as_deref(),
+            );
         }
     }
 

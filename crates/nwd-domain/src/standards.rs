@@ -57,6 +57,15 @@ impl WaitTarget {
         }
     }
 
+    /// The target in days (an hour target as a fraction of a day), as the simulator counts
+    /// time.
+    pub fn in_days(&self) -> f64 {
+        match *self {
+            WaitTarget::Hours(hours) => f64::from(hours) / 24.0,
+            WaitTarget::Days(days) => f64::from(days),
+        }
+    }
+
     /// A short description, e.g. `4 hours` or `28 days`.
     pub fn describe(&self) -> String {
         match *self {
@@ -301,6 +310,16 @@ impl DefaultStandards {
             .get(team_type.as_str())
             .cloned()
             .unwrap_or_else(|| self.fallback.clone())
+    }
+
+    /// The referral-to-first-help standard the what-if simulator reports against (the share
+    /// seen within it): the area's fallback standard for a routine referral, by default the
+    /// community CYP "start of meaningful help within 4 weeks" (`config/standards.toml`,
+    /// domain guide §3). `None` when the configuration has no standard for routine referrals.
+    pub fn first_help_standard(&self) -> Option<&WaitStandard> {
+        self.fallback
+            .iter()
+            .find(|s| s.priorities.is_empty() || s.priorities.contains(&Priority::Routine))
     }
 
     /// Checks every standard and the notice period; errors name the configuration key.

@@ -106,7 +106,7 @@ pub fn intake_json(data: &[u8]) {
         parse_json::<SelfReferralInput>(body)
             .and_then(|input| self_referral_intake(input, now()))
             .map(|(intake, actor)| {
-                assert!(actor.starts_with("public:"));
+                assert!(actor.is_public());
                 intake
             })
     };
@@ -193,7 +193,7 @@ pub fn query_filters(data: &[u8]) {
         match service_filter(params) {
             Ok(filter) => {
                 if let Some(age) = filter.age {
-                    assert!((0..=25).contains(&age));
+                    assert!(nwd_domain::person::SERVED_AGES.contains(&age));
                 }
             }
             Err(error) => assert_only(&error, SERVICES),

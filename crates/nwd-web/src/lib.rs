@@ -20,6 +20,7 @@ pub mod problem;
 pub mod proxy;
 pub mod secure;
 pub mod server;
+pub mod usecase;
 
 use std::net::SocketAddr;
 

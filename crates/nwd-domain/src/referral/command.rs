@@ -26,8 +26,18 @@ use super::state::{
     Signpost,
 };
 
-/// Longest free text accepted in one field (characters).
+/// Longest free text accepted in one field written by staff (a rationale, a note, a reason),
+/// in characters. Local default (no national standard): long enough for a clinical note.
 pub const MAX_TEXT_CHARS: usize = 10_000;
+/// Longest presenting needs a referral may carry, in characters, whichever door it comes
+/// through (the public journeys, the professional forms, the JSON API): the one limit that
+/// every door states and the domain enforces. Local default (no national standard): the
+/// longest any form offered (the professional form's 4,000), about two pages; more is for the
+/// conversation that follows, which the young person's page says. Sized to fit the public
+/// doors' body limits even in non-Latin scripts (`nwd_web::limits`: 4,000 characters at 3
+/// bytes in a JSON body, 12 KB of the 16 KiB; at 9 bytes percent-encoded in a journey page's
+/// form, 36 KB of the 64 KiB).
+pub const MAX_PRESENTING_NEEDS_CHARS: usize = 4_000;
 /// How far ahead of the server's clock a reported time may be (clients' clocks differ).
 pub const CLOCK_SKEW_MINUTES: i64 = 5;
 /// Age under which a self-referral needs a recorded Gillick competence decision before
@@ -112,6 +122,15 @@ impl NewReferral {
             &self.presenting_needs,
             "describe the presenting needs in the referrer's words",
         );
+        // (Over MAX_TEXT_CHARS, `text` has said so already.)
+        if (MAX_PRESENTING_NEEDS_CHARS + 1..=MAX_TEXT_CHARS)
+            .contains(&self.presenting_needs.chars().count())
+        {
+            errors.add(
+                "presenting_needs",
+                format!("use {MAX_PRESENTING_NEEDS_CHARS} characters or fewer; there is time to say more when we talk"),
+            );
+        }
         text(
             errors,
             "referrer.name",
@@ -192,6 +211,12 @@ impl Referrer {
                 check_text(errors, field, value, max, false);
             }
         }
+        crate::contact::check_contact_text(
+            errors,
+            "referrer.",
+            self.phone.as_deref(),
+            self.email.as_deref(),
+        );
     }
 }
 
@@ -1158,9 +1183,18 @@ impl Referral {
     }
 
     fn needs_competence_decision(&self, ctx: &Context<'_>) -> bool {
-        let received_on = self.received_at.to_zoned(ctx.tz.clone()).date();
+        self.competence_question_applies(ctx.date_of_birth, ctx.tz)
+    }
+
+    /// True when this referral is a young person's own and they were under [`GILLICK_AGE`]
+    /// when it was **received** (not today: a young person who was 15 when they asked for
+    /// help and is 16 at triage is still asked), so that allocating it needs a Gillick
+    /// competence decision. The one home of the rule; the triage page asks the question
+    /// exactly when this says so.
+    pub fn competence_question_applies(&self, date_of_birth: Date, tz: &TimeZone) -> bool {
+        let received_on = self.received_at.to_zoned(tz.clone()).date();
         self.source == ReferralSource::SelfReferral
-            && age_in_years(ctx.date_of_birth, received_on) < GILLICK_AGE
+            && age_in_years(date_of_birth, received_on) < GILLICK_AGE
     }
 }
 

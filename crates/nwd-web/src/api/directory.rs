@@ -208,8 +208,15 @@ pub fn service_filter(params: ServiceSearchParams) -> Result<ServiceFilter, ApiE
         )
     });
     if let Some(age) = params.age {
-        if !(0..=25).contains(&age) {
-            errors.add("age", "No Wrong Door serves ages 0 to 25");
+        if !nwd_domain::person::SERVED_AGES.contains(&age) {
+            errors.add(
+                "age",
+                format!(
+                    "No Wrong Door serves ages {} to {}",
+                    nwd_domain::person::MIN_SERVED_AGE_YEARS,
+                    nwd_domain::person::MAX_SERVED_AGE_YEARS
+                ),
+            );
         }
     }
     let filter = ServiceFilter {

@@ -9,20 +9,24 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::civil::Date;
 use jiff::Timestamp;
+use nwd_domain::actor::Actor;
 use nwd_domain::codes::{
     EthnicCategory, GenderIdentity, Priority, ReasonCode, ReferralSource, Sex,
 };
+use nwd_domain::contact::ContactDetails;
 use nwd_domain::person::{CarerContact, PersonDetails, PersonFlags};
-use nwd_domain::referral::{NewReferral, Referral, ReferralKind, Referrer};
+use nwd_domain::referral::{Referral, ReferralKind, Referrer};
+use nwd_domain::self_referral::{Asker, SafetyAnswer, SafetyAnswers, ShareWith};
 use nwd_domain::{NhsNumber, Postcode, ValidationErrors};
 use nwd_store::{IdempotencyRequest, Intake};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 
-use crate::extract::{Actor, Caller, IdempotencyKey, JsonBody};
+use crate::extract::{Caller, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::secure::SecureRouter;
+use crate::usecase::intake::{reference, ParentCarerAnswers, ProfessionalReferral, SelfReferral};
 use crate::AppState;
 use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 
@@ -121,10 +125,37 @@ pub struct SelfReferralInput {
     pub presenting_needs: Option<String>,
     /// Reasons (API names), primary first.
     pub reasons: Vec<String>,
-    /// The person referring: name and contact details.
+    /// The person referring: their name, and a telephone number or an email address (at least
+    /// one). A self-referral's role is recorded from `who`: leave `role` and `organisation`
+    /// out.
     pub contact: Option<Referrer>,
-    /// Agencies they agree we may share with.
+    /// Whom they agree we may talk to: `gp`, `school`, `parent_carer` (a parent or carer is
+    /// asked only about `gp` and `school`).
     pub consent_to_share: Vec<String>,
+    /// The safety question, as the web journeys ask it (optional): answers that signal risk
+    /// ask triage for very urgent review, exactly as on `/get-help`.
+    pub safety: Option<SafetyInput>,
+    /// A parent's or carer's relationship to the child, as `/get-help/parent-carer` asks it
+    /// (optional, with `child_knows`): `parent`, `step_parent`, `adoptive_parent`,
+    /// `foster_carer`, `relative` or `other`. Recorded as a carer contact on the person.
+    pub relationship: Option<String>,
+    /// Whether the child knows a parent or carer is asking (with `relationship`):
+    /// `knows_agrees`, `knows_unsure`, `does_not_know` or `too_young`.
+    pub child_knows: Option<String>,
+}
+
+/// The safety question's answers: "Are you thinking about hurting yourself or ending your
+/// life?" (`thoughts`) and "Have you hurt yourself recently?" (`harmed`); a parent or carer
+/// answers about their child. Each `yes`, `no` or `not_sure`. Yes or not sure to the first,
+/// or yes to the second, asks triage for very urgent review (a request that triage confirms).
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyInput {
+    /// Thinking about hurting themselves or ending their life: `yes`, `no` or `not_sure`.
+    pub thoughts: Option<String>,
+    /// Hurt themselves recently: `yes`, `no` or `not_sure`.
+    pub harmed: Option<String>,
 }
 
 /// What intake answers anyone who may not review person matches (the public, external
@@ -184,7 +215,6 @@ pub struct IntakeResponse {
 )]
 async fn create_referral(
     State(state): State<AppState>,
-    actor: Actor,
     Caller(caller): Caller,
     IdempotencyKey(key): IdempotencyKey,
     body: JsonBody<ReferralInput>,
@@ -197,16 +227,21 @@ async fn create_referral(
             return Ok(*refused);
         }
     }
-    let intake = referral_intake(body.value, state.store.now())?;
+    let referral = parse_referral(
+        body.value,
+        state.store.now(),
+        Actor::User(caller.username.clone()),
+    )?;
     let reveal = caller.holds(ManageRegister, &state.store.access().roles);
-    receive(
-        &state,
-        intake,
-        &actor.0,
-        key.map(|k| ("referrals", k, body.hash)),
-        reveal,
-    )
-    .await
+    let idempotency = key.map(|key| IdempotencyRequest {
+        scope: "referrals".to_owned(),
+        key,
+        request_hash: body.hash,
+    });
+    let outcome =
+        crate::usecase::intake::receive_professional_referral(&state.store, referral, idempotency)
+            .await?;
+    Ok(respond(outcome, reveal))
 }
 
 /// Refer yourself (a young person) or your child (a parent or carer). No sign-in.
@@ -225,21 +260,33 @@ async fn create_self_referral(
     IdempotencyKey(key): IdempotencyKey,
     body: JsonBody<SelfReferralInput>,
 ) -> ApiResult<Response> {
-    let (intake, actor) = self_referral_intake(body.value, state.store.now())?;
-    receive(
-        &state,
-        intake,
-        actor,
-        key.map(|k| ("self-referrals", k, body.hash)),
-        false,
-    )
-    .await
+    let referral = parse_self_referral(body.value, state.store.now())?;
+    let idempotency = key.map(|key| IdempotencyRequest {
+        scope: "self-referrals".to_owned(),
+        key,
+        request_hash: body.hash,
+    });
+    let outcome =
+        crate::usecase::intake::receive_self_referral(&state.store, referral, idempotency).await?;
+    Ok(respond(outcome, false))
 }
 
-/// Checks a professional's referral and turns it into an [`Intake`]: every invalid field gets
-/// its own message (`person.date_of_birth`, `reasons[1]`, …) and nothing is returned unless all
-/// are valid. Pure: `now` is when it was received unless it says otherwise.
+/// Checks a professional's referral, sent by a signed-in `actor`, and turns it into an
+/// [`Intake`] through the professional-referral use case. Pure, as [`parse_referral`].
 pub fn referral_intake(input: ReferralInput, now: Timestamp) -> Result<Intake, ApiError> {
+    parse_referral(input, now, Actor::User("api".to_owned()))
+        .map(|referral| referral.into_intake().0)
+}
+
+/// Checks a professional's referral and turns it into the use case's
+/// [`ProfessionalReferral`]: every invalid field gets its own message
+/// (`person.date_of_birth`, `reasons[1]`, …) and nothing is returned unless all are valid.
+/// Pure: `now` is when it was received unless it says otherwise.
+pub fn parse_referral(
+    input: ReferralInput,
+    now: Timestamp,
+    actor: Actor,
+) -> Result<ProfessionalReferral, ApiError> {
     let mut errors = ValidationErrors::new();
     let mut input = input;
     let about_input = std::mem::take(&mut input.person.about);
@@ -281,22 +328,18 @@ pub fn referral_intake(input: ReferralInput, now: Timestamp) -> Result<Intake, A
         return Err(ApiError::Invalid(errors.0));
     };
     errors.into_result()?;
-    let referral = NewReferral {
+    Ok(ProfessionalReferral {
+        actor,
         kind,
         source,
-        priority,
-        requested_priority: None,
-        request_reason: None,
+        stated_priority: priority,
+        person,
+        about,
         reasons,
         presenting_needs,
         referrer,
         consent_to_share: input.consent_to_share,
-        received_at: nwd_store::truncate_to_millis(received_at),
-    };
-    Ok(Intake {
-        person,
-        referral,
-        about,
+        received_at,
     })
 }
 
@@ -314,23 +357,16 @@ pub fn intake_about(
         .merged_with(&answers)
 }
 
-/// Checks a self-referral and turns it into an [`Intake`], with the public actor it is recorded
-/// as (`public:young-person` or `public:parent-carer`). Pure, as [`referral_intake`].
-pub fn self_referral_intake(
+/// Checks a self-referral and turns it into the use case's [`SelfReferral`]: every invalid
+/// field gets its own message (`who`, `contact.phone`, `consent_to_share[1]`, `safety.harmed`,
+/// …) and nothing is returned unless all are valid. Pure: `now` is when it was received.
+pub fn parse_self_referral(
     input: SelfReferralInput,
     now: Timestamp,
-) -> Result<(Intake, &'static str), ApiError> {
+) -> Result<SelfReferral, ApiError> {
     let mut errors = ValidationErrors::new();
-    let source = match input.who.as_deref() {
-        Some("young_person") => Some(ReferralSource::SelfReferral),
-        Some("parent_carer") => Some(ReferralSource::ParentCarer),
-        Some(other) => {
-            errors.add(
-                "who",
-                format!("unknown value {other:?}; say young_person or parent_carer"),
-            );
-            None
-        }
+    let asker = match input.who.as_deref() {
+        Some(text) => errors.check("who", Asker::parse(text)),
         None => {
             errors.add("who", "say whether you are the young person (young_person) or a parent or carer (parent_carer)");
             None
@@ -341,59 +377,140 @@ pub fn self_referral_intake(
     let person = parse_person(input.person, &mut errors);
     let about = intake_about(&about_input, person.as_ref(), &mut errors);
     let reasons = parse_reasons(&mut errors, input.reasons);
-    let contact = input.contact.or_else(|| {
-        errors.add("contact", "tell us your name and how we can contact you");
-        None
+    let contact = match input.contact {
+        None => {
+            errors.add("contact", "tell us your name and how we can contact you");
+            None
+        }
+        Some(contact) => {
+            for (field, value) in [
+                ("role", &contact.role),
+                ("organisation", &contact.organisation),
+            ] {
+                if value.is_some() {
+                    errors.add(
+                        format!("contact.{field}"),
+                        "leave this out: a self-referral records who is asking from `who`",
+                    );
+                }
+            }
+            ContactDetails::parse(
+                contact.phone.as_deref(),
+                contact.email.as_deref(),
+                "contact.phone",
+                "contact.email",
+                &mut errors,
+            )
+            .map(|details| (contact.name, details))
+        }
+    };
+    let consent_to_share: Vec<ShareWith> = input
+        .consent_to_share
+        .iter()
+        .enumerate()
+        .filter_map(|(i, choice)| {
+            let field = format!("consent_to_share[{i}]");
+            let parsed = errors.check(&field, ShareWith::parse(choice))?;
+            if asker.is_some_and(|a| !a.share_choices().contains(&parsed)) {
+                errors.add(field, "a parent or carer is asked only about gp and school");
+            }
+            Some(parsed)
+        })
+        .collect();
+    let safety = input.safety.and_then(|safety| {
+        let mut answer = |field: &str, value: Option<String>| match value {
+            Some(text) => errors.check(field, SafetyAnswer::parse(&text)),
+            None => {
+                errors.add(field, "answer yes, no or not_sure");
+                None
+            }
+        };
+        let thoughts = answer("safety.thoughts", safety.thoughts);
+        let harmed = answer("safety.harmed", safety.harmed);
+        Some(SafetyAnswers {
+            thoughts: thoughts?,
+            harmed: harmed?,
+        })
     });
-    let (Some(source), Some(person), Some(referrer)) = (source, person, contact) else {
+    let parent_carer = parent_carer_answers(
+        asker,
+        input.relationship.as_deref(),
+        input.child_knows.as_deref(),
+        &mut errors,
+    );
+    let (Some(asker), Some(person), Some((contact_name, contact))) = (asker, person, contact)
+    else {
         return Err(ApiError::Invalid(errors.0));
     };
     errors.into_result()?;
-    let referral = NewReferral {
-        kind: ReferralKind::Referral,
-        source,
-        // The single point of access sets the clinical priority at triage; self-referrals
-        // arrive routine and are seen in order of receipt. Urgent help is signposted on
-        // every public page (NHS 111, 999).
-        priority: Priority::Routine,
-        requested_priority: None,
-        request_reason: None,
+    Ok(SelfReferral {
+        asker,
+        person,
+        about,
         reasons,
         presenting_needs: input.presenting_needs.unwrap_or_default(),
-        referrer,
-        consent_to_share: input.consent_to_share,
+        contact_name,
+        contact,
+        parent_carer,
+        consent_to_share,
+        safety,
         received_at: now,
-    };
-    let actor = match source {
-        ReferralSource::ParentCarer => "public:parent-carer",
-        _ => "public:young-person",
-    };
-    Ok((
-        Intake {
-            person,
-            referral,
-            about,
-        },
-        actor,
-    ))
+    })
 }
 
-async fn receive(
-    state: &AppState,
-    intake: Intake,
-    actor: &str,
-    idempotency: Option<(&str, String, String)>,
-    reveal_matching: bool,
-) -> ApiResult<Response> {
-    let idempotency = idempotency.map(|(scope, key, request_hash)| IdempotencyRequest {
-        scope: scope.to_string(),
-        key,
-        request_hash,
-    });
-    let outcome = state
-        .store
-        .receive_referral(intake, actor, idempotency)
-        .await?;
+/// A parent's or carer's relationship and whether the child knows, both or neither, only from
+/// a parent or carer; each by its name in the domain's list.
+fn parent_carer_answers(
+    asker: Option<Asker>,
+    relationship: Option<&str>,
+    child_knows: Option<&str>,
+    errors: &mut ValidationErrors,
+) -> Option<ParentCarerAnswers> {
+    use nwd_domain::self_referral::{choice_label, AWARENESS, RELATIONSHIPS};
+    if relationship.is_none() && child_knows.is_none() {
+        return None;
+    }
+    if asker == Some(Asker::YoungPerson) {
+        errors.add(
+            "relationship",
+            "only a parent or carer (who: parent_carer) says how they are related and whether the child knows",
+        );
+        return None;
+    }
+    let names = |list: &[(&str, &str)]| {
+        list.iter()
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut label = |field: &str, value: Option<&str>, list: &[(&str, &'static str)]| {
+        let found = value.and_then(|v| choice_label(list, v));
+        if found.is_none() {
+            errors.add(field, format!("say one of: {}", names(list)));
+        }
+        found
+    };
+    let relationship = label("relationship", relationship, RELATIONSHIPS);
+    let child_knows = label("child_knows", child_knows, AWARENESS);
+    Some(ParentCarerAnswers {
+        relationship: relationship?.to_owned(),
+        child_knows: child_knows?.to_owned(),
+    })
+}
+
+/// Checks a self-referral and turns it into an [`Intake`] with the public actor it is
+/// recorded as (`public:young-person` or `public:parent-carer`), through the same use case
+/// as the API and the pages ([`SelfReferral::into_intake`]). Pure, as [`referral_intake`].
+pub fn self_referral_intake(
+    input: SelfReferralInput,
+    now: Timestamp,
+) -> Result<(Intake, Actor), ApiError> {
+    parse_self_referral(input, now).map(SelfReferral::into_intake)
+}
+
+/// Intake's answer: the receipt, and for a caller who may review person matches the referral
+/// and how the person was matched. Never stored by a cache (it carries a secret link).
+fn respond(outcome: nwd_store::IntakeOutcome, reveal_matching: bool) -> Response {
     let status = if outcome.created {
         StatusCode::CREATED
     } else {
@@ -421,7 +538,7 @@ async fn receive(
         response.headers_mut(),
         crate::pages::layout::Sensitivity::Identifiable,
     );
-    Ok(response)
+    response
 }
 
 /// The receipt for an intake: the reference, and the status link when this request made the
@@ -463,12 +580,6 @@ async fn referral_status(
         crate::pages::layout::Sensitivity::Identifiable,
     );
     Ok(response)
-}
-
-/// A short reference to quote on the phone: the first 8 characters of the id, grouped.
-pub fn reference(referral: &Referral) -> String {
-    let simple = referral.id.as_uuid().simple().to_string().to_uppercase();
-    format!("NWD-{}-{}", &simple[0..4], &simple[4..8])
 }
 
 fn required<T>(

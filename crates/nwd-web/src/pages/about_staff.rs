@@ -88,7 +88,7 @@ async fn person_of(
     Ok((
         id,
         referral.person_id,
-        crate::api::intake::reference(&referral),
+        crate::usecase::intake::reference(&referral),
     ))
 }
 

@@ -30,8 +30,8 @@ use super::form::FormData;
 use super::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use super::service_fit::RankedService;
 use super::triage::{Choice, TriageForm};
-use crate::api::intake::reference;
 use crate::extract::{parse_id, Actor, Caller};
+use crate::usecase::intake::reference;
 use crate::AppState;
 
 /// The destinations a triage decision may send besides services, as typed.

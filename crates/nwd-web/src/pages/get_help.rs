@@ -5,10 +5,12 @@
 //! pages work without JavaScript); every page is `no-store`. It asks only what triage needs:
 //! date of birth (age decides the services and, under 16, the competence conversation), name,
 //! postcode (the area), what they want help with (the reasons), what is happening (in their
-//! words), how to reach them, and who we may talk to. The last page submits through the same
-//! intake as `POST /api/self-referrals` (`api::intake::parse_person`, `Store::receive_referral`
-//! with an idempotency key made when the journey started, so a double submit makes one
-//! referral). A parent's or carer's request is recorded with source of referral
+//! words), how to reach them, and who we may talk to. The last page turns the answers into the
+//! domain's types and submits through the same use case as `POST /api/self-referrals`
+//! (`usecase::intake::receive_self_referral`, with an idempotency key made when the journey
+//! started, so a double submit makes one referral). The rules the questions apply are the
+//! domain's (ages served, contact details, the presenting-needs limit, the share choices);
+//! the page only words its messages. A parent's or carer's request is recorded with source of referral
 //! `ReferralSource::ParentCarer`, MHSDS code B2 "Self referral: carer/relative" (NHS Data
 //! Dictionary "Source of referral for mental health", cited in `nwd_domain::codes`); it also
 //! asks their relationship and whether the child knows and agrees, which triage needs for the
@@ -24,18 +26,21 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::civil::Date;
-use nwd_domain::codes::{Priority, ReasonCode, ReferralSource};
-use nwd_domain::person::age_in_years;
-use nwd_domain::referral::{NewReferral, ReferralKind, Referrer};
+use nwd_domain::codes::ReasonCode;
+use nwd_domain::contact::{ContactDetails, Email, Phone};
+use nwd_domain::person::{age_in_years, older_than_served, MAX_SERVED_AGE_YEARS};
+use nwd_domain::referral::command::{GILLICK_AGE, MAX_PRESENTING_NEEDS_CHARS};
+use nwd_domain::self_referral::{Asker, ShareWith};
 use nwd_domain::ValidationErrors;
-use nwd_store::{IdempotencyRequest, Intake};
+use nwd_store::IdempotencyRequest;
 use sha2::{Digest, Sha256};
 
 use super::form::FormData;
 use super::layout::{render, FieldMessage, Layout, PageResult, Sensitivity};
 use super::status::status_path;
-use crate::api::intake::{parse_person, reference, PersonInput};
+use crate::api::intake::{parse_person, PersonInput};
 use crate::limits::{FormCheck, FormGuard, HONEYPOT_FIELD, ISSUED_FIELD};
+use crate::usecase::intake::{receive_self_referral, reference, ParentCarerAnswers, SelfReferral};
 use crate::AppState;
 
 /// Who is asking.
@@ -64,6 +69,14 @@ impl Who {
         }
     }
 
+    /// The domain's name for who is asking.
+    pub fn asker(self) -> Asker {
+        match self {
+            Who::YoungPerson => Asker::YoungPerson,
+            Who::ParentCarer => Asker::ParentCarer,
+        }
+    }
+
     /// "your" for the young person, "their" for a parent or carer.
     fn their(self) -> &'static str {
         match self {
@@ -73,26 +86,10 @@ impl Who {
     }
 }
 
-/// How a parent or carer is related to the child (the choices on the first page).
-pub const RELATIONSHIPS: &[(&str, &str)] = &[
-    ("parent", "Parent"),
-    ("step_parent", "Step-parent"),
-    ("adoptive_parent", "Adoptive parent"),
-    ("foster_carer", "Foster carer"),
-    (
-        "relative",
-        "Grandparent or other relative who cares for them",
-    ),
-    ("other", "Other carer or guardian"),
-];
-
-/// Whether the child knows about the request: what triage needs before contacting them.
-pub const AWARENESS: &[(&str, &str)] = &[
-    ("knows_agrees", "Yes, and they agree to it"),
-    ("knows_unsure", "Yes, but they are not sure or do not agree"),
-    ("does_not_know", "No, they do not know yet"),
-    ("too_young", "They are too young to understand"),
-];
+/// Whether the child knows about the request (the domain's choices, with their words).
+pub use nwd_domain::self_referral::AWARENESS;
+/// How a parent or carer is related to the child (the domain's choices, with their words).
+pub use nwd_domain::self_referral::RELATIONSHIPS;
 
 fn label_of(list: &'static [(&'static str, &'static str)], value: &str) -> &'static str {
     list.iter()
@@ -302,24 +299,25 @@ pub fn help_with_label(code: ReasonCode, who: Who) -> &'static str {
     }
 }
 
-/// Who they can agree we talk to.
-pub const SHARE_WITH: &[(&str, &str)] = &[
-    ("gp", "Your GP"),
-    ("school", "Your school, college or university"),
-    ("parent_carer", "Your parent or carer"),
-];
-
-/// Who a parent or carer can agree we talk to.
-pub const SHARE_WITH_PARENT: &[(&str, &str)] = &[
-    ("gp", "Their GP"),
-    ("school", "Their school, college or nursery"),
-];
-
-fn share_choices(who: Who) -> &'static [(&'static str, &'static str)] {
-    match who {
-        Who::YoungPerson => SHARE_WITH,
-        Who::ParentCarer => SHARE_WITH_PARENT,
+/// Who they can agree we talk to, in the young person's words or a parent's or carer's: the
+/// choices are the domain's ([`Asker::share_choices`]), only the words are the page's.
+fn share_label(choice: ShareWith, who: Who) -> &'static str {
+    match (choice, who) {
+        (ShareWith::Gp, Who::YoungPerson) => "Your GP",
+        (ShareWith::Gp, Who::ParentCarer) => "Their GP",
+        (ShareWith::School, Who::YoungPerson) => "Your school, college or university",
+        (ShareWith::School, Who::ParentCarer) => "Their school, college or nursery",
+        (ShareWith::ParentCarer, _) => "Your parent or carer",
     }
+}
+
+/// The share choices offered to `who`, with their words.
+fn share_choices(who: Who) -> Vec<(&'static str, &'static str)> {
+    who.asker()
+        .share_choices()
+        .iter()
+        .map(|choice| (choice.as_str(), share_label(*choice, who)))
+        .collect()
 }
 
 /// A choice in a list of checkboxes.
@@ -598,11 +596,11 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
                         "dob-day",
                         "Date of birth must be in the past",
                     )),
-                    Some(dob) if age_in_years(dob, today) > 25 => errors.push(FieldMessage::new(
+                    Some(dob) if older_than_served(dob, today) => errors.push(FieldMessage::new(
                         "dob-day",
                         match who {
-                            Who::YoungPerson => "No Wrong Door is for people aged 25 and under. Your GP can help you find support, or see urgent help if you need help now",
-                            Who::ParentCarer => "No Wrong Door is for children and young people aged 25 and under. Their GP can help them find support, or see urgent help if they need help now",
+                            Who::YoungPerson => format!("No Wrong Door is for people aged {MAX_SERVED_AGE_YEARS} and under. Your GP can help you find support, or see urgent help if you need help now"),
+                            Who::ParentCarer => format!("No Wrong Door is for children and young people aged {MAX_SERVED_AGE_YEARS} and under. Their GP can help them find support, or see urgent help if they need help now"),
                         },
                     )),
                     Some(_) => {}
@@ -663,10 +661,13 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
                     "happening",
                     "Tell us a little about what has been happening",
                 ));
-            } else if text.chars().count() > 2000 {
+            } else if text.chars().count() > MAX_PRESENTING_NEEDS_CHARS {
                 errors.push(FieldMessage::new(
                     "happening",
-                    "Use 2,000 characters or fewer. You can tell us more when we talk",
+                    format!(
+                        "Use {} characters or fewer. You can tell us more when we talk",
+                        thousands(MAX_PRESENTING_NEEDS_CHARS)
+                    ),
                 ));
             }
         }
@@ -682,19 +683,14 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
                     "Enter a phone number or an email address so we can contact you",
                 ));
             }
-            let digits = phone.chars().filter(char::is_ascii_digit).count();
-            if !phone.is_empty()
-                && (!(10..=13).contains(&digits)
-                    || !phone
-                        .chars()
-                        .all(|c| c.is_ascii_digit() || " +()-".contains(c)))
-            {
+            // The domain's rules (nwd_domain::contact), in the page's words.
+            if !phone.is_empty() && Phone::parse(phone).is_err() {
                 errors.push(FieldMessage::new(
                     "phone",
                     "Enter a phone number, like 07700 900 982",
                 ));
             }
-            if !email.is_empty() && !email.contains('@') {
+            if !email.is_empty() && Email::parse(email).is_err() {
                 errors.push(FieldMessage::new(
                     "email",
                     "Enter an email address in the correct format, like name@example.com",
@@ -705,7 +701,7 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
             if form
                 .all("share")
                 .iter()
-                .any(|v| label_of(share_choices(who), v).is_empty())
+                .any(|v| !share_choices(who).iter().any(|(value, _)| value == v))
             {
                 errors.push(FieldMessage::new("share", "Choose from the list"));
             }
@@ -721,6 +717,19 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
         Step::Check => {}
     }
     errors
+}
+
+/// A count with thousands separated, as pages write numbers (`4,000`).
+pub(crate) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn capitalise(message: &str) -> String {
@@ -793,10 +802,10 @@ fn step_template(
             })
             .collect()
     };
-    let share = choices(share_choices(who), form.all("share"));
+    let share = choices(&share_choices(who), form.all("share"));
     let relationships = choices(RELATIONSHIPS, form.all("relationship"));
     let awareness = choices(AWARENESS, form.all("aware"));
-    let under_16 = age(&form, today).is_some_and(|a| a < 16);
+    let under_16 = age(&form, today).is_some_and(|a| a < GILLICK_AGE);
     let answers = if step == Step::Check {
         answer_rows(&form)
     } else {
@@ -875,7 +884,13 @@ fn answer_rows(form: &FormData) -> Vec<AnswerRow> {
     let mut share: Vec<String> = form
         .all("share")
         .iter()
-        .map(|v| label_of(share_choices(who), v).to_owned())
+        .map(|v| {
+            share_choices(who)
+                .iter()
+                .find(|(value, _)| value == v)
+                .map(|(_, label)| (*label).to_owned())
+                .unwrap_or_default()
+        })
         .collect();
     if share.is_empty() {
         share.push("No one else for now".to_owned());
@@ -958,10 +973,12 @@ fn answer_rows(form: &FormData) -> Vec<AnswerRow> {
     rows
 }
 
+/// Sends the answers (every step already valid) through the self-referral use case, the same
+/// as `POST /api/self-referrals`: the page only turns its answers into domain types.
 async fn submit(state: &AppState, form: FormData, today: Date) -> PageResult {
     let who = Who::of(&form);
     let non_empty = |name: &str| Some(form.first(name).trim().to_owned()).filter(|v| !v.is_empty());
-    let mut person = PersonInput {
+    let person = PersonInput {
         given_name: non_empty("given-name"),
         family_name: non_empty("family-name"),
         preferred_name: non_empty("preferred-name"),
@@ -969,88 +986,53 @@ async fn submit(state: &AppState, form: FormData, today: Date) -> PageResult {
         postcode: non_empty("postcode"),
         ..PersonInput::default()
     };
-    let relationship = label_of(RELATIONSHIPS, form.first("relationship"));
-    if who == Who::ParentCarer {
-        person.carers.push(nwd_domain::person::CarerContact {
-            name: form.first("your-name").trim().to_owned(),
-            relationship: relationship.to_lowercase(),
-            phone: non_empty("phone"),
-            email: non_empty("email"),
-            // Not asked: parental responsibility is for the team to confirm, not to guess.
-            parental_responsibility: false,
-        });
-    }
     let mut errors = ValidationErrors::new();
     let person = parse_person(person, &mut errors);
     let about = super::about::answers(&form, person.as_ref(), &mut errors);
-    let reasons: Vec<ReasonCode> = form
-        .all("reasons")
+    let contact = ContactDetails::parse(
+        Some(form.first("phone")),
+        Some(form.first("email")),
+        "phone",
+        "email",
+        &mut errors,
+    );
+    let consent_to_share: Vec<ShareWith> = form
+        .all("share")
         .iter()
-        .filter_map(|r| ReasonCode::parse(r).ok())
+        .filter_map(|v| errors.check("share", ShareWith::parse(v)))
         .collect();
-    let (Some(person), true) = (person, errors.is_empty()) else {
+    let (Some(person), Some(contact), true) = (person, contact, errors.is_empty()) else {
         return Err(crate::problem::ApiError::Invalid(errors.0).into());
     };
-    let under_16 = age(&form, today).is_some_and(|a| a < 16);
-    let mut presenting_needs = form.first("happening").trim().to_owned();
-    let (source, referrer, actor) = match who {
+    let under_16 = age(&form, today).is_some_and(|a| a < GILLICK_AGE);
+    let (contact_name, parent_carer) = match who {
         Who::YoungPerson => (
-            ReferralSource::SelfReferral,
-            Referrer {
-                name: format!("{} {}", person.given_name, person.family_name),
-                role: Some("Young person (self-referral)".to_owned()),
-                organisation: None,
-                phone: non_empty("phone"),
-                email: non_empty("email"),
-            },
-            "public:young-person",
+            format!("{} {}", person.given_name, person.family_name),
+            None,
         ),
-        Who::ParentCarer => {
-            // What triage needs before contacting the young person, in the words chosen.
-            presenting_needs.push_str(&format!(
-                "\n\nAsked by their {}. Does the young person know? {}.",
-                relationship.to_lowercase(),
-                label_of(AWARENESS, form.first("aware"))
-            ));
-            (
-                // B2 "Self referral: carer/relative" (NHS Data Dictionary, Source of referral
-                // for mental health; see nwd_domain::codes::ReferralSource).
-                ReferralSource::ParentCarer,
-                Referrer {
-                    name: form.first("your-name").trim().to_owned(),
-                    role: Some(format!("Parent or carer ({})", relationship.to_lowercase())),
-                    organisation: None,
-                    phone: non_empty("phone"),
-                    email: non_empty("email"),
-                },
-                "public:parent-carer",
-            )
-        }
+        Who::ParentCarer => (
+            form.first("your-name").trim().to_owned(),
+            Some(ParentCarerAnswers {
+                relationship: label_of(RELATIONSHIPS, form.first("relationship")).to_owned(),
+                child_knows: label_of(AWARENESS, form.first("aware")).to_owned(),
+            }),
+        ),
     };
-    let safety = super::safety_question::request(&form);
-    let referral = NewReferral {
-        kind: ReferralKind::Referral,
-        source,
-        // As for the API's self-referrals: the single point of access sets the clinical
-        // priority at triage; urgent help is one click from every page.
-        priority: Priority::Routine,
-        // Safety answers that signal risk ask triage for very urgent review (a request to
-        // confirm, nwd_domain::referral::urgency).
-        requested_priority: safety.as_ref().map(|(p, _)| *p),
-        request_reason: safety.map(|(_, reason)| reason),
-        reasons,
-        presenting_needs,
-        referrer,
-        consent_to_share: form
-            .all("share")
+    let referral = SelfReferral {
+        asker: who.asker(),
+        person,
+        about,
+        reasons: form
+            .all("reasons")
             .iter()
-            .map(|v| {
-                label_of(share_choices(who), v)
-                    .trim_start_matches("Your ")
-                    .trim_start_matches("Their ")
-                    .to_owned()
-            })
+            .filter_map(|r| ReasonCode::parse(r).ok())
             .collect(),
+        presenting_needs: form.first("happening").trim().to_owned(),
+        contact_name,
+        contact,
+        parent_carer,
+        consent_to_share,
+        safety: super::safety_question::answers(&form),
         received_at: state.store.now(),
     };
     let mut hash = Sha256::new();
@@ -1068,18 +1050,7 @@ async fn submit(state: &AppState, form: FormData, today: Date) -> PageResult {
         key: form.first("journey").to_owned(),
         request_hash: hex::encode(hash.finalize()),
     };
-    let outcome = state
-        .store
-        .receive_referral(
-            Intake {
-                person,
-                referral,
-                about,
-            },
-            actor,
-            Some(idempotency),
-        )
-        .await?;
+    let outcome = receive_self_referral(&state.store, referral, Some(idempotency)).await?;
     let page = DonePage {
         layout: Layout::public("Your request has been sent"),
         reference: reference(&outcome.referral),

@@ -20,21 +20,24 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::civil::Date;
+use nwd_domain::actor::Actor;
 use nwd_domain::codes::{Priority, ReasonCode, ReferralSource};
-use nwd_domain::person::age_in_years;
-use nwd_domain::referral::{NewReferral, ReferralKind, Referrer};
+use nwd_domain::person::{older_than_served, MAX_SERVED_AGE_YEARS};
+use nwd_domain::referral::command::MAX_PRESENTING_NEEDS_CHARS;
+use nwd_domain::referral::{ReferralKind, Referrer};
 use nwd_domain::ValidationErrors;
 use nwd_store::auth::Principal;
-use nwd_store::{IdempotencyRequest, Intake, ReferralSearch, ReferralSort};
+use nwd_store::{IdempotencyRequest, ReferralSearch, ReferralSort};
 use sha2::{Digest, Sha256};
 
 use super::form::FormData;
 use super::get_help::{neutral_response, Choice};
 use super::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use super::status::{public_status, status_path, PublicStatus};
-use crate::api::intake::{parse_person, reference, PersonInput};
+use crate::api::intake::{parse_person, PersonInput};
 use crate::extract::Caller;
 use crate::limits::{FormCheck, FormGuard, HONEYPOT_FIELD, ISSUED_FIELD};
+use crate::usecase::intake::{receive_professional_referral, reference, ProfessionalReferral};
 use crate::AppState;
 
 /// The kinds of request, in a referrer's words.
@@ -298,19 +301,14 @@ pub fn validate(form: &FormData, today: Date) -> Vec<FieldMessage> {
             "Enter a phone number or an email address so that we can contact you",
         ));
     }
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    if !phone.is_empty()
-        && (!(10..=13).contains(&digits)
-            || !phone
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +()-".contains(c)))
-    {
+    // The domain's rules (nwd_domain::contact), in the form's words.
+    if !phone.is_empty() && nwd_domain::contact::Phone::parse(phone).is_err() {
         errors.push(FieldMessage::new(
             "referrer-phone",
             "Enter a phone number, like 01632 960 001",
         ));
     }
-    if !email.is_empty() && !email.contains('@') {
+    if !email.is_empty() && nwd_domain::contact::Email::parse(email).is_err() {
         errors.push(FieldMessage::new(
             "referrer-email",
             "Enter an email address in the correct format, like name@school.example",
@@ -358,9 +356,9 @@ pub fn validate(form: &FormData, today: Date) -> Vec<FieldMessage> {
             "dob-day",
             "Date of birth must be in the past",
         )),
-        Some(dob) if age_in_years(dob, today) > 25 => errors.push(FieldMessage::new(
+        Some(dob) if older_than_served(dob, today) => errors.push(FieldMessage::new(
             "dob-day",
-            "No Wrong Door is for children and young people aged 25 and under",
+            format!("No Wrong Door is for children and young people aged {MAX_SERVED_AGE_YEARS} and under"),
         )),
         Some(_) => {}
     }
@@ -395,8 +393,14 @@ pub fn validate(form: &FormData, today: Date) -> Vec<FieldMessage> {
             "needs",
             "Describe what is happening and what you have tried",
         ));
-    } else if needs.chars().count() > 4000 {
-        errors.push(FieldMessage::new("needs", "Use 4,000 characters or fewer"));
+    } else if needs.chars().count() > MAX_PRESENTING_NEEDS_CHARS {
+        errors.push(FieldMessage::new(
+            "needs",
+            format!(
+                "Use {} characters or fewer",
+                super::get_help::thousands(MAX_PRESENTING_NEEDS_CHARS)
+            ),
+        ));
     }
     if !one_of(PRIORITIES, form.first("priority")) {
         errors.push(FieldMessage::new(
@@ -533,17 +537,20 @@ pub(crate) async fn send(
         .map_err(crate::problem::ApiError::BadRequest)?;
     let stated =
         Priority::parse(form.first("priority")).map_err(crate::problem::ApiError::BadRequest)?;
-    // Signed in, the referrer is verified and the stated priority is the clinical one; on the
-    // anonymous form it is a request for triage to confirm (nwd_domain::referral::urgency).
-    let (priority, requested_priority, request_reason) =
-        nwd_domain::referral::urgency::stated_priority(stated, principal.is_some());
     let organisation = form.first("organisation").trim().to_owned();
-    let referral = NewReferral {
+    // Signed in, the referrer is verified and the stated priority is the clinical one; on the
+    // anonymous form it is a request for triage to confirm (the use case decides).
+    let actor = match principal {
+        Some(p) => Actor::User(p.username.clone()),
+        None => Actor::Professional,
+    };
+    let referral = ProfessionalReferral {
+        actor,
         kind,
         source,
-        priority,
-        requested_priority,
-        request_reason,
+        stated_priority: stated,
+        person,
+        about,
         reasons: form
             .all("reasons")
             .iter()
@@ -578,22 +585,7 @@ pub(crate) async fn send(
         key: form.first("journey").to_owned(),
         request_hash: hex::encode(hash.finalize()),
     };
-    let actor = match principal {
-        Some(p) => format!("user:{}", p.username),
-        None => "public:professional".to_owned(),
-    };
-    let outcome = state
-        .store
-        .receive_referral(
-            Intake {
-                person,
-                referral,
-                about,
-            },
-            &actor,
-            Some(idempotency),
-        )
-        .await?;
+    let outcome = receive_professional_referral(&state.store, referral, Some(idempotency)).await?;
     let title = if kind == ReferralKind::AdviceRequest {
         "Your request for advice has been sent"
     } else {

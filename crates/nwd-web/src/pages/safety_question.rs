@@ -15,6 +15,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
 use nwd_domain::codes::Priority;
+use nwd_domain::self_referral::{SafetyAnswer, SafetyAnswers};
 
 use super::form::FormData;
 use super::get_help::{AnswerRow, Who};
@@ -28,14 +29,9 @@ pub const STEP: &str = "safety";
 pub const FIELDS: &[&str] = &["safety-thoughts", "safety-harmed"];
 /// The `go` value of the interruption page's "Continue" button.
 pub const CONTINUE: &str = "continue-after-safety";
-/// The priority a risky answer asks triage to confirm: very urgent (seen within 4 hours by
-/// the single point of access's triage standard, `config/standards.toml`).
-pub const REQUESTED: Priority = Priority::VeryUrgent;
-
-/// The answers to "thinking about hurting …".
-const THOUGHTS: &[(&str, &str)] = &[("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")];
-/// The answers to "hurt … recently".
-const HARMED: &[(&str, &str)] = &[("yes", "Yes"), ("no", "No"), ("not_sure", "I'm not sure")];
+/// The priority a risky answer asks triage to confirm (the domain's rule:
+/// [`nwd_domain::self_referral::SAFETY_REQUESTED_PRIORITY`]).
+pub const REQUESTED: Priority = nwd_domain::self_referral::SAFETY_REQUESTED_PRIORITY;
 
 /// One radio choice.
 #[derive(Debug, Clone)]
@@ -70,24 +66,16 @@ pub fn title(who: Who) -> &'static str {
 }
 
 fn questions(who: Who) -> (&'static str, &'static str) {
-    match who {
-        Who::YoungPerson => (
-            "Are you thinking about hurting yourself or ending your life?",
-            "Have you hurt yourself recently?",
-        ),
-        Who::ParentCarer => (
-            "Are they thinking about hurting themselves or ending their life?",
-            "Have they hurt themselves recently?",
-        ),
-    }
+    SafetyAnswers::questions(who.asker())
 }
 
-fn choices(list: &[(&'static str, &'static str)], picked: &str) -> Vec<Choice> {
-    list.iter()
-        .map(|&(value, label)| Choice {
-            value,
-            label,
-            checked: value == picked,
+fn choices(picked: &str) -> Vec<Choice> {
+    SafetyAnswer::ALL
+        .iter()
+        .map(|answer| Choice {
+            value: answer.as_str(),
+            label: answer.label(),
+            checked: answer.as_str() == picked,
         })
         .collect()
 }
@@ -98,46 +86,37 @@ pub fn view(form: &FormData, who: Who) -> SafetyQuestion {
     SafetyQuestion {
         thoughts_question,
         harmed_question,
-        thoughts: choices(THOUGHTS, form.first("safety-thoughts")),
-        harmed: choices(HARMED, form.first("safety-harmed")),
+        thoughts: choices(form.first("safety-thoughts")),
+        harmed: choices(form.first("safety-harmed")),
     }
 }
 
 /// The messages for the step's answers (empty when they are fine).
 pub fn validate(form: &FormData) -> Vec<FieldMessage> {
-    let mut errors = Vec::new();
-    if !THOUGHTS
+    FIELDS
         .iter()
-        .any(|(v, _)| *v == form.first("safety-thoughts"))
-    {
-        errors.push(FieldMessage::new(
-            "safety-thoughts",
-            "Choose yes, no or I'm not sure",
-        ));
-    }
-    if !HARMED
-        .iter()
-        .any(|(v, _)| *v == form.first("safety-harmed"))
-    {
-        errors.push(FieldMessage::new(
-            "safety-harmed",
-            "Choose yes, no or I'm not sure",
-        ));
-    }
-    errors
+        .filter(|field| SafetyAnswer::parse(form.first(field)).is_err())
+        .map(|field| FieldMessage::new(field, "Choose yes, no or I'm not sure"))
+        .collect()
 }
 
-/// The answers signal risk: yes or not sure to thoughts of self-harm or suicide, or yes to
-/// recent self-harm.
+/// The answers, when both are given (the domain's values, as the API takes them too).
+pub fn answers(form: &FormData) -> Option<SafetyAnswers> {
+    Some(SafetyAnswers {
+        thoughts: SafetyAnswer::parse(form.first("safety-thoughts")).ok()?,
+        harmed: SafetyAnswer::parse(form.first("safety-harmed")).ok()?,
+    })
+}
+
+/// The answers signal risk (the domain's rule, [`SafetyAnswers::signal_risk`]): yes or not
+/// sure to thoughts of self-harm or suicide, or yes to recent self-harm.
 pub fn signals_risk(form: &FormData) -> bool {
-    matches!(form.first("safety-thoughts"), "yes" | "not_sure")
-        || form.first("safety-harmed") == "yes"
+    answers(form).is_some_and(|a| a.signal_risk())
 }
 
-fn label(list: &[(&'static str, &'static str)], value: &str) -> &'static str {
-    list.iter()
-        .find(|(v, _)| *v == value)
-        .map(|(_, l)| *l)
+fn label(value: &str) -> &'static str {
+    SafetyAnswer::parse(value)
+        .map(SafetyAnswer::label)
         .unwrap_or("Not answered")
 }
 
@@ -148,32 +127,17 @@ pub fn answer_row(form: &FormData) -> AnswerRow {
     AnswerRow {
         key: title(who),
         lines: vec![
-            format!(
-                "{thoughts} {}",
-                label(THOUGHTS, form.first("safety-thoughts"))
-            ),
-            format!("{harmed} {}", label(HARMED, form.first("safety-harmed"))),
+            format!("{thoughts} {}", label(form.first("safety-thoughts"))),
+            format!("{harmed} {}", label(form.first("safety-harmed"))),
         ],
         step: STEP,
     }
 }
 
 /// The request for more urgency the answers make, with its reason for triage: very urgent
-/// when they signal risk, none otherwise.
+/// when they signal risk, none otherwise ([`SafetyAnswers::request`]).
 pub fn request(form: &FormData) -> Option<(Priority, String)> {
-    if !signals_risk(form) {
-        return None;
-    }
-    let who = Who::of(form);
-    let (thoughts, harmed) = questions(who);
-    Some((
-        REQUESTED,
-        format!(
-            "Safety question on the public form: \"{thoughts}\" {}; \"{harmed}\" {}",
-            label(THOUGHTS, form.first("safety-thoughts")),
-            label(HARMED, form.first("safety-harmed"))
-        ),
-    ))
+    answers(form).and_then(|a| a.request(Who::of(form).asker()))
 }
 
 #[derive(Template)]

@@ -44,9 +44,6 @@ pub const MAX_REPLICATIONS: u32 = 50;
 pub const MAX_YEARS: u32 = 3;
 /// The seed: the same form gives the same answer.
 const SEED: u64 = 2026;
-/// The referral-to-first-help standard the simulator reports against: community CYP services,
-/// start of meaningful help within 4 weeks (domain guide §3).
-const STANDARD_DAYS: f64 = 28.0;
 /// Calibration window: the year up to the latest activity in the record (as the CLI's default).
 const WINDOW_DAYS: f64 = 365.0;
 
@@ -97,6 +94,8 @@ pub struct WaitRow {
 pub struct SimulationResult {
     /// Replications and horizon, in words.
     pub summary: String,
+    /// The standard the shares are measured against, in words (e.g. `4 weeks`).
+    pub standard: String,
     /// Share seen within the standard: baseline, scenario.
     pub within: (String, String),
     /// The waiting-list chart.
@@ -163,8 +162,34 @@ pub fn records(data: &nwd_store::calibrate::CalibrationData, latest: i64) -> Rec
     }
 }
 
+/// The referral-to-first-help standard the simulator reports against, in days, from the
+/// configured standards ([`DefaultStandards::first_help_standard`], by default the community
+/// CYP 4 weeks of `config/standards.toml`): never a number of its own.
+///
+/// [`DefaultStandards::first_help_standard`]: nwd_domain::standards::DefaultStandards::first_help_standard
+pub fn standard_days(standards: &nwd_domain::standards::DefaultStandards) -> Result<f64, ApiError> {
+    standards
+        .first_help_standard()
+        .map(|s| s.target.in_days())
+        .ok_or_else(|| {
+            ApiError::Internal(
+                "the configured standards have no fallback standard for routine referrals for the simulator to report against (config/standards.toml)".into(),
+            )
+        })
+}
+
+/// A number of days in words, as the standards describe their targets (`4 weeks`, `5 days`).
+fn describe_days(days: f64) -> String {
+    if days >= 1.0 && days.fract() == 0.0 {
+        nwd_domain::standards::WaitTarget::Days(days as u32).describe()
+    } else {
+        nwd_domain::standards::WaitTarget::Hours((days * 24.0).round() as u32).describe()
+    }
+}
+
 /// The calibrated baseline and calibration's notes, or `None` with no referrals to learn from.
 async fn baseline(state: &AppState) -> Result<Option<(Scenario, Vec<String>)>, PageError> {
+    let standard_days = standard_days(state.store.standards()).map_err(PageError::staff)?;
     let data = state
         .store
         .calibration_data()
@@ -179,7 +204,7 @@ async fn baseline(state: &AppState) -> Result<Option<(Scenario, Vec<String>)>, P
             &CalibrationOptions {
                 from: -WINDOW_DAYS,
                 to: 0.0,
-                standard_days: STANDARD_DAYS,
+                standard_days,
             },
         )
     })
@@ -565,6 +590,7 @@ fn simulate(request: &Request, today: Date) -> Result<SimulationResult, ApiError
         })
         .collect();
     Ok(SimulationResult {
+        standard: describe_days(request.baseline.run.standard_days),
         summary: format!(
             "{} runs of {} year{} from today, the same random numbers for both.",
             request.reps,
@@ -835,5 +861,22 @@ mod tests {
         );
         assert_eq!(result.wait_rows.len(), 1);
         assert_eq!(result.wait_rows[0].cells.len(), 6);
+    }
+
+    /// The page's standard is the configured one (issue 16): the shipped 28 days ("4
+    /// weeks"), an area's 6 weeks when its file says so, and an error rather than a number
+    /// of the page's own when the file has no routine fallback.
+    #[test]
+    fn the_standard_comes_from_the_configured_standards() {
+        let shipped = include_str!("../../../../config/standards.toml");
+        let standards: nwd_domain::standards::DefaultStandards = toml::from_str(shipped).unwrap();
+        assert_eq!(standard_days(&standards).unwrap(), 28.0);
+        assert_eq!(describe_days(28.0), "4 weeks");
+        let area = shipped.replacen("target = { days = 28 }", "target = { days = 42 }", 1);
+        let mut standards: nwd_domain::standards::DefaultStandards = toml::from_str(&area).unwrap();
+        assert_eq!(standard_days(&standards).unwrap(), 42.0);
+        assert_eq!(describe_days(5.0), "5 days");
+        standards.fallback.clear();
+        assert!(standard_days(&standards).is_err());
     }
 }

@@ -21,8 +21,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::layout::{render, Layout, PageResult, Sensitivity};
-use crate::api::intake::reference;
 use crate::problem::ApiError;
+use crate::usecase::intake::reference;
 use crate::AppState;
 
 /// Where a referral has got to, in the three steps people are told about.

@@ -10,9 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use nwd_domain::authz::Permission;
-use nwd_domain::codes::{
-    ConsultationMechanism, ContactStatus, DischargeReason, ReferralSource, TeamType,
-};
+use nwd_domain::codes::{ConsultationMechanism, ContactStatus, DischargeReason, TeamType};
 use nwd_domain::need::{NeedGroup, RiskLevel};
 use nwd_domain::person::{age_in_years, CompetenceDecision};
 use nwd_domain::referral::{
@@ -27,9 +25,9 @@ use super::actions::ActionForm;
 use super::form::FormData;
 use super::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use super::review::MatchSummary;
-use crate::api::intake::reference;
 use crate::extract::{parse_id, Actor, Caller};
 use crate::problem::ApiError;
+use crate::usecase::intake::reference;
 use crate::AppState;
 
 /// An option in a filter or form list.
@@ -581,8 +579,9 @@ pub(crate) async fn referral_page(
     } else {
         (Vec::new(), None)
     };
-    let needs_competence = age < 16
-        && referral.source == ReferralSource::SelfReferral
+    // The domain's rule: under 16 when the referral was received, not today.
+    let needs_competence = referral
+        .competence_question_applies(person.details.date_of_birth, state.store.tz())
         && referral.competence.is_none();
     let selected_need = [form.need_group.as_str()];
     let selected_risk = [form.risk.as_str()];
