@@ -4,8 +4,9 @@
 //! name, date of birth) and a referral read, one request at a time on a warm server; with
 //! `--pages`, the pages too (the triage queue's pages, the staff search, a service's lists
 //! searched by name). `--reuse NAME` times a database kept by an earlier run (`--keep`)
-//! instead of importing again: the same seed generates the same people and referrals in
-//! memory, for the samples, without writing them. With `--pages --cold`, also the commissioner dashboard as it
+//! instead of importing again, drawing the identifiers it asks for from that database (the
+//! demo county ends on the day it is generated, so it cannot be generated again the next
+//! day to find them). With `--pages --cold`, also the commissioner dashboard as it
 //! is after a change: one small real write (a contact recorded on an open allocation) before
 //! each timed request, so every request finds a new data version.
 
@@ -158,7 +159,10 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
     )
     .await?;
     let mut rng = StdRng::seed_from_u64(args.seed);
-    let (load, samples) = load(args, &store, &mut rng).await?;
+    let (load, samples) = match &args.reuse {
+        Some(_) => kept(&database.url, args).await?,
+        None => load(args, &store, &mut rng).await?,
+    };
     report(format!(
         "loaded {} referrals ({} events), {} people, {} services into {} ({}): generate {:.1} s, import {:.1} s; peak RSS {} MiB after generating, {} MiB in all",
         load.referrals,
@@ -255,6 +259,89 @@ fn bar(len: u64, message: &'static str, unit: &str) -> ProgressBar {
                 .progress_chars("=> "),
         )
         .with_message(message)
+}
+
+/// The identifiers the requests will pick from, drawn at random from a kept database
+/// (`--reuse`): the demo county depends on the day it is generated (its two years end now),
+/// so generating it again the next day would not give the kept database's ids.
+async fn kept(url: &str, args: &Args) -> anyhow::Result<(Load, Samples)> {
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .context("cannot open the kept database")?;
+    let wanted = args.requests + args.warmup;
+    let strings = |sql: String| {
+        let pool = pool.clone();
+        async move {
+            let rows = sqlx::query(&sql).fetch_all(&pool).await?;
+            rows.iter()
+                .map(|row| row.try_get::<String, _>(0))
+                .collect::<Result<Vec<String>, sqlx::Error>>()
+        }
+    };
+    let count = |table: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let n: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(&pool)
+                .await?
+                .try_get(0)?;
+            Ok::<usize, sqlx::Error>(n as usize)
+        }
+    };
+    let services = strings("SELECT id FROM services ORDER BY id".into()).await?;
+    let referrals =
+        strings(format!("SELECT id FROM referrals ORDER BY random() LIMIT {wanted}")).await?;
+    let nhs_numbers = strings(format!(
+        "SELECT nhs_number FROM persons WHERE nhs_number IS NOT NULL ORDER BY random() LIMIT {wanted}"
+    ))
+    .await?;
+    let people = sqlx::query(&format!(
+        "SELECT given_name, family_name, date_of_birth FROM persons ORDER BY random() LIMIT {wanted}"
+    ))
+    .fetch_all(&pool)
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+    .collect::<Result<Vec<(String, String, String)>, sqlx::Error>>()?;
+    let open_allocations = sqlx::query(
+        "SELECT referral_id, id FROM allocations WHERE ended_at IS NULL ORDER BY random() LIMIT 1000",
+    )
+    .fetch_all(&pool)
+    .await?
+    .iter()
+    .map(|row| {
+        let referral: String = row.try_get(0)?;
+        let allocation: String = row.try_get(1)?;
+        Ok((
+            ReferralId(referral.parse()?),
+            AllocationId(allocation.parse()?),
+        ))
+    })
+    .collect::<anyhow::Result<Vec<_>>>()?;
+    let load = Load {
+        referrals: count("referrals").await?,
+        persons: count("persons").await?,
+        services: services.len(),
+        events: count("referral_events").await?,
+        generate: Duration::ZERO,
+        import: Duration::ZERO,
+        peak_rss_after_generate_mib: None,
+    };
+    pool.close().await;
+    Ok((
+        load,
+        Samples {
+            services,
+            referrals,
+            nhs_numbers,
+            people,
+            open_allocations,
+        },
+    ))
 }
 
 /// Generates the demo county with `--referrals` over `--years` and imports it; returns what
