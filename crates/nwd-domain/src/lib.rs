@@ -6,7 +6,7 @@
 //!
 //! It does **not** own storage, HTTP, clocks or randomness: callers pass the current time and
 //! an id generator in. No I/O, no async — a test reads `cargo metadata` and fails if sqlx,
-//! tokio, axum or reqwest ever become dependencies (see `tests/purity.rs`).
+//! tokio, axum or reqwest ever become dependencies (see `tests/domain/purity.rs`).
 //!
 //! The referral is event-sourced: [`referral::Referral::decide`] turns a command into events
 //! (or a typed error, changing nothing) and [`referral::Referral::apply`] folds events into
