@@ -3,6 +3,7 @@
 //! request to another origin, security headers).
 
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,12 +63,14 @@ pub struct StaffUser {
     pub username: String,
     pub password: String,
     pub totp_secret: String,
+    /// The server's clock (the authenticator's code is the one for the server's now).
+    pub clock: nwd_store::Clock,
 }
 
 impl StaffUser {
-    /// The authenticator code now.
+    /// The authenticator code now, by the server's clock.
     pub fn code(&self) -> String {
-        nwd_store::auth::totp_code(&self.totp_secret, Timestamp::now()).unwrap()
+        nwd_store::auth::totp_code(&self.totp_secret, (self.clock)()).unwrap()
     }
 }
 
@@ -81,9 +84,19 @@ pub struct BrowserApp {
     pub http: reqwest::Client,
     pub token: String,
     pub triage: StaffUser,
+    /// Milliseconds added to the server's clock ([`Self::advance_clock`]).
+    clock_offset: Arc<AtomicI64>,
     driver: Child,
     database: std::path::PathBuf,
     _turn: tokio::sync::MutexGuard<'static, ()>,
+}
+
+/// The real clock plus an offset a test moves forward.
+fn clock(offset: Arc<AtomicI64>) -> nwd_store::Clock {
+    Arc::new(move || {
+        let shift = jiff::SignedDuration::from_millis(offset.load(Ordering::SeqCst));
+        nwd_store::truncate_to_millis(Timestamp::now() + shift)
+    })
 }
 
 fn free_port() -> u16 {
@@ -105,7 +118,8 @@ impl BrowserApp {
         ));
         let mut options =
             StoreOptions::new(format!("sqlite://{}", database.display()), standards());
-        options.clock = Arc::new(|| nwd_store::truncate_to_millis(Timestamp::now()));
+        let clock_offset = Arc::new(AtomicI64::new(0));
+        options.clock = clock(clock_offset.clone());
         options.max_connections = 8;
         let store = Store::connect(options).await.expect("open store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -114,7 +128,7 @@ impl BrowserApp {
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        let (token, triage) = staff(&store).await;
+        let (token, triage) = staff(&store, clock(clock_offset.clone())).await;
 
         let port = free_port();
         let driver = Command::new(CHROMEDRIVER)
@@ -157,6 +171,7 @@ impl BrowserApp {
             http: reqwest::Client::new(),
             token,
             triage,
+            clock_offset,
             driver,
             database,
             _turn: turn,
@@ -172,6 +187,17 @@ impl BrowserApp {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", self.database.display()));
         }
+    }
+
+    /// The server's clock: the real one plus what [`Self::advance_clock`] added.
+    pub fn clock(&self) -> nwd_store::Clock {
+        clock(self.clock_offset.clone())
+    }
+
+    /// Moves the server's clock forward (instead of waiting on the wall clock).
+    pub fn advance_clock(&self, by: jiff::SignedDuration) {
+        self.clock_offset
+            .fetch_add(by.as_millis() as i64, Ordering::SeqCst);
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -515,6 +541,7 @@ impl BrowserApp {
             username: username.into(),
             password,
             totp_secret: user.totp_secret.unwrap(),
+            clock: self.clock(),
         }
     }
 
@@ -562,13 +589,14 @@ impl BrowserApp {
             username: username.into(),
             password,
             totp_secret: user.totp_secret.unwrap(),
+            clock: self.clock(),
         }
     }
 }
 
 /// A single point of access team with a triage clinician (also administrator, for the
 /// directory set-up through the API): returns an API token and the clinician's sign-in.
-async fn staff(store: &Store) -> (String, StaffUser) {
+async fn staff(store: &Store, clock: nwd_store::Clock) -> (String, StaffUser) {
     let (org, team) = store
         .bootstrap_team(&nwd_store::auth::Bootstrap {
             organisation: "Synthetic Children's Trust".into(),
@@ -609,6 +637,7 @@ async fn staff(store: &Store) -> (String, StaffUser) {
             username: "test.triage".into(),
             password,
             totp_secret: user.totp_secret.unwrap(),
+            clock,
         },
     )
 }
