@@ -3,8 +3,9 @@
 //!
 //! * [`TestDatabase::new`] gives a fresh, migrated database on one backend, and removes it when
 //!   dropped — also when the test panics.
-//! * SQLite: a copy of a template file migrated once per test process, in a new temporary
-//!   directory (so a `<database>.key` file the store creates beside it goes too).
+//! * SQLite: a copy of a template file migrated once per test process, in a new directory
+//!   (so a `<database>.key` file the store creates beside it goes too) in memory where the
+//!   machine has `/dev/shm` (see [`TestDatabase::sqlite`]; `NWD_TEST_SQLITE_DIR` overrides).
 //! * PostgreSQL (the server of `DATABASE_URL`): `CREATE DATABASE … TEMPLATE nwd_tmpl_<pid>`,
 //!   a template migrated once per test process; dropped with `DROP DATABASE … WITH (FORCE)`.
 //! * Leftovers of test processes that no longer run (killed before their databases were
@@ -17,9 +18,10 @@
 //! * [`on_both_backends!`](crate::on_both_backends) turns one test body into a `sqlite` and
 //!   a `postgres` test.
 //!
-//! Only the schema comes from the template: the store's own start-up work (append-only
-//! triggers, the change log, the secret key, search keys) still runs in [`crate::Store::connect`]
-//! for each test, exactly as on a freshly created database.
+//! The template is made by opening the store on it once ([`crate::Store::connect`]:
+//! migrations, append-only triggers, the change log), so a test's own `connect` on its copy
+//! runs the same steps as on a fresh database but finds them done. That is the cost the
+//! template saves: on SQLite each of those statements is a durable commit.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -135,10 +137,11 @@ impl TestDatabase {
         }
     }
 
-    /// A fresh migrated SQLite database: a copy of this process's template file.
+    /// A fresh migrated SQLite database: a copy of this process's template file, in
+    /// `NWD_TEST_SQLITE_DIR`, else `/dev/shm`, else the temporary folder.
     pub async fn sqlite() -> TestDatabase {
         let template = sqlite_template().await;
-        let dir = std::env::temp_dir().join(format!(
+        let dir = sqlite_dir().join(format!(
             "nwd-t-{}-{}",
             std::process::id(),
             uuid::Uuid::new_v4().simple()
@@ -280,12 +283,7 @@ async fn postgres_template(admin_url: &str) -> &'static str {
                 .await
                 .unwrap_or_else(|e| panic!("cannot create template database {name}: {e}"));
             let url = crate::provision::database_url_with_name(admin_url, &name);
-            let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
-            crate::MIGRATOR
-                .run(&mut conn)
-                .await
-                .unwrap_or_else(|e| panic!("migrating the template database {name}: {e}"));
-            conn.close().await.unwrap();
+            prepare(&url).await;
             // A template takes no connections (nor autovacuum's), so it can always be copied.
             sqlx::raw_sql(&format!(
                 "ALTER DATABASE {name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"
@@ -336,6 +334,22 @@ async fn sweep_postgres(admin: &mut sqlx::AnyConnection) {
     }
 }
 
+/// Opens the store on the database at `url` once and closes it: the migrations and the
+/// store's own start-up work (triggers, the change log) are then done, so that a test's
+/// [`crate::Store::connect`] on a copy finds nothing left to write. Nothing it writes
+/// depends on the clock or the key (it writes no audit entry and no user), so the copies
+/// suit every test's clock and key.
+async fn prepare(url: &str) {
+    let mut options = crate::StoreOptions::new(url, Default::default());
+    options.max_connections = 1;
+    // A key given, so that no key file is made beside an SQLite template.
+    options.secret_key = Some(crate::secrets::SecretKey::generate());
+    let store = crate::Store::connect(options)
+        .await
+        .unwrap_or_else(|e| panic!("preparing the template database: {e}"));
+    store.close().await;
+}
+
 /// This process's migrated SQLite template file (made on first use).
 async fn sqlite_template() -> &'static Path {
     static TEMPLATE: OnceCell<PathBuf> = OnceCell::const_new();
@@ -343,38 +357,52 @@ async fn sqlite_template() -> &'static Path {
         .get_or_init(|| async {
             sqlx::any::install_default_drivers();
             sweep_sqlite();
-            let path = std::env::temp_dir().join(format!("nwd-tmpl-{}.sqlite", std::process::id()));
+            let path = sqlite_dir().join(format!("nwd-tmpl-{}.sqlite", std::process::id()));
             let _ = std::fs::remove_file(&path);
             // Made under another name and renamed when complete.
-            let partial = std::env::temp_dir().join(format!(
+            let partial = sqlite_dir().join(format!(
                 "nwd-tmpl-{}-{}.partial",
                 std::process::id(),
                 uuid::Uuid::new_v4().simple()
             ));
             let url = format!("sqlite://{}?mode=rwc", partial.display());
+            prepare(&url).await;
+            // Everything in the one file (the write-ahead log checkpointed and emptied).
             let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
-            // As the store sets them (foreign keys on), but without the journal and the
-            // fsyncs: the file is copied once complete, never written again.
-            sqlx::raw_sql(
-                "PRAGMA foreign_keys = ON; PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF;",
-            )
-            .execute(&mut conn)
-            .await
-            .unwrap();
-            crate::MIGRATOR
-                .run(&mut conn)
+            sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&mut conn)
                 .await
-                .unwrap_or_else(|e| panic!("migrating the SQLite template: {e}"));
+                .unwrap();
             conn.close().await.unwrap();
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
+            }
             std::fs::rename(&partial, &path).unwrap();
             path
         })
         .await
 }
 
+/// Where the SQLite test databases go: `NWD_TEST_SQLITE_DIR` if set, else `/dev/shm` (memory)
+/// where there is one, else the temporary folder. In memory, the store's durable commits
+/// (`synchronous = FULL`: an fsync each) cost nothing — as `scripts/test` runs its throw-away
+/// PostgreSQL with `fsync = off`; what the tests check (the settings, what survives a killed
+/// process) is the same. On a disk shared with other work, an fsync takes 5–20 ms, and a
+/// test makes dozens.
+fn sqlite_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("NWD_TEST_SQLITE_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        return shm.to_path_buf();
+    }
+    std::env::temp_dir()
+}
+
 /// Removes the SQLite templates and test directories of test processes that no longer run.
 fn sweep_sqlite() {
-    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+    let Ok(entries) = std::fs::read_dir(sqlite_dir()) else {
         return;
     };
     for entry in entries.flatten() {

@@ -5,12 +5,12 @@
 //! authentication, algorithm, unlinked, disabled or locked account — is refused with one generic page,
 //! audited with its reason, and makes no session.
 
-use reqwest::{redirect, Client, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::idp::{Behaviour, Signing, TestIdp, AAL3, CLIENT_ID, CLIENT_SECRET, SUBJECT};
 use crate::on_both_backends;
-use crate::support::TestApp;
+use crate::support::{no_redirects, TestApp};
 
 /// A test provider and a server configured with it (AAL3 required), the coordinator's
 /// account linked to [`SUBJECT`].
@@ -91,13 +91,6 @@ async fn last_audit(app: &TestApp) -> (String, String, String, i64, String) {
     );
     conn.close().await.unwrap();
     entry
-}
-
-fn no_redirects() -> Client {
-    Client::builder()
-        .redirect(redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 fn location(response: &reqwest::Response) -> String {

@@ -1,4 +1,5 @@
-//! Test support: a real server on a fresh SQLite database, headless Debian Chromium driven by
+//! Test support: a real server on a fresh SQLite database (from the test kit,
+//! `nwd_store::testing`), headless Debian Chromium driven by
 //! chromedriver over WebDriver (fantoccini), and the checks every page gets (axe-core, no
 //! request to another origin, security headers).
 
@@ -10,6 +11,7 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use jiff::Timestamp;
 use nwd_domain::standards::DefaultStandards;
+use nwd_store::testing::TestDatabase;
 use nwd_store::{Store, StoreOptions};
 use serde_json::{json, Value};
 
@@ -87,7 +89,8 @@ pub struct BrowserApp {
     /// Milliseconds added to the server's clock ([`Self::advance_clock`]).
     clock_offset: Arc<AtomicI64>,
     driver: Child,
-    database: std::path::PathBuf,
+    /// The database (removed when the app is dropped).
+    _database: TestDatabase,
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
@@ -112,12 +115,8 @@ impl BrowserApp {
     /// and a headless Chromium `width` pixels wide.
     pub async fn start(width: u32) -> BrowserApp {
         let turn = ONE_BROWSER.lock().await;
-        let database = std::env::temp_dir().join(format!(
-            "nwd-browser-{}.sqlite",
-            uuid::Uuid::new_v4().simple()
-        ));
-        let mut options =
-            StoreOptions::new(format!("sqlite://{}", database.display()), standards());
+        let database = TestDatabase::sqlite().await;
+        let mut options = StoreOptions::new(database.url(), standards());
         let clock_offset = Arc::new(AtomicI64::new(0));
         options.clock = clock(clock_offset.clone());
         options.max_connections = 8;
@@ -173,7 +172,7 @@ impl BrowserApp {
             triage,
             clock_offset,
             driver,
-            database,
+            _database: database,
             _turn: turn,
         }
     }
@@ -184,9 +183,6 @@ impl BrowserApp {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         self.store.close().await;
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.database.display()));
-        }
     }
 
     /// The server's clock: the real one plus what [`Self::advance_clock`] added.
