@@ -1,5 +1,5 @@
 //! Entry points for the fuzz targets in `fuzz/` (cargo-fuzz) and for the corpus regression
-//! test (`tests/fuzz_corpus.rs`), which feeds every committed corpus file through the same
+//! test (`tests/domain/fuzz_corpus.rs`), which feeds every committed corpus file through the same
 //! functions on stable Rust. Each function takes arbitrary bytes, must never panic, and
 //! asserts the parser's invariants. Not part of the supported API.
 

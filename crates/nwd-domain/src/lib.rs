@@ -6,7 +6,7 @@
 //!
 //! It does **not** own storage, HTTP, clocks or randomness: callers pass the current time and
 //! an id generator in. No I/O, no async — a test reads `cargo metadata` and fails if sqlx,
-//! tokio, axum or reqwest ever become dependencies (see `tests/purity.rs`).
+//! tokio, axum or reqwest ever become dependencies (see `tests/domain/purity.rs`).
 //!
 //! Each rule has one home here, and every door (the API, the pages, the command line) reads it
 //! from there: the ages served ([`person::SERVED_AGES`]), contact details

@@ -41,6 +41,8 @@ mod search;
 pub mod secrets;
 mod shutdown;
 pub mod status;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod urgency;
 mod versioned;
 pub use append_only::APPEND_ONLY_TABLES;

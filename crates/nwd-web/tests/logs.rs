@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use support::TestApp;
+use support::{Setup, TestApp};
 
 const CANARIES: [&str; 6] = [
     "Wrenwhistle",
@@ -183,10 +183,8 @@ async fn scenario(app: &TestApp) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_never_carry_identifiable_values() {
     let capture = capture();
-    let app = TestApp::spawn_sqlite(true).await;
-    scenario(&app).await;
-    app.finish().await;
-    if let Some(app) = TestApp::spawn_postgres(true).await {
+    for backend in nwd_store::testing::backends() {
+        let app = TestApp::spawn(backend, Setup::matching()).await;
         scenario(&app).await;
         app.finish().await;
     }

@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod about;
+mod audit_commit;
 mod backend;
 mod dashboard;
 mod directory;

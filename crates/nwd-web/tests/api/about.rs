@@ -9,12 +9,12 @@ use nwd_domain::authz::Role;
 use nwd_domain::codes::{EthnicCategory, GenderIdentity};
 use nwd_domain::PersonId;
 use nwd_store::auth::{Bootstrap, NewUser, TeamKind};
-use reqwest::{Client, Method};
+use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::on_both_backends;
 use crate::status::{form_post, hidden};
-use crate::support::{all_scopes, TestApp};
+use crate::support::{all_scopes, no_redirects, TestApp};
 
 /// The answers every door is given, as form fields (the API's names).
 const ANSWERS: [(&str, &str); 12] = [
@@ -49,13 +49,6 @@ fn expected() -> AboutYoungPerson {
         young_carer: Some(Answer::No),
         ..AboutYoungPerson::default()
     }
-}
-
-fn no_redirects() -> Client {
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 /// The newest referral's id and person.

@@ -10,24 +10,13 @@
 
 use nwd_domain::authz::Role;
 use nwd_store::auth::{Bootstrap, NewUser, TeamKind};
-use reqwest::{Client, Method, RequestBuilder, Response};
+use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{json, Value};
 
 use crate::on_both_backends;
-use crate::support::{all_scopes, problem, TestApp};
-
-fn no_redirects() -> Client {
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn page(app: &TestApp, token: &str, method: Method, path: &str) -> RequestBuilder {
-    no_redirects()
-        .request(method, format!("{}{path}", app.base))
-        .bearer_auth(token)
-}
+use crate::support::{
+    all_scopes, member, no_redirects, page, problem, signed_in, staff_html as html, TestApp,
+};
 
 fn form(app: &TestApp, token: &str, path: &str, body: &[(&str, &str)]) -> RequestBuilder {
     let encoded = form_urlencoded::Serializer::new(String::new())
@@ -36,22 +25,6 @@ fn form(app: &TestApp, token: &str, path: &str, body: &[(&str, &str)]) -> Reques
     page(app, token, Method::POST, path)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(encoded)
-}
-
-async fn html(response: Response, status: u16) -> String {
-    let got = response.status().as_u16();
-    let store = response
-        .headers()
-        .get("cache-control")
-        .map(|v| v.to_str().unwrap().to_owned());
-    let text = response.text().await.unwrap();
-    assert_eq!(got, status, "{text}");
-    assert_eq!(
-        store.as_deref(),
-        Some("no-store"),
-        "staff pages are never stored"
-    );
-    text
 }
 
 /// An organisation with an "other" team.
@@ -66,31 +39,6 @@ async fn org_team(app: &TestApp, name: &str) -> (String, String) {
         })
         .await
         .unwrap()
-}
-
-/// A user with one role; returns (user id, API token).
-async fn member(app: &TestApp, org: &str, team: &str, role: Role, name: &str) -> (String, String) {
-    let user = app
-        .store
-        .create_user(
-            NewUser {
-                username: name.to_owned(),
-                display_name: name.to_owned(),
-                organisation_id: org.to_owned(),
-                password: None,
-                memberships: vec![(team.to_owned(), role)],
-            },
-            "test",
-        )
-        .await
-        .unwrap();
-    let token = app
-        .store
-        .create_api_token(&user.id, "test", &all_scopes())
-        .await
-        .unwrap()
-        .1;
-    (user.id, token)
 }
 
 /// Every team membership of every account.
@@ -1466,35 +1414,6 @@ async fn a_services_standards_are_changed_at_the_version_read_and_reset(app: &Te
     }
 }
 on_both_backends!(a_services_standards_are_changed_at_the_version_read_and_reset);
-
-/// Signs in with a password and code; returns (session cookie, CSRF token).
-async fn signed_in(
-    app: &TestApp,
-    username: &str,
-    password: &str,
-    secret: &str,
-) -> (String, String) {
-    let code = nwd_store::auth::totp_code(secret, app.store.now()).unwrap();
-    let response = app
-        .public(Method::POST, "/api/session")
-        .json(&json!({"username": username, "password": password, "code": code}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let body: Value = response.json().await.unwrap();
-    (
-        cookie,
-        body["csrf_token"].as_str().unwrap_or_default().to_owned(),
-    )
-}
 
 /// Asserts an HTML refusal page with `status`, its heading and the security headers of every
 /// page; returns its text.

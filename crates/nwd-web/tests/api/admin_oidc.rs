@@ -6,26 +6,12 @@
 
 use nwd_domain::authz::Role;
 use nwd_store::auth::{Bootstrap, NewUser, TeamKind};
-use reqwest::{Client, Method, Response};
+use reqwest::{Method, Response};
 
 use crate::on_both_backends;
-use crate::support::{all_scopes, TestApp};
+use crate::support::{all_scopes, html, no_redirects, TestApp};
 
 const ISSUER: &str = "https://login.example.nhs.uk";
-
-fn no_redirects() -> Client {
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-async fn html(response: Response, status: u16) -> String {
-    let got = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    assert_eq!(got, status, "{text}");
-    text
-}
 
 /// An account with one role; returns (user id, API token).
 async fn account(app: &TestApp, org: &str, team: &str, role: Role, name: &str) -> (String, String) {

@@ -7,9 +7,9 @@
 use reqwest::Method;
 use serde_json::json;
 
+use crate::on_both_backends;
 use crate::status::{form_post, hidden, parent_answers};
 use crate::support::{fields, problem, referral_body, TestApp};
-use crate::{on_both_backends, on_both_backends_matching};
 
 async fn a_long_name_is_refused_and_intake_goes_on(app: &TestApp) {
     // Someone already in the register, so the matcher has work to do.
@@ -76,7 +76,7 @@ async fn a_long_name_is_refused_and_intake_goes_on(app: &TestApp) {
     assert!(page.contains("at most 35 characters"), "{page}");
     assert_eq!(app.count("referrals").await, before + 1);
 }
-on_both_backends_matching!(a_long_name_is_refused_and_intake_goes_on);
+on_both_backends!(a_long_name_is_refused_and_intake_goes_on, matching);
 
 async fn tricks_in_names_are_refused_by_every_door(app: &TestApp) {
     let cases = [

@@ -5,35 +5,16 @@
 //! authentication, algorithm, unlinked, disabled or locked account — is refused with one generic page,
 //! audited with its reason, and makes no session.
 
-use reqwest::{redirect, Client, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::idp::{Behaviour, Signing, TestIdp, AAL3, CLIENT_ID, CLIENT_SECRET, SUBJECT};
-use crate::support::TestApp;
-
-macro_rules! on_both_backends_oidc {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let (app, idp) = super::spawn(false).await.unwrap();
-                super::$name(&app, &idp).await;
-                app.finish().await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some((app, idp)) = super::spawn(true).await {
-                    super::$name(&app, &idp).await;
-                    app.finish().await;
-                }
-            }
-        }
-    };
-}
+use crate::on_both_backends;
+use crate::support::{no_redirects, TestApp};
 
 /// A test provider and a server configured with it (AAL3 required), the coordinator's
 /// account linked to [`SUBJECT`].
-async fn spawn(postgres: bool) -> Option<(TestApp, TestIdp)> {
+pub(crate) async fn spawn(backend: nwd_store::Backend) -> (TestApp, TestIdp) {
     let idp = TestIdp::start().await;
     let issuer = idp.issuer.clone();
     let config = move |base: &str| {
@@ -56,13 +37,13 @@ clock_skew_seconds = 30
         })
         .unwrap()
     };
-    let app = TestApp::spawn_with_oidc(postgres, config).await?;
+    let app = TestApp::spawn_with_oidc(backend, config).await;
     let coordinator = user_id(&app, "test.coordinator").await;
     app.store
         .link_oidc(&idp.issuer, SUBJECT, &coordinator, "test")
         .await
         .unwrap();
-    Some((app, idp))
+    (app, idp)
 }
 
 async fn user_id(app: &TestApp, username: &str) -> String {
@@ -110,13 +91,6 @@ async fn last_audit(app: &TestApp) -> (String, String, String, i64, String) {
     );
     conn.close().await.unwrap();
     entry
-}
-
-fn no_redirects() -> Client {
-    Client::builder()
-        .redirect(redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 fn location(response: &reqwest::Response) -> String {
@@ -356,7 +330,7 @@ async fn a_linked_account_signs_in_with_a_new_session_each_time(app: &TestApp, i
         .unwrap();
     assert_eq!(gone.status(), 401);
 }
-on_both_backends_oidc!(a_linked_account_signs_in_with_a_new_session_each_time);
+on_both_backends!(a_linked_account_signs_in_with_a_new_session_each_time, oidc);
 
 async fn bad_signatures_audiences_times_and_nonces_are_refused(app: &TestApp, idp: &TestIdp) {
     let d = Behaviour::default;
@@ -416,7 +390,7 @@ async fn bad_signatures_audiences_times_and_nonces_are_refused(app: &TestApp, id
     let (response, _, _) = round_trip(app, Tamper::Nothing).await;
     assert_eq!(response.status(), 200);
 }
-on_both_backends_oidc!(bad_signatures_audiences_times_and_nonces_are_refused);
+on_both_backends!(bad_signatures_audiences_times_and_nonces_are_refused, oidc);
 
 async fn weak_authentication_and_forged_algorithms_are_refused(app: &TestApp, idp: &TestIdp) {
     let d = Behaviour::default;
@@ -456,7 +430,7 @@ async fn weak_authentication_and_forged_algorithms_are_refused(app: &TestApp, id
         assert_refused(app, response, reason).await;
     }
 }
-on_both_backends_oidc!(weak_authentication_and_forged_algorithms_are_refused);
+on_both_backends!(weak_authentication_and_forged_algorithms_are_refused, oidc);
 
 async fn wrong_state_and_unlinked_or_disabled_accounts_are_refused(app: &TestApp, idp: &TestIdp) {
     let (response, _, _) = round_trip(app, Tamper::State).await;
@@ -539,7 +513,10 @@ async fn wrong_state_and_unlinked_or_disabled_accounts_are_refused(app: &TestApp
         );
     }
 }
-on_both_backends_oidc!(wrong_state_and_unlinked_or_disabled_accounts_are_refused);
+on_both_backends!(
+    wrong_state_and_unlinked_or_disabled_accounts_are_refused,
+    oidc
+);
 
 /// Lockout applies to federated sign-in: an account locked by failed local sign-ins is refused
 /// through its provider too (audited under the account, with the reason), until the lock ends.
@@ -583,7 +560,7 @@ async fn a_locked_account_is_refused_until_its_lock_ends(app: &TestApp, idp: &Te
     assert!(set_cookie(&response, "__Host-nwd_session").is_some());
     assert_eq!(app.count("sessions").await, 1);
 }
-on_both_backends_oidc!(a_locked_account_is_refused_until_its_lock_ends);
+on_both_backends!(a_locked_account_is_refused_until_its_lock_ends, oidc);
 
 async fn an_unknown_provider_is_not_found(app: &TestApp, _idp: &TestIdp) {
     let response = no_redirects()
@@ -597,4 +574,4 @@ async fn an_unknown_provider_is_not_found(app: &TestApp, _idp: &TestIdp) {
     assert_eq!(outcome, "denied");
     assert!(why.contains("no provider"), "{why}");
 }
-on_both_backends_oidc!(an_unknown_provider_is_not_found);
+on_both_backends!(an_unknown_provider_is_not_found, oidc);

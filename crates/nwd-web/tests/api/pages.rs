@@ -4,41 +4,12 @@
 //! conflict page that keeps what was typed, the crisis list and the triage queue's area filter.
 
 use nwd_domain::authz::Role;
-use nwd_store::auth::{Bootstrap, NewUser, TeamKind};
-use reqwest::{Client, Method, RequestBuilder, Response};
+use nwd_store::auth::{Bootstrap, TeamKind};
+use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::on_both_backends;
-use crate::support::{all_scopes, TestApp};
-
-/// A client that shows redirects instead of following them.
-fn no_redirects() -> Client {
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn page(app: &TestApp, token: &str, method: Method, path: &str) -> RequestBuilder {
-    no_redirects()
-        .request(method, format!("{}{path}", app.base))
-        .bearer_auth(token)
-}
-
-async fn html(response: Response, status: u16) -> String {
-    let got = response.status().as_u16();
-    assert_eq!(
-        response
-            .headers()
-            .get("cache-control")
-            .map(|v| v.to_str().unwrap().to_owned()),
-        Some("no-store".to_owned()),
-        "staff pages are never stored"
-    );
-    let text = response.text().await.unwrap();
-    assert_eq!(got, status, "{text}");
-    text
-}
+use crate::support::{member_token as member, no_redirects, page, staff_html as html, TestApp};
 
 fn reference(id: &str) -> String {
     let simple = id.replace('-', "").to_uppercase();
@@ -67,29 +38,6 @@ async fn allocated(app: &TestApp, service: &str, priority: &str) -> (String, Str
             .to_owned(),
         body["referral"]["version"].as_u64().unwrap(),
     )
-}
-
-/// A user with one role in `team`; returns an API token.
-async fn member(app: &TestApp, org: &str, team: &str, role: Role, name: &str) -> String {
-    let user = app
-        .store
-        .create_user(
-            NewUser {
-                username: name.to_owned(),
-                display_name: name.to_owned(),
-                organisation_id: org.to_owned(),
-                password: None,
-                memberships: vec![(team.to_owned(), role)],
-            },
-            "test",
-        )
-        .await
-        .unwrap();
-    app.store
-        .create_api_token(&user.id, "test", &all_scopes())
-        .await
-        .unwrap()
-        .1
 }
 
 async fn service_team_sees_only_its_own_service_and_commissioners_see_no_person(app: &TestApp) {

@@ -6,17 +6,10 @@
 
 use nwd_domain::authz::Role;
 use nwd_store::auth::{Bootstrap, NewUser, TeamKind};
-use reqwest::{Method, Response};
+use reqwest::Method;
 
 use crate::on_both_backends;
-use crate::support::{all_scopes, TestApp};
-
-async fn html(response: Response, status: u16) -> String {
-    let got = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    assert_eq!(got, status, "{text}");
-    text
-}
+use crate::support::{all_scopes, html, TestApp};
 
 /// An account with one role in a new team; returns (user id, API token).
 async fn account(app: &TestApp, role: Role, username: &str, name: &str) -> (String, String) {

@@ -236,6 +236,7 @@ async fn the_same_child_without_an_nhs_number_is_matched_and_siblings_and_twins_
             .is_some_and(|c| !c.is_empty()));
     }
 }
-crate::on_both_backends_matching!(
-    the_same_child_without_an_nhs_number_is_matched_and_siblings_and_twins_are_not
+on_both_backends!(
+    the_same_child_without_an_nhs_number_is_matched_and_siblings_and_twins_are_not,
+    matching
 );

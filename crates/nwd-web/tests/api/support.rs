@@ -4,78 +4,75 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use nwd_domain::standards::DefaultStandards;
-use nwd_store::{Store, StoreOptions};
+use nwd_store::testing::TestDatabase;
+use nwd_store::{Backend, Store, StoreOptions};
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{json, Value};
 
 /// Runs a test body once per backend: SQLite always, PostgreSQL when `DATABASE_URL` is set
-/// (and required when `NWD_REQUIRE_POSTGRES=1`).
+/// (and required when `NWD_REQUIRE_POSTGRES=1`). Makes the tests `name::sqlite` and
+/// `name::postgres`, each on a fresh database from the test kit (`nwd_store::testing`).
+///
+/// * `on_both_backends!(name)`: `async fn name(app: &TestApp)`, lenient access settings
+///   (a day's grace after discharge, [`lenient_access`]);
+/// * `on_both_backends!(name, strict)`: the default access settings (no grace);
+/// * `on_both_backends!(name, matching)`: with the probabilistic person matcher at intake;
+/// * `on_both_backends!(name, oidc)`: `async fn name(app: &TestApp, idp: &TestIdp)`, a
+///   server federated with a test identity provider (`oidc.rs`).
 #[macro_export]
 macro_rules! on_both_backends {
     ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app = $crate::support::TestApp::spawn_sqlite(false).await;
-                super::$name(&app).await;
-                app.finish().await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(app) = $crate::support::TestApp::spawn_postgres(false).await {
-                    super::$name(&app).await;
-                    app.finish().await;
-                }
-            }
-        }
+        $crate::on_both_backends!($name, lenient);
+    };
+    ($name:ident, oidc) => {
+        nwd_store::on_both_backends!($name, |backend| {
+            let (app, idp) = $crate::oidc::spawn(backend).await;
+            super::$name(&app, &idp).await;
+            app.finish().await;
+        });
+    };
+    ($name:ident, $setup:ident) => {
+        nwd_store::on_both_backends!($name, |backend| {
+            let app =
+                $crate::support::TestApp::spawn(backend, $crate::support::Setup::$setup()).await;
+            super::$name(&app).await;
+            app.finish().await;
+        });
     };
 }
 
-/// Like `on_both_backends!`, with the default access settings (no grace period after discharge).
-#[macro_export]
-macro_rules! on_both_backends_strict {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app =
-                    $crate::support::TestApp::spawn_sqlite_with(false, Default::default()).await;
-                super::$name(&app).await;
-                app.finish().await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(app) =
-                    $crate::support::TestApp::spawn_postgres_with(false, Default::default()).await
-                {
-                    super::$name(&app).await;
-                    app.finish().await;
-                }
-            }
-        }
-    };
+/// How a test's server is set up (see [`on_both_backends!`]).
+pub struct Setup {
+    /// The probabilistic person matcher at intake (else NHS numbers only).
+    pub matching: bool,
+    /// Access settings.
+    pub access: nwd_store::auth::AccessSettings,
 }
 
-/// Like `on_both_backends!`, with the probabilistic person matcher at intake.
-#[macro_export]
-macro_rules! on_both_backends_matching {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app = $crate::support::TestApp::spawn_sqlite(true).await;
-                super::$name(&app).await;
-                app.finish().await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(app) = $crate::support::TestApp::spawn_postgres(true).await {
-                    super::$name(&app).await;
-                    app.finish().await;
-                }
-            }
+impl Setup {
+    /// Lenient access settings ([`lenient_access`]), no demographic matcher.
+    pub fn lenient() -> Setup {
+        Setup {
+            matching: false,
+            access: lenient_access(),
         }
-    };
+    }
+
+    /// The default access settings (no grace period after discharge).
+    pub fn strict() -> Setup {
+        Setup {
+            matching: false,
+            access: Default::default(),
+        }
+    }
+
+    /// Lenient access settings and the probabilistic person matcher.
+    pub fn matching() -> Setup {
+        Setup {
+            matching: true,
+            access: lenient_access(),
+        }
+    }
 }
 
 /// A running server and what it runs on.
@@ -94,16 +91,12 @@ pub struct TestApp {
     pub clock_offset: Arc<std::sync::atomic::AtomicI64>,
     /// The server's secret key (audit MACs, sealed TOTP secrets), held outside the database.
     pub secret_key: nwd_store::secrets::SecretKey,
-    cleanup: Cleanup,
+    /// The database (removed when the app is dropped, also after a panic).
+    database: TestDatabase,
 }
 
 /// Makes the OpenID Connect providers from the server's base URL (for their redirect URLs).
 type OidcMaker = Box<dyn FnOnce(&str) -> nwd_web::oidc::Federation + Send>;
-
-enum Cleanup {
-    File(std::path::PathBuf),
-    Database { admin_url: String, name: String },
-}
 
 /// Access settings for the lifecycle tests: a one-day grace period after discharge, so that
 /// the coordinator can still read a referral it has just closed (the access-control tests use
@@ -134,105 +127,45 @@ fn clock(offset: Arc<std::sync::atomic::AtomicI64>) -> nwd_store::Clock {
 }
 
 impl TestApp {
-    /// Starts a server on a fresh SQLite file in the temp folder.
+    /// Starts a server on a fresh database on `backend` (which the run must cover: see
+    /// `nwd_store::testing::covers`).
+    pub async fn spawn(backend: Backend, setup: Setup) -> TestApp {
+        let database = TestDatabase::new(backend)
+            .await
+            .expect("the run covers this backend");
+        TestApp::start(database, setup.matching, setup.access, None).await
+    }
+
+    /// Starts a server on a fresh SQLite database.
     pub async fn spawn_sqlite(matching: bool) -> TestApp {
-        TestApp::spawn_sqlite_with(matching, lenient_access()).await
-    }
-
-    /// Starts a server on a fresh PostgreSQL database, or `None` when none is configured.
-    pub async fn spawn_postgres(matching: bool) -> Option<TestApp> {
-        TestApp::spawn_postgres_with(matching, lenient_access()).await
-    }
-
-    /// Starts a server on SQLite with the given access settings.
-    pub async fn spawn_sqlite_with(
-        matching: bool,
-        access: nwd_store::auth::AccessSettings,
-    ) -> TestApp {
-        let path =
-            std::env::temp_dir().join(format!("nwd-test-{}.sqlite", uuid::Uuid::new_v4().simple()));
-        let url = format!("sqlite://{}", path.display());
-        TestApp::start(url, Cleanup::File(path), matching, access, None).await
-    }
-
-    /// Starts a server on PostgreSQL with the given access settings.
-    pub async fn spawn_postgres_with(
-        matching: bool,
-        access: nwd_store::auth::AccessSettings,
-    ) -> Option<TestApp> {
-        let Ok(admin_url) = std::env::var("DATABASE_URL") else {
-            if std::env::var("NWD_REQUIRE_POSTGRES").as_deref() == Ok("1") {
-                panic!("NWD_REQUIRE_POSTGRES=1 but DATABASE_URL is not set: run the tests with scripts/test");
-            }
-            eprintln!(
-                "warning: DATABASE_URL is not set; PostgreSQL tests did not run (use scripts/test)"
-            );
-            return None;
+        let setup = if matching {
+            Setup::matching()
+        } else {
+            Setup::lenient()
         };
-        let name = format!("nwd_web_{}", uuid::Uuid::new_v4().simple());
-        let url = nwd_store::provision::create_database(&admin_url, &name)
-            .await
-            .expect("create test database");
-        Some(
-            TestApp::start(
-                url,
-                Cleanup::Database { admin_url, name },
-                matching,
-                access,
-                None,
-            )
-            .await,
-        )
+        TestApp::spawn(Backend::Sqlite, setup).await
     }
 
-    /// Starts a server on SQLite (`postgres` false) or PostgreSQL (`None` when none is
-    /// configured) with the OpenID Connect providers `oidc` makes from the server's base URL.
+    /// Starts a server on `backend` with the OpenID Connect providers `oidc` makes from the
+    /// server's base URL.
     pub async fn spawn_with_oidc(
-        postgres: bool,
+        backend: Backend,
         oidc: impl FnOnce(&str) -> nwd_web::oidc::Federation + Send + 'static,
-    ) -> Option<TestApp> {
+    ) -> TestApp {
         let oidc: Option<OidcMaker> = Some(Box::new(oidc));
-        if !postgres {
-            let path = std::env::temp_dir()
-                .join(format!("nwd-test-{}.sqlite", uuid::Uuid::new_v4().simple()));
-            let url = format!("sqlite://{}", path.display());
-            return Some(
-                TestApp::start(url, Cleanup::File(path), false, lenient_access(), oidc).await,
-            );
-        }
-        let Ok(admin_url) = std::env::var("DATABASE_URL") else {
-            if std::env::var("NWD_REQUIRE_POSTGRES").as_deref() == Ok("1") {
-                panic!("NWD_REQUIRE_POSTGRES=1 but DATABASE_URL is not set: run the tests with scripts/test");
-            }
-            eprintln!(
-                "warning: DATABASE_URL is not set; PostgreSQL tests did not run (use scripts/test)"
-            );
-            return None;
-        };
-        let name = format!("nwd_web_{}", uuid::Uuid::new_v4().simple());
-        let url = nwd_store::provision::create_database(&admin_url, &name)
+        let database = TestDatabase::new(backend)
             .await
-            .expect("create test database");
-        Some(
-            TestApp::start(
-                url,
-                Cleanup::Database { admin_url, name },
-                false,
-                lenient_access(),
-                oidc,
-            )
-            .await,
-        )
+            .expect("the run covers this backend");
+        TestApp::start(database, false, lenient_access(), oidc).await
     }
 
     async fn start(
-        url: String,
-        cleanup: Cleanup,
+        database: TestDatabase,
         matching: bool,
         access: nwd_store::auth::AccessSettings,
         oidc: Option<OidcMaker>,
     ) -> TestApp {
-        let mut options = StoreOptions::new(url, standards());
+        let mut options = StoreOptions::new(database.url(), standards());
         options.access = access;
         if matching {
             // The starting parameters (no estimation: a fresh register has no data yet).
@@ -269,23 +202,14 @@ impl TestApp {
             database_url,
             clock_offset,
             secret_key,
-            cleanup,
+            database,
         }
     }
 
     /// Closes the pool and removes the database.
     pub async fn finish(self) {
         self.store.close().await;
-        match self.cleanup {
-            Cleanup::File(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                }
-            }
-            Cleanup::Database { admin_url, name } => {
-                let _ = nwd_store::provision::drop_database(&admin_url, &name).await;
-            }
-        }
+        drop(self.database);
     }
 
     /// A request as the single point of access coordinator (triage and administration).
@@ -500,4 +424,116 @@ async fn coordinator(store: &Store) -> String {
         .await
         .unwrap()
         .1
+}
+
+/// A client that does not follow redirects (to look at a `303 See Other` itself).
+pub fn no_redirects() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A page request with a bearer token, redirects not followed.
+pub fn page(app: &TestApp, token: &str, method: Method, path: &str) -> RequestBuilder {
+    no_redirects()
+        .request(method, format!("{}{path}", app.base))
+        .bearer_auth(token)
+}
+
+/// Asserts a response's status; returns its text.
+pub async fn html(response: Response, status: u16) -> String {
+    let got = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    assert_eq!(got, status, "{text}");
+    text
+}
+
+/// Asserts a staff page's status and that it must not be stored; returns its text.
+pub async fn staff_html(response: Response, status: u16) -> String {
+    let got = response.status().as_u16();
+    let store = response
+        .headers()
+        .get("cache-control")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let text = response.text().await.unwrap();
+    assert_eq!(got, status, "{text}");
+    assert_eq!(
+        store.as_deref(),
+        Some("no-store"),
+        "staff pages are never stored"
+    );
+    text
+}
+
+/// A user with one role in `team` of `org`; returns (user id, API token with every scope).
+pub async fn member(
+    app: &TestApp,
+    org: &str,
+    team: &str,
+    role: nwd_domain::authz::Role,
+    name: &str,
+) -> (String, String) {
+    let user = app
+        .store
+        .create_user(
+            nwd_store::auth::NewUser {
+                username: name.to_owned(),
+                display_name: name.to_owned(),
+                organisation_id: org.to_owned(),
+                password: None,
+                memberships: vec![(team.to_owned(), role)],
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    let token = app
+        .store
+        .create_api_token(&user.id, "test", &all_scopes())
+        .await
+        .unwrap()
+        .1;
+    (user.id, token)
+}
+
+/// [`member`]'s API token only.
+pub async fn member_token(
+    app: &TestApp,
+    org: &str,
+    team: &str,
+    role: nwd_domain::authz::Role,
+    name: &str,
+) -> String {
+    member(app, org, team, role, name).await.1
+}
+
+/// Signs in with a password and the authenticator code by the server's clock; returns
+/// (session cookie, CSRF token).
+pub async fn signed_in(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+    totp_secret: &str,
+) -> (String, String) {
+    let code = nwd_store::auth::totp_code(totp_secret, app.store.now()).unwrap();
+    let response = app
+        .public(Method::POST, "/api/session")
+        .json(&json!({"username": username, "password": password, "code": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body: Value = response.json().await.unwrap();
+    (
+        cookie,
+        body["csrf_token"].as_str().unwrap_or_default().to_owned(),
+    )
 }

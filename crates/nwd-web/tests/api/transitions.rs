@@ -3,29 +3,15 @@
 //! first), the pagination links work without JavaScript, a page past the end shows the last
 //! one, and a page that is not a number is refused naming the parameter.
 
-use reqwest::{Method, Response};
+use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::on_both_backends;
-use crate::support::{referral_body, TestApp};
+use crate::support::{referral_body, staff_html as html, TestApp};
 
 fn reference(id: &str) -> String {
     let simple = id.replace('-', "").to_uppercase();
     format!("NWD-{}-{}", &simple[0..4], &simple[4..8])
-}
-
-async fn html(response: Response, status: u16) -> String {
-    let got = response.status().as_u16();
-    assert_eq!(
-        response
-            .headers()
-            .get("cache-control")
-            .map(|v| v.to_str().unwrap().to_owned()),
-        Some("no-store".to_owned())
-    );
-    let text = response.text().await.unwrap();
-    assert_eq!(got, status, "{text}");
-    text
 }
 
 async fn transition_list_is_paged(app: &TestApp) {

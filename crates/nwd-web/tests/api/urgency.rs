@@ -4,7 +4,7 @@
 //! flags a referral for review within hours and puts it first on the crisis list; the crisis
 //! list's order, filters and time units; the overdue risk reviews; the urgency form.
 
-use reqwest::{Client, Method, RequestBuilder, Response};
+use reqwest::{Method, Response};
 use serde_json::{json, Value};
 
 use nwd_domain::authz::Role;
@@ -12,27 +12,7 @@ use nwd_store::auth::NewUser;
 
 use crate::on_both_backends;
 use crate::status::{form_post, hidden};
-use crate::support::{all_scopes, fields, problem, TestApp};
-
-fn no_redirects() -> Client {
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn page(app: &TestApp, token: &str, method: Method, path: &str) -> RequestBuilder {
-    no_redirects()
-        .request(method, format!("{}{path}", app.base))
-        .bearer_auth(token)
-}
-
-async fn html(response: Response, status: u16) -> String {
-    let got = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    assert_eq!(got, status, "{text}");
-    text
-}
+use crate::support::{all_scopes, fields, html, page, problem, TestApp};
 
 fn reference(id: &str) -> String {
     let simple = id.replace('-', "").to_uppercase();

@@ -28,7 +28,6 @@ async fn a_young_person_answers_the_optional_questions_on_a_phone() {
     }
     let app = BrowserApp::start(320).await;
     app.goto("/get-help").await;
-    let started = std::time::Instant::now();
     let year = jiff::Zoned::now().year() - 16;
     app.type_into("dob-day", "9").await;
     app.type_into("dob-month", "4").await;
@@ -105,7 +104,7 @@ async fn a_young_person_answers_the_optional_questions_on_a_phone() {
         .text(".nhsuk-summary-list")
         .await
         .contains("Synthetic Academy"));
-    human_pause(started).await;
+    human_pause(&app);
     app.press("button[value=send]").await;
     assert_eq!(app.heading().await, "Your request has been sent");
     let reference = app.text("#reference").await;

@@ -270,6 +270,7 @@ pub async fn seed(app: &BrowserApp) -> (String, StaffUser) {
             username: "privacy.officer".into(),
             password,
             totp_secret: officer.totp_secret.unwrap(),
+            clock: app.clock(),
         },
     )
 }

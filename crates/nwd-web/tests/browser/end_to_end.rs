@@ -110,7 +110,6 @@ async fn a_self_referral_is_triaged_seen_twice_and_counted() {
 
     // The young person refers themselves.
     app.goto("/get-help").await;
-    let started = std::time::Instant::now();
     let year = jiff::Zoned::now().year() - 16;
     app.type_into("dob-day", "9").await;
     app.type_into("dob-month", "4").await;
@@ -136,7 +135,7 @@ async fn a_self_referral_is_triaged_seen_twice_and_counted() {
     app.press("button[value=continue]").await;
     crate::about::skip_about_pages(&app, false).await;
     assert_eq!(app.heading().await, "Check your answers before sending");
-    human_pause(started).await;
+    human_pause(&app);
     app.press("button[value=send]").await;
     assert_eq!(app.heading().await, "Your request has been sent");
     let reference = app.text("#reference").await;
@@ -212,7 +211,7 @@ async fn a_self_referral_is_triaged_seen_twice_and_counted() {
     // time is now, a minute after triage).
     app.press(".nhsuk-header__account-button").await;
     let clinician = app.service_clinician(&service, "test.youthworker").await;
-    tokio::time::sleep(std::time::Duration::from_secs(61)).await;
+    app.advance_clock(jiff::SignedDuration::from_secs(61));
     app.sign_in_as(&clinician).await;
     for _ in 0..2 {
         app.goto(&format!("/staff/services/{service}")).await;

@@ -121,7 +121,6 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
     shoot(&app, folder, "service", width).await;
 
     app.goto("/get-help").await;
-    let started = std::time::Instant::now();
     app.client.set_window_size(width, 900).await.unwrap();
     app.enter_in("dob-day").await;
     shoot(&app, folder, "get-help-error", width).await;
@@ -152,7 +151,7 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
     crate::about::skip_about_pages(&app, false).await;
     app.client.set_window_size(width, 900).await.unwrap();
     shoot(&app, folder, "get-help-check", width).await;
-    crate::journeys::human_pause(started).await;
+    crate::journeys::human_pause(&app);
     app.press("button[value=send]").await;
     app.client.set_window_size(width, 900).await.unwrap();
     shoot(&app, folder, "get-help-sent", width).await;

@@ -1,14 +1,17 @@
-//! Test support: a real server on a fresh SQLite database, headless Debian Chromium driven by
+//! Test support: a real server on a fresh SQLite database (from the test kit,
+//! `nwd_store::testing`), headless Debian Chromium driven by
 //! chromedriver over WebDriver (fantoccini), and the checks every page gets (axe-core, no
 //! request to another origin, security headers).
 
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use jiff::Timestamp;
 use nwd_domain::standards::DefaultStandards;
+use nwd_store::testing::TestDatabase;
 use nwd_store::{Store, StoreOptions};
 use serde_json::{json, Value};
 
@@ -62,12 +65,14 @@ pub struct StaffUser {
     pub username: String,
     pub password: String,
     pub totp_secret: String,
+    /// The server's clock (the authenticator's code is the one for the server's now).
+    pub clock: nwd_store::Clock,
 }
 
 impl StaffUser {
-    /// The authenticator code now.
+    /// The authenticator code now, by the server's clock.
     pub fn code(&self) -> String {
-        nwd_store::auth::totp_code(&self.totp_secret, Timestamp::now()).unwrap()
+        nwd_store::auth::totp_code(&self.totp_secret, (self.clock)()).unwrap()
     }
 }
 
@@ -81,9 +86,20 @@ pub struct BrowserApp {
     pub http: reqwest::Client,
     pub token: String,
     pub triage: StaffUser,
+    /// Milliseconds added to the server's clock ([`Self::advance_clock`]).
+    clock_offset: Arc<AtomicI64>,
     driver: Child,
-    database: std::path::PathBuf,
+    /// The database (removed when the app is dropped).
+    _database: TestDatabase,
     _turn: tokio::sync::MutexGuard<'static, ()>,
+}
+
+/// The real clock plus an offset a test moves forward.
+fn clock(offset: Arc<AtomicI64>) -> nwd_store::Clock {
+    Arc::new(move || {
+        let shift = jiff::SignedDuration::from_millis(offset.load(Ordering::SeqCst));
+        nwd_store::truncate_to_millis(Timestamp::now() + shift)
+    })
 }
 
 fn free_port() -> u16 {
@@ -99,13 +115,10 @@ impl BrowserApp {
     /// and a headless Chromium `width` pixels wide.
     pub async fn start(width: u32) -> BrowserApp {
         let turn = ONE_BROWSER.lock().await;
-        let database = std::env::temp_dir().join(format!(
-            "nwd-browser-{}.sqlite",
-            uuid::Uuid::new_v4().simple()
-        ));
-        let mut options =
-            StoreOptions::new(format!("sqlite://{}", database.display()), standards());
-        options.clock = Arc::new(|| nwd_store::truncate_to_millis(Timestamp::now()));
+        let database = TestDatabase::sqlite().await;
+        let mut options = StoreOptions::new(database.url(), standards());
+        let clock_offset = Arc::new(AtomicI64::new(0));
+        options.clock = clock(clock_offset.clone());
         options.max_connections = 8;
         let store = Store::connect(options).await.expect("open store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -114,7 +127,7 @@ impl BrowserApp {
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        let (token, triage) = staff(&store).await;
+        let (token, triage) = staff(&store, clock(clock_offset.clone())).await;
 
         let port = free_port();
         let driver = Command::new(CHROMEDRIVER)
@@ -157,8 +170,9 @@ impl BrowserApp {
             http: reqwest::Client::new(),
             token,
             triage,
+            clock_offset,
             driver,
-            database,
+            _database: database,
             _turn: turn,
         }
     }
@@ -169,9 +183,17 @@ impl BrowserApp {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         self.store.close().await;
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.database.display()));
-        }
+    }
+
+    /// The server's clock: the real one plus what [`Self::advance_clock`] added.
+    pub fn clock(&self) -> nwd_store::Clock {
+        clock(self.clock_offset.clone())
+    }
+
+    /// Moves the server's clock forward (instead of waiting on the wall clock).
+    pub fn advance_clock(&self, by: jiff::SignedDuration) {
+        self.clock_offset
+            .fetch_add(by.as_millis() as i64, Ordering::SeqCst);
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -515,6 +537,7 @@ impl BrowserApp {
             username: username.into(),
             password,
             totp_secret: user.totp_secret.unwrap(),
+            clock: self.clock(),
         }
     }
 
@@ -562,13 +585,14 @@ impl BrowserApp {
             username: username.into(),
             password,
             totp_secret: user.totp_secret.unwrap(),
+            clock: self.clock(),
         }
     }
 }
 
 /// A single point of access team with a triage clinician (also administrator, for the
 /// directory set-up through the API): returns an API token and the clinician's sign-in.
-async fn staff(store: &Store) -> (String, StaffUser) {
+async fn staff(store: &Store, clock: nwd_store::Clock) -> (String, StaffUser) {
     let (org, team) = store
         .bootstrap_team(&nwd_store::auth::Bootstrap {
             organisation: "Synthetic Children's Trust".into(),
@@ -609,6 +633,7 @@ async fn staff(store: &Store) -> (String, StaffUser) {
             username: "test.triage".into(),
             password,
             totp_secret: user.totp_secret.unwrap(),
+            clock,
         },
     )
 }

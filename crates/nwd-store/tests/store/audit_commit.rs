@@ -1,22 +1,18 @@
 //! Deferred audit commits: entries of reads are committed before the call returns and the
 //! chain verifies, and the connection used is handed back flushing every commit (FULL), so
 //! no change ever commits unflushed. Runs on SQLite, and on PostgreSQL when `DATABASE_URL`
-//! is set.
-
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-use std::path::PathBuf;
+//! is set (databases from the test kit, `nwd_store::testing`).
 
 use nwd_domain::directory::OrganisationKind;
 use nwd_domain::standards::DefaultStandards;
 use nwd_store::audit::{AuditCommit, AuditEntry, AuditScope};
 use nwd_store::auth::{Bootstrap, TeamKind};
 use nwd_store::durability::{DurabilityReport, SqliteSynchronous};
+use nwd_store::testing::TestDatabase;
 use nwd_store::{Store, StoreOptions};
 
 fn standards() -> DefaultStandards {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config/standards.toml");
-    toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    crate::backend::default_standards()
 }
 
 async fn open(url: &str) -> Store {
@@ -101,32 +97,18 @@ async fn concurrent_writers_from_two_stores_keep_one_chain(url: &str, mode: Audi
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_concurrent_writers() {
     for mode in [AuditCommit::Durable, AuditCommit::Deferred] {
-        let path = std::env::temp_dir().join(format!("nwd-audit-{}.sqlite", uuid::Uuid::new_v4()));
-        let url = format!("sqlite://{}?mode=rwc", path.display());
-        concurrent_writers_from_two_stores_keep_one_chain(&url, mode).await;
-        let _ = std::fs::remove_file(&path);
+        let database = TestDatabase::sqlite().await;
+        concurrent_writers_from_two_stores_keep_one_chain(database.url(), mode).await;
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_concurrent_writers() {
-    let Ok(admin) = std::env::var("DATABASE_URL") else {
-        assert!(
-            std::env::var("NWD_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-            "NWD_REQUIRE_POSTGRES=1 but DATABASE_URL is not set"
-        );
-        eprintln!("warning: DATABASE_URL is not set; PostgreSQL part skipped");
-        return;
-    };
     for mode in [AuditCommit::Durable, AuditCommit::Deferred] {
-        let name = format!("nwd_audit_{}", uuid::Uuid::new_v4().simple());
-        let url = nwd_store::provision::create_database(&admin, &name)
-            .await
-            .unwrap();
-        concurrent_writers_from_two_stores_keep_one_chain(&url, mode).await;
-        nwd_store::provision::drop_database(&admin, &name)
-            .await
-            .unwrap();
+        let Some(database) = TestDatabase::postgres().await else {
+            return;
+        };
+        concurrent_writers_from_two_stores_keep_one_chain(database.url(), mode).await;
     }
 }
 
@@ -158,33 +140,20 @@ async fn deferred_entries_commit_chain_and_leave_full_durability(store: &Store) 
 
 #[tokio::test]
 async fn sqlite_deferred_audit() {
-    let path = std::env::temp_dir().join(format!("nwd-audit-{}.sqlite", uuid::Uuid::new_v4()));
-    let store = open(&format!("sqlite://{}?mode=rwc", path.display())).await;
+    let database = TestDatabase::sqlite().await;
+    let store = open(database.url()).await;
     deferred_entries_commit_chain_and_leave_full_durability(&store).await;
     store.close().await;
-    let _ = std::fs::remove_file(&path);
 }
 
 #[tokio::test]
 async fn postgres_deferred_audit() {
-    let Ok(admin) = std::env::var("DATABASE_URL") else {
-        assert!(
-            std::env::var("NWD_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-            "NWD_REQUIRE_POSTGRES=1 but DATABASE_URL is not set"
-        );
-        eprintln!("warning: DATABASE_URL is not set; PostgreSQL part skipped");
+    let Some(database) = TestDatabase::postgres().await else {
         return;
     };
-    let name = format!("nwd_audit_{}", uuid::Uuid::new_v4().simple());
-    let url = nwd_store::provision::create_database(&admin, &name)
-        .await
-        .unwrap();
-    let store = open(&url).await;
+    let store = open(database.url()).await;
     deferred_entries_commit_chain_and_leave_full_durability(&store).await;
     store.close().await;
-    nwd_store::provision::drop_database(&admin, &name)
-        .await
-        .unwrap();
 }
 
 async fn head_of(conn: &mut sqlx::AnyConnection) -> (i64, String) {
@@ -242,31 +211,14 @@ async fn an_entry_that_does_not_follow_the_head_is_refused(url: &str) {
 
 #[tokio::test]
 async fn sqlite_head_trigger() {
-    let path = std::env::temp_dir().join(format!("nwd-audit-{}.sqlite", uuid::Uuid::new_v4()));
-    an_entry_that_does_not_follow_the_head_is_refused(&format!(
-        "sqlite://{}?mode=rwc",
-        path.display()
-    ))
-    .await;
-    let _ = std::fs::remove_file(&path);
+    let database = TestDatabase::sqlite().await;
+    an_entry_that_does_not_follow_the_head_is_refused(database.url()).await;
 }
 
 #[tokio::test]
 async fn postgres_head_trigger() {
-    let Ok(admin) = std::env::var("DATABASE_URL") else {
-        assert!(
-            std::env::var("NWD_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-            "NWD_REQUIRE_POSTGRES=1 but DATABASE_URL is not set"
-        );
-        eprintln!("warning: DATABASE_URL is not set; PostgreSQL part skipped");
+    let Some(database) = TestDatabase::postgres().await else {
         return;
     };
-    let name = format!("nwd_audit_{}", uuid::Uuid::new_v4().simple());
-    let url = nwd_store::provision::create_database(&admin, &name)
-        .await
-        .unwrap();
-    an_entry_that_does_not_follow_the_head_is_refused(&url).await;
-    nwd_store::provision::drop_database(&admin, &name)
-        .await
-        .unwrap();
+    an_entry_that_does_not_follow_the_head_is_refused(database.url()).await;
 }

@@ -11,12 +11,13 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use nwd_store::testing::TestDatabase;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_drains_and_keeps_every_acknowledged_referral_sqlite() {
-    let path = std::env::temp_dir().join(format!("nwd-sigterm-{}.sqlite", unique()));
-    let url = path.display().to_string();
+    let database = TestDatabase::sqlite().await;
+    let url = database.sqlite_file().unwrap().display().to_string();
     let acknowledged = run(&url).await;
     // The write-ahead log was checkpointed into the database file and truncated.
     let wal = std::fs::metadata(format!("{url}-wal"))
@@ -24,31 +25,15 @@ async fn sigterm_drains_and_keeps_every_acknowledged_referral_sqlite() {
         .unwrap_or(0);
     assert_eq!(wal, 0, "the WAL was not checkpointed at shutdown");
     verify(&url, &acknowledged).await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{url}{suffix}"));
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_drains_and_keeps_every_acknowledged_referral_postgres() {
-    let Ok(admin_url) = std::env::var("DATABASE_URL") else {
-        assert_ne!(
-            std::env::var("NWD_REQUIRE_POSTGRES").as_deref(),
-            Ok("1"),
-            "NWD_REQUIRE_POSTGRES=1 but DATABASE_URL is not set"
-        );
-        eprintln!("warning: DATABASE_URL is not set; the PostgreSQL SIGTERM test did not run");
+    let Some(database) = TestDatabase::postgres().await else {
         return;
     };
-    let name = format!("nwd_sigterm_{}", unique());
-    let url = nwd_store::provision::create_database(&admin_url, &name)
-        .await
-        .unwrap();
-    let acknowledged = run(&url).await;
-    verify(&url, &acknowledged).await;
-    nwd_store::provision::drop_database(&admin_url, &name)
-        .await
-        .unwrap();
+    let acknowledged = run(database.url()).await;
+    verify(database.url(), &acknowledged).await;
 }
 
 /// Starts the server, loads it, sends SIGTERM mid-load; returns the acknowledged references.

@@ -20,7 +20,7 @@
 //! `serve` checks at start-up are for (`durability.rs`; tested at the end of this file).
 //!
 //! PostgreSQL runs when `DATABASE_URL` is set (`scripts/test` sets it), and is required
-//! when `NWD_REQUIRE_POSTGRES=1`. `NWD_CRASH_SEED` replays a kill schedule.
+//! when `NWD_REQUIRE_POSTGRES=1`. Databases come from the test kit (`nwd_store::testing`). `NWD_CRASH_SEED` replays a kill schedule.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -32,6 +32,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use nwd_store::testing::TestDatabase;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
@@ -49,24 +50,18 @@ const TIME_LIMIT: Duration = Duration::from_secs(180);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_self_referrals_survive_sigkill_sqlite() {
-    let path = std::env::temp_dir().join(format!("nwd-crash-{}.sqlite", unique()));
-    let url = path.display().to_string();
+    let database = TestDatabase::sqlite().await;
+    let url = database.sqlite_file().unwrap().display().to_string();
     let run = run_harness(&url, false).await;
     verify(&url, &run).await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{url}{suffix}"));
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_self_referrals_survive_sigkill_postgres() {
-    let Some(admin_url) = postgres_admin_url() else {
+    let Some(database) = TestDatabase::postgres().await else {
         return;
     };
-    let name = format!("nwd_crash_{}", unique());
-    let url = nwd_store::provision::create_database(&admin_url, &name)
-        .await
-        .expect("create the crash-test database");
+    let url = database.url().to_owned();
     // A throw-away test cluster may run with fsync off (scripts/test does, for speed). That
     // does not weaken this test — it kills the application, never PostgreSQL — so allow it,
     // and say so.
@@ -83,22 +78,16 @@ async fn acknowledged_self_referrals_survive_sigkill_postgres() {
     }
     let run = run_harness(&url, allow_unsafe).await;
     verify(&url, &run).await;
-    nwd_store::provision::drop_database(&admin_url, &name)
-        .await
-        .unwrap();
 }
 
 /// `serve` refuses a PostgreSQL connection that turns `synchronous_commit` off, naming the
 /// setting, and starts with `--allow-unsafe-durability`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_refuses_unsafe_postgres_durability_unless_allowed() {
-    let Some(admin_url) = postgres_admin_url() else {
+    let Some(database) = TestDatabase::postgres().await else {
         return;
     };
-    let name = format!("nwd_crash_{}", unique());
-    let url = nwd_store::provision::create_database(&admin_url, &name)
-        .await
-        .unwrap();
+    let url = database.url().to_owned();
     let separator = if url.contains('?') { '&' } else { '?' };
     let unsafe_url = format!("{url}{separator}options[synchronous_commit]=off");
 
@@ -129,9 +118,6 @@ async fn serve_refuses_unsafe_postgres_durability_unless_allowed() {
     server.wait_until_ready().await;
     server.kill();
     let _ = std::fs::remove_file(&log);
-    nwd_store::provision::drop_database(&admin_url, &name)
-        .await
-        .unwrap();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -612,22 +598,6 @@ fn durability_is_safe(report: &nwd_store::durability::DurabilityReport) -> bool 
             full_page_writes,
         } => fsync == "on" && synchronous_commit != "off" && full_page_writes == "on",
         nwd_store::durability::DurabilityReport::Sqlite { .. } => true,
-    }
-}
-
-/// `DATABASE_URL`, or `None` with a warning (a failure when `NWD_REQUIRE_POSTGRES=1`).
-fn postgres_admin_url() -> Option<String> {
-    match std::env::var("DATABASE_URL") {
-        Ok(url) => Some(url),
-        Err(_) => {
-            if std::env::var("NWD_REQUIRE_POSTGRES").as_deref() == Ok("1") {
-                panic!("NWD_REQUIRE_POSTGRES=1 but DATABASE_URL is not set: run the tests with scripts/test");
-            }
-            eprintln!(
-                "warning: DATABASE_URL is not set; the PostgreSQL crash test did not run (use scripts/test)"
-            );
-            None
-        }
     }
 }
 
