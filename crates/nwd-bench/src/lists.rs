@@ -293,8 +293,10 @@ async fn kept(url: &str, args: &Args) -> anyhow::Result<(Load, Samples)> {
         }
     };
     let services = strings("SELECT id FROM services ORDER BY id".into()).await?;
-    let referrals =
-        strings(format!("SELECT id FROM referrals ORDER BY random() LIMIT {wanted}")).await?;
+    let referrals = strings(format!(
+        "SELECT id FROM referrals ORDER BY random() LIMIT {wanted}"
+    ))
+    .await?;
     let nhs_numbers = strings(format!(
         "SELECT nhs_number FROM persons WHERE nhs_number IS NOT NULL ORDER BY random() LIMIT {wanted}"
     ))

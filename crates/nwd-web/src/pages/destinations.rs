@@ -305,7 +305,7 @@ pub fn success_message(
         "discharge" => format!("Discharge recorded.{closed}"),
         "decline" => format!("Decline recorded.{closed}"),
         "transition" => format!("Transition recorded.{closed}"),
-        "plan" => super::transitions::planned_message(referral, service_name),
+        "plan" => return super::transitions::planned_message(referral, service_name),
         _ => return None,
     };
     Some(message)

@@ -182,23 +182,24 @@ pub fn section(
     }
 }
 
-/// The success banner after a plan: what was planned, read from the referral.
-pub fn planned_message(referral: &Referral, service_name: &dyn Fn(ServiceId) -> String) -> String {
-    let plan = referral
-        .transition_plans
-        .last()
-        .expect("a plan was just recorded");
+/// The success banner after a plan: what was planned, read from the referral (None when it
+/// holds no plan, e.g. a hand-typed `?done=plan`).
+pub fn planned_message(
+    referral: &Referral,
+    service_name: &dyn Fn(ServiceId) -> String,
+) -> Option<String> {
+    let plan = referral.transition_plans.last()?;
     let leaving = referral
         .allocation(plan.allocation_id)
         .map(|a| service_name(a.service_id))
         .unwrap_or_default();
-    format!(
+    Some(format!(
         "Transition planned from {leaving} for {}: {}.",
         plan.planned_on.strftime("%-d %B %Y"),
         plan.receiving_service
             .as_deref()
             .unwrap_or(plan.outcome.label())
-    )
+    ))
 }
 
 /// Plans a transition (the API's `POST /api/referrals/{id}/transition-plan`, the same
