@@ -1,3 +1,4 @@
+// Over 600 lines: to be split by what it owns in issue 16 (the architecture step), not mid-issue.
 //! `nowrongdoor simulate …`: the what-if simulator from the command line — run a scenario
 //! (replications in parallel, a progress bar on standard error, a summary table on standard
 //! output, JSON and CSV files), check one (validation and the closed-form figures only), and

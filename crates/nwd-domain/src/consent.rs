@@ -1,3 +1,4 @@
+// Over 600 lines: to be split by what it owns in issue 16 (the architecture step), not mid-issue.
 //! Confidentiality for young people: Gillick competence assessed per decision, a parent's or
 //! carer's access to a young person's record, entries kept from parents and carers, contact
 //! with parents after a self-referral, and explicit safeguarding overrides.
