@@ -224,7 +224,7 @@ impl Store {
 
     /// The crisis list: referrals not closed that are emergency or very urgent (clinical or
     /// requested) or at high or immediate risk, that `visible` may open — untriaged first,
-    /// then by time to breach (`nwd_domain::referral::urgency::crisis_order_key`): `limit`
+    /// then by time to breach (`Referral::crisis_position`): `limit`
     /// of them after `offset`, with how many there are in all.
     pub async fn crisis_list(
         &self,
@@ -270,7 +270,7 @@ impl Store {
         .fetch_one(&mut *conn)
         .await?
         .try_get("n")?;
-        // In the list's order (`crisis_order_key`, projected by `write_crisis`), read from
+        // In the list's order (`Referral::crisis_position`, projected by `write_crisis`), read from
         // `referrals_crisis_order`.
         let rows = bind_all(
             &format!(

@@ -302,22 +302,6 @@ pub(crate) fn apply_urgency(
     }
 }
 
-/// The order of the crisis list: untriaged first, then the soonest breach (past breaches
-/// first), then those with no breach date, oldest first. `breach_at` is the triage due time
-/// for an untriaged referral and the earliest waiting allocation's breach after triage.
-pub fn crisis_order_key(
-    triaged: bool,
-    breach_at: Option<Timestamp>,
-    received_at: Timestamp,
-) -> (bool, bool, Timestamp, Timestamp) {
-    (
-        triaged,
-        breach_at.is_none(),
-        breach_at.unwrap_or(Timestamp::MAX),
-        received_at,
-    )
-}
-
 /// A time left (or overdue) as shown: hours under two days, days after.
 pub fn describe_hours(hours: i64) -> String {
     let magnitude = hours.abs();
@@ -391,7 +375,8 @@ pub struct CrisisPosition {
 }
 
 impl Referral {
-    /// This referral's place on the crisis list: [`crisis_order_key`] as stored keys, with
+    /// This referral's place on the crisis list — untriaged first, then the soonest breach
+    /// (past breaches first), then those with no breach time, oldest first — as stored keys, with
     /// `triage_standards` the single point of access's and `service_standards` each waiting
     /// allocation's service's (an unknown service gives no breach time).
     pub fn crisis_position(
