@@ -375,10 +375,12 @@ impl Store {
         // Crisis positions are computed in Rust from each referral's events (a few percent of
         // them are on the list); were this interrupted, `Store::connect` fills in the rest.
         crate::urgency::fill_crisis_positions(self).await?;
-        // Planner statistics for the new rows: without them PostgreSQL plans a 10-row read of
-        // referral_events as a parallel scan (until autovacuum analyzes, never where it is off).
+        // Planner statistics for the new rows (without them PostgreSQL plans a 10-row read of
+        // referral_events as a parallel scan until autovacuum analyzes, never where it is
+        // off), and the visibility map, so that counts over an index (a waiting list's total
+        // and breaches) read the index alone instead of a million heap pages.
         if self.backend == Backend::Postgres {
-            sqlx::query("ANALYZE").execute(&self.pool).await?;
+            sqlx::query("VACUUM (ANALYZE)").execute(&self.pool).await?;
         }
         Ok(())
     }
