@@ -176,3 +176,24 @@ pub fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, ApiErr
     raw.parse::<T>()
         .map_err(|_| ApiError::NotFound(format!("{what} {raw} was not found (ids are UUIDs)")))
 }
+
+/// The client's address, when the server records it (for the audit trail).
+pub struct ClientAddress(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        // Resolved by `limits::limit` (X-Forwarded-For only from a trusted proxy).
+        let resolved = parts
+            .extensions
+            .get::<crate::proxy::ClientAddress>()
+            .map(|a| a.0.to_string());
+        Ok(ClientAddress(resolved.or_else(|| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        })))
+    }
+}

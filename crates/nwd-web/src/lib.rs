@@ -12,6 +12,7 @@ pub mod api;
 pub mod extract;
 #[doc(hidden)]
 pub mod fuzz;
+pub mod headers;
 pub mod limits;
 pub mod oidc;
 pub mod openapi_responses;
@@ -21,6 +22,9 @@ pub mod proxy;
 pub mod secure;
 pub mod server;
 pub mod usecase;
+
+#[cfg(test)]
+mod layering;
 
 use std::net::SocketAddr;
 
@@ -142,7 +146,7 @@ pub fn app(state: AppState) -> Router {
         // Spans carry the method and path only: query strings can hold identifiers (an NHS
         // number in a search) and never reach a log (LOGGING.md).
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-            tracing::debug_span!("request", method = %request.method(), path = %pages::status::loggable_path(request.uri().path()))
+            tracing::debug_span!("request", method = %request.method(), path = %usecase::status::loggable_path(request.uri().path()))
         }))
         .with_state(state)
 }

@@ -251,3 +251,20 @@ pub async fn no_route(uri: axum::http::Uri) -> ApiError {
 
 /// Result type of handlers.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A sign-in's refusal at the edge: a failed sign-in is 401 with one generic message, an
+/// invalid field 422 naming it, a forbidden action 403.
+impl From<nwd_store::auth::AuthError> for ApiError {
+    fn from(error: nwd_store::auth::AuthError) -> Self {
+        match error {
+            nwd_store::auth::AuthError::SignInFailed => {
+                ApiError::Unauthenticated(error.to_string())
+            }
+            nwd_store::auth::AuthError::Invalid { field, message } => {
+                ApiError::field(field, message)
+            }
+            nwd_store::auth::AuthError::Forbidden(message) => ApiError::Forbidden(message),
+            nwd_store::auth::AuthError::Store(e) => e.into(),
+        }
+    }
+}

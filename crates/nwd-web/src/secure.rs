@@ -183,6 +183,15 @@ pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
+/// The `Set-Cookie` value of a new session: `__Host-`, Secure, HttpOnly, SameSite=Strict,
+/// lasting the absolute timeout.
+pub fn session_cookie_header(state: &AppState, token: &str) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={}",
+        state.store.access().sessions.absolute.as_secs()
+    )
+}
+
 /// Authenticates from the bearer token or the session cookie.
 pub async fn authenticate(
     state: &AppState,
@@ -280,7 +289,7 @@ async fn guard(
         Ok(Some(found)) => found,
         Ok(None) => {
             if let Some(location) = sign_in_location(&request) {
-                return crate::pages::layout::see_other(&location);
+                return crate::headers::see_other(&location);
             }
             return ApiError::Unauthenticated(
                 "sign in first (POST /api/session), or send an API token as `Authorization: Bearer <token>`"

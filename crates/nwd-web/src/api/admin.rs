@@ -7,23 +7,16 @@
 //! Teams: list, add (organisation, name, kind, and the service a service team runs), one
 //! team with its members, give someone a role in it, take a role away.
 //!
-//! The parsing here ([`NewAccount::check`], [`parse_scopes`], [`parse_role`], [`TeamForm`],
-//! [`add_member`], [`remove_member`]) is shared with the administration pages
-//! (`pages::admin`, `pages::teams`), so the API and the pages accept and refuse the same
-//! input.
-
-use std::collections::BTreeSet;
+//! The checks and the writes (`NewAccount::check`, `parse_scopes`, `parse_role`, `TeamForm`,
+//! `add_member`, `remove_member`) are `usecase::accounts`'s, shared with the administration
+//! pages, so the API and the pages accept and refuse the same input.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use nwd_domain::authz::{Permission, Permission::*, Policy::*, Role, Scope};
-use nwd_domain::FieldError;
-use nwd_store::admin::{
-    parse_team_kind, ApiTokenSummary, MembershipGrant, NewTeam, TeamMember, TeamSummary,
-    UserSummary,
-};
-use nwd_store::auth::{CreatedUser, NewUser};
+use nwd_domain::authz::{Permission::*, Policy::*, Role, Scope};
+use nwd_store::admin::{ApiTokenSummary, MembershipGrant, TeamMember, TeamSummary, UserSummary};
+use nwd_store::auth::CreatedUser;
 use nwd_store::role_grants::PendingRoleGrant;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -32,6 +25,10 @@ use utoipa_axum::routes;
 use crate::extract::{Caller, JsonBody};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::secure::SecureRouter;
+use crate::usecase::accounts::{
+    add_member, add_team, by, create_account, disable_account, parse_role, parse_scopes,
+    remove_member, NewAccount, TeamForm,
+};
 use crate::AppState;
 
 /// Routes.
@@ -57,122 +54,6 @@ pub fn router() -> SecureRouter {
         .route(SignedIn, "api_token", routes!(create_own_token))
 }
 
-/// A new staff account.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewAccount {
-    /// Sign-in name: letters, digits, dots, hyphens, underscores or @.
-    pub username: String,
-    /// Shown name.
-    pub display_name: String,
-    /// The team the account starts in (its organisation becomes the account's).
-    pub team_id: String,
-    /// The role in that team (API name).
-    pub role: String,
-    /// The initial password (8+ characters, not breached, not the username); the member of
-    /// staff should change it after first sign-in.
-    pub password: String,
-}
-
-impl NewAccount {
-    /// Checks every field the store does not, naming each invalid one; on success the store's
-    /// new user (its own checks — username form, password rules, uniqueness — follow).
-    pub fn check(&self, teams: &[TeamSummary]) -> Result<NewUser, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        if self.display_name.trim().is_empty() {
-            errors.push(field("display_name", "enter the name shown to others"));
-        }
-        let team = teams.iter().find(|t| t.id == self.team_id);
-        if team.is_none() {
-            errors.push(field("team_id", "choose the team the account starts in"));
-        }
-        let role = parse_role(&self.role).map_err(|e| errors.push(e)).ok();
-        if self.password.is_empty() {
-            errors.push(field(
-                "password",
-                "enter an initial password of 8 or more characters",
-            ));
-        }
-        match (team, role) {
-            (Some(team), Some(role)) if errors.is_empty() => Ok(NewUser {
-                username: self.username.clone(),
-                display_name: self.display_name.trim().to_owned(),
-                organisation_id: team.organisation_id.clone(),
-                password: Some(self.password.clone()),
-                memberships: vec![(team.id.clone(), role)],
-            }),
-            _ => Err(errors),
-        }
-    }
-}
-
-fn field(name: &str, message: &str) -> FieldError {
-    FieldError {
-        field: name.to_owned(),
-        message: message.to_owned(),
-    }
-}
-
-/// A role that an administrator may give (every role but parent/carer, which comes only with
-/// a recorded carer link).
-pub fn parse_role(value: &str) -> Result<Role, FieldError> {
-    match Role::parse(value) {
-        Ok(Role::ParentCarer) | Err(_) => Err(field(
-            "role",
-            "choose a role: triage, clinician, team_manager, administrator, privacy_officer, commissioner or external_referrer",
-        )),
-        Ok(role) => Ok(role),
-    }
-}
-
-/// Token scopes from their API names; at least one.
-pub fn parse_scopes<'a>(
-    values: impl IntoIterator<Item = &'a str>,
-) -> Result<BTreeSet<Permission>, FieldError> {
-    let scopes = values
-        .into_iter()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| Permission::parse(s).map_err(|e| field("scopes", &e)))
-        .collect::<Result<BTreeSet<_>, _>>()?;
-    if scopes.is_empty() {
-        return Err(field(
-            "scopes",
-            "choose at least one permission for the token",
-        ));
-    }
-    Ok(scopes)
-}
-
-/// Creates an account after every check; nothing is written when any fails.
-pub async fn create_account(
-    state: &AppState,
-    by: &str,
-    account: &NewAccount,
-) -> ApiResult<CreatedUser> {
-    let teams = state.store.teams().await?;
-    let user = account.check(&teams).map_err(ApiError::Invalid)?;
-    Ok(state.store.create_account(user, by).await?)
-}
-
-/// Disables an account, refusing the caller's own (an administrator cannot lock themselves
-/// out). Every session of the account ends and every token is revoked in the same
-/// transaction.
-pub async fn disable_account(state: &AppState, caller: &str, id: &str) -> ApiResult<()> {
-    if caller == id {
-        return Err(ApiError::field(
-            "user",
-            "you cannot disable your own account; ask another administrator",
-        ));
-    }
-    // 404 for an unknown account before anything is written.
-    state.store.user(id).await?;
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("user", id.to_owned());
-    }
-    Ok(state.store.disable_user(id).await?)
-}
-
 /// Every account with its organisation, teams, roles, second factor and state.
 #[utoipa::path(get, path = "/api/admin/users", tag = "admin",
     responses((status = 200, body = Vec<UserSummary>), (status = 403, body = Problem)))]
@@ -189,7 +70,8 @@ async fn create_user(
     Caller(principal): Caller,
     JsonBody { value, .. }: JsonBody<NewAccount>,
 ) -> ApiResult<(StatusCode, Json<CreatedUser>)> {
-    let created = create_account(&state, &format!("user:{}", principal.user_id), &value).await?;
+    let created =
+        create_account(&state.store, &format!("user:{}", principal.user_id), &value).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -226,7 +108,7 @@ async fn disable_user(
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    disable_account(&state, &principal.user_id, &id).await?;
+    disable_account(&state.store, &principal.user_id, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -250,11 +132,6 @@ fn granted(grant: MembershipGrant) -> axum::response::Response {
             (StatusCode::ACCEPTED, Json(pending)).into_response()
         }
     }
-}
-
-/// Who is acting, as recorded on role requests and decisions.
-pub fn by(principal: &nwd_store::auth::Principal) -> String {
-    format!("user:{}", principal.user_id)
 }
 
 /// Gives an account a role in a team: in effect at once (204), or — a clinical role (triage,
@@ -439,98 +316,6 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A new team.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TeamForm {
-    /// The organisation it belongs to.
-    pub organisation_id: String,
-    /// Its name, unique within the organisation.
-    pub name: String,
-    /// `single_point_of_access` (relates to every open referral), `service` (relates to the
-    /// people allocated to its service) or `other` (commissioning, administration, referrers:
-    /// relates to nobody).
-    pub kind: String,
-    /// The service a service team runs (only for `service`).
-    #[serde(default)]
-    pub service_id: Option<String>,
-}
-
-impl TeamForm {
-    /// The store's new team: an unknown kind is `None`, which the store names.
-    pub fn new_team(&self) -> NewTeam {
-        NewTeam {
-            organisation_id: self.organisation_id.trim().to_owned(),
-            name: self.name.trim().to_owned(),
-            kind: parse_team_kind(&self.kind),
-            service_id: self
-                .service_id
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned),
-        }
-    }
-}
-
-/// Adds a team after every check (the store's); nothing is written when any fails.
-pub async fn add_team(state: &AppState, form: &TeamForm) -> ApiResult<String> {
-    Ok(state.store.add_team(&form.new_team()).await?)
-}
-
-/// Gives the account `user_id` the role `role` (API name) in team `team_id`: 404 for an
-/// unknown team; an unknown account, a role the account already has there, the parent/carer
-/// role or a disabled account are refused naming the field; nothing is written then.
-pub async fn add_member(
-    state: &AppState,
-    by: &str,
-    team_id: &str,
-    user_id: &str,
-    role: &str,
-) -> ApiResult<MembershipGrant> {
-    state.store.team(team_id).await?;
-    let mut errors = Vec::new();
-    let role = parse_role(role).map_err(|e| errors.push(e)).ok();
-    let known = match state.store.user(user_id.trim()).await {
-        Ok(_) => true,
-        Err(nwd_store::StoreError::NotFound { .. }) => false,
-        Err(other) => return Err(other.into()),
-    };
-    if !known {
-        errors.push(field("user_id", "choose the person to add from the list"));
-    }
-    let Some(role) = role.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::Invalid(errors));
-    };
-    state
-        .store
-        .add_membership(user_id.trim(), team_id, role, by)
-        .await
-        .map_err(|e| match e {
-            nwd_store::auth::AuthError::Invalid {
-                field: "user",
-                message,
-            } => ApiError::field("user_id", message),
-            other => other.into(),
-        })
-}
-
-/// Takes the role `role` in team `team_id` away from the account `user_id` (not its last
-/// role: disable the account instead). 404 for an unknown team or account.
-pub async fn remove_member(
-    state: &AppState,
-    team_id: &str,
-    user_id: &str,
-    role: &str,
-) -> ApiResult<()> {
-    state.store.team(team_id).await?;
-    let role = Role::parse(role).map_err(|e| ApiError::field("role", e))?;
-    Ok(state
-        .store
-        .remove_membership(user_id, team_id, role)
-        .await?)
-}
-
 /// A team's id.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedTeam {
@@ -545,7 +330,7 @@ async fn create_team(
     State(state): State<AppState>,
     JsonBody { value, .. }: JsonBody<TeamForm>,
 ) -> ApiResult<(StatusCode, Json<CreatedTeam>)> {
-    let id = add_team(&state, &value).await?;
+    let id = add_team(&state.store, &value).await?;
     Ok((StatusCode::CREATED, Json(CreatedTeam { id })))
 }
 
@@ -595,7 +380,14 @@ async fn add_team_member(
     Path(id): Path<String>,
     JsonBody { value, .. }: JsonBody<MemberChange>,
 ) -> ApiResult<axum::response::Response> {
-    let grant = add_member(&state, &by(&principal), &id, &value.user_id, &value.role).await?;
+    let grant = add_member(
+        &state.store,
+        &by(&principal),
+        &id,
+        &value.user_id,
+        &value.role,
+    )
+    .await?;
     Ok(granted(grant))
 }
 
@@ -608,6 +400,6 @@ async fn remove_team_member(
     Path(id): Path<String>,
     JsonBody { value, .. }: JsonBody<MemberChange>,
 ) -> ApiResult<StatusCode> {
-    remove_member(&state, &id, &value.user_id, &value.role).await?;
+    remove_member(&state.store, &id, &value.user_id, &value.role).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,17 +7,13 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use jiff::civil::Date;
 use jiff::Timestamp;
 use nwd_domain::actor::Actor;
-use nwd_domain::codes::{
-    EthnicCategory, GenderIdentity, Priority, ReasonCode, ReferralSource, Sex,
-};
+use nwd_domain::codes::{Priority, ReasonCode, ReferralSource};
 use nwd_domain::contact::ContactDetails;
-use nwd_domain::person::{CarerContact, PersonDetails, PersonFlags};
 use nwd_domain::referral::{Referral, ReferralKind, Referrer};
 use nwd_domain::self_referral::{Asker, SafetyAnswer, SafetyAnswers, ShareWith};
-use nwd_domain::{NhsNumber, Postcode, ValidationErrors};
+use nwd_domain::ValidationErrors;
 use nwd_store::{IdempotencyRequest, Intake};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -26,7 +22,9 @@ use utoipa_axum::routes;
 use crate::extract::{Caller, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::secure::SecureRouter;
+use crate::usecase::about::intake_about;
 use crate::usecase::intake::{reference, ParentCarerAnswers, ProfessionalReferral, SelfReferral};
+use crate::usecase::person::{parse_person, PersonInput};
 use crate::AppState;
 use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 
@@ -40,51 +38,6 @@ pub fn router() -> SecureRouter {
         )
         .route(Public, "referral", routes!(create_self_referral))
         .route(Public, "referral_status", routes!(referral_status))
-}
-
-/// The young person, as supplied. Every field is optional in the JSON so that each missing
-/// or invalid one gets its own message.
-#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-#[serde(deny_unknown_fields)]
-pub struct PersonInput {
-    /// NHS number (10 digits, spaces allowed), if known.
-    pub nhs_number: Option<String>,
-    /// Given name (required).
-    pub given_name: Option<String>,
-    /// Family name (required).
-    pub family_name: Option<String>,
-    /// Preferred name.
-    pub preferred_name: Option<String>,
-    /// Date of birth, YYYY-MM-DD (required).
-    pub date_of_birth: Option<String>,
-    /// `male`, `female`, `indeterminate` or `not_known`.
-    pub sex: Option<String>,
-    /// `male`, `female`, `non_binary`, `other`, `not_known`, `not_stated`.
-    pub gender_identity: Option<String>,
-    /// NHS ethnic category (API name, e.g. `white_british`, `not_known`).
-    pub ethnic_category: Option<String>,
-    /// UK postcode.
-    pub postcode: Option<String>,
-    /// Address lines.
-    pub address: Option<String>,
-    /// School or college.
-    pub school: Option<String>,
-    /// GP practice.
-    pub gp_practice: Option<String>,
-    /// Flags for groups the seeds single out.
-    pub flags: PersonFlags,
-    /// Parent and carer contacts.
-    pub carers: Vec<CarerContact>,
-    /// Preferred language (ISO 639-1).
-    pub language: Option<String>,
-    /// Needs an interpreter.
-    pub interpreter_needed: bool,
-    /// About the young person: equality monitoring and the groups the area's plans name.
-    /// Every answer optional; the fields above that say the same (ethnic category, gender
-    /// identity, school, GP practice, language, interpreter, flags) are read into it too,
-    /// and an answer here wins.
-    pub about: super::about::AboutInput,
 }
 
 /// A referral from a professional, or an advice/consultation request.
@@ -343,20 +296,6 @@ pub fn parse_referral(
     })
 }
 
-/// The "about" answers an intake carries: what the person details say
-/// (`AboutYoungPerson::from_person_details`), with the `about` answers on top.
-pub fn intake_about(
-    input: &super::about::AboutInput,
-    person: Option<&PersonDetails>,
-    errors: &mut ValidationErrors,
-) -> nwd_domain::about::AboutYoungPerson {
-    let answers = super::about::parse_about(input, "person.about.", errors);
-    person
-        .map(nwd_domain::about::AboutYoungPerson::from_person_details)
-        .unwrap_or_default()
-        .merged_with(&answers)
-}
-
 /// Checks a self-referral and turns it into the use case's [`SelfReferral`]: every invalid
 /// field gets its own message (`who`, `contact.phone`, `consent_to_share[1]`, `safety.harmed`,
 /// …) and nothing is returned unless all are valid. Pure: `now` is when it was received.
@@ -534,9 +473,9 @@ fn respond(outcome: nwd_store::IntakeOutcome, reveal_matching: bool) -> Response
         (status, axum::Json(receipt)).into_response()
     };
     // The answer carries a secret link: never stored by a cache.
-    crate::pages::layout::security_headers(
+    crate::headers::security_headers(
         response.headers_mut(),
-        crate::pages::layout::Sensitivity::Identifiable,
+        crate::headers::Sensitivity::Identifiable,
     );
     response
 }
@@ -550,7 +489,7 @@ pub fn receipt(outcome: &nwd_store::IntakeOutcome) -> IntakeReceipt {
         status_url: if token.is_empty() {
             String::new()
         } else {
-            crate::pages::status::status_path(&token)
+            crate::usecase::status::status_path(&token)
         },
         status_token: token,
         repeated: !outcome.created,
@@ -564,7 +503,7 @@ pub fn receipt(outcome: &nwd_store::IntakeOutcome) -> IntakeReceipt {
     get, path = "/api/status/{token}", tag = "intake",
     params(("token" = String, Path, description = "The status token from intake")),
     responses(
-        (status = 200, body = crate::pages::status::PublicStatus),
+        (status = 200, body = crate::usecase::status::PublicStatus),
         (status = 404, body = Problem), (status = 429, body = Problem)
     )
 )]
@@ -573,11 +512,11 @@ async fn referral_status(
     axum::extract::Path(token): axum::extract::Path<String>,
 ) -> ApiResult<Response> {
     use axum::response::IntoResponse;
-    let status = crate::pages::status::status_for_token(&state, &token).await?;
+    let status = crate::usecase::status::status_for_token(&state.store, &token).await?;
     let mut response = axum::Json(status).into_response();
-    crate::pages::layout::security_headers(
+    crate::headers::security_headers(
         response.headers_mut(),
-        crate::pages::layout::Sensitivity::Identifiable,
+        crate::headers::Sensitivity::Identifiable,
     );
     Ok(response)
 }
@@ -603,103 +542,4 @@ fn parse_reasons(errors: &mut ValidationErrors, reasons: Vec<String>) -> Vec<Rea
         .enumerate()
         .filter_map(|(i, r)| errors.check(&format!("reasons[{i}]"), ReasonCode::parse(r)))
         .collect()
-}
-
-/// Parses the person fields, recording an error per invalid field under `person.`.
-pub fn parse_person(input: PersonInput, errors: &mut ValidationErrors) -> Option<PersonDetails> {
-    let nhs_number = input
-        .nhs_number
-        .filter(|n| !n.trim().is_empty())
-        .and_then(|n| errors.check("person.nhs_number", NhsNumber::parse(&n)));
-    let given_name = non_empty(
-        errors,
-        "person.given_name",
-        input.given_name,
-        "enter the young person's given name",
-    );
-    let family_name = non_empty(
-        errors,
-        "person.family_name",
-        input.family_name,
-        "enter the young person's family name",
-    );
-    let date_of_birth = match input.date_of_birth {
-        None => {
-            errors.add(
-                "person.date_of_birth",
-                "enter the date of birth as YYYY-MM-DD",
-            );
-            None
-        }
-        Some(text) => errors.check(
-            "person.date_of_birth",
-            text.parse::<Date>()
-                .map_err(|_| format!("{text:?} is not a date; use YYYY-MM-DD, e.g. 2011-04-09")),
-        ),
-    };
-    let sex = optional(errors, "person.sex", input.sex, Sex::parse).unwrap_or(Sex::NotKnown);
-    let gender_identity = optional(
-        errors,
-        "person.gender_identity",
-        input.gender_identity,
-        GenderIdentity::parse,
-    );
-    let ethnic_category = optional(
-        errors,
-        "person.ethnic_category",
-        input.ethnic_category,
-        EthnicCategory::parse,
-    )
-    .unwrap_or(EthnicCategory::NotKnown);
-    let postcode = input
-        .postcode
-        .filter(|p| !p.trim().is_empty())
-        .and_then(|p| errors.check("person.postcode", Postcode::parse(&p)));
-    Some(PersonDetails {
-        nhs_number,
-        given_name: given_name?,
-        family_name: family_name?,
-        preferred_name: input.preferred_name.filter(|n| !n.trim().is_empty()),
-        date_of_birth: date_of_birth?,
-        sex,
-        gender_identity,
-        ethnic_category,
-        postcode,
-        address: input.address,
-        school: input.school,
-        gp_practice: input.gp_practice,
-        flags: input.flags,
-        carers: input.carers,
-        language: input.language,
-        interpreter_needed: input.interpreter_needed,
-    })
-}
-
-fn non_empty(
-    errors: &mut ValidationErrors,
-    field: &str,
-    value: Option<String>,
-    message: &str,
-) -> Option<String> {
-    match value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-    {
-        Some(v) => Some(v),
-        None => {
-            errors.add(field, message);
-            None
-        }
-    }
-}
-
-fn optional<T>(
-    errors: &mut ValidationErrors,
-    field: &str,
-    value: Option<String>,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Option<T> {
-    value
-        .filter(|v| !v.is_empty())
-        .and_then(|v| errors.check(field, parse(&v)))
 }

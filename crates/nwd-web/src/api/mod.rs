@@ -1,6 +1,5 @@
 //! The JSON API, one module per area. Each exposes `router()`; `crate::routes` merges them.
 
-pub mod about;
 pub mod admin;
 pub mod consent;
 pub mod directory;

@@ -11,16 +11,15 @@ use axum::Json;
 use jiff::{SignedDuration, Timestamp};
 use nwd_domain::authz::{BreakGlassRequest, Permission, Policy, Scope};
 use nwd_domain::PersonId;
-use nwd_store::audit::AuditEntry;
-use nwd_store::auth::{AuthError, Principal};
+use nwd_store::auth::Principal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 
-use crate::extract::{parse_id, Caller, JsonBody};
-use crate::pages::staff::ClientAddress;
+use crate::extract::{parse_id, Caller, ClientAddress, JsonBody};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::secure::{session_cookie, SecureRouter, SESSION_COOKIE};
+use crate::secure::{session_cookie, session_cookie_header, SecureRouter, SESSION_COOKIE};
+use crate::usecase::sign_in::SignInAttempt;
 use crate::AppState;
 
 /// Routes.
@@ -57,17 +56,6 @@ pub struct SessionInfo {
     pub csrf_token: Option<String>,
 }
 
-impl From<AuthError> for ApiError {
-    fn from(error: AuthError) -> Self {
-        match error {
-            AuthError::SignInFailed => ApiError::Unauthenticated(error.to_string()),
-            AuthError::Invalid { field, message } => ApiError::field(field, message),
-            AuthError::Forbidden(message) => ApiError::Forbidden(message),
-            AuthError::Store(e) => e.into(),
-        }
-    }
-}
-
 /// Sign in: sets the session cookie.
 #[utoipa::path(post, path = "/api/session", tag = "access", request_body = SignIn,
     responses((status = 200, body = SessionInfo), (status = 401, body = Problem), (status = 422, body = Problem)))]
@@ -84,7 +72,7 @@ async fn sign_in(
         address,
         status: 200,
     };
-    match attempt.run(&state).await? {
+    match attempt.run(&state.store).await? {
         Ok(session) => {
             let cookie = session_cookie_header(&state, &session.token);
             let mut response = Json(SessionInfo {
@@ -98,76 +86,6 @@ async fn sign_in(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// One sign-in attempt, from the API or the sign-in page: both go through [`SignInAttempt::run`],
-/// so both are audited alike.
-pub(crate) struct SignInAttempt<'a> {
-    /// `METHOD /path`, for the audit trail.
-    pub route: &'static str,
-    /// As typed.
-    pub username: &'a str,
-    /// As typed.
-    pub password: &'a str,
-    /// The TOTP code as typed.
-    pub code: &'a str,
-    /// The client's address, when known.
-    pub address: Option<String>,
-    /// The HTTP status a success answers with (for the audit entry).
-    pub status: u16,
-}
-
-impl SignInAttempt<'_> {
-    /// Signs in and writes the attempt's audit entry: a success names the new session; a
-    /// failure names the username tried (for the privacy officer) with outcome `denied`,
-    /// while the caller learns nothing about which part was wrong. The outer error is the
-    /// audit write failing (then no session is handed out); the inner one is the sign-in's.
-    pub(crate) async fn run(
-        self,
-        state: &AppState,
-    ) -> Result<Result<nwd_store::auth::NewSession, AuthError>, ApiError> {
-        let result = state
-            .store
-            .sign_in(
-                self.username,
-                self.password,
-                self.code.trim(),
-                self.address.as_deref(),
-            )
-            .await;
-        let mut entry = AuditEntry::new(self.route, "sign_in");
-        entry.record_type = "session".into();
-        entry.address = self.address;
-        match &result {
-            Ok(session) => {
-                entry.user_id = Some(session.principal.user_id.clone());
-                entry.username = Some(session.principal.username.clone());
-                entry.roles = session.principal.roles_text();
-                entry.organisation_id = Some(session.principal.organisation_id.clone());
-                entry.session_id = Some(session.principal.credential_ref.clone());
-                entry.why = "password and TOTP verified".into();
-                entry.status = self.status;
-            }
-            Err(AuthError::SignInFailed) => {
-                entry.username = Some(self.username.trim().to_lowercase());
-                entry.outcome = "denied".into();
-                entry.why = "sign-in failed".into();
-                entry.status = 401;
-            }
-            Err(_) => return Ok(result),
-        }
-        state.store.append_audit(entry).await?;
-        Ok(result)
-    }
-}
-
-/// The `Set-Cookie` value of a new session: `__Host-`, Secure, HttpOnly, SameSite=Strict,
-/// lasting the absolute timeout.
-pub(crate) fn session_cookie_header(state: &AppState, token: &str) -> String {
-    format!(
-        "{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={}",
-        state.store.access().sessions.absolute.as_secs()
-    )
 }
 
 fn set_header(response: &mut Response, name: header::HeaderName, value: &str) {

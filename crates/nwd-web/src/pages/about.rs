@@ -2,7 +2,7 @@
 //! parent/carer journeys (`/get-help`, two short optional pages), the professional journey
 //! (`/refer`, one optional page), the grouped `/staff/refer` form, and the staff edit form
 //! (`pages::about_staff`). One list of questions ([`questions`]) in three voices, one partial
-//! (`about_questions.html`), one reading of the answers (`api::about::parse_about`, the API's
+//! (`about_questions.html`), one reading of the answers (`usecase::about::parse_about`, the API's
 //! own), so the same answers through any door give the same record.
 //!
 //! In the NHS service manual's pattern: plain English, every question optional with "Prefer
@@ -18,7 +18,7 @@ use nwd_domain::ValidationErrors;
 
 use super::form::FormData;
 use super::layout::FieldMessage;
-use crate::api::about::{parse_about, AboutInput};
+use crate::usecase::about::{parse_about, AboutInput};
 
 /// Who the questions speak to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +72,7 @@ impl Part {
         match self {
             Part::Identity => &IDENTITY_FIELDS,
             Part::Support => &SUPPORT_FIELDS,
-            Part::All => &crate::api::about::FIELDS,
+            Part::All => &crate::usecase::about::FIELDS,
         }
     }
 }
@@ -378,7 +378,7 @@ pub fn answers(
     person: Option<&PersonDetails>,
     errors: &mut ValidationErrors,
 ) -> AboutYoungPerson {
-    crate::api::intake::intake_about(&input(form), person, errors)
+    crate::usecase::about::intake_about(&input(form), person, errors)
 }
 
 /// Each question of `part` answered, as "question: answer" lines for "Check your answers"

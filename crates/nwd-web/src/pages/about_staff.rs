@@ -23,9 +23,9 @@ use serde::Deserialize;
 use super::about::{questions, summary_rows, AboutQuestion, Part, Voice};
 use super::form::FormData;
 use super::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
-use crate::api::about::{parse_about, AboutInput};
 use crate::extract::{parse_id, Actor, Caller};
 use crate::problem::ApiError;
+use crate::usecase::about::{parse_about, AboutInput};
 use crate::AppState;
 
 /// The referral page's section.

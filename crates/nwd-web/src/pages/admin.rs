@@ -4,9 +4,9 @@
 //! teams; disabling an account, which ends every session and revokes every token at once;
 //! issuing API tokens (shown once) and revoking them.
 //!
-//! The checks are the JSON API's (`api::admin`) and the store's, so a page and an API call
-//! accept and refuse the same input; a refused form comes back with an NHS error summary
-//! linked to its fields and nothing written.
+//! The checks are the ones the JSON API uses too (`usecase::accounts`) and the store's, so a
+//! page and an API call accept and refuse the same input; a refused form comes back with an
+//! NHS error summary linked to its fields and nothing written.
 
 use askama::Template;
 use axum::body::Bytes;
@@ -20,11 +20,11 @@ use nwd_store::auth::{AuthError, Principal};
 use super::form::FormData;
 use super::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use super::triage::shown;
-use crate::api::admin::{
-    by, create_account, disable_account, parse_role, parse_scopes, NewAccount,
-};
 use crate::extract::Caller;
 use crate::problem::ApiError;
+use crate::usecase::accounts::{
+    by, create_account, disable_account, parse_role, parse_scopes, NewAccount,
+};
 use crate::AppState;
 
 /// An account as a row of the list.
@@ -216,7 +216,13 @@ pub async fn create_user(
         role: form.first("role").to_owned(),
         password: form.first("password").to_owned(),
     };
-    match create_account(&state, &format!("user:{}", principal.user_id), &account).await {
+    match create_account(
+        &state.store,
+        &format!("user:{}", principal.user_id),
+        &account,
+    )
+    .await
+    {
         Ok(created) => {
             let page = CreatedPage {
                 layout: Layout::staff("Account created", &principal),
@@ -486,7 +492,7 @@ pub async fn disable(
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> PageResult {
-    match disable_account(&state, &principal.user_id, &id).await {
+    match disable_account(&state.store, &principal.user_id, &id).await {
         Ok(()) => Ok(see_other(&format!("/staff/admin/users/{id}"))),
         Err(error) => {
             refused(&state, &principal, &id, Typed::default(), error, |_| {

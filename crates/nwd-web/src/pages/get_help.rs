@@ -37,10 +37,10 @@ use sha2::{Digest, Sha256};
 
 use super::form::FormData;
 use super::layout::{render, FieldMessage, Layout, PageResult, Sensitivity};
-use super::status::status_path;
-use crate::api::intake::{parse_person, PersonInput};
 use crate::limits::{FormCheck, FormGuard, HONEYPOT_FIELD, ISSUED_FIELD};
 use crate::usecase::intake::{receive_self_referral, reference, ParentCarerAnswers, SelfReferral};
+use crate::usecase::person::{parse_person, PersonInput};
+use crate::usecase::status::status_path;
 use crate::AppState;
 
 /// Who is asking.

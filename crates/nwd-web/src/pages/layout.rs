@@ -1,16 +1,14 @@
 //! What every page shares: the layout's data (title, error summary, who is signed in), the
-//! security headers, and the error page.
+//! security headers (the kernel's `crate::headers`, re-exported here), and the error page.
 
 use askama::Template;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use nwd_store::auth::Principal;
 
 use super::assets::versioned;
+pub use crate::headers::{security_headers, see_other, Sensitivity, CONTENT_SECURITY_POLICY};
 use crate::problem::ApiError;
-
-/// The Content-Security-Policy of every page: nothing inline, nothing from another origin.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
 /// An invalid answer, for the error summary and beside its field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,39 +126,6 @@ impl Layout {
     }
 }
 
-/// Whether a page can show information about a person (never cached) or not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sensitivity {
-    /// The same for everyone; may be stored, but revalidated.
-    Public,
-    /// Holds or asks for personal information: `Cache-Control: no-store`.
-    Identifiable,
-}
-
-/// The security headers every page carries.
-pub fn security_headers(headers: &mut HeaderMap, sensitivity: Sensitivity) {
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(match sensitivity {
-            Sensitivity::Public => "no-cache",
-            Sensitivity::Identifiable => "no-store",
-        }),
-    );
-}
-
 /// Renders a page with its status and the security headers.
 pub fn render(template: &impl Template, status: StatusCode, sensitivity: Sensitivity) -> Response {
     match template.render() {
@@ -175,13 +140,6 @@ pub fn render(template: &impl Template, status: StatusCode, sensitivity: Sensiti
             plain_error(&id)
         }
     }
-}
-
-/// A redirect after a form (303 See Other), with the security headers.
-pub fn see_other(location: &str) -> Response {
-    let mut response = Redirect::to(location).into_response();
-    security_headers(response.headers_mut(), Sensitivity::Identifiable);
-    response
 }
 
 fn plain_error(id: &str) -> Response {

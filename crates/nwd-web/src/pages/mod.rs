@@ -10,9 +10,10 @@
 //! the same [`SecureRouter`] as the API, with the same policies, guard and audit. Every page
 //! carries the security headers of [`layout::security_headers`].
 //!
-//! It does **not** own rules or SQL: handlers parse form fields into domain types (reusing
-//! `api::intake`'s parsing), call the store and render one template per page
-//! (`crates/nwd-web/templates/`, askama, escaping on).
+//! It does **not** own rules or SQL, nor anything the JSON API also needs: handlers parse form
+//! fields into domain types (through the shared readings in `usecase`, e.g. `usecase::person`
+//! and `usecase::about`), call a use case or the store and render one template per page
+//! (`crates/nwd-web/templates/`, askama, escaping on). It never imports `crate::api`.
 
 pub mod about;
 pub mod about_staff;

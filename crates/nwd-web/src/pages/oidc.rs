@@ -23,7 +23,8 @@ use nwd_store::oidc::{FederatedError, OidcFlow};
 use serde::Deserialize;
 
 use super::layout::{render, see_other, Layout, PageResult, Sensitivity};
-use super::staff::{local_next, ClientAddress, SignInQuery};
+use super::staff::{local_next, SignInQuery};
+use crate::extract::ClientAddress;
 use crate::oidc::{random_value, Identity, Refusal};
 use crate::AppState;
 
@@ -326,7 +327,7 @@ pub async fn callback(
     }
     append_cookie(
         &mut response,
-        &crate::api::session::session_cookie_header(&state, &session.token),
+        &crate::secure::session_cookie_header(&state, &session.token),
     );
     clear_flow_cookie(&mut response);
     Ok(response)

@@ -25,9 +25,9 @@ use serde::Deserialize;
 use super::form::FormData;
 use super::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use super::triage::shown;
-use crate::api::privacy::{export_response, is_break_glass, is_safeguarding_override, Review};
 use crate::extract::{Caller, QueryParams};
 use crate::problem::ApiError;
+use crate::usecase::privacy::{export_response, is_break_glass, is_safeguarding_override, Review};
 use crate::AppState;
 
 /// Rows per page of a report.

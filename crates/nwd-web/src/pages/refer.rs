@@ -33,11 +33,11 @@ use sha2::{Digest, Sha256};
 use super::form::FormData;
 use super::get_help::{neutral_response, Choice};
 use super::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
-use super::status::{public_status, status_path, PublicStatus};
-use crate::api::intake::{parse_person, PersonInput};
 use crate::extract::Caller;
 use crate::limits::{FormCheck, FormGuard, HONEYPOT_FIELD, ISSUED_FIELD};
 use crate::usecase::intake::{receive_professional_referral, reference, ProfessionalReferral};
+use crate::usecase::person::{parse_person, PersonInput};
+use crate::usecase::status::{public_status, status_path, PublicStatus};
 use crate::AppState;
 
 /// The kinds of request, in a referrer's words.

@@ -152,7 +152,7 @@ impl Question {
             Question::Needs => &["needs"],
             Question::Priority => &["priority"],
             Question::Consent => &["consent"],
-            Question::About => &crate::api::about::FIELDS,
+            Question::About => &crate::usecase::about::FIELDS,
             Question::Check => &[],
         }
     }

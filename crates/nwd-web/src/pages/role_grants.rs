@@ -9,8 +9,8 @@ use nwd_domain::authz::Role;
 use nwd_store::auth::Principal;
 
 use super::layout::{see_other, PageError, PageResult};
-use crate::api::admin::by;
 use crate::extract::Caller;
+use crate::usecase::accounts::by;
 use crate::AppState;
 
 /// A waiting role as the account's page shows it.

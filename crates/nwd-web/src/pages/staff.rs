@@ -4,41 +4,18 @@
 //! session sends the browser here with `next`; after sign-in it goes back there — only ever
 //! to a local `/staff/` path ([`local_next`]), never to another site.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use nwd_store::auth::AuthError;
 
 use super::form::FormData;
 use super::layout::{render, see_other, FieldMessage, Layout, PageResult, Sensitivity};
+use crate::extract::ClientAddress;
 use crate::secure::{authenticate, session_cookie, SESSION_COOKIE};
 use crate::AppState;
-
-/// The client's address, when the server records it (for the audit trail).
-pub struct ClientAddress(pub Option<String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        // Resolved by `limits::limit` (X-Forwarded-For only from a trusted proxy).
-        let resolved = parts
-            .extensions
-            .get::<crate::proxy::ClientAddress>()
-            .map(|a| a.0.to_string());
-        Ok(ClientAddress(resolved.or_else(|| {
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-        })))
-    }
-}
 
 #[derive(Template)]
 #[template(path = "sign_in.html")]
@@ -159,7 +136,7 @@ pub async fn sign_in(
             StatusCode::OK,
         ));
     }
-    let attempt = crate::api::session::SignInAttempt {
+    let attempt = crate::usecase::sign_in::SignInAttempt {
         route: "POST /staff/sign-in",
         username: &username,
         password: form.first("password"),
@@ -167,9 +144,9 @@ pub async fn sign_in(
         address,
         status: 303,
     };
-    match attempt.run(&state).await? {
+    match attempt.run(&state.store).await? {
         Ok(session) => {
-            let cookie = crate::api::session::session_cookie_header(&state, &session.token);
+            let cookie = crate::secure::session_cookie_header(&state, &session.token);
             // Back to the page that sent them here, else to their home page.
             let target = if next.is_empty() {
                 home_of(&session.principal)

@@ -3,8 +3,8 @@
 //! team (organisation, name, kind, and the service a service team runs); one team's members
 //! with their roles, giving someone a role in it and taking a role away.
 //!
-//! The checks are the JSON API's (`api::admin`: [`TeamForm`], [`add_member`],
-//! [`remove_member`]) and the store's, so a page and an API call accept and refuse the same
+//! The checks are the ones the JSON API uses too (`usecase::accounts`: [`TeamForm`],
+//! [`add_member`], [`remove_member`]) and the store's, so a page and an API call accept and refuse the same
 //! input; a refused form comes back with an NHS error summary linked to its fields and
 //! nothing written. Every change is audited in its own transaction, as the user pages' are.
 
@@ -20,9 +20,9 @@ use nwd_store::ServiceFilter;
 
 use super::form::FormData;
 use super::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
-use crate::api::admin::{add_member, add_team, remove_member, TeamForm};
 use crate::extract::Caller;
 use crate::problem::ApiError;
+use crate::usecase::accounts::{add_member, add_team, remove_member, TeamForm};
 use crate::AppState;
 
 /// A team kind in words.
@@ -224,7 +224,7 @@ pub async fn create_team(
         kind: form.first("kind").to_owned(),
         service_id: Some(form.first("service_id").to_owned()),
     };
-    match add_team(&state, &typed).await {
+    match add_team(&state.store, &typed).await {
         Ok(id) => Ok(see_other(&format!("/staff/admin/teams/{id}"))),
         Err(ApiError::Invalid(fields)) => {
             let errors = messages(fields, |f| match f {
@@ -405,8 +405,8 @@ pub async fn add_team_member(
         user_id: form.first("user_id").to_owned(),
         role: form.first("role").to_owned(),
     };
-    let by = crate::api::admin::by(&principal);
-    match add_member(&state, &by, &id, &typed.user_id, &typed.role).await {
+    let by = crate::usecase::accounts::by(&principal);
+    match add_member(&state.store, &by, &id, &typed.user_id, &typed.role).await {
         Ok(nwd_store::admin::MembershipGrant::Granted) => {
             Ok(see_other(&format!("/staff/admin/teams/{id}#members")))
         }
@@ -437,7 +437,7 @@ pub async fn remove_team_member(
     body: Bytes,
 ) -> PageResult {
     let form = FormData::parse(&body);
-    match remove_member(&state, &id, form.first("user_id"), form.first("role")).await {
+    match remove_member(&state.store, &id, form.first("user_id"), form.first("role")).await {
         Ok(()) => Ok(see_other(&format!("/staff/admin/teams/{id}#members"))),
         Err(error) => {
             refused(

@@ -1430,7 +1430,7 @@ async fn refusal(response: Response, status: u16, heading: &str) -> String {
     );
     assert_eq!(
         headers["content-security-policy"].to_str().unwrap(),
-        nwd_web::pages::layout::CONTENT_SECURITY_POLICY
+        nwd_web::headers::CONTENT_SECURITY_POLICY
     );
     assert_eq!(headers["cache-control"], "no-store");
     assert_eq!(headers["x-frame-options"], "DENY");

@@ -3,6 +3,9 @@
 //! `nwd_domain::about::AboutYoungPerson` by one function, [`parse_about`], that the API, the
 //! public and professional journeys and the staff edit form all call — so the same answers
 //! through any door give the same record.
+//!
+//! Owns: [`AboutInput`], [`FIELDS`], [`parse_about`] and what an intake carries
+//! ([`intake_about`]). Does not own the answers' rules (`nwd_domain::about`).
 
 use nwd_domain::about::{AboutYoungPerson, Answer, Neurodivergence, SexAtBirth};
 use nwd_domain::codes::{EthnicCategory, GenderIdentity};
@@ -212,4 +215,18 @@ pub fn parse_about(
         young_carer: answer(errors, "young_carer", &input.young_carer),
     }
     .normalise(prefix, errors)
+}
+
+/// The "about" answers an intake carries: what the person details say
+/// (`AboutYoungPerson::from_person_details`), with the `about` answers on top.
+pub fn intake_about(
+    input: &AboutInput,
+    person: Option<&nwd_domain::person::PersonDetails>,
+    errors: &mut ValidationErrors,
+) -> nwd_domain::about::AboutYoungPerson {
+    let answers = parse_about(input, "person.about.", errors);
+    person
+        .map(nwd_domain::about::AboutYoungPerson::from_person_details)
+        .unwrap_or_default()
+        .merged_with(&answers)
 }
