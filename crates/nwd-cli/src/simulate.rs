@@ -13,7 +13,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use nwd_sim::calibrate::CalibrationOptions;
 use nwd_sim::{Model, RepStats, Report, RunOptions, Scenario};
 use nwd_store::Store;
-use nwd_web::pages::simulate::records;
 
 /// The `simulate` subcommands.
 #[derive(clap::Subcommand)]
@@ -148,7 +147,7 @@ where
             let Some(latest) = data.latest_ms else {
                 anyhow::bail!("the database has no referrals to calibrate from (try `nowrongdoor demo` first)");
             };
-            let records = records(&data, latest);
+            let records = data.records(latest);
             let options = CalibrationOptions {
                 from: -f64::from(window_days),
                 to: 0.0,
@@ -494,7 +493,7 @@ mod tests {
     use nwd_sim::{summarise, Model, RunOptions};
     use nwd_store::{Store, StoreOptions};
 
-    use super::{first_help_standard_days, records};
+    use super::first_help_standard_days;
 
     const DAY_MS: i64 = 86_400_000;
 
@@ -536,7 +535,7 @@ mod tests {
             to: 0.0,
             standard_days: first_help_standard_days(store.standards()).unwrap(),
         };
-        let calibration = calibrate(&records(&data, latest), &options);
+        let calibration = calibrate(&data.records(latest), &options);
         Model::new(&calibration.baseline).unwrap();
         let backtest = Model::new(&calibration.backtest).unwrap();
 

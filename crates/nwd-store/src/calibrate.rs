@@ -3,10 +3,17 @@
 //! each service's first attended contact. Nothing here writes, and nothing here models: the
 //! simulator (`nwd_sim::calibrate`) turns these rows into a scenario.
 //!
+//! [`CalibrationData::records`] puts the rows in the simulator's own terms (days before the
+//! latest activity), once for every door that calibrates — the CLI's `simulate calibrate` and
+//! the commissioners' simulator page. It lives here, beside the query, because the simulator
+//! is pure (no I/O) and the web and the CLI must not import each other: the store depending on
+//! `nwd-sim`, a pure crate, is a dependency of the same kind as on `nwd-domain`.
+//!
 //! Instants are UTC milliseconds, as stored. The same SQL runs on SQLite and PostgreSQL.
 
 use std::collections::BTreeMap;
 
+use nwd_sim::calibrate::{AllocationRecord, Records, ReferralRecord, ServiceRecord};
 use sqlx::Row;
 
 use crate::{Store, StoreError};
@@ -24,6 +31,50 @@ pub struct CalibrationData {
     pub missed_first_contacts: BTreeMap<String, u64>,
     /// The latest instant in the record (ms): a default "today" for a demo database.
     pub latest_ms: Option<i64>,
+}
+
+impl CalibrationData {
+    /// The rows as the simulator's records, in days before `latest_ms` (day 0): the one
+    /// conversion the CLI's `simulate calibrate` and the simulator page share.
+    pub fn records(&self, latest_ms: i64) -> Records {
+        let day = |ms: i64| (ms - latest_ms) as f64 / 86_400_000.0;
+        Records {
+            services: self
+                .services
+                .iter()
+                .map(|s| ServiceRecord {
+                    id: s.id.clone(),
+                    name: s.name.clone(),
+                })
+                .collect(),
+            referrals: self
+                .referrals
+                .iter()
+                .map(|r| ReferralRecord {
+                    id: r.id.clone(),
+                    source: r.source.clone(),
+                    need_group: r.need_group.clone(),
+                    received: day(r.received_at),
+                    triaged: r.triaged_at.map(day),
+                })
+                .collect(),
+            allocations: self
+                .allocations
+                .iter()
+                .map(|a| AllocationRecord {
+                    referral_id: a.referral_id.clone(),
+                    service_id: a.service_id.clone(),
+                    need_group: a.need_group.clone(),
+                    origin: a.origin.clone(),
+                    allocated: day(a.allocated_at),
+                    first_attended: a.first_attended_at.map(day),
+                    ended: a.ended_at.map(day),
+                    end_reason: a.end_reason.clone(),
+                })
+                .collect(),
+            missed_first_contacts: self.missed_first_contacts.clone(),
+        }
+    }
 }
 
 /// A service row.

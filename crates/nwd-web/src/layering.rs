@@ -5,7 +5,10 @@
 //! - the shared use cases (`usecase/`) import neither door;
 //! - the HTTP kernel (`extract`, `headers`, `limits`, `problem`, `proxy`, `server`,
 //!   `openapi_responses`, `secure`) imports no door and no use case — except that the route
-//!   guard (`secure`) renders its HTML refusals with `pages::refusal`.
+//!   guard (`secure`) renders its HTML refusals with `pages::refusal`;
+//! - no other crate of the workspace reaches into a door or a use case of this one (the CLI's
+//!   `serve` wires the server through `AppState`, `limits`, `proxy`, `server` and `secure`;
+//!   what the simulator calibrates from is `nwd_store::calibrate`'s).
 //!
 //! A reference is any path `crate::x…`, `crate::{x, …}` or `super::…` that resolves to the
 //! crate's top-level module `x`, outside comments.
@@ -150,6 +153,42 @@ fn no_door_imports_the_other_and_the_kernel_imports_no_door() {
     assert!(
         offences.is_empty(),
         "the web crate's layering is broken (see src/layering.rs):\n{}",
+        offences.join("\n")
+    );
+}
+
+#[test]
+fn no_other_crate_reaches_into_a_door_or_a_use_case() {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut offences = Vec::new();
+    let mut walked = 0;
+    for entry in std::fs::read_dir(&crates).into_iter().flatten().flatten() {
+        if entry.file_name() == "nwd-web" {
+            continue;
+        }
+        let mut files = Vec::new();
+        for part in ["src", "tests", "benches", "examples"] {
+            let dir = entry.path().join(part);
+            rust_files(&dir, &dir, &mut files);
+        }
+        for (path, _) in files {
+            walked += 1;
+            let source = std::fs::read_to_string(&path).unwrap_or_default();
+            for door in ["nwd_web::api", "nwd_web::pages", "nwd_web::usecase"] {
+                let used = source
+                    .lines()
+                    .filter(|line| !line.trim_start().starts_with("//"))
+                    .any(|line| line.contains(door));
+                if used {
+                    offences.push(format!("{} uses {door}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(walked > 20, "the walk should find the other crates' files");
+    assert!(
+        offences.is_empty(),
+        "only the web crate may use its doors and use cases:\n{}",
         offences.join("\n")
     );
 }

@@ -24,9 +24,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use jiff::civil::Date;
 use jiff::ToSpan;
-use nwd_sim::calibrate::{
-    AllocationRecord, CalibrationOptions, Records, ReferralRecord, ServiceRecord,
-};
+use nwd_sim::calibrate::CalibrationOptions;
 use nwd_sim::scenario::NodeKind;
 use nwd_sim::{Estimate, Model, Report, RunOptions, Scenario};
 use tokio::sync::Semaphore;
@@ -120,48 +118,6 @@ struct SimulatePage {
     max_years: u32,
 }
 
-/// The store's rows as the simulator's records, in days before `latest` (day 0) — the same
-/// conversion as `nowrongdoor simulate calibrate`.
-pub fn records(data: &nwd_store::calibrate::CalibrationData, latest: i64) -> Records {
-    let day = |ms: i64| (ms - latest) as f64 / 86_400_000.0;
-    Records {
-        services: data
-            .services
-            .iter()
-            .map(|s| ServiceRecord {
-                id: s.id.clone(),
-                name: s.name.clone(),
-            })
-            .collect(),
-        referrals: data
-            .referrals
-            .iter()
-            .map(|r| ReferralRecord {
-                id: r.id.clone(),
-                source: r.source.clone(),
-                need_group: r.need_group.clone(),
-                received: day(r.received_at),
-                triaged: r.triaged_at.map(day),
-            })
-            .collect(),
-        allocations: data
-            .allocations
-            .iter()
-            .map(|a| AllocationRecord {
-                referral_id: a.referral_id.clone(),
-                service_id: a.service_id.clone(),
-                need_group: a.need_group.clone(),
-                origin: a.origin.clone(),
-                allocated: day(a.allocated_at),
-                first_attended: a.first_attended_at.map(day),
-                ended: a.ended_at.map(day),
-                end_reason: a.end_reason.clone(),
-            })
-            .collect(),
-        missed_first_contacts: data.missed_first_contacts.clone(),
-    }
-}
-
 /// The referral-to-first-help standard the simulator reports against, in days, from the
 /// configured standards ([`DefaultStandards::first_help_standard`], by default the community
 /// CYP 4 weeks of `config/standards.toml`): never a number of its own.
@@ -200,7 +156,7 @@ async fn baseline(state: &AppState) -> Result<Option<(Scenario, Vec<String>)>, P
     };
     let calibration = tokio::task::spawn_blocking(move || {
         nwd_sim::calibrate::calibrate(
-            &records(&data, latest),
+            &data.records(latest),
             &CalibrationOptions {
                 from: -WINDOW_DAYS,
                 to: 0.0,
