@@ -202,8 +202,8 @@ async fn main() -> anyhow::Result<()> {
             nwd_web::secure::set_server_timing(server_timing);
             // Checked before anything else starts: a bad providers file stops the server.
             let federation = match &oidc {
-                Some(path) => nwd_web::oidc::Federation::load(path)?,
-                None => nwd_web::oidc::Federation::default(),
+                Some(path) => nwd_oidc::Federation::load(path)?,
+                None => nwd_oidc::Federation::default(),
             };
             let mut store = nwd_store::Store::connect(options).await?;
             durability::check(&store, allow_unsafe_durability).await?;

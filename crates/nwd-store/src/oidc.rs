@@ -1,6 +1,6 @@
 //! OpenID Connect federation's facts: which provider identity (issuer, subject) is which staff
 //! account, and the sign-ins under way. The protocol itself (discovery, keys, ID token checks)
-//! is `nwd_web::oidc`'s; this module only stores.
+//! is `nwd_oidc`'s; this module only stores.
 //!
 //! - Links are made by an administrator beforehand (`nowrongdoor admin link-oidc`); a sign-in
 //!   with an unlinked identity is refused — no account is ever created automatically.

@@ -14,7 +14,6 @@ pub mod extract;
 pub mod fuzz;
 pub mod headers;
 pub mod limits;
-pub mod oidc;
 pub mod openapi_responses;
 pub mod pages;
 pub mod problem;
@@ -40,7 +39,7 @@ pub struct AppState {
     /// The store.
     pub store: Store,
     /// OpenID Connect providers for staff sign-in (none: local sign-in only).
-    pub oidc: std::sync::Arc<oidc::Federation>,
+    pub oidc: std::sync::Arc<nwd_oidc::Federation>,
     /// Rate limits and the trusted proxies (`limits.rs`).
     pub limits: limits::Limits,
 }
@@ -62,7 +61,7 @@ impl AppState {
     }
 
     /// With these OpenID Connect providers.
-    pub fn with_oidc(mut self, federation: oidc::Federation) -> AppState {
+    pub fn with_oidc(mut self, federation: nwd_oidc::Federation) -> AppState {
         self.oidc = std::sync::Arc::new(federation);
         self
     }

@@ -1,6 +1,6 @@
 //! Staff sign-in through an OpenID Connect provider (NHS CIS2 or an area's own): the button on
 //! the sign-in page leads to [`start`], which sends the browser to the provider; the provider
-//! sends it back to [`callback`], which checks everything (`crate::oidc`) and signs in the
+//! sends it back to [`callback`], which checks everything (`nwd_oidc`) and signs in the
 //! linked account with a new session exactly like a local sign-in.
 //!
 //! The sign-in under way is kept on the server (`oidc_flows`, single use, 10 minutes) under
@@ -17,6 +17,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
+use nwd_oidc::{random_value, Identity, Refusal};
 use nwd_store::audit::AuditEntry;
 use nwd_store::auth::token_hash;
 use nwd_store::oidc::{FederatedError, OidcFlow};
@@ -25,7 +26,6 @@ use serde::Deserialize;
 use super::layout::{render, see_other, Layout, PageResult, Sensitivity};
 use super::staff::{local_next, SignInQuery};
 use crate::extract::ClientAddress;
-use crate::oidc::{random_value, Identity, Refusal};
 use crate::AppState;
 
 /// The cookie binding a sign-in under way to the browser that started it.
@@ -115,7 +115,7 @@ async fn refuse(
     entry.outcome = "denied".into();
     entry.why = format!("OpenID Connect sign-in refused: {refusal}");
     entry.status = status.as_u16();
-    let mut detail = format!("provider {}", crate::oidc::sanitise(provider));
+    let mut detail = format!("provider {}", nwd_oidc::sanitise(provider));
     if let Some(identity) = identity {
         detail.push_str(&format!(
             "; issuer {}; subject {}",
@@ -127,7 +127,7 @@ async fn refuse(
         entry.user_id = Some(user_id);
         entry.username = Some(username);
     }
-    tracing::info!(provider = %crate::oidc::sanitise(provider), reason = %refusal, "OpenID Connect sign-in refused");
+    tracing::info!(provider = %nwd_oidc::sanitise(provider), reason = %refusal, "OpenID Connect sign-in refused");
     state.store.append_audit(entry).await?;
     Ok(failed(provider, status))
 }
@@ -228,13 +228,19 @@ pub async fn callback(
         return refuse_with(Refusal::State).await;
     };
     if let Some(error) = &query.error {
-        return refuse_with(Refusal::ProviderError(crate::oidc::sanitise(error))).await;
+        return refuse_with(Refusal::ProviderError(nwd_oidc::sanitise(error))).await;
     }
     let Some(code) = query.code.as_deref().filter(|c| !c.is_empty()) else {
         return refuse_with(Refusal::Malformed("no code in the answer".into())).await;
     };
     let identity = match provider
-        .finish(code, &flow.code_verifier, &flow.nonce, state.store.now())
+        .finish(
+            code,
+            &flow.code_verifier,
+            &flow.nonce,
+            state.store.now(),
+            nwd_store::oidc::FLOW_LIFETIME,
+        )
         .await
     {
         Ok(identity) => identity,
@@ -298,7 +304,7 @@ pub async fn callback(
     entry.session_id = Some(session.principal.credential_ref.clone());
     entry.why = format!(
         "OpenID Connect: ID token verified, acr {}",
-        crate::oidc::sanitise(&identity.acr)
+        nwd_oidc::sanitise(&identity.acr)
     );
     entry.detail = Some(format!(
         "provider {provider_id}; issuer {}; subject {}",

@@ -245,7 +245,7 @@ async fn authorize(
     if !ok {
         return (StatusCode::BAD_REQUEST, "bad request").into_response();
     }
-    let code = nwd_web::oidc::random_value();
+    let code = nwd_oidc::random_value();
     state.grants.insert(
         code.clone(),
         Grant {

@@ -32,7 +32,7 @@ acr_values = ["{AAL3}"]
 clock_skew_seconds = 30
 "#
         );
-        nwd_web::oidc::Federation::from_toml(&idp_config, |name| {
+        nwd_oidc::Federation::from_toml(&idp_config, |name| {
             (name == "NWD_TEST_IDP_SECRET").then(|| CLIENT_SECRET.to_owned())
         })
         .unwrap()
@@ -159,7 +159,7 @@ async fn round_trip(app: &TestApp, tamper: Tamper) -> (reqwest::Response, String
             .query_pairs()
             .map(|(k, v)| {
                 let v = if k == "state" {
-                    nwd_web::oidc::random_value()
+                    nwd_oidc::random_value()
                 } else {
                     v.into_owned()
                 };

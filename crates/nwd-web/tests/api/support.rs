@@ -96,7 +96,7 @@ pub struct TestApp {
 }
 
 /// Makes the OpenID Connect providers from the server's base URL (for their redirect URLs).
-type OidcMaker = Box<dyn FnOnce(&str) -> nwd_web::oidc::Federation + Send>;
+type OidcMaker = Box<dyn FnOnce(&str) -> nwd_oidc::Federation + Send>;
 
 /// Access settings for the lifecycle tests: a one-day grace period after discharge, so that
 /// the coordinator can still read a referral it has just closed (the access-control tests use
@@ -150,7 +150,7 @@ impl TestApp {
     /// server's base URL.
     pub async fn spawn_with_oidc(
         backend: Backend,
-        oidc: impl FnOnce(&str) -> nwd_web::oidc::Federation + Send + 'static,
+        oidc: impl FnOnce(&str) -> nwd_oidc::Federation + Send + 'static,
     ) -> TestApp {
         let oidc: Option<OidcMaker> = Some(Box::new(oidc));
         let database = TestDatabase::new(backend)
