@@ -372,13 +372,19 @@ impl Store {
         contacts.flush(conn).await?;
         progress(total, total);
         w.commit(self.now()).await?;
+        // Planner statistics for the new rows first: without them PostgreSQL plans each
+        // referral's 10-row read of referral_events as a scan (measured at 1,000,000
+        // referrals: filling in the crisis positions went from 12 to several hundred
+        // referrals a second once analyzed), and so would every request until autovacuum
+        // analyzes, never where it is off.
+        if self.backend == Backend::Postgres {
+            sqlx::query("ANALYZE").execute(&self.pool).await?;
+        }
         // Crisis positions are computed in Rust from each referral's events (a few percent of
         // them are on the list); were this interrupted, `Store::connect` fills in the rest.
         crate::urgency::fill_crisis_positions(self).await?;
-        // Planner statistics for the new rows (without them PostgreSQL plans a 10-row read of
-        // referral_events as a parallel scan until autovacuum analyzes, never where it is
-        // off), and the visibility map, so that counts over an index (a waiting list's total
-        // and breaches) read the index alone instead of a million heap pages.
+        // Then the visibility map, so that counts over an index (a waiting list's total and
+        // breaches, the crisis list's) read the index alone instead of a million heap pages.
         if self.backend == Backend::Postgres {
             sqlx::query("VACUUM (ANALYZE)").execute(&self.pool).await?;
         }
