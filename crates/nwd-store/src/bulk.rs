@@ -143,8 +143,18 @@ impl Store {
                 "given_key",
             ],
         );
+        // Each person's name search keys, for their allocations (migration 0019).
+        let mut name_keys: std::collections::HashMap<nwd_domain::PersonId, (String, String)> =
+            std::collections::HashMap::with_capacity(data.persons.len());
         for person in data.persons {
             let d = &person.details;
+            name_keys.insert(
+                person.id,
+                (
+                    nwd_domain::search::name_key(&d.family_name),
+                    nwd_domain::search::name_key(&d.given_name),
+                ),
+            );
             persons.push(vec![
                 V::T(person.id.to_string()),
                 V::OT(d.nhs_number.map(|n| n.as_digits())),
@@ -248,6 +258,8 @@ impl Store {
                 "end_reason",
                 "waiting",
                 "source",
+                "family_key",
+                "given_key",
             ],
         );
         let mut contacts = Batch::new(
@@ -330,6 +342,8 @@ impl Store {
                     V::OT(a.ended.as_ref().map(|e| e.reason.as_str().to_string())),
                     V::I(flag(a.is_waiting())),
                     V::T(r.source.as_str().into()),
+                    V::OT(name_keys.get(&r.person_id).map(|k| k.0.clone())),
+                    V::OT(name_keys.get(&r.person_id).map(|k| k.1.clone())),
                 ]);
             }
             for c in &r.contacts {
