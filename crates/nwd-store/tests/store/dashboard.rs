@@ -400,7 +400,10 @@ async fn kept_figures_equal_a_fresh_computation_after_every_write() {
             .unwrap()
             .to_first_contact_days;
         assert_eq!(full.count, 1);
-        assert_eq!(t.store.first_contact_waits().await.unwrap().unwrap()[&community], full);
+        assert_eq!(
+            t.store.first_contact_waits().await.unwrap().unwrap()[&community],
+            full
+        );
     })
     .await;
 }
