@@ -24,7 +24,15 @@ type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q
 /// `base` values already bound, and its values.
 pub(crate) fn matching(terms: &SearchTerms, base: usize) -> (String, Vec<Bind>) {
     let mut binds = Vec::new();
-    let clauses = crate::search::terms_on(terms, "a.referral_id", "a.person_id", base, &mut binds);
+    let clauses = crate::search::terms_on(
+        terms,
+        "a.referral_id",
+        "a.person_id",
+        Some("a"),
+        None,
+        base,
+        &mut binds,
+    );
     let sql = clauses
         .iter()
         .map(|c| format!(" AND {c}"))

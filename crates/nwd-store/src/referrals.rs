@@ -146,7 +146,8 @@ impl Store {
     ) -> Result<ReferralPage, StoreError> {
         let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM referrals r");
         let mut binds: Vec<Bind> = Vec::new();
-        let mut clauses = conditions(search, &mut binds);
+        let people = self.people_named(&search.terms).await?;
+        let mut clauses = conditions(search, people.as_deref(), &mut binds);
         let mut add = |clause: &str, value: Bind| {
             binds.push(value);
             clauses.push(clause.replace("$?", &format!("${}", binds.len())));
@@ -224,9 +225,14 @@ impl Store {
 }
 
 /// The `WHERE` conditions of a search's filters and terms (`r` is the referrals table; not
-/// the cursor nor the visibility), their values appended to `binds`. One definition for the
+/// the cursor nor the visibility; the people the terms name as `people`, when read first by
+/// `Store::people_named`), their values appended to `binds`. One definition for the
 /// API's keyset pages and the pages' numbered lists (`Store::referral_list`).
-pub(crate) fn conditions(search: &ReferralSearch, binds: &mut Vec<Bind>) -> Vec<String> {
+pub(crate) fn conditions(
+    search: &ReferralSearch,
+    people: Option<&[String]>,
+    binds: &mut Vec<Bind>,
+) -> Vec<String> {
     let mut clauses: Vec<String> = Vec::new();
     let mut add = |clause: &str, value: Bind| {
         binds.push(value);
@@ -292,7 +298,7 @@ pub(crate) fn conditions(search: &ReferralSearch, binds: &mut Vec<Bind>) -> Vec<
         }
         clauses.push(format!("r.source IN ({})", placeholders.join(", ")));
     }
-    clauses.extend(crate::search::term_conditions(&search.terms, binds));
+    clauses.extend(crate::search::term_conditions(&search.terms, people, binds));
     clauses
 }
 
@@ -795,8 +801,10 @@ pub(crate) async fn upsert_allocation(
     let plan = referral.transition_plan(a.id);
     sqlx::query(
         "INSERT INTO allocations (id, referral_id, person_id, service_id, need_group, origin, priority_rank, clock_start, allocated_at, \
-         first_attended_at, second_attended_at, ended_at, end_reason, waiting, transition_planned_on, transition_to, source) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+         first_attended_at, second_attended_at, ended_at, end_reason, waiting, transition_planned_on, transition_to, source, \
+         family_key, given_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         (SELECT p.family_key FROM persons p WHERE p.id = $3), (SELECT p.given_key FROM persons p WHERE p.id = $3)) \
          ON CONFLICT (id) DO UPDATE SET first_attended_at = excluded.first_attended_at, second_attended_at = excluded.second_attended_at, \
          ended_at = excluded.ended_at, end_reason = excluded.end_reason, waiting = excluded.waiting, \
          transition_planned_on = excluded.transition_planned_on, transition_to = excluded.transition_to",

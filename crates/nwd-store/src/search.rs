@@ -48,32 +48,76 @@ pub struct ReferralList {
     pub items: Vec<ListedReferral>,
 }
 
-/// The people a search names, as a condition on `r.person_id`, and the reference as a range
-/// on the referral's id; values appended to `binds`. Empty when no term is given.
-pub(crate) fn term_conditions(terms: &SearchTerms, binds: &mut Vec<Bind>) -> Vec<String> {
-    terms_on(terms, "r.id", "r.person_id", 0, binds)
+/// The people a search names, as a condition on `r.person_id` (the ids in `people` when
+/// they were read first, [`Store::people_named`]), and the reference as a range on the
+/// referral's id; values appended to `binds`. Empty when no term is given.
+pub(crate) fn term_conditions(
+    terms: &SearchTerms,
+    people: Option<&[String]>,
+    binds: &mut Vec<Bind>,
+) -> Vec<String> {
+    terms_on(terms, "r.id", "r.person_id", None, people, 0, binds)
 }
 
 /// [`term_conditions`] on other columns: `referral_id` holds the referral's id and
-/// `person_id` the young person's (e.g. `a.referral_id`, `a.person_id` on allocations); the
-/// placeholders are numbered after `base` values bound before `binds`.
+/// `person_id` the young person's (e.g. `a.referral_id`, `a.person_id` on allocations); with
+/// `name_keys` (a table alias, e.g. `a` for allocations, migration 0019) the name prefixes are
+/// ranges on that row's own copy of the person's `family_key` / `given_key` instead of on the
+/// persons table. The placeholders are numbered after `base` values bound before `binds`.
 pub(crate) fn terms_on(
     terms: &SearchTerms,
     referral_id: &str,
     person_id: &str,
+    name_keys: Option<&str>,
+    people: Option<&[String]>,
     base: usize,
     binds: &mut Vec<Bind>,
 ) -> Vec<String> {
     let mut clauses = Vec::new();
+    if let Some(reference) = &terms.reference {
+        binds.push(Bind::Text(reference.as_str().to_owned()));
+        let low = base + binds.len();
+        binds.push(Bind::Text(reference.upper()));
+        let high = base + binds.len();
+        clauses.push(format!(
+            "{referral_id} >= ${low} AND {referral_id} < ${high}"
+        ));
+    }
+    match people {
+        Some([]) => clauses.push("1 = 0".to_owned()),
+        Some(ids) => {
+            let mut places = Vec::with_capacity(ids.len());
+            for id in ids {
+                binds.push(Bind::Text(id.clone()));
+                places.push(format!("${}", base + binds.len()));
+            }
+            clauses.push(format!("{person_id} IN ({})", places.join(", ")));
+        }
+        None => {
+            let (people, names) = people_conditions(terms, name_keys, base, binds);
+            clauses.extend(names);
+            if let Some(people) = people {
+                clauses.push(format!("{person_id} IN ({people})"));
+            }
+        }
+    }
+    clauses
+}
+
+/// The person terms of a search (NHS number, date of birth, names; not the reference) as a
+/// query of the people's ids (`SELECT p.id FROM persons p WHERE …`), `None` without such
+/// terms; with `name_keys`, the name conditions are returned apart, on that table's copy of
+/// the keys. Placeholders numbered after `base` values bound before `binds`.
+fn people_conditions(
+    terms: &SearchTerms,
+    name_keys: Option<&str>,
+    base: usize,
+    binds: &mut Vec<Bind>,
+) -> (Option<String>, Vec<String>) {
     let push = |binds: &mut Vec<Bind>, value: Bind| {
         binds.push(value);
         format!("${}", base + binds.len())
     };
-    if let Some(reference) = &terms.reference {
-        let low = push(binds, Bind::Text(reference.as_str().to_owned()));
-        let high = push(binds, Bind::Text(reference.upper()));
-        clauses.push(format!("{referral_id} >= {low} AND {referral_id} < {high}"));
-    }
     let mut person = Vec::new();
     if let Some(nhs) = &terms.nhs_number {
         let n = push(binds, Bind::Text(nhs.as_digits()));
@@ -83,34 +127,88 @@ pub(crate) fn terms_on(
         let d = push(binds, Bind::Text(born.to_string()));
         person.push(format!("p.date_of_birth = {d}"));
     }
+    let table = name_keys.unwrap_or("p");
     let prefix = |binds: &mut Vec<Bind>, column: &str, name: &nwd_domain::search::NamePrefix| {
         let low = push(binds, Bind::Text(name.as_str().to_owned()));
         match name.upper() {
             Some(upper) => {
                 let high = push(binds, Bind::Text(upper));
-                format!("(p.{column} >= {low} AND p.{column} < {high})")
+                format!("({table}.{column} >= {low} AND {table}.{column} < {high})")
             }
-            None => format!("p.{column} >= {low}"),
+            None => format!("{table}.{column} >= {low}"),
         }
     };
+    let mut names = Vec::new();
     if let Some(family) = &terms.family {
-        person.push(prefix(binds, "family_key", family));
+        names.push(prefix(binds, "family_key", family));
     }
     if let Some(given) = &terms.given {
-        person.push(prefix(binds, "given_key", given));
+        names.push(prefix(binds, "given_key", given));
     }
-    for word in &terms.any_name {
-        let family = prefix(binds, "family_key", word);
-        let given = prefix(binds, "given_key", word);
-        person.push(format!("({family} OR {given})"));
+    match terms.any_name.as_slice() {
+        // Two words: given then family, family then given, or both prefixes of the one name —
+        // the same as "each word is a given or family name", written so that each part is a
+        // range on an index whose second column narrows it (migration 0020).
+        [first, second] => {
+            let f1 = prefix(binds, "family_key", first);
+            let g1 = prefix(binds, "given_key", first);
+            let f2 = prefix(binds, "family_key", second);
+            let g2 = prefix(binds, "given_key", second);
+            names.push(format!(
+                "(({g1} AND {f2}) OR ({f1} AND {g2}) OR ({f1} AND {f2}) OR ({g1} AND {g2}))"
+            ));
+        }
+        words => {
+            for word in words {
+                let family = prefix(binds, "family_key", word);
+                let given = prefix(binds, "given_key", word);
+                names.push(format!("({family} OR {given})"));
+            }
+        }
     }
-    if !person.is_empty() {
-        clauses.push(format!(
-            "{person_id} IN (SELECT p.id FROM persons p WHERE {})",
-            person.join(" AND ")
-        ));
+    let apart = match name_keys {
+        Some(_) => names,
+        None => {
+            person.extend(names);
+            Vec::new()
+        }
+    };
+    let people = (!person.is_empty())
+        .then(|| format!("SELECT p.id FROM persons p WHERE {}", person.join(" AND ")));
+    (people, apart)
+}
+
+/// The most people a search's person terms may name for [`Store::people_named`] to list them;
+/// beyond it the referrals are narrowed by the subquery instead.
+const PEOPLE_LISTED_UP_TO: usize = 2_000;
+
+impl Store {
+    /// The ids of the people a search's person terms name (NHS number, date of birth, names),
+    /// read first when there are at most [`PEOPLE_LISTED_UP_TO`], so that their referrals are
+    /// then found by `referrals_by_person` whatever order the list is in. Measured at
+    /// 1,000,000 referrals (issue 14): as a subquery, PostgreSQL misjudged how few people two
+    /// name prefixes leave and walked every referral newest first (0.6 s); read first, the
+    /// people are four index ranges and their referrals a lookup each. `None` without person
+    /// terms or with more people than that.
+    pub(crate) async fn people_named(
+        &self,
+        terms: &SearchTerms,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        let mut binds = Vec::new();
+        let (Some(people), _) = people_conditions(terms, None, 0, &mut binds) else {
+            return Ok(None);
+        };
+        let sql = format!("{people} LIMIT {}", PEOPLE_LISTED_UP_TO + 1);
+        let rows = bind_all(&sql, &binds).fetch_all(&self.pool).await?;
+        if rows.len() > PEOPLE_LISTED_UP_TO {
+            return Ok(None);
+        }
+        Ok(Some(
+            rows.iter()
+                .map(|row| row.try_get::<String, _>("id"))
+                .collect::<Result<Vec<_>, _>>()?,
+        ))
     }
-    clauses
 }
 
 fn bind_all<'q>(
@@ -140,7 +238,8 @@ impl Store {
         count_cap: Option<u64>,
     ) -> Result<ReferralList, StoreError> {
         let mut binds = Vec::new();
-        let mut clauses = conditions(search, &mut binds);
+        let people = self.people_named(&search.terms).await?;
+        let mut clauses = conditions(search, people.as_deref(), &mut binds);
         if let Some(v) = &search.visible_to {
             clauses.push(visibility_clause(v, &mut binds));
         }
@@ -252,7 +351,7 @@ impl Store {
 }
 
 /// Fills in the name search keys of people stored before migration 0015 (or by an older
-/// version of this program), in batches. Runs at connect; costs one indexed query when there
+/// version of this program), and of their allocations (0019), in batches. Runs at connect; costs one indexed query when there
 /// is nothing to do.
 pub(crate) async fn fill_search_keys(pool: &sqlx::AnyPool) -> Result<(), StoreError> {
     loop {
@@ -269,12 +368,17 @@ pub(crate) async fn fill_search_keys(pool: &sqlx::AnyPool) -> Result<(), StoreEr
             let id: String = row.try_get("id")?;
             let given: String = row.try_get("given_name")?;
             let family: String = row.try_get("family_name")?;
-            sqlx::query("UPDATE persons SET family_key = $1, given_key = $2 WHERE id = $3")
-                .bind(nwd_domain::search::name_key(&family))
-                .bind(nwd_domain::search::name_key(&given))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            for table_and_column in [
+                "persons SET family_key = $1, given_key = $2 WHERE id = $3",
+                "allocations SET family_key = $1, given_key = $2 WHERE person_id = $3",
+            ] {
+                sqlx::query(&format!("UPDATE {table_and_column}"))
+                    .bind(nwd_domain::search::name_key(&family))
+                    .bind(nwd_domain::search::name_key(&given))
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         tx.commit().await?;
     }

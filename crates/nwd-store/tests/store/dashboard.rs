@@ -855,6 +855,13 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                     let fresh = t.store.compute_dashboard(query).await.unwrap();
                     assert_eq!(served, fresh, "after write {step} ({kind}), {query:?}");
                 }
+                // Every allocation names its young person for the lists' name search (0019),
+                // whichever write made or moved it.
+                assert_eq!(
+                    t.allocations_with_stale_name_keys().await,
+                    0,
+                    "after write {step} ({kind})"
+                );
             }
         }
         eprintln!("writes made: {done:?}");

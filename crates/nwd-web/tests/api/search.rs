@@ -188,6 +188,9 @@ async fn each_search_finds_its_referral_and_only_what_the_searcher_may_open(app:
         ("given_name=zoe".to_owned(), &zoe, &sam),
         ("q=sam+pat".to_owned(), &sam, &other),
         ("q=pat+sam".to_owned(), &sam, &other),
+        // Two words that are both prefixes of the one name, family or given.
+        ("q=smi+smithe".to_owned(), &other, &zoe),
+        ("q=sa+sami".to_owned(), &other, &sam),
         ("q=smi".to_owned(), &other, &zoe),
     ] {
         let text = html(app, None, &format!("/staff/search?{query}")).await;
