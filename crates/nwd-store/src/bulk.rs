@@ -111,9 +111,11 @@ impl Batch {
 }
 
 impl Store {
-    /// Imports a dataset in one transaction. Nothing is written if any row fails.
+    /// Imports a dataset in one transaction with its audit entry (`audit`'s actor; the counts
+    /// imported). Nothing is written if any row fails.
     pub async fn import(
         &self,
+        audit: &crate::audit::AuditContext,
         data: DemoImport<'_>,
         progress: ImportProgress<'_>,
     ) -> Result<(), StoreError> {
@@ -371,7 +373,13 @@ impl Store {
         allocations.flush(conn).await?;
         contacts.flush(conn).await?;
         progress(total, total);
-        w.commit(self.now()).await?;
+        audit.set_detail(format!(
+            "synthetic data imported: {} organisations, {} services, {} people, {total} referrals",
+            data.organisations.len(),
+            data.services.len(),
+            data.persons.len()
+        ));
+        w.commit_audited(self.now(), audit).await?;
         // Crisis positions are computed in Rust from each referral's events (a few percent of
         // them are on the list); were this interrupted, `Store::connect` fills in the rest.
         crate::urgency::fill_crisis_positions(self).await?;

@@ -23,6 +23,7 @@ use nwd_store::admin::{
     parse_team_kind, ApiTokenSummary, MembershipGrant, NewTeam, TeamMember, TeamSummary,
     UserSummary,
 };
+use nwd_store::audit::AuditContext;
 use nwd_store::auth::{CreatedUser, NewUser};
 use nwd_store::role_grants::PendingRoleGrant;
 use serde::{Deserialize, Serialize};
@@ -147,30 +148,19 @@ pub fn parse_scopes<'a>(
 /// Creates an account after every check; nothing is written when any fails.
 pub async fn create_account(
     state: &AppState,
-    by: &str,
+    audit: &AuditContext,
     account: &NewAccount,
 ) -> ApiResult<CreatedUser> {
     let teams = state.store.teams().await?;
     let user = account.check(&teams).map_err(ApiError::Invalid)?;
-    Ok(state.store.create_account(user, by).await?)
+    Ok(state.store.create_account(audit, user).await?)
 }
 
 /// Disables an account, refusing the caller's own (an administrator cannot lock themselves
 /// out). Every session of the account ends and every token is revoked in the same
 /// transaction.
-pub async fn disable_account(state: &AppState, caller: &str, id: &str) -> ApiResult<()> {
-    if caller == id {
-        return Err(ApiError::field(
-            "user",
-            "you cannot disable your own account; ask another administrator",
-        ));
-    }
-    // 404 for an unknown account before anything is written.
-    state.store.user(id).await?;
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("user", id.to_owned());
-    }
-    Ok(state.store.disable_user(id).await?)
+pub async fn disable_account(state: &AppState, audit: &AuditContext, id: &str) -> ApiResult<()> {
+    Ok(state.store.disable_user(audit, id).await?)
 }
 
 /// Every account with its organisation, teams, roles, second factor and state.
@@ -189,7 +179,7 @@ async fn create_user(
     Caller(principal): Caller,
     JsonBody { value, .. }: JsonBody<NewAccount>,
 ) -> ApiResult<(StatusCode, Json<CreatedUser>)> {
-    let created = create_account(&state, &format!("user:{}", principal.user_id), &value).await?;
+    let created = create_account(&state, &AuditContext::signed_in(&principal), &value).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -226,7 +216,7 @@ async fn disable_user(
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    disable_account(&state, &principal.user_id, &id).await?;
+    disable_account(&state, &AuditContext::signed_in(&principal), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -271,7 +261,12 @@ async fn add_membership(
     let role = parse_role(&value.role).map_err(|e| ApiError::Invalid(vec![e]))?;
     let grant = state
         .store
-        .add_membership(&id, &value.team_id, role, &by(&principal))
+        .add_membership(
+            &AuditContext::signed_in(&principal),
+            &id,
+            &value.team_id,
+            role,
+        )
         .await?;
     Ok(granted(grant))
 }
@@ -294,7 +289,7 @@ async fn approve_role_grant(
 ) -> ApiResult<StatusCode> {
     state
         .store
-        .decide_role_grant(&id, &by(&principal), true)
+        .decide_role_grant(&AuditContext::signed_in(&principal), &id, true)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -309,7 +304,7 @@ async fn refuse_role_grant(
 ) -> ApiResult<StatusCode> {
     state
         .store
-        .decide_role_grant(&id, &by(&principal), false)
+        .decide_role_grant(&AuditContext::signed_in(&principal), &id, false)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -320,13 +315,19 @@ async fn refuse_role_grant(
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn remove_membership(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path(id): Path<String>,
     JsonBody { value, .. }: JsonBody<MembershipChange>,
 ) -> ApiResult<StatusCode> {
     let role = Role::parse(&value.role).map_err(|e| ApiError::field("role", e))?;
     state
         .store
-        .remove_membership(&id, &value.team_id, role)
+        .remove_membership(
+            &AuditContext::signed_in(&principal),
+            &id,
+            &value.team_id,
+            role,
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -379,7 +380,7 @@ pub async fn issue_own_token(
     }
     Ok(state
         .store
-        .issue_api_token(holder, &principal.user_id, name, &scopes)
+        .issue_api_token(&AuditContext::signed_in(principal), holder, name, &scopes)
         .await?)
 }
 
@@ -433,9 +434,13 @@ async fn create_own_token(
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn revoke_token(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path((id, token_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    state.store.revoke_user_token(&id, &token_id).await?;
+    state
+        .store
+        .revoke_api_token(&AuditContext::signed_in(&principal), Some(&id), &token_id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -474,8 +479,12 @@ impl TeamForm {
 }
 
 /// Adds a team after every check (the store's); nothing is written when any fails.
-pub async fn add_team(state: &AppState, form: &TeamForm) -> ApiResult<String> {
-    Ok(state.store.add_team(&form.new_team()).await?)
+pub async fn add_team(
+    state: &AppState,
+    audit: &AuditContext,
+    form: &TeamForm,
+) -> ApiResult<String> {
+    Ok(state.store.add_team(audit, &form.new_team()).await?)
 }
 
 /// Gives the account `user_id` the role `role` (API name) in team `team_id`: 404 for an
@@ -483,7 +492,7 @@ pub async fn add_team(state: &AppState, form: &TeamForm) -> ApiResult<String> {
 /// role or a disabled account are refused naming the field; nothing is written then.
 pub async fn add_member(
     state: &AppState,
-    by: &str,
+    audit: &AuditContext,
     team_id: &str,
     user_id: &str,
     role: &str,
@@ -504,7 +513,7 @@ pub async fn add_member(
     };
     state
         .store
-        .add_membership(user_id.trim(), team_id, role, by)
+        .add_membership(audit, user_id.trim(), team_id, role)
         .await
         .map_err(|e| match e {
             nwd_store::auth::AuthError::Invalid {
@@ -519,6 +528,7 @@ pub async fn add_member(
 /// role: disable the account instead). 404 for an unknown team or account.
 pub async fn remove_member(
     state: &AppState,
+    audit: &AuditContext,
     team_id: &str,
     user_id: &str,
     role: &str,
@@ -527,7 +537,7 @@ pub async fn remove_member(
     let role = Role::parse(role).map_err(|e| ApiError::field("role", e))?;
     Ok(state
         .store
-        .remove_membership(user_id, team_id, role)
+        .remove_membership(audit, user_id, team_id, role)
         .await?)
 }
 
@@ -543,9 +553,10 @@ pub struct CreatedTeam {
     responses((status = 201, body = CreatedTeam), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create_team(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     JsonBody { value, .. }: JsonBody<TeamForm>,
 ) -> ApiResult<(StatusCode, Json<CreatedTeam>)> {
-    let id = add_team(&state, &value).await?;
+    let id = add_team(&state, &AuditContext::signed_in(&principal), &value).await?;
     Ok((StatusCode::CREATED, Json(CreatedTeam { id })))
 }
 
@@ -595,7 +606,14 @@ async fn add_team_member(
     Path(id): Path<String>,
     JsonBody { value, .. }: JsonBody<MemberChange>,
 ) -> ApiResult<axum::response::Response> {
-    let grant = add_member(&state, &by(&principal), &id, &value.user_id, &value.role).await?;
+    let grant = add_member(
+        &state,
+        &AuditContext::signed_in(&principal),
+        &id,
+        &value.user_id,
+        &value.role,
+    )
+    .await?;
     Ok(granted(grant))
 }
 
@@ -605,9 +623,17 @@ async fn add_team_member(
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn remove_team_member(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path(id): Path<String>,
     JsonBody { value, .. }: JsonBody<MemberChange>,
 ) -> ApiResult<StatusCode> {
-    remove_member(&state, &id, &value.user_id, &value.role).await?;
+    remove_member(
+        &state,
+        &AuditContext::signed_in(&principal),
+        &id,
+        &value.user_id,
+        &value.role,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
