@@ -14,17 +14,30 @@ use nwd_store::Store;
 
 const PASSWORD: &str = "amber river quiet lantern";
 
+/// The server's secret key for PostgreSQL (SQLite keeps its own beside the file): a
+/// synthetic one, in a file of this test process.
+fn secret_key_file() -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("nwd-cli-audit-{}.key", std::process::id()));
+    if !path.exists() {
+        std::fs::write(&path, "ab".repeat(32)).unwrap();
+    }
+    path
+}
+
 /// Runs the binary on `url` as the operator `operator`.
 fn cli(url: &str, operator: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nowrongdoor"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nowrongdoor"));
+    command
         .args(args)
         .env("NWD_DATABASE_URL", url)
         .env("NWD_ADMIN_PASSWORD", PASSWORD)
         .env("NWD_OPERATOR", operator)
         .env("NWD_LOG", "warn")
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .unwrap()
+        .env("RUST_BACKTRACE", "0");
+    if url.starts_with("postgres") {
+        command.env("NWD_SECRET_KEY_FILE", secret_key_file());
+    }
+    command.output().unwrap()
 }
 
 /// Runs a command that must succeed; its standard error.
@@ -65,9 +78,12 @@ async fn open(url: &str) -> Store {
         .unwrap(),
     )
     .unwrap();
-    Store::connect(nwd_store::StoreOptions::new(url, standards))
-        .await
-        .unwrap()
+    let mut options = nwd_store::StoreOptions::new(url, standards);
+    if url.starts_with("postgres") {
+        options.secret_key =
+            Some(nwd_store::secrets::SecretKey::from_file(&secret_key_file()).unwrap());
+    }
+    Store::connect(options).await.unwrap()
 }
 
 /// The one entry of `trail` written by `route`.
