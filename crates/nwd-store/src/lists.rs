@@ -1,6 +1,9 @@
 //! Lists and measures read from the projection: a service's waiting list, the transition
 //! list, and the CYP access measures.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use jiff::civil::Date;
 use nwd_domain::access::{access_measures, AccessMeasures, CountedContact};
 use nwd_domain::codes::{Priority, ReferralSource};
@@ -21,7 +24,14 @@ type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q
 /// `base` values already bound, and its values.
 pub(crate) fn matching(terms: &SearchTerms, base: usize) -> (String, Vec<Bind>) {
     let mut binds = Vec::new();
-    let clauses = crate::search::terms_on(terms, "a.referral_id", "a.person_id", base, &mut binds);
+    let clauses = crate::search::terms_on(
+        terms,
+        "a.referral_id",
+        "a.person_id",
+        Some("a"),
+        base,
+        &mut binds,
+    );
     let sql = clauses
         .iter()
         .map(|c| format!(" AND {c}"))
@@ -212,63 +222,69 @@ impl Store {
         let (matching, term_binds) = matching(terms, 1);
         let (service, _) = self.service(service_id).await?;
         let now = self.now();
-        // Counts in the database: the waiting allocations grouped by priority and source (the
-        // two things that select a standard), then one count of those whose clock started at
-        // or before their standard's breach cut-off. No row per waiting person leaves SQL.
-        let groups = bind_terms(
-            sqlx::query(&format!(
-                "SELECT a.priority_rank, a.source, COUNT(*) AS n FROM allocations a \
-                 WHERE a.service_id = $1 AND a.waiting = 1{matching} GROUP BY a.priority_rank, a.source"
-            ))
-            .bind(service_id.to_string()),
-            &term_binds,
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let mut total = 0u64;
-        let mut conditions = Vec::new();
-        let mut binds: Vec<(i64, String, i64)> = Vec::new();
-        for row in &groups {
-            let n: i64 = row.try_get("n")?;
-            total += n as u64;
-            let rank: i64 = row.try_get("priority_rank")?;
-            let source_name: String = row.try_get("source")?;
-            let priority = priority_of(rank)?;
-            let source = ReferralSource::parse(&source_name).map_err(StoreError::Corrupt)?;
-            if let Some(standard) =
-                nwd_domain::standards::select(&service.details.standards, priority, source)
-            {
-                let base = 1 + 3 * binds.len();
-                conditions.push(format!(
-                    "(a.priority_rank = ${} AND a.source = ${} AND a.clock_start <= ${})",
-                    base + 1,
-                    base + 2,
-                    base + 3
-                ));
-                binds.push((
-                    rank,
-                    source_name,
-                    ms(standard.target.breach_cutoff(now, &self.tz)),
-                ));
+        // Counts in the database, in one pass over the service's waiting allocations: all of
+        // them, and those whose clock started at or before the breach cut-off of the standard
+        // their priority and source select (worked out here for every pair, grouped by
+        // priority and cut-off). No row per waiting person leaves SQL.
+        let mut cutoffs: Vec<(i64, i64, Vec<&'static str>)> = Vec::new();
+        for priority in Priority::ALL {
+            for source in ReferralSource::ALL {
+                let Some(standard) =
+                    nwd_domain::standards::select(&service.details.standards, *priority, *source)
+                else {
+                    continue;
+                };
+                let cutoff = ms(standard.target.breach_cutoff(now, &self.tz));
+                match cutoffs
+                    .iter_mut()
+                    .find(|(rank, at, _)| *rank == priority.rank() && *at == cutoff)
+                {
+                    Some((_, _, sources)) => sources.push(source.as_str()),
+                    None => cutoffs.push((priority.rank(), cutoff, vec![source.as_str()])),
+                }
             }
         }
-        let breached = if conditions.is_empty() {
-            0
-        } else {
-            let (matching, term_binds) = crate::lists::matching(terms, 1 + 3 * binds.len());
-            let sql = format!(
-                "SELECT COUNT(*) AS n FROM allocations a \
-                 WHERE a.service_id = $1 AND a.waiting = 1 AND ({}){matching}",
-                conditions.join(" OR ")
-            );
-            let mut query = sqlx::query(&sql).bind(service_id.to_string());
-            for (priority, source, cutoff) in binds {
-                query = query.bind(priority).bind(source).bind(cutoff);
+        let mut conditions = Vec::new();
+        let mut binds: Vec<Bind> = Vec::new();
+        for (rank, cutoff, sources) in &cutoffs {
+            let rank_at = binds.len() + 2; // $1 is the service
+            binds.push(Bind::Int(*rank));
+            let cutoff_at = rank_at + 1;
+            binds.push(Bind::Int(*cutoff));
+            let mut condition =
+                format!("(a.priority_rank = ${rank_at} AND a.clock_start <= ${cutoff_at}");
+            if sources.len() < ReferralSource::ALL.len() {
+                let mut places = Vec::new();
+                for source in sources {
+                    places.push(format!("${}", binds.len() + 2));
+                    binds.push(Bind::Text((*source).to_owned()));
+                }
+                condition.push_str(&format!(" AND a.source IN ({})", places.join(", ")));
             }
-            let query = bind_terms(query, &term_binds);
-            let n: i64 = query.fetch_one(&self.pool).await?.try_get("n")?;
-            n as u64
+            condition.push(')');
+            conditions.push(condition);
+        }
+        let breach = if conditions.is_empty() {
+            "0".to_owned()
+        } else {
+            format!("CASE WHEN {} THEN 1 ELSE 0 END", conditions.join(" OR "))
         };
+        let (counted, count_binds) = crate::lists::matching(terms, 1 + binds.len());
+        let counts = bind_terms(
+            bind_terms(
+                sqlx::query(&format!(
+                    "SELECT COUNT(*) AS n, COALESCE(SUM({breach}), 0) AS breached FROM allocations a \
+                     WHERE a.service_id = $1 AND a.waiting = 1{counted}"
+                ))
+                .bind(service_id.to_string()),
+                &binds,
+            ),
+            &count_binds,
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let total = counts.try_get::<i64, _>("n")?.max(0) as u64;
+        let breached = counts.try_get::<i64, _>("breached")?.max(0) as u64;
         // The page, in order, with each entry's days waited and breach date.
         let page = bind_terms(
             sqlx::query(&format!(
@@ -426,34 +442,51 @@ impl Store {
 }
 
 impl Store {
-    /// The waits to a first attended contact (days from the clock start) of allocations made
-    /// at a service in `[from, to)`: what the service's public page shows. The same figure as
-    /// [`Store::service_waits`]'s `to_first_contact_days`, read from one index
-    /// (`allocations_by_service_allocated`) without the rest.
+    /// Every service's waits to a first attended contact (days from the clock start) for the
+    /// allocations made there in the 12 months (365 days) up to now: the "usual wait" the
+    /// public service page and the referral page's service choices show. Counted from the
+    /// dashboard's inputs kept in memory (`dashboard::mirror`, brought up to the last change
+    /// committed) and kept under the data version and the day (`versioned`), so a referral
+    /// page does not read a year of allocations for each of the services it offers. A
+    /// service with none seen has an empty distribution.
+    ///
+    /// `None` while another request is reading those inputs for the first time since the
+    /// server started (about 15 s at a million referrals; `Store::warm_dashboard` starts it
+    /// at start-up): the pages then say the usual wait is not yet known instead of making a
+    /// clinician wait for it.
     pub async fn first_contact_waits(
         &self,
-        service_id: ServiceId,
-        from: jiff::Timestamp,
-        to: jiff::Timestamp,
-    ) -> Result<nwd_domain::waits::WaitDistribution, StoreError> {
-        use nwd_domain::waits::{days_waited, distribution};
-        let rows = sqlx::query(
-            "SELECT a.clock_start, a.first_attended_at FROM allocations a \
-             WHERE a.service_id = $1 AND a.allocated_at >= $2 AND a.allocated_at < $3 \
-             AND a.first_attended_at IS NOT NULL",
-        )
-        .bind(service_id.to_string())
-        .bind(ms(from))
-        .bind(ms(to))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut days = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let start = ts(row.try_get("clock_start")?)?;
-            let seen = ts(row.try_get("first_attended_at")?)?;
-            days.push(f64::from(days_waited(start, seen, &self.tz)));
+    ) -> Result<Option<Arc<HashMap<ServiceId, nwd_domain::waits::WaitDistribution>>>, StoreError>
+    {
+        let today = self.now().to_zoned(self.tz.clone()).date();
+        let version = self.data_version().await?;
+        if let Some(kept) = self.cached.first_waits.get(&today, version) {
+            return Ok(Some(kept));
         }
-        Ok(distribution(days))
+        let now = self.now();
+        let year_ago = now - jiff::SignedDuration::from_hours(24 * 365);
+        let mut slot = match self.cached.mirror.try_lock() {
+            Ok(slot) => slot,
+            Err(_)
+                if !self
+                    .cached
+                    .mirror_read
+                    .load(std::sync::atomic::Ordering::Acquire) =>
+            {
+                return Ok(None)
+            }
+            Err(_) => self.cached.mirror.lock().await,
+        };
+        let at = crate::dashboard::mirror::refresh(&mut slot, self, version).await?;
+        let Some(inputs) = slot.as_ref() else {
+            return Err(StoreError::Corrupt(
+                "the dashboard's inputs were not read".into(),
+            ));
+        };
+        let waits = Arc::new(inputs.first_contact_waits(ms(year_ago), ms(now)));
+        drop(slot);
+        self.cached.first_waits.put(today, at, waits.clone());
+        Ok(Some(waits))
     }
 
     /// A service's waits for allocations made in `[from, to)`: the visible wait to first

@@ -795,8 +795,10 @@ pub(crate) async fn upsert_allocation(
     let plan = referral.transition_plan(a.id);
     sqlx::query(
         "INSERT INTO allocations (id, referral_id, person_id, service_id, need_group, origin, priority_rank, clock_start, allocated_at, \
-         first_attended_at, second_attended_at, ended_at, end_reason, waiting, transition_planned_on, transition_to, source) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+         first_attended_at, second_attended_at, ended_at, end_reason, waiting, transition_planned_on, transition_to, source, \
+         family_key, given_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         (SELECT p.family_key FROM persons p WHERE p.id = $3), (SELECT p.given_key FROM persons p WHERE p.id = $3)) \
          ON CONFLICT (id) DO UPDATE SET first_attended_at = excluded.first_attended_at, second_attended_at = excluded.second_attended_at, \
          ended_at = excluded.ended_at, end_reason = excluded.end_reason, waiting = excluded.waiting, \
          transition_planned_on = excluded.transition_planned_on, transition_to = excluded.transition_to",

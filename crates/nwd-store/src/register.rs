@@ -576,13 +576,18 @@ async fn relink(
     insert_events(conn, referral_id, std::slice::from_ref(&event)).await?;
     write_projection(conn, &referral, Some(expected), None, now).await?;
     for table in ["referrals", "allocations", "contacts"] {
-        let column = if table == "referrals" {
-            "id"
-        } else {
-            "referral_id"
+        let (column, keys) = match table {
+            "referrals" => ("id", ""),
+            // The allocations carry the person's name search keys (migration 0019).
+            "allocations" => (
+                "referral_id",
+                ", family_key = (SELECT p.family_key FROM persons p WHERE p.id = $1), \
+                 given_key = (SELECT p.given_key FROM persons p WHERE p.id = $1)",
+            ),
+            _ => ("referral_id", ""),
         };
         sqlx::query(&format!(
-            "UPDATE {table} SET person_id = $1 WHERE {column} = $2"
+            "UPDATE {table} SET person_id = $1{keys} WHERE {column} = $2"
         ))
         .bind(to.to_string())
         .bind(referral_id.to_string())

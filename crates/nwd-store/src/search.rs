@@ -51,16 +51,19 @@ pub struct ReferralList {
 /// The people a search names, as a condition on `r.person_id`, and the reference as a range
 /// on the referral's id; values appended to `binds`. Empty when no term is given.
 pub(crate) fn term_conditions(terms: &SearchTerms, binds: &mut Vec<Bind>) -> Vec<String> {
-    terms_on(terms, "r.id", "r.person_id", 0, binds)
+    terms_on(terms, "r.id", "r.person_id", None, 0, binds)
 }
 
 /// [`term_conditions`] on other columns: `referral_id` holds the referral's id and
-/// `person_id` the young person's (e.g. `a.referral_id`, `a.person_id` on allocations); the
-/// placeholders are numbered after `base` values bound before `binds`.
+/// `person_id` the young person's (e.g. `a.referral_id`, `a.person_id` on allocations); with
+/// `name_keys` (a table alias, e.g. `a` for allocations, migration 0019) the name prefixes are
+/// ranges on that row's own copy of the person's `family_key` / `given_key` instead of on the
+/// persons table. The placeholders are numbered after `base` values bound before `binds`.
 pub(crate) fn terms_on(
     terms: &SearchTerms,
     referral_id: &str,
     person_id: &str,
+    name_keys: Option<&str>,
     base: usize,
     binds: &mut Vec<Bind>,
 ) -> Vec<String> {
@@ -83,26 +86,32 @@ pub(crate) fn terms_on(
         let d = push(binds, Bind::Text(born.to_string()));
         person.push(format!("p.date_of_birth = {d}"));
     }
+    let table = name_keys.unwrap_or("p");
     let prefix = |binds: &mut Vec<Bind>, column: &str, name: &nwd_domain::search::NamePrefix| {
         let low = push(binds, Bind::Text(name.as_str().to_owned()));
         match name.upper() {
             Some(upper) => {
                 let high = push(binds, Bind::Text(upper));
-                format!("(p.{column} >= {low} AND p.{column} < {high})")
+                format!("({table}.{column} >= {low} AND {table}.{column} < {high})")
             }
-            None => format!("p.{column} >= {low}"),
+            None => format!("{table}.{column} >= {low}"),
         }
     };
+    let mut names = Vec::new();
     if let Some(family) = &terms.family {
-        person.push(prefix(binds, "family_key", family));
+        names.push(prefix(binds, "family_key", family));
     }
     if let Some(given) = &terms.given {
-        person.push(prefix(binds, "given_key", given));
+        names.push(prefix(binds, "given_key", given));
     }
     for word in &terms.any_name {
         let family = prefix(binds, "family_key", word);
         let given = prefix(binds, "given_key", word);
-        person.push(format!("({family} OR {given})"));
+        names.push(format!("({family} OR {given})"));
+    }
+    match name_keys {
+        Some(_) => clauses.extend(names),
+        None => person.extend(names),
     }
     if !person.is_empty() {
         clauses.push(format!(
@@ -252,7 +261,7 @@ impl Store {
 }
 
 /// Fills in the name search keys of people stored before migration 0015 (or by an older
-/// version of this program), in batches. Runs at connect; costs one indexed query when there
+/// version of this program), and of their allocations (0019), in batches. Runs at connect; costs one indexed query when there
 /// is nothing to do.
 pub(crate) async fn fill_search_keys(pool: &sqlx::AnyPool) -> Result<(), StoreError> {
     loop {
@@ -269,12 +278,17 @@ pub(crate) async fn fill_search_keys(pool: &sqlx::AnyPool) -> Result<(), StoreEr
             let id: String = row.try_get("id")?;
             let given: String = row.try_get("given_name")?;
             let family: String = row.try_get("family_name")?;
-            sqlx::query("UPDATE persons SET family_key = $1, given_key = $2 WHERE id = $3")
-                .bind(nwd_domain::search::name_key(&family))
-                .bind(nwd_domain::search::name_key(&given))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            for table_and_column in [
+                "persons SET family_key = $1, given_key = $2 WHERE id = $3",
+                "allocations SET family_key = $1, given_key = $2 WHERE person_id = $3",
+            ] {
+                sqlx::query(&format!("UPDATE {table_and_column}"))
+                    .bind(nwd_domain::search::name_key(&family))
+                    .bind(nwd_domain::search::name_key(&given))
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         tx.commit().await?;
     }

@@ -234,11 +234,10 @@ impl Store {
         offset: u32,
     ) -> Result<CrisisList, StoreError> {
         let mut binds = Vec::new();
-        let mut clauses = vec![
-            "r.status <> 'closed'".to_owned(),
-            "(r.priority_rank <= 1 OR r.requested_priority IN ('emergency', 'very_urgent') OR r.risk_rank >= 3)"
-                .to_owned(),
-        ];
+        // On the list exactly when `crisis_rank` is set (`Referral::crisis_position` decides:
+        // open, and emergency or very urgent, clinical or requested, or at high or immediate
+        // risk), so the whole list and its count are read from `referrals_crisis_order` alone.
+        let mut clauses = vec!["r.crisis_rank IS NOT NULL".to_owned()];
         if let Some(priority) = filter.priority {
             binds.push(Bind::Text(priority.as_str().into()));
             let n = binds.len();
@@ -251,16 +250,20 @@ impl Store {
             clauses.push(format!("r.risk_level = ${}", binds.len()));
         }
         match filter.triaged {
-            Some(true) => clauses.push("r.status <> 'awaiting_triage'".to_owned()),
-            Some(false) => clauses.push("r.status = 'awaiting_triage'".to_owned()),
+            // Ranks 0 and 1 are untriaged, 2 and 3 triaged (`CrisisPosition::rank`).
+            Some(true) => clauses.push("r.crisis_rank >= 2".to_owned()),
+            Some(false) => clauses.push("r.crisis_rank <= 1".to_owned()),
             None => {}
         }
         if let Some(source) = filter.source {
             binds.push(Bind::Text(source.as_str().into()));
             clauses.push(format!("r.source = ${}", binds.len()));
         }
-        clauses.push(visibility_clause(visible, &mut binds));
-        clauses.push("r.crisis_rank IS NOT NULL".to_owned());
+        // The single point of access sees every open referral, and every referral on the list
+        // is open; other teams see what `visibility_clause` allows.
+        if !visible.single_point_of_access {
+            clauses.push(visibility_clause(visible, &mut binds));
+        }
         let filter_sql = clauses.join(" AND ");
         let mut conn = self.pool.acquire().await?;
         let total: i64 = bind_all(

@@ -193,8 +193,14 @@ pub(crate) struct Cached {
     /// The dashboard's inputs, brought up to date from the figure change log on each new
     /// version (`None` until first used, or after a failed update).
     pub(crate) mirror: tokio::sync::Mutex<Option<crate::dashboard::mirror::Mirror>>,
+    /// Set once `mirror` has been read whole for the first time (it is only emptied again by
+    /// an error, and then read again by the next caller).
+    pub(crate) mirror_read: std::sync::atomic::AtomicBool,
     /// The transition list, by the day it was computed for.
     pub(crate) transitions: Kept<Date, Vec<TransitionListEntry>>,
+    /// Every service's waits to a first contact over the last 12 months, by day.
+    pub(crate) first_waits:
+        Kept<Date, HashMap<nwd_domain::ServiceId, nwd_domain::waits::WaitDistribution>>,
 }
 
 impl Store {

@@ -59,6 +59,9 @@ struct Allocation {
     allocated_at: i64,
     first_attended_at: Option<i64>,
     ended_at: Option<i64>,
+    /// For an allocation seen: the days waited to it (`nwd_domain::waits::days_waited`, in
+    /// the area's time zone), worked out once when the allocation is read.
+    first_wait_days: Option<i32>,
     /// For an allocation seen: `Some(within)` when its service has a standard for the
     /// referral's priority and source, `None` when it has none (or it was not seen).
     verdict: Option<bool>,
@@ -108,6 +111,8 @@ pub(crate) struct Mirror {
     keys: Vec<String>,
     key_index: HashMap<String, u32>,
     services: Vec<ServiceEntry>,
+    /// Each service slot's id.
+    service_ids: Vec<ServiceId>,
     service_index: HashMap<ServiceId, u32>,
     /// Referrals by slot (`None`: a free slot).
     entries: Vec<Option<Entry>>,
@@ -140,6 +145,10 @@ pub(crate) async fn refresh(
     };
     let at = mirror.version;
     *slot = Some(mirror);
+    store
+        .cached
+        .mirror_read
+        .store(true, std::sync::atomic::Ordering::Release);
     Ok(at)
 }
 
@@ -150,6 +159,7 @@ impl Mirror {
             keys: Vec::new(),
             key_index: HashMap::new(),
             services: Vec::new(),
+            service_ids: Vec::new(),
             service_index: HashMap::new(),
             entries: Vec::new(),
             free: Vec::new(),
@@ -236,6 +246,7 @@ impl Mirror {
             version: -1,
             standards: Vec::new(),
         });
+        self.service_ids.push(id);
         self.service_index.insert(id, slot);
         slot
     }
@@ -376,12 +387,14 @@ impl Mirror {
                 allocated_at: row.try_get("allocated_at")?,
                 first_attended_at: row.try_get("first_attended_at")?,
                 ended_at: row.try_get("ended_at")?,
+                first_wait_days: None,
                 verdict: None,
             });
         }
         {
             let (entries, services) = (&self.entries, &self.services);
             for a in &mut self.allocations[first_new..] {
+                a.first_wait_days = first_wait_days(a, store);
                 if let Some(entry) = &entries[a.referral as usize] {
                     a.verdict = verdict(a, entry, services, store);
                 }
@@ -535,6 +548,30 @@ impl Mirror {
             }
         }
         Ok(())
+    }
+
+    /// Each service's waits to a first attended contact, in days, for the allocations made
+    /// in `[from, to)` (milliseconds) that have been seen: the "usual wait" the public
+    /// service page and the referral page's service choices show. The same figure as
+    /// `Store::service_waits`'s `to_first_contact_days` (the store's tests compare them).
+    pub(crate) fn first_contact_waits(
+        &self,
+        from: i64,
+        to: i64,
+    ) -> HashMap<ServiceId, nwd_domain::waits::WaitDistribution> {
+        let mut days: Vec<Vec<f64>> = vec![Vec::new(); self.service_ids.len()];
+        for a in &self.allocations {
+            if a.allocated_at >= from && a.allocated_at < to {
+                if let Some(d) = a.first_wait_days {
+                    days[a.service as usize].push(f64::from(d));
+                }
+            }
+        }
+        self.service_ids
+            .iter()
+            .zip(days)
+            .map(|(id, days)| (*id, nwd_domain::waits::distribution(days)))
+            .collect()
     }
 
     /// The dashboard for these month bounds: the one definition of each figure (each
@@ -756,6 +793,13 @@ impl Mirror {
 }
 
 /// Whether a seen allocation met its service's standard (`None`: not seen, or no standard).
+/// The days waited to an allocation's first attended contact, if it has one.
+fn first_wait_days(a: &Allocation, store: &Store) -> Option<i32> {
+    let seen = ts(a.first_attended_at?).ok()?;
+    let start = ts(a.clock_start).ok()?;
+    Some(nwd_domain::waits::days_waited(start, seen, &store.tz))
+}
+
 fn verdict(
     a: &Allocation,
     entry: &Entry,

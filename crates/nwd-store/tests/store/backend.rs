@@ -78,6 +78,21 @@ impl TestStore {
             .unwrap()
     }
 
+    /// Allocations whose copy of their young person's name search keys (migration 0019)
+    /// differs from the person's own.
+    pub async fn allocations_with_stale_name_keys(&self) -> i64 {
+        sqlx::query(
+            "SELECT COUNT(*) AS n FROM allocations a JOIN persons p ON p.id = a.person_id \
+             WHERE COALESCE(a.family_key, '-') <> COALESCE(p.family_key, '') \
+             OR COALESCE(a.given_key, '-') <> COALESCE(p.given_key, '')",
+        )
+        .fetch_one(&self.raw)
+        .await
+        .unwrap()
+        .try_get::<i64, _>("n")
+        .unwrap()
+    }
+
     /// Runs a statement past the store (e.g. to check the database refuses it).
     pub async fn raw_execute(&self, sql: &str) -> Result<(), sqlx::Error> {
         sqlx::query(sql).execute(&self.raw).await.map(|_| ())

@@ -551,6 +551,9 @@ async fn a_crisis_wait_breaches_its_four_hour_standard_after_four_hours() {
         assert_eq!(list.entries[0].hours_waited, 3);
         let breached: Vec<bool> = list.entries.iter().map(|e| e.breached).collect();
         assert_eq!(breached, [false, true, false]);
+        // The count is the entries' own verdicts: the emergency-department standard applies
+        // by source, the others by priority.
+        assert_eq!((list.total, list.breached), (3, 1));
 
         t.clock.advance(SignedDuration::from_mins(61));
         let list = waiting(&t, crisis).await;

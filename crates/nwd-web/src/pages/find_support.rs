@@ -1,6 +1,6 @@
 //! "Find support": the shared service directory, searchable by age, need, area, how support
 //! is given and whether you can refer yourself, and each service's page with its typical wait
-//! from live data (`Store::first_contact_waits`, last 12 months), suppressed when few were seen.
+//! from live data (`Store::first_contact_waits`, the last 12 months), suppressed when few were seen.
 //! Public: the directory and the waits hold no personal information.
 
 use askama::Template;
@@ -246,6 +246,9 @@ pub enum TypicalWait {
     },
     /// Too few to show (suppressed).
     Suppressed,
+    /// Not yet worked out: the server has just started and is still reading the record
+    /// (`Store::first_contact_waits`).
+    NotYetKnown,
 }
 
 /// The typical wait to a first appointment, suppressed below [`SMALL_NUMBER_THRESHOLD`].
@@ -280,18 +283,20 @@ pub async fn service(State(state): State<AppState>, Path(id): Path<String>) -> P
     } else {
         service.details.areas.join(", ")
     };
-    let now = state.store.now();
-    let year_ago = now - jiff::SignedDuration::from_hours(24 * 365);
-    let waits = state
-        .store
-        .first_contact_waits(service.id, year_ago, now)
-        .await?;
+    let waits = state.store.first_contact_waits().await?;
     let page = ServicePage {
         layout: Layout::public(&service.details.name),
         service: card(&service),
         needs,
         areas,
-        wait: typical_wait(&waits),
+        wait: match &waits {
+            Some(waits) => typical_wait(
+                waits
+                    .get(&service.id)
+                    .unwrap_or(&nwd_domain::waits::distribution(Vec::new())),
+            ),
+            None => TypicalWait::NotYetKnown,
+        },
     };
     Ok(render(&page, StatusCode::OK, Sensitivity::Public))
 }

@@ -2,8 +2,8 @@
 //! when signposting), ordered by how well they fit the young person — need group, age, area
 //! (`nwd_domain::fit`) — then by their current wait, each labelled with what it serves, its
 //! typical wait to a first appointment (the public service page's figure:
-//! `Store::first_contact_waits` over the last 12 months, suppressed below 5 as
-//! [`super::find_support::typical_wait`] does) and what does not fit.
+//! `Store::first_contact_waits`, the last 12 months, kept under the data version; suppressed
+//! below 5 as [`super::find_support::typical_wait`] does) and what does not fit.
 //!
 //! It does **not** decide whether an allocation is allowed: the domain does.
 
@@ -44,21 +44,22 @@ pub async fn ranked(
     services: Vec<Service>,
     who: ForWhom<'_>,
 ) -> Result<Vec<RankedService>, StoreError> {
-    let now = state.store.now();
-    let year_ago = now - jiff::SignedDuration::from_hours(24 * 365);
+    let waits = state.store.first_contact_waits().await?;
+    let none = nwd_domain::waits::distribution(Vec::new());
     let mut ranked = Vec::with_capacity(services.len());
     for service in services {
         let fit = Fit::of(&service.details, who.need_group, who.age, who.postcode);
-        let waits = state
-            .store
-            .first_contact_waits(service.id, year_ago, now)
-            .await?;
-        let (wait_key, wait) = match typical_wait(&waits) {
+        let wait = match &waits {
+            Some(waits) => typical_wait(waits.get(&service.id).unwrap_or(&none)),
+            None => TypicalWait::NotYetKnown,
+        };
+        let (wait_key, wait) = match wait {
             TypicalWait::Shown { median_days, .. } => (
                 median_days,
                 format!("usual wait to a first appointment {median_days} days"),
             ),
             TypicalWait::Suppressed => (u64::MAX, "too few seen to show a wait".to_owned()),
+            TypicalWait::NotYetKnown => (u64::MAX, "usual wait not yet worked out".to_owned()),
         };
         let groups = service
             .details
