@@ -382,6 +382,7 @@ async fn load(args: &Args, store: &Store, rng: &mut StdRng) -> anyhow::Result<(L
     if args.reuse.is_none() {
         store
             .import(
+                &nwd_store::audit::AuditContext::operator("nwd-bench", "nwd-bench lists", "demo"),
                 DemoImport {
                     organisations: &data.organisations,
                     services: &data.services,

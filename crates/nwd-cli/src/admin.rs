@@ -6,6 +6,7 @@ use std::io::BufRead as _;
 
 use anyhow::{bail, Context as _};
 use nwd_domain::authz::{Permission, Role};
+use nwd_store::audit::AuditContext;
 use nwd_store::auth::{NewUser, TeamKind};
 use nwd_store::Store;
 
@@ -162,21 +163,11 @@ pub fn operator() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// Runs `change` as the operator at the command line: the store writes the change's audit
-/// entry — who (`cli:<operator>`), what and about whom — in the change's own transaction, as it
-/// does for the pages and the API.
-async fn as_operator<T>(
-    route: &str,
-    record_type: &str,
-    change: impl std::future::Future<Output = T>,
-) -> T {
-    let mut entry = nwd_store::audit::AuditEntry::new(route, "change");
-    // The operator is the entry's user, so "everything this user did" finds their commands.
-    entry.user_id = Some(format!("cli:{}", operator()));
-    entry.username = entry.user_id.clone();
-    entry.record_type = record_type.into();
-    entry.why = "operator at the command line".into();
-    nwd_store::audit::scope(nwd_store::audit::AuditScope::new(entry), change).await
+/// The audit context of a command run by the operator at the command line: the store writes
+/// the change's audit entry — who (`cli:<operator>`), what and about whom — in the change's
+/// own transaction, as it does for the pages and the API.
+pub fn as_operator(route: &str, record_type: &str) -> AuditContext {
+    AuditContext::operator(&operator(), route, record_type)
 }
 
 fn show(created: &nwd_store::auth::CreatedUser) {
@@ -204,7 +195,13 @@ pub async fn users(store: &Store, command: UsersCommand) -> anyhow::Result<()> {
         } => {
             let password = read_password()?;
             let created = store
-                .create_first_administrator(&organisation, &username, &display_name, &password)
+                .create_first_administrator(
+                    &as_operator("cli users create-first-admin", "user"),
+                    &organisation,
+                    &username,
+                    &display_name,
+                    &password,
+                )
                 .await?;
             show(&created);
         }
@@ -217,13 +214,11 @@ pub async fn users(store: &Store, command: UsersCommand) -> anyhow::Result<()> {
         } => {
             let role = Role::parse(&role).map_err(anyhow::Error::msg)?;
             let password = read_password()?;
-            if role == Role::ParentCarer {
-                bail!("the parent or carer role is given by linking a carer to a young person");
-            }
-            let created = as_operator(
-                "cli users add",
-                "user",
-                store.create_account(
+            // The store refuses what the administration page refuses (the parent/carer role, a
+            // team of another organisation, …), inside the write transaction.
+            let created = store
+                .create_account(
+                    &as_operator("cli users add", "user"),
                     NewUser {
                         username,
                         display_name,
@@ -231,31 +226,24 @@ pub async fn users(store: &Store, command: UsersCommand) -> anyhow::Result<()> {
                         password: Some(password),
                         memberships: vec![(team_id, role)],
                     },
-                    &format!("cli:{}", operator()),
-                ),
-            )
-            .await?;
+                )
+                .await?;
             show(&created);
         }
         UsersCommand::Disable { user_id } => {
-            store.user(&user_id).await?;
-            as_operator("cli users disable", "user", async {
-                if let Some(audit) = nwd_store::audit::current() {
-                    audit.set_record("user", user_id.clone());
-                    audit.set_detail(format!("account disabled: user:{user_id}"));
-                }
-                store.disable_user(&user_id).await
-            })
-            .await?;
+            store
+                .disable_user(&as_operator("cli users disable", "user"), &user_id)
+                .await?;
             eprintln!("account {user_id} disabled; its sessions ended and tokens revoked");
         }
         UsersCommand::ApproveRole { grant_id } => {
-            let user_id = as_operator(
-                "cli users approve-role",
-                "role_grant",
-                store.decide_role_grant(&grant_id, &format!("cli:{}", operator()), true),
-            )
-            .await?;
+            let user_id = store
+                .decide_role_grant(
+                    &as_operator("cli users approve-role", "role_grant"),
+                    &grant_id,
+                    true,
+                )
+                .await?;
             eprintln!("role approved: account {user_id} has it now");
         }
     }
@@ -278,17 +266,17 @@ pub async fn teams(store: &Store, command: TeamsCommand) -> anyhow::Result<()> {
     };
     // The same checks as the administration page (name unique in the organisation, the
     // organisation known, a service exactly for a service team), all reported at once.
-    let id = as_operator(
-        "cli teams add",
-        "team",
-        store.add_team(&nwd_store::admin::NewTeam {
-            organisation_id,
-            name,
-            kind: Some(kind),
-            service_id,
-        }),
-    )
-    .await?;
+    let id = store
+        .add_team(
+            &as_operator("cli teams add", "team"),
+            &nwd_store::admin::NewTeam {
+                organisation_id,
+                name,
+                kind: Some(kind),
+                service_id,
+            },
+        )
+        .await?;
     eprintln!("team created: id {id}");
     Ok(())
 }
@@ -310,69 +298,57 @@ pub async fn tokens(store: &Store, command: TokensCommand) -> anyhow::Result<()>
             if scopes.is_empty() {
                 bail!("give at least one scope, e.g. --scopes make_referral");
             }
-            // The operator (who can reach the database anyway) may create a token for an
+            // The operator (who can reach the database anyway) may create a token for any live
             // account; the token records them as its creator and the audit entry says so.
-            store.user(&user_id).await?;
-            let (id, token) = as_operator(
-                "cli tokens create",
-                "api_token",
-                store.create_api_token_by(&user_id, &name, &scopes, &format!("cli:{}", operator())),
-            )
-            .await?;
+            let (id, token) = store
+                .issue_api_token(
+                    &as_operator("cli tokens create", "api_token"),
+                    &user_id,
+                    &name,
+                    &scopes,
+                )
+                .await?;
             eprintln!(
                 "token {id} created; send it as `Authorization: Bearer <token>` (shown once):"
             );
             eprintln!("{token}");
         }
         TokensCommand::Revoke { id } => {
-            as_operator(
-                "cli tokens revoke",
-                "api_token",
-                store.revoke_api_token(&id),
-            )
-            .await?;
+            store
+                .revoke_api_token(&as_operator("cli tokens revoke", "api_token"), None, &id)
+                .await?;
             eprintln!("token {id} revoked");
         }
     }
     Ok(())
 }
 
-/// Runs an `admin` subcommand; each change is audited.
+/// Runs an `admin` subcommand; each change is audited in its own transaction.
 pub async fn admin(store: &Store, command: AdminCommand) -> anyhow::Result<()> {
-    let (route, user_id, detail) = match command {
+    match command {
         AdminCommand::LinkOidc {
             user_id,
             issuer,
             subject,
         } => {
             store
-                .link_oidc(&issuer, &subject, &user_id, "cli:admin-link-oidc")
+                .link_oidc(
+                    &as_operator("cli admin link-oidc", "oidc_link"),
+                    &issuer,
+                    &subject,
+                    &user_id,
+                )
                 .await?;
             eprintln!("account {user_id} linked to subject {subject:?} at {issuer}");
-            (
-                "cli admin link-oidc",
-                Some(user_id),
-                format!("linked issuer {}; subject {subject}", issuer.trim()),
-            )
         }
         AdminCommand::UnlinkOidc { issuer, subject } => {
-            if !store.unlink_oidc(&issuer, &subject).await? {
+            let audit = as_operator("cli admin unlink-oidc", "oidc_link");
+            if !store.unlink_oidc(&audit, None, &issuer, &subject).await? {
                 bail!("no account is linked to subject {subject:?} at {issuer}");
             }
             eprintln!("subject {subject:?} at {issuer} unlinked");
-            (
-                "cli admin unlink-oidc",
-                None,
-                format!("unlinked issuer {}; subject {subject}", issuer.trim()),
-            )
         }
-    };
-    let mut entry = nwd_store::audit::AuditEntry::new(route, "change");
-    entry.record_type = "oidc_link".into();
-    entry.record_id = user_id;
-    entry.why = "administrator at the command line".into();
-    entry.detail = Some(detail);
-    store.append_audit(entry).await?;
+    }
     Ok(())
 }
 

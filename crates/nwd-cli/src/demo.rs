@@ -45,6 +45,7 @@ pub async fn load(
         .with_message("store");
     store
         .import(
+            &crate::admin::as_operator("cli demo", "demo"),
             DemoImport {
                 organisations: &data.organisations,
                 services: &data.services,

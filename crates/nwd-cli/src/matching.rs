@@ -30,12 +30,15 @@ pub fn thresholds(path: Option<&std::path::Path>) -> anyhow::Result<Thresholds> 
 }
 
 /// Estimates parameters from the register and stores them.
-pub async fn estimate_and_store(store: &Store, actor: &str) -> anyhow::Result<Params> {
+pub async fn estimate_and_store(
+    store: &Store,
+    audit: &nwd_store::audit::AuditContext,
+) -> anyhow::Result<Params> {
     let persons = store.live_persons().await?;
     let records: Vec<_> = persons.iter().map(record_from_person).collect();
     let params = nwd_match::estimate(&records, &EstimateOptions::default())?;
     store
-        .save_match_parameters(&params.to_json()?, records.len() as u64, actor)
+        .save_match_parameters(audit, &params.to_json()?, records.len() as u64)
         .await?;
     Ok(params)
 }
@@ -46,7 +49,11 @@ pub async fn attach(store: &mut Store, thresholds: Thresholds) -> anyhow::Result
         Some(json) => Params::from_json(&json)?,
         None if store.count_rows("persons").await? as usize >= MIN_PEOPLE_TO_ESTIMATE => {
             tracing::info!("no matching parameters stored: estimating them from the register");
-            estimate_and_store(store, "system:start-up").await?
+            estimate_and_store(
+                store,
+                &crate::admin::as_operator("nowrongdoor serve (start-up)", "match_parameters"),
+            )
+            .await?
         }
         None => Params::default(),
     };

@@ -65,9 +65,9 @@ where
             let params = estimate_with_spinner(&records)?;
             let id = store
                 .save_match_parameters(
+                    &crate::admin::as_operator("cli persons estimate", "match_parameters"),
                     &params.to_json()?,
                     records.len() as u64,
-                    "cli:persons-estimate",
                 )
                 .await?;
             eprintln!(

@@ -82,8 +82,14 @@ pub async fn run(store: &Store, command: RetentionCommand) -> anyhow::Result<()>
             .progress_chars("=> "),
     );
     let (mut records, mut stubs, mut events, mut kept) = (0u64, 0usize, 0u64, 0u64);
+    // Who ran it: named on every stub and as the user of every audit entry (`cli:<operator>`).
+    let audit = nwd_store::audit::AuditContext::operator(
+        operator.trim(),
+        "nowrongdoor retention run",
+        "person",
+    );
     for c in &candidates {
-        match store.destroy_record(c, &rules, &run_id, &operator).await {
+        match store.destroy_record(&audit, c, &rules, &run_id).await {
             Ok(done) => {
                 records += 1;
                 stubs += done.stubs;

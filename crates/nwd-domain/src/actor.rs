@@ -2,7 +2,8 @@
 //! of strings built by hand at each door, so that the same person acting through the API and
 //! through a page is recorded the same way: a signed-in user by their username
 //! (`user:{username}`), an anonymous member of the public by the door they used
-//! (`public:young-person`, `public:parent-carer`, `public:professional`).
+//! (`public:young-person`, `public:parent-carer`, `public:professional`), and an operator at
+//! the command line by their login name (`cli:{name}`).
 //!
 //! The text form is what records hold; it never changes for an existing variant.
 
@@ -19,6 +20,9 @@ pub enum Actor {
     ParentCarer,
     /// A professional using the public referral form, not signed in.
     Professional,
+    /// An operator running `nowrongdoor` at the command line (who can reach the database
+    /// anyway), by their login name (`NWD_OPERATOR` or `USER`).
+    Operator(String),
 }
 
 impl Actor {
@@ -32,7 +36,7 @@ impl Actor {
 
     /// True for a member of the public who did not sign in.
     pub fn is_public(&self) -> bool {
-        !matches!(self, Actor::User(_))
+        !matches!(self, Actor::User(_) | Actor::Operator(_))
     }
 }
 
@@ -43,6 +47,7 @@ impl std::fmt::Display for Actor {
             Actor::YoungPerson => f.write_str("public:young-person"),
             Actor::ParentCarer => f.write_str("public:parent-carer"),
             Actor::Professional => f.write_str("public:professional"),
+            Actor::Operator(name) => write!(f, "cli:{name}"),
         }
     }
 }
@@ -64,5 +69,7 @@ mod tests {
         );
         assert_eq!(Actor::Professional.to_string(), "public:professional");
         assert!(Actor::Professional.is_public() && !Actor::User("ana".into()).is_public());
+        assert_eq!(Actor::Operator("ops".into()).to_string(), "cli:ops");
+        assert!(!Actor::Operator("ops".into()).is_public());
     }
 }

@@ -184,11 +184,13 @@ impl Store {
     /// conflict naming what changed). The change and its audit entry commit together.
     pub async fn update_person_about(
         &self,
+        audit: &crate::audit::AuditContext,
         person: PersonId,
         expected: u32,
         about: AboutYoungPerson,
-        by: &str,
     ) -> Result<u32, StoreError> {
+        let by = audit.actor().to_string();
+        let by = by.as_str();
         let now = self.now();
         let mut errors = nwd_domain::ValidationErrors::new();
         let about = about.normalise("", &mut errors);
@@ -225,11 +227,9 @@ impl Store {
             now,
         )
         .await?;
-        if let Some(audit) = crate::audit::current() {
-            audit.set_person(person);
-            audit.set_record("person_about", id);
-        }
-        w.commit(now).await?;
+        audit.set_person(person);
+        audit.set_record("person_about", id);
+        w.commit_audited(now, audit).await?;
         Ok(version)
     }
 

@@ -5,8 +5,10 @@
 //!
 //! Creating accounts, disabling them (which ends every session and revokes every token at
 //! once) and hashing passwords stay in [`crate::auth`]; this module adds what an administrator
-//! needs to see and change, with the same checks. Every change runs in one write transaction,
-//! so the request's audit entry commits with it. It holds no clinical content.
+//! needs to see and change, with the same checks. Every change takes the caller's
+//! [`AuditContext`] — the administration pages and API, and the command line alike — and runs
+//! in one write transaction that checks what it reads and commits the audit entry with the
+//! change. It holds no clinical content.
 
 use std::collections::BTreeSet;
 
@@ -16,6 +18,7 @@ use nwd_domain::ValidationErrors;
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::audit::AuditContext;
 use crate::auth::{AuthError, TeamKind};
 use crate::codec::{ms, ts};
 use crate::{Store, StoreError};
@@ -169,20 +172,6 @@ fn invalid(field: &'static str, message: impl Into<String>) -> AuthError {
     AuthError::Invalid {
         field,
         message: message.into(),
-    }
-}
-
-fn set_record(kind: &str, id: &str) {
-    if let Some(audit) = crate::audit::current() {
-        audit.set_record(kind, id.to_owned());
-    }
-}
-
-/// Records what a change was — who it was about, which team, role or scopes — in the
-/// request's audit entry, before the change's transaction commits (so the entry carries it).
-pub(crate) fn set_detail(detail: String) {
-    if let Some(audit) = crate::audit::current() {
-        audit.set_detail(detail);
     }
 }
 
@@ -394,14 +383,28 @@ impl Store {
         .collect()
     }
 
-    /// Adds a team after checking every field, naming each that is wrong (nothing is written
-    /// then): a name of up to 100 characters not already used in the organisation, a known
-    /// organisation, a kind, and a known service exactly when the team is a service team
-    /// (a service team relates to the people allocated to its service, the others to nobody
-    /// but the single point of access, which relates to every open referral). Returns its id.
-    pub async fn add_team(&self, team: &NewTeam) -> Result<String, StoreError> {
-        let mut errors = ValidationErrors::new();
+    /// Adds a team, as `audit`'s actor, after checking every field inside the write
+    /// transaction and naming each that is wrong (nothing is written then): a name of up to
+    /// 100 characters not already used in the organisation, a known organisation, a kind, and
+    /// a known service exactly when the team is a service team (a service team relates to the
+    /// people allocated to its service, the others to nobody but the single point of access,
+    /// which relates to every open referral). Returns its id.
+    pub async fn add_team(
+        &self,
+        audit: &AuditContext,
+        team: &NewTeam,
+    ) -> Result<String, StoreError> {
         let name = team.name.trim();
+        let organisation_id = team.organisation_id.trim();
+        let service = team
+            .service_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = self.now();
+        let mut w = self.begin_write().await?;
+        let mut errors = ValidationErrors::new();
         if name.is_empty() || name.chars().count() > TEAM_NAME_MAX {
             errors.add(
                 "name",
@@ -409,8 +412,8 @@ impl Store {
             );
         }
         let organisation_known = sqlx::query("SELECT id FROM organisations WHERE id = $1")
-            .bind(team.organisation_id.trim())
-            .fetch_optional(&self.pool)
+            .bind(organisation_id)
+            .fetch_optional(&mut *w.tx)
             .await?
             .is_some();
         if !organisation_known {
@@ -418,22 +421,25 @@ impl Store {
                 "organisation_id",
                 "choose the organisation the team belongs to",
             );
-        } else if !name.is_empty()
-            && self.teams().await?.iter().any(|t| {
-                t.organisation_id == team.organisation_id.trim()
-                    && t.name.to_lowercase() == name.to_lowercase()
-            })
-        {
-            errors.add(
-                "name",
-                "the organisation already has a team with this name: choose another name",
-            );
+        } else if !name.is_empty() {
+            // Inside the write: another administrator may have just added the same name
+            // (SQLite's single writer makes this exact; on PostgreSQL two adds in the same
+            // instant could still both pass, as there is no unique index on names).
+            let taken: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM teams WHERE organisation_id = $1 AND LOWER(name) = LOWER($2)",
+            )
+            .bind(organisation_id)
+            .bind(name)
+            .fetch_one(&mut *w.tx)
+            .await?
+            .try_get("n")?;
+            if taken > 0 {
+                errors.add(
+                    "name",
+                    "the organisation already has a team with this name: choose another name",
+                );
+            }
         }
-        let service = team
-            .service_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
         match (team.kind, service) {
             (None, _) => errors.add(
                 "kind",
@@ -442,10 +448,10 @@ impl Store {
             (Some(TeamKind::Service), None) => {
                 errors.add("service_id", "choose the service the team runs")
             }
-            (Some(TeamKind::Service), Some(id)) => {
+            (Some(TeamKind::Service), Some(service_id)) => {
                 let known = sqlx::query("SELECT id FROM services WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&self.pool)
+                    .bind(service_id)
+                    .fetch_optional(&mut *w.tx)
                     .await?
                     .is_some();
                 if !known {
@@ -460,64 +466,42 @@ impl Store {
         }
         errors.into_result()?;
         let kind = team.kind.unwrap_or(TeamKind::Other);
-        let id = uuid::Uuid::new_v4().to_string();
-        let now = self.now();
-        let mut w = self.begin_write().await?;
-        // Again inside the write: another administrator may have just added the same name
-        // (SQLite's single writer makes this exact; on PostgreSQL two adds in the same
-        // instant could still both pass, as there is no unique index on names).
-        let taken: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM teams WHERE organisation_id = $1 AND LOWER(name) = LOWER($2)",
-        )
-        .bind(team.organisation_id.trim())
-        .bind(name)
-        .fetch_one(&mut *w.tx)
-        .await?
-        .try_get("n")?;
-        if taken > 0 {
-            let mut errors = ValidationErrors::new();
-            errors.add(
-                "name",
-                "the organisation already has a team with this name: choose another name",
-            );
-            errors.into_result()?;
-        }
         sqlx::query(
             "INSERT INTO teams (id, organisation_id, name, kind, service_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&id)
-        .bind(team.organisation_id.trim())
+        .bind(organisation_id)
         .bind(name)
         .bind(team_kind_name(kind))
         .bind(service)
         .bind(ms(now))
         .execute(&mut *w.tx)
         .await?;
-        set_record("team", &id);
-        set_detail(format!(
-            "team added: team:{id} organisation:{} name:{name} kind:{}{}",
-            team.organisation_id.trim(),
+        audit.set_record("team", &id);
+        audit.set_detail(format!(
+            "team added: team:{id} organisation:{organisation_id} name:{name} kind:{}{} by:{}",
             team_kind_name(kind),
-            service.map(|s| format!(" service:{s}")).unwrap_or_default()
+            service.map(|s| format!(" service:{s}")).unwrap_or_default(),
+            audit.by()
         ));
-        w.commit(now).await?;
+        w.commit_audited(now, audit).await?;
         Ok(id)
     }
 
-    /// Gives an account a role in a team, as `by` (`user:<id>` of the administrator, or
-    /// `cli:<operator>`). A clinical role ([`Role::needs_second_approval`]) does not take
-    /// effect: it waits for a second administrator ([`crate::role_grants`]). Refuses an
-    /// unknown or disabled account, an unknown team, the parent/carer role (given only through
-    /// a recorded carer link), a membership the account already has and a request already
-    /// waiting; nothing is written then. The audit entry records the account, team, role and
-    /// who asked.
+    /// Gives an account a role in a team, as `audit`'s actor. A clinical role
+    /// ([`Role::needs_second_approval`]) does not take effect: it waits for a second
+    /// administrator ([`crate::role_grants`]). Refuses the parent/carer role (given only
+    /// through a recorded carer link) and — inside the write transaction — an unknown or
+    /// disabled account, an unknown team, a membership the account already has and a request
+    /// already waiting; nothing is written then. The audit entry records the account, team,
+    /// role and who asked.
     pub async fn add_membership(
         &self,
+        audit: &AuditContext,
         user_id: &str,
         team_id: &str,
         role: Role,
-        by: &str,
     ) -> Result<MembershipGrant, AuthError> {
         if role == Role::ParentCarer {
             return Err(invalid(
@@ -525,31 +509,27 @@ impl Store {
                 "the parent or carer role is given by linking a carer to a young person, not here",
             ));
         }
-        let user = self.user(user_id).await?;
-        if user.disabled_at.is_some() {
-            return Err(invalid(
-                "user",
-                "this account is disabled: it cannot be given roles",
-            ));
-        }
-        if !self.teams().await?.iter().any(|t| t.id == team_id) {
+        let by = audit.by();
+        let now = self.now();
+        let mut w = self.begin_write().await?;
+        let account = live_account(&mut w, user_id, "it cannot be given roles").await?;
+        let team_known = sqlx::query("SELECT id FROM teams WHERE id = $1")
+            .bind(team_id)
+            .fetch_optional(&mut *w.tx)
+            .await?
+            .is_some();
+        if !team_known {
             return Err(invalid("team_id", "choose a team from the list"));
         }
-        if user
-            .memberships
-            .iter()
-            .any(|m| m.team_id == team_id && m.role == role)
-        {
+        if has_membership(&mut w, user_id, team_id, role).await? {
             return Err(invalid(
                 "role",
                 "the account already has this role in this team",
             ));
         }
-        let now = self.now();
-        let mut w = self.begin_write().await?;
         let grant = if role.needs_second_approval() {
             let grant_id =
-                crate::role_grants::request(&mut w, user_id, team_id, role, by, now).await?;
+                crate::role_grants::request(&mut w, user_id, team_id, role, &by, now).await?;
             MembershipGrant::Pending { grant_id }
         } else {
             sqlx::query("INSERT INTO team_members (user_id, team_id, role) VALUES ($1, $2, $3)")
@@ -560,10 +540,9 @@ impl Store {
                 .await?;
             MembershipGrant::Granted
         };
-        set_record("user", user_id);
-        set_detail(format!(
-            "role given: user:{user_id} ({}) team:{team_id} role:{} by:{by}{}",
-            user.username,
+        audit.set_record("user", user_id);
+        audit.set_detail(format!(
+            "role given: user:{user_id} ({account}) team:{team_id} role:{} by:{by}{}",
             role.as_str(),
             match &grant {
                 MembershipGrant::Granted => String::new(),
@@ -571,80 +550,83 @@ impl Store {
                     format!(" pending second approval: role_grant:{grant_id}"),
             }
         ));
-        w.commit(now).await?;
+        w.commit_audited(now, audit).await?;
         Ok(grant)
     }
 
-    /// Takes a role in a team away from an account, at once (roles are read on every request).
-    /// The last membership cannot be removed: disable the account instead.
+    /// Takes a role in a team away from an account, as `audit`'s actor, at once (roles are
+    /// read on every request). Checked inside the write transaction: an unknown account is
+    /// not found, a role the account does not have and its last membership are refused
+    /// (disable the account instead).
     pub async fn remove_membership(
         &self,
+        audit: &AuditContext,
         user_id: &str,
         team_id: &str,
         role: Role,
     ) -> Result<(), AuthError> {
-        let user = self.user(user_id).await?;
-        if !user
-            .memberships
-            .iter()
-            .any(|m| m.team_id == team_id && m.role == role)
-        {
+        let now = self.now();
+        let mut w = self.begin_write().await?;
+        let Some(username) = username_of(&mut w, user_id).await? else {
+            return Err(StoreError::not_found("user", user_id).into());
+        };
+        if !has_membership(&mut w, user_id, team_id, role).await? {
             return Err(invalid(
                 "role",
                 "the account does not have this role in this team",
             ));
         }
-        if user.memberships.len() == 1 {
+        let memberships: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM team_members WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(&mut *w.tx)
+                .await?
+                .try_get("n")?;
+        if memberships == 1 {
             return Err(invalid(
                 "role",
                 "this is the account's only role: disable the account instead",
             ));
         }
-        let now = self.now();
-        let mut w = self.begin_write().await?;
         sqlx::query("DELETE FROM team_members WHERE user_id = $1 AND team_id = $2 AND role = $3")
             .bind(user_id)
             .bind(team_id)
             .bind(role.as_str())
             .execute(&mut *w.tx)
             .await?;
-        set_record("user", user_id);
-        set_detail(format!(
-            "role taken away: user:{user_id} ({}) team:{team_id} role:{}",
-            user.username,
-            role.as_str()
+        audit.set_record("user", user_id);
+        audit.set_detail(format!(
+            "role taken away: user:{user_id} ({username}) team:{team_id} role:{} by:{}",
+            role.as_str(),
+            audit.by()
         ));
-        w.commit(now).await?;
+        w.commit_audited(now, audit).await?;
         Ok(())
     }
 
-    /// Issues an API token to its holder, asked for by `by_user` (the signed-in user's id):
-    /// a token is created by and for its holder only, so an administrator cannot mint one to
-    /// act as somebody else (issue 15). Checks the account is live, the name is given and at
-    /// least one scope is. The audit entry records the token, its holder, its scopes and who
-    /// created it. Returns (token id, the token — shown once, to the holder).
+    /// Issues an API token to `holder`, as `audit`'s actor — the one way every door creates a
+    /// token. A signed-in member of staff creates tokens for their own account only, so an
+    /// administrator cannot mint one to act as somebody else (issue 15); the operator at the
+    /// command line (who can reach the database anyway) may create one for any account.
+    /// Checked: a name of up to 100 characters, at least one scope, and — inside the write
+    /// transaction — a known, live account. The audit entry records the token, its holder,
+    /// its scopes and who created it. Returns (token id, the token — shown once).
     pub async fn issue_api_token(
         &self,
-        user_id: &str,
-        by_user: &str,
+        audit: &AuditContext,
+        holder: &str,
         name: &str,
         scopes: &BTreeSet<Permission>,
     ) -> Result<(String, String), AuthError> {
-        if user_id != by_user {
+        if audit.account().is_some_and(|account| account != holder) {
             return Err(AuthError::Forbidden(
                 "an API token is created by its holder only: the member of staff creates their \
                  own (POST /api/account/tokens, or their own account page)"
                     .into(),
             ));
         }
-        let user = self.user(user_id).await?;
-        if user.disabled_at.is_some() {
-            return Err(invalid(
-                "user",
-                "this account is disabled: it cannot have tokens",
-            ));
-        }
-        if name.trim().is_empty() || name.trim().len() > 100 {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
             return Err(invalid(
                 "name",
                 "say what the token is for, in up to 100 characters (e.g. the system that uses it)",
@@ -656,9 +638,18 @@ impl Store {
                 "choose at least one permission for the token",
             ));
         }
-        let (id, token) = self
-            .create_api_token_by(user_id, name.trim(), scopes, &format!("user:{by_user}"))
-            .await?;
+        let by = audit.by();
+        let now = self.now();
+        let mut w = self.begin_write().await?;
+        live_account(&mut w, holder, "it cannot have tokens").await?;
+        let (id, token) =
+            crate::auth::insert_api_token(&mut w, holder, name, scopes, &by, now).await?;
+        audit.set_record("api_token", &id);
+        audit.set_detail(format!(
+            "token created: token:{id} for user:{holder} scopes:{} by:{by}",
+            crate::auth::scopes_text(scopes)
+        ));
+        w.commit_audited(now, audit).await?;
         Ok((id, token))
     }
 
@@ -691,27 +682,58 @@ impl Store {
         })
         .collect()
     }
+}
 
-    /// Revokes one of an account's live API tokens; an unknown, other account's or already
-    /// revoked token is not found.
-    pub async fn revoke_user_token(&self, user_id: &str, token_id: &str) -> Result<(), StoreError> {
-        let now = self.now();
-        let mut w = self.begin_write().await?;
-        let changed = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
-        )
-        .bind(ms(now))
-        .bind(token_id)
+/// The username of an account, read in `w`.
+async fn username_of(
+    w: &mut crate::WriteTx<'_>,
+    user_id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query("SELECT username FROM users WHERE id = $1")
         .bind(user_id)
-        .execute(&mut *w.tx)
+        .fetch_optional(&mut *w.tx)
         .await?
-        .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::not_found("live API token", token_id));
-        }
-        set_record("api_token", token_id);
-        set_detail(format!("token revoked: token:{token_id} of user:{user_id}"));
-        w.commit(now).await?;
-        Ok(())
+        .map(|row| row.try_get("username"))
+        .transpose()?)
+}
+
+/// An account's username, read in `w`: not found when unknown, refused (`user`) when
+/// disabled, saying that `consequence` (e.g. "it cannot have tokens").
+async fn live_account(
+    w: &mut crate::WriteTx<'_>,
+    user_id: &str,
+    consequence: &str,
+) -> Result<String, AuthError> {
+    let Some(row) = sqlx::query("SELECT username, disabled_at FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *w.tx)
+        .await?
+    else {
+        return Err(StoreError::not_found("user", user_id).into());
+    };
+    if row.try_get::<Option<i64>, _>("disabled_at")?.is_some() {
+        return Err(invalid(
+            "user",
+            format!("this account is disabled: {consequence}"),
+        ));
     }
+    Ok(row.try_get("username")?)
+}
+
+/// Whether the account holds `role` in the team, read in `w`.
+async fn has_membership(
+    w: &mut crate::WriteTx<'_>,
+    user_id: &str,
+    team_id: &str,
+    role: Role,
+) -> Result<bool, StoreError> {
+    Ok(sqlx::query(
+        "SELECT 1 AS x FROM team_members WHERE user_id = $1 AND team_id = $2 AND role = $3",
+    )
+    .bind(user_id)
+    .bind(team_id)
+    .bind(role.as_str())
+    .fetch_optional(&mut *w.tx)
+    .await?
+    .is_some())
 }

@@ -27,6 +27,8 @@ use sqlx::Row;
 use crate::codec::{ms, ts};
 use crate::{Store, StoreError};
 
+pub use crate::audit_context::AuditContext;
+
 /// The hash before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -345,7 +347,7 @@ pub(crate) async fn append(
 }
 
 /// Appends the current request's entry (if any, and not yet appended) inside a committing
-/// write transaction.
+/// write transaction — for the store functions not yet given an [`AuditContext`].
 pub(crate) async fn append_current(
     conn: &mut sqlx::AnyConnection,
     at: Timestamp,
@@ -354,6 +356,16 @@ pub(crate) async fn append_current(
     let Some(scope) = current() else {
         return Ok(());
     };
+    append_scope(conn, &scope, at, key).await
+}
+
+/// Appends `scope`'s entry (once per scope) inside a committing write transaction.
+pub(crate) async fn append_scope(
+    conn: &mut sqlx::AnyConnection,
+    scope: &AuditScope,
+    at: Timestamp,
+    key: Option<&crate::secrets::SecretKey>,
+) -> Result<(), StoreError> {
     if scope.written() {
         return Ok(());
     }

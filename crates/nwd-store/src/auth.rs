@@ -375,6 +375,33 @@ pub struct CreatedUser {
     pub pending_role_grants: Vec<String>,
 }
 
+/// An account whose username and password passed the checks, the password hashed.
+struct PreparedAccount {
+    username: String,
+    password: Option<String>,
+    hash: Option<String>,
+}
+
+impl PreparedAccount {
+    /// Hashes the password (Argon2id, off the async threads) before any transaction opens.
+    async fn hash(mut self) -> Result<PreparedAccount, AuthError> {
+        if let Some(password) = self.password.take() {
+            let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+                .await
+                .map_err(|e| StoreError::Corrupt(e.to_string()))??;
+            self.hash = Some(hash);
+        }
+        Ok(self)
+    }
+}
+
+/// An account written in a transaction not yet committed, and its audit detail.
+struct InsertedAccount {
+    id: String,
+    detail: String,
+    created: CreatedUser,
+}
+
 /// A new session: the cookie value is returned once and never stored.
 #[derive(Debug, Clone)]
 pub struct NewSession {
@@ -402,13 +429,52 @@ fn totp_for(secret_b32: &str, username: &str) -> Result<totp_rs::TOTP, StoreErro
     .map_err(|e| StoreError::Corrupt(format!("TOTP setup failed: {e}")))
 }
 
+/// Writes an API token in `w` (the caller commits); returns (token id, the token).
+pub(crate) async fn insert_api_token(
+    w: &mut crate::WriteTx<'_>,
+    user_id: &str,
+    name: &str,
+    scopes: &BTreeSet<Permission>,
+    created_by: &str,
+    now: Timestamp,
+) -> Result<(String, String), StoreError> {
+    let id = Uuid::new_v4().to_string();
+    let token = format!("nwd_{}", random_token());
+    let scopes = scopes_text(scopes);
+    sqlx::query(
+        "INSERT INTO api_tokens (id, token_hash, name, user_id, scopes, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(token_hash(&token))
+    .bind(name)
+    .bind(user_id)
+    .bind(&scopes)
+    .bind(ms(now))
+    .bind(created_by)
+    .execute(&mut *w.tx)
+    .await?;
+    Ok((id, token))
+}
+
+/// Scopes as stored and audited: API names, comma-separated.
+pub(crate) fn scopes_text(scopes: &BTreeSet<Permission>) -> String {
+    scopes
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// The current TOTP code for a secret (for tests and enrolment checks).
 pub fn totp_code(secret_b32: &str, at: Timestamp) -> Result<String, StoreError> {
     Ok(totp_for(secret_b32, "user")?.generate(at.as_second().max(0) as u64))
 }
 
 impl Store {
-    /// Creates a team.
+    /// Creates a team without the checks of [`Store::add_team`] and without an audit entry: a
+    /// fixture for tests and benchmarks, never a door's.
+    #[cfg(any(test, feature = "testing"))]
     pub async fn create_team(
         &self,
         organisation_id: &str,
@@ -442,36 +508,96 @@ impl Store {
             .try_get("n")?)
     }
 
-    /// Creates an account with its roles in effect at once — for the first administrator, the
-    /// demo and tests. Passwords are checked (length, not the username, not breached) and
-    /// hashed with Argon2id; accounts with a password get a TOTP secret. An administrator's
-    /// account creation goes through [`Store::create_account`].
+    /// Creates an account with its roles in effect at once and without an audit entry: a
+    /// fixture for tests and benchmarks, never a door's (every door creates accounts through
+    /// [`Store::create_account`]). Passwords are checked (length, not the username, not
+    /// breached) and hashed with Argon2id; accounts with a password get a TOTP secret.
+    #[cfg(any(test, feature = "testing"))]
     pub async fn create_user(
         &self,
         user: NewUser,
         created_by: &str,
     ) -> Result<CreatedUser, AuthError> {
-        self.create_user_with(user, created_by, false).await
+        let prepared = self.prepare_account(&user)?;
+        let prepared = prepared.hash().await?;
+        let mut w = self.begin_write().await?;
+        let created = self
+            .insert_account(&mut w, &user, prepared, created_by, false)
+            .await?;
+        w.commit(self.now()).await?;
+        Ok(created.created)
     }
 
-    /// Creates an account as an administrator (`created_by`: `user:<id>` or
-    /// `cli:<operator>`) does, with the checks of [`Store::create_user`]: a clinical role
-    /// among its memberships does not take effect but waits for a second administrator
-    /// (`crate::role_grants`); the audit entry records the account, its teams and roles.
+    /// Creates an account, as every door does (the administration page and API, the command
+    /// line), as `audit`'s actor: the username's form, a shown name, at least one team, never
+    /// the parent/carer role (given only with a recorded carer link), the password rules, and
+    /// — inside the write transaction — every team known and in the account's organisation
+    /// and the username free; nothing is written when any fails. A clinical role among its
+    /// memberships does not take effect but waits for a second administrator
+    /// (`crate::role_grants`). The audit entry records the account, its teams and roles.
     pub async fn create_account(
         &self,
+        audit: &crate::audit::AuditContext,
         user: NewUser,
-        created_by: &str,
     ) -> Result<CreatedUser, AuthError> {
-        self.create_user_with(user, created_by, true).await
+        let prepared = self.prepare_account(&user)?;
+        if user.display_name.trim().is_empty() {
+            return Err(AuthError::Invalid {
+                field: "display_name",
+                message: "enter the name shown to others".into(),
+            });
+        }
+        if user
+            .memberships
+            .iter()
+            .any(|(_, role)| *role == Role::ParentCarer)
+        {
+            return Err(AuthError::Invalid {
+                field: "role",
+                message: "the parent or carer role is given by linking a carer to a young \
+                          person, not by creating an account"
+                    .into(),
+            });
+        }
+        let prepared = prepared.hash().await?;
+        let mut w = self.begin_write().await?;
+        for (team, _) in &user.memberships {
+            let organisation: Option<String> =
+                sqlx::query("SELECT organisation_id FROM teams WHERE id = $1")
+                    .bind(team)
+                    .fetch_optional(&mut *w.tx)
+                    .await?
+                    .map(|row| row.try_get("organisation_id"))
+                    .transpose()?;
+            match organisation {
+                None => {
+                    return Err(AuthError::Invalid {
+                        field: "team_id",
+                        message: "choose the team the account starts in".into(),
+                    })
+                }
+                Some(organisation) if organisation != user.organisation_id.trim() => {
+                    return Err(AuthError::Invalid {
+                        field: "team_id",
+                        message: "the team belongs to another organisation: choose a team of \
+                                  the account's organisation"
+                            .into(),
+                    })
+                }
+                Some(_) => {}
+            }
+        }
+        let created = self
+            .insert_account(&mut w, &user, prepared, &audit.by(), true)
+            .await?;
+        audit.set_record("user", created.id.clone());
+        audit.set_detail(created.detail.clone());
+        w.commit_audited(self.now(), audit).await?;
+        Ok(created.created)
     }
 
-    async fn create_user_with(
-        &self,
-        user: NewUser,
-        created_by: &str,
-        hold_clinical: bool,
-    ) -> Result<CreatedUser, AuthError> {
+    /// Checks an account's username, memberships and password (pure).
+    fn prepare_account(&self, user: &NewUser) -> Result<PreparedAccount, AuthError> {
         let username = user.username.trim().to_lowercase();
         if username.is_empty()
             || username.len() > 100
@@ -490,41 +616,50 @@ impl Store {
                 message: "give the account at least one team and role".into(),
             });
         }
-        let (hash, secret) = match &user.password {
-            Some(password) => {
-                let breached = self.access.breached.clone();
-                check_new_password(password, &username, |p| breached.contains(p)).map_err(|e| {
-                    AuthError::Invalid {
-                        field: "password",
-                        message: e.to_string(),
-                    }
-                })?;
-                let password = password.clone();
-                let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-                    .await
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))??;
-                (
-                    Some(hash),
-                    Some(totp_rs::Secret::generate_secret().to_encoded().to_string()),
-                )
-            }
-            None => (None, None),
-        };
+        if let Some(password) = &user.password {
+            let breached = self.access.breached.clone();
+            check_new_password(password, &username, |p| breached.contains(p)).map_err(|e| {
+                AuthError::Invalid {
+                    field: "password",
+                    message: e.to_string(),
+                }
+            })?;
+        }
+        Ok(PreparedAccount {
+            username,
+            password: user.password.clone(),
+            hash: None,
+        })
+    }
+
+    /// Writes a checked account in `w` (the caller commits): the user row, its memberships
+    /// (a clinical role held for a second administrator when `hold_clinical`).
+    async fn insert_account(
+        &self,
+        w: &mut crate::WriteTx<'_>,
+        user: &NewUser,
+        prepared: PreparedAccount,
+        created_by: &str,
+        hold_clinical: bool,
+    ) -> Result<InsertedAccount, AuthError> {
+        let PreparedAccount { username, hash, .. } = prepared;
+        let secret = hash
+            .as_ref()
+            .map(|_| totp_rs::Secret::generate_secret().to_encoded().to_string());
         let id = Uuid::new_v4().to_string();
         let stored_secret = match &secret {
             Some(plain) => Some(self.seal_totp(&id, plain)?),
             None => None,
         };
         let now = self.now();
-        let mut w = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO users (id, username, display_name, organisation_id, password_hash, \
              totp_secret, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&id)
         .bind(&username)
-        .bind(&user.display_name)
-        .bind(&user.organisation_id)
+        .bind(user.display_name.trim())
+        .bind(user.organisation_id.trim())
         .bind(&hash)
         .bind(&stored_secret)
         .bind(ms(now))
@@ -547,7 +682,7 @@ impl Store {
         for (team, role) in &user.memberships {
             if hold_clinical && role.needs_second_approval() {
                 let grant =
-                    crate::role_grants::request(&mut w, &id, team, *role, created_by, now).await?;
+                    crate::role_grants::request(w, &id, team, *role, created_by, now).await?;
                 roles.push(format!(
                     "team:{team} role:{} pending second approval: role_grant:{grant}",
                     role.as_str()
@@ -563,23 +698,23 @@ impl Store {
                 .await?;
             roles.push(format!("team:{team} role:{}", role.as_str()));
         }
-        if let Some(audit) = crate::audit::current() {
-            audit.set_record("user", id.clone());
-        }
-        crate::admin::set_detail(format!(
+        let detail = format!(
             "account created: user:{id} ({username}) by:{created_by}; {}",
             roles.join("; ")
-        ));
-        w.commit(now).await?;
+        );
         let url = match &secret {
             Some(s) => Some(totp_for(s, &username)?.get_url()),
             None => None,
         };
-        Ok(CreatedUser {
-            id,
-            totp_secret: secret,
-            totp_url: url,
-            pending_role_grants: pending,
+        Ok(InsertedAccount {
+            id: id.clone(),
+            detail,
+            created: CreatedUser {
+                id,
+                totp_secret: secret,
+                totp_url: url,
+                pending_role_grants: pending,
+            },
         })
     }
 
@@ -867,8 +1002,20 @@ impl Store {
         Ok(())
     }
 
-    /// Disables an account: ends every session and revokes every token.
-    pub async fn disable_user(&self, user_id: &str) -> Result<(), StoreError> {
+    /// Disables an account, as `audit`'s actor: ends every session and revokes every token in
+    /// the same transaction. An unknown account is not found; one's own account is refused
+    /// (an administrator cannot lock themselves out). The audit entry names the account.
+    pub async fn disable_user(
+        &self,
+        audit: &crate::audit::AuditContext,
+        user_id: &str,
+    ) -> Result<(), AuthError> {
+        if audit.is_account(user_id) {
+            return Err(AuthError::Invalid {
+                field: "user",
+                message: "you cannot disable your own account; ask another administrator".into(),
+            });
+        }
         let now = self.now();
         let mut w = self.begin_write().await?;
         let changed = sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
@@ -878,7 +1025,7 @@ impl Store {
             .await?
             .rows_affected();
         if changed == 0 {
-            return Err(StoreError::not_found("user", user_id));
+            return Err(StoreError::not_found("user", user_id).into());
         }
         sqlx::query("UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL")
             .bind(ms(now))
@@ -892,84 +1039,73 @@ impl Store {
         .bind(user_id)
         .execute(&mut *w.tx)
         .await?;
-        w.commit(now).await?;
+        audit.set_record("user", user_id);
+        audit.set_detail(format!(
+            "account disabled: user:{user_id} by:{}",
+            audit.by()
+        ));
+        w.commit_audited(now, audit).await?;
         Ok(())
     }
 
-    /// Creates an API token for a user, limited to `scopes`, as created by the holder
-    /// themselves. Returns (token id, the token — shown once).
+    /// Creates an API token for its holder, limited to `scopes`, without the checks of
+    /// [`Store::issue_api_token`] and without an audit entry: a fixture for tests and
+    /// benchmarks, never a door's. Returns (token id, the token).
+    #[cfg(any(test, feature = "testing"))]
     pub async fn create_api_token(
         &self,
         user_id: &str,
         name: &str,
         scopes: &BTreeSet<Permission>,
     ) -> Result<(String, String), StoreError> {
-        self.create_api_token_by(user_id, name, scopes, &format!("user:{user_id}"))
-            .await
-    }
-
-    /// Creates an API token for a user, recording who created it (`created_by`: `user:<id>`
-    /// or `cli:<operator>`) in the token and, with the holder and scopes, in the request's
-    /// audit entry. Returns (token id, the token — shown once).
-    pub async fn create_api_token_by(
-        &self,
-        user_id: &str,
-        name: &str,
-        scopes: &BTreeSet<Permission>,
-        created_by: &str,
-    ) -> Result<(String, String), StoreError> {
-        let id = Uuid::new_v4().to_string();
-        let token = format!("nwd_{}", random_token());
         let now = self.now();
-        let scopes = scopes
-            .iter()
-            .map(|p| p.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
         let mut w = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO api_tokens (id, token_hash, name, user_id, scopes, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        let (id, token) = insert_api_token(
+            &mut w,
+            user_id,
+            name,
+            scopes,
+            &format!("user:{user_id}"),
+            now,
         )
-        .bind(&id)
-        .bind(token_hash(&token))
-        .bind(name)
-        .bind(user_id)
-        .bind(&scopes)
-        .bind(ms(now))
-        .bind(created_by)
-        .execute(&mut *w.tx)
         .await?;
-        if let Some(audit) = crate::audit::current() {
-            audit.set_record("api_token", id.clone());
-        }
-        crate::admin::set_detail(format!(
-            "token created: token:{id} for user:{user_id} scopes:{scopes} by:{created_by}"
-        ));
         w.commit(now).await?;
         Ok((id, token))
     }
 
-    /// Revokes an API token.
-    pub async fn revoke_api_token(&self, id: &str) -> Result<(), StoreError> {
+    /// Revokes a live API token, as `audit`'s actor; `holder`, when given, is the account it
+    /// must belong to (the administration page and API name it in the path). An unknown,
+    /// another account's or already revoked token is not found. The audit entry names the
+    /// token and its holder.
+    pub async fn revoke_api_token(
+        &self,
+        audit: &crate::audit::AuditContext,
+        holder: Option<&str>,
+        token_id: &str,
+    ) -> Result<(), StoreError> {
         let now = self.now();
         let mut w = self.begin_write().await?;
-        let revoked = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-        )
-        .bind(ms(now))
-        .bind(id)
-        .execute(&mut *w.tx)
-        .await?
-        .rows_affected();
-        if revoked == 0 {
-            return Err(StoreError::not_found("live API token", id));
-        }
-        if let Some(audit) = crate::audit::current() {
-            audit.set_record("api_token", id.to_owned());
-        }
-        crate::admin::set_detail(format!("token revoked: token:{id}"));
-        w.commit(now).await?;
+        let owner: Option<String> =
+            sqlx::query("SELECT user_id FROM api_tokens WHERE id = $1 AND revoked_at IS NULL")
+                .bind(token_id)
+                .fetch_optional(&mut *w.tx)
+                .await?
+                .map(|row| row.try_get("user_id"))
+                .transpose()?;
+        let Some(owner) = owner.filter(|owner| holder.is_none_or(|h| h == owner.as_str())) else {
+            return Err(StoreError::not_found("live API token", token_id));
+        };
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(ms(now))
+            .bind(token_id)
+            .execute(&mut *w.tx)
+            .await?;
+        audit.set_record("api_token", token_id);
+        audit.set_detail(format!(
+            "token revoked: token:{token_id} of user:{owner} by:{}",
+            audit.by()
+        ));
+        w.commit_audited(now, audit).await?;
         Ok(())
     }
 
@@ -1252,11 +1388,12 @@ impl Store {
         v
     }
 
-    /// Grants break-glass access to one person's record, after checking the request. The
-    /// grant is audited (by the caller's audit scope) and waits in the privacy officer's
-    /// review queue until reviewed.
+    /// Grants `principal` break-glass access to one person's record, after checking the
+    /// request. The grant is audited in its transaction (`audit`) and waits in the privacy
+    /// officer's review queue until reviewed.
     pub async fn break_glass(
         &self,
+        audit: &crate::audit::AuditContext,
         principal: &Principal,
         person: PersonId,
         request: &BreakGlassRequest,
@@ -1290,7 +1427,8 @@ impl Store {
         .bind(ms(expires))
         .execute(&mut *w.tx)
         .await?;
-        w.commit(now).await?;
+        audit.set_person(person);
+        w.commit_audited(now, audit).await?;
         // The alert: an operational log line with opaque ids only.
         tracing::warn!(grant = %id, user = %principal.user_id, "break-glass access granted");
         Ok((id, expires))
@@ -1318,24 +1456,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// Records the privacy officer's review of a grant (without an outcome; see
-    /// [`Store::record_review`]).
-    pub async fn review_break_glass(
-        &self,
-        id: &str,
-        reviewer: &str,
-        note: &str,
-    ) -> Result<(), StoreError> {
-        self.record_review(
-            crate::privacy::ReviewItem::BreakGlass,
-            id,
-            reviewer,
-            None,
-            note,
-        )
-        .await
     }
 }
 
@@ -1384,7 +1504,9 @@ pub struct Bootstrap {
 }
 
 impl Store {
-    /// Creates an organisation and a team in one go; returns (organisation id, team id).
+    /// Creates an organisation and a team in one go without an audit entry; returns
+    /// (organisation id, team id). A fixture for tests and benchmarks, never a door's.
+    #[cfg(any(test, feature = "testing"))]
     pub async fn bootstrap_team(&self, b: &Bootstrap) -> Result<(String, String), StoreError> {
         let (org, _) = self
             .create_organisation(nwd_domain::directory::OrganisationDetails {
@@ -1404,40 +1526,76 @@ impl Store {
         Ok((org.id.to_string(), team))
     }
 
-    /// Creates the first administrator of a fresh install. Refused once any account exists:
-    /// there are no default accounts, and this is a one-time command.
+    /// Creates the first administrator of a fresh install — the commissioning organisation,
+    /// its administration team and the account — in one transaction with its audit entry, as
+    /// `audit`'s actor (the operator at the command line). Refused once any account exists
+    /// (checked inside the transaction): there are no default accounts, and this is a
+    /// one-time command.
     pub async fn create_first_administrator(
         &self,
+        audit: &crate::audit::AuditContext,
         organisation: &str,
         username: &str,
         display_name: &str,
         password: &str,
     ) -> Result<CreatedUser, AuthError> {
-        if self.count_users().await? > 0 {
+        let details = nwd_domain::directory::OrganisationDetails {
+            name: organisation.trim().to_owned(),
+            kind: nwd_domain::directory::OrganisationKind::IntegratedCareBoard,
+            ods_code: None,
+        };
+        details.validate().into_result().map_err(StoreError::from)?;
+        let organisation_id = Uuid::new_v4().to_string();
+        let team_id = Uuid::new_v4().to_string();
+        let user = NewUser {
+            username: username.to_owned(),
+            display_name: display_name.to_owned(),
+            organisation_id: organisation_id.clone(),
+            password: Some(password.to_owned()),
+            memberships: vec![(team_id.clone(), Role::Administrator)],
+        };
+        let prepared = self.prepare_account(&user)?.hash().await?;
+        let now = self.now();
+        let mut w = self.begin_write().await?;
+        let accounts: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&mut *w.tx)
+            .await?
+            .try_get("n")?;
+        if accounts > 0 {
             return Err(AuthError::Invalid {
                 field: "username",
                 message: "an account already exists: the first administrator can be created only on a fresh install; ask an administrator to add you".into(),
             });
         }
-        let (org, team) = self
-            .bootstrap_team(&Bootstrap {
-                organisation: organisation.to_owned(),
-                organisation_kind: nwd_domain::directory::OrganisationKind::IntegratedCareBoard,
-                team: "Administration".into(),
-                team_kind: TeamKind::Other,
-                service_id: None,
-            })
-            .await?;
-        self.create_user(
-            NewUser {
-                username: username.to_owned(),
-                display_name: display_name.to_owned(),
-                organisation_id: org,
-                password: Some(password.to_owned()),
-                memberships: vec![(team, Role::Administrator)],
-            },
-            "cli:first-administrator",
+        sqlx::query(
+            "INSERT INTO organisations (id, name, kind, ods_code, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, NULL, 1, $4, $4)",
         )
-        .await
+        .bind(&organisation_id)
+        .bind(&details.name)
+        .bind(details.kind.as_str())
+        .bind(ms(now))
+        .execute(&mut *w.tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO teams (id, organisation_id, name, kind, service_id, created_at) \
+             VALUES ($1, $2, 'Administration', $3, NULL, $4)",
+        )
+        .bind(&team_id)
+        .bind(&organisation_id)
+        .bind(TeamKind::Other.as_str())
+        .bind(ms(now))
+        .execute(&mut *w.tx)
+        .await?;
+        let created = self
+            .insert_account(&mut w, &user, prepared, &audit.by(), false)
+            .await?;
+        audit.set_record("user", created.id.clone());
+        audit.set_detail(format!(
+            "first administrator: organisation:{organisation_id} team:{team_id}; {}",
+            created.detail
+        ));
+        w.commit_audited(now, audit).await?;
+        Ok(created.created)
     }
 }

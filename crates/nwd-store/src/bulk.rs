@@ -111,9 +111,11 @@ impl Batch {
 }
 
 impl Store {
-    /// Imports a dataset in one transaction. Nothing is written if any row fails.
+    /// Imports a dataset in one transaction with its audit entry (`audit`'s actor; the counts
+    /// imported). Nothing is written if any row fails.
     pub async fn import(
         &self,
+        audit: &crate::audit::AuditContext,
         data: DemoImport<'_>,
         progress: ImportProgress<'_>,
     ) -> Result<(), StoreError> {
@@ -385,7 +387,13 @@ impl Store {
         allocations.flush(conn).await?;
         contacts.flush(conn).await?;
         progress(total, total);
-        w.commit(self.now()).await?;
+        audit.set_detail(format!(
+            "synthetic data imported: {} organisations, {} services, {} people, {total} referrals",
+            data.organisations.len(),
+            data.services.len(),
+            data.persons.len()
+        ));
+        w.commit_audited(self.now(), audit).await?;
         // Planner statistics for the new rows first: without them PostgreSQL plans each
         // referral's 10-row read of referral_events as a scan (measured at 1,000,000
         // referrals: filling in the crisis positions went from 12 to several hundred

@@ -3,7 +3,8 @@
 //! contact decisions, and safeguarding overrides (with their review queue).
 //!
 //! The rules are `nwd_domain::consent`; this module gathers the facts, asks the rule, and
-//! writes each change in one transaction with its audit entry (`WriteTx::commit`).
+//! writes each change in one transaction with its audit entry (`WriteTx::commit_audited`,
+//! under the caller's `AuditContext`).
 
 use jiff::civil::Date;
 use nwd_domain::codes::ReferralSource;
@@ -133,10 +134,12 @@ impl Store {
     /// Records a Gillick competence assessment for one decision (who: `by`; when: now).
     pub async fn record_competence_assessment(
         &self,
+        audit: &crate::audit::AuditContext,
         person: &str,
         new: NewAssessment,
-        by: &str,
     ) -> Result<CompetenceAssessment, StoreError> {
+        let by = recorded_by(audit);
+        let by = by.as_str();
         let mut errors = ValidationErrors::new();
         check_text(
             &mut errors,
@@ -174,8 +177,8 @@ impl Store {
         .bind(ms(now))
         .execute(&mut *w.tx)
         .await?;
-        set_record("competence_assessment", &assessment.id);
-        w.commit(now).await?;
+        audit.set_record("competence_assessment", &assessment.id);
+        w.commit_audited(now, audit).await?;
         Ok(assessment)
     }
 
@@ -197,11 +200,13 @@ impl Store {
     /// parent/carer role. The link alone shows nothing: a decision is needed as well.
     pub async fn link_carer(
         &self,
+        audit: &crate::audit::AuditContext,
         person: &str,
         user_id: &str,
         relationship: &str,
-        by: &str,
     ) -> Result<String, StoreError> {
+        let by = recorded_by(audit);
+        let by = by.as_str();
         let mut errors = ValidationErrors::new();
         check_text(
             &mut errors,
@@ -244,8 +249,8 @@ impl Store {
             .fetch_one(&mut *w.tx)
             .await?;
         let id: String = row.try_get("id")?;
-        set_record("carer_link", &id);
-        w.commit(now).await?;
+        audit.set_record("carer_link", &id);
+        w.commit_audited(now, audit).await?;
         Ok(id)
     }
 
@@ -254,12 +259,14 @@ impl Store {
     /// a finding of competence for this decision).
     pub async fn record_parent_access_decision(
         &self,
+        audit: &crate::audit::AuditContext,
         person: &str,
         carer_link_id: &str,
         basis: ParentAccessBasis,
         rationale: &str,
-        by: &str,
     ) -> Result<ParentAccessDecision, StoreError> {
+        let by = recorded_by(audit);
+        let by = by.as_str();
         let mut errors = ValidationErrors::new();
         check_text(
             &mut errors,
@@ -310,8 +317,8 @@ impl Store {
         .bind(ms(now))
         .execute(&mut *w.tx)
         .await?;
-        set_record("parent_access_decision", &decision.id);
-        w.commit(now).await?;
+        audit.set_record("parent_access_decision", &decision.id);
+        w.commit_audited(now, audit).await?;
         Ok(decision)
     }
 
@@ -319,10 +326,12 @@ impl Store {
     /// best-interests decision ended). Access stops at once.
     pub async fn withdraw_parent_access_decision(
         &self,
+        audit: &crate::audit::AuditContext,
         person: &str,
         decision: &str,
-        by: &str,
     ) -> Result<(), StoreError> {
+        let by = recorded_by(audit);
+        let by = by.as_str();
         let now = self.now();
         let mut w = self.begin_write().await?;
         let done = sqlx::query(
@@ -338,8 +347,8 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("parent access decision", decision));
         }
-        set_record("parent_access_decision", decision);
-        w.commit(now).await?;
+        audit.set_record("parent_access_decision", decision);
+        w.commit_audited(now, audit).await?;
         Ok(())
     }
 
@@ -402,11 +411,13 @@ impl Store {
     /// carer".
     pub async fn mark_not_for_parent(
         &self,
+        audit: &crate::audit::AuditContext,
         referral: ReferralId,
         seq: Option<u32>,
         reason: &str,
-        by: &str,
     ) -> Result<String, StoreError> {
+        let by = recorded_by(audit);
+        let by = by.as_str();
         let mut errors = ValidationErrors::new();
         check_text(
             &mut errors,
@@ -447,8 +458,8 @@ impl Store {
         .bind(ms(now))
         .execute(&mut *w.tx)
         .await?;
-        set_record("not_for_parent", &id);
-        w.commit(now).await?;
+        audit.set_record("not_for_parent", &id);
+        w.commit_audited(now, audit).await?;
         Ok(id)
     }
 
@@ -502,11 +513,13 @@ impl Store {
     /// Records a clinician's decision to contact (or not) a parent or carer about a referral.
     pub async fn record_parent_contact_decision(
         &self,
+        audit: &crate::audit::AuditContext,
         referral: ReferralId,
         contact: bool,
         rationale: &str,
-        by: &str,
     ) -> Result<ParentContactDecision, StoreError> {
+        let by = recorded_by(audit);
+        let by = by.as_str();
         let mut errors = ValidationErrors::new();
         check_text(
             &mut errors,
@@ -542,8 +555,8 @@ impl Store {
         .bind(ms(now))
         .execute(&mut *w.tx)
         .await?;
-        set_record("parent_contact_decision", &decision.id);
-        w.commit(now).await?;
+        audit.set_record("parent_contact_decision", &decision.id);
+        w.commit_audited(now, audit).await?;
         Ok(decision)
     }
 
@@ -626,12 +639,14 @@ impl Store {
     /// the purpose `safeguarding override:<id>`; it waits in the privacy officer's queue.
     pub async fn record_safeguarding_override(
         &self,
+        audit: &crate::audit::AuditContext,
         person: &str,
         scope: OverrideScope,
         referral_id: Option<String>,
         reason: &str,
-        by: &str,
     ) -> Result<SafeguardingOverride, StoreError> {
+        let by = recorded_by(audit);
+        let by = by.as_str();
         let mut errors = ValidationErrors::new();
         check_override_reason(reason, &mut errors);
         errors.into_result()?;
@@ -662,27 +677,11 @@ impl Store {
         .bind(ms(now))
         .execute(&mut *w.tx)
         .await?;
-        match crate::audit::current() {
-            Some(audit) => {
-                audit.set_record("safeguarding_override", item.id.clone());
-                audit.set_person(nwd_domain::PersonId(crate::codec::uuid(person)?));
-                audit.set_why(format!("safeguarding override:{}", item.id));
-                audit.set_detail(format!("scope={}", scope.as_str()));
-                w.commit(now).await?;
-            }
-            None => {
-                // Outside a request (CLI, tests): the override is audited all the same.
-                let mut entry = crate::audit::AuditEntry::new("store", "change");
-                entry.user_id = Some(by.to_owned());
-                entry.record_type = "safeguarding_override".into();
-                entry.record_id = Some(item.id.clone());
-                entry.person_id = Some(person.to_owned());
-                entry.why = format!("safeguarding override:{}", item.id);
-                crate::versioned::bump(&mut w.tx).await?;
-                crate::audit::append(&mut w.tx, entry, now, w.key.as_deref()).await?;
-                w.tx.commit().await?;
-            }
-        }
+        audit.set_record("safeguarding_override", item.id.clone());
+        audit.set_person(nwd_domain::PersonId(crate::codec::uuid(person)?));
+        audit.set_why(format!("safeguarding override:{}", item.id));
+        audit.set_detail(format!("scope={}", scope.as_str()));
+        w.commit_audited(now, audit).await?;
         Ok(item)
     }
 
@@ -704,26 +703,13 @@ impl Store {
             .collect()
     }
 
-    /// Records the privacy officer's review of a safeguarding override (without an outcome;
-    /// see [`Store::record_review`]).
-    pub async fn review_safeguarding_override(
-        &self,
-        id: &str,
-        reviewer: &str,
-        note: &str,
-    ) -> Result<(), StoreError> {
-        self.record_review(
-            crate::privacy::ReviewItem::SafeguardingOverride,
-            id,
-            reviewer,
-            None,
-            note,
-        )
-        .await
-    }
-
     /// Records a young person's death (retention keeps the record a set time after it).
-    pub async fn record_death(&self, person: &str, died: Date) -> Result<(), StoreError> {
+    pub async fn record_death(
+        &self,
+        audit: &crate::audit::AuditContext,
+        person: &str,
+        died: Date,
+    ) -> Result<(), StoreError> {
         let now = self.now();
         let mut w = self.begin_write().await?;
         let done = sqlx::query("UPDATE persons SET date_of_death = $1 WHERE id = $2")
@@ -734,8 +720,8 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("person", person));
         }
-        set_record("person", person);
-        w.commit(now).await?;
+        audit.set_record("person", person);
+        w.commit_audited(now, audit).await?;
         Ok(())
     }
 }
@@ -784,8 +770,11 @@ impl Store {
     }
 }
 
-fn set_record(kind: &str, id: &str) {
-    if let Some(audit) = crate::audit::current() {
-        audit.set_record(kind, id.to_owned());
-    }
+/// Who made a consent record, as these records name them: the acting account's id (the
+/// operator's `cli:<name>` when no account acts).
+fn recorded_by(audit: &crate::audit::AuditContext) -> String {
+    audit
+        .account()
+        .map(str::to_owned)
+        .unwrap_or_else(|| audit.by())
 }

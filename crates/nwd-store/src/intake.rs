@@ -30,6 +30,14 @@ pub struct Intake {
     pub about: nwd_domain::about::AboutYoungPerson,
 }
 
+/// Who sent a referral: the audit context, the actor recorded on its first event and the
+/// organisation it was sent for.
+struct Sent<'a> {
+    audit: &'a crate::audit::AuditContext,
+    actor: &'a str,
+    submitted_by_org: Option<&'a str>,
+}
+
 /// Names one creation request so that a repeat creates nothing new.
 #[derive(Debug, Clone)]
 pub struct IdempotencyRequest {
@@ -60,14 +68,25 @@ pub struct IntakeOutcome {
 }
 
 impl Store {
-    /// Receives a referral. Bad input is refused before anything is written; an idempotency
-    /// key already used for the same request returns the referral it created.
+    /// Receives a referral from `audit`'s actor (recorded on its first event), sent on behalf
+    /// of `submitted_by_org` when a signed-in referrer's organisation sends it (external
+    /// referrers see only their organisation's referrals). Bad input is refused before
+    /// anything is written; an idempotency key already used for the same request returns the
+    /// referral it created. The audit entry names the referral and the young person.
     pub async fn receive_referral(
         &self,
+        audit: &crate::audit::AuditContext,
         intake: Intake,
-        actor: &str,
+        submitted_by_org: Option<&str>,
         idempotency: Option<IdempotencyRequest>,
     ) -> Result<IntakeOutcome, StoreError> {
+        let actor = audit.actor().to_string();
+        let actor = actor.as_str();
+        let sent = Sent {
+            audit,
+            actor,
+            submitted_by_org,
+        };
         let now = self.now();
         let mut errors = ValidationErrors::new();
         intake
@@ -80,7 +99,7 @@ impl Store {
         };
         errors.into_result()?;
 
-        match self.try_receive(&intake, actor, idempotency.as_ref()).await {
+        match self.try_receive(&intake, &sent, idempotency.as_ref()).await {
             // Two requests with one key at once: the loser's insert collides; the winner's
             // referral is the answer.
             Err(error) if error.is_unique_violation() => {
@@ -90,7 +109,7 @@ impl Store {
                     }
                 }
                 // A new person racing on the same NHS number: retry once, now linking.
-                self.try_receive(&intake, actor, idempotency.as_ref()).await
+                self.try_receive(&intake, &sent, idempotency.as_ref()).await
             }
             other => other,
         }
@@ -99,9 +118,10 @@ impl Store {
     async fn try_receive(
         &self,
         intake: &Intake,
-        actor: &str,
+        sent: &Sent<'_>,
         idempotency: Option<&IdempotencyRequest>,
     ) -> Result<IntakeOutcome, StoreError> {
+        let actor = sent.actor;
         let now = self.now();
         // Score outside the write lock (the matcher's work is CPU, bounded per comparison but
         // not free), then re-check inside: if the matcher learnt of new people meanwhile,
@@ -146,17 +166,15 @@ impl Store {
         crate::status::insert_status_link(&mut w.tx, referral_id, &status_token, now).await?;
         // Who sent it (external referrers see only their organisation's referrals), and whom
         // the audit entry concerns.
-        if let Some(audit) = crate::audit::current() {
-            if let Some(org) = audit.entry().organisation_id {
-                sqlx::query("UPDATE referrals SET submitted_by_org = $1 WHERE id = $2")
-                    .bind(org)
-                    .bind(referral_id.to_string())
-                    .execute(&mut *w.tx)
-                    .await?;
-            }
-            audit.set_person(person_id);
-            audit.set_record("referral", referral_id.to_string());
+        if let Some(org) = sent.submitted_by_org {
+            sqlx::query("UPDATE referrals SET submitted_by_org = $1 WHERE id = $2")
+                .bind(org)
+                .bind(referral_id.to_string())
+                .execute(&mut *w.tx)
+                .await?;
         }
+        sent.audit.set_person(person_id);
+        sent.audit.set_record("referral", referral_id.to_string());
         if let Some(request) = idempotency {
             sqlx::query(
                 "INSERT INTO idempotency_keys (scope, key, request_hash, referral_id, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -169,7 +187,7 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         }
-        w.commit(self.now()).await?;
+        w.commit_audited(self.now(), sent.audit).await?;
         if let Some(person) = created_person {
             self.matcher.register(&person);
         }

@@ -18,6 +18,7 @@ pub mod about;
 pub mod admin;
 mod append_only;
 pub mod audit;
+mod audit_context;
 mod audit_writer;
 pub mod auth;
 mod bulk;
@@ -350,6 +351,20 @@ impl WriteTx<'_> {
     pub(crate) async fn commit(mut self, at: Timestamp) -> Result<(), StoreError> {
         versioned::bump(&mut self.tx).await?;
         audit::append_current(&mut self.tx, at, self.key.as_deref()).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves the data version, appends `audit`'s entry (once per context: a request's one
+    /// entry, written by its first change) and commits: the change, the new version and the
+    /// audit row commit together or not at all.
+    pub(crate) async fn commit_audited(
+        mut self,
+        at: Timestamp,
+        audit: &audit::AuditContext,
+    ) -> Result<(), StoreError> {
+        versioned::bump(&mut self.tx).await?;
+        audit::append_scope(&mut self.tx, audit.scope(), at, self.key.as_deref()).await?;
         self.tx.commit().await?;
         Ok(())
     }

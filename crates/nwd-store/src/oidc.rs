@@ -137,14 +137,15 @@ impl Store {
         }))
     }
 
-    /// Links a provider identity to an existing staff account (an administrator's act,
-    /// audited in the same transaction when run inside an audit scope).
+    /// Links a provider identity to an existing staff account, as `audit`'s actor (an
+    /// administrator on the page, the operator at the command line), audited in the same
+    /// transaction: the entry names the account, the issuer and the subject.
     pub async fn link_oidc(
         &self,
+        audit: &crate::audit::AuditContext,
         issuer: &str,
         subject: &str,
         user_id: &str,
-        linked_by: &str,
     ) -> Result<(), AuthError> {
         let issuer = issuer.trim();
         if !(issuer.starts_with("https://") || issuer.starts_with("http://"))
@@ -166,9 +167,11 @@ impl Store {
                     .into(),
             });
         }
+        let now = self.now();
+        let mut w = self.begin_write().await?;
         let exists = sqlx::query("SELECT id FROM users WHERE id = $1")
             .bind(user_id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *w.tx)
             .await?
             .is_some();
         if !exists {
@@ -177,8 +180,6 @@ impl Store {
                 message: format!("no staff account has id {user_id:?}"),
             });
         }
-        let now = self.now();
-        let mut w = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO oidc_links (issuer, subject, user_id, linked_at, linked_by) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -187,7 +188,7 @@ impl Store {
         .bind(subject)
         .bind(user_id)
         .bind(ms(now))
-        .bind(linked_by)
+        .bind(audit.by())
         .execute(&mut *w.tx)
         .await;
         if let Err(e) = inserted {
@@ -202,48 +203,45 @@ impl Store {
                 e.into()
             });
         }
-        w.commit(now).await?;
+        audit.set_record("user", user_id);
+        audit.set_detail(format!("oidc_link issuer {issuer}; subject {subject}"));
+        w.commit_audited(now, audit).await?;
         Ok(())
     }
 
-    /// Removes a link; `false` when there was none.
-    pub async fn unlink_oidc(&self, issuer: &str, subject: &str) -> Result<bool, StoreError> {
-        let now = self.now();
-        let mut w = self.begin_write().await?;
-        let removed = sqlx::query("DELETE FROM oidc_links WHERE issuer = $1 AND subject = $2")
-            .bind(issuer.trim())
-            .bind(subject)
-            .execute(&mut *w.tx)
-            .await?
-            .rows_affected();
-        w.commit(now).await?;
-        Ok(removed > 0)
-    }
-
-    /// Removes one link of one account (the administrator's page); `false`, and nothing
-    /// written, when the account has no such link.
-    pub async fn unlink_oidc_of_user(
+    /// Removes a link, as `audit`'s actor; `holder`, when given, is the account it must
+    /// belong to (the administrator's page names it). `false`, and nothing written, when
+    /// there was no such link. The audit entry names the account, the issuer and the subject.
+    pub async fn unlink_oidc(
         &self,
-        user_id: &str,
+        audit: &crate::audit::AuditContext,
+        holder: Option<&str>,
         issuer: &str,
         subject: &str,
     ) -> Result<bool, StoreError> {
+        let issuer = issuer.trim();
         let now = self.now();
         let mut w = self.begin_write().await?;
-        let removed = sqlx::query(
-            "DELETE FROM oidc_links WHERE issuer = $1 AND subject = $2 AND user_id = $3",
-        )
-        .bind(issuer.trim())
-        .bind(subject)
-        .bind(user_id)
-        .execute(&mut *w.tx)
-        .await?
-        .rows_affected();
-        if removed == 0 {
-            // Dropping the transaction rolls it back: no change, no audit row of a change.
+        let linked: Option<String> =
+            sqlx::query("SELECT user_id FROM oidc_links WHERE issuer = $1 AND subject = $2")
+                .bind(issuer)
+                .bind(subject)
+                .fetch_optional(&mut *w.tx)
+                .await?
+                .map(|row| row.try_get("user_id"))
+                .transpose()?;
+        let Some(user_id) = linked.filter(|user| holder.is_none_or(|h| h == user.as_str())) else {
             return Ok(false);
-        }
-        w.commit(now).await?;
+        };
+        sqlx::query("DELETE FROM oidc_links WHERE issuer = $1 AND subject = $2 AND user_id = $3")
+            .bind(issuer)
+            .bind(subject)
+            .bind(&user_id)
+            .execute(&mut *w.tx)
+            .await?;
+        audit.set_record("user", &user_id);
+        audit.set_detail(format!("oidc_unlink issuer {issuer}; subject {subject}"));
+        w.commit_audited(now, audit).await?;
         Ok(true)
     }
 

@@ -259,12 +259,18 @@ impl Store {
     /// that does not exist or was already reviewed is not found; nothing is written then.
     pub async fn record_review(
         &self,
+        audit: &crate::audit::AuditContext,
         item: ReviewItem,
         id: &str,
-        reviewer: &str,
         outcome: Option<ReviewOutcome>,
         note: &str,
     ) -> Result<(), StoreError> {
+        // Reviews name the reviewing account by its id (the operator's `cli:<name>` when no
+        // account acts).
+        let reviewer = audit
+            .account()
+            .map(str::to_owned)
+            .unwrap_or_else(|| audit.by());
         let (table, what, record_type) = match item {
             ReviewItem::BreakGlass => {
                 ("break_glass", "unreviewed break-glass grant", "break_glass")
@@ -281,7 +287,7 @@ impl Store {
             "UPDATE {table} SET reviewed_by = $1, reviewed_at = $2, review_note = $3, \
              review_outcome = $4 WHERE id = $5 AND reviewed_at IS NULL"
         ))
-        .bind(reviewer)
+        .bind(&reviewer)
         .bind(ms(now))
         .bind(note)
         .bind(outcome.map(ReviewOutcome::as_str))
@@ -292,14 +298,12 @@ impl Store {
         if changed == 0 {
             return Err(StoreError::not_found(what, id));
         }
-        if let Some(audit) = crate::audit::current() {
-            audit.set_record(record_type, id.to_owned());
-            audit.set_detail(format!(
-                "review_outcome:{}",
-                outcome.map(ReviewOutcome::as_str).unwrap_or("none")
-            ));
-        }
-        w.commit(now).await?;
+        audit.set_record(record_type, id);
+        audit.set_detail(format!(
+            "review_outcome:{}",
+            outcome.map(ReviewOutcome::as_str).unwrap_or("none")
+        ));
+        w.commit_audited(now, audit).await?;
         Ok(())
     }
 }

@@ -653,13 +653,15 @@ async fn load_merge(conn: &mut sqlx::AnyConnection, id: Uuid) -> Result<PersonMe
 }
 
 impl Store {
-    /// Stores newly estimated matching parameters (JSON) and returns their id.
+    /// Stores newly estimated matching parameters (JSON), estimated by `audit`'s actor, with
+    /// its audit entry; returns their id.
     pub async fn save_match_parameters(
         &self,
+        audit: &crate::audit::AuditContext,
         parameters_json: &str,
         persons: u64,
-        actor: &str,
     ) -> Result<Uuid, StoreError> {
+        let actor = audit.by();
         let id = Uuid::new_v4();
         let mut w = self.begin_write().await?;
         sqlx::query("INSERT INTO match_parameters (id, estimated_at, estimated_by, persons, parameters) VALUES ($1, $2, $3, $4, $5)")
@@ -670,7 +672,11 @@ impl Store {
             .bind(parameters_json.to_string())
             .execute(&mut *w.tx)
             .await?;
-        w.commit(self.now()).await?;
+        audit.set_record("match_parameters", id.to_string());
+        audit.set_detail(format!(
+            "matching parameters estimated from {persons} people"
+        ));
+        w.commit_audited(self.now(), audit).await?;
         Ok(id)
     }
 

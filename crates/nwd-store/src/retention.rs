@@ -132,14 +132,20 @@ impl Store {
     }
 
     /// Destroys one young person's record (and any records merged into it), leaving stubs,
-    /// in one transaction with its audit entry. `run_by` names who ran retention.
+    /// in one transaction with its own audit entry — `audit`'s actor as who (the operator
+    /// named on the stubs), one entry per record destroyed.
     pub async fn destroy_record(
         &self,
+        audit: &crate::audit::AuditContext,
         candidate: &RetentionCandidate,
         rules: &RetentionRules,
         run_id: &str,
-        run_by: &str,
     ) -> Result<Destroyed, StoreError> {
+        let run_by = match audit.actor() {
+            nwd_domain::actor::Actor::Operator(name) => name.clone(),
+            other => other.to_string(),
+        };
+        let run_by = run_by.as_str();
         let now = self.now();
         let mut w = self.begin_write().await?;
         // The person and every record merged into it.
@@ -237,8 +243,11 @@ impl Store {
             }
             query.execute(&mut *w.tx).await?;
         }
-        let mut entry = AuditEntry::new("nowrongdoor retention run", "destroy");
-        entry.username = Some(run_by.to_owned());
+        let mut entry = AuditEntry {
+            route: "nowrongdoor retention run".into(),
+            action: "destroy".into(),
+            ..audit.entry()
+        };
         entry.record_type = "person".into();
         entry.record_id = Some(candidate.person_id.clone());
         entry.person_id = Some(candidate.person_id.clone());

@@ -16,7 +16,6 @@ use serde::Serialize;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::admin::set_detail;
 use crate::auth::AuthError;
 use crate::codec::{ms, ts};
 use crate::{Store, StoreError, WriteTx};
@@ -114,16 +113,18 @@ impl Store {
         .collect()
     }
 
-    /// Approves (`approve`) or refuses a waiting clinical role, as `by` (`user:<id>` or
-    /// `cli:<operator>`). Refused (403) when `by` asked for it or would gain it; an unknown
-    /// or already decided request is not found. On approval the membership is written in the
-    /// same transaction (a disabled account is refused). Returns the account's id.
+    /// Approves (`approve`) or refuses a waiting clinical role, as `audit`'s actor. Refused
+    /// (403) when the actor asked for it or would gain it; an unknown or already decided
+    /// request is not found. On approval the membership is written in the same transaction (a
+    /// disabled account is refused). Returns the account's id.
     pub async fn decide_role_grant(
         &self,
+        audit: &crate::audit::AuditContext,
         grant_id: &str,
-        by: &str,
         approve: bool,
     ) -> Result<String, AuthError> {
+        let by = audit.by();
+        let by = by.as_str();
         let now = self.now();
         let mut w = self.begin_write().await?;
         let Some(row) = sqlx::query(
@@ -184,14 +185,12 @@ impl Store {
         if decided != 1 {
             return Err(StoreError::not_found("waiting role", grant_id).into());
         }
-        if let Some(audit) = crate::audit::current() {
-            audit.set_record("role_grant", grant_id.to_owned());
-        }
-        set_detail(format!(
+        audit.set_record("role_grant", grant_id);
+        audit.set_detail(format!(
             "role {outcome}: user:{user_id} ({username}) team:{team_id} role:{role} \
              requested_by:{requested_by} decided_by:{by}"
         ));
-        w.commit(now).await?;
+        w.commit_audited(now, audit).await?;
         Ok(user_id)
     }
 }

@@ -433,6 +433,12 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// An audit context for a test's change made by the signed-in user `username` (recorded as
+/// `user:<username>`), outside any request.
+pub fn acting(username: &str) -> crate::audit::AuditContext {
+    crate::audit::AuditContext::request(nwd_domain::actor::Actor::User(username.to_owned()), None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

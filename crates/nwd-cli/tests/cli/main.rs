@@ -2,5 +2,6 @@
 //! administrator commands, the crash harness (SIGKILL) and the SIGTERM drain.
 
 mod admin;
+mod audit;
 mod crash;
 mod sigterm;

@@ -61,12 +61,13 @@ async fn receive_about(
 ) -> nwd_domain::referral::Referral {
     t.store
         .receive_referral(
+            &nwd_store::testing::acting("spa-coordinator"),
             Intake {
                 person: person(name, date(2010, 5, 5), nhs),
                 referral: referral(ReferralSource::Gp, Priority::Routine, ts(received_at)),
                 about,
             },
-            "spa-coordinator",
+            None,
             None,
         )
         .await
@@ -120,14 +121,24 @@ async fn the_record_is_added_to_at_intake_and_changed_only_at_the_version_read()
         changed.gender_same_as_sex_at_birth = Some(Answer::No);
         assert_eq!(
             t.store
-                .update_person_about(r1.person_id, 2, changed.clone(), "clinician-1")
+                .update_person_about(
+                    &nwd_store::testing::acting("clinician-1"),
+                    r1.person_id,
+                    2,
+                    changed.clone()
+                )
                 .await
                 .unwrap(),
             3
         );
         let stale = t
             .store
-            .update_person_about(r1.person_id, 2, AboutYoungPerson::default(), "clinician-2")
+            .update_person_about(
+                &nwd_store::testing::acting("clinician-2"),
+                r1.person_id,
+                2,
+                AboutYoungPerson::default(),
+            )
             .await;
         assert!(
             matches!(stale, Err(StoreError::Conflict { current: 3, .. })),
@@ -135,7 +146,7 @@ async fn the_record_is_added_to_at_intake_and_changed_only_at_the_version_read()
         );
         let stored = t.store.person_about(r1.person_id).await.unwrap();
         assert_eq!(stored.about, changed);
-        assert_eq!(stored.updated_by.as_deref(), Some("clinician-1"));
+        assert_eq!(stored.updated_by.as_deref(), Some("user:clinician-1"));
 
         // Bad free text is refused, naming the field, and nothing is written.
         let bad = AboutYoungPerson {
@@ -144,7 +155,12 @@ async fn the_record_is_added_to_at_intake_and_changed_only_at_the_version_read()
         };
         match t
             .store
-            .update_person_about(r1.person_id, 3, bad, "clinician-1")
+            .update_person_about(
+                &nwd_store::testing::acting("clinician-1"),
+                r1.person_id,
+                3,
+                bad,
+            )
             .await
         {
             Err(StoreError::Domain(nwd_domain::DomainError::Invalid(errors))) => {
@@ -163,9 +179,9 @@ async fn the_record_is_added_to_at_intake_and_changed_only_at_the_version_read()
         assert_eq!(
             doors,
             [
-                (1, "intake", "spa-coordinator"),
-                (2, "intake", "spa-coordinator"),
-                (3, "staff", "clinician-1")
+                (1, "intake", "user:spa-coordinator"),
+                (2, "intake", "user:spa-coordinator"),
+                (3, "staff", "user:clinician-1")
             ]
         );
     })
@@ -291,7 +307,12 @@ async fn uptake_by_group_matches_hand_computed_counts() {
             ..AboutYoungPerson::default()
         };
         t.store
-            .update_person_about(cal.person_id, 0, youth_justice, "clinician-1")
+            .update_person_about(
+                &nwd_store::testing::acting("clinician-1"),
+                cal.person_id,
+                0,
+                youth_justice,
+            )
             .await
             .unwrap();
         expected[UptakeGroup::YouthJustice.index()] = u(1, 0, 0);

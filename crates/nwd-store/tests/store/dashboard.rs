@@ -784,7 +784,16 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                 match rng.pick(&candidates) {
                     Some(c) => {
                         t.store
-                            .destroy_record(c, &rules, "run-1", "retention-officer")
+                            .destroy_record(
+                                &nwd_store::audit::AuditContext::operator(
+                                    "retention-officer",
+                                    "retention",
+                                    "person",
+                                ),
+                                c,
+                                &rules,
+                                "run-1",
+                            )
                             .await
                             .unwrap();
                         "retention"
@@ -805,10 +814,10 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                         let stored = t.store.person_about(r.person_id).await.unwrap();
                         t.store
                             .update_person_about(
+                                &nwd_store::testing::acting("clinician-2"),
                                 r.person_id,
                                 stored.version,
                                 answers,
-                                "clinician-2",
                             )
                             .await
                             .unwrap();
@@ -818,6 +827,7 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                         let nhs = test_nhs_number(who);
                         t.store
                             .receive_referral(
+                                &nwd_store::testing::acting("spa-coordinator"),
                                 nwd_store::Intake {
                                     person: person(
                                         &format!("Person{who}"),
@@ -831,7 +841,7 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                                     ),
                                     about: answers,
                                 },
-                                "spa-coordinator",
+                                None,
                                 None,
                             )
                             .await
@@ -932,6 +942,7 @@ async fn a_write_by_another_store_on_the_same_database_is_reflected() {
         let other = t.second_store().await;
         let received = other
             .receive_referral(
+                &nwd_store::testing::acting("spa-coordinator"),
                 nwd_store::Intake {
                     person: person("Hal", date(2010, 4, 4), None),
                     referral: crate::synthetic::referral(
@@ -941,7 +952,7 @@ async fn a_write_by_another_store_on_the_same_database_is_reflected() {
                     ),
                     about: Default::default(),
                 },
-                "spa-coordinator",
+                None,
                 None,
             )
             .await
@@ -1014,7 +1025,16 @@ async fn a_write_by_another_store_on_the_same_database_is_reflected() {
         assert_eq!(candidates.len(), 1);
         assert_eq!(candidates[0].person_id, r.person_id.to_string());
         other
-            .destroy_record(&candidates[0], &rules, "run-1", "retention-officer")
+            .destroy_record(
+                &nwd_store::audit::AuditContext::operator(
+                    "retention-officer",
+                    "retention",
+                    "person",
+                ),
+                &candidates[0],
+                &rules,
+                "run-1",
+            )
             .await
             .unwrap();
         let d = t.store.dashboard(&query).await.unwrap();

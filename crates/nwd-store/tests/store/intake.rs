@@ -26,7 +26,12 @@ async fn bad_input_is_refused_before_anything_is_written() {
         bad.referral.referrer.name = " ".into();
         let error = t
             .store
-            .receive_referral(bad, "spa-coordinator", key("k-1", "hash-1"))
+            .receive_referral(
+                &nwd_store::testing::acting("spa-coordinator"),
+                bad,
+                None,
+                key("k-1", "hash-1"),
+            )
             .await
             .unwrap_err();
         let fields: Vec<String> = match error {
@@ -48,7 +53,12 @@ async fn bad_input_is_refused_before_anything_is_written() {
         let too_old = intake(&t.store, person("Old", date(1990, 1, 1), None));
         assert!(matches!(
             t.store
-                .receive_referral(too_old, "spa-coordinator", None)
+                .receive_referral(
+                    &nwd_store::testing::acting("spa-coordinator"),
+                    too_old,
+                    None,
+                    None
+                )
                 .await,
             Err(StoreError::Domain(DomainError::Invalid(_)))
         ));
@@ -61,7 +71,12 @@ async fn bad_input_is_refused_before_anything_is_written() {
         let good = intake(&t.store, person("Ada", date(2012, 5, 1), Some(NHS_A)));
         let outcome = t
             .store
-            .receive_referral(good, "spa-coordinator", key("k-1", "hash-1"))
+            .receive_referral(
+                &nwd_store::testing::acting("spa-coordinator"),
+                good,
+                None,
+                key("k-1", "hash-1"),
+            )
             .await
             .unwrap();
         assert!(outcome.created);
@@ -78,8 +93,9 @@ async fn an_exact_nhs_number_links_to_the_registered_person_and_no_number_create
         let first = t
             .store
             .receive_referral(
+                &nwd_store::testing::acting("spa-coordinator"),
                 intake(&t.store, person("Ada", date(2012, 5, 1), Some(NHS_A))),
-                "spa-coordinator",
+                None,
                 None,
             )
             .await
@@ -91,7 +107,12 @@ async fn an_exact_nhs_number_links_to_the_registered_person_and_no_number_create
         again.family_name = "Test-Person".into();
         let second = t
             .store
-            .receive_referral(intake(&t.store, again), "spa-coordinator", None)
+            .receive_referral(
+                &nwd_store::testing::acting("spa-coordinator"),
+                intake(&t.store, again),
+                None,
+                None,
+            )
             .await
             .unwrap();
         assert!(second.created && second.existing_person);
@@ -102,8 +123,9 @@ async fn an_exact_nhs_number_links_to_the_registered_person_and_no_number_create
         let other = t
             .store
             .receive_referral(
+                &nwd_store::testing::acting("spa-coordinator"),
                 intake(&t.store, person("Ada", date(2012, 5, 1), Some(NHS_B))),
-                "spa-coordinator",
+                None,
                 None,
             )
             .await
@@ -117,8 +139,9 @@ async fn an_exact_nhs_number_links_to_the_registered_person_and_no_number_create
             let outcome = t
                 .store
                 .receive_referral(
+                    &nwd_store::testing::acting("spa-coordinator"),
                     intake(&t.store, person("Ada", date(2012, 5, 1), None)),
-                    "spa-coordinator",
+                    None,
                     None,
                 )
                 .await
@@ -158,14 +181,24 @@ async fn a_repeated_idempotency_key_returns_the_first_referral_or_is_refused() {
         let request = intake(&t.store, person("Ada", date(2012, 5, 1), Some(NHS_A)));
         let first = t
             .store
-            .receive_referral(request.clone(), "spa-coordinator", key("k-1", "hash-1"))
+            .receive_referral(
+                &nwd_store::testing::acting("spa-coordinator"),
+                request.clone(),
+                None,
+                key("k-1", "hash-1"),
+            )
             .await
             .unwrap();
         assert!(first.created);
 
         let repeat = t
             .store
-            .receive_referral(request.clone(), "spa-coordinator", key("k-1", "hash-1"))
+            .receive_referral(
+                &nwd_store::testing::acting("spa-coordinator"),
+                request.clone(),
+                None,
+                key("k-1", "hash-1"),
+            )
             .await
             .unwrap();
         assert!(!repeat.created);
@@ -175,7 +208,12 @@ async fn a_repeated_idempotency_key_returns_the_first_referral_or_is_refused() {
         different.referral.presenting_needs = "Something else entirely.".into();
         assert!(matches!(
             t.store
-                .receive_referral(different, "spa-coordinator", key("k-1", "hash-2"))
+                .receive_referral(
+                    &nwd_store::testing::acting("spa-coordinator"),
+                    different,
+                    None,
+                    key("k-1", "hash-2")
+                )
                 .await,
             Err(StoreError::IdempotencyMismatch)
         ));
@@ -187,8 +225,9 @@ async fn a_repeated_idempotency_key_returns_the_first_referral_or_is_refused() {
         let other_scope = t
             .store
             .receive_referral(
+                &nwd_store::testing::acting("spa-coordinator"),
                 request,
-                "spa-coordinator",
+                None,
                 Some(IdempotencyRequest {
                     scope: "self-referrals".into(),
                     key: "k-1".into(),
@@ -214,7 +253,12 @@ async fn twenty_concurrent_requests_with_one_key_create_one_referral() {
             let request = request.clone();
             tasks.push(tokio::spawn(async move {
                 store
-                    .receive_referral(request, "spa-coordinator", key("same-key", "same-hash"))
+                    .receive_referral(
+                        &nwd_store::testing::acting("spa-coordinator"),
+                        request,
+                        None,
+                        key("same-key", "same-hash"),
+                    )
                     .await
             }));
         }
@@ -242,7 +286,12 @@ async fn concurrent_first_referrals_for_one_nhs_number_register_one_person() {
             let request = intake(&t.store, person("Ada", date(2012, 5, 1), Some(NHS_B)));
             tasks.push(tokio::spawn(async move {
                 store
-                    .receive_referral(request, &format!("referrer-{i}"), None)
+                    .receive_referral(
+                        &nwd_store::testing::acting(&format!("referrer-{i}")),
+                        request,
+                        None,
+                        None,
+                    )
                     .await
             }));
         }
@@ -253,6 +302,66 @@ async fn concurrent_first_referrals_for_one_nhs_number_register_one_person() {
         assert!(person_ids.iter().all(|p| *p == person_ids[0]));
         assert_eq!(t.count("persons").await, 1);
         assert_eq!(t.count("referrals").await, 10);
+    })
+    .await;
+}
+
+/// The organisation a referral was sent for is an argument of intake, never read from the
+/// audit context (issue 16): inside a request whose audit entry names another organisation,
+/// the referral is recorded for the organisation passed, and the request's entry — committed
+/// with the referral — names the referral and the young person.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_sending_organisation_is_an_argument_not_read_from_the_audit_context() {
+    for_each_backend(|t| async move {
+        let mut entry = nwd_store::audit::AuditEntry::new("POST /api/referrals", "change");
+        entry.organisation_id = Some("organisation-of-the-entry".into());
+        let scope = nwd_store::audit::AuditScope::new(entry);
+        let request = intake(&t.store, person("Ada", date(2012, 5, 1), Some(NHS_A)));
+        let outcome = nwd_store::audit::scope(scope.clone(), async {
+            let audit = nwd_store::audit::AuditContext::request(
+                nwd_domain::actor::Actor::User("referrer".into()),
+                Some("referrer-account"),
+            );
+            t.store
+                .receive_referral(&audit, request, Some("organisation-that-sent-it"), None)
+                .await
+        })
+        .await
+        .unwrap();
+        let sent_by = |organisation: &str| ReferralSearch {
+            visible_to: Some(nwd_store::auth::Visibility {
+                submitted_by_org: Some(organisation.into()),
+                ..Default::default()
+            }),
+            limit: 10,
+            ..ReferralSearch::default()
+        };
+        let found = t
+            .store
+            .search_referrals(&sent_by("organisation-that-sent-it"))
+            .await
+            .unwrap();
+        assert_eq!(
+            found.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [outcome.referral.id]
+        );
+        assert!(t
+            .store
+            .search_referrals(&sent_by("organisation-of-the-entry"))
+            .await
+            .unwrap()
+            .items
+            .is_empty());
+        assert!(scope.written(), "the entry committed with the referral");
+        let entry = scope.entry();
+        assert_eq!(entry.record_type, "referral");
+        assert_eq!(entry.record_id, Some(outcome.referral.id.to_string()));
+        assert_eq!(
+            entry.person_id,
+            Some(outcome.referral.person_id.to_string())
+        );
+        let events = t.store.referral_events(outcome.referral.id).await.unwrap();
+        assert_eq!(events[0].actor, "user:referrer");
     })
     .await;
 }

@@ -92,7 +92,12 @@ async fn retention_destroys_identifiable_data_past_its_date_and_leaves_an_audite
         let audit_before = t.count("audit_log").await;
         let done = t
             .store
-            .destroy_record(&due[0], &rules, "run-1", "records.manager")
+            .destroy_record(
+                &nwd_store::audit::AuditContext::operator("records.manager", "retention", "person"),
+                &due[0],
+                &rules,
+                "run-1",
+            )
             .await
             .unwrap();
         assert_eq!(done.stubs, 1);
@@ -162,7 +167,14 @@ async fn an_open_referral_or_a_recorded_death_changes_what_is_due() {
         assert_eq!(r.status, ReferralStatus::AwaitingTriage);
         // A closed record of someone who died: 8 years after death.
         let died = closed_referral(&t, "Wilfred", date(2012, 3, 3), NHS_B).await;
-        t.store.record_death(&died, date(2026, 4, 4)).await.unwrap();
+        t.store
+            .record_death(
+                &nwd_store::testing::acting("records.manager"),
+                &died,
+                date(2026, 4, 4),
+            )
+            .await
+            .unwrap();
         let due = t
             .store
             .retention_candidates(&rules, date(2034, 4, 4))

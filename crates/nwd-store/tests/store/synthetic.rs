@@ -145,12 +145,13 @@ pub async fn receive_with(
 ) -> Referral {
     t.store
         .receive_referral(
+            &nwd_store::testing::acting("spa-coordinator"),
             Intake {
                 person,
                 referral: referral(source, priority, received_at),
                 about: Default::default(),
             },
-            "spa-coordinator",
+            None,
             None,
         )
         .await

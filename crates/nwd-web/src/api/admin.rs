@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use nwd_domain::authz::{Permission::*, Policy::*, Role, Scope};
 use nwd_store::admin::{ApiTokenSummary, MembershipGrant, TeamMember, TeamSummary, UserSummary};
+use nwd_store::audit::AuditContext;
 use nwd_store::auth::CreatedUser;
 use nwd_store::role_grants::PendingRoleGrant;
 use serde::{Deserialize, Serialize};
@@ -26,8 +27,8 @@ use crate::extract::{Caller, JsonBody};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::secure::SecureRouter;
 use crate::usecase::accounts::{
-    add_member, add_team, by, create_account, disable_account, parse_role, parse_scopes,
-    remove_member, NewAccount, TeamForm,
+    add_member, add_team, create_account, disable_account, parse_role, parse_scopes, remove_member,
+    NewAccount, TeamForm,
 };
 use crate::AppState;
 
@@ -71,7 +72,7 @@ async fn create_user(
     JsonBody { value, .. }: JsonBody<NewAccount>,
 ) -> ApiResult<(StatusCode, Json<CreatedUser>)> {
     let created =
-        create_account(&state.store, &format!("user:{}", principal.user_id), &value).await?;
+        create_account(&state.store, &AuditContext::signed_in(&principal), &value).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -108,7 +109,7 @@ async fn disable_user(
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    disable_account(&state.store, &principal.user_id, &id).await?;
+    disable_account(&state.store, &AuditContext::signed_in(&principal), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -148,7 +149,12 @@ async fn add_membership(
     let role = parse_role(&value.role).map_err(|e| ApiError::Invalid(vec![e]))?;
     let grant = state
         .store
-        .add_membership(&id, &value.team_id, role, &by(&principal))
+        .add_membership(
+            &AuditContext::signed_in(&principal),
+            &id,
+            &value.team_id,
+            role,
+        )
         .await?;
     Ok(granted(grant))
 }
@@ -171,7 +177,7 @@ async fn approve_role_grant(
 ) -> ApiResult<StatusCode> {
     state
         .store
-        .decide_role_grant(&id, &by(&principal), true)
+        .decide_role_grant(&AuditContext::signed_in(&principal), &id, true)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -186,7 +192,7 @@ async fn refuse_role_grant(
 ) -> ApiResult<StatusCode> {
     state
         .store
-        .decide_role_grant(&id, &by(&principal), false)
+        .decide_role_grant(&AuditContext::signed_in(&principal), &id, false)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -197,13 +203,19 @@ async fn refuse_role_grant(
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn remove_membership(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path(id): Path<String>,
     JsonBody { value, .. }: JsonBody<MembershipChange>,
 ) -> ApiResult<StatusCode> {
     let role = Role::parse(&value.role).map_err(|e| ApiError::field("role", e))?;
     state
         .store
-        .remove_membership(&id, &value.team_id, role)
+        .remove_membership(
+            &AuditContext::signed_in(&principal),
+            &id,
+            &value.team_id,
+            role,
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -256,7 +268,7 @@ pub async fn issue_own_token(
     }
     Ok(state
         .store
-        .issue_api_token(holder, &principal.user_id, name, &scopes)
+        .issue_api_token(&AuditContext::signed_in(principal), holder, name, &scopes)
         .await?)
 }
 
@@ -310,9 +322,13 @@ async fn create_own_token(
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn revoke_token(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path((id, token_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    state.store.revoke_user_token(&id, &token_id).await?;
+    state
+        .store
+        .revoke_api_token(&AuditContext::signed_in(&principal), Some(&id), &token_id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -328,9 +344,10 @@ pub struct CreatedTeam {
     responses((status = 201, body = CreatedTeam), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create_team(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     JsonBody { value, .. }: JsonBody<TeamForm>,
 ) -> ApiResult<(StatusCode, Json<CreatedTeam>)> {
-    let id = add_team(&state.store, &value).await?;
+    let id = add_team(&state.store, &AuditContext::signed_in(&principal), &value).await?;
     Ok((StatusCode::CREATED, Json(CreatedTeam { id })))
 }
 
@@ -382,7 +399,7 @@ async fn add_team_member(
 ) -> ApiResult<axum::response::Response> {
     let grant = add_member(
         &state.store,
-        &by(&principal),
+        &AuditContext::signed_in(&principal),
         &id,
         &value.user_id,
         &value.role,
@@ -397,9 +414,17 @@ async fn add_team_member(
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn remove_team_member(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path(id): Path<String>,
     JsonBody { value, .. }: JsonBody<MemberChange>,
 ) -> ApiResult<StatusCode> {
-    remove_member(&state.store, &id, &value.user_id, &value.role).await?;
+    remove_member(
+        &state.store,
+        &AuditContext::signed_in(&principal),
+        &id,
+        &value.user_id,
+        &value.role,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -121,6 +121,7 @@ async fn record_assessment(
     let assessment = state
         .store
         .record_competence_assessment(
+            &nwd_store::audit::AuditContext::signed_in(&principal),
             &id,
             NewAssessment {
                 decision: body.decision,
@@ -128,7 +129,6 @@ async fn record_assessment(
                 competent: body.competent,
                 rationale: body.rationale,
             },
-            &principal.user_id,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(assessment)))
@@ -163,7 +163,12 @@ async fn link_carer(
 ) -> ApiResult<(StatusCode, Json<CarerLinkCreated>)> {
     let link = state
         .store
-        .link_carer(&id, &body.user_id, &body.relationship, &principal.user_id)
+        .link_carer(
+            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &id,
+            &body.user_id,
+            &body.relationship,
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(CarerLinkCreated { id: link })))
 }
@@ -194,11 +199,11 @@ async fn record_parent_access(
     let decision = state
         .store
         .record_parent_access_decision(
+            &nwd_store::audit::AuditContext::signed_in(&principal),
             &id,
             &body.carer_link_id,
             body.basis,
             &body.rationale,
-            &principal.user_id,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(decision)))
@@ -215,7 +220,11 @@ async fn withdraw_parent_access(
 ) -> ApiResult<StatusCode> {
     state
         .store
-        .withdraw_parent_access_decision(&id, &decision, &principal.user_id)
+        .withdraw_parent_access_decision(
+            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &id,
+            &decision,
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -247,11 +256,11 @@ async fn record_override(
     let item = state
         .store
         .record_safeguarding_override(
+            &nwd_store::audit::AuditContext::signed_in(&principal),
             &id,
             body.scope,
             body.referral_id,
             &body.reason,
-            &principal.user_id,
         )
         .await?;
     tracing::warn!(override_id = %item.id, "safeguarding override recorded: queued for the privacy officer");
@@ -289,7 +298,12 @@ async fn mark_not_for_parent(
     let referral: ReferralId = parse_id(&id, "referral")?;
     let mark = state
         .store
-        .mark_not_for_parent(referral, body.seq, &body.reason, &principal.user_id)
+        .mark_not_for_parent(
+            &nwd_store::audit::AuditContext::signed_in(&principal),
+            referral,
+            body.seq,
+            &body.reason,
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(MarkCreated { id: mark })))
 }
@@ -317,7 +331,12 @@ async fn record_parent_contact(
     let referral: ReferralId = parse_id(&id, "referral")?;
     let decision = state
         .store
-        .record_parent_contact_decision(referral, body.contact, &body.rationale, &principal.user_id)
+        .record_parent_contact_decision(
+            &nwd_store::audit::AuditContext::signed_in(&principal),
+            referral,
+            body.contact,
+            &body.rationale,
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(decision)))
 }

@@ -191,9 +191,13 @@ async fn create_referral(
         key,
         request_hash: body.hash,
     });
-    let outcome =
-        crate::usecase::intake::receive_professional_referral(&state.store, referral, idempotency)
-            .await?;
+    let outcome = crate::usecase::intake::receive_professional_referral(
+        &state.store,
+        Some(&caller),
+        referral,
+        idempotency,
+    )
+    .await?;
     Ok(respond(outcome, reveal))
 }
 

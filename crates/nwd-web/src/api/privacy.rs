@@ -156,9 +156,9 @@ async fn review_break_glass(
     state
         .store
         .record_review(
+            &nwd_store::audit::AuditContext::signed_in(&principal),
             ReviewItem::BreakGlass,
             &id,
-            &principal.user_id,
             outcome,
             body.note.trim(),
         )
@@ -187,9 +187,9 @@ async fn review_safeguarding_override(
     state
         .store
         .record_review(
+            &nwd_store::audit::AuditContext::signed_in(&principal),
             ReviewItem::SafeguardingOverride,
             &id,
-            &principal.user_id,
             outcome,
             body.note.trim(),
         )

@@ -170,7 +170,12 @@ async fn break_glass(
     }
     let (grant, expires_at) = state
         .store
-        .break_glass(&principal, person, &request)
+        .break_glass(
+            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &principal,
+            person,
+            &request,
+        )
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -23,7 +23,7 @@ use serde::Deserialize;
 use super::about::{questions, summary_rows, AboutQuestion, Part, Voice};
 use super::form::FormData;
 use super::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
-use crate::extract::{parse_id, Actor, Caller};
+use crate::extract::{parse_id, Caller};
 use crate::problem::ApiError;
 use crate::usecase::about::{parse_about, AboutInput};
 use crate::AppState;
@@ -170,7 +170,6 @@ pub async fn show(
 pub async fn change(
     State(state): State<AppState>,
     Caller(principal): Caller,
-    actor: Actor,
     Path(id): Path<String>,
     body: Bytes,
 ) -> PageResult {
@@ -222,7 +221,12 @@ pub async fn change(
     }
     match state
         .store
-        .update_person_about(person, version, about, &actor.0)
+        .update_person_about(
+            &nwd_store::audit::AuditContext::signed_in(&principal),
+            person,
+            version,
+            about,
+        )
         .await
     {
         Ok(_) => Ok(see_other(&format!("/staff/referrals/{id}/about?saved=1"))),

@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use nwd_domain::authz::{Permission, Role};
 use nwd_domain::FieldError;
 use nwd_store::admin::{ApiTokenSummary, TeamSummary, TotpState, UserSummary};
+use nwd_store::audit::AuditContext;
 use nwd_store::auth::{AuthError, Principal};
 
 use super::form::FormData;
@@ -23,7 +24,7 @@ use super::triage::shown;
 use crate::extract::Caller;
 use crate::problem::ApiError;
 use crate::usecase::accounts::{
-    by, create_account, disable_account, parse_role, parse_scopes, NewAccount,
+    create_account, disable_account, parse_role, parse_scopes, NewAccount,
 };
 use crate::AppState;
 
@@ -216,13 +217,7 @@ pub async fn create_user(
         role: form.first("role").to_owned(),
         password: form.first("password").to_owned(),
     };
-    match create_account(
-        &state.store,
-        &format!("user:{}", principal.user_id),
-        &account,
-    )
-    .await
-    {
+    match create_account(&state.store, &AuditContext::signed_in(&principal), &account).await {
         Ok(created) => {
             let page = CreatedPage {
                 layout: Layout::staff("Account created", &principal),
@@ -434,7 +429,12 @@ pub async fn add_membership(
     let outcome = match parse_role(&typed.role) {
         Ok(role) => state
             .store
-            .add_membership(&id, &typed.team_id, role, &by(&principal))
+            .add_membership(
+                &AuditContext::signed_in(&principal),
+                &id,
+                &typed.team_id,
+                role,
+            )
             .await
             .map(|_| ())
             .map_err(auth),
@@ -467,7 +467,12 @@ pub async fn remove_membership(
     let outcome = match Role::parse(form.first("role")) {
         Ok(role) => state
             .store
-            .remove_membership(&id, form.first("team_id"), role)
+            .remove_membership(
+                &AuditContext::signed_in(&principal),
+                &id,
+                form.first("team_id"),
+                role,
+            )
             .await
             .map_err(auth),
         Err(message) => Err(ApiError::field("role", message)),
@@ -492,7 +497,7 @@ pub async fn disable(
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> PageResult {
-    match disable_account(&state.store, &principal.user_id, &id).await {
+    match disable_account(&state.store, &AuditContext::signed_in(&principal), &id).await {
         Ok(()) => Ok(see_other(&format!("/staff/admin/users/{id}"))),
         Err(error) => {
             refused(&state, &principal, &id, Typed::default(), error, |_| {
@@ -533,7 +538,12 @@ pub async fn create_token(
     let outcome = match scopes.filter(|_| errors.is_empty()) {
         Some(scopes) => state
             .store
-            .issue_api_token(&id, &principal.user_id, &typed.token_name, &scopes)
+            .issue_api_token(
+                &AuditContext::signed_in(&principal),
+                &id,
+                &typed.token_name,
+                &scopes,
+            )
             .await
             .map_err(auth),
         None => Err(ApiError::Invalid(errors)),
@@ -571,13 +581,18 @@ pub async fn create_token(
     responses((status = 303, description = "Revoked: back to the account"), (status = 404, description = "No such live token")))]
 pub async fn revoke_token(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> PageResult {
     let form = FormData::parse(&body);
     state
         .store
-        .revoke_user_token(&id, form.first("token"))
+        .revoke_api_token(
+            &AuditContext::signed_in(&principal),
+            Some(&id),
+            form.first("token"),
+        )
         .await
         .map_err(PageError::staff)?;
     Ok(see_other(&format!("/staff/admin/users/{id}#tokens")))

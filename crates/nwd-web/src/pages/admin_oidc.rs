@@ -164,14 +164,8 @@ pub async fn link(
         ));
     }
     if errors.is_empty() {
-        if let Some(audit) = nwd_store::audit::current() {
-            audit.set_detail(format!("oidc_link issuer {issuer}; subject {subject}"));
-        }
-        match state
-            .store
-            .link_oidc(&issuer, &subject, &id, &principal.user_id)
-            .await
-        {
+        let audit = nwd_store::audit::AuditContext::signed_in(&principal);
+        match state.store.link_oidc(&audit, &issuer, &subject, &id).await {
             Ok(()) => return Ok(see_other(&format!("/staff/admin/users/{id}/oidc"))),
             Err(AuthError::Invalid { field, message }) => {
                 errors.push(FieldMessage::new(field_id(field), capitalised(&message)))
@@ -208,12 +202,10 @@ pub async fn unlink(
     let issuer = form.first("issuer").trim().to_owned();
     let subject = form.first("subject").to_owned();
     state.store.user(&id).await.map_err(PageError::staff)?;
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_detail(format!("oidc_unlink issuer {issuer}; subject {subject}"));
-    }
+    let audit = nwd_store::audit::AuditContext::signed_in(&principal);
     let removed = state
         .store
-        .unlink_oidc_of_user(&id, &issuer, &subject)
+        .unlink_oidc(&audit, Some(&id), &issuer, &subject)
         .await
         .map_err(PageError::staff)?;
     if removed {

@@ -147,7 +147,7 @@ pub async fn keep_preference_from_parents(
     typed: &TriageDestinations,
     preference: Option<&str>,
     events: &[nwd_domain::referral::RecordedEvent],
-    actor: &str,
+    audit: &nwd_store::audit::AuditContext,
 ) -> Result<(), PageError> {
     if typed.preference_private != "yes" || preference.is_none_or(|p| p.trim().is_empty()) {
         return Ok(());
@@ -161,10 +161,10 @@ pub async fn keep_preference_from_parents(
     state
         .store
         .mark_not_for_parent(
+            audit,
             id,
             Some(triaged.seq),
             "The young person's preference, recorded at triage, is not for parents or carers",
-            actor,
         )
         .await
         .map_err(PageError::staff)?;

@@ -761,7 +761,13 @@ async fn record(
     }
     state
         .store
-        .record_review(item, &id, &principal.user_id, outcome, review.note.trim())
+        .record_review(
+            &nwd_store::audit::AuditContext::signed_in(&principal),
+            item,
+            &id,
+            outcome,
+            review.note.trim(),
+        )
         .await
         .map_err(PageError::staff)?;
     Ok(see_other("/staff/privacy/reviews"))

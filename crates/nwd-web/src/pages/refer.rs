@@ -585,7 +585,8 @@ pub(crate) async fn send(
         key: form.first("journey").to_owned(),
         request_hash: hex::encode(hash.finalize()),
     };
-    let outcome = receive_professional_referral(&state.store, referral, Some(idempotency)).await?;
+    let outcome =
+        receive_professional_referral(&state.store, principal, referral, Some(idempotency)).await?;
     let title = if kind == ReferralKind::AdviceRequest {
         "Your request for advice has been sent"
     } else {

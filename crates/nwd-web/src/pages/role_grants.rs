@@ -89,7 +89,11 @@ pub async fn refuse(
 async fn decide(state: AppState, principal: Principal, id: String, approve: bool) -> PageResult {
     let user_id = state
         .store
-        .decide_role_grant(&id, &by(&principal), approve)
+        .decide_role_grant(
+            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &id,
+            approve,
+        )
         .await
         .map_err(PageError::staff)?;
     Ok(see_other(&format!("/staff/admin/users/{user_id}#roles")))

@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use nwd_domain::authz::Role;
 use nwd_domain::FieldError;
 use nwd_store::admin::{team_kind_name, TeamMember, TeamSummary};
+use nwd_store::audit::AuditContext;
 use nwd_store::auth::{Principal, TeamKind};
 use nwd_store::ServiceFilter;
 
@@ -224,7 +225,7 @@ pub async fn create_team(
         kind: form.first("kind").to_owned(),
         service_id: Some(form.first("service_id").to_owned()),
     };
-    match add_team(&state.store, &typed).await {
+    match add_team(&state.store, &AuditContext::signed_in(&principal), &typed).await {
         Ok(id) => Ok(see_other(&format!("/staff/admin/teams/{id}"))),
         Err(ApiError::Invalid(fields)) => {
             let errors = messages(fields, |f| match f {
@@ -405,8 +406,8 @@ pub async fn add_team_member(
         user_id: form.first("user_id").to_owned(),
         role: form.first("role").to_owned(),
     };
-    let by = crate::usecase::accounts::by(&principal);
-    match add_member(&state.store, &by, &id, &typed.user_id, &typed.role).await {
+    let audit = AuditContext::signed_in(&principal);
+    match add_member(&state.store, &audit, &id, &typed.user_id, &typed.role).await {
         Ok(nwd_store::admin::MembershipGrant::Granted) => {
             Ok(see_other(&format!("/staff/admin/teams/{id}#members")))
         }
@@ -437,7 +438,16 @@ pub async fn remove_team_member(
     body: Bytes,
 ) -> PageResult {
     let form = FormData::parse(&body);
-    match remove_member(&state.store, &id, form.first("user_id"), form.first("role")).await {
+    let audit = AuditContext::signed_in(&principal);
+    match remove_member(
+        &state.store,
+        &audit,
+        &id,
+        form.first("user_id"),
+        form.first("role"),
+    )
+    .await
+    {
         Ok(()) => Ok(see_other(&format!("/staff/admin/teams/{id}#members"))),
         Err(error) => {
             refused(

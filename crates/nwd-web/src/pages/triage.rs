@@ -916,7 +916,7 @@ pub async fn triage(
                 &typed.destinations,
                 Some(typed.preference.as_str()),
                 &events,
-                &actor.0,
+                &nwd_store::audit::AuditContext::signed_in(&principal),
             )
             .await?;
             super::destinations::after_change(&state, &principal, id, "triage").await

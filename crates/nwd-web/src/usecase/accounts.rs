@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use nwd_domain::authz::{Permission, Role};
 use nwd_domain::FieldError;
 use nwd_store::admin::{parse_team_kind, MembershipGrant, NewTeam, TeamSummary};
+use nwd_store::audit::AuditContext;
 use nwd_store::auth::{CreatedUser, NewUser};
 use nwd_store::Store;
 use serde::Deserialize;
@@ -109,30 +110,19 @@ pub fn parse_scopes<'a>(
 /// Creates an account after every check; nothing is written when any fails.
 pub async fn create_account(
     store: &Store,
-    by: &str,
+    audit: &AuditContext,
     account: &NewAccount,
 ) -> ApiResult<CreatedUser> {
     let teams = store.teams().await?;
     let user = account.check(&teams).map_err(ApiError::Invalid)?;
-    Ok(store.create_account(user, by).await?)
+    Ok(store.create_account(audit, user).await?)
 }
 
 /// Disables an account, refusing the caller's own (an administrator cannot lock themselves
 /// out). Every session of the account ends and every token is revoked in the same
 /// transaction.
-pub async fn disable_account(store: &Store, caller: &str, id: &str) -> ApiResult<()> {
-    if caller == id {
-        return Err(ApiError::field(
-            "user",
-            "you cannot disable your own account; ask another administrator",
-        ));
-    }
-    // 404 for an unknown account before anything is written.
-    store.user(id).await?;
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("user", id.to_owned());
-    }
-    Ok(store.disable_user(id).await?)
+pub async fn disable_account(store: &Store, audit: &AuditContext, id: &str) -> ApiResult<()> {
+    Ok(store.disable_user(audit, id).await?)
 }
 
 /// Who is acting, as recorded on role requests and decisions.
@@ -175,8 +165,8 @@ impl TeamForm {
 }
 
 /// Adds a team after every check (the store's); nothing is written when any fails.
-pub async fn add_team(store: &Store, form: &TeamForm) -> ApiResult<String> {
-    Ok(store.add_team(&form.new_team()).await?)
+pub async fn add_team(store: &Store, audit: &AuditContext, form: &TeamForm) -> ApiResult<String> {
+    Ok(store.add_team(audit, &form.new_team()).await?)
 }
 
 /// Gives the account `user_id` the role `role` (API name) in team `team_id`: 404 for an
@@ -184,7 +174,7 @@ pub async fn add_team(store: &Store, form: &TeamForm) -> ApiResult<String> {
 /// role or a disabled account are refused naming the field; nothing is written then.
 pub async fn add_member(
     store: &Store,
-    by: &str,
+    audit: &AuditContext,
     team_id: &str,
     user_id: &str,
     role: &str,
@@ -204,7 +194,7 @@ pub async fn add_member(
         return Err(ApiError::Invalid(errors));
     };
     store
-        .add_membership(user_id.trim(), team_id, role, by)
+        .add_membership(audit, user_id.trim(), team_id, role)
         .await
         .map_err(|e| match e {
             nwd_store::auth::AuthError::Invalid {
@@ -219,11 +209,14 @@ pub async fn add_member(
 /// role: disable the account instead). 404 for an unknown team or account.
 pub async fn remove_member(
     store: &Store,
+    audit: &AuditContext,
     team_id: &str,
     user_id: &str,
     role: &str,
 ) -> ApiResult<()> {
     store.team(team_id).await?;
     let role = Role::parse(role).map_err(|e| ApiError::field("role", e))?;
-    Ok(store.remove_membership(user_id, team_id, role).await?)
+    Ok(store
+        .remove_membership(audit, user_id, team_id, role)
+        .await?)
 }

@@ -141,8 +141,9 @@ pub async fn receive_self_referral(
     idempotency: Option<IdempotencyRequest>,
 ) -> Result<IntakeOutcome, StoreError> {
     let (intake, actor) = referral.into_intake();
+    let audit = nwd_store::audit::AuditContext::request(actor, None);
     store
-        .receive_referral(intake, &actor.to_string(), idempotency)
+        .receive_referral(&audit, intake, None, idempotency)
         .await
 }
 
@@ -215,11 +216,18 @@ impl ProfessionalReferral {
 /// `idempotency` when given.
 pub async fn receive_professional_referral(
     store: &Store,
+    sender: Option<&nwd_store::auth::Principal>,
     referral: ProfessionalReferral,
     idempotency: Option<IdempotencyRequest>,
 ) -> Result<IntakeOutcome, StoreError> {
     let (intake, actor) = referral.into_intake();
+    let audit = nwd_store::audit::AuditContext::request(actor, sender.map(|p| p.user_id.as_str()));
     store
-        .receive_referral(intake, &actor.to_string(), idempotency)
+        .receive_referral(
+            &audit,
+            intake,
+            sender.map(|p| p.organisation_id.as_str()),
+            idempotency,
+        )
         .await
 }

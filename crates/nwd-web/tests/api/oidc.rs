@@ -40,7 +40,12 @@ clock_skew_seconds = 30
     let app = TestApp::spawn_with_oidc(backend, config).await;
     let coordinator = user_id(&app, "test.coordinator").await;
     app.store
-        .link_oidc(&idp.issuer, SUBJECT, &coordinator, "test")
+        .link_oidc(
+            &nwd_store::testing::acting("test"),
+            &idp.issuer,
+            SUBJECT,
+            &coordinator,
+        )
         .await
         .unwrap();
     (app, idp)
@@ -478,14 +483,17 @@ async fn wrong_state_and_unlinked_or_disabled_accounts_are_refused(app: &TestApp
         .unwrap();
     app.store
         .link_oidc(
+            &nwd_store::testing::acting("test"),
             &idp.issuer,
             "disabled-synthetic-subject",
             &created.id,
-            "test",
         )
         .await
         .unwrap();
-    app.store.disable_user(&created.id).await.unwrap();
+    app.store
+        .disable_user(&nwd_store::testing::acting("admin"), &created.id)
+        .await
+        .unwrap();
     idp.behave(Behaviour {
         subject: "disabled-synthetic-subject".into(),
         ..Behaviour::default()
@@ -506,7 +514,10 @@ async fn wrong_state_and_unlinked_or_disabled_accounts_are_refused(app: &TestApp
             "subject",
         ),
     ] {
-        let err = app.store.link_oidc(issuer, subject, user, "test").await;
+        let err = app
+            .store
+            .link_oidc(&nwd_store::testing::acting("test"), issuer, subject, user)
+            .await;
         assert!(
             matches!(&err, Err(nwd_store::auth::AuthError::Invalid { field: f, .. }) if *f == field),
             "{field}: {err:?}"

@@ -58,6 +58,7 @@ async fn seed_demo(store: &nwd_store::Store) -> String {
         .collect();
     store
         .import(
+            &nwd_store::audit::AuditContext::operator("tester", "import", "demo"),
             nwd_store::DemoImport {
                 organisations: &data.organisations,
                 services: &data.services,
