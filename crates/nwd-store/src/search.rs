@@ -183,17 +183,23 @@ fn people_conditions(
 const PEOPLE_LISTED_UP_TO: usize = 2_000;
 
 impl Store {
-    /// The ids of the people a search's person terms name (NHS number, date of birth, names),
-    /// read first when there are at most [`PEOPLE_LISTED_UP_TO`], so that their referrals are
+    /// The ids of the people a search's two name words name (with any NHS number or date of
+    /// birth), read first when there are at most [`PEOPLE_LISTED_UP_TO`], so that their referrals are
     /// then found by `referrals_by_person` whatever order the list is in. Measured at
     /// 1,000,000 referrals (issue 14): as a subquery, PostgreSQL misjudged how few people two
     /// name prefixes leave and walked every referral newest first (0.6 s); read first, the
     /// people are four index ranges and their referrals a lookup each. `None` without person
-    /// terms or with more people than that.
+    /// such words or with more people than that.
     pub(crate) async fn people_named(
         &self,
         terms: &SearchTerms,
     ) -> Result<Option<Vec<String>>, StoreError> {
+        // Only for two name words: other terms (an NHS number, a date of birth, one name or
+        // prefix) the planner judges well, and a short prefix names more people than listing
+        // them would repay (measured: a three-letter family prefix, 18,000 people).
+        if terms.any_name.len() != 2 {
+            return Ok(None);
+        }
         let mut binds = Vec::new();
         let (Some(people), _) = people_conditions(terms, None, 0, &mut binds) else {
             return Ok(None);
