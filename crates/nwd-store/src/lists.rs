@@ -490,6 +490,13 @@ impl Store {
         Ok(Some(waits))
     }
 
+    /// Holds the dashboard's kept inputs as a request reading them does, until the returned
+    /// guard is dropped: for tests of what must not wait for that read.
+    #[cfg(feature = "testing")]
+    pub async fn hold_dashboard_inputs(&self) -> Box<dyn Send + '_> {
+        Box::new(self.cached.mirror.lock().await)
+    }
+
     /// A service's waits for allocations made in `[from, to)`: the visible wait to first
     /// contact and the hidden ones (to triage, to second contact), with the share seen within
     /// the service's standard.

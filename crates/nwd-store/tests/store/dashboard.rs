@@ -1046,3 +1046,18 @@ async fn a_write_by_another_store_on_the_same_database_is_reflected() {
     })
     .await;
 }
+
+/// While another request is reading the dashboard's kept inputs for the first time, the
+/// usual waits are "not yet known" at once instead of waiting for that read; once read, they
+/// are known.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn usual_waits_do_not_wait_for_the_first_read_of_the_kept_inputs() {
+    for_each_backend(|t| async move {
+        {
+            let _reading = t.store.hold_dashboard_inputs().await;
+            assert!(t.store.first_contact_waits().await.unwrap().is_none());
+        }
+        assert!(t.store.first_contact_waits().await.unwrap().is_some());
+    })
+    .await;
+}
