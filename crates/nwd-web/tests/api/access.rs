@@ -831,8 +831,10 @@ async fn anonymous_submissions_are_size_and_rate_limited(app: &TestApp) {
     // Too large: refused before it is read, nothing written.
     let mut body = crate::intake::self_referral_body();
     body["presenting_needs"] = json!("x".repeat(20 * 1024));
+    // Refused unread, so the server closes the connection: not one to reuse.
     let response = app
         .public(Method::POST, "/api/self-referrals")
+        .header("connection", "close")
         .json(&body)
         .send()
         .await
