@@ -2,6 +2,7 @@
 //! machine as a table, property tests of its invariants, urgency, the fuzz corpora, the
 //! architecture's purity rule and the clinical safety hazard log.
 
+mod architecture;
 mod fuzz_corpus;
 mod hazard_log;
 mod invariants;
