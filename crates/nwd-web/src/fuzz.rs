@@ -10,15 +10,15 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 use nwd_domain::FieldError;
 
-use crate::api::directory::{service_filter, ServiceSearchParams};
-use crate::api::intake::{referral_intake, self_referral_intake, ReferralInput, SelfReferralInput};
-use crate::api::lists::{PageParams, PeriodParams, RangeParams};
-use crate::api::referrals::{referral_search, SearchParams};
 use crate::extract::parse_json;
-use crate::pages::form::FormData;
-use crate::pages::get_help::{step_html, validate, Step, Who};
-use crate::pages::refer_journey::{self, Question};
 use crate::problem::ApiError;
+use nwd_api::directory::{service_filter, ServiceSearchParams};
+use nwd_api::intake::{referral_intake, self_referral_intake, ReferralInput, SelfReferralInput};
+use nwd_api::lists::{PageParams, PeriodParams, RangeParams};
+use nwd_api::referrals::{referral_search, SearchParams};
+use nwd_pages::form::FormData;
+use nwd_pages::public::get_help::{step_html, validate, Step, Who};
+use nwd_pages::public::refer_journey::{self, Question};
 
 /// The fixed "today" and "now" the targets check against (inputs must not depend on the clock).
 fn today() -> Date {

@@ -1,26 +1,20 @@
-//! # nwd-web — the HTTP edge
+//! # nwd-web — the application assembled
 //!
-//! Owns the JSON API (axum), its OpenAPI document (`/api/openapi.json`, generated from the
-//! same route table so the two cannot drift), and RFC 9457 problem+json errors. Handlers are
-//! thin: extract, parse into domain types, call the store, render.
+//! Puts the doors together on the HTTP kernel: every route of the JSON API (`nwd-api`) and of
+//! the pages (`nwd-pages`) with its policy, one OpenAPI document built from the same route
+//! table (`/api/openapi.json`, so the two cannot drift), the fallback, the body and rate
+//! limits, and the server loop ([`serve`]). The black-box tests (`tests/api`, `tests/browser`)
+//! drive this crate over real HTTP.
 //!
-//! It does **not** own rules (those are `nwd-domain`'s) or SQL (`nwd-store`'s). Every route
-//! is registered with a policy through [`secure::SecureRouter`]: deny by default, a legitimate
-//! relationship for person-level data, every access audited.
+//! It owns no handler, rule or SQL. The layers below it, each its own crate so that Cargo
+//! enforces the direction (the `layering` test checks the graph): `nwd-http` (kernel: state,
+//! route guard, limits, problem+json) ← `nwd-api` and `nwd-pages` (the two doors, never
+//! importing each other) ← this crate; both doors call `nwd-usecase`, which knows no HTTP.
 
-pub mod api;
-pub mod extract;
+pub use nwd_http::{extract, headers, limits, problem, proxy, secure, server, AppState};
+
 #[doc(hidden)]
 pub mod fuzz;
-pub mod headers;
-pub mod limits;
-pub mod openapi_responses;
-pub mod pages;
-pub mod problem;
-pub mod proxy;
-pub mod secure;
-pub mod server;
-pub mod usecase;
 
 #[cfg(test)]
 mod layering;
@@ -28,44 +22,9 @@ mod layering;
 use std::net::SocketAddr;
 
 use axum::Router;
-use nwd_store::Store;
 use tokio::net::TcpListener;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// The store.
-    pub store: Store,
-    /// OpenID Connect providers for staff sign-in (none: local sign-in only).
-    pub oidc: std::sync::Arc<nwd_oidc::Federation>,
-    /// Rate limits and the trusted proxies (`limits.rs`).
-    pub limits: limits::Limits,
-}
-
-impl AppState {
-    /// The state for `store`, with local sign-in only and limits from the environment.
-    pub fn new(store: Store) -> AppState {
-        AppState {
-            store,
-            oidc: Default::default(),
-            limits: limits::Limits::from_env(),
-        }
-    }
-
-    /// With these limits (and trusted proxies).
-    pub fn with_limits(mut self, limits: limits::Limits) -> AppState {
-        self.limits = limits;
-        self
-    }
-
-    /// With these OpenID Connect providers.
-    pub fn with_oidc(mut self, federation: nwd_oidc::Federation) -> AppState {
-        self.oidc = std::sync::Arc::new(federation);
-        self
-    }
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -92,18 +51,18 @@ struct ApiDoc;
 /// Every route with its policy.
 pub fn secure_routes() -> secure::SecureRouter {
     secure::SecureRouter::new()
-        .merge(api::health::router())
-        .merge(api::session::router())
-        .merge(api::intake::router())
-        .merge(api::referrals::router())
-        .merge(api::urgency::router())
-        .merge(api::directory::router())
-        .merge(api::lists::router())
-        .merge(api::register::router())
-        .merge(api::privacy::router())
-        .merge(api::admin::router())
-        .merge(api::consent::router())
-        .merge(pages::router())
+        .merge(nwd_api::health::router())
+        .merge(nwd_api::session::router())
+        .merge(nwd_api::intake::router())
+        .merge(nwd_api::referrals::router())
+        .merge(nwd_api::urgency::router())
+        .merge(nwd_api::directory::router())
+        .merge(nwd_api::lists::router())
+        .merge(nwd_api::register::router())
+        .merge(nwd_api::privacy::router())
+        .merge(nwd_api::admin::router())
+        .merge(nwd_api::consent::router())
+        .merge(nwd_pages::router())
 }
 
 /// The API routes and their OpenAPI document, built from one table, and every route's policy.
@@ -116,12 +75,13 @@ pub fn routes() -> (
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(router)
         .split_for_parts();
-    openapi_responses::complete(&mut openapi, &policies);
+    nwd_http::openapi_responses::complete(&mut openapi, &policies);
     (router, openapi, policies)
 }
 
 /// The whole application: API routes, the OpenAPI document, and the fallback.
 pub fn app(state: AppState) -> Router {
+    let state = state.with_page_refusals(nwd_pages::refusal::HtmlRefusals);
     let (router, openapi, _) = routes();
     let openapi = std::sync::Arc::new(openapi);
     router
@@ -145,7 +105,7 @@ pub fn app(state: AppState) -> Router {
         // Spans carry the method and path only: query strings can hold identifiers (an NHS
         // number in a search) and never reach a log (LOGGING.md).
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-            tracing::debug_span!("request", method = %request.method(), path = %usecase::status::loggable_path(request.uri().path()))
+            tracing::debug_span!("request", method = %request.method(), path = %limits::loggable_path(request.uri().path()))
         }))
         .with_state(state)
 }

@@ -1,0 +1,63 @@
+//! Pages for administrators (no clinical content): accounts and API tokens (`users`), their
+//! OpenID Connect links, teams and role grants, the service directory and each service's
+//! waiting-time standards.
+
+pub mod directory;
+pub mod oidc_links;
+pub mod role_grants;
+pub mod service_standards;
+pub mod teams;
+pub mod users;
+
+use nwd_domain::authz::{Permission, Policy, Scope};
+use nwd_http::secure::SecureRouter;
+use utoipa_axum::routes;
+
+/// This group's routes, each with its policy.
+pub fn router() -> SecureRouter {
+    SecureRouter::new()
+        .merge(admin_oidc_routes())
+        .merge(admin_routes())
+}
+
+/// The administrator's page for an account's OpenID Connect links (issue 5).
+fn admin_oidc_routes() -> SecureRouter {
+    let users = Policy::Requires(Permission::ManageUsers, Scope::None);
+    SecureRouter::new()
+        .route(users, "user", routes!(oidc_links::links))
+        .route(users, "user", routes!(oidc_links::link))
+        .route(users, "user", routes!(oidc_links::unlink))
+}
+
+/// The administrator's pages (issue 6): accounts, teams, the service directory and each
+/// service's waiting-time standards.
+fn admin_routes() -> SecureRouter {
+    let users = Policy::Requires(Permission::ManageUsers, Scope::None);
+    let directory = Policy::Requires(Permission::ManageDirectory, Scope::None);
+    SecureRouter::new()
+        .route(users, "user", routes!(users::users))
+        .route(users, "user", routes!(users::new_user))
+        .route(users, "user", routes!(users::create_user))
+        .route(users, "user", routes!(users::user))
+        .route(users, "user", routes!(users::add_membership))
+        .route(users, "user", routes!(users::remove_membership))
+        .route(users, "user", routes!(users::disable))
+        .route(users, "api_token", routes!(users::create_token))
+        .route(users, "api_token", routes!(users::revoke_token))
+        .route(users, "role_grant", routes!(role_grants::approve))
+        .route(users, "role_grant", routes!(role_grants::refuse))
+        .route(users, "team", routes!(teams::teams))
+        .route(users, "team", routes!(teams::new_team))
+        .route(users, "team", routes!(teams::create_team))
+        .route(users, "team", routes!(teams::team))
+        .route(users, "team", routes!(teams::add_team_member))
+        .route(users, "team", routes!(teams::remove_team_member))
+        .route(directory, "service", routes!(directory::services))
+        .route(directory, "service", routes!(directory::new_service))
+        .route(directory, "service", routes!(directory::create_service))
+        .route(directory, "service", routes!(directory::edit_service))
+        .route(directory, "service", routes!(directory::update_service))
+        .route(directory, "service", routes!(service_standards::form))
+        .route(directory, "service", routes!(service_standards::save))
+        .route(directory, "service", routes!(service_standards::reset))
+}

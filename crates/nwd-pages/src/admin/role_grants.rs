@@ -1,0 +1,100 @@
+//! Clinical roles waiting for a second administrator, on the account's page
+//! (`/staff/admin/users/{id}`): each with who asked, and — for an administrator who may
+//! decide (neither the one who asked nor the account's owner) — Approve and Refuse. The rule
+//! and the audit entry are the store's (`nwd_store::role_grants`), shared with the API
+//! (`/api/admin/role-grants/…`).
+
+use axum::extract::{Path, State};
+use nwd_domain::authz::Role;
+use nwd_store::auth::Principal;
+
+use crate::layout::{see_other, PageError, PageResult};
+use nwd_http::extract::Caller;
+use nwd_http::AppState;
+use nwd_usecase::accounts::by;
+
+/// A waiting role as the account's page shows it.
+#[derive(Debug, Clone)]
+pub struct PendingRow {
+    /// The request's id.
+    pub id: String,
+    /// Team name.
+    pub team: String,
+    /// Role in words.
+    pub role_words: String,
+    /// Who asked, by username when known.
+    pub requested_by: String,
+    /// Whether the viewer may approve or refuse it.
+    pub may_decide: bool,
+}
+
+/// The roles waiting for `user_id`, as `viewer` sees them.
+pub async fn pending_rows(
+    state: &AppState,
+    viewer: &Principal,
+    user_id: &str,
+) -> Result<Vec<PendingRow>, PageError> {
+    let grants = state
+        .store
+        .pending_role_grants()
+        .await
+        .map_err(PageError::staff)?;
+    let viewer_ref = by(viewer);
+    let names = state.store.users().await.map_err(PageError::staff)?;
+    Ok(grants
+        .into_iter()
+        .filter(|g| g.user_id == user_id)
+        .map(|g| PendingRow {
+            may_decide: g.requested_by != viewer_ref && g.user_id != viewer.user_id,
+            requested_by: g
+                .requested_by
+                .strip_prefix("user:")
+                .and_then(|id| names.iter().find(|u| u.id == id))
+                .map_or_else(|| g.requested_by.clone(), |u| u.username.clone()),
+            id: g.id,
+            team: g.team_name,
+            role_words: role_words(g.role),
+        })
+        .collect())
+}
+
+fn role_words(role: Role) -> String {
+    role.as_str().replace('_', " ")
+}
+
+/// Approves a waiting clinical role; back to the account's page.
+#[utoipa::path(post, path = "/staff/admin/role-grants/{id}/approve", tag = "pages",
+    params(("id" = String, Path), ("csrf" = String, Query, description = "The session's CSRF token")),
+    responses((status = 303, description = "Approved: back to the account"), (status = 403, description = "You asked for it, or it is yours", content_type = "text/html"), (status = 404, description = "Not found")))]
+pub async fn approve(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+) -> PageResult {
+    decide(state, principal, id, true).await
+}
+
+/// Refuses a waiting clinical role; back to the account's page.
+#[utoipa::path(post, path = "/staff/admin/role-grants/{id}/refuse", tag = "pages",
+    params(("id" = String, Path), ("csrf" = String, Query, description = "The session's CSRF token")),
+    responses((status = 303, description = "Refused: back to the account"), (status = 403, description = "You asked for it, or it is yours", content_type = "text/html"), (status = 404, description = "Not found")))]
+pub async fn refuse(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+) -> PageResult {
+    decide(state, principal, id, false).await
+}
+
+async fn decide(state: AppState, principal: Principal, id: String, approve: bool) -> PageResult {
+    let user_id = state
+        .store
+        .decide_role_grant(
+            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &id,
+            approve,
+        )
+        .await
+        .map_err(PageError::staff)?;
+    Ok(see_other(&format!("/staff/admin/users/{user_id}#roles")))
+}

@@ -1,0 +1,61 @@
+//! Pages for anyone, signed in or not: the start page, the self-referral and parent/carer
+//! journeys (`get_help`, with its `safety_question` and the optional `about` questions),
+//! finding support in the directory, urgent help, a referral's private status link, and the
+//! professional's referral journey (`refer_journey` for anyone, `refer` for signed-in staff).
+//! Each door into the single point of access ends in the shared intake use cases
+//! (`nwd_usecase::intake`).
+
+pub mod about;
+pub mod find_support;
+pub mod get_help;
+pub mod refer;
+pub mod refer_journey;
+pub mod safety_question;
+pub mod start;
+pub mod status;
+pub mod urgent_help;
+
+use nwd_domain::authz::{Permission, Policy, Scope};
+use nwd_http::secure::SecureRouter;
+use utoipa_axum::routes;
+
+/// This group's routes, each with its policy.
+pub fn router() -> SecureRouter {
+    SecureRouter::new()
+        .route(Policy::Public, "asset", routes!(crate::assets::asset))
+        .route(Policy::Public, "page", routes!(start::start))
+        .route(Policy::Public, "page", routes!(urgent_help::urgent_help))
+        .route(Policy::Public, "page", routes!(get_help::start))
+        .route(Policy::Public, "referral", routes!(get_help::answer))
+        .route(Policy::Public, "service", routes!(find_support::search))
+        .route(Policy::Public, "service", routes!(find_support::service))
+        .route(
+            Policy::Public,
+            "page",
+            routes!(get_help::start_parent_carer),
+        )
+        .route(
+            Policy::Public,
+            "referral_status",
+            routes!(status::status_page),
+        )
+        .route(Policy::Public, "page", routes!(refer_journey::start_page))
+        .route(Policy::Public, "page", routes!(refer_journey::start))
+        .route(Policy::Public, "referral", routes!(refer_journey::answer))
+        .route(Policy::Public, "referral", routes!(refer_journey::send))
+        .route(
+            Policy::Requires(Permission::ViewSentReferrals, Scope::None),
+            "referral_status",
+            routes!(refer::sent),
+        )
+        .route(
+            Policy::Requires(Permission::MakeReferral, Scope::None),
+            "page",
+            routes!(refer::staff_form),
+        )
+        .route(
+            Policy::Requires(Permission::MakeReferral, Scope::None),
+            "referral",
+            routes!(refer::staff_submit),
+        )
+}

@@ -1,0 +1,50 @@
+//! Urgent help: NHS 111 (mental health option), 999, and text and phone lines, from
+//! `config/urgent-help.toml` (checked and built in by `build.rs`; each number's public source
+//! is written beside it there). One click from every public page.
+
+use askama::Template;
+use axum::response::Response;
+
+use crate::layout::{render, Layout, Sensitivity};
+
+/// One way to get urgent help.
+#[derive(Debug, Clone, Copy)]
+pub struct UrgentLine {
+    /// Name, e.g. "Shout".
+    pub name: &'static str,
+    /// What to do, e.g. "Text SHOUT to 85258".
+    pub how: &'static str,
+    /// The number as shown.
+    pub number: &'static str,
+    /// `tel:` or `sms:` link.
+    pub href: &'static str,
+    /// When to use it.
+    pub when: &'static str,
+    /// `emergency`, `urgent` or `support`.
+    pub kind: &'static str,
+    /// Where the number comes from.
+    pub source: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/urgent_help.rs"));
+
+#[derive(Template)]
+#[template(path = "urgent_help.html")]
+struct UrgentHelpPage {
+    layout: Layout,
+    lines: &'static [UrgentLine],
+}
+
+/// Get help now: the urgent help page.
+#[utoipa::path(get, path = "/urgent-help", tag = "pages",
+    responses((status = 200, description = "Urgent help page", content_type = "text/html")))]
+pub async fn urgent_help() -> Response {
+    render(
+        &UrgentHelpPage {
+            layout: Layout::public("Get help now"),
+            lines: URGENT_HELP,
+        },
+        axum::http::StatusCode::OK,
+        Sensitivity::Public,
+    )
+}
