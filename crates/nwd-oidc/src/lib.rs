@@ -29,7 +29,7 @@
 //! administrator has linked.
 //!
 //! A crate of its own: it knows the provider and the tokens, not No Wrong Door's pages, store
-//! or routes (the sign-in pages are `nwd_web::pages::oidc`). Its heavy dependencies (an HTTPS
+//! or routes (the sign-in pages are `nwd_pages::staff::oidc`). Its heavy dependencies (an HTTPS
 //! client, JOSE) build once, beside the web crate rather than inside it.
 //!
 //! Modules: `config` (the providers file and its checks), `provider` (discovery, keys, the

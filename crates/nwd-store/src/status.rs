@@ -3,7 +3,7 @@
 //! returns). Only the token's SHA-256 is stored (`migrations/0006_status_links.sql`), tokens are
 //! 256 random bits, and a wrong, malformed or unknown token gives the same `None`.
 //!
-//! It does **not** decide what a status says (`nwd_web::usecase::status` does) and it returns no
+//! It does **not** decide what a status says (`nwd_usecase::status` does) and it returns no
 //! person: the referral's state and the names of the services it names are all there is.
 
 use std::collections::BTreeMap;
