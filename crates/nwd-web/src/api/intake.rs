@@ -21,6 +21,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{Caller, IdempotencyKey, JsonBody};
 use crate::problem::{ApiError, ApiResult, Problem};
+use crate::secure::RequestAudit;
 use crate::secure::SecureRouter;
 use crate::usecase::about::intake_about;
 use crate::usecase::intake::{reference, ParentCarerAnswers, ProfessionalReferral, SelfReferral};
@@ -167,6 +168,7 @@ pub struct IntakeResponse {
     )
 )]
 async fn create_referral(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(caller): Caller,
     IdempotencyKey(key): IdempotencyKey,
@@ -193,6 +195,7 @@ async fn create_referral(
     });
     let outcome = crate::usecase::intake::receive_professional_referral(
         &state.store,
+        &trail,
         Some(&caller),
         referral,
         idempotency,
@@ -213,6 +216,7 @@ async fn create_referral(
     )
 )]
 async fn create_self_referral(
+    trail: RequestAudit,
     State(state): State<AppState>,
     IdempotencyKey(key): IdempotencyKey,
     body: JsonBody<SelfReferralInput>,
@@ -224,7 +228,8 @@ async fn create_self_referral(
         request_hash: body.hash,
     });
     let outcome =
-        crate::usecase::intake::receive_self_referral(&state.store, referral, idempotency).await?;
+        crate::usecase::intake::receive_self_referral(&state.store, &trail, referral, idempotency)
+            .await?;
     Ok(respond(outcome, false))
 }
 

@@ -19,6 +19,7 @@ use utoipa_axum::routes;
 
 use crate::extract::{Caller, JsonBody};
 use crate::problem::{ApiResult, Problem};
+use crate::secure::RequestAudit;
 use crate::secure::SecureRouter;
 use crate::usecase::privacy::{export_response, report, AuditReport, Review};
 use crate::AppState;
@@ -86,12 +87,11 @@ pub struct ExportQuery {
 #[utoipa::path(get, path = "/api/audit/persons/{id}", tag = "privacy", params(("id" = String, Path)),
     responses((status = 200, body = AuditReport), (status = 403, body = Problem)))]
 async fn person_report(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AuditReport>> {
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("audit_report", id.clone());
-    }
+    trail.set_record("audit_report", id.clone());
     Ok(Json(report(state.store.audit_for_person(&id).await?)))
 }
 
@@ -100,17 +100,16 @@ async fn person_report(
     params(("id" = String, Path), ExportQuery),
     responses((status = 200, description = "CSV or JSON download"), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn person_export(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Path(id): Path<String>,
     crate::extract::QueryParams(query): crate::extract::QueryParams<ExportQuery>,
 ) -> ApiResult<axum::response::Response> {
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("audit_report", id.clone());
-        audit.set_detail(format!(
-            "sar_export:{}",
-            query.format.as_deref().unwrap_or("csv")
-        ));
-    }
+    trail.set_record("audit_report", id.clone());
+    trail.set_detail(format!(
+        "sar_export:{}",
+        query.format.as_deref().unwrap_or("csv")
+    ));
     let entries = state.store.audit_for_person(&id).await?;
     export_response(&id, query.format.as_deref(), entries)
 }
@@ -119,12 +118,11 @@ async fn person_export(
 #[utoipa::path(get, path = "/api/audit/users/{id}", tag = "privacy", params(("id" = String, Path)),
     responses((status = 200, body = AuditReport), (status = 403, body = Problem)))]
 async fn user_report(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AuditReport>> {
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("audit_report", id.clone());
-    }
+    trail.set_record("audit_report", id.clone());
     Ok(Json(report(state.store.audit_for_user(&id).await?)))
 }
 
@@ -147,6 +145,7 @@ async fn break_glass_queue(State(state): State<AppState>) -> ApiResult<Json<Vec<
     params(("id" = String, Path)), request_body = Review,
     responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn review_break_glass(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -156,7 +155,7 @@ async fn review_break_glass(
     state
         .store
         .record_review(
-            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &trail.signed_in(&principal),
             ReviewItem::BreakGlass,
             &id,
             outcome,
@@ -178,6 +177,7 @@ async fn safeguarding_queue(State(state): State<AppState>) -> ApiResult<Json<Vec
     params(("id" = String, Path)), request_body = Review,
     responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn review_safeguarding_override(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -187,7 +187,7 @@ async fn review_safeguarding_override(
     state
         .store
         .record_review(
-            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &trail.signed_in(&principal),
             ReviewItem::SafeguardingOverride,
             &id,
             outcome,

@@ -14,9 +14,9 @@ use nwd_domain::ReferralId;
 use utoipa_axum::routes;
 
 use super::referrals::ReferralChange;
-use crate::extract::{parse_id, Actor, IfMatch, JsonBody};
+use crate::extract::{parse_id, Actor, Caller, IfMatch, JsonBody};
 use crate::problem::{ApiResult, Problem};
-use crate::secure::SecureRouter;
+use crate::secure::{RequestAudit, SecureRouter};
 use crate::AppState;
 
 /// Routes.
@@ -34,7 +34,9 @@ pub fn router() -> SecureRouter {
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn record_urgency(
+    trail: RequestAudit,
     State(state): State<AppState>,
+    Caller(principal): Caller,
     actor: Actor,
     version: IfMatch,
     Path(id): Path<String>,
@@ -43,7 +45,13 @@ async fn record_urgency(
     let id = parse_id::<ReferralId>(&id, "referral")?;
     let (referral, events) = state
         .store
-        .execute(id, version.0, Command::RecordUrgency(body.value), &actor.0)
+        .execute(
+            &trail.signed_in(&principal),
+            id,
+            version.0,
+            Command::RecordUrgency(body.value),
+            &actor.0,
+        )
         .await?;
     Ok(super::with_etag(
         StatusCode::OK,

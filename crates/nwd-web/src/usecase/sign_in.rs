@@ -4,7 +4,8 @@
 //! Owns: the attempt and its audit entry. Does not own the session cookie (`crate::secure`)
 //! nor the checks of password and code (`nwd_store::auth`).
 
-use nwd_store::audit::AuditEntry;
+use nwd_domain::actor::Actor;
+use nwd_store::audit::{AuditContext, AuditEntry, AuditScope};
 use nwd_store::auth::AuthError;
 
 use crate::problem::ApiError;
@@ -34,9 +35,16 @@ impl SignInAttempt<'_> {
     pub async fn run(
         self,
         store: &nwd_store::Store,
+        trail: &AuditScope,
     ) -> Result<Result<nwd_store::auth::NewSession, AuthError>, ApiError> {
+        let audit = AuditContext::request(
+            Actor::User(self.username.trim().to_lowercase()),
+            None,
+            trail.clone(),
+        );
         let result = store
             .sign_in(
+                &audit,
                 self.username,
                 self.password,
                 self.code.trim(),
