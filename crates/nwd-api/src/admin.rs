@@ -16,7 +16,6 @@ use axum::http::StatusCode;
 use axum::Json;
 use nwd_domain::authz::{Permission::*, Policy::*, Role, Scope};
 use nwd_store::admin::{ApiTokenSummary, MembershipGrant, TeamMember, TeamSummary, UserSummary};
-use nwd_store::audit::AuditContext;
 use nwd_store::auth::CreatedUser;
 use nwd_store::role_grants::PendingRoleGrant;
 use serde::{Deserialize, Serialize};
@@ -25,6 +24,7 @@ use utoipa_axum::routes;
 
 use nwd_http::extract::{Caller, JsonBody};
 use nwd_http::problem::{ApiError, ApiResult, Problem};
+use nwd_http::secure::RequestAudit;
 use nwd_http::secure::SecureRouter;
 use nwd_http::AppState;
 use nwd_usecase::accounts::{
@@ -67,12 +67,12 @@ async fn list_users(State(state): State<AppState>) -> ApiResult<Json<Vec<UserSum
 #[utoipa::path(post, path = "/api/admin/users", tag = "admin", request_body = NewAccount,
     responses((status = 201, body = CreatedUser), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create_user(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     JsonBody { value, .. }: JsonBody<NewAccount>,
 ) -> ApiResult<(StatusCode, Json<CreatedUser>)> {
-    let created =
-        create_account(&state.store, &AuditContext::signed_in(&principal), &value).await?;
+    let created = create_account(&state.store, &trail.signed_in(&principal), &value).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -90,12 +90,11 @@ pub struct UserDetail {
 #[utoipa::path(get, path = "/api/admin/users/{id}", tag = "admin", params(("id" = String, Path)),
     responses((status = 200, body = UserDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_user(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<UserDetail>> {
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("user", id.clone());
-    }
+    trail.set_record("user", id.clone());
     let user = state.store.user(&id).await?;
     let tokens = state.store.api_tokens(&id).await?;
     Ok(Json(UserDetail { user, tokens }))
@@ -105,11 +104,12 @@ async fn get_user(
 #[utoipa::path(post, path = "/api/admin/users/{id}/disable", tag = "admin", params(("id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn disable_user(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    disable_account(&state.store, &AuditContext::signed_in(&principal), &id).await?;
+    disable_account(&state.store, &trail.signed_in(&principal), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -141,6 +141,7 @@ fn granted(grant: MembershipGrant) -> axum::response::Response {
     request_body = MembershipChange,
     responses((status = 204), (status = 202, body = MembershipGrant), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn add_membership(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -149,12 +150,7 @@ async fn add_membership(
     let role = parse_role(&value.role).map_err(|e| ApiError::Invalid(vec![e]))?;
     let grant = state
         .store
-        .add_membership(
-            &AuditContext::signed_in(&principal),
-            &id,
-            &value.team_id,
-            role,
-        )
+        .add_membership(&trail.signed_in(&principal), &id, &value.team_id, role)
         .await?;
     Ok(granted(grant))
 }
@@ -171,13 +167,14 @@ async fn list_role_grants(State(state): State<AppState>) -> ApiResult<Json<Vec<P
 #[utoipa::path(post, path = "/api/admin/role-grants/{id}/approve", tag = "admin", params(("id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn approve_role_grant(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     state
         .store
-        .decide_role_grant(&AuditContext::signed_in(&principal), &id, true)
+        .decide_role_grant(&trail.signed_in(&principal), &id, true)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -186,13 +183,14 @@ async fn approve_role_grant(
 #[utoipa::path(post, path = "/api/admin/role-grants/{id}/refuse", tag = "admin", params(("id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn refuse_role_grant(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     state
         .store
-        .decide_role_grant(&AuditContext::signed_in(&principal), &id, false)
+        .decide_role_grant(&trail.signed_in(&principal), &id, false)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -202,6 +200,7 @@ async fn refuse_role_grant(
     request_body = MembershipChange,
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn remove_membership(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -210,12 +209,7 @@ async fn remove_membership(
     let role = Role::parse(&value.role).map_err(|e| ApiError::field("role", e))?;
     state
         .store
-        .remove_membership(
-            &AuditContext::signed_in(&principal),
-            &id,
-            &value.team_id,
-            role,
-        )
+        .remove_membership(&trail.signed_in(&principal), &id, &value.team_id, role)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -250,6 +244,7 @@ pub struct IssuedToken {
 /// the holder is calling with a token, to that token's permissions; answered once. A token is
 /// created by and for its holder only (`Store::issue_api_token`).
 pub async fn issue_own_token(
+    trail: &RequestAudit,
     state: &AppState,
     principal: &nwd_store::auth::Principal,
     holder: &str,
@@ -268,7 +263,7 @@ pub async fn issue_own_token(
     }
     Ok(state
         .store
-        .issue_api_token(&AuditContext::signed_in(principal), holder, name, &scopes)
+        .issue_api_token(&trail.signed_in(principal), holder, name, &scopes)
         .await?)
 }
 
@@ -278,13 +273,14 @@ pub async fn issue_own_token(
     request_body = NewToken,
     responses((status = 201, body = IssuedToken), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn create_token(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
     JsonBody { value, .. }: JsonBody<NewToken>,
 ) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
     let (token_id, token) =
-        issue_own_token(&state, &principal, &id, &value.name, &value.scopes).await?;
+        issue_own_token(&trail, &state, &principal, &id, &value.name, &value.scopes).await?;
     Ok((
         StatusCode::CREATED,
         Json(IssuedToken {
@@ -300,13 +296,21 @@ async fn create_token(
     request_body = NewToken,
     responses((status = 201, body = IssuedToken), (status = 401, body = Problem), (status = 422, body = Problem)))]
 async fn create_own_token(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     JsonBody { value, .. }: JsonBody<NewToken>,
 ) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
     let holder = principal.user_id.clone();
-    let (token_id, token) =
-        issue_own_token(&state, &principal, &holder, &value.name, &value.scopes).await?;
+    let (token_id, token) = issue_own_token(
+        &trail,
+        &state,
+        &principal,
+        &holder,
+        &value.name,
+        &value.scopes,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(IssuedToken {
@@ -321,13 +325,14 @@ async fn create_own_token(
     params(("id" = String, Path), ("token_id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn revoke_token(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path((id, token_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     state
         .store
-        .revoke_api_token(&AuditContext::signed_in(&principal), Some(&id), &token_id)
+        .revoke_api_token(&trail.signed_in(&principal), Some(&id), &token_id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -343,11 +348,12 @@ pub struct CreatedTeam {
 #[utoipa::path(post, path = "/api/admin/teams", tag = "admin", request_body = TeamForm,
     responses((status = 201, body = CreatedTeam), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create_team(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     JsonBody { value, .. }: JsonBody<TeamForm>,
 ) -> ApiResult<(StatusCode, Json<CreatedTeam>)> {
-    let id = add_team(&state.store, &AuditContext::signed_in(&principal), &value).await?;
+    let id = add_team(&state.store, &trail.signed_in(&principal), &value).await?;
     Ok((StatusCode::CREATED, Json(CreatedTeam { id })))
 }
 
@@ -365,12 +371,11 @@ pub struct TeamDetail {
 #[utoipa::path(get, path = "/api/admin/teams/{id}", tag = "admin", params(("id" = String, Path)),
     responses((status = 200, body = TeamDetail), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_team(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<TeamDetail>> {
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("team", id.clone());
-    }
+    trail.set_record("team", id.clone());
     let team = state.store.team(&id).await?;
     let memberships = state.store.team_members(&id).await?;
     Ok(Json(TeamDetail { team, memberships }))
@@ -392,6 +397,7 @@ pub struct MemberChange {
     request_body = MemberChange,
     responses((status = 204), (status = 202, body = MembershipGrant), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn add_team_member(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -399,7 +405,7 @@ async fn add_team_member(
 ) -> ApiResult<axum::response::Response> {
     let grant = add_member(
         &state.store,
-        &AuditContext::signed_in(&principal),
+        &trail.signed_in(&principal),
         &id,
         &value.user_id,
         &value.role,
@@ -413,6 +419,7 @@ async fn add_team_member(
     request_body = MemberChange,
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn remove_team_member(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -420,7 +427,7 @@ async fn remove_team_member(
 ) -> ApiResult<StatusCode> {
     remove_member(
         &state.store,
-        &AuditContext::signed_in(&principal),
+        &trail.signed_in(&principal),
         &id,
         &value.user_id,
         &value.role,

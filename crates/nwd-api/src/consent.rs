@@ -23,6 +23,7 @@ use utoipa_axum::routes;
 
 use nwd_http::extract::{parse_id, Caller, JsonBody};
 use nwd_http::problem::{ApiResult, Problem};
+use nwd_http::secure::RequestAudit;
 use nwd_http::secure::SecureRouter;
 use nwd_http::AppState;
 
@@ -113,6 +114,7 @@ async fn list_assessments(
     params(("id" = String, Path)), request_body = AssessmentBody,
     responses((status = 201, body = CompetenceAssessment), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn record_assessment(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -121,7 +123,7 @@ async fn record_assessment(
     let assessment = state
         .store
         .record_competence_assessment(
-            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &trail.signed_in(&principal),
             &id,
             NewAssessment {
                 decision: body.decision,
@@ -156,6 +158,7 @@ pub struct CarerLinkCreated {
     params(("id" = String, Path)), request_body = CarerLinkBody,
     responses((status = 201, body = CarerLinkCreated), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn link_carer(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -164,7 +167,7 @@ async fn link_carer(
     let link = state
         .store
         .link_carer(
-            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &trail.signed_in(&principal),
             &id,
             &body.user_id,
             &body.relationship,
@@ -191,6 +194,7 @@ pub struct ParentAccessBody {
     params(("id" = String, Path)), request_body = ParentAccessBody,
     responses((status = 201, body = ParentAccessDecision), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn record_parent_access(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -199,7 +203,7 @@ async fn record_parent_access(
     let decision = state
         .store
         .record_parent_access_decision(
-            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &trail.signed_in(&principal),
             &id,
             &body.carer_link_id,
             body.basis,
@@ -214,17 +218,14 @@ async fn record_parent_access(
     params(("id" = String, Path), ("decision" = String, Path)),
     responses((status = 204), (status = 404, body = Problem)))]
 async fn withdraw_parent_access(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path((id, decision)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     state
         .store
-        .withdraw_parent_access_decision(
-            &nwd_store::audit::AuditContext::signed_in(&principal),
-            &id,
-            &decision,
-        )
+        .withdraw_parent_access_decision(&trail.signed_in(&principal), &id, &decision)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -248,6 +249,7 @@ pub struct OverrideBody {
     params(("id" = String, Path)), request_body = OverrideBody,
     responses((status = 201, body = SafeguardingOverride), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn record_override(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -256,7 +258,7 @@ async fn record_override(
     let item = state
         .store
         .record_safeguarding_override(
-            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &trail.signed_in(&principal),
             &id,
             body.scope,
             body.referral_id,
@@ -290,6 +292,7 @@ pub struct MarkCreated {
     params(("id" = String, Path)), request_body = NotForParentBody,
     responses((status = 201, body = MarkCreated), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn mark_not_for_parent(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -299,7 +302,7 @@ async fn mark_not_for_parent(
     let mark = state
         .store
         .mark_not_for_parent(
-            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &trail.signed_in(&principal),
             referral,
             body.seq,
             &body.reason,
@@ -323,6 +326,7 @@ pub struct ParentContactBody {
     params(("id" = String, Path)), request_body = ParentContactBody,
     responses((status = 201, body = ParentContactDecision), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn record_parent_contact(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -332,7 +336,7 @@ async fn record_parent_contact(
     let decision = state
         .store
         .record_parent_contact_decision(
-            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &trail.signed_in(&principal),
             referral,
             body.contact,
             &body.rationale,

@@ -15,8 +15,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use nwd_domain::authz::{Permission::*, Policy::*, Scope};
+use nwd_http::extract::Caller;
 use nwd_http::extract::{parse_id, Actor, IfMatch, JsonBody, QueryParams};
 use nwd_http::problem::{ApiError, ApiResult, Problem};
+use nwd_http::secure::RequestAudit;
 use nwd_http::secure::SecureRouter;
 use nwd_http::AppState;
 
@@ -90,11 +92,16 @@ async fn list_organisations(
 #[utoipa::path(post, path = "/api/organisations", tag = "directory", request_body = OrganisationDetails,
     responses((status = 201, body = VersionedOrganisation), (status = 422, body = Problem)))]
 async fn create_organisation(
+    trail: RequestAudit,
     State(state): State<AppState>,
+    Caller(principal): Caller,
     _actor: Actor,
     body: JsonBody<OrganisationDetails>,
 ) -> ApiResult<Response> {
-    let (organisation, version) = state.store.create_organisation(body.value).await?;
+    let (organisation, version) = state
+        .store
+        .create_organisation(&trail.signed_in(&principal), body.value)
+        .await?;
     Ok(super::with_etag(
         StatusCode::CREATED,
         version,
@@ -131,7 +138,9 @@ async fn get_organisation(
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = VersionedOrganisation), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn update_organisation(
+    trail: RequestAudit,
     State(state): State<AppState>,
+    Caller(principal): Caller,
     _actor: Actor,
     version: IfMatch,
     Path(id): Path<String>,
@@ -140,7 +149,7 @@ async fn update_organisation(
     let id = parse_id::<OrganisationId>(&id, "organisation")?;
     let (organisation, version) = state
         .store
-        .update_organisation(id, body.value, version.0)
+        .update_organisation(&trail.signed_in(&principal), id, body.value, version.0)
         .await?;
     Ok(super::with_etag(
         StatusCode::OK,
@@ -243,11 +252,16 @@ pub fn service_filter(params: ServiceSearchParams) -> Result<ServiceFilter, ApiE
 #[utoipa::path(post, path = "/api/services", tag = "directory", request_body = ServiceDetails,
     responses((status = 201, body = VersionedService), (status = 422, body = Problem)))]
 async fn create_service(
+    trail: RequestAudit,
     State(state): State<AppState>,
+    Caller(principal): Caller,
     _actor: Actor,
     body: JsonBody<ServiceDetails>,
 ) -> ApiResult<Response> {
-    let (service, version) = state.store.create_service(body.value).await?;
+    let (service, version) = state
+        .store
+        .create_service(&trail.signed_in(&principal), body.value)
+        .await?;
     Ok(super::with_etag(
         StatusCode::CREATED,
         version,
@@ -275,7 +289,9 @@ async fn get_service(State(state): State<AppState>, Path(id): Path<String>) -> A
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = VersionedService), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn update_service(
+    trail: RequestAudit,
     State(state): State<AppState>,
+    Caller(principal): Caller,
     _actor: Actor,
     version: IfMatch,
     Path(id): Path<String>,
@@ -284,7 +300,7 @@ async fn update_service(
     let id = parse_id::<ServiceId>(&id, "service")?;
     let (service, version) = state
         .store
-        .update_service(id, body.value, version.0)
+        .update_service(&trail.signed_in(&principal), id, body.value, version.0)
         .await?;
     Ok(super::with_etag(
         StatusCode::OK,

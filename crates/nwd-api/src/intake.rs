@@ -22,6 +22,7 @@ use utoipa_axum::routes;
 use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 use nwd_http::extract::{Caller, IdempotencyKey, JsonBody};
 use nwd_http::problem::{ApiError, ApiResult, Problem};
+use nwd_http::secure::RequestAudit;
 use nwd_http::secure::SecureRouter;
 use nwd_http::AppState;
 use nwd_usecase::about::intake_about;
@@ -167,6 +168,7 @@ pub struct IntakeResponse {
     )
 )]
 async fn create_referral(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(caller): Caller,
     IdempotencyKey(key): IdempotencyKey,
@@ -193,6 +195,7 @@ async fn create_referral(
     });
     let outcome = nwd_usecase::intake::receive_professional_referral(
         &state.store,
+        &trail,
         Some(&caller),
         referral,
         idempotency,
@@ -213,6 +216,7 @@ async fn create_referral(
     )
 )]
 async fn create_self_referral(
+    trail: RequestAudit,
     State(state): State<AppState>,
     IdempotencyKey(key): IdempotencyKey,
     body: JsonBody<SelfReferralInput>,
@@ -224,7 +228,8 @@ async fn create_self_referral(
         request_hash: body.hash,
     });
     let outcome =
-        nwd_usecase::intake::receive_self_referral(&state.store, referral, idempotency).await?;
+        nwd_usecase::intake::receive_self_referral(&state.store, &trail, referral, idempotency)
+            .await?;
     Ok(respond(outcome, false))
 }
 

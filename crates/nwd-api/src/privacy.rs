@@ -19,6 +19,7 @@ use utoipa_axum::routes;
 
 use nwd_http::extract::{Caller, JsonBody};
 use nwd_http::problem::{ApiResult, Problem};
+use nwd_http::secure::RequestAudit;
 use nwd_http::secure::SecureRouter;
 use nwd_http::AppState;
 use nwd_usecase::privacy::{export, report, AuditReport, Review};
@@ -86,12 +87,11 @@ pub struct ExportQuery {
 #[utoipa::path(get, path = "/api/audit/persons/{id}", tag = "privacy", params(("id" = String, Path)),
     responses((status = 200, body = AuditReport), (status = 403, body = Problem)))]
 async fn person_report(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AuditReport>> {
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("audit_report", id.clone());
-    }
+    trail.set_record("audit_report", id.clone());
     Ok(Json(report(state.store.audit_for_person(&id).await?)))
 }
 
@@ -100,17 +100,16 @@ async fn person_report(
     params(("id" = String, Path), ExportQuery),
     responses((status = 200, description = "CSV or JSON download"), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn person_export(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Path(id): Path<String>,
     nwd_http::extract::QueryParams(query): nwd_http::extract::QueryParams<ExportQuery>,
 ) -> ApiResult<axum::response::Response> {
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("audit_report", id.clone());
-        audit.set_detail(format!(
-            "sar_export:{}",
-            query.format.as_deref().unwrap_or("csv")
-        ));
-    }
+    trail.set_record("audit_report", id.clone());
+    trail.set_detail(format!(
+        "sar_export:{}",
+        query.format.as_deref().unwrap_or("csv")
+    ));
     let entries = state.store.audit_for_person(&id).await?;
     let download = export(&id, query.format.as_deref(), entries)?;
     Ok(nwd_http::headers::attachment(download))
@@ -120,12 +119,11 @@ async fn person_export(
 #[utoipa::path(get, path = "/api/audit/users/{id}", tag = "privacy", params(("id" = String, Path)),
     responses((status = 200, body = AuditReport), (status = 403, body = Problem)))]
 async fn user_report(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AuditReport>> {
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("audit_report", id.clone());
-    }
+    trail.set_record("audit_report", id.clone());
     Ok(Json(report(state.store.audit_for_user(&id).await?)))
 }
 
@@ -148,6 +146,7 @@ async fn break_glass_queue(State(state): State<AppState>) -> ApiResult<Json<Vec<
     params(("id" = String, Path)), request_body = Review,
     responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn review_break_glass(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -157,7 +156,7 @@ async fn review_break_glass(
     state
         .store
         .record_review(
-            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &trail.signed_in(&principal),
             ReviewItem::BreakGlass,
             &id,
             outcome,
@@ -179,6 +178,7 @@ async fn safeguarding_queue(State(state): State<AppState>) -> ApiResult<Json<Vec
     params(("id" = String, Path)), request_body = Review,
     responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn review_safeguarding_override(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -188,7 +188,7 @@ async fn review_safeguarding_override(
     state
         .store
         .record_review(
-            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &trail.signed_in(&principal),
             ReviewItem::SafeguardingOverride,
             &id,
             outcome,

@@ -27,6 +27,7 @@ use utoipa_axum::routes;
 use nwd_domain::authz::{Permission::*, Policy::*, Scope};
 use nwd_http::extract::{parse_id, Actor, Caller, IfMatch, JsonBody, QueryParams};
 use nwd_http::problem::{ApiError, ApiResult, Problem};
+use nwd_http::secure::RequestAudit;
 use nwd_http::secure::SecureRouter;
 use nwd_http::AppState;
 
@@ -167,6 +168,7 @@ pub struct SearchParams {
 #[utoipa::path(get, path = "/api/referrals", tag = "referrals", params(SearchParams),
     responses((status = 200, body = ReferralPage), (status = 422, body = Problem)))]
 async fn search_referrals(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     QueryParams(params): QueryParams<SearchParams>,
@@ -178,35 +180,33 @@ async fn search_referrals(
             .store
             .visibility(&principal, nwd_domain::authz::Permission::ReadClinical),
     );
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_detail(format!(
-            "filters: {}",
-            [
-                ("status", search.status.is_some()),
-                ("source", search.source.is_some()),
-                ("priority", search.priority.is_some()),
-                ("need_group", search.need_group.is_some()),
-                ("reason", search.reason.is_some()),
-                ("person_id", search.person_id.is_some()),
-                ("nhs_number", search.nhs_number.is_some()),
-                ("kind", search.kind.is_some()),
-                ("source_group", !search.sources.is_empty()),
-                ("reference", search.terms.reference.is_some()),
-                (
-                    "name",
-                    search.terms.family.is_some() || search.terms.given.is_some(),
-                ),
-                ("date_of_birth", search.terms.date_of_birth.is_some()),
-            ]
-            .iter()
-            .filter(|(_, used)| *used)
-            .map(|(name, _)| *name)
-            .collect::<Vec<_>>()
-            .join(",")
-        ));
-        if let Some(person) = search.person_id {
-            audit.set_person(person);
-        }
+    trail.set_detail(format!(
+        "filters: {}",
+        [
+            ("status", search.status.is_some()),
+            ("source", search.source.is_some()),
+            ("priority", search.priority.is_some()),
+            ("need_group", search.need_group.is_some()),
+            ("reason", search.reason.is_some()),
+            ("person_id", search.person_id.is_some()),
+            ("nhs_number", search.nhs_number.is_some()),
+            ("kind", search.kind.is_some()),
+            ("source_group", !search.sources.is_empty()),
+            ("reference", search.terms.reference.is_some()),
+            (
+                "name",
+                search.terms.family.is_some() || search.terms.given.is_some(),
+            ),
+            ("date_of_birth", search.terms.date_of_birth.is_some()),
+        ]
+        .iter()
+        .filter(|(_, used)| *used)
+        .map(|(name, _)| *name)
+        .collect::<Vec<_>>()
+        .join(",")
+    ));
+    if let Some(person) = search.person_id {
+        trail.set_person(person);
     }
     Ok(Json(state.store.search_referrals(&search).await?))
 }
@@ -361,6 +361,7 @@ async fn referral_waits(
 }
 
 async fn run(
+    trail: &RequestAudit,
     state: &AppState,
     id: &str,
     version: IfMatch,
@@ -372,7 +373,14 @@ async fn run(
     let authority = principal.write_authority(&state.store.access().roles);
     let (referral, events) = state
         .store
-        .execute_as(id, version.0, command, &actor.0, &authority)
+        .execute_as(
+            &trail.signed_in(principal),
+            id,
+            version.0,
+            command,
+            &actor.0,
+            &authority,
+        )
         .await?;
     Ok(super::with_etag(
         StatusCode::OK,
@@ -386,6 +394,7 @@ async fn run(
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn record_competence(
+    trail: RequestAudit,
     State(state): State<AppState>,
     actor: Actor,
     Caller(principal): Caller,
@@ -394,6 +403,7 @@ async fn record_competence(
     body: JsonBody<CompetenceDecision>,
 ) -> ApiResult<Response> {
     run(
+        &trail,
         &state,
         &id,
         version,
@@ -410,6 +420,7 @@ async fn record_competence(
     responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 
 async fn triage(
+    trail: RequestAudit,
     State(state): State<AppState>,
     actor: Actor,
     Caller(principal): Caller,
@@ -418,6 +429,7 @@ async fn triage(
     body: JsonBody<TriageCommand>,
 ) -> ApiResult<Response> {
     run(
+        &trail,
         &state,
         &id,
         version,
@@ -433,6 +445,7 @@ async fn triage(
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn allocate(
+    trail: RequestAudit,
     State(state): State<AppState>,
     actor: Actor,
     Caller(principal): Caller,
@@ -441,6 +454,7 @@ async fn allocate(
     body: JsonBody<AllocateCommand>,
 ) -> ApiResult<Response> {
     run(
+        &trail,
         &state,
         &id,
         version,
@@ -456,6 +470,7 @@ async fn allocate(
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn record_contact(
+    trail: RequestAudit,
     State(state): State<AppState>,
     actor: Actor,
     Caller(principal): Caller,
@@ -464,6 +479,7 @@ async fn record_contact(
     body: JsonBody<ContactInput>,
 ) -> ApiResult<Response> {
     run(
+        &trail,
         &state,
         &id,
         version,
@@ -487,6 +503,7 @@ pub struct ContactOutcomeInput {
     params(("id" = String, Path), ("contact_id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn record_contact_outcome(
+    trail: RequestAudit,
     State(state): State<AppState>,
     actor: Actor,
     Caller(principal): Caller,
@@ -496,6 +513,7 @@ async fn record_contact_outcome(
 ) -> ApiResult<Response> {
     let contact_id = parse_id::<ContactId>(&contact_id, "contact")?;
     run(
+        &trail,
         &state,
         &id,
         version,
@@ -514,6 +532,7 @@ async fn record_contact_outcome(
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn step(
+    trail: RequestAudit,
     State(state): State<AppState>,
     actor: Actor,
     Caller(principal): Caller,
@@ -522,6 +541,7 @@ async fn step(
     body: JsonBody<StepCommand>,
 ) -> ApiResult<Response> {
     run(
+        &trail,
         &state,
         &id,
         version,
@@ -539,6 +559,7 @@ async fn step(
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn plan_transition(
+    trail: RequestAudit,
     State(state): State<AppState>,
     actor: Actor,
     Caller(principal): Caller,
@@ -547,6 +568,7 @@ async fn plan_transition(
     body: JsonBody<TransitionPlanCommand>,
 ) -> ApiResult<Response> {
     run(
+        &trail,
         &state,
         &id,
         version,
@@ -562,6 +584,7 @@ async fn plan_transition(
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn transition(
+    trail: RequestAudit,
     State(state): State<AppState>,
     actor: Actor,
     Caller(principal): Caller,
@@ -570,6 +593,7 @@ async fn transition(
     body: JsonBody<TransitionCommand>,
 ) -> ApiResult<Response> {
     run(
+        &trail,
         &state,
         &id,
         version,
@@ -597,6 +621,7 @@ pub struct DischargeInput {
     params(("id" = String, Path), ("allocation_id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn discharge(
+    trail: RequestAudit,
     State(state): State<AppState>,
     actor: Actor,
     Caller(principal): Caller,
@@ -610,7 +635,7 @@ async fn discharge(
         reason: body.value.reason,
         note: body.value.note,
     });
-    run(&state, &id, version, command, &actor, &principal).await
+    run(&trail, &state, &id, version, command, &actor, &principal).await
 }
 
 /// Decline body.
@@ -626,6 +651,7 @@ pub struct DeclineInput {
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn decline(
+    trail: RequestAudit,
     State(state): State<AppState>,
     actor: Actor,
     Caller(principal): Caller,
@@ -634,6 +660,7 @@ async fn decline(
     body: JsonBody<DeclineInput>,
 ) -> ApiResult<Response> {
     run(
+        &trail,
         &state,
         &id,
         version,

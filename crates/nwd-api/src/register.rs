@@ -11,8 +11,10 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use nwd_domain::authz::{Permission::*, Policy::*, Scope};
+use nwd_http::extract::Caller;
 use nwd_http::extract::{parse_id, Actor, IfMatch, JsonBody, QueryParams};
 use nwd_http::problem::{ApiError, ApiResult, Problem};
+use nwd_http::secure::RequestAudit;
 use nwd_http::secure::SecureRouter;
 use nwd_http::AppState;
 
@@ -124,7 +126,9 @@ pub struct DecisionInput {
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = MatchReview), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn decide_review(
+    trail: RequestAudit,
     State(state): State<AppState>,
+    Caller(principal): Caller,
     actor: Actor,
     version: IfMatch,
     Path(id): Path<String>,
@@ -135,7 +139,14 @@ async fn decide_review(
     Ok(Json(
         state
             .store
-            .decide_review(id, version.0, input.decision, &input.reason, &actor.0)
+            .decide_review(
+                &trail.signed_in(&principal),
+                id,
+                version.0,
+                input.decision,
+                &input.reason,
+                &actor.0,
+            )
             .await?,
     ))
 }
@@ -155,7 +166,9 @@ pub struct MergeInput {
     params(("id" = String, Path)),
     responses((status = 200, body = PersonMerge), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn merge(
+    trail: RequestAudit,
     State(state): State<AppState>,
+    Caller(principal): Caller,
     actor: Actor,
     Path(id): Path<String>,
     body: JsonBody<MergeInput>,
@@ -164,7 +177,13 @@ async fn merge(
     Ok(Json(
         state
             .store
-            .merge_persons(survivor, body.value.merged_id, &body.value.reason, &actor.0)
+            .merge_persons(
+                &trail.signed_in(&principal),
+                survivor,
+                body.value.merged_id,
+                &body.value.reason,
+                &actor.0,
+            )
             .await?,
     ))
 }
@@ -182,7 +201,9 @@ pub struct ReasonInput {
     params(("id" = String, Path)),
     responses((status = 200, body = PersonMerge), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn unmerge(
+    trail: RequestAudit,
     State(state): State<AppState>,
+    Caller(principal): Caller,
     actor: Actor,
     Path(id): Path<String>,
     body: JsonBody<ReasonInput>,
@@ -191,7 +212,12 @@ async fn unmerge(
     Ok(Json(
         state
             .store
-            .unmerge(id, &body.value.reason, &actor.0)
+            .unmerge(
+                &trail.signed_in(&principal),
+                id,
+                &body.value.reason,
+                &actor.0,
+            )
             .await?,
     ))
 }
@@ -211,7 +237,9 @@ pub struct NotSameInput {
     params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn not_same(
+    trail: RequestAudit,
     State(state): State<AppState>,
+    Caller(principal): Caller,
     actor: Actor,
     Path(id): Path<String>,
     body: JsonBody<NotSameInput>,
@@ -219,7 +247,13 @@ async fn not_same(
     let id = parse_id::<PersonId>(&id, "person")?;
     state
         .store
-        .record_not_same(id, body.value.other_id, &body.value.reason, &actor.0)
+        .record_not_same(
+            &trail.signed_in(&principal),
+            id,
+            body.value.other_id,
+            &body.value.reason,
+            &actor.0,
+        )
         .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -18,6 +18,7 @@ use utoipa_axum::routes;
 
 use nwd_http::extract::{parse_id, Caller, ClientAddress, JsonBody};
 use nwd_http::problem::{ApiError, ApiResult, Problem};
+use nwd_http::secure::RequestAudit;
 use nwd_http::secure::{session_cookie, session_cookie_header, SecureRouter, SESSION_COOKIE};
 use nwd_http::AppState;
 use nwd_usecase::sign_in::SignInAttempt;
@@ -60,6 +61,7 @@ pub struct SessionInfo {
 #[utoipa::path(post, path = "/api/session", tag = "access", request_body = SignIn,
     responses((status = 200, body = SessionInfo), (status = 401, body = Problem), (status = 422, body = Problem)))]
 async fn sign_in(
+    trail: RequestAudit,
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     JsonBody { value: body, .. }: JsonBody<SignIn>,
@@ -72,7 +74,7 @@ async fn sign_in(
         address,
         status: 200,
     };
-    match attempt.run(&state.store).await? {
+    match attempt.run(&state.store, &trail).await? {
         Ok(session) => {
             let cookie = session_cookie_header(&state, &session.token);
             let mut response = Json(SessionInfo {
@@ -108,9 +110,17 @@ async fn who_am_i(Caller(principal): Caller) -> Json<SessionInfo> {
 /// Sign out: ends the session on the server and clears the cookie.
 #[utoipa::path(delete, path = "/api/session", tag = "access",
     responses((status = 204), (status = 401, body = Problem)))]
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+async fn sign_out(
+    trail: RequestAudit,
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     if let Some(token) = session_cookie(&headers) {
-        state.store.end_session(&token).await?;
+        state
+            .store
+            .end_session(&trail.signed_in(&principal), &token)
+            .await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     set_header(
@@ -147,17 +157,16 @@ pub struct BreakGlassGranted {
     params(("id" = String, Path)), request_body = BreakGlassBody,
     responses((status = 201, body = BreakGlassGranted), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn break_glass(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
     JsonBody { value: body, .. }: JsonBody<BreakGlassBody>,
 ) -> ApiResult<(StatusCode, Json<BreakGlassGranted>)> {
     let person = PersonId(parse_id(&id, "person")?);
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_person(person);
-        audit.set_record("break_glass", id.clone());
-        audit.set_detail(format!("reason: {}", body.reason.trim()));
-    }
+    trail.set_person(person);
+    trail.set_record("break_glass", id.clone());
+    trail.set_detail(format!("reason: {}", body.reason.trim()));
     let request = BreakGlassRequest {
         reason: body.reason,
         duration: SignedDuration::from_mins(body.minutes.clamp(0, 24 * 60)),
@@ -170,12 +179,7 @@ async fn break_glass(
     }
     let (grant, expires_at) = state
         .store
-        .break_glass(
-            &nwd_store::audit::AuditContext::signed_in(&principal),
-            &principal,
-            person,
-            &request,
-        )
+        .break_glass(&trail.signed_in(&principal), &principal, person, &request)
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -14,9 +14,9 @@ use nwd_domain::ReferralId;
 use utoipa_axum::routes;
 
 use super::referrals::ReferralChange;
-use nwd_http::extract::{parse_id, Actor, IfMatch, JsonBody};
+use nwd_http::extract::{parse_id, Actor, Caller, IfMatch, JsonBody};
 use nwd_http::problem::{ApiResult, Problem};
-use nwd_http::secure::SecureRouter;
+use nwd_http::secure::{RequestAudit, SecureRouter};
 use nwd_http::AppState;
 
 /// Routes.
@@ -34,7 +34,9 @@ pub fn router() -> SecureRouter {
     params(("id" = String, Path), ("If-Match" = String, Header)),
     responses((status = 200, body = ReferralChange), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 async fn record_urgency(
+    trail: RequestAudit,
     State(state): State<AppState>,
+    Caller(principal): Caller,
     actor: Actor,
     version: IfMatch,
     Path(id): Path<String>,
@@ -43,7 +45,13 @@ async fn record_urgency(
     let id = parse_id::<ReferralId>(&id, "referral")?;
     let (referral, events) = state
         .store
-        .execute(id, version.0, Command::RecordUrgency(body.value), &actor.0)
+        .execute(
+            &trail.signed_in(&principal),
+            id,
+            version.0,
+            Command::RecordUrgency(body.value),
+            &actor.0,
+        )
         .await?;
     Ok(super::with_etag(
         StatusCode::OK,

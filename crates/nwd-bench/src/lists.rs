@@ -117,8 +117,11 @@ impl Writer {
         let (referral_id, allocation_id) = self.open[self.next % self.open.len()];
         self.next += 1;
         let referral = self.store.referral(referral_id).await?;
+        // Every change is audited, the benchmark's too: one entry per contact recorded.
+        let audit = nwd_store::audit::AuditContext::job("nwd-bench lists");
         self.store
             .execute(
+                &audit,
                 referral_id,
                 referral.version,
                 Command::RecordContact(ContactInput {

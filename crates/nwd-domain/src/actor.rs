@@ -3,7 +3,8 @@
 //! through a page is recorded the same way: a signed-in user by their username
 //! (`user:{username}`), an anonymous member of the public by the door they used
 //! (`public:young-person`, `public:parent-carer`, `public:professional`), and an operator at
-//! the command line by their login name (`cli:{name}`).
+//! the command line by their login name (`cli:{name}`), and a background job of the system by
+//! its name (`job:{name}`).
 //!
 //! The text form is what records hold; it never changes for an existing variant.
 
@@ -23,6 +24,8 @@ pub enum Actor {
     /// An operator running `nowrongdoor` at the command line (who can reach the database
     /// anyway), by their login name (`NWD_OPERATOR` or `USER`).
     Operator(String),
+    /// A background job of the system itself (e.g. retention run on a schedule), by name.
+    Job(String),
 }
 
 impl Actor {
@@ -36,7 +39,7 @@ impl Actor {
 
     /// True for a member of the public who did not sign in.
     pub fn is_public(&self) -> bool {
-        !matches!(self, Actor::User(_) | Actor::Operator(_))
+        !matches!(self, Actor::User(_) | Actor::Operator(_) | Actor::Job(_))
     }
 }
 
@@ -48,6 +51,7 @@ impl std::fmt::Display for Actor {
             Actor::ParentCarer => f.write_str("public:parent-carer"),
             Actor::Professional => f.write_str("public:professional"),
             Actor::Operator(name) => write!(f, "cli:{name}"),
+            Actor::Job(name) => write!(f, "job:{name}"),
         }
     }
 }
@@ -71,5 +75,7 @@ mod tests {
         assert!(Actor::Professional.is_public() && !Actor::User("ana".into()).is_public());
         assert_eq!(Actor::Operator("ops".into()).to_string(), "cli:ops");
         assert!(!Actor::Operator("ops".into()).is_public());
+        assert_eq!(Actor::Job("retention".into()).to_string(), "job:retention");
+        assert!(!Actor::Job("retention".into()).is_public());
     }
 }

@@ -10,9 +10,13 @@
 //! 3. resolves the record the route names and checks a legitimate relationship or an active
 //!    break-glass grant — out-of-scope ids answer 404 with no record data, exactly like ids
 //!    that do not exist;
-//! 4. runs the handler inside an audit scope: a write transaction appends the audit entry
-//!    before it commits; a read appends it before the response leaves, and if that append
-//!    fails the data is not returned (503). Denials are audited too.
+//! 4. opens the request's audit scope ([`AuditScope`], the entry so far) and puts it in the
+//!    request's extensions, where the handler takes it with the [`RequestAudit`] extractor: it
+//!    annotates the entry (record, person, detail) and builds the [`AuditContext`] it passes
+//!    to every store function that writes, whose transaction appends the entry before it
+//!    commits (once per request, however many changes it makes). A read's entry is appended
+//!    by the guard before the response leaves, and if that append fails the data is not
+//!    returned (503). Denials are audited too. Nothing is ambient: no task-local, no global.
 //!
 //! A page read under `/staff/` without a session goes to the sign-in page with `next` set to
 //! where it was going (303); the API answers 401. On page routes (every path outside `/api/`)
@@ -26,8 +30,9 @@ use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams, Request};
 use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use nwd_domain::actor::Actor;
 use nwd_domain::authz::{Permission, Policy, Role, RoleTable, Scope};
-use nwd_store::audit::{AuditEntry, AuditScope};
+use nwd_store::audit::{AuditContext, AuditEntry, AuditScope};
 use nwd_store::auth::{Principal, TeamKind};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 
@@ -315,8 +320,9 @@ async fn guard(
     if policy == Policy::Public {
         // Public routes: nothing identifiable is read; writes (self-referral) are audited by
         // the store's transaction.
-        let scope = AuditScope::new(entry);
-        return nwd_store::audit::scope(scope, next.run(request)).await;
+        let mut request = request;
+        request.extensions_mut().insert(AuditScope::new(entry));
+        return next.run(request).await;
     }
     let started = Instant::now();
     let (principal, credential) = match authenticate(&state, request.headers()).await {
@@ -436,7 +442,8 @@ async fn guard(
     request.extensions_mut().insert(principal);
     let authorised = Instant::now();
     let scope = AuditScope::new(entry);
-    let response = nwd_store::audit::scope(scope.clone(), next.run(request)).await;
+    request.extensions_mut().insert(scope.clone());
+    let response = next.run(request).await;
     let handled = Instant::now();
     let phases = |audited: Instant| {
         [
@@ -464,6 +471,50 @@ async fn guard(
             tracing::error!(error_id = %id, error = %error, "audit append failed: response withheld");
             ApiError::AuditUnavailable(id).into_response()
         }
+    }
+}
+
+/// The request's audit scope, as the route guard opened it (route, address, who, roles,
+/// session, why): the handler names on it what it read or changed, and builds from it the
+/// [`AuditContext`] every store function that writes takes, so the change commits with this
+/// request's one entry. Refused with 500 on a route the guard does not cover (none: every
+/// route is registered through [`SecureRouter::route`]).
+#[derive(Debug, Clone)]
+pub struct RequestAudit(pub AuditScope);
+
+impl RequestAudit {
+    /// The context of a change by the signed-in `principal`.
+    pub fn signed_in(&self, principal: &Principal) -> AuditContext {
+        AuditContext::signed_in(principal, self.0.clone())
+    }
+
+    /// The context of a change by `actor` (a member of the public, or someone signing in),
+    /// signed in as `account` when they are.
+    pub fn acting(&self, actor: Actor, account: Option<&str>) -> AuditContext {
+        AuditContext::request(actor, account, self.0.clone())
+    }
+}
+
+impl std::ops::Deref for RequestAudit {
+    type Target = AuditScope;
+    fn deref(&self) -> &AuditScope {
+        &self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestAudit {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<AuditScope>()
+            .cloned()
+            .map(RequestAudit)
+            .ok_or_else(|| ApiError::Internal("the route has no audit scope".into()))
     }
 }
 

@@ -27,6 +27,7 @@ use crate::layout::{render, see_other, FieldMessage, Layout, PageError, PageResu
 use crate::staff::triage::shown;
 use nwd_http::extract::{Caller, QueryParams};
 use nwd_http::problem::ApiError;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 use nwd_usecase::privacy::{export, is_break_glass, is_safeguarding_override, Review};
 
@@ -167,6 +168,7 @@ pub struct HomeQuery {
 #[utoipa::path(get, path = "/staff/privacy", tag = "pages", params(HomeQuery),
     responses((status = 200, description = "Privacy officer's home", content_type = "text/html")))]
 pub async fn home(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     QueryParams(query): QueryParams<HomeQuery>,
@@ -189,17 +191,15 @@ pub async fn home(
         .await
         .map_err(PageError::staff)?
         .len();
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record(
-            "audit",
-            if check.full {
-                "verify"
-            } else {
-                "verify_since_last"
-            }
-            .to_owned(),
-        );
-    }
+    trail.set_record(
+        "audit",
+        if check.full {
+            "verify"
+        } else {
+            "verify_since_last"
+        }
+        .to_owned(),
+    );
     let page = HomePage {
         layout: Layout::staff("Privacy and audit", &principal),
         verified: check.verification.entries,
@@ -396,6 +396,7 @@ fn query_string(pairs: &[(&str, &str)]) -> String {
 }
 
 async fn report(
+    trail: &RequestAudit,
     state: AppState,
     principal: Principal,
     report: Report,
@@ -413,18 +414,16 @@ async fn report(
     let mut heading = None;
     if let (Some((subject, record)), true) = (filters.subject.clone(), searched) {
         let subject_of = subject.clone();
-        if let Some(audit) = nwd_store::audit::current() {
-            audit.set_record("audit_report", record.clone());
-            audit.set_detail(format!(
-                "{}_report from:{from} to:{to} before:{}",
-                if report == Report::Person {
-                    "person"
-                } else {
-                    "user"
-                },
-                query.before.map(|b| b.to_string()).unwrap_or_default()
-            ));
-        }
+        trail.set_record("audit_report", record.clone());
+        trail.set_detail(format!(
+            "{}_report from:{from} to:{to} before:{}",
+            if report == Report::Person {
+                "person"
+            } else {
+                "user"
+            },
+            query.before.map(|b| b.to_string()).unwrap_or_default()
+        ));
         let page = state
             .store
             .audit_page(&AuditQuery {
@@ -510,25 +509,28 @@ async fn report(
 #[utoipa::path(get, path = "/staff/privacy/person-access", tag = "pages", params(ReportQuery),
     responses((status = 200, description = "Access report for a young person", content_type = "text/html"), (status = 422, description = "A filter needs correcting", content_type = "text/html")))]
 pub async fn person_access(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     QueryParams(query): QueryParams<ReportQuery>,
 ) -> PageResult {
-    report(state, principal, Report::Person, query).await
+    report(&trail, state, principal, Report::Person, query).await
 }
 
 /// Everything one user accessed, newest first, break-glass tagged.
 #[utoipa::path(get, path = "/staff/privacy/user-access", tag = "pages", params(ReportQuery),
     responses((status = 200, description = "Access report for a user", content_type = "text/html"), (status = 422, description = "A filter needs correcting", content_type = "text/html")))]
 pub async fn user_access(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     QueryParams(query): QueryParams<ReportQuery>,
 ) -> PageResult {
-    report(state, principal, Report::User, query).await
+    report(&trail, state, principal, Report::User, query).await
 }
 
 async fn download(
+    trail: &RequestAudit,
     state: AppState,
     report: Report,
     query: ReportQuery,
@@ -542,15 +544,13 @@ async fn download(
             .unwrap_or_else(|| "Say whose access to download".into());
         return Err(PageError::staff(ApiError::field("subject", message)));
     };
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("audit_report", record.clone());
-        audit.set_detail(format!(
-            "sar_export:{} from:{} to:{}",
-            query.format.as_deref().unwrap_or("csv"),
-            query.from.as_deref().unwrap_or_default(),
-            query.to.as_deref().unwrap_or_default()
-        ));
-    }
+    trail.set_record("audit_report", record.clone());
+    trail.set_detail(format!(
+        "sar_export:{} from:{} to:{}",
+        query.format.as_deref().unwrap_or("csv"),
+        query.from.as_deref().unwrap_or_default(),
+        query.to.as_deref().unwrap_or_default()
+    ));
     let page = state
         .store
         .audit_page(&AuditQuery {
@@ -574,20 +574,22 @@ async fn download(
 #[utoipa::path(get, path = "/staff/privacy/person-access/download", tag = "pages", params(ReportQuery),
     responses((status = 200, description = "CSV or JSON download"), (status = 422, description = "A filter needs correcting", content_type = "text/html")))]
 pub async fn person_download(
+    trail: RequestAudit,
     State(state): State<AppState>,
     QueryParams(query): QueryParams<ReportQuery>,
 ) -> Result<Response, PageError> {
-    download(state, Report::Person, query).await
+    download(&trail, state, Report::Person, query).await
 }
 
 /// The user report as a CSV or JSON download.
 #[utoipa::path(get, path = "/staff/privacy/user-access/download", tag = "pages", params(ReportQuery),
     responses((status = 200, description = "CSV or JSON download"), (status = 422, description = "A filter needs correcting", content_type = "text/html")))]
 pub async fn user_download(
+    trail: RequestAudit,
     State(state): State<AppState>,
     QueryParams(query): QueryParams<ReportQuery>,
 ) -> Result<Response, PageError> {
-    download(state, Report::User, query).await
+    download(&trail, state, Report::User, query).await
 }
 
 /// An item in a review queue.
@@ -713,6 +715,7 @@ pub async fn reviews(State(state): State<AppState>, Caller(principal): Caller) -
 }
 
 async fn record(
+    trail: &RequestAudit,
     state: AppState,
     principal: Principal,
     item: ReviewItem,
@@ -763,7 +766,7 @@ async fn record(
     state
         .store
         .record_review(
-            &nwd_store::audit::AuditContext::signed_in(&principal),
+            &trail.signed_in(&principal),
             item,
             &id,
             outcome,
@@ -780,12 +783,13 @@ async fn record(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Reviewed: back to the queues"), (status = 404, description = "No such unreviewed grant"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn review_break_glass(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> PageResult {
-    record(state, principal, ReviewItem::BreakGlass, id, body).await
+    record(&trail, state, principal, ReviewItem::BreakGlass, id, body).await
 }
 
 /// Records the review of a safeguarding override.
@@ -794,10 +798,19 @@ pub async fn review_break_glass(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Reviewed: back to the queues"), (status = 404, description = "No such unreviewed override"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn review_override(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> PageResult {
-    record(state, principal, ReviewItem::SafeguardingOverride, id, body).await
+    record(
+        &trail,
+        state,
+        principal,
+        ReviewItem::SafeguardingOverride,
+        id,
+        body,
+    )
+    .await
 }

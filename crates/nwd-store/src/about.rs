@@ -170,13 +170,10 @@ pub(crate) async fn add_at_intake(
 }
 
 impl Store {
-    /// The young person's "about" record. The caller has checked access; the request's
-    /// audit entry records the read.
+    /// The young person's "about" record. The caller has checked access; its request's
+    /// audit entry records the read (the caller names the person on it).
     pub async fn person_about(&self, person: PersonId) -> Result<StoredAbout, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        if let Some(audit) = crate::audit::current() {
-            audit.set_person(person);
-        }
         read(&mut conn, &person.to_string()).await
     }
 

@@ -2,11 +2,16 @@
 //! The audit trail: who read, searched, exported or changed identifiable data, when, from
 //! where, why, and with what outcome (including denials).
 //!
-//! - **Same transaction as the data.** The HTTP edge opens an [`AuditScope`] around each
-//!   request ([`scope`]); every write transaction of the store appends the scope's entry before
-//!   it commits ([`crate::WriteTx::commit`]), so a change and its audit row commit together or
-//!   not at all. A read writes its entry after the data is read and before the response leaves;
-//!   if that append fails the data is not returned (the edge answers 503).
+//! - **Same transaction as the data.** Every store function that changes data takes an
+//!   [`AuditContext`] argument (`audit_context.rs`): the HTTP edge builds it from the
+//!   [`AuditScope`] the route guard opened for the request and put in its extensions, the
+//!   command line for its operator, a background job for itself. The write transaction appends
+//!   the context's entry before it commits ([`crate::WriteTx::commit_audited`], once per
+//!   context), so a change and its audit row commit together or not at all. Nothing is
+//!   ambient: there is no task-local or global scope, and no other way to commit a write.
+//!   A read writes its entry after the data is read and before the response leaves (the
+//!   guard, from the scope the handler annotated); if that append fails the data is not
+//!   returned (the edge answers 503).
 //! - **Tamper-evident.** Each entry stores the SHA-256 of the previous entry and of itself over
 //!   a canonical serialisation; [`Store::verify_audit`] recomputes the chain and names the first
 //!   broken entry. The chain head is a single row that the insert itself moves (a trigger,
@@ -123,7 +128,9 @@ struct ScopeState {
     written: bool,
 }
 
-/// The audit context of one request, shared by the edge and the store's write transactions.
+/// The audit entry of one action (a request, a command), shared by the door that opened it
+/// and the store's write transactions that commit it (through an [`AuditContext`]). Cloning
+/// shares it: every clone sees the same entry and whether it was written.
 #[derive(Debug, Clone)]
 pub struct AuditScope(Arc<Mutex<ScopeState>>);
 
@@ -183,20 +190,6 @@ impl AuditScope {
     fn mark_written(&self) {
         self.with(|s| s.written = true);
     }
-}
-
-tokio::task_local! {
-    static CURRENT: AuditScope;
-}
-
-/// Runs `future` with `audit` as the current request's scope.
-pub async fn scope<F: std::future::Future>(audit: AuditScope, future: F) -> F::Output {
-    CURRENT.scope(audit, future).await
-}
-
-/// The current request's scope, if any.
-pub fn current() -> Option<AuditScope> {
-    CURRENT.try_with(Clone::clone).ok()
 }
 
 /// SHA-256 over the previous hash and a canonical serialisation of the entry.
@@ -344,19 +337,6 @@ pub(crate) async fn append(
     .execute(&mut *conn)
     .await?;
     Ok(seq)
-}
-
-/// Appends the current request's entry (if any, and not yet appended) inside a committing
-/// write transaction — for the store functions not yet given an [`AuditContext`].
-pub(crate) async fn append_current(
-    conn: &mut sqlx::AnyConnection,
-    at: Timestamp,
-    key: Option<&crate::secrets::SecretKey>,
-) -> Result<(), StoreError> {
-    let Some(scope) = current() else {
-        return Ok(());
-    };
-    append_scope(conn, &scope, at, key).await
 }
 
 /// Appends `scope`'s entry (once per scope) inside a committing write transaction.

@@ -1,19 +1,28 @@
 //! The audit context a change is made under, passed explicitly to every store function that
-//! changes accounts, teams, tokens, roles, links or the record from the command line, and to
-//! intake (issue 16): who acts (the domain's [`Actor`], and their account when they signed
-//! in) and the entry that commits with the change.
+//! changes data (issue 16): who acts (the domain's [`Actor`], and their account when they
+//! signed in) and the entry that commits with the change. There is no ambient context: a
+//! store function that writes takes `&AuditContext` as an argument, and the only way to
+//! commit a write transaction outside test fixtures is [`crate::WriteTx::commit_audited`],
+//! so no door — API, page, command line, background job — can change data unaudited.
 //!
-//! A door builds it once: the HTTP edge from the request's [`AuditScope`] (the route guard's
-//! entry: route, address, session, roles, why), the command line for its operator
-//! ([`AuditContext::operator`]). The store writes the entry in the change's own transaction
-//! ([`crate::WriteTx::commit_audited`]) and adds what only it knows (the record created, the
-//! young person, the detail); it never reads business data from it — the organisation a
-//! referral came from, a token's holder, a role's team are arguments. A change cannot be made
-//! without a context, so no door can change data unaudited.
+//! A door builds it once per action:
+//! - the HTTP edge from the request's [`AuditScope`] — the route guard's entry (route,
+//!   address, session, roles, why), which the guard puts in the request's extensions and
+//!   the handler takes with an extractor (`nwd_web::secure::RequestAudit`) — as
+//!   [`AuditContext::signed_in`] or [`AuditContext::request`];
+//! - the command line for its operator ([`AuditContext::operator`]);
+//! - a background job for itself ([`AuditContext::job`]).
+//!
+//! The store writes the entry in the change's own transaction and adds what only it knows
+//! (the record created, the young person, the detail). One context writes one entry: the
+//! first transaction that commits under it appends it, later ones under the same context (a
+//! request that makes two changes) do not append another. The store never reads business
+//! data from it — the organisation a referral came from, a token's holder, a role's team are
+//! arguments; only who acts (for `recorded_by` columns) comes from here.
 
 use nwd_domain::actor::Actor;
 
-use crate::audit::{current, AuditEntry, AuditScope};
+use crate::audit::{AuditEntry, AuditScope};
 use crate::auth::Principal;
 
 /// Who acts, and the audit entry their change commits with.
@@ -42,17 +51,24 @@ impl AuditContext {
         }
     }
 
-    /// A request at the HTTP edge by `actor` (signed in as `account`, when they are): the
-    /// request's scope opened by the route guard, whose entry the change commits. Outside a
-    /// request (which the guard never lets happen) a scope of its own naming the actor, so the
-    /// change is still audited.
-    pub fn request(actor: Actor, account: Option<&str>) -> AuditContext {
-        let scope = current().unwrap_or_else(|| {
-            let mut entry = AuditEntry::new("outside a request", "change");
-            entry.user_id = account.map(str::to_owned);
-            entry.username = Some(actor.to_string());
-            AuditScope::new(entry)
-        });
+    /// A background job of the system itself (`job:<name>` as who, as the entry's user and
+    /// username; `job <name>` as the route), e.g. `AuditContext::job("retention")`.
+    pub fn job(name: &str) -> AuditContext {
+        let actor = Actor::Job(name.to_owned());
+        let mut entry = AuditEntry::new(format!("job {name}"), "change");
+        entry.user_id = Some(actor.to_string());
+        entry.username = entry.user_id.clone();
+        entry.why = "background job".into();
+        AuditContext {
+            actor,
+            account: None,
+            scope: AuditScope::new(entry),
+        }
+    }
+
+    /// A request at the HTTP edge by `actor` (signed in as `account`, when they are), whose
+    /// entry is `scope`: the one the route guard opened for the request.
+    pub fn request(actor: Actor, account: Option<&str>, scope: AuditScope) -> AuditContext {
         AuditContext {
             actor,
             account: account.map(str::to_owned),
@@ -60,12 +76,22 @@ impl AuditContext {
         }
     }
 
-    /// A request by a signed-in member of staff or API client.
-    pub fn signed_in(principal: &Principal) -> AuditContext {
+    /// A request by a signed-in member of staff or API client, whose entry is `scope`.
+    pub fn signed_in(principal: &Principal, scope: AuditScope) -> AuditContext {
         AuditContext::request(
             Actor::User(principal.username.clone()),
             Some(&principal.user_id),
+            scope,
         )
+    }
+
+    /// A change by `actor` outside any door (test fixtures and tools): an entry of its own,
+    /// routed `route`, naming the actor as its username and `account` as its user.
+    pub fn outside_request(actor: Actor, account: Option<&str>, route: &str) -> AuditContext {
+        let mut entry = AuditEntry::new(route, "change");
+        entry.user_id = account.map(str::to_owned);
+        entry.username = Some(actor.to_string());
+        AuditContext::request(actor, account, AuditScope::new(entry))
     }
 
     /// Who acts.
@@ -79,7 +105,7 @@ impl AuditContext {
     }
 
     /// Who acts as recorded on accounts, tokens and role requests: `user:<account id>` when
-    /// signed in, else the actor (`cli:<operator>`).
+    /// signed in, else the actor (`cli:<operator>`, `job:<name>`).
     pub fn by(&self) -> String {
         match &self.account {
             Some(id) => format!("user:{id}"),
@@ -95,6 +121,11 @@ impl AuditContext {
     /// The entry so far (what the change will commit with).
     pub fn entry(&self) -> AuditEntry {
         self.scope.entry()
+    }
+
+    /// Whether a change under this context already wrote its entry.
+    pub fn written(&self) -> bool {
+        self.scope.written()
     }
 
     /// Records the record the change created or changed.

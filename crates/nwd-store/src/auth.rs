@@ -499,7 +499,7 @@ impl Store {
         .bind(ms(self.now()))
         .execute(&mut *w.tx)
         .await?;
-        w.commit(self.now()).await?;
+        w.commit_fixture().await?;
         Ok(id)
     }
 
@@ -527,7 +527,7 @@ impl Store {
         let created = self
             .insert_account(&mut w, &user, prepared, created_by, false)
             .await?;
-        w.commit(self.now()).await?;
+        w.commit_fixture().await?;
         Ok(created.created)
     }
 
@@ -777,10 +777,12 @@ impl Store {
         Ok(Some(principal))
     }
 
-    /// Signs in with username, password and TOTP code. Every failure is the same error;
-    /// failures are counted and lock the account for a while.
+    /// Signs in with username, password and TOTP code, under `audit` (the sign-in request's
+    /// context: the new session, or a failure's count, commits with its entry). Every failure
+    /// is the same error; failures are counted and lock the account for a while.
     pub async fn sign_in(
         &self,
+        audit: &crate::audit::AuditContext,
         username: &str,
         password: &str,
         code: &str,
@@ -833,11 +835,11 @@ impl Store {
             None => None,
         };
         if locked || disabled || !password_ok {
-            self.count_sign_in_failure(&user_id, now).await?;
+            self.count_sign_in_failure(audit, &user_id, now).await?;
             return Err(AuthError::SignInFailed);
         }
         let Some(code_step) = code_step else {
-            self.count_sign_in_failure(&user_id, now).await?;
+            self.count_sign_in_failure(audit, &user_id, now).await?;
             return Err(AuthError::SignInFailed);
         };
         let mut w = self.begin_write().await?;
@@ -858,11 +860,11 @@ impl Store {
         .rows_affected();
         if taken != 1 {
             drop(w);
-            self.count_sign_in_failure(&user_id, now).await?;
+            self.count_sign_in_failure(audit, &user_id, now).await?;
             return Err(AuthError::SignInFailed);
         }
         let (token, csrf) = insert_session(&mut w.tx, &user_id, address, now).await?;
-        w.commit(now).await?;
+        w.commit_audited(now, audit).await?;
         let principal = self
             .load_principal(&user_id, session_ref(&token), None, Some(csrf.clone()))
             .await?
@@ -932,7 +934,12 @@ impl Store {
     /// Counts one failed sign-in, in one statement so that parallel failures each count:
     /// the [`MAX_FAILED_ATTEMPTS`]th in a row locks the account for [`LOCKOUT`] and starts the
     /// count again.
-    async fn count_sign_in_failure(&self, user_id: &str, now: Timestamp) -> Result<(), StoreError> {
+    async fn count_sign_in_failure(
+        &self,
+        audit: &crate::audit::AuditContext,
+        user_id: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
         let mut w = self.begin_write().await?;
         sqlx::query(
             "UPDATE users SET \
@@ -945,7 +952,7 @@ impl Store {
         .bind(user_id)
         .execute(&mut *w.tx)
         .await?;
-        w.commit(now).await?;
+        w.commit_audited(now, audit).await?;
         Ok(())
     }
 
@@ -972,7 +979,9 @@ impl Store {
         {
             return Ok(None);
         }
-        // Refresh at most once a minute: reads stay reads.
+        // Refresh at most once a minute: reads stay reads. Bookkeeping of the idle clock, not
+        // a change to a record: no audit entry of its own (the request's entry records the
+        // access; the guard has not opened it yet).
         if now >= last_seen + SignedDuration::from_mins(1) {
             let mut w = self.begin_write().await?;
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
@@ -992,8 +1001,12 @@ impl Store {
         .await
     }
 
-    /// Ends a session (sign-out).
-    pub async fn end_session(&self, token: &str) -> Result<(), StoreError> {
+    /// Ends a session (sign-out), under `audit`.
+    pub async fn end_session(
+        &self,
+        audit: &crate::audit::AuditContext,
+        token: &str,
+    ) -> Result<(), StoreError> {
         let now = self.now();
         let mut w = self.begin_write().await?;
         sqlx::query("UPDATE sessions SET ended_at = $1 WHERE id_hash = $2 AND ended_at IS NULL")
@@ -1001,7 +1014,7 @@ impl Store {
             .bind(token_hash(token))
             .execute(&mut *w.tx)
             .await?;
-        w.commit(now).await?;
+        w.commit_audited(now, audit).await?;
         Ok(())
     }
 
@@ -1072,7 +1085,7 @@ impl Store {
             now,
         )
         .await?;
-        w.commit(now).await?;
+        w.commit_fixture().await?;
         Ok((id, token))
     }
 
@@ -1511,8 +1524,8 @@ impl Store {
     /// (organisation id, team id). A fixture for tests and benchmarks, never a door's.
     #[cfg(any(test, feature = "testing"))]
     pub async fn bootstrap_team(&self, b: &Bootstrap) -> Result<(String, String), StoreError> {
-        let (org, _) = self
-            .create_organisation(nwd_domain::directory::OrganisationDetails {
+        let org = self
+            .create_organisation_fixture(nwd_domain::directory::OrganisationDetails {
                 name: b.organisation.clone(),
                 kind: b.organisation_kind,
                 ods_code: None,

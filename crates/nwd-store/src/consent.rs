@@ -4,7 +4,12 @@
 //!
 //! The rules are `nwd_domain::consent`; this module gathers the facts, asks the rule, and
 //! writes each change in one transaction with its audit entry (`WriteTx::commit_audited`,
-//! under the caller's `AuditContext`).
+//! under the caller's `AuditContext`). Every check a change depends on — the person, the
+//! referral, the carer link, the role, the competence findings the basis rests on — is read
+//! inside the transaction that writes, after the young person's row is locked
+//! ([`lock_person`]): every consent change for a person takes that lock first, so a
+//! concurrent change (a new finding of competence, a withdrawal) either commits before the
+//! check reads it or waits until the change has committed; none slips between them.
 
 use jiff::civil::Date;
 use nwd_domain::codes::ReferralSource;
@@ -102,6 +107,81 @@ fn override_from_row(row: &sqlx::any::AnyRow) -> Result<SafeguardingOverride, St
     })
 }
 
+/// Locks the young person's row until the transaction ends (PostgreSQL: the row lock;
+/// SQLite: writers already run one at a time) and returns their date of birth; `None` when
+/// there is no such person. Every consent change takes it before its checks.
+async fn lock_person(
+    conn: &mut sqlx::AnyConnection,
+    person: &str,
+) -> Result<Option<Date>, StoreError> {
+    let row = sqlx::query(
+        "UPDATE persons SET date_of_birth = date_of_birth WHERE id = $1 RETURNING date_of_birth",
+    )
+    .bind(person)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| date(&r.try_get::<String, _>("date_of_birth")?))
+        .transpose()
+}
+
+/// [`lock_person`], refusing an unknown person as not found.
+async fn lock_known_person(
+    conn: &mut sqlx::AnyConnection,
+    person: &str,
+) -> Result<Date, StoreError> {
+    lock_person(conn, person)
+        .await?
+        .ok_or_else(|| StoreError::not_found("person", person))
+}
+
+/// The person a referral is about, read in the caller's transaction.
+async fn person_of_referral(
+    conn: &mut sqlx::AnyConnection,
+    referral: ReferralId,
+) -> Result<String, StoreError> {
+    sqlx::query("SELECT person_id FROM referrals WHERE id = $1")
+        .bind(referral.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get::<String, _>("person_id"))
+        .transpose()?
+        .ok_or_else(|| StoreError::not_found("referral", referral))
+}
+
+/// Refuses a referral that is not `person`'s, read in the caller's transaction.
+async fn check_referral_of(
+    conn: &mut sqlx::AnyConnection,
+    referral: &str,
+    person: &str,
+) -> Result<(), StoreError> {
+    let found = sqlx::query("SELECT person_id FROM referrals WHERE id = $1")
+        .bind(referral)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match found {
+        Some(row) if row.try_get::<String, _>("person_id")? == person => Ok(()),
+        _ => Err(invalid(
+            "referral_id",
+            "name one of this young person's referrals",
+        )),
+    }
+}
+
+/// A young person's competence assessments, oldest first, read on `conn`.
+async fn assessments_of(
+    conn: &mut sqlx::AnyConnection,
+    person: &str,
+) -> Result<Vec<CompetenceAssessment>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, decision, referral_id, competent, rationale, assessed_by, assessed_at \
+         FROM competence_assessments WHERE person_id = $1 ORDER BY assessed_at, id",
+    )
+    .bind(person)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(assessment_from_row).collect()
+}
+
 impl Store {
     fn today(&self) -> Date {
         self.now().to_zoned(self.tz.clone()).date()
@@ -121,14 +201,8 @@ impl Store {
         &self,
         person: &str,
     ) -> Result<Vec<CompetenceAssessment>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, decision, referral_id, competent, rationale, assessed_by, assessed_at \
-             FROM competence_assessments WHERE person_id = $1 ORDER BY assessed_at, id",
-        )
-        .bind(person)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(assessment_from_row).collect()
+        let mut conn = self.pool.acquire().await?;
+        assessments_of(&mut conn, person).await
     }
 
     /// Records a Gillick competence assessment for one decision (who: `by`; when: now).
@@ -148,9 +222,10 @@ impl Store {
             "record the reasoning for the competence decision: what the young person understood",
         );
         errors.into_result()?;
-        self.date_of_birth(person).await?;
+        let mut w = self.begin_write().await?;
+        lock_known_person(&mut w.tx, person).await?;
         if let Some(referral) = &new.referral_id {
-            self.check_referral_of(referral, person).await?;
+            check_referral_of(&mut w.tx, referral, person).await?;
         }
         let now = self.now();
         let assessment = CompetenceAssessment {
@@ -162,7 +237,6 @@ impl Store {
             assessed_by: by.to_owned(),
             assessed_at: now,
         };
-        let mut w = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO competence_assessments (id, person_id, referral_id, decision, competent, \
              rationale, assessed_by, assessed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -180,20 +254,6 @@ impl Store {
         audit.set_record("competence_assessment", &assessment.id);
         w.commit_audited(now, audit).await?;
         Ok(assessment)
-    }
-
-    async fn check_referral_of(&self, referral: &str, person: &str) -> Result<(), StoreError> {
-        let found = sqlx::query("SELECT person_id FROM referrals WHERE id = $1")
-            .bind(referral)
-            .fetch_optional(&self.pool)
-            .await?;
-        match found {
-            Some(row) if row.try_get::<String, _>("person_id")? == person => Ok(()),
-            _ => Err(invalid(
-                "referral_id",
-                "name one of this young person's referrals",
-            )),
-        }
     }
 
     /// Links a parent's or carer's account to a young person. The account must hold the
@@ -215,12 +275,13 @@ impl Store {
             "say how they are related, e.g. mother, foster carer",
         );
         errors.into_result()?;
-        self.date_of_birth(person).await?;
+        let mut w = self.begin_write().await?;
+        lock_known_person(&mut w.tx, person).await?;
         let role = sqlx::query(
             "SELECT 1 AS x FROM team_members WHERE user_id = $1 AND role = 'parent_carer' LIMIT 1",
         )
         .bind(user_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *w.tx)
         .await?;
         if role.is_none() {
             return Err(invalid(
@@ -230,7 +291,6 @@ impl Store {
         }
         let id = Uuid::new_v4().to_string();
         let now = self.now();
-        let mut w = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO carer_links (id, person_id, user_id, relationship, linked_by, linked_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (person_id, user_id) DO NOTHING",
@@ -275,12 +335,16 @@ impl Store {
             "record why: what the young person agreed to, or why sharing is in their best interests",
         );
         errors.into_result()?;
+        // The link, the age and the competence findings the basis rests on are read after
+        // the person's lock, in the transaction that records the decision.
+        let mut w = self.begin_write().await?;
+        let born = lock_person(&mut w.tx, person).await?;
         let link = sqlx::query(
             "SELECT id FROM carer_links WHERE id = $1 AND person_id = $2 AND ended_at IS NULL",
         )
         .bind(carer_link_id)
         .bind(person)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *w.tx)
         .await?;
         if link.is_none() {
             return Err(invalid(
@@ -288,11 +352,14 @@ impl Store {
                 "name a current parent/carer link of this young person",
             ));
         }
-        let age = age_in_years(self.date_of_birth(person).await?, self.today());
-        let assessments = self.competence_assessments(person).await?;
+        let born = born.ok_or_else(|| StoreError::not_found("person", person))?;
+        let age = age_in_years(born, self.today());
+        let assessments = assessments_of(&mut w.tx, person).await?;
         let latest = consent::latest_for(&assessments, ConsentDecision::ParentCarerAccess);
         consent::basis_valid(basis, age, latest, &self.access.consent)
             .map_err(|why| invalid("basis", why.to_string()))?;
+        #[cfg(feature = "testing")]
+        self.consent_gate.pass().await;
         let now = self.now();
         let decision = ParentAccessDecision {
             id: Uuid::new_v4().to_string(),
@@ -303,7 +370,6 @@ impl Store {
             recorded_at: now,
             withdrawn_at: None,
         };
-        let mut w = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO parent_access_decisions (id, carer_link_id, person_id, basis, rationale, \
              recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -334,6 +400,9 @@ impl Store {
         let by = by.as_str();
         let now = self.now();
         let mut w = self.begin_write().await?;
+        if lock_person(&mut w.tx, person).await?.is_none() {
+            return Err(StoreError::not_found("parent access decision", decision));
+        }
         let done = sqlx::query(
             "UPDATE parent_access_decisions SET withdrawn_at = $1, withdrawn_by = $2 \
              WHERE id = $3 AND person_id = $4 AND withdrawn_at IS NULL",
@@ -426,17 +495,16 @@ impl Store {
             "say why this is kept from parents and carers",
         );
         errors.into_result()?;
-        let person = self
-            .referral_person(referral)
-            .await?
-            .ok_or_else(|| StoreError::not_found("referral", referral))?;
+        let mut w = self.begin_write().await?;
+        let person = person_of_referral(&mut w.tx, referral).await?;
+        lock_known_person(&mut w.tx, &person).await?;
         if let Some(seq) = seq {
             let found = sqlx::query(
                 "SELECT 1 AS x FROM referral_events WHERE referral_id = $1 AND seq = $2",
             )
             .bind(referral.to_string())
             .bind(i64::from(seq))
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *w.tx)
             .await?;
             if found.is_none() {
                 return Err(invalid("seq", format!("the referral has no entry {seq}")));
@@ -444,7 +512,6 @@ impl Store {
         }
         let id = Uuid::new_v4().to_string();
         let now = self.now();
-        let mut w = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO not_for_parent (id, person_id, referral_id, seq, reason, marked_by, \
              marked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -528,10 +595,9 @@ impl Store {
             "record why: what the young person agreed to, or why a parent must or must not be contacted",
         );
         errors.into_result()?;
-        let person = self
-            .referral_person(referral)
-            .await?
-            .ok_or_else(|| StoreError::not_found("referral", referral))?;
+        let mut w = self.begin_write().await?;
+        let person = person_of_referral(&mut w.tx, referral).await?;
+        lock_known_person(&mut w.tx, &person).await?;
         let now = self.now();
         let decision = ParentContactDecision {
             id: Uuid::new_v4().to_string(),
@@ -541,7 +607,6 @@ impl Store {
             decided_by: by.to_owned(),
             decided_at: now,
         };
-        let mut w = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO parent_contact_decisions (id, referral_id, person_id, contact, rationale, \
              decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -650,9 +715,10 @@ impl Store {
         let mut errors = ValidationErrors::new();
         check_override_reason(reason, &mut errors);
         errors.into_result()?;
-        self.date_of_birth(person).await?;
+        let mut w = self.begin_write().await?;
+        lock_known_person(&mut w.tx, person).await?;
         if let Some(referral) = &referral_id {
-            self.check_referral_of(referral, person).await?;
+            check_referral_of(&mut w.tx, referral, person).await?;
         }
         let now = self.now();
         let item = SafeguardingOverride {
@@ -663,7 +729,6 @@ impl Store {
             recorded_by: by.to_owned(),
             recorded_at: now,
         };
-        let mut w = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO safeguarding_overrides (id, person_id, referral_id, scope, reason, \
              recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",

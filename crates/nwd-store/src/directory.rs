@@ -36,29 +36,42 @@ impl Store {
     /// Adds an organisation to the directory.
     pub async fn create_organisation(
         &self,
+        audit: &crate::audit::AuditContext,
         details: OrganisationDetails,
     ) -> Result<(Organisation, u32), StoreError> {
         details.validate().into_result()?;
-        let id = OrganisationId(Uuid::new_v4());
-        let now = ms(self.now());
+        let organisation = Organisation {
+            id: OrganisationId(Uuid::new_v4()),
+            details,
+        };
         let mut w = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO organisations (id, name, kind, ods_code, version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5)",
-        )
-        .bind(id.to_string())
-        .bind(details.name.clone())
-        .bind(details.kind.as_str())
-        .bind(details.ods_code.clone())
-        .bind(now)
-        .execute(&mut *w.tx)
-        .await?;
-        w.commit(self.now()).await?;
-        Ok((Organisation { id, details }, 1))
+        insert_organisation(&mut w.tx, &organisation, ms(self.now())).await?;
+        w.commit_audited(self.now(), audit).await?;
+        Ok((organisation, 1))
+    }
+
+    /// [`Store::create_organisation`] without an audit entry: a fixture for tests and
+    /// benchmarks ([`Store::bootstrap_team`]), never a door's.
+    #[cfg(any(test, feature = "testing"))]
+    pub(crate) async fn create_organisation_fixture(
+        &self,
+        details: OrganisationDetails,
+    ) -> Result<Organisation, StoreError> {
+        details.validate().into_result()?;
+        let organisation = Organisation {
+            id: OrganisationId(Uuid::new_v4()),
+            details,
+        };
+        let mut w = self.begin_write().await?;
+        insert_organisation(&mut w.tx, &organisation, ms(self.now())).await?;
+        w.commit_fixture().await?;
+        Ok(organisation)
     }
 
     /// Replaces an organisation's details, if it is still at `expected_version`.
     pub async fn update_organisation(
         &self,
+        audit: &crate::audit::AuditContext,
         id: OrganisationId,
         details: OrganisationDetails,
         expected_version: u32,
@@ -83,7 +96,7 @@ impl Store {
             .bind(i64::from(expected_version))
             .execute(&mut *w.tx)
             .await?;
-        w.commit(self.now()).await?;
+        w.commit_audited(self.now(), audit).await?;
         Ok((Organisation { id, details }, expected_version + 1))
     }
 
@@ -116,6 +129,7 @@ impl Store {
     /// configuration, so every wait is measured against something stated.
     pub async fn create_service(
         &self,
+        audit: &crate::audit::AuditContext,
         mut details: ServiceDetails,
     ) -> Result<(Service, u32), StoreError> {
         details.validate().into_result()?;
@@ -128,13 +142,14 @@ impl Store {
             .await?;
         let now = ms(self.now());
         insert_service(&mut w.tx, id, &details, now).await?;
-        w.commit(self.now()).await?;
+        w.commit_audited(self.now(), audit).await?;
         Ok((Service { id, details }, 1))
     }
 
     /// Replaces a service's details, if it is still at `expected_version`.
     pub async fn update_service(
         &self,
+        audit: &crate::audit::AuditContext,
         id: ServiceId,
         mut details: ServiceDetails,
         expected_version: u32,
@@ -184,7 +199,7 @@ impl Store {
             &[crate::referrals::Bind::Text(id.to_string())],
         )
         .await?;
-        w.commit(self.now()).await?;
+        w.commit_audited(self.now(), audit).await?;
         Ok((Service { id, details }, expected_version + 1))
     }
 

@@ -274,6 +274,7 @@ impl Store {
     /// commits first is always seen.
     pub async fn sign_in_federated(
         &self,
+        audit: &crate::audit::AuditContext,
         issuer: &str,
         subject: &str,
         address: Option<&str>,
@@ -309,7 +310,7 @@ impl Store {
             });
         }
         let (token, csrf) = insert_session(&mut w.tx, &user_id, address, now).await?;
-        w.commit(now).await?;
+        w.commit_audited(now, audit).await?;
         let principal = self
             .load_principal(&user_id, session_ref(&token), None, Some(csrf.clone()))
             .await?

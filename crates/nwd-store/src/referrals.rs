@@ -20,19 +20,21 @@ use crate::error::Change;
 use crate::{Store, StoreError};
 
 impl Store {
-    /// Executes a command on a referral decided against `expected_version`. Returns the new
-    /// state and the events recorded. A stale version is refused with the changes since.
+    /// Executes a command on a referral decided against `expected_version`, under `audit`
+    /// (its entry commits with the events). Returns the new state and the events recorded. A
+    /// stale version is refused with the changes since.
     ///
     /// For the system's own writers (the demo, imports, tests); a member of staff's change goes
     /// through [`Store::execute_as`], which also checks whose allocations they may change.
     pub async fn execute(
         &self,
+        audit: &crate::audit::AuditContext,
         referral_id: ReferralId,
         expected_version: u32,
         command: Command,
         actor: &str,
     ) -> Result<(Referral, Vec<RecordedEvent>), StoreError> {
-        self.execute_with(referral_id, expected_version, command, actor, None)
+        self.execute_with(audit, referral_id, expected_version, command, actor, None)
             .await
     }
 
@@ -41,6 +43,7 @@ impl Store {
     /// authority::check_allocation_change`) before anything is written.
     pub async fn execute_as(
         &self,
+        audit: &crate::audit::AuditContext,
         referral_id: ReferralId,
         expected_version: u32,
         command: Command,
@@ -48,6 +51,7 @@ impl Store {
         authority: &WriteAuthority,
     ) -> Result<(Referral, Vec<RecordedEvent>), StoreError> {
         self.execute_with(
+            audit,
             referral_id,
             expected_version,
             command,
@@ -59,6 +63,7 @@ impl Store {
 
     async fn execute_with(
         &self,
+        audit: &crate::audit::AuditContext,
         referral_id: ReferralId,
         expected_version: u32,
         command: Command,
@@ -115,7 +120,7 @@ impl Store {
             crate::urgency::write_urgency(&mut w.tx, &referral, &self.tz).await?;
         }
         crate::urgency::write_crisis(&mut w.tx, self, &referral).await?;
-        w.commit(self.now()).await?;
+        w.commit_audited(self.now(), audit).await?;
         Ok((referral, recorded))
     }
 

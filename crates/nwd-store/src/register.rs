@@ -204,6 +204,7 @@ impl Store {
     /// Decides a review item. `Link` merges the provisional record into the chosen person.
     pub async fn decide_review(
         &self,
+        audit: &crate::audit::AuditContext,
         id: Uuid,
         expected_version: u32,
         decision: ReviewDecision,
@@ -281,7 +282,7 @@ impl Store {
                 changes: Vec::new(),
             });
         }
-        w.commit(self.now()).await?;
+        w.commit_audited(self.now(), audit).await?;
         if let Some(merged) = forget {
             self.matcher.forget(merged);
         }
@@ -292,6 +293,7 @@ impl Store {
     /// event) and marks it merged. Refused for a pair recorded as not the same person.
     pub async fn merge_persons(
         &self,
+        audit: &crate::audit::AuditContext,
         survivor: PersonId,
         merged: PersonId,
         reason: &str,
@@ -301,7 +303,7 @@ impl Store {
         let now = self.now();
         let mut w = self.begin_write().await?;
         let merge = merge_in(&mut w.tx, survivor, merged, reason, actor, now).await?;
-        w.commit(self.now()).await?;
+        w.commit_audited(self.now(), audit).await?;
         self.matcher.forget(merged);
         Ok(merge)
     }
@@ -309,6 +311,7 @@ impl Store {
     /// Undoes a merge exactly: the referrals it moved go back, the merged record is live again.
     pub async fn unmerge(
         &self,
+        audit: &crate::audit::AuditContext,
         merge_id: Uuid,
         reason: &str,
         actor: &str,
@@ -355,7 +358,7 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         let merge = load_merge(&mut w.tx, merge_id).await?;
-        w.commit(self.now()).await?;
+        w.commit_audited(self.now(), audit).await?;
         self.matcher.register(&self.person(merge.merged_id).await?);
         Ok(merge)
     }
@@ -363,6 +366,7 @@ impl Store {
     /// Records that two records are not the same person.
     pub async fn record_not_same(
         &self,
+        audit: &crate::audit::AuditContext,
         a: PersonId,
         b: PersonId,
         reason: &str,
@@ -389,7 +393,7 @@ impl Store {
             }
         }
         record_not_same(&mut w.tx, a, b, reason, actor, self.now()).await?;
-        w.commit(self.now()).await?;
+        w.commit_audited(self.now(), audit).await?;
         Ok(())
     }
 

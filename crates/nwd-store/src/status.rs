@@ -64,12 +64,16 @@ pub fn is_status_token(token: &str) -> bool {
 
 impl Store {
     /// Issues another status link for an existing referral (a repeated submission: the first
-    /// token cannot be recovered from its hash). Returns the token.
-    pub async fn issue_status_link(&self, referral_id: ReferralId) -> Result<String, StoreError> {
+    /// token cannot be recovered from its hash), under `audit`. Returns the token.
+    pub async fn issue_status_link(
+        &self,
+        audit: &crate::audit::AuditContext,
+        referral_id: ReferralId,
+    ) -> Result<String, StoreError> {
         let token = new_status_token();
         let mut w = self.begin_write().await?;
         insert_status_link(&mut w.tx, referral_id, &token, self.now()).await?;
-        w.commit(self.now()).await?;
+        w.commit_audited(self.now(), audit).await?;
         Ok(token)
     }
 

@@ -433,10 +433,58 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// A point in a store function where a test can stop it once: [`Store::pause_next_parent_access_decision`].
+#[derive(Debug, Default)]
+pub struct Gate(std::sync::Mutex<Option<GateArmed>>);
+
+type GateArmed = (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::sync::oneshot::Receiver<()>,
+);
+
+impl Gate {
+    /// Passes the gate; when armed, says so and waits to be released (once).
+    pub(crate) async fn pass(&self) {
+        let armed = match self.0.lock() {
+            Ok(mut guard) => guard.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some((reached, release)) = armed {
+            let _ = reached.send(());
+            let _ = release.await;
+        }
+    }
+}
+
+impl crate::Store {
+    /// Stops the next parent-access decision after its checks and before its write, inside
+    /// its transaction: the first receiver completes when it got there, and it goes on when
+    /// the sender is sent to (or dropped). For tests of what may happen meanwhile.
+    pub fn pause_next_parent_access_decision(
+        &self,
+    ) -> (
+        tokio::sync::oneshot::Receiver<()>,
+        tokio::sync::oneshot::Sender<()>,
+    ) {
+        let (reached_tx, reached_rx) = tokio::sync::oneshot::channel();
+        let (release_tx, release_rx) = tokio::sync::oneshot::channel();
+        let armed = Some((reached_tx, release_rx));
+        match self.consent_gate.0.lock() {
+            Ok(mut guard) => *guard = armed,
+            Err(poisoned) => *poisoned.into_inner() = armed,
+        }
+        (reached_rx, release_tx)
+    }
+}
+
 /// An audit context for a test's change made by the signed-in user `username` (recorded as
 /// `user:<username>`), outside any request.
 pub fn acting(username: &str) -> crate::audit::AuditContext {
-    crate::audit::AuditContext::request(nwd_domain::actor::Actor::User(username.to_owned()), None)
+    crate::audit::AuditContext::outside_request(
+        nwd_domain::actor::Actor::User(username.to_owned()),
+        None,
+        "outside a request",
+    )
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The data version and the figures kept under it.
 //!
 //! `data_version` (migration 0007) holds one number that every data-changing write
-//! transaction increases just before it commits ([`bump`], called by `WriteTx::commit`, by
+//! transaction increases just before it commits ([`bump`], called by `WriteTx::commit_audited`, by
 //! retention and by the out-of-request safeguarding override), inside the same transaction.
 //! Figures computed from the whole record — the commissioner dashboard, the transition list —
 //! are kept in memory under the version read **before** they were computed, and served only

@@ -15,6 +15,7 @@ use nwd_domain::person::{CarerContact, PersonDetails};
 use nwd_domain::referral::{NewReferral, Referral, ReferralKind, Referrer};
 use nwd_domain::search::ReferencePrefix;
 use nwd_domain::self_referral::{Asker, SafetyAnswers, ShareWith};
+use nwd_store::audit::{AuditContext, AuditScope};
 use nwd_store::{IdempotencyRequest, Intake, IntakeOutcome, Store, StoreError};
 
 /// What a parent or carer told the journey about themselves and the child, in the words they
@@ -133,15 +134,16 @@ impl SelfReferral {
     }
 }
 
-/// Receives a self-referral: the one write (idempotent by `idempotency`, when given), with
+/// Receives a self-referral under the request's audit entry `trail`: the one write (idempotent by `idempotency`, when given), with
 /// its audit entry and private status link (`Store::receive_referral`).
 pub async fn receive_self_referral(
     store: &Store,
+    trail: &AuditScope,
     referral: SelfReferral,
     idempotency: Option<IdempotencyRequest>,
 ) -> Result<IntakeOutcome, StoreError> {
     let (intake, actor) = referral.into_intake();
-    let audit = nwd_store::audit::AuditContext::request(actor, None);
+    let audit = AuditContext::request(actor, None, trail.clone());
     store
         .receive_referral(&audit, intake, None, idempotency)
         .await
@@ -212,16 +214,18 @@ impl ProfessionalReferral {
     }
 }
 
-/// Receives a professional's referral or advice request: the one write, idempotent by
+/// Receives a professional's referral or advice request under the request's audit entry
+/// `trail`: the one write, idempotent by
 /// `idempotency` when given.
 pub async fn receive_professional_referral(
     store: &Store,
+    trail: &AuditScope,
     sender: Option<&nwd_store::auth::Principal>,
     referral: ProfessionalReferral,
     idempotency: Option<IdempotencyRequest>,
 ) -> Result<IntakeOutcome, StoreError> {
     let (intake, actor) = referral.into_intake();
-    let audit = nwd_store::audit::AuditContext::request(actor, sender.map(|p| p.user_id.as_str()));
+    let audit = AuditContext::request(actor, sender.map(|p| p.user_id.as_str()), trail.clone());
     store
         .receive_referral(
             &audit,

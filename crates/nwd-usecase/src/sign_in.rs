@@ -1,10 +1,11 @@
 //! Signing in with a password and an authenticator code, from the API (`POST /api/session`)
 //! or the sign-in page alike: one attempt, one audit entry, whichever door it came through.
 //!
-//! Owns: the attempt and its audit entry. Does not own the session cookie (`crate::secure`)
+//! Owns: the attempt and its audit entry. Does not own the session cookie (`nwd_http::secure`)
 //! nor the checks of password and code (`nwd_store::auth`).
 
-use nwd_store::audit::AuditEntry;
+use nwd_domain::actor::Actor;
+use nwd_store::audit::{AuditContext, AuditEntry, AuditScope};
 use nwd_store::auth::AuthError;
 
 use crate::error::UseCaseError;
@@ -34,9 +35,16 @@ impl SignInAttempt<'_> {
     pub async fn run(
         self,
         store: &nwd_store::Store,
+        trail: &AuditScope,
     ) -> Result<Result<nwd_store::auth::NewSession, AuthError>, UseCaseError> {
+        let audit = AuditContext::request(
+            Actor::User(self.username.trim().to_lowercase()),
+            None,
+            trail.clone(),
+        );
         let result = store
             .sign_in(
+                &audit,
                 self.username,
                 self.password,
                 self.code.trim(),

@@ -376,11 +376,14 @@ async fn the_command_line_gets_the_same_refusals_as_the_administration_pages() {
     let store = open(url).await;
     let organisation = store.user(&admin).await.unwrap().organisation_id;
     let other = store
-        .create_organisation(nwd_domain::directory::OrganisationDetails {
-            name: "Another trust".into(),
-            kind: nwd_domain::directory::OrganisationKind::NhsTrust,
-            ods_code: None,
-        })
+        .create_organisation(
+            &nwd_store::testing::acting("tester"),
+            nwd_domain::directory::OrganisationDetails {
+                name: "Another trust".into(),
+                kind: nwd_domain::directory::OrganisationKind::NhsTrust,
+                ods_code: None,
+            },
+        )
         .await
         .unwrap()
         .0

@@ -20,6 +20,7 @@ use crate::form::FormData;
 use crate::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use nwd_http::extract::{parse_id, Caller};
 use nwd_http::problem::ApiError;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
 /// A service as a row of the list.
@@ -425,6 +426,7 @@ fn domain_errors(error: ApiError) -> Result<Vec<FieldMessage>, ApiError> {
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Added: to the directory"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn create_service(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     body: Bytes,
@@ -447,11 +449,13 @@ pub async fn create_service(
             .await
         }
     };
-    match state.store.create_service(details).await {
+    match state
+        .store
+        .create_service(&trail.signed_in(&principal), details)
+        .await
+    {
         Ok((service, _)) => {
-            if let Some(audit) = nwd_store::audit::current() {
-                audit.set_record("service", service.id.to_string());
-            }
+            trail.set_record("service", service.id.to_string());
             Ok(see_other("/staff/admin/services"))
         }
         Err(error) => {
@@ -507,6 +511,7 @@ pub async fn edit_service(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Changed: to the directory"), (status = 404, description = "Not found"), (status = 409, description = "Changed by someone else meanwhile", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn update_service(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -541,7 +546,7 @@ pub async fn update_service(
     };
     match state
         .store
-        .update_service(service_id, details, version)
+        .update_service(&trail.signed_in(&principal), service_id, details, version)
         .await
     {
         Ok(_) => Ok(see_other("/staff/admin/services")),

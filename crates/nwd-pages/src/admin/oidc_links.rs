@@ -16,6 +16,7 @@ use nwd_store::oidc::OidcLink;
 use crate::form::FormData;
 use crate::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use nwd_http::extract::Caller;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
 /// A configured provider, as the form offers it.
@@ -54,6 +55,7 @@ fn providers(state: &AppState) -> Vec<ProviderOption> {
 }
 
 async fn links_page(
+    trail: &RequestAudit,
     state: &AppState,
     principal: &Principal,
     id: &str,
@@ -61,9 +63,7 @@ async fn links_page(
     errors: Vec<FieldMessage>,
     status: StatusCode,
 ) -> PageResult {
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("user", id.to_owned());
-    }
+    trail.set_record("user", id.to_owned());
     let user = state.store.user(id).await.map_err(PageError::staff)?;
     let providers = providers(state);
     let links = state
@@ -104,11 +104,13 @@ async fn links_page(
 #[utoipa::path(get, path = "/staff/admin/users/{id}/oidc", tag = "pages", params(("id" = String, Path)),
     responses((status = 200, description = "The account's OpenID Connect links", content_type = "text/html"), (status = 404, description = "Not found")))]
 pub async fn links(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> PageResult {
     links_page(
+        &trail,
         &state,
         &principal,
         &id,
@@ -134,14 +136,13 @@ fn field_id(field: &str) -> &'static str {
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Linked: back to the links"), (status = 404, description = "Not found"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn link(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> PageResult {
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("user", id.clone());
-    }
+    trail.set_record("user", id.clone());
     let form = FormData::parse(&body);
     let issuer = form.first("issuer").trim().to_owned();
     let subject = form.first("subject").trim().to_owned();
@@ -164,7 +165,7 @@ pub async fn link(
         ));
     }
     if errors.is_empty() {
-        let audit = nwd_store::audit::AuditContext::signed_in(&principal);
+        let audit = trail.signed_in(&principal);
         match state.store.link_oidc(&audit, &issuer, &subject, &id).await {
             Ok(()) => return Ok(see_other(&format!("/staff/admin/users/{id}/oidc"))),
             Err(AuthError::Invalid { field, message }) => {
@@ -174,6 +175,7 @@ pub async fn link(
         }
     }
     links_page(
+        &trail,
         &state,
         &principal,
         &id,
@@ -190,19 +192,18 @@ pub async fn link(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Removed: back to the links"), (status = 404, description = "Not found"), (status = 422, description = "No such link", content_type = "text/html")))]
 pub async fn unlink(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> PageResult {
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("user", id.clone());
-    }
+    trail.set_record("user", id.clone());
     let form = FormData::parse(&body);
     let issuer = form.first("issuer").trim().to_owned();
     let subject = form.first("subject").to_owned();
     state.store.user(&id).await.map_err(PageError::staff)?;
-    let audit = nwd_store::audit::AuditContext::signed_in(&principal);
+    let audit = trail.signed_in(&principal);
     let removed = state
         .store
         .unlink_oidc(&audit, Some(&id), &issuer, &subject)
@@ -212,6 +213,7 @@ pub async fn unlink(
         return Ok(see_other(&format!("/staff/admin/users/{id}/oidc")));
     }
     links_page(
+        &trail,
         &state,
         &principal,
         &id,

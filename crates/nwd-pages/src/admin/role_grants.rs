@@ -10,6 +10,7 @@ use nwd_store::auth::Principal;
 
 use crate::layout::{see_other, PageError, PageResult};
 use nwd_http::extract::Caller;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 use nwd_usecase::accounts::by;
 
@@ -67,11 +68,12 @@ fn role_words(role: Role) -> String {
     params(("id" = String, Path), ("csrf" = String, Query, description = "The session's CSRF token")),
     responses((status = 303, description = "Approved: back to the account"), (status = 403, description = "You asked for it, or it is yours", content_type = "text/html"), (status = 404, description = "Not found")))]
 pub async fn approve(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> PageResult {
-    decide(state, principal, id, true).await
+    decide(&trail, state, principal, id, true).await
 }
 
 /// Refuses a waiting clinical role; back to the account's page.
@@ -79,21 +81,24 @@ pub async fn approve(
     params(("id" = String, Path), ("csrf" = String, Query, description = "The session's CSRF token")),
     responses((status = 303, description = "Refused: back to the account"), (status = 403, description = "You asked for it, or it is yours", content_type = "text/html"), (status = 404, description = "Not found")))]
 pub async fn refuse(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> PageResult {
-    decide(state, principal, id, false).await
+    decide(&trail, state, principal, id, false).await
 }
 
-async fn decide(state: AppState, principal: Principal, id: String, approve: bool) -> PageResult {
+async fn decide(
+    trail: &RequestAudit,
+    state: AppState,
+    principal: Principal,
+    id: String,
+    approve: bool,
+) -> PageResult {
     let user_id = state
         .store
-        .decide_role_grant(
-            &nwd_store::audit::AuditContext::signed_in(&principal),
-            &id,
-            approve,
-        )
+        .decide_role_grant(&trail.signed_in(&principal), &id, approve)
         .await
         .map_err(PageError::staff)?;
     Ok(see_other(&format!("/staff/admin/users/{user_id}#roles")))

@@ -23,6 +23,7 @@ use crate::form::FormData;
 use crate::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use nwd_http::extract::{parse_id, Caller};
 use nwd_http::problem::ApiError;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
 /// Rows of the form beyond the service's standards: one empty row to add a standard.
@@ -385,15 +386,14 @@ fn field_of(field: &str, kept: &[usize]) -> String {
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Saved: to the service"), (status = 404, description = "Not found", content_type = "text/html"), (status = 409, description = "Changed by someone else meanwhile", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn save(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> PageResult {
     let service_id = parse_id::<ServiceId>(&id, "service").map_err(PageError::staff)?;
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("service", id.clone());
-    }
+    trail.set_record("service", id.clone());
     let (current, current_version) = state
         .store
         .service(service_id)
@@ -436,7 +436,7 @@ pub async fn save(
     details.standards = standards;
     match state
         .store
-        .update_service(service_id, details, version)
+        .update_service(&trail.signed_in(&principal), service_id, details, version)
         .await
     {
         Ok(_) => Ok(see_other(&format!("/staff/admin/services/{id}#standards"))),
@@ -482,15 +482,14 @@ pub async fn save(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Reset: to the service"), (status = 404, description = "Not found", content_type = "text/html"), (status = 409, description = "Changed by someone else meanwhile", content_type = "text/html")))]
 pub async fn reset(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> PageResult {
     let service_id = parse_id::<ServiceId>(&id, "service").map_err(PageError::staff)?;
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("service", id.clone());
-    }
+    trail.set_record("service", id.clone());
     let (current, current_version) = state
         .store
         .service(service_id)
@@ -499,12 +498,10 @@ pub async fn reset(
     let version: u32 = FormData::parse(&body).first("version").parse().unwrap_or(0);
     let mut details = current.details.clone();
     details.standards = state.store.standards().for_team_type(details.team_type);
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_detail("standards_reset_to_team_type_defaults".to_owned());
-    }
+    trail.set_detail("standards_reset_to_team_type_defaults".to_owned());
     match state
         .store
-        .update_service(service_id, details, version)
+        .update_service(&trail.signed_in(&principal), service_id, details, version)
         .await
     {
         Ok(_) => Ok(see_other(&format!("/staff/admin/services/{id}#standards"))),

@@ -15,7 +15,6 @@ use axum::http::StatusCode;
 use nwd_domain::authz::Role;
 use nwd_domain::FieldError;
 use nwd_store::admin::{team_kind_name, TeamMember, TeamSummary};
-use nwd_store::audit::AuditContext;
 use nwd_store::auth::{Principal, TeamKind};
 use nwd_store::ServiceFilter;
 
@@ -23,6 +22,7 @@ use crate::form::FormData;
 use crate::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use nwd_http::extract::Caller;
 use nwd_http::problem::ApiError;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 use nwd_usecase::accounts::{add_member, add_team, remove_member, TeamForm};
 
@@ -214,6 +214,7 @@ fn messages(fields: Vec<FieldError>, field_id: impl Fn(&str) -> &'static str) ->
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Added: to the team's page"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn create_team(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     body: Bytes,
@@ -225,7 +226,7 @@ pub async fn create_team(
         kind: form.first("kind").to_owned(),
         service_id: Some(form.first("service_id").to_owned()),
     };
-    match add_team(&state.store, &AuditContext::signed_in(&principal), &typed).await {
+    match add_team(&state.store, &trail.signed_in(&principal), &typed).await {
         Ok(id) => Ok(see_other(&format!("/staff/admin/teams/{id}"))),
         Err(nwd_usecase::UseCaseError::Invalid(fields)) => {
             let errors = messages(fields, |f| match f {
@@ -304,6 +305,7 @@ struct TeamPage {
 }
 
 async fn team_page(
+    trail: &RequestAudit,
     state: &AppState,
     principal: &Principal,
     id: &str,
@@ -311,9 +313,7 @@ async fn team_page(
     errors: Vec<FieldMessage>,
     status: StatusCode,
 ) -> PageResult {
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("team", id.to_owned());
-    }
+    trail.set_record("team", id.to_owned());
     let team = state.store.team(id).await.map_err(PageError::staff)?;
     let members = state
         .store
@@ -350,11 +350,13 @@ async fn team_page(
 #[utoipa::path(get, path = "/staff/admin/teams/{id}", tag = "pages", params(("id" = String, Path)),
     responses((status = 200, description = "A team", content_type = "text/html"), (status = 404, description = "Not found", content_type = "text/html")))]
 pub async fn team(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> PageResult {
     team_page(
+        &trail,
         &state,
         &principal,
         &id,
@@ -367,6 +369,7 @@ pub async fn team(
 
 /// A refused change: the team page again with the messages, or the failure page.
 async fn refused(
+    trail: &RequestAudit,
     state: &AppState,
     principal: &Principal,
     id: &str,
@@ -377,6 +380,7 @@ async fn refused(
     match error {
         ApiError::Invalid(fields) => {
             team_page(
+                trail,
                 state,
                 principal,
                 id,
@@ -396,6 +400,7 @@ async fn refused(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Added: back to the team"), (status = 404, description = "Not found", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn add_team_member(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -406,7 +411,7 @@ pub async fn add_team_member(
         user_id: form.first("user_id").to_owned(),
         role: form.first("role").to_owned(),
     };
-    let audit = AuditContext::signed_in(&principal);
+    let audit = trail.signed_in(&principal);
     match add_member(&state.store, &audit, &id, &typed.user_id, &typed.role).await {
         Ok(nwd_store::admin::MembershipGrant::Granted) => {
             Ok(see_other(&format!("/staff/admin/teams/{id}#members")))
@@ -417,10 +422,18 @@ pub async fn add_team_member(
             typed.user_id.trim()
         ))),
         Err(error) => {
-            refused(&state, &principal, &id, typed, error.into(), |f| match f {
-                "user_id" => "user_id",
-                _ => "role",
-            })
+            refused(
+                &trail,
+                &state,
+                &principal,
+                &id,
+                typed,
+                error.into(),
+                |f| match f {
+                    "user_id" => "user_id",
+                    _ => "role",
+                },
+            )
             .await
         }
     }
@@ -432,13 +445,14 @@ pub async fn add_team_member(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Removed: back to the team"), (status = 404, description = "Not found", content_type = "text/html"), (status = 422, description = "Refused", content_type = "text/html")))]
 pub async fn remove_team_member(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> PageResult {
     let form = FormData::parse(&body);
-    let audit = AuditContext::signed_in(&principal);
+    let audit = trail.signed_in(&principal);
     match remove_member(
         &state.store,
         &audit,
@@ -451,6 +465,7 @@ pub async fn remove_team_member(
         Ok(()) => Ok(see_other(&format!("/staff/admin/teams/{id}#members"))),
         Err(error) => {
             refused(
+                &trail,
                 &state,
                 &principal,
                 &id,

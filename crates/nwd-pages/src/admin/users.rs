@@ -15,7 +15,6 @@ use axum::http::StatusCode;
 use nwd_domain::authz::{Permission, Role};
 use nwd_domain::FieldError;
 use nwd_store::admin::{ApiTokenSummary, TeamSummary, TotpState, UserSummary};
-use nwd_store::audit::AuditContext;
 use nwd_store::auth::{AuthError, Principal};
 
 use crate::form::FormData;
@@ -23,6 +22,7 @@ use crate::layout::{render, see_other, FieldMessage, Layout, PageError, PageResu
 use crate::staff::triage::shown;
 use nwd_http::extract::Caller;
 use nwd_http::problem::ApiError;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 use nwd_usecase::accounts::{
     create_account, disable_account, parse_role, parse_scopes, NewAccount,
@@ -205,6 +205,7 @@ fn capitalised(message: &str) -> String {
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 201, description = "Created: the TOTP secret, shown once", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn create_user(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     body: Bytes,
@@ -217,7 +218,7 @@ pub async fn create_user(
         role: form.first("role").to_owned(),
         password: form.first("password").to_owned(),
     };
-    match create_account(&state.store, &AuditContext::signed_in(&principal), &account).await {
+    match create_account(&state.store, &trail.signed_in(&principal), &account).await {
         Ok(created) => {
             let page = CreatedPage {
                 layout: Layout::staff("Account created", &principal),
@@ -320,6 +321,7 @@ impl Typed {
 
 #[allow(clippy::too_many_arguments)]
 async fn user_page(
+    trail: &RequestAudit,
     state: &AppState,
     principal: &Principal,
     id: &str,
@@ -328,9 +330,7 @@ async fn user_page(
     new_token: Option<(String, String)>,
     status: StatusCode,
 ) -> PageResult {
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_record("user", id.to_owned());
-    }
+    trail.set_record("user", id.to_owned());
     let user = state.store.user(id).await.map_err(PageError::staff)?;
     let tokens = state.store.api_tokens(id).await.map_err(PageError::staff)?;
     let teams = state.store.teams().await.map_err(PageError::staff)?;
@@ -359,11 +359,13 @@ async fn user_page(
 #[utoipa::path(get, path = "/staff/admin/users/{id}", tag = "pages", params(("id" = String, Path)),
     responses((status = 200, description = "An account", content_type = "text/html"), (status = 404, description = "Not found")))]
 pub async fn user(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> PageResult {
     user_page(
+        &trail,
         &state,
         &principal,
         &id,
@@ -377,6 +379,7 @@ pub async fn user(
 
 /// A refused change: the page again with the message beside `field`, or the failure page.
 async fn refused(
+    trail: &RequestAudit,
     state: &AppState,
     principal: &Principal,
     id: &str,
@@ -391,6 +394,7 @@ async fn refused(
                 .map(|f| FieldMessage::new(field_id(&f.field), capitalised(&f.message)))
                 .collect();
             user_page(
+                trail,
                 state,
                 principal,
                 id,
@@ -415,6 +419,7 @@ fn auth(error: AuthError) -> ApiError {
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Added: back to the account"), (status = 404, description = "Not found"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn add_membership(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -429,12 +434,7 @@ pub async fn add_membership(
     let outcome = match parse_role(&typed.role) {
         Ok(role) => state
             .store
-            .add_membership(
-                &AuditContext::signed_in(&principal),
-                &id,
-                &typed.team_id,
-                role,
-            )
+            .add_membership(&trail.signed_in(&principal), &id, &typed.team_id, role)
             .await
             .map(|_| ())
             .map_err(auth),
@@ -443,7 +443,7 @@ pub async fn add_membership(
     match outcome {
         Ok(()) => Ok(see_other(&format!("/staff/admin/users/{id}#roles"))),
         Err(error) => {
-            refused(&state, &principal, &id, typed, error, |f| match f {
+            refused(&trail, &state, &principal, &id, typed, error, |f| match f {
                 "team_id" => "team_id",
                 _ => "role",
             })
@@ -458,6 +458,7 @@ pub async fn add_membership(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Removed: back to the account"), (status = 404, description = "Not found"), (status = 422, description = "Refused", content_type = "text/html")))]
 pub async fn remove_membership(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -468,7 +469,7 @@ pub async fn remove_membership(
         Ok(role) => state
             .store
             .remove_membership(
-                &AuditContext::signed_in(&principal),
+                &trail.signed_in(&principal),
                 &id,
                 form.first("team_id"),
                 role,
@@ -480,9 +481,15 @@ pub async fn remove_membership(
     match outcome {
         Ok(()) => Ok(see_other(&format!("/staff/admin/users/{id}#roles"))),
         Err(error) => {
-            refused(&state, &principal, &id, Typed::default(), error, |_| {
-                "roles"
-            })
+            refused(
+                &trail,
+                &state,
+                &principal,
+                &id,
+                Typed::default(),
+                error,
+                |_| "roles",
+            )
             .await
         }
     }
@@ -493,14 +500,16 @@ pub async fn remove_membership(
     params(("id" = String, Path), ("csrf" = String, Query, description = "The session's CSRF token")),
     responses((status = 303, description = "Disabled: back to the account"), (status = 404, description = "Not found"), (status = 422, description = "Refused (your own account)", content_type = "text/html")))]
 pub async fn disable(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> PageResult {
-    match disable_account(&state.store, &AuditContext::signed_in(&principal), &id).await {
+    match disable_account(&state.store, &trail.signed_in(&principal), &id).await {
         Ok(()) => Ok(see_other(&format!("/staff/admin/users/{id}"))),
         Err(error) => {
             refused(
+                &trail,
                 &state,
                 &principal,
                 &id,
@@ -519,6 +528,7 @@ pub async fn disable(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 201, description = "Issued: the token, shown once", content_type = "text/html"), (status = 404, description = "Not found"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn create_token(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -544,7 +554,7 @@ pub async fn create_token(
         Some(scopes) => state
             .store
             .issue_api_token(
-                &AuditContext::signed_in(&principal),
+                &trail.signed_in(&principal),
                 &id,
                 &typed.token_name,
                 &scopes,
@@ -556,6 +566,7 @@ pub async fn create_token(
     match outcome {
         Ok((token_id, token)) => {
             user_page(
+                &trail,
                 &state,
                 &principal,
                 &id,
@@ -567,7 +578,7 @@ pub async fn create_token(
             .await
         }
         Err(error) => {
-            refused(&state, &principal, &id, typed, error, |f| {
+            refused(&trail, &state, &principal, &id, typed, error, |f| {
                 if f == "scopes" {
                     "scopes"
                 } else {
@@ -585,6 +596,7 @@ pub async fn create_token(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Revoked: back to the account"), (status = 404, description = "No such live token")))]
 pub async fn revoke_token(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -593,11 +605,7 @@ pub async fn revoke_token(
     let form = FormData::parse(&body);
     state
         .store
-        .revoke_api_token(
-            &AuditContext::signed_in(&principal),
-            Some(&id),
-            form.first("token"),
-        )
+        .revoke_api_token(&trail.signed_in(&principal), Some(&id), form.first("token"))
         .await
         .map_err(PageError::staff)?;
     Ok(see_other(&format!("/staff/admin/users/{id}#tokens")))

@@ -30,6 +30,7 @@ use crate::layout::{
 };
 use crate::staff::triage::Choice;
 use nwd_http::extract::Caller;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
 /// The dashboard's filters, as typed.
@@ -451,6 +452,7 @@ pub fn blocks(d: &Dashboard, rule: Suppression) -> Vec<Block> {
 }
 
 async fn load(
+    trail: &RequestAudit,
     state: &AppState,
     filter: &DashboardFilter,
 ) -> Result<Result<(Period, Vec<Block>), Vec<FieldMessage>>, PageError> {
@@ -459,14 +461,12 @@ async fn load(
         Ok(p) => p,
         Err(errors) => return Ok(Err(errors)),
     };
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_detail(format!(
-            "commissioner dashboard; from={}, months={}, service filter={}",
-            month_text(period.from),
-            period.months,
-            period.service_id.is_some()
-        ));
-    }
+    trail.set_detail(format!(
+        "commissioner dashboard; from={}, months={}, service filter={}",
+        month_text(period.from),
+        period.months,
+        period.service_id.is_some()
+    ));
     let dashboard = state
         .store
         .dashboard(&DashboardQuery {
@@ -485,6 +485,7 @@ async fn load(
     params(("from" = Option<String>, Query, description = "First month, YYYY-MM"), ("to" = Option<String>, Query, description = "Last month, YYYY-MM"), ("service" = Option<String>, Query, description = "Only referrals that reached this service")),
     responses((status = 200, description = "The commissioner dashboard", content_type = "text/html"), (status = 422, description = "A filter needs correcting", content_type = "text/html")))]
 pub async fn dashboard(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Query(filter): Query<DashboardFilter>,
@@ -506,7 +507,7 @@ pub async fn dashboard(
             selected: s.id.to_string() == selected,
         })
         .collect();
-    let (layout, from, to, query, blocks, status) = match load(&state, &filter).await? {
+    let (layout, from, to, query, blocks, status) = match load(&trail, &state, &filter).await? {
         Ok((period, blocks)) => {
             let to = period
                 .from
@@ -555,10 +556,11 @@ pub async fn dashboard(
     params(("table" = String, Query, description = "Which table, e.g. referrals-by-source"), ("from" = Option<String>, Query), ("to" = Option<String>, Query), ("service" = Option<String>, Query)),
     responses((status = 200, description = "The table as CSV", content_type = "text/csv"), (status = 404, description = "No such table")))]
 pub async fn download(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Query(filter): Query<DashboardFilter>,
 ) -> PageResult {
-    let (period, blocks) = match load(&state, &filter).await? {
+    let (period, blocks) = match load(&trail, &state, &filter).await? {
         Ok(loaded) => loaded,
         Err(errors) => {
             let fields = errors

@@ -34,6 +34,7 @@ use crate::form::FormData;
 use crate::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use nwd_http::extract::Caller;
 use nwd_http::problem::ApiError;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
 /// Most replications one request may ask for.
@@ -623,6 +624,7 @@ fn page(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "Baseline and scenario, side by side", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html"), (status = 503, description = "Another simulation is running", content_type = "text/html")))]
 pub async fn run(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     body: Bytes,
@@ -668,12 +670,10 @@ pub async fn run(
             StatusCode::SERVICE_UNAVAILABLE,
         ));
     };
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_detail(format!(
-            "what-if simulation; reps={}, years={}",
-            request.reps, request.years
-        ));
-    }
+    trail.set_detail(format!(
+        "what-if simulation; reps={}, years={}",
+        request.reps, request.years
+    ));
     let today = state.store.now().to_zoned(state.store.tz().clone()).date();
     let request = Arc::new(request);
     let job = request.clone();

@@ -38,6 +38,7 @@ use sha2::{Digest, Sha256};
 use crate::form::FormData;
 use crate::layout::{render, FieldMessage, Layout, PageResult, Sensitivity};
 use nwd_http::limits::{FormCheck, FormGuard, HONEYPOT_FIELD, ISSUED_FIELD};
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 use nwd_usecase::intake::{receive_self_referral, reference, ParentCarerAnswers, SelfReferral};
 use nwd_usecase::person::{parse_person, PersonInput};
@@ -460,7 +461,7 @@ fn begin(state: &AppState, who: Who) -> Response {
 #[utoipa::path(post, path = "/get-help", tag = "pages",
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The next question, the same one with errors, or the confirmation", content_type = "text/html")))]
-pub async fn answer(State(state): State<AppState>, body: Bytes) -> PageResult {
+pub async fn answer(trail: RequestAudit, State(state): State<AppState>, body: Bytes) -> PageResult {
     let form = FormData::parse(&body);
     if form.first("journey").is_empty() {
         return Ok(crate::layout::see_other("/get-help"));
@@ -502,7 +503,7 @@ pub async fn answer(State(state): State<AppState>, body: Bytes) -> PageResult {
             form.first("journey"),
             state.store.now(),
         ) {
-            FormCheck::Person => return submit(&state, form, today).await,
+            FormCheck::Person => return submit(&trail, &state, form, today).await,
             FormCheck::Honeypot | FormCheck::TooFast => return Ok(neutral_response()),
             FormCheck::Unsigned => {
                 let mut form = form;
@@ -984,7 +985,7 @@ fn answer_rows(form: &FormData) -> Vec<AnswerRow> {
 
 /// Sends the answers (every step already valid) through the self-referral use case, the same
 /// as `POST /api/self-referrals`: the page only turns its answers into domain types.
-async fn submit(state: &AppState, form: FormData, today: Date) -> PageResult {
+async fn submit(trail: &RequestAudit, state: &AppState, form: FormData, today: Date) -> PageResult {
     let who = Who::of(&form);
     let non_empty = |name: &str| Some(form.first(name).trim().to_owned()).filter(|v| !v.is_empty());
     let person = PersonInput {
@@ -1059,7 +1060,7 @@ async fn submit(state: &AppState, form: FormData, today: Date) -> PageResult {
         key: form.first("journey").to_owned(),
         request_hash: hex::encode(hash.finalize()),
     };
-    let outcome = receive_self_referral(&state.store, referral, Some(idempotency)).await?;
+    let outcome = receive_self_referral(&state.store, trail, referral, Some(idempotency)).await?;
     let page = DonePage {
         layout: Layout::public("Your request has been sent"),
         reference: reference(&outcome.referral),

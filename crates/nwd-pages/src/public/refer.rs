@@ -35,6 +35,7 @@ use crate::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensiti
 use crate::public::get_help::{neutral_response, Choice};
 use nwd_http::extract::Caller;
 use nwd_http::limits::{FormCheck, FormGuard, HONEYPOT_FIELD, ISSUED_FIELD};
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 use nwd_usecase::intake::{receive_professional_referral, reference, ProfessionalReferral};
 use nwd_usecase::person::{parse_person, PersonInput};
@@ -253,11 +254,12 @@ pub async fn staff_form(State(state): State<AppState>, Caller(principal): Caller
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The form with errors, or the confirmation", content_type = "text/html"), (status = 401, description = "Not signed in")))]
 pub async fn staff_submit(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     body: Bytes,
 ) -> PageResult {
-    accept(&state, FormData::parse(&body), &principal).await
+    accept(&trail, &state, FormData::parse(&body), &principal).await
 }
 
 /// The date of birth answered, if it is a real date.
@@ -424,7 +426,12 @@ pub fn validate(form: &FormData, today: Date) -> Vec<FieldMessage> {
     errors
 }
 
-async fn accept(state: &AppState, form: FormData, principal: &Principal) -> PageResult {
+async fn accept(
+    trail: &RequestAudit,
+    state: &AppState,
+    form: FormData,
+    principal: &Principal,
+) -> PageResult {
     if form.first("journey").is_empty() {
         return Ok(page(fresh_form(state), Vec::new(), principal));
     }
@@ -450,7 +457,7 @@ async fn accept(state: &AppState, form: FormData, principal: &Principal) -> Page
                     return Ok(*refused);
                 }
             }
-            send(state, &form, Some(principal)).await
+            send(trail, state, &form, Some(principal)).await
         }
         FormCheck::Honeypot | FormCheck::TooFast => Ok(neutral_response()),
         FormCheck::Unsigned => {
@@ -509,6 +516,7 @@ pub const ANSWER_FIELDS: [&str; 34] = [
 /// (idempotent by the form's `journey` id), then the confirmation with the reference and the
 /// private status link. `principal` is the signed-in referrer, if any.
 pub(crate) async fn send(
+    trail: &RequestAudit,
     state: &AppState,
     form: &FormData,
     principal: Option<&Principal>,
@@ -589,7 +597,8 @@ pub(crate) async fn send(
         request_hash: hex::encode(hash.finalize()),
     };
     let outcome =
-        receive_professional_referral(&state.store, principal, referral, Some(idempotency)).await?;
+        receive_professional_referral(&state.store, trail, principal, referral, Some(idempotency))
+            .await?;
     let title = if kind == ReferralKind::AdviceRequest {
         "Your request for advice has been sent"
     } else {

@@ -39,6 +39,7 @@ use crate::public::refer::{
     PRIORITIES, PRIORITY_QUESTION, SOURCE_QUESTION,
 };
 use nwd_http::limits::{FormCheck, FormGuard, HONEYPOT_FIELD, ISSUED_FIELD};
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
 /// The questions, in the order they are asked, then the check page.
@@ -268,8 +269,8 @@ pub async fn start(State(state): State<AppState>) -> Response {
 #[utoipa::path(post, path = "/refer/questions", tag = "pages",
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The next question, or the same one with errors", content_type = "text/html")))]
-pub async fn answer(State(state): State<AppState>, body: Bytes) -> PageResult {
-    step(&state, FormData::parse(&body), false).await
+pub async fn answer(trail: RequestAudit, State(state): State<AppState>, body: Bytes) -> PageResult {
+    step(&trail, &state, FormData::parse(&body), false).await
 }
 
 /// Sends the answers from the check page: every answer checked again, then the anti-automation
@@ -277,8 +278,8 @@ pub async fn answer(State(state): State<AppState>, body: Bytes) -> PageResult {
 #[utoipa::path(post, path = "/refer", tag = "pages",
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The confirmation with a reference and status link, or the first question with a problem", content_type = "text/html")))]
-pub async fn send(State(state): State<AppState>, body: Bytes) -> PageResult {
-    step(&state, FormData::parse(&body), true).await
+pub async fn send(trail: RequestAudit, State(state): State<AppState>, body: Bytes) -> PageResult {
+    step(&trail, &state, FormData::parse(&body), true).await
 }
 
 fn today(state: &AppState) -> Date {
@@ -295,7 +296,7 @@ fn first_problem(form: &FormData, today: Date) -> Option<(Question, Vec<FieldMes
 
 /// One post of the journey; `sending` only on `POST /refer`, so that every write passes the
 /// anonymous rate limit (`limits::LIMITED`).
-async fn step(state: &AppState, form: FormData, sending: bool) -> PageResult {
+async fn step(trail: &RequestAudit, state: &AppState, form: FormData, sending: bool) -> PageResult {
     if form.first("journey").is_empty() {
         return Ok(crate::layout::see_other("/refer/questions"));
     }
@@ -329,7 +330,7 @@ async fn step(state: &AppState, form: FormData, sending: bool) -> PageResult {
             form.first("journey"),
             now,
         ) {
-            FormCheck::Person => refer::send(state, &form, None).await,
+            FormCheck::Person => refer::send(trail, state, &form, None).await,
             FormCheck::Honeypot | FormCheck::TooFast => Ok(neutral_response()),
             FormCheck::Unsigned => {
                 let mut form = form;

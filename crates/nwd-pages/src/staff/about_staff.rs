@@ -25,6 +25,7 @@ use crate::layout::{render, see_other, FieldMessage, Layout, PageError, PageResu
 use crate::public::about::{questions, summary_rows, AboutQuestion, Part, Voice};
 use nwd_http::extract::{parse_id, Caller};
 use nwd_http::problem::ApiError;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 use nwd_usecase::about::{parse_about, AboutInput};
 
@@ -168,6 +169,7 @@ pub async fn show(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Saved: back to the page with a success banner"), (status = 409, description = "Someone else changed it", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn change(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -221,12 +223,7 @@ pub async fn change(
     }
     match state
         .store
-        .update_person_about(
-            &nwd_store::audit::AuditContext::signed_in(&principal),
-            person,
-            version,
-            about,
-        )
+        .update_person_about(&trail.signed_in(&principal), person, version, about)
         .await
     {
         Ok(_) => Ok(see_other(&format!("/staff/referrals/{id}/about?saved=1"))),

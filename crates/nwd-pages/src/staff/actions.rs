@@ -25,6 +25,7 @@ use crate::layout::{FieldMessage, PageError, PageResult};
 use crate::staff::triage::{referral_page, PageInput};
 use nwd_http::extract::{parse_id, Actor, Caller};
 use nwd_http::problem::ApiError;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
 /// The longest contact the form accepts, in minutes (a whole working day).
@@ -137,6 +138,7 @@ impl ActionForm {
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Allocated: back to the referral"), (status = 409, description = "Someone else changed the referral", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn allocate(
+    trail: RequestAudit,
     State(state): State<AppState>,
     caller: Caller,
     actor: Actor,
@@ -164,7 +166,7 @@ pub async fn allocate(
             reason: typed.allocate_reason.trim().to_owned(),
         })
     });
-    submit(&state, caller, actor, &id, typed, errors, command).await
+    submit(&trail, &state, caller, actor, &id, typed, errors, command).await
 }
 
 /// Records a contact with its date, attendance code and consultation mechanism.
@@ -173,6 +175,7 @@ pub async fn allocate(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Recorded: back to the referral"), (status = 409, description = "Someone else changed the referral", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn record_contact(
+    trail: RequestAudit,
     State(state): State<AppState>,
     caller: Caller,
     actor: Actor,
@@ -264,7 +267,7 @@ pub async fn record_contact(
         }
         _ => None,
     };
-    submit(&state, caller, actor, &id, typed, errors, command).await
+    submit(&trail, &state, caller, actor, &id, typed, errors, command).await
 }
 
 /// Steps up or down: a new need group, allocations ended and added (their wait starts now).
@@ -273,6 +276,7 @@ pub async fn record_contact(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Stepped: back to the referral"), (status = 409, description = "Someone else changed the referral", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn step(
+    trail: RequestAudit,
     State(state): State<AppState>,
     caller: Caller,
     actor: Actor,
@@ -337,7 +341,7 @@ pub async fn step(
         })),
         _ => None,
     };
-    submit(&state, caller, actor, &id, typed, errors, command).await
+    submit(&trail, &state, caller, actor, &id, typed, errors, command).await
 }
 
 /// Discharges from one allocation with a discharge code and the named destination.
@@ -346,6 +350,7 @@ pub async fn step(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Discharged: back to the referral"), (status = 409, description = "Someone else changed the referral", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn discharge(
+    trail: RequestAudit,
     State(state): State<AppState>,
     caller: Caller,
     actor: Actor,
@@ -397,12 +402,15 @@ pub async fn discharge(
         })),
         _ => None,
     };
-    submit(&state, caller, actor, &id, typed, errors, command).await
+    submit(&trail, &state, caller, actor, &id, typed, errors, command).await
 }
 
 /// Runs `command` at the version the form was read at; on any problem renders the referral
-/// page again with the answers as typed.
+/// page again with the answers as typed. `trail` is the request's audit entry, which the
+/// change commits with.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn submit(
+    trail: &RequestAudit,
     state: &AppState,
     Caller(principal): Caller,
     actor: Actor,
@@ -442,7 +450,14 @@ pub(crate) async fn submit(
     let authority = principal.write_authority(&state.store.access().roles);
     match state
         .store
-        .execute_as(id, typed.version, command, &actor.0, &authority)
+        .execute_as(
+            &trail.signed_in(&principal),
+            id,
+            typed.version,
+            command,
+            &actor.0,
+            &authority,
+        )
         .await
     {
         Ok(_) => crate::staff::destinations::after_change(state, &principal, id, which).await,

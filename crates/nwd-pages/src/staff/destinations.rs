@@ -31,6 +31,7 @@ use crate::staff::actions::{submit, ActionForm};
 use crate::staff::service_fit::RankedService;
 use crate::staff::triage::{Choice, TriageForm};
 use nwd_http::extract::{parse_id, Actor, Caller};
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 use nwd_usecase::intake::reference;
 
@@ -211,6 +212,7 @@ impl DestinationForm {
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Declined: back to the referral"), (status = 409, description = "Someone else changed the referral", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn decline(
+    trail: RequestAudit,
     State(state): State<AppState>,
     caller: Caller,
     actor: Actor,
@@ -233,7 +235,7 @@ pub async fn decline(
         ));
     }
     let command = Some(Command::Decline { reason });
-    submit(&state, caller, actor, &id, typed, errors, command).await
+    submit(&trail, &state, caller, actor, &id, typed, errors, command).await
 }
 
 /// The choices of the destination forms, from the ranked services.

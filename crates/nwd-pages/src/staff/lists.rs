@@ -20,6 +20,7 @@ use crate::pagination::{self, PAGE_SIZE};
 use crate::staff::triage::{reference_of, shown, waited, Choice};
 use crate::staff::urgency::{left, UrgencyTags};
 use nwd_http::extract::Caller;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
 /// Someone approaching their service's upper age.
@@ -62,6 +63,7 @@ struct TransitionPage {
     params(("page" = Option<u32>, Query, description = "Page number, from 1")),
     responses((status = 200, description = "Young people approaching their service's upper age", content_type = "text/html")))]
 pub async fn transitions(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Query(query): Query<PageQuery>,
@@ -84,9 +86,7 @@ pub async fn transitions(
         .collect();
     let total = list.len() as u64;
     let page = pagination::clamp(asked, total);
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_detail(format!("transition list page {page}"));
-    }
+    trail.set_detail(format!("transition list page {page}"));
     let rows: Vec<TransitionRow> = list
         .into_iter()
         .skip(pagination::offset(page) as usize)
@@ -212,6 +212,7 @@ fn chosen<T>(value: Option<&str>, parse: impl Fn(&str) -> Result<T, String>) -> 
         ("triaged" = Option<String>, Query, description = "yes or no"), ("source" = Option<String>, Query)),
     responses((status = 200, description = "Emergency, very urgent and high-risk referrals", content_type = "text/html")))]
 pub async fn crisis(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Query(query): Query<CrisisQuery>,
@@ -241,15 +242,13 @@ pub async fn crisis(
             .await
             .map_err(PageError::staff)?;
     }
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_detail(format!(
-            "crisis list page {page}; filters: priority={}, risk={}, triaged={}, source={}",
-            filter.priority.is_some(),
-            filter.risk.is_some(),
-            filter.triaged.is_some(),
-            filter.source.is_some()
-        ));
-    }
+    trail.set_detail(format!(
+        "crisis list page {page}; filters: priority={}, risk={}, triaged={}, source={}",
+        filter.priority.is_some(),
+        filter.risk.is_some(),
+        filter.triaged.is_some(),
+        filter.source.is_some()
+    ));
     let now = state.store.now();
     let rows = list
         .items

@@ -26,6 +26,7 @@ use serde::Deserialize;
 use crate::layout::{render, see_other, Layout, PageResult, Sensitivity};
 use crate::staff::sign_in::{local_next, SignInQuery};
 use nwd_http::extract::ClientAddress;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
 /// The cookie binding a sign-in under way to the browser that started it.
@@ -200,6 +201,7 @@ pub async fn start(
               (status = 404, description = "No such provider", content_type = "text/html"),
               (status = 503, description = "The provider cannot be reached", content_type = "text/html")))]
 pub async fn callback(
+    trail: RequestAudit,
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     Path(provider_id): Path<String>,
@@ -248,7 +250,15 @@ pub async fn callback(
     };
     let session = match state
         .store
-        .sign_in_federated(&identity.issuer, &identity.subject, address.as_deref())
+        .sign_in_federated(
+            &trail.acting(
+                nwd_domain::actor::Actor::User(identity.subject.clone()),
+                None,
+            ),
+            &identity.issuer,
+            &identity.subject,
+            address.as_deref(),
+        )
         .await
     {
         Ok(session) => session,

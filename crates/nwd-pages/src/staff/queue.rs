@@ -25,6 +25,7 @@ use crate::staff::review::ReviewLink;
 use crate::staff::triage::{choices, reference_of, shown, waited, Choice};
 use crate::staff::urgency::UrgencyTags;
 use nwd_http::extract::Caller;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
 /// The filters a staff list of referrals takes (every one optional).
@@ -364,6 +365,7 @@ struct QueuePage {
         ("received_from" = Option<String>, Query), ("received_to" = Option<String>, Query), ("page" = Option<u32>, Query)),
     responses((status = 200, description = "Referrals awaiting triage", content_type = "text/html"), (status = 401, description = "Not signed in")))]
 pub async fn queue(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Query(query): Query<ListQuery>,
@@ -392,13 +394,11 @@ pub async fn queue(
             .await
             .map_err(PageError::staff)?;
     }
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_detail(format!(
-            "triage queue page {page}; filters: {}; shown: {}",
-            used_filters(&search),
-            shown_ids(&list.items)
-        ));
-    }
+    trail.set_detail(format!(
+        "triage queue page {page}; filters: {}; shown: {}",
+        used_filters(&search),
+        shown_ids(&list.items)
+    ));
     let reviews = if principal.holds(Permission::ManageRegister, &state.store.access().roles) {
         Some(
             crate::staff::review::open_reviews(&state, 10)

@@ -20,6 +20,7 @@ use crate::layout::{render, see_other, FieldMessage, Layout, PageError, PageResu
 use crate::staff::triage::{reference_of, shown};
 use nwd_http::extract::{parse_id, Actor, Caller};
 use nwd_http::problem::ApiError;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
 /// A review item in a list.
@@ -259,6 +260,7 @@ struct ReviewPage {
 #[utoipa::path(get, path = "/staff/match-reviews/{id}", tag = "pages", params(("id" = String, Path)),
     responses((status = 200, description = "A person-match review", content_type = "text/html"), (status = 404, description = "Not found")))]
 pub async fn review(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -271,6 +273,7 @@ pub async fn review(
         .map_err(PageError::staff)?;
     let version = item.version;
     review_page(
+        &trail,
         &principal,
         item,
         version,
@@ -281,7 +284,9 @@ pub async fn review(
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn review_page(
+    trail: &RequestAudit,
     principal: &nwd_store::auth::Principal,
     item: MatchReview,
     version: u32,
@@ -290,9 +295,7 @@ fn review_page(
     conflict: bool,
     status: StatusCode,
 ) -> PageResult {
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_person(item.person.id);
-    }
+    trail.set_person(item.person.id);
     let candidates = item
         .candidates
         .iter()
@@ -327,6 +330,7 @@ fn review_page(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Decided: back to the queue"), (status = 409, description = "Someone else decided meanwhile", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn decide(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     actor: Actor,
@@ -371,6 +375,7 @@ pub async fn decide(
         .map_err(PageError::staff)?;
     let Some(decision) = decision.filter(|_| errors.is_empty()) else {
         return review_page(
+            &trail,
             &principal,
             item,
             version,
@@ -382,12 +387,20 @@ pub async fn decide(
     };
     match state
         .store
-        .decide_review(id, version, decision, typed.1.trim(), &actor.0)
+        .decide_review(
+            &trail.signed_in(&principal),
+            id,
+            version,
+            decision,
+            typed.1.trim(),
+            &actor.0,
+        )
         .await
     {
         Ok(_) => Ok(see_other("/staff/match-reviews")),
         Err(error) => match ApiError::from(error) {
             ApiError::Conflict { current, .. } => review_page(
+                &trail,
                 &principal,
                 item,
                 current,
@@ -409,6 +422,7 @@ pub async fn decide(
                     })
                     .collect();
                 review_page(
+                    &trail,
                     &principal,
                     item,
                     version,
@@ -419,6 +433,7 @@ pub async fn decide(
                 )
             }
             ApiError::IllegalTransition(message) => review_page(
+                &trail,
                 &principal,
                 item,
                 version,

@@ -23,6 +23,7 @@ use crate::staff::queue::{
 };
 use crate::staff::triage::{choices, Choice};
 use nwd_http::extract::Caller;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
 /// What the search form sends.
@@ -99,6 +100,7 @@ fn text(value: &Option<String>) -> String {
         ("source_group" = Option<String>, Query), ("priority" = Option<String>, Query), ("page" = Option<u32>, Query)),
     responses((status = 200, description = "Referrals found", content_type = "text/html"), (status = 401, description = "Not signed in")))]
 pub async fn search(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Query(query): Query<SearchQuery>,
@@ -182,31 +184,29 @@ pub async fn search(
                 .await
                 .map_err(PageError::staff)?;
         }
-        if let Some(audit) = nwd_store::audit::current() {
-            audit.set_detail(format!(
-                "staff search page {page}; terms: {}; filters: {}; shown: {}",
-                if search.terms.is_empty() {
-                    "none".into()
-                } else {
-                    search.terms.kinds()
-                },
-                used_filters(&search),
-                shown_ids(&list.items)
-            ));
-            // A search that found one young person is about them: it then appears in the
-            // privacy officer's "who accessed this young person's record".
-            let mut people = list.items.iter().map(|i| i.summary.person_id);
-            if let Some(first) = people.next() {
-                if people.all(|p| p == first) {
-                    audit.set_person(first);
-                }
+        trail.set_detail(format!(
+            "staff search page {page}; terms: {}; filters: {}; shown: {}",
+            if search.terms.is_empty() {
+                "none".into()
+            } else {
+                search.terms.kinds()
+            },
+            used_filters(&search),
+            shown_ids(&list.items)
+        ));
+        // A search that found one young person is about them: it then appears in the
+        // privacy officer's "who accessed this young person's record".
+        let mut people = list.items.iter().map(|i| i.summary.person_id);
+        if let Some(first) = people.next() {
+            if people.all(|p| p == first) {
+                trail.set_person(first);
             }
         }
         rows_shown = rows(&state, &list.items);
         total = list.total;
         more_than = list.more_than;
-    } else if let Some(audit) = nwd_store::audit::current() {
-        audit.set_detail(if errors.is_empty() {
+    } else {
+        trail.set_detail(if errors.is_empty() {
             "staff search form".to_owned()
         } else {
             "staff search refused: invalid input".to_owned()

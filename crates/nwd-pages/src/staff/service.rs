@@ -23,6 +23,7 @@ use crate::staff::queue::{encode, shown_range};
 use crate::staff::triage::{reference_of, shown, waited};
 use crate::staff::urgency::priority_class;
 use nwd_http::extract::{parse_id, Caller};
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
 /// A service in the index.
@@ -171,6 +172,7 @@ pub struct ServiceQuery {
     params(("id" = String, Path), ("q" = Option<String>, Query, description = "Reference, NHS number, date of birth or name"), ("page" = Option<u32>, Query, description = "Page of the waiting list, from 1"), ("caseload_page" = Option<u32>, Query, description = "Page of the caseload, from 1")),
     responses((status = 200, description = "The service's waiting list and caseload", content_type = "text/html"), (status = 404, description = "Not found")))]
 pub async fn service(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
@@ -239,11 +241,11 @@ pub async fn service(
             })
             .unwrap_or_default()
     };
-    if let Some(audit) = nwd_store::audit::current() {
+    {
         let mut shown: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
         shown.sort_unstable();
         shown.dedup();
-        audit.set_detail(format!(
+        trail.set_detail(format!(
             "service lists; terms: {}; waiting list page {waiting_page}; caseload page {caseload_page}; shown: {}",
             if terms.is_empty() { "none".into() } else { terms.kinds() },
             if shown.is_empty() { "none".into() } else { shown.join(" ") }

@@ -13,7 +13,9 @@ use nwd_store::auth::AuthError;
 
 use crate::form::FormData;
 use crate::layout::{render, see_other, FieldMessage, Layout, PageResult, Sensitivity};
+use nwd_http::extract::Caller;
 use nwd_http::extract::ClientAddress;
+use nwd_http::secure::RequestAudit;
 use nwd_http::secure::{authenticate, session_cookie, SESSION_COOKIE};
 use nwd_http::AppState;
 
@@ -104,6 +106,7 @@ pub(crate) fn home_of(principal: &nwd_store::auth::Principal) -> String {
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Signed in: to the triage queue"), (status = 200, description = "A field is missing: the form again, naming it", content_type = "text/html"), (status = 401, description = "Sign-in failed", content_type = "text/html")))]
 pub async fn sign_in(
+    trail: RequestAudit,
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     body: Bytes,
@@ -144,7 +147,7 @@ pub async fn sign_in(
         address,
         status: 303,
     };
-    match attempt.run(&state.store).await? {
+    match attempt.run(&state.store, &trail).await? {
         Ok(session) => {
             let cookie = nwd_http::secure::session_cookie_header(&state, &session.token);
             // Back to the page that sent them here, else to their home page.
@@ -204,9 +207,17 @@ fn sign_in_again(
 #[utoipa::path(post, path = "/staff/sign-out", tag = "pages",
     params(("csrf" = String, Query, description = "The session's CSRF token")),
     responses((status = 303, description = "Signed out: to the sign-in page")))]
-pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+pub async fn sign_out(
+    trail: RequestAudit,
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    headers: HeaderMap,
+) -> PageResult {
     if let Some(token) = session_cookie(&headers) {
-        state.store.end_session(&token).await?;
+        state
+            .store
+            .end_session(&trail.signed_in(&principal), &token)
+            .await?;
     }
     let mut response = see_other("/staff/sign-in");
     if let Ok(value) = HeaderValue::from_str(&format!(

@@ -27,6 +27,7 @@ use crate::staff::actions::{submit, ActionForm};
 use crate::staff::service_fit::RankedService;
 use crate::staff::triage::Choice;
 use nwd_http::extract::{parse_id, Actor, Caller};
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
 /// The plan and outcome forms, as typed.
@@ -209,6 +210,7 @@ pub fn planned_message(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Planned: back to the referral"), (status = 409, description = "Someone else changed the referral", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn plan(
+    trail: RequestAudit,
     State(state): State<AppState>,
     caller: Caller,
     actor: Actor,
@@ -266,7 +268,7 @@ pub async fn plan(
         }
         _ => None,
     };
-    submit(&state, caller, actor, &id, typed, errors, command).await
+    submit(&trail, &state, caller, actor, &id, typed, errors, command).await
 }
 
 /// Records a transition's outcome: the allocation ends, the young person moves to the
@@ -278,6 +280,7 @@ pub async fn plan(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Recorded: back to the referral"), (status = 409, description = "Someone else changed the referral", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn record(
+    trail: RequestAudit,
     State(state): State<AppState>,
     caller: Caller,
     actor: Actor,
@@ -372,5 +375,5 @@ pub async fn record(
         })),
         _ => None,
     };
-    submit(&state, caller, actor, &id, typed, errors, command).await
+    submit(&trail, &state, caller, actor, &id, typed, errors, command).await
 }

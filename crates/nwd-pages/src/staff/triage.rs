@@ -27,6 +27,7 @@ use crate::staff::actions::ActionForm;
 use crate::staff::review::MatchSummary;
 use nwd_http::extract::{parse_id, Actor, Caller};
 use nwd_http::problem::ApiError;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 use nwd_usecase::intake::reference;
 
@@ -802,6 +803,7 @@ pub(crate) async fn referral_page(
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Triaged: back to the referral"), (status = 409, description = "Someone else changed the referral", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn triage(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     actor: Actor,
@@ -906,7 +908,14 @@ pub async fn triage(
     let authority = principal.write_authority(&state.store.access().roles);
     match state
         .store
-        .execute_as(id, typed.version, command, &actor.0, &authority)
+        .execute_as(
+            &trail.signed_in(&principal),
+            id,
+            typed.version,
+            command,
+            &actor.0,
+            &authority,
+        )
         .await
     {
         Ok((_, events)) => {
@@ -916,7 +925,7 @@ pub async fn triage(
                 &typed.destinations,
                 Some(typed.preference.as_str()),
                 &events,
-                &nwd_store::audit::AuditContext::signed_in(&principal),
+                &trail.signed_in(&principal),
             )
             .await?;
             crate::staff::destinations::after_change(&state, &principal, id, "triage").await

@@ -27,6 +27,7 @@ use crate::staff::lists::PageQuery;
 use crate::staff::triage::{reference_of, referral_page, shown, Choice, PageInput};
 use nwd_http::extract::{parse_id, Actor, Caller};
 use nwd_http::problem::ApiError;
+use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
 /// Every priority, most urgent first.
@@ -354,6 +355,7 @@ fn field_id(path: &str) -> &'static str {
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Saved: back to the referral"), (status = 409, description = "Someone else changed the referral", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn record(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     actor: Actor,
@@ -408,7 +410,13 @@ pub async fn record(
     };
     match state
         .store
-        .execute(id, version, Command::RecordUrgency(command), &actor.0)
+        .execute(
+            &trail.signed_in(&principal),
+            id,
+            version,
+            Command::RecordUrgency(command),
+            &actor.0,
+        )
         .await
     {
         Ok(_) => Ok(see_other(&format!(
@@ -497,6 +505,7 @@ struct ReviewsPage {
     params(("page" = Option<u32>, Query, description = "Page number, from 1")),
     responses((status = 200, description = "Overdue risk reviews", content_type = "text/html")))]
 pub async fn overdue_reviews(
+    trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Query(query): Query<PageQuery>,
@@ -516,9 +525,7 @@ pub async fn overdue_reviews(
             .await
             .map_err(PageError::staff)?;
     }
-    if let Some(audit) = nwd_store::audit::current() {
-        audit.set_detail(format!("overdue risk reviews page {page}"));
-    }
+    trail.set_detail(format!("overdue risk reviews page {page}"));
     let now = state.store.now();
     let tz = state.store.tz().clone();
     let rows: Vec<ReviewRow> = list

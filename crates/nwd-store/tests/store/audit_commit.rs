@@ -6,7 +6,6 @@
 use nwd_domain::directory::OrganisationKind;
 use nwd_domain::standards::DefaultStandards;
 use nwd_store::audit::{AuditCommit, AuditEntry, AuditScope};
-use nwd_store::auth::{Bootstrap, TeamKind};
 use nwd_store::durability::{DurabilityReport, SqliteSynchronous};
 use nwd_store::testing::TestDatabase;
 use nwd_store::{Store, StoreOptions};
@@ -55,18 +54,22 @@ async fn concurrent_writers_from_two_stores_keep_one_chain(url: &str, mode: Audi
             let mut entry = AuditEntry::new("POST /api/admin/teams", "change");
             entry.record_id = Some(format!("t{i}"));
             let scope = AuditScope::new(entry);
-            nwd_store::audit::scope(
+            let audit = nwd_store::audit::AuditContext::request(
+                nwd_domain::actor::Actor::User("admin".into()),
+                None,
                 scope.clone(),
-                store.bootstrap_team(&Bootstrap {
-                    organisation: format!("Organisation {i}"),
-                    organisation_kind: OrganisationKind::NhsTrust,
-                    team: format!("Team {i}"),
-                    team_kind: TeamKind::Other,
-                    service_id: None,
-                }),
-            )
-            .await
-            .unwrap();
+            );
+            store
+                .create_organisation(
+                    &audit,
+                    nwd_domain::directory::OrganisationDetails {
+                        name: format!("Organisation {i}"),
+                        kind: OrganisationKind::NhsTrust,
+                        ods_code: None,
+                    },
+                )
+                .await
+                .unwrap();
             assert!(
                 scope.written(),
                 "the change's entry was appended in its transaction"

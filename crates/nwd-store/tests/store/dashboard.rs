@@ -575,7 +575,17 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                     let first = services[rng.below(2)];
                     triage(NeedGroup::GettingHelp, &[first])
                 };
-                match t.store.execute(r.id, r.version, command, "spa").await {
+                match t
+                    .store
+                    .execute(
+                        &nwd_store::testing::acting("tester"),
+                        r.id,
+                        r.version,
+                        command,
+                        "spa",
+                    )
+                    .await
+                {
                     Ok(_) => "triage",
                     // An under-16 who referred themselves needs a competence decision first:
                     // refused, nothing written.
@@ -608,6 +618,7 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                 let (after, _) = t
                     .store
                     .execute(
+                        &nwd_store::testing::acting("tester"),
                         r.id,
                         r.version,
                         contact(a.id, at, status, mechanism),
@@ -624,6 +635,7 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                         .unwrap();
                     t.store
                         .execute(
+                            &nwd_store::testing::acting("tester"),
                             r.id,
                             after.version,
                             Command::RecordContactOutcome {
@@ -680,7 +692,17 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                     Command::Discharge(_) => "discharge",
                     _ => "decline",
                 };
-                match t.store.execute(r.id, r.version, command, "clinician").await {
+                match t
+                    .store
+                    .execute(
+                        &nwd_store::testing::acting("tester"),
+                        r.id,
+                        r.version,
+                        command,
+                        "clinician",
+                    )
+                    .await
+                {
                     Ok(_) => name,
                     // A crisis team already allocated, for instance: nothing was written.
                     Err(_) => "refused",
@@ -703,7 +725,17 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                     risk_review_on: None,
                     reason: "Reviewed on the telephone.".into(),
                 });
-                match t.store.execute(r.id, r.version, command, "clinician").await {
+                match t
+                    .store
+                    .execute(
+                        &nwd_store::testing::acting("tester"),
+                        r.id,
+                        r.version,
+                        command,
+                        "clinician",
+                    )
+                    .await
+                {
                     Ok(_) => "urgency",
                     // Nothing would change: nothing was written.
                     Err(_) => "refused",
@@ -712,6 +744,7 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                 let r = *rng.pick(&awaiting).unwrap();
                 t.store
                     .execute(
+                        &nwd_store::testing::acting("tester"),
                         r.id,
                         r.version,
                         Command::Decline {
@@ -728,7 +761,12 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                     let merge: uuid::Uuid = merges.remove(rng.below(merges.len()));
                     match t
                         .store
-                        .unmerge(merge, "Not the same person after all.", "reviewer")
+                        .unmerge(
+                            &nwd_store::testing::acting("tester"),
+                            merge,
+                            "Not the same person after all.",
+                            "reviewer",
+                        )
                         .await
                     {
                         Ok(_) => "unmerge",
@@ -747,7 +785,13 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                         (Some(a), Some(b)) if a != b => {
                             match t
                                 .store
-                                .merge_persons(a, b, "The same young person.", "reviewer")
+                                .merge_persons(
+                                    &nwd_store::testing::acting("tester"),
+                                    a,
+                                    b,
+                                    "The same young person.",
+                                    "reviewer",
+                                )
                                 .await
                             {
                                 Ok(m) => {
@@ -768,7 +812,10 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                 for standard in &mut details.standards {
                     standard.target = WaitTarget::Days(5 + rng.below(40) as u32);
                 }
-                t.store.update_service(id, details, version).await.unwrap();
+                t.store
+                    .update_service(&nwd_store::testing::acting("tester"), id, details, version)
+                    .await
+                    .unwrap();
                 "service standards"
             } else {
                 // Retention destroys one whole record (people with nothing open).
@@ -965,6 +1012,7 @@ async fn a_write_by_another_store_on_the_same_database_is_reflected() {
         t.clock.set("2025-03-04T09:00:00Z");
         let (r, _) = other
             .execute(
+                &nwd_store::testing::acting("tester"),
                 received.id,
                 received.version,
                 triage(NeedGroup::GettingHelp, &[community]),
@@ -982,6 +1030,7 @@ async fn a_write_by_another_store_on_the_same_database_is_reflected() {
         t.clock.set("2025-03-10T09:00:00Z");
         let (r, _) = other
             .execute(
+                &nwd_store::testing::acting("tester"),
                 r.id,
                 r.version,
                 contact(
@@ -1003,6 +1052,7 @@ async fn a_write_by_another_store_on_the_same_database_is_reflected() {
         // Discharged, then destroyed by retention through the other store.
         let (r, _) = other
             .execute(
+                &nwd_store::testing::acting("tester"),
                 r.id,
                 r.version,
                 Command::Discharge(DischargeCommand {

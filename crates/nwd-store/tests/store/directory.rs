@@ -36,7 +36,11 @@ async fn a_service_without_standards_gets_its_team_types_defaults_from_configura
             &[NeedGroup::GettingRiskSupport],
             (0, 17),
         );
-        let (created, version) = t.store.create_service(crisis).await.unwrap();
+        let (created, version) = t
+            .store
+            .create_service(&nwd_store::testing::acting("tester"), crisis)
+            .await
+            .unwrap();
         assert_eq!(version, 1);
         let crisis_defaults = config.for_team_type(TeamType::CrisisResolution);
         assert_eq!(
@@ -66,7 +70,11 @@ async fn a_service_without_standards_gets_its_team_types_defaults_from_configura
             &[NeedGroup::GettingHelp],
             (0, 17),
         );
-        let (created, _) = t.store.create_service(community).await.unwrap();
+        let (created, _) = t
+            .store
+            .create_service(&nwd_store::testing::acting("tester"), community)
+            .await
+            .unwrap();
         assert_eq!(created.details.standards, config.fallback);
         assert_eq!(created.details.standards[0].target, WaitTarget::Days(28));
 
@@ -86,7 +94,11 @@ async fn a_service_without_standards_gets_its_team_types_defaults_from_configura
             target_share_percent: None,
             source: "Local commissioning agreement (synthetic)".into(),
         }];
-        let (created, _) = t.store.create_service(own.clone()).await.unwrap();
+        let (created, _) = t
+            .store
+            .create_service(&nwd_store::testing::acting("tester"), own.clone())
+            .await
+            .unwrap();
         let (stored, _) = t.store.service(created.id).await.unwrap();
         assert_eq!(stored.details.standards, own.standards);
     })
@@ -99,11 +111,14 @@ async fn search_filters_by_need_age_postcode_delivery_mode_and_self_referral() {
         let org = organisation(&t.store).await;
         let other_org = t
             .store
-            .create_organisation(OrganisationDetails {
-                name: "Example Youth Charity".into(),
-                kind: OrganisationKind::VoluntaryCommunity,
-                ods_code: None,
-            })
+            .create_organisation(
+                &nwd_store::testing::acting("tester"),
+                OrganisationDetails {
+                    name: "Example Youth Charity".into(),
+                    kind: OrganisationKind::VoluntaryCommunity,
+                    ods_code: None,
+                },
+            )
             .await
             .unwrap()
             .0
@@ -312,13 +327,13 @@ async fn an_update_against_a_stale_version_is_a_conflict_and_changes_nothing() {
             &[NeedGroup::GettingHelp],
             (0, 17),
         );
-        let (created, v1) = t.store.create_service(details.clone()).await.unwrap();
+        let (created, v1) = t.store.create_service(&nwd_store::testing::acting("tester"), details.clone()).await.unwrap();
 
         let mut renamed = details.clone();
         renamed.name = "Community CYP (north)".into();
         let (_, v2) = t
             .store
-            .update_service(created.id, renamed.clone(), v1)
+            .update_service(&nwd_store::testing::acting("tester"), created.id, renamed.clone(), v1)
             .await
             .unwrap();
         assert_eq!(v2, v1 + 1);
@@ -326,7 +341,7 @@ async fn an_update_against_a_stale_version_is_a_conflict_and_changes_nothing() {
         // A second editor still holding version 1.
         let mut stale = details.clone();
         stale.age_to = 25;
-        match t.store.update_service(created.id, stale, v1).await {
+        match t.store.update_service(&nwd_store::testing::acting("tester"), created.id, stale, v1).await {
             Err(StoreError::Conflict {
                 expected, current, ..
             }) => assert_eq!((expected, current), (v1, v2)),
@@ -356,12 +371,12 @@ async fn an_update_against_a_stale_version_is_a_conflict_and_changes_nothing() {
         };
         let (_, next) = t
             .store
-            .update_organisation(org, renamed_org.clone(), org_version)
+            .update_organisation(&nwd_store::testing::acting("tester"), org, renamed_org.clone(), org_version)
             .await
             .unwrap();
         assert!(matches!(
             t.store
-                .update_organisation(org, renamed_org, org_version)
+                .update_organisation(&nwd_store::testing::acting("tester"), org, renamed_org, org_version)
                 .await,
             Err(StoreError::Conflict { expected, current, .. }) if expected == org_version && current == next
         ));
@@ -384,7 +399,11 @@ async fn invalid_details_are_refused_field_by_field_and_nothing_is_written() {
             &[NeedGroup::GettingHelp],
             (0, 17),
         );
-        let (created, version) = t.store.create_service(good.clone()).await.unwrap();
+        let (created, version) = t
+            .store
+            .create_service(&nwd_store::testing::acting("tester"), good.clone())
+            .await
+            .unwrap();
         let before = t.counts().await;
 
         let mut bad = good.clone();
@@ -393,11 +412,21 @@ async fn invalid_details_are_refused_field_by_field_and_nothing_is_written() {
         bad.age_from = 12;
         bad.age_to = 11;
         bad.areas = vec!["me14".into()];
-        let fields = invalid_fields(t.store.create_service(bad.clone()).await.unwrap_err());
+        let fields = invalid_fields(
+            t.store
+                .create_service(&nwd_store::testing::acting("tester"), bad.clone())
+                .await
+                .unwrap_err(),
+        );
         assert_eq!(fields, ["name", "need_groups", "age_to", "areas[0]"]);
         let fields = invalid_fields(
             t.store
-                .update_service(created.id, bad, version)
+                .update_service(
+                    &nwd_store::testing::acting("tester"),
+                    created.id,
+                    bad,
+                    version,
+                )
                 .await
                 .unwrap_err(),
         );
@@ -406,16 +435,24 @@ async fn invalid_details_are_refused_field_by_field_and_nothing_is_written() {
         // A service of an organisation that is not in the directory.
         let mut orphan = good.clone();
         orphan.organisation_id = OrganisationId(uuid::Uuid::new_v4());
-        let fields = invalid_fields(t.store.create_service(orphan).await.unwrap_err());
+        let fields = invalid_fields(
+            t.store
+                .create_service(&nwd_store::testing::acting("tester"), orphan)
+                .await
+                .unwrap_err(),
+        );
         assert_eq!(fields, ["organisation_id"]);
 
         let fields = invalid_fields(
             t.store
-                .create_organisation(OrganisationDetails {
-                    name: "".into(),
-                    kind: OrganisationKind::LocalAuthority,
-                    ods_code: Some("not an ods code".into()),
-                })
+                .create_organisation(
+                    &nwd_store::testing::acting("tester"),
+                    OrganisationDetails {
+                        name: "".into(),
+                        kind: OrganisationKind::LocalAuthority,
+                        ods_code: Some("not an ods code".into()),
+                    },
+                )
                 .await
                 .unwrap_err(),
         );

@@ -317,17 +317,16 @@ async fn the_sending_organisation_is_an_argument_not_read_from_the_audit_context
         entry.organisation_id = Some("organisation-of-the-entry".into());
         let scope = nwd_store::audit::AuditScope::new(entry);
         let request = intake(&t.store, person("Ada", date(2012, 5, 1), Some(NHS_A)));
-        let outcome = nwd_store::audit::scope(scope.clone(), async {
-            let audit = nwd_store::audit::AuditContext::request(
-                nwd_domain::actor::Actor::User("referrer".into()),
-                Some("referrer-account"),
-            );
-            t.store
-                .receive_referral(&audit, request, Some("organisation-that-sent-it"), None)
-                .await
-        })
-        .await
-        .unwrap();
+        let audit = nwd_store::audit::AuditContext::request(
+            nwd_domain::actor::Actor::User("referrer".into()),
+            Some("referrer-account"),
+            scope.clone(),
+        );
+        let outcome = t
+            .store
+            .receive_referral(&audit, request, Some("organisation-that-sent-it"), None)
+            .await
+            .unwrap();
         let sent_by = |organisation: &str| ReferralSearch {
             visible_to: Some(nwd_store::auth::Visibility {
                 submitted_by_org: Some(organisation.into()),

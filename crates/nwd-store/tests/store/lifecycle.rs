@@ -214,6 +214,7 @@ async fn a_referral_goes_from_triage_to_discharge_with_its_projection_equal_to_i
         let refused = t
             .store
             .execute(
+                &nwd_store::testing::acting("tester"),
                 r.id,
                 r.version,
                 contact(
@@ -312,6 +313,7 @@ async fn a_referral_goes_from_triage_to_discharge_with_its_projection_equal_to_i
         assert!(matches!(
             t.store
                 .execute(
+                    &nwd_store::testing::acting("tester"),
                     r.id,
                     r.version,
                     Command::Decline {
@@ -595,6 +597,7 @@ async fn a_change_decided_against_an_old_version_is_refused_naming_what_changed(
         t.clock.advance(HOUR);
         t.store
             .execute(
+                &nwd_store::testing::acting("tester"),
                 r.id,
                 seen,
                 contact(
@@ -613,6 +616,7 @@ async fn a_change_decided_against_an_old_version_is_refused_naming_what_changed(
         let refused = t
             .store
             .execute(
+                &nwd_store::testing::acting("tester"),
                 r.id,
                 seen,
                 Command::Discharge(DischargeCommand {
@@ -665,7 +669,13 @@ async fn of_ten_concurrent_changes_to_one_version_exactly_one_is_stored() {
                     ConsultationMechanism::FaceToFace,
                 );
                 store
-                    .execute(id, version, command, &format!("clinician-{i}"))
+                    .execute(
+                        &nwd_store::testing::acting("tester"),
+                        id,
+                        version,
+                        command,
+                        &format!("clinician-{i}"),
+                    )
                     .await
             }));
         }

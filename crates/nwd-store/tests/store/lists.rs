@@ -498,7 +498,12 @@ async fn crisis_positions_follow_service_standards_and_are_filled_in_from_events
             source: "Synthetic local standard".into(),
         }];
         t.store
-            .update_service(community, details, version)
+            .update_service(
+                &nwd_store::testing::acting("tester"),
+                community,
+                details,
+                version,
+            )
             .await
             .unwrap();
         let after = breach(&t).await.expect("the new standard applies");

@@ -11,6 +11,7 @@
 
 mod about;
 mod audit_commit;
+mod audit_context;
 mod backend;
 mod dashboard;
 mod directory;

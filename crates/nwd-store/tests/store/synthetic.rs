@@ -79,11 +79,14 @@ pub fn intake(store: &Store, person: PersonDetails) -> Intake {
 /// Adds an organisation and returns its id.
 pub async fn organisation(store: &Store) -> OrganisationId {
     let (organisation, version) = store
-        .create_organisation(OrganisationDetails {
-            name: "Example NHS Trust".into(),
-            kind: OrganisationKind::NhsTrust,
-            ods_code: Some("RXX".into()),
-        })
+        .create_organisation(
+            &nwd_store::testing::acting("tester"),
+            OrganisationDetails {
+                name: "Example NHS Trust".into(),
+                kind: OrganisationKind::NhsTrust,
+                ods_code: Some("RXX".into()),
+            },
+        )
         .await
         .unwrap();
     assert_eq!(version, 1);
@@ -120,7 +123,12 @@ pub fn service(
 
 /// Adds a service and returns its id.
 pub async fn add_service(store: &Store, details: ServiceDetails) -> ServiceId {
-    store.create_service(details).await.unwrap().0.id
+    store
+        .create_service(&nwd_store::testing::acting("tester"), details)
+        .await
+        .unwrap()
+        .0
+        .id
 }
 
 /// Receives a referral about `person` (routine, from a GP, received now).
@@ -199,7 +207,13 @@ pub fn contact(
 pub async fn run(t: &TestStore, referral: &Referral, command: Command) -> Referral {
     let (after, recorded) = t
         .store
-        .execute(referral.id, referral.version, command, "clinician-1")
+        .execute(
+            &nwd_store::testing::acting("tester"),
+            referral.id,
+            referral.version,
+            command,
+            "clinician-1",
+        )
         .await
         .unwrap();
     assert!(!recorded.is_empty());

@@ -543,7 +543,13 @@ async fn a_locked_account_is_refused_until_its_lock_ends(app: &TestApp, idp: &Te
     for _ in 0..nwd_store::auth::MAX_FAILED_ATTEMPTS {
         let failed = app
             .store
-            .sign_in("test.coordinator", "not the password", "000000", None)
+            .sign_in(
+                &nwd_store::testing::acting("tester"),
+                "test.coordinator",
+                "not the password",
+                "000000",
+                None,
+            )
             .await;
         assert!(failed.is_err());
     }
