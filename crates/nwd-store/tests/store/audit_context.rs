@@ -311,3 +311,94 @@ fn by_account(account: &str) -> AuditContext {
         "test change",
     )
 }
+
+/// Functions that write without an audit entry of their own, and why: bookkeeping that
+/// changes no record (a sign-in under way, a session's idle clock).
+const BOOKKEEPING: [&str; 3] = [
+    "begin_oidc_flow",   // a sign-in under way, kept by the hash of its state
+    "take_oidc_flow",    // taken once, whatever happens next
+    "session_principal", // refreshes the session's idle clock at most once a minute
+];
+
+/// Every public store function that opens a write transaction takes an `AuditContext`, and
+/// nothing commits a write transaction but `WriteTx::commit_audited` (test fixtures aside,
+/// behind the `testing` feature): a new write cannot be added without an audit entry.
+#[test]
+fn every_public_store_function_that_writes_takes_an_audit_context() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    let mut dirs = vec![src];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    let mut writers = 0;
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let starts: Vec<usize> = text
+            .match_indices("\n    pub async fn ")
+            .map(|(i, _)| i)
+            .collect();
+        for (n, &start) in starts.iter().enumerate() {
+            let end = starts.get(n + 1).copied().unwrap_or(text.len());
+            let function = &text[start..end];
+            let name = function["\n    pub async fn ".len()..]
+                .split(['(', '<'])
+                .next()
+                .unwrap();
+            let signature = function.split(" {\n").next().unwrap();
+            let attributes = text[..start].rsplit("\n\n").next().unwrap_or_default();
+            let fixture = attributes
+                .lines()
+                .rev()
+                .take(2)
+                .any(|l| l.contains("feature = \"testing\""));
+            if !function.contains("begin_write()") || fixture || BOOKKEEPING.contains(&name) {
+                continue;
+            }
+            writers += 1;
+            assert!(
+                signature.contains("AuditContext"),
+                "{}: `{name}` opens a write transaction but takes no AuditContext",
+                file.display()
+            );
+            assert!(
+                function.contains("commit_audited(") || function.contains("append("),
+                "{}: `{name}` writes without committing an audit entry",
+                file.display()
+            );
+        }
+        for (i, _) in text.match_indices("tx.commit().await") {
+            let before = &text[..i];
+            let function = before
+                .rsplit("async fn ")
+                .next()
+                .unwrap()
+                .split('(')
+                .next()
+                .unwrap();
+            assert!(
+                BOOKKEEPING.contains(&function)
+                    || [
+                        "commit_audited",
+                        "commit_fixture",
+                        "destroy_record",
+                        "fill_search_keys",
+                        "fill_crisis_positions",
+                        "write",
+                        "session_principal",
+                    ]
+                    .contains(&function),
+                "{}: `{function}` commits a transaction without an audit entry",
+                file.display()
+            );
+        }
+    }
+    assert!(writers >= 30, "only {writers} writing functions found");
+}
