@@ -3,7 +3,7 @@
 //! own way — the JSON API as RFC 9457 problem+json (`nwd_http::problem`'s `From` impl), the
 //! pages as a form with its errors or an NHS-styled error page.
 
-use nwd_domain::FieldError;
+use nwd_domain::{DomainError, FieldError};
 use nwd_store::auth::AuthError;
 use nwd_store::StoreError;
 
@@ -16,13 +16,15 @@ pub enum UseCaseError {
     /// The record does not exist (or the actor may not know that it does).
     #[error("{0}")]
     NotFound(String),
-    /// The store refused or failed (its own variants say which).
+    /// The store refused or failed for a reason other than a field (its own variants say
+    /// which); a field's rule becomes [`UseCaseError::Invalid`].
     #[error(transparent)]
-    Store(#[from] StoreError),
-    /// An account, team or token action was refused or failed (the store's own reasons: a
-    /// rule about a field, an action the actor may not take).
+    Store(StoreError),
+    /// An account, team or token action was refused or failed for a reason other than a
+    /// field (an action the actor may not take, a failed sign-in, storage); a field's rule
+    /// becomes [`UseCaseError::Invalid`], so every door shows it beside the field.
     #[error(transparent)]
-    Auth(#[from] AuthError),
+    Auth(AuthError),
     /// Anything else (an export that could not be written): logged with an id by the door.
     #[error("{0}")]
     Internal(String),
@@ -38,5 +40,52 @@ impl UseCaseError {
     }
 }
 
+impl From<StoreError> for UseCaseError {
+    fn from(error: StoreError) -> UseCaseError {
+        match error {
+            StoreError::Domain(DomainError::Invalid(errors)) => UseCaseError::Invalid(errors.0),
+            other => UseCaseError::Store(other),
+        }
+    }
+}
+
+impl From<AuthError> for UseCaseError {
+    fn from(error: AuthError) -> UseCaseError {
+        match error {
+            AuthError::Invalid { field, message } => UseCaseError::field(field, message),
+            AuthError::Store(error) => error.into(),
+            other => UseCaseError::Auth(other),
+        }
+    }
+}
+
 /// A use case's result.
 pub type UseCaseResult<T> = Result<T, UseCaseError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_rule_from_the_store_is_shown_beside_its_field() {
+        let error = UseCaseError::from(AuthError::Invalid {
+            field: "password",
+            message: "at least 12 characters".into(),
+        });
+        match error {
+            UseCaseError::Invalid(fields) => {
+                assert_eq!(fields.len(), 1);
+                assert_eq!(fields[0].field, "password");
+            }
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+        let store = StoreError::Domain(DomainError::invalid("name", "give the team a name"));
+        assert!(
+            matches!(UseCaseError::from(store), UseCaseError::Invalid(f) if f[0].field == "name")
+        );
+        assert!(matches!(
+            UseCaseError::from(AuthError::Forbidden("not yours".into())),
+            UseCaseError::Auth(AuthError::Forbidden(_))
+        ));
+    }
+}
