@@ -43,143 +43,28 @@
 //! Randomness: one `ChaCha8Rng` per replication, seeded with the run's seed and using the
 //! replication number as its stream (ChaCha's 64-bit stream parameter gives independent,
 //! non-overlapping sequences), so a replication's result depends only on (model, seed, rep).
+//!
+//! Layout: the packed events in `event`, the per-node queues and patience in `node_queue`,
+//! setting up a replication in `start`. The event handlers (`impl Sim` below, from `run` to
+//! `finish`) are the hot loop and stay together in this file, so that one reading follows an
+//! event from the queue to every state it touches.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1};
 
-use crate::dist::Dist;
-use crate::model::{Model, Waited};
+use crate::model::Model;
 use crate::queue::EventQueue;
 use crate::stats::{Accumulator, RepStats, RunCounts};
 
-/// A visit: the referral it carries and where it stands at its node. 24 bytes.
-#[derive(Debug, Clone, Copy)]
-struct Visit {
-    /// Day the referral was received (negative for an initial list's waits).
-    referral_time: f64,
-    /// Day the visit reached its current node (meaningful while it waits there).
-    node_arrival: f64,
-    /// Need group now (≤ 255 groups, checked by the model).
-    group: u8,
-    /// Need group when the referral was received.
-    referral_group: u8,
-    /// Help (a first service start at a node that is not triage) has started.
-    seen: bool,
-    /// The referral was received in the observation window.
-    cohort: bool,
-    /// In a queue: still waiting (false once it reneged; the entry is then skipped).
-    live: bool,
-    /// In a queue: the patience clock that will run out first.
-    renege_reason: u16,
-}
+mod event;
+mod node_queue;
+mod start;
 
-/// An event's kind and payload.
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    Arrival {
-        process: u32,
-    },
-    /// The service of `visit` at `node` ends (`visit.node_arrival` is not carried).
-    ServiceEnd {
-        node: u16,
-        visit: Visit,
-    },
-    /// The end of a slot wasted by a did-not-attend.
-    SlotEnd {
-        node: u16,
-    },
-    /// The earliest patience deadline scheduled for `node`'s queue is due.
-    Renege {
-        node: u16,
-    },
-    /// The patience of the entry at `position` in `node`'s queue runs out, if it still waits
-    /// (at a node where most queued visits renege: see [`NodeQueue::lean`]).
-    RenegeVisit {
-        node: u16,
-        position: u64,
-    },
-    Capacity {
-        node: u16,
-        index: u32,
-    },
-}
-
-/// Bits of a queue position carried by a [`Kind::RenegeVisit`] event: 2^45 visits would have
-/// to join one node's queue in one replication for positions to wrap.
-const POSITION_BITS: u32 = 45;
-const POSITION_MASK: u64 = (1 << POSITION_BITS) - 1;
-
-/// A packed event: the 8-byte word holds a 3-bit tag (bits 61–63) and the fields; `time` is
-/// the referral time of a visit in service (0 otherwise). A queue entry is 24 bytes.
-#[derive(Debug, Clone, Copy)]
-struct Event {
-    word: u64,
-    time: f64,
-}
-
-impl Event {
-    #[inline]
-    fn encode(kind: Kind) -> Event {
-        let (tag, fields, time) = match kind {
-            Kind::Arrival { process } => (0u64, u64::from(process), 0.0),
-            Kind::ServiceEnd { node, visit } => (
-                1,
-                u64::from(node)
-                    | u64::from(visit.group) << 16
-                    | u64::from(visit.referral_group) << 24
-                    | u64::from(visit.seen) << 32
-                    | u64::from(visit.cohort) << 33,
-                visit.referral_time,
-            ),
-            Kind::SlotEnd { node } => (2, u64::from(node), 0.0),
-            Kind::Renege { node } => (3, u64::from(node), 0.0),
-            Kind::RenegeVisit { node, position } => {
-                (5, u64::from(node) | (position & POSITION_MASK) << 16, 0.0)
-            }
-            Kind::Capacity { node, index } => (4, u64::from(node) | u64::from(index) << 16, 0.0),
-        };
-        Event {
-            word: tag << 61 | fields,
-            time,
-        }
-    }
-
-    #[inline]
-    fn decode(self) -> Kind {
-        let w = self.word;
-        let node = w as u16;
-        match w >> 61 {
-            0 => Kind::Arrival { process: w as u32 },
-            1 => Kind::ServiceEnd {
-                node,
-                visit: Visit {
-                    referral_time: self.time,
-                    node_arrival: 0.0,
-                    group: (w >> 16) as u8,
-                    referral_group: (w >> 24) as u8,
-                    seen: w >> 32 & 1 == 1,
-                    cohort: w >> 33 & 1 == 1,
-                    live: false,
-                    renege_reason: 0,
-                },
-            },
-            2 => Kind::SlotEnd { node },
-            3 => Kind::Renege { node },
-            4 => Kind::Capacity {
-                node,
-                index: (w >> 16) as u32,
-            },
-            _ => Kind::RenegeVisit {
-                node,
-                position: w >> 16 & POSITION_MASK,
-            },
-        }
-    }
-}
+use event::{Event, Kind, Visit};
+use node_queue::{NodeQueue, Patience, Segment, COMPACT_SLACK, LEAN_LIMIT};
 
 /// Runs replication `rep` of `model` with `seed`.
 pub(crate) fn replicate(model: &Model, seed: u64, rep: u64) -> RepStats {
@@ -189,95 +74,6 @@ pub(crate) fn replicate(model: &Model, seed: u64, rep: u64) -> RepStats {
     sim.start();
     sim.run();
     sim.finish()
-}
-
-/// One node's queue: entries in FIFO order, the position of the front one, and the patience
-/// deadlines of its entries.
-#[derive(Debug, Clone)]
-struct NodeQueue {
-    entries: VecDeque<Visit>,
-    /// Position of `entries[0]` (entries ever taken off the front).
-    head: u64,
-    /// (deadline as time bits, position) of queued entries whose patience runs out before the
-    /// end, earliest first; entries that left the queue stay until they come to the top or
-    /// the heap is compacted (a position below `head` is stale).
-    deadlines: BinaryHeap<Reverse<(u64, u64)>>,
-    /// The earliest renege event scheduled for this node and not yet fired (∞ if none).
-    armed: f64,
-    /// Reneges minus service starts of queued visits, lately (clamped to ±[`LEAN_LIMIT`]).
-    /// While it is positive — most visits leaving the queue renege — a new entry's deadline
-    /// gets an event of its own ([`Kind::RenegeVisit`]) instead of a place in `deadlines`: a
-    /// deadline that will run out costs one event either way, and the heap would add its own
-    /// push and pop to it; the heap only saves the events of visits served first. The choice
-    /// depends only on the run so far, so it is the same on every run.
-    lean: i32,
-}
-
-/// How far [`NodeQueue::lean`] may go either way: it follows a change in the mix within a
-/// few thousand departures from the queue.
-const LEAN_LIMIT: i32 = 1024;
-
-impl Default for NodeQueue {
-    fn default() -> Self {
-        NodeQueue {
-            entries: VecDeque::new(),
-            head: 0,
-            deadlines: BinaryHeap::new(),
-            armed: f64::INFINITY,
-            lean: 0,
-        }
-    }
-}
-
-/// How a node's patience clocks are drawn.
-#[derive(Debug, Clone)]
-enum Patience {
-    /// No reneging.
-    None,
-    /// Every clock exponential: the first to run out is Exp(Σ rates), drawn as `mean` × Exp(1);
-    /// its reason is drawn when it runs out, from `cumulative` (rate ÷ Σ rates, running sums).
-    Exponential { mean: f64, cumulative: Vec<f64> },
-    /// Any other mix: each clock is drawn and the first to run out kept, with its reason.
-    General,
-}
-
-impl Patience {
-    fn of(reneging: &[(String, Dist)]) -> Patience {
-        if reneging.is_empty() {
-            return Patience::None;
-        }
-        let mut rates = Vec::with_capacity(reneging.len());
-        for (_, dist) in reneging {
-            match dist {
-                Dist::Exponential { mean } => rates.push(1.0 / mean),
-                _ => return Patience::General,
-            }
-        }
-        let total: f64 = rates.iter().sum();
-        let mut running = 0.0;
-        let cumulative = rates
-            .iter()
-            .map(|r| {
-                running += r / total;
-                running
-            })
-            .collect();
-        Patience::Exponential {
-            mean: 1.0 / total,
-            cumulative,
-        }
-    }
-}
-
-/// Deadlines a node's heap may hold beyond twice its live waiting count before it is
-/// compacted (so small queues are not compacted over and over).
-const COMPACT_SLACK: usize = 64;
-
-/// The segment of an arrival process's profile in force: its rate and when it ends.
-#[derive(Debug, Clone, Copy)]
-struct Segment {
-    rate: f64,
-    until: f64,
 }
 
 struct Sim<'m> {
@@ -302,38 +98,6 @@ struct Sim<'m> {
 }
 
 impl<'m> Sim<'m> {
-    fn new(model: &'m Model, rng: ChaCha8Rng) -> Sim<'m> {
-        let nodes = model.nodes.len();
-        let groups = model.groups.len();
-        Sim {
-            model,
-            rng,
-            now: 0.0,
-            end: model.run.end,
-            heap: EventQueue::new(),
-            queues: vec![NodeQueue::default(); nodes],
-            patience: model
-                .nodes
-                .iter()
-                .map(|n| Patience::of(&n.reneging))
-                .collect(),
-            segments: vec![
-                Segment {
-                    rate: 0.0,
-                    until: f64::NEG_INFINITY,
-                };
-                model.processes.len()
-            ],
-            waiting: vec![0; nodes * groups],
-            waiting_node: vec![0; nodes],
-            busy: vec![0; nodes],
-            capacity: vec![0; nodes],
-            groups,
-            acc: Accumulator::new(model),
-            counts: RunCounts::default(),
-        }
-    }
-
     #[inline]
     fn schedule(&mut self, time: f64, kind: Kind) {
         if time <= self.end {
@@ -349,81 +113,6 @@ impl<'m> Sim<'m> {
     #[inline]
     fn key(&self, n: usize, visit: &Visit) -> usize {
         n * self.groups + usize::from(visit.group)
-    }
-
-    /// Day 0: capacities, the first arrivals, the visits in service and the initial lists.
-    fn start(&mut self) {
-        let model = self.model;
-        for (n, node) in model.nodes.iter().enumerate() {
-            self.capacity[n] = node.capacity[0].1;
-            if node.capacity.len() > 1 {
-                self.schedule(
-                    node.capacity[1].0,
-                    Kind::Capacity {
-                        node: n as u16,
-                        index: 1,
-                    },
-                );
-            }
-        }
-        for p in 0..model.processes.len() {
-            self.schedule_arrival(p, 0.0);
-        }
-        for (n, node) in model.nodes.iter().enumerate() {
-            for &(group, count) in &node.in_service {
-                for _ in 0..count {
-                    let visit = Visit {
-                        referral_time: 0.0,
-                        node_arrival: 0.0,
-                        group: group as u8,
-                        referral_group: group as u8,
-                        seen: true,
-                        cohort: false,
-                        live: false,
-                        renege_reason: 0,
-                    };
-                    self.counts.initial += 1;
-                    self.counts.node_visits += 1;
-                    self.busy[n] += 1;
-                    let days = node.service.sample(&mut self.rng);
-                    self.schedule_service_end(days, n, visit);
-                }
-            }
-            // The initial list in FIFO order: longest waiting first.
-            let mut list: Vec<(f64, usize)> = Vec::new();
-            for initial in &node.initial {
-                match &initial.waited {
-                    Waited::Exact(days) => list.extend(days.iter().map(|d| (*d, initial.group))),
-                    Waited::Drawn(count, dist) => {
-                        for _ in 0..*count {
-                            list.push((dist.sample(&mut self.rng), initial.group));
-                        }
-                    }
-                }
-            }
-            list.sort_by(|a, b| b.0.total_cmp(&a.0));
-            for (waited, group) in list {
-                self.counts.initial += 1;
-                self.counts.node_visits += 1;
-                self.enqueue(
-                    Visit {
-                        referral_time: -waited,
-                        node_arrival: -waited,
-                        group: group as u8,
-                        referral_group: group as u8,
-                        seen: false,
-                        cohort: false,
-                        live: true,
-                        renege_reason: 0,
-                    },
-                    n,
-                );
-            }
-        }
-        for n in 0..model.nodes.len() {
-            self.try_start(n);
-        }
-        self.acc.snapshots_until(0.0, &self.waiting_node);
     }
 
     /// Schedules process `p`'s next arrival after day `from`: an Exp(1) amount of integrated
