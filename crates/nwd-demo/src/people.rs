@@ -18,9 +18,11 @@ mod lists;
 #[cfg(test)]
 mod tests;
 
-use details::*;
+use details::{
+    carers, date_of_birth, draw_age, draw_sex, flags, gender_identity, language, postcode, school,
+};
 pub(crate) use lists::PLACES;
-use lists::*;
+use lists::{ETHNICITY, FAMILY, GIVEN_FEMALE, GIVEN_MALE, STREETS, STREET_KINDS};
 
 /// The register being built, and the NHS numbers already used.
 pub(crate) struct Register {
