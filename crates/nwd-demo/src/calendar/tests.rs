@@ -1,4 +1,5 @@
-//! Unit tests of the calendar: local days and times follow the time zone, and arrivals are fewer\nin August and at weekends.
+//! Unit tests of the calendar: local days and times follow the time zone, and arrivals are fewer
+//! in August and at weekends.
 
 use super::*;
 use rand::SeedableRng;

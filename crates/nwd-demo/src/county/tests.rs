@@ -1,4 +1,5 @@
-//! Unit test of the county's directory: every need group and the required team types are\ncovered, and every service is valid.
+//! Unit test of the county's directory: every need group and the required team types are
+//! covered, and every service is valid.
 
 use super::*;
 use rand::SeedableRng;

@@ -1,4 +1,5 @@
-//! Unit tests of the directory: a good service validates and covers its areas, and a bad one\nnames each field.
+//! Unit tests of the directory: a good service validates and covers its areas, and a bad one
+//! names each field.
 
 use super::*;
 use uuid::Uuid;

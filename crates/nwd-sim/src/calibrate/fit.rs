@@ -1,7 +1,7 @@
 //! The small estimators calibration uses: daily counts in service and waiting (one sweep),
 //! means and quantiles, fitted and empirical distributions, node names from service names, and
-//! the floor on a triage delay ([`MIN_TRIAGE_DAYS`]). Every distribution they return is valid
-//! for [`Scenario`](crate::scenario::Scenario): positive, finite, rounded.
+//! the floor on a triage delay ([`MIN_TRIAGE_DAYS`]). Times are in days; a fitted distribution
+//! keeps four significant figures, so a delay of minutes keeps its size.
 
 use super::AllocationRecord;
 use crate::scenario::DistSpec;

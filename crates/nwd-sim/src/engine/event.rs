@@ -1,7 +1,8 @@
 //! What the engine's event queue holds: a [`Visit`] (24 bytes), an event's kind and payload
 //! ([`Kind`]), and its packed form ([`Event`], 16 bytes: a 3-bit tag and the fields in one word,
-//! plus a time). [`Event::encode`] and [`Event::decode`] are exact inverses for every kind; a
-//! queue position carried by [`Kind::RenegeVisit`] keeps its low `POSITION_BITS` bits.
+//! plus a time). [`Event::decode`] gives back what [`Event::encode`] packed, except what an
+//! event does not carry: a service-end visit's `node_arrival`, and the bits of a queue position
+//! above `POSITION_BITS`.
 
 /// A visit: the referral it carries and where it stands at its node. 24 bytes.
 #[derive(Debug, Clone, Copy)]

@@ -1,6 +1,6 @@
 //! Decisions during care: recording a contact and stepping up or down between services.
-//! Both need the referral open; a step ends one allocation and opens the next in one
-//! decision, so the young person is never left without an active allocation.
+//! Both need the referral open; a step ends allocations and opens others in one decision, and
+//! must leave the young person with at least one service.
 
 use crate::codes::{ContactStatus, DischargeReason};
 use crate::error::{DomainError, ValidationErrors};
