@@ -23,14 +23,16 @@ use serde_json::{json, Value};
 
 use crate::report;
 use crate::server::{self, FreshDatabase, Matching, Server};
-use crate::stats::{self};
+use crate::stats;
 
 mod endpoints;
+mod kept;
 mod samples;
 mod timing;
 
 use endpoints::endpoints;
-use samples::{kept, load};
+use kept::kept;
+use samples::load;
 use timing::time;
 
 /// Options of `nwd-bench lists`.
