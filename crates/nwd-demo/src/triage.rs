@@ -11,10 +11,15 @@ use rand::Rng;
 use rand_distr::{Distribution, Exp1};
 
 use crate::calendar::{Clock, HOUR, MINUTE};
-use crate::county::{County, Role};
+use crate::county::County;
 use crate::draw::{chance, one_of, pick, DemoRng};
 use crate::routing::{companion, first_choice, need_group, Seeker};
 use crate::wording;
+
+mod signposting;
+
+pub(crate) use signposting::Signposting;
+use signposting::{crisis_line, family_session, signposting};
 
 /// What triage will decide, and when.
 pub(crate) struct TriagePlan {
@@ -38,13 +43,6 @@ pub(crate) enum TriageOutcome {
     Declined(&'static str),
     /// Allocated to one or two services (indexes into the county's services).
     Allocate(Vec<usize>),
-}
-
-/// A named signposting destination.
-pub(crate) struct Signposting {
-    pub name: String,
-    pub service: Option<usize>,
-    pub warm: bool,
 }
 
 impl TriagePlan {
@@ -223,68 +221,5 @@ fn competence_decision(rng: &mut DemoRng, by: &str) -> CompetenceDecision {
         } else {
             "Could not yet weigh up the options; agreed to involve a parent or carer.".to_string()
         },
-    }
-}
-
-fn named(county: &County, role: Role) -> Option<(usize, String)> {
-    county
-        .roles
-        .iter()
-        .position(|r| *r == role)
-        .and_then(|i| county.services.get(i).map(|s| (i, s.details.name.clone())))
-}
-
-fn signposting(county: &County, rng: &mut DemoRng, seeker: &Seeker<'_>) -> Signposting {
-    let warm = chance(rng, 0.35);
-    let role = pick(
-        rng,
-        &[
-            (Some(Role::Online), if seeker.age >= 11 { 20 } else { 0 }),
-            (
-                Some(Role::Counselling),
-                if seeker.age >= 11 { 12 } else { 0 },
-            ),
-            (Some(Role::WellbeingHub), 15),
-            (
-                Some(Role::YoungCarers),
-                if seeker.flags.young_carer { 30 } else { 0 },
-            ),
-            (None, 50),
-        ],
-    );
-    match role.and_then(|r| named(county, r)) {
-        Some((service, name)) => Signposting {
-            name,
-            service: Some(service),
-            warm,
-        },
-        None => Signposting {
-            name: one_of(rng, &wording::EXTERNAL_SIGNPOSTS).to_string(),
-            service: None,
-            warm,
-        },
-    }
-}
-
-fn crisis_line(county: &County) -> Signposting {
-    let found = named(county, Role::CrisisLine);
-    Signposting {
-        name: found
-            .as_ref()
-            .map_or_else(|| "24/7 crisis line".to_string(), |(_, n)| n.clone()),
-        service: found.map(|(i, _)| i),
-        warm: true,
-    }
-}
-
-fn family_session(county: &County) -> Signposting {
-    let found = named(county, Role::WellbeingHub);
-    Signposting {
-        name: found.as_ref().map_or_else(
-            || "Family wellbeing session".to_string(),
-            |(_, n)| format!("{n}: session with a parent or carer"),
-        ),
-        service: found.map(|(i, _)| i),
-        warm: true,
     }
 }

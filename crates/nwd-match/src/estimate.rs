@@ -18,18 +18,19 @@
 //!
 //! Term frequencies are not estimated here: the matcher counts names in its own register.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
-use crate::batch::{normalise_all, parallel_chunks};
-use crate::comparison::{
-    compare, given, Gamma, DOB, FAMILY, GIVEN, MAX_LEVELS, MISSING, MODEL, N_COMPARISONS,
-};
+use crate::batch::normalise_all;
+use crate::comparison::{given, Gamma, DOB, FAMILY, GIVEN, MAX_LEVELS, MODEL, N_COMPARISONS};
 use crate::params::{EstimationSummary, Model, Params, SessionSummary};
-use crate::prng::SplitMix64;
 use crate::record::Record;
 use crate::register::Register;
+
+mod em;
+mod pairs;
+
+use em::expectation_maximisation;
+use pairs::{estimate_u, group, normalise_levels, patterns, sample_blocked_pairs};
 
 /// Settings of [`estimate`]; the defaults are the method, not a tuning.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -233,207 +234,4 @@ fn decontaminate(observed: &Table, m: &Table, lambda: f64) -> Table {
         }
     }
     u
-}
-
-/// Level frequencies over a seeded sample of random pairs.
-fn estimate_u(register: &Register, options: &EstimateOptions, start: &Table) -> Table {
-    const CHUNKS: usize = 64;
-    let n = register.len() as u64;
-    let per_chunk = options.random_pairs.div_ceil(CHUNKS);
-    let counts = parallel_chunks(CHUNKS, 1, |chunks| {
-        chunks
-            .map(|chunk| {
-                let mut rng = SplitMix64::new(options.seed ^ (chunk as u64).wrapping_mul(0x9E37));
-                let mut counts: Table = [[0.0; MAX_LEVELS]; N_COMPARISONS];
-                for _ in 0..per_chunk {
-                    let i = rng.below(n);
-                    let mut j = rng.below(n - 1);
-                    if j >= i {
-                        j += 1;
-                    }
-                    let gamma = compare(&register.view(i as u32), &register.view(j as u32));
-                    for (c, &level) in gamma.iter().enumerate() {
-                        counts[c][usize::from(level)] += 1.0;
-                    }
-                }
-                counts
-            })
-            .collect()
-    });
-    let mut total: Table = [[0.0; MAX_LEVELS]; N_COMPARISONS];
-    for table in counts {
-        for c in 0..N_COMPARISONS {
-            for level in 0..MAX_LEVELS {
-                total[c][level] += table[c][level];
-            }
-        }
-    }
-    normalise_levels(&total, start)
-}
-
-/// Turns level counts (level 0 ignored) into probabilities with a pseudo-count; comparisons
-/// with too few observations keep `fallback`.
-fn normalise_levels(counts: &Table, fallback: &Table) -> Table {
-    let mut out = *fallback;
-    for (c, spec) in MODEL.iter().enumerate() {
-        let levels = spec.levels.len();
-        let observed: f64 = counts[c][1..=levels].iter().sum();
-        if observed < MIN_OBSERVATIONS {
-            continue;
-        }
-        for level in 1..=levels {
-            out[c][level] =
-                (counts[c][level] + PSEUDO_COUNT) / (observed + PSEUDO_COUNT * levels as f64);
-        }
-    }
-    out
-}
-
-/// Groups register indices by a key (records without the key are left out).
-fn group(register: &Register, key: impl Fn(&Register, u32) -> Option<Vec<u8>>) -> Vec<Vec<u32>> {
-    let mut groups: HashMap<Vec<u8>, Vec<u32>> = HashMap::new();
-    for i in 0..register.len() as u32 {
-        if let Some(k) = key(register, i) {
-            groups.entry(k).or_default().push(i);
-        }
-    }
-    let mut groups: Vec<Vec<u32>> = groups.into_values().filter(|g| g.len() > 1).collect();
-    groups.sort_unstable();
-    groups
-}
-
-/// All pairs within groups, or when there are more than `max`, a seeded sample of about `max`
-/// (each group contributing in proportion to its pairs). Returns the full pair count too.
-fn sample_blocked_pairs(groups: &[Vec<u32>], max: usize, seed: u64) -> (u64, Vec<(u32, u32)>) {
-    let pairs_in = |g: &Vec<u32>| (g.len() as u64) * (g.len() as u64 - 1) / 2;
-    let total: u64 = groups.iter().map(pairs_in).sum();
-    let mut rng = SplitMix64::new(seed);
-    let mut out = Vec::new();
-    let share = if total as f64 <= max as f64 {
-        1.0
-    } else {
-        max as f64 / total as f64
-    };
-    for g in groups {
-        if share >= 1.0 {
-            for (a, &x) in g.iter().enumerate() {
-                out.extend(g[a + 1..].iter().map(|&y| (x, y)));
-            }
-            continue;
-        }
-        let wanted = pairs_in(g) as f64 * share;
-        let draws = wanted.floor() as u64 + u64::from(rng.unit() < wanted.fract());
-        for _ in 0..draws {
-            let a = rng.below(g.len() as u64) as usize;
-            let mut b = rng.below(g.len() as u64 - 1) as usize;
-            if b >= a {
-                b += 1;
-            }
-            out.push((g[a], g[b]));
-        }
-    }
-    (total, out)
-}
-
-/// Distinct comparison vectors of the pairs, with counts (EM runs over these, not the pairs).
-fn patterns(register: &Register, pairs: &[(u32, u32)]) -> Vec<(Gamma, f64)> {
-    let partial = parallel_chunks(pairs.len(), 1 << 16, |range| {
-        let mut counts: HashMap<Gamma, f64> = HashMap::new();
-        for &(a, b) in &pairs[range] {
-            *counts
-                .entry(compare(&register.view(a), &register.view(b)))
-                .or_default() += 1.0;
-        }
-        counts.into_iter().collect()
-    });
-    let mut counts: HashMap<Gamma, f64> = HashMap::new();
-    for (gamma, count) in partial {
-        *counts.entry(gamma).or_default() += count;
-    }
-    let mut out: Vec<(Gamma, f64)> = counts.into_iter().collect();
-    out.sort_unstable_by_key(|a| a.0);
-    out
-}
-
-struct EmResult {
-    m: Table,
-    lambda: f64,
-    iterations: usize,
-    estimated: [bool; N_COMPARISONS],
-}
-
-/// EM with u fixed: E-step gives each pattern's probability of being a match; M-step re-estimates
-/// m (for comparisons not in `blocked`) and λ.
-fn expectation_maximisation(
-    patterns: &[(Gamma, f64)],
-    blocked: &[usize],
-    start: &Table,
-    u: &Table,
-    options: &EstimateOptions,
-) -> EmResult {
-    let free: Vec<usize> = (0..N_COMPARISONS)
-        .filter(|c| !blocked.contains(c))
-        .collect();
-    let mut m = *start;
-    let mut lambda = 0.5;
-    let mut iterations = 0;
-    let mut estimated = [false; N_COMPARISONS];
-    if patterns.is_empty() {
-        return EmResult {
-            m,
-            lambda: 0.0,
-            iterations,
-            estimated,
-        };
-    }
-    let total: f64 = patterns.iter().map(|(_, count)| count).sum();
-    while iterations < options.max_iterations {
-        iterations += 1;
-        let mut counts: Table = [[0.0; MAX_LEVELS]; N_COMPARISONS];
-        let mut matches = 0.0;
-        for (gamma, count) in patterns {
-            let (mut as_match, mut as_non_match) = (lambda, 1.0 - lambda);
-            for &c in &free {
-                let level = usize::from(gamma[c]);
-                if gamma[c] != MISSING {
-                    as_match *= m[c][level];
-                    as_non_match *= u[c][level];
-                }
-            }
-            let posterior = as_match / (as_match + as_non_match);
-            let weight = count * posterior;
-            matches += weight;
-            for &c in &free {
-                counts[c][usize::from(gamma[c])] += weight;
-            }
-        }
-        let new_m = normalise_levels(&counts, &m);
-        let new_lambda = (matches / total).clamp(1e-9, 1.0 - 1e-9);
-        let mut change = (new_lambda - lambda).abs();
-        for c in 0..N_COMPARISONS {
-            for level in 0..MAX_LEVELS {
-                change = change.max((new_m[c][level] - m[c][level]).abs());
-            }
-        }
-        m = new_m;
-        lambda = new_lambda;
-        if change < options.tolerance {
-            break;
-        }
-    }
-    let mut counts: Table = [[0.0; MAX_LEVELS]; N_COMPARISONS];
-    for (gamma, count) in patterns {
-        for &c in &free {
-            counts[c][usize::from(gamma[c])] += count;
-        }
-    }
-    for &c in &free {
-        estimated[c] = counts[c][1..].iter().sum::<f64>() >= MIN_OBSERVATIONS;
-    }
-    EmResult {
-        m,
-        lambda,
-        iterations,
-        estimated,
-    }
 }

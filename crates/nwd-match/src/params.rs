@@ -5,7 +5,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::comparison::{MAX_LEVELS, MODEL, N_COMPARISONS};
+use crate::comparison::{MODEL, N_COMPARISONS};
+
+mod model;
+mod thresholds;
+
+pub(crate) use model::Model;
+pub use thresholds::Thresholds;
 
 /// The model these parameters belong to; a stored file for another model is refused.
 pub const MODEL_VERSION: &str = "nwd-match/1";
@@ -204,174 +210,6 @@ pub enum ParamsError {
     Json(String),
 }
 
-/// Parameters checked and laid out for scoring: weights are log2(m/u) per level.
-#[derive(Debug, Clone)]
-pub(crate) struct Model {
-    pub m: [[f64; MAX_LEVELS]; N_COMPARISONS],
-    pub u: [[f64; MAX_LEVELS]; N_COMPARISONS],
-    pub weight: [[f64; MAX_LEVELS]; N_COMPARISONS],
-    pub matches_per_record: f64,
-    pub term_frequency: TermFrequency,
-}
-
-impl Model {
-    pub fn new(params: &Params) -> Result<Model, ParamsError> {
-        if params.model != MODEL_VERSION {
-            return Err(ParamsError::WrongModel {
-                found: params.model.clone(),
-            });
-        }
-        let positive = |value: f64, what: String, allowed| {
-            if value.is_finite() && value > 0.0 {
-                Ok(())
-            } else {
-                Err(ParamsError::OutOfRange { what, allowed })
-            }
-        };
-        positive(
-            params.matches_per_record,
-            "matches_per_record".into(),
-            "a positive number",
-        )?;
-        positive(
-            params.term_frequency.pseudo_count,
-            "term_frequency.pseudo_count".into(),
-            "a positive number",
-        )?;
-        positive(
-            params.term_frequency.max_boost_bits + 1.0,
-            "term_frequency.max_boost_bits".into(),
-            "zero or more",
-        )?;
-        let mut model = Model {
-            m: [[0.0; MAX_LEVELS]; N_COMPARISONS],
-            u: [[0.0; MAX_LEVELS]; N_COMPARISONS],
-            weight: [[0.0; MAX_LEVELS]; N_COMPARISONS],
-            matches_per_record: params.matches_per_record,
-            term_frequency: params.term_frequency.clone(),
-        };
-        for (index, spec) in MODEL.iter().enumerate() {
-            let shape_error = || ParamsError::Shape {
-                index,
-                expected: spec.name.to_owned(),
-                levels: spec.levels.iter().map(|l| (*l).to_owned()).collect(),
-            };
-            let found = params.comparisons.get(index).ok_or_else(shape_error)?;
-            let labels_agree = found.comparison == spec.name
-                && found.levels.len() == spec.levels.len()
-                && found
-                    .levels
-                    .iter()
-                    .zip(spec.levels)
-                    .all(|(l, s)| l.level == *s);
-            if !labels_agree {
-                return Err(shape_error());
-            }
-            for (level, values) in found.levels.iter().enumerate() {
-                for (value, name) in [(values.m, "m"), (values.u, "u")] {
-                    if !(value.is_finite() && value > 0.0 && value <= 1.0) {
-                        return Err(ParamsError::OutOfRange {
-                            what: format!("{name} of {} / {}", spec.name, values.level),
-                            allowed: "a probability in (0, 1]",
-                        });
-                    }
-                }
-                model.m[index][level + 1] = values.m;
-                model.u[index][level + 1] = values.u;
-                model.weight[index][level + 1] = (values.m / values.u).log2();
-            }
-        }
-        if params.comparisons.len() != N_COMPARISONS {
-            return Err(ParamsError::Shape {
-                index: N_COMPARISONS,
-                expected: "no further comparison".to_owned(),
-                levels: Vec::new(),
-            });
-        }
-        Ok(model)
-    }
-}
-
-/// The decision thresholds: configuration, the same for every data set. Defaults chosen before
-/// any evaluation against truth, with the reasoning beside each.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Thresholds {
-    /// Auto-link at or above this match probability. 0.99 (a match weight of about +6.6 bits):
-    /// at most one wrong auto-link in a hundred, before the household, twin and NHS-number
-    /// safeguards, which only ever lower a band.
-    pub auto_link_probability: f64,
-    /// Send to review at or above this probability (below auto). 0.20 (about −2 bits): a human
-    /// looks at anything with a one-in-five chance of being the same child; below that, a new
-    /// person is registered (and a later merge remains possible).
-    pub review_probability: f64,
-    /// Extra penalty, in bits, when a candidate shares the household (address and family name)
-    /// but has a different given name: on top of discounting the shared household evidence.
-    /// 5 bits = a likelihood ratio of 1/32 for "a sibling, not the same child".
-    pub sibling_penalty_bits: f64,
-    /// Hold twins at review (true, the default): a candidate sharing the household and the date
-    /// of birth but not the given name is never auto-linked. Turning it off lets the weights
-    /// decide, which links data sets that corrupt duplicates by replacing the given name (FEBRL)
-    /// and also links some first referrals of a registered child's co-twin to that child — the
-    /// trade-off is measured in docs/benchmarks.md. A clinical-safety setting: keep it on in a
-    /// children's service unless the safety officer decides otherwise.
-    pub twin_review: bool,
-    /// Candidates returned with an outcome (with explanations).
-    pub top_k: usize,
-    /// Most candidates taken from any one blocking key (larger blocks are sampled evenly).
-    pub max_candidates_per_key: usize,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            auto_link_probability: 0.99,
-            review_probability: 0.20,
-            sibling_penalty_bits: 5.0,
-            twin_review: true,
-            top_k: 5,
-            max_candidates_per_key: 1000,
-        }
-    }
-}
-
-impl Thresholds {
-    /// Checks the thresholds are usable: probabilities in (0, 1), review ≤ auto, `top_k` ≥ 1.
-    pub fn validate(&self) -> Result<(), ParamsError> {
-        let probability = |value: f64, what: &str| {
-            if value > 0.0 && value < 1.0 {
-                Ok(())
-            } else {
-                Err(ParamsError::OutOfRange {
-                    what: what.to_owned(),
-                    allowed: "a probability strictly between 0 and 1",
-                })
-            }
-        };
-        probability(self.auto_link_probability, "auto_link_probability")?;
-        probability(self.review_probability, "review_probability")?;
-        if self.review_probability > self.auto_link_probability {
-            return Err(ParamsError::OutOfRange {
-                what: "review_probability".to_owned(),
-                allowed: "at most auto_link_probability",
-            });
-        }
-        if self.top_k == 0 {
-            return Err(ParamsError::OutOfRange {
-                what: "top_k".to_owned(),
-                allowed: "at least 1",
-            });
-        }
-        if !(self.sibling_penalty_bits.is_finite() && self.sibling_penalty_bits >= 0.0) {
-            return Err(ParamsError::OutOfRange {
-                what: "sibling_penalty_bits".to_owned(),
-                allowed: "zero or more",
-            });
-        }
-        Ok(())
-    }
-}
-
 /// log2 odds of a probability.
 pub(crate) fn weight_of(probability: f64) -> f64 {
     (probability / (1.0 - probability)).log2()
@@ -388,61 +226,4 @@ pub(crate) fn probability_of(weight: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_fit_the_model_and_round_trip_through_json() {
-        let params = Params::default();
-        let json = params.to_json();
-        assert!(json.is_ok());
-        let back = Params::from_json(&json.unwrap_or_default());
-        assert_eq!(back, Ok(params));
-        for comparison in &Params::default().comparisons {
-            let m: f64 = comparison.levels.iter().map(|l| l.m).sum();
-            let u: f64 = comparison.levels.iter().map(|l| l.u).sum();
-            assert!(
-                (m - 1.0).abs() < 1e-9,
-                "{} m sums to {m}",
-                comparison.comparison
-            );
-            assert!(
-                (u - 1.0).abs() < 1e-9,
-                "{} u sums to {u}",
-                comparison.comparison
-            );
-        }
-    }
-
-    #[test]
-    fn misshapen_parameters_are_refused() {
-        let mut params = Params::default();
-        params.comparisons[1].levels.pop();
-        assert!(matches!(
-            Model::new(&params),
-            Err(ParamsError::Shape { index: 1, .. })
-        ));
-        let mut params = Params::default();
-        params.comparisons[0].levels[0].u = 0.0;
-        assert!(matches!(
-            Model::new(&params),
-            Err(ParamsError::OutOfRange { .. })
-        ));
-        let params = Params {
-            model: "other".into(),
-            ..Params::default()
-        };
-        assert!(matches!(
-            Model::new(&params),
-            Err(ParamsError::WrongModel { .. })
-        ));
-    }
-
-    #[test]
-    fn probability_and_weight_are_inverse() {
-        for p in [0.01, 0.2, 0.5, 0.99] {
-            assert!((probability_of(weight_of(p)) - p).abs() < 1e-12);
-        }
-        assert_eq!(probability_of(5000.0), 1.0);
-    }
-}
+mod tests;

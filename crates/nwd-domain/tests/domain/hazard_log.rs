@@ -322,9 +322,9 @@ fn the_checker_catches_missing_tests_controls_and_wrong_ratings() {
 Controls:
 
 - **C-01.1** Named tests. Verified by:
-  - `nwd-domain/tests/domain/transitions.rs::closing_always_has_a_destination`
-  - `nwd-domain/tests/domain/transitions.rs::no_such_test_exists`
-  - `nwd-domain/tests/domain/transitions.rs::check`
+  - `nwd-domain/tests/domain/transitions/closure_rules.rs::closing_always_has_a_destination`
+  - `nwd-domain/tests/domain/transitions/closure_rules.rs::no_such_test_exists`
+  - `nwd-domain/tests/domain/transitions/check.rs::check`
   - `nwd-web/tests/api/intake.rs::the_same_child_by_two_doors_is_one_person::sqlite`
   - `nwd-web/tests/api/intake.rs::the_same_child_by_two_doors::postgres`
 - **C-01.2** A control that says nothing about tests.

@@ -1,0 +1,75 @@
+//! The household rule's facts: whether a postcode is a full unit postcode (narrow enough to stand
+//! for the home when the address is missing), the given names of a household, and whether two
+//! given names are different enough to be siblings rather than one person.
+
+use crate::comparison::{family, given, Gamma, PersonRef, FAMILY, GIVEN};
+use crate::nickname;
+use crate::outcome::Rule;
+use crate::similarity::{jaro_winkler, within_one_edit};
+
+use super::Scorer;
+
+/// A full UK postcode (outward code + inward code such as `1AB`): a unit of about fifteen
+/// households, narrow enough to stand for the home when the address is missing. Postcodes of
+/// whole towns or suburbs (four-digit Australian ones, a UK district alone) are not.
+pub(super) fn is_unit_postcode(compact: &str) -> bool {
+    let bytes = compact.as_bytes();
+    let len = bytes.len();
+    (5..=7).contains(&len)
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[len - 3].is_ascii_digit()
+        && bytes[len - 2].is_ascii_alphabetic()
+        && bytes[len - 1].is_ascii_alphabetic()
+}
+
+/// When the two records share a family name — directly, or with one record's names the wrong
+/// way round (`HORNMORE, Jasmine` against `Elsie Hornmore`) — the two given names to tell
+/// household members apart. `None` when no family name is shared, or when both names agree
+/// crosswise (the same child written the other way round).
+pub(super) fn household_given_names<'a>(
+    query: &PersonRef<'a>,
+    person: &PersonRef<'a>,
+    gamma: &Gamma,
+) -> Option<(Option<&'a str>, Option<&'a str>)> {
+    let close = |a: Option<&str>, b: Option<&str>| matches!((a, b), (Some(a), Some(b)) if a == b || jaro_winkler(a, b) >= 0.92);
+    if gamma[GIVEN] == given::SWAPPED {
+        None
+    } else if matches!(gamma[FAMILY], family::EXACT | family::JW_92) {
+        Some((query.given, person.given))
+    } else if close(query.given, person.family) {
+        Some((query.family, person.given))
+    } else if close(query.family, person.given) {
+        Some((query.given, person.family))
+    } else {
+        None
+    }
+}
+
+impl Scorer<'_> {
+    /// Different given names: not equal, not Jaro–Winkler ≥ 0.92, not nickname-equivalent and
+    /// not a likely typo of each other. Similar spellings of two established names
+    /// (`lila`/`lily`, `aidan`/`aiden`, `millie`/`mollie`, all below 0.92) are different names:
+    /// parents give them to twins.
+    pub(super) fn names_differ(&self, a: &str, b: &str) -> bool {
+        a != b
+            && jaro_winkler(a, b) < 0.92
+            && !nickname::equivalent(a, b)
+            && !self.likely_typo(a, b)
+    }
+
+    /// One keystroke apart (a substitution, insertion, deletion or swap of neighbours), with
+    /// one spelling seen at most once in the register and the other at least three times: a
+    /// mistyped name (`amger`/`amber`, `bne`/`ben`), not a second name.
+    pub(super) fn likely_typo(&self, a: &str, b: &str) -> bool {
+        if !within_one_edit(a.as_bytes(), b.as_bytes()) {
+            return false;
+        }
+        let (count_a, count_b) = (self.register.given_count(a), self.register.given_count(b));
+        count_a.min(count_b) <= 1 && count_a.max(count_b) >= 3
+    }
+}
+
+pub(super) struct Household {
+    pub(super) rule: Rule,
+    pub(super) adjustment: f64,
+}

@@ -1,0 +1,202 @@
+//! Checks of a scenario as a whole, each problem pushed with the path of its field: the need
+//! groups, the run settings, names that must resolve to a node or a group ([`Names`]), and that
+//! every (node, group) a visit can reach can leave (otherwise the traffic equations have no
+//! solution).
+
+use std::collections::BTreeMap;
+
+use crate::error::FieldError;
+use crate::scenario::Scenario;
+
+use super::{Node, Run, Stream, MAX_BINS, SUM_TOLERANCE};
+
+pub(super) struct Names<'a> {
+    pub(super) nodes: &'a BTreeMap<&'a str, usize>,
+    pub(super) groups: &'a BTreeMap<&'a str, usize>,
+    pub(super) group_count: usize,
+}
+
+impl Names<'_> {
+    pub(super) fn node(
+        &self,
+        name: &str,
+        path: &str,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<usize> {
+        let found = self.nodes.get(name).copied();
+        if found.is_none() {
+            let known: Vec<&str> = self.nodes.keys().copied().collect();
+            errors.push(err(
+                path,
+                &format!("unknown node \"{name}\" (nodes: {})", known.join(", ")),
+            ));
+        }
+        found
+    }
+
+    pub(super) fn group(
+        &self,
+        name: &str,
+        path: &str,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<usize> {
+        let found = self.groups.get(name).copied();
+        if found.is_none() {
+            let known: Vec<&str> = self.groups.keys().copied().collect();
+            errors.push(err(
+                path,
+                &format!(
+                    "unknown need group \"{name}\" (groups: {})",
+                    known.join(", ")
+                ),
+            ));
+        }
+        found
+    }
+}
+
+pub(super) fn err(path: &str, message: &str) -> FieldError {
+    FieldError {
+        path: path.to_string(),
+        message: message.to_string(),
+    }
+}
+
+pub(super) fn check_groups(scenario: &Scenario, errors: &mut Vec<FieldError>) -> Vec<String> {
+    if scenario.groups.is_empty() {
+        errors.push(err("groups", "list at least one need group"));
+    }
+    if scenario.groups.len() > 255 {
+        errors.push(err("groups", "at most 255 need groups"));
+    }
+    for (i, g) in scenario.groups.iter().enumerate() {
+        if g.trim().is_empty() {
+            errors.push(err(&format!("groups[{i}]"), "must not be empty"));
+        }
+        if scenario.groups[..i].contains(g) {
+            errors.push(err(
+                &format!("groups[{i}]"),
+                &format!("\"{g}\" is listed twice"),
+            ));
+        }
+    }
+    scenario.groups.clone()
+}
+
+pub(super) fn check_run(scenario: &Scenario, errors: &mut Vec<FieldError>) -> Run {
+    let r = &scenario.run;
+    let mut check = |field: &str, value: f64, allow_zero: bool| {
+        let ok = value.is_finite() && (value > 0.0 || (allow_zero && value == 0.0));
+        if !ok {
+            let bound = if allow_zero { "≥ 0" } else { "> 0" };
+            errors.push(err(
+                &format!("run.{field}"),
+                &format!("must be a number {bound} (got {value})"),
+            ));
+        }
+    };
+    check("warmup_days", r.warmup_days, true);
+    check("observe_days", r.observe_days, false);
+    check("snapshot_every_days", r.snapshot_every_days, false);
+    check("standard_days", r.standard_days, true);
+    check("bin_days", r.bin_days, false);
+    let max_wait = r.max_wait_days.unwrap_or(r.observe_days);
+    if let Some(m) = r.max_wait_days {
+        check("max_wait_days", m, false);
+    }
+    if r.bin_days > 0.0 && max_wait / r.bin_days > MAX_BINS {
+        errors.push(err(
+            "run.bin_days",
+            &format!(
+                "{:.0} bins over {max_wait} days of wait is too fine: at most {MAX_BINS} bins \
+                 (make bin_days larger or set max_wait_days)",
+                max_wait / r.bin_days,
+            ),
+        ));
+    }
+    Run {
+        warmup: r.warmup_days,
+        end: r.warmup_days + r.observe_days,
+        snapshot_every: r.snapshot_every_days,
+        standard: r.standard_days,
+        bin: r.bin_days,
+        max_wait,
+    }
+}
+
+/// Every (node, group) a visit can reach must be able to leave: otherwise the network fills up
+/// for ever and the traffic equations have no solution.
+pub(super) fn check_exits(
+    scenario: &Scenario,
+    nodes: &[Node],
+    streams: &[Stream],
+    groups: usize,
+    errors: &mut Vec<FieldError>,
+) {
+    let states = nodes.len() * groups;
+    let id = |n: usize, g: usize| n * groups + g;
+    let mut can_exit = vec![false; states];
+    for (n, node) in nodes.iter().enumerate() {
+        let leaves_otherwise = node
+            .dna
+            .as_ref()
+            .is_some_and(|d| !d.requeue && d.rate > 0.0)
+            || !node.reneging.is_empty();
+        for g in 0..groups {
+            let total = node.routes[g].last().map_or(0.0, |r| r.cumulative);
+            can_exit[id(n, g)] = leaves_otherwise || total < 1.0 - SUM_TOLERANCE;
+        }
+    }
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (n, node) in nodes.iter().enumerate() {
+            for g in 0..groups {
+                if !can_exit[id(n, g)]
+                    && node.routes[g]
+                        .iter()
+                        .any(|r| r.p > 0.0 && can_exit[id(r.to, r.group)])
+                {
+                    can_exit[id(n, g)] = true;
+                    changed = true;
+                }
+            }
+        }
+    }
+    let mut reached = vec![false; states];
+    let mut stack: Vec<usize> = streams.iter().map(|s| id(s.node, s.group)).collect();
+    for (n, node) in nodes.iter().enumerate() {
+        stack.extend(node.initial.iter().map(|i| id(n, i.group)));
+        stack.extend(node.in_service.iter().map(|(g, _)| id(n, *g)));
+    }
+    while let Some(s) = stack.pop() {
+        if std::mem::replace(&mut reached[s], true) {
+            continue;
+        }
+        let (n, g) = (s / groups, s % groups);
+        stack.extend(
+            nodes[n].routes[g]
+                .iter()
+                .filter(|r| r.p > 0.0)
+                .map(|r| id(r.to, r.group)),
+        );
+    }
+    for (n, node) in nodes.iter().enumerate() {
+        for g in 0..groups {
+            if reached[id(n, g)] && !can_exit[id(n, g)] {
+                errors.push(err(
+                    &format!("nodes.{}.routing", node.name),
+                    &format!(
+                        "visits of group {} can never leave the network: every route from here \
+                         leads back with probability 1 (let some probability go unrouted, i.e. discharged)",
+                        scenario.groups[g]
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+pub(super) fn round(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
