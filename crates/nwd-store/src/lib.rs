@@ -30,6 +30,7 @@ mod directory;
 pub mod durability;
 mod error;
 mod intake;
+mod intake_group;
 mod lists;
 pub mod oidc;
 pub mod privacy;
@@ -157,6 +158,8 @@ pub struct Store {
     cached: Arc<versioned::Cached>,
     /// The server's secret key, when there is one.
     secret: Option<Arc<secrets::SecretKey>>,
+    /// The tasks committing intakes in groups (`intake_group.rs`), started on first use.
+    intake_committer: Arc<std::sync::OnceLock<intake_group::Committer>>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -207,6 +210,7 @@ impl Store {
             audit_verified: Arc::new(std::sync::Mutex::new(None)),
             cached: Arc::new(versioned::Cached::default()),
             secret: None,
+            intake_committer: Arc::new(std::sync::OnceLock::new()),
         };
         store.migrate().await?;
         store.secret = match (options.secret_key, key_path) {
@@ -302,6 +306,9 @@ impl Store {
 
     /// Stops the audit writer (after the entries already sent) and closes the pool.
     pub async fn close(&self) {
+        if let Some(committer) = self.intake_committer.get() {
+            committer.close();
+        }
         if let Some(writer) = self.audit_writer.get() {
             writer.close().await;
         }
