@@ -34,6 +34,8 @@ struct Plan {
     first: RecordedEvent,
     proposal: MatchProposal,
     status_token: String,
+    /// The young person was registered in this group (by this intake or an earlier one).
+    registered_now: bool,
 }
 
 /// `INSERT INTO table (columns) VALUES ($1, …), (…)` for `rows` rows.
@@ -233,6 +235,7 @@ impl Store {
             }
             plans.push(Plan {
                 job: i,
+                registered_now: pending_people.contains(&person_id),
                 person,
                 referral,
                 first,
@@ -483,17 +486,16 @@ impl Store {
             query.execute(&mut *conn).await?;
         }
 
-        for plan in plans {
-            let job = &jobs[plan.job];
-            crate::about::add_at_intake(
-                conn,
-                plan.referral.person_id,
-                &job.intake.about,
-                &job.audit.actor().to_string(),
-                now,
-            )
-            .await?;
-        }
+        let answers: Vec<crate::about::IntakeAnswers<'_>> = plans
+            .iter()
+            .map(|plan| crate::about::IntakeAnswers {
+                person: plan.referral.person_id,
+                registered_now: plan.registered_now,
+                answers: &jobs[plan.job].intake.about,
+                by: jobs[plan.job].audit.actor().to_string(),
+            })
+            .collect();
+        crate::about::add_at_intake_group(conn, &answers, now).await?;
 
         let sql = insert_sql(
             "status_links",
