@@ -382,11 +382,13 @@ pub(crate) async fn append_scope(
 }
 
 /// Appends the entries of `scopes` not yet appended, in order, inside a committing write
-/// transaction (intake's group commit, `intake_group.rs`): the chain head is locked and read
-/// once, the entries are chained after it in memory and inserted by one statement (the head
-/// trigger still checks and moves the head row by row).
-pub(crate) async fn append_scopes(
+/// transaction (intake's group commit, `intake_group.rs`), after the chain head `head`
+/// (`seq`, `hash`) that the caller locked in this transaction ([`lock_head`], or the
+/// statement that also moved the data version): the entries are chained in memory and
+/// inserted by one statement (the head trigger still checks and moves the head row by row).
+pub(crate) async fn append_scopes_after(
     conn: &mut sqlx::AnyConnection,
+    head: (i64, String),
     scopes: &[&AuditScope],
     at: Timestamp,
     key: Option<&crate::secrets::SecretKey>,
@@ -395,7 +397,7 @@ pub(crate) async fn append_scopes(
     if scopes.is_empty() {
         return Ok(());
     }
-    let (head_seq, mut prev_hash) = lock_head(conn).await?;
+    let (head_seq, mut prev_hash) = head;
     let mut rows = Vec::with_capacity(scopes.len());
     for (i, scope) in scopes.iter().enumerate() {
         let mut entry = scope.entry();

@@ -367,13 +367,21 @@ impl Store {
                 "intake_person",
                 "updated_at",
                 "submitted_by_org",
+                "crisis_rank",
+                "crisis_due",
             ],
             plans.len(),
         );
+        // A new referral waits at no service yet: its place on the crisis list (what
+        // `urgency::write_crisis` would write) needs no service's standards.
+        let triage = self
+            .standards
+            .for_team_type(nwd_domain::codes::TeamType::SinglePointOfAccess);
         let mut query = sqlx::query(&sql);
         for plan in plans {
             let referral = &plan.referral;
             let closure = referral.closure.as_ref();
+            let crisis = referral.crisis_position(&triage, &|_| None, &self.tz);
             query = query
                 .bind(referral.id.to_string())
                 .bind(referral.person_id.to_string())
@@ -398,25 +406,16 @@ impl Store {
                 .bind(closure.map(|c| c.destination.name()))
                 .bind(serde_json::to_string(&Some(&jobs[plan.job].intake.person))?)
                 .bind(at)
-                .bind(jobs[plan.job].submitted_by_org.clone());
+                .bind(jobs[plan.job].submitted_by_org.clone())
+                .bind(crisis.as_ref().map(|c| c.rank))
+                .bind(crisis.and_then(|c| c.due).map(ms));
         }
         query.execute(&mut *conn).await?;
 
-        // Urgency and the crisis list: only for the referrals they concern.
-        let triage = self
-            .standards
-            .for_team_type(nwd_domain::codes::TeamType::SinglePointOfAccess);
+        // Urgency: only for the referrals asking for a priority.
         for plan in plans {
-            let first = std::slice::from_ref(&plan.first);
-            if crate::urgency::touches_urgency(first) {
+            if crate::urgency::touches_urgency(std::slice::from_ref(&plan.first)) {
                 crate::urgency::write_urgency(conn, &plan.referral, &self.tz).await?;
-            }
-            if plan
-                .referral
-                .crisis_position(&triage, &|_| None, &self.tz)
-                .is_some()
-            {
-                crate::urgency::write_crisis(conn, self, &plan.referral).await?;
             }
         }
 
