@@ -403,3 +403,59 @@ async fn idempotent_retries_within_and_across_groups_answer_one_referral(backend
     assert_eq!(t.store.verify_audit().await.unwrap().first_broken, None);
     finish(t).await;
 }
+
+// The answers about a young person sent twice in one group — the child new to the register —
+// make one record at version 2 with both intakes' answers and two kept versions; a later
+// group's answers for the (now registered) child add a third.
+nwd_store::on_both_backends!(
+    answers_about_one_child_in_one_group_make_one_record,
+    |backend| {
+        super::answers_about_one_child_in_one_group_make_one_record(backend).await;
+    }
+);
+
+async fn answers_about_one_child_in_one_group_make_one_record(backend: Backend) {
+    use nwd_domain::about::{AboutYoungPerson, Answer};
+    let Some((t, _db)) = open(backend).await else {
+        return;
+    };
+    let answering = |group: &str| {
+        let mut about = AboutYoungPerson::default();
+        about.set_group(group, Some(Answer::Yes));
+        let mut request = intake(&t.store, person("Ada", date(2012, 5, 1), Some(NHS_A)));
+        request.about = about.clone();
+        (request, about)
+    };
+    let (first, looked_after) = answering("looked_after");
+    let (second, young_carer) = answering("young_carer");
+    let answers = in_one_group(
+        &t,
+        vec![
+            (acting("school"), first, None),
+            (acting("gp"), second, None),
+        ],
+    )
+    .await;
+    let outcomes: Vec<IntakeOutcome> = answers.into_iter().map(Result::unwrap).collect();
+    let child = outcomes[0].referral.person_id;
+    assert_eq!(outcomes[1].referral.person_id, child);
+    let stored = t.store.person_about(child).await.unwrap();
+    assert_eq!(stored.version, 2);
+    assert_eq!(stored.about, looked_after.merged_with(&young_carer));
+    assert_eq!(t.count("person_about").await, 1);
+    assert_eq!(t.count("person_about_changes").await, 2);
+
+    let (third, care_leaver) = answering("care_leaver");
+    let later = in_one_group(&t, vec![(acting("social-care"), third, None)]).await;
+    assert_eq!(later[0].as_ref().unwrap().referral.person_id, child);
+    let stored = t.store.person_about(child).await.unwrap();
+    assert_eq!(stored.version, 3);
+    assert_eq!(
+        stored.about,
+        looked_after
+            .merged_with(&young_carer)
+            .merged_with(&care_leaver)
+    );
+    assert_eq!(t.count("person_about_changes").await, 3);
+    finish(t).await;
+}
