@@ -169,6 +169,197 @@ pub(crate) async fn add_at_intake(
     Ok(())
 }
 
+/// One intake's answers about its young person, for [`add_at_intake_group`].
+pub(crate) struct IntakeAnswers<'a> {
+    /// The young person.
+    pub person: PersonId,
+    /// True when the person was registered in this transaction (so has no record yet, and
+    /// every referral of theirs was inserted in it — already marked in the change log).
+    pub registered_now: bool,
+    /// The answers given.
+    pub answers: &'a AboutYoungPerson,
+    /// Who gave them (the referral's actor).
+    pub by: String,
+}
+
+/// [`add_at_intake`] for a group of intakes in one transaction (`intake_group`), in order,
+/// with one statement per table: the records of people already registered are read
+/// together; each intake's answers are added to the record as it stands after the intakes
+/// before it; every version is kept in `person_about_changes`; the referrals of people
+/// registered earlier are marked in the change log.
+pub(crate) async fn add_at_intake_group(
+    conn: &mut sqlx::AnyConnection,
+    intakes: &[IntakeAnswers<'_>],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    use std::collections::HashMap;
+    let asked: Vec<&IntakeAnswers<'_>> = intakes.iter().filter(|i| !i.answers.is_empty()).collect();
+    if asked.is_empty() {
+        return Ok(());
+    }
+    let mut known: Vec<String> = asked
+        .iter()
+        .filter(|i| !i.registered_now)
+        .map(|i| i.person.to_string())
+        .collect();
+    known.sort();
+    known.dedup();
+    // Per person: the version stored before this transaction and the record as it goes.
+    let mut records: HashMap<String, (u32, StoredAbout)> = HashMap::new();
+    if !known.is_empty() {
+        let placeholders = (1..=known.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT person_id, version, record FROM person_about WHERE person_id IN ({placeholders})"
+        );
+        let mut query = sqlx::query(&sql);
+        for person in &known {
+            query = query.bind(person.clone());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let version = u32::try_from(row.try_get::<i64, _>("version")?).unwrap_or(u32::MAX);
+            let stored = StoredAbout {
+                about: parse_record(&row.try_get::<String, _>("record")?)?,
+                version,
+                updated_at: None,
+                updated_by: None,
+            };
+            records.insert(row.try_get("person_id")?, (version, stored));
+        }
+    }
+    let mut order: Vec<String> = Vec::new();
+    let mut changes: Vec<(String, u32, String, String)> = Vec::new();
+    for intake in &asked {
+        let person = intake.person.to_string();
+        let (_, record) = records.entry(person.clone()).or_insert_with(|| {
+            order.push(person.clone());
+            (0, StoredAbout::default())
+        });
+        if !order.contains(&person) {
+            order.push(person.clone());
+        }
+        let merged = record.about.merged_with(intake.answers);
+        if merged != record.about || record.version == 0 {
+            record.version += 1;
+            record.about = merged;
+            record.updated_by = Some(intake.by.clone());
+            changes.push((
+                person,
+                record.version,
+                to_json(&record.about)?,
+                intake.by.clone(),
+            ));
+        }
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let at = ms(now);
+    let changed: Vec<(&String, u32, &StoredAbout)> = order
+        .iter()
+        .filter_map(|p| records.get(p).map(|(before, r)| (p, *before, r)))
+        .filter(|(_, before, r)| r.version > *before)
+        .collect();
+    let new: Vec<&(&String, u32, &StoredAbout)> = changed.iter().filter(|c| c.1 == 0).collect();
+    if !new.is_empty() {
+        let values = (0..new.len())
+            .map(|i| {
+                let b = i * 5;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO person_about (person_id, version, record, updated_at, updated_by) VALUES {values}"
+        );
+        let mut query = sqlx::query(&sql);
+        for (person, _, record) in &new {
+            query = query
+                .bind((*person).clone())
+                .bind(i64::from(record.version))
+                .bind(to_json(&record.about)?)
+                .bind(at)
+                .bind(record.updated_by.clone().unwrap_or_default());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    for (person, before, record) in changed.iter().filter(|c| c.1 > 0) {
+        sqlx::query(
+            "UPDATE person_about SET version = $1, record = $2, updated_at = $3, updated_by = $4 WHERE person_id = $5 AND version = $6",
+        )
+        .bind(i64::from(record.version))
+        .bind(to_json(&record.about)?)
+        .bind(at)
+        .bind(record.updated_by.clone().unwrap_or_default())
+        .bind((*person).clone())
+        .bind(i64::from(*before))
+        .execute(&mut *conn)
+        .await?;
+    }
+    let values = (0..changes.len())
+        .map(|i| {
+            let b = i * 6;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO person_about_changes (person_id, version, record, changed_at, changed_by, door) VALUES {values}"
+    );
+    let mut query = sqlx::query(&sql);
+    for (person, version, record, by) in changes {
+        query = query
+            .bind(person)
+            .bind(i64::from(version))
+            .bind(record)
+            .bind(at)
+            .bind(by)
+            .bind(AboutDoor::Intake.as_str());
+    }
+    query.execute(&mut *conn).await?;
+    // The dashboard counts referrals by their young person's groups: mark the referrals of
+    // people registered before this transaction (the others' were all inserted in it, and
+    // the change log's triggers marked them).
+    let earlier: Vec<&String> = changed
+        .iter()
+        .filter(|(p, _, _)| known.contains(p))
+        .map(|(p, _, _)| *p)
+        .collect();
+    if !earlier.is_empty() {
+        let placeholders = (1..=earlier.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO figure_changes (referral_id, version) SELECT id, NULL FROM referrals WHERE person_id IN ({placeholders}) \
+             ON CONFLICT (referral_id) DO UPDATE SET version = NULL"
+        );
+        let mut query = sqlx::query(&sql);
+        for person in earlier {
+            query = query.bind(person.clone());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// The young person's "about" record. The caller has checked access; its request's
     /// audit entry records the read (the caller names the person on it).

@@ -361,6 +361,93 @@ pub(crate) async fn append_scope(
     Ok(())
 }
 
+/// Appends the entries of `scopes` not yet appended, in order, inside a committing write
+/// transaction (intake's group commit, `intake_group.rs`), after the chain head `head`
+/// (`seq`, `hash`) that the caller locked in this transaction ([`lock_head`], or the
+/// statement that also moved the data version): the entries are chained in memory and
+/// inserted by one statement (the head trigger still checks and moves the head row by row).
+pub(crate) async fn append_scopes_after(
+    conn: &mut sqlx::AnyConnection,
+    head: (i64, String),
+    scopes: &[&AuditScope],
+    at: Timestamp,
+    key: Option<&crate::secrets::SecretKey>,
+) -> Result<(), StoreError> {
+    let scopes: Vec<&AuditScope> = scopes.iter().copied().filter(|s| !s.written()).collect();
+    if scopes.is_empty() {
+        return Ok(());
+    }
+    let (head_seq, mut prev_hash) = head;
+    let mut rows = Vec::with_capacity(scopes.len());
+    for (i, scope) in scopes.iter().enumerate() {
+        let mut entry = scope.entry();
+        entry.action = if entry.action == "read" {
+            "change".into()
+        } else {
+            entry.action
+        };
+        entry.outcome = "allowed".into();
+        entry.at = at;
+        let seq = (head_seq + 1) as u64 + i as u64;
+        let hash = chain_hash(seq, &prev_hash, &entry);
+        let mac = key.map(|k| k.audit_mac(seq, &hash));
+        rows.push((
+            seq,
+            entry,
+            std::mem::replace(&mut prev_hash, hash.clone()),
+            hash,
+            mac,
+        ));
+    }
+    let mut sql = String::from(
+        "INSERT INTO audit_log (seq, at, user_id, username, roles, organisation_id, session_id, \
+         address, action, route, record_type, record_id, person_id, why, outcome, status, detail, \
+         prev_hash, hash, mac) VALUES ",
+    );
+    for i in 0..rows.len() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 1..=20 {
+            if c > 1 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", i * 20 + c));
+        }
+        sql.push(')');
+    }
+    let mut query = sqlx::query(&sql);
+    for (seq, entry, prev, hash, mac) in rows {
+        query = query
+            .bind(seq as i64)
+            .bind(ms(entry.at))
+            .bind(entry.user_id)
+            .bind(entry.username)
+            .bind(entry.roles)
+            .bind(entry.organisation_id)
+            .bind(entry.session_id)
+            .bind(entry.address)
+            .bind(entry.action)
+            .bind(entry.route)
+            .bind(entry.record_type)
+            .bind(entry.record_id)
+            .bind(entry.person_id)
+            .bind(entry.why)
+            .bind(entry.outcome)
+            .bind(i64::from(entry.status))
+            .bind(entry.detail)
+            .bind(prev)
+            .bind(hash)
+            .bind(mac);
+    }
+    query.execute(&mut *conn).await?;
+    for scope in scopes {
+        scope.mark_written();
+    }
+    Ok(())
+}
+
 /// The result of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

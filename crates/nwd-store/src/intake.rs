@@ -5,6 +5,7 @@
 //! key. Matching never blocks intake: a referral needing review is received against a
 //! provisional new record.
 
+use nwd_domain::codes::TeamType;
 use nwd_domain::linking::{
     nhs_number_rule, MatchBand, MatchCandidate, MatchProposal, NhsNumberRule,
 };
@@ -30,11 +31,10 @@ pub struct Intake {
     pub about: nwd_domain::about::AboutYoungPerson,
 }
 
-/// Who sent a referral: the audit context, the actor recorded on its first event and the
-/// organisation it was sent for.
+/// Who sent a referral: the audit context (whose actor is recorded on its first event) and
+/// the organisation it was sent for.
 struct Sent<'a> {
     audit: &'a crate::audit::AuditContext,
-    actor: &'a str,
     submitted_by_org: Option<&'a str>,
 }
 
@@ -47,6 +47,14 @@ pub struct IdempotencyRequest {
     pub key: String,
     /// A hash of the request body, to refuse the same key with a different body.
     pub request_hash: String,
+}
+
+/// What one intake inside a group's transaction came to.
+pub(crate) enum Received {
+    /// A new referral (answered once the group has committed).
+    Created(Box<IntakeOutcome>),
+    /// An earlier request with the same idempotency key made this referral.
+    Repeated(ReferralId),
 }
 
 /// What intake did.
@@ -80,11 +88,8 @@ impl Store {
         submitted_by_org: Option<&str>,
         idempotency: Option<IdempotencyRequest>,
     ) -> Result<IntakeOutcome, StoreError> {
-        let actor = audit.actor().to_string();
-        let actor = actor.as_str();
         let sent = Sent {
             audit,
-            actor,
             submitted_by_org,
         };
         let now = self.now();
@@ -115,67 +120,102 @@ impl Store {
         }
     }
 
+    /// Scores the person outside any transaction, then hands the intake to the group
+    /// committer (`intake_group.rs`) and waits until the transaction it joined has committed.
     async fn try_receive(
         &self,
         intake: &Intake,
         sent: &Sent<'_>,
         idempotency: Option<&IdempotencyRequest>,
     ) -> Result<IntakeOutcome, StoreError> {
-        let actor = sent.actor;
-        let now = self.now();
-        // Score outside the write lock (the matcher's work is CPU, bounded per comparison but
-        // not free), then re-check inside: if the matcher learnt of new people meanwhile,
-        // score again (at most three times; after that the proposal stands, as a person added
-        // at that very moment would be found at review).
-        let mut attempts = 0;
-        let (mut w, scored) = loop {
-            attempts += 1;
-            let generation = self.matcher.generation();
-            let scored = self.score(&intake.person).await?;
-            let w = self.begin_write().await?;
-            if self.matcher.generation() == generation || attempts >= 3 {
-                break (w, scored);
-            }
-            drop(w);
+        // Score before queueing (the matcher's work is CPU, bounded per comparison but not
+        // free); the committer scores again only if the matcher learnt of new people since.
+        let generation = self.matcher.generation();
+        let scored = self.score(&intake.person).await?;
+        let job = crate::intake_group::Job {
+            intake: intake.clone(),
+            audit: sent.audit.clone(),
+            submitted_by_org: sent.submitted_by_org.map(str::to_owned),
+            idempotency: idempotency.cloned(),
+            scored,
+            generation,
         };
-        if let Some(request) = idempotency {
-            if let Some(referral_id) = find_idempotent(&mut w.tx, request).await? {
-                drop(w);
-                return self.repeated(referral_id).await;
+        match self.intake_committer().submit(job).await? {
+            Received::Created(outcome) => Ok(*outcome),
+            Received::Repeated(referral_id) => self.repeated(referral_id).await,
+        }
+    }
+
+    /// One intake inside the group committer's transaction (in a savepoint of its own): the
+    /// person decided against the database as this transaction sees it — earlier intakes of
+    /// the same group included — the referral, its event, the match decision, the status link
+    /// and the idempotency key. Sets the audit context's record and person; the committer
+    /// appends the entry. A person registered here is put in `registered` (and told to the
+    /// matcher at once, so that a later intake of the group can be matched to them).
+    pub(crate) async fn receive_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        job: &crate::intake_group::Job,
+        registered: &mut Vec<PersonId>,
+    ) -> Result<Received, StoreError> {
+        let intake = &job.intake;
+        let actor = job.audit.actor().to_string();
+        let actor = actor.as_str();
+        let now = self.now();
+        if let Some(request) = &job.idempotency {
+            if let Some(referral_id) = find_idempotent(conn, request).await? {
+                return Ok(Received::Repeated(referral_id));
             }
         }
-        let mut proposal = self.propose(&mut w.tx, &intake.person, scored).await?;
+        let scored = if self.matcher.generation() == job.generation {
+            job.scored.clone()
+        } else {
+            self.matcher.propose(&intake.person)
+        };
+        let mut proposal = self.propose(conn, &intake.person, scored).await?;
         if nwd_domain::linking::is_unverified_actor(actor) {
             proposal = proposal.for_unverified_source();
         }
         let (person_id, created_person) =
-            settle_person(&mut w.tx, &intake.person, &proposal, now).await?;
+            settle_person(conn, &intake.person, &proposal, now).await?;
+        if let Some(person) = &created_person {
+            self.matcher.register(person);
+            registered.push(person.id);
+        }
         let referral_id = ReferralId(Uuid::new_v4());
         let first = Referral::receive(referral_id, person_id, intake.referral.clone(), now, actor)?;
         let referral = Referral::replay(std::slice::from_ref(&first))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        write_projection(&mut w.tx, &referral, None, Some(&intake.person), now).await?;
+        write_projection(conn, &referral, None, Some(&intake.person), now).await?;
         if crate::urgency::touches_urgency(std::slice::from_ref(&first)) {
-            crate::urgency::write_urgency(&mut w.tx, &referral, &self.tz).await?;
+            crate::urgency::write_urgency(conn, &referral, &self.tz).await?;
         }
-        crate::urgency::write_crisis(&mut w.tx, self, &referral).await?;
-        insert_events(&mut w.tx, referral_id, std::slice::from_ref(&first)).await?;
-        crate::register::record_match(&mut w.tx, referral_id, person_id, &proposal, now).await?;
-        crate::about::add_at_intake(&mut w.tx, person_id, &intake.about, actor, now).await?;
+        // A new referral has no allocations: whether it is on the crisis list at all is known
+        // without reading any service (its row was inserted off the list).
+        let triage = self.standards.for_team_type(TeamType::SinglePointOfAccess);
+        if referral
+            .crisis_position(&triage, &|_| None, &self.tz)
+            .is_some()
+        {
+            crate::urgency::write_crisis(conn, self, &referral).await?;
+        }
+        insert_events(conn, referral_id, std::slice::from_ref(&first)).await?;
+        crate::register::record_match(conn, referral_id, person_id, &proposal, now).await?;
+        crate::about::add_at_intake(conn, person_id, &intake.about, actor, now).await?;
         let status_token = crate::status::new_status_token();
-        crate::status::insert_status_link(&mut w.tx, referral_id, &status_token, now).await?;
+        crate::status::insert_status_link(conn, referral_id, &status_token, now).await?;
         // Who sent it (external referrers see only their organisation's referrals), and whom
         // the audit entry concerns.
-        if let Some(org) = sent.submitted_by_org {
+        if let Some(org) = &job.submitted_by_org {
             sqlx::query("UPDATE referrals SET submitted_by_org = $1 WHERE id = $2")
-                .bind(org)
+                .bind(org.clone())
                 .bind(referral_id.to_string())
-                .execute(&mut *w.tx)
+                .execute(&mut *conn)
                 .await?;
         }
-        sent.audit.set_person(person_id);
-        sent.audit.set_record("referral", referral_id.to_string());
-        if let Some(request) = idempotency {
+        job.audit.set_person(person_id);
+        job.audit.set_record("referral", referral_id.to_string());
+        if let Some(request) = &job.idempotency {
             sqlx::query(
                 "INSERT INTO idempotency_keys (scope, key, request_hash, referral_id, created_at) VALUES ($1, $2, $3, $4, $5)",
             )
@@ -184,20 +224,16 @@ impl Store {
             .bind(request.request_hash.clone())
             .bind(referral_id.to_string())
             .bind(ms(now))
-            .execute(&mut *w.tx)
+            .execute(&mut *conn)
             .await?;
         }
-        w.commit_audited(self.now(), sent.audit).await?;
-        if let Some(person) = created_person {
-            self.matcher.register(&person);
-        }
-        Ok(IntakeOutcome {
+        Ok(Received::Created(Box::new(IntakeOutcome {
             referral,
             created: true,
             existing_person: proposal.band == MatchBand::Auto,
             matching: proposal,
             status_token: Some(status_token),
-        })
+        })))
     }
 
     async fn repeated(&self, referral_id: ReferralId) -> Result<IntakeOutcome, StoreError> {
@@ -286,24 +322,7 @@ impl Store {
         if let Some(number) = details.nhs_number {
             let registered = holder_of_number(conn, &number.as_digits()).await?;
             if let Some(registered) = registered {
-                let candidate = MatchCandidate {
-                    person_id: registered.id,
-                    match_weight: 0.0,
-                    match_probability: 1.0,
-                    explanation: serde_json::json!({"rule": "NHS number"}),
-                };
-                return Ok(match nhs_number_rule(details, &registered) {
-                    NhsNumberRule::Link => MatchProposal {
-                        band: MatchBand::Auto,
-                        candidates: vec![candidate],
-                        rules: vec!["valid NHS number equal to a registered person's, with date of birth or family name agreeing".into()],
-                    },
-                    NhsNumberRule::Review => MatchProposal {
-                        band: MatchBand::Review,
-                        candidates: vec![MatchCandidate { match_probability: 0.5, ..candidate }],
-                        rules: vec!["same NHS number but date of birth and family name both differ: a person must decide".into()],
-                    },
-                });
+                return Ok(number_proposal(details, &registered));
             }
         }
         let mut proposal = scored;
@@ -340,6 +359,29 @@ impl Store {
     }
 }
 
+/// The deterministic NHS-number rule's proposal for incoming `details` whose valid number
+/// `registered` holds.
+pub(crate) fn number_proposal(details: &PersonDetails, registered: &Person) -> MatchProposal {
+    let candidate = MatchCandidate {
+        person_id: registered.id,
+        match_weight: 0.0,
+        match_probability: 1.0,
+        explanation: serde_json::json!({"rule": "NHS number"}),
+    };
+    match nhs_number_rule(details, registered) {
+        NhsNumberRule::Link => MatchProposal {
+            band: MatchBand::Auto,
+            candidates: vec![candidate],
+            rules: vec!["valid NHS number equal to a registered person's, with date of birth or family name agreeing".into()],
+        },
+        NhsNumberRule::Review => MatchProposal {
+            band: MatchBand::Review,
+            candidates: vec![MatchCandidate { match_probability: 0.5, ..candidate }],
+            rules: vec!["same NHS number but date of birth and family name both differ: a person must decide".into()],
+        },
+    }
+}
+
 /// Links to the proposed person (auto) or registers a new one (review: provisional; new).
 /// A number already held by a registered person is not copied to a provisional record: one
 /// register entry per NHS number; the number stays on the referral's intake details.
@@ -373,7 +415,7 @@ async fn settle_person(
 }
 
 /// The live person holding an NHS number: the holder itself, or the record it was merged into.
-async fn holder_of_number(
+pub(crate) async fn holder_of_number(
     conn: &mut sqlx::AnyConnection,
     digits: &str,
 ) -> Result<Option<Person>, StoreError> {

@@ -30,6 +30,7 @@ mod directory;
 pub mod durability;
 mod error;
 mod intake;
+mod intake_group;
 mod lists;
 pub mod oidc;
 pub mod privacy;
@@ -160,6 +161,8 @@ pub struct Store {
     /// Where a test can stop a consent decision between its checks and its write.
     #[cfg(feature = "testing")]
     consent_gate: Arc<testing::Gate>,
+    /// The tasks committing intakes in groups (`intake_group.rs`), started on first use.
+    intake_committer: Arc<std::sync::OnceLock<intake_group::Committer>>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -212,6 +215,7 @@ impl Store {
             secret: None,
             #[cfg(feature = "testing")]
             consent_gate: Arc::default(),
+            intake_committer: Arc::new(std::sync::OnceLock::new()),
         };
         store.migrate().await?;
         store.secret = match (options.secret_key, key_path) {
@@ -307,6 +311,9 @@ impl Store {
 
     /// Stops the audit writer (after the entries already sent) and closes the pool.
     pub async fn close(&self) {
+        if let Some(committer) = self.intake_committer.get() {
+            committer.close();
+        }
         if let Some(writer) = self.audit_writer.get() {
             writer.close().await;
         }

@@ -2,7 +2,9 @@
 //!
 //! `data_version` (migration 0007) holds one number that every data-changing write
 //! transaction increases just before it commits ([`bump`], called by `WriteTx::commit_audited`, by
-//! retention and by the out-of-request safeguarding override), inside the same transaction.
+//! retention and by the out-of-request safeguarding override; intake's group commit moves it
+//! once per group, on PostgreSQL in one statement with locking the audit head,
+//! `intake_group.rs`), inside the same transaction.
 //! Figures computed from the whole record — the commissioner dashboard, the transition list —
 //! are kept in memory under the version read **before** they were computed, and served only
 //! while the version read for the next request is the same. A change committed meanwhile

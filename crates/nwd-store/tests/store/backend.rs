@@ -93,6 +93,16 @@ impl TestStore {
         .unwrap()
     }
 
+    /// The `n` column of a counting query, run past the store.
+    pub async fn raw_count(&self, sql: &str) -> i64 {
+        sqlx::query(sql)
+            .fetch_one(&self.raw)
+            .await
+            .unwrap()
+            .try_get::<i64, _>("n")
+            .unwrap()
+    }
+
     /// Runs a statement past the store (e.g. to check the database refuses it).
     pub async fn raw_execute(&self, sql: &str) -> Result<(), sqlx::Error> {
         sqlx::query(sql).execute(&self.raw).await.map(|_| ())
@@ -168,7 +178,8 @@ where
     }
 }
 
-async fn open(backend: Backend) -> (TestStore, TestDatabase) {
+/// A fresh, empty, migrated store on `backend` and its database (removed when dropped).
+pub async fn open(backend: Backend) -> (TestStore, TestDatabase) {
     sqlx::any::install_default_drivers();
     let database = TestDatabase::new(backend)
         .await

@@ -16,6 +16,7 @@ mod backend;
 mod dashboard;
 mod directory;
 mod intake;
+mod intake_group;
 mod lifecycle;
 mod lists;
 mod retention;
