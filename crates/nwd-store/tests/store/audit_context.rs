@@ -376,15 +376,13 @@ fn every_public_store_function_that_writes_takes_an_audit_context() {
         }
         for (i, _) in text.match_indices("tx.commit().await") {
             let before = &text[..i];
-            let function = before
-                .rsplit("async fn ")
-                .next()
-                .unwrap()
-                .split('(')
-                .next()
-                .unwrap();
+            let body = before.rsplit("async fn ").next().unwrap();
+            let function = body.split('(').next().unwrap();
+            // Intake's group commit appends every intake's own entry before it commits.
+            let appends_each_entry = body.contains("append_scopes_after(");
             assert!(
-                BOOKKEEPING.contains(&function)
+                appends_each_entry
+                    || BOOKKEEPING.contains(&function)
                     || [
                         "commit_audited",
                         "commit_fixture",
