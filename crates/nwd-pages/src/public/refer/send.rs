@@ -1,0 +1,177 @@
+//! Sends a checked referral form through the professional-referral use case ([`send`]) and
+//! shows the confirmation.
+
+use super::validate::date_of_birth;
+use crate::form::FormData;
+use crate::layout::{render, Layout, PageResult, Sensitivity};
+use askama::Template;
+use axum::http::StatusCode;
+use nwd_domain::actor::Actor;
+use nwd_domain::codes::{Priority, ReasonCode, ReferralSource};
+use nwd_domain::referral::{ReferralKind, Referrer};
+use nwd_domain::ValidationErrors;
+use nwd_http::secure::RequestAudit;
+use nwd_http::AppState;
+use nwd_store::auth::Principal;
+use nwd_store::IdempotencyRequest;
+use nwd_usecase::intake::{receive_professional_referral, reference, ProfessionalReferral};
+use nwd_usecase::person::{parse_person, PersonInput};
+use nwd_usecase::status::status_path;
+use sha2::{Digest, Sha256};
+
+#[derive(Template)]
+#[template(path = "refer_done.html")]
+pub(super) struct ReferDonePage {
+    layout: Layout,
+    reference: String,
+    status_path: String,
+    advice: bool,
+    signed_in: bool,
+}
+/// Every answer the form asks, in the order the idempotency hash reads them (so that the same
+/// answers give the same hash whichever order the pages sent them in).
+pub const ANSWER_FIELDS: [&str; 34] = [
+    "kind",
+    "source",
+    "referrer-name",
+    "referrer-role",
+    "organisation",
+    "referrer-phone",
+    "referrer-email",
+    "given-name",
+    "family-name",
+    "dob-day",
+    "dob-month",
+    "dob-year",
+    "nhs-number",
+    "postcode",
+    "reasons",
+    "needs",
+    "priority",
+    "consent",
+    "ethnicity",
+    "sex_at_birth",
+    "gender_same_as_sex_at_birth",
+    "gender_identity",
+    "disability",
+    "first_language",
+    "interpreter_needed",
+    "school",
+    "gp_practice",
+    "looked_after",
+    "care_leaver",
+    "youth_justice",
+    "send_ehcp",
+    "autistic",
+    "adhd",
+    "young_carer",
+];
+
+/// Sends answers that [`validate`] accepted and that passed the [`FormGuard`]: the one write
+/// (idempotent by the form's `journey` id), then the confirmation with the reference and the
+/// private status link. `principal` is the signed-in referrer, if any.
+pub(crate) async fn send(
+    trail: &RequestAudit,
+    state: &AppState,
+    form: &FormData,
+    principal: Option<&Principal>,
+) -> PageResult {
+    let now = state.store.now();
+    let non_empty = |name: &str| Some(form.first(name).trim().to_owned()).filter(|v| !v.is_empty());
+    let person = PersonInput {
+        nhs_number: non_empty("nhs-number"),
+        given_name: non_empty("given-name"),
+        family_name: non_empty("family-name"),
+        date_of_birth: date_of_birth(form).map(|d| d.to_string()),
+        postcode: non_empty("postcode"),
+        school: (form.first("source") == "school")
+            .then(|| form.first("organisation").trim().to_owned()),
+        ..PersonInput::default()
+    };
+    let mut problems = ValidationErrors::new();
+    let person = parse_person(person, &mut problems);
+    let about = crate::public::about::answers(form, person.as_ref(), &mut problems);
+    let (Some(person), true) = (person, problems.is_empty()) else {
+        return Err(nwd_http::problem::ApiError::Invalid(problems.0).into());
+    };
+    let kind = if form.first("kind") == "advice_request" {
+        ReferralKind::AdviceRequest
+    } else {
+        ReferralKind::Referral
+    };
+    let source = ReferralSource::parse(form.first("source"))
+        .map_err(nwd_http::problem::ApiError::BadRequest)?;
+    let stated =
+        Priority::parse(form.first("priority")).map_err(nwd_http::problem::ApiError::BadRequest)?;
+    let organisation = form.first("organisation").trim().to_owned();
+    // Signed in, the referrer is verified and the stated priority is the clinical one; on the
+    // anonymous form it is a request for triage to confirm (the use case decides).
+    let actor = match principal {
+        Some(p) => Actor::User(p.username.clone()),
+        None => Actor::Professional,
+    };
+    let referral = ProfessionalReferral {
+        actor,
+        kind,
+        source,
+        stated_priority: stated,
+        person,
+        about,
+        reasons: form
+            .all("reasons")
+            .iter()
+            .filter_map(|r| ReasonCode::parse(r).ok())
+            .collect(),
+        presenting_needs: form.first("needs").trim().to_owned(),
+        referrer: Referrer {
+            name: form.first("referrer-name").trim().to_owned(),
+            role: non_empty("referrer-role"),
+            organisation: Some(organisation.clone()),
+            phone: non_empty("referrer-phone"),
+            email: non_empty("referrer-email"),
+        },
+        consent_to_share: if form.first("consent") == "yes" {
+            vec![organisation]
+        } else {
+            Vec::new()
+        },
+        received_at: now,
+    };
+    let mut hash = Sha256::new();
+    for name in ANSWER_FIELDS {
+        hash.update(name.as_bytes());
+        for value in form.all(name) {
+            hash.update([0]);
+            hash.update(value.as_bytes());
+        }
+        hash.update([1]);
+    }
+    let idempotency = IdempotencyRequest {
+        scope: "referrals-web".to_owned(),
+        key: form.first("journey").to_owned(),
+        request_hash: hex::encode(hash.finalize()),
+    };
+    let outcome =
+        receive_professional_referral(&state.store, trail, principal, referral, Some(idempotency))
+            .await?;
+    let title = if kind == ReferralKind::AdviceRequest {
+        "Your request for advice has been sent"
+    } else {
+        "Your referral has been sent"
+    };
+    let done = ReferDonePage {
+        layout: match principal {
+            Some(p) => Layout::staff(title, p),
+            None => Layout::public(title),
+        },
+        reference: reference(&outcome.referral),
+        status_path: outcome
+            .status_token
+            .as_deref()
+            .map(status_path)
+            .unwrap_or_default(),
+        advice: kind == ReferralKind::AdviceRequest,
+        signed_in: principal.is_some(),
+    };
+    Ok(render(&done, StatusCode::OK, Sensitivity::Identifiable))
+}
