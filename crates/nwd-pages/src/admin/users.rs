@@ -28,6 +28,13 @@ use nwd_usecase::accounts::{
     create_account, disable_account, parse_role, parse_scopes, NewAccount,
 };
 
+mod memberships;
+mod tokens;
+
+// Globs, so the `routes!` macros also find the handlers' generated `__path_*` items.
+pub use memberships::*;
+pub use tokens::*;
+
 /// An account as a row of the list.
 #[derive(Debug, Clone)]
 pub struct UserRow {
@@ -413,88 +420,6 @@ fn auth(error: AuthError) -> ApiError {
     error.into()
 }
 
-/// Gives the account a role in a team.
-#[utoipa::path(post, path = "/staff/admin/users/{id}/memberships", tag = "pages",
-    params(("id" = String, Path), ("csrf" = String, Query, description = "The session's CSRF token")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 303, description = "Added: back to the account"), (status = 404, description = "Not found"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
-pub async fn add_membership(
-    trail: RequestAudit,
-    State(state): State<AppState>,
-    Caller(principal): Caller,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> PageResult {
-    let form = FormData::parse(&body);
-    let typed = Typed {
-        team_id: form.first("team_id").to_owned(),
-        role: form.first("role").to_owned(),
-        ..Typed::default()
-    };
-    let outcome = match parse_role(&typed.role) {
-        Ok(role) => state
-            .store
-            .add_membership(&trail.signed_in(&principal), &id, &typed.team_id, role)
-            .await
-            .map(|_| ())
-            .map_err(auth),
-        Err(e) => Err(ApiError::Invalid(vec![e])),
-    };
-    match outcome {
-        Ok(()) => Ok(see_other(&format!("/staff/admin/users/{id}#roles"))),
-        Err(error) => {
-            refused(&trail, &state, &principal, &id, typed, error, |f| match f {
-                "team_id" => "team_id",
-                _ => "role",
-            })
-            .await
-        }
-    }
-}
-
-/// Takes a role in a team away from the account.
-#[utoipa::path(post, path = "/staff/admin/users/{id}/memberships/remove", tag = "pages",
-    params(("id" = String, Path), ("csrf" = String, Query, description = "The session's CSRF token")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 303, description = "Removed: back to the account"), (status = 404, description = "Not found"), (status = 422, description = "Refused", content_type = "text/html")))]
-pub async fn remove_membership(
-    trail: RequestAudit,
-    State(state): State<AppState>,
-    Caller(principal): Caller,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> PageResult {
-    let form = FormData::parse(&body);
-    let outcome = match Role::parse(form.first("role")) {
-        Ok(role) => state
-            .store
-            .remove_membership(
-                &trail.signed_in(&principal),
-                &id,
-                form.first("team_id"),
-                role,
-            )
-            .await
-            .map_err(auth),
-        Err(message) => Err(ApiError::field("role", message)),
-    };
-    match outcome {
-        Ok(()) => Ok(see_other(&format!("/staff/admin/users/{id}#roles"))),
-        Err(error) => {
-            refused(
-                &trail,
-                &state,
-                &principal,
-                &id,
-                Typed::default(),
-                error,
-                |_| "roles",
-            )
-            .await
-        }
-    }
-}
-
 /// Disables the account: every session ends and every token is revoked, at once.
 #[utoipa::path(post, path = "/staff/admin/users/{id}/disable", tag = "pages",
     params(("id" = String, Path), ("csrf" = String, Query, description = "The session's CSRF token")),
@@ -520,93 +445,4 @@ pub async fn disable(
             .await
         }
     }
-}
-
-/// Issues an API token: the page again with the token shown once.
-#[utoipa::path(post, path = "/staff/admin/users/{id}/tokens", tag = "pages",
-    params(("id" = String, Path), ("csrf" = String, Query, description = "The session's CSRF token")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 201, description = "Issued: the token, shown once", content_type = "text/html"), (status = 404, description = "Not found"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
-pub async fn create_token(
-    trail: RequestAudit,
-    State(state): State<AppState>,
-    Caller(principal): Caller,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> PageResult {
-    let form = FormData::parse(&body);
-    let typed = Typed {
-        token_name: form.first("token_name").to_owned(),
-        token_scopes: form.all("scopes").into_iter().map(str::to_owned).collect(),
-        ..Typed::default()
-    };
-    let mut errors = Vec::new();
-    if typed.token_name.trim().is_empty() {
-        errors.push(FieldError {
-            field: "name".into(),
-            message: "say what the token is for (e.g. the system that uses it)".into(),
-        });
-    }
-    let scopes = parse_scopes(typed.token_scopes.iter().map(String::as_str))
-        .map_err(|e| errors.push(e))
-        .ok();
-    let outcome = match scopes.filter(|_| errors.is_empty()) {
-        Some(scopes) => state
-            .store
-            .issue_api_token(
-                &trail.signed_in(&principal),
-                &id,
-                &typed.token_name,
-                &scopes,
-            )
-            .await
-            .map_err(auth),
-        None => Err(ApiError::Invalid(errors)),
-    };
-    match outcome {
-        Ok((token_id, token)) => {
-            user_page(
-                &trail,
-                &state,
-                &principal,
-                &id,
-                Typed::default(),
-                Vec::new(),
-                Some((token_id, token)),
-                StatusCode::CREATED,
-            )
-            .await
-        }
-        Err(error) => {
-            refused(&trail, &state, &principal, &id, typed, error, |f| {
-                if f == "scopes" {
-                    "scopes"
-                } else {
-                    "token_name"
-                }
-            })
-            .await
-        }
-    }
-}
-
-/// Revokes one of the account's API tokens.
-#[utoipa::path(post, path = "/staff/admin/users/{id}/tokens/revoke", tag = "pages",
-    params(("id" = String, Path), ("csrf" = String, Query, description = "The session's CSRF token")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 303, description = "Revoked: back to the account"), (status = 404, description = "No such live token")))]
-pub async fn revoke_token(
-    trail: RequestAudit,
-    State(state): State<AppState>,
-    Caller(principal): Caller,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> PageResult {
-    let form = FormData::parse(&body);
-    state
-        .store
-        .revoke_api_token(&trail.signed_in(&principal), Some(&id), form.first("token"))
-        .await
-        .map_err(PageError::staff)?;
-    Ok(see_other(&format!("/staff/admin/users/{id}#tokens")))
 }
