@@ -1,3 +1,6 @@
+// Over 600 lines, not yet split: the seams are match decisions and the review queue, merge
+// and unmerge, and "not the same person"; left for the next session of issue 16 item 7
+// because this session's time ran out (a pure move).
 //! The person register's corrections: match decisions, the review queue, "not the same
 //! person", and merge/unmerge. A merge moves referrals by appending a `person_relinked` event
 //! to each (never rewriting history) and records exactly which referrals moved, so unmerge

@@ -1,3 +1,6 @@
+// Over 600 lines: one hand-computed fixture and the figures checked against it; every test
+// here shares the fixture, so a split (by figure) waits for the fixture to move into the test
+// kit, issue 16 item 7's next session.
 //! The commissioner dashboard's monthly aggregates against a hand-computed fixture: six
 //! referrals over January–April 2025 in Europe/London (the clocks go forward on 30 March, so
 //! March ends at 23:00 UTC), with triage, a signposting, contacts, a step up and a step down.

@@ -1,3 +1,6 @@
+// Over 600 lines: one lifecycle walked step by step with the projection checked against the
+// events at each step; its helpers are shared by every test here. A split by stage (triage,
+// allocation, contacts, discharge) is possible and left for issue 16 item 7's next session.
 //! The referral lifecycle through the store: triage, allocation, contacts, step up,
 //! discharge and transition, with the projection checked against the events at every step;
 //! waiting lists with a pinned clock; and refusal of conflicting or illegal changes.

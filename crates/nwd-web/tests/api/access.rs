@@ -1,3 +1,6 @@
+// Over 600 lines: the role x team x route matrix and the relationship, break-glass, session
+// and audit tests share one two-agency fixture; a split by concern (matrix, relationships,
+// break-glass, audit trail) is left for issue 16 item 7's next session.
 //! Access control, on both databases: the role × team × route matrix over two synthetic
 //! agencies, relationships opening and closing, break-glass, sessions, and the audit trail
 //! (tamper detection, append-only, fail-closed).
