@@ -15,6 +15,7 @@
 //!   same `insert_session`.
 
 mod accounts;
+mod principal;
 mod relationships;
 mod sessions;
 mod tokens;

@@ -47,62 +47,6 @@ pub fn session_ref(token: &str) -> String {
 }
 
 impl Store {
-    pub(crate) async fn load_principal(
-        &self,
-        user_id: &str,
-        credential_ref: String,
-        scopes: Option<BTreeSet<Permission>>,
-        csrf_token: Option<String>,
-    ) -> Result<Option<Principal>, StoreError> {
-        let Some(row) = sqlx::query(
-            "SELECT username, display_name, organisation_id, disabled_at FROM users WHERE id = $1",
-        )
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        if row.try_get::<Option<i64>, _>("disabled_at")?.is_some() {
-            return Ok(None);
-        }
-        let memberships = sqlx::query(
-            "SELECT t.id, t.name, t.kind, t.service_id, m.role FROM team_members m \
-             JOIN teams t ON t.id = m.team_id WHERE m.user_id = $1 ORDER BY t.name, m.role",
-        )
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| -> Result<Membership, StoreError> {
-            let role: String = r.try_get("role")?;
-            Ok(Membership {
-                team_id: r.try_get("id")?,
-                team_name: r.try_get("name")?,
-                kind: TeamKind::parse(&r.try_get::<String, _>("kind")?),
-                service_id: r.try_get("service_id")?,
-                role: Role::parse(&role).map_err(StoreError::Corrupt)?,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-        let mut principal = Principal {
-            user_id: user_id.to_owned(),
-            username: row.try_get("username")?,
-            display_name: row.try_get("display_name")?,
-            organisation_id: row.try_get("organisation_id")?,
-            memberships,
-            scopes,
-            credential_ref,
-            csrf_token,
-            granted: BTreeSet::new(),
-        };
-        principal.granted = Permission::ALL
-            .into_iter()
-            .filter(|p| principal.holds(*p, &self.access.roles))
-            .collect();
-        Ok(Some(principal))
-    }
-
     /// Signs in with username, password and TOTP code, under `audit` (the sign-in request's
     /// context: the new session, or a failure's count, commits with its entry). Every failure
     /// is the same error; failures are counted and lock the account for a while.
@@ -286,20 +230,17 @@ impl Store {
     /// idle and absolute timeouts, account not disabled). Refreshes the idle clock.
     pub async fn session_principal(&self, token: &str) -> Result<Option<Principal>, StoreError> {
         let now = self.now();
-        let Some(row) = sqlx::query(
-            "SELECT user_id, csrf_token, created_at, last_seen_at, ended_at FROM sessions \
-             WHERE id_hash = $1",
-        )
-        .bind(token_hash(token))
-        .fetch_optional(&self.pool)
-        .await?
-        else {
+        let rows = sqlx::query(super::principal::SESSION_PRINCIPAL_SQL.as_str())
+            .bind(token_hash(token))
+            .fetch_all(&self.pool)
+            .await?;
+        let Some(row) = rows.first() else {
             return Ok(None);
         };
-        let created = ts(row.try_get("created_at")?)?;
-        let last_seen = ts(row.try_get("last_seen_at")?)?;
+        let created = ts(row.try_get("c_created_at")?)?;
+        let last_seen = ts(row.try_get("c_last_seen_at")?)?;
         let policy = self.access.sessions;
-        if row.try_get::<Option<i64>, _>("ended_at")?.is_some()
+        if row.try_get::<Option<i64>, _>("c_ended_at")?.is_some()
             || now >= created + policy.absolute
             || now >= last_seen + policy.idle
         {
@@ -317,14 +258,8 @@ impl Store {
                 .await?;
             w.tx.commit().await?;
         }
-        let user_id: String = row.try_get("user_id")?;
-        self.load_principal(
-            &user_id,
-            session_ref(token),
-            None,
-            Some(row.try_get("csrf_token")?),
-        )
-        .await
+        let csrf: String = row.try_get("c_csrf_token")?;
+        self.principal_from_rows(&rows, session_ref(token), None, Some(csrf))
     }
 
     /// Ends a session (sign-out), under `audit`.

@@ -105,31 +105,27 @@ impl Store {
     /// The principal behind a bearer token, if live.
     pub async fn token_principal(&self, token: &str) -> Result<Option<Principal>, StoreError> {
         let now = self.now();
-        let Some(row) = sqlx::query(
-            "SELECT id, user_id, scopes, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1",
-        )
-        .bind(token_hash(token))
-        .fetch_optional(&self.pool)
-        .await?
-        else {
+        let rows = sqlx::query(super::principal::TOKEN_PRINCIPAL_SQL.as_str())
+            .bind(token_hash(token))
+            .fetch_all(&self.pool)
+            .await?;
+        let Some(row) = rows.first() else {
             return Ok(None);
         };
-        if row.try_get::<Option<i64>, _>("revoked_at")?.is_some()
+        if row.try_get::<Option<i64>, _>("c_revoked_at")?.is_some()
             || row
-                .try_get::<Option<i64>, _>("expires_at")?
+                .try_get::<Option<i64>, _>("c_expires_at")?
                 .is_some_and(|e| e <= ms(now))
         {
             return Ok(None);
         }
-        let scopes: String = row.try_get("scopes")?;
+        let scopes: String = row.try_get("c_scopes")?;
         let scopes = scopes
             .split(',')
             .filter(|s| !s.is_empty())
             .map(|s| Permission::parse(s).map_err(StoreError::Corrupt))
             .collect::<Result<BTreeSet<_>, _>>()?;
-        let id: String = row.try_get("id")?;
-        let user_id: String = row.try_get("user_id")?;
-        self.load_principal(&user_id, format!("token:{id}"), Some(scopes), None)
-            .await
+        let id: String = row.try_get("c_id")?;
+        self.principal_from_rows(&rows, format!("token:{id}"), Some(scopes), None)
     }
 }
