@@ -62,6 +62,7 @@ pub(crate) struct Committer {
     sender: std::sync::Mutex<Option<mpsc::UnboundedSender<Queued>>>,
     /// Taken (shared) by a committer between its first intake and taking the rest of its
     /// group; a test holds it exclusively to gather intakes into one group.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     hold: Arc<tokio::sync::RwLock<()>>,
     /// Intakes queued and not yet answered.
     waiting: Arc<std::sync::atomic::AtomicUsize>,
