@@ -4,7 +4,7 @@
 //! into the domain types a use case takes, call it, and render its result. A use case is
 //! written once, here, below every door: no door assembles a referral of its own, so the same
 //! answers make the same record and meet the same refusals whichever door they came through
-//! (the parity tests in `crates/nwd-web/tests/api/intake.rs` hold them to that).
+//! (the parity tests in `crates/nwd-web/tests/api/intake/parity.rs` hold them to that).
 //!
 //! Owns: reading the answers both doors receive into domain types (`person`, `about`),
 //! assembling what is stored from typed answers and the one write (`intake`, `accounts`,

@@ -325,8 +325,8 @@ Controls:
   - `nwd-domain/tests/domain/transitions/closure_rules.rs::closing_always_has_a_destination`
   - `nwd-domain/tests/domain/transitions/closure_rules.rs::no_such_test_exists`
   - `nwd-domain/tests/domain/transitions/check.rs::check`
-  - `nwd-web/tests/api/intake.rs::the_same_child_by_two_doors_is_one_person::sqlite`
-  - `nwd-web/tests/api/intake.rs::the_same_child_by_two_doors::postgres`
+  - `nwd-web/tests/api/intake/professional.rs::the_same_child_by_two_doors_is_one_person::sqlite`
+  - `nwd-web/tests/api/intake/professional.rs::the_same_child_by_two_doors::postgres`
 - **C-01.2** A control that says nothing about tests.
 - **C-01.3** Honest, on two lines. Not yet
   verified.
