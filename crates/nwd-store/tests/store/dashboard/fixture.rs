@@ -1,0 +1,272 @@
+//! The monthly aggregates against the hand-computed fixture.
+
+use jiff::civil::date;
+use nwd_domain::codes::{ConsultationMechanism, ContactStatus, Priority, ReferralSource, TeamType};
+use nwd_domain::need::{NeedGroup, RiskLevel, StepDirection};
+use nwd_domain::referral::{Command, DestinationRequest, StepCommand, TriageCommand};
+use nwd_store::dashboard::DashboardQuery;
+
+use crate::backend::for_each_backend;
+use crate::synthetic::{
+    add_service, contact, organisation, person, receive_with, run, service, triage,
+};
+
+use super::ts;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn monthly_aggregates_match_the_hand_computed_fixture() {
+    for_each_backend(|t| async move {
+        let org = organisation(&t.store).await;
+        // Community team type: the 28-day fallback standard.
+        let community = add_service(
+            &t.store,
+            service(
+                org,
+                "Community CYP",
+                TeamType::Community,
+                &[NeedGroup::GettingHelp],
+                (0, 18),
+            ),
+        )
+        .await;
+        let specialist = add_service(
+            &t.store,
+            service(
+                org,
+                "Specialist CAMHS",
+                TeamType::Community,
+                &[NeedGroup::GettingMoreHelp],
+                (0, 18),
+            ),
+        )
+        .await;
+
+        // R1: GP, January; triaged 11 Jan; seen 20 Jan (within 28 days) and again 3 March.
+        t.clock.set("2025-01-11T10:00:00Z");
+        let r1 = receive_with(
+            &t,
+            person("Ada", date(2010, 5, 5), None),
+            ReferralSource::Gp,
+            Priority::Routine,
+            ts("2025-01-10T09:00:00Z"),
+        )
+        .await;
+        let r1 = run(&t, &r1, triage(NeedGroup::GettingHelp, &[community])).await;
+        let a1 = r1.allocations[0].id;
+        // Contacts are recorded afterwards (a contact cannot be recorded before it happens).
+        t.clock.set("2025-04-01T08:00:00Z");
+        let r1 = run(
+            &t,
+            &r1,
+            contact(
+                a1,
+                ts("2025-01-20T10:00:00Z"),
+                ContactStatus::Attended,
+                ConsultationMechanism::FaceToFace,
+            ),
+        )
+        .await;
+        run(
+            &t,
+            &r1,
+            contact(
+                a1,
+                ts("2025-03-03T10:00:00Z"),
+                ContactStatus::Attended,
+                ConsultationMechanism::Telephone,
+            ),
+        )
+        .await;
+
+        // R2: school, 31 Jan 23:30 UTC (still January in GMT); triaged 3 Feb; seen 10 March,
+        // after its 28-day deadline (28 Feb 23:30).
+        t.clock.set("2025-02-03T10:00:00Z");
+        let r2 = receive_with(
+            &t,
+            person("Bea", date(2011, 6, 6), None),
+            ReferralSource::School,
+            Priority::Routine,
+            ts("2025-01-31T23:30:00Z"),
+        )
+        .await;
+        let r2 = run(&t, &r2, triage(NeedGroup::GettingHelp, &[community])).await;
+        t.clock.set("2025-04-01T08:00:00Z");
+        run(
+            &t,
+            &r2,
+            contact(
+                r2.allocations[0].id,
+                ts("2025-03-10T10:00:00Z"),
+                ContactStatus::Attended,
+                ConsultationMechanism::Video,
+            ),
+        )
+        .await;
+
+        // R3: self-referral, February; triaged 15 Feb and signposted (no allocation).
+        t.clock.set("2025-02-15T10:00:00Z");
+        let r3 = receive_with(
+            &t,
+            person("Cal", date(2008, 7, 7), None),
+            ReferralSource::SelfReferral,
+            Priority::Routine,
+            ts("2025-02-14T09:00:00Z"),
+        )
+        .await;
+        run(
+            &t,
+            &r3,
+            Command::Triage(TriageCommand {
+                need_group: NeedGroup::GettingAdvice,
+                risk: RiskLevel::Low,
+                priority: None,
+                risk_review_on: None,
+                rationale: "Agreed with the young person: an online service suits them.".into(),
+                preference: None,
+                destinations: vec![DestinationRequest::Signpost {
+                    name: "Online counselling".into(),
+                    service_id: None,
+                    warm_handover: false,
+                    handover_note: None,
+                }],
+                competence: None,
+            }),
+        )
+        .await;
+
+        // R4: GP, 31 March 23:30 UTC = 1 April 00:30 BST: April, outside the period.
+        t.clock.set("2025-04-01T09:00:00Z");
+        receive_with(
+            &t,
+            person("Dev", date(2012, 8, 8), None),
+            ReferralSource::Gp,
+            Priority::Routine,
+            ts("2025-03-31T23:30:00Z"),
+        )
+        .await;
+
+        // R5: GP, March, not triaged.
+        t.clock.set("2025-03-05T10:00:00Z");
+        receive_with(
+            &t,
+            person("Eli", date(2013, 9, 9), None),
+            ReferralSource::Gp,
+            Priority::Routine,
+            ts("2025-03-05T09:00:00Z"),
+        )
+        .await;
+
+        // R6: GP, February; triaged 21 Feb to the community service (never seen there);
+        // stepped up on 12 March to the specialist service, down again on 20 March.
+        t.clock.set("2025-02-21T10:00:00Z");
+        let r6 = receive_with(
+            &t,
+            person("Fin", date(2009, 10, 10), None),
+            ReferralSource::Gp,
+            Priority::Routine,
+            ts("2025-02-20T09:00:00Z"),
+        )
+        .await;
+        let r6 = run(&t, &r6, triage(NeedGroup::GettingHelp, &[community])).await;
+        t.clock.set("2025-03-12T10:00:00Z");
+        let r6 = run(
+            &t,
+            &r6,
+            Command::Step(StepCommand {
+                direction: StepDirection::Up,
+                to: NeedGroup::GettingMoreHelp,
+                reason: "Risk increased; needs specialist help.".into(),
+                end_allocations: vec![r6.allocations[0].id],
+                allocate: vec![specialist],
+            }),
+        )
+        .await;
+        t.clock.set("2025-03-20T10:00:00Z");
+        let hub_allocation = r6.allocations[1].id;
+        run(
+            &t,
+            &r6,
+            Command::Step(StepCommand {
+                direction: StepDirection::Down,
+                to: NeedGroup::GettingHelp,
+                reason: "Settled; back to community help.".into(),
+                end_allocations: vec![hub_allocation],
+                allocate: vec![community],
+            }),
+        )
+        .await;
+
+        t.clock.set("2025-04-02T12:00:00Z");
+        let d = t
+            .store
+            .dashboard(&DashboardQuery {
+                from: date(2025, 1, 15),
+                months: 3,
+                service_id: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            d.months,
+            [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)]
+        );
+        assert_eq!(d.referrals, [2, 2, 1], "R4 is April in local time");
+        assert_eq!(d.referrals_by_source["gp"], [1, 1, 1]);
+        assert_eq!(d.referrals_by_source["school"], [1, 0, 0]);
+        assert_eq!(d.referrals_by_source["self_referral"], [0, 1, 0]);
+        assert_eq!(d.referrals_by_source.len(), 3);
+        assert_eq!(d.referrals_by_need_group["getting_help"], [2, 1, 0]);
+        assert_eq!(d.referrals_by_need_group["getting_advice"], [0, 1, 0]);
+        assert_eq!(d.referrals_by_need_group["not_triaged"], [0, 0, 1]);
+        assert_eq!(d.referrals_by_need_group.len(), 3);
+        assert_eq!(d.seen, [1, 0, 1]);
+        assert_eq!(d.seen_with_standard, [1, 0, 1]);
+        assert_eq!(d.seen_within_standard, [1, 0, 0], "R2 was seen late");
+        // End of Feb: R2 and R6's first allocation; end of March: R6's second community one.
+        assert_eq!(d.waiting_at_end, [0, 2, 1]);
+        assert_eq!(d.step_ups, [0, 0, 1]);
+        assert_eq!(d.step_downs, [0, 0, 1]);
+        assert_eq!(d.triaged, [1, 3, 0]);
+        assert_eq!(d.triaged_allocated, [1, 2, 0]);
+        assert_eq!(d.triaged_signposted, [0, 1, 0]);
+        let mhs95: Vec<u64> = d.access.iter().map(|a| a.mhs95_one_contact).collect();
+        let mhs69: Vec<u64> = d.access.iter().map(|a| a.mhs69_two_contacts).collect();
+        assert_eq!(mhs95, [1, 1, 2]);
+        assert_eq!(mhs69, [0, 0, 1], "R1's second contact on 3 March");
+        assert_eq!(d.access[2].period_end, date(2025, 3, 31));
+
+        // Only referrals that reached the specialist service: R6.
+        let s = t
+            .store
+            .dashboard(&DashboardQuery {
+                from: date(2025, 1, 1),
+                months: 3,
+                service_id: Some(specialist),
+            })
+            .await
+            .unwrap();
+        assert_eq!(s.referrals, [0, 1, 0]);
+        assert_eq!(s.step_ups, [0, 0, 1]);
+        assert_eq!(s.step_downs, [0, 0, 1]);
+        assert_eq!(s.triaged, [0, 1, 0]);
+        assert_eq!(
+            s.waiting_at_end,
+            [0, 0, 0],
+            "the specialist allocation ended"
+        );
+        assert_eq!(s.seen, [0, 0, 0]);
+        assert_eq!(s.access.iter().map(|a| a.mhs95_one_contact).sum::<u64>(), 0);
+
+        // Out of range months are refused.
+        assert!(t
+            .store
+            .dashboard(&DashboardQuery {
+                from: date(2025, 1, 1),
+                months: 0,
+                service_id: None,
+            })
+            .await
+            .is_err());
+    })
+    .await;
+}
