@@ -234,6 +234,8 @@ impl Store {
                 "risk_level",
                 "risk_rank",
                 "risk_review_due",
+                "family_key",
+                "given_key",
             ],
         );
         let mut events = Batch::new(
@@ -316,6 +318,8 @@ impl Store {
                         on, &self.tz,
                     ))
                 })),
+                V::OT(name_keys.get(&r.person_id).map(|k| k.0.clone())),
+                V::OT(name_keys.get(&r.person_id).map(|k| k.1.clone())),
             ]);
             for e in history.iter() {
                 events.push(vec![

@@ -48,28 +48,25 @@ pub struct ReferralList {
     pub items: Vec<ListedReferral>,
 }
 
-/// The people a search names, as a condition on `r.person_id` (the ids in `people` when
-/// they were read first, [`Store::people_named`]), and the reference as a range on the
+/// A search's terms as conditions on the referrals table `r`: the names as ranges on the
+/// referral's own copy of its young person's name keys (migration 0021), the NHS number and
+/// date of birth as a condition on `r.person_id`, and the reference as a range on the
 /// referral's id; values appended to `binds`. Empty when no term is given.
-pub(crate) fn term_conditions(
-    terms: &SearchTerms,
-    people: Option<&[String]>,
-    binds: &mut Vec<Bind>,
-) -> Vec<String> {
-    terms_on(terms, "r.id", "r.person_id", None, people, 0, binds)
+pub(crate) fn term_conditions(terms: &SearchTerms, binds: &mut Vec<Bind>) -> Vec<String> {
+    terms_on(terms, "r.id", "r.person_id", Some("r"), 0, binds)
 }
 
 /// [`term_conditions`] on other columns: `referral_id` holds the referral's id and
 /// `person_id` the young person's (e.g. `a.referral_id`, `a.person_id` on allocations); with
-/// `name_keys` (a table alias, e.g. `a` for allocations, migration 0019) the name prefixes are
-/// ranges on that row's own copy of the person's `family_key` / `given_key` instead of on the
-/// persons table. The placeholders are numbered after `base` values bound before `binds`.
+/// `name_keys` (a table alias, e.g. `a` for allocations, migration 0019, or `r` for referrals,
+/// 0021) the name prefixes are ranges on that row's own copy of the person's `family_key` /
+/// `given_key` instead of on the persons table. The placeholders are numbered after `base`
+/// values bound before `binds`.
 pub(crate) fn terms_on(
     terms: &SearchTerms,
     referral_id: &str,
     person_id: &str,
     name_keys: Option<&str>,
-    people: Option<&[String]>,
     base: usize,
     binds: &mut Vec<Bind>,
 ) -> Vec<String> {
@@ -83,23 +80,10 @@ pub(crate) fn terms_on(
             "{referral_id} >= ${low} AND {referral_id} < ${high}"
         ));
     }
-    match people {
-        Some([]) => clauses.push("1 = 0".to_owned()),
-        Some(ids) => {
-            let mut places = Vec::with_capacity(ids.len());
-            for id in ids {
-                binds.push(Bind::Text(id.clone()));
-                places.push(format!("${}", base + binds.len()));
-            }
-            clauses.push(format!("{person_id} IN ({})", places.join(", ")));
-        }
-        None => {
-            let (people, names) = people_conditions(terms, name_keys, base, binds);
-            clauses.extend(names);
-            if let Some(people) = people {
-                clauses.push(format!("{person_id} IN ({people})"));
-            }
-        }
+    let (people, names) = people_conditions(terms, name_keys, base, binds);
+    clauses.extend(names);
+    if let Some(people) = people {
+        clauses.push(format!("{person_id} IN ({people})"));
     }
     clauses
 }
@@ -178,45 +162,6 @@ fn people_conditions(
     (people, apart)
 }
 
-/// The most people a search's person terms may name for [`Store::people_named`] to list them;
-/// beyond it the referrals are narrowed by the subquery instead.
-const PEOPLE_LISTED_UP_TO: usize = 2_000;
-
-impl Store {
-    /// The ids of the people a search's two name words name (with any NHS number or date of
-    /// birth), read first when there are at most [`PEOPLE_LISTED_UP_TO`], so that their referrals are
-    /// then found by `referrals_by_person` whatever order the list is in. Measured at
-    /// 1,000,000 referrals (issue 14): as a subquery, PostgreSQL misjudged how few people two
-    /// name prefixes leave and walked every referral newest first (0.6 s); read first, the
-    /// people are four index ranges and their referrals a lookup each. `None` without person
-    /// such words or with more people than that.
-    pub(crate) async fn people_named(
-        &self,
-        terms: &SearchTerms,
-    ) -> Result<Option<Vec<String>>, StoreError> {
-        // Only for two name words: other terms (an NHS number, a date of birth, one name or
-        // prefix) the planner judges well, and a short prefix names more people than listing
-        // them would repay (measured: a three-letter family prefix, 18,000 people).
-        if terms.any_name.len() != 2 {
-            return Ok(None);
-        }
-        let mut binds = Vec::new();
-        let (Some(people), _) = people_conditions(terms, None, 0, &mut binds) else {
-            return Ok(None);
-        };
-        let sql = format!("{people} LIMIT {}", PEOPLE_LISTED_UP_TO + 1);
-        let rows = bind_all(&sql, &binds).fetch_all(&self.pool).await?;
-        if rows.len() > PEOPLE_LISTED_UP_TO {
-            return Ok(None);
-        }
-        Ok(Some(
-            rows.iter()
-                .map(|row| row.try_get::<String, _>("id"))
-                .collect::<Result<Vec<_>, _>>()?,
-        ))
-    }
-}
-
 fn bind_all<'q>(
     sql: &'q str,
     binds: &'q [Bind],
@@ -244,8 +189,7 @@ impl Store {
         count_cap: Option<u64>,
     ) -> Result<ReferralList, StoreError> {
         let mut binds = Vec::new();
-        let people = self.people_named(&search.terms).await?;
-        let mut clauses = conditions(search, people.as_deref(), &mut binds);
+        let mut clauses = conditions(search, &mut binds);
         if let Some(v) = &search.visible_to {
             clauses.push(visibility_clause(v, &mut binds));
         }
@@ -280,9 +224,12 @@ impl Store {
                 "r.priority_rank, COALESCE(r.risk_rank, 0) DESC, r.received_at, r.id"
             }
         };
+        // The page is chosen from the referrals alone; only its rows are joined to their
+        // people (a search matching 700 referrals read 700 people for a page of 50).
         let page_sql = format!(
             "SELECT {SUMMARY_COLUMNS}, p.given_name, p.family_name, p.date_of_birth \
-             FROM referrals r JOIN persons p ON p.id = r.person_id{filter} ORDER BY {order} LIMIT {} OFFSET {offset}",
+             FROM (SELECT r.* FROM referrals r{filter} ORDER BY {order} LIMIT {} OFFSET {offset}) r \
+             JOIN persons p ON p.id = r.person_id ORDER BY {order}",
             search.limit.clamp(1, 500)
         );
         let rows = bind_all(&page_sql, &binds).fetch_all(&self.pool).await?;
@@ -377,6 +324,7 @@ pub(crate) async fn fill_search_keys(pool: &sqlx::AnyPool) -> Result<(), StoreEr
             for table_and_column in [
                 "persons SET family_key = $1, given_key = $2 WHERE id = $3",
                 "allocations SET family_key = $1, given_key = $2 WHERE person_id = $3",
+                "referrals SET family_key = $1, given_key = $2 WHERE person_id = $3",
             ] {
                 sqlx::query(&format!("UPDATE {table_and_column}"))
                     .bind(nwd_domain::search::name_key(&family))

@@ -40,20 +40,43 @@ struct Plan {
 
 /// `INSERT INTO table (columns) VALUES ($1, …), (…)` for `rows` rows.
 fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-    let mut n = 0;
+    insert_rows(table, columns, &[], rows)
+}
+
+/// The young person's name search keys (migration 0021) read from the person's own row,
+/// registered earlier in the transaction or before, as `insert_rows` derived columns.
+const PERSON_NAME_KEYS: [(&str, &str); 2] = [
+    (
+        "family_key",
+        "(SELECT p.family_key FROM persons p WHERE p.id = {person_id})",
+    ),
+    (
+        "given_key",
+        "(SELECT p.given_key FROM persons p WHERE p.id = {person_id})",
+    ),
+];
+
+/// [`insert_sql`] with `derived` columns after `columns`: each an SQL expression in which
+/// `{person_id}` stands for the row's `person_id` placeholder (no parameters of its own).
+fn insert_rows(table: &str, columns: &[&str], derived: &[(&str, &str)], rows: usize) -> String {
+    let names: Vec<&str> = columns
+        .iter()
+        .copied()
+        .chain(derived.iter().map(|(name, _)| *name))
+        .collect();
+    let person = columns.iter().position(|c| *c == "person_id");
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", names.join(", "));
     for row in 0..rows {
         if row > 0 {
             sql.push_str(", ");
         }
+        let first = row * columns.len() + 1;
         sql.push('(');
-        for column in 0..columns.len() {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            n += 1;
-            sql.push('$');
-            sql.push_str(&n.to_string());
+        sql.push_str(&placeholders(first, columns.len()));
+        for (_, expression) in derived {
+            let person = person.map_or(String::from("NULL"), |i| format!("${}", first + i));
+            sql.push_str(", ");
+            sql.push_str(&expression.replace("{person_id}", &person));
         }
         sql.push(')');
     }
@@ -346,7 +369,7 @@ impl Store {
         }
 
         // The projection rows, as `write_projection` inserts them, with the sender.
-        let sql = insert_sql(
+        let sql = insert_rows(
             "referrals",
             &[
                 "id",
@@ -370,6 +393,9 @@ impl Store {
                 "crisis_rank",
                 "crisis_due",
             ],
+            // A referral linked to someone already registered is found by their name, not
+            // by the name it was sent with.
+            &PERSON_NAME_KEYS,
             plans.len(),
         );
         // A new referral waits at no service yet: its place on the crisis list (what
@@ -532,5 +558,27 @@ impl Store {
             query.execute(&mut *conn).await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_columns_read_each_rows_own_person() {
+        let sql = insert_rows("t", &["id", "person_id"], &PERSON_NAME_KEYS, 2);
+        assert_eq!(
+            sql,
+            "INSERT INTO t (id, person_id, family_key, given_key) VALUES \
+             ($1, $2, (SELECT p.family_key FROM persons p WHERE p.id = $2), \
+             (SELECT p.given_key FROM persons p WHERE p.id = $2)), \
+             ($3, $4, (SELECT p.family_key FROM persons p WHERE p.id = $4), \
+             (SELECT p.given_key FROM persons p WHERE p.id = $4))"
+        );
+        assert_eq!(
+            insert_sql("t", &["a", "b"], 2),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
     }
 }

@@ -65,8 +65,10 @@ pub(crate) async fn write_projection(
         None => {
             sqlx::query(
                 "INSERT INTO referrals (id, person_id, version, kind, source, priority, priority_rank, primary_reason, status, need_group, \
-                 received_at, triaged_at, closed_at, destination_kind, destination_name, intake_person, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                 received_at, triaged_at, closed_at, destination_kind, destination_name, intake_person, updated_at, \
+                 family_key, given_key) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+                 (SELECT p.family_key FROM persons p WHERE p.id = $2), (SELECT p.given_key FROM persons p WHERE p.id = $2))",
             )
             .bind(referral.id.to_string())
             .bind(referral.person_id.to_string())

@@ -11,8 +11,7 @@ impl Store {
     ) -> Result<ReferralPage, StoreError> {
         let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM referrals r");
         let mut binds: Vec<Bind> = Vec::new();
-        let people = self.people_named(&search.terms).await?;
-        let mut clauses = conditions(search, people.as_deref(), &mut binds);
+        let mut clauses = conditions(search, &mut binds);
         let mut add = |clause: &str, value: Bind| {
             binds.push(value);
             clauses.push(clause.replace("$?", &format!("${}", binds.len())));
@@ -90,14 +89,9 @@ impl Store {
 }
 
 /// The `WHERE` conditions of a search's filters and terms (`r` is the referrals table; not
-/// the cursor nor the visibility; the people the terms name as `people`, when read first by
-/// `Store::people_named`), their values appended to `binds`. One definition for the
+/// the cursor nor the visibility), their values appended to `binds`. One definition for the
 /// API's keyset pages and the pages' numbered lists (`Store::referral_list`).
-pub(crate) fn conditions(
-    search: &ReferralSearch,
-    people: Option<&[String]>,
-    binds: &mut Vec<Bind>,
-) -> Vec<String> {
+pub(crate) fn conditions(search: &ReferralSearch, binds: &mut Vec<Bind>) -> Vec<String> {
     let mut clauses: Vec<String> = Vec::new();
     let mut add = |clause: &str, value: Bind| {
         binds.push(value);
@@ -163,7 +157,7 @@ pub(crate) fn conditions(
         }
         clauses.push(format!("r.source IN ({})", placeholders.join(", ")));
     }
-    clauses.extend(crate::search::term_conditions(&search.terms, people, binds));
+    clauses.extend(crate::search::term_conditions(&search.terms, binds));
     clauses
 }
 

@@ -228,13 +228,10 @@ async fn relink(
     write_projection(conn, &referral, Some(expected), None, now).await?;
     for table in ["referrals", "allocations", "contacts"] {
         let (column, keys) = match table {
-            "referrals" => ("id", ""),
-            // The allocations carry the person's name search keys (migration 0019).
-            "allocations" => (
-                "referral_id",
-                ", family_key = (SELECT p.family_key FROM persons p WHERE p.id = $1), \
-                 given_key = (SELECT p.given_key FROM persons p WHERE p.id = $1)",
-            ),
+            // Referrals and allocations carry the person's name search keys (migrations
+            // 0021 and 0019).
+            "referrals" => ("id", NAME_KEYS),
+            "allocations" => ("referral_id", NAME_KEYS),
             _ => ("referral_id", ""),
         };
         sqlx::query(&format!(
@@ -274,3 +271,7 @@ pub(super) async fn load_merge(
         unmerge_reason: row.try_get("unmerge_reason")?,
     })
 }
+
+/// The `SET` clause that copies the person `$1`'s name search keys onto a relinked row.
+const NAME_KEYS: &str = ", family_key = (SELECT p.family_key FROM persons p WHERE p.id = $1), \
+     given_key = (SELECT p.given_key FROM persons p WHERE p.id = $1)";

@@ -78,19 +78,23 @@ impl TestStore {
             .unwrap()
     }
 
-    /// Allocations whose copy of their young person's name search keys (migration 0019)
-    /// differs from the person's own.
-    pub async fn allocations_with_stale_name_keys(&self) -> i64 {
-        sqlx::query(
-            "SELECT COUNT(*) AS n FROM allocations a JOIN persons p ON p.id = a.person_id \
-             WHERE COALESCE(a.family_key, '-') <> COALESCE(p.family_key, '') \
-             OR COALESCE(a.given_key, '-') <> COALESCE(p.given_key, '')",
-        )
-        .fetch_one(&self.raw)
-        .await
-        .unwrap()
-        .try_get::<i64, _>("n")
-        .unwrap()
+    /// Allocations and referrals whose copy of their young person's name search keys
+    /// (migrations 0019 and 0021) differs from the person's own.
+    pub async fn rows_with_stale_name_keys(&self) -> i64 {
+        let mut stale = 0;
+        for table in ["allocations", "referrals"] {
+            stale += sqlx::query(&format!(
+                "SELECT COUNT(*) AS n FROM {table} a JOIN persons p ON p.id = a.person_id \
+                 WHERE COALESCE(a.family_key, '-') <> COALESCE(p.family_key, '') \
+                 OR COALESCE(a.given_key, '-') <> COALESCE(p.given_key, '')"
+            ))
+            .fetch_one(&self.raw)
+            .await
+            .unwrap()
+            .try_get::<i64, _>("n")
+            .unwrap();
+        }
+        stale
     }
 
     /// The `n` column of a counting query, run past the store.

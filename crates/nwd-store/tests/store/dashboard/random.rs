@@ -499,10 +499,10 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                     let fresh = t.store.compute_dashboard(query).await.unwrap();
                     assert_eq!(served, fresh, "after write {step} ({kind}), {query:?}");
                 }
-                // Every allocation names its young person for the lists' name search (0019),
-                // whichever write made or moved it.
+                // Every allocation and referral names its young person for the name searches
+                // (0019, 0021), whichever write made or moved it.
                 assert_eq!(
-                    t.allocations_with_stale_name_keys().await,
+                    t.rows_with_stale_name_keys().await,
                     0,
                     "after write {step} ({kind})"
                 );
