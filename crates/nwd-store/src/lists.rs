@@ -48,6 +48,16 @@ fn priority_of(rank: i64) -> Result<Priority, StoreError> {
         .ok_or_else(|| StoreError::Corrupt(format!("unknown priority rank {rank}")))
 }
 
+/// A list's query: searched by name (or other terms), planned for the values asked each
+/// time, as `search::searched` says why; unsearched, kept as a prepared statement.
+fn by_terms(searched: bool, sql: &str) -> AnyQuery<'_> {
+    if searched {
+        crate::search::searched(sql)
+    } else {
+        sqlx::query(sql)
+    }
+}
+
 fn bind_terms<'q>(mut query: AnyQuery<'q>, binds: &'q [Bind]) -> AnyQuery<'q> {
     for bind in binds {
         query = match bind {
@@ -156,7 +166,7 @@ impl Store {
     ) -> Result<Caseload, StoreError> {
         let (matching, term_binds) = matching(terms, 1);
         let total: i64 = bind_terms(
-            sqlx::query(&format!(
+            by_terms(!matching.is_empty(), &format!(
                 "SELECT COUNT(*) AS n FROM allocations a WHERE a.service_id = $1 AND a.ended_at IS NULL{matching}"
             ))
             .bind(service_id.to_string()),
@@ -166,7 +176,7 @@ impl Store {
         .await?
         .try_get("n")?;
         let rows = bind_terms(
-            sqlx::query(&format!(
+            by_terms(!matching.is_empty(), &format!(
                 "SELECT a.id, a.referral_id, a.person_id, a.need_group, a.allocated_at, a.first_attended_at, r.priority \
                  FROM allocations a JOIN referrals r ON r.id = a.referral_id \
                  WHERE a.service_id = $1 AND a.ended_at IS NULL{matching} \
@@ -282,7 +292,7 @@ impl Store {
         let (counted, count_binds) = crate::lists::matching(terms, 1 + binds.len());
         let counts = bind_terms(
             bind_terms(
-                sqlx::query(&format!(
+                by_terms(!matching.is_empty(), &format!(
                     "SELECT COUNT(*) AS n, COALESCE(SUM({breach}), 0) AS breached FROM allocations a \
                      WHERE a.service_id = $1 AND a.waiting = 1{open}{counted}"
                 ))
@@ -297,13 +307,16 @@ impl Store {
         let breached = counts.try_get::<i64, _>("breached")?.max(0) as u64;
         // The page, in order, with each entry's days waited and breach date.
         let page = bind_terms(
-            sqlx::query(&format!(
+            by_terms(
+                !matching.is_empty(),
+                &format!(
                 "SELECT a.id, a.referral_id, a.person_id, a.clock_start, a.priority_rank, a.source \
                  FROM allocations a \
                  WHERE a.service_id = $1 AND a.waiting = 1{open}{matching} \
                  ORDER BY a.priority_rank, a.clock_start, a.id LIMIT {} OFFSET {offset}",
                 limit.clamp(1, 500)
-            ))
+            ),
+            )
             .bind(service_id.to_string()),
             &term_binds,
         )

@@ -133,14 +133,28 @@ fn people_conditions(
         // Two words: given then family, family then given, or both prefixes of the one name —
         // the same as "each word is a given or family name", written so that each part is a
         // range on an index whose second column narrows it (migration 0020).
+        // Both words begin one name only when one word begins the other: then that name
+        // begins with the longer word, and otherwise no name does. Written so, the planner's
+        // estimate stays near the truth: with the two impossible ranges spelt out it guessed
+        // 9,650 referrals for 704 at 1,000,000 and walked the newest referrals (p50 64 ms).
         [first, second] => {
             let f1 = prefix(binds, "family_key", first);
             let g1 = prefix(binds, "given_key", first);
             let f2 = prefix(binds, "family_key", second);
             let g2 = prefix(binds, "given_key", second);
-            names.push(format!(
-                "(({g1} AND {f2}) OR ({f1} AND {g2}) OR ({f1} AND {f2}) OR ({g1} AND {g2}))"
-            ));
+            let mut any = vec![format!("({g1} AND {f2})"), format!("({f1} AND {g2})")];
+            let longer = if second.as_str().starts_with(first.as_str()) {
+                Some(second)
+            } else if first.as_str().starts_with(second.as_str()) {
+                Some(first)
+            } else {
+                None
+            };
+            if let Some(word) = longer {
+                any.push(prefix(binds, "family_key", word));
+                any.push(prefix(binds, "given_key", word));
+            }
+            names.push(format!("({})", any.join(" OR ")));
         }
         words => {
             for word in words {
@@ -162,11 +176,12 @@ fn people_conditions(
     (people, apart)
 }
 
+/// `sql` with `binds`, planned for these values each time (see [`searched`]).
 fn bind_all<'q>(
     sql: &'q str,
     binds: &'q [Bind],
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    let mut query = sqlx::query(sql);
+    let mut query = searched(sql);
     for bind in binds {
         query = match bind {
             Bind::Text(t) => query.bind(t.as_str()),
@@ -336,4 +351,15 @@ pub(crate) async fn fill_search_keys(pool: &sqlx::AnyPool) -> Result<(), StoreEr
         }
         tx.commit().await?;
     }
+}
+
+/// A search's query, not kept as a prepared statement: PostgreSQL plans it for the values
+/// asked each time. A kept statement switches to a generic plan after five runs, which cannot
+/// see how narrow a name prefix is; at 1,000,000 referrals a two-word staff search then
+/// walked the referrals in priority order (p50 62 ms) where the plan for its values reads
+/// 700 rows by the name indexes (4.6 ms). Planning costs well under a millisecond.
+pub(crate) fn searched(
+    sql: &str,
+) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+    sqlx::query(sql).persistent(false)
 }

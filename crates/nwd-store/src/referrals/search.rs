@@ -59,7 +59,7 @@ impl Store {
         });
         let limit = search.limit.clamp(1, 500);
         sql.push_str(&format!(" LIMIT {}", limit + 1));
-        let mut query = sqlx::query(&sql);
+        let mut query = crate::search::searched(&sql);
         for bind in binds {
             query = match bind {
                 Bind::Text(t) => query.bind(t),
