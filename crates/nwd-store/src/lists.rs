@@ -177,10 +177,15 @@ impl Store {
         .try_get("n")?;
         let rows = bind_terms(
             by_terms(!matching.is_empty(), &format!(
+                // The page is chosen from the allocations alone and only its rows read their
+                // referral (a name matching 949 of the largest caseload read 949 referrals
+                // for a page of 50: 56 ms at 1,000,000 referrals).
                 "SELECT a.id, a.referral_id, a.person_id, a.need_group, a.allocated_at, a.first_attended_at, r.priority \
-                 FROM allocations a JOIN referrals r ON r.id = a.referral_id \
+                 FROM (SELECT a.* FROM allocations a \
                  WHERE a.service_id = $1 AND a.ended_at IS NULL{matching} \
-                 ORDER BY a.waiting, a.priority_rank, a.allocated_at, a.id LIMIT {} OFFSET {offset}",
+                 ORDER BY a.waiting, a.priority_rank, a.allocated_at, a.id LIMIT {} OFFSET {offset}) a \
+                 JOIN referrals r ON r.id = a.referral_id \
+                 ORDER BY a.waiting, a.priority_rank, a.allocated_at, a.id",
                 limit.clamp(1, 500)
             ))
             .bind(service_id.to_string()),
