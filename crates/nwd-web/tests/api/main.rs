@@ -16,6 +16,7 @@ mod aggregates;
 mod audit_anchor;
 mod bad_input;
 mod commissioning;
+mod compression;
 mod concurrency;
 mod connections;
 mod consent;
