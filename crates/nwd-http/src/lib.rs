@@ -14,6 +14,7 @@
 //! and the use cases' error type only (Cargo enforces it).
 
 pub mod extract;
+pub mod fallback;
 pub mod headers;
 pub mod limits;
 pub mod openapi_responses;

@@ -217,5 +217,33 @@ impl IntoResponse for PageError {
     }
 }
 
+/// The HTML 404 for an address with no page (the fallback's, `nwd_http::fallback`): the
+/// public error page, leading to the start and to urgent help.
+pub fn no_page() -> Response {
+    let heading = "Page not found";
+    let page = ErrorPage {
+        layout: Layout::public(heading),
+        heading: heading.to_owned(),
+        detail: "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address.".to_owned(),
+        error_id: None,
+        staff: false,
+    };
+    render(&page, StatusCode::NOT_FOUND, Sensitivity::Public)
+}
+
+/// The HTML 405 for a page address asked with a method it does not take (e.g. a form sent to
+/// a page that only shows): the public error page.
+pub fn wrong_method() -> Response {
+    let heading = "This page cannot do that";
+    let page = ErrorPage {
+        layout: Layout::public(heading),
+        heading: heading.to_owned(),
+        detail: "The page exists, but not for what your browser asked. Go to the start and follow the links from there; nothing you typed has been sent.".to_owned(),
+        error_id: None,
+        staff: false,
+    };
+    render(&page, StatusCode::METHOD_NOT_ALLOWED, Sensitivity::Public)
+}
+
 /// The result of a page handler.
 pub type PageResult = Result<Response, PageError>;

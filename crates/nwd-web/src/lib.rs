@@ -92,7 +92,13 @@ pub fn app(state: AppState) -> Router {
                 async move { axum::Json(openapi.as_ref().clone()) }
             }),
         )
-        .fallback(problem::no_route)
+        // Unknown addresses, trailing slashes and wrong methods: problem+json under /api/,
+        // the pages' HTML 404 and 405 for browsers elsewhere (`nwd_http::fallback`).
+        .fallback(nwd_http::fallback::no_route)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            nwd_http::fallback::wrong_method,
+        ))
         .layer(axum::middleware::from_fn(api_headers))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
         // Anonymous submissions: a smaller body limit and rate limits (limits.rs).

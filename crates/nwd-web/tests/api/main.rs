@@ -23,6 +23,7 @@ mod consent;
 mod cross_agency;
 mod destinations;
 mod directory;
+mod error_pages;
 mod fuzz_corpus;
 mod hardening;
 mod intake;
