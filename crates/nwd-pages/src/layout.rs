@@ -10,6 +10,11 @@ use crate::assets::versioned;
 pub use nwd_http::headers::{security_headers, see_other, Sensitivity, CONTENT_SECURITY_POLICY};
 use nwd_http::problem::ApiError;
 
+/// Where "Exit this page" leads, on every public page: a neutral site, in the same tab
+/// (`nwd.js` also leaves for it on Shift pressed three times, replacing the page in the
+/// history).
+pub const EXIT_URL: &str = "https://www.bbc.co.uk/weather";
+
 /// An invalid answer, for the error summary and beside its field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldMessage {

@@ -11,7 +11,9 @@
 //! route guard, limits, problem+json) ← `nwd-api` and `nwd-pages` (the two doors, never
 //! importing each other) ← this crate; both doors call `nwd-usecase`, which knows no HTTP.
 
-pub use nwd_http::{extract, headers, limits, problem, proxy, secure, server, AppState};
+pub use nwd_http::{
+    extract, headers, limits, problem, proxy, public_info, secure, server, AppState,
+};
 
 #[doc(hidden)]
 pub mod fuzz;

@@ -39,6 +39,7 @@ mod refer;
 mod register;
 mod search;
 mod sign_in;
+mod statements;
 mod status;
 mod transitions;
 mod urgency;
