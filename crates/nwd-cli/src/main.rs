@@ -55,6 +55,11 @@ enum Command {
         /// names. Without this flag staff sign in with password and TOTP only.
         #[arg(long, env = "NWD_OIDC")]
         oidc: Option<std::path::PathBuf>,
+        /// The organisation's text for the privacy notice, accessibility and cookie
+        /// statements and contact page: the `[public]` table of a TOML file (see
+        /// config/public.example.toml). Without it, defaults that name no contact details.
+        #[arg(long, env = "NWD_PUBLIC")]
+        public: Option<std::path::PathBuf>,
         /// Reverse proxies (CIDRs, comma-separated, e.g. `10.0.0.0/8,::1`) whose
         /// `X-Forwarded-For` gives the client's address for rate limits and the audit trail.
         /// From any other peer the header is ignored. Default: none (docs/security.md).
@@ -179,6 +184,7 @@ async fn main() -> anyhow::Result<()> {
             allow_unsafe_durability,
             server_timing,
             oidc,
+            public,
             trusted_proxies,
             header_read_timeout_secs,
             request_body_timeout_secs,
@@ -204,6 +210,19 @@ async fn main() -> anyhow::Result<()> {
             let federation = match &oidc {
                 Some(path) => nwd_oidc::Federation::load(path)?,
                 None => nwd_oidc::Federation::default(),
+            };
+            let public = match &public {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).with_context(|| {
+                        format!(
+                            "could not read the public statements file {}",
+                            path.display()
+                        )
+                    })?;
+                    nwd_web::public_info::PublicInfo::from_toml(&text)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+                }
+                None => Default::default(),
             };
             let mut store = nwd_store::Store::connect(options).await?;
             durability::check(&store, allow_unsafe_durability).await?;
@@ -232,6 +251,7 @@ async fn main() -> anyhow::Result<()> {
                 listener,
                 nwd_web::AppState::new(store.clone())
                     .with_oidc(federation)
+                    .with_public(public)
                     .with_limits(nwd_web::limits::Limits::new(&limit_settings)),
                 server_limits,
             )

@@ -14,11 +14,13 @@
 //! and the use cases' error type only (Cargo enforces it).
 
 pub mod extract;
+pub mod fallback;
 pub mod headers;
 pub mod limits;
 pub mod openapi_responses;
 pub mod problem;
 pub mod proxy;
+pub mod public_info;
 pub mod secure;
 pub mod server;
 
@@ -36,6 +38,8 @@ pub struct AppState {
     /// How the route guard refuses on a page route (the pages' HTML refusals, or
     /// problem+json when the application has no pages).
     pub page_refusals: std::sync::Arc<dyn secure::PageRefusals>,
+    /// Who runs the service and how the public reach them, for the public statements.
+    pub public: std::sync::Arc<public_info::PublicInfo>,
 }
 
 impl AppState {
@@ -46,6 +50,7 @@ impl AppState {
             oidc: Default::default(),
             limits: limits::Limits::from_env(),
             page_refusals: std::sync::Arc::new(secure::ProblemRefusals),
+            public: Default::default(),
         }
     }
 
@@ -58,6 +63,12 @@ impl AppState {
     /// With these HTML refusals for the guard on page routes.
     pub fn with_page_refusals(mut self, refusals: impl secure::PageRefusals + 'static) -> AppState {
         self.page_refusals = std::sync::Arc::new(refusals);
+        self
+    }
+
+    /// With this organisation's text for the public statements.
+    pub fn with_public(mut self, public: public_info::PublicInfo) -> AppState {
+        self.public = std::sync::Arc::new(public);
         self
     }
 

@@ -65,6 +65,9 @@ pub enum ApiError {
     /// The resource does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// The route exists but not with this method.
+    #[error("{0}")]
+    MethodNotAllowed(String),
     /// The action is not allowed in the current state.
     #[error("{0}")]
     IllegalTransition(String),
@@ -119,6 +122,7 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Forbidden(_) | ApiError::CsrfRefused(_) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -142,6 +146,7 @@ impl ApiError {
             ApiError::BadRequest(detail) => ("bad-request", "The request could not be read", detail.clone()),
             ApiError::Unauthenticated(detail) => ("unauthenticated", "Who is acting is not known", detail.clone()),
             ApiError::NotFound(detail) => ("not-found", "Not found", detail.clone()),
+            ApiError::MethodNotAllowed(detail) => ("method-not-allowed", "Method not allowed", detail.clone()),
             ApiError::Forbidden(detail) => ("forbidden", "Not allowed for your role", detail.clone()),
             ApiError::CsrfRefused(detail) => ("csrf-token", "The change was refused: its CSRF token is missing or wrong", detail.clone()),
             ApiError::TooManyRequests(detail) => ("too-many-requests", "Too many requests", detail.clone()),

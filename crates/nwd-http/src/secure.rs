@@ -61,6 +61,15 @@ pub trait PageRefusals: Send + Sync {
     fn csrf_refused(&self, principal: &Principal, roles: &RoleTable) -> Response;
     /// 404: no such record, or none the person has a relationship with.
     fn not_found(&self, principal: &Principal, roles: &RoleTable) -> Response;
+    /// 404 for a browser: no page at this address (the fallback, [`crate::fallback`]).
+    fn no_page(&self) -> Response {
+        ApiError::NotFound("there is no page at this address".into()).into_response()
+    }
+    /// 405 for a browser: the page exists but does not take this method
+    /// ([`crate::fallback`]).
+    fn wrong_method(&self) -> Response {
+        ApiError::MethodNotAllowed("this page does not take this method".into()).into_response()
+    }
 }
 
 /// The refusals of an application without pages: problem+json, as on the API's routes.

@@ -10,6 +10,11 @@ use crate::assets::versioned;
 pub use nwd_http::headers::{security_headers, see_other, Sensitivity, CONTENT_SECURITY_POLICY};
 use nwd_http::problem::ApiError;
 
+/// Where "Exit this page" leads, on every public page: a neutral site, in the same tab
+/// (`nwd.js` also leaves for it on Shift pressed three times, replacing the page in the
+/// history).
+pub const EXIT_URL: &str = "https://www.bbc.co.uk/weather";
+
 /// An invalid answer, for the error summary and beside its field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldMessage {
@@ -215,6 +220,34 @@ impl IntoResponse for PageError {
         };
         render(&page, status, Sensitivity::Identifiable)
     }
+}
+
+/// The HTML 404 for an address with no page (the fallback's, `nwd_http::fallback`): the
+/// public error page, leading to the start and to urgent help.
+pub fn no_page() -> Response {
+    let heading = "Page not found";
+    let page = ErrorPage {
+        layout: Layout::public(heading),
+        heading: heading.to_owned(),
+        detail: "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address.".to_owned(),
+        error_id: None,
+        staff: false,
+    };
+    render(&page, StatusCode::NOT_FOUND, Sensitivity::Public)
+}
+
+/// The HTML 405 for a page address asked with a method it does not take (e.g. a form sent to
+/// a page that only shows): the public error page.
+pub fn wrong_method() -> Response {
+    let heading = "This page cannot do that";
+    let page = ErrorPage {
+        layout: Layout::public(heading),
+        heading: heading.to_owned(),
+        detail: "The page exists, but not for what your browser asked. Go to the start and follow the links from there; nothing you typed has been sent.".to_owned(),
+        error_id: None,
+        staff: false,
+    };
+    render(&page, StatusCode::METHOD_NOT_ALLOWED, Sensitivity::Public)
 }
 
 /// The result of a page handler.

@@ -4,6 +4,9 @@
 //! page as a record that does not exist). Each is an NHS-styled page with the staff header,
 //! saying what to do and leading to the person's own home page, with the security headers of
 //! every page (`no-store`). The guard audits the denial exactly as for the API.
+//!
+//! It also gives the kernel's fallback (`nwd_http::fallback`) the public HTML 404 for an
+//! address with no page and 405 for a method a page does not take, for browsers.
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -102,5 +105,11 @@ impl nwd_http::secure::PageRefusals for HtmlRefusals {
     }
     fn not_found(&self, principal: &Principal, roles: &RoleTable) -> Response {
         not_found(principal, roles)
+    }
+    fn no_page(&self) -> Response {
+        crate::layout::no_page()
+    }
+    fn wrong_method(&self) -> Response {
+        crate::layout::wrong_method()
     }
 }

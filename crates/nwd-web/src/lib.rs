@@ -11,7 +11,9 @@
 //! route guard, limits, problem+json) ← `nwd-api` and `nwd-pages` (the two doors, never
 //! importing each other) ← this crate; both doors call `nwd-usecase`, which knows no HTTP.
 
-pub use nwd_http::{extract, headers, limits, problem, proxy, secure, server, AppState};
+pub use nwd_http::{
+    extract, headers, limits, problem, proxy, public_info, secure, server, AppState,
+};
 
 #[doc(hidden)]
 pub mod fuzz;
@@ -92,7 +94,13 @@ pub fn app(state: AppState) -> Router {
                 async move { axum::Json(openapi.as_ref().clone()) }
             }),
         )
-        .fallback(problem::no_route)
+        // Unknown addresses, trailing slashes and wrong methods: problem+json under /api/,
+        // the pages' HTML 404 and 405 for browsers elsewhere (`nwd_http::fallback`).
+        .fallback(nwd_http::fallback::no_route)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            nwd_http::fallback::wrong_method,
+        ))
         .layer(axum::middleware::from_fn(api_headers))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
         // Anonymous submissions: a smaller body limit and rate limits (limits.rs).
@@ -107,7 +115,39 @@ pub fn app(state: AppState) -> Router {
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             tracing::debug_span!("request", method = %request.method(), path = %limits::loggable_path(request.uri().path()))
         }))
+        // gzip or brotli for every answer big enough to gain (pages, JSON, assets), as the
+        // client accepts; the default predicate leaves out tiny bodies and raster images.
+        .layer(tower_http::compression::CompressionLayer::new())
+        // …except the answers to a signed-in browser (outside the compression, which reads
+        // the request's `Accept-Encoding`): see [`no_compression_for_sessions`].
+        .layer(axum::middleware::from_fn(no_compression_for_sessions))
         .with_state(state)
+}
+
+/// A request carrying the session cookie is answered uncompressed, except assets. Pages for a
+/// signed-in member of staff carry the session's CSRF token beside text the request can
+/// choose (a search, a form sent back); compressing both together would let a page on another
+/// site guess the token from the answers' sizes (BREACH). Public pages, the API with its
+/// bearer tokens and the assets hold no such secret and are compressed.
+async fn no_compression_for_sessions(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::header;
+    let signed_in = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .any(|pair| {
+            pair.trim()
+                .starts_with(&format!("{}=", secure::SESSION_COOKIE))
+        });
+    if signed_in && !request.uri().path().starts_with("/assets/") {
+        request.headers_mut().remove(header::ACCEPT_ENCODING);
+    }
+    next.run(request).await
 }
 
 /// Every JSON API answer may carry identifiable data: never stored by a cache (`no-store`

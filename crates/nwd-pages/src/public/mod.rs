@@ -1,6 +1,7 @@
 //! Pages for anyone, signed in or not: the start page, the self-referral and parent/carer
 //! journeys (`get_help`, with its `safety_question` and the optional `about` questions),
-//! finding support in the directory, urgent help, a referral's private status link, and the
+//! finding support in the directory, urgent help, a referral's private status link, the
+//! public `statements` (privacy notice, accessibility, cookies, contact), and the
 //! professional's referral journey (`refer_journey` for anyone, `refer` for signed-in staff).
 //! Each door into the single point of access ends in the shared intake use cases
 //! (`nwd_usecase::intake`).
@@ -12,6 +13,7 @@ pub mod refer;
 pub mod refer_journey;
 pub mod safety_question;
 pub mod start;
+pub mod statements;
 pub mod status;
 pub mod urgent_help;
 
@@ -25,6 +27,10 @@ pub fn router() -> SecureRouter {
         .route(Policy::Public, "asset", routes!(crate::assets::asset))
         .route(Policy::Public, "page", routes!(start::start))
         .route(Policy::Public, "page", routes!(urgent_help::urgent_help))
+        .route(Policy::Public, "page", routes!(statements::privacy_notice))
+        .route(Policy::Public, "page", routes!(statements::accessibility))
+        .route(Policy::Public, "page", routes!(statements::cookies))
+        .route(Policy::Public, "page", routes!(statements::contact))
         .route(Policy::Public, "page", routes!(get_help::start))
         .route(Policy::Public, "referral", routes!(get_help::answer))
         .route(Policy::Public, "service", routes!(find_support::search))

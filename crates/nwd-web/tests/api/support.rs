@@ -117,6 +117,20 @@ pub fn standards() -> DefaultStandards {
     toml::from_str(&text).unwrap()
 }
 
+/// The organisation's text every test server is configured with (`statements.rs`).
+pub fn public_info() -> nwd_web::public_info::PublicInfo {
+    nwd_web::public_info::PublicInfo {
+        organisation: "Testshire Young Minds Partnership".into(),
+        email: Some("spa@testshire.example".into()),
+        phone: Some("01632 960 123".into()),
+        opening_hours: Some("Monday to Friday, 9am to 5pm".into()),
+        address: Some("1 Test Street, Testtown".into()),
+        dpo_name: "Testshire Data Protection Officer".into(),
+        dpo_email: Some("dpo@testshire.example".into()),
+        accessibility_reviewed: Some("1 December 2026".into()),
+    }
+}
+
 /// The real clock plus an offset a test can move forward (break-glass expiry, timeouts).
 fn clock(offset: Arc<std::sync::atomic::AtomicI64>) -> nwd_store::Clock {
     Arc::new(move || {
@@ -185,7 +199,7 @@ impl TestApp {
         let store = Store::connect(options).await.expect("open store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let mut state = nwd_web::AppState::new(store.clone());
+        let mut state = nwd_web::AppState::new(store.clone()).with_public(public_info());
         if let Some(make) = oidc {
             state = state.with_oidc(make(&base));
         }

@@ -37,7 +37,7 @@ async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_qu
     app.check_page("urgent help").await;
 
     app.goto("/").await;
-    app.press("a.nhsuk-button").await;
+    app.press("main a.nhsuk-button").await;
     assert_eq!(app.path().await, "/get-help");
     assert_eq!(app.heading().await, "What is your date of birth?");
     app.check_page("date of birth").await;

@@ -18,4 +18,5 @@ mod journeys;
 mod screenshots;
 mod search;
 mod staff;
+mod statements;
 mod urgency;
