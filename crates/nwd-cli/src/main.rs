@@ -209,6 +209,8 @@ async fn main() -> anyhow::Result<()> {
             durability::check(&store, allow_unsafe_durability).await?;
             if demo && store.organisations().await?.is_empty() {
                 demo::load(&store, seed, 2, 30_000).await?;
+            } else if demo && !store.is_demo().await? {
+                eprintln!("--demo: the database already holds data and was not made by the demo, so the demo was not loaded and no demonstration sign-in is offered");
             }
             matching::attach(
                 &mut store,
@@ -228,6 +230,9 @@ async fn main() -> anyhow::Result<()> {
                 }
             });
             eprintln!("No Wrong Door is running: open http://{address}/ (staff sign-in: http://{address}/staff; API: http://{address}/api/openapi.json). Press Ctrl+C to stop.");
+            if let Some(help) = demo::sign_in_help(&store, &address.to_string()).await? {
+                eprintln!("{help}");
+            }
             nwd_web::serve_with(
                 listener,
                 nwd_web::AppState::new(store.clone())
