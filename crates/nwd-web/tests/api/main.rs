@@ -20,6 +20,7 @@ mod concurrency;
 mod connections;
 mod consent;
 mod cross_agency;
+mod demo_sign_in;
 mod destinations;
 mod directory;
 mod fuzz_corpus;
