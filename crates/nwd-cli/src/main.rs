@@ -77,12 +77,15 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Staff accounts: the first administrator, adding, disabling.
+    /// Staff accounts: the first administrator, listing, adding, disabling.
     #[command(subcommand)]
     Users(admin::UsersCommand),
-    /// Teams.
+    /// Teams: listing and adding.
     #[command(subcommand)]
     Teams(admin::TeamsCommand),
+    /// Organisations in the directory: listing them (with the ids other commands ask for).
+    #[command(subcommand)]
+    Organisations(admin::OrganisationsCommand),
     /// API tokens for other systems.
     #[command(subcommand)]
     Tokens(admin::TokensCommand),
@@ -146,6 +149,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Teams(command) => {
             admin::teams(&nwd_store::Store::connect(options).await?, command).await?
+        }
+        Command::Organisations(command) => {
+            admin::organisations(&nwd_store::Store::connect(options).await?, command).await?
         }
         Command::Tokens(command) => {
             admin::tokens(&nwd_store::Store::connect(options).await?, command).await?
