@@ -478,7 +478,9 @@ impl Store {
 
     /// Disables an account, as `audit`'s actor: ends every session and revokes every token in
     /// the same transaction. An unknown account is not found; one's own account is refused
-    /// (an administrator cannot lock themselves out). The audit entry names the account.
+    /// (an administrator cannot lock themselves out), and so is the last live account with
+    /// the administrator role (checked inside the transaction). The audit entry names the
+    /// account.
     pub async fn disable_user(
         &self,
         audit: &crate::audit::AuditContext,
@@ -492,6 +494,16 @@ impl Store {
         }
         let now = self.now();
         let mut w = self.begin_write().await?;
+        let holds_administrator =
+            sqlx::query("SELECT 1 AS x FROM team_members WHERE user_id = $1 AND role = $2")
+                .bind(user_id)
+                .bind(Role::Administrator.as_str())
+                .fetch_optional(&mut *w.tx)
+                .await?
+                .is_some();
+        if holds_administrator {
+            crate::admin::keep_an_administrator(&mut w, user_id, None).await?;
+        }
         let changed = sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
             .bind(ms(now))
             .bind(user_id)
