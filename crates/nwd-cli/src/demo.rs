@@ -1,7 +1,12 @@
 //! `nowrongdoor demo`: generates the synthetic county (nwd-demo) and imports it (nwd-store),
-//! with a progress bar for each stage.
+//! with a progress bar for each stage; then the demo's teams and staff, one account per role,
+//! which marks the database as a demonstration one (one-click sign-in on the staff sign-in
+//! page).
 
 use indicatif::{ProgressBar, ProgressStyle};
+use nwd_demo::staff::StaffTeamKind;
+use nwd_store::auth::TeamKind;
+use nwd_store::demo::{DemoError, DemoMember, DemoTeam};
 use nwd_store::{DemoImport, Store};
 
 /// Generates and imports the demo dataset.
@@ -67,5 +72,73 @@ pub async fn load(
         generated_in.as_secs_f64(),
         (started.elapsed() - generated_in).as_secs_f64()
     );
-    Ok(())
+    create_staff(store, &data).await
+}
+
+/// Creates the demo's teams and staff (nwd-demo's plan) through the store's checked, audited
+/// function. On a database that already has accounts it creates none and says so: a real
+/// install is never made a demonstration one.
+async fn create_staff(store: &Store, data: &nwd_demo::DemoData) -> anyhow::Result<()> {
+    let teams: Vec<DemoTeam> = nwd_demo::staff::staff(&data.organisations, &data.services)
+        .into_iter()
+        .map(|team| {
+            let (kind, service_id) = match team.kind {
+                StaffTeamKind::SinglePointOfAccess => (TeamKind::SinglePointOfAccess, None),
+                StaffTeamKind::Service(id) => (TeamKind::Service, Some(id.to_string())),
+                StaffTeamKind::Other => (TeamKind::Other, None),
+            };
+            DemoTeam {
+                organisation_id: team.organisation.to_string(),
+                name: team.name.to_owned(),
+                kind,
+                service_id,
+                members: team
+                    .members
+                    .iter()
+                    .map(|m| DemoMember {
+                        username: m.username.to_owned(),
+                        display_name: m.display_name.to_owned(),
+                        role: m.role,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    match store
+        .create_demo_staff(&crate::admin::as_operator("cli demo", "demo"), &teams)
+        .await
+    {
+        Ok(accounts) => {
+            eprintln!(
+                "demo staff: {} accounts in {} teams (no passwords: sign in with one click on the staff sign-in page)",
+                accounts.len(),
+                teams.len()
+            );
+            Ok(())
+        }
+        Err(error @ (DemoError::AccountsExist | DemoError::AlreadyCreated)) => {
+            eprintln!("demo staff not created: {error}");
+            Ok(())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// What the console says at start-up about signing in on a demonstration database: the page
+/// and one line per demo account. Nothing on any other database.
+pub async fn sign_in_help(store: &Store, address: &str) -> anyhow::Result<Option<String>> {
+    if !store.is_demo().await? {
+        return Ok(None);
+    }
+    let mut help = format!(
+        "This is a DEMONSTRATION database (synthetic people only). Sign in as any role with one click, no password: open http://{address}/staff/sign-in and choose a role under \"Demonstration only\":"
+    );
+    for account in store.demo_accounts().await? {
+        let label = nwd_demo::staff::demo_role_label(account.role).unwrap_or(account.role.as_str());
+        help.push_str(&format!(
+            "\n  - demo {label}: {} ({}, {})",
+            account.display_name, account.username, account.team_name
+        ));
+    }
+    Ok(Some(help))
 }

@@ -82,12 +82,15 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Staff accounts: the first administrator, adding, disabling.
+    /// Staff accounts: the first administrator, listing, adding, disabling.
     #[command(subcommand)]
     Users(admin::UsersCommand),
-    /// Teams.
+    /// Teams: listing and adding.
     #[command(subcommand)]
     Teams(admin::TeamsCommand),
+    /// Organisations in the directory: listing them (with the ids other commands ask for).
+    #[command(subcommand)]
+    Organisations(admin::OrganisationsCommand),
     /// API tokens for other systems.
     #[command(subcommand)]
     Tokens(admin::TokensCommand),
@@ -151,6 +154,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Teams(command) => {
             admin::teams(&nwd_store::Store::connect(options).await?, command).await?
+        }
+        Command::Organisations(command) => {
+            admin::organisations(&nwd_store::Store::connect(options).await?, command).await?
         }
         Command::Tokens(command) => {
             admin::tokens(&nwd_store::Store::connect(options).await?, command).await?
@@ -228,6 +234,8 @@ async fn main() -> anyhow::Result<()> {
             durability::check(&store, allow_unsafe_durability).await?;
             if demo && store.organisations().await?.is_empty() {
                 demo::load(&store, seed, 2, 30_000).await?;
+            } else if demo && !store.is_demo().await? {
+                eprintln!("--demo: the database already holds data and was not made by the demo, so the demo was not loaded and no demonstration sign-in is offered");
             }
             matching::attach(
                 &mut store,
@@ -247,6 +255,9 @@ async fn main() -> anyhow::Result<()> {
                 }
             });
             eprintln!("No Wrong Door is running: open http://{address}/ (staff sign-in: http://{address}/staff; API: http://{address}/api/openapi.json). Press Ctrl+C to stop.");
+            if let Some(help) = demo::sign_in_help(&store, &address.to_string()).await? {
+                eprintln!("{help}");
+            }
             nwd_web::serve_with(
                 listener,
                 nwd_web::AppState::new(store.clone())

@@ -65,12 +65,12 @@ pub(crate) struct County {
     pub roles: Vec<Role>,
 }
 
-struct OrgSpec {
-    name: &'static str,
+pub(crate) struct OrgSpec {
+    pub(crate) name: &'static str,
     kind: OrganisationKind,
 }
 
-const ORGANISATIONS: [OrgSpec; 11] = [
+pub(crate) const ORGANISATIONS: [OrgSpec; 11] = [
     org("Kent and Medway ICB", OrganisationKind::IntegratedCareBoard),
     org("Kent County Council", OrganisationKind::LocalAuthority),
     org(
@@ -129,10 +129,10 @@ const ONLINE: usize = 10;
 
 use NeedGroup::{GettingAdvice, GettingHelp, GettingMoreHelp, GettingRiskSupport, Thriving};
 
-struct ServiceSpec {
+pub(crate) struct ServiceSpec {
     org: usize,
     role: Role,
-    name: &'static str,
+    pub(crate) name: &'static str,
     description: &'static str,
     team_type: TeamType,
     groups: &'static [NeedGroup],
@@ -155,7 +155,7 @@ const EAST: &[&str] = &[
     "CT", "TN23", "TN24", "TN25", "TN26", "TN27", "TN28", "TN29", "TN30",
 ];
 
-const SERVICES: [ServiceSpec; 21] = [
+pub(crate) const SERVICES: [ServiceSpec; 21] = [
     ServiceSpec { org: TRUST, role: Role::SinglePointOfAccess, name: "Children and Young People's Single Point of Access",
         description: "One door for referrals, advice, consultation and self-referral for 0–25s across the county.",
         team_type: TeamType::SinglePointOfAccess, groups: &[Thriving, GettingAdvice, GettingHelp, GettingMoreHelp, GettingRiskSupport],

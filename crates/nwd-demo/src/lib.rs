@@ -28,6 +28,7 @@ mod people;
 mod profile;
 mod referrer;
 mod routing;
+pub mod staff;
 mod triage;
 mod wording;
 

@@ -31,6 +31,7 @@ mod teams;
 mod tokens;
 mod users;
 
+pub(crate) use memberships::keep_an_administrator;
 pub use memberships::MembershipGrant;
 pub use teams::{parse_team_kind, team_kind_name, NewTeam, TeamMember, TeamSummary};
 pub use tokens::ApiTokenSummary;

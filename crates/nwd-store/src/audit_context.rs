@@ -143,6 +143,20 @@ impl AuditContext {
         self.scope.set_detail(detail);
     }
 
+    /// Records who a sign-in signed in (account, roles, organisation, the new session's
+    /// reference): the entry's action becomes `sign_in`.
+    pub fn set_signed_in(
+        &self,
+        user_id: &str,
+        username: &str,
+        roles: &str,
+        organisation_id: &str,
+        session_ref: &str,
+    ) {
+        self.scope
+            .set_signed_in(user_id, username, roles, organisation_id, session_ref);
+    }
+
     /// Records why the change was allowed.
     pub fn set_why(&self, why: String) {
         self.scope.set_why(why);

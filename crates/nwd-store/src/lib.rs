@@ -26,6 +26,7 @@ pub mod calibrate;
 mod codec;
 pub mod consent;
 pub mod dashboard;
+pub mod demo;
 mod directory;
 pub mod durability;
 mod error;

@@ -14,9 +14,18 @@ mod users;
 
 pub use audit::{audit, AuditCommand};
 pub use oidc::{admin, AdminCommand};
-pub use teams::{teams, TeamsCommand};
+pub use teams::{organisations, teams, OrganisationsCommand, TeamsCommand};
 pub use tokens::{tokens, TokensCommand};
 pub use users::{users, UsersCommand};
+
+/// Writes a list to standard output (the lists go there, messages to standard error).
+fn write_out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
 
 fn read_password() -> anyhow::Result<String> {
     if let Ok(p) = std::env::var("NWD_ADMIN_PASSWORD") {

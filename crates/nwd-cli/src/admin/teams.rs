@@ -1,4 +1,4 @@
-//! `nowrongdoor teams …`: adding a team.
+//! `nowrongdoor teams …`: listing teams, adding a team; `organisations list`.
 
 use anyhow::bail;
 use nwd_store::auth::TeamKind;
@@ -9,6 +9,9 @@ use super::as_operator;
 /// `teams …`
 #[derive(clap::Subcommand)]
 pub enum TeamsCommand {
+    /// List every team: id, organisation, name, kind, service and how many members (tab-
+    /// separated, on standard output).
+    List,
     /// Add a team to an organisation.
     Add {
         /// Organisation id.
@@ -33,7 +36,25 @@ pub async fn teams(store: &Store, command: TeamsCommand) -> anyhow::Result<()> {
         name,
         kind,
         service_id,
-    } = command;
+    } = command
+    else {
+        let mut out =
+            String::from("id\torganisation_id\torganisation\tname\tkind\tservice\tmembers\n");
+        for team in store.teams().await? {
+            out.push_str(&format!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                team.id,
+                team.organisation_id,
+                team.organisation_name,
+                team.name,
+                nwd_store::admin::team_kind_name(team.kind),
+                team.service_name.unwrap_or_default(),
+                team.members
+            ));
+        }
+        super::write_out(&out)?;
+        return Ok(());
+    };
     let kind = match kind.as_str() {
         "single_point_of_access" => TeamKind::SinglePointOfAccess,
         "service" => TeamKind::Service,
@@ -54,5 +75,30 @@ pub async fn teams(store: &Store, command: TeamsCommand) -> anyhow::Result<()> {
         )
         .await?;
     eprintln!("team created: id {id}");
+    Ok(())
+}
+
+/// `organisations …`
+#[derive(clap::Subcommand)]
+pub enum OrganisationsCommand {
+    /// List every organisation in the directory: id, name, kind (tab-separated, on standard
+    /// output) — the ids `teams add` and `users add` ask for.
+    List,
+}
+
+/// Runs an `organisations` subcommand. The directory is public (`GET /api/organisations`):
+/// listing it is not an access to anyone's data, so it writes no audit entry.
+pub async fn organisations(store: &Store, command: OrganisationsCommand) -> anyhow::Result<()> {
+    let OrganisationsCommand::List = command;
+    let mut out = String::from("id\tname\tkind\n");
+    for (organisation, _) in store.organisations().await? {
+        out.push_str(&format!(
+            "{}\t{}\t{}\n",
+            organisation.id,
+            organisation.details.name,
+            organisation.details.kind.as_str()
+        ));
+    }
+    super::write_out(&out)?;
     Ok(())
 }

@@ -10,6 +10,10 @@ use super::{as_operator, read_password, show};
 /// `users …`
 #[derive(clap::Subcommand)]
 pub enum UsersCommand {
+    /// List every staff account: id, username, name, organisation, teams and roles, second
+    /// factor and state (tab-separated, on standard output). Audited as a read: the list
+    /// names staff.
+    List,
     /// Create the first administrator of a fresh install (refused once any account exists).
     /// The password is read from NWD_ADMIN_PASSWORD or the first line of standard input; the
     /// TOTP secret to enrol in an authenticator app is printed once.
@@ -61,11 +65,21 @@ pub enum UsersCommand {
 /// Runs a `users` subcommand.
 pub async fn users(store: &Store, command: UsersCommand) -> anyhow::Result<()> {
     match command {
+        UsersCommand::List => list(store).await?,
         UsersCommand::CreateFirstAdmin {
             organisation,
             username,
             display_name,
         } => {
+            let existing = store.organisations().await?.into_iter().find(|(o, _)| {
+                o.details.name.trim().to_lowercase() == organisation.trim().to_lowercase()
+            });
+            if let Some((existing, _)) = &existing {
+                eprintln!(
+                    "the organisation {:?} is in the directory already (id {}): the administrator joins it",
+                    existing.details.name, existing.id
+                );
+            }
             let password = read_password()?;
             let created = store
                 .create_first_administrator(
@@ -120,5 +134,52 @@ pub async fn users(store: &Store, command: UsersCommand) -> anyhow::Result<()> {
             eprintln!("role approved: account {user_id} has it now");
         }
     }
+    Ok(())
+}
+
+/// `users list`: every account, written to standard output after its read is audited (as
+/// the administration page's user list is), so that no list leaves unrecorded.
+async fn list(store: &Store) -> anyhow::Result<()> {
+    let users = store.users().await?;
+    let operator = super::operator();
+    let mut entry = nwd_store::audit::AuditEntry::new("cli users list", "read");
+    entry.user_id = Some(format!("cli:{operator}"));
+    entry.username = entry.user_id.clone();
+    entry.record_type = "user".into();
+    entry.why = "operator at the command line".into();
+    entry.detail = Some(format!("{} accounts listed", users.len()));
+    store.append_audit(entry).await?;
+    let mut out = String::from(
+        "id\tusername\tdisplay_name\torganisation\tteams_and_roles\tsecond_factor\tstate\n",
+    );
+    for user in users {
+        let memberships = user
+            .memberships
+            .iter()
+            .map(|m| format!("{} ({}): {}", m.team_name, m.team_id, m.role.as_str()))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let second_factor = match (user.totp, user.has_password) {
+            (nwd_store::admin::TotpState::Enrolled, _) => "enrolled",
+            (nwd_store::admin::TotpState::Issued, _) => "issued, not yet used",
+            (nwd_store::admin::TotpState::None, true) => "none",
+            (nwd_store::admin::TotpState::None, false) => "none (no password)",
+        };
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            user.id,
+            user.username,
+            user.display_name,
+            user.organisation_name,
+            memberships,
+            second_factor,
+            if user.disabled_at.is_some() {
+                "disabled"
+            } else {
+                "active"
+            }
+        ));
+    }
+    super::write_out(&out)?;
     Ok(())
 }

@@ -32,7 +32,7 @@ fn config(seed: u64, years: u32, referrals_per_year: u32) -> DemoConfig {
 }
 
 /// Two years at 1,500 referrals a year, generated once for the tests that only read it.
-fn fixture() -> &'static (DemoData, Report) {
+pub(crate) fn fixture() -> &'static (DemoData, Report) {
     static DATA: OnceLock<(DemoData, Report)> = OnceLock::new();
     DATA.get_or_init(|| generate_with_report(&config(2026, 2, 1_500), &mut |_, _| {}))
 }

@@ -32,6 +32,7 @@ pub fn router() -> SecureRouter {
         .route(Policy::Public, "session", routes!(sign_in::staff_home))
         .route(Policy::Public, "session", routes!(sign_in::sign_in_form))
         .route(Policy::Public, "session", routes!(sign_in::sign_in))
+        .route(Policy::Public, "session", routes!(sign_in::demo_sign_in))
         .route(Policy::SignedIn, "session", routes!(sign_in::sign_out))
         .route(Policy::Public, "session", routes!(oidc::start))
         .route(Policy::Public, "session", routes!(oidc::callback))

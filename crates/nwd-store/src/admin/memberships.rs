@@ -86,7 +86,8 @@ impl Store {
     /// Takes a role in a team away from an account, as `audit`'s actor, at once (roles are
     /// read on every request). Checked inside the write transaction: an unknown account is
     /// not found, a role the account does not have and its last membership are refused
-    /// (disable the account instead).
+    /// (disable the account instead), and so is the administrator role of the last account
+    /// that holds it ([`keep_an_administrator`]).
     pub async fn remove_membership(
         &self,
         audit: &AuditContext,
@@ -117,6 +118,9 @@ impl Store {
                 "this is the account's only role: disable the account instead",
             ));
         }
+        if role == Role::Administrator {
+            keep_an_administrator(&mut w, user_id, Some(team_id)).await?;
+        }
         sqlx::query("DELETE FROM team_members WHERE user_id = $1 AND team_id = $2 AND role = $3")
             .bind(user_id)
             .bind(team_id)
@@ -132,6 +136,48 @@ impl Store {
         w.commit_audited(now, audit).await?;
         Ok(())
     }
+}
+
+/// Refuses a change that would leave no live account with the administrator role: the
+/// account `user_id` losing it (in `team`, or — `None` — everywhere, when it is disabled)
+/// must leave another administrator membership of an account not disabled. Locks every
+/// administrator membership first (PostgreSQL: their rows, so that two administrators
+/// removing each other at once are decided one after the other and the second sees the
+/// first's change; SQLite: writers already run one at a time), then counts inside the
+/// caller's write transaction.
+pub(crate) async fn keep_an_administrator(
+    w: &mut crate::WriteTx<'_>,
+    user_id: &str,
+    team: Option<&str>,
+) -> Result<(), AuthError> {
+    sqlx::query("UPDATE team_members SET role = role WHERE role = $1")
+        .bind(Role::Administrator.as_str())
+        .execute(&mut *w.tx)
+        .await?;
+    let rows = sqlx::query(
+        "SELECT m.user_id, m.team_id FROM team_members m JOIN users u ON u.id = m.user_id \
+         WHERE m.role = $1 AND u.disabled_at IS NULL",
+    )
+    .bind(Role::Administrator.as_str())
+    .fetch_all(&mut *w.tx)
+    .await?;
+    let mut left = 0;
+    for row in &rows {
+        let holder: String = row.try_get("user_id")?;
+        let in_team: String = row.try_get("team_id")?;
+        let losing = holder == user_id && team.is_none_or(|t| t == in_team);
+        if !losing {
+            left += 1;
+        }
+    }
+    if left == 0 && !rows.is_empty() {
+        return Err(invalid(
+            "role",
+            "this is the last administrator: give another account the administrator role \
+             first, so that someone can still manage accounts",
+        ));
+    }
+    Ok(())
 }
 
 /// The username of an account, read in `w`.

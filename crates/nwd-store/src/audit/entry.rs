@@ -138,6 +138,26 @@ impl AuditScope {
         self.with(|s| s.entry.why = why);
     }
 
+    /// Records who signed in with this action (a sign-in's entry: the account, its roles and
+    /// organisation, and the new session's reference), and makes the action `sign_in`.
+    pub fn set_signed_in(
+        &self,
+        user_id: &str,
+        username: &str,
+        roles: &str,
+        organisation_id: &str,
+        session_ref: &str,
+    ) {
+        self.with(|s| {
+            s.entry.action = "sign_in".into();
+            s.entry.user_id = Some(user_id.to_owned());
+            s.entry.username = Some(username.to_owned());
+            s.entry.roles = roles.to_owned();
+            s.entry.organisation_id = Some(organisation_id.to_owned());
+            s.entry.session_id = Some(session_ref.to_owned());
+        });
+    }
+
     /// Adds detail.
     pub fn set_detail(&self, detail: String) {
         self.with(|s| s.entry.detail = Some(detail));

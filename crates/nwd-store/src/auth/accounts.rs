@@ -105,7 +105,9 @@ impl Store {
     /// its administration team and the account — in one transaction with its audit entry, as
     /// `audit`'s actor (the operator at the command line). Refused once any account exists
     /// (checked inside the transaction): there are no default accounts, and this is a
-    /// one-time command.
+    /// one-time command. An organisation of the same name (ignoring case and surrounding
+    /// spaces) already in the directory is reused rather than duplicated, with its
+    /// "Administration" team if it has one; two of that name are refused as ambiguous.
     pub async fn create_first_administrator(
         &self,
         audit: &crate::audit::AuditContext,
@@ -142,32 +144,84 @@ impl Store {
                 message: "an account already exists: the first administrator can be created only on a fresh install; ask an administrator to add you".into(),
             });
         }
-        sqlx::query(
-            "INSERT INTO organisations (id, name, kind, ods_code, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, NULL, 1, $4, $4)",
-        )
-        .bind(&organisation_id)
-        .bind(&details.name)
-        .bind(details.kind.as_str())
-        .bind(ms(now))
-        .execute(&mut *w.tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO teams (id, organisation_id, name, kind, service_id, created_at) \
-             VALUES ($1, $2, 'Administration', $3, NULL, $4)",
-        )
-        .bind(&team_id)
-        .bind(&organisation_id)
-        .bind(TeamKind::Other.as_str())
-        .bind(ms(now))
-        .execute(&mut *w.tx)
-        .await?;
+        // The organisation may already be in the directory (the demo's, or one added before
+        // the first account): join it rather than make a second of the same name.
+        let same_name: Vec<String> =
+            sqlx::query("SELECT id FROM organisations WHERE LOWER(TRIM(name)) = LOWER($1)")
+                .bind(&details.name)
+                .fetch_all(&mut *w.tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get("id"))
+                .collect::<Result<_, _>>()?;
+        let (organisation_id, reused) = match same_name.as_slice() {
+            [] => {
+                sqlx::query(
+                    "INSERT INTO organisations (id, name, kind, ods_code, version, created_at, updated_at) \
+                     VALUES ($1, $2, $3, NULL, 1, $4, $4)",
+                )
+                .bind(&organisation_id)
+                .bind(&details.name)
+                .bind(details.kind.as_str())
+                .bind(ms(now))
+                .execute(&mut *w.tx)
+                .await?;
+                (organisation_id, false)
+            }
+            [existing] => (existing.clone(), true),
+            _ => {
+                return Err(AuthError::Invalid {
+                    field: "organisation",
+                    message: format!(
+                        "{} organisations are called {:?}: rename all but one first, so that it is clear which the administrator belongs to",
+                        same_name.len(),
+                        details.name
+                    ),
+                })
+            }
+        };
+        let existing_team: Option<String> = if reused {
+            sqlx::query(
+                "SELECT id FROM teams WHERE organisation_id = $1 AND LOWER(name) = 'administration' \
+                 AND kind = $2 ORDER BY id",
+            )
+            .bind(&organisation_id)
+            .bind(TeamKind::Other.as_str())
+            .fetch_optional(&mut *w.tx)
+            .await?
+            .map(|r| r.try_get("id"))
+            .transpose()?
+        } else {
+            None
+        };
+        let team_id = match existing_team {
+            Some(team) => team,
+            None => {
+                sqlx::query(
+                    "INSERT INTO teams (id, organisation_id, name, kind, service_id, created_at) \
+                     VALUES ($1, $2, 'Administration', $3, NULL, $4)",
+                )
+                .bind(&team_id)
+                .bind(&organisation_id)
+                .bind(TeamKind::Other.as_str())
+                .bind(ms(now))
+                .execute(&mut *w.tx)
+                .await?;
+                team_id
+            }
+        };
+        let user = NewUser {
+            organisation_id: organisation_id.clone(),
+            memberships: vec![(team_id.clone(), Role::Administrator)],
+            ..user
+        };
         let created = self
             .insert_account(&mut w, &user, prepared, &audit.by(), false)
             .await?;
         audit.set_record("user", created.id.clone());
         audit.set_detail(format!(
-            "first administrator: organisation:{organisation_id} team:{team_id}; {}",
+            "first administrator: organisation:{organisation_id}{} team:{team_id}; {}",
+            if reused { " (existing, reused)" } else { "" },
             created.detail
         ));
         w.commit_audited(now, audit).await?;
@@ -424,7 +478,9 @@ impl Store {
 
     /// Disables an account, as `audit`'s actor: ends every session and revokes every token in
     /// the same transaction. An unknown account is not found; one's own account is refused
-    /// (an administrator cannot lock themselves out). The audit entry names the account.
+    /// (an administrator cannot lock themselves out), and so is the last live account with
+    /// the administrator role (checked inside the transaction). The audit entry names the
+    /// account.
     pub async fn disable_user(
         &self,
         audit: &crate::audit::AuditContext,
@@ -438,6 +494,16 @@ impl Store {
         }
         let now = self.now();
         let mut w = self.begin_write().await?;
+        let holds_administrator =
+            sqlx::query("SELECT 1 AS x FROM team_members WHERE user_id = $1 AND role = $2")
+                .bind(user_id)
+                .bind(Role::Administrator.as_str())
+                .fetch_optional(&mut *w.tx)
+                .await?
+                .is_some();
+        if holds_administrator {
+            crate::admin::keep_an_administrator(&mut w, user_id, None).await?;
+        }
         let changed = sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
             .bind(ms(now))
             .bind(user_id)

@@ -10,6 +10,7 @@
 
 mod accounts;
 mod disabling;
+mod last_administrator;
 mod privacy;
 mod refusals;
 mod services;

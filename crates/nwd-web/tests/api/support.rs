@@ -47,6 +47,9 @@ pub struct Setup {
     pub matching: bool,
     /// Access settings.
     pub access: nwd_store::auth::AccessSettings,
+    /// A demonstration database: a small demo county with its staff ([`load_demo`]),
+    /// loaded before the coordinator's account exists, as `serve --demo` does.
+    pub demo: bool,
 }
 
 impl Setup {
@@ -55,6 +58,7 @@ impl Setup {
         Setup {
             matching: false,
             access: lenient_access(),
+            demo: false,
         }
     }
 
@@ -63,6 +67,7 @@ impl Setup {
         Setup {
             matching: false,
             access: Default::default(),
+            demo: false,
         }
     }
 
@@ -71,6 +76,15 @@ impl Setup {
         Setup {
             matching: true,
             access: lenient_access(),
+            demo: false,
+        }
+    }
+
+    /// A demonstration database (default access settings): see [`load_demo`].
+    pub fn demo() -> Setup {
+        Setup {
+            demo: true,
+            ..Setup::strict()
         }
     }
 }
@@ -147,7 +161,7 @@ impl TestApp {
         let database = TestDatabase::new(backend)
             .await
             .expect("the run covers this backend");
-        TestApp::start(database, setup.matching, setup.access, None).await
+        TestApp::start(database, setup.matching, setup.access, None, setup.demo).await
     }
 
     /// Starts a server on a fresh SQLite database.
@@ -170,7 +184,7 @@ impl TestApp {
         let database = TestDatabase::new(backend)
             .await
             .expect("the run covers this backend");
-        TestApp::start(database, false, lenient_access(), oidc).await
+        TestApp::start(database, false, lenient_access(), oidc, false).await
     }
 
     async fn start(
@@ -178,6 +192,7 @@ impl TestApp {
         matching: bool,
         access: nwd_store::auth::AccessSettings,
         oidc: Option<OidcMaker>,
+        demo: bool,
     ) -> TestApp {
         let mut options = StoreOptions::new(database.url(), standards());
         options.access = access;
@@ -207,6 +222,9 @@ impl TestApp {
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
+        if demo {
+            load_demo(&store).await;
+        }
         let coordinator_token = coordinator(&store).await;
         TestApp {
             base,
@@ -402,6 +420,77 @@ pub fn fields(problem: &Value) -> Vec<String> {
 /// Every permission, for tokens that should be limited only by their user's roles.
 pub fn all_scopes() -> std::collections::BTreeSet<nwd_domain::authz::Permission> {
     nwd_domain::authz::Permission::ALL.into_iter().collect()
+}
+
+/// Loads a small demo county (a year at 100 referrals) and the demo's staff as the command
+/// line's `demo` does (`nwd_demo::staff` through `Store::create_demo_staff`), making the
+/// database a demonstration one.
+pub async fn load_demo(store: &Store) {
+    let config = nwd_demo::DemoConfig {
+        seed: 2026,
+        years: 1,
+        referrals_per_year: 100,
+        end: store.now(),
+        tz: store.tz().clone(),
+        standards: store.standards().clone(),
+    };
+    let data = nwd_demo::generate(&config, &mut |_, _| {});
+    let histories: Vec<_> = data
+        .referrals
+        .iter()
+        .map(|r| (r.events.as_slice(), &r.state))
+        .collect();
+    let loader = || nwd_store::audit::AuditContext::operator("tester", "cli demo", "demo");
+    store
+        .import(
+            &loader(),
+            nwd_store::DemoImport {
+                organisations: &data.organisations,
+                services: &data.services,
+                persons: &data.persons,
+                referrals: &histories,
+                abouts: &nwd_demo::about::abouts(&data.persons),
+            },
+            &mut |_, _| {},
+        )
+        .await
+        .expect("import the demo county");
+    let teams: Vec<nwd_store::demo::DemoTeam> =
+        nwd_demo::staff::staff(&data.organisations, &data.services)
+            .into_iter()
+            .map(|team| {
+                let (kind, service_id) = match team.kind {
+                    nwd_demo::staff::StaffTeamKind::SinglePointOfAccess => {
+                        (nwd_store::auth::TeamKind::SinglePointOfAccess, None)
+                    }
+                    nwd_demo::staff::StaffTeamKind::Service(id) => {
+                        (nwd_store::auth::TeamKind::Service, Some(id.to_string()))
+                    }
+                    nwd_demo::staff::StaffTeamKind::Other => {
+                        (nwd_store::auth::TeamKind::Other, None)
+                    }
+                };
+                nwd_store::demo::DemoTeam {
+                    organisation_id: team.organisation.to_string(),
+                    name: team.name.to_owned(),
+                    kind,
+                    service_id,
+                    members: team
+                        .members
+                        .iter()
+                        .map(|m| nwd_store::demo::DemoMember {
+                            username: m.username.to_owned(),
+                            display_name: m.display_name.to_owned(),
+                            role: m.role,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+    store
+        .create_demo_staff(&loader(), &teams)
+        .await
+        .expect("create the demo's staff");
 }
 
 /// A synthetic single point of access coordinator with triage and administrator roles;
