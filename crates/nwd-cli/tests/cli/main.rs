@@ -4,4 +4,5 @@
 mod admin;
 mod audit;
 mod crash;
+mod lists;
 mod sigterm;
