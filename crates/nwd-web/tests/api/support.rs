@@ -9,6 +9,12 @@ use nwd_store::{Backend, Store, StoreOptions};
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{json, Value};
 
+#[path = "support/demo.rs"]
+mod demo;
+
+use demo::coordinator;
+pub use demo::load_demo;
+
 /// Runs a test body once per backend: SQLite always, PostgreSQL when `DATABASE_URL` is set
 /// (and required when `NWD_REQUIRE_POSTGRES=1`). Makes the tests `name::sqlite` and
 /// `name::postgres`, each on a fresh database from the test kit (`nwd_store::testing`).
@@ -420,113 +426,6 @@ pub fn fields(problem: &Value) -> Vec<String> {
 /// Every permission, for tokens that should be limited only by their user's roles.
 pub fn all_scopes() -> std::collections::BTreeSet<nwd_domain::authz::Permission> {
     nwd_domain::authz::Permission::ALL.into_iter().collect()
-}
-
-/// Loads a small demo county (a year at 100 referrals) and the demo's staff as the command
-/// line's `demo` does (`nwd_demo::staff` through `Store::create_demo_staff`), making the
-/// database a demonstration one.
-pub async fn load_demo(store: &Store) {
-    let config = nwd_demo::DemoConfig {
-        seed: 2026,
-        years: 1,
-        referrals_per_year: 100,
-        end: store.now(),
-        tz: store.tz().clone(),
-        standards: store.standards().clone(),
-    };
-    let data = nwd_demo::generate(&config, &mut |_, _| {});
-    let histories: Vec<_> = data
-        .referrals
-        .iter()
-        .map(|r| (r.events.as_slice(), &r.state))
-        .collect();
-    let loader = || nwd_store::audit::AuditContext::operator("tester", "cli demo", "demo");
-    store
-        .import(
-            &loader(),
-            nwd_store::DemoImport {
-                organisations: &data.organisations,
-                services: &data.services,
-                persons: &data.persons,
-                referrals: &histories,
-                abouts: &nwd_demo::about::abouts(&data.persons),
-            },
-            &mut |_, _| {},
-        )
-        .await
-        .expect("import the demo county");
-    let teams: Vec<nwd_store::demo::DemoTeam> =
-        nwd_demo::staff::staff(&data.organisations, &data.services)
-            .into_iter()
-            .map(|team| {
-                let (kind, service_id) = match team.kind {
-                    nwd_demo::staff::StaffTeamKind::SinglePointOfAccess => {
-                        (nwd_store::auth::TeamKind::SinglePointOfAccess, None)
-                    }
-                    nwd_demo::staff::StaffTeamKind::Service(id) => {
-                        (nwd_store::auth::TeamKind::Service, Some(id.to_string()))
-                    }
-                    nwd_demo::staff::StaffTeamKind::Other => {
-                        (nwd_store::auth::TeamKind::Other, None)
-                    }
-                };
-                nwd_store::demo::DemoTeam {
-                    organisation_id: team.organisation.to_string(),
-                    name: team.name.to_owned(),
-                    kind,
-                    service_id,
-                    members: team
-                        .members
-                        .iter()
-                        .map(|m| nwd_store::demo::DemoMember {
-                            username: m.username.to_owned(),
-                            display_name: m.display_name.to_owned(),
-                            role: m.role,
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
-    store
-        .create_demo_staff(&loader(), &teams)
-        .await
-        .expect("create the demo's staff");
-}
-
-/// A synthetic single point of access coordinator with triage and administrator roles;
-/// returns an API token.
-async fn coordinator(store: &Store) -> String {
-    let (org, team) = store
-        .bootstrap_team(&nwd_store::auth::Bootstrap {
-            organisation: "Synthetic Children's Trust".into(),
-            organisation_kind: nwd_domain::directory::OrganisationKind::NhsTrust,
-            team: "Single point of access".into(),
-            team_kind: nwd_store::auth::TeamKind::SinglePointOfAccess,
-            service_id: None,
-        })
-        .await
-        .unwrap();
-    let user = store
-        .create_user(
-            nwd_store::auth::NewUser {
-                username: "test.coordinator".into(),
-                display_name: "Test Coordinator".into(),
-                organisation_id: org,
-                password: None,
-                memberships: vec![
-                    (team.clone(), nwd_domain::authz::Role::Triage),
-                    (team, nwd_domain::authz::Role::Administrator),
-                ],
-            },
-            "test",
-        )
-        .await
-        .unwrap();
-    store
-        .create_api_token(&user.id, "tests", &all_scopes())
-        .await
-        .unwrap()
-        .1
 }
 
 /// A client that does not follow redirects (to look at a `303 See Other` itself).
