@@ -29,6 +29,7 @@ pub fn router() -> SecureRouter {
         .route(Policy::Public, "session", routes!(sign_in))
         .route(Policy::SignedIn, "session", routes!(who_am_i))
         .route(Policy::SignedIn, "session", routes!(sign_out))
+        .route(Policy::SignedIn, "user", routes!(change_password))
         .route(
             Policy::Requires(Permission::BreakGlass, Scope::None),
             "break_glass",
@@ -129,6 +130,29 @@ async fn sign_out(
         &format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"),
     );
     Ok(response)
+}
+
+/// Change your own password: needed once, at first sign-in, when an administrator gave the
+/// account an initial password (until then every other route answers 403); any time after.
+/// Your other sessions end.
+#[utoipa::path(post, path = "/api/session/password", tag = "access",
+    request_body = nwd_usecase::accounts::PasswordChange,
+    responses((status = 204, description = "Changed"), (status = 401, body = Problem),
+        (status = 422, description = "A field is wrong (named)", body = Problem)))]
+async fn change_password(
+    trail: RequestAudit,
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    JsonBody { value, .. }: JsonBody<nwd_usecase::accounts::PasswordChange>,
+) -> ApiResult<StatusCode> {
+    nwd_usecase::accounts::change_password(
+        &state.store,
+        &trail.signed_in(&principal),
+        &principal,
+        &value,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A break-glass request.

@@ -45,6 +45,7 @@ mod scope;
 mod session;
 
 use guard::guard;
+pub use guard::CHANGE_PASSWORD_PAGE;
 pub use router::{RoutePolicy, SecureRouter};
 pub use scope::RequestAudit;
 use scope::{deny, entry_id, scope_check, Params};

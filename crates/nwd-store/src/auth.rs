@@ -15,6 +15,7 @@
 //!   same `insert_session`.
 
 mod accounts;
+mod password;
 mod principal;
 mod relationships;
 mod sessions;
@@ -199,6 +200,9 @@ pub struct Principal {
     /// (within the token's scopes): what the staff menu and the landing page are derived from.
     #[serde(skip)]
     pub granted: BTreeSet<Permission>,
+    /// The account still holds the initial password an administrator gave it: until it
+    /// chooses its own (`Store::change_password`), the route guard lets it do nothing else.
+    pub must_change_password: bool,
 }
 
 impl Principal {

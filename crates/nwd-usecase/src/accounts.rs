@@ -118,6 +118,53 @@ pub async fn create_account(
     Ok(store.create_account(audit, user).await?)
 }
 
+/// A person's own new password (the change-password page and `POST /api/session/password`).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password they have now (the initial one, at first sign-in).
+    pub current_password: String,
+    /// The new password.
+    pub new_password: String,
+    /// The new password again.
+    pub confirm_password: String,
+}
+
+/// Changes the signed-in person's own password (`Store::change_password`): every door the
+/// same. The new password typed twice must match; then the store's checks (the current one
+/// right, the password rules, not the same as now). Their other sessions end.
+pub async fn change_password(
+    store: &Store,
+    audit: &AuditContext,
+    principal: &nwd_store::auth::Principal,
+    change: &PasswordChange,
+) -> UseCaseResult<()> {
+    let mut missing = Vec::new();
+    if change.current_password.is_empty() {
+        missing.push(field("current_password", "enter your current password"));
+    }
+    if change.new_password.is_empty() {
+        missing.push(field("new_password", "enter a new password"));
+    } else if change.confirm_password != change.new_password {
+        missing.push(field(
+            "confirm_password",
+            "the two new passwords are not the same; type the new password again",
+        ));
+    }
+    if !missing.is_empty() {
+        return Err(UseCaseError::Invalid(missing));
+    }
+    Ok(store
+        .change_password(
+            audit,
+            &principal.user_id,
+            &principal.credential_ref,
+            &change.current_password,
+            &change.new_password,
+        )
+        .await?)
+}
+
 /// Disables an account, refusing the caller's own (an administrator cannot lock themselves
 /// out). Every session of the account ends and every token is revoked in the same
 /// transaction.

@@ -20,6 +20,9 @@ fn sign_in_location(request: &Request) -> Option<String> {
     Some(format!("/staff/sign-in?next={next}"))
 }
 
+/// Where a signed-in browser goes while its account must still change its initial password.
+pub const CHANGE_PASSWORD_PAGE: &str = "/staff/change-password";
+
 fn action_of(method: &Method, policy: Policy) -> &'static str {
     match (method, policy) {
         (&Method::GET, Policy::Requires(Permission::SearchReferrals, _)) => "search",
@@ -116,6 +119,22 @@ pub(super) async fn guard(
             };
             return deny(&state, entry, "csrf token missing or wrong", refusal).await;
         }
+    }
+
+    // An initial password an administrator gave must be changed before anything else
+    // (`Store::change_password`): only the routes that need no permission stay open (the
+    // change itself, sign-out, who am I). Pages go to the change page; the API says so.
+    if principal.must_change_password && policy != Policy::SignedIn {
+        let refusal = if page {
+            crate::headers::see_other(CHANGE_PASSWORD_PAGE)
+        } else {
+            ApiError::Forbidden(
+                "change the initial password your administrator gave you first (POST /api/session/password)"
+                    .into(),
+            )
+            .into_response()
+        };
+        return deny(&state, entry, "initial password not yet changed", refusal).await;
     }
 
     let (mut request, why) = match policy {

@@ -2,6 +2,7 @@
 //! OpenID Connect links, teams and role grants, the service directory and each service's
 //! waiting-time standards.
 
+pub mod confirm;
 pub mod directory;
 pub mod oidc_links;
 pub mod role_grants;
@@ -27,6 +28,7 @@ fn admin_oidc_routes() -> SecureRouter {
         .route(users, "user", routes!(oidc_links::links))
         .route(users, "user", routes!(oidc_links::link))
         .route(users, "user", routes!(oidc_links::unlink))
+        .route(users, "user", routes!(oidc_links::unlink_question))
 }
 
 /// The administrator's pages (issue 6): accounts, teams, the service directory and each
@@ -39,19 +41,25 @@ fn admin_routes() -> SecureRouter {
         .route(users, "user", routes!(users::new_user))
         .route(users, "user", routes!(users::create_user))
         .route(users, "user", routes!(users::user))
+        .route(users, "user", routes!(users::set_up))
         .route(users, "user", routes!(users::add_membership))
         .route(users, "user", routes!(users::remove_membership))
+        .route(users, "user", routes!(users::remove_membership_question))
         .route(users, "user", routes!(users::disable))
+        .route(users, "user", routes!(users::disable_question))
         .route(users, "api_token", routes!(users::create_token))
         .route(users, "api_token", routes!(users::revoke_token))
+        .route(users, "api_token", routes!(users::revoke_token_question))
         .route(users, "role_grant", routes!(role_grants::approve))
         .route(users, "role_grant", routes!(role_grants::refuse))
+        .route(users, "role_grant", routes!(role_grants::refuse_question))
         .route(users, "team", routes!(teams::teams))
         .route(users, "team", routes!(teams::new_team))
         .route(users, "team", routes!(teams::create_team))
         .route(users, "team", routes!(teams::team))
         .route(users, "team", routes!(teams::add_team_member))
         .route(users, "team", routes!(teams::remove_team_member))
+        .route(users, "team", routes!(teams::remove_team_member_question))
         .route(directory, "service", routes!(directory::services))
         .route(directory, "service", routes!(directory::new_service))
         .route(directory, "service", routes!(directory::create_service))
@@ -60,4 +68,9 @@ fn admin_routes() -> SecureRouter {
         .route(directory, "service", routes!(service_standards::form))
         .route(directory, "service", routes!(service_standards::save))
         .route(directory, "service", routes!(service_standards::reset))
+        .route(
+            directory,
+            "service",
+            routes!(service_standards::reset_question),
+        )
 }

@@ -203,6 +203,12 @@ pub async fn unlink(
     let issuer = form.first("issuer").trim().to_owned();
     let subject = form.first("subject").to_owned();
     state.store.user(&id).await.map_err(PageError::staff)?;
+    if !crate::admin::confirm::confirmed(&form) {
+        return Ok(crate::admin::confirm::to_question(
+            &format!("/staff/admin/users/{id}/oidc/remove"),
+            &form,
+        ));
+    }
     let audit = trail.signed_in(&principal);
     let removed = state
         .store
@@ -233,4 +239,33 @@ fn capitalised(message: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// "Are you sure?" before removing a single sign-on link (`admin::confirm`): the question the button's post redirects
+/// to; only its "Yes" changes anything.
+#[utoipa::path(get, path = "/staff/admin/users/{id}/oidc/remove", tag = "pages", params(("id" = String, Path)),
+    responses((status = 200, description = "The confirmation page", content_type = "text/html"), (status = 404, description = "Not found", content_type = "text/html")))]
+pub async fn unlink_question(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> PageResult {
+    let form = crate::form::FormData::parse(query.unwrap_or_default().as_bytes());
+    let user = state.store.user(&id).await.map_err(PageError::staff)?;
+    let issuer = form.first("issuer").trim().to_owned();
+    crate::admin::confirm::ask(
+        &principal,
+        &form,
+        crate::admin::confirm::Question {
+            title: format!("Remove this single sign-on link from {}?", user.username),
+            consequence: format!(
+                "{} can no longer sign in through {issuer} with this identity. You can link it again later.",
+                user.display_name
+            ),
+            button: "Yes, remove the link".into(),
+            action: format!("/staff/admin/users/{id}/oidc/remove"),
+            back: format!("/staff/admin/users/{id}/oidc"),
+        },
+    )
 }

@@ -79,13 +79,22 @@ pub async fn approve(
 /// Refuses a waiting clinical role; back to the account's page.
 #[utoipa::path(post, path = "/staff/admin/role-grants/{id}/refuse", tag = "pages",
     params(("id" = String, Path), ("csrf" = String, Query, description = "The session's CSRF token")),
-    responses((status = 303, description = "Refused: back to the account"), (status = 403, description = "You asked for it, or it is yours", content_type = "text/html"), (status = 404, description = "Not found")))]
+    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "Not yet confirmed: the confirmation page", content_type = "text/html"), (status = 303, description = "Refused: back to the account"), (status = 403, description = "You asked for it, or it is yours", content_type = "text/html"), (status = 404, description = "Not found")))]
 pub async fn refuse(
     trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
+    body: axum::body::Bytes,
 ) -> PageResult {
+    let form = crate::form::FormData::parse(&body);
+    if !crate::admin::confirm::confirmed(&form) {
+        return Ok(crate::admin::confirm::to_question(
+            &format!("/staff/admin/role-grants/{id}/refuse"),
+            &form,
+        ));
+    }
     decide(&trail, state, principal, id, false).await
 }
 
@@ -102,4 +111,45 @@ async fn decide(
         .await
         .map_err(PageError::staff)?;
     Ok(see_other(&format!("/staff/admin/users/{user_id}#roles")))
+}
+
+/// "Are you sure?" before refusing a role (`admin::confirm`): the question the button's post redirects
+/// to; only its "Yes" changes anything.
+#[utoipa::path(get, path = "/staff/admin/role-grants/{id}/refuse", tag = "pages", params(("id" = String, Path)),
+    responses((status = 200, description = "The confirmation page", content_type = "text/html"), (status = 404, description = "Not found", content_type = "text/html")))]
+pub async fn refuse_question(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> PageResult {
+    let form = crate::form::FormData::parse(query.unwrap_or_default().as_bytes());
+    let grant = state
+        .store
+        .pending_role_grants()
+        .await
+        .map_err(PageError::staff)?
+        .into_iter()
+        .find(|g| g.id == id);
+    let Some(grant) = grant else {
+        return Err(PageError::staff(nwd_http::problem::ApiError::NotFound(
+            "this role request was not found, or has been decided already".into(),
+        )));
+    };
+    crate::admin::confirm::ask(
+        &principal,
+        &form,
+        crate::admin::confirm::Question {
+            title: format!("Refuse the {} role for {}?", role_words(grant.role), grant.username),
+            consequence: format!(
+                "{} will not get the {} role in {}. Another administrator can ask for it again later.",
+                grant.display_name,
+                role_words(grant.role),
+                grant.team_name
+            ),
+            button: "Yes, refuse the role".into(),
+            action: format!("/staff/admin/role-grants/{id}/refuse"),
+            back: format!("/staff/admin/users/{}#roles", grant.user_id),
+        },
+    )
 }

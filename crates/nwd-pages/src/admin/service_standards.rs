@@ -495,7 +495,14 @@ pub async fn reset(
         .service(service_id)
         .await
         .map_err(PageError::staff)?;
-    let version: u32 = FormData::parse(&body).first("version").parse().unwrap_or(0);
+    let form = FormData::parse(&body);
+    if !crate::admin::confirm::confirmed(&form) {
+        return Ok(crate::admin::confirm::to_question(
+            &format!("/staff/admin/services/{id}/standards/reset"),
+            &form,
+        ));
+    }
+    let version: u32 = form.first("version").parse().unwrap_or(0);
     let mut details = current.details.clone();
     details.standards = state.store.standards().for_team_type(details.team_type);
     trail.set_detail("standards_reset_to_team_type_defaults".to_owned());
@@ -522,4 +529,34 @@ pub async fn reset(
             other => Err(PageError::staff(other)),
         },
     }
+}
+
+/// "Are you sure?" before resetting a service's standards (`admin::confirm`): the question the button's post redirects
+/// to; only its "Yes" changes anything.
+#[utoipa::path(get, path = "/staff/admin/services/{id}/standards/reset", tag = "pages", params(("id" = String, Path)),
+    responses((status = 200, description = "The confirmation page", content_type = "text/html"), (status = 404, description = "Not found", content_type = "text/html")))]
+pub async fn reset_question(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> PageResult {
+    let form = crate::form::FormData::parse(query.unwrap_or_default().as_bytes());
+    let service_id = parse_id::<ServiceId>(&id, "service").map_err(PageError::staff)?;
+    let (current, _) = state
+        .store
+        .service(service_id)
+        .await
+        .map_err(PageError::staff)?;
+    crate::admin::confirm::ask(
+        &principal,
+        &form,
+        crate::admin::confirm::Question {
+            title: format!("Reset the standards of {}?", current.details.name),
+            consequence: "Every waiting-time standard of this service is replaced by its team type's defaults, and its waits are measured against those from now on. The change is recorded; you can set the standards again afterwards.".into(),
+            button: "Yes, reset the standards".into(),
+            action: format!("/staff/admin/services/{id}/standards/reset"),
+            back: format!("/staff/admin/services/{id}/standards"),
+        },
+    )
 }

@@ -452,6 +452,12 @@ pub async fn remove_team_member(
     body: Bytes,
 ) -> PageResult {
     let form = FormData::parse(&body);
+    if !crate::admin::confirm::confirmed(&form) {
+        return Ok(crate::admin::confirm::to_question(
+            &format!("/staff/admin/teams/{id}/members/remove"),
+            &form,
+        ));
+    }
     let audit = trail.signed_in(&principal);
     match remove_member(
         &state.store,
@@ -476,4 +482,39 @@ pub async fn remove_team_member(
             .await
         }
     }
+}
+
+/// "Are you sure?" before removing a team member (`admin::confirm`): the question the button's post redirects
+/// to; only its "Yes" changes anything.
+#[utoipa::path(get, path = "/staff/admin/teams/{id}/members/remove", tag = "pages", params(("id" = String, Path)),
+    responses((status = 200, description = "The confirmation page", content_type = "text/html"), (status = 404, description = "Not found", content_type = "text/html")))]
+pub async fn remove_team_member_question(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> PageResult {
+    let form = crate::form::FormData::parse(query.unwrap_or_default().as_bytes());
+    let team = state.store.team(&id).await.map_err(PageError::staff)?;
+    let who = state
+        .store
+        .user(form.first("user_id"))
+        .await
+        .map(|u| u.display_name)
+        .unwrap_or_else(|_| "this person".to_owned());
+    crate::admin::confirm::ask(
+        &principal,
+        &form,
+        crate::admin::confirm::Question {
+            title: format!("Remove {who} from {}?", team.name),
+            consequence: format!(
+                "{who} loses the {} role in {} at once, and with it what the role lets them see and do.",
+                form.first("role").replace('_', " "),
+                team.name
+            ),
+            button: "Yes, remove them".into(),
+            action: format!("/staff/admin/teams/{id}/members/remove"),
+            back: format!("/staff/admin/teams/{id}#members"),
+        },
+    )
 }

@@ -17,6 +17,7 @@ use nwd_domain::FieldError;
 use nwd_store::admin::{ApiTokenSummary, TeamSummary, TotpState, UserSummary};
 use nwd_store::auth::{AuthError, Principal};
 
+use crate::admin::confirm;
 use crate::form::FormData;
 use crate::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 use crate::staff::triage::shown;
@@ -29,10 +30,12 @@ use nwd_usecase::accounts::{
 };
 
 mod memberships;
+mod set_up;
 mod tokens;
 
 // Globs, so the `routes!` macros also find the handlers' generated `__path_*` items.
 pub use memberships::*;
+pub use set_up::*;
 pub use tokens::*;
 
 /// An account as a row of the list.
@@ -52,6 +55,8 @@ pub struct UserRow {
     pub totp: &'static str,
     /// Disabled.
     pub disabled: bool,
+    /// Still holds the initial password (must choose their own at first sign-in).
+    pub initial_password: bool,
 }
 
 fn totp_words(state: TotpState) -> &'static str {
@@ -87,6 +92,7 @@ impl UserRow {
                 .collect(),
             totp: totp_words(user.totp),
             disabled: user.disabled_at.is_some(),
+            initial_password: user.must_change_password,
         }
     }
 }
@@ -180,17 +186,6 @@ pub async fn new_user(State(state): State<AppState>, Caller(principal): Caller) 
     .await
 }
 
-#[derive(Template)]
-#[template(path = "admin_user_created.html")]
-struct CreatedPage {
-    layout: Layout,
-    id: String,
-    username: String,
-    totp_secret: String,
-    totp_url: String,
-    pending: bool,
-}
-
 fn field_messages(fields: Vec<FieldError>) -> Vec<FieldMessage> {
     fields
         .into_iter()
@@ -206,11 +201,11 @@ fn capitalised(message: &str) -> String {
     }
 }
 
-/// Creates an account: on success the TOTP secret is shown once; else the form again.
+/// Creates an account, then to its set-up page (post/redirect/get); else the form again.
 #[utoipa::path(post, path = "/staff/admin/users", tag = "pages",
     params(("csrf" = String, Query, description = "The session's CSRF token")),
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 201, description = "Created: the TOTP secret, shown once", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
+    responses((status = 303, description = "Created: to the account's set-up page"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
 pub async fn create_user(
     trail: RequestAudit,
     State(state): State<AppState>,
@@ -226,21 +221,10 @@ pub async fn create_user(
         password: form.first("password").to_owned(),
     };
     match create_account(&state.store, &trail.signed_in(&principal), &account).await {
-        Ok(created) => {
-            let page = CreatedPage {
-                layout: Layout::staff("Account created", &principal),
-                id: created.id,
-                username: account.username.to_lowercase(),
-                totp_secret: created.totp_secret.unwrap_or_default(),
-                totp_url: created.totp_url.unwrap_or_default(),
-                pending: !created.pending_role_grants.is_empty(),
-            };
-            Ok(render(
-                &page,
-                StatusCode::CREATED,
-                Sensitivity::Identifiable,
-            ))
-        }
+        Ok(created) => Ok(see_other(&format!(
+            "/staff/admin/users/{}/set-up?created=1",
+            created.id
+        ))),
         Err(nwd_usecase::UseCaseError::Invalid(fields)) => {
             new_user_page(
                 &state,
@@ -420,16 +404,26 @@ fn auth(error: AuthError) -> ApiError {
     error.into()
 }
 
-/// Disables the account: every session ends and every token is revoked, at once.
+/// Disables the account (after "Are you sure?": `admin::confirm`): every session ends and
+/// every token is revoked, at once.
 #[utoipa::path(post, path = "/staff/admin/users/{id}/disable", tag = "pages",
     params(("id" = String, Path), ("csrf" = String, Query, description = "The session's CSRF token")),
-    responses((status = 303, description = "Disabled: back to the account"), (status = 404, description = "Not found"), (status = 422, description = "Refused (your own account)", content_type = "text/html")))]
+    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "Not yet confirmed: the confirmation page", content_type = "text/html"), (status = 303, description = "Disabled: back to the account"), (status = 404, description = "Not found"), (status = 422, description = "Refused (your own account)", content_type = "text/html")))]
 pub async fn disable(
     trail: RequestAudit,
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(id): Path<String>,
+    body: Bytes,
 ) -> PageResult {
+    let form = FormData::parse(&body);
+    if !confirm::confirmed(&form) {
+        return Ok(confirm::to_question(
+            &format!("/staff/admin/users/{id}/disable"),
+            &form,
+        ));
+    }
     match disable_account(&state.store, &trail.signed_in(&principal), &id).await {
         Ok(()) => Ok(see_other(&format!("/staff/admin/users/{id}"))),
         Err(error) => {
@@ -445,4 +439,32 @@ pub async fn disable(
             .await
         }
     }
+}
+
+/// "Are you sure?" before disabling an account (`admin::confirm`): the question the button's post redirects
+/// to; only its "Yes" changes anything.
+#[utoipa::path(get, path = "/staff/admin/users/{id}/disable", tag = "pages", params(("id" = String, Path)),
+    responses((status = 200, description = "The confirmation page", content_type = "text/html"), (status = 404, description = "Not found", content_type = "text/html")))]
+pub async fn disable_question(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> PageResult {
+    let form = crate::form::FormData::parse(query.unwrap_or_default().as_bytes());
+    let user = state.store.user(&id).await.map_err(PageError::staff)?;
+    confirm::ask(
+        &principal,
+        &form,
+        confirm::Question {
+            title: format!("Disable {}?", user.username),
+            consequence: format!(
+                "{} is signed out everywhere at once, every API token of the account is revoked, and the account can no longer sign in. Their records and everything they did stay.",
+                user.display_name
+            ),
+            button: "Yes, disable the account".into(),
+            action: format!("/staff/admin/users/{id}/disable"),
+            back: format!("/staff/admin/users/{id}"),
+        },
+    )
 }

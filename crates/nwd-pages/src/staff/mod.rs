@@ -10,6 +10,7 @@ pub mod actions;
 pub mod destinations;
 pub mod lists;
 pub mod oidc;
+pub mod password;
 pub mod queue;
 pub mod referral_contact;
 pub mod review;
@@ -34,6 +35,8 @@ pub fn router() -> SecureRouter {
         .route(Policy::Public, "session", routes!(sign_in::sign_in))
         .route(Policy::Public, "session", routes!(sign_in::demo_sign_in))
         .route(Policy::SignedIn, "session", routes!(sign_in::sign_out))
+        .route(Policy::SignedIn, "user", routes!(password::form))
+        .route(Policy::SignedIn, "user", routes!(password::change))
         .route(Policy::Public, "session", routes!(oidc::start))
         .route(Policy::Public, "session", routes!(oidc::callback))
         .route(

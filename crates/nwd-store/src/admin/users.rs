@@ -48,6 +48,9 @@ pub struct UserSummary {
     pub totp: TotpState,
     /// Whether the account signs in with a password (else only OpenID Connect).
     pub has_password: bool,
+    /// Whether it still holds the initial password an administrator gave it (it must choose
+    /// its own at first sign-in).
+    pub must_change_password: bool,
     /// When disabled, if it is.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub disabled_at: Option<Timestamp>,
@@ -93,7 +96,7 @@ impl Store {
              CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS has_password, \
              CASE WHEN u.totp_secret IS NULL THEN 0 ELSE 1 END AS has_totp, \
              CASE WHEN u.totp_last_step IS NULL THEN 0 ELSE 1 END AS used_totp, \
-             u.disabled_at, u.created_at \
+             u.must_change_password, u.disabled_at, u.created_at \
              FROM users u JOIN organisations o ON o.id = u.organisation_id {filter} \
              ORDER BY u.username"
         );
@@ -126,6 +129,7 @@ impl Store {
                     organisation_name: row.try_get("org_name")?,
                     totp,
                     has_password: truthy(row, "has_password")?,
+                    must_change_password: truthy(row, "must_change_password")?,
                     disabled_at: row
                         .try_get::<Option<i64>, _>("disabled_at")?
                         .map(ts)

@@ -400,6 +400,9 @@ impl Store {
         created_by: &str,
         hold_clinical: bool,
     ) -> Result<InsertedAccount, AuthError> {
+        // An administrator's account for someone else (held roles: `create_account`) starts
+        // with an initial password its holder must change at first sign-in.
+        let must_change = i64::from(hold_clinical && prepared.hash.is_some());
         let PreparedAccount { username, hash, .. } = prepared;
         let secret = hash
             .as_ref()
@@ -412,7 +415,8 @@ impl Store {
         let now = self.now();
         let inserted = sqlx::query(
             "INSERT INTO users (id, username, display_name, organisation_id, password_hash, \
-             totp_secret, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             totp_secret, created_at, created_by, must_change_password) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&id)
         .bind(&username)
@@ -422,6 +426,7 @@ impl Store {
         .bind(&stored_secret)
         .bind(ms(now))
         .bind(created_by)
+        .bind(must_change)
         .execute(&mut *w.tx)
         .await;
         if let Err(e) = inserted {

@@ -12,7 +12,8 @@ use super::*;
 /// columns when it has none), joined onto a credential aliased `c` or read by user id.
 const ACCOUNT_COLUMNS: &str = "u.id AS p_user_id, u.username AS p_username, \
      u.display_name AS p_display_name, u.organisation_id AS p_organisation_id, \
-     u.disabled_at AS p_disabled_at, tm.team_id AS p_team_id, tm.team_name AS p_team_name, \
+     u.disabled_at AS p_disabled_at, \
+     u.must_change_password AS p_must_change_password, tm.team_id AS p_team_id, tm.team_name AS p_team_name, \
      tm.team_kind AS p_team_kind, tm.service_id AS p_service_id, tm.role AS p_role";
 const MEMBERSHIPS_JOIN: &str = "LEFT JOIN (SELECT m.user_id, t.id AS team_id, \
      t.name AS team_name, t.kind AS team_kind, t.service_id, m.role \
@@ -100,6 +101,7 @@ impl Store {
             credential_ref,
             csrf_token,
             granted: BTreeSet::new(),
+            must_change_password: first.try_get::<i64, _>("p_must_change_password")? != 0,
         };
         principal.granted = Permission::ALL
             .into_iter()

@@ -157,7 +157,7 @@ impl Store {
 
     /// A stored TOTP secret, opened: a sealed one needs the server's key; a plain one (from
     /// before the key, or a database without one) is used as it is.
-    fn open_totp(&self, user_id: &str, stored: &str) -> Result<String, StoreError> {
+    pub(super) fn open_totp(&self, user_id: &str, stored: &str) -> Result<String, StoreError> {
         if !crate::secrets::is_sealed(stored) {
             return Ok(stored.to_owned());
         }
@@ -204,7 +204,7 @@ impl Store {
     /// Counts one failed sign-in, in one statement so that parallel failures each count:
     /// the [`MAX_FAILED_ATTEMPTS`]th in a row locks the account for [`LOCKOUT`] and starts the
     /// count again.
-    async fn count_sign_in_failure(
+    pub(super) async fn count_sign_in_failure(
         &self,
         audit: &crate::audit::AuditContext,
         user_id: &str,

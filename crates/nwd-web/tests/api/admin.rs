@@ -10,6 +10,7 @@
 
 mod accounts;
 mod disabling;
+mod first_sign_in;
 mod last_administrator;
 mod privacy;
 mod refusals;

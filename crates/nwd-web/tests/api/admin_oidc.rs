@@ -225,7 +225,11 @@ async fn an_administrator_lists_adds_and_removes_links(app: &TestApp) {
             app,
             &admin,
             &format!("/staff/admin/users/{other}/oidc/remove"),
-            &[("issuer", ISSUER), ("subject", "cis2-0001")],
+            &[
+                ("issuer", ISSUER),
+                ("subject", "cis2-0001"),
+                ("confirmed", "yes"),
+            ],
         )
         .await,
         422,
@@ -234,12 +238,45 @@ async fn an_administrator_lists_adds_and_removes_links(app: &TestApp) {
     assert!(text.contains("This account has no such link"), "{text}");
     assert_eq!(links_and_audit(app, &clinician).await.0.len(), 1);
 
-    // Removed as asked, and audited.
-    let response = post(
+    // First "Are you sure?", which changes nothing; then removed as asked, and audited.
+    let asked = post(
         app,
         &admin,
         &format!("{path}/remove"),
         &[("issuer", ISSUER), ("subject", "cis2-0001")],
+    )
+    .await;
+    assert_eq!(asked.status(), 303);
+    let location = asked.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&format!("{path}/remove?")) && !location.contains("csrf"));
+    let question = html(
+        no_redirects()
+            .get(format!("{}{location}", app.base))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(
+        question.contains("name=\"confirmed\" value=\"yes\""),
+        "{question}"
+    );
+    assert!(
+        question.contains("name=\"subject\" value=\"cis2-0001\""),
+        "{question}"
+    );
+    assert_eq!(links_and_audit(app, &clinician).await.0.len(), 1);
+    let response = post(
+        app,
+        &admin,
+        &format!("{path}/remove"),
+        &[
+            ("issuer", ISSUER),
+            ("subject", "cis2-0001"),
+            ("confirmed", "yes"),
+        ],
     )
     .await;
     assert_eq!(response.status(), 303);

@@ -43,11 +43,35 @@ async fn the_administration_and_privacy_pages_work_and_are_accessible() {
     app.type_into("password", "violet kettle harbour lantern")
         .await;
     app.enter_in("password").await;
+    // Post/redirect/get to the set-up page, with the authenticator's QR code drawn on the
+    // server.
     assert_eq!(app.text(".nhsuk-panel__title").await, "Account created");
+    assert!(app.path().await.ends_with("/set-up"));
+    assert!(app
+        .client
+        .execute(
+            "return document.querySelector('#totp-qr svg[role=img]') !== null;",
+            vec![]
+        )
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap());
     app.check_page("account created").await;
     app.follow("Go to the account").await;
     assert_eq!(app.heading().await, "New Clinician");
+    assert!(app
+        .text("#password-state")
+        .await
+        .contains("Initial password"));
     app.check_page("account").await;
+    // Disabling asks first; "No, go back" changes nothing.
+    app.press("form[action*='/disable'] button[type=submit]")
+        .await;
+    assert_eq!(app.heading().await, "Disable new.clinician?");
+    app.check_page("confirm disabling an account").await;
+    app.follow("No, go back").await;
+    assert_eq!(app.heading().await, "New Clinician");
 
     app.goto("/staff/admin/services").await;
     app.check_page("service directory (admin)").await;

@@ -54,6 +54,12 @@ pub async fn remove_membership(
     body: Bytes,
 ) -> PageResult {
     let form = FormData::parse(&body);
+    if !confirm::confirmed(&form) {
+        return Ok(confirm::to_question(
+            &format!("/staff/admin/users/{id}/memberships/remove"),
+            &form,
+        ));
+    }
     let outcome = match Role::parse(form.first("role")) {
         Ok(role) => state
             .store
@@ -82,4 +88,33 @@ pub async fn remove_membership(
             .await
         }
     }
+}
+
+/// "Are you sure?" before taking a role away (`admin::confirm`): the question the button's post redirects
+/// to; only its "Yes" changes anything.
+#[utoipa::path(get, path = "/staff/admin/users/{id}/memberships/remove", tag = "pages", params(("id" = String, Path)),
+    responses((status = 200, description = "The confirmation page", content_type = "text/html"), (status = 404, description = "Not found", content_type = "text/html")))]
+pub async fn remove_membership_question(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> PageResult {
+    let form = crate::form::FormData::parse(query.unwrap_or_default().as_bytes());
+    let user = state.store.user(&id).await.map_err(PageError::staff)?;
+    confirm::ask(
+        &principal,
+        &form,
+        confirm::Question {
+            title: format!("Take this role away from {}?", user.username),
+            consequence: format!(
+                "{} loses the {} role in this team at once, and with it what the role lets them see and do. You can give it back later (a clinical role then waits for a second administrator again).",
+                user.display_name,
+                form.first("role").replace('_', " ")
+            ),
+            button: "Yes, take the role away".into(),
+            action: format!("/staff/admin/users/{id}/memberships/remove"),
+            back: format!("/staff/admin/users/{id}#roles"),
+        },
+    )
 }

@@ -83,10 +83,39 @@ pub async fn revoke_token(
     body: Bytes,
 ) -> PageResult {
     let form = FormData::parse(&body);
+    if !confirm::confirmed(&form) {
+        return Ok(confirm::to_question(
+            &format!("/staff/admin/users/{id}/tokens/revoke"),
+            &form,
+        ));
+    }
     state
         .store
         .revoke_api_token(&trail.signed_in(&principal), Some(&id), form.first("token"))
         .await
         .map_err(PageError::staff)?;
     Ok(see_other(&format!("/staff/admin/users/{id}#tokens")))
+}
+
+/// "Are you sure?" before revoking an API token (`admin::confirm`): the question the button's post redirects
+/// to; only its "Yes" changes anything.
+#[utoipa::path(get, path = "/staff/admin/users/{id}/tokens/revoke", tag = "pages", params(("id" = String, Path)),
+    responses((status = 200, description = "The confirmation page", content_type = "text/html"), (status = 404, description = "Not found", content_type = "text/html")))]
+pub async fn revoke_token_question(
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> PageResult {
+    let form = crate::form::FormData::parse(query.unwrap_or_default().as_bytes());
+    confirm::ask(
+        &principal,
+        &form,
+        confirm::Question {
+            title: "Revoke this API token?".into(),
+            consequence: "Any system that uses it is refused from now on. A revoked token cannot be brought back: issue a new one if it is still needed.".into(),
+            button: "Yes, revoke the token".into(),
+            action: format!("/staff/admin/users/{id}/tokens/revoke"),
+            back: format!("/staff/admin/users/{id}#tokens"),
+        },
+    )
 }

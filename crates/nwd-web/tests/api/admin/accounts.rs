@@ -70,33 +70,46 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
     assert_eq!(app.count("users").await, users);
     assert_eq!(memberships(app).await, members);
 
-    // Created: the TOTP secret is shown once, the account is in the list with its role.
-    let text = html(
-        form(
-            app,
-            &admin,
-            "/staff/admin/users",
-            &[
-                ("username", "New.Person"),
-                ("display_name", "New Person"),
-                ("team_id", &team),
-                ("role", "privacy_officer"),
-                ("password", "violet kettle harbour lantern"),
-            ],
-        )
-        .send()
-        .await
-        .unwrap(),
-        201,
+    // Created: post/redirect/get to the account's set-up page, which shows the authenticator's
+    // QR code (an SVG drawn on the server) and its key until the account first signs in.
+    let response = form(
+        app,
+        &admin,
+        "/staff/admin/users",
+        &[
+            ("username", "New.Person"),
+            ("display_name", "New Person"),
+            ("team_id", &team),
+            ("role", "privacy_officer"),
+            ("password", "violet kettle harbour lantern"),
+        ],
     )
-    .await;
-    assert!(text.contains("otpauth://"));
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
     let id = app
         .store
         .user_id_by_username("new.person")
         .await
         .unwrap()
         .unwrap();
+    assert_eq!(
+        location,
+        format!("/staff/admin/users/{id}/set-up?created=1")
+    );
+    let text = html(
+        page(app, &admin, Method::GET, &location)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(text.contains("Account created"));
+    assert!(text.contains("<svg role=\"img\""), "no QR code: {text}");
+    assert!(text.contains("id=\"totp-secret\""));
     let user = app.store.user(&id).await.unwrap();
     assert_eq!(user.memberships.len(), 1);
     assert_eq!(user.memberships[0].role, Role::PrivacyOfficer);
@@ -166,7 +179,11 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
         app,
         &admin,
         &remove,
-        &[("team_id", &other_team), ("role", "commissioner")],
+        &[
+            ("team_id", &other_team),
+            ("role", "commissioner"),
+            ("confirmed", "yes"),
+        ],
     )
     .send()
     .await
@@ -177,7 +194,11 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
             app,
             &admin,
             &remove,
-            &[("team_id", &team), ("role", "privacy_officer")],
+            &[
+                ("team_id", &team),
+                ("role", "privacy_officer"),
+                ("confirmed", "yes"),
+            ],
         )
         .send()
         .await
@@ -287,7 +308,7 @@ async fn accounts_roles_and_tokens_change_as_asked_and_bad_input_writes_nothing(
         app,
         &admin,
         &format!("{user_page}/tokens/revoke"),
-        &[("token", &token_id)],
+        &[("token", &token_id), ("confirmed", "yes")],
     )
     .send()
     .await

@@ -63,6 +63,8 @@ async fn disabling_an_account_ends_its_session_at_once(app: &TestApp) {
             Method::POST,
             &format!("/staff/admin/users/{admin_id}/disable"),
         )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("confirmed=yes")
         .send()
         .await
         .unwrap(),
@@ -76,13 +78,28 @@ async fn disabling_an_account_ends_its_session_at_once(app: &TestApp) {
         .unwrap()
         .disabled_at
         .is_none());
-    // Disabled from the page: the session and the token stop working at once.
+    // Disabled from the page, after "Are you sure?" (which alone changes nothing): the
+    // session and the token stop working at once.
+    let path = format!("/staff/admin/users/{}/disable", created.id);
+    let response = page(app, &admin, Method::POST, &path).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], path.as_str());
+    let question = html(
+        page(app, &admin, Method::GET, &path).send().await.unwrap(),
+        200,
+    )
+    .await;
+    assert!(question.contains("Yes, disable the account"), "{question}");
+    assert!(question.contains("name=\"confirmed\" value=\"yes\""));
+    assert_eq!(session().await.unwrap().status(), 200);
     let response = page(
         app,
         &admin,
         Method::POST,
         &format!("/staff/admin/users/{}/disable", created.id),
     )
+    .header("content-type", "application/x-www-form-urlencoded")
+    .body("confirmed=yes")
     .send()
     .await
     .unwrap();

@@ -72,7 +72,11 @@ async fn the_last_administrator_cannot_lose_the_role(app: &TestApp) {
             app,
             &token,
             &format!("/staff/admin/users/{coordinator}/memberships/remove"),
-            &[("team_id", &admin_team), ("role", "administrator")],
+            &[
+                ("team_id", &admin_team),
+                ("role", "administrator"),
+                ("confirmed", "yes"),
+            ],
         )
         .send()
         .await

@@ -310,18 +310,28 @@ async fn a_services_standards_are_changed_at_the_version_read_and_reset(app: &Te
     // Reset: stale refused, current back to the team type's defaults.
     let reset = format!("{path}/reset");
     html(
-        form(app, &admin, &reset, &[("version", "2")])
-            .send()
-            .await
-            .unwrap(),
+        form(
+            app,
+            &admin,
+            &reset,
+            &[("version", "2"), ("confirmed", "yes")],
+        )
+        .send()
+        .await
+        .unwrap(),
         409,
     )
     .await;
     assert_eq!(read().await.1, 3);
-    let response = form(app, &admin, &reset, &[("version", "3")])
-        .send()
-        .await
-        .unwrap();
+    let response = form(
+        app,
+        &admin,
+        &reset,
+        &[("version", "3"), ("confirmed", "yes")],
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(response.status(), 303);
     let (saved, version) = read().await;
     assert_eq!(version, 4);

@@ -154,7 +154,11 @@ async fn teams_are_added_and_staffed_with_every_field_checked(app: &TestApp) {
         app,
         &admin,
         &add,
-        &[("user_id", &clinician_id), ("role", "clinician")],
+        &[
+            ("user_id", &clinician_id),
+            ("role", "clinician"),
+            ("confirmed", "yes"),
+        ],
     )
     .send()
     .await
@@ -199,7 +203,11 @@ async fn teams_are_added_and_staffed_with_every_field_checked(app: &TestApp) {
             app,
             &admin,
             &add,
-            &[("user_id", &clinician_id), ("role", "clinician")],
+            &[
+                ("user_id", &clinician_id),
+                ("role", "clinician"),
+                ("confirmed", "yes"),
+            ],
         )
         .send()
         .await
@@ -277,7 +285,11 @@ async fn teams_are_added_and_staffed_with_every_field_checked(app: &TestApp) {
         app,
         &admin,
         &remove,
-        &[("user_id", &clinician_id), ("role", "clinician")],
+        &[
+            ("user_id", &clinician_id),
+            ("role", "clinician"),
+            ("confirmed", "yes"),
+        ],
     )
     .send()
     .await
@@ -289,7 +301,11 @@ async fn teams_are_added_and_staffed_with_every_field_checked(app: &TestApp) {
             app,
             &admin,
             &format!("/staff/admin/teams/{team}/members/remove"),
-            &[("user_id", &clinician_id), ("role", "clinician")],
+            &[
+                ("user_id", &clinician_id),
+                ("role", "clinician"),
+                ("confirmed", "yes"),
+            ],
         )
         .send()
         .await
