@@ -102,6 +102,10 @@ pub async fn run(store: &Store, command: RetentionCommand) -> anyhow::Result<()>
         bar.inc(1);
     }
     bar.finish();
+    // Journey drafts idle past their lifetime (nwd_store::drafts): every write deletes them
+    // too; the run catches a quiet site's.
+    let drafts = store.purge_expired_drafts().await?;
+    eprintln!("deleted {drafts} expired journey draft(s)");
     eprintln!(
         "run {run_id}: destroyed {records} record(s), {events} event(s); {stubs} stub(s) left; {kept} kept (reopened)"
     );

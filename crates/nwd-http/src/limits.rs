@@ -43,9 +43,10 @@ use crate::proxy::{Cidr, ClientAddress};
 /// Largest body an anonymous endpoint accepts: 16 KiB (a self-referral is well under 4 KiB).
 pub const ANONYMOUS_BODY_LIMIT: usize = 16 * 1024;
 
-/// Largest body a public journey's question page accepts: 64 KiB. The answers travel in
-/// hidden fields, percent-encoded (up to 9 bytes a character for non-Latin scripts), and the
-/// longest answer is 2,000 characters.
+/// Largest body a public journey's question page accepts: 64 KiB. A page posts its own
+/// answers, percent-encoded (up to 9 bytes a character for non-Latin scripts); the longest
+/// answer is 4,000 characters. (`/refer/questions` still carries every answer in hidden
+/// fields.)
 pub const JOURNEY_BODY_LIMIT: usize = 64 * 1024;
 
 /// Anonymous endpoints that accept data: a small body, and 429 when over their allowance.
@@ -62,6 +63,10 @@ pub const SIGN_IN: [&str; 2] = ["/api/session", "/staff/sign-in"];
 
 /// The public journeys' question pages (POST): each answer is one request.
 pub const JOURNEYS: [&str; 3] = ["/get-help", "/get-help/parent-carer", "/refer/questions"];
+
+/// The public journeys' question pages under a path (POST `/get-help/q/{step}`, the send
+/// too): each answer is one request, saved in the journey's draft (`nwd_store::drafts`).
+pub const JOURNEY_PREFIXES: [&str; 1] = ["/get-help/q/"];
 
 /// Anonymous look-ups of a private status link (path prefixes, GET): limited per address like
 /// submissions, on their own allowance, so that guessing tokens is slow as well as hopeless.
@@ -280,7 +285,8 @@ pub async fn limit(limits: Limits, mut request: Request, next: Next) -> Response
     if SIGN_IN.contains(&path.as_str()) {
         return sign_in(limits, address, request, next).await;
     }
-    let journey = JOURNEYS.contains(&path.as_str());
+    let journey =
+        JOURNEYS.contains(&path.as_str()) || JOURNEY_PREFIXES.iter().any(|p| path.starts_with(p));
     let submission = LIMITED.iter().any(|(_, p)| *p == path);
     if !journey && !submission {
         return next.run(request).await;
@@ -305,8 +311,9 @@ pub async fn limit(limits: Limits, mut request: Request, next: Next) -> Response
     if allowance.check_key(&address).is_err() {
         return too_many(60, BUSY);
     }
-    // The overall ceiling guards the writes; a question page writes nothing (its final send
-    // is one idempotent referral per form stamp), so it has the per-address allowance only.
+    // The overall ceiling guards the writes; a question page writes only its draft (its
+    // final send is one idempotent referral per form stamp), so it has the per-address
+    // allowance only.
     if !journey && limits.global.check().is_err() {
         return too_many(
             5,

@@ -44,6 +44,24 @@ impl FormData {
     pub fn pairs(&self) -> &[(String, String)] {
         &self.0
     }
+
+    /// A form from stored pairs (a journey's draft).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> FormData {
+        FormData(pairs)
+    }
+
+    /// Replaces the values of each of `names` with those `posted` has (none when it has none:
+    /// a group of checkboxes with nothing ticked sends nothing).
+    pub fn replace_from(&mut self, posted: &FormData, names: &[&str]) {
+        self.0.retain(|(k, _)| !names.contains(&k.as_str()));
+        self.0.extend(
+            posted
+                .0
+                .iter()
+                .filter(|(k, _)| names.contains(&k.as_str()))
+                .cloned(),
+        );
+    }
 }
 
 #[cfg(test)]
@@ -57,5 +75,15 @@ mod tests {
         assert_eq!(form.first("name"), "A B&C");
         assert_eq!(form.first("missing"), "");
         assert!(form.all("empty").is_empty());
+    }
+
+    #[test]
+    fn replacing_a_pages_fields_keeps_the_others_and_clears_unticked_boxes() {
+        let mut draft = FormData::parse(b"journey=j&reasons=anxiety&reasons=self_harm&name=A");
+        draft.replace_from(&FormData::parse(b"name=B&other=x"), &["reasons", "name"]);
+        assert_eq!(draft.first("journey"), "j");
+        assert_eq!(draft.first("name"), "B");
+        assert!(draft.all("reasons").is_empty());
+        assert_eq!(draft.first("other"), "");
     }
 }

@@ -28,6 +28,7 @@ pub mod consent;
 pub mod dashboard;
 pub mod demo;
 mod directory;
+pub mod drafts;
 pub mod durability;
 mod error;
 mod intake;

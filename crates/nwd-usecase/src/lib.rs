@@ -8,7 +8,8 @@
 //!
 //! Owns: reading the answers both doors receive into domain types (`person`, `about`),
 //! assembling what is stored from typed answers and the one write (`intake`, `accounts`,
-//! `sign_in`, `privacy`), and what a status link says (`status`). Does not own: routes, forms,
+//! `sign_in`, `privacy`), what a status link says (`status`) and when someone will be in touch
+//! (`promise`). Does not own: routes, forms,
 //! JSON bodies, HTTP or the wording of pages (the doors), nor the rules themselves
 //! (`nwd_domain`). It depends on no web crate (Cargo enforces it; `nwd-web`'s `layering`
 //! test checks the graph): use cases take the store, not the web state, and refuse with
@@ -20,6 +21,7 @@ pub mod error;
 pub mod intake;
 pub mod person;
 pub mod privacy;
+pub mod promise;
 pub mod sign_in;
 pub mod status;
 

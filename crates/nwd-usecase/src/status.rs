@@ -94,8 +94,16 @@ pub fn public_status(
     let (stage, headline) = match (&referral.status, &referral.closure) {
         (ReferralStatus::Closed, Some(closure)) => {
             let headline = match &closure.destination {
-                Destination::Allocated { service_ids, .. } => {
-                    let names: Vec<String> = service_ids.iter().map(name_of).collect();
+                Destination::Allocated {
+                    service_ids,
+                    service_names: names_at_closure,
+                } => {
+                    // The names kept when it closed, else the directory's today.
+                    let names: Vec<String> = if names_at_closure.len() == service_ids.len() {
+                        names_at_closure.clone()
+                    } else {
+                        service_ids.iter().map(name_of).collect()
+                    };
                     format!("Support from {} has finished.", joined(&names))
                 }
                 Destination::Signposted { name, .. } => {
@@ -117,6 +125,19 @@ pub fn public_status(
                         .unwrap_or_else(|| outcome.label().to_lowercase())
                 ),
             };
+            // Where they went on to: the services they were given details of (at triage or
+            // when support finished), named, as the named destination is.
+            let onward: Vec<String> = signposted
+                .iter()
+                .filter(|name| !headline.contains(name.as_str()))
+                .cloned()
+                .collect();
+            if !onward.is_empty() {
+                next.push(format!(
+                    "You have been given details of {}, for support from here.",
+                    joined(&onward)
+                ));
+            }
             next.push("If you need support again, you can ask again at any time.".to_owned());
             (Stage::Finished, headline)
         }
@@ -217,11 +238,24 @@ pub async fn status_for_token(
                 "no request has this status link; check you copied the whole link".to_owned(),
             )
         })?;
-    Ok(public_status(
-        &view.referral,
-        &view.service_names,
-        store.tz(),
-    ))
+    let mut status = public_status(&view.referral, &view.service_names, store.tz());
+    // Not yet passed on: when someone will be in touch, by the configured triage standard
+    // for its priority (or the more urgent review asked for, until triage decides).
+    if matches!(status.stage, Stage::Received | Stage::BeingLookedAt) {
+        let referral = &view.referral;
+        let priority = referral
+            .requested_priority
+            .filter(|requested| requested.rank() < referral.priority.rank())
+            .unwrap_or(referral.priority);
+        if let Some(promise) =
+            crate::promise::contact_promise(store.standards(), priority, referral.source)
+        {
+            status
+                .next
+                .insert(0, promise.by(referral.received_at, store.tz()));
+        }
+    }
+    Ok(status)
 }
 
 /// The path of a token's status page.

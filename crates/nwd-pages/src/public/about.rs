@@ -40,7 +40,27 @@ pub enum Part {
     Support,
     /// Everything (the professional journey's page, `/staff/refer`, the staff form).
     All,
+    /// Which GP practice and which school: asked where a young person or a parent agrees we
+    /// may talk to "your GP" or "your school" (the get-help journeys' sharing page).
+    GpAndSchool,
+    /// The groups the area's plans name, without school and GP (the get-help journeys ask
+    /// those with the sharing question).
+    Groups,
 }
+
+/// Which GP practice and which school (the get-help journeys' sharing page).
+pub const GP_AND_SCHOOL_FIELDS: [&str; 2] = ["gp_practice", "school"];
+
+/// The groups, without school and GP (the get-help journeys' second optional page).
+pub const GROUP_FIELDS: [&str; 7] = [
+    "looked_after",
+    "care_leaver",
+    "youth_justice",
+    "send_ehcp",
+    "autistic",
+    "adhd",
+    "young_carer",
+];
 
 /// The fields of the identity page.
 pub const IDENTITY_FIELDS: [&str; 7] = [
@@ -73,6 +93,8 @@ impl Part {
             Part::Identity => &IDENTITY_FIELDS,
             Part::Support => &SUPPORT_FIELDS,
             Part::All => &nwd_usecase::about::FIELDS,
+            Part::GpAndSchool => &GP_AND_SCHOOL_FIELDS,
+            Part::Groups => &GROUP_FIELDS,
         }
     }
 }

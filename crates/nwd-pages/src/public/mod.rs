@@ -1,5 +1,6 @@
 //! Pages for anyone, signed in or not: the start page, the self-referral and parent/carer
-//! journeys (`get_help`, with its `safety_question` and the optional `about` questions),
+//! journeys (`get_help`, with its `safety_question` and the optional `about` questions; their
+//! answers kept between pages in a server-side draft, `journey_draft`),
 //! finding support in the directory, urgent help, a referral's private status link, the
 //! public `statements` (privacy notice, accessibility, cookies, contact), and the
 //! professional's referral journey (`refer_journey` for anyone, `refer` for signed-in staff).
@@ -9,6 +10,7 @@
 pub mod about;
 pub mod find_support;
 pub mod get_help;
+pub mod journey_draft;
 pub mod refer;
 pub mod refer_journey;
 pub mod safety_question;
@@ -32,7 +34,9 @@ pub fn router() -> SecureRouter {
         .route(Policy::Public, "page", routes!(statements::cookies))
         .route(Policy::Public, "page", routes!(statements::contact))
         .route(Policy::Public, "page", routes!(get_help::start))
+        .route(Policy::Public, "referral", routes!(get_help::question))
         .route(Policy::Public, "referral", routes!(get_help::answer))
+        .route(Policy::Public, "referral", routes!(get_help::done))
         .route(Policy::Public, "service", routes!(find_support::search))
         .route(Policy::Public, "service", routes!(find_support::service))
         .route(

@@ -21,14 +21,13 @@ use crate::form::FormData;
 use crate::layout::{render, FieldMessage, Layout, Sensitivity};
 use crate::public::get_help::{AnswerRow, Who};
 use crate::public::urgent_help::{UrgentLine, URGENT_HELP};
-use nwd_http::limits::HONEYPOT_FIELD;
 
 /// The step's name in forms.
 pub const STEP: &str = "safety";
 /// The form fields the step asks.
 pub const FIELDS: &[&str] = &["safety-thoughts", "safety-harmed"];
-/// The `go` value of the interruption page's "Continue" button.
-pub const CONTINUE: &str = "continue-after-safety";
+/// The query that shows the safety step's interruption (`/get-help/q/safety?help=now`).
+pub const INTERRUPTION_QUERY: &str = "help=now";
 /// The priority a risky answer asks triage to confirm (the domain's rule:
 /// [`nwd_domain::self_referral::SAFETY_REQUESTED_PRIORITY`]).
 pub const REQUESTED: Priority = nwd_domain::self_referral::SAFETY_REQUESTED_PRIORITY;
@@ -146,21 +145,14 @@ struct InterruptionPage {
     layout: Layout,
     parent: bool,
     lines: &'static [UrgentLine],
-    hidden: Vec<(String, String)>,
-    changing: bool,
-    go: &'static str,
+    next: String,
+    promise: String,
 }
 
 /// The interruption shown at once when the answers signal risk: the urgent help numbers, and
-/// a button to carry on with the request (every answer travels on in hidden fields).
-pub fn interruption(form: FormData, changing: bool) -> Response {
-    let who = Who::of(&form);
-    let hidden = form
-        .pairs()
-        .iter()
-        .filter(|(name, _)| !["step", "go", "changing", HONEYPOT_FIELD].contains(&name.as_str()))
-        .cloned()
-        .collect();
+/// a link to carry on with the request at `next` (the answers are already saved in the
+/// journey's draft, so this is a page of its own address that Back and refresh can show again).
+pub fn interruption(who: Who, next: String, promise: String) -> Response {
     let page = InterruptionPage {
         layout: Layout::public(match who {
             Who::YoungPerson => "You can get help now",
@@ -168,9 +160,8 @@ pub fn interruption(form: FormData, changing: bool) -> Response {
         }),
         parent: who == Who::ParentCarer,
         lines: URGENT_HELP,
-        hidden,
-        changing,
-        go: CONTINUE,
+        next,
+        promise,
     };
     render(&page, StatusCode::OK, Sensitivity::Identifiable)
 }

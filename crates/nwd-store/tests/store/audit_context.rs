@@ -314,10 +314,13 @@ fn by_account(account: &str) -> AuditContext {
 
 /// Functions that write without an audit entry of their own, and why: bookkeeping that
 /// changes no record (a sign-in under way, a session's idle clock).
-const BOOKKEEPING: [&str; 3] = [
-    "begin_oidc_flow",   // a sign-in under way, kept by the hash of its state
-    "take_oidc_flow",    // taken once, whatever happens next
-    "session_principal", // refreshes the session's idle clock at most once a minute
+const BOOKKEEPING: [&str; 6] = [
+    "begin_oidc_flow",      // a sign-in under way, kept by the hash of its state
+    "take_oidc_flow",       // taken once, whatever happens next
+    "session_principal",    // refreshes the session's idle clock at most once a minute
+    "save_draft",           // a public journey's answers between pages, not the record
+    "finish_draft",         // empties them once the (audited) send has made the referral
+    "purge_expired_drafts", // deletes drafts past their idle lifetime
 ];
 
 /// Every public store function that opens a write transaction takes an `AuditContext`, and

@@ -12,6 +12,7 @@ use nwd_store::auth::{Bootstrap, NewUser, TeamKind};
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use crate::journeys::Journey;
 use crate::on_both_backends;
 use crate::status::{form_post, hidden};
 use crate::support::{all_scopes, no_redirects, TestApp};
@@ -83,34 +84,26 @@ async fn stored(app: &TestApp, person: PersonId) -> AboutYoungPerson {
     app.store.person_about(person).await.unwrap().about
 }
 
-fn journey_answers<'a>(
-    start: &'a str,
-    who: Option<&'a str>,
-    given: &'a str,
-    year: &'a str,
-) -> Vec<(&'a str, String)> {
-    let mut pairs: Vec<(&str, String)> = vec![
-        ("journey", hidden(start, "journey")),
-        ("issued", hidden(start, "issued")),
-        ("website", String::new()),
-        ("dob-day", "9".into()),
-        ("dob-month", "4".into()),
-        ("dob-year", year.into()),
-        ("given-name", given.into()),
-        ("family-name", "Testabout".into()),
-        ("reasons", "anxiety".into()),
-        ("safety-thoughts", "no".into()),
-        ("safety-harmed", "no".into()),
-        ("happening", "Panicky before school.".into()),
-        ("phone", "07700 900 982".into()),
-        ("understood", "yes".into()),
+fn journey_answers<'a>(parent: bool, given: &'a str, year: &'a str) -> Vec<(&'a str, &'a str)> {
+    let mut pairs: Vec<(&str, &str)> = vec![
+        ("website", ""),
+        ("dob-day", "9"),
+        ("dob-month", "4"),
+        ("dob-year", year),
+        ("given-name", given),
+        ("family-name", "Testabout"),
+        ("reasons", "anxiety"),
+        ("safety-thoughts", "no"),
+        ("safety-harmed", "no"),
+        ("happening", "Panicky before school."),
+        ("phone", "07700 900 982"),
+        ("understood", "yes"),
     ];
-    if let Some(who) = who {
+    if parent {
         pairs.extend([
-            ("who", who.to_owned()),
-            ("relationship", "foster_carer".into()),
-            ("aware", "knows_agrees".into()),
-            ("your-name", "Carer Testperson".into()),
+            ("relationship", "foster_carer"),
+            ("aware", "knows_agrees"),
+            ("your-name", "Carer Testperson"),
         ]);
     }
     pairs
@@ -119,48 +112,30 @@ fn journey_answers<'a>(
 async fn public_journeys_save_the_answers_and_match_the_api(app: &TestApp) {
     // The young person: the optional pages come after "Who can we talk to", say why we ask,
     // and are shown on "Check your answers" with a change link.
-    let start = app
-        .public(Method::GET, "/get-help")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let base = journey_answers(&start, None, "Ada", "2011");
-    let mut pairs: Vec<(&str, &str)> = base.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    pairs.extend([("step", "sharing"), ("go", "continue")]);
-    let page = form_post(app, "/get-help", &pairs).await;
+    let journey = Journey::start(app, "/get-help").await;
+    let pairs = journey_answers(false, "Ada", "2011");
+    let page = journey.answer_until("/get-help/q/about-you", &pairs).await;
     assert!(page.contains("About you"), "{page}");
     assert!(page.contains("to check our services reach everyone"));
     assert!(page.contains("Prefer not to say"));
     // An answer not on the page: the field is named, and the page is shown again.
-    let mut bad = pairs.clone();
-    bad.retain(|(k, _)| *k != "step" && *k != "go");
-    bad.extend([
-        ("step", "about-you"),
-        ("go", "continue"),
-        ("ethnicity", "martian"),
-    ]);
-    let page = form_post(app, "/get-help", &bad).await;
+    let response = journey
+        .post("/get-help/q/about-you", &[("ethnicity", "martian")])
+        .await;
+    let page = response.text().await.unwrap();
     assert!(page.contains("href=\"#ethnicity\""), "{page}");
     assert!(page.contains("About you"));
 
     let mut all = pairs.clone();
-    all.retain(|(k, _)| *k != "step" && *k != "go");
     all.extend(ANSWERS);
-    let mut check = all.clone();
-    check.extend([("step", "about-support"), ("go", "continue")]);
-    let page = form_post(app, "/get-help", &check).await;
+    let page = journey.answer_until("/get-help/q/check", &all).await;
     assert!(page.contains("Check your answers before sending"), "{page}");
-    assert!(page.contains("value=\"change-about-you\""));
-    assert!(page.contains("value=\"change-about-support\""));
+    assert!(page.contains("id=\"change-about-you\""));
+    assert!(page.contains("id=\"change-about-support\""));
     assert!(page.contains("Black or Black British - African"));
     assert!(page.contains("Looked after") || page.contains("in the care of the council"));
     app.advance_clock(jiff::SignedDuration::from_secs(60));
-    let mut send = all.clone();
-    send.extend([("step", "check"), ("go", "send")]);
-    let page = form_post(app, "/get-help", &send).await;
+    let page = journey.send(&all).await;
     assert!(page.contains("Your request has been sent"), "{page}");
     let (_, young_person) = newest(app).await;
     let from_page = stored(app, young_person).await;
@@ -208,25 +183,14 @@ async fn public_journeys_save_the_answers_and_match_the_api(app: &TestApp) {
     assert_eq!(app.count("referrals").await, before);
 
     // A parent or carer: "their" words, the same record.
-    let start = app
-        .public(Method::GET, "/get-help/parent-carer")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let base = journey_answers(&start, Some("parent_carer"), "Cal", "2013");
-    let mut pairs: Vec<(&str, &str)> = base.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    pairs.extend([("step", "sharing"), ("go", "continue")]);
-    let page = form_post(app, "/get-help", &pairs).await;
+    let journey = Journey::start(app, "/get-help/parent-carer").await;
+    let mut pairs = journey_answers(true, "Cal", "2013");
+    let page = journey.answer_until("/get-help/q/about-you", &pairs).await;
     assert!(page.contains("About them"), "{page}");
     assert!(page.contains("What is their ethnic group?"));
-    pairs.retain(|(k, _)| *k != "step" && *k != "go");
     pairs.extend(ANSWERS);
-    pairs.extend([("step", "check"), ("go", "send")]);
     app.advance_clock(jiff::SignedDuration::from_secs(60));
-    let page = form_post(app, "/get-help", &pairs).await;
+    let page = journey.send(&pairs).await;
     assert!(page.contains("Your request has been sent"), "{page}");
     let (_, child) = newest(app).await;
     assert_eq!(stored(app, child).await, expected());

@@ -81,7 +81,7 @@ async fn stylesheet(app: &TestApp) -> String {
 
 async fn pages_json_and_assets_are_compressed_when_accepted(app: &TestApp) {
     let css = stylesheet(app).await;
-    for path in ["/", "/get-help", css.as_str(), "/api/openapi.json"] {
+    for path in ["/", "/refer", css.as_str(), "/api/openapi.json"] {
         let plain = get(app, path, "identity").await;
         assert_eq!(plain.status, 200, "{path}");
         assert_eq!(plain.encoding, None, "{path}: identity asked for");

@@ -114,7 +114,7 @@ async fn browsers_get_html_404_and_405_pages_and_the_api_keeps_problems(app: &Te
     problem(response, 405, "method-not-allowed").await;
 
     // A handler's own 404 is untouched: the pages' status link for an unknown token.
-    let pages = send(app, Method::GET, "/get-help", BROWSER).await;
+    let pages = send(app, Method::GET, "/urgent-help", BROWSER).await;
     assert_eq!(pages.status(), 200);
 }
 on_both_backends!(browsers_get_html_404_and_405_pages_and_the_api_keeps_problems);

@@ -7,8 +7,9 @@
 use reqwest::Method;
 use serde_json::json;
 
+use crate::journeys::Journey;
 use crate::on_both_backends;
-use crate::status::{form_post, hidden, parent_answers};
+use crate::status::parent_answers;
 use crate::support::{fields, problem, referral_body, TestApp};
 
 async fn a_long_name_is_refused_and_intake_goes_on(app: &TestApp) {
@@ -35,32 +36,20 @@ async fn a_long_name_is_refused_and_intake_goes_on(app: &TestApp) {
     assert_eq!(app.count("referrals").await, before + 1);
 
     // The public journey: a 150 KB name never reaches the matcher (413, nothing written).
-    let first = app
-        .public(Method::GET, "/get-help/parent-carer")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let journey = hidden(&first, "journey");
-    let issued = hidden(&first, "issued");
+    let journey = Journey::start(app, "/get-help/parent-carer").await;
+    journey
+        .answer_until("/get-help/q/name", &parent_answers(""))
+        .await;
     app.advance_clock(jiff::SignedDuration::from_secs(60));
     let name = "c".repeat(150 * 1024);
-    let mut answers = parent_answers(&journey, &issued, "");
-    for pair in answers.iter_mut() {
-        if pair.0 == "given-name" {
-            pair.1 = &name;
-        }
-    }
     let body: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&answers)
+        .extend_pairs([("given-name", name.as_str()), ("family-name", "Testyoung")])
         .finish();
     // The server answers 413 without reading the rest of the body and closes the
     // connection; this request's connection is not put back for the next one to reuse
     // (which then failed now and then with "connection closed before message completed").
-    let response = app
-        .public(Method::POST, "/get-help")
+    let response = crate::support::no_redirects()
+        .post(format!("{}/get-help/q/name", app.base))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("connection", "close")
         .body(body)
@@ -70,13 +59,15 @@ async fn a_long_name_is_refused_and_intake_goes_on(app: &TestApp) {
     assert_eq!(response.status(), 413);
     // A name just over the NHS limit: the name question again, with the message.
     let name = "d".repeat(36);
-    let mut answers = parent_answers(&journey, &issued, "");
-    for pair in answers.iter_mut() {
-        if pair.0 == "given-name" {
-            pair.1 = &name;
-        }
-    }
-    let page = form_post(app, "/get-help", &answers).await;
+    let page = journey
+        .post(
+            "/get-help/q/name",
+            &[("given-name", name.as_str()), ("family-name", "Testyoung")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("at most 35 characters"), "{page}");
     assert_eq!(app.count("referrals").await, before + 1);
 }
@@ -167,59 +158,36 @@ async fn unknown_json_fields_are_refused(app: &TestApp) {
 }
 on_both_backends!(unknown_json_fields_are_refused);
 
+/// One journey makes one referral: its stamp and its journey id are kept in the draft, so a
+/// send repeated 25 times (a double click, a refresh, a script) makes one referral and one
+/// status link.
 async fn one_form_stamp_makes_one_referral(app: &TestApp) {
-    let first = app
-        .public(Method::GET, "/get-help/parent-carer")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let journey = hidden(&first, "journey");
-    let issued = hidden(&first, "issued");
+    let journey = Journey::start(app, "/get-help/parent-carer").await;
     app.advance_clock(jiff::SignedDuration::from_secs(60));
-    // 25 sends with the one stamp: the first makes the referral; the same journey again is
-    // a repeat of it; the stamp under other journey ids does not verify.
-    let mut sent = 0;
-    for i in 0..25 {
-        let other = format!("{journey}{i:02}");
-        let id = if i % 2 == 0 {
-            journey.as_str()
-        } else {
-            other.as_str()
-        };
-        let page = form_post(app, "/get-help", &parent_answers(id, &issued, "")).await;
-        if page.contains("Your request has been sent") {
-            sent += 1;
-        } else {
-            assert!(page.contains("Check your answers before sending"), "{page}");
-        }
+    let page = journey.send(&parent_answers("")).await;
+    assert!(page.contains("Your request has been sent"), "{page}");
+    for _ in 0..24 {
+        let response = journey
+            .post("/get-help/q/check", &[("website", ""), ("go", "send")])
+            .await;
+        assert_eq!(response.status(), 303);
+        assert_eq!(response.headers()["location"], "/get-help/done");
     }
-    assert!(sent >= 1);
     assert_eq!(app.count("referrals").await, 1);
     assert_eq!(app.count("status_links").await, 1);
 }
 on_both_backends!(one_form_stamp_makes_one_referral);
 
+/// A refresh of the confirmation shows the same reference and the same status link (kept in
+/// the sent draft), and mints no new link.
 async fn a_repeat_of_a_journey_mints_no_new_link(app: &TestApp) {
-    let first = app
-        .public(Method::GET, "/get-help/parent-carer")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let journey = hidden(&first, "journey");
-    let issued = hidden(&first, "issued");
+    let journey = Journey::start(app, "/get-help/parent-carer").await;
     app.advance_clock(jiff::SignedDuration::from_secs(60));
-    let page = form_post(app, "/get-help", &parent_answers(&journey, &issued, "")).await;
+    let page = journey.send(&parent_answers("")).await;
     assert!(page.contains("id=\"status-link\""), "{page}");
-    let again = form_post(app, "/get-help", &parent_answers(&journey, &issued, "")).await;
+    let again = journey.page("/get-help/done").await;
     assert!(again.contains(&hidden_reference(&page)), "{again}");
-    assert!(!again.contains("id=\"status-link\""), "{again}");
-    assert!(again.contains("we do not make another"), "{again}");
+    assert_eq!(crate::status::link(&again), crate::status::link(&page));
     assert_eq!(app.count("status_links").await, 1);
 }
 on_both_backends!(a_repeat_of_a_journey_mints_no_new_link);

@@ -30,6 +30,7 @@ mod hardening;
 mod intake;
 mod intake_disclosure;
 mod intake_flood;
+mod journeys;
 mod lifecycle;
 mod limits;
 mod oidc;

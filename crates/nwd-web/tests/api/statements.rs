@@ -69,8 +69,6 @@ async fn every_public_page_links_the_statements_and_offers_exit_this_page(app: &
         .await;
     let pages = [
         "/".to_owned(),
-        "/get-help".to_owned(),
-        "/get-help/parent-carer".to_owned(),
         "/find-support".to_owned(),
         "/find-support?age=15&area=ME14".to_owned(),
         format!("/find-support/services/{service}"),
@@ -81,8 +79,16 @@ async fn every_public_page_links_the_statements_and_offers_exit_this_page(app: &
         "/cookies".to_owned(),
         "/contact".to_owned(),
     ];
+    let mut shown = Vec::new();
     for path in &pages {
-        let page = get(app, path).await;
+        shown.push((path.clone(), get(app, path).await));
+    }
+    // The journeys' questions (shown from their drafts).
+    for start in ["/get-help", "/get-help/parent-carer"] {
+        let journey = crate::journeys::Journey::start(app, start).await;
+        shown.push((journey.first.clone(), journey.page(&journey.first).await));
+    }
+    for (path, page) in &shown {
         let footer = &page[page.find("<footer").expect("a footer")..];
         for (href, _) in STATEMENTS {
             assert!(

@@ -5,6 +5,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use crate::journeys::Journey;
 use crate::on_both_backends;
 use crate::support::TestApp;
 
@@ -110,6 +111,14 @@ async fn the_status_link_follows_the_referral_and_says_nothing_clinical(app: &Te
     assert_eq!(json["stage"], "received");
     assert_eq!(json["reference"], created["reference"]);
     assert!(page.contains("We have received the request."));
+    // When someone will be in touch: the configured routine triage standard (5 days), as a
+    // date, the same on the page and in the API.
+    let by = json["next"][0].as_str().unwrap().to_owned();
+    assert!(
+        by.starts_with("Someone from our team will get in touch by "),
+        "{json}"
+    );
+    assert!(page.contains(&by), "{page}");
 
     // Triaged and allocated: passed to the named service, an appointment to be offered.
     let triaged = post(
@@ -141,7 +150,7 @@ async fn the_status_link_follows_the_referral_and_says_nothing_clinical(app: &Te
     assert!(page.contains("Synthetic Wellbeing Project"));
 
     // Seen: support has started.
-    post(
+    let contacted = post(
         app,
         &format!("/api/referrals/{id}/contacts"),
         version,
@@ -154,6 +163,31 @@ async fn the_status_link_follows_the_referral_and_says_nothing_clinical(app: &Te
         json["headline"],
         "Support has started with Synthetic Wellbeing Project."
     );
+    assert!(
+        !json["next"].to_string().contains("get in touch by"),
+        "passed on"
+    );
+
+    // Discharged: finished, naming where support came from and where they were pointed on to.
+    post(
+        app,
+        &format!("/api/referrals/{id}/allocations/{allocation}/discharge"),
+        contacted["referral"]["version"].as_u64().unwrap(),
+        json!({"reason": "treatment_completed"}),
+    )
+    .await;
+    let (json, page) = status(app, &token).await;
+    assert_eq!(json["stage"], "finished", "{json}");
+    assert_eq!(
+        json["headline"],
+        "Support from Synthetic Wellbeing Project has finished."
+    );
+    let next = json["next"].to_string();
+    assert!(
+        next.contains("You have been given details of Synthetic Youth Counselling"),
+        "{next}"
+    );
+    assert!(page.contains("Synthetic Youth Counselling"));
 
     // A wrong token, a malformed one and an almost-right one: the same 404.
     let mut wrong = token.clone();
@@ -217,6 +251,8 @@ pub(crate) fn link(page: &str) -> String {
     page[start..].split('"').next().unwrap().to_owned()
 }
 
+/// Posts a form to `path` (the professional's journey, whose answers travel in hidden
+/// fields); the page, which must answer 200.
 pub(crate) async fn form_post(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> String {
     let body: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
@@ -232,15 +268,9 @@ pub(crate) async fn form_post(app: &TestApp, path: &str, pairs: &[(&str, &str)])
     response.text().await.unwrap()
 }
 
-pub(crate) fn parent_answers<'a>(
-    journey: &'a str,
-    issued: &'a str,
-    honeypot: &'a str,
-) -> Vec<(&'a str, &'a str)> {
+/// A parent's or carer's answers, every question (`website` is the honeypot).
+pub(crate) fn parent_answers(honeypot: &str) -> Vec<(&str, &str)> {
     vec![
-        ("journey", journey),
-        ("who", "parent_carer"),
-        ("issued", issued),
         ("website", honeypot),
         ("relationship", "foster_carer"),
         ("dob-day", "9"),
@@ -257,52 +287,32 @@ pub(crate) fn parent_answers<'a>(
         ("your-name", "Carer Testperson"),
         ("phone", "07700 900 982"),
         ("understood", "yes"),
-        ("step", "check"),
-        ("go", "send"),
     ]
 }
 
 async fn a_parent_or_carer_refers_their_child_and_scripts_are_turned_away(app: &TestApp) {
-    let first = app
-        .public(Method::GET, "/get-help/parent-carer")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let journey = Journey::start(app, "/get-help/parent-carer").await;
+    let first = journey.page(&journey.first).await;
     assert!(first.contains("How are you related to the child or young person?"));
     // The honeypot is hidden from people, screen readers and the keyboard.
     assert!(first.contains(r#"<div class="nhsuk-u-visually-hidden" aria-hidden="true">"#));
     assert!(first.contains(r#"name="website" value="" tabindex="-1" autocomplete="off""#));
-    let journey = hidden(&first, "journey");
-    let issued = hidden(&first, "issued");
 
     // Sent at once (a script): a neutral page, nothing written.
-    let page = form_post(app, "/get-help", &parent_answers(&journey, &issued, "")).await;
-    assert!(page.contains("Thank you"));
+    let page = journey.send(&parent_answers("")).await;
+    assert!(page.contains("Thank you"), "{page}");
     assert!(!page.contains("NWD-"));
     assert_eq!(app.count("referrals").await, 0);
 
     app.advance_clock(jiff::SignedDuration::from_secs(60));
     // The honeypot filled in (a script, however slow): the same neutral page, nothing written.
-    let page = form_post(
-        app,
-        "/get-help",
-        &parent_answers(&journey, &issued, "http://spam.example"),
-    )
-    .await;
+    let page = journey.send(&parent_answers("http://spam.example")).await;
     assert!(page.contains("Thank you"));
     assert_eq!(app.count("referrals").await, 0);
-    // A forged stamp: the check page again, with a fresh stamp and a message.
-    let page = form_post(app, "/get-help", &parent_answers(&journey, "1.00", "")).await;
-    assert!(page.contains("Check your answers before sending"));
-    assert!(page.contains(r##"href="#send""##));
-    assert_ne!(hidden(&page, "issued"), "1.00");
-    assert_eq!(app.count("referrals").await, 0);
+    // (The stamp is kept in the server-side draft: a browser cannot forge it.)
 
     // A person: the referral, recorded as a parent's or carer's (B2).
-    let page = form_post(app, "/get-help", &parent_answers(&journey, &issued, "")).await;
+    let page = journey.send(&parent_answers("")).await;
     assert!(page.contains("Your request has been sent"), "{page}");
     let status_path = link(&page);
     assert!(status_path.starts_with("/status/"));
@@ -334,8 +344,12 @@ async fn a_parent_or_carer_refers_their_child_and_scripts_are_turned_away(app: &
         .unwrap()
         .contains("Does the young person know? Yes, and they agree to it."));
     let token = status_path.trim_start_matches("/status/");
-    let (json, _) = status(app, token).await;
+    let (json, page) = status(app, token).await;
     assert_eq!(json["stage"], "received");
+    // When someone will be in touch: the triage standard's date, on the page and in the API.
+    let by = "Someone from our team will get in touch by ";
+    assert!(json["next"][0].as_str().unwrap().starts_with(by), "{json}");
+    assert!(page.contains(by), "{page}");
 }
 on_both_backends!(a_parent_or_carer_refers_their_child_and_scripts_are_turned_away);
 

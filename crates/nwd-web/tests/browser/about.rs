@@ -11,9 +11,9 @@ use crate::support::{browser_wanted, BrowserApp};
 /// For the other journeys' tests: skips the two optional pages ("Continue" on each).
 pub async fn skip_about_pages(app: &BrowserApp, parent: bool) {
     let (first, second) = if parent {
-        ("About them", "Their school, GP and support")
+        ("About them", "About their support")
     } else {
-        ("About you", "Your school, GP and support")
+        ("About you", "About your support")
     };
     assert_eq!(app.heading().await, first);
     app.press("button[value=continue]").await;
@@ -82,8 +82,8 @@ async fn a_young_person_answers_the_optional_questions_on_a_phone() {
     app.type_into("first_language", "Polish").await;
     app.press("button[value=continue]").await;
 
-    assert_eq!(app.heading().await, "Your school, GP and support");
-    app.check_page("school, GP and support").await;
+    assert_eq!(app.heading().await, "About your support");
+    app.check_page("about your support").await;
     app.space_on("looked_after").await; // yes
     app.space_on("young_carer-3").await; // prefer not to say
     app.press("button[value=continue]").await;
@@ -94,9 +94,10 @@ async fn a_young_person_answers_the_optional_questions_on_a_phone() {
     assert!(answers.contains("Polish"));
     app.check_page("check your answers with the optional answers")
         .await;
-    // Change from the summary, and come straight back.
-    app.press("button[value=change-about-support]").await;
-    assert_eq!(app.heading().await, "Your school, GP and support");
+    // Change from the summary, and come straight back: which school is asked with who we
+    // may talk to.
+    app.press("#change-sharing").await;
+    assert_eq!(app.heading().await, "Who can we talk to about this?");
     app.type_into("school", "Synthetic Academy").await;
     app.press("button[value=continue]").await;
     assert_eq!(app.heading().await, "Check your answers before sending");

@@ -38,7 +38,7 @@ async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_qu
 
     app.goto("/").await;
     app.press("main a.nhsuk-button").await;
-    assert_eq!(app.path().await, "/get-help");
+    assert_eq!(app.path().await, "/get-help/q/date-of-birth");
     assert_eq!(app.heading().await, "What is your date of birth?");
     app.check_page("date of birth").await;
 
@@ -131,7 +131,7 @@ async fn a_young_person_refers_themselves_and_the_referral_reaches_the_triage_qu
     app.assert_no_store("check your answers").await;
 
     // Change an answer from the summary, and come straight back.
-    app.press("button[value=change-postcode]").await;
+    app.press("#change-postcode").await;
     assert_eq!(app.heading().await, "What is your postcode?");
     app.type_into("postcode", "ME15 6AA").await;
     app.enter_in("postcode").await;
@@ -464,7 +464,7 @@ async fn a_teacher_refers_a_pupil_by_keyboard_one_question_per_page() {
     app.check_page("refer: check your answers").await;
     app.assert_no_store("refer: check your answers").await;
     // Change an answer from the summary, and come straight back.
-    app.press("button[value=change-postcode]").await;
+    app.press("#change-postcode").await;
     assert_eq!(app.heading().await, "What is their postcode?");
     app.type_into("postcode", "ME15 6AA").await;
     app.enter_in("postcode").await;

@@ -11,6 +11,7 @@ mod support;
 
 mod about;
 mod admin;
+mod back_and_refresh;
 mod commissioning;
 mod destinations;
 mod end_to_end;

@@ -120,6 +120,12 @@ impl BrowserApp {
     /// Starts the server, a single point of access team with a triage clinician, chromedriver
     /// and a headless Chromium `width` pixels wide.
     pub async fn start(width: u32) -> BrowserApp {
+        BrowserApp::start_with(width, true).await
+    }
+
+    /// As [`Self::start`], with the page's JavaScript turned off when `javascript` is false
+    /// (WebDriver's own scripts, which the checks use, still run).
+    pub async fn start_with(width: u32, javascript: bool) -> BrowserApp {
         let turn = ONE_BROWSER.lock().await;
         let database = TestDatabase::sqlite().await;
         let mut options = StoreOptions::new(database.url(), standards());
@@ -150,7 +156,11 @@ impl BrowserApp {
                     "--disable-extensions", "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--hide-scrollbars",
                     format!("--window-size={width},900")
-                ]
+                ],
+                "prefs": {
+                    "profile.managed_default_content_settings.javascript":
+                        if javascript { 1 } else { 2 }
+                }
             }
         });
         let capabilities = capabilities.as_object().unwrap().clone();

@@ -135,7 +135,9 @@ async fn safety_interruption_at_phone_width() {
     assert!(main.contains("111"));
     app.check_page("safety interruption, phone").await;
     app.assert_no_store("safety interruption").await;
-    app.press("button[value=continue-after-safety]").await;
+    assert_eq!(app.path().await, "/get-help/q/safety");
+    app.press("#continue-after-safety").await;
+    assert_eq!(app.path().await, "/get-help/q/happening");
     assert_eq!(app.heading().await, "Tell us what has been happening");
     app.finish().await;
 }

@@ -43,9 +43,15 @@ pub(super) struct StepPage {
     layout: Layout,
     step: &'static str,
     form: FormData,
-    hidden: Vec<(String, String)>,
     changing: bool,
-    has_previous: bool,
+    /// Where the question's answer is posted (its own address).
+    action: String,
+    /// The back link: the previous question's address (the check page's when changing).
+    back: Option<String>,
+    /// When someone will be in touch (`usecase::promise`), for the first and the check page.
+    promise: String,
+    /// The first question of the journey: it says who will see what and what happens next.
+    first: bool,
     under_16: bool,
     parent: bool,
     their: &'static str,
@@ -77,9 +83,6 @@ pub fn neutral_response() -> Response {
         Sensitivity::Identifiable,
     )
 }
-
-/// Fields that never travel between pages as hidden answers.
-pub(super) const NOT_CARRIED: [&str; 4] = ["step", "go", "changing", HONEYPOT_FIELD];
 
 impl StepPage {
     fn field(&self, name: &str) -> String {
@@ -117,8 +120,9 @@ pub(super) fn step_page(
     errors: Vec<FieldMessage>,
     changing: bool,
     today: Date,
+    promise: &str,
 ) -> Response {
-    let page = step_template(step, form, errors, changing, today);
+    let page = step_template(step, form, errors, changing, today, promise);
     render(&page, StatusCode::OK, Sensitivity::Identifiable)
 }
 
@@ -131,7 +135,7 @@ pub fn step_html(
     errors: Vec<FieldMessage>,
     today: Date,
 ) -> Result<String, askama::Error> {
-    step_template(step, form, errors, false, today).render()
+    step_template(step, form, errors, false, today, "").render()
 }
 
 pub(super) fn step_template(
@@ -140,17 +144,14 @@ pub(super) fn step_template(
     errors: Vec<FieldMessage>,
     changing: bool,
     today: Date,
+    promise: &str,
 ) -> StepPage {
     let who = Who::of(&form);
-    let asked = step.fields(who);
-    let hidden: Vec<(String, String)> = form
-        .pairs()
-        .iter()
-        .filter(|(name, _)| {
-            !asked.contains(&name.as_str()) && !NOT_CARRIED.contains(&name.as_str())
-        })
-        .cloned()
-        .collect();
+    let back = if changing {
+        Some(super::step_path(Step::Check))
+    } else {
+        step.previous(who).map(super::step_path)
+    };
     let chosen = form.all("reasons");
     let help_with = HELP_WITH
         .iter()
@@ -183,9 +184,11 @@ pub(super) fn step_template(
     StepPage {
         layout: Layout::public(step.title(who)).with_errors(errors),
         step: step.as_str(),
-        hidden,
         changing,
-        has_previous: step.previous(who).is_some() || changing,
+        action: super::step_path(step),
+        back,
+        promise: promise.to_owned(),
+        first: step == Step::first(who),
         under_16,
         parent: who == Who::ParentCarer,
         their: who.their(),
@@ -205,7 +208,8 @@ pub(super) fn step_template(
 pub(super) fn step_part(step: Step) -> Option<crate::public::about::Part> {
     match step {
         Step::AboutYou => Some(crate::public::about::Part::Identity),
-        Step::AboutSupport => Some(crate::public::about::Part::Support),
+        Step::AboutSupport => Some(crate::public::about::Part::Groups),
+        Step::Sharing => Some(crate::public::about::Part::GpAndSchool),
         _ => None,
     }
 }
@@ -263,6 +267,17 @@ pub(super) fn answer_rows(form: &FormData) -> Vec<AnswerRow> {
     if share.is_empty() {
         share.push("No one else for now".to_owned());
     }
+    // Which GP practice and school, when given (asked with the sharing question).
+    let answers = crate::public::about::input(form);
+    share.extend(
+        crate::public::about::answered_lines(
+            crate::public::about::Part::GpAndSchool,
+            voice(who),
+            &answers,
+        )
+        .into_iter()
+        .filter(|line| line != "Not answered"),
+    );
     let mut rows = Vec::new();
     if who == Who::ParentCarer {
         rows.push(AnswerRow {
@@ -323,7 +338,6 @@ pub(super) fn answer_rows(form: &FormData) -> Vec<AnswerRow> {
             step: Step::Sharing.as_str(),
         },
     ]);
-    let answers = crate::public::about::input(form);
     for (key, step, part) in [
         (
             "About",
@@ -331,9 +345,9 @@ pub(super) fn answer_rows(form: &FormData) -> Vec<AnswerRow> {
             crate::public::about::Part::Identity,
         ),
         (
-            "School, GP and support",
+            "Support",
             Step::AboutSupport,
-            crate::public::about::Part::Support,
+            crate::public::about::Part::Groups,
         ),
     ] {
         rows.push(AnswerRow {

@@ -186,8 +186,8 @@ impl Step {
             (Step::Sharing, _) => "Who can we talk to about this?",
             (Step::AboutYou, Who::YoungPerson) => "About you",
             (Step::AboutYou, Who::ParentCarer) => "About them",
-            (Step::AboutSupport, Who::YoungPerson) => "Your school, GP and support",
-            (Step::AboutSupport, Who::ParentCarer) => "Their school, GP and support",
+            (Step::AboutSupport, Who::YoungPerson) => "About your support",
+            (Step::AboutSupport, Who::ParentCarer) => "About their support",
             (Step::Check, _) => "Check your answers before sending",
         }
     }
@@ -206,9 +206,9 @@ impl Step {
             Step::Happening => &["happening"],
             Step::Contact if who == Who::ParentCarer => &["your-name", "phone", "email"],
             Step::Contact => &["phone", "email"],
-            Step::Sharing => &["share", "understood"],
+            Step::Sharing => &["share", "understood", "gp_practice", "school"],
             Step::AboutYou => &crate::public::about::IDENTITY_FIELDS,
-            Step::AboutSupport => &crate::public::about::SUPPORT_FIELDS,
+            Step::AboutSupport => &crate::public::about::GROUP_FIELDS,
             Step::Check => &[],
         }
     }

@@ -176,6 +176,10 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
             {
                 errors.push(FieldMessage::new("share", "Choose from the list"));
             }
+            errors.extend(crate::public::about::validate(
+                crate::public::about::Part::GpAndSchool,
+                form,
+            ));
             if form.first("understood") != "yes" {
                 errors.push(FieldMessage::new(
                     "understood",
@@ -187,7 +191,7 @@ pub fn validate(step: Step, form: &FormData, today: Date) -> Vec<FieldMessage> {
             errors = crate::public::about::validate(crate::public::about::Part::Identity, form)
         }
         Step::AboutSupport => {
-            errors = crate::public::about::validate(crate::public::about::Part::Support, form)
+            errors = crate::public::about::validate(crate::public::about::Part::Groups, form)
         }
         Step::Check => {}
     }

@@ -4,18 +4,17 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use crate::journeys::Journey;
 use crate::on_both_backends;
-use crate::status::{form_post, hidden, parent_answers};
+use crate::status::parent_answers;
 use crate::support::{fields, problem, TestApp};
 
 use super::{get, self_referral_body};
 
 /// A young person's answers on `/get-help`, every step, ready to send from "Check your
 /// answers" (the journey's id and time stamp from its first page).
-fn journey_answers<'a>(journey: &'a str, issued: &'a str) -> Vec<(&'a str, &'a str)> {
+fn journey_answers() -> Vec<(&'static str, &'static str)> {
     vec![
-        ("journey", journey),
-        ("issued", issued),
         ("website", ""),
         ("dob-day", "9"),
         ("dob-month", "4"),
@@ -50,18 +49,6 @@ fn api_answers() -> Value {
     })
 }
 
-async fn journey_start(app: &TestApp) -> (String, String) {
-    let first = app
-        .public(Method::GET, "/get-help")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    (hidden(&first, "journey"), hidden(&first, "issued"))
-}
-
 /// Parity (issue 16): the same answers through the page (`/get-help`) and through the JSON
 /// API make the same referral — source, kind, clinical and requested priority and its
 /// reason, reasons, presenting needs, referrer and contact, consent list — recorded as the
@@ -78,11 +65,9 @@ async fn the_same_answers_through_the_page_and_the_api_make_the_same_referral(ap
         .unwrap();
     let (api_id, _) = app.received(&created).await;
 
-    let (journey, issued) = journey_start(app).await;
+    let journey = Journey::start(app, "/get-help").await;
     app.advance_clock(jiff::SignedDuration::from_secs(60));
-    let mut pairs = journey_answers(&journey, &issued);
-    pairs.extend([("step", "check"), ("go", "send")]);
-    let done = form_post(app, "/get-help", &pairs).await;
+    let done = journey.send(&journey_answers()).await;
     assert!(done.contains("Your request has been sent"), "{done}");
 
     let found = get(app, "/api/referrals?source=self_referral").await;
@@ -145,17 +130,9 @@ async fn a_parents_answers_through_the_page_and_the_api_make_the_same_referral(a
         .await
         .unwrap();
     let (api_id, _) = app.received(&created).await;
-    let first = app
-        .public(Method::GET, "/get-help/parent-carer")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let (journey, issued) = (hidden(&first, "journey"), hidden(&first, "issued"));
+    let journey = Journey::start(app, "/get-help/parent-carer").await;
     app.advance_clock(jiff::SignedDuration::from_secs(60));
-    let done = form_post(app, "/get-help", &parent_answers(&journey, &issued, "")).await;
+    let done = journey.send(&parent_answers("")).await;
     assert!(done.contains("Your request has been sent"), "{done}");
     let found = get(app, "/api/referrals?source=parent_carer").await;
     let ids: Vec<String> = found["items"]
@@ -263,14 +240,15 @@ async fn the_same_bad_answers_are_refused_by_the_page_and_the_api(app: &TestApp)
             api_patch,
             api_field,
         } = case;
-        let (journey, issued) = journey_start(app).await;
-        let mut pairs: Vec<(&str, &str)> = journey_answers(&journey, &issued)
+        let journey = Journey::start(app, "/get-help").await;
+        let mut pairs: Vec<(&str, &str)> = journey_answers()
             .into_iter()
             .filter(|(name, _)| !bad.iter().any(|(b, _)| b == name))
             .collect();
         pairs.extend(bad.iter().copied());
-        pairs.extend([("step", step), ("go", "continue")]);
-        let page = form_post(app, "/get-help", &pairs).await;
+        let at = format!("/get-help/q/{step}");
+        journey.answer_until(&at, &journey_answers()).await;
+        let page = journey.post(&at, &pairs).await.text().await.unwrap();
         assert!(
             page.contains(&format!("href=\"#{page_field}\"")),
             "the page does not refuse {step}: {page}"

@@ -3,21 +3,14 @@
 
 use reqwest::Method;
 
+use crate::journeys::{attribute_after, Journey};
 use crate::on_both_backends;
-use crate::status::{form_post, hidden};
 use crate::support::{html, page, TestApp};
 
 use super::{get_json, order, triaged};
 
-fn self_referral_answers<'a>(
-    journey: &'a str,
-    issued: &'a str,
-    thoughts: &'a str,
-    harmed: &'a str,
-) -> Vec<(&'a str, &'a str)> {
+fn self_referral_answers<'a>(thoughts: &'a str, harmed: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
-        ("journey", journey),
-        ("issued", issued),
         ("website", ""),
         ("dob-day", "9"),
         ("dob-month", "4"),
@@ -43,48 +36,47 @@ async fn safety_answers_flag_the_referral_first_on_the_crisis_list(app: &TestApp
         .service("Crisis team", &["getting_help"], 5, 25, "crisis_resolution")
         .await;
     let (earlier, _) = triaged(app, &service, "very_urgent", "high").await;
-    let first = app
-        .public(Method::GET, "/get-help")
-        .send()
+    let journey = Journey::start(app, "/get-help").await;
+    journey
+        .answer_until("/get-help/q/safety", &self_referral_answers("", ""))
+        .await;
+    // Unanswered: the question again, naming both fields.
+    let again = journey
+        .post("/get-help/q/safety", &self_referral_answers("", ""))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
-    let journey = hidden(&first, "journey");
-    let issued = hidden(&first, "issued");
-    // Unanswered: the question again, naming both fields.
-    let mut pairs = self_referral_answers(&journey, &issued, "", "");
-    pairs.push(("step", "safety"));
-    pairs.push(("go", "continue"));
-    let again = form_post(app, "/get-help", &pairs).await;
     assert!(again.contains("href=\"#safety-thoughts\""), "{again}");
     assert!(again.contains("href=\"#safety-harmed\""));
-    // Yes: the interruption at once, with the urgent help numbers and a way to carry on.
-    let mut pairs = self_referral_answers(&journey, &issued, "yes", "no");
-    pairs.push(("step", "safety"));
-    pairs.push(("go", "continue"));
-    let interruption = form_post(app, "/get-help", &pairs).await;
+    // Yes: the interruption at once (its own address), with the urgent help numbers, the
+    // very urgent promise and a way to carry on.
+    let response = journey
+        .post("/get-help/q/safety", &self_referral_answers("yes", "no"))
+        .await;
+    assert_eq!(response.status(), 303);
+    let at = response.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(at, "/get-help/q/safety?help=now");
+    let interruption = journey.page(&at).await;
     assert!(
         interruption.contains("You can get help now"),
         "{interruption}"
     );
     assert!(interruption.contains("tel:999"));
     assert!(interruption.contains("tel:111"));
-    assert!(interruption.contains("value=\"continue-after-safety\""));
+    assert!(interruption.contains("within 4 hours"), "{interruption}");
     // Carrying on leads to the next question.
-    let mut pairs = self_referral_answers(&journey, &issued, "yes", "no");
-    pairs.push(("step", "safety"));
-    pairs.push(("go", "continue-after-safety"));
-    let next = form_post(app, "/get-help", &pairs).await;
-    assert!(next.contains("Tell us what has been happening"));
+    let next = attribute_after(&interruption, "id=\"continue-after-safety\" href=\"");
+    assert_eq!(next, "/get-help/q/happening");
+    assert!(journey
+        .page(&next)
+        .await
+        .contains("Tell us what has been happening"));
     // Sent.
     app.advance_clock(jiff::SignedDuration::from_secs(60));
-    let mut pairs = self_referral_answers(&journey, &issued, "yes", "no");
-    pairs.push(("step", "check"));
-    pairs.push(("go", "send"));
-    let done = form_post(app, "/get-help", &pairs).await;
+    let done = journey.send(&self_referral_answers("yes", "no")).await;
     assert!(done.contains("Your request has been sent"), "{done}");
+    assert!(done.contains("within 4 hours"), "{done}");
     let found = get_json(app, "/api/referrals?source=self_referral").await;
     let id = found["items"][0]["id"].as_str().unwrap().to_owned();
     assert_eq!(found["items"][0]["requested_priority"], "very_urgent");
@@ -116,27 +108,18 @@ async fn safety_answers_flag_the_referral_first_on_the_crisis_list(app: &TestApp
     );
 
     // Answers without risk: no interruption, no request.
-    let first = app
-        .public(Method::GET, "/get-help")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let (journey, issued) = (hidden(&first, "journey"), hidden(&first, "issued"));
-    let mut pairs = self_referral_answers(&journey, &issued, "no", "no");
-    pairs.push(("step", "safety"));
-    pairs.push(("go", "continue"));
-    assert!(form_post(app, "/get-help", &pairs)
-        .await
-        .contains("Tell us what has been happening"));
+    let journey = Journey::start(app, "/get-help").await;
+    let mut pairs = self_referral_answers("no", "no");
+    pairs[4] = ("given-name", "Nora");
+    journey.answer_until("/get-help/q/safety", &pairs).await;
+    let response = journey.post("/get-help/q/safety", &pairs).await;
+    assert_eq!(
+        response.headers()["location"].to_str().unwrap(),
+        "/get-help/q/happening"
+    );
     app.advance_clock(jiff::SignedDuration::from_secs(60));
-    let mut pairs = self_referral_answers(&journey, &issued, "no", "no");
-    pairs[6] = ("given-name", "Nora");
-    pairs.push(("step", "check"));
-    pairs.push(("go", "send"));
-    assert!(form_post(app, "/get-help", &pairs)
+    assert!(journey
+        .send(&pairs)
         .await
         .contains("Your request has been sent"));
     let found = get_json(app, "/api/referrals?source=self_referral").await;
