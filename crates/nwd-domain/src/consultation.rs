@@ -104,7 +104,10 @@ impl NewConsultation {
     /// presenting-needs limit, the professional named with a way to reach them.
     pub fn validate(&self, errors: &mut ValidationErrors) {
         if self.area.trim().is_empty() {
-            errors.add("anonymous.area", "say which area the child lives in, e.g. a town");
+            errors.add(
+                "anonymous.area",
+                "say which area the child lives in, e.g. a town",
+            );
         } else {
             check_text(errors, "anonymous.area", &self.area, MAX_AREA_CHARS, false);
         }

@@ -40,8 +40,8 @@ pub mod provision;
 mod referrals;
 mod register;
 pub mod retention;
-pub mod safeguarding;
 pub mod role_grants;
+pub mod safeguarding;
 mod search;
 pub mod secrets;
 mod shutdown;
@@ -301,6 +301,8 @@ impl Store {
             "break_glass",
             "audit_log",
             "status_links",
+            "consultations",
+            "match_decisions",
         ];
         let table = TABLES
             .iter()

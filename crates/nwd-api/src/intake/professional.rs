@@ -76,7 +76,10 @@ pub(super) fn consultation(
     let mut errors = ValidationErrors::new();
     let anonymous = input.anonymous.unwrap_or_default();
     let person_given = serde_json::to_value(&input.person)
-        .map(|v| v != serde_json::to_value(nwd_usecase::person::PersonInput::default()).unwrap_or_default())
+        .map(|v| {
+            v != serde_json::to_value(nwd_usecase::person::PersonInput::default())
+                .unwrap_or_default()
+        })
         .unwrap_or(true);
     if person_given {
         errors.add(

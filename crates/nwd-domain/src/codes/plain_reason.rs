@@ -96,7 +96,9 @@ impl PlainReason {
             PlainReason::UpsettingEvent => "Something upsetting that happened to them",
             PlainReason::Relationships => "Getting on with family or friends",
             PlainReason::Habits => "Thoughts or habits they cannot stop",
-            PlainReason::Development => "Attention, learning or development (for example ADHD or autism)",
+            PlainReason::Development => {
+                "Attention, learning or development (for example ADHD or autism)"
+            }
             PlainReason::Gender => "Feelings about their gender",
             PlainReason::DrugsAlcohol => "Drugs or alcohol",
             PlainReason::SomethingElse => "Something else (tell us on the next page)",

@@ -88,16 +88,16 @@ pub struct FamilyContact {
     /// How they are related to the young person, e.g. "Mother", "Foster carer".
     pub relationship: String,
     /// Telephone.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// E-mail.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Whether it is safe to contact them.
     #[serde(default)]
     pub safety: ContactSafety,
     /// How to contact them safely (e.g. "only after 4pm"), in the referrer's words.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub how: Option<String>,
 }
 
@@ -235,7 +235,13 @@ impl IntakeDetails {
             if contact.name.trim().is_empty() {
                 errors.add(field("name"), "enter the parent's or carer's name");
             } else {
-                check_text(errors, &field("name"), &contact.name, MAX_NAME_CHARS * 2, false);
+                check_text(
+                    errors,
+                    &field("name"),
+                    &contact.name,
+                    MAX_NAME_CHARS * 2,
+                    false,
+                );
             }
             if contact.relationship.trim().is_empty() {
                 errors.add(
@@ -276,11 +282,16 @@ impl IntakeDetails {
         );
         if let Some(not_sought) = &self.not_sought {
             let field = format!("{prefix}not_sought.detail");
-            if not_sought.reason == NotSoughtReason::Other && not_sought.detail.trim().is_empty()
-            {
+            if not_sought.reason == NotSoughtReason::Other && not_sought.detail.trim().is_empty() {
                 errors.add(field, "say why the young person or family was not asked");
             } else {
-                check_text(errors, &field, &not_sought.detail, MAX_NOT_SOUGHT_CHARS, true);
+                check_text(
+                    errors,
+                    &field,
+                    &not_sought.detail,
+                    MAX_NOT_SOUGHT_CHARS,
+                    true,
+                );
             }
         }
     }

@@ -93,7 +93,10 @@ fn bad_contact_details_and_an_unexplained_other_reason_are_refused_by_field() {
     let mut errors = ValidationErrors::new();
     details.validate("details.", &mut errors);
     let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
-    assert!(fields.contains(&"details.family_contact.phone"), "{fields:?}");
+    assert!(
+        fields.contains(&"details.family_contact.phone"),
+        "{fields:?}"
+    );
     assert!(
         fields.contains(&"details.family_contact.relationship"),
         "{fields:?}"

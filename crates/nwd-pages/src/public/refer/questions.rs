@@ -147,7 +147,10 @@ pub(crate) fn safety_choices() -> Vec<(&'static str, &'static str)> {
 
 /// The age bands of an anonymous consultation, as (value, label) pairs.
 pub(crate) fn age_band_choices() -> Vec<(&'static str, &'static str)> {
-    AgeBand::ALL.iter().map(|b| (b.as_str(), b.label())).collect()
+    AgeBand::ALL
+        .iter()
+        .map(|b| (b.as_str(), b.label()))
+        .collect()
 }
 
 /// The label of `value` in `list`, or "" if it is not one of them.

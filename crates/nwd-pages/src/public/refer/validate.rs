@@ -190,7 +190,10 @@ fn identity(form: &FormData, today: Date, errors: &mut Vec<FieldMessage>) {
 /// An anonymous consultation's age band and area (and nothing that identifies the child).
 fn anonymous(form: &FormData, errors: &mut Vec<FieldMessage>) {
     if nwd_domain::consultation::AgeBand::parse(form.first("age-band")).is_err() {
-        errors.push(FieldMessage::new("age-band", "Choose how old the young person is"));
+        errors.push(FieldMessage::new(
+            "age-band",
+            "Choose how old the young person is",
+        ));
     }
     let area = form.first("area").trim();
     if area.is_empty() {
@@ -273,7 +276,10 @@ fn family(form: &FormData, today: Date, errors: &mut Vec<FieldMessage>) {
             ));
         }
         if !phone.is_empty() && Phone::parse(phone).is_err() {
-            errors.push(FieldMessage::new("carer-phone", "Enter a phone number, like 01632 960 001"));
+            errors.push(FieldMessage::new(
+                "carer-phone",
+                "Enter a phone number, like 01632 960 001",
+            ));
         }
         if !email.is_empty() && Email::parse(email).is_err() {
             errors.push(FieldMessage::new(
@@ -292,7 +298,10 @@ fn family(form: &FormData, today: Date, errors: &mut Vec<FieldMessage>) {
     }
     let yp_phone = form.first("yp-phone").trim();
     if !yp_phone.is_empty() && Phone::parse(yp_phone).is_err() {
-        errors.push(FieldMessage::new("yp-phone", "Enter a phone number, like 07700 900 982"));
+        errors.push(FieldMessage::new(
+            "yp-phone",
+            "Enter a phone number, like 07700 900 982",
+        ));
     }
     let yp_email = form.first("yp-email").trim();
     if !yp_email.is_empty() && Email::parse(yp_email).is_err() {

@@ -99,7 +99,10 @@ async fn a_referral_with_the_family_contact_and_advice_too_is_stored_and_shown_t
         "Synthetic Surgery",
         "Synthetic Academy",
     ] {
-        assert!(page.contains(expected), "the referral page shows {expected:?}");
+        assert!(
+            page.contains(expected),
+            "the referral page shows {expected:?}"
+        );
     }
     assert!(!page.contains("Do not contact the family"));
 }
@@ -116,7 +119,10 @@ async fn only_not_sure_leaves_the_reason_for_triage_to_code(app: &TestApp) {
     assert!(page.contains("Not yet coded (the referrer was not sure)"));
     // The queue and the search read it.
     let queue = staff_html(
-        app.staff(Method::GET, "/staff/triage").send().await.unwrap(),
+        app.staff(Method::GET, "/staff/triage")
+            .send()
+            .await
+            .unwrap(),
         200,
     )
     .await;
@@ -182,10 +188,7 @@ async fn a_safeguarding_referral_never_contacts_the_family_and_the_privacy_offic
         referral["details"]["family_contact"]["safety"],
         "do_not_contact"
     );
-    assert_eq!(
-        referral["details"]["not_sought"]["reason"],
-        "risk_to_child"
-    );
+    assert_eq!(referral["details"]["not_sought"]["reason"], "risk_to_child");
     assert_eq!(app.count("status_links").await, 1);
     let id = referral["id"].as_str().unwrap();
     let page = referral_page(app, id).await;
@@ -197,10 +200,14 @@ async fn a_safeguarding_referral_never_contacts_the_family_and_the_privacy_offic
     let reference = answer["reference"].as_str().unwrap();
     let before = app.count("audit_log").await;
     let list = staff_html(
-        app.as_token(&officer, Method::GET, "/staff/privacy/referrals-without-consent")
-            .send()
-            .await
-            .unwrap(),
+        app.as_token(
+            &officer,
+            Method::GET,
+            "/staff/privacy/referrals-without-consent",
+        )
+        .send()
+        .await
+        .unwrap(),
         200,
     )
     .await;
@@ -223,27 +230,40 @@ async fn a_safeguarding_referral_never_contacts_the_family_and_the_privacy_offic
     agreed["family_contact"] = family();
     refer(app, &agreed).await;
     let list = staff_html(
-        app.as_token(&officer, Method::GET, "/staff/privacy/referrals-without-consent")
-            .send()
-            .await
-            .unwrap(),
+        app.as_token(
+            &officer,
+            Method::GET,
+            "/staff/privacy/referrals-without-consent",
+        )
+        .send()
+        .await
+        .unwrap(),
         200,
     )
     .await;
     assert_eq!(list.matches("NWD-").count(), 1, "{list}");
 
     // Refused for other roles.
-    for (role, name) in [(Role::Triage, "t.nurse"), (Role::ExternalReferrer, "a.school")] {
+    for (role, name) in [
+        (Role::Triage, "t.nurse"),
+        (Role::ExternalReferrer, "a.school"),
+    ] {
         let token = account(app, role, name).await;
         let response = app
-            .as_token(&token, Method::GET, "/staff/privacy/referrals-without-consent")
+            .as_token(
+                &token,
+                Method::GET,
+                "/staff/privacy/referrals-without-consent",
+            )
             .send()
             .await
             .unwrap();
         assert_eq!(response.status(), 403, "{name}");
     }
 }
-on_both_backends!(a_safeguarding_referral_never_contacts_the_family_and_the_privacy_officer_sees_it);
+on_both_backends!(
+    a_safeguarding_referral_never_contacts_the_family_and_the_privacy_officer_sees_it
+);
 
 async fn an_anonymous_consultation_identifies_no_one_and_waits_on_the_triage_queue(app: &TestApp) {
     let body = json!({
@@ -299,7 +319,10 @@ async fn an_anonymous_consultation_identifies_no_one_and_waits_on_the_triage_que
     assert_eq!(app.count("match_decisions").await, 0);
 
     let queue = staff_html(
-        app.staff(Method::GET, "/staff/triage").send().await.unwrap(),
+        app.staff(Method::GET, "/staff/triage")
+            .send()
+            .await
+            .unwrap(),
         200,
     )
     .await;

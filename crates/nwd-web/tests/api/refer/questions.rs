@@ -176,7 +176,10 @@ async fn a_bad_answer_shows_its_page_with_the_error_summary_and_writes_nothing(a
     assert!(browser.error_links_to("consent"));
     browser.answer(&[("consent", "yes")]).await;
     // A referral names someone to contact.
-    assert_eq!(browser.title(), "Who can we contact about the young person?");
+    assert_eq!(
+        browser.title(),
+        "Who can we contact about the young person?"
+    );
     browser.answer(&[]).await;
     assert_eq!(
         browser.title(),
