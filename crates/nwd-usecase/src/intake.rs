@@ -208,7 +208,7 @@ impl ProfessionalReferral {
             received_at: nwd_store::truncate_to_millis(self.received_at),
             // On the safeguarding route the family is marked do-not-contact here, whatever
             // door it came through.
-            details: self.details.normalise(),
+            details: Box::new(self.details.normalise()),
         };
         (
             Intake {

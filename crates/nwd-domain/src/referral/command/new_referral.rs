@@ -69,7 +69,8 @@ pub struct NewReferral {
     /// contact, the young person's own contact, advice asked together with a referral, the
     /// safeguarding route (`crate::referral::intake`). Empty from other doors.
     #[serde(default, skip_serializing_if = "IntakeDetails::is_empty")]
-    pub details: IntakeDetails,
+    /// Boxed: most referrals carry none, and the `Received` event stays small.
+    pub details: Box<IntakeDetails>,
 }
 
 impl NewReferral {
