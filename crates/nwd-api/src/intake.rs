@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::Timestamp;
 use nwd_domain::actor::Actor;
-use nwd_domain::codes::{Priority, ReasonCode, ReferralSource};
+use nwd_domain::codes::{PlainReason, Priority, ReasonCode, ReferralSource};
 use nwd_domain::contact::ContactDetails;
 use nwd_domain::referral::{Referral, ReferralKind, Referrer};
 use nwd_domain::self_referral::{Asker, SafetyAnswer, SafetyAnswers, ShareWith};
@@ -28,6 +28,10 @@ use nwd_http::AppState;
 use nwd_usecase::about::intake_about;
 use nwd_usecase::intake::{reference, ParentCarerAnswers, ProfessionalReferral, SelfReferral};
 use nwd_usecase::person::{parse_person, PersonInput};
+
+mod professional;
+
+pub use professional::AnonymousInput;
 
 /// Routes.
 pub fn router() -> SecureRouter {
@@ -48,7 +52,8 @@ pub fn router() -> SecureRouter {
 pub struct ReferralInput {
     /// The young person.
     pub person: PersonInput,
-    /// `referral` (default) or `advice_request`.
+    /// `referral` (default), `advice_request`, or `referral_and_advice` (a referral that also
+    /// asks for advice or a consultation: triage sees both).
     pub kind: Option<String>,
     /// Source of referral (API name, e.g. `school`, `gp`).
     pub source: Option<String>,
@@ -56,6 +61,26 @@ pub struct ReferralInput {
     pub priority: Option<String>,
     /// MHSDS reasons (API names, e.g. `anxiety`, `self_harm`), primary first.
     pub reasons: Vec<String>,
+    /// Reasons in plain words, as the forms ask them (`worries`, `low_mood`, …, `not_sure`):
+    /// each adds its national code after `reasons`; `something_else` and `not_sure` add none
+    /// (triage codes it). `reasons` or `plain_reasons` must name at least one.
+    pub plain_reasons: Vec<String>,
+    /// A parent or carer to contact and whether it is safe (`safety`: `yes`, `no_messages`,
+    /// `do_not_contact`). On the safeguarding route it is stored as `do_not_contact`.
+    pub family_contact: Option<nwd_domain::referral::intake::FamilyContact>,
+    /// The young person's own telephone (16 or over).
+    pub young_person_phone: Option<String>,
+    /// The young person's own e-mail (16 or over).
+    pub young_person_email: Option<String>,
+    /// The safeguarding route: the young person or family has not been asked, or has not
+    /// agreed, and why (`reason`: `risk_to_child` or `other`; `detail`: required for
+    /// `other`). The family is never contacted automatically, and the privacy officer sees
+    /// the referral on their list.
+    pub consent_not_sought: Option<nwd_domain::referral::intake::NotSought>,
+    /// An anonymous consultation (with `kind: "advice_request"` and no `person`): only an
+    /// age band and the area. Stored as a consultation, never matched to a person; answered
+    /// with a reference and no status link.
+    pub anonymous: Option<AnonymousInput>,
     /// Presenting needs, in the referrer's words.
     pub presenting_needs: Option<String>,
     /// The referrer.
@@ -182,6 +207,9 @@ async fn create_referral(
             return Ok(*refused);
         }
     }
+    if body.value.anonymous.is_some() {
+        return professional::create_consultation(&trail, &state, &caller, key, body).await;
+    }
     let referral = parse_referral(
         body.value,
         state.store.now(),
@@ -254,20 +282,36 @@ pub fn parse_referral(
     let about_input = std::mem::take(&mut input.person.about);
     let person = parse_person(input.person, &mut errors);
     let about = intake_about(&about_input, person.as_ref(), &mut errors);
-    let kind = match input.kind.as_deref() {
-        None | Some("referral") => Some(ReferralKind::Referral),
-        Some("advice_request") => Some(ReferralKind::AdviceRequest),
+    let (kind, also_advice) = match input.kind.as_deref() {
+        None | Some("referral") => (Some(ReferralKind::Referral), false),
+        Some("advice_request") => (Some(ReferralKind::AdviceRequest), false),
+        Some("referral_and_advice") => (Some(ReferralKind::Referral), true),
         Some(other) => {
             errors.add(
                 "kind",
-                format!("unknown kind {other:?}; allowed: referral, advice_request"),
+                format!("unknown kind {other:?}; allowed: referral, advice_request, referral_and_advice"),
             );
-            None
+            (None, false)
         }
     };
     let source = required(&mut errors, "source", input.source, ReferralSource::parse);
     let priority = required(&mut errors, "priority", input.priority, Priority::parse);
-    let reasons = parse_reasons(&mut errors, input.reasons);
+    let mut reasons = parse_reasons(&mut errors, input.reasons);
+    let plain = professional::plain_reasons(&mut errors, &input.plain_reasons);
+    for code in PlainReason::codes(&plain) {
+        if !reasons.contains(&code) {
+            reasons.push(code);
+        }
+    }
+    let details = professional::details(
+        &mut errors,
+        plain,
+        input.family_contact,
+        input.young_person_phone,
+        input.young_person_email,
+        input.consent_not_sought,
+        also_advice,
+    );
     let received_at = match input.received_at {
         None => Some(now),
         Some(text) => errors.check(
@@ -302,6 +346,7 @@ pub fn parse_referral(
         referrer,
         consent_to_share: input.consent_to_share,
         received_at,
+        details,
     })
 }
 

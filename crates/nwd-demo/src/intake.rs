@@ -159,6 +159,7 @@ fn plan_one(
         referrer: referrer(rng, source, young_person),
         consent_to_share: consent(rng, source),
         received_at: clock.timestamp(received),
+        details: Default::default(),
     };
     let received_by = match source {
         S::SelfReferral | S::ParentCarer if chance(rng, 0.6) => "Online referral form",

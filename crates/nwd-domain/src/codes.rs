@@ -60,6 +60,9 @@ macro_rules! coded_enum {
 
 pub(crate) use coded_enum;
 
+mod plain_reason;
+pub use plain_reason::PlainReason;
+
 coded_enum!(
     /// Who referred. Maps to MHSDS `SourceOfReferralMH` (NHS Data Dictionary "Source of
     /// referral for mental health"; codes accepted by NHS England's pipeline are listed in

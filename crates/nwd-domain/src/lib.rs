@@ -27,6 +27,7 @@ pub mod actor;
 pub mod authz;
 pub mod codes;
 pub mod consent;
+pub mod consultation;
 pub mod contact;
 pub mod directory;
 pub mod disclosure;

@@ -55,6 +55,7 @@ fn privacy_routes() -> SecureRouter {
         .route(audit, "audit", routes!(privacy::person_download))
         .route(audit, "audit", routes!(privacy::user_access))
         .route(audit, "audit", routes!(privacy::user_download))
+        .route(audit, "audit", routes!(privacy::without_consent))
         .route(review, "break_glass", routes!(privacy::reviews))
         .route(review, "break_glass", routes!(privacy::review_break_glass))
         .route(

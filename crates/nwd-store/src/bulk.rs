@@ -298,7 +298,7 @@ impl Store {
                     r.reasons
                         .first()
                         .map(|x| x.as_str())
-                        .unwrap_or("other")
+                        .unwrap_or(crate::referrals::NOT_CODED)
                         .into(),
                 ),
                 V::T(r.status.as_str().into()),

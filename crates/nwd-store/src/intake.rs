@@ -190,6 +190,7 @@ impl Store {
         if crate::urgency::touches_urgency(std::slice::from_ref(&first)) {
             crate::urgency::write_urgency(conn, &referral, &self.tz).await?;
         }
+        crate::safeguarding::record_not_sought(conn, &referral).await?;
         // A new referral has no allocations: whether it is on the crisis list at all is known
         // without reading any service (its row was inserted off the list).
         let triage = self.standards.for_team_type(TeamType::SinglePointOfAccess);

@@ -25,6 +25,7 @@ mod bulk;
 pub mod calibrate;
 mod codec;
 pub mod consent;
+pub mod consultation;
 pub mod dashboard;
 pub mod demo;
 mod directory;
@@ -41,6 +42,7 @@ mod referrals;
 mod register;
 pub mod retention;
 pub mod role_grants;
+pub mod safeguarding;
 mod search;
 pub mod secrets;
 mod shutdown;
@@ -300,6 +302,8 @@ impl Store {
             "break_glass",
             "audit_log",
             "status_links",
+            "consultations",
+            "match_decisions",
         ];
         let table = TABLES
             .iter()

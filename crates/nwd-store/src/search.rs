@@ -274,8 +274,8 @@ pub struct ListedPerson {
     pub family_name: String,
     /// Date of birth.
     pub date_of_birth: Date,
-    /// The referral's primary reason.
-    pub primary_reason: nwd_domain::codes::ReasonCode,
+    /// The referral's primary reason (`None` until triage codes it).
+    pub primary_reason: Option<nwd_domain::codes::ReasonCode>,
 }
 
 impl Store {
@@ -307,10 +307,9 @@ impl Store {
                     given_name: row.try_get("given_name")?,
                     family_name: row.try_get("family_name")?,
                     date_of_birth: date(&row.try_get::<String, _>("date_of_birth")?)?,
-                    primary_reason: nwd_domain::codes::ReasonCode::parse(
+                    primary_reason: crate::referrals::primary_reason(
                         &row.try_get::<String, _>("primary_reason")?,
-                    )
-                    .map_err(StoreError::Corrupt)?,
+                    )?,
                 },
             );
         }

@@ -122,6 +122,7 @@ impl SelfReferral {
                 .map(|s| s.agency().to_owned())
                 .collect(),
             received_at,
+            details: Default::default(),
         };
         (
             Intake {
@@ -181,6 +182,9 @@ pub struct ProfessionalReferral {
     pub consent_to_share: Vec<String>,
     /// When it was received.
     pub received_at: Timestamp,
+    /// The family's contact, the young person's own contact, plain-word reasons, advice asked
+    /// together with a referral, the safeguarding route.
+    pub details: nwd_domain::referral::intake::IntakeDetails,
 }
 
 impl ProfessionalReferral {
@@ -202,6 +206,9 @@ impl ProfessionalReferral {
             referrer: self.referrer,
             consent_to_share: self.consent_to_share,
             received_at: nwd_store::truncate_to_millis(self.received_at),
+            // On the safeguarding route the family is marked do-not-contact here, whatever
+            // door it came through.
+            details: Box::new(self.details.normalise()),
         };
         (
             Intake {
@@ -232,6 +239,28 @@ pub async fn receive_professional_referral(
             intake,
             sender.map(|p| p.organisation_id.as_str()),
             idempotency,
+        )
+        .await
+}
+
+/// Receives an anonymous consultation (`nwd_domain::consultation`) from `actor` under the
+/// request's audit entry `trail`: one write, never matched to a person, once per
+/// `idempotency_key`. `sender` is the signed-in professional, if any.
+pub async fn receive_consultation(
+    store: &Store,
+    trail: &AuditScope,
+    actor: Actor,
+    sender: Option<&nwd_store::auth::Principal>,
+    consultation: nwd_domain::consultation::NewConsultation,
+    idempotency_key: Option<&str>,
+) -> Result<nwd_store::consultation::ConsultationOutcome, StoreError> {
+    let audit = AuditContext::request(actor, sender.map(|p| p.user_id.as_str()), trail.clone());
+    store
+        .receive_consultation(
+            &audit,
+            consultation,
+            sender.map(|p| p.organisation_id.as_str()),
+            idempotency_key,
         )
         .await
 }

@@ -22,6 +22,7 @@
 pub mod authority;
 pub mod command;
 pub mod event;
+pub mod intake;
 pub mod state;
 pub mod transition_plan;
 pub mod urgency;

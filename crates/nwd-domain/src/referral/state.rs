@@ -226,6 +226,10 @@ pub struct Referral {
     /// When received: the wait clock starts here.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub received_at: Timestamp,
+    /// A professional's answers besides the coded referral (family contact, safeguarding
+    /// route, plain-word reasons, advice asked too), as received.
+    #[serde(default)]
+    pub details: super::intake::IntakeDetails,
     /// Status.
     pub status: ReferralStatus,
     /// Current THRIVE group, once triaged.

@@ -46,6 +46,7 @@ fn new_referral(priority: Priority, requested: Option<Priority>) -> NewReferral 
         },
         consent_to_share: Vec::new(),
         received_at: ts(RECEIVED),
+        details: Default::default(),
     }
 }
 

@@ -23,14 +23,17 @@ use nwd_http::AppState;
 mod downloads;
 mod reports;
 mod reviews;
+mod without_consent;
 
 pub use downloads::{person_download, user_download};
 pub use reports::{person_access, user_access, AccessRow, ReportQuery};
 pub use reviews::{review_break_glass, review_override, reviews, QueueItem};
+pub use without_consent::{without_consent, WithoutConsentRow};
 // The handlers' OpenAPI paths, which `routes!` finds beside each handler.
 pub use downloads::{__path_person_download, __path_user_download};
 pub use reports::{__path_person_access, __path_user_access};
 pub use reviews::{__path_review_break_glass, __path_review_override, __path_reviews};
+pub use without_consent::__path_without_consent;
 
 async fn organisation_names(state: &AppState) -> Result<Vec<(String, String)>, PageError> {
     Ok(state

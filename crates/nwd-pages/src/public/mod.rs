@@ -50,6 +50,11 @@ pub fn router() -> SecureRouter {
             routes!(status::status_page),
         )
         .route(Policy::Public, "page", routes!(refer_journey::start_page))
+        .route(
+            Policy::Public,
+            "page",
+            routes!(refer_journey::advice_start_page),
+        )
         .route(Policy::Public, "page", routes!(refer_journey::start))
         .route(Policy::Public, "referral", routes!(refer_journey::answer))
         .route(Policy::Public, "referral", routes!(refer_journey::send))

@@ -29,14 +29,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::civil::Date;
-use nwd_domain::codes::ReasonCode;
 
 use crate::form::FormData;
 use crate::layout::{render, FieldMessage, Layout, PageResult, Sensitivity};
 use crate::public::get_help::{neutral_response, AnswerRow};
 use crate::public::refer::{
-    self, group, label_in, reason_choices, source_choices, Group, CONSENT, CONSENT_QUESTION, KINDS,
-    PRIORITIES, PRIORITY_QUESTION, SOURCE_QUESTION,
+    self, age_band_choices, asks_advice, group, is_anonymous, reason_choices, safety_choices,
+    source_choices, Group, CARER_FIELDS, CONSENT, CONSENT_QUESTION, IDENTIFY, IDENTIFY_QUESTION,
+    KINDS, NOT_SOUGHT, NOT_SOUGHT_QUESTION, PRIORITIES, PRIORITY_QUESTION, SOURCE_QUESTION,
 };
 use nwd_http::limits::{FormCheck, FormGuard, HONEYPOT_FIELD, ISSUED_FIELD};
 use nwd_http::secure::RequestAudit;
@@ -45,8 +45,11 @@ use nwd_http::AppState;
 /// The questions, in the order they are asked, then the check page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Question {
-    /// Referral, or advice or a consultation.
+    /// Referral, advice or a consultation, or both.
     Kind,
+    /// For advice: whether the referrer can say who the young person is (no: an anonymous
+    /// consultation, which asks nothing that identifies them).
+    Identify,
     /// Where the referrer works (the source of referral).
     Source,
     /// The referrer's name, role, organisation, phone and email: "How can we contact you?".
@@ -55,11 +58,14 @@ pub enum Question {
     Name,
     /// Their date of birth.
     DateOfBirth,
+    /// An anonymous consultation's age band and area (instead of name, date of birth, NHS
+    /// number and postcode).
+    AgeArea,
     /// Their NHS number, if known.
     NhsNumber,
     /// Their postcode, if known.
     Postcode,
-    /// The main difficulties (reasons for referral).
+    /// What the referrer is worried about, in plain words (mapped to the national codes).
     Reasons,
     /// What is happening and what has been tried.
     Needs,
@@ -67,6 +73,11 @@ pub enum Question {
     Priority,
     /// Whether the young person (or family) knows and agrees.
     Consent,
+    /// The safeguarding route: why they were not asked, or did not agree.
+    NotSought,
+    /// Who to contact: a parent or carer (and whether it is safe), or the young person's own
+    /// contact at 16 or over.
+    Family,
     /// About the young person: optional equality-monitoring and group questions
     /// (`pages::about`).
     About,
@@ -76,36 +87,64 @@ pub enum Question {
 
 impl Question {
     /// Every page, in order.
-    pub const ALL: [Question; 13] = [
+    pub const ALL: [Question; 17] = [
         Question::Kind,
+        Question::Identify,
         Question::Source,
         Question::Contact,
         Question::Name,
         Question::DateOfBirth,
+        Question::AgeArea,
         Question::NhsNumber,
         Question::Postcode,
         Question::Reasons,
         Question::Needs,
         Question::Priority,
         Question::Consent,
+        Question::NotSought,
+        Question::Family,
         Question::About,
         Question::Check,
     ];
+
+    /// Whether the answers so far ask this question: advice is asked whether the young
+    /// person can be named; an anonymous consultation is asked their age band and area and
+    /// nothing that identifies them; the safeguarding route is asked why.
+    pub fn applies(self, form: &FormData) -> bool {
+        let anonymous = is_anonymous(form);
+        match self {
+            Question::Identify => form.first("kind") == "advice_request",
+            Question::AgeArea => anonymous,
+            Question::Name
+            | Question::DateOfBirth
+            | Question::NhsNumber
+            | Question::Postcode
+            | Question::Consent
+            | Question::Family
+            | Question::About => !anonymous,
+            Question::NotSought => !anonymous && form.first("consent") == "not_sought",
+            _ => true,
+        }
+    }
 
     /// The question's name in forms (`step`, `go=change-…`).
     pub fn as_str(self) -> &'static str {
         match self {
             Question::Kind => "kind",
+            Question::Identify => "identify",
             Question::Source => "source",
             Question::Contact => "contact",
             Question::Name => "name",
             Question::DateOfBirth => "date-of-birth",
+            Question::AgeArea => "age-and-area",
             Question::NhsNumber => "nhs-number",
             Question::Postcode => "postcode",
             Question::Reasons => "reasons",
             Question::Needs => "needs",
             Question::Priority => "priority",
             Question::Consent => "consent",
+            Question::NotSought => "not-sought",
+            Question::Family => "family",
             Question::About => "about",
             Question::Check => "check",
         }
@@ -119,17 +158,22 @@ impl Question {
         Question::ALL.iter().position(|q| *q == self).unwrap_or(0)
     }
 
-    fn next(self) -> Question {
-        Question::ALL
-            .get(self.index() + 1)
+    /// The next question the answers ask.
+    fn next(self, form: &FormData) -> Question {
+        Question::ALL[self.index() + 1..]
+            .iter()
             .copied()
+            .find(|q| q.applies(form))
             .unwrap_or(Question::Check)
     }
 
-    fn previous(self) -> Option<Question> {
-        self.index()
-            .checked_sub(1)
-            .and_then(|i| Question::ALL.get(i).copied())
+    /// The question before, among those the answers ask.
+    fn previous(self, form: &FormData) -> Option<Question> {
+        Question::ALL[..self.index()]
+            .iter()
+            .rev()
+            .copied()
+            .find(|q| q.applies(form))
     }
 
     /// The form fields this page asks (every field of [`refer::ANSWER_FIELDS`] is asked on
@@ -137,6 +181,7 @@ impl Question {
     pub fn fields(self) -> &'static [&'static str] {
         match self {
             Question::Kind => &["kind"],
+            Question::Identify => &["identify"],
             Question::Source => &["source"],
             Question::Contact => &[
                 "referrer-name",
@@ -147,12 +192,24 @@ impl Question {
             ],
             Question::Name => &["given-name", "family-name"],
             Question::DateOfBirth => &["dob-day", "dob-month", "dob-year"],
+            Question::AgeArea => &["age-band", "area"],
             Question::NhsNumber => &["nhs-number"],
             Question::Postcode => &["postcode"],
             Question::Reasons => &["reasons"],
             Question::Needs => &["needs"],
             Question::Priority => &["priority"],
             Question::Consent => &["consent"],
+            Question::NotSought => &["not-sought-reason", "not-sought-detail"],
+            Question::Family => &[
+                CARER_FIELDS[0],
+                CARER_FIELDS[1],
+                CARER_FIELDS[2],
+                CARER_FIELDS[3],
+                CARER_FIELDS[4],
+                CARER_FIELDS[5],
+                "yp-phone",
+                "yp-email",
+            ],
             Question::About => &nwd_usecase::about::FIELDS,
             Question::Check => &[],
         }
@@ -161,17 +218,21 @@ impl Question {
     fn title(self, advice: bool) -> &'static str {
         match self {
             Question::Kind => "What would you like to do?",
+            Question::Identify => IDENTIFY_QUESTION,
             Question::Source => SOURCE_QUESTION,
             Question::Contact => "How can we contact you?",
             Question::Name => "What is the young person's name?",
             Question::DateOfBirth => "What is their date of birth?",
+            Question::AgeArea => "How old is the young person?",
             Question::NhsNumber => "What is their NHS number?",
             Question::Postcode => "What is their postcode?",
-            Question::Reasons => "What are the main difficulties?",
+            Question::Reasons => "What are you worried about?",
             Question::Needs if advice => "What are you worried about, and what has been tried?",
             Question::Needs => "What is happening, and what has been tried?",
             Question::Priority => PRIORITY_QUESTION,
             Question::Consent => CONSENT_QUESTION,
+            Question::NotSought => NOT_SOUGHT_QUESTION,
+            Question::Family => "Who can we contact about the young person?",
             Question::About => "About the young person",
             Question::Check => "Check your answers before sending",
         }
@@ -180,9 +241,12 @@ impl Question {
     /// The hint under the question.
     fn hint(self) -> &'static str {
         match self {
-            Question::Kind => "If you are not sure a referral is right, you can ask for advice or a consultation first. The team will talk it through with you.",
+            Question::Kind => "If you are not sure a referral is right, you can ask for advice or a consultation first, or do both. The team will talk it through with you.",
+            Question::Identify => "If you would rather not name them, or the young person or family does not know you are asking, you can ask without naming them: we will ask only their age and the area they live in.",
+            Question::AgeArea => "Choose an age band. We do not ask anything that could identify them.",
             Question::Source => "This tells the team who is referring and how to work with you.",
-            Question::Reasons => "Choose all that apply. If none fits exactly, choose the closest. You can say more on the next page.",
+            Question::Reasons => "Choose all that apply, in your own words. If you are not sure, choose \"Not sure\". You can say more on the next page.",
+            Question::NotSought => "The team will not contact the family without talking to you first, and the privacy officer can see referrals made without agreement.",
             Question::NhsNumber => "If you know it. It is 10 digits long, like 999 000 0018. Leave this empty if you do not know it.",
             Question::Postcode => "If you know it: it tells us which local services can help. Leave this empty if you do not know it.",
             Question::Priority => "A routine request is read within a few working days.",
@@ -192,9 +256,9 @@ impl Question {
     }
 }
 
-/// Whether the answers so far ask for advice rather than make a referral.
+/// Whether the answers so far ask for advice (alone or with a referral).
 fn is_advice(form: &FormData) -> bool {
-    form.first("kind") == "advice_request"
+    asks_advice(form)
 }
 
 /// The messages for one page's answers (empty when they are fine): [`refer::validate`]'s,
@@ -210,6 +274,13 @@ pub fn validate(question: Question, form: &FormData, today: Date) -> Vec<FieldMe
 #[template(path = "refer_start.html")]
 struct StartPage {
     layout: Layout,
+    /// The advice door (`/refer/advice`): starts the journey with advice chosen.
+    advice: bool,
+    /// The journey's id and stamp, for the advice door's "Start now" (a form that answers
+    /// the first question).
+    journey: String,
+    issued: String,
+    issued_field: &'static str,
 }
 
 #[derive(Template)]
@@ -223,6 +294,8 @@ struct QuestionPage {
     advice: bool,
     hint: &'static str,
     choices: Option<Group>,
+    /// A second group of radios below the page's inputs (whether the family may be contacted).
+    extra: Option<Group>,
     answers: Vec<AnswerRow>,
     honeypot: &'static str,
     about_questions: Vec<crate::public::about::AboutQuestion>,
@@ -237,13 +310,39 @@ impl QuestionPage {
 /// Fields that never travel between pages as hidden answers.
 const NOT_CARRIED: [&str; 4] = ["step", "go", "changing", HONEYPOT_FIELD];
 
-/// The start page: what the form is for, what it is not for, and "Start now".
+/// The start page: what the form is for, what it is not for, who will see what, and
+/// "Start now".
 #[utoipa::path(get, path = "/refer", tag = "pages",
     responses((status = 200, description = "The start page of the referral and advice request for professionals", content_type = "text/html")))]
 pub async fn start_page() -> Response {
     render(
         &StartPage {
             layout: Layout::public("Refer a young person, or ask for advice"),
+            advice: false,
+            journey: String::new(),
+            issued: String::new(),
+            issued_field: ISSUED_FIELD,
+        },
+        StatusCode::OK,
+        Sensitivity::Public,
+    )
+}
+
+/// The start page for professionals asking for advice or a consultation: "Start now" begins
+/// the same journey with the advice kind chosen (the next question is whether they can name
+/// the young person).
+#[utoipa::path(get, path = "/refer/advice", tag = "pages",
+    responses((status = 200, description = "The start page of a professional's request for advice or a consultation", content_type = "text/html")))]
+pub async fn advice_start_page(State(state): State<AppState>) -> Response {
+    let journey = uuid::Uuid::new_v4().simple().to_string();
+    let issued = FormGuard::get().issue(state.store.now(), &journey);
+    render(
+        &StartPage {
+            layout: Layout::public("Ask for advice or a consultation about a young person"),
+            advice: true,
+            journey,
+            issued,
+            issued_field: ISSUED_FIELD,
         },
         StatusCode::OK,
         Sensitivity::Public,
@@ -307,7 +406,7 @@ async fn step(trail: &RequestAudit, state: &AppState, form: FormData, sending: b
         let previous = if changing {
             Question::Check
         } else {
-            question.previous().unwrap_or(Question::Kind)
+            question.previous(&form).unwrap_or(Question::Kind)
         };
         return Ok(question_page(previous, form, Vec::new(), false));
     }
@@ -356,7 +455,7 @@ async fn step(trail: &RequestAudit, state: &AppState, form: FormData, sending: b
             None => question_page(Question::Check, form, Vec::new(), false),
         });
     }
-    Ok(question_page(question.next(), form, Vec::new(), false))
+    Ok(question_page(question.next(&form), form, Vec::new(), false))
 }
 
 fn question_page(
@@ -406,10 +505,22 @@ fn question_template(
         Question::Reasons => Some(group("reasons", title, true, &reason_choices(), &form)),
         Question::Priority => Some(group("priority", title, false, PRIORITIES, &form)),
         Question::Consent => Some(group("consent", title, false, CONSENT, &form)),
+        Question::Identify => Some(group("identify", title, false, IDENTIFY, &form)),
+        Question::AgeArea => Some(group("age-band", title, false, &age_band_choices(), &form)),
+        Question::NotSought => Some(group("not-sought-reason", title, false, NOT_SOUGHT, &form)),
         _ => None,
     };
+    let extra = (question == Question::Family).then(|| {
+        group(
+            "carer-safety",
+            "Is it safe to contact them?",
+            false,
+            &safety_choices(),
+            &form,
+        )
+    });
     let answers = if question == Question::Check {
-        answer_rows(&form)
+        crate::public::refer::answer_rows(&form)
     } else {
         Vec::new()
     };
@@ -427,121 +538,12 @@ fn question_template(
         advice,
         hint: question.hint(),
         choices,
+        extra,
         answers,
         honeypot: HONEYPOT_FIELD,
         about_questions,
         form,
     }
-}
-
-fn lines(values: &[&str]) -> Vec<String> {
-    values
-        .iter()
-        .map(|v| v.trim())
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn or_not_given(value: &str) -> Vec<String> {
-    match value.trim() {
-        "" => vec!["Not given".to_owned()],
-        v => vec![v.to_owned()],
-    }
-}
-
-fn answer_rows(form: &FormData) -> Vec<AnswerRow> {
-    let row = |key: &'static str, lines: Vec<String>, question: Question| AnswerRow {
-        key,
-        lines,
-        step: question.as_str(),
-    };
-    let dob = refer::date_of_birth(form)
-        .map(|d| d.strftime("%-d %B %Y").to_string())
-        .unwrap_or_default();
-    let sources = source_choices();
-    let reasons = form
-        .all("reasons")
-        .iter()
-        .filter_map(|r| ReasonCode::parse(r).ok())
-        .map(|code| code.label().to_owned())
-        .collect();
-    vec![
-        row(
-            "What you would like to do",
-            vec![label_in(KINDS, form.first("kind")).to_owned()],
-            Question::Kind,
-        ),
-        row(
-            "Where you work",
-            vec![label_in(&sources, form.first("source")).to_owned()],
-            Question::Source,
-        ),
-        row(
-            "Your details",
-            lines(&[
-                form.first("referrer-name"),
-                form.first("referrer-role"),
-                form.first("organisation"),
-                form.first("referrer-phone"),
-                form.first("referrer-email"),
-            ]),
-            Question::Contact,
-        ),
-        row(
-            "Young person's name",
-            lines(&[&format!(
-                "{} {}",
-                form.first("given-name").trim(),
-                form.first("family-name").trim()
-            )]),
-            Question::Name,
-        ),
-        row("Date of birth", vec![dob], Question::DateOfBirth),
-        row(
-            "NHS number",
-            or_not_given(form.first("nhs-number")),
-            Question::NhsNumber,
-        ),
-        row(
-            "Postcode",
-            or_not_given(&form.first("postcode").to_uppercase()),
-            Question::Postcode,
-        ),
-        row("Main difficulties", reasons, Question::Reasons),
-        row(
-            if is_advice(form) {
-                "What you are worried about"
-            } else {
-                "What is happening"
-            },
-            form.first("needs")
-                .trim()
-                .lines()
-                .map(str::to_owned)
-                .collect(),
-            Question::Needs,
-        ),
-        row(
-            "How soon",
-            vec![label_in(PRIORITIES, form.first("priority")).to_owned()],
-            Question::Priority,
-        ),
-        row(
-            "They know and agree",
-            vec![label_in(CONSENT, form.first("consent")).to_owned()],
-            Question::Consent,
-        ),
-        row(
-            "About the young person",
-            crate::public::about::answered_lines(
-                crate::public::about::Part::All,
-                crate::public::about::Voice::Professional,
-                &crate::public::about::input(form),
-            ),
-            Question::About,
-        ),
-    ]
 }
 
 #[cfg(test)]

@@ -266,7 +266,7 @@ pub async fn crisis(
                     ReferralStatus::Closed => "Closed",
                 },
                 source: r.source.label(),
-                reason: r.primary_reason.label(),
+                reason: r.primary_reason.map_or("Not yet coded", |r| r.label()),
                 received: shown(r.received_at, &state),
                 waited: waited(r.received_at, now),
                 breach_of: if triaged { "First contact" } else { "Triage" },

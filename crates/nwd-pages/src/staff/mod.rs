@@ -7,6 +7,7 @@
 
 pub mod about_staff;
 pub mod actions;
+pub mod consultations;
 pub mod destinations;
 pub mod lists;
 pub mod oidc;

@@ -316,7 +316,7 @@ pub(crate) fn rows(state: &AppState, items: &[ListedReferral]) -> Vec<ReferralRo
                 },
                 tags: UrgencyTags::of_summary(item),
                 source: item.source.label(),
-                reason: item.primary_reason.label(),
+                reason: item.primary_reason.map_or("Not yet coded", |r| r.label()),
                 status: match item.status {
                     ReferralStatus::AwaitingTriage => "Awaiting triage",
                     ReferralStatus::Open => "Open",
@@ -356,6 +356,7 @@ struct QueuePage {
     shown: String,
     pages: String,
     reviews: Option<Vec<ReviewLink>>,
+    consultations: Vec<crate::staff::consultations::ConsultationRow>,
 }
 
 /// The triage queue.
@@ -410,7 +411,9 @@ pub async fn queue(
     };
     let link = query.link();
     let rows = rows(&state, &list.items);
+    let consultations = crate::staff::consultations::waiting(&state).await?;
     let page_view = QueuePage {
+        consultations,
         layout: Layout::staff("Triage queue", &principal).with_errors(errors),
         shown: shown_range(page, rows.len(), list.total, false),
         pages: pagination::nav("Triage queue pages", list.total, page, |n| {

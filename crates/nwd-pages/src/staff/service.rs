@@ -237,7 +237,7 @@ pub async fn service(
             .map(|p| Who {
                 name: format!("{} {}", p.given_name, p.family_name),
                 age: age_in_years(p.date_of_birth, today),
-                reason: p.primary_reason.label(),
+                reason: p.primary_reason.map_or("Not yet coded", |r| r.label()),
             })
             .unwrap_or_default()
     };

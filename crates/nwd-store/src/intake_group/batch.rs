@@ -421,7 +421,7 @@ impl Store {
                         .reasons
                         .first()
                         .map(|r| r.as_str())
-                        .unwrap_or("other"),
+                        .unwrap_or(crate::referrals::NOT_CODED),
                 )
                 .bind(referral.status.as_str())
                 .bind(referral.need_group.map(|g| g.as_str()))
@@ -443,6 +443,7 @@ impl Store {
             if crate::urgency::touches_urgency(std::slice::from_ref(&plan.first)) {
                 crate::urgency::write_urgency(conn, &plan.referral, &self.tz).await?;
             }
+            crate::safeguarding::record_not_sought(conn, &plan.referral).await?;
         }
 
         let sql = insert_sql(

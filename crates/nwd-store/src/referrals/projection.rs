@@ -48,6 +48,22 @@ pub(crate) async fn insert_events(
 
 /// Writes the referral's projection row. With `expected_version`, updates only if the row
 /// is still at that version (a second guard against lost updates); without, inserts.
+/// The stored primary reason of a referral whose referrer chose only "not sure" or
+/// "something else" (`nwd_domain::codes::PlainReason`): triage codes it.
+pub(crate) const NOT_CODED: &str = "not_coded";
+
+/// Reads a stored primary reason ([`NOT_CODED`] → `None`).
+pub(crate) fn primary_reason(
+    stored: &str,
+) -> Result<Option<nwd_domain::codes::ReasonCode>, StoreError> {
+    if stored == NOT_CODED {
+        return Ok(None);
+    }
+    nwd_domain::codes::ReasonCode::parse(stored)
+        .map(Some)
+        .map_err(StoreError::Corrupt)
+}
+
 pub(crate) async fn write_projection(
     conn: &mut sqlx::AnyConnection,
     referral: &Referral,
@@ -60,7 +76,7 @@ pub(crate) async fn write_projection(
         .reasons
         .first()
         .map(|r| r.as_str())
-        .unwrap_or("other");
+        .unwrap_or(NOT_CODED);
     match expected_version {
         None => {
             sqlx::query(

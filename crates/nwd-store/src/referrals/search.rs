@@ -318,8 +318,9 @@ pub struct ReferralSummary {
     pub source: nwd_domain::codes::ReferralSource,
     /// Priority.
     pub priority: nwd_domain::codes::Priority,
-    /// Primary reason.
-    pub primary_reason: nwd_domain::codes::ReasonCode,
+    /// Primary reason; `None` until triage codes it (a referrer who chose only "not sure" or
+    /// "something else": `nwd_domain::codes::PlainReason`).
+    pub primary_reason: Option<nwd_domain::codes::ReasonCode>,
     /// Status.
     pub status: ReferralStatus,
     /// Need group.
@@ -409,8 +410,7 @@ pub(crate) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ReferralSummar
         source: nwd_domain::codes::ReferralSource::parse(&parse("source")?).map_err(corrupt)?,
         priority: nwd_domain::codes::Priority::parse(&parse("priority")?)
             .map_err(StoreError::Corrupt)?,
-        primary_reason: nwd_domain::codes::ReasonCode::parse(&parse("primary_reason")?)
-            .map_err(StoreError::Corrupt)?,
+        primary_reason: crate::referrals::primary_reason(&parse("primary_reason")?)?,
         status: match parse("status")?.as_str() {
             "awaiting_triage" => ReferralStatus::AwaitingTriage,
             "open" => ReferralStatus::Open,

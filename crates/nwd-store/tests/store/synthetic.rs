@@ -64,6 +64,7 @@ pub fn referral(source: ReferralSource, priority: Priority, received_at: Timesta
         },
         consent_to_share: Vec::new(),
         received_at,
+        details: Default::default(),
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod parity;
 mod professional;
+mod professional_details;
 mod self_referral;
 
 use reqwest::Method;

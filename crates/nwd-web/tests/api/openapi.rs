@@ -107,6 +107,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/get-help/parent-carer"),
     ("get", "/refer"),
     ("post", "/refer"),
+    ("get", "/refer/advice"),
     ("get", "/refer/questions"),
     ("post", "/refer/questions"),
     ("get", "/staff/refer"),
@@ -137,6 +138,7 @@ const EXPECTED: &[(&str, &str)] = &[
     // The privacy officer's pages (issue 5).
     ("get", "/staff/privacy"),
     ("get", "/staff/privacy/person-access"),
+    ("get", "/staff/privacy/referrals-without-consent"),
     ("get", "/staff/privacy/person-access/download"),
     ("get", "/staff/privacy/user-access"),
     ("get", "/staff/privacy/user-access/download"),
@@ -244,6 +246,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("get", "/get-help/parent-carer"),
     ("get", "/refer"),
     ("post", "/refer"),
+    ("get", "/refer/advice"),
     ("get", "/refer/questions"),
     ("post", "/refer/questions"),
 ];

@@ -199,14 +199,24 @@ fn reference_in(page: &str) -> String {
 const CHECK: &str = "Check your answers before sending";
 
 /// Walks every question with valid answers, checking each page's title, to the check page.
+/// `kind` is `referral`, `advice_request` or `both`; `consent` is `yes`, `advice_only` or
+/// `not_sought` (then the reason "risk to child" is given).
 async fn fill(browser: &mut Browser<'_>, kind: &str, consent: &str) {
-    let needs_title = if kind == "advice_request" {
+    let advice = kind != "referral";
+    let needs_title = if advice {
         "What are you worried about, and what has been tried?"
     } else {
         "What is happening, and what has been tried?"
     };
-    let pages: Vec<(&str, Vec<(&str, &str)>)> = vec![
-        ("What would you like to do?", vec![("kind", kind)]),
+    let mut pages: Vec<(&str, Vec<(&str, &str)>)> =
+        vec![("What would you like to do?", vec![("kind", kind)])];
+    if kind == "advice_request" {
+        pages.push((
+            "Can you tell us who the young person is?",
+            vec![("identify", "named")],
+        ));
+    }
+    pages.extend([
         ("Where do you work?", vec![("source", "school")]),
         (
             "How can we contact you?",
@@ -229,8 +239,8 @@ async fn fill(browser: &mut Browser<'_>, kind: &str, consent: &str) {
         ("What is their NHS number?", vec![("nhs-number", "999 000 0018")]),
         ("What is their postcode?", vec![("postcode", "me14 1xx")]),
         (
-            "What are the main difficulties?",
-            vec![("reasons", "anxiety"), ("reasons", "self_harm")],
+            "What are you worried about?",
+            vec![("reasons", "worries"), ("reasons", "self_harm")],
         ),
         (
             needs_title,
@@ -244,8 +254,28 @@ async fn fill(browser: &mut Browser<'_>, kind: &str, consent: &str) {
             "Does the young person (or, for a younger child, their family) know about this and agree?",
             vec![("consent", consent)],
         ),
+    ]);
+    if consent == "not_sought" {
+        pages.push((
+            "Why have they not been asked, or not agreed?",
+            vec![
+                ("not-sought-reason", "risk_to_child"),
+                ("not-sought-detail", "Disclosure at school about home."),
+            ],
+        ));
+    }
+    pages.extend([
+        (
+            "Who can we contact about the young person?",
+            vec![
+                ("carer-name", "Pat Testparent"),
+                ("carer-relationship", "Mother"),
+                ("carer-phone", "01632 960 002"),
+                ("carer-safety", "no_messages"),
+            ],
+        ),
         ("About the young person", vec![("looked_after", "no")]),
-    ];
+    ]);
     for (title, answers) in pages {
         assert_eq!(browser.title(), title);
         assert!(

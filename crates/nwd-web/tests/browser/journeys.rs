@@ -365,7 +365,7 @@ async fn a_teacher_refers_a_pupil_by_keyboard_one_question_per_page() {
     assert!(app
         .text(".nhsuk-error-summary")
         .await
-        .contains("Choose whether you are making a referral or asking for advice"));
+        .contains("Choose whether you are making a referral, asking for advice, or both"));
     let link = app
         .client
         .find(Locator::Css(".nhsuk-error-summary a"))
@@ -428,9 +428,9 @@ async fn a_teacher_refers_a_pupil_by_keyboard_one_question_per_page() {
     app.type_into("postcode", "ME14 1XX").await;
     app.enter_in("postcode").await;
 
-    assert_eq!(app.heading().await, "What are the main difficulties?");
+    assert_eq!(app.heading().await, "What are you worried about?");
     app.check_page("refer: difficulties").await;
-    app.space_on("reasons").await; // anxiety
+    app.space_on("reasons").await; // worries or anxiety
     app.press("button[value=continue]").await;
 
     assert_eq!(
@@ -450,6 +450,17 @@ async fn a_teacher_refers_a_pupil_by_keyboard_one_question_per_page() {
     assert!(app.heading().await.starts_with("Does the young person"));
     app.check_page("refer: agreement").await;
     app.space_on("consent").await; // yes
+    app.press("button[value=continue]").await;
+
+    assert_eq!(
+        app.heading().await,
+        "Who can we contact about the young person?"
+    );
+    app.check_page("refer: family contact").await;
+    app.type_into("carer-name", "Pat Testparent").await;
+    app.type_into("carer-relationship", "Mother").await;
+    app.type_into("carer-phone", "01632 960 002").await;
+    app.space_on("carer-safety").await; // safe to contact
     app.press("button[value=continue]").await;
 
     // The optional questions about the young person: skipped.

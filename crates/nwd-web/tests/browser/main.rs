@@ -16,6 +16,7 @@ mod commissioning;
 mod destinations;
 mod end_to_end;
 mod journeys;
+mod refer_anonymous;
 mod screenshots;
 mod search;
 mod staff;

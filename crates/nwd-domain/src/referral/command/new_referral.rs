@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::codes::{Priority, ReasonCode, ReferralSource};
 use crate::error::ValidationErrors;
 
+use crate::referral::intake::IntakeDetails;
 use crate::referral::state::ReferralKind;
 
 use super::checks::text;
@@ -64,12 +65,20 @@ pub struct NewReferral {
     /// When received. The waiting clock starts here.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub received_at: Timestamp,
+    /// A professional's answers besides the coded referral: plain-word reasons, the family's
+    /// contact, the young person's own contact, advice asked together with a referral, the
+    /// safeguarding route (`crate::referral::intake`). Empty from other doors.
+    #[serde(default, skip_serializing_if = "IntakeDetails::is_empty")]
+    /// Boxed: most referrals carry none, and the `Received` event stays small.
+    pub details: Box<IntakeDetails>,
 }
 
 impl NewReferral {
     /// Checks a new referral against the rules, at `now`.
     pub fn validate(&self, now: Timestamp, errors: &mut ValidationErrors) {
-        if self.reasons.is_empty() {
+        // A referrer who chose only "not sure" or "something else" leaves the coding to
+        // triage (`crate::codes::PlainReason`): the national list has no such value.
+        if self.reasons.is_empty() && self.details.plain_reasons.is_empty() {
             errors.add(
                 "reasons",
                 "give at least one reason for referral (MHSDS primary reason code)",
@@ -132,6 +141,13 @@ impl NewReferral {
                     false,
                 );
             }
+        }
+        self.details.validate("details.", errors);
+        if self.details.also_advice && self.kind != ReferralKind::Referral {
+            errors.add(
+                "details.also_advice",
+                "advice together with a referral is for referrals; an advice request already asks for advice",
+            );
         }
         if self.consent_to_share.len() > 20 {
             errors.add("consent_to_share", "name at most 20 agencies");

@@ -62,6 +62,7 @@ impl Referral {
             referrer: new.referrer.clone(),
             consent_to_share: new.consent_to_share.clone(),
             received_at: new.received_at,
+            details: (*new.details).clone(),
             status: ReferralStatus::AwaitingTriage,
             need_group: None,
             triage: None,

@@ -57,6 +57,7 @@ pub(super) fn run(
         },
         consent_to_share: vec![],
         received_at: now,
+        details: Default::default(),
     };
     let id = ReferralId(Uuid::from_u128(0xA0));
     let received =

@@ -128,6 +128,7 @@ impl Desk {
             },
             consent_to_share: vec![],
             received_at: ts(RECEIVED),
+            details: Default::default(),
         };
         let received = Referral::receive(REFERRAL, PERSON, new, ts(RECEIVED), "SPA admin").unwrap();
         self.history = vec![received];

@@ -33,14 +33,21 @@ use nwd_http::AppState;
 use nwd_usecase::intake::reference;
 use nwd_usecase::status::{public_status, PublicStatus};
 
+mod answers;
+mod check_rows;
+mod consult;
 mod questions;
 mod send;
 mod validate;
 
-pub(crate) use questions::{group, label_in, reason_choices, source_choices};
+pub(crate) use answers::{asks_advice, is_anonymous, CARER_FIELDS};
+pub(crate) use check_rows::answer_rows;
+pub(crate) use questions::{
+    age_band_choices, group, label_in, reason_choices, safety_choices, source_choices,
+};
 pub use questions::{
-    Group, CONSENT, CONSENT_QUESTION, KINDS, PRIORITIES, PRIORITY_QUESTION, REASONS, SOURCES,
-    SOURCE_QUESTION,
+    Group, CONSENT, CONSENT_QUESTION, IDENTIFY, IDENTIFY_QUESTION, KINDS, NOT_SOUGHT,
+    NOT_SOUGHT_QUESTION, PRIORITIES, PRIORITY_QUESTION, REASONS, SOURCES, SOURCE_QUESTION,
 };
 pub(crate) use send::send;
 pub use send::ANSWER_FIELDS;
@@ -55,10 +62,14 @@ struct ReferPage {
     action: String,
     honeypot: &'static str,
     kinds: Group,
+    identify: Group,
+    age_bands: Group,
     sources: Group,
+    safety: Group,
     reasons: Group,
     priorities: Group,
     consent: Group,
+    not_sought: Group,
     about_questions: Vec<crate::public::about::AboutQuestion>,
 }
 
@@ -89,10 +100,38 @@ fn page(form: FormData, errors: Vec<FieldMessage>, principal: &Principal) -> Res
         action,
         honeypot: HONEYPOT_FIELD,
         kinds: group("kind", "What would you like to do?", false, KINDS, &form),
+        identify: group(
+            "identify",
+            "For advice: can you tell us who the young person is?",
+            false,
+            IDENTIFY,
+            &form,
+        ),
+        age_bands: group(
+            "age-band",
+            "For an anonymous consultation: how old are they?",
+            false,
+            &age_band_choices(),
+            &form,
+        ),
+        safety: group(
+            "carer-safety",
+            "Is it safe to contact them?",
+            false,
+            &safety_choices(),
+            &form,
+        ),
+        not_sought: group(
+            "not-sought-reason",
+            NOT_SOUGHT_QUESTION,
+            false,
+            NOT_SOUGHT,
+            &form,
+        ),
         sources: group("source", SOURCE_QUESTION, false, &sources, &form),
         reasons: group(
             "reasons",
-            "What are the main difficulties? Choose all that apply",
+            "What are you worried about? Choose all that apply",
             true,
             &reasons,
             &form,

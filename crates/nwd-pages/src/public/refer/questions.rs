@@ -1,9 +1,12 @@
-//! The referral form's questions and choices in a referrer's words (kinds, sources, reasons,
-//! priorities, consent), as radios and checkboxes.
+//! The referral form's questions and choices in a referrer's words (kinds, sources, reasons
+//! in plain words, priorities, consent and the safeguarding route, whether the family may be
+//! contacted, an anonymous consultation's age band), as radios and checkboxes.
 
 use crate::form::FormData;
 use crate::public::get_help::Choice;
-use nwd_domain::codes::{ReasonCode, ReferralSource};
+use nwd_domain::codes::{PlainReason, ReferralSource};
+use nwd_domain::consultation::AgeBand;
+use nwd_domain::referral::intake::ContactSafety;
 
 /// The kinds of request, in a referrer's words.
 pub const KINDS: &[(&str, &str)] = &[
@@ -12,7 +15,36 @@ pub const KINDS: &[(&str, &str)] = &[
         "advice_request",
         "Ask for advice or a consultation about a young person",
     ),
+    (
+        "both",
+        "Both: refer them, and ask for advice or a consultation too",
+    ),
 ];
+
+/// For advice: whether the referrer can say who the young person is (an anonymous
+/// consultation asks nothing that identifies them).
+pub const IDENTIFY: &[(&str, &str)] = &[
+    ("named", "Yes, I can tell you who they are"),
+    (
+        "anonymous",
+        "No, I want to ask without naming them (an anonymous consultation)",
+    ),
+];
+
+/// "Can you tell us who the young person is?"
+pub const IDENTIFY_QUESTION: &str = "Can you tell us who the young person is?";
+
+/// Why the young person or family was not asked, or did not agree.
+pub const NOT_SOUGHT: &[(&str, &str)] = &[
+    (
+        "risk_to_child",
+        "Telling them could put the child at risk of harm",
+    ),
+    ("other", "Another reason"),
+];
+
+/// "Why have they not been asked, or not agreed?"
+pub const NOT_SOUGHT_QUESTION: &str = "Why have they not been asked, or not agreed?";
 
 /// Who a professional referrer is: the sources of referral a professional can be (the
 /// self and parent/carer sources have their own journeys; transfers come between trusts).
@@ -27,23 +59,9 @@ pub const SOURCES: [ReferralSource; 8] = [
     ReferralSource::Other,
 ];
 
-/// The reasons a professional can choose (MHSDS primary reason for referral, by its own label).
-pub const REASONS: [ReasonCode; 14] = [
-    ReasonCode::Anxiety,
-    ReasonCode::Depression,
-    ReasonCode::SelfHarm,
-    ReasonCode::EatingDisorder,
-    ReasonCode::Ptsd,
-    ReasonCode::Ocd,
-    ReasonCode::ConductDisorder,
-    ReasonCode::RelationshipDifficulties,
-    ReasonCode::NeurodevelopmentalExclAutism,
-    ReasonCode::SuspectedAutism,
-    ReasonCode::GenderDiscomfort,
-    ReasonCode::DrugAlcohol,
-    ReasonCode::AttachmentDifficulties,
-    ReasonCode::InCrisis,
-];
+/// The reasons a professional can choose, in plain words; the domain maps each to the
+/// national code behind the scenes (`nwd_domain::codes::PlainReason::code`).
+pub const REASONS: [PlainReason; 13] = PlainReason::ALL;
 
 /// How soon: a form offers routine and urgent; emergencies are for the phone.
 pub const PRIORITIES: &[(&str, &str)] = &[
@@ -57,6 +75,10 @@ pub const CONSENT: &[(&str, &str)] = &[
     (
         "advice_only",
         "No: I am asking for advice only, and will talk with them about a referral afterwards",
+    ),
+    (
+        "not_sought",
+        "No: they have not been asked, or they have not agreed",
     ),
 ];
 /// A group of radios or checkboxes on the form.
@@ -113,6 +135,22 @@ pub(crate) fn source_choices() -> Vec<(&'static str, &'static str)> {
 /// [`REASONS`] as (value, label) pairs.
 pub(crate) fn reason_choices() -> Vec<(&'static str, &'static str)> {
     REASONS.iter().map(|r| (r.as_str(), r.label())).collect()
+}
+
+/// Whether the family may be contacted, as (value, label) pairs.
+pub(crate) fn safety_choices() -> Vec<(&'static str, &'static str)> {
+    ContactSafety::ALL
+        .iter()
+        .map(|s| (s.as_str(), s.label()))
+        .collect()
+}
+
+/// The age bands of an anonymous consultation, as (value, label) pairs.
+pub(crate) fn age_band_choices() -> Vec<(&'static str, &'static str)> {
+    AgeBand::ALL
+        .iter()
+        .map(|b| (b.as_str(), b.label()))
+        .collect()
 }
 
 /// The label of `value` in `list`, or "" if it is not one of them.

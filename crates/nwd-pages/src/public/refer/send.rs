@@ -7,7 +7,7 @@ use crate::layout::{render, Layout, PageResult, Sensitivity};
 use askama::Template;
 use axum::http::StatusCode;
 use nwd_domain::actor::Actor;
-use nwd_domain::codes::{Priority, ReasonCode, ReferralSource};
+use nwd_domain::codes::{PlainReason, Priority, ReferralSource};
 use nwd_domain::referral::{ReferralKind, Referrer};
 use nwd_domain::ValidationErrors;
 use nwd_http::secure::RequestAudit;
@@ -22,16 +22,21 @@ use sha2::{Digest, Sha256};
 #[derive(Template)]
 #[template(path = "refer_done.html")]
 pub(super) struct ReferDonePage {
-    layout: Layout,
-    reference: String,
-    status_path: String,
-    advice: bool,
-    signed_in: bool,
+    pub(super) layout: Layout,
+    pub(super) reference: String,
+    pub(super) status_path: String,
+    pub(super) advice: bool,
+    pub(super) signed_in: bool,
+    /// An anonymous consultation: no status link, nobody to contact but the professional.
+    pub(super) consultation: bool,
+    /// Made on the safeguarding route: the family is not contacted without the referrer.
+    pub(super) safeguarding: bool,
 }
 /// Every answer the form asks, in the order the idempotency hash reads them (so that the same
 /// answers give the same hash whichever order the pages sent them in).
-pub const ANSWER_FIELDS: [&str; 34] = [
+pub const ANSWER_FIELDS: [&str; 47] = [
     "kind",
+    "identify",
     "source",
     "referrer-name",
     "referrer-role",
@@ -43,12 +48,24 @@ pub const ANSWER_FIELDS: [&str; 34] = [
     "dob-day",
     "dob-month",
     "dob-year",
+    "age-band",
+    "area",
     "nhs-number",
     "postcode",
     "reasons",
     "needs",
     "priority",
     "consent",
+    "not-sought-reason",
+    "not-sought-detail",
+    "carer-name",
+    "carer-relationship",
+    "carer-phone",
+    "carer-email",
+    "carer-safety",
+    "carer-how",
+    "yp-phone",
+    "yp-email",
     "ethnicity",
     "sex_at_birth",
     "gender_same_as_sex_at_birth",
@@ -78,6 +95,9 @@ pub(crate) async fn send(
 ) -> PageResult {
     let now = state.store.now();
     let non_empty = |name: &str| Some(form.first(name).trim().to_owned()).filter(|v| !v.is_empty());
+    if super::answers::is_anonymous(form) {
+        return super::consult::send(trail, state, form, principal, &idempotency_hash(form)).await;
+    }
     let person = PersonInput {
         nhs_number: non_empty("nhs-number"),
         given_name: non_empty("given-name"),
@@ -94,11 +114,8 @@ pub(crate) async fn send(
     let (Some(person), true) = (person, problems.is_empty()) else {
         return Err(nwd_http::problem::ApiError::Invalid(problems.0).into());
     };
-    let kind = if form.first("kind") == "advice_request" {
-        ReferralKind::AdviceRequest
-    } else {
-        ReferralKind::Referral
-    };
+    let (kind, _) = super::answers::kind(form);
+    let details = super::answers::details(form);
     let source = ReferralSource::parse(form.first("source"))
         .map_err(nwd_http::problem::ApiError::BadRequest)?;
     let stated =
@@ -117,11 +134,7 @@ pub(crate) async fn send(
         stated_priority: stated,
         person,
         about,
-        reasons: form
-            .all("reasons")
-            .iter()
-            .filter_map(|r| ReasonCode::parse(r).ok())
-            .collect(),
+        reasons: PlainReason::codes(&details.plain_reasons),
         presenting_needs: form.first("needs").trim().to_owned(),
         referrer: Referrer {
             name: form.first("referrer-name").trim().to_owned(),
@@ -136,20 +149,12 @@ pub(crate) async fn send(
             Vec::new()
         },
         received_at: now,
+        details,
     };
-    let mut hash = Sha256::new();
-    for name in ANSWER_FIELDS {
-        hash.update(name.as_bytes());
-        for value in form.all(name) {
-            hash.update([0]);
-            hash.update(value.as_bytes());
-        }
-        hash.update([1]);
-    }
     let idempotency = IdempotencyRequest {
         scope: "referrals-web".to_owned(),
         key: form.first("journey").to_owned(),
-        request_hash: hex::encode(hash.finalize()),
+        request_hash: idempotency_hash(form),
     };
     let outcome =
         receive_professional_referral(&state.store, trail, principal, referral, Some(idempotency))
@@ -172,6 +177,23 @@ pub(crate) async fn send(
             .unwrap_or_default(),
         advice: kind == ReferralKind::AdviceRequest,
         signed_in: principal.is_some(),
+        consultation: false,
+        safeguarding: outcome.referral.details.not_sought.is_some(),
     };
     Ok(render(&done, StatusCode::OK, Sensitivity::Identifiable))
+}
+
+/// A hash of every answer in [`ANSWER_FIELDS`]' order: the same answers give the same hash
+/// whichever order the pages sent them in.
+fn idempotency_hash(form: &FormData) -> String {
+    let mut hash = Sha256::new();
+    for name in ANSWER_FIELDS {
+        hash.update(name.as_bytes());
+        for value in form.all(name) {
+            hash.update([0]);
+            hash.update(value.as_bytes());
+        }
+        hash.update([1]);
+    }
+    hex::encode(hash.finalize())
 }

@@ -1,6 +1,7 @@
 //! Checks the referral form's answers and words every message ([`validate`]).
 
-use super::questions::{KINDS, PRIORITIES, REASONS, SOURCES};
+use super::answers::{gave_family_contact, is_anonymous};
+use super::questions::{IDENTIFY, KINDS, NOT_SOUGHT, PRIORITIES, REASONS, SOURCES};
 use crate::form::FormData;
 use crate::layout::FieldMessage;
 use jiff::civil::Date;
@@ -16,14 +17,24 @@ pub(crate) fn date_of_birth(form: &FormData) -> Option<Date> {
     Date::new(year, month, day).ok()
 }
 
-/// Every message for the form's answers (empty when all are fine).
+fn one_of(list: &[(&str, &str)], value: &str) -> bool {
+    list.iter().any(|(v, _)| *v == value)
+}
+
+/// Every message for the form's answers (empty when all are fine). An anonymous consultation
+/// is asked nothing that identifies the young person, so nothing of that is checked.
 pub fn validate(form: &FormData, today: Date) -> Vec<FieldMessage> {
     let mut errors = Vec::new();
-    let one_of = |list: &[(&str, &str)], value: &str| list.iter().any(|(v, _)| *v == value);
     if !one_of(KINDS, form.first("kind")) {
         errors.push(FieldMessage::new(
             "kind",
-            "Choose whether you are making a referral or asking for advice",
+            "Choose whether you are making a referral, asking for advice, or both",
+        ));
+    }
+    if form.first("kind") == "advice_request" && !one_of(IDENTIFY, form.first("identify")) {
+        errors.push(FieldMessage::new(
+            "identify",
+            "Choose whether you can tell us who the young person is",
         ));
     }
     if ReferralSource::parse(form.first("source"))
@@ -62,6 +73,56 @@ pub fn validate(form: &FormData, today: Date) -> Vec<FieldMessage> {
             "Enter an email address in the correct format, like name@school.example",
         ));
     }
+    if is_anonymous(form) {
+        anonymous(form, &mut errors);
+    } else {
+        identity(form, today, &mut errors);
+    }
+    if form.all("reasons").is_empty()
+        || form
+            .all("reasons")
+            .iter()
+            .any(|r| !REASONS.iter().any(|c| c.as_str() == *r))
+    {
+        errors.push(FieldMessage::new(
+            "reasons",
+            "Choose at least one reason, or \"Not sure\"",
+        ));
+    }
+    let needs = form.first("needs").trim();
+    if needs.is_empty() {
+        errors.push(FieldMessage::new(
+            "needs",
+            "Describe what is happening and what you have tried",
+        ));
+    } else if needs.chars().count() > MAX_PRESENTING_NEEDS_CHARS {
+        errors.push(FieldMessage::new(
+            "needs",
+            format!(
+                "Use {} characters or fewer",
+                crate::public::get_help::thousands(MAX_PRESENTING_NEEDS_CHARS)
+            ),
+        ));
+    }
+    if !one_of(PRIORITIES, form.first("priority")) {
+        errors.push(FieldMessage::new(
+            "priority",
+            "Choose how soon a response is needed",
+        ));
+    }
+    if !is_anonymous(form) {
+        consent(form, &mut errors);
+        family(form, today, &mut errors);
+        errors.extend(crate::public::about::validate(
+            crate::public::about::Part::All,
+            form,
+        ));
+    }
+    errors
+}
+
+/// The young person's name, date of birth, NHS number and postcode.
+fn identity(form: &FormData, today: Date, errors: &mut Vec<FieldMessage>) {
     if form.first("given-name").trim().is_empty() {
         errors.push(FieldMessage::new(
             "given-name",
@@ -124,40 +185,37 @@ pub fn validate(form: &FormData, today: Date) -> Vec<FieldMessage> {
             "Enter a real postcode, like ME14 1XX, or leave it empty",
         ));
     }
-    if form.all("reasons").is_empty()
-        || form
-            .all("reasons")
-            .iter()
-            .any(|r| !REASONS.iter().any(|c| c.as_str() == *r))
-    {
+}
+
+/// An anonymous consultation's age band and area (and nothing that identifies the child).
+fn anonymous(form: &FormData, errors: &mut Vec<FieldMessage>) {
+    if nwd_domain::consultation::AgeBand::parse(form.first("age-band")).is_err() {
         errors.push(FieldMessage::new(
-            "reasons",
-            "Choose at least one reason, the closest if none fits exactly",
+            "age-band",
+            "Choose how old the young person is",
         ));
     }
-    let needs = form.first("needs").trim();
-    if needs.is_empty() {
+    let area = form.first("area").trim();
+    if area.is_empty() {
         errors.push(FieldMessage::new(
-            "needs",
-            "Describe what is happening and what you have tried",
+            "area",
+            "Enter the area they live in, like a town or district",
         ));
-    } else if needs.chars().count() > MAX_PRESENTING_NEEDS_CHARS {
+    } else if area.chars().count() > nwd_domain::consultation::MAX_AREA_CHARS {
         errors.push(FieldMessage::new(
-            "needs",
+            "area",
             format!(
-                "Use {} characters or fewer",
-                crate::public::get_help::thousands(MAX_PRESENTING_NEEDS_CHARS)
+                "Enter the area in {} characters or fewer: a town or district, not an address",
+                nwd_domain::consultation::MAX_AREA_CHARS
             ),
         ));
     }
-    if !one_of(PRIORITIES, form.first("priority")) {
-        errors.push(FieldMessage::new(
-            "priority",
-            "Choose how soon a response is needed",
-        ));
-    }
+}
+
+/// Whether they know and agree, and on the safeguarding route, why not.
+fn consent(form: &FormData, errors: &mut Vec<FieldMessage>) {
     match form.first("consent") {
-        "yes" => {}
+        "yes" | "not_sought" => {}
         "advice_only" if form.first("kind") == "advice_request" => {}
         "advice_only" => errors.push(FieldMessage::new(
             "consent",
@@ -165,9 +223,102 @@ pub fn validate(form: &FormData, today: Date) -> Vec<FieldMessage> {
         )),
         _ => errors.push(FieldMessage::new("consent", "Choose whether they know about this and agree")),
     }
-    errors.extend(crate::public::about::validate(
-        crate::public::about::Part::All,
-        form,
-    ));
-    errors
+    if form.first("consent") == "not_sought" {
+        let reason = form.first("not-sought-reason");
+        if !one_of(NOT_SOUGHT, reason) {
+            errors.push(FieldMessage::new(
+                "not-sought-reason",
+                "Choose why they have not been asked, or not agreed",
+            ));
+        }
+        let detail = form.first("not-sought-detail").trim();
+        if reason == "other" && detail.is_empty() {
+            errors.push(FieldMessage::new(
+                "not-sought-detail",
+                "Say why they have not been asked, or not agreed",
+            ));
+        } else if detail.chars().count() > nwd_domain::referral::intake::MAX_NOT_SOUGHT_CHARS {
+            errors.push(FieldMessage::new(
+                "not-sought-detail",
+                format!(
+                    "Use {} characters or fewer",
+                    crate::public::get_help::thousands(
+                        nwd_domain::referral::intake::MAX_NOT_SOUGHT_CHARS
+                    )
+                ),
+            ));
+        }
+    }
+}
+
+/// The family's contact (the domain decides when one is needed: `IntakeDetails::missing_contact`)
+/// and the young person's own.
+fn family(form: &FormData, today: Date, errors: &mut Vec<FieldMessage>) {
+    use nwd_domain::contact::{Email, Phone};
+    if gave_family_contact(form) {
+        for (id, message) in [
+            ("carer-name", "Enter the parent's or carer's name"),
+            (
+                "carer-relationship",
+                "Enter how they are related to the young person, like mother or foster carer",
+            ),
+        ] {
+            if form.first(id).trim().is_empty() {
+                errors.push(FieldMessage::new(id, message));
+            }
+        }
+        let phone = form.first("carer-phone").trim();
+        let email = form.first("carer-email").trim();
+        if phone.is_empty() && email.is_empty() {
+            errors.push(FieldMessage::new(
+                "carer-phone",
+                "Enter the parent's or carer's phone number or email address",
+            ));
+        }
+        if !phone.is_empty() && Phone::parse(phone).is_err() {
+            errors.push(FieldMessage::new(
+                "carer-phone",
+                "Enter a phone number, like 01632 960 001",
+            ));
+        }
+        if !email.is_empty() && Email::parse(email).is_err() {
+            errors.push(FieldMessage::new(
+                "carer-email",
+                "Enter an email address in the correct format, like name@example.com",
+            ));
+        }
+        if nwd_domain::referral::intake::ContactSafety::parse(form.first("carer-safety")).is_err()
+            && form.first("consent") != "not_sought"
+        {
+            errors.push(FieldMessage::new(
+                "carer-safety",
+                "Choose whether it is safe to contact them",
+            ));
+        }
+    }
+    let yp_phone = form.first("yp-phone").trim();
+    if !yp_phone.is_empty() && Phone::parse(yp_phone).is_err() {
+        errors.push(FieldMessage::new(
+            "yp-phone",
+            "Enter a phone number, like 07700 900 982",
+        ));
+    }
+    let yp_email = form.first("yp-email").trim();
+    if !yp_email.is_empty() && Email::parse(yp_email).is_err() {
+        errors.push(FieldMessage::new(
+            "yp-email",
+            "Enter an email address in the correct format, like name@example.com",
+        ));
+    }
+    let (kind, _) = super::answers::kind(form);
+    if super::answers::details(form)
+        .missing_contact(kind, date_of_birth(form), today)
+        .is_some()
+        && !gave_family_contact(form)
+    {
+        errors.push(FieldMessage::new(
+            "carer-name",
+            "Enter a parent's or carer's name and how to contact them. If the young person is 16 or over, you can give their own phone number or email instead",
+        ));
+    }
 }

@@ -24,6 +24,7 @@ use nwd_http::AppState;
 
 mod common;
 mod form;
+mod intake;
 mod page;
 mod timeline;
 

@@ -55,6 +55,7 @@ pub(super) struct ReferralPage {
     urgency: crate::staff::urgency::UrgencyPanel,
     priorities: Vec<Choice>,
     contact: Option<crate::staff::referral_contact::ContactSection>,
+    intake: Option<super::intake::IntakeSection>,
     advice_request: bool,
     signpost_services: Vec<Choice>,
     transition: crate::staff::transitions::Section,
@@ -140,12 +141,16 @@ pub(crate) async fn referral_page(
         ("Source", referral.source.label().to_owned()),
         (
             "Reasons",
-            referral
-                .reasons
-                .iter()
-                .map(|r| r.label())
-                .collect::<Vec<_>>()
-                .join(", "),
+            if referral.reasons.is_empty() {
+                "Not yet coded (the referrer was not sure)".to_owned()
+            } else {
+                referral
+                    .reasons
+                    .iter()
+                    .map(|r| format!("{} ({})", r.label(), r.code()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
         ),
         ("Received", shown(referral.received_at, state)),
         ("Age", format!("{age}")),
@@ -329,6 +334,7 @@ pub(crate) async fn referral_page(
         person: person_rows,
         matching,
         presenting_needs: referral.presenting_needs.clone(),
+        intake: super::intake::section(&referral.details),
         timeline,
         has_active: referral.active_allocations().next().is_some(),
         allocations,

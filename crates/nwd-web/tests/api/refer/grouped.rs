@@ -24,10 +24,14 @@ fn grouped_answers<'a>(journey: &'a str, issued: &'a str) -> Vec<(&'a str, &'a s
         ("dob-day", "9"),
         ("dob-month", "4"),
         ("dob-year", "2011"),
-        ("reasons", "anxiety"),
+        ("reasons", "worries"),
         ("needs", "Panic attacks in lessons."),
         ("priority", "routine"),
         ("consent", "yes"),
+        ("carer-name", "Pat Testparent"),
+        ("carer-relationship", "Mother"),
+        ("carer-email", "pat@home.example"),
+        ("carer-safety", "yes"),
     ]
 }
 

@@ -32,7 +32,10 @@ async fn a_professional_refers_a_pupil_one_question_per_page(app: &TestApp) {
         "9 April 2011",
         "999 000 0018",
         "ME14 1XX",
-        "Self-harm behaviours",
+        "Worries or anxiety",
+        "Self-harm",
+        "Pat Testparent (Mother)",
+        "Yes, but do not leave messages",
         "Seen by the school counsellor.",
         "Urgent: needs a response within days",
         "Send referral",
@@ -59,6 +62,19 @@ async fn a_professional_refers_a_pupil_one_question_per_page(app: &TestApp) {
     let (referral, person) = the_referral(app).await;
     assert_eq!(referral["kind"], "referral");
     assert_eq!(referral["source"], "school");
+    // The reasons in plain words, kept with the codes they map to; the family's contact.
+    assert_eq!(
+        referral["details"]["plain_reasons"],
+        serde_json::json!(["worries", "self_harm"])
+    );
+    assert_eq!(
+        referral["details"]["family_contact"]["name"],
+        "Pat Testparent"
+    );
+    assert_eq!(
+        referral["details"]["family_contact"]["safety"],
+        "no_messages"
+    );
     // Not signed in: the stated urgency is a request for triage to confirm (issue 15).
     assert_eq!(referral["priority"], "routine");
     assert_eq!(referral["requested_priority"], "urgent");
@@ -149,7 +165,7 @@ async fn a_bad_answer_shows_its_page_with_the_error_summary_and_writes_nothing(a
     browser.answer(&[("nhs-number", "")]).await;
     assert_eq!(browser.title(), "What is their postcode?");
     browser.answer(&[]).await;
-    browser.answer(&[("reasons", "anxiety")]).await;
+    browser.answer(&[("reasons", "worries")]).await;
     browser
         .answer(&[("needs", "Panic attacks in lessons.")])
         .await;
@@ -159,6 +175,25 @@ async fn a_bad_answer_shows_its_page_with_the_error_summary_and_writes_nothing(a
     assert!(browser.title().starts_with("Error: Does the young person"));
     assert!(browser.error_links_to("consent"));
     browser.answer(&[("consent", "yes")]).await;
+    // A referral names someone to contact.
+    assert_eq!(
+        browser.title(),
+        "Who can we contact about the young person?"
+    );
+    browser.answer(&[]).await;
+    assert_eq!(
+        browser.title(),
+        "Error: Who can we contact about the young person?"
+    );
+    assert!(browser.error_links_to("carer-name"));
+    browser
+        .answer(&[
+            ("carer-name", "Pat Testparent"),
+            ("carer-relationship", "Father"),
+            ("carer-phone", "01632 960 002"),
+            ("carer-safety", "yes"),
+        ])
+        .await;
     assert_eq!(browser.title(), "About the young person");
     browser.answer(&[]).await;
     assert_eq!(browser.title(), CHECK);
@@ -262,7 +297,7 @@ async fn a_professional_asks_for_advice_one_question_per_page(app: &TestApp) {
     let mut browser = Browser::start(app).await;
     // The back link on the second page keeps the first answer.
     browser.answer(&[("kind", "advice_request")]).await;
-    assert_eq!(browser.title(), "Where do you work?");
+    assert_eq!(browser.title(), "Can you tell us who the young person is?");
     browser.back().await;
     assert_eq!(browser.title(), "What would you like to do?");
     assert!(browser.page.contains("value=\"advice_request\" checked"));
