@@ -135,6 +135,7 @@ fn community() -> Service {
             capacity: Capacity::default(),
             standards: vec![],
             active: true,
+            offer: Default::default(),
         },
     }
 }

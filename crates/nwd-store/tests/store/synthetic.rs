@@ -118,6 +118,7 @@ pub fn service(
         },
         standards: Vec::new(),
         active: true,
+        offer: Default::default(),
     }
 }
 

@@ -13,6 +13,7 @@ mod about;
 mod admin;
 mod commissioning;
 mod destinations;
+mod directory;
 mod end_to_end;
 mod journeys;
 mod screenshots;
