@@ -42,7 +42,13 @@ async fn a_services_offer_is_shown_and_changed_with_a_confirmation_on_a_phone() 
     }
     let app = BrowserApp::start(320).await;
     let crisis = app
-        .service("Synthetic Crisis Line", "nhs_trust", &["getting_risk_support"], (0, 25), true)
+        .service(
+            "Synthetic Crisis Line",
+            "nhs_trust",
+            &["getting_risk_support"],
+            (0, 25),
+            true,
+        )
         .await;
     offer(
         &app,
@@ -56,7 +62,13 @@ async fn a_services_offer_is_shown_and_changed_with_a_confirmation_on_a_phone() 
     )
     .await;
     let hub = app
-        .service("Synthetic Drop-in Hub", "voluntary_community", &["getting_advice"], (11, 25), true)
+        .service(
+            "Synthetic Drop-in Hub",
+            "voluntary_community",
+            &["getting_advice"],
+            (11, 25),
+            true,
+        )
         .await;
     offer(
         &app,
@@ -75,10 +87,19 @@ async fn a_services_offer_is_shown_and_changed_with_a_confirmation_on_a_phone() 
 
     // The service's page: its number as a tel: link, its email, address and hours.
     app.goto(&format!("/find-support/services/{hub}")).await;
-    let href = js(&app, "return document.querySelector('#contact ~ dl a[href^=\"tel:\"]').getAttribute('href');").await;
+    let href = js(
+        &app,
+        "return document.querySelector('#contact ~ dl a[href^=\"tel:\"]').getAttribute('href');",
+    )
+    .await;
     assert_eq!(href, "tel:01632960888");
     let main = app.text("main").await;
-    for shown in ["hello@hub.example.org", "2 Quay Street, Whitstable, CT5 9ZZ", "9am to 5pm", "Nothing: just yourself"] {
+    for shown in [
+        "hello@hub.example.org",
+        "2 Quay Street, Whitstable, CT5 9ZZ",
+        "9am to 5pm",
+        "Nothing: just yourself",
+    ] {
         assert!(main.contains(shown), "{shown} not shown: {main}");
     }
     app.check_page("service page with its offer (320 px)").await;
@@ -91,33 +112,50 @@ async fn a_services_offer_is_shown_and_changed_with_a_confirmation_on_a_phone() 
     assert!(app.text("#maincontent").await.contains("0808 157 0111"));
     let href = js(&app, "return document.querySelector('#local-crisis-lines ~ ul a[href^=\"tel:\"]').getAttribute('href');").await;
     assert_eq!(href, "tel:08081570111");
-    app.check_page("urgent help with the local crisis line (320 px)").await;
+    app.check_page("urgent help with the local crisis line (320 px)")
+        .await;
     app.goto("/find-support?q=drop+in&age=15").await;
     assert!(app.text("#crisis-lines").await.contains("0808 157 0111"));
-    app.check_page("find support with the crisis line on top (320 px)").await;
+    app.check_page("find support with the crisis line on top (320 px)")
+        .await;
 
     // The administrator removes the text number: confirm, go back once, then confirm.
     app.sign_in_as(&app.triage).await;
-    app.goto(&format!("/staff/admin/services/{hub}/offer")).await;
+    app.goto(&format!("/staff/admin/services/{hub}/offer"))
+        .await;
     app.check_page("service offer form (320 px)").await;
     app.type_into("phone_number-1", "").await;
     app.type_into("phone_label-1", "").await;
     app.type_into("opens-saturday-0", "10:00").await;
     app.type_into("closes-saturday-0", "13:00").await;
-    app.press("#maincontent form[method=post] button[value=save]").await;
-    assert_eq!(app.heading().await, "Are you sure you want to remove these?");
+    app.press("#maincontent form[method=post] button[value=save]")
+        .await;
+    assert_eq!(
+        app.heading().await,
+        "Are you sure you want to remove these?"
+    );
     assert!(app.text("#removed").await.contains("07700 900 888"));
-    app.check_accessibility("service offer confirmation (320 px)").await;
-    app.check_same_origin("service offer confirmation (320 px)").await;
+    app.check_accessibility("service offer confirmation (320 px)")
+        .await;
+    app.check_same_origin("service offer confirmation (320 px)")
+        .await;
     app.press("button[value=back]").await;
     assert_eq!(
-        js(&app, "return document.getElementById('closes-saturday-0').value;").await,
+        js(
+            &app,
+            "return document.getElementById('closes-saturday-0').value;"
+        )
+        .await,
         "13:00",
         "going back keeps the answers"
     );
-    app.press("#maincontent form[method=post] button[value=save]").await;
+    app.press("#maincontent form[method=post] button[value=save]")
+        .await;
     app.press("button[value=confirm]").await;
-    assert_eq!(app.path().await, format!("/staff/admin/services/{hub}/offer"));
+    assert_eq!(
+        app.path().await,
+        format!("/staff/admin/services/{hub}/offer")
+    );
     assert!(app.text("#success-banner").await.contains("saved"));
     app.check_page("service offer saved (320 px)").await;
     let read: Value = app
