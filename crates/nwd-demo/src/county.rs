@@ -258,7 +258,7 @@ impl County {
             .collect();
         let mut services = Vec::with_capacity(SERVICES.len());
         let mut roles = Vec::with_capacity(SERVICES.len());
-        for spec in &SERVICES {
+        for (index, spec) in SERVICES.iter().enumerate() {
             let organisation_id = organisations
                 .get(spec.org)
                 .map_or(OrganisationId(uuid::Uuid::nil()), |o| o.id);
@@ -278,6 +278,7 @@ impl County {
                     capacity: Capacity::default(),
                     standards: standards.for_team_type(spec.team_type),
                     active: true,
+                    offer: crate::offers::offer(index),
                 },
             });
             roles.push(spec.role);

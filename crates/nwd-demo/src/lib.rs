@@ -24,6 +24,7 @@ mod care;
 mod county;
 mod draw;
 mod intake;
+mod offers;
 mod people;
 mod profile;
 mod referrer;

@@ -1,5 +1,14 @@
 //! The shared service directory: organisations of every sector and the services they offer,
-//! with who each service is for, how to get in, its capacity and its waiting-time standards.
+//! with who each service is for, how to get in, its capacity and its waiting-time standards;
+//! each service's local offer (contact details, opening hours, what to bring: [`offer`],
+//! [`hours`]) and Find support's order ([`relevance`]).
+
+pub mod hours;
+pub mod offer;
+pub mod relevance;
+
+pub use hours::{OpeningHours, OpeningTimes, Weekday};
+pub use offer::{PhoneKind, PhysicalAddress, ServiceOffer, ServicePhone};
 
 use serde::{Deserialize, Serialize};
 
@@ -151,6 +160,10 @@ pub struct ServiceDetails {
     /// Whether it is taking referrals.
     #[serde(default = "yes")]
     pub active: bool,
+    /// How to reach it, where to go, when it is open, how to get in and what to bring
+    /// (flat in JSON: `phones`, `email`, `url`, `physical_address`, `opening_hours`, …).
+    #[serde(flatten)]
+    pub offer: ServiceOffer,
 }
 
 fn yes() -> bool {
@@ -208,6 +221,7 @@ impl ServiceDetails {
         for (i, standard) in self.standards.iter().enumerate() {
             standard.validate(&format!("standards[{i}]"), &mut errors);
         }
+        self.offer.validate(&mut errors);
         errors
     }
 
@@ -251,5 +265,9 @@ pub struct Service {
     pub details: ServiceDetails,
 }
 
+#[cfg(test)]
+mod offer_tests;
+#[cfg(test)]
+mod relevance_tests;
 #[cfg(test)]
 mod tests;

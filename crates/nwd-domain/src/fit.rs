@@ -121,6 +121,7 @@ mod tests {
             capacity: Capacity::default(),
             standards: vec![],
             active: true,
+            offer: Default::default(),
         }
     }
 

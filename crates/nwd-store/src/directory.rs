@@ -171,8 +171,8 @@ impl Store {
             .await?;
         sqlx::query(
             "UPDATE services SET organisation_id = $1, name = $2, team_type = $3, age_from = $4, age_to = $5, self_referral = $6, \
-             active = $7, need_groups = $8, delivery_modes = $9, areas = $10, details = $11, version = version + 1, updated_at = $12 \
-             WHERE id = $13 AND version = $14",
+             active = $7, need_groups = $8, delivery_modes = $9, areas = $10, details = $11, version = version + 1, updated_at = $12, \
+             crisis_line = $15 WHERE id = $13 AND version = $14",
         )
         .bind(details.organisation_id.to_string())
         .bind(details.name.clone())
@@ -188,6 +188,7 @@ impl Store {
         .bind(ms(self.now()))
         .bind(id.to_string())
         .bind(i64::from(expected_version))
+        .bind(flag(details.offer.crisis_line))
         .execute(&mut *w.tx)
         .await?;
         // Its standards may have changed: the breach times of triaged referrals waiting there
@@ -295,6 +296,19 @@ impl Store {
         rows.iter().map(service_from_row).collect()
     }
 
+    /// The local crisis lines taking calls (services flagged `crisis_line` and active), by
+    /// name: what Urgent help lists beside the national lines. One indexed query.
+    pub async fn crisis_lines(&self) -> Result<Vec<Service>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, details, version FROM services WHERE crisis_line = 1 AND active = 1 ORDER BY name, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| service_from_row(row).map(|(service, _)| service))
+            .collect()
+    }
+
     /// Services by id (those that exist), for deciding commands.
     pub(crate) async fn services_by_id(
         &self,
@@ -347,8 +361,8 @@ pub(crate) async fn insert_service(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO services (id, organisation_id, name, team_type, age_from, age_to, self_referral, active, need_groups, \
-         delivery_modes, areas, details, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13)",
+         delivery_modes, areas, details, version, created_at, updated_at, crisis_line) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13, $14)",
     )
     .bind(id.to_string())
     .bind(details.organisation_id.to_string())
@@ -363,6 +377,7 @@ pub(crate) async fn insert_service(
     .bind(delimited(details.areas.iter().map(String::as_str)))
     .bind(serde_json::to_string(details)?)
     .bind(now)
+    .bind(flag(details.offer.crisis_line))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -4,7 +4,7 @@
 use super::*;
 use uuid::Uuid;
 
-fn service() -> ServiceDetails {
+pub(super) fn service() -> ServiceDetails {
     ServiceDetails {
         organisation_id: OrganisationId(Uuid::nil()),
         name: "Test service".into(),
@@ -22,6 +22,7 @@ fn service() -> ServiceDetails {
         },
         standards: vec![],
         active: true,
+        offer: Default::default(),
     }
 }
 

@@ -136,6 +136,7 @@ fn community() -> Service {
             capacity: Capacity::default(),
             standards: vec![],
             active: true,
+            offer: Default::default(),
         },
     }
 }

@@ -65,6 +65,8 @@ fn admin_routes() -> SecureRouter {
         .route(directory, "service", routes!(directory::create_service))
         .route(directory, "service", routes!(directory::edit_service))
         .route(directory, "service", routes!(directory::update_service))
+        .route(directory, "service", routes!(directory::offer::form))
+        .route(directory, "service", routes!(directory::offer::save))
         .route(directory, "service", routes!(service_standards::form))
         .route(directory, "service", routes!(service_standards::save))
         .route(directory, "service", routes!(service_standards::reset))

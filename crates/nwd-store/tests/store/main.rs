@@ -15,6 +15,7 @@ mod audit_context;
 mod backend;
 mod dashboard;
 mod directory;
+mod directory_offer;
 mod drafts;
 mod intake;
 mod intake_group;

@@ -119,6 +119,7 @@ pub fn service(
         },
         standards: Vec::new(),
         active: true,
+        offer: Default::default(),
     }
 }
 

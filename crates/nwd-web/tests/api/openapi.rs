@@ -198,6 +198,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/staff/admin/services/{id}/standards"),
     ("post", "/staff/admin/services/{id}/standards"),
     ("post", "/staff/admin/services/{id}/standards/reset"),
+    // A service's local offer (issue 17).
+    ("get", "/staff/admin/services/{id}/offer"),
+    ("post", "/staff/admin/services/{id}/offer"),
     ("get", "/staff/admin/teams"),
     ("get", "/staff/admin/teams/new"),
     ("post", "/staff/admin/teams"),

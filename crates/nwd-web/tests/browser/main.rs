@@ -14,6 +14,7 @@ mod admin;
 mod back_and_refresh;
 mod commissioning;
 mod destinations;
+mod directory;
 mod end_to_end;
 mod journeys;
 mod refer_anonymous;

@@ -77,6 +77,7 @@ fn directory() -> Vec<Service> {
                 capacity: Capacity::default(),
                 standards: vec![],
                 active,
+                offer: Default::default(),
             },
         };
     vec![

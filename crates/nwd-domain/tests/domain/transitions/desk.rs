@@ -57,6 +57,7 @@ pub(super) fn service(
             capacity: Capacity::default(),
             standards: vec![],
             active: true,
+            offer: Default::default(),
         },
     }
 }

@@ -1,12 +1,21 @@
-//! "Find support": the shared service directory, searchable by age, need, area, how support
-//! is given and whether you can refer yourself, and each service's page with its typical wait
-//! from live data (`Store::first_contact_waits`, the last 12 months), suppressed when few were seen.
+//! "Find support": the shared service directory, searchable by what you would like help with,
+//! age, need, area, how support is given and whether you can refer yourself, most relevant
+//! first (`nwd_domain::directory::relevance`), each with its telephone number and opening
+//! hours; and each service's page with its full offer (numbers as `tel:` links, email, web
+//! address, where to go, opening hours, how to get in, what to bring) and its typical wait
+//! from live data (`Store::first_contact_waits`, the last 12 months), suppressed when few were
+//! seen. The local crisis lines are at the top of every search, whatever was asked.
 //! Public: the directory and the waits hold no personal information.
+
+mod offer_view;
+
+pub use offer_view::{CrisisLineView, OfferView, PhoneView};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use nwd_domain::codes::DeliveryMode;
+use nwd_domain::directory::relevance::{rank_by_relevance, Asked};
 use nwd_domain::directory::Service;
 use nwd_domain::need::NeedGroup;
 use nwd_domain::{Postcode, ServiceId};
@@ -20,6 +29,8 @@ use nwd_http::AppState;
 /// The search form's fields (all optional; an empty form lists every service).
 #[derive(Debug, Default, Deserialize)]
 pub struct SearchForm {
+    /// What they would like help with, in their own words (orders the results).
+    pub q: Option<String>,
     /// Age in years.
     pub age: Option<String>,
     /// THRIVE need group (API name).
@@ -75,6 +86,8 @@ pub struct ServiceCard {
     pub modes: String,
     /// Whether you can contact it yourself.
     pub self_referral: bool,
+    /// How to reach it, when it is open, how to get in.
+    pub offer: OfferView,
 }
 
 fn card(service: &Service) -> ServiceCard {
@@ -91,6 +104,7 @@ fn card(service: &Service) -> ServiceCard {
             .collect::<Vec<_>>()
             .join(", "),
         self_referral: d.self_referral,
+        offer: OfferView::of(&d.offer),
     }
 }
 
@@ -103,6 +117,7 @@ struct SearchPage {
     modes: Vec<OptionItem>,
     results: Vec<ServiceCard>,
     searched: bool,
+    crisis_lines: Vec<CrisisLineView>,
 }
 
 impl SearchPage {
@@ -114,7 +129,7 @@ impl SearchPage {
 /// Search the directory.
 #[utoipa::path(get, path = "/find-support", tag = "pages",
     params(("age" = Option<String>, Query), ("need" = Option<String>, Query), ("area" = Option<String>, Query),
-        ("mode" = Option<String>, Query), ("self_referral" = Option<String>, Query)),
+        ("mode" = Option<String>, Query), ("self_referral" = Option<String>, Query), ("q" = Option<String>, Query)),
     responses((status = 200, description = "Directory search page", content_type = "text/html")))]
 pub async fn search(State(state): State<AppState>, Query(form): Query<SearchForm>) -> PageResult {
     let mut errors = Vec::new();
@@ -158,7 +173,9 @@ pub async fn search(State(state): State<AppState>, Query(form): Query<SearchForm
     let need_group = text(&form.need).and_then(|n| NeedGroup::parse(&n).ok());
     let delivery_mode = text(&form.mode).and_then(|m| DeliveryMode::parse(&m).ok());
     let self_referral = (form.self_referral.as_deref() == Some("yes")).then_some(true);
+    let words = text(&form.q).unwrap_or_default();
     let searched = [
+        &form.q,
         &form.age,
         &form.need,
         &form.area,
@@ -176,13 +193,15 @@ pub async fn search(State(state): State<AppState>, Query(form): Query<SearchForm
             self_referral,
             ..ServiceFilter::default()
         };
-        state
-            .store
-            .search_services(&filter)
-            .await?
-            .iter()
-            .map(|(service, _)| card(service))
-            .collect()
+        let mut found = state.store.search_services(&filter).await?;
+        let asked = Asked {
+            words: &words,
+            need_group,
+            age,
+            postcode: filter.postcode.as_ref(),
+        };
+        rank_by_relevance(&mut found, &asked, |(service, _)| service);
+        found.iter().map(|(service, _)| card(service)).collect()
     } else {
         Vec::new()
     };
@@ -210,8 +229,22 @@ pub async fn search(State(state): State<AppState>, Query(form): Query<SearchForm
         modes,
         results,
         searched,
+        crisis_lines: crisis_lines(&state).await,
     };
     Ok(render(&page, StatusCode::OK, Sensitivity::Public))
+}
+
+/// The local crisis lines, for the top of Find support and Urgent help. A page that lists
+/// them never fails for want of them: if the directory cannot be read the national lines
+/// still show (the error is logged).
+pub async fn crisis_lines(state: &AppState) -> Vec<CrisisLineView> {
+    match state.store.crisis_lines().await {
+        Ok(lines) => lines.iter().map(CrisisLineView::of).collect(),
+        Err(error) => {
+            tracing::error!(%error, "the local crisis lines could not be read");
+            Vec::new()
+        }
+    }
 }
 
 #[derive(Template)]
@@ -219,6 +252,7 @@ pub async fn search(State(state): State<AppState>, Query(form): Query<SearchForm
 struct ServicePage {
     layout: Layout,
     service: ServiceCard,
+    offer: OfferView,
     needs: Vec<String>,
     areas: String,
     wait: TypicalWait,
@@ -287,6 +321,7 @@ pub async fn service(State(state): State<AppState>, Path(id): Path<String>) -> P
     let page = ServicePage {
         layout: Layout::public(&service.details.name),
         service: card(&service),
+        offer: OfferView::of(&service.details.offer),
         needs,
         areas,
         wait: match &waits {
