@@ -252,7 +252,6 @@ pub async fn crisis_lines(state: &AppState) -> Vec<CrisisLineView> {
 struct ServicePage {
     layout: Layout,
     service: ServiceCard,
-    offer: OfferView,
     needs: Vec<String>,
     areas: String,
     wait: TypicalWait,
@@ -321,7 +320,6 @@ pub async fn service(State(state): State<AppState>, Path(id): Path<String>) -> P
     let page = ServicePage {
         layout: Layout::public(&service.details.name),
         service: card(&service),
-        offer: OfferView::of(&service.details.offer),
         needs,
         areas,
         wait: match &waits {
