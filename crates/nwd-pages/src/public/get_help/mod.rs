@@ -118,11 +118,9 @@ async fn answers(state: &AppState, headers: &HeaderMap) -> Result<(String, FormD
     }
 }
 
-/// The step at `name` for the draft's journey, or the address to go to instead.
-fn step_named(name: &str, who: Who) -> Result<Step, Response> {
-    Step::parse(name)
-        .filter(|s| who.steps().contains(s))
-        .ok_or_else(|| see_other(&step_path(Step::first(who))))
+/// The step at `name` for the draft's journey (`None`: not one of its steps; go to its first).
+fn step_named(name: &str, who: Who) -> Option<Step> {
+    Step::parse(name).filter(|s| who.steps().contains(s))
 }
 
 /// One question, from the draft's answers.
@@ -141,9 +139,8 @@ pub async fn question(
         Err(page) => return Ok(page),
     };
     let who = Who::of(&form);
-    let step = match step_named(&name, who) {
-        Ok(step) => step,
-        Err(page) => return Ok(page),
+    let Some(step) = step_named(&name, who) else {
+        return Ok(see_other(&step_path(Step::first(who))));
     };
     let changing = query.change.as_deref() == Some("1");
     let today = today(&state);
@@ -188,9 +185,8 @@ pub async fn answer(
         Err(page) => return Ok(page),
     };
     let who = Who::of(&form);
-    let step = match step_named(&name, who) {
-        Ok(step) => step,
-        Err(page) => return Ok(page),
+    let Some(step) = step_named(&name, who) else {
+        return Ok(see_other(&step_path(Step::first(who))));
     };
     let posted = FormData::parse(&body);
     let changing = posted.first("changing") == "1";
