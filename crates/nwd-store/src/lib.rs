@@ -303,6 +303,7 @@ impl Store {
             "audit_log",
             "status_links",
             "consultations",
+            "journey_drafts",
             "match_decisions",
         ];
         let table = TABLES

@@ -496,10 +496,14 @@ fn professional_answers<'a>(
         ("dob-day", "9"),
         ("dob-month", "4"),
         ("dob-year", "2011"),
-        ("reasons", "anxiety"),
+        ("reasons", "worries"),
         ("needs", "Panic attacks in lessons."),
         ("priority", "routine"),
         ("consent", "yes"),
+        ("carer-name", "Pat Testparent"),
+        ("carer-relationship", "Father"),
+        ("carer-phone", "01632 960 002"),
+        ("carer-safety", "yes"),
     ];
     pairs.extend(ANSWERS);
     pairs
@@ -519,7 +523,7 @@ async fn professional_journeys_save_the_answers(app: &TestApp) {
     let (journey, issued) = (hidden(&first, "journey"), hidden(&first, "issued"));
     let mut pairs = professional_answers(&journey, &issued, "Dee");
     pairs.retain(|(k, _)| !ANSWERS.iter().any(|(a, _)| a == k));
-    pairs.extend([("step", "consent"), ("go", "continue")]);
+    pairs.extend([("step", "family"), ("go", "continue")]);
     let page = form_post(app, "/refer/questions", &pairs).await;
     assert!(page.contains("About the young person"), "{page}");
     // The professional's words (the apostrophe is escaped in the HTML).

@@ -26,6 +26,10 @@ const COMMISSIONER_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/account/tokens"),
     ("get", "/staff/standards"),
     ("post", "/staff/sign-out"),
+    // One's own password (issue 17): signed in, no permission.
+    ("get", "/staff/change-password"),
+    ("post", "/staff/change-password"),
+    ("post", "/api/session/password"),
     ("get", "/api/session"),
     ("delete", "/api/session"),
 ];

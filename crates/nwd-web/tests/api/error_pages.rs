@@ -121,7 +121,7 @@ on_both_backends!(browsers_get_html_404_and_405_pages_and_the_api_keeps_problems
 
 async fn a_trailing_slash_redirects_to_the_page_without_it(app: &TestApp) {
     for (from, to) in [
-        ("/get-help/", "/get-help"),
+        ("/refer/", "/refer"),
         ("/urgent-help//", "/urgent-help"),
         ("/find-support/?q=anxiety", "/find-support?q=anxiety"),
     ] {
