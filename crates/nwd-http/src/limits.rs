@@ -45,8 +45,7 @@ pub const ANONYMOUS_BODY_LIMIT: usize = 16 * 1024;
 
 /// Largest body a public journey's question page accepts: 64 KiB. A page posts its own
 /// answers, percent-encoded (up to 9 bytes a character for non-Latin scripts); the longest
-/// answer is 4,000 characters. (`/refer/questions` still carries every answer in hidden
-/// fields.)
+/// answer is 4,000 characters.
 pub const JOURNEY_BODY_LIMIT: usize = 64 * 1024;
 
 /// Anonymous endpoints that accept data: a small body, and 429 when over their allowance.
@@ -61,12 +60,15 @@ pub const LIMITED: [(&str, &str); 4] = [
 /// Staff sign-in: limited per address and per account, not by the anonymous ceiling.
 pub const SIGN_IN: [&str; 2] = ["/api/session", "/staff/sign-in"];
 
-/// The public journeys' question pages (POST): each answer is one request.
+/// The public journeys' starts (GET): each makes a draft (`nwd_store::drafts`), so each is
+/// counted on the journey allowance like an answer.
 pub const JOURNEYS: [&str; 3] = ["/get-help", "/get-help/parent-carer", "/refer/questions"];
 
 /// The public journeys' question pages under a path (POST `/get-help/q/{step}`, the send
-/// too): each answer is one request, saved in the journey's draft (`nwd_store::drafts`).
-pub const JOURNEY_PREFIXES: [&str; 1] = ["/get-help/q/"];
+/// too, and `/refer/q/{question}`): each answer is one request, saved in the journey's draft.
+/// (The professional referral's send, `POST /refer`, is on the anonymous allowance,
+/// [`LIMITED`].)
+pub const JOURNEY_PREFIXES: [&str; 2] = ["/get-help/q/", "/refer/q/"];
 
 /// Anonymous look-ups of a private status link (path prefixes, GET): limited per address like
 /// submissions, on their own allowance, so that guessing tokens is slow as well as hopeless.
@@ -279,14 +281,19 @@ pub async fn limit(limits: Limits, mut request: Request, next: Next) -> Response
         }
         return next.run(request).await;
     }
+    if method == Method::GET && JOURNEYS.contains(&path.as_str()) {
+        if limits.journey_per_client.check_key(&address).is_err() {
+            return too_many(60, BUSY);
+        }
+        return next.run(request).await;
+    }
     if method != Method::POST {
         return next.run(request).await;
     }
     if SIGN_IN.contains(&path.as_str()) {
         return sign_in(limits, address, request, next).await;
     }
-    let journey =
-        JOURNEYS.contains(&path.as_str()) || JOURNEY_PREFIXES.iter().any(|p| path.starts_with(p));
+    let journey = JOURNEY_PREFIXES.iter().any(|p| path.starts_with(p));
     let submission = LIMITED.iter().any(|(_, p)| *p == path);
     if !journey && !submission {
         return next.run(request).await;

@@ -56,8 +56,10 @@ pub fn router() -> SecureRouter {
             routes!(refer_journey::advice_start_page),
         )
         .route(Policy::Public, "page", routes!(refer_journey::start))
+        .route(Policy::Public, "referral", routes!(refer_journey::question))
         .route(Policy::Public, "referral", routes!(refer_journey::answer))
         .route(Policy::Public, "referral", routes!(refer_journey::send))
+        .route(Policy::Public, "referral", routes!(refer_journey::done))
         .route(
             Policy::Requires(Permission::ViewSentReferrals, Scope::None),
             "referral_status",

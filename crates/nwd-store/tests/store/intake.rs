@@ -364,3 +364,86 @@ async fn the_sending_organisation_is_an_argument_not_read_from_the_audit_context
     })
     .await;
 }
+
+/// A professional's referral keeps what issue 17 added, exactly, on both databases: the
+/// reasons in plain words, a referral that also asks for advice, the young person's own
+/// contact, and the safeguarding route — on which the family may never be contacted
+/// (`IntakeDetails::may_contact_family`), and which the privacy officer's list shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_professionals_details_are_kept_and_the_safeguarding_route_is_listed() {
+    use nwd_domain::codes::PlainReason;
+    use nwd_domain::referral::intake::{
+        ContactSafety, FamilyContact, IntakeDetails, NotSought, NotSoughtReason,
+    };
+    for_each_backend(|t| async move {
+        let mut sent = intake(&t.store, person("Synthia", date(2011, 4, 9), Some(NHS_A)));
+        sent.referral.details = Box::new(IntakeDetails {
+            also_advice: true,
+            plain_reasons: vec![PlainReason::Worries, PlainReason::SelfHarm],
+            family_contact: Some(FamilyContact {
+                name: "Pat Testparent".into(),
+                relationship: "Mother".into(),
+                phone: Some("01632 960 002".into()),
+                email: None,
+                safety: ContactSafety::Yes,
+                how: Some("Only after 4pm".into()),
+            }),
+            young_person_phone: None,
+            young_person_email: None,
+            not_sought: Some(NotSought {
+                reason: NotSoughtReason::RiskToChild,
+                detail: "Disclosure at school about home.".into(),
+            }),
+        });
+        let expected = (*sent.referral.details).clone();
+        let outcome = t
+            .store
+            .receive_referral(
+                &nwd_store::testing::acting("spa-coordinator"),
+                sent,
+                None,
+                key("k-details", "hash-details"),
+            )
+            .await
+            .unwrap();
+        let stored = t.store.referral(outcome.referral.id).await.unwrap();
+        assert_eq!(stored.details, expected);
+        assert!(
+            !stored.details.may_contact_family(),
+            "the safeguarding route never contacts the family automatically"
+        );
+        let listed = t.store.referrals_without_consent(10).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].referral_id, outcome.referral.id);
+        assert_eq!(listed[0].reason, NotSoughtReason::RiskToChild);
+        assert_eq!(listed[0].detail, "Disclosure at school about home.");
+
+        // A referral made with agreement is kept as sent and is not on the list.
+        let mut agreed = intake(&t.store, person("Sam", date(2010, 1, 2), Some(NHS_B)));
+        agreed.referral.details = Box::new(IntakeDetails {
+            plain_reasons: vec![PlainReason::LowMood],
+            young_person_phone: Some("07700 900 123".into()),
+            ..IntakeDetails::default()
+        });
+        let expected = (*agreed.referral.details).clone();
+        let outcome = t
+            .store
+            .receive_referral(
+                &nwd_store::testing::acting("spa-coordinator"),
+                agreed,
+                None,
+                key("k-agreed", "hash-agreed"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            t.store.referral(outcome.referral.id).await.unwrap().details,
+            expected
+        );
+        assert_eq!(
+            t.store.referrals_without_consent(10).await.unwrap().len(),
+            1
+        );
+    })
+    .await;
+}

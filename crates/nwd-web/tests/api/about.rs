@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::journeys::Journey;
 use crate::on_both_backends;
-use crate::status::{form_post, hidden};
+use crate::status::hidden;
 use crate::support::{all_scopes, no_redirects, TestApp};
 
 /// The answers every door is given, as form fields (the API's names).
@@ -512,26 +512,19 @@ fn professional_answers<'a>(
 async fn professional_journeys_save_the_answers(app: &TestApp) {
     // `/refer`, one question per page: the optional page comes after the agreement, and the
     // check page sends everything.
-    let first = app
-        .public(Method::GET, "/refer/questions")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let (journey, issued) = (hidden(&first, "journey"), hidden(&first, "issued"));
-    let mut pairs = professional_answers(&journey, &issued, "Dee");
-    pairs.retain(|(k, _)| !ANSWERS.iter().any(|(a, _)| a == k));
-    pairs.extend([("step", "family"), ("go", "continue")]);
-    let page = form_post(app, "/refer/questions", &pairs).await;
+    let journey = crate::journeys::Journey::start(app, "/refer/questions").await;
+    let answers = professional_answers("", "", "Dee");
+    let page = journey.answer_until("/refer/q/about", &answers).await;
     assert!(page.contains("About the young person"), "{page}");
     // The professional's words (the apostrophe is escaped in the HTML).
     assert!(page.contains("ethnic group?") && page.contains("Is the young person a care leaver?"));
-    let mut pairs = professional_answers(&journey, &issued, "Dee");
-    pairs.extend([("step", "check"), ("go", "send")]);
+    journey.answer_until("/refer/q/check", &answers).await;
     app.advance_clock(jiff::SignedDuration::from_secs(60));
-    let page = form_post(app, "/refer", &pairs).await;
+    let response = journey
+        .post("/refer", &[("website", ""), ("go", "send")])
+        .await;
+    assert_eq!(response.status(), 303);
+    let page = journey.page("/refer/done").await;
     assert!(page.contains("Your referral has been sent"), "{page}");
     let (_, person) = newest(app).await;
     assert_eq!(stored(app, person).await, expected());

@@ -38,8 +38,9 @@ fn location(response: &Response) -> String {
 }
 
 impl<'a> Journey<'a> {
-    /// Starts a journey at `path` (`/get-help` or `/get-help/parent-carer`): a `303` to the
-    /// first question, with the draft's cookie.
+    /// Starts a journey at `path` (`/get-help`, `/get-help/parent-carer` or
+    /// `/refer/questions`): a `303` to the first question, with the draft's cookie, scoped to
+    /// the journey's path.
     pub(crate) async fn start(app: &'a TestApp, path: &str) -> Journey<'a> {
         let response = no_redirects()
             .get(format!("{}{path}", app.base))
@@ -54,7 +55,12 @@ impl<'a> Journey<'a> {
             .to_str()
             .unwrap()
             .to_owned();
-        for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/get-help"] {
+        let scope = if path.starts_with("/refer") {
+            "Path=/refer"
+        } else {
+            "Path=/get-help"
+        };
+        for attribute in ["HttpOnly", "SameSite=Lax", "Secure", scope] {
             assert!(set.contains(attribute), "{set} lacks {attribute}");
         }
         let cookie = set.split(';').next().unwrap().to_owned();
@@ -118,7 +124,10 @@ impl<'a> Journey<'a> {
                 return response.text().await.unwrap();
             }
             let next = location(&response);
-            assert!(next.starts_with("/get-help/q/"), "{at} → {next}");
+            assert!(
+                next.starts_with("/get-help/q/") || next.starts_with("/refer/q/"),
+                "{at} → {next}"
+            );
             at = next;
         }
         panic!("{stop} never reached");

@@ -111,7 +111,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/refer"),
     ("get", "/refer/advice"),
     ("get", "/refer/questions"),
-    ("post", "/refer/questions"),
+    ("get", "/refer/q/{question}"),
+    ("post", "/refer/q/{question}"),
+    ("get", "/refer/done"),
     ("get", "/staff/refer"),
     ("post", "/staff/refer"),
     ("get", "/staff/referrals-sent"),
@@ -255,7 +257,9 @@ const PUBLIC: &[(&str, &str)] = &[
     ("post", "/refer"),
     ("get", "/refer/advice"),
     ("get", "/refer/questions"),
-    ("post", "/refer/questions"),
+    ("get", "/refer/q/{question}"),
+    ("post", "/refer/q/{question}"),
+    ("get", "/refer/done"),
 ];
 
 /// Deny by default: every documented operation has a policy, and the public ones are

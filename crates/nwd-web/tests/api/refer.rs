@@ -1,7 +1,8 @@
-//! The public professional referral, one question per page (`/refer`, issue 6): driven like a
-//! browser without JavaScript (each page's hidden fields sent back with the answers typed), on
-//! both databases.
+//! The public professional referral, one question per page (`/refer`, issues 6 and 17): driven
+//! like a browser without JavaScript (the draft's cookie, each `303 See Other` followed, each
+//! page's fields sent back with the answers typed), on both databases.
 
+mod back_and_refresh;
 mod grouped;
 mod questions;
 mod urgency;
@@ -9,7 +10,7 @@ mod urgency;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::support::TestApp;
+use crate::support::{no_redirects, TestApp};
 
 /// Undoes the template's HTML escaping of attribute values.
 fn unescape(text: &str) -> String {
@@ -78,24 +79,69 @@ fn visible_fields(html: &str) -> Vec<(String, String)> {
     fields
 }
 
-/// A browser without JavaScript on the journey.
+/// A browser without JavaScript on the journey: it holds the draft's cookie and follows
+/// redirects, as a browser does.
 struct Browser<'a> {
     app: &'a TestApp,
+    cookie: String,
+    /// The address of the page shown.
+    at: String,
     page: String,
 }
 
 impl<'a> Browser<'a> {
-    /// "Start now": a fresh journey at its first question.
+    /// "Start now": a fresh journey (a `303` with the draft's cookie) at its first question.
     async fn start(app: &'a TestApp) -> Browser<'a> {
-        let response = app
-            .public(Method::GET, "/refer/questions")
+        Browser::start_at(app, "/refer/questions").await
+    }
+
+    /// A fresh journey from `path` (e.g. `/refer/questions?for=advice`).
+    async fn start_at(app: &'a TestApp, path: &str) -> Browser<'a> {
+        let response = no_redirects()
+            .get(format!("{}{path}", app.base))
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), 200);
-        assert_eq!(response.headers()["cache-control"], "no-store");
-        let page = response.text().await.unwrap();
-        Browser { app, page }
+        assert_eq!(response.status(), 303, "{path}");
+        let cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let next = location(&response);
+        let mut browser = Browser {
+            app,
+            cookie,
+            at: String::new(),
+            page: String::new(),
+        };
+        browser.get(&next).await;
+        browser
+    }
+
+    /// Opens `path` (following redirects): it must end on a `200`, never cached.
+    async fn get(&mut self, path: &str) {
+        let mut at = path.to_owned();
+        for _ in 0..5 {
+            let response = no_redirects()
+                .get(format!("{}{at}", self.app.base))
+                .header("cookie", &self.cookie)
+                .send()
+                .await
+                .unwrap();
+            if response.status() == 303 {
+                at = location(&response);
+                continue;
+            }
+            assert_eq!(response.status(), 200, "{at}");
+            assert_eq!(response.headers()["cache-control"], "no-store");
+            self.at = at;
+            self.page = response.text().await.unwrap();
+            return;
+        }
+        panic!("{path}: too many redirects");
     }
 
     /// The page's `<title>`, without the service name.
@@ -109,12 +155,12 @@ impl<'a> Browser<'a> {
         unescape(&self.page).contains(text)
     }
 
-    /// The main form: its action and hidden fields (after the back link's form).
+    /// The main form: its action and hidden fields.
     fn main_form(&self) -> (String, Vec<(String, String)>) {
         let main = &self.page[self.page.find("id=\"maincontent\"").unwrap()..];
         let marker = "<form method=\"post\" action=\"";
         let start = main.find(marker).unwrap() + marker.len();
-        let action = main[start..].split('"').next().unwrap().to_owned();
+        let action = unescape(main[start..].split('"').next().unwrap());
         (action, hidden_fields(main))
     }
 
@@ -123,20 +169,28 @@ impl<'a> Browser<'a> {
         self.page.contains("nhsuk-error-summary") && self.page.contains(&format!("href=\"#{id}\""))
     }
 
+    /// Posts `pairs` to `path` with the draft's cookie: a `303` is followed to its page, a
+    /// `200` (a question with its errors, or the neutral page) shown as it is.
     async fn post(&mut self, path: &str, pairs: &[(String, String)]) {
         let body: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs)
             .finish();
-        let response = self
-            .app
-            .public(Method::POST, path)
+        let response = no_redirects()
+            .post(format!("{}{path}", self.app.base))
+            .header("cookie", &self.cookie)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)
             .send()
             .await
             .unwrap();
+        if response.status() == 303 {
+            let next = location(&response);
+            self.get(&next).await;
+            return;
+        }
         assert_eq!(response.status(), 200, "{path}");
         assert_eq!(response.headers()["cache-control"], "no-store");
+        self.at = path.to_owned();
         self.page = response.text().await.unwrap();
     }
 
@@ -155,38 +209,47 @@ impl<'a> Browser<'a> {
         pairs
     }
 
-    /// Answers this page's question and selects "Continue".
+    /// Answers this page's question and selects "Continue": posted to the question's own
+    /// address.
     async fn answer(&mut self, answers: &[(&str, &str)]) {
         let (action, _) = self.main_form();
-        assert_eq!(action, "/refer/questions", "{}", self.title());
+        assert!(
+            action.starts_with("/refer/q/"),
+            "{action}: {}",
+            self.title()
+        );
         let pairs = self.pairs(answers, "continue");
-        self.post("/refer/questions", &pairs).await;
+        self.post(&action, &pairs).await;
     }
 
-    /// The back link (a button in its own form carrying every answer).
+    /// The back link: a plain link (a GET), never a form.
     async fn back(&mut self) {
         let before = &self.page[..self.page.find("id=\"maincontent\"").unwrap()];
-        assert!(before.contains("value=\"back\">Back</button>"));
-        let mut pairs = hidden_fields(before);
-        pairs.push(("go".to_owned(), "back".to_owned()));
-        self.post("/refer/questions", &pairs).await;
+        let marker = "<a class=\"nhsuk-back-link nhsuk-u-margin-top-3\" href=\"";
+        let start = before.find(marker).expect("a back link") + marker.len();
+        let href = unescape(before[start..].split('"').next().unwrap());
+        self.get(&href).await;
     }
 
-    /// "Change" on the check page (its button's `formaction` is `/refer/questions`).
+    /// "Change" on the check page: a link to the question's address with `?change=1`.
     async fn change(&mut self, question: &str) {
-        assert!(self.page.contains(&format!(
-            "formaction=\"/refer/questions\" name=\"go\" value=\"change-{question}\""
-        )));
-        let pairs = self.pairs(&[], &format!("change-{question}"));
-        self.post("/refer/questions", &pairs).await;
+        let marker = format!("id=\"change-{question}\" href=\"");
+        let start = self.page.find(&marker).expect("a change link") + marker.len();
+        let href = unescape(self.page[start..].split('"').next().unwrap());
+        assert_eq!(href, format!("/refer/q/{question}?change=1"));
+        self.get(&href).await;
     }
 
-    /// What "Send" on the check page posts.
+    /// What "Send" on the check page posts (to `/refer`).
     fn send_pairs(&self) -> Vec<(String, String)> {
         let (action, _) = self.main_form();
         assert_eq!(action, "/refer");
         self.pairs(&[], "send")
     }
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
 }
 
 /// The reference on a confirmation page.

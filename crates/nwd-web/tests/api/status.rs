@@ -251,23 +251,6 @@ pub(crate) fn link(page: &str) -> String {
     page[start..].split('"').next().unwrap().to_owned()
 }
 
-/// Posts a form to `path` (the professional's journey, whose answers travel in hidden
-/// fields); the page, which must answer 200.
-pub(crate) async fn form_post(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> String {
-    let body: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    let response = app
-        .public(Method::POST, path)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.text().await.unwrap()
-}
-
 /// A parent's or carer's answers, every question (`website` is the honeypot).
 pub(crate) fn parent_answers(honeypot: &str) -> Vec<(&str, &str)> {
     vec![

@@ -11,7 +11,7 @@ use crate::journeys::human_pause;
 use crate::support::{browser_wanted, BrowserApp};
 
 /// One answer on a question page.
-enum Answer {
+pub(crate) enum Answer {
     /// Types `value` into the field `id`.
     Type(&'static str, String),
     /// Ticks the checkbox or radio `id` (Space, as a keyboard user does).
@@ -19,7 +19,7 @@ enum Answer {
 }
 
 /// The page is a real page, not the browser's error for a post it will not repeat.
-async fn assert_a_real_page(app: &BrowserApp, at: &str) {
+pub(crate) async fn assert_a_real_page(app: &BrowserApp, at: &str) {
     let source = app.client.source().await.unwrap();
     assert!(
         !source.contains("ERR_CACHE_MISS") && !source.contains("Confirm Form Resubmission"),
@@ -41,7 +41,7 @@ async fn assert_kept(app: &BrowserApp, answer: &Answer, at: &str) {
 /// Answers the question at `path` and continues; then the browser must be on the GET page
 /// `next`. Back shows `path` with the answers kept, refresh keeps them, Forward returns to
 /// `next` and refresh shows it again.
-async fn answer(app: &BrowserApp, path: &str, answers: &[Answer], next: &str) {
+pub(crate) async fn answer(app: &BrowserApp, path: &str, answers: &[Answer], next: &str) {
     assert_eq!(app.path().await, path);
     for answer in answers {
         match answer {
@@ -72,7 +72,7 @@ async fn answer(app: &BrowserApp, path: &str, answers: &[Answer], next: &str) {
     assert_a_real_page(app, next).await;
 }
 
-fn typed(id: &'static str, value: &str) -> Answer {
+pub(crate) fn typed(id: &'static str, value: &str) -> Answer {
     Answer::Type(id, value.to_owned())
 }
 

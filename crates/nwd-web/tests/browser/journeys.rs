@@ -356,7 +356,7 @@ async fn a_teacher_refers_a_pupil_by_keyboard_one_question_per_page() {
     assert!(start.contains("ask for advice or a consultation"));
     app.check_page("refer: start").await;
     app.follow("Start now").await;
-    assert_eq!(app.path().await, "/refer/questions");
+    assert_eq!(app.path().await, "/refer/q/kind");
 
     assert_eq!(app.heading().await, "What would you like to do?");
     app.check_page("refer: kind").await;
@@ -380,7 +380,7 @@ async fn a_teacher_refers_a_pupil_by_keyboard_one_question_per_page() {
     assert_eq!(app.heading().await, "Where do you work?");
     app.check_page("refer: source").await;
     // The back link keeps the answer given.
-    app.press("button[value=back]").await;
+    app.press("a.nhsuk-back-link").await;
     assert_eq!(app.heading().await, "What would you like to do?");
     assert!(app.client.find(Locator::Css("#kind:checked")).await.is_ok());
     app.press("button[value=continue]").await;

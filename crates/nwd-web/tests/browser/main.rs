@@ -18,6 +18,7 @@ mod directory;
 mod end_to_end;
 mod journeys;
 mod refer_anonymous;
+mod refer_back_and_refresh;
 mod screenshots;
 mod search;
 mod staff;

@@ -3,10 +3,9 @@
 //! through `nwd_usecase::intake::receive_consultation`, once per form (`journey`), and the
 //! confirmation with its reference.
 
-use super::send::ReferDonePage;
+use super::send::Sent;
 use crate::form::FormData;
-use crate::layout::{render, Layout, PageResult, Sensitivity};
-use axum::http::StatusCode;
+use crate::layout::PageError;
 use nwd_domain::actor::Actor;
 use nwd_domain::codes::{Priority, ReferralSource};
 use nwd_domain::consultation::{AgeBand, NewConsultation};
@@ -25,7 +24,7 @@ pub(crate) async fn send(
     form: &FormData,
     principal: Option<&Principal>,
     hash: &str,
-) -> PageResult {
+) -> Result<Sent, PageError> {
     let non_empty = |name: &str| Some(form.first(name).trim().to_owned()).filter(|v| !v.is_empty());
     let consultation = NewConsultation {
         source: ReferralSource::parse(form.first("source")).map_err(ApiError::BadRequest)?,
@@ -57,18 +56,12 @@ pub(crate) async fn send(
         Some(&key),
     )
     .await?;
-    let title = "Your request for a consultation has been sent";
-    let done = ReferDonePage {
-        layout: match principal {
-            Some(p) => Layout::staff(title, p),
-            None => Layout::public(title),
-        },
+    Ok(Sent {
         reference: outcome.consultation.reference(),
         status_path: String::new(),
         advice: true,
-        signed_in: principal.is_some(),
         consultation: true,
         safeguarding: false,
-    };
-    Ok(render(&done, StatusCode::OK, Sensitivity::Identifiable))
+        promise: super::send::promise(state, form),
+    })
 }

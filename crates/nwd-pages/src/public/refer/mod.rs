@@ -50,7 +50,7 @@ pub use questions::{
     NOT_SOUGHT_QUESTION, PRIORITIES, PRIORITY_QUESTION, REASONS, SOURCES, SOURCE_QUESTION,
 };
 pub(crate) use send::send;
-pub use send::ANSWER_FIELDS;
+pub use send::{done_page, promise, Sent, ANSWER_FIELDS};
 pub(crate) use validate::date_of_birth;
 pub use validate::validate;
 
@@ -207,7 +207,8 @@ async fn accept(
                     return Ok(*refused);
                 }
             }
-            send(trail, state, &form, Some(principal)).await
+            let sent = send(trail, state, &form, Some(principal)).await?;
+            Ok(done_page(sent, Some(principal)))
         }
         FormCheck::Honeypot | FormCheck::TooFast => Ok(neutral_response()),
         FormCheck::Unsigned => {

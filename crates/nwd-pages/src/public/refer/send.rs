@@ -1,11 +1,13 @@
-//! Sends a checked referral form through the professional-referral use case ([`send`]) and
-//! shows the confirmation.
+//! Sends a checked referral form through the professional-referral use case ([`send`]); what
+//! the confirmation shows ([`Sent`], kept in the public journey's draft for a refresh of
+//! `/refer/done`) and its page ([`done_page`]).
 
 use super::validate::date_of_birth;
 use crate::form::FormData;
-use crate::layout::{render, Layout, PageResult, Sensitivity};
+use crate::layout::{render, Layout, PageError, Sensitivity};
 use askama::Template;
 use axum::http::StatusCode;
+use axum::response::Response;
 use nwd_domain::actor::Actor;
 use nwd_domain::codes::{PlainReason, Priority, ReferralSource};
 use nwd_domain::referral::{ReferralKind, Referrer};
@@ -17,20 +19,66 @@ use nwd_store::IdempotencyRequest;
 use nwd_usecase::intake::{receive_professional_referral, reference, ProfessionalReferral};
 use nwd_usecase::person::{parse_person, PersonInput};
 use nwd_usecase::status::status_path;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+/// What the confirmation shows once a referral, request for advice or consultation is sent:
+/// no answers, only the reference, the private status path and the words that depend on what
+/// was sent. Kept in the public journey's sent draft, so that a refresh of `/refer/done` shows
+/// it again and sends nothing.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Sent {
+    /// The reference, e.g. `NWD-…`.
+    pub reference: String,
+    /// The private status link's path (empty for a consultation, or when the request had
+    /// already been received).
+    pub status_path: String,
+    /// Advice was asked (alone or with a referral).
+    pub advice: bool,
+    /// An anonymous consultation: no status link, nobody to contact but the professional.
+    pub consultation: bool,
+    /// Made on the safeguarding route: the family is not contacted without the referrer.
+    pub safeguarding: bool,
+    /// When someone will be in touch (`usecase::promise`).
+    pub promise: String,
+}
 
 #[derive(Template)]
 #[template(path = "refer_done.html")]
-pub(super) struct ReferDonePage {
-    pub(super) layout: Layout,
-    pub(super) reference: String,
-    pub(super) status_path: String,
-    pub(super) advice: bool,
-    pub(super) signed_in: bool,
-    /// An anonymous consultation: no status link, nobody to contact but the professional.
-    pub(super) consultation: bool,
-    /// Made on the safeguarding route: the family is not contacted without the referrer.
-    pub(super) safeguarding: bool,
+struct ReferDonePage {
+    layout: Layout,
+    sent: Sent,
+    signed_in: bool,
+}
+
+/// The confirmation page for `sent`; `principal` is the signed-in referrer, if any.
+pub fn done_page(sent: Sent, principal: Option<&Principal>) -> Response {
+    let title = if sent.consultation {
+        "Your request for a consultation has been sent"
+    } else if sent.advice {
+        "Your request for advice has been sent"
+    } else {
+        "Your referral has been sent"
+    };
+    let page = ReferDonePage {
+        layout: match principal {
+            Some(p) => Layout::staff(title, p),
+            None => Layout::public(title),
+        },
+        sent,
+        signed_in: principal.is_some(),
+    };
+    render(&page, StatusCode::OK, Sensitivity::Identifiable)
+}
+
+/// When someone will be in touch, for the answers so far: the single point of access's triage
+/// standard for the stated priority and the referrer's source (`usecase::promise`). An
+/// unverified referrer's urgency is a request, but triage is due by the more urgent of the two
+/// (`nwd_domain::referral::urgency`), so the stated one is what is promised.
+pub fn promise(state: &AppState, form: &FormData) -> String {
+    let priority = Priority::parse(form.first("priority")).unwrap_or(Priority::Routine);
+    let source = ReferralSource::parse(form.first("source")).unwrap_or(ReferralSource::Other);
+    nwd_usecase::promise::promise_sentence(state.store.standards(), priority, source)
 }
 /// Every answer the form asks, in the order the idempotency hash reads them (so that the same
 /// answers give the same hash whichever order the pages sent them in).
@@ -85,14 +133,14 @@ pub const ANSWER_FIELDS: [&str; 47] = [
 ];
 
 /// Sends answers that [`validate`] accepted and that passed the [`FormGuard`]: the one write
-/// (idempotent by the form's `journey` id), then the confirmation with the reference and the
-/// private status link. `principal` is the signed-in referrer, if any.
+/// (idempotent by the form's `journey` id); what the confirmation shows. `principal` is the
+/// signed-in referrer, if any.
 pub(crate) async fn send(
     trail: &RequestAudit,
     state: &AppState,
     form: &FormData,
     principal: Option<&Principal>,
-) -> PageResult {
+) -> Result<Sent, PageError> {
     let now = state.store.now();
     let non_empty = |name: &str| Some(form.first(name).trim().to_owned()).filter(|v| !v.is_empty());
     if super::answers::is_anonymous(form) {
@@ -159,16 +207,7 @@ pub(crate) async fn send(
     let outcome =
         receive_professional_referral(&state.store, trail, principal, referral, Some(idempotency))
             .await?;
-    let title = if kind == ReferralKind::AdviceRequest {
-        "Your request for advice has been sent"
-    } else {
-        "Your referral has been sent"
-    };
-    let done = ReferDonePage {
-        layout: match principal {
-            Some(p) => Layout::staff(title, p),
-            None => Layout::public(title),
-        },
+    Ok(Sent {
         reference: reference(&outcome.referral),
         status_path: outcome
             .status_token
@@ -176,11 +215,10 @@ pub(crate) async fn send(
             .map(status_path)
             .unwrap_or_default(),
         advice: kind == ReferralKind::AdviceRequest,
-        signed_in: principal.is_some(),
         consultation: false,
         safeguarding: outcome.referral.details.not_sought.is_some(),
-    };
-    Ok(render(&done, StatusCode::OK, Sensitivity::Identifiable))
+        promise: promise(state, form),
+    })
 }
 
 /// A hash of every answer in [`ANSWER_FIELDS`]' order: the same answers give the same hash

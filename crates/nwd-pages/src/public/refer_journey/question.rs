@@ -1,46 +1,20 @@
-//! The public professional referral (`/refer`), one question per page, in the NHS service
-//! manual's pattern: a start page (what it is for, that it is not for emergencies, that asking
-//! for advice or a consultation is an option), one question per page with a back link, "Check
-//! your answers" with change links that come back to it, and the confirmation with the
-//! reference and a private status link.
-//!
-//! It asks exactly what the signed-in referrer's grouped form (`pages::refer`, `/staff/refer`)
-//! asks, and each page checks only its own question with the same [`refer::validate`] (its
-//! messages, filtered to the page's fields). The machinery is the young person's journey's
-//! (`pages::get_help`): answers travel between pages in hidden fields (no draft on the server,
-//! no JavaScript needed, every page `no-store`); the journey id made at the first question is
-//! the idempotency key; the [`FormGuard`] stamp is issued at the first question. Nothing is
-//! written until "Send": that checks every answer again (the hidden fields could have been
-//! edited; the first question with a problem is shown with its error summary), then the guard,
-//! then writes once through [`refer::send`].
-//!
-//! Routes: `GET /refer` (the start page), `GET /refer/questions` (a fresh journey: the first
-//! question), `POST /refer/questions` (each answer, "Back" and "Change"), and `POST /refer` (the
-//! send from the check page). Only the send is counted by the anonymous rate limit
-//! (`limits::LIMITED`), as a journey posts once per question; and only the send writes (the
-//! check page's answers posted to `/refer/questions` show the check page again).
-//!
-//! `/staff/refer` stays one page of grouped questions (`pages::refer`): a signed-in referrer
-//! refers often, and the same checks and the same send apply there.
+//! The professional referral's questions: which are asked for which answers, their order,
+//! their fields, words and checks, and each question's page.
 
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::civil::Date;
 
 use crate::form::FormData;
-use crate::layout::{render, FieldMessage, Layout, PageResult, Sensitivity};
-use crate::public::get_help::{neutral_response, AnswerRow};
+use crate::layout::{render, FieldMessage, Layout, Sensitivity};
+use crate::public::get_help::AnswerRow;
 use crate::public::refer::{
     self, age_band_choices, asks_advice, group, is_anonymous, reason_choices, safety_choices,
     source_choices, Group, CARER_FIELDS, CONSENT, CONSENT_QUESTION, IDENTIFY, IDENTIFY_QUESTION,
     KINDS, NOT_SOUGHT, NOT_SOUGHT_QUESTION, PRIORITIES, PRIORITY_QUESTION, SOURCE_QUESTION,
 };
-use nwd_http::limits::{FormCheck, FormGuard, HONEYPOT_FIELD, ISSUED_FIELD};
-use nwd_http::secure::RequestAudit;
-use nwd_http::AppState;
+use nwd_http::limits::HONEYPOT_FIELD;
 
 /// The questions, in the order they are asked, then the check page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,7 +124,7 @@ impl Question {
         }
     }
 
-    fn parse(text: &str) -> Option<Question> {
+    pub(super) fn parse(text: &str) -> Option<Question> {
         Question::ALL.into_iter().find(|q| q.as_str() == text)
     }
 
@@ -159,7 +133,7 @@ impl Question {
     }
 
     /// The next question the answers ask.
-    fn next(self, form: &FormData) -> Question {
+    pub(super) fn next(self, form: &FormData) -> Question {
         Question::ALL[self.index() + 1..]
             .iter()
             .copied()
@@ -168,7 +142,7 @@ impl Question {
     }
 
     /// The question before, among those the answers ask.
-    fn previous(self, form: &FormData) -> Option<Question> {
+    pub(super) fn previous(self, form: &FormData) -> Option<Question> {
         Question::ALL[..self.index()]
             .iter()
             .rev()
@@ -271,26 +245,19 @@ pub fn validate(question: Question, form: &FormData, today: Date) -> Vec<FieldMe
 }
 
 #[derive(Template)]
-#[template(path = "refer_start.html")]
-struct StartPage {
-    layout: Layout,
-    /// The advice door (`/refer/advice`): starts the journey with advice chosen.
-    advice: bool,
-    /// The journey's id and stamp, for the advice door's "Start now" (a form that answers
-    /// the first question).
-    journey: String,
-    issued: String,
-    issued_field: &'static str,
-}
-
-#[derive(Template)]
 #[template(path = "refer_question.html")]
 struct QuestionPage {
     layout: Layout,
     question: &'static str,
     form: FormData,
-    hidden: Vec<(String, String)>,
+    /// Where the answers are posted: the question's own address (the check page's "Send":
+    /// `/refer`).
+    action: String,
+    /// The back link: the question before, the check page when changing, or the start page.
+    back: String,
     changing: bool,
+    /// When someone will be in touch, on the check page.
+    promise: String,
     advice: bool,
     hint: &'static str,
     choices: Option<Group>,
@@ -307,165 +274,17 @@ impl QuestionPage {
     }
 }
 
-/// Fields that never travel between pages as hidden answers.
-const NOT_CARRIED: [&str; 4] = ["step", "go", "changing", HONEYPOT_FIELD];
-
-/// The start page: what the form is for, what it is not for, who will see what, and
-/// "Start now".
-#[utoipa::path(get, path = "/refer", tag = "pages",
-    responses((status = 200, description = "The start page of the referral and advice request for professionals", content_type = "text/html")))]
-pub async fn start_page() -> Response {
-    render(
-        &StartPage {
-            layout: Layout::public("Refer a young person, or ask for advice"),
-            advice: false,
-            journey: String::new(),
-            issued: String::new(),
-            issued_field: ISSUED_FIELD,
-        },
-        StatusCode::OK,
-        Sensitivity::Public,
-    )
-}
-
-/// The start page for professionals asking for advice or a consultation: "Start now" begins
-/// the same journey with the advice kind chosen (the next question is whether they can name
-/// the young person).
-#[utoipa::path(get, path = "/refer/advice", tag = "pages",
-    responses((status = 200, description = "The start page of a professional's request for advice or a consultation", content_type = "text/html")))]
-pub async fn advice_start_page(State(state): State<AppState>) -> Response {
-    let journey = uuid::Uuid::new_v4().simple().to_string();
-    let issued = FormGuard::get().issue(state.store.now(), &journey);
-    render(
-        &StartPage {
-            layout: Layout::public("Ask for advice or a consultation about a young person"),
-            advice: true,
-            journey,
-            issued,
-            issued_field: ISSUED_FIELD,
-        },
-        StatusCode::OK,
-        Sensitivity::Public,
-    )
-}
-
-/// The first question of a fresh journey. Its journey id is the idempotency key of the
-/// referral it makes; its stamp is the [`FormGuard`]'s issue time.
-#[utoipa::path(get, path = "/refer/questions", tag = "pages",
-    responses((status = 200, description = "The first question of the referral for professionals", content_type = "text/html")))]
-pub async fn start(State(state): State<AppState>) -> Response {
-    let mut form = FormData::default();
-    form.set("journey", uuid::Uuid::new_v4().simple().to_string());
-    form.set(
-        ISSUED_FIELD,
-        FormGuard::get().issue(state.store.now(), form.first("journey")),
-    );
-    question_page(Question::Kind, form, Vec::new(), false)
-}
-
-/// One answer: checks it and shows the next question (or the same one with its error
-/// summary), goes back, or opens a question to change from the check page.
-#[utoipa::path(post, path = "/refer/questions", tag = "pages",
-    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, description = "The next question, or the same one with errors", content_type = "text/html")))]
-pub async fn answer(trail: RequestAudit, State(state): State<AppState>, body: Bytes) -> PageResult {
-    step(&trail, &state, FormData::parse(&body), false).await
-}
-
-/// Sends the answers from the check page: every answer checked again, then the anti-automation
-/// check, then one write; the confirmation with the reference and the status link.
-#[utoipa::path(post, path = "/refer", tag = "pages",
-    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, description = "The confirmation with a reference and status link, or the first question with a problem", content_type = "text/html")))]
-pub async fn send(trail: RequestAudit, State(state): State<AppState>, body: Bytes) -> PageResult {
-    step(&trail, &state, FormData::parse(&body), true).await
-}
-
-fn today(state: &AppState) -> Date {
-    state.store.now().to_zoned(state.store.tz().clone()).date()
-}
-
-/// The first question with a problem, and its messages.
-fn first_problem(form: &FormData, today: Date) -> Option<(Question, Vec<FieldMessage>)> {
-    Question::ALL.into_iter().find_map(|q| {
-        let errors = validate(q, form, today);
-        (!errors.is_empty()).then_some((q, errors))
-    })
-}
-
-/// One post of the journey; `sending` only on `POST /refer`, so that every write passes the
-/// anonymous rate limit (`limits::LIMITED`).
-async fn step(trail: &RequestAudit, state: &AppState, form: FormData, sending: bool) -> PageResult {
-    if form.first("journey").is_empty() {
-        return Ok(crate::layout::see_other("/refer/questions"));
-    }
-    let question = Question::parse(form.first("step")).unwrap_or(Question::Kind);
-    let changing = form.first("changing") == "1";
-    let action = form.first("go").to_owned();
-    if action == "back" {
-        let previous = if changing {
-            Question::Check
-        } else {
-            question.previous(&form).unwrap_or(Question::Kind)
-        };
-        return Ok(question_page(previous, form, Vec::new(), false));
-    }
-    if let Some(target) = action.strip_prefix("change-").and_then(Question::parse) {
-        return Ok(question_page(target, form, Vec::new(), true));
-    }
-    let today = today(state);
-    if question == Question::Check && !sending {
-        return Ok(question_page(Question::Check, form, Vec::new(), false));
-    }
-    if question == Question::Check {
-        if let Some((first, errors)) = first_problem(&form, today) {
-            return Ok(question_page(first, form, errors, true));
-        }
-        let guard = FormGuard::get();
-        let now = state.store.now();
-        return match guard.check(
-            form.first(HONEYPOT_FIELD),
-            form.first(ISSUED_FIELD),
-            form.first("journey"),
-            now,
-        ) {
-            FormCheck::Person => refer::send(trail, state, &form, None).await,
-            FormCheck::Honeypot | FormCheck::TooFast => Ok(neutral_response()),
-            FormCheck::Unsigned => {
-                let mut form = form;
-                let stamp = guard.issue(now, form.first("journey"));
-                form.set(ISSUED_FIELD, stamp);
-                let errors = vec![FieldMessage::new(
-                    "send",
-                    "Sorry, we could not send it. Check your answers, then select the button to send it again",
-                )];
-                Ok(question_page(Question::Check, form, errors, false))
-            }
-        };
-    }
-    let errors = validate(question, &form, today);
-    if !errors.is_empty() {
-        return Ok(question_page(question, form, errors, changing));
-    }
-    if changing {
-        // A changed answer can make a later one wrong (a referral, not advice, needs
-        // agreement): that question next, else straight back to the check page.
-        return Ok(match first_problem(&form, today) {
-            Some((first, errors)) => question_page(first, form, errors, true),
-            None => question_page(Question::Check, form, Vec::new(), false),
-        });
-    }
-    Ok(question_page(question.next(&form), form, Vec::new(), false))
-}
-
-fn question_page(
+/// The page for `question` with the answers in `form` (and `errors`, if any); `changing`
+/// when opened from the check page; `promise` is when someone will be in touch.
+pub(super) fn question_page(
     question: Question,
     form: FormData,
     errors: Vec<FieldMessage>,
     changing: bool,
+    promise: String,
 ) -> Response {
     render(
-        &question_template(question, form, errors, changing),
+        &question_template(question, form, errors, changing, promise),
         StatusCode::OK,
         Sensitivity::Identifiable,
     )
@@ -479,7 +298,7 @@ pub fn question_html(
     form: FormData,
     errors: Vec<FieldMessage>,
 ) -> Result<String, askama::Error> {
-    question_template(question, form, errors, false).render()
+    question_template(question, form, errors, false, String::new()).render()
 }
 
 fn question_template(
@@ -487,16 +306,8 @@ fn question_template(
     form: FormData,
     errors: Vec<FieldMessage>,
     changing: bool,
+    promise: String,
 ) -> QuestionPage {
-    let asked = question.fields();
-    let hidden = form
-        .pairs()
-        .iter()
-        .filter(|(name, _)| {
-            !asked.contains(&name.as_str()) && !NOT_CARRIED.contains(&name.as_str())
-        })
-        .cloned()
-        .collect();
     let advice = is_advice(&form);
     let title = question.title(advice);
     let choices = match question {
@@ -530,11 +341,26 @@ fn question_template(
         &form,
         &errors,
     );
+    let action = if question == Question::Check {
+        super::SEND_PATH.to_owned()
+    } else {
+        super::question_path(question)
+    };
+    let back = if changing && question != Question::Check {
+        super::question_path(Question::Check)
+    } else {
+        question
+            .previous(&form)
+            .map(super::question_path)
+            .unwrap_or_else(|| super::START_PAGE.to_owned())
+    };
     QuestionPage {
         layout: Layout::public(title).with_errors(errors),
         question: question.as_str(),
-        hidden,
+        action,
+        back,
         changing,
+        promise,
         advice,
         hint: question.hint(),
         choices,
@@ -548,10 +374,11 @@ fn question_template(
 
 #[cfg(test)]
 mod tests {
-    use super::{Question, NOT_CARRIED};
+    use super::Question;
     use crate::public::refer::ANSWER_FIELDS;
 
-    /// Every answer is asked on exactly one page, and no answer is dropped between pages.
+    /// Every answer is asked on exactly one page (each page saves only its own fields in the
+    /// draft, so an answer asked nowhere would never be kept).
     #[test]
     fn every_answer_is_asked_on_exactly_one_page() {
         for field in ANSWER_FIELDS {
@@ -561,7 +388,6 @@ mod tests {
                 .map(|q| q.as_str())
                 .collect();
             assert_eq!(pages.len(), 1, "{field} is asked on {pages:?}");
-            assert!(!NOT_CARRIED.contains(&field));
         }
         let asked: usize = Question::ALL.iter().map(|q| q.fields().len()).sum();
         assert_eq!(asked, ANSWER_FIELDS.len());
