@@ -220,6 +220,30 @@ async fn the_public_journeys_are_rate_limited(app: &TestApp) {
 }
 on_both_backends!(the_public_journeys_are_rate_limited);
 
+/// Starting a journey makes a draft, so each start is counted on the journey allowance like an
+/// answer: a script cannot fill the drafts table with GETs.
+async fn starting_journeys_is_rate_limited(app: &TestApp) {
+    let base = serve_with(app, LimitSettings::default()).await;
+    let client = crate::support::no_redirects();
+    let starts = ["/get-help", "/get-help/parent-carer", "/refer/questions"];
+    let mut refused = None;
+    for i in 0..310 {
+        let response = client
+            .get(format!("{base}{}", starts[i % starts.len()]))
+            .send()
+            .await
+            .unwrap();
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(i);
+            break;
+        }
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(refused, Some(300), "300 journey starts per address");
+    assert_eq!(app.count("journey_drafts").await, 300);
+}
+on_both_backends!(starting_journeys_is_rate_limited);
+
 async fn external_referrers_are_throttled_per_account(app: &TestApp) {
     let (_, referrer) =
         crate::intake_disclosure::account(app, Role::ExternalReferrer, "busy.referrer").await;
