@@ -9,7 +9,10 @@
 //!
 //! Rules, each refused with a message naming its field:
 //! - telephone numbers by [`Phone::parse`], email by [`Email::parse`], postcodes by
-//!   [`Postcode::parse`] — the same rules as every other door;
+//!   [`Postcode::parse`] — the same rules as every other door — except that a service may
+//!   also list a UK short number ([`ServicePhone::check_number`]): a helpline such as
+//!   Samaritans' 116 123 or a text short code such as Shout's 85258, which a person's own
+//!   number never is;
 //! - a web address is `https://` or `http://`, a host with a dot, no spaces, at most
 //!   [`MAX_URL_CHARS`] characters;
 //! - an online or phone-only service has no address to visit; an address has a first line,
@@ -83,7 +86,31 @@ pub struct ServicePhone {
     pub kind: PhoneKind,
 }
 
+/// Fewest digits in a service's short number: 3 (999, 111, 112).
+pub const MIN_SHORT_NUMBER_DIGITS: usize = 3;
+/// Most digits in a service's short number: 6 (the 116 numbers for services of social value,
+/// e.g. 116 123; text short codes are 5 or 6 digits, e.g. 85258).
+pub const MAX_SHORT_NUMBER_DIGITS: usize = 6;
+
 impl ServicePhone {
+    /// A service's number: a full telephone number ([`Phone::parse`]), or a UK short number
+    /// of [`MIN_SHORT_NUMBER_DIGITS`] to [`MAX_SHORT_NUMBER_DIGITS`] digits written with digits
+    /// and spaces only. Source: Ofcom, *National Telephone Numbering Plan* (3-digit emergency
+    /// and NHS 111 numbers; 116 numbers for harmonised services of social value) and the
+    /// Mobile Network Operators' common short codes for text services (5 and 6 digits).
+    pub fn check_number(number: &str) -> Result<(), String> {
+        let number = number.trim();
+        let digits = number.chars().filter(char::is_ascii_digit).count();
+        let short = number.chars().all(|c| c.is_ascii_digit() || c == ' ')
+            && (MIN_SHORT_NUMBER_DIGITS..=MAX_SHORT_NUMBER_DIGITS).contains(&digits);
+        if short {
+            return Ok(());
+        }
+        Phone::parse(number).map(|_| ()).map_err(|e| {
+            format!("{e}, or a short number of {MIN_SHORT_NUMBER_DIGITS} to {MAX_SHORT_NUMBER_DIGITS} digits like 116 123 or 85258")
+        })
+    }
+
     /// The link that dials or texts it: `tel:01632960123` or `sms:01632960123` (digits and a
     /// leading `+` only).
     pub fn href(&self) -> String {
@@ -184,7 +211,10 @@ impl ServiceOffer {
             );
         }
         for (i, phone) in self.phones.iter().enumerate() {
-            errors.check(&format!("phones[{i}].number"), Phone::parse(&phone.number));
+            errors.check(
+                &format!("phones[{i}].number"),
+                ServicePhone::check_number(&phone.number),
+            );
             let label = phone.label.trim();
             if label.is_empty() || label.chars().count() > MAX_PHONE_LABEL_CHARS {
                 errors.add(

@@ -221,3 +221,19 @@ fn the_offer_is_flat_in_json_and_old_services_read_back() {
     let read: ServiceDetails = serde_json::from_value(old).unwrap();
     assert_eq!(read.offer, ServiceOffer::default());
 }
+
+#[test]
+fn a_service_may_list_a_helpline_or_text_short_number() {
+    for short in ["116 123", "85258", "111", "999"] {
+        assert_eq!(ServicePhone::check_number(short), Ok(()), "{short}");
+    }
+    for bad in ["12", "1234567", "85258a", "+85258", "8-5258"] {
+        let refused = ServicePhone::check_number(bad).unwrap_err();
+        assert!(refused.contains("short number"), "{bad}: {refused}");
+    }
+    let mut s = service();
+    s.offer = full_offer();
+    s.offer.phones[1].number = "85258".into();
+    assert_eq!(fields(&s), Vec::<String>::new());
+    assert_eq!(s.offer.phones[1].href(), "sms:85258");
+}
