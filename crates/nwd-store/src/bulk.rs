@@ -110,6 +110,85 @@ impl Batch {
     }
 }
 
+/// The imported tables whose secondary indexes SQLite builds once after the rows are in.
+const IMPORTED: [&str; 7] = [
+    "persons",
+    "person_about",
+    "person_about_changes",
+    "referrals",
+    "referral_events",
+    "allocations",
+    "contacts",
+];
+
+/// What [`defer_sqlite_upkeep`] took away, to put back before the import commits.
+struct Deferred {
+    /// The dropped indexes' `CREATE INDEX` statements.
+    indexes: Vec<String>,
+    /// The dropped change-log triggers' `CREATE TRIGGER` statements.
+    triggers: Vec<String>,
+}
+
+/// SQLite, inside the import's transaction: drops the imported tables' non-unique secondary
+/// indexes and the figure change log's insert triggers, so that the rows go in without
+/// updating about 30 B-trees and running a trigger per row (restored by
+/// [`restore_sqlite_upkeep`] in the same transaction: SQLite's schema changes are
+/// transactional, so a failed import leaves both as they were). Building an index once from
+/// all its rows is a sort, much cheaper than as many random insertions (SQLite's own advice
+/// for bulk loads, <https://www.sqlite.org/lang_createindex.html> and the CLI's `.import`).
+/// Unique indexes stay: they are checks.
+async fn defer_sqlite_upkeep(conn: &mut sqlx::AnyConnection) -> Result<Deferred, StoreError> {
+    use sqlx::Row;
+    let tables = IMPORTED
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = sqlx::query(&format!(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+         AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ({tables}) ORDER BY name"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut indexes = Vec::with_capacity(rows.len());
+    for row in rows {
+        let name: String = row.try_get("name")?;
+        indexes.push(row.try_get::<String, _>("sql")?);
+        sqlx::query(&format!("DROP INDEX \"{name}\""))
+            .execute(&mut *conn)
+            .await?;
+    }
+    let mut triggers = Vec::new();
+    for (name, create) in crate::versioned::sqlite_change_log_triggers() {
+        if name.ends_with("_insert") {
+            sqlx::query(&format!("DROP TRIGGER IF EXISTS {name}"))
+                .execute(&mut *conn)
+                .await?;
+            triggers.push(create);
+        }
+    }
+    Ok(Deferred { indexes, triggers })
+}
+
+/// Puts back what [`defer_sqlite_upkeep`] took away, and marks every referral in the figure
+/// change log as its insert triggers would have (marking a referral that did not change only
+/// makes the dashboard recompute it).
+async fn restore_sqlite_upkeep(
+    conn: &mut sqlx::AnyConnection,
+    deferred: Deferred,
+) -> Result<(), StoreError> {
+    for sql in deferred.indexes.iter().chain(&deferred.triggers) {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    }
+    sqlx::query(
+        "INSERT INTO figure_changes (referral_id, version) SELECT id, NULL FROM referrals WHERE true \
+         ON CONFLICT (referral_id) DO UPDATE SET version = NULL",
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// Imports a dataset in one transaction with its audit entry (`audit`'s actor; the counts
     /// imported). Nothing is written if any row fails.
@@ -123,6 +202,10 @@ impl Store {
         let total = data.referrals.len() as u64;
         let mut w = self.begin_write().await?;
         let conn: &mut sqlx::AnyConnection = &mut w.tx;
+        let deferred = match self.backend {
+            Backend::Sqlite => Some(defer_sqlite_upkeep(conn).await?),
+            Backend::Postgres => None,
+        };
         for organisation in data.organisations {
             crate::directory::insert_organisation(conn, organisation, now).await?;
         }
@@ -390,6 +473,9 @@ impl Store {
         events.flush(conn).await?;
         allocations.flush(conn).await?;
         contacts.flush(conn).await?;
+        if let Some(deferred) = deferred {
+            restore_sqlite_upkeep(conn, deferred).await?;
+        }
         progress(total, total);
         audit.set_detail(format!(
             "synthetic data imported: {} organisations, {} services, {} people, {total} referrals",

@@ -58,6 +58,39 @@ const LOGGED: [(&str, &str); 3] = [
     ("contacts", "referral_id"),
 ];
 
+/// SQLite's triggers that mark a referral in the figure change log when a row of one of the
+/// [`LOGGED`] tables is inserted, updated or deleted: (name, `CREATE TRIGGER IF NOT EXISTS`
+/// statement). A referral already marked in this transaction is not written again (one row
+/// per referral however many of its rows change).
+pub(crate) fn sqlite_change_log_triggers() -> Vec<(String, String)> {
+    let mark = |id: &str| {
+        format!(
+            "INSERT INTO figure_changes (referral_id, version) SELECT {id}, NULL \
+             WHERE NOT EXISTS (SELECT 1 FROM figure_changes WHERE referral_id = {id} AND version IS NULL) \
+             ON CONFLICT (referral_id) DO UPDATE SET version = NULL;"
+        )
+    };
+    let mut triggers = Vec::new();
+    for (table, column) in LOGGED {
+        for (op, rows) in [
+            ("INSERT", vec!["NEW"]),
+            ("UPDATE", vec!["NEW", "OLD"]),
+            ("DELETE", vec!["OLD"]),
+        ] {
+            let body: String = rows
+                .iter()
+                .map(|row| mark(&format!("{row}.{column}")))
+                .collect();
+            let name = format!("{table}_figure_changes_{}", op.to_lowercase());
+            let create = format!(
+                "CREATE TRIGGER IF NOT EXISTS {name} AFTER {op} ON {table} BEGIN {body} END"
+            );
+            triggers.push((name, create));
+        }
+    }
+    triggers
+}
+
 /// Installs (idempotently) the triggers that keep the figure change log (see the module
 /// documentation).
 pub(crate) async fn install_change_log(
@@ -67,34 +100,8 @@ pub(crate) async fn install_change_log(
     use sqlx::Executor;
     match backend {
         Backend::Sqlite => {
-            // A referral already marked in this transaction is not written again (one row
-            // per referral however many of its rows change: cheap for the bulk import).
-            let mark = |id: &str| {
-                format!(
-                    "INSERT INTO figure_changes (referral_id, version) SELECT {id}, NULL \
-                     WHERE NOT EXISTS (SELECT 1 FROM figure_changes WHERE referral_id = {id} AND version IS NULL) \
-                     ON CONFLICT (referral_id) DO UPDATE SET version = NULL;"
-                )
-            };
-            for (table, column) in LOGGED {
-                for (op, rows) in [
-                    ("INSERT", vec!["NEW"]),
-                    ("UPDATE", vec!["NEW", "OLD"]),
-                    ("DELETE", vec!["OLD"]),
-                ] {
-                    let body: String = rows
-                        .iter()
-                        .map(|row| mark(&format!("{row}.{column}")))
-                        .collect();
-                    let name = format!("{table}_figure_changes_{}", op.to_lowercase());
-                    pool.execute(
-                        format!(
-                            "CREATE TRIGGER IF NOT EXISTS {name} AFTER {op} ON {table} BEGIN {body} END"
-                        )
-                        .as_str(),
-                    )
-                    .await?;
-                }
+            for (_, create) in sqlite_change_log_triggers() {
+                pool.execute(create.as_str()).await?;
             }
             pool.execute(
                 "CREATE TRIGGER IF NOT EXISTS data_version_stamps_figure_changes AFTER UPDATE ON data_version \

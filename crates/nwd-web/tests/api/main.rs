@@ -21,6 +21,7 @@ mod concurrency;
 mod connections;
 mod consent;
 mod cross_agency;
+mod demo_import;
 mod demo_sign_in;
 mod destinations;
 mod directory;

@@ -10,7 +10,7 @@ use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{json, Value};
 
 #[path = "support/demo.rs"]
-mod demo;
+pub mod demo;
 
 use demo::coordinator;
 pub use demo::load_demo;

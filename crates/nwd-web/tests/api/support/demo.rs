@@ -8,6 +8,13 @@ use super::all_scopes;
 /// line's `demo` does (`nwd_demo::staff` through `Store::create_demo_staff`), making the
 /// database a demonstration one.
 pub async fn load_demo(store: &Store) {
+    let data = import_demo_county(store).await;
+    create_demo_staff(store, &data).await;
+}
+
+/// Imports the small demo county alone (no staff), through `Store::import` as the command
+/// line's `demo` does; the generated data.
+pub async fn import_demo_county(store: &Store) -> nwd_demo::DemoData {
     let config = nwd_demo::DemoConfig {
         seed: 2026,
         years: 1,
@@ -37,6 +44,11 @@ pub async fn load_demo(store: &Store) {
         )
         .await
         .expect("import the demo county");
+    data
+}
+
+async fn create_demo_staff(store: &Store, data: &nwd_demo::DemoData) {
+    let loader = || nwd_store::audit::AuditContext::operator("tester", "cli demo", "demo");
     let teams: Vec<nwd_store::demo::DemoTeam> =
         nwd_demo::staff::staff(&data.organisations, &data.services)
             .into_iter()
