@@ -36,10 +36,11 @@ impl Change {
     }
 }
 
-/// Judges the change from `first` to `last` (`cyp_outcomes_prep.py` lines 333–345):
-/// `Score_Change = last − first`; higher-is-better ("Positive") improves when the change is
-/// > 0 and |change| ≥ threshold, lower-is-better ("Negative") when it is < 0 and
-/// |change| ≥ threshold; deterioration is the mirror; |change| < threshold is no change.
+/// Judges the change from `first` to `last` (`cyp_outcomes_prep.py` lines 333–345).
+/// `Score_Change = last − first`. Higher-is-better ("Positive") improves when the change is
+/// above 0 and its size is at least the threshold; lower-is-better ("Negative") when it is
+/// below 0 and its size is at least the threshold. Deterioration is the mirror image; a
+/// change smaller than the threshold is no change.
 pub fn judge_change(first: f64, last: f64, threshold: f64, direction: Direction) -> Change {
     let change = last - first;
     if change.abs() < threshold - THRESHOLD_TOLERANCE || change == 0.0 {

@@ -69,3 +69,6 @@ pub use definition::{
 };
 pub use scoring::{t_from_norm, ScaleScore, Scorer, ScoringError};
 pub use set::{bundled, load_bundled, JudgedScale, MeasureSet, BUNDLED_FILES};
+
+#[cfg(test)]
+mod tests;

@@ -116,8 +116,12 @@ impl MeasureDefinition {
         }
     }
 
-    /// Scores answers given by item id (a missing key is a missing answer).
-    pub fn score(&self, answers: &BTreeMap<String, f64>) -> Result<Vec<ScaleScore>, ScoringError> {
+    /// Scores answers given by item id (a missing key is a missing answer); see
+    /// [`Scorer::score_items`].
+    pub fn score(
+        &self,
+        answers: &BTreeMap<String, f64>,
+    ) -> Result<Vec<Result<ScaleScore, ScoringError>>, ScoringError> {
         let mut ordered = vec![None; self.items.len()];
         for (id, value) in answers {
             let Some(index) = self.items.iter().position(|i| &i.id == id) else {
@@ -163,8 +167,13 @@ impl MeasureDefinition {
 
 impl Scorer<'_> {
     /// Scores one response: `answers[i]` answers the definition's `items[i]` (`None` = missing).
-    /// Returns every scale in definition order, or the first problem.
-    pub fn score_items(&self, answers: &[Option<f64>]) -> Result<Vec<ScaleScore>, ScoringError> {
+    /// An answer the item does not allow refuses the whole response; otherwise each scale, in
+    /// definition order, is scored or refused on its own (a child may set one goal of three,
+    /// and a missing HoNOSCA scale refuses the total but not the other scales).
+    pub fn score_items(
+        &self,
+        answers: &[Option<f64>],
+    ) -> Result<Vec<Result<ScaleScore, ScoringError>>, ScoringError> {
         let definition = self.definition;
         if answers.len() != definition.items.len() {
             return Err(ScoringError::WrongAnswerCount {
@@ -188,12 +197,12 @@ impl Scorer<'_> {
                 });
             }
         }
-        definition
+        Ok(definition
             .scales
             .iter()
             .zip(&self.scales)
             .map(|(scale, items)| score_scale(definition, scale, items, answers))
-            .collect()
+            .collect())
     }
 }
 
