@@ -131,6 +131,7 @@ pub fn classify_csv_with(
     let mut row_scale_change: Vec<u16> = Vec::new();
     let mut summary = ClassifySummary::default();
     let mut record = csv::StringRecord::new();
+    let mut last_index: Option<u32> = None;
     loop {
         let more = reader.read_record(&mut record).map_err(|e| malformed(&e))?;
         if !more {
@@ -226,8 +227,13 @@ pub fn classify_csv_with(
         let first = score(4, "first")?;
         let last = score(5, "last")?;
 
-        let index = match keys[rater as usize].get(referral_id) {
-            Some(&index) => index,
+        // Rows usually come grouped by referral: try the previous row's referral first.
+        let previous = last_index.filter(|&i| {
+            let aggregate = &aggregates[i as usize];
+            aggregate.rater == rater && &*aggregate.referral_id == referral_id
+        });
+        let index = match previous.or_else(|| keys[rater as usize].get(referral_id).copied()) {
+            Some(index) => index,
             None => {
                 let id: Rc<str> = Rc::from(referral_id);
                 let index = u32::try_from(aggregates.len()).map_err(|_| {
@@ -266,6 +272,7 @@ pub fn classify_csv_with(
             ));
         }
         aggregate.scales_seen.push(scale_u16);
+        last_index = Some(index);
         let change = judge_change(first, last, threshold, rule.direction);
         aggregate.tally.add(change);
         row_aggregate.push(index);
