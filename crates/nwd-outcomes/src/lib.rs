@@ -54,6 +54,7 @@ mod classify_csv;
 mod definition;
 mod scoring;
 mod set;
+mod validate;
 
 pub use change::{
     classify, judge_change, pair_first_last, recovery, Change, OutcomeTally, Overall, PairedScores,

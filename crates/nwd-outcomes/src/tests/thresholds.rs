@@ -131,15 +131,13 @@ fn change_at_above_and_below_every_threshold() {
 
 #[test]
 fn a_decimal_change_equal_to_the_threshold_reaches_it_whichever_way_it_rounds() {
-    // In binary 16.6 − 10.0 is 6.6 plus a hair: without the tolerance one side would fail.
-    let (low, high) = (
-        std::hint::black_box(10.0_f64),
-        std::hint::black_box(16.6_f64),
-    );
-    assert_ne!(high - low, 6.6);
+    // In binary 72.13 − 58.14 is 13.989999999999995 and 16.4 − 9.8 is below 6.6: without the
+    // tolerance these changes, equal to the threshold in decimal, would not count.
+    assert!((std::hint::black_box(72.13_f64) - 58.14).abs() < 13.99);
+    assert_eq!(judge_change(9.8, 16.4, 6.6, Up), Change::Improved);
+    assert_eq!(judge_change(16.4, 9.8, 6.6, Up), Change::Deteriorated);
     assert_eq!(judge_change(10.0, 3.4, 6.6, Up), Change::Deteriorated);
     assert_eq!(judge_change(10.0, 16.6, 6.6, Up), Change::Improved);
-    assert_eq!(judge_change(3.4, 10.0, 6.6, Up), Change::Improved);
     assert_eq!(judge_change(10.0, 3.41, 6.6, Up), Change::NoChange);
     // RCADS self social phobia, 13.99 on T-scores.
     assert_eq!(judge_change(72.13, 58.14, 13.99, Down), Change::Improved);
