@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::change::{judge_change, Change};
+use crate::change::{judge_change, pair_first_last, Change, PairedScores};
 use crate::definition::{
-    Direction, FieldError, InvalidDefinition, LoadError, MeasureDefinition, Rater,
+    Direction, FieldError, InvalidDefinition, LoadError, MeasureDefinition, Rater, Sex,
 };
 
 /// What judging one (measure, scale) needs, resolved once.
@@ -119,6 +119,42 @@ impl MeasureSet {
         let id = self.scale_id(self.measure_index(measure)?, scale)?;
         let rule = &self.judged[id];
         Some(judge_change(first, last, rule.threshold?, rule.direction))
+    }
+}
+
+impl MeasureSet {
+    /// One scale of one referral, end to end as MHS112: each raw score becomes the score NHS
+    /// England compares ([`crate::ScaleDefinition::mhs112_score`]: the T-score where the scale
+    /// has a norm for `age` and `sex`), the first and last are paired from the dated
+    /// assessments ([`pair_first_last`]) and their change is judged. `None` when the measure
+    /// or scale is unknown, the scale has no threshold, or there is no pair.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per fact MHS112 uses"
+    )]
+    pub fn judge_assessments<D: Ord + Copy>(
+        &self,
+        measure: &str,
+        scale: &str,
+        raw_scores: &[(D, f64)],
+        first_contact: D,
+        second_contact: Option<D>,
+        age: Option<u8>,
+        sex: Option<Sex>,
+    ) -> Option<(PairedScores<D>, Change)> {
+        let id = self.scale_id(self.measure_index(measure)?, scale)?;
+        let rule = &self.judged[id];
+        let threshold = rule.threshold?;
+        let definition = &self.measures[rule.measure].scales[rule.scale];
+        let scores: Vec<(D, f64)> = raw_scores
+            .iter()
+            .map(|&(date, raw)| (date, definition.mhs112_score(raw, age, sex)))
+            .collect();
+        let paired = pair_first_last(&scores, first_contact, second_contact)?;
+        Some((
+            paired,
+            judge_change(paired.first, paired.last, threshold, rule.direction),
+        ))
     }
 }
 

@@ -150,3 +150,73 @@ fn recovery_crosses_the_cut_off_the_right_way() {
         .unwrap();
     assert_eq!(recovery(10.0, 9.0, &bundled_phq), Recovery::Recovered);
 }
+
+#[test]
+fn a_referral_scale_end_to_end_converts_pairs_and_judges() {
+    let set = crate::bundled();
+    // RCADS self depression, boy aged 12 (norm: mean 6.71, SD 3.64, line 79): raw 20 → T 86.5,
+    // raw 13 → T 67.3; a drop of 19.2 T points ≥ 17.73 is a reliable improvement. The
+    // assessment before the first contact (raw 30) does not count.
+    let raw = [
+        ((2025, 1, 1), 30.0),
+        ((2025, 1, 10), 20.0),
+        ((2025, 4, 1), 13.0),
+    ];
+    let (paired, change) = set
+        .judge_assessments(
+            "rcads",
+            "depression",
+            &raw,
+            (2025, 1, 5),
+            Some((2025, 2, 1)),
+            Some(12),
+            Some(crate::Sex::Male),
+        )
+        .unwrap();
+    assert!((paired.first - ((20.0 - 6.71) / 3.64 * 10.0 + 50.0)).abs() < 1e-9);
+    assert!((paired.last - ((13.0 - 6.71) / 3.64 * 10.0 + 50.0)).abs() < 1e-9);
+    assert_eq!(change, Change::Improved);
+    // Without age and sex NHS England compares the raw scores: 7 points is no change.
+    let (_, change) = set
+        .judge_assessments(
+            "rcads",
+            "depression",
+            &raw,
+            (2025, 1, 5),
+            Some((2025, 2, 1)),
+            None,
+            None,
+        )
+        .unwrap();
+    assert_eq!(change, Change::NoChange);
+    // PHQ-9 stays raw: 16 → 9 improves by 7 ≥ 6.
+    let phq = [((2025, 1, 10), 16.0), ((2025, 3, 1), 9.0)];
+    let (_, change) = set
+        .judge_assessments(
+            "phq_9",
+            "total",
+            &phq,
+            (2025, 1, 10),
+            Some((2025, 2, 1)),
+            Some(15),
+            None,
+        )
+        .unwrap();
+    assert_eq!(change, Change::Improved);
+    assert_eq!(
+        set.judge_assessments("phq_9", "total", &phq, (2025, 1, 10), None, None, None),
+        None
+    );
+    assert_eq!(
+        set.judge_assessments(
+            "honosca",
+            "total",
+            &phq,
+            (2025, 1, 10),
+            Some((2025, 2, 1)),
+            None,
+            None
+        ),
+        None
+    );
+}
