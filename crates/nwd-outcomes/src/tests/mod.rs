@@ -4,6 +4,7 @@
 mod classify_csv;
 mod definitions;
 mod pairing;
+mod properties;
 mod scoring;
 mod thresholds;
 
