@@ -23,7 +23,8 @@ proptest! {
         for direction in [Direction::HigherIsBetter, Direction::LowerIsBetter] {
             let change = judge_change(first, last, threshold, direction);
             prop_assert_eq!(judge_change(last, first, threshold, direction), mirror(change));
-            prop_assert_eq!((change == Change::NoChange), (last - first).abs() < threshold - crate::THRESHOLD_TOLERANCE || last == first);
+            let small = (last - first).abs() < threshold - crate::THRESHOLD_TOLERANCE;
+            prop_assert_eq!(change == Change::NoChange, small || last == first);
         }
         prop_assert_eq!(
             judge_change(first, last, threshold, Direction::HigherIsBetter),
