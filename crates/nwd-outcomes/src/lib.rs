@@ -32,6 +32,12 @@
 //! 4. Per referral and rater: deterioration if any scale deteriorated; meaningful improvement
 //!    if any improved and none deteriorated; otherwise no change.
 //!
+//! What stays with the caller, as NHS England's `cyp_closed_referrals` and `cyp_all_assessments`
+//! select it (`cyp_outcomes_prep.py` lines 7–135): closed referrals of under-18s (age 0–17 at
+//! referral) with at least two contacts, excluding inpatient spells and specialist teams; only
+//! assessments with a score in the measure's range, dated on or before discharge; the rater
+//! of each assessment. [`MeasureSet::judge_assessments`] then does steps 1–3 for one scale.
+//!
 //! # Sources
 //! NHS England's own code, `NHSDigital/mental-health-monthly-statistics` (MIT), commit
 //! `7b4d7421838b4bcb85729fbc1b53843c35a36e29`:
