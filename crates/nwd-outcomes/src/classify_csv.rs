@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use crate::change::{judge_change, Change, OutcomeTally, Overall};
 use crate::definition::Rater;
+use crate::key_hash::KeyHash;
 use crate::set::{bundled, MeasureSet};
 
 /// The input columns, in the documented order (any order is accepted).
@@ -98,7 +99,27 @@ struct Aggregate {
     referral_id: Rc<str>,
     rater: Rater,
     tally: OutcomeTally,
-    scales_seen: Vec<u16>,
+    /// Scales seen, ids below 64 as bits (no allocation for the bundled set).
+    seen_low: u64,
+    /// Scales seen with ids from 64.
+    seen_high: Vec<u16>,
+}
+
+impl Aggregate {
+    /// Marks a scale as seen; false if it already was.
+    fn first_sight(&mut self, scale: u16) -> bool {
+        if scale < 64 {
+            let bit = 1u64 << scale;
+            let new = self.seen_low & bit == 0;
+            self.seen_low |= bit;
+            new
+        } else if self.seen_high.contains(&scale) {
+            false
+        } else {
+            self.seen_high.push(scale);
+            true
+        }
+    }
 }
 
 /// Classifies with the bundled measures; see [`classify_csv_with`].
@@ -125,7 +146,7 @@ pub fn classify_csv_with(
         .has_headers(true)
         .from_reader(input);
     let columns = header_columns(&mut reader)?;
-    let mut keys: [HashMap<Rc<str>, u32>; 3] = Default::default();
+    let mut keys: [HashMap<Rc<str>, u32, KeyHash>; 3] = Default::default();
     let mut aggregates: Vec<Aggregate> = Vec::new();
     let mut row_aggregate: Vec<u32> = Vec::new();
     let mut row_scale_change: Vec<u16> = Vec::new();
@@ -247,7 +268,8 @@ pub fn classify_csv_with(
                     referral_id: id,
                     rater,
                     tally: OutcomeTally::default(),
-                    scales_seen: Vec::new(),
+                    seen_low: 0,
+                    seen_high: Vec::new(),
                 });
                 index
             }
@@ -260,7 +282,7 @@ pub fn classify_csv_with(
             ));
         };
         let aggregate = &mut aggregates[index as usize];
-        if aggregate.scales_seen.contains(&scale_u16) {
+        if !aggregate.first_sight(scale_u16) {
             return Err(refuse(
                 "scale",
                 format!(
@@ -271,7 +293,6 @@ pub fn classify_csv_with(
                 ),
             ));
         }
-        aggregate.scales_seen.push(scale_u16);
         last_index = Some(index);
         let change = judge_change(first, last, threshold, rule.direction);
         aggregate.tally.add(change);

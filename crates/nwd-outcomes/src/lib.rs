@@ -58,6 +58,7 @@
 mod change;
 mod classify_csv;
 mod definition;
+mod key_hash;
 mod scoring;
 mod set;
 mod validate;

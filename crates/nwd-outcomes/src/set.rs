@@ -8,6 +8,7 @@ use crate::change::{judge_change, pair_first_last, Change, PairedScores};
 use crate::definition::{
     Direction, FieldError, InvalidDefinition, LoadError, MeasureDefinition, Rater, Sex,
 };
+use crate::key_hash::KeyHash;
 
 /// What judging one (measure, scale) needs, resolved once.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,15 +29,15 @@ pub struct JudgedScale {
 #[derive(Clone, Debug)]
 pub struct MeasureSet {
     measures: Vec<MeasureDefinition>,
-    by_code: HashMap<String, usize>,
-    scales_by_measure: Vec<HashMap<String, usize>>,
+    by_code: HashMap<String, usize, KeyHash>,
+    scales_by_measure: Vec<HashMap<String, usize, KeyHash>>,
     judged: Vec<JudgedScale>,
 }
 
 impl MeasureSet {
     /// Builds a set; every definition must be valid and codes unique.
     pub fn new(measures: Vec<MeasureDefinition>) -> Result<MeasureSet, InvalidDefinition> {
-        let mut by_code = HashMap::new();
+        let mut by_code = HashMap::default();
         let mut scales_by_measure = Vec::new();
         let mut judged = Vec::new();
         for (m, measure) in measures.iter().enumerate() {
@@ -50,7 +51,7 @@ impl MeasureSet {
                     }],
                 });
             }
-            let mut scales = HashMap::new();
+            let mut scales = HashMap::default();
             for (s, scale) in measure.scales.iter().enumerate() {
                 scales.insert(scale.id.clone(), judged.len());
                 judged.push(JudgedScale {
