@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod durability;
 mod matching;
+mod outcomes;
 mod persons;
 mod retention;
 mod roles;
@@ -103,6 +104,9 @@ enum Command {
     /// Person matching: batch matching of files, parameter estimation, de-duplication.
     #[command(subcommand)]
     Persons(persons::PersonsCommand),
+    /// Routine outcome measures: classify paired scores as NHS England's MHS112 does.
+    #[command(subcommand)]
+    Outcomes(outcomes::OutcomesCommand),
     /// What-if simulator of demand and capacity: run or check a scenario, calibrate a baseline.
     #[command(subcommand)]
     Simulate(simulate::SimulateCommand),
@@ -139,6 +143,9 @@ async fn main() -> anyhow::Result<()> {
         })
         .await;
     }
+    if let Command::Outcomes(command) = cli.command {
+        return outcomes::run(command);
+    }
     if let Command::Persons(command) = cli.command {
         let thresholds = matching::thresholds(cli.config.matching.as_deref())?;
         return persons::run(command, thresholds, || async {
@@ -148,7 +155,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let options = cli.config.store_options()?;
     match cli.command {
-        Command::Persons(_) | Command::Simulate(_) => {}
+        Command::Persons(_) | Command::Simulate(_) | Command::Outcomes(_) => {}
         Command::Users(command) => {
             admin::users(&nwd_store::Store::connect(options).await?, command).await?
         }

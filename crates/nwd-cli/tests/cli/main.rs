@@ -5,4 +5,5 @@ mod admin;
 mod audit;
 mod crash;
 mod lists;
+mod outcomes;
 mod sigterm;
