@@ -20,7 +20,7 @@ use nwd_store::auth::Principal;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-pub(super) async fn run(
+pub(crate) async fn run(
     trail: &RequestAudit,
     state: &AppState,
     id: &str,

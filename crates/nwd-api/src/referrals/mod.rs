@@ -20,6 +20,7 @@ use nwd_http::secure::SecureRouter;
 use nwd_http::AppState;
 
 mod commands;
+mod outcomes;
 mod search;
 
 pub use commands::{ContactOutcomeInput, DeclineInput, DischargeInput};
@@ -97,6 +98,16 @@ pub fn router() -> SecureRouter {
             Requires(WriteClinical, Scope::Referral("id")),
             "referral",
             routes!(commands::decline),
+        )
+        .route(
+            Requires(WriteClinical, Scope::Referral("id")),
+            "outcome",
+            routes!(outcomes::record_outcome),
+        )
+        .route(
+            Requires(ReadClinical, Scope::Referral("id")),
+            "outcome",
+            routes!(outcomes::outcomes),
         )
         .route(
             Requires(ReadDemographics, Scope::Person("id")),

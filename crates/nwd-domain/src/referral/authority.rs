@@ -32,6 +32,7 @@ impl WriteAuthority {
 fn allocations_changed(referral: &Referral, command: &Command) -> Vec<AllocationId> {
     match command {
         Command::RecordContact(contact) => vec![contact.allocation_id],
+        Command::RecordOutcome(assessment) => vec![assessment.allocation_id],
         Command::RecordContactOutcome { contact_id, .. } => referral
             .contacts
             .iter()

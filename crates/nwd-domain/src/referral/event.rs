@@ -98,6 +98,11 @@ pub enum ReferralEvent {
         /// The contact.
         contact: Contact,
     },
+    /// A routine outcome measure's scores recorded.
+    OutcomeRecorded {
+        /// The measure, rater, date and scores.
+        assessment: super::outcome::OutcomeAssessment,
+    },
     /// The outcome of a scheduled contact recorded.
     ContactOutcomeRecorded {
         /// Which contact.
@@ -190,6 +195,7 @@ impl ReferralEvent {
             ReferralEvent::AdviceGiven { .. } => "advice_given",
             ReferralEvent::ContactRecorded { .. } => "contact_recorded",
             ReferralEvent::ContactOutcomeRecorded { .. } => "contact_outcome_recorded",
+            ReferralEvent::OutcomeRecorded { .. } => "outcome_recorded",
             ReferralEvent::NeedGroupChanged { .. } => "need_group_changed",
             ReferralEvent::TransitionPlanned { .. } => "transition_planned",
             ReferralEvent::TransitionRecorded { .. } => "transition_recorded",

@@ -7,6 +7,8 @@
 //! * [`command`] — the commands, and `decide`: the rules that refuse illegal transitions.
 //! * [`transition_plan`] — a transition planned by need (date, receiving service), its
 //!   outcome recorded later.
+//! * [`outcome`] — routine outcome measures recorded on an allocation, and their reliable
+//!   change as NHS England's MHS112 judges it.
 //! * [`urgency`] — priority and risk as living facts: requested and clinical priority, the
 //!   risk review date, triage due and the crisis list's order.
 //!
@@ -23,6 +25,7 @@ pub mod authority;
 pub mod command;
 pub mod event;
 pub mod intake;
+pub mod outcome;
 pub mod state;
 pub mod transition_plan;
 pub mod urgency;

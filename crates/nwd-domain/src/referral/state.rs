@@ -230,6 +230,9 @@ pub struct Referral {
     /// route, plain-word reasons, advice asked too), as received.
     #[serde(default)]
     pub details: super::intake::IntakeDetails,
+    /// Routine outcome measures recorded, oldest first.
+    #[serde(default)]
+    pub outcomes: Vec<super::outcome::OutcomeAssessment>,
     /// Status.
     pub status: ReferralStatus,
     /// Current THRIVE group, once triaged.

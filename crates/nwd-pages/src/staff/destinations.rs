@@ -300,6 +300,15 @@ pub fn success_message(
                 .unwrap_or_default()
         ),
         "contact" => "Contact recorded.".to_owned(),
+        "outcome" => format!(
+            "Outcome measure recorded: {}.",
+            referral
+                .outcomes
+                .last()
+                .and_then(|o| nwd_outcomes::bundled().get(&o.measure))
+                .map(|m| m.name.as_str())
+                .unwrap_or("scores")
+        ),
         "step" => format!(
             "Step recorded: now {}.",
             referral.need_group.map(|g| g.label()).unwrap_or_default()

@@ -11,6 +11,7 @@ pub mod consultations;
 pub mod destinations;
 pub mod lists;
 pub mod oidc;
+pub mod outcomes;
 pub mod password;
 pub mod queue;
 pub mod referral_contact;
@@ -79,6 +80,16 @@ pub fn router() -> SecureRouter {
             Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
             "contact",
             routes!(actions::record_contact),
+        )
+        .route(
+            Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
+            "outcome",
+            routes!(outcomes::new_outcome),
+        )
+        .route(
+            Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
+            "outcome",
+            routes!(outcomes::record_outcome),
         )
         .route(
             Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),

@@ -151,6 +151,24 @@ impl Referral {
                 }])
             }
             Command::RecordContact(input) => self.decide_contact(input, ctx),
+            Command::RecordOutcome(assessment) => {
+                self.require_active_allocation(
+                    assessment.allocation_id,
+                    "record an outcome measure",
+                )?;
+                let mut errors = ValidationErrors::new();
+                assessment.check(&mut errors);
+                if assessment.at > ctx.latest_allowed() {
+                    errors.add("at", "an outcome measure cannot be completed in the future");
+                } else if assessment.at < self.received_at {
+                    errors.add(
+                        "at",
+                        "an outcome measure for this referral cannot be dated before it was received",
+                    );
+                }
+                errors.into_result()?;
+                Ok(vec![ReferralEvent::OutcomeRecorded { assessment }])
+            }
             Command::RecordContactOutcome { contact_id, status } => {
                 let contact = self.contact(contact_id).ok_or_else(|| {
                     DomainError::NotFound(format!("contact {contact_id} is not on this referral"))

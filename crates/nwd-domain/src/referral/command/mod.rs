@@ -81,4 +81,6 @@ pub enum Command {
     },
     /// Record a change of priority and/or risk, or a risk review date, with the reason.
     RecordUrgency(super::urgency::UrgencyCommand),
+    /// Record a routine outcome measure's scores on an allocation.
+    RecordOutcome(super::outcome::OutcomeAssessment),
 }

@@ -63,6 +63,7 @@ impl Referral {
             consent_to_share: new.consent_to_share.clone(),
             received_at: new.received_at,
             details: (*new.details).clone(),
+            outcomes: Vec::new(),
             status: ReferralStatus::AwaitingTriage,
             need_group: None,
             triage: None,
@@ -146,6 +147,9 @@ impl Referral {
             ReferralEvent::ContactRecorded { contact } => {
                 self.contacts.push(contact.clone());
                 self.refresh_attendance(contact.allocation_id);
+            }
+            ReferralEvent::OutcomeRecorded { assessment } => {
+                self.outcomes.push(assessment.clone());
             }
             ReferralEvent::ContactOutcomeRecorded { contact_id, status } => {
                 let mut allocation = None;

@@ -12,6 +12,7 @@ mod check;
 mod closure_rules;
 mod commands;
 mod desk;
+mod outcome_rules;
 mod starts;
 
 use check::*;

@@ -59,6 +59,10 @@ pub(super) struct ReferralPage {
     advice_request: bool,
     signpost_services: Vec<Choice>,
     transition: crate::staff::transitions::Section,
+    /// What the outcome measures show (`nwd_usecase::outcomes`).
+    outcomes: nwd_usecase::outcomes::OutcomesView,
+    /// The measures a clinician can record.
+    measures: Vec<Choice>,
 }
 pub(super) fn coded<T: Copy + PartialEq>(
     all: &[T],
@@ -319,6 +323,18 @@ pub(crate) async fn referral_page(
     // A triage form that came back in conflict stays on the page even when the referral has
     // been triaged meanwhile, so that what was typed is not lost.
     let triage_typed = !conflict.is_empty() && !form.rationale.is_empty();
+    let outcomes = nwd_usecase::outcomes::referral_outcomes(&state.store, &referral)
+        .await
+        .map_err(PageError::staff)?;
+    let measures = nwd_outcomes::bundled()
+        .measures()
+        .iter()
+        .map(|m| Choice {
+            value: m.code.clone(),
+            label: m.name.clone(),
+            selected: false,
+        })
+        .collect();
     let page = ReferralPage {
         layout: Layout::staff(&format!("Referral {}", reference(&referral)), principal)
             .with_errors(errors)
@@ -417,6 +433,8 @@ pub(crate) async fn referral_page(
         advice_request: referral.kind == nwd_domain::referral::ReferralKind::AdviceRequest,
         signpost_services: choices_for.signpost,
         transition,
+        outcomes,
+        measures,
     };
     Ok(render(&page, status, Sensitivity::Identifiable))
 }

@@ -90,6 +90,23 @@ pub(super) fn describe(
                 contact.clinician
             ),
         ),
+        ReferralEvent::OutcomeRecorded { assessment } => (
+            "Outcome measure recorded".into(),
+            format!(
+                "{} ({}): {}",
+                nwd_outcomes::bundled()
+                    .get(&assessment.measure)
+                    .map(|m| m.name.as_str())
+                    .unwrap_or(&assessment.measure),
+                assessment.rater.label().to_lowercase(),
+                assessment
+                    .scores
+                    .iter()
+                    .map(|s| format!("{} {}", s.scale, s.score()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
         ReferralEvent::ContactOutcomeRecorded { status, .. } => (
             "Contact outcome recorded".into(),
             format!("{status:?}").to_lowercase(),

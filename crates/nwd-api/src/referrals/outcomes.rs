@@ -1,0 +1,64 @@
+//! Routine outcome measures on a referral (issue 19): record a measure's scores on an
+//! allocation (a referral command, so versioned with `If-Match`, checked by the domain and
+//! audited like every change), and read what the measures show — every score, the first and
+//! last paired and judged for reliable change as NHS England's MHS112, and the result per
+//! rater (`nwd_usecase::outcomes`).
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::Json;
+use nwd_domain::referral::Command;
+use nwd_domain::ReferralId;
+use nwd_http::extract::{parse_id, Actor, Caller, IfMatch, JsonBody};
+use nwd_http::problem::{ApiError, ApiResult, Problem};
+use nwd_http::secure::RequestAudit;
+use nwd_http::AppState;
+use nwd_usecase::outcomes::{referral_outcomes, OutcomeInput, OutcomesView};
+
+use super::commands::run;
+
+/// Record a routine outcome measure's scores (e.g. PHQ-9 `total`, RCADS scales, GBO goals)
+/// on an allocation.
+#[utoipa::path(post, path = "/api/referrals/{id}/outcomes", tag = "referrals", request_body = OutcomeInput,
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = super::ReferralChange), (status = 403, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+pub(super) async fn record_outcome(
+    trail: RequestAudit,
+    State(state): State<AppState>,
+    actor: Actor,
+    Caller(principal): Caller,
+    version: IfMatch,
+    Path(id): Path<String>,
+    body: JsonBody<OutcomeInput>,
+) -> ApiResult<Response> {
+    let assessment = body
+        .value
+        .into_assessment(state.store.now())
+        .map_err(|errors| ApiError::Invalid(errors.0))?;
+    run(
+        &trail,
+        &state,
+        &id,
+        version,
+        Command::RecordOutcome(assessment),
+        &actor,
+        &principal,
+    )
+    .await
+}
+
+/// What a referral's outcome measures show: every score, the first and last compared with
+/// their reliable change, and the result per rater, as NHS England's MHS112.
+#[utoipa::path(get, path = "/api/referrals/{id}/outcomes", tag = "referrals", params(("id" = String, Path)),
+    responses((status = 200, body = OutcomesView), (status = 404, body = Problem)))]
+pub(super) async fn outcomes(
+    State(state): State<AppState>,
+    _actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OutcomesView>> {
+    let referral = state
+        .store
+        .referral(parse_id::<ReferralId>(&id, "referral")?)
+        .await?;
+    Ok(Json(referral_outcomes(&state.store, &referral).await?))
+}
