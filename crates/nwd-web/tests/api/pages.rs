@@ -17,7 +17,11 @@ fn reference(id: &str) -> String {
 }
 
 /// A referral triaged to `service`; returns (referral id, allocation id, version).
-async fn allocated(app: &TestApp, service: &str, priority: &str) -> (String, String, u64) {
+pub(crate) async fn allocated(
+    app: &TestApp,
+    service: &str,
+    priority: &str,
+) -> (String, String, u64) {
     let created = app.school_referral(None, priority).await;
     let id = created["referral"]["id"].as_str().unwrap().to_owned();
     let response = app
