@@ -253,6 +253,12 @@ async fn a_clinician_records_scores_from_the_referral_page(app: &TestApp) {
     );
     assert!(referral.contains("id=\"outcome-table\""));
     assert!(referral.contains("Not yet paired"));
+    // A chart of the scores across sessions, beside the table that holds every value.
+    assert!(
+        referral.contains("Goal-Based Outcomes (GBO), completed by young person"),
+        "a chart per measure and rater"
+    );
+    assert!(referral.contains("role=\"img\""));
     assert_eq!(version_of(app, &id).await, version + 1);
 }
 on_both_backends!(a_clinician_records_scores_from_the_referral_page);

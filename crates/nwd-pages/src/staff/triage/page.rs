@@ -63,6 +63,65 @@ pub(super) struct ReferralPage {
     outcomes: nwd_usecase::outcomes::OutcomesView,
     /// The measures a clinician can record.
     measures: Vec<Choice>,
+    /// One chart of scores across sessions per measure and rater (SVG; the table beside it
+    /// holds every value).
+    outcome_charts: Vec<String>,
+}
+
+/// One line chart per measure and rater: a line per scale, the scores by date.
+fn outcome_charts(view: &nwd_usecase::outcomes::OutcomesView, state: &AppState) -> Vec<String> {
+    let mut groups: Vec<(&str, &str, nwd_domain::referral::outcome::OutcomeRater)> = Vec::new();
+    for s in &view.scales {
+        if !groups
+            .iter()
+            .any(|(m, _, r)| *m == s.measure && *r == s.rater)
+        {
+            groups.push((&s.measure, &s.measure_name, s.rater));
+        }
+    }
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, (measure, name, rater))| {
+            let scales: Vec<&nwd_usecase::outcomes::ScaleOutcomeView> = view
+                .scales
+                .iter()
+                .filter(|s| s.measure == measure && s.rater == rater)
+                .collect();
+            let mut dates: Vec<jiff::Timestamp> = scales
+                .iter()
+                .flat_map(|s| s.scores.iter().map(|p| p.at))
+                .collect();
+            dates.sort();
+            dates.dedup();
+            let chart = crate::chart::Chart {
+                id: format!("outcome-chart-{i}"),
+                title: format!("{name}, completed by {}", rater.label().to_lowercase()),
+                description: format!(
+                    "Scores of {name} across sessions, one line per scale. Every score is in the table of outcome measures."
+                ),
+                x_labels: dates.iter().map(|d| shown(*d, state)).collect(),
+                y_label: "Score".into(),
+                kind: crate::chart::ChartKind::Line,
+                series: scales
+                    .iter()
+                    .map(|s| {
+                        crate::chart::Series::new(
+                            s.scale.clone(),
+                            dates
+                                .iter()
+                                .map(|d| {
+                                    s.scores.iter().rev().find(|p| p.at == *d).map(|p| p.score)
+                                })
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+                y_max: None,
+            };
+            chart.svg()
+        })
+        .collect()
 }
 pub(super) fn coded<T: Copy + PartialEq>(
     all: &[T],
@@ -433,6 +492,7 @@ pub(crate) async fn referral_page(
         advice_request: referral.kind == nwd_domain::referral::ReferralKind::AdviceRequest,
         signpost_services: choices_for.signpost,
         transition,
+        outcome_charts: outcome_charts(&outcomes, state),
         outcomes,
         measures,
     };
