@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::support::{browser_wanted, BrowserApp};
 
-async fn received(app: &BrowserApp, kind: &str) -> String {
+pub(crate) async fn received(app: &BrowserApp, kind: &str) -> String {
     let created: Value = app
         .api(reqwest::Method::POST, "/api/referrals")
         .json(&json!({
