@@ -14,6 +14,7 @@ pub mod directory;
 pub mod health;
 pub mod intake;
 pub mod lists;
+pub mod measures;
 pub mod privacy;
 pub mod referrals;
 pub mod register;

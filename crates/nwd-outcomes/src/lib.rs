@@ -58,6 +58,7 @@
 mod change;
 mod classify_csv;
 mod definition;
+pub mod fhir;
 mod key_hash;
 mod scoring;
 mod set;

@@ -40,6 +40,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "referrals", description = "The referral lifecycle: triage, allocation, contacts, step up/down, transition, discharge"),
         (name = "directory", description = "Organisations and services"),
         (name = "lists", description = "Waiting lists, transition list, access measures"),
+        (name = "outcomes", description = "Routine outcome measures: their definitions, and as FHIR R4 Questionnaires"),
         (name = "register", description = "Person matching review, merge and unmerge"),
         (name = "access", description = "Sign-in, sessions, break-glass access"),
         (name = "admin", description = "Accounts, team roles and API tokens for administrators (no clinical content)"),
@@ -60,6 +61,7 @@ pub fn secure_routes() -> secure::SecureRouter {
         .merge(nwd_api::urgency::router())
         .merge(nwd_api::directory::router())
         .merge(nwd_api::lists::router())
+        .merge(nwd_api::measures::router())
         .merge(nwd_api::register::router())
         .merge(nwd_api::privacy::router())
         .merge(nwd_api::admin::router())

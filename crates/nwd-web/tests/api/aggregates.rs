@@ -24,6 +24,10 @@ const COMMISSIONER_ROUTES: &[(&str, &str)] = &[
     ("post", "/commissioning/simulate"),
     // No figures.
     ("post", "/api/account/tokens"),
+    // The outcome measures' definitions (issue 19): no person, no figures
+    // (`outcomes.rs::the_measures_are_listed_and_exported_as_fhir_questionnaires`).
+    ("get", "/api/outcome-measures"),
+    ("get", "/api/outcome-measures/{code}/questionnaire"),
     ("get", "/staff/standards"),
     ("post", "/staff/sign-out"),
     // One's own password (issue 17): signed in, no permission.

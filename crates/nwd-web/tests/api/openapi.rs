@@ -23,6 +23,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/referrals/{id}/contacts"),
     ("post", "/api/referrals/{id}/outcomes"),
     ("get", "/api/referrals/{id}/outcomes"),
+    ("get", "/api/outcome-measures"),
+    ("get", "/api/outcome-measures/{code}/questionnaire"),
     ("post", "/api/referrals/{id}/contacts/{contact_id}/outcome"),
     ("post", "/api/referrals/{id}/step"),
     ("post", "/api/referrals/{id}/transition"),

@@ -262,3 +262,56 @@ async fn a_clinician_records_scores_from_the_referral_page(app: &TestApp) {
     assert_eq!(version_of(app, &id).await, version + 1);
 }
 on_both_backends!(a_clinician_records_scores_from_the_referral_page);
+
+async fn the_measures_are_listed_and_exported_as_fhir_questionnaires(app: &TestApp) {
+    let list: Value = app
+        .staff(Method::GET, "/api/outcome-measures")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let phq = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["code"] == "phq_9")
+        .unwrap();
+    assert_eq!(phq["scales"][0]["range"], json!([0.0, 27.0]));
+    assert_eq!(phq["scales"][0]["reliable_change"], 6.0);
+    assert_eq!(phq["item_text"], true);
+    let rcads = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["code"] == "rcads")
+        .unwrap();
+    assert_eq!(rcads["item_text"], false, "licensed: no item text");
+    assert_eq!(rcads["scales"][0]["t_scores"], true);
+
+    let response = app
+        .staff(Method::GET, "/api/outcome-measures/gad_7/questionnaire")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/fhir+json");
+    let questionnaire: Value = response.json().await.unwrap();
+    assert_eq!(questionnaire["resourceType"], "Questionnaire");
+    assert_eq!(questionnaire["item"].as_array().unwrap().len(), 7);
+    let missing = app
+        .staff(Method::GET, "/api/outcome-measures/phq_99/questionnaire")
+        .send()
+        .await
+        .unwrap();
+    problem(missing, 404).await;
+    // Not without signing in.
+    let anonymous = app
+        .public(Method::GET, "/api/outcome-measures")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+}
+on_both_backends!(the_measures_are_listed_and_exported_as_fhir_questionnaires);
