@@ -13,6 +13,10 @@ mod roles;
 mod simulate;
 
 use anyhow::Context as _;
+
+/// mimalloc instead of the system allocator (see Cargo.toml).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
