@@ -163,4 +163,6 @@ impl Matcher {
 }
 
 #[cfg(test)]
+mod household_tests;
+#[cfg(test)]
 mod tests;

@@ -125,6 +125,27 @@ pub(crate) fn rule_applied(rule: Rule, weight_adjustment: f64) -> RuleApplied {
             "same household and date of birth, different given name: a twin, never auto-linked"
         }
         Rule::Ambiguous => "more than one registered person reaches auto-link: review",
+        Rule::HomeCountedOnce => {
+            "address and postcode describe one home: counted once (the smaller weight taken back)"
+        }
+        Rule::NoGivenName => {
+            "no given name to compare: a twin could not be told apart, never auto-linked"
+        }
+        Rule::DistantDateOfBirth => {
+            "dates of birth years apart, not a typo: not the same child, never auto-linked"
+        }
+        Rule::WeakEvidence => {
+            "fewer than two of given name, family name and date of birth agree: never auto-linked"
+        }
+        Rule::NamesAndBirthAgree => {
+            "given name, family name and date of birth agree: at least review"
+        }
+        Rule::NhsNumberPlaceholderIgnored => {
+            "a placeholder NHS number (all one digit): nobody's, ignored, matched on demographics"
+        }
+        Rule::NhsNumberSharedIgnored => {
+            "an NHS number held by different people in the register: ignored, matched on demographics"
+        }
     };
     RuleApplied {
         rule,

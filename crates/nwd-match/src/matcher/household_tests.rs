@@ -1,0 +1,323 @@
+//! Issue 18: the household, twin, date-of-birth, weak-evidence, mover and placeholder-number
+//! safeguards, one small hand-made register per cause. The filler people of `tests.rs` keep the
+//! prior and the term frequencies realistic; a register of a million is simulated by the prior
+//! it implies (see [`million_params`]).
+
+use super::tests::{candidate, filler, has_rule, record, valid_nhs};
+use crate::{Band, MatchOutcome, Matcher, Params, Record, Rule, Thresholds};
+
+fn amber() -> Record {
+    Record {
+        sex: Some("female".into()),
+        ..record(
+            "amber",
+            "Amber",
+            "Luvis",
+            "2012-03-04",
+            "12 Mill Lane, Ashford",
+            "TN23 1AB",
+        )
+    }
+}
+
+fn oliver() -> Record {
+    Record {
+        sex: Some("male".into()),
+        ..record(
+            "oliver",
+            "Oliver",
+            "Hartley",
+            "2012-05-04",
+            "12 Mill Lane, Ashford",
+            "TN23 1AB",
+        )
+    }
+}
+
+fn matcher_with_params(params: &Params, people: &[Record]) -> Matcher {
+    let mut matcher = Matcher::new(params, Thresholds::default()).unwrap();
+    matcher.insert_many(&filler(2000));
+    for person in people {
+        matcher.insert(person);
+    }
+    matcher
+}
+
+fn matcher_with(people: &[Record]) -> Matcher {
+    matcher_with_params(&Params::default(), people)
+}
+
+/// The starting parameters with the prior of a register of a million people: the prior is
+/// log2(matches per record / people registered), so 2,000 people with 0.002 matches per record
+/// give the same prior as 1,000,000 with 1.
+fn million_params() -> Params {
+    Params {
+        matches_per_record: 0.002,
+        ..Params::default()
+    }
+}
+
+fn best(outcome: &MatchOutcome) -> Option<&str> {
+    outcome.best.as_ref().map(|b| b.id.as_str())
+}
+
+/// Cause 1: a brother at the same home, with the family name mistyped by one keystroke
+/// (`luvis`/`lavis`, Jaro–Winkler 0.88), changed, or missing: the home is one household's
+/// evidence, so the sibling penalty applies whatever the surname, and he is a new person.
+#[test]
+fn a_sibling_at_the_same_home_is_new_whatever_the_surname() {
+    let matcher = matcher_with(&[amber()]);
+    for family in [Some("Lavis"), Some("Okafor"), None] {
+        let brother = Record {
+            id: "q".into(),
+            given_name: Some("Jacob".into()),
+            family_name: family.map(str::to_owned),
+            date_of_birth: Some("2015-07-09".into()),
+            sex: Some("male".into()),
+            ..amber()
+        };
+        let outcome = matcher.match_record(&brother);
+        assert_eq!(outcome.band, Band::New, "{family:?}: {outcome:#?}");
+        let sister = candidate(&outcome, "amber").unwrap();
+        assert!(has_rule(sister, Rule::SiblingPenalty), "{family:?}: {sister:#?}");
+    }
+}
+
+/// Cause 1: a co-twin at the same home with a mistyped surname is still a twin.
+#[test]
+fn a_twin_at_the_same_home_with_a_mistyped_surname_is_held_at_review() {
+    let matcher = matcher_with(&[amber()]);
+    let twin = Record {
+        id: "q".into(),
+        given_name: Some("Jacob".into()),
+        family_name: Some("Lavis".into()),
+        ..amber()
+    };
+    let outcome = matcher.match_record(&twin);
+    assert_ne!(outcome.band, Band::Auto, "{outcome:#?}");
+    assert!(has_rule(candidate(&outcome, "amber").unwrap(), Rule::TwinCap));
+}
+
+/// Cause 1: address and postcode are one fact about one home. Two children who share only
+/// the home (given name, family name and date of birth all different) are not linked.
+#[test]
+fn the_home_counts_once() {
+    let matcher = matcher_with(&[amber()]);
+    let stranger = Record {
+        id: "q".into(),
+        given_name: Some("Kwame".into()),
+        family_name: Some("Mensah".into()),
+        date_of_birth: Some("2009-11-23".into()),
+        ..amber()
+    };
+    let outcome = matcher.match_record(&stranger);
+    assert_eq!(outcome.band, Band::New, "{outcome:#?}");
+    let home = candidate(&outcome, "amber").unwrap();
+    assert!(has_rule(home, Rule::HomeCountedOnce), "{home:#?}");
+    let total: f64 = home.explanation.prior_weight
+        + home
+            .explanation
+            .comparisons
+            .iter()
+            .map(|c| c.weight + c.tf_adjustment)
+            .sum::<f64>()
+        + home
+            .explanation
+            .rules
+            .iter()
+            .map(|r| r.weight_adjustment)
+            .sum::<f64>();
+    assert!((total - home.match_weight).abs() < 1e-9, "{home:#?}");
+}
+
+/// Cause 2: no given name and the date of birth equal to, or one keystroke from, a registered
+/// child's: it cannot be told apart from that child's twin, so it is never auto-linked.
+#[test]
+fn no_given_name_is_never_auto_linked() {
+    let matcher = matcher_with(&[oliver()]);
+    for dob in ["2012-05-04", "2012-05-07"] {
+        let unnamed = Record {
+            id: "q".into(),
+            given_name: None,
+            date_of_birth: Some(dob.into()),
+            ..oliver()
+        };
+        let outcome = matcher.match_record(&unnamed);
+        assert_eq!(outcome.band, Band::Review, "{dob}: {outcome:#?}");
+        assert_eq!(best(&outcome), Some("oliver"));
+        assert!(
+            has_rule(candidate(&outcome, "oliver").unwrap(), Rule::NoGivenName),
+            "{outcome:#?}"
+        );
+    }
+}
+
+/// Cause 3: a house number alone is the same home as the full address with that number.
+#[test]
+fn a_house_number_alone_is_the_same_home() {
+    let registered = record(
+        "sam",
+        "Samuel",
+        "Ebden",
+        "2011-02-13",
+        "126 Ebden Street Wyee",
+        "2259",
+    );
+    let matcher = matcher_with(&[registered.clone()]);
+    let sister = Record {
+        id: "q".into(),
+        given_name: Some("Tahlia".into()),
+        date_of_birth: Some("2014-09-30".into()),
+        address: Some("126".into()),
+        ..registered
+    };
+    let outcome = matcher.match_record(&sister);
+    assert_eq!(outcome.band, Band::New, "{outcome:#?}");
+    assert!(
+        has_rule(candidate(&outcome, "sam").unwrap(), Rule::SiblingPenalty),
+        "{outcome:#?}"
+    );
+}
+
+/// Cause 4: the same given name in the same household with dates of birth years apart is not
+/// the same child.
+#[test]
+fn a_date_of_birth_years_apart_is_decisive() {
+    let matcher = matcher_with(&[oliver()]);
+    for dob in ["2002-11-23", "2019-08-17", "1997-01-30"] {
+        let namesake = Record {
+            id: "q".into(),
+            date_of_birth: Some(dob.into()),
+            ..oliver()
+        };
+        let outcome = matcher.match_record(&namesake);
+        assert_ne!(outcome.band, Band::Auto, "{dob}: {outcome:#?}");
+        assert!(
+            has_rule(
+                candidate(&outcome, "oliver").unwrap(),
+                Rule::DistantDateOfBirth
+            ),
+            "{outcome:#?}"
+        );
+    }
+}
+
+/// Cause 4: a given name and the home alone (no family name, no date of birth) are weak
+/// evidence: never an auto-link.
+#[test]
+fn weak_evidence_is_never_auto_linked() {
+    let matcher = matcher_with(&[oliver()]);
+    let thin = Record {
+        id: "q".into(),
+        family_name: None,
+        date_of_birth: None,
+        ..oliver()
+    };
+    let outcome = matcher.match_record(&thin);
+    assert_ne!(outcome.band, Band::Auto, "{outcome:#?}");
+    assert!(
+        has_rule(candidate(&outcome, "oliver").unwrap(), Rule::WeakEvidence),
+        "{outcome:#?}"
+    );
+}
+
+/// Cause 5: a mover without an NHS number, with given name, family name and date of birth
+/// exact, reaches at least review in a register of a million.
+#[test]
+fn a_mover_with_exact_names_and_date_of_birth_is_found_in_a_big_register() {
+    let matcher = matcher_with_params(&million_params(), &[oliver()]);
+    let moved = Record {
+        id: "q".into(),
+        address: Some("3 Station Road, Maidstone".into()),
+        postcode: Some("ME14 2XY".into()),
+        ..oliver()
+    };
+    let outcome = matcher.match_record(&moved);
+    assert_ne!(outcome.band, Band::New, "{outcome:#?}");
+    assert_eq!(best(&outcome), Some("oliver"));
+}
+
+/// Cause 6: placeholder numbers pass modulus 11 but are nobody's: ignored and flagged, so a
+/// sibling carrying the same filler is not linked through the deterministic rule.
+#[test]
+fn placeholder_nhs_numbers_are_ignored_and_flagged() {
+    for filler_number in ["0000000000", "1111111111", "999 999 9999"] {
+        let registered = Record {
+            nhs_number: Some(filler_number.into()),
+            ..amber()
+        };
+        let matcher = matcher_with(&[registered]);
+        let brother = Record {
+            id: "q".into(),
+            nhs_number: Some(filler_number.into()),
+            given_name: Some("Jacob".into()),
+            date_of_birth: Some("2015-07-09".into()),
+            address: Some("4 Orchard Way, Maidstone".into()),
+            postcode: Some("ME15 6QT".into()),
+            sex: Some("male".into()),
+            ..amber()
+        };
+        let outcome = matcher.match_record(&brother);
+        assert_eq!(outcome.band, Band::New, "{filler_number}: {outcome:#?}");
+        assert!(
+            outcome
+                .rules
+                .iter()
+                .any(|r| r.rule == Rule::NhsNumberPlaceholderIgnored),
+            "{filler_number}: {outcome:#?}"
+        );
+    }
+}
+
+/// Cause 6: a valid number recorded for two different people in the register identifies
+/// neither: treated as missing and flagged.
+#[test]
+fn a_number_shared_by_different_people_is_ignored_and_flagged() {
+    let shared = valid_nhs(4242);
+    let brother = Record {
+        id: "jacob".into(),
+        nhs_number: Some(shared.clone()),
+        given_name: Some("Jacob".into()),
+        date_of_birth: Some("2015-07-09".into()),
+        sex: Some("male".into()),
+        ..amber()
+    };
+    let sister = Record {
+        nhs_number: Some(shared.clone()),
+        ..amber()
+    };
+    let matcher = matcher_with(&[sister, brother]);
+    // A third child of the family, elsewhere, carrying the shared number.
+    let cousin = Record {
+        id: "q".into(),
+        nhs_number: Some(shared.clone()),
+        given_name: Some("Chloe".into()),
+        date_of_birth: Some("2010-01-28".into()),
+        address: Some("4 Orchard Way, Maidstone".into()),
+        postcode: Some("ME15 6QT".into()),
+        ..amber()
+    };
+    let outcome = matcher.match_record(&cousin);
+    assert_eq!(outcome.band, Band::New, "{outcome:#?}");
+    assert!(
+        outcome
+            .rules
+            .iter()
+            .any(|r| r.rule == Rule::NhsNumberSharedIgnored),
+        "{outcome:#?}"
+    );
+    // Amber herself is still found, on her demographics.
+    let again = Record {
+        id: "q2".into(),
+        nhs_number: Some(shared),
+        ..amber()
+    };
+    let outcome = matcher.match_record(&again);
+    assert_eq!(best(&outcome), Some("amber"), "{outcome:#?}");
+    assert!(!candidate(&outcome, "amber")
+        .unwrap()
+        .explanation
+        .rules
+        .iter()
+        .any(|r| r.rule == Rule::NhsNumberDeterministicLink));
+}
