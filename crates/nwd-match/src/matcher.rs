@@ -108,7 +108,27 @@ impl Matcher {
         &self.register
     }
 
+    /// A query's NHS number that identifies nobody — a placeholder (`0000000000` …) or a
+    /// number the register holds for different people — is dropped before matching, so it
+    /// neither finds candidates nor links; the rule says why.
+    fn screen_identifier<'a>(&self, query: &PersonRef<'a>) -> (PersonRef<'a>, Option<Rule>) {
+        let mut screened = *query;
+        let rule = match query.identifier {
+            Some((IdentifierKind::NhsPlaceholder, _)) => Some(Rule::NhsNumberPlaceholderIgnored),
+            Some((IdentifierKind::Nhs, value)) if self.register.identifier_is_shared(value) => {
+                Some(Rule::NhsNumberSharedIgnored)
+            }
+            _ => None,
+        };
+        if rule.is_some() {
+            screened.identifier = None;
+        }
+        (screened, rule)
+    }
+
     fn outcome(&self, query: &PersonRef, exclude: Option<u32>) -> MatchOutcome {
+        let (query, screened_rule) = self.screen_identifier(query);
+        let query = &query;
         let mut scratch = Vec::new();
         let mut scored = self.score_candidates(query, exclude, &mut scratch);
         let candidates_scored = scored.len();
@@ -129,6 +149,9 @@ impl Matcher {
         let mut rules = Vec::new();
         if query.identifier.map(|(kind, _)| kind) == Some(IdentifierKind::NhsInvalid) {
             rules.push(rule_applied(Rule::NhsNumberInvalidIgnored, 0.0));
+        }
+        if let Some(rule) = screened_rule {
+            rules.push(rule_applied(rule, 0.0));
         }
         let mut band = scored.first().map_or(Band::New, |(_, b)| b.band);
         if let [(_, first), (_, second), ..] = scored.as_slice() {

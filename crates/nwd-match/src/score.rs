@@ -35,16 +35,22 @@ use crate::comparison::{
 };
 use crate::outcome::{Band, ComparisonWeight, Explanation, Rule, RuleApplied};
 use crate::params::{probability_of, weight_of, Model, Thresholds};
+use crate::normalise::IdentifierKind;
 use crate::register::Register;
 
 mod household;
+mod identity;
 mod nhs;
 
-use household::{household_given_names, is_unit_postcode, Household};
+use household::{household_given_names, same_home, Household};
+use identity::{
+    dates_of_birth_years_apart, home_counted_once, identity_agreements, names_and_birth_agree,
+};
 use nhs::{nhs_rule, NhsRelation};
 
-/// Rules that can apply to one pair at once (invalid number, NHS rule, household rule).
-const MAX_RULES: usize = 4;
+/// Rules that can apply to one pair at once (numbers ignored, NHS rule, home, household,
+/// the three caps on the child's own details, the names-and-birth floor).
+const MAX_RULES: usize = 8;
 
 /// A scored pair, without strings: cheap enough to build for every candidate.
 #[derive(Debug, Clone, Copy)]
@@ -193,6 +199,15 @@ impl Scorer<'_> {
         if nhs.invalid_seen {
             b.add_rule(Rule::NhsNumberInvalidIgnored, 0.0);
         }
+        if query.identifier.is_some() {
+            match self.register.identifier_ignored(candidate) {
+                Some(IdentifierKind::NhsPlaceholder) => {
+                    b.add_rule(Rule::NhsNumberPlaceholderIgnored, 0.0);
+                }
+                Some(_) => b.add_rule(Rule::NhsNumberSharedIgnored, 0.0),
+                None => {}
+            }
+        }
         match nhs.relation {
             NhsRelation::EqualConfirmed => {
                 b.deterministic = true;
@@ -201,15 +216,36 @@ impl Scorer<'_> {
             NhsRelation::EqualUnconfirmed => b.add_rule(Rule::NhsNumberUnconfirmed, 0.0),
             NhsRelation::Different | NhsRelation::NotComparable => {}
         }
-        if let Some(household) = self.household_rule(query, &person, &b) {
+        let home = home_counted_once(&gamma, &b.weight);
+        if home != 0.0 {
+            adjustments += home;
+            b.add_rule(Rule::HomeCountedOnce, home);
+        }
+        let household = self.household_rule(query, &person, &b, home);
+        if let Some(household) = &household {
             adjustments += household.adjustment;
             capped = matches!(household.rule, Rule::TwinCap | Rule::HouseholdNoGivenName);
             b.add_rule(household.rule, household.adjustment);
+        }
+        let identifier_exact = gamma[IDENTIFIER] == comparison::identifier::EXACT;
+        if !identifier_exact {
+            for rule in self.identity_caps(query, &person, &gamma, household.as_ref()) {
+                capped = true;
+                b.add_rule(rule, 0.0);
+            }
         }
         b.total = b.prior + b.weight.iter().sum::<f64>() + b.tf.iter().sum::<f64>() + adjustments;
         b.band = self.band_of(b.total);
         if capped {
             b.band = b.band.min(Band::Review);
+        }
+        if b.band == Band::New
+            && household.is_none()
+            && nhs.relation != NhsRelation::Different
+            && names_and_birth_agree(&gamma)
+        {
+            b.band = Band::Review;
+            b.add_rule(Rule::NamesAndBirthAgree, 0.0);
         }
         if nhs.relation == NhsRelation::Different {
             let demographic = b.total - b.weight[IDENTIFIER];
@@ -224,6 +260,33 @@ impl Scorer<'_> {
             b.band = Band::Auto;
         }
         b
+    }
+
+    /// The caps on the child's own details (issue 18), each never auto-linking:
+    /// - no given name on one side, with the twin safeguard on: a twin could not be told apart
+    ///   (unless the household rule already held the pair for the same reason);
+    /// - dates of birth years apart: a different child;
+    /// - fewer than `Thresholds::min_identity_agreements` of given name, family name and date
+    ///   of birth agreeing: the rest of the weight is the home's, which a household shares.
+    fn identity_caps(
+        &self,
+        query: &PersonRef,
+        person: &PersonRef,
+        gamma: &Gamma,
+        household: Option<&Household>,
+    ) -> impl Iterator<Item = Rule> {
+        let no_given = (query.given.is_none() || person.given.is_none())
+            && self.thresholds.twin_review
+            && !household.is_some_and(|h| h.rule == Rule::HouseholdNoGivenName);
+        let distant = dates_of_birth_years_apart(gamma);
+        let weak = identity_agreements(gamma) < self.thresholds.min_identity_agreements;
+        [
+            (no_given, Rule::NoGivenName),
+            (distant, Rule::DistantDateOfBirth),
+            (weak, Rule::WeakEvidence),
+        ]
+        .into_iter()
+        .filter_map(|(applies, rule)| applies.then_some(rule))
     }
 
     fn band_of(&self, weight: f64) -> Band {
@@ -252,27 +315,20 @@ impl Scorer<'_> {
         query: &PersonRef,
         person: &PersonRef,
         b: &Breakdown,
+        home: f64,
     ) -> Option<Household> {
         let gamma = &b.gamma;
         if gamma[IDENTIFIER] == comparison::identifier::EXACT {
             return None;
         }
-        let same_home = matches!(
-            gamma[ADDRESS],
-            comparison::address::EXACT | comparison::address::HIGH_OVERLAP
-        ) || (matches!(
-            gamma[ADDRESS],
-            MISSING | comparison::address::PARTIAL_OVERLAP
-        ) && gamma[POSTCODE] == comparison::postcode::EXACT
-            && query.postcode.is_some_and(is_unit_postcode));
-        if !same_home {
+        if !same_home(query, person, gamma) {
             return None;
         }
         let (query_given, person_given) = household_given_names(query, person, gamma)?;
-        // The household's shared evidence: whatever address, postcode and family name added.
-        let discount = -(b.weight[ADDRESS].max(0.0)
-            + b.weight[POSTCODE].max(0.0)
-            + (b.weight[FAMILY] + b.tf[FAMILY]).max(0.0));
+        // The household's shared evidence: whatever the home (counted once) and the family
+        // name added.
+        let home_weight = b.weight[ADDRESS].max(0.0) + b.weight[POSTCODE].max(0.0) + home.min(0.0);
+        let discount = -(home_weight + (b.weight[FAMILY] + b.tf[FAMILY]).max(0.0));
         let given_differs = match (query_given, person_given) {
             (Some(a), Some(b)) => self.names_differ(a, b),
             _ => false,

@@ -29,6 +29,11 @@ pub struct Thresholds {
     /// trade-off is measured in docs/benchmarks.md. A clinical-safety setting: keep it on in a
     /// children's service unless the safety officer decides otherwise.
     pub twin_review: bool,
+    /// Fewest of the child's own details (given name, family name, date of birth) that must
+    /// agree for an auto-link without an NHS number. 2 (issue 18): with one, the rest of the
+    /// weight is the home's — a household shares it, so a sibling or a stranger at the same
+    /// address would be linked on a given name and an address alone. 0 turns the rule off.
+    pub min_identity_agreements: u8,
     /// Candidates returned with an outcome (with explanations).
     pub top_k: usize,
     /// Most candidates taken from any one blocking key (larger blocks are sampled evenly).
@@ -42,6 +47,7 @@ impl Default for Thresholds {
             review_probability: 0.20,
             sibling_penalty_bits: 5.0,
             twin_review: true,
+            min_identity_agreements: 2,
             top_k: 5,
             max_candidates_per_key: 1000,
         }
@@ -67,6 +73,12 @@ impl Thresholds {
             return Err(ParamsError::OutOfRange {
                 what: "review_probability".to_owned(),
                 allowed: "at most auto_link_probability",
+            });
+        }
+        if self.min_identity_agreements > 3 {
+            return Err(ParamsError::OutOfRange {
+                what: "min_identity_agreements".to_owned(),
+                allowed: "0 to 3 (of given name, family name, date of birth)",
             });
         }
         if self.top_k == 0 {
