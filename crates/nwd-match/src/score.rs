@@ -262,9 +262,11 @@ impl Scorer<'_> {
         b
     }
 
-    /// The caps on the child's own details (issue 18), each never auto-linking:
-    /// - no given name on one side, with the twin safeguard on: a twin could not be told apart
-    ///   (unless the household rule already held the pair for the same reason);
+    /// The caps on the child's own details (issue 18), each never auto-linking. Like the twin
+    /// cap, they guard against taking one child of a household for another, and they are
+    /// switched with it (`Thresholds::twin_review`, the household safeguards):
+    /// - no given name on one side: a twin could not be told apart (unless the household rule
+    ///   already held the pair for the same reason);
     /// - dates of birth years apart: a different child;
     /// - fewer than `Thresholds::min_identity_agreements` of given name, family name and date
     ///   of birth agreeing: the rest of the weight is the home's, which a household shares.
@@ -275,11 +277,12 @@ impl Scorer<'_> {
         gamma: &Gamma,
         household: Option<&Household>,
     ) -> impl Iterator<Item = Rule> {
-        let no_given = (query.given.is_none() || person.given.is_none())
-            && self.thresholds.twin_review
+        let on = self.thresholds.twin_review;
+        let no_given = on
+            && (query.given.is_none() || person.given.is_none())
             && !household.is_some_and(|h| h.rule == Rule::HouseholdNoGivenName);
-        let distant = dates_of_birth_years_apart(gamma);
-        let weak = identity_agreements(gamma) < self.thresholds.min_identity_agreements;
+        let distant = on && dates_of_birth_years_apart(gamma);
+        let weak = on && identity_agreements(gamma) < self.thresholds.min_identity_agreements;
         [
             (no_given, Rule::NoGivenName),
             (distant, Rule::DistantDateOfBirth),
