@@ -59,8 +59,8 @@ pub enum Rule {
     /// No given name on one side and no NHS number linking: a twin could not be told apart,
     /// so the band is capped at review.
     NoGivenName,
-    /// Dates of birth years apart (not a typo or a day/month swap): not the same child, never
-    /// auto-linked.
+    /// Dates of birth months or years apart (not a keystroke or a day/month swap): not the same
+    /// child, never auto-linked.
     DistantDateOfBirth,
     /// Fewer than two of given name, family name and date of birth agree: too little about the
     /// child (rather than the home) to auto-link.

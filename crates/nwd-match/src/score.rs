@@ -44,7 +44,7 @@ mod nhs;
 
 use household::{household_given_names, same_home, Household};
 use identity::{
-    dates_of_birth_years_apart, home_counted_once, identity_agreements, names_and_birth_agree,
+    dates_of_birth_apart, home_counted_once, identity_agreements, names_and_birth_agree,
 };
 use nhs::{nhs_rule, NhsRelation};
 
@@ -138,7 +138,7 @@ pub(crate) fn rule_applied(rule: Rule, weight_adjustment: f64) -> RuleApplied {
             "no given name to compare: a twin could not be told apart, never auto-linked"
         }
         Rule::DistantDateOfBirth => {
-            "dates of birth years apart, not a typo: not the same child, never auto-linked"
+            "dates of birth months or years apart, not a typo: not the same child, never auto-linked"
         }
         Rule::WeakEvidence => {
             "fewer than two of given name, family name and date of birth agree: never auto-linked"
@@ -267,7 +267,8 @@ impl Scorer<'_> {
     /// switched with it (`Thresholds::twin_review`, the household safeguards):
     /// - no given name on one side: a twin could not be told apart (unless the household rule
     ///   already held the pair for the same reason);
-    /// - dates of birth years apart: a different child;
+    /// - dates of birth months or years apart (neither a keystroke nor a day/month swap away):
+    ///   a different child;
     /// - fewer than `Thresholds::min_identity_agreements` of given name, family name and date
     ///   of birth agreeing: the rest of the weight is the home's, which a household shares.
     fn identity_caps(
@@ -281,7 +282,7 @@ impl Scorer<'_> {
         let no_given = on
             && (query.given.is_none() || person.given.is_none())
             && !household.is_some_and(|h| h.rule == Rule::HouseholdNoGivenName);
-        let distant = on && dates_of_birth_years_apart(gamma);
+        let distant = on && dates_of_birth_apart(gamma);
         let weak = on && identity_agreements(gamma) < self.thresholds.min_identity_agreements;
         [
             (no_given, Rule::NoGivenName),
@@ -324,8 +325,22 @@ impl Scorer<'_> {
         if gamma[IDENTIFIER] == comparison::identifier::EXACT {
             return None;
         }
+        let born_together = gamma[DOB] == dob::EXACT
+            || matches!(
+                (query.dob.and_then(|d| d.day_number()), person.dob.and_then(|d| d.day_number())),
+                (Some(x), Some(y)) if (x - y).abs() <= 1
+            );
         if !same_home(query, person, gamma) {
-            return None;
+            // A twin whose family has moved (or whose home is written differently): the same
+            // family name and birthday with a different given name is still a co-twin, not the
+            // same child (issue 18: twins must never auto-link).
+            let family_agrees = matches!(gamma[FAMILY], family::EXACT | family::JW_92);
+            let given_differs = matches!((query.given, person.given), (Some(a), Some(b)) if self.names_differ(a, b));
+            return (self.thresholds.twin_review && born_together && family_agrees && given_differs)
+                .then_some(Household {
+                    rule: Rule::TwinCap,
+                    adjustment: 0.0,
+                });
         }
         let (query_given, person_given) = household_given_names(query, person, gamma)?;
         // The household's shared evidence: whatever the home (counted once) and the family
@@ -337,11 +352,6 @@ impl Scorer<'_> {
             _ => false,
         };
         let given_missing = query_given.is_none() || person_given.is_none();
-        let born_together = gamma[DOB] == dob::EXACT
-            || matches!(
-                (query.dob.and_then(|d| d.day_number()), person.dob.and_then(|d| d.day_number())),
-                (Some(x), Some(y)) if (x - y).abs() <= 1
-            );
         if given_differs && born_together && !self.thresholds.twin_review {
             // The safeguard is off: the weights decide, household evidence counted as for one child.
             None

@@ -321,3 +321,60 @@ fn a_number_shared_by_different_people_is_ignored_and_flagged() {
         .iter()
         .any(|r| r.rule == Rule::NhsNumberDeterministicLink));
 }
+
+/// A co-twin whose family has moved since the registered twin's record: the same family name
+/// and birthday with a different given name (`Olive` against `Olivia`, Jaro–Winkler 0.89) is
+/// still a twin, held at review.
+#[test]
+fn a_twin_after_the_family_moved_is_held_at_review() {
+    let olivia = Record {
+        sex: Some("female".into()),
+        ..record(
+            "olivia",
+            "Olivia",
+            "Clifing",
+            "2011-11-07",
+            "73 Len Road, Sittingbourne",
+            "ME10 3LL",
+        )
+    };
+    let matcher = matcher_with(&[olivia.clone()]);
+    let olive = Record {
+        id: "q".into(),
+        given_name: Some("Olive".into()),
+        address: Some("20 Stuart Street, Maidstone".into()),
+        postcode: Some("ME14 6RL".into()),
+        ..olivia
+    };
+    let outcome = matcher.match_record(&olive);
+    assert_ne!(outcome.band, Band::Auto, "{outcome:#?}");
+    assert!(has_rule(candidate(&outcome, "olivia").unwrap(), Rule::TwinCap));
+}
+
+/// Cause 4: the same names born months apart in the same town (a namesake, a cousin) are two
+/// children: a date of birth that is neither a keystroke nor a day/month swap away is decisive.
+#[test]
+fn the_same_names_born_months_apart_are_not_auto_linked() {
+    let owen = record(
+        "owen",
+        "Owen",
+        "Eldstone",
+        "2011-07-25",
+        "118 Lime Close, Margate",
+        "CT9 3AH",
+    );
+    let matcher = matcher_with(&[owen.clone()]);
+    let namesake = Record {
+        id: "q".into(),
+        date_of_birth: Some("2011-11-03".into()),
+        address: Some("103 Churchill Close, Margate".into()),
+        postcode: Some("CT9 4BX".into()),
+        ..owen
+    };
+    let outcome = matcher.match_record(&namesake);
+    assert_ne!(outcome.band, Band::Auto, "{outcome:#?}");
+    assert!(has_rule(
+        candidate(&outcome, "owen").unwrap(),
+        Rule::DistantDateOfBirth
+    ));
+}

@@ -42,12 +42,13 @@ pub(super) fn identity_agreements(gamma: &Gamma) -> u8 {
     u8::from(given_agrees) + 2 * u8::from(swapped) + u8::from(family_agrees) + u8::from(dob_agrees)
 }
 
-/// Dates of birth more than a year apart and not one keystroke or a day/month swap from each
-/// other (the comparison's `different` level): in a children's service, a different child —
-/// the same given name in one household years apart is an older and a younger child, or a
-/// parent, not one child.
-pub(super) fn dates_of_birth_years_apart(gamma: &Gamma) -> bool {
-    gamma[DOB] == dob::DIFFERENT
+/// Dates of birth neither equal, nor one keystroke, nor a day/month swap apart (the
+/// comparison's `within a year` and `different` levels): in a children's service, a different
+/// child — the same given name in one household years apart is an older and a younger child,
+/// or a parent; the same names born months apart are two children (cousins, namesakes), and a
+/// form's date of birth is rarely wrong in two places at once. Decisive against an auto-link.
+pub(super) fn dates_of_birth_apart(gamma: &Gamma) -> bool {
+    matches!(gamma[DOB], dob::CLOSE | dob::DIFFERENT)
 }
 
 /// Given name, family name and date of birth all agree exactly (the given name also as a known

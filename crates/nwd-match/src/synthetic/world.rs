@@ -163,12 +163,20 @@ impl World {
             let sector = rng.gen_range(1..10);
             let units = rng.gen_range(1..=3);
             let mut postcodes = Vec::with_capacity(units);
+            let mut sector = sector;
+            let mut tries = 0;
             while postcodes.len() < units {
                 let a = INWARD_LETTERS[rng.gen_range(0..INWARD_LETTERS.len())] as char;
                 let b = INWARD_LETTERS[rng.gen_range(0..INWARD_LETTERS.len())] as char;
                 let postcode = format!("{district} {sector}{a}{b}");
-                if seen_postcodes.insert(postcode.clone()) || seen_postcodes.len() > 500_000 {
+                tries += 1;
+                // A sector holds 400 units and a one-district town 3,600: a million-person
+                // register fills them, so move to another sector, and at last share a unit
+                // with another street (as real units sometimes do).
+                if seen_postcodes.insert(postcode.clone()) || tries > 200 {
                     postcodes.push(postcode);
+                } else if tries % 20 == 0 {
+                    sector = rng.gen_range(1..10);
                 }
             }
             town_streets[town].push(streets.len());
