@@ -65,6 +65,10 @@ pub enum Rule {
     /// Fewer than two of given name, family name and date of birth agree: too little about the
     /// child (rather than the home) to auto-link.
     WeakEvidence,
+    /// The home differs (a move, or another family) and given name, family name and date of
+    /// birth do not all agree exactly: never auto-linked — at a million people, namesakes with
+    /// similar names born the same day exist.
+    HomeDiffers,
     /// Given name, family name and date of birth all agree: never registered as new without a
     /// person looking, however large the register.
     NamesAndBirthAgree,

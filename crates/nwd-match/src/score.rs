@@ -44,7 +44,8 @@ mod nhs;
 
 use household::{household_given_names, same_home, Household};
 use identity::{
-    dates_of_birth_apart, home_counted_once, identity_agreements, names_and_birth_agree,
+    dates_of_birth_apart, home_counted_once, home_differs, identity_agreements,
+    names_and_birth_agree,
 };
 use nhs::{nhs_rule, NhsRelation};
 
@@ -142,6 +143,9 @@ pub(crate) fn rule_applied(rule: Rule, weight_adjustment: f64) -> RuleApplied {
         }
         Rule::WeakEvidence => {
             "fewer than two of given name, family name and date of birth agree: never auto-linked"
+        }
+        Rule::HomeDiffers => {
+            "the home differs and names and date of birth do not all agree exactly: never auto-linked"
         }
         Rule::NamesAndBirthAgree => {
             "given name, family name and date of birth agree: at least review"
@@ -270,7 +274,11 @@ impl Scorer<'_> {
     /// - dates of birth months or years apart (neither a keystroke nor a day/month swap away):
     ///   a different child;
     /// - fewer than `Thresholds::min_identity_agreements` of given name, family name and date
-    ///   of birth agreeing: the rest of the weight is the home's, which a household shares.
+    ///   of birth agreeing: the rest of the weight is the home's, which a household shares;
+    /// - the home differs (a move, or another family) and names and date of birth do not all
+    ///   agree exactly: the link would rest on similar names and a birthday alone, and in a
+    ///   register of a million, namesakes with similar names born the same day exist
+    ///   (`Isabella`/`Isabelle Powell`, both born 2014-07-25, in different towns).
     fn identity_caps(
         &self,
         query: &PersonRef,
@@ -284,10 +292,12 @@ impl Scorer<'_> {
             && !household.is_some_and(|h| h.rule == Rule::HouseholdNoGivenName);
         let distant = on && dates_of_birth_apart(gamma);
         let weak = on && identity_agreements(gamma) < self.thresholds.min_identity_agreements;
+        let moved = on && home_differs(gamma) && !names_and_birth_agree(gamma);
         [
             (no_given, Rule::NoGivenName),
             (distant, Rule::DistantDateOfBirth),
             (weak, Rule::WeakEvidence),
+            (moved, Rule::HomeDiffers),
         ]
         .into_iter()
         .filter_map(|(applies, rule)| applies.then_some(rule))

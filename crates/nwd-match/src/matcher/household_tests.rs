@@ -378,3 +378,35 @@ fn the_same_names_born_months_apart_are_not_auto_linked() {
         Rule::DistantDateOfBirth
     ));
 }
+
+/// Cause 5's other side: in a register of a million, a child who has moved links on names and
+/// date of birth agreeing exactly; similar names (`Isabella`/`Isabelle`) with the same birthday
+/// in another town may be two children, so they go to review.
+#[test]
+fn a_mover_auto_links_only_on_exact_names_and_date_of_birth() {
+    let isabelle = record(
+        "isabelle",
+        "Isabelle",
+        "Powell",
+        "2014-07-25",
+        "114 Upper Faraday Road, Faversham",
+        "ME13 9QN",
+    );
+    let matcher = matcher_with_params(&million_params(), &[isabelle.clone()]);
+    let elsewhere = |given: &str| Record {
+        id: "q".into(),
+        given_name: Some(given.into()),
+        address: Some("Flat 3, 62 High Drive, Sevenoaks".into()),
+        postcode: Some("TN14 3LJ".into()),
+        ..isabelle.clone()
+    };
+    let similar = matcher.match_record(&elsewhere("Isabella"));
+    assert_eq!(similar.band, Band::Review, "{similar:#?}");
+    assert!(has_rule(
+        candidate(&similar, "isabelle").unwrap(),
+        Rule::HomeDiffers
+    ));
+    let same = matcher.match_record(&elsewhere("Isabelle"));
+    assert_ne!(same.band, Band::New, "{same:#?}");
+    assert_eq!(best(&same), Some("isabelle"));
+}

@@ -51,6 +51,20 @@ pub(super) fn dates_of_birth_apart(gamma: &Gamma) -> bool {
     matches!(gamma[DOB], dob::CLOSE | dob::DIFFERENT)
 }
 
+/// The home disagrees — the address is different or missing and the postcode is different
+/// (or only the same district) or missing, one of them compared: the family has moved, or it
+/// is another family.
+pub(super) fn home_differs(gamma: &Gamma) -> bool {
+    let address_against = matches!(gamma[ADDRESS], MISSING | comparison::address::DIFFERENT);
+    let postcode_against = matches!(
+        gamma[POSTCODE],
+        MISSING | comparison::postcode::DIFFERENT | comparison::postcode::DISTRICT_OR_ONE_EDIT
+    );
+    address_against
+        && postcode_against
+        && !(gamma[ADDRESS] == MISSING && gamma[POSTCODE] == MISSING)
+}
+
 /// Given name, family name and date of birth all agree exactly (the given name also as a known
 /// nickname): the same child unless a namesake born the same day exists, which at any register
 /// size is rare enough for a person to look rather than register someone new.
