@@ -181,19 +181,29 @@ fn match_file(
     };
     warn_about_absent_columns(register, &register_records);
     warn_about_absent_columns(queries, &query_records);
-    let params = match params {
-        Some(params) => params,
-        None => estimate_with_spinner(&register_records)?,
-    };
-    let mut matcher = Matcher::new(&params, thresholds)?;
+    // The register is normalised and indexed once; without a parameters file the parameters
+    // are then estimated from that same register (as `nwd_match::estimate` would from the
+    // records) and put in place before any query is matched.
+    let mut matcher = Matcher::new(params.as_ref().unwrap_or(&Params::default()), thresholds)?;
     let bar = bar(register_records.len() as u64, "index");
-    for (i, record) in register_records.iter().enumerate() {
-        matcher.insert(record);
-        if i % 10_000 == 0 {
-            bar.set_position(i as u64);
-        }
+    for (i, chunk) in register_records.chunks(65_536).enumerate() {
+        matcher.insert_many(chunk);
+        bar.set_position((i * 65_536 + chunk.len()) as u64);
     }
     bar.finish();
+    if params.is_none() {
+        let spinner = ProgressBar::new_spinner().with_message(format!(
+            "estimating parameters from {} records",
+            register_records.len()
+        ));
+        spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+        let estimated = matcher.estimate(&EstimateOptions::default())?;
+        matcher.set_params(&estimated)?;
+        spinner.finish_and_clear();
+    }
+    // The matcher holds its own compact copy: the raw records are no longer needed.
+    let register_len = register_records.len();
+    drop(register_records);
     let outcomes = matcher.match_batch(&query_records);
     let mut writer = csv::Writer::from_path(out)
         .with_context(|| format!("could not create {}", out.display()))?;
@@ -217,7 +227,7 @@ fn match_file(
     eprintln!(
         "matched {} queries against {} people: {}",
         query_records.len(),
-        register_records.len(),
+        register_len,
         out.display()
     );
     Ok(())

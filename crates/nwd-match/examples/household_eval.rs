@@ -28,7 +28,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use nwd_match::synthetic::{evaluate, generate, Predicted, SyntheticConfig, SyntheticSet};
-use nwd_match::{estimate, Band, EstimateOptions, Matcher, Record, Thresholds};
+use nwd_match::{Band, EstimateOptions, Matcher, Params, Record, Thresholds};
 
 /// Referrals per run (the household test uses 2,000).
 const QUERIES: usize = 2_000;
@@ -58,13 +58,17 @@ fn generated(people: usize, seed: u64, share: f64) -> SyntheticSet {
 
 fn run(people: usize, seed: u64, share: f64) {
     let set = generated(people, seed, share);
+    // As `persons match-file` does: index the register once, estimate from it, then match.
     let started = Instant::now();
-    let params = estimate(&set.register, &EstimateOptions::default()).expect("parameters");
-    let estimated = started.elapsed().as_secs_f64();
-    let started = Instant::now();
-    let mut matcher = Matcher::new(&params, Thresholds::default()).expect("matcher");
+    let mut matcher = Matcher::new(&Params::default(), Thresholds::default()).expect("matcher");
     matcher.insert_many(&set.register);
     let indexed = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let params = matcher
+        .estimate(&EstimateOptions::default())
+        .expect("parameters");
+    matcher.set_params(&params).expect("estimated parameters fit");
+    let estimated = started.elapsed().as_secs_f64();
     let queries: Vec<Record> = set.queries.iter().map(|q| q.record.clone()).collect();
     let started = Instant::now();
     let outcomes = matcher.match_batch(&queries);

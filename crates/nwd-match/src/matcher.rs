@@ -34,6 +34,25 @@ impl Matcher {
         })
     }
 
+    /// Estimates parameters (as [`crate::estimate`] does from the same records) from the people
+    /// already registered, without normalising them again: for a large file, insert
+    /// everyone, estimate, then [`Matcher::set_params`].
+    pub fn estimate(
+        &self,
+        options: &crate::EstimateOptions,
+    ) -> Result<Params, crate::EstimateError> {
+        if self.register.len() < 2 {
+            return Err(crate::EstimateError::TooFewRecords(self.register.len()));
+        }
+        Ok(crate::estimate::estimate_register(&self.register, options))
+    }
+
+    /// Replaces the parameters (the register and the index are kept).
+    pub fn set_params(&mut self, params: &Params) -> Result<(), ParamsError> {
+        self.model = Model::new(params)?;
+        Ok(())
+    }
+
     /// Registers a person and files them in the blocking index; later queries can find them.
     pub fn insert(&mut self, record: &Record) {
         self.insert_normalised(&record.id, &Normalised::from_record(record));

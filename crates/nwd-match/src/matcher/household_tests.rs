@@ -410,3 +410,20 @@ fn a_mover_auto_links_only_on_exact_names_and_date_of_birth() {
     assert_ne!(same.band, Band::New, "{same:#?}");
     assert_eq!(best(&same), Some("isabelle"));
 }
+
+/// `persons match-file` indexes a large register once and estimates from the matcher's own
+/// register: the same parameters as estimating from the records.
+#[test]
+fn estimating_from_the_matcher_equals_estimating_from_the_records() {
+    let people = filler(3000);
+    let mut matcher = Matcher::new(&Params::default(), Thresholds::default()).unwrap();
+    matcher.insert_many(&people);
+    let options = crate::EstimateOptions {
+        random_pairs: 20_000,
+        ..crate::EstimateOptions::default()
+    };
+    let from_matcher = matcher.estimate(&options).unwrap();
+    assert_eq!(from_matcher, crate::estimate(&people, &options).unwrap());
+    assert_ne!(from_matcher, Params::default());
+    matcher.set_params(&from_matcher).unwrap();
+}
