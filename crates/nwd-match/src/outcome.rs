@@ -53,8 +53,8 @@ pub enum Rule {
     TwinCap,
     /// More than one registered person reaches auto-link: the outcome goes to review.
     Ambiguous,
-    /// Address and postcode agree (or both disagree): one fact about one home, counted once —
-    /// the smaller of the two weights is taken back.
+    /// Address and postcode both disagree: one fact (a move) about one home, counted once —
+    /// the smaller penalty is given back.
     HomeCountedOnce,
     /// No given name on one side and no NHS number linking: a twin could not be told apart,
     /// so the band is capped at review.

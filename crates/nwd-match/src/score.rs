@@ -133,7 +133,7 @@ pub(crate) fn rule_applied(rule: Rule, weight_adjustment: f64) -> RuleApplied {
         }
         Rule::Ambiguous => "more than one registered person reaches auto-link: review",
         Rule::HomeCountedOnce => {
-            "address and postcode describe one home: counted once (the smaller weight taken back)"
+            "address and postcode both differ: one move, counted once (the smaller penalty given back)"
         }
         Rule::NoGivenName => {
             "no given name to compare: a twin could not be told apart, never auto-linked"
@@ -225,7 +225,7 @@ impl Scorer<'_> {
             adjustments += home;
             b.add_rule(Rule::HomeCountedOnce, home);
         }
-        let household = self.household_rule(query, &person, &b, home);
+        let household = self.household_rule(query, &person, &b);
         if let Some(household) = &household {
             adjustments += household.adjustment;
             capped = matches!(household.rule, Rule::TwinCap | Rule::HouseholdNoGivenName);
@@ -329,7 +329,6 @@ impl Scorer<'_> {
         query: &PersonRef,
         person: &PersonRef,
         b: &Breakdown,
-        home: f64,
     ) -> Option<Household> {
         let gamma = &b.gamma;
         if gamma[IDENTIFIER] == comparison::identifier::EXACT {
@@ -353,9 +352,8 @@ impl Scorer<'_> {
                 });
         }
         let (query_given, person_given) = household_given_names(query, person, gamma)?;
-        // The household's shared evidence: whatever the home (counted once) and the family
-        // name added.
-        let home_weight = b.weight[ADDRESS].max(0.0) + b.weight[POSTCODE].max(0.0) + home.min(0.0);
+        // The household's shared evidence: whatever the home and the family name added.
+        let home_weight = b.weight[ADDRESS].max(0.0) + b.weight[POSTCODE].max(0.0);
         let discount = -(home_weight + (b.weight[FAMILY] + b.tf[FAMILY]).max(0.0));
         let given_differs = match (query_given, person_given) {
             (Some(a), Some(b)) => self.names_differ(a, b),

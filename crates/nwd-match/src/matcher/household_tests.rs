@@ -98,10 +98,11 @@ fn a_twin_at_the_same_home_with_a_mistyped_surname_is_held_at_review() {
     assert!(has_rule(candidate(&outcome, "amber").unwrap(), Rule::TwinCap));
 }
 
-/// Cause 1: address and postcode are one fact about one home. Two children who share only
-/// the home (given name, family name and date of birth all different) are not linked.
+/// Cause 1: address and postcode are one fact about one home, and it is the household's. Two
+/// children who share only the home (given name, family name and date of birth all different)
+/// are not linked: the household rule discounts the whole home, whatever the surname.
 #[test]
-fn the_home_counts_once() {
+fn the_home_is_the_households_evidence() {
     let matcher = matcher_with(&[amber()]);
     let stranger = Record {
         id: "q".into(),
@@ -113,7 +114,21 @@ fn the_home_counts_once() {
     let outcome = matcher.match_record(&stranger);
     assert_eq!(outcome.band, Band::New, "{outcome:#?}");
     let home = candidate(&outcome, "amber").unwrap();
-    assert!(has_rule(home, Rule::HomeCountedOnce), "{home:#?}");
+    let sibling = home
+        .explanation
+        .rules
+        .iter()
+        .find(|r| r.rule == Rule::SiblingPenalty)
+        .unwrap();
+    // Everything the home added is taken back, and the penalty on top.
+    let home_weight: f64 = home
+        .explanation
+        .comparisons
+        .iter()
+        .filter(|c| c.comparison == "address" || c.comparison == "postcode")
+        .map(|c| c.weight.max(0.0))
+        .sum();
+    assert!(sibling.weight_adjustment <= -home_weight, "{home:#?}");
     let total: f64 = home.explanation.prior_weight
         + home
             .explanation
@@ -235,6 +250,11 @@ fn a_mover_with_exact_names_and_date_of_birth_is_found_in_a_big_register() {
     let outcome = matcher.match_record(&moved);
     assert_ne!(outcome.band, Band::New, "{outcome:#?}");
     assert_eq!(best(&outcome), Some("oliver"));
+    // The move is one fact: address and postcode do not both count against him.
+    assert!(has_rule(
+        candidate(&outcome, "oliver").unwrap(),
+        Rule::HomeCountedOnce
+    ));
 }
 
 /// Cause 6: placeholder numbers pass modulus 11 but are nobody's: ignored and flagged, so a

@@ -1,4 +1,4 @@
-//! Issue 18's facts about a pair beyond the household: the home counted once (address and
+//! Issue 18's facts about a pair beyond the household: a move counted once (address and
 //! postcode are one fact about one home), how many of the child's own details agree (given
 //! name, family name, date of birth — the home says nothing about which child), whether the
 //! dates of birth are years apart, and whether names and date of birth agree exactly.
@@ -7,20 +7,19 @@ use crate::comparison::{
     self, dob, family, given, Gamma, ADDRESS, DOB, FAMILY, GIVEN, MISSING, POSTCODE,
 };
 
-/// Address and postcode both compared and pointing the same way (both agree, or both
-/// disagree): they describe one home, and the postcode follows from the address, so the pair
-/// is one piece of evidence, not two. The adjustment takes back the smaller of the two
-/// weights (in magnitude), leaving the larger: a shared home counts as much as its most
-/// telling field, and a move counts once. Returns 0 when they point different ways (an exact
-/// address with a mistyped postcode is weighed as both say).
+/// Address and postcode both compared and both disagreeing: the family has moved (or it is
+/// another family) — one fact about one home, and the postcode differs because the address
+/// does, so the move is counted once: the adjustment gives back the smaller of the two
+/// penalties. Returns 0 otherwise. When they both agree, the shared home is the household's
+/// evidence, and the household rule (`score.rs`) discounts all of it for any pair whose given
+/// names differ, whatever the family name; for a pair whose given names agree, a home that
+/// agrees in both fields is the same child's home and is left as the weights say.
 pub(super) fn home_counted_once(gamma: &Gamma, weight: &[f64]) -> f64 {
     if gamma[ADDRESS] == MISSING || gamma[POSTCODE] == MISSING {
         return 0.0;
     }
     let (a, p) = (weight[ADDRESS], weight[POSTCODE]);
-    if a > 0.0 && p > 0.0 {
-        -a.min(p)
-    } else if a < 0.0 && p < 0.0 {
+    if a < 0.0 && p < 0.0 {
         -a.max(p)
     } else {
         0.0
@@ -88,11 +87,11 @@ mod tests {
     }
 
     #[test]
-    fn the_home_counts_once_in_both_directions() {
+    fn a_move_counts_once() {
         let g = gamma([(ADDRESS, 1), (POSTCODE, 1), (GIVEN, MISSING)]);
         let mut w = [0.0; N_COMPARISONS];
         (w[ADDRESS], w[POSTCODE]) = (13.8, 12.0);
-        assert_eq!(home_counted_once(&g, &w), -12.0);
+        assert_eq!(home_counted_once(&g, &w), 0.0);
         (w[ADDRESS], w[POSTCODE]) = (-3.8, -3.5);
         assert_eq!(home_counted_once(&g, &w), 3.5);
         (w[ADDRESS], w[POSTCODE]) = (13.8, -3.5);
