@@ -447,3 +447,42 @@ fn estimating_from_the_matcher_equals_estimating_from_the_records() {
     assert_ne!(from_matcher, Params::default());
     matcher.set_params(&from_matcher).unwrap();
 }
+
+/// Twins with rhyming names (`Ella` and `Bella`, Jaro–Winkler 0.93): both are established given
+/// names, so they are two names, and the pair is a twin, never auto-linked. Found on the
+/// first final-measurement seed (docs/benchmarks.md, issue 18).
+#[test]
+fn twins_with_similar_established_names_are_held_at_review() {
+    let bella = Record {
+        sex: Some("female".into()),
+        ..record(
+            "bella",
+            "Bella",
+            "Marhurst",
+            "2008-10-13",
+            "15 Long Bridge Street, Gravesend",
+            "DA12 5UL",
+        )
+    };
+    // Ella (about 100 filler people) and Bella (eight) are both names the register holds.
+    let mut people = vec![bella.clone()];
+    for i in 0..7 {
+        people.push(record(
+            &format!("other{i}"),
+            "Bella",
+            "Quenby",
+            &format!("201{i}-02-0{}", i + 1),
+            &format!("{} Oak Road, Dover", i + 1),
+            "CT16 1AA",
+        ));
+    }
+    let matcher = matcher_with(&people);
+    let ella = Record {
+        id: "q".into(),
+        given_name: Some("Ella".into()),
+        ..bella
+    };
+    let outcome = matcher.match_record(&ella);
+    assert_ne!(outcome.band, Band::Auto, "{outcome:#?}");
+    assert!(has_rule(candidate(&outcome, "bella").unwrap(), Rule::TwinCap));
+}

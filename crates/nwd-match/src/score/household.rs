@@ -63,15 +63,23 @@ pub(super) fn household_given_names<'a>(
 }
 
 impl Scorer<'_> {
-    /// Different given names: not equal, not Jaro–Winkler ≥ 0.92, not nickname-equivalent and
-    /// not a likely typo of each other. Similar spellings of two established names
-    /// (`lila`/`lily`, `aidan`/`aiden`, `millie`/`mollie`, all below 0.92) are different names:
-    /// parents give them to twins.
+    /// Different given names: not equal, not nickname-equivalent, not a likely typo of each
+    /// other, and either below Jaro–Winkler 0.92 or both established names in the register. Similar spellings of two established names
+    /// (`lila`/`lily`, `aidan`/`aiden`, `millie`/`mollie` below 0.92; `ella`/`bella` at 0.93)
+    /// are different names: parents give them to twins.
     pub(super) fn names_differ(&self, a: &str, b: &str) -> bool {
         a != b
-            && jaro_winkler(a, b) < 0.92
+            && (jaro_winkler(a, b) < 0.92 || self.both_established(a, b))
             && !nickname::equivalent(a, b)
             && !self.likely_typo(a, b)
+    }
+
+    /// Both spellings are given names the register holds at least three times each, the rarer
+    /// at least a twentieth as often as the commoner: two names, not one name and a typo that
+    /// recurs (a typo, even a systematic one, is far rarer than the name it mangles).
+    fn both_established(&self, a: &str, b: &str) -> bool {
+        let (count_a, count_b) = (self.register.given_count(a), self.register.given_count(b));
+        count_a.min(count_b) >= 3 && count_a.min(count_b) * 20 >= count_a.max(count_b)
     }
 
     /// One keystroke apart (a substitution, insertion, deletion or swap of neighbours), with
