@@ -486,3 +486,28 @@ fn twins_with_similar_established_names_are_held_at_review() {
     assert_ne!(outcome.band, Band::Auto, "{outcome:#?}");
     assert!(has_rule(candidate(&outcome, "bella").unwrap(), Rule::TwinCap));
 }
+
+/// `insert_many` normalises on a worker thread while it files: the register is the same as
+/// inserting one by one, in order (the estimate, which reads every register entry in order,
+/// is equal).
+#[test]
+fn inserting_many_equals_inserting_one_by_one() {
+    let people = filler(40_000);
+    let mut many = Matcher::new(&Params::default(), Thresholds::default()).unwrap();
+    many.insert_many(&people);
+    let mut one_by_one = Matcher::new(&Params::default(), Thresholds::default()).unwrap();
+    for person in &people {
+        one_by_one.insert(person);
+    }
+    assert_eq!(many.len(), one_by_one.len());
+    let options = crate::EstimateOptions {
+        random_pairs: 20_000,
+        ..crate::EstimateOptions::default()
+    };
+    assert_eq!(
+        many.estimate(&options).unwrap(),
+        one_by_one.estimate(&options).unwrap()
+    );
+    let query = &people[31_234];
+    assert_eq!(many.match_record(query), one_by_one.match_record(query));
+}
