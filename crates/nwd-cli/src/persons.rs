@@ -185,12 +185,12 @@ fn match_file(
     // are then estimated from that same register (as `nwd_match::estimate` would from the
     // records) and put in place before any query is matched.
     let mut matcher = Matcher::new(params.as_ref().unwrap_or(&Params::default()), thresholds)?;
-    let bar = bar(register_records.len() as u64, "index");
-    for (i, chunk) in register_records.chunks(65_536).enumerate() {
-        matcher.insert_many(chunk);
-        bar.set_position((i * 65_536 + chunk.len()) as u64);
-    }
-    bar.finish();
+    let spinner = ProgressBar::new_spinner()
+        .with_message(format!("indexing {} people", register_records.len()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+    // One call: it normalises on a worker thread while it files, over the whole register.
+    matcher.insert_many(&register_records);
+    spinner.finish_and_clear();
     if params.is_none() {
         let spinner = ProgressBar::new_spinner().with_message(format!(
             "estimating parameters from {} records",
@@ -262,8 +262,13 @@ fn check_writable(out: &Path) -> anyhow::Result<()> {
         );
     }
     let probe = parent.join(format!(".nowrongdoor-write-check-{}", std::process::id()));
-    std::fs::File::create(&probe)
-        .with_context(|| format!("--out {}: cannot write in {}", out.display(), parent.display()))?;
+    std::fs::File::create(&probe).with_context(|| {
+        format!(
+            "--out {}: cannot write in {}",
+            out.display(),
+            parent.display()
+        )
+    })?;
     // The probe is ours and empty; if it cannot be removed, the results can still be written.
     let _ = std::fs::remove_file(&probe);
     Ok(())

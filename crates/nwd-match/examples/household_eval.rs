@@ -67,7 +67,9 @@ fn run(people: usize, seed: u64, share: f64) {
     let params = matcher
         .estimate(&EstimateOptions::default())
         .expect("parameters");
-    matcher.set_params(&params).expect("estimated parameters fit");
+    matcher
+        .set_params(&params)
+        .expect("estimated parameters fit");
     let estimated = started.elapsed().as_secs_f64();
     let queries: Vec<Record> = set.queries.iter().map(|q| q.record.clone()).collect();
     let started = Instant::now();
@@ -108,19 +110,38 @@ fn run(people: usize, seed: u64, share: f64) {
 /// `NWD_EXPLAIN=Q00330,Q01881`: each named referral, its truth, the register records of its
 /// candidates and their explanations (for finding why a false link happened).
 fn explain(set: &SyntheticSet, matcher: &Matcher, ids: &str) {
-    let register: HashMap<&str, &Record> = set.register.iter().map(|r| (r.id.as_str(), r)).collect();
-    for query in set.queries.iter().filter(|q| ids.split(',').any(|id| id == q.record.id)) {
-        println!("{:?} {:?} {:?} nearest {:?}\n  {:?}", query.kind, query.truth, query.errors, query.nearest, query.record);
+    let register: HashMap<&str, &Record> =
+        set.register.iter().map(|r| (r.id.as_str(), r)).collect();
+    for query in set
+        .queries
+        .iter()
+        .filter(|q| ids.split(',').any(|id| id == q.record.id))
+    {
+        println!(
+            "{:?} {:?} {:?} nearest {:?}\n  {:?}",
+            query.kind, query.truth, query.errors, query.nearest, query.record
+        );
         let outcome = matcher.match_record(&query.record);
         for c in outcome.candidates.iter().take(3) {
-            println!("  -> {:?} p={:.4} {:?}", c.band, c.match_probability, register.get(c.id.as_str()));
+            println!(
+                "  -> {:?} p={:.4} {:?}",
+                c.band,
+                c.match_probability,
+                register.get(c.id.as_str())
+            );
             for w in &c.explanation.comparisons {
-                println!("       {:<14} {:<32} {:+.2} tf {:+.2}", w.comparison, w.level, w.weight, w.tf_adjustment);
+                println!(
+                    "       {:<14} {:<32} {:+.2} tf {:+.2}",
+                    w.comparison, w.level, w.weight, w.tf_adjustment
+                );
             }
             for r in &c.explanation.rules {
                 println!("       rule {:?} {:+.2}", r.rule, r.weight_adjustment);
             }
-            println!("       prior {:+.2} total {:+.2}", c.explanation.prior_weight, c.match_weight);
+            println!(
+                "       prior {:+.2} total {:+.2}",
+                c.explanation.prior_weight, c.match_weight
+            );
         }
     }
 }
@@ -173,7 +194,11 @@ fn score(set: &SyntheticSet, out: &Path) {
         .iter()
         .map(|q| by_query.remove(&q.record.id).expect("every query answered"))
         .collect();
-    println!("== match-file output {}\n{}", out.display(), evaluate(set, &predictions));
+    println!(
+        "== match-file output {}\n{}",
+        out.display(),
+        evaluate(set, &predictions)
+    );
 }
 
 fn main() {

@@ -198,7 +198,10 @@ fn header_columns(header: &csv::ByteRecord) -> Result<Vec<&'static str>, ImportE
     let mut columns = Vec::with_capacity(header.len());
     for raw in header {
         let written = String::from_utf8_lossy(raw);
-        let name = written.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+        let name = written
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .to_ascii_lowercase();
         let Some(&column) = KNOWN.iter().find(|k| **k == name) else {
             return Err(ImportError::UnknownColumn {
                 column: written.trim().to_owned(),

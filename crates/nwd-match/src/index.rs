@@ -57,7 +57,10 @@ fn keys(person: &PersonRef, query: bool) -> Keys {
         len: 0,
     };
     if let Some((kind, value)) = person.identifier {
-        if !matches!(kind, IdentifierKind::NhsInvalid | IdentifierKind::NhsPlaceholder) {
+        if !matches!(
+            kind,
+            IdentifierKind::NhsInvalid | IdentifierKind::NhsPlaceholder
+        ) {
             keys.push(KeyHash::new(IDENTIFIER).with(value.as_bytes()));
         }
     }

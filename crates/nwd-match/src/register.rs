@@ -340,14 +340,20 @@ mod tests {
         assert!(register.identifier_is_shared("9990000018"));
         assert_eq!(register.identifier_ignored(a), Some(IdentifierKind::Nhs));
         // A second record of Amy (a duplicate) with her number does not make it shared.
-        let c = register.push("c", &Normalised::from_record(&Record {
-            nhs_number: Some("9990000026".to_owned()),
-            ..record("c", "Amy")
-        }));
-        register.push("d", &Normalised::from_record(&Record {
-            nhs_number: Some("9990000026".to_owned()),
-            ..record("d", "Amy")
-        }));
+        let c = register.push(
+            "c",
+            &Normalised::from_record(&Record {
+                nhs_number: Some("9990000026".to_owned()),
+                ..record("c", "Amy")
+            }),
+        );
+        register.push(
+            "d",
+            &Normalised::from_record(&Record {
+                nhs_number: Some("9990000026".to_owned()),
+                ..record("d", "Amy")
+            }),
+        );
         assert!(!register.identifier_is_shared("9990000026"));
         assert_eq!(register.identifier_ignored(c), None);
         let view = register.view(a);

@@ -33,9 +33,9 @@ use crate::comparison::{
     self, compare, dob, family, given, Gamma, PersonRef, ADDRESS, DOB, FAMILY, GIVEN, IDENTIFIER,
     MISSING, MODEL, N_COMPARISONS, POSTCODE,
 };
+use crate::normalise::IdentifierKind;
 use crate::outcome::{Band, ComparisonWeight, Explanation, Rule, RuleApplied};
 use crate::params::{probability_of, weight_of, Model, Thresholds};
-use crate::normalise::IdentifierKind;
 use crate::register::Register;
 
 mod household;
@@ -345,7 +345,10 @@ impl Scorer<'_> {
             // same child (issue 18: twins must never auto-link).
             let family_agrees = matches!(gamma[FAMILY], family::EXACT | family::JW_92);
             let given_differs = matches!((query.given, person.given), (Some(a), Some(b)) if self.names_differ(a, b));
-            return (self.thresholds.twin_review && born_together && family_agrees && given_differs)
+            return (self.thresholds.twin_review
+                && born_together
+                && family_agrees
+                && given_differs)
                 .then_some(Household {
                     rule: Rule::TwinCap,
                     adjustment: 0.0,

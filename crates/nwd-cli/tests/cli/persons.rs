@@ -60,9 +60,15 @@ fn a_good_pair_of_files_is_matched() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     // The register has an nhs_number column with nothing in it: said, not silently ignored.
-    assert!(stderr.contains("column `nhs_number` is absent or empty"), "{stderr}");
+    assert!(
+        stderr.contains("column `nhs_number` is absent or empty"),
+        "{stderr}"
+    );
     let written = std::fs::read_to_string(&out).unwrap();
-    assert!(written.starts_with("query_id,person_id,score,band\nQ1,"), "{written}");
+    assert!(
+        written.starts_with("query_id,person_id,score,band\nQ1,"),
+        "{written}"
+    );
 }
 
 #[test]
@@ -72,8 +78,16 @@ fn an_output_folder_that_does_not_exist_is_refused_before_anything_is_read() {
     let register = write(&dir, "register.csv", b"");
     let queries = write(&dir, "queries.csv", QUERIES.as_bytes());
     let out = dir.join("missing").join("out.csv");
-    refused(&match_file(&register, &queries, &out), &out, &["does not exist"]);
-    refused(&match_file(&register, &queries, &dir), &dir.join("nothing"), &["is a folder"]);
+    refused(
+        &match_file(&register, &queries, &out),
+        &out,
+        &["does not exist"],
+    );
+    refused(
+        &match_file(&register, &queries, &dir),
+        &dir.join("nothing"),
+        &["is a folder"],
+    );
 }
 
 #[test]
@@ -102,7 +116,10 @@ fn a_misspelt_column_is_refused_with_the_closest_known_one() {
     refused(
         &match_file(&register, &queries, &out),
         &out,
-        &["queries.csv: line 1: unknown column `givn_name`", "did you mean `given_name`"],
+        &[
+            "queries.csv: line 1: unknown column `givn_name`",
+            "did you mean `given_name`",
+        ],
     );
 }
 
@@ -138,7 +155,11 @@ fn a_bad_cell_is_named_by_file_line_and_column() {
         &out,
         &["queries.csv: line 3, column `address`: not valid UTF-8"],
     );
-    let queries = write(&dir, "queries.csv", b"id,given_name\nQ1,Amber\nQ2,Jacob,extra\n");
+    let queries = write(
+        &dir,
+        "queries.csv",
+        b"id,given_name\nQ1,Amber\nQ2,Jacob,extra\n",
+    );
     refused(
         &match_file(&register, &queries, &out),
         &out,

@@ -19,7 +19,12 @@ pub(super) fn identifier_level(
     let (Some((kind_a, a)), Some((kind_b, b))) = (a, b) else {
         return MISSING;
     };
-    let unusable = |kind| matches!(kind, IdentifierKind::NhsInvalid | IdentifierKind::NhsPlaceholder);
+    let unusable = |kind| {
+        matches!(
+            kind,
+            IdentifierKind::NhsInvalid | IdentifierKind::NhsPlaceholder
+        )
+    };
     if unusable(kind_a) || unusable(kind_b) {
         return MISSING;
     }

@@ -68,7 +68,10 @@ pub(super) fn normalise_levels(counts: &Table, fallback: &Table) -> Table {
 
 /// Groups register indices by a 64-bit key (records without the key are left out), by sorting
 /// (key, index) pairs: no allocation per key, which matters at a million records.
-pub(super) fn group(register: &Register, key: impl Fn(&Register, u32) -> Option<u64>) -> Vec<Vec<u32>> {
+pub(super) fn group(
+    register: &Register,
+    key: impl Fn(&Register, u32) -> Option<u64>,
+) -> Vec<Vec<u32>> {
     let mut keyed: Vec<(u64, u32)> = (0..register.len() as u32)
         .filter_map(|i| key(register, i).map(|k| (k, i)))
         .collect();

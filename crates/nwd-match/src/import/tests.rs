@@ -23,27 +23,45 @@ fn an_empty_file_says_so() {
     for empty in [&b""[..], b"\n\n", b"  \r\n"] {
         let error = read(empty).unwrap_err();
         assert!(matches!(error, ImportError::Empty), "{error:?}");
-        assert!(error.to_string().starts_with("the file is empty"), "{error}");
+        assert!(
+            error.to_string().starts_with("the file is empty"),
+            "{error}"
+        );
     }
 }
 
 #[test]
 fn unknown_columns_are_refused_with_the_closest_known_one() {
-    let error = read(b"id,givn_name,family_name,date_of_brith\np1,Ada,Lovelace,2012-01-01\n")
-        .unwrap_err();
+    let error =
+        read(b"id,givn_name,family_name,date_of_brith\np1,Ada,Lovelace,2012-01-01\n").unwrap_err();
     assert!(
         matches!(&error, ImportError::UnknownColumn { column, suggestion: Some("given_name") } if column == "givn_name"),
         "{error:?}"
     );
-    assert!(error.to_string().contains("did you mean `given_name`"), "{error}");
+    assert!(
+        error.to_string().contains("did you mean `given_name`"),
+        "{error}"
+    );
     let error = read(b"id,Date of Birth\np1,2012-01-01\n").unwrap_err();
     assert!(
-        matches!(&error, ImportError::UnknownColumn { suggestion: Some("date_of_birth"), .. }),
+        matches!(
+            &error,
+            ImportError::UnknownColumn {
+                suggestion: Some("date_of_birth"),
+                ..
+            }
+        ),
         "{error:?}"
     );
     let error = read(b"id,favourite_colour\np1,green\n").unwrap_err();
     assert!(
-        matches!(&error, ImportError::UnknownColumn { suggestion: None, .. }),
+        matches!(
+            &error,
+            ImportError::UnknownColumn {
+                suggestion: None,
+                ..
+            }
+        ),
         "{error:?}"
     );
     assert!(matches!(
@@ -64,14 +82,28 @@ fn errors_name_the_line_and_the_column() {
     ));
     assert!(matches!(
         read(b"id,given_name\np1,Ada\np2,Bo,extra\n").unwrap_err(),
-        ImportError::CellCount { line: 3, expected: 2, found: 3 }
+        ImportError::CellCount {
+            line: 3,
+            expected: 2,
+            found: 3
+        }
     ));
-    let error = read(b"id,given_name,address\np1,Ada,1 Mill Lane\np2,Bo,2 \xff Lane\n").unwrap_err();
+    let error =
+        read(b"id,given_name,address\np1,Ada,1 Mill Lane\np2,Bo,2 \xff Lane\n").unwrap_err();
     assert!(
-        matches!(error, ImportError::NotUtf8 { line: 3, column: "address" }),
+        matches!(
+            error,
+            ImportError::NotUtf8 {
+                line: 3,
+                column: "address"
+            }
+        ),
         "{error:?}"
     );
-    assert_eq!(error.to_string(), "line 3, column `address`: not valid UTF-8 text");
+    assert_eq!(
+        error.to_string(),
+        "line 3, column `address`: not valid UTF-8 text"
+    );
 }
 
 #[test]
@@ -81,5 +113,8 @@ fn a_repeated_id_names_both_lines() {
         matches!(&error, ImportError::RepeatedId { id, first_line: 2, line: 4 } if id == "p1"),
         "{error:?}"
     );
-    assert_eq!(error.to_string(), "line 4, column `id`: `p1` is already the id of line 2");
+    assert_eq!(
+        error.to_string(),
+        "line 4, column `id`: `p1` is already the id of line 2"
+    );
 }

@@ -79,7 +79,10 @@ fn a_sibling_at_the_same_home_is_new_whatever_the_surname() {
         let outcome = matcher.match_record(&brother);
         assert_eq!(outcome.band, Band::New, "{family:?}: {outcome:#?}");
         let sister = candidate(&outcome, "amber").unwrap();
-        assert!(has_rule(sister, Rule::SiblingPenalty), "{family:?}: {sister:#?}");
+        assert!(
+            has_rule(sister, Rule::SiblingPenalty),
+            "{family:?}: {sister:#?}"
+        );
     }
 }
 
@@ -95,7 +98,10 @@ fn a_twin_at_the_same_home_with_a_mistyped_surname_is_held_at_review() {
     };
     let outcome = matcher.match_record(&twin);
     assert_ne!(outcome.band, Band::Auto, "{outcome:#?}");
-    assert!(has_rule(candidate(&outcome, "amber").unwrap(), Rule::TwinCap));
+    assert!(has_rule(
+        candidate(&outcome, "amber").unwrap(),
+        Rule::TwinCap
+    ));
 }
 
 /// Cause 1: address and postcode are one fact about one home, and it is the household's. Two
@@ -368,7 +374,10 @@ fn a_twin_after_the_family_moved_is_held_at_review() {
     };
     let outcome = matcher.match_record(&olive);
     assert_ne!(outcome.band, Band::Auto, "{outcome:#?}");
-    assert!(has_rule(candidate(&outcome, "olivia").unwrap(), Rule::TwinCap));
+    assert!(has_rule(
+        candidate(&outcome, "olivia").unwrap(),
+        Rule::TwinCap
+    ));
 }
 
 /// Cause 4: the same names born months apart in the same town (a namesake, a cousin) are two
@@ -484,7 +493,10 @@ fn twins_with_similar_established_names_are_held_at_review() {
     };
     let outcome = matcher.match_record(&ella);
     assert_ne!(outcome.band, Band::Auto, "{outcome:#?}");
-    assert!(has_rule(candidate(&outcome, "bella").unwrap(), Rule::TwinCap));
+    assert!(has_rule(
+        candidate(&outcome, "bella").unwrap(),
+        Rule::TwinCap
+    ));
 }
 
 /// `insert_many` normalises on a worker thread while it files: the register is the same as

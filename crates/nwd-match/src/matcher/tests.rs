@@ -17,7 +17,14 @@ const GIVEN: [&str; 20] = [
     "oscar", "lily", "harry", "ella", "jack", "rosie", "theo", "evie", "finley",
 ];
 
-pub(super) fn record(id: &str, given: &str, family: &str, dob: &str, address: &str, postcode: &str) -> Record {
+pub(super) fn record(
+    id: &str,
+    given: &str,
+    family: &str,
+    dob: &str,
+    address: &str,
+    postcode: &str,
+) -> Record {
     let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     Record {
         id: id.to_owned(),

@@ -31,10 +31,7 @@ pub(super) fn home_counted_once(gamma: &Gamma, weight: &[f64]) -> f64 {
 /// Jaro–Winkler ≥ 0.92) and date of birth (exact, or one keystroke or a day/month swap away).
 /// Address and postcode do not count: they are the household's.
 pub(super) fn identity_agreements(gamma: &Gamma) -> u8 {
-    let given_agrees = matches!(
-        gamma[GIVEN],
-        given::EXACT | given::JW_92 | given::NICKNAME
-    );
+    let given_agrees = matches!(gamma[GIVEN], given::EXACT | given::JW_92 | given::NICKNAME);
     let swapped = gamma[GIVEN] == given::SWAPPED;
     let family_agrees = matches!(gamma[FAMILY], family::EXACT | family::JW_92);
     let dob_agrees = matches!(gamma[DOB], dob::EXACT | dob::ONE_EDIT_OR_SWAP);
@@ -102,13 +99,25 @@ mod tests {
 
     #[test]
     fn identity_agreements_count_the_childs_own_details() {
-        let all = gamma([(GIVEN, given::EXACT), (FAMILY, family::JW_92), (DOB, dob::ONE_EDIT_OR_SWAP)]);
+        let all = gamma([
+            (GIVEN, given::EXACT),
+            (FAMILY, family::JW_92),
+            (DOB, dob::ONE_EDIT_OR_SWAP),
+        ]);
         assert_eq!(identity_agreements(&all), 3);
         let home_only = gamma([(GIVEN, given::EXACT), (FAMILY, MISSING), (DOB, MISSING)]);
         assert_eq!(identity_agreements(&home_only), 1);
-        let swapped = gamma([(GIVEN, given::SWAPPED), (FAMILY, MISSING), (DOB, dob::DIFFERENT)]);
+        let swapped = gamma([
+            (GIVEN, given::SWAPPED),
+            (FAMILY, MISSING),
+            (DOB, dob::DIFFERENT),
+        ]);
         assert_eq!(identity_agreements(&swapped), 2);
-        let twin_like = gamma([(GIVEN, given::JW_88), (FAMILY, family::EXACT), (DOB, dob::EXACT)]);
+        let twin_like = gamma([
+            (GIVEN, given::JW_88),
+            (FAMILY, family::EXACT),
+            (DOB, dob::EXACT),
+        ]);
         assert_eq!(identity_agreements(&twin_like), 2);
     }
 }

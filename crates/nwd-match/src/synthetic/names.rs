@@ -299,8 +299,8 @@ pub(super) const STREET_NAMES: &[&str] = &[
 /// Words that make a second street of a name (`Upper Mill Lane`, `Old Church Road`): towns of
 /// a million-person register need more distinct streets than the names above give.
 pub(super) const STREET_QUALIFIERS: &[&str] = &[
-    "Upper", "Lower", "Old", "New", "Little", "Great", "North", "South", "East", "West",
-    "Back", "Long",
+    "Upper", "Lower", "Old", "New", "Little", "Great", "North", "South", "East", "West", "Back",
+    "Long",
 ];
 
 /// Street kinds and how they are abbreviated on forms.

@@ -142,9 +142,9 @@ impl World {
         // Distinct (town, street, kind) while they last (with a qualifier on about half:
         // 22 towns × 98 names × 13 forms × 10 kinds ≈ 280,000), so two households never share
         // an address's words without sharing the home; beyond that, repeats are allowed.
-        let distinct = TOWNS.len() * STREET_NAMES.len() * (STREET_QUALIFIERS.len() + 1)
-            * STREET_KINDS.len()
-            / 2;
+        let distinct =
+            TOWNS.len() * STREET_NAMES.len() * (STREET_QUALIFIERS.len() + 1) * STREET_KINDS.len()
+                / 2;
         while streets.len() < street_count {
             let town = rng.gen_range(0..TOWNS.len());
             let base = STREET_NAMES[rng.gen_range(0..STREET_NAMES.len())];

@@ -152,19 +152,17 @@ fn report(set: &str, variant: &str, s: &Scores, matches_per_record: f64) {
 }
 
 fn held_by_household_cap(rules: &[Rule]) -> bool {
-    rules
-        .iter()
-        .any(|r| {
-            matches!(
-                r,
-                Rule::TwinCap
-                    | Rule::HouseholdNoGivenName
-                    | Rule::NoGivenName
-                    | Rule::DistantDateOfBirth
-                    | Rule::WeakEvidence
-                    | Rule::HomeDiffers
-            )
-        })
+    rules.iter().any(|r| {
+        matches!(
+            r,
+            Rule::TwinCap
+                | Rule::HouseholdNoGivenName
+                | Rule::NoGivenName
+                | Rule::DistantDateOfBirth
+                | Rule::WeakEvidence
+                | Rule::HomeDiffers
+        )
+    })
 }
 
 fn run_dedupe(set: &str, with_identifier: bool) -> Scores {

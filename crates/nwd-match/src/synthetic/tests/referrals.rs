@@ -67,7 +67,13 @@ fn siblings_and_co_twins_share_the_household_but_not_the_name() {
         let record = &query.record;
         if clean(
             query,
-            &["family_typo", "name_swap", "name_case", "surname_change", "family_missing"],
+            &[
+                "family_typo",
+                "name_swap",
+                "name_case",
+                "surname_change",
+                "family_missing",
+            ],
         ) {
             assert_eq!(record.family_name, near.family_name, "{query:?}");
         }
@@ -76,7 +82,12 @@ fn siblings_and_co_twins_share_the_household_but_not_the_name() {
         }
         if clean(
             query,
-            &["moved_house", "address_missing", "address_format", "address_partial"],
+            &[
+                "moved_house",
+                "address_missing",
+                "address_format",
+                "address_partial",
+            ],
         ) {
             assert_eq!(record.address, near.address, "{query:?}");
         }

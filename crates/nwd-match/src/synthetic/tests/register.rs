@@ -80,7 +80,10 @@ fn every_register_nhs_number_is_valid_unique_and_in_the_test_range() {
     }
     let share = with as f64 / set.register.len() as f64;
     let expected = NHS_ISSUED_SHARE * REGISTER_NHS_SHARE;
-    assert!((expected - 0.03..expected + 0.03).contains(&share), "{share}");
+    assert!(
+        (expected - 0.03..expected + 0.03).contains(&share),
+        "{share}"
+    );
     // A few records without a number carry a placeholder instead.
     let without = set.register.len() - with;
     let filler_share = f64::from(fillers) / without as f64;
