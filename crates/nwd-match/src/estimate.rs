@@ -93,7 +93,6 @@ pub fn estimate(records: &[Record], options: &EstimateOptions) -> Result<Params,
 /// that a million records are normalised once, not once for estimating and again for
 /// matching). The register holds at least two people.
 pub(crate) fn estimate_register(register: &Register, options: &EstimateOptions) -> Params {
-    let register = register;
     let start = Params::default();
     let Ok(start_model) = Model::new(&start) else {
         return start;

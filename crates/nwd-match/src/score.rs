@@ -28,6 +28,18 @@
 //!      (its positive weight removed) and `Thresholds::sibling_penalty_bits` subtracted;
 //!    - no given name on one side and dates of birth more than one edit apart: capped at review
 //!      (nothing tells a sibling from the child with a mistyped date of birth).
+//!
+//!    Issue 18: the household is the *home*, whatever the family name (a mistyped, changed or
+//!    missing surname no longer hides a sibling), a house number alone names the home, two
+//!    similar established given names are two names, and a co-twin is recognised after a move
+//!    by family name and birthday.
+//! 4. **A move counts once** (`identity.rs`): address and postcode both different are one fact.
+//! 5. **The child's own details** (`identity.rs`; with `Thresholds::twin_review`): no given name,
+//!    dates of birth months or years apart, fewer than `min_identity_agreements` of given name,
+//!    family name and date of birth agreeing, or a differing home without exact names and date
+//!    of birth: never auto. Names and date of birth all exact: never new (at least review).
+//! 6. **Numbers that identify nobody**: placeholders and numbers shared by different people are
+//!    dropped before scoring (`Matcher::screen_identifier`, `Register::identifier_ignored`).
 
 use crate::comparison::{
     self, compare, dob, family, given, Gamma, PersonRef, ADDRESS, DOB, FAMILY, GIVEN, IDENTIFIER,

@@ -184,7 +184,7 @@ fn a_house_number_alone_is_the_same_home() {
         "126 Ebden Street Wyee",
         "2259",
     );
-    let matcher = matcher_with(&[registered.clone()]);
+    let matcher = matcher_with(std::slice::from_ref(&registered));
     let sister = Record {
         id: "q".into(),
         given_name: Some("Tahlia".into()),
@@ -364,7 +364,7 @@ fn a_twin_after_the_family_moved_is_held_at_review() {
             "ME10 3LL",
         )
     };
-    let matcher = matcher_with(&[olivia.clone()]);
+    let matcher = matcher_with(std::slice::from_ref(&olivia));
     let olive = Record {
         id: "q".into(),
         given_name: Some("Olive".into()),
@@ -392,7 +392,7 @@ fn the_same_names_born_months_apart_are_not_auto_linked() {
         "118 Lime Close, Margate",
         "CT9 3AH",
     );
-    let matcher = matcher_with(&[owen.clone()]);
+    let matcher = matcher_with(std::slice::from_ref(&owen));
     let namesake = Record {
         id: "q".into(),
         date_of_birth: Some("2011-11-03".into()),
@@ -421,7 +421,7 @@ fn a_mover_auto_links_only_on_exact_names_and_date_of_birth() {
         "114 Upper Faraday Road, Faversham",
         "ME13 9QN",
     );
-    let matcher = matcher_with_params(&million_params(), &[isabelle.clone()]);
+    let matcher = matcher_with_params(&million_params(), std::slice::from_ref(&isabelle));
     let elsewhere = |given: &str| Record {
         id: "q".into(),
         given_name: Some(given.into()),
