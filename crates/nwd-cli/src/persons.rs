@@ -281,7 +281,8 @@ fn warn_about_absent_columns(path: &Path, records: &[Record]) {
         eprintln!("warning: {} has no rows", path.display());
         return;
     }
-    let present: [(&str, fn(&Record) -> bool); 6] = [
+    type Present = fn(&Record) -> bool;
+    let present: [(&str, Present); 6] = [
         ("nhs_number", |r| r.nhs_number.is_some()),
         ("given_name", |r| r.given_name.is_some()),
         ("family_name", |r| r.family_name.is_some()),
