@@ -188,7 +188,6 @@ fn match_file(
     let spinner = ProgressBar::new_spinner()
         .with_message(format!("indexing {} people", register_records.len()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(200));
-    // One call: it normalises on a worker thread while it files, over the whole register.
     matcher.insert_many(&register_records);
     spinner.finish_and_clear();
     if params.is_none() {

@@ -110,36 +110,17 @@ pub fn link(
 }
 
 impl Matcher {
-    /// Registers many people, in order (the same result as inserting one by one): a worker
-    /// thread normalises the next slice while this thread files the current one, so that at a
-    /// million people normalising (parallel work) and filing (serial: the interners and the
-    /// index) overlap instead of following each other.
+    /// Registers many people: normalised in parallel, then filed in order (the same result as
+    /// inserting one by one). A pipeline (one thread normalising the next slice while another
+    /// files) was measured slower at a million: normalising is the larger part, and it then
+    /// ran on one core instead of all (docs/benchmarks.md, issue 18).
     pub fn insert_many(&mut self, records: &[Record]) {
-        const SLICE: usize = 1 << 14;
-        self.reserve(records.len());
-        if records.len() <= SLICE {
-            for (record, person) in records.iter().zip(normalise_all(records)) {
+        // In slices, so the normalised copies never all exist at once.
+        for slice in records.chunks(1 << 16) {
+            for (record, person) in slice.iter().zip(normalise_all(slice)) {
                 self.insert_normalised(&record.id, &person);
             }
-            return;
         }
-        std::thread::scope(|scope| {
-            // Two slices in flight at most, so the normalised copies never all exist at once.
-            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Normalised>>(2);
-            scope.spawn(move || {
-                for slice in records.chunks(SLICE) {
-                    let normalised = slice.iter().map(Normalised::from_record).collect();
-                    if sender.send(normalised).is_err() {
-                        break;
-                    }
-                }
-            });
-            for (slice, normalised) in records.chunks(SLICE).zip(receiver) {
-                for (record, person) in slice.iter().zip(normalised) {
-                    self.insert_normalised(&record.id, &person);
-                }
-            }
-        });
     }
 
     /// Matches many queries in parallel; outcomes in query order.

@@ -163,11 +163,6 @@ impl Index {
         out.dedup();
     }
 
-    /// Room for `keys` more distinct keys.
-    pub fn reserve(&mut self, keys: usize) {
-        self.postings.reserve(keys);
-    }
-
     /// Number of distinct keys (for sizing reports).
     pub fn key_count(&self) -> usize {
         self.postings.len()

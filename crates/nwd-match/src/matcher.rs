@@ -58,14 +58,6 @@ impl Matcher {
         self.insert_normalised(&record.id, &Normalised::from_record(record));
     }
 
-    /// Room for `additional` more people, so that filing a million does not keep regrowing
-    /// the tables (about two blocking keys a person are new: 1,998,393 for 1,000,000 in
-    /// `examples/speed.rs`).
-    pub(crate) fn reserve(&mut self, additional: usize) {
-        self.register.reserve(additional);
-        self.index.reserve(additional * 2);
-    }
-
     pub(crate) fn insert_normalised(&mut self, id: &str, person: &Normalised) {
         let index = self.register.push(id, person);
         self.index.insert(&person.view(), index);

@@ -125,12 +125,6 @@ impl Register {
         self.people.len()
     }
 
-    /// Room for `additional` more people.
-    pub fn reserve(&mut self, additional: usize) {
-        self.people.reserve(additional);
-        self.token_symbols.reserve(additional * 5);
-    }
-
     /// Stores a person; returns their internal index.
     pub fn push(&mut self, id: &str, person: &Normalised) -> u32 {
         let intern = |interner: &mut Interner, value: Option<&str>| match value {

@@ -499,9 +499,8 @@ fn twins_with_similar_established_names_are_held_at_review() {
     ));
 }
 
-/// `insert_many` normalises on a worker thread while it files: the register is the same as
-/// inserting one by one, in order (the estimate, which reads every register entry in order,
-/// is equal).
+/// `insert_many` normalises in parallel and files in order: the register is the same as
+/// inserting one by one (the estimate, which reads every register entry in order, is equal).
 #[test]
 fn inserting_many_equals_inserting_one_by_one() {
     let people = filler(40_000);
