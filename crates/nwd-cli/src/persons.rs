@@ -14,7 +14,8 @@ use nwd_store::Store;
 pub enum PersonsCommand {
     /// Match each query against a register; writes `query_id,person_id,score,band` per query.
     MatchFile {
-        /// Register CSV: id,nhs_number,given_name,family_name,date_of_birth,address,postcode.
+        /// Register CSV: id,nhs_number,given_name,family_name,date_of_birth,address,postcode,sex
+        /// (any order; `id` required; unknown columns and repeated ids are refused).
         #[arg(long)]
         register: PathBuf,
         /// Queries CSV, same columns.
@@ -167,24 +168,41 @@ fn match_file(
     params: Option<&Path>,
     thresholds: Thresholds,
 ) -> anyhow::Result<()> {
+    // Everything that can be refused is refused before any work, and nothing is written.
+    check_writable(out)?;
     let register_records = read_records(register)?;
     let query_records = read_records(queries)?;
     let params = match params {
-        Some(path) => Params::from_json(
+        Some(path) => Some(Params::from_json(
             &std::fs::read_to_string(path)
                 .with_context(|| format!("could not read {}", path.display()))?,
-        )?,
-        None => estimate_with_spinner(&register_records)?,
+        )?),
+        None => None,
     };
-    let mut matcher = Matcher::new(&params, thresholds)?;
-    let bar = bar(register_records.len() as u64, "index");
-    for (i, record) in register_records.iter().enumerate() {
-        matcher.insert(record);
-        if i % 10_000 == 0 {
-            bar.set_position(i as u64);
-        }
+    warn_about_absent_columns(register, &register_records);
+    warn_about_absent_columns(queries, &query_records);
+    // The register is normalised and indexed once; without a parameters file the parameters
+    // are then estimated from that same register (as `nwd_match::estimate` would from the
+    // records) and put in place before any query is matched.
+    let mut matcher = Matcher::new(params.as_ref().unwrap_or(&Params::default()), thresholds)?;
+    let spinner = ProgressBar::new_spinner()
+        .with_message(format!("indexing {} people", register_records.len()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+    matcher.insert_many(&register_records);
+    spinner.finish_and_clear();
+    if params.is_none() {
+        let spinner = ProgressBar::new_spinner().with_message(format!(
+            "estimating parameters from {} records",
+            register_records.len()
+        ));
+        spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+        let estimated = matcher.estimate(&EstimateOptions::default())?;
+        matcher.set_params(&estimated)?;
+        spinner.finish_and_clear();
     }
-    bar.finish();
+    // The matcher holds its own compact copy: the raw records are no longer needed.
+    let register_len = register_records.len();
+    drop(register_records);
     let outcomes = matcher.match_batch(&query_records);
     let mut writer = csv::Writer::from_path(out)
         .with_context(|| format!("could not create {}", out.display()))?;
@@ -208,17 +226,75 @@ fn match_file(
     eprintln!(
         "matched {} queries against {} people: {}",
         query_records.len(),
-        register_records.len(),
+        register_len,
         out.display()
     );
     Ok(())
 }
 
-/// Reads a person CSV (`nwd_match::import::read_records`: columns in any order, only `id`
-/// required, empty cells missing).
+/// Reads a person CSV (`nwd_match::import::read_records`: columns in any order, `id`
+/// required, unknown columns, repeated ids and unreadable cells refused); errors name the
+/// file, the line and the column.
 pub fn read_records(path: &Path) -> anyhow::Result<Vec<Record>> {
     let file =
         std::fs::File::open(path).with_context(|| format!("could not open {}", path.display()))?;
     nwd_match::import::read_records(std::io::BufReader::new(file))
-        .with_context(|| format!("{} could not be read", path.display()))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Refuses an output path that cannot be written — its folder missing, not a folder, or not
+/// writable, or the path itself a folder — before any work, by creating and removing a probe
+/// file beside it (an existing output is left untouched until the results are written).
+fn check_writable(out: &Path) -> anyhow::Result<()> {
+    if out.is_dir() {
+        anyhow::bail!("--out {} is a folder; give a file name", out.display());
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        anyhow::bail!(
+            "--out {}: the folder {} does not exist",
+            out.display(),
+            parent.display()
+        );
+    }
+    let probe = parent.join(format!(".nowrongdoor-write-check-{}", std::process::id()));
+    std::fs::File::create(&probe).with_context(|| {
+        format!(
+            "--out {}: cannot write in {}",
+            out.display(),
+            parent.display()
+        )
+    })?;
+    // The probe is ours and empty; if it cannot be removed, the results can still be written.
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// Warns, once per file, about a matching column that is absent or empty in every row: the
+/// matcher then never compares it, which changes what can link.
+fn warn_about_absent_columns(path: &Path, records: &[Record]) {
+    if records.is_empty() {
+        eprintln!("warning: {} has no rows", path.display());
+        return;
+    }
+    type Present = fn(&Record) -> bool;
+    let present: [(&str, Present); 6] = [
+        ("nhs_number", |r| r.nhs_number.is_some()),
+        ("given_name", |r| r.given_name.is_some()),
+        ("family_name", |r| r.family_name.is_some()),
+        ("date_of_birth", |r| r.date_of_birth.is_some()),
+        ("address", |r| r.address.is_some()),
+        ("postcode", |r| r.postcode.is_some()),
+    ];
+    for (column, has) in present {
+        if !records.iter().any(has) {
+            eprintln!(
+                "warning: {}: column `{column}` is absent or empty in every row; it will not be compared",
+                path.display()
+            );
+        }
+    }
 }

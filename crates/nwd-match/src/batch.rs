@@ -111,7 +111,9 @@ pub fn link(
 
 impl Matcher {
     /// Registers many people: normalised in parallel, then filed in order (the same result as
-    /// inserting one by one).
+    /// inserting one by one). A pipeline (one thread normalising the next slice while another
+    /// files) was measured slower at a million: normalising is the larger part, and it then
+    /// ran on one core instead of all (docs/benchmarks.md, issue 18).
     pub fn insert_many(&mut self, records: &[Record]) {
         // In slices, so the normalised copies never all exist at once.
         for slice in records.chunks(1 << 16) {

@@ -9,7 +9,7 @@ use crate::normalise::{IdentifierKind, Sex, MAX_ADDRESS_TOKENS};
 
 mod levels;
 
-pub(crate) use levels::dob_level;
+pub(crate) use levels::{address_contained, dob_level};
 use levels::{
     address_level, family_name_level, given_name_level, identifier_level, postcode_level, sex_level,
 };

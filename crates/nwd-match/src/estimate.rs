@@ -86,16 +86,23 @@ pub fn estimate(records: &[Record], options: &EstimateOptions) -> Result<Params,
             register.push(&record.id, &person);
         }
     }
+    Ok(estimate_register(&register, options))
+}
+
+/// Estimates from records already normalised into a register (a [`crate::Matcher`]'s own, so
+/// that a million records are normalised once, not once for estimating and again for
+/// matching). The register holds at least two people.
+pub(crate) fn estimate_register(register: &Register, options: &EstimateOptions) -> Params {
     let start = Params::default();
     let Ok(start_model) = Model::new(&start) else {
-        return Ok(start);
+        return start;
     };
-    let u = estimate_u(&register, options, &start_model.u);
+    let u = estimate_u(register, options, &start_model.u);
 
-    let by_dob = group(&register, |r, i| r.dob(i).map(|d| d.digits().to_vec()));
-    let by_names = group(&register, |r, i| {
+    let by_dob = group(register, |r, i| r.dob(i).map(|d| hash_bytes(d.digits())));
+    let by_names = group(register, |r, i| {
         r.name_symbols(i)
-            .map(|(g, f)| [g.to_le_bytes(), f.to_le_bytes()].concat())
+            .map(|(g, f)| (u64::from(g) << 32) | u64::from(f))
     });
     let sessions = [
         Session {
@@ -111,9 +118,9 @@ pub fn estimate(records: &[Record], options: &EstimateOptions) -> Result<Params,
     ];
     let patterns: Vec<Vec<(Gamma, f64)>> = sessions
         .iter()
-        .map(|session| patterns(&register, &session.pairs.1))
+        .map(|session| patterns(register, &session.pairs.1))
         .collect();
-    let n = records.len();
+    let n = register.len();
     let first = fit_m(&sessions, &patterns, &start_model.m, &u, n, options);
     // Random pairs include some true matches (share λ = matches per record / (n − 1)), which
     // inflate u for agreeing levels: observed = λ·m + (1 − λ)·u. Solve for u, then fit m again.
@@ -142,13 +149,18 @@ pub fn estimate(records: &[Record], options: &EstimateOptions) -> Result<Params,
         }
     }
     params.estimation = Some(EstimationSummary {
-        records: records.len(),
+        records: n,
         random_pairs: options.random_pairs,
         seed: options.seed,
         sessions: fit.summaries,
         m_fallback,
     });
-    Ok(params)
+    params
+}
+
+/// A date of birth's digits as one 64-bit key (a collision would only merge two groups).
+fn hash_bytes(digits: &[u8]) -> u64 {
+    crate::hash::KeyHash::new(0).with(digits).finish()
 }
 
 /// One EM session: its blocking rule, the comparisons that rule fixes, and its pairs (the full

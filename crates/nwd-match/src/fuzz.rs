@@ -25,6 +25,7 @@ pub fn person_csv(data: &[u8]) {
         "date_of_birth",
         "address",
         "postcode",
+        "sex",
     ];
     assert!(writer.write_record(header).is_ok());
     for r in &records {
@@ -36,6 +37,7 @@ pub fn person_csv(data: &[u8]) {
             r.date_of_birth.as_ref(),
             r.address.as_ref(),
             r.postcode.as_ref(),
+            r.sex.as_ref(),
         ]
         .map(|c| c.map(String::as_str).unwrap_or(""));
         assert!(writer.write_record(cells).is_ok());

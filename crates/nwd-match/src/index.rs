@@ -5,7 +5,8 @@
 //! surname in one birth year) contributes an evenly spaced, deterministic sample of `cap` of them:
 //! the other keys still find a true match that such a sample misses.
 //!
-//! Keys: a valid NHS number (or other identifier; never an NHS number failing its check digit);
+//! Keys: a valid NHS number (or other identifier; never an NHS number failing its check digit,
+//! nor a placeholder such as `0000000000`);
 //! the date of birth; Soundex of family name + birth year; Soundex of given name + birth
 //! month and day; the postcode; the first three letters of the family name + postcode district;
 //! Soundex of given + family name; the whole address; the house number + the first four letters
@@ -56,7 +57,10 @@ fn keys(person: &PersonRef, query: bool) -> Keys {
         len: 0,
     };
     if let Some((kind, value)) = person.identifier {
-        if kind != IdentifierKind::NhsInvalid {
+        if !matches!(
+            kind,
+            IdentifierKind::NhsInvalid | IdentifierKind::NhsPlaceholder
+        ) {
             keys.push(KeyHash::new(IDENTIFIER).with(value.as_bytes()));
         }
     }

@@ -22,9 +22,15 @@
 //!    people registered). The total weight gives the match probability.
 //! 2. **Rules** on top (see `score.rs`): a valid NHS number equal to the candidate's with date of
 //!    birth or family name agreeing links deterministically; two different valid NHS numbers
-//!    are two people (never auto); a number failing its check digit is flagged and never used;
-//!    a candidate in the same household with a different given name is a sibling (household
-//!    evidence discounted, penalty applied) or, born the same day, a twin (never auto).
+//!    are two people (never auto); a number failing its check digit, a placeholder
+//!    (`0000000000` …) or a number the register holds for different people is flagged and never
+//!    used; a move (address and postcode both different) counts once; a candidate at the same
+//!    home (whatever the family name; a house number alone is the home) with a different given
+//!    name is a sibling (the home's and family name's evidence discounted, penalty applied) or,
+//!    born the same day, a twin (never auto; also after a move); with the household safeguards
+//!    on, no auto-link without a given name, with dates of birth months or years apart, with
+//!    fewer than two of the child's own details agreeing, or from another home without exact
+//!    names and date of birth — which, when they agree, always reach review.
 //! 3. **Bands** from fixed [`Thresholds`]: auto-link, review, or new person; two registered
 //!    people both reaching auto send the referral to review.
 //!

@@ -34,6 +34,25 @@ impl Matcher {
         })
     }
 
+    /// Estimates parameters (as [`crate::estimate`] does from the same records) from the people
+    /// already registered, without normalising them again: for a large file, insert
+    /// everyone, estimate, then [`Matcher::set_params`].
+    pub fn estimate(
+        &self,
+        options: &crate::EstimateOptions,
+    ) -> Result<Params, crate::EstimateError> {
+        if self.register.len() < 2 {
+            return Err(crate::EstimateError::TooFewRecords(self.register.len()));
+        }
+        Ok(crate::estimate::estimate_register(&self.register, options))
+    }
+
+    /// Replaces the parameters (the register and the index are kept).
+    pub fn set_params(&mut self, params: &Params) -> Result<(), ParamsError> {
+        self.model = Model::new(params)?;
+        Ok(())
+    }
+
     /// Registers a person and files them in the blocking index; later queries can find them.
     pub fn insert(&mut self, record: &Record) {
         self.insert_normalised(&record.id, &Normalised::from_record(record));
@@ -108,7 +127,27 @@ impl Matcher {
         &self.register
     }
 
+    /// A query's NHS number that identifies nobody — a placeholder (`0000000000` …) or a
+    /// number the register holds for different people — is dropped before matching, so it
+    /// neither finds candidates nor links; the rule says why.
+    fn screen_identifier<'a>(&self, query: &PersonRef<'a>) -> (PersonRef<'a>, Option<Rule>) {
+        let mut screened = *query;
+        let rule = match query.identifier {
+            Some((IdentifierKind::NhsPlaceholder, _)) => Some(Rule::NhsNumberPlaceholderIgnored),
+            Some((IdentifierKind::Nhs, value)) if self.register.identifier_is_shared(value) => {
+                Some(Rule::NhsNumberSharedIgnored)
+            }
+            _ => None,
+        };
+        if rule.is_some() {
+            screened.identifier = None;
+        }
+        (screened, rule)
+    }
+
     fn outcome(&self, query: &PersonRef, exclude: Option<u32>) -> MatchOutcome {
+        let (query, screened_rule) = self.screen_identifier(query);
+        let query = &query;
         let mut scratch = Vec::new();
         let mut scored = self.score_candidates(query, exclude, &mut scratch);
         let candidates_scored = scored.len();
@@ -129,6 +168,9 @@ impl Matcher {
         let mut rules = Vec::new();
         if query.identifier.map(|(kind, _)| kind) == Some(IdentifierKind::NhsInvalid) {
             rules.push(rule_applied(Rule::NhsNumberInvalidIgnored, 0.0));
+        }
+        if let Some(rule) = screened_rule {
+            rules.push(rule_applied(rule, 0.0));
         }
         let mut band = scored.first().map_or(Band::New, |(_, b)| b.band);
         if let [(_, first), (_, second), ..] = scored.as_slice() {
@@ -162,5 +204,7 @@ impl Matcher {
     }
 }
 
+#[cfg(test)]
+mod household_tests;
 #[cfg(test)]
 mod tests;

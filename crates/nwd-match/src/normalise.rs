@@ -21,6 +21,11 @@ pub(crate) enum IdentifierKind {
     Nhs,
     /// Ten digits failing the check digit: flagged, never used to link, never compared.
     NhsInvalid,
+    /// Ten copies of one digit (`0000000000`, `1111111111`, … `9999999999`): every one passes
+    /// modulus 11 (the weighted sum is 54·d, so the check digit comes out as d), but they are
+    /// what forms and systems put in a mandatory field when the number is unknown. Nobody's:
+    /// flagged, never used to link, never compared, never indexed (issue 18).
+    NhsPlaceholder,
     /// Anything else (e.g. a local or test-set identifier): compared as a plain string.
     Other,
 }
@@ -108,7 +113,9 @@ pub(crate) fn identifier(raw: &str) -> Option<Identifier> {
             value: compact,
         });
     }
+    let placeholder = compact.bytes().all(|b| b == compact.as_bytes()[0]);
     let kind = match NhsNumber::parse(raw) {
+        Ok(_) if placeholder => IdentifierKind::NhsPlaceholder,
         Ok(_) => IdentifierKind::Nhs,
         Err(_) => IdentifierKind::NhsInvalid,
     };

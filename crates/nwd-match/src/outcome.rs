@@ -53,6 +53,31 @@ pub enum Rule {
     TwinCap,
     /// More than one registered person reaches auto-link: the outcome goes to review.
     Ambiguous,
+    /// Address and postcode both disagree: one fact (a move) about one home, counted once —
+    /// the smaller penalty is given back.
+    HomeCountedOnce,
+    /// No given name on one side and no NHS number linking: a twin could not be told apart,
+    /// so the band is capped at review.
+    NoGivenName,
+    /// Dates of birth months or years apart (not a keystroke or a day/month swap): not the same
+    /// child, never auto-linked.
+    DistantDateOfBirth,
+    /// Fewer than two of given name, family name and date of birth agree: too little about the
+    /// child (rather than the home) to auto-link.
+    WeakEvidence,
+    /// The home differs (a move, or another family) and given name, family name and date of
+    /// birth do not all agree exactly: never auto-linked — at a million people, namesakes with
+    /// similar names born the same day exist.
+    HomeDiffers,
+    /// Given name, family name and date of birth all agree: never registered as new without a
+    /// person looking, however large the register.
+    NamesAndBirthAgree,
+    /// An NHS number that is a placeholder (`0000000000`, `1111111111`, … `9999999999`): it
+    /// passes modulus 11 but is nobody's; ignored and flagged.
+    NhsNumberPlaceholderIgnored,
+    /// An NHS number the register holds for two or more different people: it identifies none
+    /// of them; ignored and flagged.
+    NhsNumberSharedIgnored,
 }
 
 /// A rule that applied, with its effect on the match weight (0 when it only capped the band).

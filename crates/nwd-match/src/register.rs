@@ -10,6 +10,7 @@ use crate::comparison::{PersonRef, Tokens};
 use crate::dob::Dob;
 use crate::hash::{hash_str, BuildPassThrough};
 use crate::normalise::{IdentifierKind, Normalised, Sex};
+use crate::similarity::jaro_winkler;
 
 /// "No value" in a symbol field.
 const NONE: u32 = u32::MAX;
@@ -112,6 +113,11 @@ pub(crate) struct Register {
     family_counts: Vec<u32>,
     given_total: u64,
     family_total: u64,
+    /// Per identifier symbol: the first person registered with it (`NONE` for none yet).
+    identifier_holder: Vec<u32>,
+    /// Per identifier symbol: held by two or more different people (issue 18: a number
+    /// shared by different people identifies none of them; treated as missing, flagged).
+    identifier_shared: Vec<bool>,
 }
 
 impl Register {
@@ -139,13 +145,17 @@ impl Register {
             self.token_symbols.push(symbol);
         }
         self.names_counted(given, family);
+        let kind = person
+            .identifier
+            .as_ref()
+            .map_or(IdentifierKind::Other, |i| i.kind);
+        if identifier != NONE && kind == IdentifierKind::Nhs {
+            self.note_holder(identifier, given, person);
+        }
         self.ids.push(id);
         self.people.push(Stored {
             identifier,
-            identifier_kind: person
-                .identifier
-                .as_ref()
-                .map_or(IdentifierKind::Other, |i| i.kind),
+            identifier_kind: kind,
             given,
             family,
             dob: person.dob,
@@ -156,6 +166,64 @@ impl Register {
             sex: person.sex,
         });
         (self.people.len() - 1) as u32
+    }
+
+    /// Records who holds an NHS number; a second holder who is evidently another person (a
+    /// date of birth more than a keystroke or a day/month swap away, or a clearly different
+    /// given name) marks the number as shared. A second record of the same child (a duplicate
+    /// awaiting merge) does not.
+    fn note_holder(&mut self, identifier: u32, given: u32, person: &Normalised) {
+        let symbols = self.identifiers.len();
+        self.identifier_holder.resize(symbols, NONE);
+        self.identifier_shared.resize(symbols, false);
+        let slot = identifier as usize;
+        let holder = self.identifier_holder[slot];
+        if holder == NONE {
+            self.identifier_holder[slot] = self.people.len() as u32;
+            return;
+        }
+        let first = self.people[holder as usize];
+        let dob_differs = matches!(
+            crate::comparison::dob_level(first.dob, person.dob),
+            crate::comparison::dob::CLOSE | crate::comparison::dob::DIFFERENT
+        );
+        let given_differs = match (self.names.get(first.given), self.names.get(given)) {
+            (Some(a), Some(b)) => {
+                a != b
+                    && jaro_winkler(a, b) < 0.88
+                    && !crate::nickname::equivalent(a, b)
+                    && self.names.get(first.family) != Some(b)
+            }
+            _ => false,
+        };
+        if dob_differs || given_differs {
+            self.identifier_shared[slot] = true;
+        }
+    }
+
+    /// The NHS number is a placeholder or is shared by different people: not this person's
+    /// identifier, whatever the record says.
+    fn identifier_unusable(&self, p: &Stored) -> bool {
+        p.identifier_kind == IdentifierKind::NhsPlaceholder
+            || self
+                .identifier_shared
+                .get(p.identifier as usize)
+                .copied()
+                .unwrap_or(false)
+    }
+
+    /// Why this person's recorded NHS number is not used, if it is not.
+    pub fn identifier_ignored(&self, index: u32) -> Option<IdentifierKind> {
+        let p = &self.people[index as usize];
+        (p.identifier != NONE && self.identifier_unusable(p)).then_some(p.identifier_kind)
+    }
+
+    /// True when the register holds this (normalised) NHS number for different people.
+    pub fn identifier_is_shared(&self, value: &str) -> bool {
+        self.identifiers
+            .find(value)
+            .and_then(|symbol| self.identifier_shared.get(symbol as usize).copied())
+            .unwrap_or(false)
     }
 
     fn names_counted(&mut self, given: u32, family: u32) {
@@ -183,10 +251,13 @@ impl Register {
         let start = p.tokens_start as usize;
         let symbols = &self.token_symbols[start..start + usize::from(p.tokens_len)];
         PersonRef {
-            identifier: self
-                .identifiers
-                .get(p.identifier)
-                .map(|value| (p.identifier_kind, value)),
+            identifier: if self.identifier_unusable(p) {
+                None
+            } else {
+                self.identifiers
+                    .get(p.identifier)
+                    .map(|value| (p.identifier_kind, value))
+            },
             given: self.names.get(p.given),
             family: self.names.get(p.family),
             dob: p.dob,
@@ -252,14 +323,39 @@ mod tests {
             ..Record::default()
         };
         let a = register.push("a", &Normalised::from_record(&record("a", "Amy")));
+        assert_eq!(
+            register.view(a).identifier,
+            Some((IdentifierKind::Nhs, "9990000018"))
+        );
+        // Ben carries Amy's number: the number is shared by different people, so it is
+        // nobody's identifier any more.
         let b = register.push("b", &Normalised::from_record(&record("b", "Ben")));
         assert_eq!(register.id(b), "b");
+        assert!(register.identifier_is_shared("9990000018"));
+        assert_eq!(register.identifier_ignored(a), Some(IdentifierKind::Nhs));
+        // A second record of Amy (a duplicate) with her number does not make it shared.
+        let c = register.push(
+            "c",
+            &Normalised::from_record(&Record {
+                nhs_number: Some("9990000026".to_owned()),
+                ..record("c", "Amy")
+            }),
+        );
+        register.push(
+            "d",
+            &Normalised::from_record(&Record {
+                nhs_number: Some("9990000026".to_owned()),
+                ..record("d", "Amy")
+            }),
+        );
+        assert!(!register.identifier_is_shared("9990000026"));
+        assert_eq!(register.identifier_ignored(c), None);
         let view = register.view(a);
         assert_eq!(view.given, Some("amy"));
         assert_eq!(view.family, Some("smith"));
         assert_eq!(view.tokens.as_slice(), &["12", "high", "street"]);
-        assert_eq!(view.identifier, Some((IdentifierKind::Nhs, "9990000018")));
-        assert_eq!(register.family_frequency(a), (2, 2));
-        assert_eq!(register.given_frequency(b), (1, 2));
+        assert_eq!(view.identifier, None);
+        assert_eq!(register.family_frequency(a), (4, 4));
+        assert_eq!(register.given_frequency(b), (1, 4));
     }
 }

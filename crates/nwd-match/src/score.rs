@@ -28,23 +28,42 @@
 //!      (its positive weight removed) and `Thresholds::sibling_penalty_bits` subtracted;
 //!    - no given name on one side and dates of birth more than one edit apart: capped at review
 //!      (nothing tells a sibling from the child with a mistyped date of birth).
+//!
+//!    Issue 18: the household is the *home*, whatever the family name (a mistyped, changed or
+//!    missing surname no longer hides a sibling), a house number alone names the home, two
+//!    similar established given names are two names, and a co-twin is recognised after a move
+//!    by family name and birthday.
+//! 4. **A move counts once** (`identity.rs`): address and postcode both different are one fact.
+//! 5. **The child's own details** (`identity.rs`; with `Thresholds::twin_review`): no given name,
+//!    dates of birth months or years apart, fewer than `min_identity_agreements` of given name,
+//!    family name and date of birth agreeing, or a differing home without exact names and date
+//!    of birth: never auto. Names and date of birth all exact: never new (at least review).
+//! 6. **Numbers that identify nobody**: placeholders and numbers shared by different people are
+//!    dropped before scoring (`Matcher::screen_identifier`, `Register::identifier_ignored`).
 
 use crate::comparison::{
     self, compare, dob, family, given, Gamma, PersonRef, ADDRESS, DOB, FAMILY, GIVEN, IDENTIFIER,
     MISSING, MODEL, N_COMPARISONS, POSTCODE,
 };
+use crate::normalise::IdentifierKind;
 use crate::outcome::{Band, ComparisonWeight, Explanation, Rule, RuleApplied};
 use crate::params::{probability_of, weight_of, Model, Thresholds};
 use crate::register::Register;
 
 mod household;
+mod identity;
 mod nhs;
 
-use household::{household_given_names, is_unit_postcode, Household};
+use household::{household_given_names, same_home, Household};
+use identity::{
+    dates_of_birth_apart, home_counted_once, home_differs, identity_agreements,
+    names_and_birth_agree,
+};
 use nhs::{nhs_rule, NhsRelation};
 
-/// Rules that can apply to one pair at once (invalid number, NHS rule, household rule).
-const MAX_RULES: usize = 4;
+/// Rules that can apply to one pair at once (numbers ignored, NHS rule, home, household,
+/// the three caps on the child's own details, the names-and-birth floor).
+const MAX_RULES: usize = 8;
 
 /// A scored pair, without strings: cheap enough to build for every candidate.
 #[derive(Debug, Clone, Copy)]
@@ -125,6 +144,30 @@ pub(crate) fn rule_applied(rule: Rule, weight_adjustment: f64) -> RuleApplied {
             "same household and date of birth, different given name: a twin, never auto-linked"
         }
         Rule::Ambiguous => "more than one registered person reaches auto-link: review",
+        Rule::HomeCountedOnce => {
+            "address and postcode both differ: one move, counted once (the smaller penalty given back)"
+        }
+        Rule::NoGivenName => {
+            "no given name to compare: a twin could not be told apart, never auto-linked"
+        }
+        Rule::DistantDateOfBirth => {
+            "dates of birth months or years apart, not a typo: not the same child, never auto-linked"
+        }
+        Rule::WeakEvidence => {
+            "fewer than two of given name, family name and date of birth agree: never auto-linked"
+        }
+        Rule::HomeDiffers => {
+            "the home differs and names and date of birth do not all agree exactly: never auto-linked"
+        }
+        Rule::NamesAndBirthAgree => {
+            "given name, family name and date of birth agree: at least review"
+        }
+        Rule::NhsNumberPlaceholderIgnored => {
+            "a placeholder NHS number (all one digit): nobody's, ignored, matched on demographics"
+        }
+        Rule::NhsNumberSharedIgnored => {
+            "an NHS number held by different people in the register: ignored, matched on demographics"
+        }
     };
     RuleApplied {
         rule,
@@ -172,6 +215,15 @@ impl Scorer<'_> {
         if nhs.invalid_seen {
             b.add_rule(Rule::NhsNumberInvalidIgnored, 0.0);
         }
+        if query.identifier.is_some() {
+            match self.register.identifier_ignored(candidate) {
+                Some(IdentifierKind::NhsPlaceholder) => {
+                    b.add_rule(Rule::NhsNumberPlaceholderIgnored, 0.0);
+                }
+                Some(_) => b.add_rule(Rule::NhsNumberSharedIgnored, 0.0),
+                None => {}
+            }
+        }
         match nhs.relation {
             NhsRelation::EqualConfirmed => {
                 b.deterministic = true;
@@ -180,15 +232,36 @@ impl Scorer<'_> {
             NhsRelation::EqualUnconfirmed => b.add_rule(Rule::NhsNumberUnconfirmed, 0.0),
             NhsRelation::Different | NhsRelation::NotComparable => {}
         }
-        if let Some(household) = self.household_rule(query, &person, &b) {
+        let home = home_counted_once(&gamma, &b.weight);
+        if home != 0.0 {
+            adjustments += home;
+            b.add_rule(Rule::HomeCountedOnce, home);
+        }
+        let household = self.household_rule(query, &person, &b);
+        if let Some(household) = &household {
             adjustments += household.adjustment;
             capped = matches!(household.rule, Rule::TwinCap | Rule::HouseholdNoGivenName);
             b.add_rule(household.rule, household.adjustment);
+        }
+        let identifier_exact = gamma[IDENTIFIER] == comparison::identifier::EXACT;
+        if !identifier_exact {
+            for rule in self.identity_caps(query, &person, &gamma, household.as_ref()) {
+                capped = true;
+                b.add_rule(rule, 0.0);
+            }
         }
         b.total = b.prior + b.weight.iter().sum::<f64>() + b.tf.iter().sum::<f64>() + adjustments;
         b.band = self.band_of(b.total);
         if capped {
             b.band = b.band.min(Band::Review);
+        }
+        if b.band == Band::New
+            && household.is_none()
+            && nhs.relation != NhsRelation::Different
+            && names_and_birth_agree(&gamma)
+        {
+            b.band = Band::Review;
+            b.add_rule(Rule::NamesAndBirthAgree, 0.0);
         }
         if nhs.relation == NhsRelation::Different {
             let demographic = b.total - b.weight[IDENTIFIER];
@@ -203,6 +276,43 @@ impl Scorer<'_> {
             b.band = Band::Auto;
         }
         b
+    }
+
+    /// The caps on the child's own details (issue 18), each never auto-linking. Like the twin
+    /// cap, they guard against taking one child of a household for another, and they are
+    /// switched with it (`Thresholds::twin_review`, the household safeguards):
+    /// - no given name on one side: a twin could not be told apart (unless the household rule
+    ///   already held the pair for the same reason);
+    /// - dates of birth months or years apart (neither a keystroke nor a day/month swap away):
+    ///   a different child;
+    /// - fewer than `Thresholds::min_identity_agreements` of given name, family name and date
+    ///   of birth agreeing: the rest of the weight is the home's, which a household shares;
+    /// - the home differs (a move, or another family) and names and date of birth do not all
+    ///   agree exactly: the link would rest on similar names and a birthday alone, and in a
+    ///   register of a million, namesakes with similar names born the same day exist
+    ///   (`Isabella`/`Isabelle Powell`, both born 2014-07-25, in different towns).
+    fn identity_caps(
+        &self,
+        query: &PersonRef,
+        person: &PersonRef,
+        gamma: &Gamma,
+        household: Option<&Household>,
+    ) -> impl Iterator<Item = Rule> {
+        let on = self.thresholds.twin_review;
+        let no_given = on
+            && (query.given.is_none() || person.given.is_none())
+            && !household.is_some_and(|h| h.rule == Rule::HouseholdNoGivenName);
+        let distant = on && dates_of_birth_apart(gamma);
+        let weak = on && identity_agreements(gamma) < self.thresholds.min_identity_agreements;
+        let moved = on && home_differs(gamma) && !names_and_birth_agree(gamma);
+        [
+            (no_given, Rule::NoGivenName),
+            (distant, Rule::DistantDateOfBirth),
+            (weak, Rule::WeakEvidence),
+            (moved, Rule::HomeDiffers),
+        ]
+        .into_iter()
+        .filter_map(|(applies, rule)| applies.then_some(rule))
     }
 
     fn band_of(&self, weight: f64) -> Band {
@@ -236,32 +346,35 @@ impl Scorer<'_> {
         if gamma[IDENTIFIER] == comparison::identifier::EXACT {
             return None;
         }
-        let same_home = matches!(
-            gamma[ADDRESS],
-            comparison::address::EXACT | comparison::address::HIGH_OVERLAP
-        ) || (matches!(
-            gamma[ADDRESS],
-            MISSING | comparison::address::PARTIAL_OVERLAP
-        ) && gamma[POSTCODE] == comparison::postcode::EXACT
-            && query.postcode.is_some_and(is_unit_postcode));
-        if !same_home {
-            return None;
-        }
-        let (query_given, person_given) = household_given_names(query, person, gamma)?;
-        // The household's shared evidence: whatever address, postcode and family name added.
-        let discount = -(b.weight[ADDRESS].max(0.0)
-            + b.weight[POSTCODE].max(0.0)
-            + (b.weight[FAMILY] + b.tf[FAMILY]).max(0.0));
-        let given_differs = match (query_given, person_given) {
-            (Some(a), Some(b)) => self.names_differ(a, b),
-            _ => false,
-        };
-        let given_missing = query_given.is_none() || person_given.is_none();
         let born_together = gamma[DOB] == dob::EXACT
             || matches!(
                 (query.dob.and_then(|d| d.day_number()), person.dob.and_then(|d| d.day_number())),
                 (Some(x), Some(y)) if (x - y).abs() <= 1
             );
+        if !same_home(query, person, gamma) {
+            // A twin whose family has moved (or whose home is written differently): the same
+            // family name and birthday with a different given name is still a co-twin, not the
+            // same child (issue 18: twins must never auto-link).
+            let family_agrees = matches!(gamma[FAMILY], family::EXACT | family::JW_92);
+            let given_differs = matches!((query.given, person.given), (Some(a), Some(b)) if self.names_differ(a, b));
+            return (self.thresholds.twin_review
+                && born_together
+                && family_agrees
+                && given_differs)
+                .then_some(Household {
+                    rule: Rule::TwinCap,
+                    adjustment: 0.0,
+                });
+        }
+        let (query_given, person_given) = household_given_names(query, person, gamma)?;
+        // The household's shared evidence: whatever the home and the family name added.
+        let home_weight = b.weight[ADDRESS].max(0.0) + b.weight[POSTCODE].max(0.0);
+        let discount = -(home_weight + (b.weight[FAMILY] + b.tf[FAMILY]).max(0.0));
+        let given_differs = match (query_given, person_given) {
+            (Some(a), Some(b)) => self.names_differ(a, b),
+            _ => false,
+        };
+        let given_missing = query_given.is_none() || person_given.is_none();
         if given_differs && born_together && !self.thresholds.twin_review {
             // The safeguard is off: the weights decide, household evidence counted as for one child.
             None

@@ -19,7 +19,10 @@
 //! surnames with their rough frequencies in England and Wales (Smith about 1.2 %, Jones about
 //! 1 %, …) covering about 27 % of households, the rest from a generated long tail, and about
 //! 3 % double-barrelled. Households on the same street often share a postcode; about 8 % live in
-//! flats. [`REGISTER_NHS_SHARE`] of register people have their NHS number recorded.
+//! flats. [`NHS_ISSUED_SHARE`] of children have an NHS number and the register records
+//! [`REGISTER_NHS_SHARE`] of those (about 80 % of the register); [`REGISTER_FILLER_RATE`] of the
+//! records without one carry a placeholder such as `0000000000` instead. Streets are drawn so
+//! that a million-person register (about 518,000 households) still has distinct addresses.
 //!
 //! # The referrals
 //! [`QUERY_MIX`]: 60 % are people in the register ([`QueryKind::SamePerson`]), 15 % an
@@ -31,7 +34,16 @@
 //! `nhs_number_share` of all referrals carries the person's own NHS number (a same-person
 //! referral carries the registered person's true number, even when the register lacks it), and
 //! [`NHS_TYPO_RATE`] of those carry it with a one-digit substitution or an adjacent transposition
-//! (which fails the modulus-11 check digit in nearly every case).
+//! (which fails the modulus-11 check digit in nearly every case); a referral that should carry
+//! a number for a child who has none carries a placeholder a fifth of the time
+//! (`nhs_placeholder`).
+//!
+//! # Issue 18's failure shapes
+//! Besides the errors above: missing given names (`given_missing`), missing family names
+//! (`family_missing`, also on siblings), surname changes and typos on siblings too (half- and
+//! step-siblings, short surnames), partial addresses (`address_partial`: the house number
+//! alone, or the street without the number), movers (`moved_house`), and placeholder numbers
+//! in the register and on referrals.
 
 mod corrupt;
 mod dates;
@@ -72,8 +84,21 @@ pub const REFERENCE_DATE: (i32, u32, u32) = (2025, 6, 30);
 /// Probability that a birth is twins, where the household has room for two more children.
 pub const TWIN_RATE: f64 = 0.025;
 
-/// Share of register people whose NHS number the register holds.
-pub const REGISTER_NHS_SHARE: f64 = 0.90;
+/// Share of children who have an NHS number at all (issued in the 999 test range). Below one
+/// so that a million-person register fits the range's ~909,000 valid numbers.
+pub const NHS_ISSUED_SHARE: f64 = 0.85;
+
+/// Share of register people with a number whose number the register holds: about 80 % of the
+/// register carries one (issue 18's household test: "80 % with NHS numbers").
+pub const REGISTER_NHS_SHARE: f64 = 0.94;
+
+/// Placeholder NHS numbers forms and systems use when the number is unknown: each passes
+/// modulus 11. A few register records without a number carry one ([`REGISTER_FILLER_RATE`]),
+/// and so do a few referrals without one (`nhs_placeholder`).
+pub const PLACEHOLDER_NUMBERS: [&str; 3] = ["0000000000", "1111111111", "9999999999"];
+
+/// Share of register records without a number that carry a placeholder instead.
+pub const REGISTER_FILLER_RATE: f64 = 0.02;
 
 /// Share of referrals carrying an NHS number whose number is mistyped by one digit.
 pub const NHS_TYPO_RATE: f64 = 0.03;
@@ -116,7 +141,12 @@ pub fn generate(config: &SyntheticConfig) -> SyntheticSet {
         let id = format!("R{index:06}");
         register_id[person] = Some(id.clone());
         let with_nhs = world.rng.gen_bool(REGISTER_NHS_SHARE);
-        register.push(world.register_record(person, id, with_nhs));
+        let mut record = world.register_record(person, id, with_nhs);
+        if record.nhs_number.is_none() && world.rng.gen_bool(REGISTER_FILLER_RATE) {
+            let filler = PLACEHOLDER_NUMBERS[world.rng.gen_range(0..PLACEHOLDER_NUMBERS.len())];
+            record.nhs_number = Some(filler.to_owned());
+        }
+        register.push(record);
     }
 
     let counts = query_counts(config.queries, !registered.is_empty());

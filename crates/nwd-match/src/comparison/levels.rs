@@ -9,7 +9,7 @@ use crate::similarity::{jaro_winkler, within_one_edit};
 
 use super::{address, dob, family, given, identifier, postcode, sex, PersonRef, MISSING};
 
-/// NHS numbers failing their check digit are never compared (missing). Two valid NHS numbers
+/// NHS numbers failing their check digit, and placeholders, are never compared (missing). Two valid NHS numbers
 /// are equal or different (the check digit rules out one-edit pairs); any other identifier is
 /// compared as a string: exact, one edit, different.
 pub(super) fn identifier_level(
@@ -19,7 +19,13 @@ pub(super) fn identifier_level(
     let (Some((kind_a, a)), Some((kind_b, b))) = (a, b) else {
         return MISSING;
     };
-    if kind_a == IdentifierKind::NhsInvalid || kind_b == IdentifierKind::NhsInvalid {
+    let unusable = |kind| {
+        matches!(
+            kind,
+            IdentifierKind::NhsInvalid | IdentifierKind::NhsPlaceholder
+        )
+    };
+    if unusable(kind_a) || unusable(kind_b) {
         return MISSING;
     }
     if a == b {
@@ -139,11 +145,28 @@ pub(super) fn address_level(a: &PersonRef, b: &PersonRef) -> u8 {
     let numbers_conflict = numbers_conflict(tokens_a, tokens_b);
     if dice >= 0.8 && !numbers_conflict {
         address::HIGH_OVERLAP
-    } else if dice >= 0.5 {
+    } else if dice >= 0.5 || address_contained(a, b) {
         address::PARTIAL_OVERLAP
     } else {
         address::DIFFERENT
     }
+}
+
+/// One address is a part of the other that keeps its house or flat number: every token of the
+/// shorter appears in the longer, and at least one of them has a digit (`126` against
+/// `126 Ebden Street Wyee`, `12 Mill Lane` against `12 Mill Lane Ashford`). A form that has
+/// room only for the first line, or a clerk who typed the number alone, still names the home
+/// (issue 18); a town alone does not (no number).
+pub(crate) fn address_contained(a: &PersonRef, b: &PersonRef) -> bool {
+    let (tokens_a, tokens_b) = (a.tokens.as_slice(), b.tokens.as_slice());
+    let (short, long) = if tokens_a.len() <= tokens_b.len() {
+        (tokens_a, tokens_b)
+    } else {
+        (tokens_b, tokens_a)
+    };
+    !short.is_empty()
+        && short.iter().any(|t| t.bytes().any(|c| c.is_ascii_digit()))
+        && short.iter().all(|t| long.contains(t))
 }
 
 /// Matches a word split in two on one side (`narran y street` / `narrany street`,

@@ -17,7 +17,14 @@ const GIVEN: [&str; 20] = [
     "oscar", "lily", "harry", "ella", "jack", "rosie", "theo", "evie", "finley",
 ];
 
-fn record(id: &str, given: &str, family: &str, dob: &str, address: &str, postcode: &str) -> Record {
+pub(super) fn record(
+    id: &str,
+    given: &str,
+    family: &str,
+    dob: &str,
+    address: &str,
+    postcode: &str,
+) -> Record {
     let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     Record {
         id: id.to_owned(),
@@ -32,7 +39,7 @@ fn record(id: &str, given: &str, family: &str, dob: &str, address: &str, postcod
 }
 
 /// `n` distinct, unrelated people.
-fn filler(n: usize) -> Vec<Record> {
+pub(super) fn filler(n: usize) -> Vec<Record> {
     (0..n)
         .map(|i| {
             let family = format!(
@@ -84,15 +91,15 @@ fn matcher_with(people: &[Record]) -> Matcher {
     matcher
 }
 
-fn candidate<'a>(outcome: &'a MatchOutcome, id: &str) -> Option<&'a Candidate> {
+pub(super) fn candidate<'a>(outcome: &'a MatchOutcome, id: &str) -> Option<&'a Candidate> {
     outcome.candidates.iter().find(|c| c.id == id)
 }
 
-fn has_rule(candidate: &Candidate, rule: Rule) -> bool {
+pub(super) fn has_rule(candidate: &Candidate, rule: Rule) -> bool {
     candidate.explanation.rules.iter().any(|r| r.rule == rule)
 }
 
-fn valid_nhs(n: u32) -> String {
+pub(super) fn valid_nhs(n: u32) -> String {
     (n..)
         .find_map(|k| {
             let digits: Vec<u8> = format!("999{k:06}").bytes().map(|b| b - b'0').collect();

@@ -2,7 +2,10 @@
 //! for the home when the address is missing), the given names of a household, and whether two
 //! given names are different enough to be siblings rather than one person.
 
-use crate::comparison::{family, given, Gamma, PersonRef, FAMILY, GIVEN};
+use crate::comparison::{
+    address, address_contained, family, given, postcode, Gamma, PersonRef, ADDRESS, FAMILY, GIVEN,
+    MISSING, POSTCODE,
+};
 use crate::nickname;
 use crate::outcome::Rule;
 use crate::similarity::{jaro_winkler, within_one_edit};
@@ -22,10 +25,24 @@ pub(super) fn is_unit_postcode(compact: &str) -> bool {
         && bytes[len - 1].is_ascii_alphabetic()
 }
 
+/// The two records describe the same home, whatever the names: the address agrees (exact or
+/// high overlap); or one address is a part of the other that keeps its house number (`126`
+/// against `126 Ebden Street Wyee`) and the postcodes do not disagree; or the address is
+/// missing or only partly agrees and the postcode is the same full UK postcode.
+pub(super) fn same_home(query: &PersonRef, person: &PersonRef, gamma: &Gamma) -> bool {
+    let postcode_not_against = matches!(gamma[POSTCODE], MISSING | postcode::EXACT);
+    matches!(gamma[ADDRESS], address::EXACT | address::HIGH_OVERLAP)
+        || (postcode_not_against && address_contained(query, person))
+        || (matches!(gamma[ADDRESS], MISSING | address::PARTIAL_OVERLAP)
+            && gamma[POSTCODE] == postcode::EXACT
+            && query.postcode.is_some_and(is_unit_postcode))
+}
+
 /// When the two records share a family name — directly, or with one record's names the wrong
 /// way round (`HORNMORE, Jasmine` against `Elsie Hornmore`) — the two given names to tell
-/// household members apart. `None` when no family name is shared, or when both names agree
-/// crosswise (the same child written the other way round).
+/// household members apart; otherwise (a mistyped, changed or missing family name: issue 18,
+/// a household is its home, not its surname) the two given names as written. `None` when both
+/// names agree crosswise (the same child written the other way round).
 pub(super) fn household_given_names<'a>(
     query: &PersonRef<'a>,
     person: &PersonRef<'a>,
@@ -41,20 +58,28 @@ pub(super) fn household_given_names<'a>(
     } else if close(query.family, person.given) {
         Some((query.given, person.family))
     } else {
-        None
+        Some((query.given, person.given))
     }
 }
 
 impl Scorer<'_> {
-    /// Different given names: not equal, not Jaro–Winkler ≥ 0.92, not nickname-equivalent and
-    /// not a likely typo of each other. Similar spellings of two established names
-    /// (`lila`/`lily`, `aidan`/`aiden`, `millie`/`mollie`, all below 0.92) are different names:
-    /// parents give them to twins.
+    /// Different given names: not equal, not nickname-equivalent, not a likely typo of each
+    /// other, and either below Jaro–Winkler 0.92 or both established names in the register. Similar spellings of two established names
+    /// (`lila`/`lily`, `aidan`/`aiden`, `millie`/`mollie` below 0.92; `ella`/`bella` at 0.93)
+    /// are different names: parents give them to twins.
     pub(super) fn names_differ(&self, a: &str, b: &str) -> bool {
         a != b
-            && jaro_winkler(a, b) < 0.92
+            && (jaro_winkler(a, b) < 0.92 || self.both_established(a, b))
             && !nickname::equivalent(a, b)
             && !self.likely_typo(a, b)
+    }
+
+    /// Both spellings are given names the register holds at least three times each, the rarer
+    /// at least a twentieth as often as the commoner: two names, not one name and a typo that
+    /// recurs (a typo, even a systematic one, is far rarer than the name it mangles).
+    fn both_established(&self, a: &str, b: &str) -> bool {
+        let (count_a, count_b) = (self.register.given_count(a), self.register.given_count(b));
+        count_a.min(count_b) >= 3 && count_a.min(count_b) * 20 >= count_a.max(count_b)
     }
 
     /// One keystroke apart (a substitution, insertion, deletion or swap of neighbours), with

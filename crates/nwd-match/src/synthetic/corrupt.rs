@@ -22,6 +22,12 @@ pub struct ErrorRates {
     pub given_typo: f64,
     /// `family_typo`: the same, in the family name.
     pub family_typo: f64,
+    /// `given_missing`: no given name (a form that names the family only).
+    pub given_missing: f64,
+    /// `family_missing`: no family name.
+    pub family_missing: f64,
+    /// `address_partial`: the house (and flat) number alone, or the street without the number.
+    pub address_partial: f64,
     /// `nickname`: a short form (Elizabeth → Liz or Beth), when the name has one.
     pub nickname: f64,
     /// `name_swap`: given and family names written the wrong way round.
@@ -61,6 +67,9 @@ pub struct ErrorRates {
 
 /// Errors on referrals of people already in the register.
 pub const SAME_PERSON_ERRORS: ErrorRates = ErrorRates {
+    given_missing: 0.02,
+    family_missing: 0.02,
+    address_partial: 0.04,
     given_typo: 0.08,
     family_typo: 0.07,
     nickname: 0.25,
@@ -83,11 +92,15 @@ pub const SAME_PERSON_ERRORS: ErrorRates = ErrorRates {
 
 /// Milder errors on referrals of siblings, co-twins and new people.
 pub const MILD_ERRORS: ErrorRates = ErrorRates {
+    given_missing: 0.02,
+    family_missing: 0.02,
+    address_partial: 0.03,
     given_typo: 0.03,
     family_typo: 0.03,
     nickname: 0.10,
     name_swap: 0.01,
-    surname_change: 0.0,
+    // Half- and step-siblings, and children who use another parent's surname.
+    surname_change: 0.04,
     dob_day_month_swap: 0.02,
     dob_typo: 0.02,
     dob_missing: 0.02,
@@ -104,7 +117,7 @@ pub const MILD_ERRORS: ErrorRates = ErrorRates {
 };
 
 /// Substantive error tags in the order they are applied and reported.
-const SUBSTANTIVE: [&str; 12] = [
+const SUBSTANTIVE: [&str; 15] = [
     "nickname",
     "given_typo",
     "surname_change",
@@ -117,6 +130,9 @@ const SUBSTANTIVE: [&str; 12] = [
     "address_missing",
     "postcode_missing",
     "postcode_typo",
+    "given_missing",
+    "family_missing",
+    "address_partial",
 ];
 
 /// A person's true details, before corruption.
@@ -127,6 +143,8 @@ pub(super) struct Draft {
     pub address: Address,
     pub sex: Sex,
     pub nhs: Option<NhsNumber>,
+    /// The form asked for a number the child does not have: a placeholder is written.
+    pub placeholder: bool,
 }
 
 /// How an address is written.
@@ -137,6 +155,10 @@ pub(super) struct AddressStyle {
     pub add_county: bool,
     pub lower_case: bool,
     pub no_commas: bool,
+    /// The house (and flat) number alone.
+    pub number_only: bool,
+    /// The street and town without the number.
+    pub no_number: bool,
 }
 
 impl AddressStyle {
@@ -146,6 +168,8 @@ impl AddressStyle {
         add_county: false,
         lower_case: false,
         no_commas: false,
+        number_only: false,
+        no_number: false,
     };
 }
 
@@ -185,6 +209,9 @@ pub(super) fn apply(
         draw("address_missing", rates.address_missing, true);
         let postcode_missing = draw("postcode_missing", rates.postcode_missing, true);
         draw("postcode_typo", rates.postcode_typo, !postcode_missing);
+        draw("given_missing", rates.given_missing, true);
+        draw("family_missing", rates.family_missing, true);
+        draw("address_partial", rates.address_partial, true);
     }
     if chosen.len() > rates.max_substantive {
         chosen.shuffle(&mut world.rng);
@@ -210,6 +237,8 @@ pub(super) fn apply(
     if has("name_swap") {
         std::mem::swap(&mut given, &mut family);
     }
+    let given = (!has("given_missing")).then_some(given);
+    let family = (!has("family_missing")).then_some(family);
 
     let mut dob = Some(iso_date(draft.dob));
     if has("dob_day_month_swap") {
@@ -264,6 +293,13 @@ pub(super) fn apply(
         })
     };
     let mut style = AddressStyle::PLAIN;
+    if has("address_partial") {
+        if rng.gen_bool(0.5) {
+            style.number_only = true;
+        } else {
+            style.no_number = true;
+        }
+    }
     let address_line = if has("address_missing") {
         None
     } else {
@@ -275,6 +311,7 @@ pub(super) fn apply(
                 add_county: rng.gen_bool(0.2),
                 lower_case: rng.gen_bool(0.15),
                 no_commas: rng.gen_bool(0.2),
+                ..style
             };
             if !(style.drop_town || style.add_county || style.lower_case || style.no_commas) {
                 style.abbreviate = true;
@@ -294,11 +331,16 @@ pub(super) fn apply(
             };
         }
     }
+    let (mut given, mut family) = (given, family);
     if rng.gen_bool(rates.name_case) {
         errors.push("name_case");
-        given = given.to_uppercase();
-        family = family.to_uppercase();
+        given = given.map(|g| g.to_uppercase());
+        family = family.map(|f| f.to_uppercase());
     }
+    let placeholder = draft.placeholder.then(|| {
+        errors.push("nhs_placeholder");
+        super::PLACEHOLDER_NUMBERS[rng.gen_range(0..super::PLACEHOLDER_NUMBERS.len())].to_owned()
+    });
     let nhs_number = draft.nhs.map(|number| {
         let mut digits = number.as_digits();
         if rng.gen_bool(NHS_TYPO_RATE) {
@@ -314,9 +356,9 @@ pub(super) fn apply(
 
     let record = Record {
         id: String::new(),
-        nhs_number,
-        given_name: Some(given),
-        family_name: Some(family),
+        nhs_number: nhs_number.or(placeholder),
+        given_name: given,
+        family_name: family,
         date_of_birth: dob,
         address: address_line,
         postcode,

@@ -8,8 +8,8 @@ use rand::Rng;
 use super::names::{GIVEN_FEMALE, GIVEN_MALE, NICKNAMES, SAME_NAME, TWIN_NAME_PAIRS};
 
 use super::{
-    Cumulative, Household, Person, Sex, World, CHILDREN, MIN_SIBLING_GAP_DAYS, SIMILAR_TWIN_NAMES,
-    TWIN_RATE,
+    Cumulative, Household, Person, Sex, World, CHILDREN, MIN_SIBLING_GAP_DAYS, NHS_ISSUED_SHARE,
+    SIMILAR_TWIN_NAMES, TWIN_RATE,
 };
 
 impl World {
@@ -169,18 +169,29 @@ impl World {
         None
     }
 
-    /// A unique valid NHS number from the 999 test range (`None` once the range is nearly used
-    /// up: it holds about 909,000 valid numbers).
+    /// A unique valid NHS number from the 999 test range for [`NHS_ISSUED_SHARE`] of children
+    /// (`None` for the rest, and once the range is used up: it holds about 909,000 valid
+    /// numbers). A random stem, then the next unused stem with a valid check digit: constant
+    /// work per number even when most of the range is taken, as in a register of a million.
     pub(super) fn mint_nhs_number(&mut self) -> Option<NhsNumber> {
-        for _ in 0..64 {
+        if !self.rng.gen_bool(NHS_ISSUED_SHARE) {
+            return None;
+        }
+        let start = self.rng.gen_range(0..self.used_nhs.len());
+        for offset in 0..self.used_nhs.len() {
+            let stem_number = (start + offset) % self.used_nhs.len();
+            if self.used_nhs[stem_number] {
+                continue;
+            }
             let mut stem = [9u8; 9];
-            for digit in stem.iter_mut().skip(3) {
-                *digit = self.rng.gen_range(0..10);
+            let mut rest = stem_number;
+            for digit in stem.iter_mut().rev().take(6) {
+                *digit = (rest % 10) as u8;
+                rest /= 10;
             }
             if let Some(number) = NhsNumber::from_stem(stem) {
-                if self.used_nhs.insert(number) {
-                    return Some(number);
-                }
+                self.used_nhs[stem_number] = true;
+                return Some(number);
             }
         }
         None

@@ -296,6 +296,13 @@ pub(super) const STREET_NAMES: &[&str] = &[
     "Essex", "Thanet", "Medway", "Stour", "Len", "Darent", "Swale", "Romney", "Sandwich",
 ];
 
+/// Words that make a second street of a name (`Upper Mill Lane`, `Old Church Road`): towns of
+/// a million-person register need more distinct streets than the names above give.
+pub(super) const STREET_QUALIFIERS: &[&str] = &[
+    "Upper", "Lower", "Old", "New", "Little", "Great", "North", "South", "East", "West", "Back",
+    "Long",
+];
+
 /// Street kinds and how they are abbreviated on forms.
 pub(super) const STREET_KINDS: &[(&str, &str)] = &[
     ("Road", "Rd"),

@@ -22,10 +22,18 @@ impl World {
         };
         let separator = if style.no_commas { " " } else { ", " };
         let mut line = String::new();
-        if let Some(flat) = address.flat {
+        if let Some(flat) = address.flat.filter(|_| !style.no_number) {
             line.push_str(&format!("Flat {flat}{separator}"));
         }
-        line.push_str(&format!("{} {} {}", address.number, street.name, kind));
+        if style.number_only {
+            line.push_str(&address.number.to_string());
+            return line;
+        }
+        if style.no_number {
+            line.push_str(&format!("{} {}", street.name, kind));
+        } else {
+            line.push_str(&format!("{} {} {}", address.number, street.name, kind));
+        }
         if !style.drop_town {
             line.push_str(separator);
             line.push_str(TOWNS[street.town].0);
@@ -66,6 +74,9 @@ impl World {
         rates: &ErrorRates,
         nhs_share: f64,
     ) -> (Record, Vec<&'static str>) {
+        let carries = self.rng.gen_bool(nhs_share);
+        // A form that insists on a number the child does not have gets a placeholder.
+        let placeholder = carries && self.people[person].nhs.is_none() && self.rng.gen_bool(0.2);
         let p = &self.people[person];
         let household = &self.households[p.household];
         let draft = Draft {
@@ -74,11 +85,8 @@ impl World {
             dob: p.dob,
             address: household.address,
             sex: p.sex,
-            nhs: if self.rng.gen_bool(nhs_share) {
-                p.nhs
-            } else {
-                None
-            },
+            nhs: if carries { p.nhs } else { None },
+            placeholder,
         };
         corrupt::apply(self, draft, rates)
     }

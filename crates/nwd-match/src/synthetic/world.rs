@@ -11,8 +11,8 @@ use rand_chacha::ChaCha8Rng;
 use crate::record::Record;
 
 use super::names::{
-    GIVEN_FEMALE, GIVEN_MALE, INWARD_LETTERS, STREET_NAMES, SURNAMES, TAIL_PREFIXES, TAIL_SUFFIXES,
-    TOWNS,
+    GIVEN_FEMALE, GIVEN_MALE, INWARD_LETTERS, STREET_KINDS, STREET_NAMES, STREET_QUALIFIERS,
+    SURNAMES, TAIL_PREFIXES, TAIL_SUFFIXES, TOWNS,
 };
 
 use super::{
@@ -45,7 +45,7 @@ impl Sex {
 }
 
 pub(super) struct Street {
-    pub(super) name: &'static str,
+    pub(super) name: String,
     pub(super) kind: usize,
     pub(super) town: usize,
     pub(super) postcodes: Vec<String>,
@@ -114,7 +114,8 @@ pub(super) struct World {
     pub(super) town_streets: Vec<Vec<usize>>,
     pub(super) households: Vec<Household>,
     pub(super) people: Vec<Person>,
-    pub(super) used_nhs: HashSet<NhsNumber>,
+    /// Stems (the six digits after `999`) already given a number: a million flags.
+    pub(super) used_nhs: Vec<bool>,
     pub(super) used_addresses: HashSet<Address>,
     pub(super) female: Cumulative,
     pub(super) male: Cumulative,
@@ -138,11 +139,23 @@ impl World {
         let mut town_streets = vec![Vec::new(); TOWNS.len()];
         let mut seen_streets = HashSet::new();
         let mut seen_postcodes = HashSet::new();
+        // Distinct (town, street, kind) while they last (with a qualifier on about half:
+        // 22 towns × 98 names × 13 forms × 10 kinds ≈ 280,000), so two households never share
+        // an address's words without sharing the home; beyond that, repeats are allowed.
+        let distinct =
+            TOWNS.len() * STREET_NAMES.len() * (STREET_QUALIFIERS.len() + 1) * STREET_KINDS.len()
+                / 2;
         while streets.len() < street_count {
             let town = rng.gen_range(0..TOWNS.len());
-            let name = STREET_NAMES[rng.gen_range(0..STREET_NAMES.len())];
+            let base = STREET_NAMES[rng.gen_range(0..STREET_NAMES.len())];
+            let name = if streets.len() > 2_000 && rng.gen_bool(0.5) {
+                let qualifier = STREET_QUALIFIERS[rng.gen_range(0..STREET_QUALIFIERS.len())];
+                format!("{qualifier} {base}")
+            } else {
+                base.to_owned()
+            };
             let kind = street_kinds.draw(&mut rng);
-            if !seen_streets.insert((town, name, kind)) && seen_streets.len() < 15_000 {
+            if !seen_streets.insert((town, name.clone(), kind)) && seen_streets.len() < distinct {
                 continue;
             }
             let districts = TOWNS[town].1;
@@ -150,12 +163,20 @@ impl World {
             let sector = rng.gen_range(1..10);
             let units = rng.gen_range(1..=3);
             let mut postcodes = Vec::with_capacity(units);
+            let mut sector = sector;
+            let mut tries = 0;
             while postcodes.len() < units {
                 let a = INWARD_LETTERS[rng.gen_range(0..INWARD_LETTERS.len())] as char;
                 let b = INWARD_LETTERS[rng.gen_range(0..INWARD_LETTERS.len())] as char;
                 let postcode = format!("{district} {sector}{a}{b}");
-                if seen_postcodes.insert(postcode.clone()) || seen_postcodes.len() > 500_000 {
+                tries += 1;
+                // A sector holds 400 units and a one-district town 3,600: a million-person
+                // register fills them, so move to another sector, and at last share a unit
+                // with another street (as real units sometimes do).
+                if seen_postcodes.insert(postcode.clone()) || tries > 200 {
                     postcodes.push(postcode);
+                } else if tries % 20 == 0 {
+                    sector = rng.gen_range(1..10);
                 }
             }
             town_streets[town].push(streets.len());
@@ -172,7 +193,7 @@ impl World {
             town_streets,
             households: Vec::new(),
             people: Vec::new(),
-            used_nhs: HashSet::new(),
+            used_nhs: vec![false; 1_000_000],
             used_addresses: HashSet::new(),
             female: Cumulative::new(popularity(GIVEN_FEMALE.len())),
             male: Cumulative::new(popularity(GIVEN_MALE.len())),

@@ -1,4 +1,6 @@
-//! Accuracy on the synthetic register (issue 4): about 20,000 children and young people in
+//! Accuracy on the synthetic register (issues 4 and 18; the targets are issue 18's, set for a
+//! million people and checked here at 20,000 — `examples/household_eval.rs` measures 100,000
+//! and 1,000,000): about 20,000 children and young people in
 //! households with twins, 5,000 referrals (60 % people already registered, carrying realistic
 //! errors; 15 % unregistered siblings; 5 % unregistered co-twins; 20 % new people), seed 7.
 //! Parameters are estimated without labels on the register and the referrals together (as for
@@ -66,28 +68,28 @@ fn run_with(nhs_number_share: f64, thresholds: Thresholds) -> (SyntheticSet, Eva
 fn check_targets(report: &EvalReport, min_auto_recall: f64) {
     let targets = [
         (
-            "auto-link precision ≥ 0.99",
-            report.auto_precision.value() >= 0.99,
+            "auto-link precision ≥ 0.995",
+            report.auto_precision.value() >= 0.995,
         ),
         (
             "auto-link recall",
             report.auto_recall.value() >= min_auto_recall,
         ),
         (
-            "auto + review recall ≥ 0.97",
-            report.auto_review_recall.value() >= 0.97,
+            "auto + review recall ≥ 0.98",
+            report.auto_review_recall.value() >= 0.98,
         ),
         (
-            "false auto-links ≤ 0.5 % of new people",
-            report.false_auto_new.value() <= 0.005,
+            "false auto-links ≤ 0.2 % of new people",
+            report.false_auto_new.value() <= 0.002,
         ),
         (
-            "false auto-links ≤ 1 % of siblings",
-            report.false_auto_sibling.value() <= 0.01,
+            "false auto-links ≤ 0.5 % of siblings",
+            report.false_auto_sibling.value() <= 0.005,
         ),
         (
-            "false auto-links ≤ 2 % of co-twins",
-            report.false_auto_co_twin.value() <= 0.02,
+            "false auto-links ≤ 1 % of co-twins",
+            report.false_auto_co_twin.value() <= 0.01,
         ),
     ];
     let missed: Vec<&str> = targets
@@ -105,14 +107,14 @@ fn check_targets(report: &EvalReport, min_auto_recall: f64) {
 #[test]
 fn half_the_referrals_carry_an_nhs_number() {
     let (_, report) = run(0.5);
-    check_targets(&report, 0.80);
+    check_targets(&report, 0.85);
 }
 
 #[test]
 fn no_referral_carries_an_nhs_number() {
     let (set, report) = run(0.0);
     assert!(set.queries.iter().all(|q| q.record.nhs_number.is_none()));
-    check_targets(&report, 0.70);
+    check_targets(&report, 0.75);
 }
 
 /// The twin safeguard is what keeps co-twins out of auto-links: with it off (the setting that
