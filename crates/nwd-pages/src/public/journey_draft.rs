@@ -63,6 +63,22 @@ pub async fn read(
     Ok(draft.map(|d| (id, d)))
 }
 
+/// The request's draft of `journey` with its answers; or the page to show instead: the
+/// confirmation at `done` once sent, "Your answers have expired" without a live draft.
+pub async fn answers(
+    state: &AppState,
+    headers: &HeaderMap,
+    journey: Journey,
+    done: &str,
+) -> Result<(String, FormData), Response> {
+    match read(state, headers, journey).await {
+        Ok(Some((_, draft))) if draft.sent.is_some() => Err(see_other(done)),
+        Ok(Some((id, draft))) => Ok((id, FormData::from_pairs(draft.answers))),
+        Ok(None) => Err(expired(journey)),
+        Err(e) => Err(axum::response::IntoResponse::into_response(e)),
+    }
+}
+
 /// Starts a fresh draft of `journey` with `answers` and answers `303 See Other` to `next`,
 /// setting the cookie.
 pub async fn start(

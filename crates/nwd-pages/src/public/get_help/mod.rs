@@ -108,14 +108,10 @@ pub struct StepQuery {
     help: Option<String>,
 }
 
-/// The journey's draft, its answers and who is asking; or the page to show instead.
+/// This journey's draft id and answers, or the page to show instead
+/// ([`journey_draft::answers`]).
 async fn answers(state: &AppState, headers: &HeaderMap) -> Result<(String, FormData), Response> {
-    match journey_draft::read(state, headers, JOURNEY).await {
-        Ok(Some((_, draft))) if draft.sent.is_some() => Err(see_other(DONE_PATH)),
-        Ok(Some((id, draft))) => Ok((id, FormData::from_pairs(draft.answers))),
-        Ok(None) => Err(journey_draft::expired(JOURNEY)),
-        Err(e) => Err(axum::response::IntoResponse::into_response(e)),
-    }
+    journey_draft::answers(state, headers, JOURNEY, DONE_PATH).await
 }
 
 /// The step at `name` for the draft's journey (`None`: not one of its steps; go to its first).
