@@ -227,7 +227,7 @@ async fn starting_journeys_is_rate_limited(app: &TestApp) {
     let client = crate::support::no_redirects();
     let starts = ["/get-help", "/get-help/parent-carer", "/refer/questions"];
     let mut refused = None;
-    for i in 0..310 {
+    for i in 0..320 {
         let response = client
             .get(format!("{base}{}", starts[i % starts.len()]))
             .send()
@@ -239,8 +239,10 @@ async fn starting_journeys_is_rate_limited(app: &TestApp) {
         }
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
     }
-    assert_eq!(refused, Some(300), "300 journey starts per address");
-    assert_eq!(app.count("journey_drafts").await, 300);
+    // 300 per 10 minutes, refilled one every 2 s: a slow run may earn a few more.
+    let refused = refused.expect("journey starts are limited");
+    assert!((300..310).contains(&refused), "{refused} starts allowed");
+    assert_eq!(app.count("journey_drafts").await, refused as i64);
 }
 on_both_backends!(starting_journeys_is_rate_limited);
 
