@@ -205,11 +205,10 @@ async fn the_public_journeys_are_rate_limited(app: &TestApp) {
         // Without a draft: "Your answers have expired".
         assert_eq!(response.status(), StatusCode::GONE);
     }
-    assert_eq!(
-        refused,
-        Some(300),
-        "300 question pages per address per 10 minutes"
-    );
+    // 300 question pages per address per 10 minutes, refilled one every 2 s: a slow run may
+    // earn a few more.
+    let refused = refused.expect("question pages are limited");
+    assert!((300..310).contains(&refused), "{refused} pages allowed");
     // Urgent help still answers the same address.
     let urgent = client
         .get(format!("{base}/urgent-help"))
