@@ -30,17 +30,8 @@ pub(crate) async fn run(
     principal: &Principal,
 ) -> ApiResult<Response> {
     let id = parse_id::<ReferralId>(id, "referral")?;
-    let authority = principal.write_authority(&state.store.access().roles);
-    let (referral, events) = state
-        .store
-        .execute_as(
-            &trail.signed_in(principal),
-            id,
-            version.0,
-            command,
-            &actor.0,
-            &authority,
-        )
+    let (referral, events) = trail
+        .change_referral(state, principal, id, version.0, command, &actor.0)
         .await?;
     Ok(crate::with_etag(
         StatusCode::OK,

@@ -17,6 +17,38 @@ impl RequestAudit {
         AuditContext::signed_in(principal, self.0.clone())
     }
 
+    /// Runs a command on a referral for the signed-in `principal` — from the API or a page —
+    /// at the version the caller read, limited to the allocations their teams may change
+    /// (`nwd_domain::referral::authority`), and committed with this request's audit entry.
+    pub async fn change_referral(
+        &self,
+        state: &crate::AppState,
+        principal: &Principal,
+        id: nwd_domain::ReferralId,
+        version: u32,
+        command: nwd_domain::referral::Command,
+        actor: &str,
+    ) -> Result<
+        (
+            nwd_domain::referral::Referral,
+            Vec<nwd_domain::referral::RecordedEvent>,
+        ),
+        nwd_store::StoreError,
+    > {
+        let authority = principal.write_authority(&state.store.access().roles);
+        state
+            .store
+            .execute_as(
+                &self.signed_in(principal),
+                id,
+                version,
+                command,
+                actor,
+                &authority,
+            )
+            .await
+    }
+
     /// The context of a change by `actor` (a member of the public, or someone signing in),
     /// signed in as `account` when they are.
     pub fn acting(&self, actor: Actor, account: Option<&str>) -> AuditContext {

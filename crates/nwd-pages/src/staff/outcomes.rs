@@ -304,17 +304,8 @@ pub async fn record_outcome(
         at,
         scores: scores.clone(),
     });
-    let authority = principal.write_authority(&state.store.access().roles);
-    match state
-        .store
-        .execute_as(
-            &trail.signed_in(&principal),
-            id,
-            typed.version,
-            command,
-            &actor.0,
-            &authority,
-        )
+    match trail
+        .change_referral(&state, &principal, id, typed.version, command, &actor.0)
         .await
     {
         Ok(_) => crate::staff::destinations::after_change(&state, &principal, id, "outcome").await,

@@ -194,17 +194,8 @@ pub async fn triage(
         destinations,
         competence,
     });
-    let authority = principal.write_authority(&state.store.access().roles);
-    match state
-        .store
-        .execute_as(
-            &trail.signed_in(&principal),
-            id,
-            typed.version,
-            command,
-            &actor.0,
-            &authority,
-        )
+    match trail
+        .change_referral(&state, &principal, id, typed.version, command, &actor.0)
         .await
     {
         Ok((_, events)) => {
