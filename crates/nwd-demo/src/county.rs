@@ -279,6 +279,7 @@ impl County {
                     standards: standards.for_team_type(spec.team_type),
                     active: true,
                     offer: crate::offers::offer(index),
+                    measurement: Default::default(),
                 },
             });
             roles.push(spec.role);

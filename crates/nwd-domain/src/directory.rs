@@ -160,6 +160,9 @@ pub struct ServiceDetails {
     /// Whether it is taking referrals.
     #[serde(default = "yes")]
     pub active: bool,
+    /// When it collects routine outcome measures (issue 19).
+    #[serde(default)]
+    pub measurement: crate::referral::measurement::MeasurementSchedule,
     /// How to reach it, where to go, when it is open, how to get in and what to bring
     /// (flat in JSON: `phones`, `email`, `url`, `physical_address`, `opening_hours`, …).
     #[serde(flatten)]
@@ -222,6 +225,7 @@ impl ServiceDetails {
             standard.validate(&format!("standards[{i}]"), &mut errors);
         }
         self.offer.validate(&mut errors);
+        self.measurement.validate("measurement", &mut errors);
         errors
     }
 

@@ -122,6 +122,7 @@ mod tests {
             standards: vec![],
             active: true,
             offer: Default::default(),
+            measurement: Default::default(),
         }
     }
 

@@ -68,13 +68,15 @@ pub const JOURNEYS: [&str; 3] = ["/get-help", "/get-help/parent-carer", "/refer/
 /// too, and `/refer/q/{question}`): each answer is one request, saved in the journey's draft.
 /// (The professional referral's send, `POST /refer`, is on the anonymous allowance,
 /// [`LIMITED`].)
-pub const JOURNEY_PREFIXES: [&str; 2] = ["/get-help/q/", "/refer/q/"];
+/// A completion link's answers (`POST /measure/{token}`) are on the same allowance.
+pub const JOURNEY_PREFIXES: [&str; 3] = ["/get-help/q/", "/refer/q/", "/measure/"];
 
 /// Anonymous look-ups of a private status link (path prefixes, GET): limited per address like
 /// submissions, on their own allowance, so that guessing tokens is slow as well as hopeless.
 /// OpenID Connect sign-in (`/staff/oidc/…`: each start writes a row and calls the provider)
 /// shares that allowance.
-pub const LIMITED_LOOKUPS: [&str; 3] = ["/status/", "/api/status/", "/staff/oidc/"];
+/// A completion link's questionnaire (`/measure/{token}`, issue 19) is looked up the same way.
+pub const LIMITED_LOOKUPS: [&str; 4] = ["/status/", "/api/status/", "/staff/oidc/", "/measure/"];
 
 /// A request path fit for a log line: a status token is a secret (LOGGING.md), so the path of
 /// a status link is logged without it.

@@ -347,6 +347,9 @@ impl Store {
                 "source",
                 "family_key",
                 "given_key",
+                "measure_attended",
+                "measure_since",
+                "measure_started",
             ],
         );
         let mut contacts = Batch::new(
@@ -415,6 +418,7 @@ impl Store {
                 ]);
             }
             for a in &r.allocations {
+                let counts = r.measure_counts(a.id, &self.tz);
                 allocations.push(vec![
                     V::T(a.id.to_string()),
                     V::T(r.id.to_string()),
@@ -433,6 +437,9 @@ impl Store {
                     V::T(r.source.as_str().into()),
                     V::OT(name_keys.get(&r.person_id).map(|k| k.0.clone())),
                     V::OT(name_keys.get(&r.person_id).map(|k| k.1.clone())),
+                    V::I(i64::from(counts.attended)),
+                    V::I(i64::from(counts.since_measure)),
+                    V::I(flag(counts.measured)),
                 ]);
             }
             for c in &r.contacts {

@@ -35,6 +35,8 @@ mod error;
 mod intake;
 mod intake_group;
 mod lists;
+pub mod measure_links;
+mod measurement;
 pub mod oidc;
 pub mod privacy;
 pub mod provision;
@@ -243,9 +245,15 @@ impl Store {
         Ok(store)
     }
 
-    /// Applies pending migrations (idempotent).
+    /// Applies pending migrations (idempotent), then fills what a migration could not compute
+    /// in SQL (the follow-up counts of open allocations, [`Store::fill_measure_counts`]).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        MIGRATOR.run(&self.pool).await.map_err(StoreError::Migrate)
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .map_err(StoreError::Migrate)?;
+        self.fill_measure_counts().await?;
+        Ok(())
     }
 
     /// Which database this is.
@@ -302,6 +310,7 @@ impl Store {
             "break_glass",
             "audit_log",
             "status_links",
+            "measure_links",
             "consultations",
             "journey_drafts",
             "match_decisions",

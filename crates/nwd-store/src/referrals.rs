@@ -76,14 +76,43 @@ impl Store {
         actor: &str,
         authority: Option<&WriteAuthority>,
     ) -> Result<(Referral, Vec<RecordedEvent>), StoreError> {
-        let now = self.now();
         let mut w = self.begin_write().await?;
+        let done = self
+            .decide_in(
+                &mut w,
+                referral_id,
+                Some(expected_version),
+                command,
+                actor,
+                authority,
+            )
+            .await?;
+        w.commit_audited(self.now(), audit).await?;
+        Ok(done)
+    }
+
+    /// Decides `command` and writes its events and projection inside `w` (the caller commits
+    /// it with its audit entry, or drops it to roll back). `expected_version`, when given, is
+    /// the version the caller read: a stale one is refused with the changes since; `None`
+    /// decides against the current version (a change that cannot contradict another, such as
+    /// a measure completed through a link).
+    pub(crate) async fn decide_in(
+        &self,
+        w: &mut crate::WriteTx<'_>,
+        referral_id: ReferralId,
+        expected_version: Option<u32>,
+        command: Command,
+        actor: &str,
+        authority: Option<&WriteAuthority>,
+    ) -> Result<(Referral, Vec<RecordedEvent>), StoreError> {
+        let now = self.now();
         let events = load_events(&mut w.tx, referral_id).await?;
         if events.is_empty() {
             return Err(StoreError::not_found("referral", referral_id));
         }
         let mut referral =
             Referral::replay(&events).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let expected_version = expected_version.unwrap_or(referral.version);
         if referral.version != expected_version {
             return Err(conflict(expected_version, &referral, &events));
         }
@@ -112,8 +141,8 @@ impl Store {
                 return Err(error);
             }
             // Another writer appended the same sequence number first (on PostgreSQL both
-            // read version N before either committed). Roll back, then name what they did.
-            drop(w);
+            // read version N before either committed). The caller rolls back; name what they
+            // did.
             let mut conn = self.pool.acquire().await?;
             let events = load_events(&mut conn, referral_id).await?;
             let current =
@@ -121,12 +150,11 @@ impl Store {
             return Err(conflict(expected_version, &current, &events));
         }
         write_projection(&mut w.tx, &referral, Some(expected_version), None, now).await?;
-        write_allocations_and_contacts(&mut w.tx, &referral, &recorded).await?;
+        write_allocations_and_contacts(&mut w.tx, &referral, &recorded, &self.tz).await?;
         if crate::urgency::touches_urgency(&recorded) {
             crate::urgency::write_urgency(&mut w.tx, &referral, &self.tz).await?;
         }
         crate::urgency::write_crisis(&mut w.tx, self, &referral).await?;
-        w.commit_audited(self.now(), audit).await?;
         Ok((referral, recorded))
     }
 

@@ -57,6 +57,7 @@ const ERASE: &[&str] = &[
     "DELETE FROM allocations WHERE person_id IN ({p})",
     "DELETE FROM idempotency_keys WHERE referral_id IN ({r})",
     "DELETE FROM status_links WHERE referral_id IN ({r})",
+    "DELETE FROM measure_links WHERE referral_id IN ({r})",
     "DELETE FROM match_reviews WHERE person_id IN ({p}) OR referral_id IN ({r})",
     "UPDATE match_reviews SET linked_to = NULL WHERE linked_to IN ({p})",
     "DELETE FROM match_decisions WHERE person_id IN ({p}) OR referral_id IN ({r})",

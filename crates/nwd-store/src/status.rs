@@ -27,6 +27,9 @@ pub struct StatusView {
     pub referral: Referral,
     /// Names of the services its allocations and signposts name.
     pub service_names: BTreeMap<ServiceId, String>,
+    /// Those of its services that share a young person's own questionnaire scores through
+    /// their status link (`MeasurementSchedule::share_progress`).
+    pub sharing_progress: Vec<ServiceId>,
 }
 
 /// A fresh token: 256 bits from the operating system's generator, hex.
@@ -103,11 +106,15 @@ impl Store {
             referral.allocations.iter().map(|a| a.service_id).collect();
         wanted.extend(referral.signposts.iter().filter_map(|s| s.service_id));
         let mut service_names = BTreeMap::new();
+        let mut sharing_progress = Vec::new();
         for service_id in wanted {
             if let std::collections::btree_map::Entry::Vacant(entry) =
                 service_names.entry(service_id)
             {
                 if let Ok((service, _)) = self.service(service_id).await {
+                    if service.details.measurement.share_progress {
+                        sharing_progress.push(service_id);
+                    }
                     entry.insert(service.details.name);
                 }
             }
@@ -115,6 +122,7 @@ impl Store {
         Ok(StatusView {
             referral,
             service_names,
+            sharing_progress,
         })
     }
 }

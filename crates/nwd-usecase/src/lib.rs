@@ -19,6 +19,7 @@ pub mod about;
 pub mod accounts;
 pub mod error;
 pub mod intake;
+pub mod measure_links;
 pub mod outcomes;
 pub mod person;
 pub mod privacy;

@@ -66,6 +66,69 @@ pub struct PublicStatus {
     pub next: Vec<String>,
     /// The day it was received, e.g. "3 March 2026".
     pub received_on: String,
+    /// The young person's own questionnaire scores, when they referred themselves and their
+    /// service shares progress (`nwd_domain::referral::measurement::shared_progress`); empty
+    /// otherwise, and always on a referrer's list.
+    pub progress: Vec<ProgressLine>,
+}
+
+/// One scale of a questionnaire the young person completed, score by score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProgressLine {
+    /// The questionnaire, e.g. "Patient Health Questionnaire (PHQ-9)".
+    pub measure: String,
+    /// The scale, e.g. "Total".
+    pub scale: String,
+    /// Which way is better, in words.
+    pub better: String,
+    /// Each score with its day, oldest first (e.g. "3 March 2026", "12").
+    pub scores: Vec<(String, String)>,
+}
+
+/// The progress lines of the assessments a young person may see.
+fn progress_lines(
+    assessments: &[&nwd_domain::referral::outcome::OutcomeAssessment],
+    tz: &TimeZone,
+) -> Vec<ProgressLine> {
+    let set = nwd_outcomes::bundled();
+    let mut lines: Vec<ProgressLine> = Vec::new();
+    for assessment in assessments {
+        let Some(definition) = set.get(&assessment.measure) else {
+            continue;
+        };
+        let day = assessment
+            .at
+            .to_zoned(tz.clone())
+            .date()
+            .strftime("%-d %B %Y")
+            .to_string();
+        for entry in &assessment.scores {
+            let Some(scale) = definition.scale(&entry.scale) else {
+                continue;
+            };
+            let point = (day.clone(), entry.score().to_string());
+            match lines
+                .iter_mut()
+                .find(|l| l.measure == definition.name && l.scale == scale.name)
+            {
+                Some(line) => line.scores.push(point),
+                None => lines.push(ProgressLine {
+                    measure: definition.name.clone(),
+                    scale: scale.name.clone(),
+                    better: match scale.direction {
+                        nwd_outcomes::Direction::LowerIsBetter => {
+                            "Lower scores mean things are better".to_owned()
+                        }
+                        nwd_outcomes::Direction::HigherIsBetter => {
+                            "Higher scores mean things are better".to_owned()
+                        }
+                    },
+                    scores: vec![point],
+                }),
+            }
+        }
+    }
+    lines
 }
 
 fn joined(names: &[String]) -> String {
@@ -222,6 +285,7 @@ pub fn public_status(
             .date()
             .strftime("%-d %B %Y")
             .to_string(),
+        progress: Vec::new(),
     }
 }
 
@@ -239,6 +303,10 @@ pub async fn status_for_token(
             )
         })?;
     let mut status = public_status(&view.referral, &view.service_names, store.tz());
+    let shared = nwd_domain::referral::measurement::shared_progress(&view.referral, |service| {
+        view.sharing_progress.contains(&service)
+    });
+    status.progress = progress_lines(&shared, store.tz());
     // Not yet passed on: when someone will be in touch, by the configured triage standard
     // for its priority (or the more urgent review asked for, until triage decides).
     if matches!(status.stage, Stage::Received | Stage::BeingLookedAt) {

@@ -264,6 +264,11 @@ pub struct DischargeInput {
     /// Note.
     #[serde(default)]
     pub note: Option<String>,
+    /// Why there is no closing outcome measure: needed when the allocation was seen, its
+    /// service asks for one, and none is recorded on or after the day of the last attended
+    /// contact (a discharge without it is refused with 422 on this field).
+    #[serde(default)]
+    pub without_closing_measure: Option<nwd_domain::referral::measurement::MissingMeasure>,
 }
 
 /// Discharge from one allocation with a coded reason. Discharging the last open allocation
@@ -285,6 +290,7 @@ pub(super) async fn discharge(
         allocation_id,
         reason: body.value.reason,
         note: body.value.note,
+        without_closing_measure: body.value.without_closing_measure,
     });
     run(&trail, &state, &id, version, command, &actor, &principal).await
 }

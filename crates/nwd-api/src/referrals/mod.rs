@@ -105,6 +105,11 @@ pub fn router() -> SecureRouter {
             routes!(outcomes::record_outcome),
         )
         .route(
+            Requires(WriteClinical, Scope::Referral("id")),
+            "outcome",
+            routes!(outcomes::send_measure_link),
+        )
+        .route(
             Requires(ReadClinical, Scope::Referral("id")),
             "outcome",
             routes!(outcomes::outcomes),

@@ -62,3 +62,54 @@ pub(super) async fn outcomes(
         .await?;
     Ok(Json(referral_outcomes(&state.store, &referral).await?))
 }
+
+/// A completion link made: its path, shown once (only its hash is kept).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(super) struct MeasureLinkSent {
+    /// The path to give the young person or parent (`/measure/{token}`), on this server's
+    /// address.
+    path: String,
+    /// When it stops working.
+    #[schema(value_type = String, format = DateTime)]
+    expires_at: jiff::Timestamp,
+    /// The referral's version after sending.
+    version: u32,
+}
+
+/// Send the young person or a parent a one-time link to complete a measure on their phone
+/// without signing in (only measures whose questions may be shown; a parent only when they
+/// may be contacted about the referral). The link works once, for 14 days.
+#[utoipa::path(post, path = "/api/referrals/{id}/measure-links", tag = "referrals",
+    request_body = nwd_domain::referral::measurement::MeasureLinkRequest,
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    responses((status = 201, body = MeasureLinkSent), (status = 403, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+pub(super) async fn send_measure_link(
+    trail: RequestAudit,
+    State(state): State<AppState>,
+    actor: Actor,
+    Caller(principal): Caller,
+    version: IfMatch,
+    Path(id): Path<String>,
+    body: JsonBody<nwd_domain::referral::measurement::MeasureLinkRequest>,
+) -> ApiResult<(axum::http::StatusCode, Json<MeasureLinkSent>)> {
+    let id = parse_id::<ReferralId>(&id, "referral")?;
+    let authority = principal.write_authority(&state.store.access().roles);
+    let sent = nwd_usecase::measure_links::send(
+        &state.store,
+        &trail.signed_in(&principal),
+        id,
+        version.0,
+        body.value,
+        &actor.0,
+        &authority,
+    )
+    .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(MeasureLinkSent {
+            path: sent.path,
+            expires_at: sent.expires_at,
+            version: sent.version,
+        }),
+    ))
+}

@@ -4,6 +4,7 @@
 
 use nwd_domain::codes::{DischargeReason, ReferralSource, TransitionOutcome};
 use nwd_domain::need::{NeedGroup, StepDirection};
+use nwd_domain::referral::measurement::{MissingMeasure, MissingMeasureReason};
 use nwd_domain::referral::{
     AllocateCommand, Command, DischargeCommand, StepCommand, TransitionCommand,
 };
@@ -121,10 +122,29 @@ impl Care<'_> {
             DischargeReason::DeclinedFurtherSupport => Some(wording::ended_support(&mut self.rng)),
             _ => None,
         };
+        // Without a closing measure since the last session, the discharge says why, as a
+        // clinician must (`nwd_domain::referral::measurement`).
+        let without_closing_measure =
+            (run.referral.has_closing_measure(allocation, &self.clock.tz) == Some(false)).then(
+                || MissingMeasure {
+                    reason: match reason {
+                        DischargeReason::DidNotEngage | DischargeReason::MovedOutOfArea => {
+                            MissingMeasureReason::LostContact
+                        }
+                        DischargeReason::DeclinedFurtherSupport => MissingMeasureReason::Declined,
+                        DischargeReason::TransferredToAnotherService => {
+                            MissingMeasureReason::CompletedElsewhere
+                        }
+                        _ => MissingMeasureReason::NotClinicallyAppropriate,
+                    },
+                    note: None,
+                },
+            );
         let command = Command::Discharge(DischargeCommand {
             allocation_id: allocation,
             reason,
             note: note.map(str::to_string),
+            without_closing_measure,
         });
         let ok = self
             .execute(run, now, clinician, "discharge", command)

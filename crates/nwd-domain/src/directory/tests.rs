@@ -23,6 +23,7 @@ pub(super) fn service() -> ServiceDetails {
         standards: vec![],
         active: true,
         offer: Default::default(),
+        measurement: Default::default(),
     }
 }
 

@@ -103,6 +103,16 @@ pub enum ReferralEvent {
         /// The measure, rater, date and scores.
         assessment: super::outcome::OutcomeAssessment,
     },
+    /// A one-time link to complete a measure was sent to the young person or a parent.
+    MeasureLinkSent {
+        /// The link's id (its token is the store's, kept only as a hash).
+        link_id: uuid::Uuid,
+        /// The allocation, measure and rater.
+        request: super::measurement::MeasureLinkRequest,
+        /// When it stops working.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        expires_at: Timestamp,
+    },
     /// The outcome of a scheduled contact recorded.
     ContactOutcomeRecorded {
         /// Which contact.
@@ -160,6 +170,9 @@ pub enum ReferralEvent {
         reason: DischargeReason,
         /// Note.
         note: Option<String>,
+        /// Why it ended without a closing outcome measure, when it did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        without_closing_measure: Option<crate::referral::measurement::MissingMeasure>,
     },
     /// The register was corrected: this referral is about a different person record (a merge
     /// of duplicate records, or its undoing). Not a change of care: allowed on closed
@@ -196,6 +209,7 @@ impl ReferralEvent {
             ReferralEvent::ContactRecorded { .. } => "contact_recorded",
             ReferralEvent::ContactOutcomeRecorded { .. } => "contact_outcome_recorded",
             ReferralEvent::OutcomeRecorded { .. } => "outcome_recorded",
+            ReferralEvent::MeasureLinkSent { .. } => "measure_link_sent",
             ReferralEvent::NeedGroupChanged { .. } => "need_group_changed",
             ReferralEvent::TransitionPlanned { .. } => "transition_planned",
             ReferralEvent::TransitionRecorded { .. } => "transition_recorded",

@@ -25,6 +25,7 @@ pub mod authority;
 pub mod command;
 pub mod event;
 pub mod intake;
+pub mod measurement;
 pub mod outcome;
 pub mod state;
 pub mod transition_plan;

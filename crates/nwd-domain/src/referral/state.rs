@@ -233,6 +233,9 @@ pub struct Referral {
     /// Routine outcome measures recorded, oldest first.
     #[serde(default)]
     pub outcomes: Vec<super::outcome::OutcomeAssessment>,
+    /// Completion links sent, oldest first.
+    #[serde(default)]
+    pub measure_links: Vec<super::measurement::SentMeasureLink>,
     /// Status.
     pub status: ReferralStatus,
     /// Current THRIVE group, once triaged.

@@ -137,6 +137,7 @@ fn community() -> Service {
             standards: vec![],
             active: true,
             offer: Default::default(),
+            measurement: Default::default(),
         },
     }
 }

@@ -11,6 +11,7 @@ pub mod about;
 pub mod find_support;
 pub mod get_help;
 pub mod journey_draft;
+pub mod measure_link;
 pub mod refer;
 pub mod refer_journey;
 pub mod safety_question;
@@ -48,6 +49,12 @@ pub fn router() -> SecureRouter {
             Policy::Public,
             "referral_status",
             routes!(status::status_page),
+        )
+        .route(Policy::Public, "page", routes!(measure_link::done))
+        .route(
+            Policy::Public,
+            "outcome_measure",
+            routes!(measure_link::questionnaire, measure_link::answer),
         )
         .route(Policy::Public, "page", routes!(refer_journey::start_page))
         .route(

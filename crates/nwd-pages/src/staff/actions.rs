@@ -15,6 +15,7 @@ use jiff::civil::{Date, Time};
 use jiff::Timestamp;
 use nwd_domain::codes::{ConsultationMechanism, ContactStatus, DischargeReason};
 use nwd_domain::need::{NeedGroup, StepDirection};
+use nwd_domain::referral::measurement::{MissingMeasure, MissingMeasureReason};
 use nwd_domain::referral::{
     AllocateCommand, Command, ContactInput, ContactKind, DischargeCommand, StepCommand,
 };
@@ -76,6 +77,10 @@ pub struct ActionForm {
     pub discharge_note: String,
     /// "yes" when the person confirmed that the discharge may close the referral.
     pub discharge_confirm: String,
+    /// Why no closing outcome measure (code of `MissingMeasureReason`), or "".
+    pub discharge_missing_measure: String,
+    /// Its note.
+    pub discharge_missing_note: String,
     /// The forms of `crate::staff::destinations` (decline, transition), as typed.
     pub destinations: crate::staff::destinations::DestinationForm,
     /// The transition plan and outcome forms.
@@ -126,6 +131,8 @@ impl ActionForm {
             discharge_destination: text("discharge-destination"),
             discharge_note: text("discharge-note"),
             discharge_confirm: text("discharge-confirm"),
+            discharge_missing_measure: text("discharge-missing-measure"),
+            discharge_missing_note: text("discharge-missing-note"),
             destinations: crate::staff::destinations::DestinationForm::from_form(form),
             transition: crate::staff::transitions::TransitionForm::from_form(form),
         }
@@ -394,11 +401,29 @@ pub async fn discharge(
         "" => format!("Destination: {destination}"),
         note => format!("Destination: {destination}. {note}"),
     };
+    let without_closing_measure = match typed.discharge_missing_measure.as_str() {
+        "" => None,
+        code => match MissingMeasureReason::parse(code) {
+            Some(reason) => Some(MissingMeasure {
+                reason,
+                note: Some(typed.discharge_missing_note.trim().to_owned())
+                    .filter(|n| !n.is_empty()),
+            }),
+            None => {
+                errors.push(FieldMessage::new(
+                    "discharge-missing-measure",
+                    "Choose why no closing outcome measure was recorded",
+                ));
+                None
+            }
+        },
+    };
     let command = match (allocation_id, reason) {
         (Some(allocation_id), Some(reason)) => Some(Command::Discharge(DischargeCommand {
             allocation_id,
             reason,
             note: Some(note),
+            without_closing_measure,
         })),
         _ => None,
     };
@@ -506,6 +531,10 @@ fn field_id(which: &str, path: &str) -> &'static str {
         ("step", "allocate") => "step-allocate",
         ("step", _) => "step-direction",
         ("discharge", "reason") => "discharge-reason",
+        ("discharge", "without_closing_measure") if path.ends_with(".note") => {
+            "discharge-missing-note"
+        }
+        ("discharge", "without_closing_measure") => "discharge-missing-measure",
         ("discharge", "note") => "discharge-note",
         ("decline", _) => "decline-reason",
         ("plan", "planned_on") => "plan-date",
@@ -536,6 +565,16 @@ mod tests {
             ("step", "end_allocations[1]", "step-end"),
             ("step", "", "step-direction"),
             ("discharge", "note", "discharge-note"),
+            (
+                "discharge",
+                "without_closing_measure",
+                "discharge-missing-measure",
+            ),
+            (
+                "discharge",
+                "without_closing_measure.note",
+                "discharge-missing-note",
+            ),
             ("discharge", "allocation_id", "discharge-allocation"),
             ("plan", "planned_on", "plan-date"),
             ("plan", "receiving_service_id", "plan-service"),

@@ -10,6 +10,7 @@ pub mod actions;
 pub mod consultations;
 pub mod destinations;
 pub mod lists;
+pub mod measure_links;
 pub mod oidc;
 pub mod outcomes;
 pub mod password;
@@ -90,6 +91,16 @@ pub fn router() -> SecureRouter {
             Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
             "outcome",
             routes!(outcomes::record_outcome),
+        )
+        .route(
+            Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
+            "outcome",
+            routes!(measure_links::new_link),
+        )
+        .route(
+            Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
+            "outcome",
+            routes!(measure_links::send_link),
         )
         .route(
             Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),

@@ -136,6 +136,10 @@ pub struct CaseRow {
     pub allocated: String,
     /// Waiting, or seen since.
     pub seen: String,
+    /// The outcome measure due under the service's schedule, in words.
+    pub measure: &'static str,
+    /// Whether it is overdue (a red tag) or due (a yellow one).
+    pub measure_class: &'static str,
 }
 
 #[derive(Template)]
@@ -285,6 +289,12 @@ pub async fn service(
             seen: match c.first_attended_at {
                 Some(seen) => format!("Seen since {}", shown(seen, &state)),
                 None => format!("Waiting {}", waited(c.allocated_at, now)),
+            },
+            measure: c.follow_up(&service.details.measurement).label(),
+            measure_class: match c.follow_up(&service.details.measurement) {
+                nwd_domain::referral::measurement::FollowUp::Overdue(_) => "nhsuk-tag--red",
+                nwd_domain::referral::measurement::FollowUp::Due(_) => "nhsuk-tag--yellow",
+                _ => "",
             },
         })
         .collect();

@@ -140,6 +140,7 @@ pub(crate) async fn write_allocations_and_contacts(
     conn: &mut sqlx::AnyConnection,
     referral: &Referral,
     events: &[RecordedEvent],
+    tz: &jiff::tz::TimeZone,
 ) -> Result<(), StoreError> {
     let mut touched_allocations = Vec::new();
     let mut touched_contacts = Vec::new();
@@ -149,6 +150,9 @@ pub(crate) async fn write_allocations_and_contacts(
             | ReferralEvent::TransitionPlanned { allocation_id, .. }
             | ReferralEvent::AllocationEnded { allocation_id, .. } => {
                 touched_allocations.push(*allocation_id)
+            }
+            ReferralEvent::OutcomeRecorded { assessment } => {
+                touched_allocations.push(assessment.allocation_id)
             }
             ReferralEvent::ContactRecorded { contact } => {
                 touched_allocations.push(contact.allocation_id);
@@ -170,7 +174,7 @@ pub(crate) async fn write_allocations_and_contacts(
         .iter()
         .filter(|a| touched_allocations.contains(&a.id))
     {
-        upsert_allocation(conn, referral, allocation).await?;
+        upsert_allocation(conn, referral, allocation, tz).await?;
     }
     for contact in referral
         .contacts
@@ -186,17 +190,21 @@ pub(crate) async fn upsert_allocation(
     conn: &mut sqlx::AnyConnection,
     referral: &Referral,
     a: &nwd_domain::referral::Allocation,
+    tz: &jiff::tz::TimeZone,
 ) -> Result<(), StoreError> {
     let plan = referral.transition_plan(a.id);
+    let counts = referral.measure_counts(a.id, tz);
     sqlx::query(
         "INSERT INTO allocations (id, referral_id, person_id, service_id, need_group, origin, priority_rank, clock_start, allocated_at, \
          first_attended_at, second_attended_at, ended_at, end_reason, waiting, transition_planned_on, transition_to, source, \
-         family_key, given_key) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         measure_attended, measure_since, measure_started, family_key, given_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
          (SELECT p.family_key FROM persons p WHERE p.id = $3), (SELECT p.given_key FROM persons p WHERE p.id = $3)) \
          ON CONFLICT (id) DO UPDATE SET first_attended_at = excluded.first_attended_at, second_attended_at = excluded.second_attended_at, \
          ended_at = excluded.ended_at, end_reason = excluded.end_reason, waiting = excluded.waiting, \
-         transition_planned_on = excluded.transition_planned_on, transition_to = excluded.transition_to",
+         transition_planned_on = excluded.transition_planned_on, transition_to = excluded.transition_to, \
+         measure_attended = excluded.measure_attended, measure_since = excluded.measure_since, \
+         measure_started = excluded.measure_started",
     )
     .bind(a.id.to_string())
     .bind(referral.id.to_string())
@@ -219,6 +227,9 @@ pub(crate) async fn upsert_allocation(
             .unwrap_or_else(|| p.outcome.label().to_owned())
     }))
     .bind(referral.source.as_str())
+    .bind(i64::from(counts.attended))
+    .bind(i64::from(counts.since_measure))
+    .bind(flag(counts.measured))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -80,6 +80,7 @@ async fn the_transition_list_shows_open_allocations_within_notice_of_the_upper_a
                 allocation_id: discharged.allocations[0].id,
                 reason: DischargeReason::TreatmentCompleted,
                 note: None,
+                without_closing_measure: None,
             }),
         )
         .await;
@@ -416,6 +417,7 @@ async fn crisis_list_and_caseload_pages_keep_their_order_and_totals() {
                 allocation_id: gone.allocations[0].id,
                 reason: DischargeReason::TreatmentCompleted,
                 note: None,
+                without_closing_measure: None,
             }),
         )
         .await;

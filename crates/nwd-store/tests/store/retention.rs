@@ -41,6 +41,7 @@ async fn closed_referral(t: &TestStore, name: &str, born: jiff::civil::Date, nhs
             allocation_id: allocation,
             reason: DischargeReason::TreatmentCompleted,
             note: Some("Canary note Zebedee".into()),
+            without_closing_measure: None,
         }),
     )
     .await;

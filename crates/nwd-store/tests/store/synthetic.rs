@@ -120,6 +120,7 @@ pub fn service(
         standards: Vec::new(),
         active: true,
         offer: Default::default(),
+        measurement: Default::default(),
     }
 }
 

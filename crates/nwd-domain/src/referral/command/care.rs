@@ -11,9 +11,39 @@ use crate::referral::event::ReferralEvent;
 use crate::referral::state::{AllocationOrigin, Contact, ContactKind, Referral};
 
 use super::checks::text;
-use super::{ContactInput, Context, StepCommand};
+use super::{ContactInput, Context, DischargeCommand, StepCommand};
 
 impl Referral {
+    /// A discharge of a seen allocation whose service asks for a closing measure, with none on
+    /// or after the day of the last attended contact, must say why (`referral::measurement`);
+    /// a reason given when a closing measure exists is refused as contradictory.
+    pub(super) fn check_closing_measure(
+        &self,
+        discharge: &DischargeCommand,
+        ctx: &Context<'_>,
+    ) -> Result<(), DomainError> {
+        let field = "without_closing_measure";
+        let mut errors = ValidationErrors::new();
+        let asks = self
+            .allocation(discharge.allocation_id)
+            .and_then(|a| ctx.services.service(a.service_id))
+            .is_none_or(|s| s.details.measurement.routine && s.details.measurement.closing_measure);
+        let closing = self.has_closing_measure(discharge.allocation_id, ctx.tz);
+        match (&discharge.without_closing_measure, closing) {
+            (None, Some(false)) if asks => errors.add(
+                field,
+                "no closing outcome measure is recorded since the last session: record one, or say why not",
+            ),
+            (Some(_), Some(true)) => errors.add(
+                field,
+                "a closing outcome measure is recorded: leave out the reason for not having one",
+            ),
+            (Some(missing), _) => missing.validate(field, &mut errors),
+            _ => {}
+        }
+        errors.into_result()
+    }
+
     pub(super) fn decide_contact(
         &self,
         input: ContactInput,
@@ -159,6 +189,7 @@ impl Referral {
                 allocation_id: id,
                 reason: DischargeReason::SteppedUpOrDown,
                 note: Some(step.reason.clone()),
+                without_closing_measure: None,
             });
         }
         for service_id in step.allocate {

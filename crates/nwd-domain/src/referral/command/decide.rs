@@ -169,6 +169,26 @@ impl Referral {
                 errors.into_result()?;
                 Ok(vec![ReferralEvent::OutcomeRecorded { assessment }])
             }
+            Command::SendMeasureLink(request) => {
+                self.require_active_allocation(request.allocation_id, "send a measure link")?;
+                let mut errors = ValidationErrors::new();
+                request.check(
+                    crate::person::age_in_years(ctx.date_of_birth, ctx.today()),
+                    &mut errors,
+                );
+                errors.into_result()?;
+                let expires_at = ctx
+                    .now
+                    .saturating_add(jiff::SignedDuration::from_hours(
+                        24 * crate::referral::measurement::MEASURE_LINK_DAYS,
+                    ))
+                    .unwrap_or(ctx.now);
+                Ok(vec![ReferralEvent::MeasureLinkSent {
+                    link_id: (ctx.new_id)(),
+                    request,
+                    expires_at,
+                }])
+            }
             Command::RecordContactOutcome { contact_id, status } => {
                 let contact = self.contact(contact_id).ok_or_else(|| {
                     DomainError::NotFound(format!("contact {contact_id} is not on this referral"))
@@ -219,6 +239,7 @@ impl Referral {
                         allocation_id: transition.allocation_id,
                         reason: DischargeReason::Transition,
                         note: transition.note,
+                        without_closing_measure: None,
                     },
                 ];
                 if self.active_allocations().count() == 1 {
@@ -239,10 +260,12 @@ impl Referral {
                         "record transitions with the transition action and step changes with step up/down",
                     ));
                 }
+                self.check_closing_measure(&discharge, ctx)?;
                 let mut events = vec![ReferralEvent::AllocationEnded {
                     allocation_id: discharge.allocation_id,
                     reason: discharge.reason,
                     note: discharge.note,
+                    without_closing_measure: discharge.without_closing_measure,
                 }];
                 if self.active_allocations().count() == 1 {
                     events.push(ReferralEvent::Closed {
@@ -266,6 +289,7 @@ impl Referral {
                         allocation_id: a.id,
                         reason: DischargeReason::DeclinedFurtherSupport,
                         note: Some(reason.clone()),
+                        without_closing_measure: None,
                     })
                     .collect();
                 events.push(ReferralEvent::Closed {

@@ -149,6 +149,11 @@ pub struct DischargeCommand {
     /// Note.
     #[serde(default)]
     pub note: Option<String>,
+    /// Why there is no closing outcome measure: needed when the allocation was seen, its
+    /// service asks for one, and none is recorded on or after the day of the last attended
+    /// contact (`referral::measurement`).
+    #[serde(default)]
+    pub without_closing_measure: Option<crate::referral::measurement::MissingMeasure>,
 }
 
 /// A transition outcome, ending an allocation as the young person reaches its upper age.

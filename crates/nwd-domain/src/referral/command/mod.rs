@@ -83,4 +83,7 @@ pub enum Command {
     RecordUrgency(super::urgency::UrgencyCommand),
     /// Record a routine outcome measure's scores on an allocation.
     RecordOutcome(super::outcome::OutcomeAssessment),
+    /// Send the young person or a parent a one-time link to complete a measure (the token
+    /// is the store's; the history keeps that it was sent, to whom and until when).
+    SendMeasureLink(super::measurement::MeasureLinkRequest),
 }

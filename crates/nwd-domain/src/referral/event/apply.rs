@@ -64,6 +64,7 @@ impl Referral {
             received_at: new.received_at,
             details: (*new.details).clone(),
             outcomes: Vec::new(),
+            measure_links: Vec::new(),
             status: ReferralStatus::AwaitingTriage,
             need_group: None,
             triage: None,
@@ -151,6 +152,18 @@ impl Referral {
             ReferralEvent::OutcomeRecorded { assessment } => {
                 self.outcomes.push(assessment.clone());
             }
+            ReferralEvent::MeasureLinkSent {
+                link_id,
+                request,
+                expires_at,
+            } => self
+                .measure_links
+                .push(super::super::measurement::SentMeasureLink {
+                    link_id: *link_id,
+                    request: request.clone(),
+                    sent_at: at,
+                    expires_at: *expires_at,
+                }),
             ReferralEvent::ContactOutcomeRecorded { contact_id, status } => {
                 let mut allocation = None;
                 if let Some(contact) = self.contacts.iter_mut().find(|c| c.id == *contact_id) {
@@ -199,6 +212,7 @@ impl Referral {
                 allocation_id,
                 reason,
                 note,
+                without_closing_measure,
             } => {
                 if let Some(allocation) =
                     self.allocations.iter_mut().find(|a| a.id == *allocation_id)
@@ -207,6 +221,7 @@ impl Referral {
                         at,
                         reason: *reason,
                         note: note.clone(),
+                        without_closing_measure: without_closing_measure.clone(),
                     });
                 }
             }

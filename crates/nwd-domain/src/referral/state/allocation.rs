@@ -34,6 +34,9 @@ pub struct AllocationEnd {
     pub reason: DischargeReason,
     /// Free-text note.
     pub note: Option<String>,
+    /// Why it ended without a closing outcome measure, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub without_closing_measure: Option<crate::referral::measurement::MissingMeasure>,
 }
 
 /// An allocation of the referral to a service.

@@ -153,6 +153,7 @@ pub(super) fn command(action: &Action, referral: &Referral, now: Timestamp) -> C
             allocation_id: allocation_id(referral, *allocation),
             reason: DischargeReason::ALL[*reason],
             note: None,
+            without_closing_measure: None,
         }),
         Action::Decline { blank } => Command::Decline {
             reason: text(*blank, "Feeling better"),

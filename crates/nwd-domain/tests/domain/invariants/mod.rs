@@ -78,6 +78,7 @@ fn directory() -> Vec<Service> {
                 standards: vec![],
                 active,
                 offer: Default::default(),
+                measurement: Default::default(),
             },
         };
     vec![

@@ -127,6 +127,7 @@ fn discharge_accepts_exactly_the_codes_the_pages_offer() {
                 allocation_id,
                 reason: *reason,
                 note: None,
+                without_closing_measure: None,
             }),
         );
         assert_eq!(

@@ -4,6 +4,7 @@
 use nwd_domain::codes::{ConsultationMechanism, ContactStatus, DischargeReason, TransitionOutcome};
 use nwd_domain::need::{NeedGroup, RiskLevel, StepDirection};
 use nwd_domain::person::CompetenceDecision;
+use nwd_domain::referral::measurement::{MissingMeasure, MissingMeasureReason};
 use nwd_domain::referral::{
     AllocateCommand, Command, ContactInput, ContactKind, DestinationRequest, DischargeCommand,
     Referral, StepCommand, TransitionCommand, TransitionPlanCommand, TriageCommand,
@@ -64,6 +65,12 @@ pub(super) fn discharge(allocation_id: AllocationId) -> Command {
         allocation_id,
         reason: DischargeReason::TreatmentCompleted,
         note: None,
+        // Most cases here are not about outcome measures: a seen allocation is discharged
+        // saying why there is no closing measure (the rule: `measurement_rules.rs`).
+        without_closing_measure: Some(MissingMeasure {
+            reason: MissingMeasureReason::NotClinicallyAppropriate,
+            note: None,
+        }),
     })
 }
 

@@ -58,6 +58,7 @@ pub(super) fn service(
             standards: vec![],
             active: true,
             offer: Default::default(),
+            measurement: Default::default(),
         },
     }
 }

@@ -12,6 +12,7 @@ mod check;
 mod closure_rules;
 mod commands;
 mod desk;
+mod measurement_rules;
 mod outcome_rules;
 mod starts;
 

@@ -4,6 +4,7 @@
 use nwd_domain::codes::{DeliveryMode, TeamType};
 use nwd_domain::directory::{Capacity, ServiceDetails, ServiceOffer};
 use nwd_domain::need::NeedGroup;
+use nwd_domain::referral::measurement::MeasurementSchedule;
 use nwd_domain::OrganisationId;
 
 use crate::form::FormData;
@@ -38,6 +39,14 @@ pub struct ServiceForm {
     pub slots_per_week: String,
     /// "yes" or "no".
     pub active: String,
+    /// "yes" or "no": routine outcome measures used.
+    pub measures_routine: String,
+    /// A review measure after this many attended contacts.
+    pub measure_every: String,
+    /// "yes" or "no": a discharge without a closing measure says why.
+    pub closing_measure: String,
+    /// "yes" or "no": a young person who referred themselves sees their own scores.
+    pub share_progress: String,
 }
 
 impl ServiceForm {
@@ -64,6 +73,10 @@ impl ServiceForm {
             clinician_wte: d.capacity.clinician_wte.to_string(),
             slots_per_week: d.capacity.slots_per_week.to_string(),
             active: yes_no(d.active),
+            measures_routine: yes_no(d.measurement.routine),
+            measure_every: d.measurement.review_every_contacts.to_string(),
+            closing_measure: yes_no(d.measurement.closing_measure),
+            share_progress: yes_no(d.measurement.share_progress),
         }
     }
 
@@ -84,6 +97,10 @@ impl ServiceForm {
             clinician_wte: text("clinician_wte"),
             slots_per_week: text("slots_per_week"),
             active: text("active"),
+            measures_routine: text("measures_routine"),
+            measure_every: text("measure_every"),
+            closing_measure: text("closing_measure"),
+            share_progress: text("share_progress"),
         }
     }
 
@@ -178,6 +195,65 @@ impl ServiceForm {
                 ))
             })
             .ok();
+        // The measurement questions came later than the rest of the form (issue 19): a form
+        // sent without them keeps the defaults rather than failing.
+        let default = MeasurementSchedule::default();
+        let or_default = |raw: &str, fallback: bool| {
+            if raw.is_empty() {
+                yes_no(fallback)
+            } else {
+                raw.to_owned()
+            }
+        };
+        let routine = yes(
+            &or_default(&self.measures_routine, default.routine),
+            "measures_routine",
+            "Say whether the service uses routine outcome measures",
+            &mut errors,
+        );
+        let closing_measure = yes(
+            &or_default(&self.closing_measure, default.closing_measure),
+            "closing_measure",
+            "Say whether a discharge without a closing measure must say why",
+            &mut errors,
+        );
+        let share_progress = yes(
+            &or_default(&self.share_progress, default.share_progress),
+            "share_progress",
+            "Say whether young people see their own scores through their status link",
+            &mut errors,
+        );
+        let review_every_contacts = match self.measure_every.trim() {
+            "" => Some(default.review_every_contacts),
+            raw => raw
+                .parse::<u8>()
+                .map_err(|_| {
+                    errors.push(FieldMessage::new(
+                        "measure_every",
+                        "Enter a number of sessions from 1 to 52, for example 6",
+                    ))
+                })
+                .ok(),
+        };
+        let measurement = match (
+            routine,
+            review_every_contacts,
+            closing_measure,
+            share_progress,
+        ) {
+            (
+                Some(routine),
+                Some(review_every_contacts),
+                Some(closing_measure),
+                Some(share_progress),
+            ) => MeasurementSchedule {
+                routine,
+                review_every_contacts,
+                closing_measure,
+                share_progress,
+            },
+            _ => default,
+        };
         let areas = self
             .areas
             .split(|c: char| c == ',' || c.is_whitespace())
@@ -221,6 +297,7 @@ impl ServiceForm {
                 standards,
                 active,
                 offer,
+                measurement,
             }),
             _ => Err(errors),
         }
@@ -245,6 +322,8 @@ pub(super) fn field_id(field: &str) -> &'static str {
         "areas" => "areas",
         "capacity" => "clinician_wte",
         "self_referral" => "self_referral",
+        "measurement" if field.ends_with("review_every_contacts") => "measure_every",
+        "measurement" => "measures_routine",
         _ => "name",
     }
 }

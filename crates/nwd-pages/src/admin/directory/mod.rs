@@ -156,6 +156,10 @@ pub async fn new_service(State(state): State<AppState>, Caller(principal): Calle
     let form = ServiceForm {
         self_referral: "no".into(),
         active: "yes".into(),
+        measures_routine: "yes".into(),
+        measure_every: nwd_domain::referral::measurement::DEFAULT_REVIEW_EVERY_CONTACTS.to_string(),
+        closing_measure: "yes".into(),
+        share_progress: "no".into(),
         ..ServiceForm::default()
     };
     form_page(

@@ -93,6 +93,10 @@ pub struct AllocationRow {
     pub state: String,
     /// Still open.
     pub active: bool,
+    /// The outcome measure due (open), or why it ended without a closing one.
+    pub measure: String,
+    /// Whether that measure is overdue.
+    pub measure_overdue: bool,
 }
 
 /// What the referral page shows besides the record: the forms as typed, the invalid answers,

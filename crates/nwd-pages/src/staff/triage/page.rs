@@ -12,6 +12,7 @@ use nwd_domain::authz::Permission;
 use nwd_domain::codes::{ConsultationMechanism, ContactStatus, DischargeReason, TeamType};
 use nwd_domain::need::{NeedGroup, RiskLevel};
 use nwd_domain::person::age_in_years;
+use nwd_domain::referral::measurement::{MeasurementSchedule, MissingMeasureReason};
 use nwd_domain::referral::{Referral, ReferralStatus};
 use nwd_domain::ServiceId;
 use nwd_http::AppState;
@@ -49,6 +50,8 @@ pub(super) struct ReferralPage {
     statuses: Vec<Choice>,
     mechanisms: Vec<Choice>,
     discharge_reasons: Vec<Choice>,
+    /// Why no closing outcome measure (asked at discharge when none is recorded).
+    missing_measure_reasons: Vec<Choice>,
     conflict: Vec<ChangeLine>,
     csrf: String,
     about: Option<crate::staff::about_staff::AboutSection>,
@@ -170,14 +173,26 @@ pub(crate) async fn referral_page(
         .iter()
         .map(|(s, _)| (s.id, s.details.name.clone()))
         .collect();
+    let mut schedules: Vec<(ServiceId, MeasurementSchedule)> = services
+        .iter()
+        .map(|(s, _)| (s.id, s.details.measurement))
+        .collect();
     // Services allocated earlier may no longer serve this age: name them too.
     for allocation in &referral.allocations {
         if !names.iter().any(|(id, _)| *id == allocation.service_id) {
             if let Ok((service, _)) = state.store.service(allocation.service_id).await {
+                schedules.push((service.id, service.details.measurement));
                 names.push((service.id, service.details.name));
             }
         }
     }
+    let schedule_of = |service: ServiceId| {
+        schedules
+            .iter()
+            .find(|(id, _)| *id == service)
+            .map(|(_, s)| *s)
+            .unwrap_or_default()
+    };
     let name_of = |service: ServiceId| {
         names
             .iter()
@@ -341,6 +356,22 @@ pub(crate) async fn referral_page(
                 (None, None) => format!("Waiting {}", waited(a.clock_start, now)),
             },
             active: a.is_active(),
+            measure: match &a.ended {
+                Some(end) => end
+                    .without_closing_measure
+                    .as_ref()
+                    .map(|m| format!("Ended without a closing measure: {}", m.reason.label()))
+                    .unwrap_or_default(),
+                None => {
+                    let follow_up = schedule_of(a.service_id)
+                        .follow_up(referral.measure_counts(a.id, state.store.tz()));
+                    follow_up.label().to_owned()
+                }
+            },
+            measure_overdue: a.is_active()
+                && schedule_of(a.service_id)
+                    .follow_up(referral.measure_counts(a.id, state.store.tz()))
+                    .is_overdue(),
         })
         .collect();
     let active = |selected: &[&str]| -> Vec<Choice> {
@@ -473,6 +504,12 @@ pub(crate) async fn referral_page(
             |r| r.as_str(),
             |r| format!("{} (code {})", r.label(), r.code()),
             &actions.discharge_reason,
+        ),
+        missing_measure_reasons: coded(
+            &MissingMeasureReason::ALL,
+            |r| r.code(),
+            |r| r.label().to_owned(),
+            &actions.discharge_missing_measure,
         ),
         conflict,
         urgency: crate::staff::urgency::panel(state, &referral, urgency, writes),

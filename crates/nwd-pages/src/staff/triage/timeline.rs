@@ -107,6 +107,22 @@ pub(super) fn describe(
                     .join(", ")
             ),
         ),
+        ReferralEvent::MeasureLinkSent {
+            request,
+            expires_at,
+            ..
+        } => (
+            "Measure link sent".into(),
+            format!(
+                "{} for the {} to complete, usable once until {}",
+                nwd_outcomes::bundled()
+                    .get(&request.measure)
+                    .map(|m| m.name.as_str())
+                    .unwrap_or(&request.measure),
+                request.rater.label().to_lowercase(),
+                expires_at.strftime("%Y-%m-%d %H:%M UTC")
+            ),
+        ),
         ReferralEvent::ContactOutcomeRecorded { status, .. } => (
             "Contact outcome recorded".into(),
             format!("{status:?}").to_lowercase(),
@@ -149,13 +165,29 @@ pub(super) fn describe(
                 None => outcome.label().to_owned(),
             },
         ),
-        ReferralEvent::AllocationEnded { reason, note, .. } => (
+        ReferralEvent::AllocationEnded {
+            reason,
+            note,
+            without_closing_measure,
+            ..
+        } => (
             "Discharged from a service".into(),
             format!(
-                "{}{}",
+                "{}{}{}",
                 reason.label(),
                 note.as_deref()
                     .map(|n| format!(". {n}"))
+                    .unwrap_or_default(),
+                without_closing_measure
+                    .as_ref()
+                    .map(|m| format!(
+                        ". No closing outcome measure: {}{}",
+                        m.reason.label(),
+                        m.note
+                            .as_deref()
+                            .map(|n| format!(" ({n})"))
+                            .unwrap_or_default()
+                    ))
                     .unwrap_or_default()
             ),
         ),

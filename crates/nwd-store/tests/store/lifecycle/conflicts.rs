@@ -70,6 +70,7 @@ async fn a_change_decided_against_an_old_version_is_refused_naming_what_changed(
                     allocation_id: allocation,
                     reason: DischargeReason::TreatmentCompleted,
                     note: None,
+                    without_closing_measure: None,
                 }),
                 "clinician-second",
             )

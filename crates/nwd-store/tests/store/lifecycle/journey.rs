@@ -176,6 +176,7 @@ async fn a_referral_goes_from_triage_to_discharge_with_its_projection_equal_to_i
                 allocation_id: hub_allocation,
                 reason: DischargeReason::NoFurtherInterventionNeeded,
                 note: None,
+                without_closing_measure: None,
             }),
         )
         .await;
@@ -232,6 +233,7 @@ async fn a_referral_goes_from_triage_to_discharge_with_its_projection_equal_to_i
                 allocation_id: crisis_allocation,
                 reason: DischargeReason::TreatmentCompleted,
                 note: Some("Crisis plan in place.".into()),
+                without_closing_measure: None,
             }),
         )
         .await;
