@@ -34,6 +34,7 @@ fn allocations_changed(referral: &Referral, command: &Command) -> Vec<Allocation
         Command::RecordContact(contact) => vec![contact.allocation_id],
         Command::RecordOutcome(assessment) => vec![assessment.allocation_id],
         Command::SendMeasureLink(link) => vec![link.allocation_id],
+        Command::AgreeGoals(goals) => vec![goals.allocation_id],
         Command::RecordContactOutcome { contact_id, .. } => referral
             .contacts
             .iter()

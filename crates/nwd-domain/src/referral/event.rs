@@ -103,6 +103,11 @@ pub enum ReferralEvent {
         /// The measure, rater, date and scores.
         assessment: super::outcome::OutcomeAssessment,
     },
+    /// Goals agreed with the young person (Goal-Based Outcomes), in their words.
+    GoalsAgreed {
+        /// The allocation and the goals.
+        goals: super::outcome::GoalsCommand,
+    },
     /// A one-time link to complete a measure was sent to the young person or a parent.
     MeasureLinkSent {
         /// The link's id (its token is the store's, kept only as a hash).
@@ -210,6 +215,7 @@ impl ReferralEvent {
             ReferralEvent::ContactOutcomeRecorded { .. } => "contact_outcome_recorded",
             ReferralEvent::OutcomeRecorded { .. } => "outcome_recorded",
             ReferralEvent::MeasureLinkSent { .. } => "measure_link_sent",
+            ReferralEvent::GoalsAgreed { .. } => "goals_agreed",
             ReferralEvent::NeedGroupChanged { .. } => "need_group_changed",
             ReferralEvent::TransitionPlanned { .. } => "transition_planned",
             ReferralEvent::TransitionRecorded { .. } => "transition_recorded",

@@ -332,3 +332,71 @@ pub fn outcome_summary(
             .collect(),
     }
 }
+
+/// The most goals agreed at once (Goal-Based Outcomes: up to three).
+pub const MAX_GOALS: usize = 3;
+/// The longest goal, in characters.
+pub const MAX_GOAL_CHARS: usize = 200;
+
+/// Goals agreed with the young person for Goal-Based Outcomes (GBO), in their words: goal 1 is
+/// the scale `goal1`, and so on. Agreeing goals again replaces the wording from then on; each
+/// rating keeps the scale it was given on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GoalsCommand {
+    /// The allocation (service) the goals are worked on with.
+    pub allocation_id: AllocationId,
+    /// One to three goals, in the young person's words.
+    pub goals: Vec<String>,
+}
+
+impl GoalsCommand {
+    /// Checks the goals: one to three, each said in a few words and at most
+    /// [`MAX_GOAL_CHARS`] characters.
+    pub fn check(&self, errors: &mut ValidationErrors) {
+        if self.goals.is_empty() || self.goals.len() > MAX_GOALS {
+            errors.add("goals", format!("agree one to {MAX_GOALS} goals"));
+        }
+        for (i, goal) in self.goals.iter().enumerate() {
+            let words = goal.trim();
+            if words.is_empty() {
+                errors.add(
+                    format!("goals[{i}]"),
+                    "write the goal in the young person's words",
+                );
+            } else if words.chars().count() > MAX_GOAL_CHARS {
+                errors.add(
+                    format!("goals[{i}]"),
+                    format!("keep a goal to {MAX_GOAL_CHARS} characters"),
+                );
+            }
+        }
+    }
+}
+
+/// Goals agreed on an allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgreedGoals {
+    /// The allocation.
+    pub allocation_id: AllocationId,
+    /// The goals, goal 1 first.
+    pub goals: Vec<String>,
+    /// When agreed.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+}
+
+impl Referral {
+    /// The wording of a GBO scale (`goal1`…`goal3`) on an allocation, as last agreed.
+    pub fn goal_wording(&self, allocation_id: AllocationId, scale: &str) -> Option<&str> {
+        let index: usize = scale.strip_prefix("goal")?.parse().ok()?;
+        self.goals
+            .iter()
+            .rev()
+            .find(|g| g.allocation_id == allocation_id)
+            .and_then(|g| g.goals.get(index.checked_sub(1)?))
+            .map(String::as_str)
+    }
+}

@@ -233,6 +233,9 @@ pub struct Referral {
     /// Routine outcome measures recorded, oldest first.
     #[serde(default)]
     pub outcomes: Vec<super::outcome::OutcomeAssessment>,
+    /// Goal-Based Outcomes goals agreed, oldest first.
+    #[serde(default)]
+    pub goals: Vec<super::outcome::AgreedGoals>,
     /// Completion links sent, oldest first.
     #[serde(default)]
     pub measure_links: Vec<super::measurement::SentMeasureLink>,

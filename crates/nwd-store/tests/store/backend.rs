@@ -52,7 +52,7 @@ pub struct TestStore {
     /// Its clock.
     pub clock: PinnedClock,
     /// A separate pool on the same database, for looking at rows directly.
-    raw: AnyPool,
+    pub raw: AnyPool,
     /// The database's URL.
     url: String,
 }

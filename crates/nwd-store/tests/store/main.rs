@@ -21,5 +21,6 @@ mod intake;
 mod intake_group;
 mod lifecycle;
 mod lists;
+mod measure_counts;
 mod retention;
 mod synthetic;

@@ -34,6 +34,7 @@ mod intake_flood;
 mod journeys;
 mod lifecycle;
 mod limits;
+mod measure_links;
 mod oidc;
 mod openapi;
 mod outcomes;

@@ -23,6 +23,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/referrals/{id}/contacts"),
     ("post", "/api/referrals/{id}/outcomes"),
     ("get", "/api/referrals/{id}/outcomes"),
+    ("post", "/api/referrals/{id}/measure-links"),
     ("get", "/api/outcome-measures"),
     ("get", "/api/outcome-measures/{code}/questionnaire"),
     ("post", "/api/referrals/{id}/contacts/{contact_id}/outcome"),
@@ -96,6 +97,11 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/staff/referrals/{id}/contacts"),
     ("get", "/staff/referrals/{id}/outcomes/new"),
     ("post", "/staff/referrals/{id}/outcomes"),
+    ("get", "/staff/referrals/{id}/measure-links/new"),
+    ("post", "/staff/referrals/{id}/measure-links"),
+    ("get", "/measure/{token}"),
+    ("post", "/measure/{token}"),
+    ("get", "/measure/done"),
     ("post", "/staff/referrals/{id}/step"),
     ("post", "/staff/referrals/{id}/discharge"),
     ("get", "/staff/referrals/{id}/about"),
@@ -266,6 +272,11 @@ const PUBLIC: &[(&str, &str)] = &[
     ("get", "/refer/q/{question}"),
     ("post", "/refer/q/{question}"),
     ("get", "/refer/done"),
+    // One-time links to complete an outcome measure (unguessable token, single-use, expiring,
+    // rate limited; issue 19).
+    ("get", "/measure/{token}"),
+    ("post", "/measure/{token}"),
+    ("get", "/measure/done"),
 ];
 
 /// Deny by default: every documented operation has a policy, and the public ones are

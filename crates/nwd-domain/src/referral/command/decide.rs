@@ -169,6 +169,14 @@ impl Referral {
                 errors.into_result()?;
                 Ok(vec![ReferralEvent::OutcomeRecorded { assessment }])
             }
+            Command::AgreeGoals(mut goals) => {
+                self.require_active_allocation(goals.allocation_id, "agree goals")?;
+                let mut errors = ValidationErrors::new();
+                goals.check(&mut errors);
+                errors.into_result()?;
+                goals.goals = goals.goals.iter().map(|g| g.trim().to_owned()).collect();
+                Ok(vec![ReferralEvent::GoalsAgreed { goals }])
+            }
             Command::SendMeasureLink(request) => {
                 self.require_active_allocation(request.allocation_id, "send a measure link")?;
                 let mut errors = ValidationErrors::new();

@@ -86,4 +86,6 @@ pub enum Command {
     /// Send the young person or a parent a one-time link to complete a measure (the token
     /// is the store's; the history keeps that it was sent, to whom and until when).
     SendMeasureLink(super::measurement::MeasureLinkRequest),
+    /// Agree Goal-Based Outcomes goals with the young person, in their words.
+    AgreeGoals(super::outcome::GoalsCommand),
 }

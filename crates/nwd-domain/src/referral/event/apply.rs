@@ -65,6 +65,7 @@ impl Referral {
             details: (*new.details).clone(),
             outcomes: Vec::new(),
             measure_links: Vec::new(),
+            goals: Vec::new(),
             status: ReferralStatus::AwaitingTriage,
             need_group: None,
             triage: None,
@@ -151,6 +152,13 @@ impl Referral {
             }
             ReferralEvent::OutcomeRecorded { assessment } => {
                 self.outcomes.push(assessment.clone());
+            }
+            ReferralEvent::GoalsAgreed { goals } => {
+                self.goals.push(super::super::outcome::AgreedGoals {
+                    allocation_id: goals.allocation_id,
+                    goals: goals.goals.clone(),
+                    at,
+                })
             }
             ReferralEvent::MeasureLinkSent {
                 link_id,

@@ -107,6 +107,16 @@ pub(super) fn describe(
                     .join(", ")
             ),
         ),
+        ReferralEvent::GoalsAgreed { goals } => (
+            "Goals agreed".into(),
+            goals
+                .goals
+                .iter()
+                .enumerate()
+                .map(|(i, g)| format!("Goal {}: {g}", i + 1))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
         ReferralEvent::MeasureLinkSent {
             request,
             expires_at,

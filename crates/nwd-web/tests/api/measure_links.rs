@@ -1,0 +1,546 @@
+//! Making the follow-up measure hard to forget (issue 19), on both databases: what is due on
+//! the caseload, a discharge without a closing measure asked why, a one-time link the young
+//! person completes on their phone without signing in, and their own scores on their status
+//! link when the service shares them.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::on_both_backends;
+use crate::pages::allocated;
+use crate::support::{fields, page, problem, service_body, staff_html, TestApp};
+
+async fn version_of(app: &TestApp, id: &str) -> u64 {
+    let referral: Value = app
+        .staff(Method::GET, &format!("/api/referrals/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    referral["version"].as_u64().unwrap()
+}
+
+async fn post(app: &TestApp, path: &str, version: u64, body: Value) -> reqwest::Response {
+    app.staff(Method::POST, path)
+        .header("If-Match", format!("\"{version}\""))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn attended(app: &TestApp, id: &str, allocation: &str) {
+    let version = version_of(app, id).await;
+    let response = post(
+        app,
+        &format!("/api/referrals/{id}/contacts"),
+        version,
+        json!({"allocation_id": allocation, "at": app.store.now().to_string(), "status": "attended",
+               "mechanism": "face_to_face", "clinician": "C. Therapist", "duration_minutes": 50}),
+    )
+    .await;
+    assert_eq!(response.status(), 200, "{:?}", response.text().await);
+}
+
+async fn events(app: &TestApp, id: &str) -> Vec<Value> {
+    let events: Value = app
+        .staff(Method::GET, &format!("/api/referrals/{id}/events"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    events.as_array().unwrap().clone()
+}
+
+async fn a_seen_young_person_is_not_discharged_without_a_closing_measure_or_a_reason(
+    app: &TestApp,
+) {
+    let service = app
+        .service(
+            "Closing Measure Service",
+            &["getting_help"],
+            5,
+            18,
+            "community",
+        )
+        .await;
+    let (id, allocation, _) = allocated(app, &service, "routine").await;
+    attended(app, &id, &allocation).await;
+    // The caseload shows the first measure overdue once the first session has passed.
+    let token = app.coordinator_token.clone();
+    let caseload = staff_html(
+        page(
+            app,
+            &token,
+            Method::GET,
+            &format!("/staff/services/{service}"),
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert!(caseload.contains("First measure overdue"), "{caseload}");
+    let path = format!("/api/referrals/{id}/allocations/{allocation}/discharge");
+    let version = version_of(app, &id).await;
+    let refused = post(
+        app,
+        &path,
+        version,
+        json!({"reason": "treatment_completed"}),
+    )
+    .await;
+    assert_eq!(
+        fields(&problem(refused, 422).await),
+        ["without_closing_measure"]
+    );
+    assert_eq!(version_of(app, &id).await, version, "nothing written");
+    let done = post(
+        app,
+        &path,
+        version,
+        json!({"reason": "treatment_completed",
+               "without_closing_measure": {"reason": "lost_contact"}}),
+    )
+    .await;
+    assert_eq!(done.status(), 200, "{:?}", done.text().await);
+    let ended = events(app, &id)
+        .await
+        .into_iter()
+        .find(|e| e["event"]["type"] == "allocation_ended")
+        .unwrap();
+    assert_eq!(
+        ended["event"]["without_closing_measure"]["reason"],
+        "lost_contact"
+    );
+    // The referral page says why, where the service is listed.
+    let referral = staff_html(
+        page(app, &token, Method::GET, &format!("/staff/referrals/{id}"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(
+        referral.contains("Ended without a closing measure: Contact was lost before the end"),
+        "{referral}"
+    );
+}
+on_both_backends!(a_seen_young_person_is_not_discharged_without_a_closing_measure_or_a_reason);
+
+async fn the_discharge_form_asks_why_there_is_no_closing_measure(app: &TestApp) {
+    let service = app
+        .service(
+            "Closing Form Service",
+            &["getting_help"],
+            5,
+            18,
+            "community",
+        )
+        .await;
+    let (id, allocation, _) = allocated(app, &service, "routine").await;
+    attended(app, &id, &allocation).await;
+    let token = app.coordinator_token.clone();
+    let version = version_of(app, &id).await;
+    let send = |body: String| {
+        page(
+            app,
+            &token,
+            Method::POST,
+            &format!("/staff/referrals/{id}/discharge"),
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+    };
+    let base = format!(
+        "version={version}&discharge-allocation={allocation}&discharge-reason=treatment_completed&discharge-destination=GP&discharge-confirm=yes"
+    );
+    let asked = staff_html(send(base.clone()).send().await.unwrap(), 422).await;
+    assert!(
+        asked.contains("no closing outcome measure is recorded since the last session"),
+        "{asked}"
+    );
+    assert!(
+        asked.contains("href=\"#discharge-missing-measure\""),
+        "linked to the question"
+    );
+    assert_eq!(version_of(app, &id).await, version, "nothing written");
+    let done = send(format!("{base}&discharge-missing-measure=declined"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 303);
+    assert!(version_of(app, &id).await > version);
+}
+on_both_backends!(the_discharge_form_asks_why_there_is_no_closing_measure);
+
+async fn a_young_person_completes_a_measure_once_through_a_link(app: &TestApp) {
+    let service = app
+        .service("Link Service", &["getting_help"], 5, 18, "community")
+        .await;
+    let (id, allocation, _) = allocated(app, &service, "routine").await;
+    attended(app, &id, &allocation).await;
+    let path = format!("/api/referrals/{id}/measure-links");
+    let version = version_of(app, &id).await;
+    // RCADS's questions are licensed and not shipped; PHQ-9 is for the young person.
+    let bad = post(
+        app,
+        &path,
+        version,
+        json!({"allocation_id": allocation, "measure": "rcads", "rater": "self"}),
+    )
+    .await;
+    assert_eq!(fields(&problem(bad, 422).await), ["measure"]);
+    let bad = post(
+        app,
+        &path,
+        version,
+        json!({"allocation_id": allocation, "measure": "phq_9", "rater": "parent"}),
+    )
+    .await;
+    assert_eq!(fields(&problem(bad, 422).await), ["rater"]);
+    assert_eq!(version_of(app, &id).await, version);
+    let sent = post(
+        app,
+        &path,
+        version,
+        json!({"allocation_id": allocation, "measure": "phq_9", "rater": "self"}),
+    )
+    .await;
+    assert_eq!(sent.status(), 201, "{:?}", sent.text().await);
+    let sent: Value = sent.json().await.unwrap();
+    let link = sent["path"].as_str().unwrap().to_owned();
+    assert!(link.starts_with("/measure/") && link.len() == "/measure/".len() + 64);
+
+    // Anyone holding it sees the questions and nothing about the young person.
+    let form = app.public(Method::GET, &link).send().await.unwrap();
+    assert_eq!(form.status(), 200);
+    assert_eq!(form.headers()["referrer-policy"], "no-referrer");
+    let form = form.text().await.unwrap();
+    assert!(form.contains("Little interest or pleasure in doing things"));
+    let referral: Value = app
+        .staff(Method::GET, &format!("/api/referrals/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for secret in [
+        // The young person's name (`support::referral_body`) and the referral's reference.
+        "Amelia",
+        "Testperson",
+        referral["reference"].as_str().unwrap_or("no reference"),
+        "Link Service",
+    ] {
+        assert!(!form.contains(secret), "{secret} shown through the link");
+    }
+    // Answers missing: named, nothing recorded.
+    let answers = |n: usize| {
+        (1..=n)
+            .map(|i| format!("item-q{i}=1"))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    let send = |body: String| {
+        app.public(Method::POST, &link)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+    };
+    let partial = send(answers(8)).send().await.unwrap();
+    assert_eq!(partial.status(), 422);
+    let partial = partial.text().await.unwrap();
+    assert!(partial.contains("Answer question 9"), "{partial}");
+    assert!(partial.contains("href=\"#item-q9\""));
+    let with_link = version_of(app, &id).await;
+    assert_eq!(with_link, version + 1, "only the link is in the history");
+    // Complete: recorded once (9 answers of 1: PHQ-9 total 9), then a thank-you page.
+    // (This client follows the 303.)
+    let done = send(answers(9)).send().await.unwrap();
+    assert_eq!(done.status(), 200);
+    assert_eq!(done.url().path(), "/measure/done");
+    assert!(done
+        .text()
+        .await
+        .unwrap()
+        .contains("Your answers have been sent"));
+    let history = events(app, &id).await;
+    assert!(history
+        .iter()
+        .any(|e| e["event"]["type"] == "measure_link_sent"));
+    let recorded: Vec<&Value> = history
+        .iter()
+        .filter(|e| e["event"]["type"] == "outcome_recorded")
+        .collect();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0]["event"]["assessment"]["measure"], "phq_9");
+    assert_eq!(recorded[0]["event"]["assessment"]["rater"], "self");
+    assert_eq!(
+        recorded[0]["event"]["assessment"]["scores"][0]["score_tenths"],
+        90
+    );
+    assert_eq!(recorded[0]["actor"], "young person (completion link)");
+    // Used: the same answer for the page and a second send, and nothing more recorded.
+    let again = app.public(Method::GET, &link).send().await.unwrap();
+    assert_eq!(again.status(), 404);
+    let resent = send(answers(9)).send().await.unwrap();
+    assert_eq!(resent.status(), 404);
+    assert_eq!(version_of(app, &id).await, with_link + 1);
+
+    // A link expires after 14 days.
+    let version = version_of(app, &id).await;
+    let sent: Value = post(
+        app,
+        &path,
+        version,
+        json!({"allocation_id": allocation, "measure": "gad_7", "rater": "self"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let later = sent["path"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.public(Method::GET, &later)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    app.advance_clock(jiff::SignedDuration::from_hours(24 * 14 + 1));
+    assert_eq!(
+        app.public(Method::GET, &later)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    // A wrong token looks the same as a used one.
+    let wrong = format!("/measure/{}", "0".repeat(64));
+    assert_eq!(
+        app.public(Method::GET, &wrong)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+on_both_backends!(a_young_person_completes_a_measure_once_through_a_link);
+
+async fn a_clinician_sends_a_link_from_the_referral_page(app: &TestApp) {
+    let service = app
+        .service("Link Page Service", &["getting_help"], 5, 18, "community")
+        .await;
+    let (id, allocation, _) = allocated(app, &service, "routine").await;
+    let token = app.coordinator_token.clone();
+    let referral = staff_html(
+        page(app, &token, Method::GET, &format!("/staff/referrals/{id}"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(referral.contains("id=\"send-measure-link\""));
+    let form = staff_html(
+        page(
+            app,
+            &token,
+            Method::GET,
+            &format!("/staff/referrals/{id}/measure-links/new"),
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert!(form.contains("<option value=\"phq_9\""));
+    assert!(
+        !form.contains("<option value=\"rcads\""),
+        "licensed questions"
+    );
+    assert!(form.contains("Cancel: back to the referral"));
+    let version = version_of(app, &id).await;
+    let send = |body: String| {
+        page(
+            app,
+            &token,
+            Method::POST,
+            &format!("/staff/referrals/{id}/measure-links"),
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+    };
+    let missing = staff_html(
+        send(format!(
+            "version={version}&allocation={allocation}&measure=phq_9"
+        ))
+        .send()
+        .await
+        .unwrap(),
+        422,
+    )
+    .await;
+    assert!(missing.contains("Choose who the link is for"));
+    let ready = staff_html(
+        send(format!(
+            "version={version}&allocation={allocation}&measure=phq_9&rater=self"
+        ))
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert!(ready.contains("/measure/"), "{ready}");
+    assert!(ready.contains("Link ready to send"));
+    let referral = staff_html(
+        page(app, &token, Method::GET, &format!("/staff/referrals/{id}"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(referral.contains("Measure link sent"), "in the timeline");
+}
+on_both_backends!(a_clinician_sends_a_link_from_the_referral_page);
+
+async fn a_self_referrer_sees_their_own_scores_only_where_the_service_shares_them(app: &TestApp) {
+    let org: Value = app
+        .staff(Method::POST, "/api/organisations")
+        .json(&json!({"name": "Sharing provider", "kind": "nhs_trust"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut body = service_body(
+        org["id"].as_str().unwrap(),
+        "Sharing Service",
+        &["getting_help"],
+        5,
+        25,
+        "community",
+    );
+    body["measurement"] = json!({"share_progress": true});
+    let created = app
+        .staff(Method::POST, "/api/services")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let service: Value = created.json().await.unwrap();
+    let service = service["id"].as_str().unwrap().to_owned();
+    let response = app
+        .public(Method::POST, "/api/self-referrals")
+        .json(&json!({
+            "who": "young_person",
+            "person": {"given_name": "Synthia", "family_name": "Testshare", "date_of_birth": "2009-04-09",
+                        "nhs_number": "999 000 0026", "postcode": "ME14 1XX"},
+            "presenting_needs": "I feel low.",
+            "reasons": ["depression"],
+            "contact": {"name": "Synthia Testshare", "phone": "07700 900982"},
+            "consent_to_share": ["GP"]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+    let receipt: Value = response.json().await.unwrap();
+    let status_token = receipt["status_token"].as_str().unwrap().to_owned();
+    let (id, _) = app.received(&receipt).await;
+    let triaged = post(
+        app,
+        &format!("/api/referrals/{id}/triage"),
+        1,
+        json!({"need_group": "getting_help", "risk": "low", "rationale": "Low mood",
+               "destinations": [{"type": "allocate", "service_id": service}]}),
+    )
+    .await;
+    assert_eq!(triaged.status(), 200, "{:?}", triaged.text().await);
+    let triaged: Value = triaged.json().await.unwrap();
+    let allocation = triaged["referral"]["allocations"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    attended(app, &id, &allocation).await;
+    let version = version_of(app, &id).await;
+    let recorded = post(
+        app,
+        &format!("/api/referrals/{id}/outcomes"),
+        version,
+        json!({"allocation_id": allocation, "measure": "phq_9", "rater": "self",
+               "scores": [{"scale": "total", "score": 17}]}),
+    )
+    .await;
+    assert_eq!(recorded.status(), 200);
+    let status: Value = app
+        .public(Method::GET, &format!("/api/status/{status_token}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        status["progress"][0]["measure"],
+        "Patient Health Questionnaire (PHQ-9)"
+    );
+    assert_eq!(status["progress"][0]["scores"][0][1], "17");
+    let page = app
+        .public(Method::GET, &format!("/status/{status_token}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Your questionnaires"), "{page}");
+    // A service that does not share: nothing shown.
+    let mut details: Value = app
+        .staff(Method::GET, &format!("/api/services/{service}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let version = details["version"].clone();
+    details["measurement"]["share_progress"] = json!(false);
+    let mut put = details.clone();
+    if let Some(map) = put.as_object_mut() {
+        map.remove("id");
+        map.remove("version");
+    }
+    let changed = app
+        .staff(Method::PUT, &format!("/api/services/{service}"))
+        .header("If-Match", format!("\"{}\"", version.as_u64().unwrap_or(1)))
+        .json(&put)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200, "{:?}", changed.text().await);
+    let status: Value = app
+        .public(Method::GET, &format!("/api/status/{status_token}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["progress"], json!([]));
+}
+on_both_backends!(a_self_referrer_sees_their_own_scores_only_where_the_service_shares_them);
