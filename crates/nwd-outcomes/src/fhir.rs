@@ -73,6 +73,131 @@ pub fn questionnaire(definition: &MeasureDefinition) -> Value {
     resource
 }
 
+/// A problem in a `QuestionnaireResponse`, at the path of the element at fault.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ResponseError {
+    /// e.g. `item[3].answer[0]`.
+    pub path: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+fn problem(path: impl Into<String>, message: impl Into<String>) -> ResponseError {
+    ResponseError {
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+/// The answers of a FHIR R4 `QuestionnaireResponse` to `definition`'s questionnaire, by item
+/// id (`linkId`), as [`MeasureDefinition::score`] takes them: a `valueCoding` whose `code` is
+/// the answer's score (as [`questionnaire`] writes it), a `valueDecimal` or a `valueInteger`.
+/// Items in groups are read too. Refused, naming the element: another resource type, a
+/// response that is not `completed` or `amended`, one for another questionnaire, an unknown
+/// or repeated `linkId`, or an answer the item does not allow. An item without an answer is
+/// a missing answer (the measure's prorating decides).
+pub fn response_answers(
+    definition: &MeasureDefinition,
+    resource: &Value,
+) -> Result<std::collections::BTreeMap<String, f64>, ResponseError> {
+    if resource["resourceType"] != "QuestionnaireResponse" {
+        return Err(problem("resourceType", "expected a QuestionnaireResponse"));
+    }
+    match resource["status"].as_str() {
+        Some("completed" | "amended") => {}
+        other => {
+            return Err(problem(
+                "status",
+                format!("only a completed or amended response is recorded, not {other:?}"),
+            ))
+        }
+    }
+    if let Some(canonical) = resource["questionnaire"].as_str() {
+        let id = definition.code.replace('_', "-");
+        let tail = canonical.rsplit('/').next().unwrap_or(canonical);
+        let tail = tail.split('|').next().unwrap_or(tail);
+        if tail != id && tail != definition.code {
+            return Err(problem(
+                "questionnaire",
+                format!(
+                    "this response answers {canonical:?}, not {} ({id})",
+                    definition.name
+                ),
+            ));
+        }
+    }
+    let mut answers = std::collections::BTreeMap::new();
+    let mut stack: Vec<(String, &Value)> = match resource["item"].as_array() {
+        Some(items) => items
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, item)| (format!("item[{i}]"), item))
+            .collect(),
+        None => return Err(problem("item", "the response has no answers")),
+    };
+    while let Some((path, item)) = stack.pop() {
+        if let Some(children) = item["item"].as_array() {
+            for (i, child) in children.iter().enumerate().rev() {
+                stack.push((format!("{path}.item[{i}]"), child));
+            }
+        }
+        let Some(link) = item["linkId"].as_str() else {
+            return Err(problem(
+                format!("{path}.linkId"),
+                "every item needs its linkId",
+            ));
+        };
+        let Some(answer) = item["answer"].as_array().and_then(|a| a.first()) else {
+            if definition.item(link).is_none() && item["item"].is_null() {
+                return Err(problem(
+                    format!("{path}.linkId"),
+                    format!("{} has no item {link:?}", definition.name),
+                ));
+            }
+            continue;
+        };
+        let Some(known) = definition.item(link) else {
+            return Err(problem(
+                format!("{path}.linkId"),
+                format!("{} has no item {link:?}", definition.name),
+            ));
+        };
+        let at = format!("{path}.answer[0]");
+        let value = if let Some(code) = answer["valueCoding"]["code"].as_str() {
+            code.parse::<f64>()
+                .map_err(|_| problem(&at, format!("the code {code:?} is not a score")))?
+        } else if let Some(value) = answer["valueDecimal"].as_f64() {
+            value
+        } else if let Some(value) = answer["valueInteger"].as_i64() {
+            value as f64
+        } else {
+            return Err(problem(
+                &at,
+                "give the answer as valueCoding (its code the score), valueDecimal or valueInteger",
+            ));
+        };
+        let allowed = definition
+            .response_sets
+            .get(&known.responses)
+            .is_some_and(|set| set.allows(value));
+        if !allowed {
+            return Err(problem(
+                &at,
+                format!("{value} is not an answer item {link:?} allows"),
+            ));
+        }
+        if answers.insert(link.to_owned(), value).is_some() {
+            return Err(problem(
+                format!("{path}.linkId"),
+                format!("item {link:?} is answered twice"),
+            ));
+        }
+    }
+    Ok(answers)
+}
+
 /// A score as a code: `2`, or `2.5`.
 fn number(value: f64) -> String {
     if value.fract() == 0.0 {
@@ -86,6 +211,68 @@ fn number(value: f64) -> String {
 mod tests {
     use super::*;
     use crate::bundled;
+
+    fn phq_response(answers: &[(&str, Value)]) -> Value {
+        json!({
+            "resourceType": "QuestionnaireResponse",
+            "status": "completed",
+            "questionnaire": "https://example.org/Questionnaire/phq-9",
+            "item": answers.iter().map(|(id, answer)| json!({"linkId": id, "answer": [answer]})).collect::<Vec<_>>(),
+        })
+    }
+
+    #[test]
+    fn a_response_is_read_back_as_scores_and_refused_where_it_is_wrong() {
+        let phq = bundled().get("phq_9").unwrap();
+        let nine: Vec<(String, Value)> = (1..=9)
+            .map(|i| (format!("q{i}"), json!({"valueCoding": {"code": "2"}})))
+            .collect();
+        let refs: Vec<(&str, Value)> = nine.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let answers = response_answers(phq, &phq_response(&refs)).unwrap();
+        assert_eq!(answers.len(), 9);
+        let scored = phq.score(&answers).unwrap();
+        assert_eq!(scored[0].as_ref().unwrap().raw, 18.0);
+        // In a group, and as an integer.
+        let grouped = json!({"resourceType": "QuestionnaireResponse", "status": "completed",
+            "item": [{"linkId": "page1", "item": [{"linkId": "q1", "answer": [{"valueInteger": 3}]}]}]});
+        assert_eq!(response_answers(phq, &grouped).unwrap()["q1"], 3.0);
+        for (resource, path) in [
+            (json!({"resourceType": "Observation"}), "resourceType"),
+            (
+                json!({"resourceType": "QuestionnaireResponse", "status": "in-progress", "item": []}),
+                "status",
+            ),
+            (
+                json!({"resourceType": "QuestionnaireResponse", "status": "completed", "questionnaire": "Questionnaire/gad-7", "item": []}),
+                "questionnaire",
+            ),
+            (
+                phq_response(&[("q99", json!({"valueInteger": 1}))]),
+                "item[0].linkId",
+            ),
+            (
+                phq_response(&[("q1", json!({"valueInteger": 4}))]),
+                "item[0].answer[0]",
+            ),
+            (
+                phq_response(&[("q1", json!({"valueString": "often"}))]),
+                "item[0].answer[0]",
+            ),
+            (
+                phq_response(&[
+                    ("q1", json!({"valueInteger": 1})),
+                    ("q1", json!({"valueInteger": 2})),
+                ]),
+                "item[1].linkId",
+            ),
+        ] {
+            assert_eq!(
+                response_answers(phq, &resource).unwrap_err().path,
+                path,
+                "{resource}"
+            );
+        }
+    }
 
     #[test]
     fn phq9_is_a_questionnaire_with_scored_answers_and_its_text() {

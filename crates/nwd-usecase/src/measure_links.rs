@@ -194,16 +194,17 @@ fn score(
     if !errors.is_empty() {
         return Err(CompleteError::Invalid(errors));
     }
-    let scored = definition
-        .score(&values)
-        .map_err(|e| UseCaseError::Internal(e.to_string()))?;
-    Ok(scored
-        .into_iter()
-        .filter_map(Result::ok)
-        .map(|s| ScaleEntry {
-            scale: s.scale,
-            // Prorated sums can have more decimals than the record keeps (tenths).
-            score_tenths: (s.raw * 10.0).round() as i32,
-        })
-        .collect())
+    crate::outcomes::scale_entries(definition, &values).map_err(|message| {
+        CompleteError::Invalid(vec![FieldError {
+            field: format!(
+                "item-{}",
+                definition
+                    .items
+                    .first()
+                    .map(|i| i.id.as_str())
+                    .unwrap_or("")
+            ),
+            message,
+        }])
+    })
 }

@@ -96,6 +96,9 @@ pub struct ScaleOutcomeView {
     pub rater: OutcomeRater,
     /// The scale.
     pub scale: String,
+    /// The scale in words: its name, or for a GBO goal the goal as agreed with the young
+    /// person ("Goal 1: go back to football").
+    pub scale_label: String,
     /// Every score, oldest first.
     pub scores: Vec<ScoreView>,
     /// The first score compared (a T-score where NHS England converts), when paired.
@@ -124,6 +127,29 @@ pub struct OutcomesView {
     pub raters: Vec<RaterOutcomeView>,
 }
 
+/// A scale in words: a GBO goal's agreed wording (the latest agreed on any of the referral's
+/// allocations), else the measure's name for the scale.
+fn scale_label(referral: &Referral, measure: &str, scale: &str) -> String {
+    let wording = (measure == "gbo")
+        .then(|| {
+            referral
+                .goals
+                .iter()
+                .rev()
+                .find_map(|g| referral.goal_wording(g.allocation_id, scale))
+        })
+        .flatten();
+    let number = scale.strip_prefix("goal").unwrap_or(scale);
+    match wording {
+        Some(words) => format!("Goal {number}: {words}"),
+        None => nwd_outcomes::bundled()
+            .get(measure)
+            .and_then(|m| m.scale(scale))
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| scale.to_owned()),
+    }
+}
+
 /// What `referral`'s outcome measures show: its young person's age at referral and sex
 /// choose the T-score norms.
 pub async fn referral_outcomes(
@@ -147,6 +173,7 @@ pub async fn referral_outcomes(
             .scales
             .into_iter()
             .map(|s| ScaleOutcomeView {
+                scale_label: scale_label(referral, &s.measure, &s.scale),
                 measure: s.measure,
                 measure_name: s.measure_name,
                 rater: s.rater,
@@ -170,4 +197,92 @@ pub async fn referral_outcomes(
             })
             .collect(),
     })
+}
+
+/// The scale scores of a questionnaire's item answers (by item id), scored as the measure
+/// defines (reverse items, prorating); scales that cannot be scored (too many items missing)
+/// are left out, and an answer set that scores no scale is refused.
+pub fn scale_entries(
+    definition: &nwd_outcomes::MeasureDefinition,
+    answers: &std::collections::BTreeMap<String, f64>,
+) -> Result<Vec<ScaleEntry>, String> {
+    let scored = definition.score(answers).map_err(|e| e.to_string())?;
+    let entries: Vec<ScaleEntry> = scored
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|s| ScaleEntry {
+            scale: s.scale,
+            // Prorated sums can have more decimals than the record keeps (tenths).
+            score_tenths: (s.raw * 10.0).round() as i32,
+        })
+        .collect();
+    if entries.is_empty() {
+        return Err(format!(
+            "too few questions answered to score any scale of {}",
+            definition.name
+        ));
+    }
+    Ok(entries)
+}
+
+/// A measure completed in another system and sent as an HL7 FHIR R4 `QuestionnaireResponse`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FhirOutcomeInput {
+    /// The allocation (service) it was completed for.
+    #[schema(value_type = String)]
+    pub allocation_id: AllocationId,
+    /// The measure's code (its Questionnaire is `GET /api/outcome-measures/{code}/questionnaire`).
+    pub measure: String,
+    /// Who completed it.
+    pub rater: OutcomeRater,
+    /// The `QuestionnaireResponse` (its `authored` time is when it was completed; now when
+    /// absent).
+    #[schema(value_type = Object)]
+    pub response: serde_json::Value,
+}
+
+impl FhirOutcomeInput {
+    /// The domain's assessment, scored from the response's answers; errors name the element
+    /// (`response.item[2].answer[0]`).
+    pub fn into_assessment(self, now: Timestamp) -> Result<OutcomeAssessment, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let Some(definition) = nwd_outcomes::bundled().get(&self.measure) else {
+            errors.add("measure", format!("unknown measure {:?}", self.measure));
+            return Err(errors);
+        };
+        let answers = match nwd_outcomes::fhir::response_answers(definition, &self.response) {
+            Ok(answers) => answers,
+            Err(problem) => {
+                errors.add(format!("response.{}", problem.path), problem.message);
+                return Err(errors);
+            }
+        };
+        let at = match self.response["authored"].as_str() {
+            None => now,
+            Some(text) => match text.parse::<Timestamp>() {
+                Ok(at) => at,
+                Err(_) => {
+                    errors.add(
+                        "response.authored",
+                        "give the time with its offset, e.g. 2026-03-27T10:15:00Z",
+                    );
+                    return Err(errors);
+                }
+            },
+        };
+        match scale_entries(definition, &answers) {
+            Ok(scores) => Ok(OutcomeAssessment {
+                allocation_id: self.allocation_id,
+                measure: self.measure,
+                rater: self.rater,
+                at,
+                scores,
+            }),
+            Err(message) => {
+                errors.add("response.item", message);
+                Err(errors)
+            }
+        }
+    }
 }

@@ -110,6 +110,16 @@ pub fn router() -> SecureRouter {
             routes!(outcomes::send_measure_link),
         )
         .route(
+            Requires(WriteClinical, Scope::Referral("id")),
+            "outcome",
+            routes!(outcomes::agree_goals),
+        )
+        .route(
+            Requires(WriteClinical, Scope::Referral("id")),
+            "outcome",
+            routes!(outcomes::record_fhir_outcome),
+        )
+        .route(
             Requires(ReadClinical, Scope::Referral("id")),
             "outcome",
             routes!(outcomes::outcomes),

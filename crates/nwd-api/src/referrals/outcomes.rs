@@ -113,3 +113,62 @@ pub(super) async fn send_measure_link(
         }),
     ))
 }
+
+/// Agree Goal-Based Outcomes goals (one to three) with the young person, in their words, on an
+/// allocation: goal 1 is the GBO scale `goal1`, rated 0–10 at each session.
+#[utoipa::path(post, path = "/api/referrals/{id}/goals", tag = "referrals",
+    request_body = nwd_domain::referral::outcome::GoalsCommand,
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = super::ReferralChange), (status = 403, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+pub(super) async fn agree_goals(
+    trail: RequestAudit,
+    State(state): State<AppState>,
+    actor: Actor,
+    Caller(principal): Caller,
+    version: IfMatch,
+    Path(id): Path<String>,
+    body: JsonBody<nwd_domain::referral::outcome::GoalsCommand>,
+) -> ApiResult<Response> {
+    run(
+        &trail,
+        &state,
+        &id,
+        version,
+        Command::AgreeGoals(body.value),
+        &actor,
+        &principal,
+    )
+    .await
+}
+
+/// Record a measure completed in another system, sent as an HL7 FHIR R4
+/// `QuestionnaireResponse` to the measure's Questionnaire: its answers are scored as the
+/// measure defines and recorded like scores entered at a session.
+#[utoipa::path(post, path = "/api/referrals/{id}/outcomes/fhir", tag = "referrals",
+    request_body = nwd_usecase::outcomes::FhirOutcomeInput,
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = super::ReferralChange), (status = 403, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+pub(super) async fn record_fhir_outcome(
+    trail: RequestAudit,
+    State(state): State<AppState>,
+    actor: Actor,
+    Caller(principal): Caller,
+    version: IfMatch,
+    Path(id): Path<String>,
+    body: JsonBody<nwd_usecase::outcomes::FhirOutcomeInput>,
+) -> ApiResult<Response> {
+    let assessment = body
+        .value
+        .into_assessment(state.store.now())
+        .map_err(|errors| ApiError::Invalid(errors.0))?;
+    run(
+        &trail,
+        &state,
+        &id,
+        version,
+        Command::RecordOutcome(assessment),
+        &actor,
+        &principal,
+    )
+    .await
+}

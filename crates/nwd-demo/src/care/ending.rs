@@ -125,8 +125,8 @@ impl Care<'_> {
         // Without a closing measure since the last session, the discharge says why, as a
         // clinician must (`nwd_domain::referral::measurement`).
         let without_closing_measure =
-            (run.referral.has_closing_measure(allocation, &self.clock.tz) == Some(false)).then(
-                || MissingMeasure {
+            (run.referral.has_closing_measure(allocation, &self.clock.tz) == Some(false))
+                .then_some(MissingMeasure {
                     reason: match reason {
                         DischargeReason::DidNotEngage | DischargeReason::MovedOutOfArea => {
                             MissingMeasureReason::LostContact
@@ -138,8 +138,7 @@ impl Care<'_> {
                         _ => MissingMeasureReason::NotClinicallyAppropriate,
                     },
                     note: None,
-                },
-            );
+                });
         let command = Command::Discharge(DischargeCommand {
             allocation_id: allocation,
             reason,

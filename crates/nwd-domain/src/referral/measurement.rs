@@ -485,10 +485,10 @@ pub struct SentMeasureLink {
 /// referral they made themselves (the link's holder is then the young person, never a parent
 /// or a professional), only what they completed themselves, and only for services that chose
 /// to share progress (`share_progress`). Oldest first.
-pub fn shared_progress<'a>(
-    referral: &'a Referral,
+pub fn shared_progress(
+    referral: &Referral,
     shares: impl Fn(crate::ids::ServiceId) -> bool,
-) -> Vec<&'a super::outcome::OutcomeAssessment> {
+) -> Vec<&super::outcome::OutcomeAssessment> {
     if referral.source != crate::codes::ReferralSource::SelfReferral {
         return Vec::new();
     }

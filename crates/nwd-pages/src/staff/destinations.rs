@@ -300,6 +300,7 @@ pub fn success_message(
                 .unwrap_or_default()
         ),
         "contact" => "Contact recorded.".to_owned(),
+        "goals" => "Goals agreed: they are rated as Goal-Based Outcomes from now on.".to_owned(),
         "outcome" => format!(
             "Outcome measure recorded: {}.",
             referral

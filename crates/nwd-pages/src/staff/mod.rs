@@ -100,6 +100,16 @@ pub fn router() -> SecureRouter {
         .route(
             Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
             "outcome",
+            routes!(outcomes::new_goals),
+        )
+        .route(
+            Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
+            "outcome",
+            routes!(outcomes::agree_goals),
+        )
+        .route(
+            Policy::Requires(Permission::WriteClinical, Scope::Referral("id")),
+            "outcome",
             routes!(measure_links::send_link),
         )
         .route(

@@ -124,7 +124,14 @@ fn page(
                     .map(|(_, v)| v.clone())
                     .unwrap_or_default(),
                 id,
-                label: scale.name.clone(),
+                // A GBO goal is labelled in the young person's words, as agreed.
+                label: typed
+                    .allocation
+                    .parse::<AllocationId>()
+                    .ok()
+                    .and_then(|a| referral.goal_wording(a, &scale.id))
+                    .map(|words| format!("{}: {words}", scale.name))
+                    .unwrap_or_else(|| scale.name.clone()),
                 hint: format!("{low} to {high}. Leave empty if not scored."),
             }
         })
@@ -358,5 +365,185 @@ fn field_id(path: &str, scores: &[ScaleEntry]) -> String {
         "rater" => "rater".into(),
         "at" => "date".into(),
         _ => "allocation".into(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "referral_goals_new.html")]
+struct GoalsPage {
+    layout: Layout,
+    id: String,
+    csrf: String,
+    version: u32,
+    allocations: Vec<Choice>,
+    goals: Vec<(String, String)>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn goals_page(
+    state: &AppState,
+    principal: &nwd_store::auth::Principal,
+    referral: &Referral,
+    version: u32,
+    allocation: &str,
+    goals: &[String; 3],
+    errors: Vec<FieldMessage>,
+    status: StatusCode,
+) -> Response {
+    let allocations = referral
+        .active_allocations()
+        .map(|a| Choice {
+            value: a.id.to_string(),
+            label: format!(
+                "Allocated {} ({})",
+                shown_date(state, a.allocated_at),
+                a.need_group.label()
+            ),
+            selected: allocation == a.id.to_string(),
+        })
+        .collect();
+    render(
+        &GoalsPage {
+            layout: Layout::staff("Agree goals with the young person", principal)
+                .with_errors(errors),
+            id: referral.id.to_string(),
+            csrf: principal.csrf_token.clone().unwrap_or_default(),
+            version,
+            allocations,
+            goals: goals
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (format!("goal-{}", i + 1), g.clone()))
+                .collect(),
+        },
+        status,
+        Sensitivity::Identifiable,
+    )
+}
+
+/// The form to agree Goal-Based Outcomes goals, filled with the goals agreed last.
+#[utoipa::path(get, path = "/staff/referrals/{id}/goals/new", tag = "pages",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The goals form", content_type = "text/html")))]
+pub async fn new_goals(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = parse_id::<ReferralId>(&id, "referral").map_err(PageError::staff)?;
+    let referral = state.store.referral(id).await.map_err(PageError::staff)?;
+    let allocation = referral
+        .active_allocations()
+        .next()
+        .map(|a| a.id.to_string())
+        .unwrap_or_default();
+    let mut goals: [String; 3] = Default::default();
+    if let Some(agreed) = referral.goals.last() {
+        for (slot, goal) in goals.iter_mut().zip(&agreed.goals) {
+            slot.clone_from(goal);
+        }
+    }
+    Ok(goals_page(
+        &state,
+        &principal,
+        &referral,
+        referral.version,
+        &allocation,
+        &goals,
+        Vec::new(),
+        StatusCode::OK,
+    ))
+}
+
+/// Agrees the goals: a referral command at the version the form was read at.
+#[utoipa::path(post, path = "/staff/referrals/{id}/goals", tag = "pages",
+    params(("id" = String, Path), ("csrf" = String, Query, description = "The session's CSRF token")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "Agreed: back to the referral"), (status = 409, description = "Someone else changed the referral", content_type = "text/html"), (status = 422, description = "Answers need correcting", content_type = "text/html")))]
+pub async fn agree_goals(
+    trail: RequestAudit,
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> PageResult {
+    let id = parse_id::<ReferralId>(&id, "referral").map_err(PageError::staff)?;
+    let form = FormData::parse(&body);
+    let version: u32 = form.first("version").parse().unwrap_or(0);
+    let allocation = form.first("allocation").to_owned();
+    let goals: [String; 3] = [1, 2, 3].map(|i| form.first(&format!("goal-{i}")).to_owned());
+    let referral = state.store.referral(id).await.map_err(PageError::staff)?;
+    let Ok(allocation_id) = allocation.parse::<AllocationId>() else {
+        return Ok(goals_page(
+            &state,
+            &principal,
+            &referral,
+            version,
+            &allocation,
+            &goals,
+            vec![FieldMessage::new("allocation", "Choose the service")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    };
+    // Empty boxes are goals not set; the numbering follows the boxes filled.
+    let agreed: Vec<String> = goals
+        .iter()
+        .map(|g| g.trim().to_owned())
+        .filter(|g| !g.is_empty())
+        .collect();
+    let command = Command::AgreeGoals(nwd_domain::referral::outcome::GoalsCommand {
+        allocation_id,
+        goals: agreed,
+    });
+    match trail
+        .change_referral(&state, &principal, id, version, command, &actor.0)
+        .await
+    {
+        Ok(_) => crate::staff::destinations::after_change(&state, &principal, id, "goals").await,
+        Err(error) => {
+            let (errors, status) = match ApiError::from(error) {
+                ApiError::Invalid(fields) => (
+                    fields
+                        .into_iter()
+                        .map(|f| {
+                            let field = match f.field.as_str() {
+                                "goals" | "goals[0]" => "goal-1",
+                                "goals[1]" => "goal-2",
+                                "goals[2]" => "goal-3",
+                                _ => "allocation",
+                            };
+                            FieldMessage::new(field, f.message)
+                        })
+                        .collect(),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
+                ApiError::Conflict { .. } => (
+                    vec![FieldMessage::new(
+                        "allocation",
+                        "Someone else changed this referral meanwhile: check and send again",
+                    )],
+                    StatusCode::CONFLICT,
+                ),
+                ApiError::IllegalTransition(message)
+                | ApiError::NotFound(message)
+                | ApiError::Forbidden(message) => (
+                    vec![FieldMessage::new("allocation", message)],
+                    StatusCode::CONFLICT,
+                ),
+                other => return Err(PageError::staff(other)),
+            };
+            let now = state.store.referral(id).await.map_err(PageError::staff)?;
+            Ok(goals_page(
+                &state,
+                &principal,
+                &now,
+                now.version,
+                &allocation,
+                &goals,
+                errors,
+                status,
+            ))
+        }
     }
 }

@@ -315,3 +315,91 @@ async fn the_measures_are_listed_and_exported_as_fhir_questionnaires(app: &TestA
     assert_eq!(anonymous.status(), 401);
 }
 on_both_backends!(the_measures_are_listed_and_exported_as_fhir_questionnaires);
+
+async fn goals_in_the_young_persons_words_and_a_fhir_response_are_recorded(app: &TestApp) {
+    let service = app
+        .service("Goals Service", &["getting_help"], 5, 18, "community")
+        .await;
+    let (id, allocation, version) = allocated(app, &service, "routine").await;
+    let goals = format!("/api/referrals/{id}/goals");
+    let bad = post(
+        app,
+        &goals,
+        version,
+        json!({"allocation_id": allocation, "goals": ["", "a", "b", "c"]}),
+    )
+    .await;
+    assert_eq!(fields(&problem(bad, 422).await), ["goals", "goals[0]"]);
+    let agreed = post(
+        app,
+        &goals,
+        version,
+        json!({"allocation_id": allocation, "goals": ["  Go back to football ", "Sleep before midnight"]}),
+    )
+    .await;
+    assert_eq!(agreed.status(), 200, "{:?}", agreed.text().await);
+    attended(app, &id, &allocation).await;
+    let version = version_of(app, &id).await;
+    let rated = post(
+        app,
+        &format!("/api/referrals/{id}/outcomes"),
+        version,
+        json!({"allocation_id": allocation, "measure": "gbo", "rater": "self",
+               "scores": [{"scale": "goal1", "score": 2}, {"scale": "goal2", "score": 5}]}),
+    )
+    .await;
+    assert_eq!(rated.status(), 200);
+    let shown = outcomes(app, &id).await;
+    let labels: Vec<&str> = shown["scales"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["scale_label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "Goal 1: Go back to football",
+            "Goal 2: Sleep before midnight"
+        ]
+    );
+
+    // A GAD-7 completed elsewhere, sent as a FHIR QuestionnaireResponse: scored (7 answers of
+    // 2 = 14) and recorded; a wrong answer is refused naming the element.
+    let path = format!("/api/referrals/{id}/outcomes/fhir");
+    let response = |code: &str| {
+        json!({"resourceType": "QuestionnaireResponse", "status": "completed",
+               "questionnaire": "Questionnaire/gad-7", "authored": app.store.now().to_string(),
+               "item": (1..=7).map(|i| json!({"linkId": format!("q{i}"),
+                   "answer": [{"valueCoding": {"code": if i == 7 { code } else { "2" }}}]})).collect::<Vec<_>>()})
+    };
+    let version = version_of(app, &id).await;
+    let bad = post(
+        app,
+        &path,
+        version,
+        json!({"allocation_id": allocation, "measure": "gad_7", "rater": "self", "response": response("9")}),
+    )
+    .await;
+    assert_eq!(
+        fields(&problem(bad, 422).await),
+        ["response.item[6].answer[0]"]
+    );
+    let recorded = post(
+        app,
+        &path,
+        version,
+        json!({"allocation_id": allocation, "measure": "gad_7", "rater": "self", "response": response("2")}),
+    )
+    .await;
+    assert_eq!(recorded.status(), 200, "{:?}", recorded.text().await);
+    let shown = outcomes(app, &id).await;
+    let gad = shown["scales"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["measure"] == "gad_7")
+        .unwrap();
+    assert_eq!(gad["scores"][0]["score"], 14.0);
+}
+on_both_backends!(goals_in_the_young_persons_words_and_a_fhir_response_are_recorded);

@@ -110,7 +110,7 @@ fn outcome_charts(view: &nwd_usecase::outcomes::OutcomesView, state: &AppState) 
                     .iter()
                     .map(|s| {
                         crate::chart::Series::new(
-                            s.scale.clone(),
+                            s.scale_label.clone(),
                             dates
                                 .iter()
                                 .map(|d| {
