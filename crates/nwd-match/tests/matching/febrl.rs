@@ -156,6 +156,7 @@ fn held_by_household_cap(rules: &[Rule]) -> bool {
         matches!(
             r,
             Rule::TwinCap
+                | Rule::PossibleNameChange
                 | Rule::HouseholdNoGivenName
                 | Rule::NoGivenName
                 | Rule::DistantDateOfBirth
@@ -187,7 +188,7 @@ fn run_dedupe_with(set: &str, with_identifier: bool, thresholds: &Thresholds) ->
         &pairs_where(&|p| p.band == Band::Review && held_by_household_cap(&p.rules)),
         &truth(&format!("{set}_truth.csv")),
     );
-    let variant = match (with_identifier, thresholds.twin_review) {
+    let variant = match (with_identifier, thresholds.household_safeguards) {
         (true, true) => "with soc_sec_id",
         (false, true) => "demographics only",
         (true, false) => "with soc_sec_id, twin safeguard off",
@@ -226,7 +227,7 @@ fn run_link_with(with_identifier: bool, thresholds: &Thresholds) -> Scores {
         };
     }
     let s = scores(&auto, &review, &capped, &truth("febrl4_truth.csv"));
-    let variant = match (with_identifier, thresholds.twin_review) {
+    let variant = match (with_identifier, thresholds.household_safeguards) {
         (true, true) => "b→a with soc_sec_id",
         (false, true) => "b→a demographics only",
         (true, false) => "b→a with soc_sec_id, twin safeguard off",
@@ -334,12 +335,12 @@ fn febrl4_with_identifier() {
 
 fn twin_safeguard_off() -> Thresholds {
     Thresholds {
-        twin_review: false,
+        household_safeguards: false,
         ..Thresholds::default()
     }
 }
 
-/// The trade-off, measured: with the household safeguards off (`twin_review = false`: the
+/// The trade-off, measured: with the household safeguards off (`household_safeguards = false`: the
 /// weights alone decide twin-like, no-given-name, distant-birthday and thin pairs), FEBRL's
 /// duplicates with a replaced given name or date of birth auto-link and auto-link F1 reaches
 /// 0.99 (issue 18's target, estimated here on each set; through `persons match-file`, estimated
