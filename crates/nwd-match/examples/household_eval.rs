@@ -100,7 +100,11 @@ fn run(run: Run, share: f64) {
     let report = evaluate(&set, &predictions);
     let interval = |ratio: nwd_match::synthetic::Ratio| {
         let (low, high) = ratio.interval_95();
-        format!("{ratio}: 95 % interval {:.3} %–{:.3} %", low * 100.0, high * 100.0)
+        format!(
+            "{ratio}: 95 % interval {:.3} %–{:.3} %",
+            low * 100.0,
+            high * 100.0
+        )
     };
     println!(
         "== seed {}, {} register people, {} referrals, NHS number on {:.0} % of referrals \

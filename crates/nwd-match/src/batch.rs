@@ -118,6 +118,7 @@ impl Matcher {
     /// filing are independent — the index is built from the normalised values, not the
     /// register — so they run side by side.
     pub fn insert_many(&mut self, records: &[Record]) {
+        self.reserve(records.len());
         // In slices, so the normalised copies never all exist at once.
         for slice in records.chunks(1 << 16) {
             self.insert_normalised_many(slice, &normalise_all(slice));

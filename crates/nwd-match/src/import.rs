@@ -149,10 +149,17 @@ pub(crate) fn read_records_in_parts(
     };
     let body_start = reader.position().byte() as usize;
     let body_line = reader.position().line();
-    let parts = parts(&bytes[body_start.min(bytes.len())..], body_line, min_part_bytes);
+    let parts = parts(
+        &bytes[body_start.min(bytes.len())..],
+        body_line,
+        min_part_bytes,
+    );
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let read: Vec<PartRead> = if parts.len() == 1 || threads == 1 {
-        parts.iter().map(|&(text, line)| layout.read(text, line)).collect()
+        parts
+            .iter()
+            .map(|&(text, line)| layout.read(text, line))
+            .collect()
     } else {
         std::thread::scope(|scope| {
             let handles: Vec<_> = parts

@@ -63,6 +63,11 @@ impl Matcher {
         self.index.insert(&person.view(), index);
     }
 
+    /// Makes room in the register for `additional` more people.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.register.reserve(additional);
+    }
+
     /// Stores `people` (the normalised `records`) in the register on this thread while another
     /// files them in the blocking index: the index is built from the normalised values, not
     /// the register, so the two are independent, and both go in input order.

@@ -136,7 +136,12 @@ fn reading_in_parts_equals_reading_on_one_thread() {
     let one = whole(&text).unwrap();
     assert_eq!(one.len(), 2000);
     assert_eq!(parts(&text).unwrap(), one);
-    let refusal = |t: &str| (whole(t).unwrap_err().to_string(), parts(t).unwrap_err().to_string());
+    let refusal = |t: &str| {
+        (
+            whole(t).unwrap_err().to_string(),
+            parts(t).unwrap_err().to_string(),
+        )
+    };
     // A short row late in the file, alone and after an id repeated earlier.
     let short = text.replace("p1900,Ada1900,Lovelace,", "p1900,Ada1900,");
     let (a, b) = refusal(&short);

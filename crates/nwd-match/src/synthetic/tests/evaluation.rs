@@ -130,11 +130,26 @@ fn empty_ratios_fail_every_target() {
 #[test]
 fn a_rate_comes_with_its_95_percent_interval() {
     let close = |a: f64, b: f64| (a - b).abs() < 5e-5;
-    let (low, high) = Ratio { hits: 0, total: 400 }.interval_95();
+    let (low, high) = Ratio {
+        hits: 0,
+        total: 400,
+    }
+    .interval_95();
     assert!(low.abs() < 1e-12 && close(high, 0.0095), "{high}");
-    let (low, high) = Ratio { hits: 0, total: 2000 }.interval_95();
-    assert!(low.abs() < 1e-12 && high < 0.002 && close(high, 0.0019), "{high}");
-    let (low, high) = Ratio { hits: 1, total: 400 }.interval_95();
+    let (low, high) = Ratio {
+        hits: 0,
+        total: 2000,
+    }
+    .interval_95();
+    assert!(
+        low.abs() < 1e-12 && high < 0.002 && close(high, 0.0019),
+        "{high}"
+    );
+    let (low, high) = Ratio {
+        hits: 1,
+        total: 400,
+    }
+    .interval_95();
     assert!(close(low, 0.00044) && close(high, 0.0140), "{low} {high}");
     let (low, high) = Ratio::default().interval_95();
     assert!(low.is_nan() && high.is_nan());
