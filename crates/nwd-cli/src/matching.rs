@@ -23,10 +23,23 @@ pub fn thresholds(path: Option<&std::path::Path>) -> anyhow::Result<Thresholds> 
     };
     let thresholds: Thresholds =
         toml::from_str(&text).context("the matching thresholds file is not valid")?;
+    if uses_deprecated_twin_review(&text) {
+        eprintln!(
+            "warning: the matching thresholds file sets `twin_review`, the old name of \
+             `household_safeguards` (it switches all the household safeguards, not only twins); \
+             it is read as `household_safeguards` — rename it"
+        );
+    }
     thresholds
         .validate()
         .context("the matching thresholds are not usable")?;
     Ok(thresholds)
+}
+
+/// True when a thresholds file still uses `twin_review`, the deprecated name of
+/// `household_safeguards` (read as that by `Thresholds`' serde alias).
+fn uses_deprecated_twin_review(text: &str) -> bool {
+    toml::from_str::<toml::Table>(text).is_ok_and(|table| table.contains_key("twin_review"))
 }
 
 /// Estimates parameters from the register and stores them.
@@ -77,5 +90,27 @@ mod tests {
         let t = thresholds(None).unwrap();
         assert_eq!(t.auto_link_probability, 0.99);
         assert_eq!(t.review_probability, 0.20);
+        assert!(t.household_safeguards);
+        assert!(!uses_deprecated_twin_review(DEFAULT_THRESHOLDS));
+    }
+
+    /// `twin_review`, the setting's name before it switched all the household safeguards, is
+    /// still read (as `household_safeguards`) and flagged; naming both is refused.
+    #[test]
+    fn the_deprecated_twin_review_name_is_still_read() {
+        let dir = std::env::temp_dir().join(format!("nwd-thresholds-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let old = dir.join("old.toml");
+        std::fs::write(&old, "twin_review = false\n").unwrap();
+        let t = thresholds(Some(&old)).unwrap();
+        assert!(!t.household_safeguards);
+        assert!(uses_deprecated_twin_review("twin_review = false\n"));
+        let new = dir.join("new.toml");
+        std::fs::write(&new, "household_safeguards = false\n").unwrap();
+        assert!(!thresholds(Some(&new)).unwrap().household_safeguards);
+        let both = dir.join("both.toml");
+        std::fs::write(&both, "twin_review = true\nhousehold_safeguards = false\n").unwrap();
+        assert!(thresholds(Some(&both)).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

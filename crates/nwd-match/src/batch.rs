@@ -110,16 +110,18 @@ pub fn link(
 }
 
 impl Matcher {
-    /// Registers many people: normalised in parallel, then filed in order (the same result as
-    /// inserting one by one). A pipeline (one thread normalising the next slice while another
-    /// files) was measured slower at a million: normalising is the larger part, and it then
-    /// ran on one core instead of all (docs/benchmarks.md, issue 18).
+    /// Registers many people: normalised in parallel, then stored in the register on one
+    /// thread while another files them in the blocking index (the same result as inserting one
+    /// by one: both go in input order). A pipeline (one thread normalising the next slice
+    /// while another stored and filed) was measured slower at a million: normalising is the
+    /// larger part, and it then ran on one core (docs/benchmarks.md, issue 18). Storing and
+    /// filing are independent — the index is built from the normalised values, not the
+    /// register — so they run side by side.
     pub fn insert_many(&mut self, records: &[Record]) {
+        self.reserve(records.len());
         // In slices, so the normalised copies never all exist at once.
         for slice in records.chunks(1 << 16) {
-            for (record, person) in slice.iter().zip(normalise_all(slice)) {
-                self.insert_normalised(&record.id, &person);
-            }
+            self.insert_normalised_many(slice, &normalise_all(slice));
         }
     }
 

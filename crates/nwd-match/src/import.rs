@@ -111,7 +111,21 @@ const KNOWN: [&str; 8] = [
 ];
 
 /// Reads every record of a person CSV, refusing what would silently change a match.
-pub fn read_records(mut input: impl Read) -> Result<Vec<Record>, ImportError> {
+pub fn read_records(input: impl Read) -> Result<Vec<Record>, ImportError> {
+    read_records_in_parts(input, MIN_PART_BYTES)
+}
+
+/// Smallest part of a file read on a thread of its own: below this, one thread reads it all.
+const MIN_PART_BYTES: usize = 1 << 20;
+
+/// [`read_records`], reading a large file in parts on all cores (issue 18: a million-person
+/// register took seconds to read on one). Rows end at line ends, so a file is cut only where
+/// no quoted cell can hold a line break — a file with no `"` at all; others are read on one
+/// thread. The result, and the first refusal in file order, are those of reading on one.
+pub(crate) fn read_records_in_parts(
+    mut input: impl Read,
+    min_part_bytes: usize,
+) -> Result<Vec<Record>, ImportError> {
     let mut bytes = Vec::new();
     input
         .read_to_end(&mut bytes)
@@ -128,69 +142,185 @@ pub fn read_records(mut input: impl Read) -> Result<Vec<Record>, ImportError> {
         .clone();
     let columns = header_columns(&header)?;
     let position = |name: &str| columns.iter().position(|c| *c == name);
-    let id_column = position("id").ok_or(ImportError::NoIdColumn)?;
-    let optional = COLUMNS.map(position);
-    let mut records = Vec::new();
-    let mut first_line_of: HashMap<String, u64> = HashMap::new();
-    let mut row = csv::ByteRecord::new();
-    loop {
-        let line = reader.position().line();
-        match reader.read_byte_record(&mut row) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                return Err(ImportError::Row {
-                    line: e.position().map_or(line, csv::Position::line),
-                    reason: e.to_string(),
-                })
-            }
+    let layout = Layout {
+        id: position("id").ok_or(ImportError::NoIdColumn)?,
+        optional: COLUMNS.map(position),
+        columns: &columns,
+    };
+    let body_start = reader.position().byte() as usize;
+    let body_line = reader.position().line();
+    let parts = parts(
+        &bytes[body_start.min(bytes.len())..],
+        body_line,
+        min_part_bytes,
+    );
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let read: Vec<PartRead> = if parts.len() == 1 || threads == 1 {
+        parts
+            .iter()
+            .map(|&(text, line)| layout.read(text, line))
+            .collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = parts
+                .iter()
+                .map(|&(text, line)| scope.spawn(move || layout.read(text, line)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    // The first refusal in file order: a row's own, or an id repeated before it.
+    let mut records = Vec::with_capacity(read.iter().map(|p| p.records.len()).sum());
+    let mut lines = Vec::with_capacity(records.capacity());
+    let mut row_error = None;
+    for part in read {
+        records.extend(part.records);
+        lines.extend(part.lines);
+        if let Some(error) = part.error {
+            row_error = Some(error);
+            break;
         }
-        let line = row.position().map_or(line, csv::Position::line);
-        if row.len() != columns.len() {
-            return Err(ImportError::CellCount {
-                line,
-                expected: columns.len(),
-                found: row.len(),
-            });
-        }
-        let mut cells: Vec<&str> = Vec::with_capacity(row.len());
-        for (index, raw) in row.iter().enumerate() {
-            let cell = std::str::from_utf8(raw).map_err(|_| ImportError::NotUtf8 {
-                line,
-                column: columns[index],
-            })?;
-            cells.push(cell.trim());
-        }
-        let id = cells[id_column];
-        if id.is_empty() {
-            return Err(ImportError::EmptyId { line });
-        }
-        if let Some(&first_line) = first_line_of.get(id) {
+    }
+    let mut first_line_of: HashMap<&str, u64> = HashMap::with_capacity(records.len());
+    for (record, &line) in records.iter().zip(&lines) {
+        if let Some(&first_line) = first_line_of.get(record.id.as_str()) {
             return Err(ImportError::RepeatedId {
-                id: id.to_owned(),
+                id: record.id.clone(),
                 first_line,
                 line,
             });
         }
-        first_line_of.insert(id.to_owned(), line);
+        first_line_of.insert(&record.id, line);
+    }
+    drop(first_line_of);
+    match row_error {
+        Some(error) => Err(error),
+        None => Ok(records),
+    }
+}
+
+/// The body cut into about one part per core at line ends (only when no cell is quoted), each
+/// with the line number it starts on.
+fn parts(body: &[u8], first_line: u64, min_part_bytes: usize) -> Vec<(&[u8], u64)> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let wanted = threads.min(body.len() / min_part_bytes.max(1)).max(1);
+    if wanted == 1 || body.contains(&b'"') {
+        return vec![(body, first_line)];
+    }
+    let mut out = Vec::with_capacity(wanted);
+    let (mut start, mut line) = (0, first_line);
+    for k in 1..wanted {
+        let target = (body.len() * k / wanted).max(start);
+        let Some(newline) = body[target..].iter().position(|&b| b == b'\n') else {
+            break;
+        };
+        let end = target + newline + 1;
+        out.push((&body[start..end], line));
+        line += body[start..end].iter().filter(|&&b| b == b'\n').count() as u64;
+        start = end;
+    }
+    out.push((&body[start..], line));
+    out
+}
+
+/// Where each column is.
+#[derive(Clone, Copy)]
+struct Layout<'a> {
+    id: usize,
+    optional: [Option<usize>; COLUMNS.len()],
+    columns: &'a [&'static str],
+}
+
+/// One part's records with their line numbers, up to its first refusal.
+struct PartRead {
+    records: Vec<Record>,
+    lines: Vec<u64>,
+    error: Option<ImportError>,
+}
+
+impl Layout<'_> {
+    /// Reads the rows of one part (no header), numbering lines from `first_line`.
+    fn read(&self, text: &[u8], first_line: u64) -> PartRead {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(text);
+        let mut out = PartRead {
+            records: Vec::new(),
+            lines: Vec::new(),
+            error: None,
+        };
+        let global = |local: u64| first_line + local - 1;
+        let mut row = csv::ByteRecord::new();
+        loop {
+            let line = global(reader.position().line());
+            match reader.read_byte_record(&mut row) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    out.error = Some(ImportError::Row {
+                        line: e.position().map_or(line, |p| global(p.line())),
+                        reason: e.to_string(),
+                    });
+                    break;
+                }
+            }
+            let line = row.position().map_or(line, |p| global(p.line()));
+            match self.record(&row, line) {
+                Ok(record) => {
+                    out.records.push(record);
+                    out.lines.push(line);
+                }
+                Err(error) => {
+                    out.error = Some(error);
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// One row as a record, or why it is refused.
+    fn record(&self, row: &csv::ByteRecord, line: u64) -> Result<Record, ImportError> {
+        if row.len() != self.columns.len() {
+            return Err(ImportError::CellCount {
+                line,
+                expected: self.columns.len(),
+                found: row.len(),
+            });
+        }
+        let mut cells: [&str; KNOWN.len()] = [""; KNOWN.len()];
+        for (index, raw) in row.iter().enumerate() {
+            let cell = std::str::from_utf8(raw).map_err(|_| ImportError::NotUtf8 {
+                line,
+                column: self.columns[index],
+            })?;
+            cells[index] = cell.trim();
+        }
+        let id = cells[self.id];
+        if id.is_empty() {
+            return Err(ImportError::EmptyId { line });
+        }
         let cell = |index: Option<usize>| {
             index
                 .map(|i| cells[i])
                 .filter(|v| !v.is_empty())
                 .map(str::to_owned)
         };
-        records.push(Record {
+        Ok(Record {
             id: id.to_owned(),
-            nhs_number: cell(optional[0]),
-            given_name: cell(optional[1]),
-            family_name: cell(optional[2]),
-            date_of_birth: cell(optional[3]),
-            address: cell(optional[4]),
-            postcode: cell(optional[5]),
-            sex: cell(optional[6]),
-        });
+            nhs_number: cell(self.optional[0]),
+            given_name: cell(self.optional[1]),
+            family_name: cell(self.optional[2]),
+            date_of_birth: cell(self.optional[3]),
+            address: cell(self.optional[4]),
+            postcode: cell(self.optional[5]),
+            sex: cell(self.optional[6]),
+        })
     }
-    Ok(records)
 }
 
 /// The known column of each header cell, refusing unknown and repeated ones.

@@ -27,8 +27,9 @@
 //!    used; a move (address and postcode both different) counts once; a candidate at the same
 //!    home (whatever the family name; a house number alone is the home) with a different given
 //!    name is a sibling (the home's and family name's evidence discounted, penalty applied) or,
-//!    born the same day, a twin (never auto; also after a move); with the household safeguards
-//!    on, no auto-link without a given name, with dates of birth months or years apart, with
+//!    born the same day, a twin (never auto; also after a move), or, born a keystroke away, a
+//!    possible name change (review); with the household safeguards on (all of these are
+//!    household safeguards), no auto-link without a given name, with dates of birth months or years apart, with
 //!    fewer than two of the child's own details agreeing, or from another home without exact
 //!    names and date of birth — which, when they agree, always reach review.
 //! 3. **Bands** from fixed [`Thresholds`]: auto-link, review, or new person; two registered

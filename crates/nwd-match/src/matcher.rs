@@ -63,6 +63,32 @@ impl Matcher {
         self.index.insert(&person.view(), index);
     }
 
+    /// Makes room in the register for `additional` more people.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.register.reserve(additional);
+    }
+
+    /// Stores `people` (the normalised `records`) in the register on this thread while another
+    /// files them in the blocking index: the index is built from the normalised values, not
+    /// the register, so the two are independent, and both go in input order.
+    pub(crate) fn insert_normalised_many(&mut self, records: &[Record], people: &[Normalised]) {
+        let first = self.register.len() as u32;
+        let (register, index) = (&mut self.register, &mut self.index);
+        std::thread::scope(|scope| {
+            let filing = scope.spawn(|| {
+                for (offset, person) in (first..).zip(people) {
+                    index.insert(&person.view(), offset);
+                }
+            });
+            for (record, person) in records.iter().zip(people) {
+                register.push(&record.id, person);
+            }
+            filing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        });
+    }
+
     /// Number of registered people.
     pub fn len(&self) -> usize {
         self.register.len()

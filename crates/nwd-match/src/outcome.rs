@@ -51,6 +51,11 @@ pub enum Rule {
     /// Same household and date of birth (or a day apart), different given name: a twin. The
     /// band is capped at review.
     TwinCap,
+    /// Same home, a different given name, and a date of birth a keystroke or a day/month swap
+    /// away: not a brother or sister (they are not born days apart, and rarely on the same
+    /// date), possibly the same child under another name (a preferred or changed name). Held
+    /// at review — never auto-linked, never registered as new without a person looking.
+    PossibleNameChange,
     /// More than one registered person reaches auto-link: the outcome goes to review.
     Ambiguous,
     /// Address and postcode both disagree: one fact (a move) about one home, counted once —

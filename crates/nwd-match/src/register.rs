@@ -125,6 +125,15 @@ impl Register {
         self.people.len()
     }
 
+    /// Makes room for `additional` more people at once, so that loading a large file does not
+    /// copy the growing arrays over and over.
+    pub fn reserve(&mut self, additional: usize) {
+        self.people.reserve(additional);
+        self.ids.ends.reserve(additional);
+        self.ids.bytes.reserve(additional * 8);
+        self.token_symbols.reserve(additional * 5);
+    }
+
     /// Stores a person; returns their internal index.
     pub fn push(&mut self, id: &str, person: &Normalised) -> u32 {
         let intern = |interner: &mut Interner, value: Option<&str>| match value {

@@ -24,6 +24,9 @@
 //!      seen at most once) with the same date of
 //!      birth (or a day apart: twins born either side of midnight) is a **twin**: the band is
 //!      capped at review, never auto (the issue: twins land in review, for a human to compare);
+//!    - a different given name with a date of birth one keystroke or a day/month swap away is
+//!      a **possible name change** (siblings are born months apart): review, never auto, never
+//!      new;
 //!    - a different given name otherwise is a **sibling**: the household evidence is discounted
 //!      (its positive weight removed) and `Thresholds::sibling_penalty_bits` subtracted;
 //!    - no given name on one side and dates of birth more than one edit apart: capped at review
@@ -32,9 +35,10 @@
 //!    Issue 18: the household is the *home*, whatever the family name (a mistyped, changed or
 //!    missing surname no longer hides a sibling), a house number alone names the home, two
 //!    similar established given names are two names, and a co-twin is recognised after a move
-//!    by family name and birthday.
+//!    by family name and birthday. The whole rule is one of the household safeguards: with
+//!    `Thresholds::household_safeguards` off, the weights alone decide.
 //! 4. **A move counts once** (`identity.rs`): address and postcode both different are one fact.
-//! 5. **The child's own details** (`identity.rs`; with `Thresholds::twin_review`): no given name,
+//! 5. **The child's own details** (`identity.rs`; with `Thresholds::household_safeguards`): no given name,
 //!    dates of birth months or years apart, fewer than `min_identity_agreements` of given name,
 //!    family name and date of birth agreeing, or a differing home without exact names and date
 //!    of birth: never auto. Names and date of birth all exact: never new (at least review).
@@ -143,6 +147,9 @@ pub(crate) fn rule_applied(rule: Rule, weight_adjustment: f64) -> RuleApplied {
         Rule::TwinCap => {
             "same household and date of birth, different given name: a twin, never auto-linked"
         }
+        Rule::PossibleNameChange => {
+            "same home, different given name, date of birth a keystroke away: possibly a changed name, review"
+        }
         Rule::Ambiguous => "more than one registered person reaches auto-link: review",
         Rule::HomeCountedOnce => {
             "address and postcode both differ: one move, counted once (the smaller penalty given back)"
@@ -240,7 +247,10 @@ impl Scorer<'_> {
         let household = self.household_rule(query, &person, &b);
         if let Some(household) = &household {
             adjustments += household.adjustment;
-            capped = matches!(household.rule, Rule::TwinCap | Rule::HouseholdNoGivenName);
+            capped = matches!(
+                household.rule,
+                Rule::TwinCap | Rule::HouseholdNoGivenName | Rule::PossibleNameChange
+            );
             b.add_rule(household.rule, household.adjustment);
         }
         let identifier_exact = gamma[IDENTIFIER] == comparison::identifier::EXACT;
@@ -254,6 +264,12 @@ impl Scorer<'_> {
         b.band = self.band_of(b.total);
         if capped {
             b.band = b.band.min(Band::Review);
+        }
+        if household
+            .as_ref()
+            .is_some_and(|h| h.rule == Rule::PossibleNameChange)
+        {
+            b.band = Band::Review;
         }
         if b.band == Band::New
             && household.is_none()
@@ -280,7 +296,7 @@ impl Scorer<'_> {
 
     /// The caps on the child's own details (issue 18), each never auto-linking. Like the twin
     /// cap, they guard against taking one child of a household for another, and they are
-    /// switched with it (`Thresholds::twin_review`, the household safeguards):
+    /// switched with it (`Thresholds::household_safeguards`, the household safeguards):
     /// - no given name on one side: a twin could not be told apart (unless the household rule
     ///   already held the pair for the same reason);
     /// - dates of birth months or years apart (neither a keystroke nor a day/month swap away):
@@ -298,7 +314,7 @@ impl Scorer<'_> {
         gamma: &Gamma,
         household: Option<&Household>,
     ) -> impl Iterator<Item = Rule> {
-        let on = self.thresholds.twin_review;
+        let on = self.thresholds.household_safeguards;
         let no_given = on
             && (query.given.is_none() || person.given.is_none())
             && !household.is_some_and(|h| h.rule == Rule::HouseholdNoGivenName);
@@ -343,7 +359,11 @@ impl Scorer<'_> {
         b: &Breakdown,
     ) -> Option<Household> {
         let gamma = &b.gamma;
-        if gamma[IDENTIFIER] == comparison::identifier::EXACT {
+        // The household safeguards off: the weights alone decide, the home and family name
+        // counted as for one child (no twin cap, no sibling penalty, no no-given-name cap).
+        if gamma[IDENTIFIER] == comparison::identifier::EXACT
+            || !self.thresholds.household_safeguards
+        {
             return None;
         }
         let born_together = gamma[DOB] == dob::EXACT
@@ -357,14 +377,10 @@ impl Scorer<'_> {
             // same child (issue 18: twins must never auto-link).
             let family_agrees = matches!(gamma[FAMILY], family::EXACT | family::JW_92);
             let given_differs = matches!((query.given, person.given), (Some(a), Some(b)) if self.names_differ(a, b));
-            return (self.thresholds.twin_review
-                && born_together
-                && family_agrees
-                && given_differs)
-                .then_some(Household {
-                    rule: Rule::TwinCap,
-                    adjustment: 0.0,
-                });
+            return (born_together && family_agrees && given_differs).then_some(Household {
+                rule: Rule::TwinCap,
+                adjustment: 0.0,
+            });
         }
         let (query_given, person_given) = household_given_names(query, person, gamma)?;
         // The household's shared evidence: whatever the home and the family name added.
@@ -375,13 +391,19 @@ impl Scorer<'_> {
             _ => false,
         };
         let given_missing = query_given.is_none() || person_given.is_none();
-        if given_differs && born_together && !self.thresholds.twin_review {
-            // The safeguard is off: the weights decide, household evidence counted as for one child.
-            None
-        } else if given_differs && born_together {
+        if given_differs && born_together {
             // Not discounted: a twin is a person a human should see, side by side.
             Some(Household {
                 rule: Rule::TwinCap,
+                adjustment: 0.0,
+            })
+        } else if given_differs && gamma[DOB] == dob::ONE_EDIT_OR_SWAP {
+            // Hardly a sibling: brothers and sisters are born months apart, and a date a
+            // keystroke or a day/month swap away is then almost only the same day of another
+            // year (about one sibling pair in 365). Most likely the same child under another
+            // given name (a preferred, changed or middle name): a person decides, side by side.
+            Some(Household {
+                rule: Rule::PossibleNameChange,
                 adjustment: 0.0,
             })
         } else if given_differs {

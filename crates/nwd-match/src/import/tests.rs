@@ -118,3 +118,43 @@ fn a_repeated_id_names_both_lines() {
         "line 4, column `id`: `p1` is already the id of line 2"
     );
 }
+
+/// A large file is read in parts on all cores (issue 18): the same records, and the same first
+/// refusal in file order with its line, as reading it on one thread.
+#[test]
+fn reading_in_parts_equals_reading_on_one_thread() {
+    use super::read_records_in_parts;
+    let mut text = String::from("id,given_name,family_name,date_of_birth\n");
+    for i in 0..2000 {
+        if i % 97 == 0 {
+            text.push('\n');
+        }
+        text.push_str(&format!("p{i},Ada{i},Lovelace,2012-01-{:02}\n", 1 + i % 28));
+    }
+    let whole = |t: &str| read_records_in_parts(t.as_bytes(), usize::MAX);
+    let parts = |t: &str| read_records_in_parts(t.as_bytes(), 64);
+    let one = whole(&text).unwrap();
+    assert_eq!(one.len(), 2000);
+    assert_eq!(parts(&text).unwrap(), one);
+    let refusal = |t: &str| {
+        (
+            whole(t).unwrap_err().to_string(),
+            parts(t).unwrap_err().to_string(),
+        )
+    };
+    // A short row late in the file, alone and after an id repeated earlier.
+    let short = text.replace("p1900,Ada1900,Lovelace,", "p1900,Ada1900,");
+    let (a, b) = refusal(&short);
+    assert_eq!(a, b);
+    assert!(a.starts_with("line 1922: 3 cells"), "{a}");
+    let repeated = short.replace("p1500,", "p3,");
+    let (a, b) = refusal(&repeated);
+    assert_eq!(a, b);
+    assert!(a.contains("`p3` is already the id of line 6"), "{a}");
+    // Repeated across the parts, and an empty id in the second.
+    let (a, b) = refusal(&text.replace("p1999,", "p0,"));
+    assert_eq!(a, b);
+    let (a, b) = refusal(&text.replace("p1800,", ","));
+    assert_eq!(a, b);
+    assert!(a.contains("column `id`: empty"), "{a}");
+}

@@ -522,3 +522,82 @@ fn inserting_many_equals_inserting_one_by_one() {
     let query = &people[31_234];
     assert_eq!(many.match_record(query), one_by_one.match_record(query));
 }
+
+/// The sibling penalty is one of the household safeguards (issue 18): switched off
+/// (`household_safeguards = false`), the weights alone decide, so a pair at the same home with
+/// a different given name carries no sibling penalty or household rule, and scores higher than
+/// with the safeguards on.
+#[test]
+fn turning_the_household_safeguards_off_drops_the_sibling_penalty() {
+    let sister = Record {
+        id: "q".into(),
+        given_name: Some("Sophie".into()),
+        date_of_birth: Some("2015-01-20".into()),
+        sex: Some("female".into()),
+        ..oliver()
+    };
+    let on = matcher_with(&[oliver()]).match_record(&sister);
+    let on = candidate(&on, "oliver").unwrap().clone();
+    assert!(has_rule(&on, Rule::SiblingPenalty));
+    let mut off = Matcher::new(
+        &Params::default(),
+        Thresholds {
+            household_safeguards: false,
+            ..Thresholds::default()
+        },
+    )
+    .unwrap();
+    off.insert_many(&filler(2000));
+    off.insert(&oliver());
+    let off = off.match_record(&sister);
+    let off = candidate(&off, "oliver").unwrap();
+    for rule in [
+        Rule::SiblingPenalty,
+        Rule::TwinCap,
+        Rule::HouseholdNoGivenName,
+    ] {
+        assert!(!has_rule(off, rule), "{rule:?}: {off:#?}");
+    }
+    assert!(
+        off.match_weight >= on.match_weight + Thresholds::default().sibling_penalty_bits,
+        "{} against {}",
+        off.match_weight,
+        on.match_weight
+    );
+}
+
+/// At the same home, a different given name with a date of birth a keystroke or a day/month
+/// swap away is not a brother or sister (born months apart): possibly the same child under
+/// another name. It goes to review — never new, however large the register, and never auto —
+/// while a brother born years apart stays new.
+#[test]
+fn a_different_given_name_born_a_keystroke_apart_at_the_same_home_is_reviewed() {
+    let matcher = matcher_with_params(&million_params(), &[oliver()]);
+    for born in ["2012-04-05", "2012-05-14", "2013-05-04"] {
+        let renamed = Record {
+            id: "q".into(),
+            given_name: Some("Leo".into()),
+            date_of_birth: Some(born.into()),
+            ..oliver()
+        };
+        let outcome = matcher.match_record(&renamed);
+        assert_eq!(outcome.band, Band::Review, "{born}: {outcome:#?}");
+        assert_eq!(best(&outcome), Some("oliver"));
+        assert!(has_rule(
+            candidate(&outcome, "oliver").unwrap(),
+            Rule::PossibleNameChange
+        ));
+    }
+    let brother = Record {
+        id: "q".into(),
+        given_name: Some("Leo".into()),
+        date_of_birth: Some("2015-01-20".into()),
+        ..oliver()
+    };
+    let outcome = matcher.match_record(&brother);
+    assert_eq!(outcome.band, Band::New, "{outcome:#?}");
+    assert!(has_rule(
+        candidate(&outcome, "oliver").unwrap(),
+        Rule::SiblingPenalty
+    ));
+}

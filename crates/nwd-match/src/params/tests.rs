@@ -57,3 +57,17 @@ fn probability_and_weight_are_inverse() {
     }
     assert_eq!(probability_of(5000.0), 1.0);
 }
+
+/// `twin_review`, the household safeguards' old name, still switches them (a deprecated alias);
+/// a file naming both is refused rather than one silently winning.
+#[test]
+fn twin_review_is_read_as_household_safeguards() {
+    let old: Result<Thresholds, _> = serde_json::from_str(r#"{"twin_review": false}"#);
+    assert!(old.is_ok_and(|t| !t.household_safeguards));
+    let new: Result<Thresholds, _> = serde_json::from_str(r#"{"household_safeguards": false}"#);
+    assert!(new.is_ok_and(|t| !t.household_safeguards));
+    let both: Result<Thresholds, _> =
+        serde_json::from_str(r#"{"twin_review": true, "household_safeguards": false}"#);
+    assert!(both.is_err());
+    assert!(Thresholds::default().household_safeguards);
+}

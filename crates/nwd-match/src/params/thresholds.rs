@@ -22,18 +22,25 @@ pub struct Thresholds {
     /// but has a different given name: on top of discounting the shared household evidence.
     /// 5 bits = a likelihood ratio of 1/32 for "a sibling, not the same child".
     pub sibling_penalty_bits: f64,
-    /// Hold twins at review (true, the default): a candidate sharing the household (or, after a
-    /// move, the family name) and the date of birth but not the given name is never
-    /// auto-linked. The same switch holds the other household safeguards of issue 18 (no given
-    /// name, dates of birth apart, weak evidence, a differing home without exact names and
-    /// date of birth): each guards against taking one child of a family for another. Turning it off lets the weights
-    /// decide, which links data sets that corrupt duplicates by replacing the given name (FEBRL)
-    /// and also links some first referrals of a registered child's co-twin to that child — the
-    /// trade-off is measured in docs/benchmarks.md. A clinical-safety setting: keep it on in a
-    /// children's service unless the safety officer decides otherwise.
-    pub twin_review: bool,
-    /// With the household safeguards on (`twin_review`), the fewest of the child's own details
-    /// (given name, family name, date of birth) that must agree for an auto-link without an
+    /// The household safeguards (true, the default), each guarding against taking one child of
+    /// a family for another: a twin (a candidate sharing the household — or, after a move, the
+    /// family name — and the date of birth but not the given name) is held at review, a
+    /// brother or sister at the same home is penalised ([`Thresholds::sibling_penalty_bits`]),
+    /// and no auto-link is made without a given name, with dates of birth months or years
+    /// apart, on weak evidence ([`Thresholds::min_identity_agreements`]) or from a differing
+    /// home without exact names and date of birth. Turning it off lets the weights alone
+    /// decide, which links data sets that corrupt duplicates by replacing the given name and
+    /// date of birth (FEBRL) and also links some first referrals of a registered child's
+    /// co-twin or sibling to that child — the trade-off is measured in docs/benchmarks.md. A
+    /// clinical-safety setting: keep it on in a children's service unless the safety officer
+    /// decides otherwise.
+    ///
+    /// Called `twin_review` before it switched more than the twin rule; that name is still
+    /// read (deprecated: a file naming both is refused as a repeated field).
+    #[serde(alias = "twin_review")]
+    pub household_safeguards: bool,
+    /// With the household safeguards on (`household_safeguards`), the fewest of the child's own
+    /// details (given name, family name, date of birth) that must agree for an auto-link without an
     /// NHS number. 2 (issue 18): with one, the rest of the
     /// weight is the home's — a household shares it, so a sibling or a stranger at the same
     /// address would be linked on a given name and an address alone. 0 turns the rule off.
@@ -50,7 +57,7 @@ impl Default for Thresholds {
             auto_link_probability: 0.99,
             review_probability: 0.20,
             sibling_penalty_bits: 5.0,
-            twin_review: true,
+            household_safeguards: true,
             min_identity_agreements: 2,
             top_k: 5,
             max_candidates_per_key: 1000,

@@ -54,12 +54,12 @@ fn run_with(nhs_number_share: f64, thresholds: Thresholds) -> (SyntheticSet, Eva
     let report = evaluate(&set, &predictions);
     eprintln!(
         "synthetic register (seed {SEED}, {} register people, {} referrals, NHS number on {:.0} % \
-         of referrals; estimated matches/record {:.3}; twin_review {}):\n{report}",
+         of referrals; estimated matches/record {:.3}; household_safeguards {}):\n{report}",
         set.register.len(),
         set.queries.len(),
         nhs_number_share * 100.0,
         params.matches_per_record,
-        thresholds.twin_review,
+        thresholds.household_safeguards,
     );
     (set, report)
 }
@@ -123,7 +123,7 @@ fn no_referral_carries_an_nhs_number() {
 fn turning_the_twin_safeguard_off_links_co_twins() {
     let (_, on) = run(0.0);
     let off_thresholds = Thresholds {
-        twin_review: false,
+        household_safeguards: false,
         ..Thresholds::default()
     };
     let (_, off) = run_with(0.0, off_thresholds);

@@ -28,6 +28,23 @@ impl Ratio {
         }
     }
 
+    /// The Wilson score interval at 95 % (`(NaN, NaN)` when `total` is zero): the range of
+    /// rates this count is consistent with. A target on a rate is resolved only when the
+    /// interval lies on one side of it — 0 of 400 (upper bound 0.95 %) cannot show a rate
+    /// under 0.2 %; 0 of 2,000 (upper bound 0.19 %) can.
+    pub fn interval_95(&self) -> (f64, f64) {
+        if self.total == 0 {
+            return (f64::NAN, f64::NAN);
+        }
+        const Z: f64 = 1.959_963_984_540_054;
+        let n = self.total as f64;
+        let p = self.value();
+        let z2 = Z * Z;
+        let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+        let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+        ((centre - half).max(0.0), (centre + half).min(1.0))
+    }
+
     pub(super) fn count(&mut self, hit: bool) {
         self.total += 1;
         if hit {

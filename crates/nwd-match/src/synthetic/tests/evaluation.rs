@@ -123,3 +123,34 @@ fn empty_ratios_fail_every_target() {
     assert!(ratio.value().partial_cmp(&0.99).is_none());
     assert_eq!(ratio.to_string(), "n/a (0/0)");
 }
+
+/// The 95 % Wilson interval resolves a 0.2 % target only with enough referrals: 0 of 400 is
+/// consistent with up to 0.95 %, 0 of 2,000 with up to 0.19 %; 1 of 400 (the 0.25 % once seen)
+/// spans 0.04 %–1.4 %.
+#[test]
+fn a_rate_comes_with_its_95_percent_interval() {
+    let close = |a: f64, b: f64| (a - b).abs() < 5e-5;
+    let (low, high) = Ratio {
+        hits: 0,
+        total: 400,
+    }
+    .interval_95();
+    assert!(low.abs() < 1e-12 && close(high, 0.0095), "{high}");
+    let (low, high) = Ratio {
+        hits: 0,
+        total: 2000,
+    }
+    .interval_95();
+    assert!(
+        low.abs() < 1e-12 && high < 0.002 && close(high, 0.0019),
+        "{high}"
+    );
+    let (low, high) = Ratio {
+        hits: 1,
+        total: 400,
+    }
+    .interval_95();
+    assert!(close(low, 0.00044) && close(high, 0.0140), "{low} {high}");
+    let (low, high) = Ratio::default().interval_95();
+    assert!(low.is_nan() && high.is_nan());
+}
