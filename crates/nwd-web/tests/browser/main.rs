@@ -17,6 +17,7 @@ mod destinations;
 mod directory;
 mod end_to_end;
 mod journeys;
+mod measure_link;
 mod outcomes;
 mod refer_anonymous;
 mod refer_back_and_refresh;
