@@ -115,9 +115,15 @@ async fn a_young_person_completes_a_questionnaire_sent_by_link_on_a_phone() {
     app.sign_in_as(&clinician).await;
     app.goto(&format!("/staff/referrals/{id}#outcomes")).await;
     let table = app.text("#outcome-table").await;
-    assert!(table.contains("Patient Health Questionnaire (PHQ-9)"), "{table}");
+    assert!(
+        table.contains("Patient Health Questionnaire (PHQ-9)"),
+        "{table}"
+    );
     let shown: Value = app
-        .api(reqwest::Method::GET, &format!("/api/referrals/{id}/outcomes"))
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/referrals/{id}/outcomes"),
+        )
         .send()
         .await
         .unwrap()

@@ -251,7 +251,10 @@ async fn a_write_by_another_store_on_the_same_database_is_reflected() {
                     allocation_id: r.allocations[0].id,
                     reason: DischargeReason::TreatmentCompleted,
                     note: None,
-                    without_closing_measure: None,
+                    without_closing_measure: Some(nwd_domain::referral::measurement::MissingMeasure {
+                reason: nwd_domain::referral::measurement::MissingMeasureReason::NotClinicallyAppropriate,
+                note: None,
+            }),
                 }),
                 "clinician",
             )

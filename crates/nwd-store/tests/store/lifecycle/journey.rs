@@ -176,7 +176,10 @@ async fn a_referral_goes_from_triage_to_discharge_with_its_projection_equal_to_i
                 allocation_id: hub_allocation,
                 reason: DischargeReason::NoFurtherInterventionNeeded,
                 note: None,
-                without_closing_measure: None,
+                without_closing_measure: Some(nwd_domain::referral::measurement::MissingMeasure {
+                reason: nwd_domain::referral::measurement::MissingMeasureReason::NotClinicallyAppropriate,
+                note: None,
+            }),
             }),
         )
         .await;
@@ -233,7 +236,10 @@ async fn a_referral_goes_from_triage_to_discharge_with_its_projection_equal_to_i
                 allocation_id: crisis_allocation,
                 reason: DischargeReason::TreatmentCompleted,
                 note: Some("Crisis plan in place.".into()),
-                without_closing_measure: None,
+                without_closing_measure: Some(nwd_domain::referral::measurement::MissingMeasure {
+                reason: nwd_domain::referral::measurement::MissingMeasureReason::NotClinicallyAppropriate,
+                note: None,
+            }),
             }),
         )
         .await;
