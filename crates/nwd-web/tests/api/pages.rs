@@ -336,7 +336,7 @@ async fn referral_forms_record_contacts_steps_and_discharge_and_keep_typing_on_c
         format!("/staff/referrals/{id}/discharge"),
         format!(
             "version={version_after_contact}&discharge-allocation={allocation}&discharge-reason=treatment_completed\
-             &discharge-destination=Back+to+GP+with+a+plan&discharge-note=&discharge-confirm=yes"
+             &discharge-destination=Back+to+GP+with+a+plan&discharge-note=&discharge-confirm=yes&discharge-missing-measure=lost_contact"
         ),
     )
     .send()

@@ -173,7 +173,8 @@ async fn the_status_link_follows_the_referral_and_says_nothing_clinical(app: &Te
         app,
         &format!("/api/referrals/{id}/allocations/{allocation}/discharge"),
         contacted["referral"]["version"].as_u64().unwrap(),
-        json!({"reason": "treatment_completed"}),
+        json!({"reason": "treatment_completed",
+               "without_closing_measure": {"reason": "declined"}}),
     )
     .await;
     let (json, page) = status(app, &token).await;
