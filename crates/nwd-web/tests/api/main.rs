@@ -36,6 +36,7 @@ mod lifecycle;
 mod limits;
 mod oidc;
 mod openapi;
+mod outcome_figures;
 mod outcomes;
 mod pages;
 mod privacy;
