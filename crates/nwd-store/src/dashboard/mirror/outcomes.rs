@@ -72,10 +72,33 @@ impl Mirror {
         }
 
         // The whole history of each closed referral with outcome measures, to replay.
-        let events_sql = "SELECT e.referral_id, e.seq, e.at, e.actor, e.payload FROM referral_events e \
-             WHERE e.referral_id IN (SELECT o.referral_id FROM referral_events o WHERE o.event_type = 'outcome_recorded') \
-             AND e.referral_id IN (SELECT id FROM referrals WHERE closed_at IS NOT NULL)";
-        let rows = select(store, events_sql, &[], "e.referral_id", ids).await?;
+        // On a full read, the referrals are chosen in SQL; for a few changed ones, by their
+        // keys alone (a subquery over every event would cost a scan of the whole log per
+        // change), the closed ones with measures then kept below.
+        let rows = match ids {
+            None => {
+                select(
+                    store,
+                    "SELECT e.referral_id, e.seq, e.at, e.actor, e.payload FROM referral_events e \
+                     WHERE e.referral_id IN (SELECT o.referral_id FROM referral_events o WHERE o.event_type = 'outcome_recorded') \
+                     AND e.referral_id IN (SELECT id FROM referrals WHERE closed_at IS NOT NULL)",
+                    &[],
+                    "e.referral_id",
+                    None,
+                )
+                .await?
+            }
+            Some(_) => {
+                select(
+                    store,
+                    "SELECT e.referral_id, e.seq, e.at, e.actor, e.payload FROM referral_events e WHERE 1 = 1",
+                    &[],
+                    "e.referral_id",
+                    ids,
+                )
+                .await?
+            }
+        };
         let mut histories: HashMap<u32, Vec<RecordedEvent>> = HashMap::new();
         for row in &rows {
             let Some(slot) = closed_slot(self, &row.try_get::<String, _>("referral_id")?)? else {
@@ -95,6 +118,12 @@ impl Mirror {
         }
         let mut referrals: Vec<(u32, Referral)> = Vec::with_capacity(histories.len());
         for (slot, mut events) in histories {
+            if !events
+                .iter()
+                .any(|e| matches!(e.event, ReferralEvent::OutcomeRecorded { .. }))
+            {
+                continue;
+            }
             events.sort_unstable_by_key(|e| e.seq);
             let referral =
                 Referral::replay(&events).map_err(|e| StoreError::Corrupt(e.to_string()))?;
