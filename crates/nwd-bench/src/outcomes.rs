@@ -74,7 +74,7 @@ fn add_interim(data: &mut nwd_demo::DemoData, n: u32) -> anyhow::Result<()> {
         let copies: Vec<RecordedEvent> = (1..=n)
             .map(|i| {
                 let mut copy = assessment.clone();
-                copy.at = copy.at + jiff::SignedDuration::from_secs(i64::from(i));
+                copy.at += jiff::SignedDuration::from_secs(i64::from(i));
                 for s in &mut copy.scores {
                     s.score_tenths += if s.score_tenths > 0 && i % 2 == 0 {
                         -1

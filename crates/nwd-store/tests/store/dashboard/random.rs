@@ -240,7 +240,7 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                     // kept outcome figures must follow it once the referral closes.
                     // From the step, not the random source, so the sequence's other writes
                     // stay as they were.
-                    let score = (step * 7 % 41) as i32;
+                    let score = step * 7 % 41;
                     t.store
                         .execute(
                             &nwd_store::testing::acting("tester"),
