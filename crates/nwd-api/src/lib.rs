@@ -15,6 +15,7 @@ pub mod health;
 pub mod intake;
 pub mod lists;
 pub mod measures;
+pub mod outcome_figures;
 pub mod privacy;
 pub mod referrals;
 pub mod register;

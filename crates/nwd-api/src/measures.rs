@@ -20,6 +20,7 @@ pub fn router() -> SecureRouter {
     SecureRouter::new()
         .route(SignedIn, "measure", routes!(list))
         .route(SignedIn, "measure", routes!(questionnaire))
+        .merge(crate::outcome_figures::router())
 }
 
 /// One scale of a measure.

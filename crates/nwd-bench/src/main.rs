@@ -5,6 +5,8 @@
 //!
 //! - `intake`: concurrent clients post referrals until a given number are accepted
 //!   (throughput and latency of `POST /api/referrals`, durable commits);
+//! - `outcomes`: the demo county with its outcome measures imported, then the dashboard's
+//!   outcome figures timed (computed afresh, from the kept inputs, after a change);
 //! - `lists`: the demo county sized to a given number of referrals is imported, then the
 //!   waiting list, searches and a referral read are timed one request at a time.
 //!
@@ -15,6 +17,7 @@
 
 mod intake;
 mod lists;
+mod outcomes;
 mod server;
 mod sim;
 mod stats;
@@ -41,6 +44,9 @@ enum Command {
     Lists(lists::Args),
     /// Times the what-if simulator on the reference county pathway.
     Sim(sim::Args),
+    /// Imports the demo county with its outcome measures, then times the dashboard's
+    /// outcome figures (computed afresh, kept, after a change).
+    Outcomes(outcomes::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -53,6 +59,7 @@ fn main() -> anyhow::Result<()> {
             Command::Intake(args) => intake::run(args).await,
             Command::Lists(args) => lists::run(args).await,
             Command::Sim(args) => sim::run_bench(args).await,
+            Command::Outcomes(args) => outcomes::run(args).await,
         }
     })
 }

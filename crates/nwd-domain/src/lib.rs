@@ -39,6 +39,7 @@ pub mod ids;
 pub mod linking;
 pub mod need;
 pub mod nhs_number;
+pub mod outcome_figures;
 pub mod person;
 pub mod person_text;
 pub mod postcode;

@@ -29,6 +29,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use nwd_domain::access::AccessMeasures;
+pub use nwd_domain::outcome_figures::OutcomeCounts;
 use nwd_domain::ServiceId;
 
 use crate::{Store, StoreError};
@@ -83,6 +84,27 @@ pub struct Dashboard {
     /// Uptake by group over the whole period, one entry per
     /// [`nwd_domain::about::UptakeGroup::ALL`] (see [`Uptake`]).
     pub uptake: Vec<Uptake>,
+    /// Routine outcome measures of the referrals closed in the period (see [`Outcomes`]).
+    pub outcomes: Outcomes,
+}
+
+/// Outcome figures over the dashboard's period, by the one definition
+/// [`nwd_domain::outcome_figures`]: the referrals closed in the period (with a service
+/// filter, those with an allocation there) after at least two attended direct contacts, and
+/// of them those with paired scores and each kind of change. Exact; published through
+/// [`nwd_domain::outcome_figures::PublishedOutcomes`] by the caller.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcomes {
+    /// Every counted referral.
+    pub all: OutcomeCounts,
+    /// By service: a referral counts at each service it had an allocation at (with a service
+    /// filter, only that one). Services with none counted are left out.
+    pub by_service: BTreeMap<ServiceId, OutcomeCounts>,
+    /// By need group at closure (API name).
+    pub by_need_group: BTreeMap<String, OutcomeCounts>,
+    /// By equality group, one entry per [`nwd_domain::about::UptakeGroup::ALL`] (the uptake
+    /// tables' groups; a young person can be in several).
+    pub by_group: Vec<OutcomeCounts>,
 }
 
 /// Uptake of one group (`nwd_domain::about::UptakeGroup`) over the dashboard's period: of

@@ -89,6 +89,9 @@ impl<'a> Care<'a> {
                     .is_some();
                 if ok {
                     self.after_direct(run, item.episode, &care, start, status);
+                    if status.is_attended() {
+                        self.record_baseline(run, item.episode, item.at, start);
+                    }
                 }
                 ok
             }
@@ -106,6 +109,9 @@ impl<'a> Care<'a> {
                     .is_some();
                 if ok {
                     self.after_direct(run, item.episode, &care, start, status);
+                    if status.is_attended() {
+                        self.record_baseline(run, item.episode, item.at, start);
+                    }
                 }
                 ok
             }
@@ -140,7 +146,10 @@ impl<'a> Care<'a> {
                 )
                 .is_some()
             }
-            Action::Close => self.close(run, item.episode, item.at),
+            Action::Close => {
+                self.record_follow_up(run, item.episode, item.at);
+                self.close(run, item.episode, item.at)
+            }
             Action::Transition => self.transition(run, item.episode, item.at),
             Action::AddService => self.add_service(run, item.episode, item.at),
         };

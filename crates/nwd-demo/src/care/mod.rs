@@ -31,6 +31,7 @@ use crate::DemoReferral;
 mod agenda;
 mod ending;
 mod episode;
+mod measures;
 
 use agenda::next;
 
@@ -48,6 +49,8 @@ pub(crate) struct Care<'a> {
     rng: DemoRng,
     /// Ids for the domain's new allocations and contacts.
     ids: DemoRng,
+    /// Outcome measures' draws, apart from every other draw (`measures`).
+    measures_rng: DemoRng,
     /// Commands the domain refused (generator bugs).
     pub errors: u64,
     /// The first refusal, for the test that asserts there are none.
@@ -126,6 +129,8 @@ struct Run<'p> {
     source: ReferralSource,
     /// The primary reason for referral.
     reason: ReasonCode,
+    /// The outcome measure recorded at the start, until it is recorded again.
+    measures: Option<measures::MeasurePlan>,
 }
 
 impl<'a> Care<'a> {
@@ -159,6 +164,11 @@ impl<'a> Care<'a> {
             clock,
             notice_months,
             bookings,
+            measures_rng: {
+                let mut fork = rng.clone();
+                fork.set_stream(0x6f75_7463_6f6d_6573);
+                fork
+            },
             rng,
             ids,
             errors: 0,
@@ -204,6 +214,7 @@ impl<'a> Care<'a> {
             priority,
             source,
             reason,
+            measures: None,
         };
         if let Some(plan) = intake.triage {
             self.triage(&mut run, &plan);

@@ -14,6 +14,7 @@ use super::*;
 
 mod county;
 mod identities;
+mod outcomes;
 mod proportions;
 
 fn standards() -> DefaultStandards {

@@ -55,7 +55,7 @@ pub fn blocks(d: &Dashboard, rule: Suppression) -> Vec<Block> {
 }
 
 /// A short label for the chart's axis.
-fn short(group: UptakeGroup) -> &'static str {
+pub(crate) fn short(group: UptakeGroup) -> &'static str {
     match group {
         UptakeGroup::Ethnicity(EthnicityGroup::White) => "White",
         UptakeGroup::Ethnicity(EthnicityGroup::Mixed) => "Mixed",
@@ -193,6 +193,7 @@ mod tests {
             triaged_allocated: Vec::new(),
             triaged_signposted: Vec::new(),
             uptake,
+            outcomes: Default::default(),
         };
         let blocks = blocks(&d, Suppression::default());
         let gender = &blocks[1];

@@ -21,8 +21,9 @@
 //! Everything is kept in flat arrays (referrals by slot, allocations, and counted contacts
 //! sorted by person and day) so that counting is a few linear passes.
 //!
-//! `read` reads the rows (services, and referrals whole or by id); `figures` counts from
-//! what is kept.
+//! `read` reads the rows (services, and referrals whole or by id); `outcomes` replays the
+//! closed referrals that have outcome measures and judges them once, as
+//! `nwd_domain::outcome_figures` defines; `figures` counts from what is kept.
 
 use std::collections::{HashMap, HashSet};
 
@@ -36,6 +37,7 @@ use crate::codec::uuid;
 use crate::{Store, StoreError};
 
 mod figures;
+mod outcomes;
 mod read;
 
 use figures::verdict;
@@ -88,6 +90,13 @@ struct Entry {
     steps: Vec<(i64, bool)>,
     /// The young person's uptake groups (`super::uptake_mask`) when the referral was read.
     uptake: u32,
+    /// When it was closed (`referrals.closed_at`).
+    closed_at: Option<i64>,
+    /// Attended direct contacts (read for closed referrals only).
+    attended_direct: u32,
+    /// What its outcome measures show (`nwd_domain::outcome_figures::ReferralOutcome`,
+    /// worked out when read; left empty for referrals not closed or without measures).
+    outcome: nwd_domain::outcome_figures::ReferralOutcome,
 }
 
 /// One counted contact.

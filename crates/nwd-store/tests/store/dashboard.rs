@@ -4,6 +4,7 @@
 
 mod fixture;
 mod kept;
+mod outcomes;
 mod random;
 
 use jiff::Timestamp;

@@ -15,6 +15,9 @@ const COMMISSIONER_ROUTES: &[(&str, &str)] = &[
     // Checked below: published figures only.
     ("get", "/api/services/{id}/waits"),
     ("get", "/api/measures/access"),
+    // Outcome figures (issue 19): always published, never exact
+    // (`outcome_figures.rs::closed_referrals_outcomes_are_published_alike_by_the_api_and_the_dashboard`).
+    ("get", "/api/measures/outcomes"),
     // The dashboard and its CSV: every number through the same suppression
     // (`commissioning.rs::commissioner_sees_aggregates_only`).
     ("get", "/commissioning"),

@@ -37,6 +37,7 @@ mod limits;
 mod measure_links;
 mod oidc;
 mod openapi;
+mod outcome_figures;
 mod outcomes;
 mod pages;
 mod privacy;

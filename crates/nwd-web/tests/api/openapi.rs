@@ -58,6 +58,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/api/persons/{id}/history"),
     ("post", "/api/person-merges/{id}/unmerge"),
     ("get", "/api/measures/access"),
+    ("get", "/api/measures/outcomes"),
     ("post", "/api/session"),
     ("get", "/api/session"),
     ("delete", "/api/session"),

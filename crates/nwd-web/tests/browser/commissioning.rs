@@ -19,6 +19,15 @@ async fn the_dashboard_and_the_simulator_work_and_are_accessible() {
         app.text("#referrals-by-source-heading").await,
         "Referrals by source"
     );
+    // Outcome measures of closed referrals (issue 19): a chart and its table, like the rest.
+    assert_eq!(
+        app.text("#outcomes-by-service-heading").await,
+        "Outcomes by service"
+    );
+    assert!(app
+        .text("#outcomes-by-service-caption")
+        .await
+        .contains("Outcomes by service"));
     let label = app
         .client
         .execute(

@@ -50,7 +50,7 @@ pub struct Block {
     /// The chart as SVG.
     pub svg: String,
 }
-pub(super) fn need_group_label(key: &str) -> String {
+pub(crate) fn need_group_label(key: &str) -> String {
     NeedGroup::parse(key)
         .map(|g| g.label().to_owned())
         .unwrap_or_else(|_| "Not yet triaged".to_owned())

@@ -1,6 +1,7 @@
 //! The commissioner dashboard (`/commissioning`): month by month, referrals by source and by
 //! need group, waits against standards, the CYP access measures, step-ups and step-downs,
-//! and what triage decided — each as a server-drawn SVG chart with its data table beside it
+//! what triage decided, uptake by group and the outcome measures of closed referrals
+//! (`dashboard_outcomes`) — each as a server-drawn SVG chart with its data table beside it
 //! and a CSV download of that table (`/commissioning/download?table=…`).
 //!
 //! Aggregates only (permission `read_aggregates`; a commissioner has nothing else). Every
@@ -31,6 +32,7 @@ use nwd_http::AppState;
 mod blocks;
 mod period;
 
+pub(crate) use blocks::need_group_label;
 pub use blocks::{blocks, Block, Cell};
 use period::month_text;
 pub use period::{period, Period};
@@ -86,7 +88,22 @@ async fn load(
         .await
         .map_err(PageError::staff)?;
     let rule = state.store.standards().suppression;
-    Ok(Ok((period, blocks(&dashboard, rule))))
+    let names = state
+        .store
+        .search_services(&ServiceFilter {
+            include_inactive: true,
+            ..ServiceFilter::default()
+        })
+        .await
+        .map_err(PageError::staff)?
+        .into_iter()
+        .map(|(s, _)| (s.id, s.details.name))
+        .collect();
+    let mut shown = blocks(&dashboard, rule);
+    shown.extend(crate::commissioner::dashboard_outcomes::blocks(
+        &dashboard, rule, &names,
+    ));
+    Ok(Ok((period, shown)))
 }
 
 /// The dashboard.
@@ -294,6 +311,7 @@ mod tests {
             triaged_allocated: vec![36, 6],
             triaged_signposted: vec![7, 3],
             uptake: vec![Default::default(); nwd_domain::about::UptakeGroup::ALL.len()],
+            outcomes: Default::default(),
         }
     }
 

@@ -9,8 +9,12 @@ use jiff::{Timestamp, ToSpan};
 use nwd_domain::access::AccessMeasures;
 use nwd_domain::ServiceId;
 
+use nwd_domain::about::UptakeGroup;
+use nwd_domain::outcome_figures::{self, OutcomeCounts};
+
 use super::Dashboard;
 use crate::codec::{ms, ts};
+use crate::dashboard::Outcomes;
 use crate::Store;
 
 use super::{Allocation, Entry, Mirror, ServiceEntry, NO_SERVICE};
@@ -67,10 +71,13 @@ impl Mirror {
         // Reached a service / seen there (the uptake table's definitions).
         let mut reached = vec![false; self.entries.len()];
         let mut seen_at_all = vec![false; self.entries.len()];
+        // (referral, service) of every allocation counted, for the outcomes by service.
+        let mut at_service: Vec<(u32, u32)> = Vec::new();
         for a in &self.allocations {
             if wanted.is_some_and(|s| a.service != s) {
                 continue;
             }
+            at_service.push((a.referral, a.service));
             had_service[a.referral as usize] = true;
             reached[a.referral as usize] = true;
             if a.first_attended_at.is_some() {
@@ -102,10 +109,37 @@ impl Mirror {
         let (mut triaged, mut allocated, mut signposted) =
             (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
         let mut uptake = crate::dashboard::empty_uptake();
+        let mut outcomes = Outcomes {
+            by_group: vec![OutcomeCounts::default(); UptakeGroup::ALL.len()],
+            ..Outcomes::default()
+        };
+        let (period_from, period_to) = (los.first().copied(), his.last().copied());
+        // Counted for the outcome figures: closed in the period after enough contacts.
+        let outcome_counted = |entry: &Entry| -> bool {
+            entry
+                .closed_at
+                .zip(period_from.zip(period_to))
+                .is_some_and(|(at, (from, to))| at >= from && at < to)
+                && outcome_figures::counted(entry.attended_direct as usize)
+        };
         for (slot, entry) in self.entries.iter().enumerate() {
             let Some(entry) = entry else { continue };
             if !had_service[slot] {
                 continue;
+            }
+            if outcome_counted(entry) {
+                outcomes.all.add(&entry.outcome);
+                let need = self.keys[entry.need as usize].clone();
+                outcomes
+                    .by_need_group
+                    .entry(need)
+                    .or_default()
+                    .add(&entry.outcome);
+                for (i, row) in outcomes.by_group.iter_mut().enumerate() {
+                    if entry.uptake & (1 << i) != 0 {
+                        row.add(&entry.outcome);
+                    }
+                }
             }
             if let Some(i) = month_of(entry.received_at) {
                 by_source[entry.source as usize][i] += 1;
@@ -152,6 +186,23 @@ impl Mirror {
             }
         }
 
+        at_service.sort_unstable();
+        at_service.dedup();
+        for (referral, service) in at_service {
+            let Some(entry) = &self.entries[referral as usize] else {
+                continue;
+            };
+            if outcome_counted(entry) {
+                if let Some(id) = self.service_ids.get(service as usize) {
+                    outcomes
+                        .by_service
+                        .entry(*id)
+                        .or_default()
+                        .add(&entry.outcome);
+                }
+            }
+        }
+
         let period_ends: Vec<Date> = bounds.iter().map(|b| b.0.last_of_month()).collect();
         let access = self.access(&period_ends, wanted);
 
@@ -171,6 +222,7 @@ impl Mirror {
             triaged_allocated: allocated,
             triaged_signposted: signposted,
             uptake,
+            outcomes,
         }
     }
 

@@ -53,7 +53,7 @@ impl Mirror {
         let mut masks: HashMap<Option<String>, u32> = HashMap::new();
         for row in select(
             store,
-            "SELECT id, source, priority, need_group, received_at, triaged_at, pa.record \
+            "SELECT id, source, priority, need_group, received_at, triaged_at, closed_at, pa.record \
              FROM referrals r LEFT JOIN person_about pa ON pa.person_id = r.person_id WHERE 1 = 1",
             &[],
             "id",
@@ -89,6 +89,9 @@ impl Mirror {
                 allocated_at_triage: false,
                 signposted: false,
                 steps: Vec::new(),
+                closed_at: row.try_get("closed_at")?,
+                attended_direct: 0,
+                outcome: Default::default(),
             };
             let slot = match self.free.pop() {
                 Some(slot) => {
@@ -261,6 +264,9 @@ impl Mirror {
                 self.contacts.insert(at, c);
             }
         }
+
+        self.read_outcomes(store, ids, &allocation_ids, &fresh)
+            .await?;
 
         // Dates of birth: all at once on a full read, else only for people not seen before
         // (a date of birth is never changed, only removed with the person).

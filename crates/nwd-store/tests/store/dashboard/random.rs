@@ -53,7 +53,7 @@ fn compared_queries(services: &[nwd_domain::ServiceId]) -> Vec<DashboardQuery> {
 
 /// After every write of a random sequence — intake (some people referred more than once),
 /// triage (allocations and signposting), further allocations, contacts of every kind,
-/// outcomes of booked contacts, steps up and down, discharges, declines, person merges and
+/// outcomes of booked contacts, outcome measures at contacts, steps up and down, discharges, declines, person merges and
 /// unmerges, a service's standards changed, and retention destroying a whole record — the
 /// dashboard served (kept inputs brought up to date from the change log) equals the one
 /// computed from scratch in SQL, for three different queries.
@@ -61,6 +61,7 @@ fn compared_queries(services: &[nwd_domain::ServiceId]) -> Vec<DashboardQuery> {
 async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
     use jiff::SignedDuration;
     use nwd_domain::codes::DischargeReason;
+    use nwd_domain::referral::outcome::{OutcomeAssessment, OutcomeRater, ScaleEntry};
     use nwd_domain::referral::{AllocateCommand, DischargeCommand, ReferralStatus};
     use nwd_domain::retention::RetentionRules;
     use nwd_domain::standards::WaitTarget;
@@ -234,6 +235,32 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                         .await
                         .unwrap();
                     "contact outcome"
+                } else if status.is_attended() && step % 2 == 0 {
+                    // An outcome measure at every other attended contact (issue 19): the
+                    // kept outcome figures must follow it once the referral closes.
+                    // From the step, not the random source, so the sequence's other writes
+                    // stay as they were.
+                    let score = step * 7 % 41;
+                    t.store
+                        .execute(
+                            &nwd_store::testing::acting("tester"),
+                            r.id,
+                            after.version,
+                            Command::RecordOutcome(OutcomeAssessment {
+                                allocation_id: a.id,
+                                measure: "yp_core".into(),
+                                rater: OutcomeRater::YoungPerson,
+                                at: now,
+                                scores: vec![ScaleEntry {
+                                    scale: "total".into(),
+                                    score_tenths: score * 10,
+                                }],
+                            }),
+                            "clinician",
+                        )
+                        .await
+                        .unwrap();
+                    "contact and outcome measure"
                 } else {
                     "contact"
                 }
@@ -518,6 +545,7 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
             "triage",
             "contact",
             "contact outcome",
+            "contact and outcome measure",
             "step",
             "discharge",
             "merge",
