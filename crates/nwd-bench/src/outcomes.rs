@@ -236,6 +236,8 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
         allocation_id: allocation,
         reason: DischargeReason::TreatmentCompleted,
         note: None,
+        // The follow-up just recorded is the closing measure.
+        without_closing_measure: None,
     });
     store
         .execute(&audit, id, referral.version, discharge, "nwd-bench")

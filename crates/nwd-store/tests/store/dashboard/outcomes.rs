@@ -105,10 +105,25 @@ async fn play(
             allocation_id: r.allocations[0].id,
             reason: DischargeReason::TreatmentCompleted,
             note: None,
+            without_closing_measure: unless_closed(&r, t),
         });
         r = run(t, &r, discharge).await;
     }
     r
+}
+
+/// The reason a discharge gives when the allocation has no closing measure (the rule:
+/// `nwd_domain::referral::measurement`).
+fn unless_closed(
+    r: &nwd_domain::referral::Referral,
+    t: &crate::backend::TestStore,
+) -> Option<nwd_domain::referral::measurement::MissingMeasure> {
+    (r.has_closing_measure(r.allocations[0].id, t.store.tz()) == Some(false)).then_some(
+        nwd_domain::referral::measurement::MissingMeasure {
+            reason: nwd_domain::referral::measurement::MissingMeasureReason::LostContact,
+            note: None,
+        },
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -233,6 +248,7 @@ async fn outcome_figures_match_the_hand_computed_fixture() {
                 allocation_id: r6.allocations[0].id,
                 reason: DischargeReason::TreatmentCompleted,
                 note: None,
+                without_closing_measure: unless_closed(&r6, &t),
             }),
         )
         .await;
