@@ -294,10 +294,14 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                             allocation_id: a.id,
                             reason: DischargeReason::TreatmentCompleted,
                             note: None,
-                            without_closing_measure: Some(nwd_domain::referral::measurement::MissingMeasure {
-                reason: nwd_domain::referral::measurement::MissingMeasureReason::NotClinicallyAppropriate,
-                note: None,
-            }),
+                            // Saying why only when there is no closing measure.
+                            without_closing_measure: (r
+                                .has_closing_measure(a.id, t.store.tz())
+                                == Some(false))
+                            .then_some(nwd_domain::referral::measurement::MissingMeasure {
+                                reason: nwd_domain::referral::measurement::MissingMeasureReason::NotClinicallyAppropriate,
+                                note: None,
+                            }),
                         }),
                         None => Command::Decline {
                             reason: "They no longer want help.".into(),
