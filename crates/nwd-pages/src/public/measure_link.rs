@@ -69,9 +69,20 @@ struct DonePage {
     layout: Layout,
 }
 
-fn unusable() -> ApiError {
-    ApiError::NotFound(
-        "This link cannot be used: it has been used already, it has expired, or it is not complete. Ask your service for a new one.".into(),
+#[derive(Template)]
+#[template(path = "measure_link_gone.html")]
+struct GonePage {
+    layout: Layout,
+}
+
+/// The one answer for a used, expired or wrong link: 404, whichever it is.
+fn unusable() -> axum::response::Response {
+    render(
+        &GonePage {
+            layout: Layout::public("This link cannot be used"),
+        },
+        StatusCode::NOT_FOUND,
+        Sensitivity::Public,
     )
 }
 
@@ -137,9 +148,9 @@ fn page(
     responses((status = 200, description = "The questionnaire", content_type = "text/html"),
         (status = 404, description = "Used, expired or wrong (the same for each)", content_type = "text/html")))]
 pub async fn questionnaire(State(state): State<AppState>, Path(token): Path<String>) -> PageResult {
-    let form = measure_links::open(&state.store, &token)
-        .await?
-        .ok_or_else(unusable)?;
+    let Some(form) = measure_links::open(&state.store, &token).await? else {
+        return Ok(unusable());
+    };
     Ok(page(
         &state,
         &token,
@@ -163,9 +174,9 @@ pub async fn answer(
     Path(token): Path<String>,
     body: Bytes,
 ) -> PageResult {
-    let form = measure_links::open(&state.store, &token)
-        .await?
-        .ok_or_else(unusable)?;
+    let Some(form) = measure_links::open(&state.store, &token).await? else {
+        return Ok(unusable());
+    };
     let posted = FormData::parse(&body);
     let answers: BTreeMap<String, String> = form
         .definition
@@ -187,7 +198,7 @@ pub async fn answer(
     let audit = trail.acting(actor, None);
     match measure_links::complete(&state.store, &audit, &token, &answers).await {
         Ok(()) => Ok(see_other(DONE_PATH)),
-        Err(CompleteError::Unusable) => Err(unusable().into()),
+        Err(CompleteError::Unusable) => Ok(unusable()),
         Err(CompleteError::Invalid(fields)) => {
             let errors = fields
                 .into_iter()

@@ -10,6 +10,18 @@ use serde_json::{json, Value};
 use crate::destinations::received;
 use crate::support::{browser_wanted, BrowserApp};
 
+async fn version_of(app: &BrowserApp, id: &str) -> u64 {
+    let referral: Value = app
+        .api(reqwest::Method::GET, &format!("/api/referrals/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    referral["version"].as_u64().unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_young_person_completes_a_questionnaire_sent_by_link_on_a_phone() {
     if !browser_wanted() {
@@ -51,7 +63,10 @@ async fn a_young_person_completes_a_questionnaire_sent_by_link_on_a_phone() {
             reqwest::Method::POST,
             &format!("/api/referrals/{id}/contacts"),
         )
-        .header("If-Match", "\"2\"")
+        .header(
+            "If-Match",
+            format!("\"{}\"", triaged["referral"]["version"].as_u64().unwrap()),
+        )
         .json(
             &json!({"allocation_id": allocation, "at": app.store.now().to_string(),
                       "status": "attended", "mechanism": "face_to_face",
@@ -131,12 +146,76 @@ async fn a_young_person_completes_a_questionnaire_sent_by_link_on_a_phone() {
         .await
         .unwrap();
     assert_eq!(shown["scales"][0]["scores"][0]["score"], 1.0, "{shown}");
-    assert!(
-        app.text("main")
-            .await
-            .contains("Patient Health Questionnaire (PHQ-9), completed by young person"),
+    let chart = app
+        .client
+        .execute(
+            "return document.querySelector('figure.nwd-figure svg[role=img] title').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        chart.as_str(),
+        Some("Patient Health Questionnaire (PHQ-9), completed by young person"),
         "the chart of the young person's scores"
     );
     assert!(app.text("main").await.contains("Measure link sent"));
+
+    // A fortnight on: a second session, a second questionnaire by link, and the discharge
+    // that closes the referral. Its outcome is now in the commissioner's figures, by service.
+    let outcomes = "section[aria-labelledby=outcomes-by-service-heading]";
+    crate::commissioning::sign_in(&app).await;
+    app.goto("/commissioning").await;
+    assert!(!app.text(outcomes).await.contains("Synthetic Link Team"));
+    app.advance_clock(jiff::SignedDuration::from_hours(24 * 14));
+    let contact = app
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/referrals/{id}/contacts"),
+        )
+        .header("If-Match", format!("\"{}\"", version_of(&app, &id).await))
+        .json(
+            &json!({"allocation_id": allocation, "at": app.store.now().to_string(),
+                      "status": "attended", "mechanism": "face_to_face",
+                      "clinician": "C. Therapist", "duration_minutes": 50}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(contact.status(), 200);
+    let sent: Value = app
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/referrals/{id}/measure-links"),
+        )
+        .header("If-Match", format!("\"{}\"", version_of(&app, &id).await))
+        .json(&json!({"allocation_id": allocation, "measure": "phq_9", "rater": "self"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    app.goto(sent["path"].as_str().unwrap()).await;
+    for i in 1..=9 {
+        app.space_on(&format!("item-q{i}")).await;
+    }
+    app.press("button[type=submit]").await;
+    assert_eq!(app.heading().await, "Thank you");
+    let discharged = app
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/referrals/{id}/allocations/{allocation}/discharge"),
+        )
+        .header("If-Match", format!("\"{}\"", version_of(&app, &id).await))
+        .json(&json!({"reason": "treatment_completed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(discharged.status(), 200, "the second score closes it");
+    crate::commissioning::sign_in(&app).await;
+    app.goto("/commissioning").await;
+    let figures = app.text(outcomes).await;
+    assert!(figures.contains("Synthetic Link Team"), "{figures}");
     app.finish().await;
 }
