@@ -228,6 +228,7 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
                 score_tenths: s.score_tenths,
             })
             .collect(),
+        answers: Vec::new(),
     });
     let (referral, _) = store
         .execute(&audit, id, referral.version, follow_up, "nwd-bench")

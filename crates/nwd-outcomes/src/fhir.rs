@@ -198,6 +198,51 @@ pub fn response_answers(
     Ok(answers)
 }
 
+/// A FHIR R4 `QuestionnaireResponse` to `definition`'s [`questionnaire`] with `answers`
+/// (item id and value, in the measure's order): each answer a `valueCoding` whose code is
+/// its score (and its label, where the licence allows) for a choice item, or a `valueDecimal`
+/// for a line; `authored` is when it was completed (RFC 3339). [`response_answers`] reads it
+/// back.
+pub fn questionnaire_response(
+    definition: &MeasureDefinition,
+    answers: &[(String, f64)],
+    authored: &str,
+) -> Value {
+    let items: Vec<Value> = answers
+        .iter()
+        .filter_map(|(id, value)| {
+            let item = definition.item(id)?;
+            let set = definition.response_sets.get(&item.responses)?;
+            let answer = if set.range.is_some() {
+                json!({ "valueDecimal": value })
+            } else {
+                let mut coding = json!({ "code": number(*value) });
+                if let Some(label) = set
+                    .options
+                    .iter()
+                    .find(|o| o.value == *value)
+                    .and_then(|o| o.label.as_ref())
+                {
+                    coding["display"] = json!(label);
+                }
+                json!({ "valueCoding": coding })
+            };
+            let mut out = json!({ "linkId": id, "answer": [answer] });
+            if let Some(text) = &item.text {
+                out["text"] = json!(text);
+            }
+            Some(out)
+        })
+        .collect();
+    json!({
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": format!("Questionnaire/{}", definition.code.replace('_', "-")),
+        "status": "completed",
+        "authored": authored,
+        "item": items,
+    })
+}
+
 /// A score as a code: `2`, or `2.5`.
 fn number(value: f64) -> String {
     if value.fract() == 0.0 {
@@ -236,6 +281,14 @@ mod tests {
         let grouped = json!({"resourceType": "QuestionnaireResponse", "status": "completed",
             "item": [{"linkId": "page1", "item": [{"linkId": "q1", "answer": [{"valueInteger": 3}]}]}]});
         assert_eq!(response_answers(phq, &grouped).unwrap()["q1"], 3.0);
+        // Written and read back: the same answers.
+        let written: Vec<(String, f64)> = answers.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        let response = questionnaire_response(phq, &written, "2026-03-27T10:15:00Z");
+        assert_eq!(
+            response["item"][0]["answer"][0]["valueCoding"]["display"],
+            "More than half the days"
+        );
+        assert_eq!(response_answers(phq, &response).unwrap(), answers);
         for (resource, path) in [
             (json!({"resourceType": "Observation"}), "resourceType"),
             (

@@ -127,6 +127,10 @@ pub async fn complete(
         return Err(CompleteError::Unusable);
     };
     let scores = score(form.definition, answers)?;
+    let values: BTreeMap<String, f64> = answers
+        .iter()
+        .filter_map(|(item, raw)| raw.trim().parse::<f64>().ok().map(|v| (item.clone(), v)))
+        .collect();
     let now = store.now();
     let assessment = OutcomeAssessment {
         // The store puts the link's own allocation, measure and rater here again, from the
@@ -136,6 +140,7 @@ pub async fn complete(
         rater: form.rater,
         at: now,
         scores,
+        answers: crate::outcomes::item_answers(form.definition, &values),
     };
     let actor = match form.rater {
         OutcomeRater::ParentOrCarer => "parent or carer (completion link)",

@@ -71,6 +71,7 @@ impl OutcomeInput {
             rater: self.rater,
             at: self.at.unwrap_or(now),
             scores,
+            answers: Vec::new(),
         })
     }
 }
@@ -225,6 +226,25 @@ pub fn scale_entries(
     Ok(entries)
 }
 
+/// The answers by item id, in the measure's order of questions, as the record keeps them.
+pub fn item_answers(
+    definition: &nwd_outcomes::MeasureDefinition,
+    answers: &std::collections::BTreeMap<String, f64>,
+) -> Vec<nwd_domain::referral::outcome::ItemAnswer> {
+    definition
+        .items
+        .iter()
+        .filter_map(|item| {
+            answers
+                .get(&item.id)
+                .map(|value| nwd_domain::referral::outcome::ItemAnswer {
+                    item: item.id.clone(),
+                    value_tenths: (value * 10.0).round() as i32,
+                })
+        })
+        .collect()
+}
+
 /// A measure completed in another system and sent as an HL7 FHIR R4 `QuestionnaireResponse`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -278,6 +298,7 @@ impl FhirOutcomeInput {
                 rater: self.rater,
                 at,
                 scores,
+                answers: item_answers(definition, &answers),
             }),
             Err(message) => {
                 errors.add("response.item", message);

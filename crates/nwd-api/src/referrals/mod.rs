@@ -122,6 +122,11 @@ pub fn router() -> SecureRouter {
         .route(
             Requires(ReadClinical, Scope::Referral("id")),
             "outcome",
+            routes!(outcomes::questionnaire_response),
+        )
+        .route(
+            Requires(ReadClinical, Scope::Referral("id")),
+            "outcome",
             routes!(outcomes::outcomes),
         )
         .route(

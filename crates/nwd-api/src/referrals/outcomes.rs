@@ -5,7 +5,7 @@
 //! rater (`nwd_usecase::outcomes`).
 
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use nwd_domain::referral::Command;
 use nwd_domain::ReferralId;
@@ -171,4 +171,54 @@ pub(super) async fn record_fhir_outcome(
         &principal,
     )
     .await
+}
+
+/// One completed questionnaire as an HL7 FHIR R4 `QuestionnaireResponse`: `number` counts the
+/// referral's recorded measures from 1, in the order recorded. Only a questionnaire completed
+/// question by question (through a link, or received as FHIR) has one; scores entered at a
+/// session answer 404.
+#[utoipa::path(get, path = "/api/referrals/{id}/outcomes/{number}/fhir", tag = "referrals",
+    params(("id" = String, Path), ("number" = u32, Path, description = "The measure's place in the order recorded, from 1")),
+    responses((status = 200, description = "The QuestionnaireResponse", content_type = "application/fhir+json"), (status = 404, body = Problem)))]
+pub(super) async fn questionnaire_response(
+    State(state): State<AppState>,
+    _actor: Actor,
+    Path((id, number)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let referral = state
+        .store
+        .referral(parse_id::<ReferralId>(&id, "referral")?)
+        .await?;
+    let missing = || {
+        ApiError::NotFound(format!(
+            "this referral has no questionnaire {number} answered question by question"
+        ))
+    };
+    let index = number
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .ok_or_else(missing)?;
+    let assessment = referral.outcomes.get(index).ok_or_else(missing)?;
+    if assessment.answers.is_empty() {
+        return Err(missing());
+    }
+    let definition = nwd_outcomes::bundled()
+        .get(&assessment.measure)
+        .ok_or_else(missing)?;
+    let answers: Vec<(String, f64)> = assessment
+        .answers
+        .iter()
+        .map(|a| (a.item.clone(), f64::from(a.value_tenths) / 10.0))
+        .collect();
+    let resource = nwd_outcomes::fhir::questionnaire_response(
+        definition,
+        &answers,
+        &assessment.at.to_string(),
+    );
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/fhir+json")],
+        Json(resource),
+    )
+        .into_response())
 }

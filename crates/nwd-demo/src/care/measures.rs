@@ -267,6 +267,7 @@ impl Care<'_> {
                 scale: plan.scale.scale.to_owned(),
                 score_tenths: score * 10,
             }],
+            answers: Vec::new(),
         });
         self.execute(run, at, clinician, label, command).is_some()
     }

@@ -120,6 +120,20 @@ pub struct OutcomeAssessment {
     pub at: Timestamp,
     /// The scale scores.
     pub scores: Vec<ScaleEntry>,
+    /// The answer to each question, when the questionnaire itself was completed (through a
+    /// link, or sent as a FHIR `QuestionnaireResponse`); empty when scores were entered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<ItemAnswer>,
+}
+
+/// One question's answer, in tenths (as scores are).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemAnswer {
+    /// The question's id in the measure, e.g. `q3`.
+    pub item: String,
+    /// The answer's value in tenths.
+    pub value_tenths: i32,
 }
 
 impl OutcomeAssessment {
@@ -152,6 +166,23 @@ impl OutcomeAssessment {
         }
         if self.scores.is_empty() {
             errors.add("scores", "give at least one scale's score");
+        }
+        for (i, answer) in self.answers.iter().enumerate() {
+            let allowed = definition.item(&answer.item).is_some_and(|item| {
+                definition
+                    .response_sets
+                    .get(&item.responses)
+                    .is_some_and(|set| set.allows(f64::from(answer.value_tenths) / 10.0))
+            });
+            if !allowed {
+                errors.add(
+                    format!("answers[{i}]"),
+                    format!(
+                        "{} has no question {:?} with that answer",
+                        definition.name, answer.item
+                    ),
+                );
+            }
         }
         let mut seen: Vec<&str> = Vec::new();
         for (i, entry) in self.scores.iter().enumerate() {

@@ -310,6 +310,7 @@ pub async fn record_outcome(
         rater,
         at,
         scores: scores.clone(),
+        answers: Vec::new(),
     });
     match trail
         .change_referral(&state, &principal, id, typed.version, command, &actor.0)

@@ -81,6 +81,7 @@ async fn the_caseload_shows_what_is_due_and_old_rows_are_filled_in() {
                     scale: "total".into(),
                     score_tenths: 150,
                 }],
+                answers: Vec::new(),
             }),
         )
         .await;

@@ -26,6 +26,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/api/referrals/{id}/measure-links"),
     ("post", "/api/referrals/{id}/goals"),
     ("post", "/api/referrals/{id}/outcomes/fhir"),
+    ("get", "/api/referrals/{id}/outcomes/{number}/fhir"),
     ("get", "/api/outcome-measures"),
     ("get", "/api/outcome-measures/{code}/questionnaire"),
     ("post", "/api/referrals/{id}/contacts/{contact_id}/outcome"),

@@ -401,5 +401,24 @@ async fn goals_in_the_young_persons_words_and_a_fhir_response_are_recorded(app: 
         .find(|s| s["measure"] == "gad_7")
         .unwrap();
     assert_eq!(gad["scores"][0]["score"], 14.0);
+    // Sent back out as FHIR, answer for answer (the GBO ratings, entered as scores, have none).
+    let out = app
+        .staff(Method::GET, &format!("/api/referrals/{id}/outcomes/2/fhir"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 200);
+    assert_eq!(out.headers()["content-type"], "application/fhir+json");
+    let out: Value = out.json().await.unwrap();
+    assert_eq!(out["resourceType"], "QuestionnaireResponse");
+    assert_eq!(out["questionnaire"], "Questionnaire/gad-7");
+    assert_eq!(out["item"].as_array().unwrap().len(), 7);
+    assert_eq!(out["item"][6]["answer"][0]["valueCoding"]["code"], "2");
+    let entered = app
+        .staff(Method::GET, &format!("/api/referrals/{id}/outcomes/1/fhir"))
+        .send()
+        .await
+        .unwrap();
+    problem(entered, 404).await;
 }
 on_both_backends!(goals_in_the_young_persons_words_and_a_fhir_response_are_recorded);

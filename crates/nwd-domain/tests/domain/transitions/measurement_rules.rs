@@ -24,6 +24,7 @@ fn phq9(allocation_id: AllocationId, at: &str, total: f64) -> Command {
             scale: "total".into(),
             score_tenths: ScaleEntry::tenths(total).unwrap(),
         }],
+        answers: Vec::new(),
     })
 }
 
@@ -292,6 +293,7 @@ fn only_a_young_person_who_referred_themselves_sees_their_own_scores_where_share
                 scale: "total".into(),
                 score_tenths: 550,
             }],
+            answers: Vec::new(),
         }),
     );
     let shown = shared_progress(&own, |service| service == COMMUNITY);

@@ -32,6 +32,7 @@ fn record(
                 score_tenths: ScaleEntry::tenths(*score).unwrap(),
             })
             .collect(),
+        answers: Vec::new(),
     })
 }
 

@@ -60,6 +60,7 @@ fn measure(referral: &Referral, measure: &str, scale: &str, at: &str, score: i32
             scale: scale.into(),
             score_tenths: score * 10,
         }],
+        answers: Vec::new(),
     })
 }
 

@@ -255,6 +255,7 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                                     scale: "total".into(),
                                     score_tenths: score * 10,
                                 }],
+                                answers: Vec::new(),
                             }),
                             "clinician",
                         )
