@@ -233,4 +233,6 @@ impl Matcher {
 #[cfg(test)]
 mod household_tests;
 #[cfg(test)]
+mod insert_tests;
+#[cfg(test)]
 mod tests;

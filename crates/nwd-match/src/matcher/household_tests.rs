@@ -1,8 +1,7 @@
 //! Issue 18: the household, twin, date-of-birth, weak-evidence, mover and placeholder-number
 //! safeguards, one small hand-made register per cause. The filler people of `tests.rs` keep the
 //! prior and the term frequencies realistic; a register of a million is simulated by the prior
-//! it implies (see [`million_params`]). One file on purpose (just over 600 lines): the causes
-//! share their register builders, and are read side by side against the issue's list.
+//! it implies (see [`million_params`]).
 
 use super::tests::{candidate, filler, has_rule, record, valid_nhs};
 use crate::{Band, MatchOutcome, Matcher, Params, Record, Rule, Thresholds};
@@ -443,21 +442,6 @@ fn a_mover_auto_links_only_on_exact_names_and_date_of_birth() {
 
 /// `persons match-file` indexes a large register once and estimates from the matcher's own
 /// register: the same parameters as estimating from the records.
-#[test]
-fn estimating_from_the_matcher_equals_estimating_from_the_records() {
-    let people = filler(3000);
-    let mut matcher = Matcher::new(&Params::default(), Thresholds::default()).unwrap();
-    matcher.insert_many(&people);
-    let options = crate::EstimateOptions {
-        random_pairs: 20_000,
-        ..crate::EstimateOptions::default()
-    };
-    let from_matcher = matcher.estimate(&options).unwrap();
-    assert_eq!(from_matcher, crate::estimate(&people, &options).unwrap());
-    assert_ne!(from_matcher, Params::default());
-    matcher.set_params(&from_matcher).unwrap();
-}
-
 /// Twins with rhyming names (`Ella` and `Bella`, Jaro–Winkler 0.93): both are established given
 /// names, so they are two names, and the pair is a twin, never auto-linked. Found on the
 /// first final-measurement seed (docs/benchmarks.md, issue 18).
@@ -502,28 +486,6 @@ fn twins_with_similar_established_names_are_held_at_review() {
 
 /// `insert_many` normalises in parallel and files in order: the register is the same as
 /// inserting one by one (the estimate, which reads every register entry in order, is equal).
-#[test]
-fn inserting_many_equals_inserting_one_by_one() {
-    let people = filler(40_000);
-    let mut many = Matcher::new(&Params::default(), Thresholds::default()).unwrap();
-    many.insert_many(&people);
-    let mut one_by_one = Matcher::new(&Params::default(), Thresholds::default()).unwrap();
-    for person in &people {
-        one_by_one.insert(person);
-    }
-    assert_eq!(many.len(), one_by_one.len());
-    let options = crate::EstimateOptions {
-        random_pairs: 20_000,
-        ..crate::EstimateOptions::default()
-    };
-    assert_eq!(
-        many.estimate(&options).unwrap(),
-        one_by_one.estimate(&options).unwrap()
-    );
-    let query = &people[31_234];
-    assert_eq!(many.match_record(query), one_by_one.match_record(query));
-}
-
 /// The sibling penalty is one of the household safeguards (issue 18): switched off
 /// (`household_safeguards = false`), the weights alone decide, so a pair at the same home with
 /// a different given name carries no sibling penalty or household rule, and scores higher than
