@@ -11,6 +11,7 @@ use jiff::ToSpan;
 use nwd_domain::about::UptakeGroup;
 use nwd_domain::authz::{Permission::ReadAggregates, Policy::Requires, Scope};
 use nwd_domain::outcome_figures::{OutcomeCounts, PublishedOutcomes, DEFINITION};
+use nwd_domain::referral::outcome::OutcomeRater;
 use nwd_domain::ServiceId;
 use nwd_http::extract::QueryParams;
 use nwd_http::problem::{ApiError, ApiResult, Problem};
@@ -40,6 +41,9 @@ pub struct OutcomeParams {
     pub to: Option<String>,
     /// Only referrals that had an allocation at this service.
     pub service: Option<String>,
+    /// The perspective of the improvement figures: `self` (default), `parent` or
+    /// `clinician`, as MHS112 reports each.
+    pub rater: Option<String>,
 }
 
 /// One row of a breakdown.
@@ -69,6 +73,8 @@ pub struct OutcomeFigures {
     /// The service filter, if any.
     #[schema(value_type = Option<String>)]
     pub service_id: Option<ServiceId>,
+    /// The perspective of the improvement figures: `self`, `parent` or `clinician`.
+    pub rater: OutcomeRater,
     /// Every counted referral.
     pub all: PublishedOutcomes,
     /// By service (a referral counts at each service it was allocated to).
@@ -87,9 +93,10 @@ fn month(field: &str, text: &str) -> Result<Date, ApiError> {
 
 /// Outcome measures of the referrals closed in the period: of those closed after at least
 /// two attended direct contacts, the share with paired scores (as NHS England's CYP outcome
-/// metric MHS112 pairs them) and, of the paired, the shares reliably improved, reliably
-/// deteriorated and with meaningful improvement; overall, by service, by need group and by
-/// equality group. Always published (suppressed and rounded).
+/// metric MHS112 pairs them, from any perspective) and, for one perspective (`rater`), the
+/// share paired and of those the shares reliably improved, reliably deteriorated and with
+/// meaningful improvement; overall, by service, by need group and by equality group. Always
+/// published (suppressed and rounded).
 #[utoipa::path(get, path = "/api/measures/outcomes", tag = "lists", params(OutcomeParams),
     responses((status = 200, body = OutcomeFigures), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn outcome_figures(
@@ -135,8 +142,14 @@ async fn outcome_figures(
             service_id,
         })
         .await?;
+    let rater = match params.rater.as_deref().filter(|s| !s.is_empty()) {
+        Some(text) => {
+            OutcomeRater::parse(text).map_err(|message| ApiError::field("rater", message))?
+        }
+        None => OutcomeRater::YoungPerson,
+    };
     let rule = state.store.standards().suppression;
-    let publish = |counts: &OutcomeCounts| PublishedOutcomes::from(&rule, counts);
+    let publish = |counts: &OutcomeCounts| PublishedOutcomes::from(&rule, counts, rater);
     let o = &dashboard.outcomes;
     Ok(Json(OutcomeFigures {
         suppressed: true,
@@ -144,6 +157,7 @@ async fn outcome_figures(
         period_start: from,
         period_end: to.last_of_month(),
         service_id,
+        rater,
         all: publish(&o.all),
         by_service: o
             .by_service

@@ -187,14 +187,15 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
         let d = store.compute_dashboard(&query).await?;
         let took = started.elapsed();
         let o = d.outcomes.all;
+        let own = o.rater(nwd_domain::referral::outcome::OutcomeRater::YoungPerson);
         report(format!(
-            "compute_dashboard (all read afresh, measures replayed and judged) #{i}: {}; closed {} paired {} ({:.1} %), meaningful improvement {:.1} %, reliable deterioration {:.1} %",
+            "compute_dashboard (all read afresh, measures judged) #{i}: {}; closed {} paired {} ({:.1} %), self-rated: meaningful improvement {:.1} %, reliable deterioration {:.1} %",
             seconds(took),
             o.closed,
             o.paired,
             100.0 * o.paired as f64 / o.closed.max(1) as f64,
-            100.0 * o.meaningful_improvement as f64 / o.paired.max(1) as f64,
-            100.0 * o.reliable_deterioration as f64 / o.paired.max(1) as f64,
+            100.0 * own.meaningful_improvement as f64 / own.paired.max(1) as f64,
+            100.0 * own.reliable_deterioration as f64 / own.paired.max(1) as f64,
         ));
     }
     let started = Instant::now();

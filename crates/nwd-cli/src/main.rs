@@ -108,7 +108,8 @@ enum Command {
     /// Person matching: batch matching of files, parameter estimation, de-duplication.
     #[command(subcommand)]
     Persons(persons::PersonsCommand),
-    /// Routine outcome measures: classify paired scores as NHS England's MHS112 does.
+    /// Routine outcome measures: classify paired scores as NHS England's MHS112 does; load
+    /// the wording your organisation is licensed to use.
     #[command(subcommand)]
     Outcomes(outcomes::OutcomesCommand),
     /// What-if simulator of demand and capacity: run or check a scenario, calibrate a baseline.
@@ -148,7 +149,10 @@ async fn main() -> anyhow::Result<()> {
         .await;
     }
     if let Command::Outcomes(command) = cli.command {
-        return outcomes::run(command);
+        return outcomes::run(command, || async {
+            Ok(nwd_store::Store::connect(cli.config.store_options()?).await?)
+        })
+        .await;
     }
     if let Command::Persons(command) = cli.command {
         let thresholds = matching::thresholds(cli.config.matching.as_deref())?;

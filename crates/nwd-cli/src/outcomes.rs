@@ -1,3 +1,7 @@
+//! `nowrongdoor outcomes load-wording` / `remove-wording`: the operator's door to the
+//! organisation's licensed wording of a measure (`nwd_usecase::measure_texts`, audited as
+//! `cli:<operator>`), as the administrator's page and the API do.
+//!
 //! `nowrongdoor outcomes classify`: anyone can check the outcome classification against
 //! their own data. Reads paired scores (`referral_id,rater,measure,scale,first,last`),
 //! judges each scale's reliable change as NHS England's CYP outcome metric (MHS112) does
@@ -32,16 +36,88 @@ pub enum OutcomesCommand {
         #[arg(long)]
         referrals_out: Option<PathBuf>,
     },
+    /// Load (or replace) the wording your organisation is licensed to use for a measure
+    /// shipped as scoring only: a TOML, JSON or FHIR Questionnaire file with the question for
+    /// every item and a label for every answer.
+    LoadWording {
+        /// The measure's code, e.g. `rcads`.
+        #[arg(long)]
+        measure: String,
+        /// The wording file.
+        file: PathBuf,
+    },
+    /// Remove a measure's loaded wording: it is scores only again.
+    RemoveWording {
+        /// The measure's code.
+        #[arg(long)]
+        measure: String,
+    },
 }
 
-/// Runs an outcomes command.
-pub fn run(command: OutcomesCommand) -> anyhow::Result<()> {
+/// Runs an outcomes command; `open_store` is called only by the commands that need the
+/// database.
+pub async fn run<F, Fut>(command: OutcomesCommand, open_store: F) -> anyhow::Result<()>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<nwd_store::Store>>,
+{
     match command {
         OutcomesCommand::Classify {
             scores,
             out,
             referrals_out,
         } => classify(&scores, &out, referrals_out.as_deref()),
+        OutcomesCommand::LoadWording { measure, file } => {
+            let meta = std::fs::metadata(&file)
+                .with_context(|| format!("{}: cannot read", file.display()))?;
+            if meta.len() > nwd_usecase::measure_texts::MAX_TEXT_BYTES as u64 {
+                bail!(
+                    "{}: {} bytes; at most {} are accepted",
+                    file.display(),
+                    meta.len(),
+                    nwd_usecase::measure_texts::MAX_TEXT_BYTES
+                );
+            }
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("{}: cannot read as UTF-8 text", file.display()))?;
+            let store = open_store().await?;
+            let audit =
+                crate::admin::as_operator("nowrongdoor outcomes load-wording", "measure_text");
+            match nwd_usecase::measure_texts::load(&store, &audit, &audit.by(), &measure, &text)
+                .await
+            {
+                Ok(loaded) => {
+                    eprintln!(
+                        "{}: wording loaded for {} questions",
+                        loaded.definition.name,
+                        loaded.definition.items.len()
+                    );
+                    Ok(())
+                }
+                Err(nwd_usecase::UseCaseError::Invalid(fields)) => {
+                    for f in &fields {
+                        eprintln!("{}: {}: {}", file.display(), f.field, f.message);
+                    }
+                    bail!(
+                        "{}: nothing loaded ({} problems)",
+                        file.display(),
+                        fields.len()
+                    )
+                }
+                Err(other) => Err(other.into()),
+            }
+        }
+        OutcomesCommand::RemoveWording { measure } => {
+            let store = open_store().await?;
+            let audit =
+                crate::admin::as_operator("nowrongdoor outcomes remove-wording", "measure_text");
+            if nwd_usecase::measure_texts::remove(&store, &audit, &measure).await? {
+                eprintln!("{measure}: wording removed");
+                Ok(())
+            } else {
+                bail!("{measure}: no wording is loaded")
+            }
+        }
     }
 }
 

@@ -24,7 +24,8 @@ pub enum PersonsCommand {
         /// Output CSV.
         #[arg(long)]
         out: PathBuf,
-        /// Parameters JSON (default: estimated from the register without labels).
+        /// Parameters JSON (default: estimated without labels — u from the register, m and the
+        /// prior from the pairs between queries and register).
         #[arg(long)]
         params: Option<PathBuf>,
     },
@@ -183,7 +184,9 @@ fn match_file(
     warn_about_absent_columns(queries, &query_records);
     // The register is normalised and indexed once; without a parameters file the parameters
     // are then estimated from that same register (as `nwd_match::estimate` would from the
-    // records) and put in place before any query is matched.
+    // records), then m and the prior from the pairs between the queries and the register (as
+    // Splink estimates a link job; the register's stand if that fit is unusable) — and put
+    // in place before any query is matched.
     let mut matcher = Matcher::new(params.as_ref().unwrap_or(&Params::default()), thresholds)?;
     let spinner = ProgressBar::new_spinner()
         .with_message(format!("indexing {} people", register_records.len()));
@@ -196,9 +199,20 @@ fn match_file(
             register_records.len()
         ));
         spinner.enable_steady_tick(std::time::Duration::from_millis(200));
-        let estimated = matcher.estimate(&EstimateOptions::default())?;
+        let estimated =
+            matcher.estimate_with_referrals(&query_records, &EstimateOptions::default())?;
         matcher.set_params(&estimated)?;
         spinner.finish_and_clear();
+        if let Some(referrals) = estimated
+            .estimation
+            .as_ref()
+            .and_then(|e| e.referrals.as_ref())
+        {
+            eprintln!(
+                "parameters: {} ({} queries; expected matches per query {:.3})",
+                referrals.note, referrals.referrals, referrals.matches_per_referral
+            );
+        }
     }
     // The matcher holds its own compact copy: the raw records are no longer needed.
     let register_len = register_records.len();

@@ -9,10 +9,14 @@
 //!
 //! The first form generates `nwd_match::synthetic` with about PEOPLE register people (1.93
 //! children per household) and 2,000 referrals, twice — half the referrals carrying an NHS
-//! number, then none — estimates the parameters on the register alone (as `persons
-//! match-file` does), matches with the default thresholds and prints the report (auto-link
+//! number, then none — estimates the parameters (below), matches with the default thresholds and prints the report (auto-link
 //! precision and recall, auto + review recall, false auto-links of new people, siblings and
 //! co-twins, breakdowns by error). Labels are read only to score.
+//!
+//! Estimation is as `persons match-file` does it: on the register, and when the register
+//! teaches no m (it holds no duplicates), m and the prior from the pairs between the referrals
+//! and the register (`Matcher::estimate_with_referrals`); `--register-only` estimates on the
+//! register alone (match-file before that change).
 //!
 //! `--write DIR` writes `DIR/register.csv` and `DIR/queries.csv` (half with NHS numbers) for
 //! `nowrongdoor persons match-file`; `--score DIR` regenerates the same set and scores
@@ -38,12 +42,15 @@ const QUERIES: usize = 2_000;
 /// Children per household on average (`synthetic`'s 40/35/17/8 % of 1–4 children).
 const CHILDREN_PER_HOUSEHOLD: f64 = 1.93;
 
-/// What to generate: register size, seed, referrals.
+/// What to generate: register size, seed, referrals; and how to estimate.
 #[derive(Clone, Copy)]
 struct Run {
     people: usize,
     seed: u64,
     queries: usize,
+    /// Estimate on the register alone (`match-file` before issue 18's last change), not with
+    /// the referrals' pairs when the register teaches no m.
+    register_only: bool,
 }
 
 fn config(run: Run, nhs_number_share: f64) -> SyntheticConfig {
@@ -74,17 +81,31 @@ fn run(run: Run, share: f64) {
     let mut matcher = Matcher::new(&Params::default(), Thresholds::default()).expect("matcher");
     matcher.insert_many(&set.register);
     let indexed = started.elapsed().as_secs_f64();
+    let queries: Vec<Record> = set.queries.iter().map(|q| q.record.clone()).collect();
     let started = Instant::now();
-    let params = matcher
-        .estimate(&EstimateOptions::default())
-        .expect("parameters");
+    let params = if run.register_only {
+        matcher.estimate(&EstimateOptions::default())
+    } else {
+        matcher.estimate_with_referrals(&queries, &EstimateOptions::default())
+    }
+    .expect("parameters");
     matcher
         .set_params(&params)
         .expect("estimated parameters fit");
     let estimated = started.elapsed().as_secs_f64();
-    let queries: Vec<Record> = set.queries.iter().map(|q| q.record.clone()).collect();
     let started = Instant::now();
     let outcomes = matcher.match_batch(&queries);
+    let referral_estimate = params
+        .estimation
+        .as_ref()
+        .and_then(|e| e.referrals.as_ref())
+        .map(|r| {
+            format!(
+                "; referral pairs: used {}, matches per referral {:.3} ({})",
+                r.used, r.matches_per_referral, r.note
+            )
+        })
+        .unwrap_or_default();
     let matched = started.elapsed().as_secs_f64();
     let predictions: Vec<Predicted> = outcomes
         .into_iter()
@@ -108,8 +129,8 @@ fn run(run: Run, share: f64) {
     };
     println!(
         "== seed {}, {} register people, {} referrals, NHS number on {:.0} % of referrals \
-         (estimated on the register alone: {:.1} s; index {:.1} s; matching {:.2} s; matches per \
-         record {:.4}{})\n{report}false auto-links with their 95 % (Wilson) intervals:\n  \
+         (estimated: {:.1} s; index {:.1} s; matching {:.2} s; matches per \
+         record {:.4}{}{})\n{report}false auto-links with their 95 % (Wilson) intervals:\n  \
          new people {}\n  siblings {}\n  co-twins {}",
         run.seed,
         set.register.len(),
@@ -125,6 +146,7 @@ fn run(run: Run, share: f64) {
             .and_then(|e| e.m_fallback.as_ref())
             .map(|why| format!("; m fallback: {why}"))
             .unwrap_or_default(),
+        referral_estimate,
         interval(report.false_auto_new),
         interval(report.false_auto_sibling),
         interval(report.false_auto_co_twin),
@@ -228,6 +250,8 @@ fn score(set: &SyntheticSet, out: &Path) {
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let mut queries = QUERIES;
+    let register_only = args.iter().any(|a| a == "--register-only");
+    args.retain(|a| a != "--register-only");
     if let Some(at) = args.iter().position(|a| a == "--queries") {
         queries = args
             .get(at + 1)
@@ -245,6 +269,7 @@ fn main() {
         people,
         seed,
         queries,
+        register_only,
     };
     match (args.get(2).map(String::as_str), args.get(3)) {
         (Some("--write"), Some(dir)) => {

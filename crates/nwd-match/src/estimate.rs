@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::normalise_all;
 use crate::comparison::{given, Gamma, DOB, FAMILY, GIVEN, MAX_LEVELS, MODEL, N_COMPARISONS};
-use crate::params::{EstimationSummary, Model, Params, SessionSummary};
+use crate::params::{EstimationSummary, Model, Params, ReferralEstimation, SessionSummary};
 use crate::record::Record;
 use crate::register::Register;
 
@@ -30,7 +30,10 @@ mod em;
 mod pairs;
 
 use em::expectation_maximisation;
-use pairs::{estimate_u, group, normalise_levels, patterns, sample_blocked_pairs};
+use pairs::{
+    cross_pairs, cross_patterns, estimate_u, group, normalise_levels, patterns,
+    sample_blocked_pairs,
+};
 
 /// Settings of [`estimate`]; the defaults are the method, not a tuning.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,11 +129,13 @@ pub(crate) fn estimate_register(register: &Register, options: &EstimateOptions) 
         .map(|session| patterns(register, &session.pairs.1))
         .collect();
     let n = register.len();
-    let first = fit_m(&sessions, &patterns, &start_model.m, &u, n, options);
+    // Each matching pair within the register is a match for both of its records.
+    let per_pair = 2.0 / n as f64;
+    let first = fit_m(&sessions, &patterns, &start_model.m, &u, per_pair, options);
     // Random pairs include some true matches (share λ = matches per record / (n − 1)), which
     // inflate u for agreeing levels: observed = λ·m + (1 − λ)·u. Solve for u, then fit m again.
     let u = decontaminate(&u, &first.m, first.matches_per_record / (n - 1) as f64);
-    let mut fit = fit_m(&sessions, &patterns, &first.m, &u, n, options);
+    let mut fit = fit_m(&sessions, &patterns, &first.m, &u, per_pair, options);
     // Matching pairs disagree on the given name far less often than non-matching ones. A fit
     // where they disagree at least half as often has learned households (twins share a date of
     // birth, a home and a family name), which is what EM finds in a register with no duplicates
@@ -159,7 +164,135 @@ pub(crate) fn estimate_register(register: &Register, options: &EstimateOptions) 
         seed: options.seed,
         sessions: fit.summaries,
         m_fallback,
+        referrals: None,
     });
+    params
+}
+
+/// Fewest expected true pairs among the referral–register pairs for their m to be used: EM
+/// learns m from the matches, and a level with m of about 5 % (a given name at Jaro–Winkler
+/// ≥ 0.88, a date of birth within a year) is then seen about [`MIN_OBSERVATIONS`] times.
+const MIN_EXPECTED_MATCHES: f64 = MIN_OBSERVATIONS / 0.05;
+
+/// Estimates m and the matches per referral by EM on the pairs between the referrals and the
+/// register — the pairs being linked, as Splink estimates a link job — in the register's two
+/// sessions (exact date of birth; exact given and family name), with u and term frequencies
+/// from the register (`base`). A register kept free of duplicates has no true pairs to learn m
+/// from (EM on it finds households, or learns from near-duplicates that are not the errors a
+/// referral carries); the referrals' pairs with it hold exactly the matches to be made. The
+/// result is used only when the fit has not learned households (the register's guard) and
+/// expects at least [`MIN_EXPECTED_MATCHES`] true pairs; otherwise `base` is returned, with the
+/// reason noted.
+pub(crate) fn estimate_with_referrals(
+    register: &Register,
+    referrals: &Register,
+    base: &Params,
+    options: &EstimateOptions,
+) -> Params {
+    let mut params = base.clone();
+    let Some(summary) = params.estimation.as_mut() else {
+        return params;
+    };
+    if referrals.len() == 0 || register.len() == 0 {
+        return params;
+    }
+    let Ok(model) = Model::new(base) else {
+        return params;
+    };
+    let dob_key = |r: &Register, i: u32| r.dob(i).map(|d| hash_bytes(d.digits()));
+    let names_key = |r: &Register, i: u32| {
+        r.name_symbols(i)
+            .map(|(g, f)| (u64::from(g) << 32) | u64::from(f))
+    };
+    // A referral's names as the register's symbols: a name the register does not hold pairs
+    // with nobody.
+    let referral_names_key = |q: &Register, i: u32| {
+        let view = q.view(i);
+        register
+            .name_symbols_of(view.given?, view.family?)
+            .map(|(g, f)| (u64::from(g) << 32) | u64::from(f))
+    };
+    let sessions = [
+        Session {
+            name: "date_of_birth exact (referrals against the register)",
+            blocked: &[DOB],
+            pairs: cross_pairs(
+                referrals,
+                register,
+                dob_key,
+                dob_key,
+                options.max_pairs_per_session,
+                options.seed ^ 3,
+            ),
+        },
+        Session {
+            name: "given_name and family_name exact (referrals against the register)",
+            blocked: &[GIVEN, FAMILY],
+            pairs: cross_pairs(
+                referrals,
+                register,
+                referral_names_key,
+                names_key,
+                options.max_pairs_per_session,
+                options.seed ^ 4,
+            ),
+        },
+    ];
+    let patterns: Vec<Vec<(Gamma, f64)>> = sessions
+        .iter()
+        .map(|session| cross_patterns(referrals, register, &session.pairs.1))
+        .collect();
+    let fit = fit_m(
+        &sessions,
+        &patterns,
+        &model.m,
+        &model.u,
+        1.0 / referrals.len() as f64,
+        options,
+    );
+    let expected_matches = sessions[0].pairs.0 as f64 * fit.summaries[0].match_share;
+    let households = fit.m[GIVEN][usize::from(given::DIFFERENT)]
+        >= 0.5 * model.u[GIVEN][usize::from(given::DIFFERENT)];
+    let (used, note) = if expected_matches < MIN_EXPECTED_MATCHES {
+        (
+            false,
+            format!(
+                "about {expected_matches:.0} true pairs between the referrals and the \
+                 register, fewer than {MIN_EXPECTED_MATCHES:.0}: too few to learn m from, the \
+                 register's m and prior kept"
+            ),
+        )
+    } else if households {
+        (
+            false,
+            "the fit on the pairs between the referrals and the register found households \
+             (matches as likely to differ in given name as non-matches): the register's m and \
+             prior kept"
+                .to_owned(),
+        )
+    } else {
+        (
+            true,
+            "m and the matches per referral estimated on the pairs between the referrals and \
+             the register (u from the register)"
+                .to_owned(),
+        )
+    };
+    summary.referrals = Some(ReferralEstimation {
+        referrals: referrals.len(),
+        sessions: fit.summaries,
+        matches_per_referral: fit.matches_per_record,
+        used,
+        note,
+    });
+    if used {
+        params.matches_per_record = fit.matches_per_record;
+        for (c, comparison) in params.comparisons.iter_mut().enumerate() {
+            for (level, values) in comparison.levels.iter_mut().enumerate() {
+                values.m = fit.m[c][level + 1];
+            }
+        }
+    }
     params
 }
 
@@ -184,13 +317,14 @@ struct Fit {
 
 /// Runs EM in every session, averages m over the sessions that estimated each comparison, and
 /// derives the expected matches per record from the date-of-birth session (λ × pairs = matching
-/// pairs with equal dates of birth; ÷ m(date of birth exact) = all matching pairs).
+/// pairs with equal dates of birth; ÷ m(date of birth exact) = all matching pairs; × `per_pair`
+/// = matches per record: 2 / n within a register of n, 1 / q for q referrals against one).
 fn fit_m(
     sessions: &[Session],
     patterns: &[Vec<(Gamma, f64)>],
     start: &Table,
     u: &Table,
-    records: usize,
+    per_pair: f64,
     options: &EstimateOptions,
 ) -> Fit {
     let mut m_sum: Table = [[0.0; MAX_LEVELS]; N_COMPARISONS];
@@ -224,11 +358,11 @@ fn fit_m(
     let matching_pairs = match (lambdas.first(), lambdas.get(1)) {
         (Some(&(total, lambda, true)), _) => lambda * total as f64 / m[DOB][1],
         (_, Some(&(total, lambda, true))) => lambda * total as f64 / (m[GIVEN][1] * m[FAMILY][1]),
-        _ => records as f64 / 2.0,
+        _ => 1.0 / per_pair,
     };
     Fit {
         m,
-        matches_per_record: (2.0 * matching_pairs / records as f64).clamp(1e-3, 10.0),
+        matches_per_record: (per_pair * matching_pairs).clamp(1e-3, 10.0),
         summaries,
     }
 }
@@ -252,3 +386,6 @@ fn decontaminate(observed: &Table, m: &Table, lambda: f64) -> Table {
     }
     u
 }
+
+#[cfg(test)]
+mod tests;

@@ -81,8 +81,8 @@ pub use outcome::{
     Band, Candidate, ComparisonWeight, Explanation, MatchOutcome, Rule, RuleApplied,
 };
 pub use params::{
-    ComparisonParams, EstimationSummary, LevelParams, Params, ParamsError, SessionSummary,
-    TermFrequency, Thresholds, MODEL_VERSION,
+    ComparisonParams, EstimationSummary, LevelParams, Params, ParamsError, ReferralEstimation,
+    SessionSummary, TermFrequency, Thresholds, MODEL_VERSION,
 };
 pub use record::Record;
 pub use similarity::jaro_winkler;

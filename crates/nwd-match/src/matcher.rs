@@ -47,6 +47,32 @@ impl Matcher {
         Ok(crate::estimate::estimate_register(&self.register, options))
     }
 
+    /// As [`Matcher::estimate`], then m and the matches per referral estimated by EM on the
+    /// pairs between `referrals` and the register — the pairs about to be linked, as Splink
+    /// estimates a link job — with u and term frequencies still from the register; the
+    /// register's m and prior stand when that fit is unusable (it found households, or too few
+    /// true pairs). Used by `persons match-file` without a parameters file;
+    /// `estimation.referrals` says what was done and why.
+    pub fn estimate_with_referrals(
+        &self,
+        referrals: &[Record],
+        options: &crate::EstimateOptions,
+    ) -> Result<Params, crate::EstimateError> {
+        let base = self.estimate(options)?;
+        let mut queries = Register::default();
+        for slice in referrals.chunks(1 << 16) {
+            for (record, person) in slice.iter().zip(crate::batch::normalise_all(slice)) {
+                queries.push(&record.id, &person);
+            }
+        }
+        Ok(crate::estimate::estimate_with_referrals(
+            &self.register,
+            &queries,
+            &base,
+            options,
+        ))
+    }
+
     /// Replaces the parameters (the register and the index are kept).
     pub fn set_params(&mut self, params: &Params) -> Result<(), ParamsError> {
         self.model = Model::new(params)?;

@@ -56,6 +56,11 @@ pub enum Rule {
     /// date), possibly the same child under another name (a preferred or changed name). Held
     /// at review — never auto-linked, never registered as new without a person looking.
     PossibleNameChange,
+    /// Same home and family name, a different given name and no date of birth to compare:
+    /// only the given name tells a brother or sister from the same child, and a renamed child
+    /// changes it. Held at review — never auto-linked, never registered as new without a
+    /// person looking (issue 18; the mirror of `HouseholdNoGivenName`).
+    SiblingOrSameChild,
     /// More than one registered person reaches auto-link: the outcome goes to review.
     Ambiguous,
     /// Address and postcode both disagree: one fact (a move) about one home, counted once —

@@ -88,6 +88,27 @@ pub struct EstimationSummary {
     /// Set when the fitted m were discarded for the starting values, and why.
     #[serde(default)]
     pub m_fallback: Option<String>,
+    /// When a file of referrals was in hand ([`crate::Matcher::estimate_with_referrals`]): the
+    /// EM fit on the pairs between the referrals and the register, and whether its m and prior
+    /// replaced the register's.
+    #[serde(default)]
+    pub referrals: Option<ReferralEstimation>,
+}
+
+/// Estimation on the pairs being linked — the referrals against the register — as Splink
+/// estimates a link job on its cross pairs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferralEstimation {
+    /// Referrals in the file.
+    pub referrals: usize,
+    /// One entry per EM session over referral–register pairs.
+    pub sessions: Vec<SessionSummary>,
+    /// Expected number of registered people each referral is (the prior's numerator).
+    pub matches_per_referral: f64,
+    /// True when these m and this prior replaced the register's.
+    pub used: bool,
+    /// Why they were, or were not, used.
+    pub note: String,
 }
 
 /// One expectation–maximisation session over blocked pairs.

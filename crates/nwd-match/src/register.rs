@@ -308,6 +308,12 @@ impl Register {
         self.people[index as usize].dob
     }
 
+    /// The symbols this register gives a given and a family name (`None` when either is not
+    /// held by anyone), for pairing another file's people with the register's by name.
+    pub fn name_symbols_of(&self, given: &str, family: &str) -> Option<(u32, u32)> {
+        Some((self.names.find(given)?, self.names.find(family)?))
+    }
+
     /// Given and family name symbols (both present), for grouping during estimation.
     pub fn name_symbols(&self, index: u32) -> Option<(u32, u32)> {
         let p = &self.people[index as usize];

@@ -27,6 +27,9 @@
 //!    - a different given name with a date of birth one keystroke or a day/month swap away is
 //!      a **possible name change** (siblings are born months apart): review, never auto, never
 //!      new;
+//!    - a different given name with the same family name and a date of birth missing on one
+//!      side (the given name alone then tells them apart, and it is what a renamed child
+//!      changes) is **a sibling or the same child** renamed: review, never auto, never new;
 //!    - a different given name otherwise is a **sibling**: the household evidence is discounted
 //!      (its positive weight removed) and `Thresholds::sibling_penalty_bits` subtracted;
 //!    - no given name on one side and dates of birth more than one edit apart: capped at review
@@ -150,6 +153,9 @@ pub(crate) fn rule_applied(rule: Rule, weight_adjustment: f64) -> RuleApplied {
         Rule::PossibleNameChange => {
             "same home, different given name, date of birth a keystroke away: possibly a changed name, review"
         }
+        Rule::SiblingOrSameChild => {
+            "same home and family name, different given name, no date of birth to compare: a sibling or the same child renamed, review"
+        }
         Rule::Ambiguous => "more than one registered person reaches auto-link: review",
         Rule::HomeCountedOnce => {
             "address and postcode both differ: one move, counted once (the smaller penalty given back)"
@@ -249,7 +255,10 @@ impl Scorer<'_> {
             adjustments += household.adjustment;
             capped = matches!(
                 household.rule,
-                Rule::TwinCap | Rule::HouseholdNoGivenName | Rule::PossibleNameChange
+                Rule::TwinCap
+                    | Rule::HouseholdNoGivenName
+                    | Rule::PossibleNameChange
+                    | Rule::SiblingOrSameChild
             );
             b.add_rule(household.rule, household.adjustment);
         }
@@ -267,7 +276,7 @@ impl Scorer<'_> {
         }
         if household
             .as_ref()
-            .is_some_and(|h| h.rule == Rule::PossibleNameChange)
+            .is_some_and(|h| matches!(h.rule, Rule::PossibleNameChange | Rule::SiblingOrSameChild))
         {
             b.band = Band::Review;
         }
@@ -404,6 +413,18 @@ impl Scorer<'_> {
             // given name (a preferred, changed or middle name): a person decides, side by side.
             Some(Household {
                 rule: Rule::PossibleNameChange,
+                adjustment: 0.0,
+            })
+        } else if given_differs
+            && matches!(gamma[FAMILY], family::EXACT | family::JW_92)
+            && (query.dob.is_none() || person.dob.is_none())
+        {
+            // The home and the family name agree and one date of birth is missing: only the
+            // given name is left to tell a brother or sister from the child, and a given name
+            // is what a renamed child changes (the mirror of `HouseholdNoGivenName`). A person
+            // decides; never auto, never new (issue 18).
+            Some(Household {
+                rule: Rule::SiblingOrSameChild,
                 adjustment: 0.0,
             })
         } else if given_differs {

@@ -251,6 +251,10 @@ pub struct ScaleDefinition {
     /// Where the direction, threshold, cut-off and norms come from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
+    /// The scale's SNOMED CT concept id for each rater, where NHS England maps one (the
+    /// `mh_ass` reference table of MHSDS): the code a score carries to other systems.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub snomed: BTreeMap<Rater, String>,
 }
 
 /// A routine outcome measure.

@@ -7,6 +7,12 @@
 //! lines). Licensed instruments have no item text or answer labels here, as in the bundled
 //! definition: an organisation adds what it is licensed to show. The licence line is the
 //! resource's `copyright`.
+//!
+//! Each scale follows the questions as a read-only `decimal` item, `score-{scale}`, whose
+//! `code` lists the scale's SNOMED CT concept for each rater where NHS England maps one; a
+//! [`questionnaire_response`] answers those items with the scores, so a receiving system
+//! gets the coded score beside the answers. [`response_answers`] skips them on the way in:
+//! scores are always computed here from the answers, never taken from the sender.
 
 use serde_json::{json, Value};
 
@@ -18,6 +24,33 @@ pub const ORDINAL_VALUE: &str = "http://hl7.org/fhir/StructureDefinition/ordinal
 pub const MIN_VALUE: &str = "http://hl7.org/fhir/StructureDefinition/minValue";
 /// See [`MIN_VALUE`].
 pub const MAX_VALUE: &str = "http://hl7.org/fhir/StructureDefinition/maxValue";
+/// The code system of SNOMED CT in FHIR.
+pub const SNOMED_CT: &str = "http://snomed.info/sct";
+/// The `linkId` prefix of a scale's score item.
+pub const SCORE_LINK: &str = "score-";
+
+/// The score items of `definition`: one read-only `decimal` item per scale, coded.
+fn score_items(definition: &MeasureDefinition) -> impl Iterator<Item = Value> + '_ {
+    definition.scales.iter().map(|scale| {
+        let mut item = json!({
+            "linkId": format!("{SCORE_LINK}{}", scale.id),
+            "text": scale.name,
+            "type": "decimal",
+            "readOnly": true,
+            "required": false,
+        });
+        if !scale.snomed.is_empty() {
+            item["code"] = scale
+                .snomed
+                .iter()
+                .map(|(rater, code)| {
+                    json!({"system": SNOMED_CT, "code": code, "display": format!("{} score ({}-rated)", scale.name, rater.code())})
+                })
+                .collect();
+        }
+        item
+    })
+}
 
 /// `definition` as a FHIR R4 `Questionnaire` (JSON).
 pub fn questionnaire(definition: &MeasureDefinition) -> Value {
@@ -56,6 +89,7 @@ pub fn questionnaire(definition: &MeasureDefinition) -> Value {
             }
             out
         })
+        .chain(score_items(definition))
         .collect();
     let mut resource = json!({
         "resourceType": "Questionnaire",
@@ -149,6 +183,12 @@ pub fn response_answers(
                 "every item needs its linkId",
             ));
         };
+        if link
+            .strip_prefix(SCORE_LINK)
+            .is_some_and(|scale| definition.scale(scale).is_some())
+        {
+            continue;
+        }
         let Some(answer) = item["answer"].as_array().and_then(|a| a.first()) else {
             if definition.item(link).is_none() && item["item"].is_null() {
                 return Err(problem(
@@ -201,13 +241,22 @@ pub fn response_answers(
 /// A FHIR R4 `QuestionnaireResponse` to `definition`'s [`questionnaire`] with `answers`
 /// (item id and value, in the measure's order): each answer a `valueCoding` whose code is
 /// its score (and its label, where the licence allows) for a choice item, or a `valueDecimal`
-/// for a line; `authored` is when it was completed (RFC 3339). [`response_answers`] reads it
-/// back.
+/// for a line; then each of `scores` (scale id and score) as its scale's score item;
+/// `authored` is when it was completed (RFC 3339). [`response_answers`] reads it back.
 pub fn questionnaire_response(
     definition: &MeasureDefinition,
     answers: &[(String, f64)],
+    scores: &[(String, f64)],
     authored: &str,
 ) -> Value {
+    let scored = scores.iter().filter_map(|(id, value)| {
+        let scale = definition.scale(id)?;
+        Some(json!({
+            "linkId": format!("{SCORE_LINK}{id}"),
+            "text": scale.name,
+            "answer": [{"valueDecimal": value}],
+        }))
+    });
     let items: Vec<Value> = answers
         .iter()
         .filter_map(|(id, value)| {
@@ -233,6 +282,7 @@ pub fn questionnaire_response(
             }
             Some(out)
         })
+        .chain(scored)
         .collect();
     json!({
         "resourceType": "QuestionnaireResponse",
@@ -283,11 +333,19 @@ mod tests {
         assert_eq!(response_answers(phq, &grouped).unwrap()["q1"], 3.0);
         // Written and read back: the same answers.
         let written: Vec<(String, f64)> = answers.iter().map(|(k, v)| (k.clone(), *v)).collect();
-        let response = questionnaire_response(phq, &written, "2026-03-27T10:15:00Z");
+        let response = questionnaire_response(
+            phq,
+            &written,
+            &[("total".to_owned(), 18.0)],
+            "2026-03-27T10:15:00Z",
+        );
         assert_eq!(
             response["item"][0]["answer"][0]["valueCoding"]["display"],
             "More than half the days"
         );
+        // The score follows the answers, as the Questionnaire's coded score item.
+        assert_eq!(response["item"][9]["linkId"], "score-total");
+        assert_eq!(response["item"][9]["answer"][0]["valueDecimal"], 18.0);
         assert_eq!(response_answers(phq, &response).unwrap(), answers);
         for (resource, path) in [
             (json!({"resourceType": "Observation"}), "resourceType"),
@@ -334,7 +392,15 @@ mod tests {
         assert_eq!(q["resourceType"], "Questionnaire");
         assert_eq!(q["id"], "phq-9");
         assert_eq!(q["status"], "active");
-        assert_eq!(q["item"].as_array().unwrap().len(), phq.items.len());
+        assert_eq!(q["item"].as_array().unwrap().len(), phq.items.len() + 1);
+        let score = &q["item"][phq.items.len()];
+        assert_eq!(score["linkId"], "score-total");
+        assert_eq!(score["readOnly"], true);
+        assert_eq!(score["code"][0]["system"], SNOMED_CT);
+        assert_eq!(
+            score["code"][0]["code"], "720433000",
+            "NHS England's PHQ-9 total"
+        );
         let first = &q["item"][0];
         assert_eq!(first["type"], "choice");
         assert!(
@@ -351,7 +417,8 @@ mod tests {
     #[test]
     fn licensed_measures_carry_no_item_text_and_every_bundled_one_converts() {
         let rcads = questionnaire(bundled().get("rcads").unwrap());
-        for item in rcads["item"].as_array().unwrap() {
+        let questions = rcads["item"].as_array().unwrap().iter();
+        for item in questions.filter(|i| !i["linkId"].as_str().unwrap().starts_with(SCORE_LINK)) {
             assert!(item.get("text").is_none(), "{item}");
             for option in item["answerOption"].as_array().unwrap() {
                 assert!(option["valueCoding"].get("display").is_none());

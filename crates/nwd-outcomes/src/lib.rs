@@ -14,7 +14,8 @@
 //! * **Bundled measures** ([`bundled`], files in `measures/`): PHQ-9 and GAD-7 with item text
 //!   (public domain); YP-CORE, CORE-10, GBO, RCADS (self `rcads`, parent `rcads_p`), SDQ
 //!   (`sdq_self`, `sdq_parent`), ORS, CORS, HoNOSCA, CGAS, WEMWBS and SWEMWBS as scoring,
-//!   norms and thresholds only — licensed item text is never shipped.
+//!   norms and thresholds only — licensed item text is never shipped; an organisation loads
+//!   the wording it is licensed to use ([`ItemText`]).
 //! * **Scoring** ([`MeasureDefinition::score`], [`Scorer`]): reverse scoring, prorating
 //!   (sum × items / answered when at most `max_missing` items are missing), refusal beyond
 //!   that, and RCADS raw → T-score ([`ScaleDefinition::t_score`]).
@@ -59,6 +60,7 @@ mod change;
 mod classify_csv;
 mod definition;
 pub mod fhir;
+mod item_text;
 mod key_hash;
 mod scoring;
 mod set;
@@ -76,6 +78,7 @@ pub use definition::{
     ItemDefinition, LoadError, MeasureDefinition, Rater, ReliableChange, ResponseOption,
     ResponseSet, ScaleDefinition, Sex, TScoreNorm,
 };
+pub use item_text::{ItemText, MAX_TEXT_CHARS};
 pub use scoring::{t_from_norm, ScaleScore, Scorer, ScoringError};
 pub use set::{bundled, load_bundled, JudgedScale, MeasureSet, BUNDLED_FILES};
 

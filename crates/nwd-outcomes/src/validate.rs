@@ -93,6 +93,24 @@ impl MeasureDefinition {
                     format!("{:?} must be lower-case letters, digits and _", scale.id),
                 );
             }
+            for (rater, code) in &scale.snomed {
+                let at = format!("{path}.snomed.{}", rater.code());
+                if !self.completed_by.contains(rater) {
+                    err(
+                        at.clone(),
+                        format!("{} does not complete this measure", rater.code()),
+                    );
+                }
+                if !is_sctid(code) {
+                    err(
+                        at,
+                        format!(
+                            "{code:?} is not a SNOMED CT identifier (6 to 18 digits ending in a \
+                             Verhoeff check digit)"
+                        ),
+                    );
+                }
+            }
             if !scale_ids.insert(scale.id.as_str()) {
                 err(
                     format!("{path}.id"),
@@ -211,4 +229,43 @@ fn is_code(text: &str) -> bool {
         && text
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Whether `code` is a well-formed SNOMED CT identifier: 6 to 18 digits, no leading zero,
+/// the last a Verhoeff check digit over the rest (SNOMED CT Technical Implementation Guide,
+/// "Check-digit computation"; Verhoeff 1969). It catches every single-digit error and every
+/// swap of adjacent digits, the usual ways a code is mistyped.
+pub(crate) fn is_sctid(code: &str) -> bool {
+    const D: [[u8; 10]; 10] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+        [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+        [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+        [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+        [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+        [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+        [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+        [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+        [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+    ];
+    const P: [[u8; 10]; 8] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+        [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+        [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+        [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+        [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+        [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+        [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+    ];
+    let bytes = code.as_bytes();
+    if !(6..=18).contains(&bytes.len()) || bytes[0] == b'0' || !bytes.iter().all(u8::is_ascii_digit)
+    {
+        return false;
+    }
+    let mut c = 0u8;
+    for (i, digit) in bytes.iter().rev().enumerate() {
+        c = D[usize::from(c)][usize::from(P[i % 8][usize::from(digit - b'0')])];
+    }
+    c == 0
 }

@@ -125,6 +125,15 @@ impl Layout {
             .map(|e| e.message.as_str())
     }
 
+    /// Every message for the field with `id` (a pasted file can have several problems).
+    pub fn errors_for(&self, id: &str) -> Vec<&str> {
+        self.errors
+            .iter()
+            .filter(|e| e.id == id)
+            .map(|e| e.message.as_str())
+            .collect()
+    }
+
     /// The "Urgent help" link shows on every page that is not a staff page.
     pub fn is_public(&self) -> bool {
         self.staff.is_none()

@@ -39,6 +39,7 @@ const MENU: &[(&str, &str)] = &[
     ("/staff/admin/users", "Users"),
     ("/staff/admin/teams", "Teams"),
     ("/staff/admin/services", "Manage services"),
+    ("/staff/admin/measures", "Outcome measures"),
     ("/staff/standards", "Standards"),
 ];
 

@@ -286,6 +286,12 @@ pub fn analyse(model: &Model) -> Analytic {
                     .into(),
             );
         }
+        if let Some(lead) = &node.lead {
+            caveats.push(format!(
+                "booking lead (mean {:.1} days): simulated waits are the lead plus the queue the formulas describe",
+                lead.mean()
+            ));
+        }
         if !node.reneging.is_empty() {
             caveats.push("reneging is ignored by the formulas: simulated lists are shorter and waits of those seen differ".into());
         }

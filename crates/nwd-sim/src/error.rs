@@ -61,4 +61,26 @@ pub enum SimError {
     /// Zero replications were asked for.
     #[error("at least one replication is needed")]
     NoReplications,
+    /// More replications than [`crate::limits::MAX_REPLICATIONS`].
+    #[error("replications: {asked} asked for, at most {max}")]
+    TooManyReplications {
+        /// Replications asked for.
+        asked: u32,
+        /// The limit.
+        max: u32,
+    },
+    /// The results kept would take more memory than [`crate::limits::MAX_RESULT_BYTES`].
+    #[error(
+        "replications: {replications} replications of {per_replication} figures each would keep {bytes} bytes of results, at most {max} (ask for fewer replications, or snapshots less often)"
+    )]
+    ResultsTooLarge {
+        /// Replications asked for.
+        replications: u32,
+        /// Figures one replication keeps.
+        per_replication: u64,
+        /// Bytes all of them would take.
+        bytes: u64,
+        /// The limit.
+        max: u64,
+    },
 }

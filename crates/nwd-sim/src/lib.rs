@@ -13,7 +13,8 @@
 //! gamma, lognormal (mean and coefficient of variation), fixed or empirical. After service a
 //! visit is routed on (probabilities that may depend on need group, and may change it: step up,
 //! step down) or leaves. Waiting visits may renege (competing patience clocks, each with a
-//! reason); a booked start may be a did-not-attend. Nodes may start with a waiting list (with the
+//! reason); a booked start may be a did-not-attend; a node may have a booking lead (a wait for
+//! a date before a visit joins the queue). Nodes may start with a waiting list (with the
 //! days already waited) and with visits in service.
 //!
 //! ## Using it
@@ -39,11 +40,11 @@ mod stats;
 
 pub use analytic::{analyse, erlang_c, Analytic, Capa, ErlangC, NodeAnalytic};
 pub use error::{FieldError, ScenarioErrors, SimError};
-pub use model::{Model, DAYS_PER_YEAR};
+pub use model::{limits, Model, DAYS_PER_YEAR};
 pub use report::{
     compare, flatten, keys, summarise, t_975, table, Comparison, ComparisonRow, Estimate, Key,
     NetworkAnalytic, NodeReport, PerReplication, ReferralReport, Report, Snapshot,
 };
-pub use run::{replicate, run, RunOptions};
+pub use run::{check_replications, replicate, run, RunOptions};
 pub use scenario::Scenario;
 pub use stats::{GroupStats, NodeRep, ReferralStats, RepStats, RunCounts};

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use crate::engine;
 use crate::error::SimError;
+use crate::limits::{MAX_REPLICATIONS, MAX_RESULT_BYTES};
 use crate::model::Model;
 use crate::stats::RepStats;
 
@@ -25,6 +26,34 @@ pub fn replicate(model: &Model, seed: u64, replication: u32) -> RepStats {
     engine::replicate(model, seed, u64::from(replication))
 }
 
+/// Refuses a number of replications before any work: none, more than
+/// [`MAX_REPLICATIONS`], or more than [`MAX_RESULT_BYTES`] of kept results (one 8-byte figure
+/// per statistic and snapshot of each replication).
+pub fn check_replications(model: &Model, replications: u32) -> Result<(), SimError> {
+    if replications == 0 {
+        return Err(SimError::NoReplications);
+    }
+    if replications > MAX_REPLICATIONS {
+        return Err(SimError::TooManyReplications {
+            asked: replications,
+            max: MAX_REPLICATIONS,
+        });
+    }
+    let per_replication = crate::report::keys(model).len() as u64;
+    let bytes = per_replication
+        .saturating_mul(8)
+        .saturating_mul(u64::from(replications));
+    if bytes > MAX_RESULT_BYTES {
+        return Err(SimError::ResultsTooLarge {
+            replications,
+            per_replication,
+            bytes,
+            max: MAX_RESULT_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// Runs `options.replications` replications on a local pool of `options.threads` workers,
 /// calling `progress` after each one finishes (from the worker threads).
 pub fn run(
@@ -32,9 +61,7 @@ pub fn run(
     options: &RunOptions,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<RepStats>, SimError> {
-    if options.replications == 0 {
-        return Err(SimError::NoReplications);
-    }
+    check_replications(model, options.replications)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .build()

@@ -132,10 +132,18 @@ pub struct NodeSpec {
     /// Triage or service.
     #[serde(default)]
     pub kind: NodeKind,
+    /// The name people know the service by (default: the node's key), for reports and pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Servers at day 0 (before any `capacity` change).
     pub servers: u32,
     /// Service-time distribution (days a server is occupied by one visit).
     pub service: DistSpec,
+    /// Booking lead: days from arriving at the node until a first appointment can be had at
+    /// all (the earliest bookable date), whatever the capacity. The visit is on the list (and
+    /// its wait counts) meanwhile, then joins the queue; patience clocks start when it joins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking_lead: Option<DistSpec>,
     /// Where a visit goes after service; what is left of probability 1 leaves the network.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routing: Vec<RouteSpec>,
@@ -283,28 +291,58 @@ pub struct InServiceSpec {
     pub group: String,
     /// How many.
     pub count: u32,
+    /// Days each has already been in service (optional; one per person when given): the rest
+    /// of each one's service is then drawn given that it lasts longer than that, instead of
+    /// afresh, so that a caseload of people part-way through does not all start again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub served_days: Vec<f64>,
 }
 
 impl Scenario {
-    /// Reads a scenario from TOML. A syntax or type error is reported with its line.
+    /// Reads a scenario from TOML. A syntax or type error is reported with the path of its
+    /// field (`nodes.camhs.servers`, `arrivals[2].per_year`) and its line.
     pub fn from_toml(text: &str) -> Result<Scenario, ScenarioErrors> {
-        toml::from_str(text).map_err(|e| file_error(e.to_string()))
+        let deserializer = toml::Deserializer::new(text);
+        serde_path_to_error::deserialize(deserializer).map_err(|e| {
+            let path = e.path().to_string();
+            parse_error(&path, e.into_inner().to_string())
+        })
     }
 
-    /// Reads a scenario from JSON (same fields).
+    /// Reads a scenario from JSON (same fields), errors named by path as for TOML.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioErrors> {
-        serde_json::from_str(text).map_err(|e| file_error(e.to_string()))
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+            let path = e.path().to_string();
+            parse_error(&path, e.into_inner().to_string())
+        })
     }
 
     /// Writes the scenario as TOML.
     pub fn to_toml(&self) -> Result<String, ScenarioErrors> {
-        toml::to_string_pretty(self).map_err(|e| file_error(e.to_string()))
+        toml::to_string_pretty(self).map_err(|e| parse_error("", e.to_string()))
     }
 }
 
-fn file_error(message: String) -> ScenarioErrors {
-    ScenarioErrors(vec![FieldError {
-        path: "(file)".into(),
-        message: message.trim_end().to_string(),
-    }])
+/// A file that cannot be read as a scenario, named by the path of the field where reading
+/// stopped. `serde_path_to_error` gives the path of the table a missing field belongs in (and
+/// `.` for the top level); the field's own name is then taken from serde's message, so that
+/// every error names a whole path such as `nodes.camhs.servers`.
+fn parse_error(path: &str, message: String) -> ScenarioErrors {
+    let message = message.trim_end().to_string();
+    let parent = if path == "." { "" } else { path };
+    let field = ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|prefix| {
+            let at = message.find(prefix)? + prefix.len();
+            let rest = &message[at..];
+            Some(&rest[..rest.find('`')?])
+        });
+    let path = match (parent, field) {
+        ("", Some(field)) => field.to_string(),
+        (parent, Some(field)) if !parent.ends_with(field) => format!("{parent}.{field}"),
+        ("", None) => "(file)".to_string(),
+        (parent, _) => parent.to_string(),
+    };
+    ScenarioErrors(vec![FieldError { path, message }])
 }

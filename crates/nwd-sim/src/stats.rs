@@ -14,10 +14,13 @@
 //! - utilisation: busy server-time / available server-time in the window (a capacity cut never
 //!   interrupts a visit, so it can pass 1 for a while);
 //! - referral → first start at a service node (not triage), over referrals received in the
-//!   window: mean over those seen; p50, p90 and the share within the standard over those seen
-//!   plus those still unseen at the end, counted as longer than anyone seen (and so outside the
-//!   standard). Referrals that left unseen (signposted, discharged from triage, reneged, did not
-//!   attend and discharged) are counted apart, per year.
+//!   window: mean over those seen; p50 and p90 over those seen plus those still unseen at the
+//!   end, counted as longer than anyone seen. The share within the standard counts, besides
+//!   those seen, those still unseen at the end **and those who gave up waiting** (reneged, or
+//!   discharged after a did-not-attend, before any help) as outside the standard: leaving them
+//!   out would make the share look better exactly when people give up. Referrals that left
+//!   unseen for any reason (signposted or discharged from triage as well) are counted apart,
+//!   per year, and those who gave up also on their own.
 
 use crate::model::{Model, DAYS_PER_YEAR};
 
@@ -46,6 +49,7 @@ pub(crate) struct Accumulator {
     referral: Vec<Histogram>,
     referral_arrivals: Vec<u64>,
     referral_left: Vec<u64>,
+    referral_gave_up: Vec<u64>,
     referral_unseen: Vec<u64>,
     snapshot_every: f64,
     next_snapshot: f64,
@@ -88,6 +92,7 @@ impl Accumulator {
             referral: vec![Histogram::new(run.bin, span); groups],
             referral_arrivals: vec![0; groups],
             referral_left: vec![0; groups],
+            referral_gave_up: vec![0; groups],
             referral_unseen: vec![0; groups],
             snapshot_every: run.snapshot_every,
             next_snapshot: 0.0,
@@ -174,9 +179,14 @@ impl Accumulator {
         self.referral[group].add(days);
     }
 
+    /// A referral left before any help: signposted or discharged from triage, or (`gave_up`)
+    /// reneged or discharged after a did-not-attend.
     #[inline]
-    pub fn referral_left_unseen(&mut self, group: usize) {
+    pub fn referral_left_unseen(&mut self, group: usize, gave_up: bool) {
         self.referral_left[group] += 1;
+        if gave_up {
+            self.referral_gave_up[group] += 1;
+        }
     }
 
     pub fn referral_unseen_at_end(&mut self, group: usize) {
@@ -268,14 +278,15 @@ impl Accumulator {
             .collect();
         let standard = model.run.standard;
         let referral_stats =
-            |hist: &Histogram, arrivals: u64, left: u64, unseen: u64| ReferralStats {
+            |hist: &Histogram, arrivals: u64, left: u64, gave_up: u64, unseen: u64| ReferralStats {
                 referrals_per_year: arrivals as f64 / years,
                 mean_days: hist.mean(),
                 p50_days: hist.quantile(0.5, unseen),
                 p90_days: hist.quantile(0.9, unseen),
-                within_standard: hist.share_within(standard, unseen),
+                within_standard: hist.share_within(standard, unseen + gave_up),
                 unseen_at_end: unseen as f64,
                 left_unseen_per_year: left as f64 / years,
+                gave_up_per_year: gave_up as f64 / years,
             };
         let mut all = Histogram::new(model.run.bin, model.run.max_wait);
         let referrals = (0..groups)
@@ -285,6 +296,7 @@ impl Accumulator {
                     &self.referral[g],
                     self.referral_arrivals[g],
                     self.referral_left[g],
+                    self.referral_gave_up[g],
                     self.referral_unseen[g],
                 )
             })
@@ -293,6 +305,7 @@ impl Accumulator {
             &all,
             self.referral_arrivals.iter().sum(),
             self.referral_left.iter().sum(),
+            self.referral_gave_up.iter().sum(),
             self.referral_unseen.iter().sum(),
         );
         RepStats {

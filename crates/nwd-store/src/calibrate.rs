@@ -45,6 +45,8 @@ impl CalibrationData {
                 .map(|s| ServiceRecord {
                     id: s.id.clone(),
                     name: s.name.clone(),
+                    clinician_wte: s.clinician_wte,
+                    slots_per_week: s.slots_per_week,
                 })
                 .collect(),
             referrals: self
@@ -84,6 +86,17 @@ pub struct CalibrationService {
     pub id: String,
     /// Name.
     pub name: String,
+    /// Clinician whole-time equivalents (the directory's `capacity.clinician_wte`; 0 if the
+    /// details cannot be read).
+    pub clinician_wte: f64,
+    /// Appointment slots a week (the directory's `capacity.slots_per_week`).
+    pub slots_per_week: u32,
+}
+
+/// The capacity in a service's stored details (JSON): only what calibration reads.
+#[derive(serde::Deserialize)]
+struct StoredCapacity {
+    capacity: nwd_domain::directory::Capacity,
 }
 
 /// A referral row.
@@ -125,14 +138,18 @@ pub struct CalibrationAllocation {
 impl Store {
     /// Reads what calibration needs (read-only; one query per table).
     pub async fn calibration_data(&self) -> Result<CalibrationData, StoreError> {
-        let services = sqlx::query("SELECT id, name FROM services ORDER BY name, id")
+        let services = sqlx::query("SELECT id, name, details FROM services ORDER BY name, id")
             .fetch_all(&self.pool)
             .await?
             .iter()
             .map(|row| {
+                let details: String = row.try_get("details")?;
+                let capacity = serde_json::from_str::<StoredCapacity>(&details)?.capacity;
                 Ok(CalibrationService {
                     id: row.try_get("id")?,
                     name: row.try_get("name")?,
+                    clinician_wte: capacity.clinician_wte,
+                    slots_per_week: capacity.slots_per_week,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;

@@ -36,6 +36,7 @@ mod intake;
 mod intake_group;
 mod lists;
 pub mod measure_links;
+pub mod measure_texts;
 mod measurement;
 pub mod oidc;
 pub mod privacy;
@@ -311,6 +312,7 @@ impl Store {
             "audit_log",
             "status_links",
             "measure_links",
+            "measure_texts",
             "consultations",
             "journey_drafts",
             "match_decisions",

@@ -20,6 +20,7 @@ pub mod accounts;
 pub mod error;
 pub mod intake;
 pub mod measure_links;
+pub mod measure_texts;
 pub mod outcomes;
 pub mod person;
 pub mod privacy;

@@ -49,6 +49,18 @@ pub async fn send(
     actor: &str,
     authority: &WriteAuthority,
 ) -> Result<SentLink, UseCaseError> {
+    if let Some(bundled) = nwd_outcomes::bundled().get(&request.measure) {
+        let definition = crate::measure_texts::definition(store, &bundled.code).await?;
+        if !definition.has_item_text() {
+            return Err(UseCaseError::field(
+                "measure",
+                format!(
+                    "{} cannot be completed through a link: its questions are licensed and their wording is not loaded (an administrator loads it under Outcome measures); record its scores at a session",
+                    definition.name
+                ),
+            ));
+        }
+    }
     if request.rater == OutcomeRater::ParentOrCarer {
         if let Err(refusal) = store.parent_contact(referral_id).await? {
             return Err(UseCaseError::field(
@@ -76,7 +88,7 @@ pub async fn send(
 #[derive(Debug, Clone)]
 pub struct LinkForm {
     /// The measure.
-    pub definition: &'static MeasureDefinition,
+    pub definition: std::borrow::Cow<'static, MeasureDefinition>,
     /// Who completes it.
     pub rater: OutcomeRater,
     /// When the link stops working.
@@ -86,14 +98,19 @@ pub struct LinkForm {
 }
 
 /// The form `token` opens, or `None` for a link that is malformed, unknown, used or expired
-/// (all alike).
+/// (all alike), or whose measure's licensed wording was removed since it was sent.
 pub async fn open(store: &Store, token: &str) -> Result<Option<LinkForm>, UseCaseError> {
     let Some(link) = store.open_measure_link(token).await? else {
         return Ok(None);
     };
-    let Some(definition) = nwd_outcomes::bundled().get(&link.measure) else {
+    if nwd_outcomes::bundled().get(&link.measure).is_none() {
         return Ok(None);
-    };
+    }
+    let definition = crate::measure_texts::definition(store, &link.measure).await?;
+    // Wording removed since the link was sent: no questions to show, so no form.
+    if !definition.has_item_text() {
+        return Ok(None);
+    }
     Ok(Some(LinkForm {
         definition,
         rater: link.rater,
@@ -126,7 +143,7 @@ pub async fn complete(
     let Some(form) = open(store, token).await? else {
         return Err(CompleteError::Unusable);
     };
-    let scores = score(form.definition, answers)?;
+    let scores = score(&form.definition, answers)?;
     let values: BTreeMap<String, f64> = answers
         .iter()
         .filter_map(|(item, raw)| raw.trim().parse::<f64>().ok().map(|v| (item.clone(), v)))
@@ -140,7 +157,7 @@ pub async fn complete(
         rater: form.rater,
         at: now,
         scores,
-        answers: crate::outcomes::item_answers(form.definition, &values),
+        answers: crate::outcomes::item_answers(&form.definition, &values),
     };
     let actor = match form.rater {
         OutcomeRater::ParentOrCarer => "parent or carer (completion link)",

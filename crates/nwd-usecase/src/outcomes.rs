@@ -108,6 +108,8 @@ pub struct ScaleOutcomeView {
     pub last: Option<f64>,
     /// `improved`, `no_change` or `deteriorated`, when paired.
     pub change: Option<&'static str>,
+    /// The score's SNOMED CT concept id for this rater, where NHS England maps one.
+    pub snomed: Option<String>,
 }
 
 /// The referral's result for one rater.
@@ -175,6 +177,10 @@ pub async fn referral_outcomes(
             .into_iter()
             .map(|s| ScaleOutcomeView {
                 scale_label: scale_label(referral, &s.measure, &s.scale),
+                snomed: nwd_outcomes::bundled()
+                    .get(&s.measure)
+                    .and_then(|m| m.scale(&s.scale))
+                    .and_then(|scale| scale.snomed.get(&s.rater.measure_rater()).cloned()),
                 measure: s.measure,
                 measure_name: s.measure_name,
                 rater: s.rater,

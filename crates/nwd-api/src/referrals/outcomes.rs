@@ -211,9 +211,15 @@ pub(super) async fn questionnaire_response(
         .iter()
         .map(|a| (a.item.clone(), f64::from(a.value_tenths) / 10.0))
         .collect();
+    let scores: Vec<(String, f64)> = assessment
+        .scores
+        .iter()
+        .map(|s| (s.scale.clone(), s.score()))
+        .collect();
     let resource = nwd_outcomes::fhir::questionnaire_response(
         definition,
         &answers,
+        &scores,
         &assessment.at.to_string(),
     );
     Ok((

@@ -26,8 +26,8 @@ pub enum SimulateCommand {
     Run {
         /// Scenario file.
         scenario: PathBuf,
-        /// Replications.
-        #[arg(long, default_value_t = 100)]
+        /// Replications (1 to `nwd_sim::limits::MAX_REPLICATIONS`, 10,000).
+        #[arg(long, default_value_t = 100, value_parser = reps_parser())]
         reps: u32,
         /// Seed: the same seed gives bit-identical results on any number of threads.
         #[arg(long, default_value_t = 2026)]
@@ -62,8 +62,8 @@ pub enum SimulateCommand {
         /// Also write the backtest scenario (the window's starting state, run over the window).
         #[arg(long)]
         backtest_out: Option<PathBuf>,
-        /// Replications of the backtest.
-        #[arg(long, default_value_t = 20)]
+        /// Replications of the backtest (1 to 10,000).
+        #[arg(long, default_value_t = 20, value_parser = reps_parser())]
         reps: u32,
         /// Seed of the backtest.
         #[arg(long, default_value_t = 2026)]
@@ -72,6 +72,11 @@ pub enum SimulateCommand {
         #[arg(long, default_value_t = 0)]
         threads: usize,
     },
+}
+
+/// `--reps`: a whole number from 1 to the simulator's limit, refused by clap with the flag named.
+fn reps_parser() -> clap::builder::RangedI64ValueParser<u32> {
+    clap::value_parser!(u32).range(1..=i64::from(nwd_sim::limits::MAX_REPLICATIONS))
 }
 
 /// Runs a `simulate` subcommand; `open_store` opens the database when one is needed.

@@ -9,3 +9,4 @@ mod lists;
 mod outcomes;
 mod persons;
 mod sigterm;
+mod simulate;

@@ -64,6 +64,13 @@ fn a_good_pair_of_files_is_matched() {
         stderr.contains("column `nhs_number` is absent or empty"),
         "{stderr}"
     );
+    // m is estimated on the pairs between the queries and the register (session 14); one
+    // query is too few to learn from, and the output says so.
+    assert!(
+        stderr.contains("true pairs between the referrals and the register")
+            && stderr.contains("too few to learn m from"),
+        "{stderr}"
+    );
     let written = std::fs::read_to_string(&out).unwrap();
     assert!(
         written.starts_with("query_id,person_id,score,band\nQ1,"),

@@ -43,14 +43,10 @@ fn outcome_measures_are_recorded_in_realistic_proportions() {
         counts.add(&ReferralOutcome::of(&r.state, age, sex));
     }
     let paired = share(counts.paired as usize, counts.closed as usize);
-    let meaningful = share(
-        counts.meaningful_improvement as usize,
-        counts.paired as usize,
-    );
-    let deteriorated = share(
-        counts.reliable_deterioration as usize,
-        counts.paired as usize,
-    );
+    // The demo's measures are self-rated, as the published CYP benchmarks mostly are.
+    let own = counts.rater(nwd_domain::referral::outcome::OutcomeRater::YoungPerson);
+    let meaningful = share(own.meaningful_improvement as usize, own.paired as usize);
+    let deteriorated = share(own.reliable_deterioration as usize, own.paired as usize);
     let added = share(measure_events, events - measure_events);
     eprintln!(
         "closed {} paired {paired:.3} meaningful {meaningful:.3} deteriorated {deteriorated:.3}; \

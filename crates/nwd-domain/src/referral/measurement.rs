@@ -82,6 +82,17 @@ impl MeasurementSchedule {
         }
     }
 
+    /// When [`MeasurementSchedule::follow_up`] says overdue, as thresholds on the counts a
+    /// list can compare in its query (the caseload's "overdue only"); `None` when the service
+    /// does not use routine measures. `OverdueWhen::holds` is exactly `follow_up` being
+    /// `Overdue` (checked for every count in the tests).
+    pub fn overdue_when(&self) -> Option<OverdueWhen> {
+        self.routine.then(|| OverdueWhen {
+            start_attended: 1,
+            review_since: u32::from(self.review_every_contacts.max(1)),
+        })
+    }
+
     /// What is due on an allocation with these counts.
     pub fn follow_up(&self, counts: MeasureCounts) -> FollowUp {
         if !self.routine {
@@ -100,6 +111,28 @@ impl MeasurementSchedule {
             FollowUp::Due(DueKind::Review)
         } else {
             FollowUp::UpToDate
+        }
+    }
+}
+
+/// The follow-up rule's "overdue" as thresholds: no measure yet and at least
+/// `start_attended` attended contacts, or a measure and at least `review_since` attended
+/// contacts since it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverdueWhen {
+    /// Attended contacts without a measure that make the first measure overdue.
+    pub start_attended: u32,
+    /// Attended contacts since the last measure that make a review overdue.
+    pub review_since: u32,
+}
+
+impl OverdueWhen {
+    /// Whether an allocation with `counts` is overdue.
+    pub fn holds(&self, counts: MeasureCounts) -> bool {
+        if counts.measured {
+            counts.since_measure >= self.review_since
+        } else {
+            counts.attended >= self.start_attended
         }
     }
 }
@@ -404,8 +437,9 @@ pub const MEASURE_LINK_DAYS: i64 = 14;
 pub struct MeasureLinkRequest {
     /// The allocation (service) it is completed for.
     pub allocation_id: AllocationId,
-    /// The measure's code; only measures whose questions may be shown (their licence
-    /// allows it) can be completed through a link.
+    /// The measure's code. Whether its questions may be shown (shipped with their text, or
+    /// the organisation's licensed wording loaded) is the use case's check, as the wording
+    /// is stored data (`nwd_usecase::measure_links::send`).
     pub measure: String,
     /// Who completes it: `self` or `parent`.
     pub rater: super::outcome::OutcomeRater,
@@ -422,15 +456,6 @@ impl MeasureLinkRequest {
             errors.add("measure", format!("unknown measure {:?}", self.measure));
             return;
         };
-        if definition.items.is_empty() || definition.items.iter().any(|i| i.text.is_none()) {
-            errors.add(
-                "measure",
-                format!(
-                    "{} cannot be completed through a link: its questions are licensed and not loaded; record its scores at a session",
-                    definition.name
-                ),
-            );
-        }
         if self.rater == OutcomeRater::Clinician {
             errors.add(
                 "rater",

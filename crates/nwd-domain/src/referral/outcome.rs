@@ -50,7 +50,7 @@ impl OutcomeRater {
 
     /// The code (`self`, `parent`, `clinician`), as NHS England's `Der_Rater`.
     pub fn code(self) -> &'static str {
-        self.measures().code()
+        self.measure_rater().code()
     }
 
     /// In words.
@@ -70,7 +70,8 @@ impl OutcomeRater {
             .ok_or_else(|| format!("unknown rater {code:?}; allowed: self, parent, clinician"))
     }
 
-    fn measures(self) -> nwd_outcomes::Rater {
+    /// The same rater as the measure definitions name it.
+    pub fn measure_rater(self) -> nwd_outcomes::Rater {
         match self {
             OutcomeRater::YoungPerson => nwd_outcomes::Rater::YoungPerson,
             OutcomeRater::ParentOrCarer => nwd_outcomes::Rater::ParentOrCarer,
@@ -154,7 +155,7 @@ impl OutcomeAssessment {
             return;
         };
         let definition = &set.measures()[index];
-        if !set.rater_allowed(index, self.rater.measures()) {
+        if !set.rater_allowed(index, self.rater.measure_rater()) {
             errors.add(
                 "rater",
                 format!(
@@ -265,7 +266,17 @@ pub fn norm_inputs(
     sex: PersonSex,
     tz: &jiff::tz::TimeZone,
 ) -> (Option<u8>, Option<nwd_outcomes::Sex>) {
-    let received = referral.received_at.to_zoned(tz.clone()).date();
+    norm_inputs_at(referral.received_at, date_of_birth, sex, tz)
+}
+
+/// [`norm_inputs`] from the instant the referral was received.
+pub fn norm_inputs_at(
+    received_at: Timestamp,
+    date_of_birth: jiff::civil::Date,
+    sex: PersonSex,
+    tz: &jiff::tz::TimeZone,
+) -> (Option<u8>, Option<nwd_outcomes::Sex>) {
+    let received = received_at.to_zoned(tz.clone()).date();
     let age = date_of_birth
         .until(received)
         .ok()
@@ -290,16 +301,28 @@ pub fn outcome_summary(
     age: Option<u8>,
     sex: Option<nwd_outcomes::Sex>,
 ) -> OutcomeSummary {
-    let set = nwd_outcomes::bundled();
-    let mut contacts: Vec<Timestamp> = referral
+    let contacts: Vec<Timestamp> = referral
         .contacts
         .iter()
         .filter(|c| c.is_attended_direct())
         .map(|c| c.at)
         .collect();
+    summarise(&referral.outcomes, contacts, age, sex)
+}
+
+/// [`outcome_summary`] from its parts alone: the referral's recorded measures and the
+/// instants of its attended direct contacts (in any order). A list that keeps these without
+/// the whole history (the dashboard's mirror) judges exactly as the referral page does.
+pub fn summarise(
+    outcomes: &[OutcomeAssessment],
+    mut contacts: Vec<Timestamp>,
+    age: Option<u8>,
+    sex: Option<nwd_outcomes::Sex>,
+) -> OutcomeSummary {
+    let set = nwd_outcomes::bundled();
     contacts.sort();
     let mut scales: Vec<ScaleOutcome> = Vec::new();
-    for assessment in &referral.outcomes {
+    for assessment in outcomes {
         for entry in &assessment.scores {
             let found = scales.iter_mut().find(|s| {
                 s.measure == assessment.measure

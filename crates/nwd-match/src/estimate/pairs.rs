@@ -122,14 +122,70 @@ pub(super) fn sample_blocked_pairs(
     (total, out)
 }
 
+/// Pairs of a referral (in `left`) and a registered person (in `right`) with the same key, or
+/// when there are more than `max`, a seeded sample of about `max`. Returns the full pair count
+/// too. The referrals' keys are looked up while the register is scanned once.
+pub(super) fn cross_pairs(
+    left: &Register,
+    right: &Register,
+    left_key: impl Fn(&Register, u32) -> Option<u64>,
+    right_key: impl Fn(&Register, u32) -> Option<u64>,
+    max: usize,
+    seed: u64,
+) -> (u64, Vec<(u32, u32)>) {
+    let mut by_key: HashMap<u64, Vec<u32>> = HashMap::new();
+    for i in 0..left.len() as u32 {
+        if let Some(key) = left_key(left, i) {
+            by_key.entry(key).or_default().push(i);
+        }
+    }
+    let matches = |j: u32| right_key(right, j).and_then(|key| by_key.get(&key));
+    let total: u64 = (0..right.len() as u32)
+        .filter_map(matches)
+        .map(|lefts| lefts.len() as u64)
+        .sum();
+    let share = if total as f64 <= max as f64 {
+        1.0
+    } else {
+        max as f64 / total as f64
+    };
+    let mut rng = SplitMix64::new(seed);
+    let mut out = Vec::new();
+    for j in 0..right.len() as u32 {
+        if let Some(lefts) = matches(j) {
+            for &i in lefts {
+                if share >= 1.0 || rng.unit() < share {
+                    out.push((i, j));
+                }
+            }
+        }
+    }
+    (total, out)
+}
+
 /// Distinct comparison vectors of the pairs, with counts (EM runs over these, not the pairs).
 pub(super) fn patterns(register: &Register, pairs: &[(u32, u32)]) -> Vec<(Gamma, f64)> {
+    counted_patterns(pairs, |a, b| compare(&register.view(a), &register.view(b)))
+}
+
+/// Distinct comparison vectors of pairs of a referral (in `left`) and a registered person (in
+/// `right`), with counts.
+pub(super) fn cross_patterns(
+    left: &Register,
+    right: &Register,
+    pairs: &[(u32, u32)],
+) -> Vec<(Gamma, f64)> {
+    counted_patterns(pairs, |a, b| compare(&left.view(a), &right.view(b)))
+}
+
+fn counted_patterns(
+    pairs: &[(u32, u32)],
+    compare_pair: impl Fn(u32, u32) -> Gamma + Sync,
+) -> Vec<(Gamma, f64)> {
     let partial = parallel_chunks(pairs.len(), 1 << 16, |range| {
         let mut counts: HashMap<Gamma, f64> = HashMap::new();
         for &(a, b) in &pairs[range] {
-            *counts
-                .entry(compare(&register.view(a), &register.view(b)))
-                .or_default() += 1.0;
+            *counts.entry(compare_pair(a, b)).or_default() += 1.0;
         }
         counts.into_iter().collect()
     });

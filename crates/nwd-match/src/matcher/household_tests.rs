@@ -2,6 +2,10 @@
 //! safeguards, one small hand-made register per cause. The filler people of `tests.rs` keep the
 //! prior and the term frequencies realistic; a register of a million is simulated by the prior
 //! it implies (see [`million_params`]).
+//!
+//! One file a little over 600 lines on purpose: every case shares the same hand-made
+//! household register and its helpers, and the causes are read side by side (the fill
+//! mechanics live apart, in `insert_tests.rs`).
 
 use super::tests::{candidate, filler, has_rule, record, valid_nhs};
 use crate::{Band, MatchOutcome, Matcher, Params, Record, Rule, Thresholds};
@@ -563,4 +567,56 @@ fn a_different_given_name_born_a_keystroke_apart_at_the_same_home_is_reviewed() 
         candidate(&outcome, "oliver").unwrap(),
         Rule::SiblingPenalty
     ));
+}
+
+/// At the same home and with the same family name, a different given name with no date of
+/// birth to compare cannot be told from the same child renamed (FEBRL's shape). Review — never
+/// new, however large the register, and never auto, however much the home and the family name
+/// weigh — while a brother born years apart, or a child of another family name at the home
+/// without a date of birth, is still penalised.
+#[test]
+fn a_different_given_name_without_a_date_of_birth_at_the_same_home_is_reviewed() {
+    let undated = Record {
+        date_of_birth: None,
+        ..oliver()
+    };
+    for params in [million_params(), Params::default()] {
+        // No date of birth on the referral, then none on the register's record.
+        for (born, registered) in [(None, oliver()), (Some("2012-05-04"), undated.clone())] {
+            let matcher = matcher_with_params(&params, &[registered]);
+            let renamed = Record {
+                id: "q".into(),
+                given_name: Some("Leo".into()),
+                date_of_birth: born.map(Into::into),
+                ..oliver()
+            };
+            let outcome = matcher.match_record(&renamed);
+            assert_eq!(outcome.band, Band::Review, "{born:?}: {outcome:#?}");
+            assert_eq!(best(&outcome), Some("oliver"));
+            let oliver = candidate(&outcome, "oliver").unwrap();
+            assert!(has_rule(oliver, Rule::SiblingOrSameChild), "{oliver:#?}");
+            assert!(!has_rule(oliver, Rule::SiblingPenalty));
+        }
+    }
+    let matcher = matcher_with_params(&million_params(), &[oliver()]);
+    let brother = Record {
+        id: "q".into(),
+        given_name: Some("Leo".into()),
+        date_of_birth: Some("2015-01-20".into()),
+        ..oliver()
+    };
+    let other_family = Record {
+        id: "q".into(),
+        given_name: Some("Leo".into()),
+        family_name: Some("Okafor".into()),
+        date_of_birth: None,
+        ..oliver()
+    };
+    for query in [brother, other_family] {
+        let outcome = matcher.match_record(&query);
+        assert_eq!(outcome.band, Band::New, "{outcome:#?}");
+        let oliver = candidate(&outcome, "oliver").unwrap();
+        assert!(has_rule(oliver, Rule::SiblingPenalty), "{oliver:#?}");
+        assert!(!has_rule(oliver, Rule::SiblingOrSameChild));
+    }
 }

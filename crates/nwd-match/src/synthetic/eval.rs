@@ -44,6 +44,8 @@ pub fn evaluate(set: &SyntheticSet, predictions: &[Predicted]) -> EvalReport {
     let mut auto_review_recall = Ratio::default();
     let mut false_auto = [Ratio::default(); 4];
     let mut co_twin_review = Ratio::default();
+    let mut review_share = Ratio::default();
+    let mut sibling_review = Ratio::default();
     let mut same_person_wrong_auto = 0;
     let mut by_error: BTreeMap<&'static str, ErrorBreakdown> = BTreeMap::new();
     let mut pseudo = [
@@ -66,6 +68,8 @@ pub fn evaluate(set: &SyntheticSet, predictions: &[Predicted]) -> EvalReport {
             Truth::New => None,
         };
         let right = truth.is_some() && predicted.id() == truth;
+        let in_review = matches!(predicted, Predicted::Review(_));
+        review_share.count(in_review);
         if let Predicted::Auto(id) = predicted {
             auto_precision.count(right);
             if !right {
@@ -137,7 +141,10 @@ pub fn evaluate(set: &SyntheticSet, predictions: &[Predicted]) -> EvalReport {
                 row.auto += usize::from(auto);
             }
             if query.kind == QueryKind::CoTwin {
-                co_twin_review.count(matches!(predicted, Predicted::Review(_)));
+                co_twin_review.count(in_review);
+            }
+            if query.kind == QueryKind::Sibling {
+                sibling_review.count(in_review);
             }
         }
     }
@@ -154,6 +161,8 @@ pub fn evaluate(set: &SyntheticSet, predictions: &[Predicted]) -> EvalReport {
         false_auto_sibling,
         false_auto_co_twin,
         co_twin_review,
+        review_share,
+        sibling_review,
         same_person_wrong_auto,
         by_error,
         false_auto_by_error: false_auto_by_error.into_values().collect(),

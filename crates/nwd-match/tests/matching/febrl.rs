@@ -17,7 +17,9 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use nwd_match::{dedupe, estimate, link, Band, EstimateOptions, Record, Rule, Thresholds};
+use nwd_match::{
+    dedupe, estimate, link, Band, EstimateOptions, Matcher, Params, Record, Rule, Thresholds,
+};
 
 fn data_dir() -> PathBuf {
     std::env::var_os("NWD_FEBRL_DIR")
@@ -157,6 +159,7 @@ fn held_by_household_cap(rules: &[Rule]) -> bool {
             r,
             Rule::TwinCap
                 | Rule::PossibleNameChange
+                | Rule::SiblingOrSameChild
                 | Rule::HouseholdNoGivenName
                 | Rule::NoGivenName
                 | Rule::DistantDateOfBirth
@@ -237,12 +240,68 @@ fn run_link_with(with_identifier: bool, thresholds: &Thresholds) -> Scores {
     s
 }
 
+/// FEBRL 4 as `nowrongdoor persons match-file` runs it (a as the register, b as the queries, no
+/// parameters file): the register normalised and indexed once, parameters estimated from it —
+/// and, as it holds no duplicates, m and the prior from the pairs between b and a — then each
+/// query matched on its own (no one-to-one assignment).
+fn run_match_file(thresholds: &Thresholds) -> Scores {
+    let a = records("febrl4a.csv", false);
+    let b = records("febrl4b.csv", false);
+    let mut matcher = Matcher::new(&Params::default(), thresholds.clone()).unwrap();
+    matcher.insert_many(&a);
+    let params = matcher
+        .estimate_with_referrals(&b, &EstimateOptions::default())
+        .unwrap();
+    let referrals = params
+        .estimation
+        .as_ref()
+        .and_then(|e| e.referrals.as_ref())
+        .unwrap();
+    assert!(referrals.used, "{referrals:#?}");
+    matcher.set_params(&params).unwrap();
+    let mut auto = Pairs::new();
+    let mut review = Pairs::new();
+    for (query, outcome) in b.iter().zip(matcher.match_batch(&b)) {
+        let Some(best) = &outcome.best else { continue };
+        let pair = ordered(&best.id, &query.id);
+        match outcome.band {
+            Band::Auto => auto.insert(pair),
+            Band::Review => review.insert(pair),
+            Band::New => false,
+        };
+    }
+    let s = scores(&auto, &review, &Pairs::new(), &truth("febrl4_truth.csv"));
+    let variant = if thresholds.household_safeguards {
+        "as match-file, demographics only"
+    } else {
+        "as match-file, demographics only, safeguards off"
+    };
+    report("febrl4", variant, &s, params.matches_per_record);
+    s
+}
+
+/// Issue 18, FEBRL 4 through `persons match-file` as a user runs it: with the household
+/// safeguards off, auto-link F1 ≥ 0.99 (0.9889 when m stayed at its starting values: the
+/// register alone holds no duplicates to learn m from); with them on, auto precision ≥ 0.998
+/// and auto + review recall ≥ 0.99.
+#[test]
+fn febrl4_as_match_file_runs_it() {
+    assert_floors(
+        &run_match_file(&twin_safeguard_off()),
+        demographic(0.99, 0.99),
+    );
+    let on = run_match_file(&Thresholds::default());
+    assert!(on.auto.precision >= 0.998, "{on:#?}");
+    assert!(on.proposed.recall >= 0.99, "{on:#?}");
+}
+
 /// What a run must reach. Issue 18's targets with the household safeguards on (the default):
 /// auto-link precision ≥ 0.998 — met on every set — and auto + review recall ≥ 0.99 — met on
-/// FEBRL 2 and 4 (0.988 and 0.986 on FEBRL 1 and 3): FEBRL makes duplicates by replacing the
-/// given name and the date of birth while keeping the home and the family name, which is
-/// exactly what a brother or sister looks like, and the sibling penalty registers those as new
-/// people by design (those born a keystroke apart go to review as possible name changes). Auto-link F1 is lower than before issue 18 (0.84–0.90): the safeguards hold pairs
+/// FEBRL 1, 2 and 4 (0.9879 on FEBRL 3): FEBRL makes duplicates by replacing the given name and
+/// the date of birth while keeping the home and the family name, which is exactly what a
+/// brother or sister looks like. Those born a keystroke apart go to review as possible name
+/// changes, those without a date of birth as `sibling_or_same_child`; with dates of birth
+/// further apart the sibling penalty registers them as new by design. Auto-link F1 is lower than before issue 18 (0.84–0.90): the safeguards hold pairs
 /// with a replaced given name, date of birth or home at review. The floors are what the matcher
 /// reaches, less a hair, so that a regression fails; docs/benchmarks.md has the figures.
 struct Floors {
@@ -294,22 +353,23 @@ fn with_identifier(auto_f1_reached: f64, proposed_f1: f64) -> Floors {
 
 #[test]
 fn febrl1_demographics() {
-    assert_floors(&run_dedupe("febrl1", false), demographic(0.88, 0.985));
+    assert_floors(&run_dedupe("febrl1", false), demographic(0.88, 0.995));
 }
 
 #[test]
 fn febrl2_demographics() {
-    assert_floors(&run_dedupe("febrl2", false), demographic(0.86, 0.99));
+    assert_floors(&run_dedupe("febrl2", false), demographic(0.86, 0.991));
 }
 
 #[test]
 fn febrl3_demographics() {
-    assert_floors(&run_dedupe("febrl3", false), demographic(0.835, 0.985));
+    // auto + review recall 0.9879, short of the 0.99 target (docs/benchmarks.md, session 14).
+    assert_floors(&run_dedupe("febrl3", false), demographic(0.835, 0.987));
 }
 
 #[test]
 fn febrl4_demographics() {
-    assert_floors(&run_link(false), demographic(0.885, 0.992));
+    assert_floors(&run_link(false), demographic(0.885, 0.993));
 }
 
 #[test]

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use crate::{
     bundled, load_bundled, FieldError, LoadError, MeasureDefinition, ReliableChange, BUNDLED_FILES,
 };
@@ -187,4 +189,190 @@ fn a_second_measure_with_the_same_code_is_refused() {
         error.errors[0].to_string(),
         "code: another measure has this code"
     );
+}
+
+/// NHS England's own SNOMED CT codes for the bundled scales: `nhsd_snomed.csv` holds the rows
+/// of MHSDS's `mh_ass` reference table (NHSDigital/mental-health-monthly-statistics,
+/// `menh_bbrb/notebooks/01_Generic_Prepare/04_mhsds_ref_tables.py`, v2 codes, commit
+/// 7b4d7421838b4bcb85729fbc1b53843c35a36e29, MIT) for each bundled measure, scale and rater.
+const NHSD_SNOMED: &str = include_str!("nhsd_snomed.csv");
+
+#[test]
+fn every_bundled_scale_carries_the_snomed_code_nhs_england_maps_for_each_rater() {
+    let mut expected = 0;
+    for line in NHSD_SNOMED.lines().skip(1) {
+        let fields: Vec<&str> = line.splitn(5, ',').collect();
+        let (code, scale, rater, snomed) = (fields[0], fields[1], fields[2], fields[3]);
+        let measure = bundled().get(code).unwrap();
+        let rater = crate::Rater::parse(rater).unwrap();
+        assert_eq!(
+            measure
+                .scale(scale)
+                .unwrap()
+                .snomed
+                .get(&rater)
+                .map(String::as_str),
+            Some(snomed),
+            "{code} {scale} {rater:?}"
+        );
+        expected += 1;
+    }
+    let carried: usize = bundled()
+        .measures()
+        .iter()
+        .flat_map(|m| &m.scales)
+        .map(|s| s.snomed.len())
+        .sum();
+    assert_eq!(
+        carried, expected,
+        "a bundled code not in NHS England's table"
+    );
+    assert_eq!(expected, 75);
+    assert_eq!(
+        bundled()
+            .get("phq_9")
+            .unwrap()
+            .scale("total")
+            .unwrap()
+            .snomed[&crate::Rater::YoungPerson],
+        "720433000"
+    );
+}
+
+#[test]
+fn a_mistyped_snomed_code_or_one_for_a_rater_who_does_not_complete_the_measure_is_refused() {
+    // 720433000 is PHQ-9's total; one digit changed (720433001) and two adjacent digits
+    // swapped (724033000) both fail the Verhoeff check digit.
+    for bad in ["720433001", "724033000", "72043", "0720433000", "72043300x"] {
+        let text = MINIMAL.replacen(
+            "max_missing = 0",
+            &format!("max_missing = 0\nsnomed = {{ self = \"{bad}\" }}"),
+            1,
+        );
+        let errors = errors_of(&text);
+        assert_eq!(errors.len(), 1, "{bad}: {errors:?}");
+        assert_eq!(errors[0].path, "scales[0].snomed.self");
+        assert!(
+            errors[0].message.contains("Verhoeff"),
+            "{}",
+            errors[0].message
+        );
+    }
+    let text = MINIMAL.replacen(
+        "max_missing = 0",
+        "max_missing = 0\nsnomed = { parent = \"720433000\" }",
+        1,
+    );
+    let errors = errors_of(&text);
+    assert_eq!(errors[0].path, "scales[0].snomed.parent");
+    assert!(errors[0].message.contains("does not complete"));
+    let good = MINIMAL.replacen(
+        "max_missing = 0",
+        "max_missing = 0\nsnomed = { self = \"720433000\" }",
+        1,
+    );
+    assert!(MeasureDefinition::from_toml_str(&good).is_ok());
+}
+
+/// Synthetic wording for `code`: "Question q1" … and "Answer 0" … — never the licensed text.
+pub(crate) fn synthetic_text(code: &str) -> crate::ItemText {
+    let measure = bundled().get(code).unwrap();
+    crate::ItemText {
+        measure: code.to_owned(),
+        licence: "Synthetic wording for tests".into(),
+        preamble: Some("How has it been over the last two weeks?".into()),
+        items: measure
+            .items
+            .iter()
+            .map(|i| (i.id.clone(), format!("Question {}", i.id)))
+            .collect(),
+        labels: measure
+            .response_sets
+            .iter()
+            .filter(|(_, set)| set.range.is_none())
+            .map(|(name, set)| {
+                let labels = set
+                    .options
+                    .iter()
+                    .map(|o| format!("Answer {}", o.value))
+                    .collect();
+                (name.clone(), labels)
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn an_organisations_licensed_wording_makes_a_licensed_measure_showable_and_scores_the_same() {
+    let rcads = bundled().get("rcads").unwrap();
+    assert!(!rcads.has_item_text(), "shipped without its wording");
+    let worded = synthetic_text("rcads").apply(rcads).unwrap();
+    assert!(worded.has_item_text());
+    assert_eq!(worded.items[0].text.as_deref(), Some("Question q1"));
+    assert!(worded
+        .licence
+        .ends_with("Item text: Synthetic wording for tests"));
+    assert!(worded.licence.starts_with(&rcads.licence));
+    // The same scoring: every field but the wording is the bundled one.
+    let answers: BTreeMap<String, f64> = rcads.items.iter().map(|i| (i.id.clone(), 2.0)).collect();
+    let a = rcads.score(&answers).unwrap();
+    let b = worded.score(&answers).unwrap();
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    assert_eq!(worded.scales, rcads.scales);
+    // TOML and JSON read the same.
+    let text = synthetic_text("gad_7");
+    let toml_text = toml::to_string(&text).unwrap();
+    let json_text = serde_json::to_string(&text).unwrap();
+    assert_eq!(crate::ItemText::parse(&toml_text).unwrap(), text);
+    assert_eq!(crate::ItemText::parse(&json_text).unwrap(), text);
+    // A FHIR Questionnaire carries the same wording back in.
+    let q = crate::fhir::questionnaire(&worded);
+    let back = crate::ItemText::from_questionnaire(rcads, &q).unwrap();
+    assert_eq!(back.apply(rcads).unwrap(), worded);
+}
+
+#[test]
+fn wording_that_does_not_fit_the_measure_is_refused_naming_each_field() {
+    let rcads = bundled().get("rcads").unwrap();
+    let mut text = synthetic_text("rcads");
+    text.items.remove("q14");
+    text.items.insert("q99".into(), "Extra".into());
+    text.items.insert("q2".into(), "   ".into());
+    let set = text.labels.keys().next().unwrap().clone();
+    text.labels.get_mut(&set).unwrap().pop();
+    text.labels.insert("nonsense".into(), vec!["A".into()]);
+    text.licence = String::new();
+    let errors = text.apply(rcads).unwrap_err().errors;
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    for expected in [
+        "licence",
+        "items.q99",
+        "items.q14",
+        "items.q2",
+        "labels.nonsense",
+    ] {
+        assert!(paths.contains(&expected), "{expected} not in {paths:?}");
+    }
+    assert!(
+        paths.contains(&format!("labels.{set}").as_str()),
+        "{paths:?}"
+    );
+    let mut other = synthetic_text("rcads");
+    other.measure = "gad_7".into();
+    assert_eq!(other.apply(rcads).unwrap_err().errors[0].path, "measure");
+    let mut long = synthetic_text("gad_7");
+    long.items
+        .insert("q1".into(), "x".repeat(crate::MAX_TEXT_CHARS + 1));
+    assert_eq!(
+        long.apply(bundled().get("gad_7").unwrap())
+            .unwrap_err()
+            .errors[0]
+            .path,
+        "items.q1"
+    );
+    let mut unlabelled = synthetic_text("rcads");
+    unlabelled.labels.clear();
+    let errors = unlabelled.apply(rcads).unwrap_err().errors;
+    assert!(errors[0].path.starts_with("labels."), "{errors:?}");
+    assert!(errors[0].message.contains("missing"));
 }

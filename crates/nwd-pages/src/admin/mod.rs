@@ -1,9 +1,10 @@
 //! Pages for administrators (no clinical content): accounts and API tokens (`users`), their
 //! OpenID Connect links, teams and role grants, the service directory and each service's
-//! waiting-time standards.
+//! waiting-time standards, and the outcome measures' licensed wording.
 
 pub mod confirm;
 pub mod directory;
+pub mod measures;
 pub mod oidc_links;
 pub mod role_grants;
 pub mod service_standards;
@@ -75,4 +76,9 @@ fn admin_routes() -> SecureRouter {
             "service",
             routes!(service_standards::reset_question),
         )
+        .route(directory, "measure", routes!(measures::list))
+        .route(directory, "measure", routes!(measures::measure))
+        .route(directory, "measure", routes!(measures::load))
+        .route(directory, "measure", routes!(measures::remove))
+        .route(directory, "measure", routes!(measures::remove_question))
 }

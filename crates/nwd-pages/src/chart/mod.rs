@@ -15,6 +15,7 @@
 use std::fmt::Write as _;
 
 mod draw;
+mod hbar;
 
 use draw::pattern;
 
@@ -27,6 +28,9 @@ pub enum ChartKind {
     Bar,
     /// One bar per x position, the series stacked.
     StackedBar,
+    /// Bars running left to right, each category's name on a line above its bars: for long
+    /// names (services) that would overlap beneath vertical bars.
+    HorizontalBar,
 }
 
 /// One series of values, one per x label.
@@ -153,13 +157,13 @@ impl Chart {
         match self.kind {
             // Room for direct labels at the end of each line.
             ChartKind::Line => WIDTH - 150.0,
-            ChartKind::Bar | ChartKind::StackedBar => WIDTH - 16.0,
+            ChartKind::Bar | ChartKind::StackedBar | ChartKind::HorizontalBar => WIDTH - 16.0,
         }
     }
 
     fn legend_rows(&self) -> usize {
         match self.kind {
-            ChartKind::Line => 0,
+            ChartKind::Line | ChartKind::HorizontalBar => 0,
             ChartKind::Bar | ChartKind::StackedBar => {
                 self.legend_layout().last().map_or(0, |&(_, row)| row + 1)
             }
@@ -220,6 +224,9 @@ impl Chart {
 
     /// The chart as an `<svg>` element.
     pub fn svg(&self) -> String {
+        if self.kind == ChartKind::HorizontalBar {
+            return self.hbar_svg();
+        }
         let n = self.x_labels.len().max(1);
         let id = escape(&self.id);
         let height = self.height();
@@ -289,6 +296,7 @@ impl Chart {
             ChartKind::Line => self.lines(&mut s, &y, &x_mid),
             ChartKind::Bar => self.bars(&mut s, &id, &y, slot, false),
             ChartKind::StackedBar => self.bars(&mut s, &id, &y, slot, true),
+            ChartKind::HorizontalBar => {}
         }
         if self.kind != ChartKind::Line {
             self.legend(&mut s, &id);

@@ -1,7 +1,9 @@
 //! The commissioner dashboard's outcome blocks (issue 19): of the referrals closed in the
-//! period after at least two attended contacts, the share with paired outcome scores and, of
-//! those, the shares reliably improved, reliably deteriorated and with meaningful improvement
-//! — by service, by THRIVE need group and by equality group. The figures are the store's
+//! period after at least two attended contacts, the share with paired outcome scores from any
+//! perspective and, for the perspective chosen (self-, parent- or clinician-rated, as MHS112
+//! reports each), the share paired and of those the shares reliably improved, reliably
+//! deteriorated and with meaningful improvement — by service, by THRIVE need group and by
+//! equality group. The figures are the store's
 //! (`nwd_store::dashboard::Outcomes`, one definition in `nwd_domain::outcome_figures`, shared
 //! with `GET /api/measures/outcomes`); every count and share passes the dashboard's
 //! small-number suppression (`PublishedOutcomes`), and the chart is drawn from the
@@ -12,6 +14,7 @@ use std::collections::HashMap;
 use nwd_domain::about::UptakeGroup;
 use nwd_domain::disclosure::Suppression;
 use nwd_domain::outcome_figures::{OutcomeCounts, PublishedOutcomes, DEFINITION};
+use nwd_domain::referral::outcome::OutcomeRater;
 use nwd_domain::ServiceId;
 use nwd_store::dashboard::Dashboard;
 
@@ -36,8 +39,10 @@ pub fn blocks(
     d: &Dashboard,
     rule: Suppression,
     services: &HashMap<ServiceId, String>,
+    rater: OutcomeRater,
 ) -> Vec<Block> {
     let period = period_words(d);
+    let perspective = perspective(rater);
     let mut by_service: Vec<(String, String, OutcomeCounts)> = d
         .outcomes
         .by_service
@@ -79,24 +84,27 @@ pub fn blocks(
     vec![
         block(
             rule,
+            rater,
             "outcomes-by-service",
-            "Outcomes by service",
+            &format!("Outcomes by service, {perspective}"),
             &format!("{period} {DEFINITION} A referral counts at every service it was allocated to; \"All services\" counts it once."),
             "Service",
             &service_rows,
         ),
         block(
             rule,
+            rater,
             "outcomes-by-need-group",
-            "Outcomes by need group",
+            &format!("Outcomes by need group, {perspective}"),
             &format!("{period} The same figures by the referral's THRIVE need group when it closed."),
             "Need group",
             &need_rows,
         ),
         block(
             rule,
+            rater,
             "outcomes-by-group",
-            "Outcomes by equality group",
+            &format!("Outcomes by equality group, {perspective}"),
             &format!("{period} The same figures by the young person's ethnic group, gender identity and each group named in the area's plans (a young person can be in several)."),
             "Group",
             &group_rows,
@@ -104,8 +112,18 @@ pub fn blocks(
     ]
 }
 
+/// "self-rated", "parent-rated", "clinician-rated".
+fn perspective(rater: OutcomeRater) -> &'static str {
+    match rater {
+        OutcomeRater::YoungPerson => "self-rated",
+        OutcomeRater::ParentOrCarer => "parent-rated",
+        OutcomeRater::Clinician => "clinician-rated",
+    }
+}
+
 fn block(
     rule: Suppression,
+    rater: OutcomeRater,
     id: &'static str,
     title: &str,
     note: &str,
@@ -114,7 +132,7 @@ fn block(
 ) -> Block {
     let published: Vec<PublishedOutcomes> = rows
         .iter()
-        .map(|(_, _, counts)| PublishedOutcomes::from(&rule, counts))
+        .map(|(_, _, counts)| PublishedOutcomes::from(&rule, counts, rater))
         .collect();
     let table: Vec<(String, Vec<Cell>)> = rows
         .iter()
@@ -140,7 +158,8 @@ fn block(
         id: format!("chart-{id}"),
         title: title.to_owned(),
         description: format!(
-            "Three bars per row, in per cent: closed referrals with paired scores, paired referrals with meaningful improvement, paired referrals that reliably deteriorated. Shares whose counts are hidden (below {}) are not drawn; the table \"{title}\" beside the chart has every value.",
+            "Three bars per row, in per cent: closed referrals with paired scores from any perspective, and of the referrals paired {}, those with meaningful improvement and those that reliably deteriorated. Shares whose counts are hidden (below {}) are not drawn; the table \"{title}\" beside the chart has every value.",
+            perspective(rater),
             rule.below
         ),
         x_labels: rows.iter().map(|(_, short, _)| short.clone()).collect(),
@@ -166,7 +185,7 @@ fn block(
         row_heading,
         columns: PublishedOutcomes::COLUMNS
             .iter()
-            .map(|c| (*c).to_owned())
+            .map(|c| c.replace("this perspective", perspective(rater)))
             .collect(),
         rows: table,
         svg: chart.svg(),
@@ -181,6 +200,7 @@ fn block(
 mod tests {
     use super::*;
     use jiff::civil::date;
+    use nwd_domain::outcome_figures::RaterCounts;
     use nwd_store::dashboard::Outcomes;
 
     #[test]
@@ -193,9 +213,16 @@ mod tests {
         outcomes.all = OutcomeCounts {
             closed: 42,
             paired: 23,
-            reliable_improvement: 12,
-            reliable_deterioration: 3,
-            meaningful_improvement: 11,
+            raters: [
+                RaterCounts {
+                    paired: 23,
+                    reliable_improvement: 12,
+                    reliable_deterioration: 3,
+                    meaningful_improvement: 11,
+                },
+                RaterCounts::default(),
+                RaterCounts::default(),
+            ],
         };
         outcomes.by_service.insert(service, outcomes.all);
         let d = Dashboard {
@@ -217,8 +244,13 @@ mod tests {
             outcomes,
         };
         let names = HashMap::from([(service, "Wellbeing service".to_owned())]);
-        let blocks = blocks(&d, Suppression::default(), &names);
-        let by_service = &blocks[0];
+        let shown = blocks(
+            &d,
+            Suppression::default(),
+            &names,
+            OutcomeRater::YoungPerson,
+        );
+        let by_service = &shown[0];
         assert!(by_service
             .note
             .contains("closed from 1 January 2025 to 31 March 2025"));
@@ -228,9 +260,22 @@ mod tests {
             .iter()
             .map(|c| c.text.as_str())
             .collect();
-        // 42 → 40, 23 → 25 (63 %), 12 → 10 (40 %), 3 hidden, 11 → 10 (40 %).
-        assert_eq!(texts, ["40", "25", "63", "10", "40", "*", "*", "10", "40"]);
-        let groups = &blocks[2];
+        // 42 → 40, 23 → 25 (63 %) from any and from the self-rated perspective, 12 → 10
+        // (40 %), 3 hidden, 11 → 10 (40 %).
+        assert_eq!(
+            texts,
+            ["40", "25", "63", "25", "63", "10", "40", "*", "*", "10", "40"]
+        );
+        assert_eq!(by_service.columns[3], "Paired (self-rated)");
+        let parent = blocks(
+            &d,
+            Suppression::default(),
+            &names,
+            OutcomeRater::ParentOrCarer,
+        );
+        assert_eq!(parent[0].title, "Outcomes by service, parent-rated");
+        assert_eq!(parent[0].rows[0].1[3].text, "*", "no parent-rated pairs");
+        let groups = &shown[2];
         assert_eq!(groups.rows.len(), UptakeGroup::ALL.len());
         assert!(
             groups.rows.iter().all(|(_, cells)| cells[0].text == "*"),

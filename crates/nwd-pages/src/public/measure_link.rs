@@ -94,7 +94,7 @@ fn page(
     errors: Vec<FieldMessage>,
     status: StatusCode,
 ) -> axum::response::Response {
-    let definition = form.definition;
+    let definition = &form.definition;
     let questions = definition
         .items
         .iter()

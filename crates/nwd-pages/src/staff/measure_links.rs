@@ -22,6 +22,7 @@ use nwd_http::extract::{parse_id, Actor, Caller};
 use nwd_http::problem::ApiError;
 use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
+use nwd_usecase::measure_texts::{self, MeasureWording};
 
 #[derive(Template)]
 #[template(path = "measure_link_new.html")]
@@ -46,22 +47,6 @@ struct SentPage {
     expires: String,
 }
 
-/// The measures whose questions may be shown to the person completing them.
-fn linkable() -> impl Iterator<Item = &'static nwd_outcomes::MeasureDefinition> {
-    nwd_outcomes::bundled()
-        .measures()
-        .iter()
-        .filter(|m| !m.items.is_empty() && m.items.iter().all(|i| i.text.is_some()))
-        .filter(|m| {
-            m.completed_by.iter().any(|r| {
-                matches!(
-                    r,
-                    nwd_outcomes::Rater::YoungPerson | nwd_outcomes::Rater::ParentOrCarer
-                )
-            })
-        })
-}
-
 #[allow(clippy::too_many_arguments)]
 fn form_page(
     state: &AppState,
@@ -71,6 +56,7 @@ fn form_page(
     allocation: &str,
     measure: &str,
     rater: &str,
+    showable: &[MeasureWording],
     errors: Vec<FieldMessage>,
     status: StatusCode,
 ) -> Response {
@@ -87,7 +73,9 @@ fn form_page(
             selected: allocation == a.id.to_string(),
         })
         .collect();
-    let measures = linkable()
+    let measures = showable
+        .iter()
+        .map(|m| &m.definition)
         .map(|m| Choice {
             value: m.code.clone(),
             label: format!(
@@ -137,6 +125,9 @@ pub async fn new_link(
         .next()
         .map(|a| a.id.to_string())
         .unwrap_or_default();
+    let showable = measure_texts::showable(&state.store)
+        .await
+        .map_err(PageError::staff)?;
     Ok(form_page(
         &state,
         &principal,
@@ -145,6 +136,7 @@ pub async fn new_link(
         &first,
         "",
         "",
+        &showable,
         Vec::new(),
         StatusCode::OK,
     ))
@@ -173,6 +165,9 @@ pub async fn send_link(
         form.first("rater").to_owned(),
     );
     let referral = state.store.referral(id).await.map_err(PageError::staff)?;
+    let showable = measure_texts::showable(&state.store)
+        .await
+        .map_err(PageError::staff)?;
     let again = |referral: &Referral, version, errors, status| {
         form_page(
             &state,
@@ -182,6 +177,7 @@ pub async fn send_link(
             &allocation,
             &measure,
             &rater,
+            &showable,
             errors,
             status,
         )

@@ -158,6 +158,12 @@ struct ServicePage {
     caseload: Vec<CaseRow>,
     caseload_shown: String,
     caseload_pages: String,
+    /// The service uses routine outcome measures (the overdue filter is offered).
+    uses_measures: bool,
+    /// Only the caseload whose measure is overdue is shown.
+    overdue_only: bool,
+    /// The link that turns the overdue filter on or off, keeping the search.
+    overdue_toggle: String,
 }
 
 /// Which page of each list, and who to look for.
@@ -169,11 +175,13 @@ pub struct ServiceQuery {
     pub page: Option<String>,
     /// Page of the caseload, from 1.
     pub caseload_page: Option<String>,
+    /// `overdue`: only the caseload whose outcome measure is overdue.
+    pub measures: Option<String>,
 }
 
 /// A service's waiting list and caseload, each in pages of [`PAGE_SIZE`].
 #[utoipa::path(get, path = "/staff/services/{id}", tag = "pages",
-    params(("id" = String, Path), ("q" = Option<String>, Query, description = "Reference, NHS number, date of birth or name"), ("page" = Option<u32>, Query, description = "Page of the waiting list, from 1"), ("caseload_page" = Option<u32>, Query, description = "Page of the caseload, from 1")),
+    params(("id" = String, Path), ("q" = Option<String>, Query, description = "Reference, NHS number, date of birth or name"), ("page" = Option<u32>, Query, description = "Page of the waiting list, from 1"), ("caseload_page" = Option<u32>, Query, description = "Page of the caseload, from 1"), ("measures" = Option<String>, Query, description = "`overdue`: only the caseload whose outcome measure is overdue")),
     responses((status = 200, description = "The service's waiting list and caseload", content_type = "text/html"), (status = 404, description = "Not found")))]
 pub async fn service(
     trail: RequestAudit,
@@ -211,16 +219,34 @@ pub async fn service(
             .await
             .map_err(PageError::staff)?;
     }
+    let overdue_only = query.measures.as_deref() == Some("overdue");
+    let overdue = service
+        .details
+        .measurement
+        .overdue_when()
+        .filter(|_| overdue_only);
     let mut caseload = state
         .store
-        .caseload_matching(id, &terms, PAGE_SIZE, pagination::offset(asked_caseload))
+        .caseload_matching(
+            id,
+            &terms,
+            overdue,
+            PAGE_SIZE,
+            pagination::offset(asked_caseload),
+        )
         .await
         .map_err(PageError::staff)?;
     let caseload_page = pagination::clamp(asked_caseload, caseload.total);
     if caseload_page != asked_caseload {
         caseload = state
             .store
-            .caseload_matching(id, &terms, PAGE_SIZE, pagination::offset(caseload_page))
+            .caseload_matching(
+                id,
+                &terms,
+                overdue,
+                PAGE_SIZE,
+                pagination::offset(caseload_page),
+            )
             .await
             .map_err(PageError::staff)?;
     }
@@ -298,14 +324,24 @@ pub async fn service(
             },
         })
         .collect();
-    // Each list's links keep the other list's page and the search.
-    let base = if q.is_empty() {
+    // Each list's links keep the other list's page, the search and the overdue filter.
+    let searched = if q.is_empty() {
         format!("/staff/services/{id}?")
     } else {
         format!(
             "/staff/services/{id}?{}&",
             encode([("q", q.as_str())].into_iter())
         )
+    };
+    let overdue_toggle = if overdue_only {
+        format!("{searched}page={waiting_page}#caseload")
+    } else {
+        format!("{searched}measures=overdue&page={waiting_page}#caseload")
+    };
+    let base = if overdue_only {
+        format!("{searched}measures=overdue&")
+    } else {
+        searched
     };
     let page = ServicePage {
         layout: Layout::staff(&service.details.name, &principal).with_errors(errors),
@@ -325,6 +361,9 @@ pub async fn service(
             format!("{base}page={waiting_page}&caseload_page={n}#caseload")
         }),
         caseload: cases,
+        uses_measures: service.details.measurement.routine,
+        overdue_only: overdue.is_some(),
+        overdue_toggle,
     };
     Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))
 }

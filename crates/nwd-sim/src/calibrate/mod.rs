@@ -17,12 +17,15 @@
 //!   an empirical distribution of up to 100 quantiles;
 //! - **servers** per service: the largest number of allocations in service (seen, not ended) on
 //!   any day of the window — a service at capacity shows it, one with slack is understated;
+//!   beside them the directory's clinicians and sessions ([`Staffing`]), to convert between;
+//! - a **booking lead** for a service whose places the model would use less than 90 %
+//!   (`lead.rs`): its waits are for a date, not a place;
 //! - **reneging** per service and end reason: allocations ended before being seen, as
 //!   exponential patience with rate = count / time spent waiting in the window;
 //! - **did-not-attend** per service: did-not-attend contacts before the first attended one,
 //!   per first attended contact (a missed start goes back on the list);
 //! - the **initial list** and caseload: who waits (with days waited since allocation) and who
-//!   is in service at the start.
+//!   is in service at the start (with days in service so far).
 //!
 //! Two scenarios come out: the **baseline** starts from the state at `to` (today) and runs
 //! forward three years; the **backtest** starts from the state at `from` and runs over the
@@ -37,15 +40,17 @@ use crate::scenario::{
 };
 
 mod fit;
+mod lead;
 mod records;
 #[cfg(test)]
 mod tests;
 
 pub use fit::MIN_TRIAGE_DAYS;
 use fit::{daily_counts, empirical, fit_precise, mean, quantile, round, round6, slug};
+pub use lead::{BOOKING_LED_UTILISATION, MIN_LEAD_SAMPLES};
 pub use records::{
     AllocationRecord, Calibration, CalibrationOptions, Observed, ObservedNode, Records,
-    ReferralRecord, ServiceRecord,
+    ReferralRecord, ServiceRecord, Staffing,
 };
 
 const THRIVE: [&str; 5] = [
@@ -261,8 +266,10 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
         "triage".to_string(),
         NodeSpec {
             kind: NodeKind::Triage,
+            label: None,
             servers: triage_servers,
             service: triage_service,
+            booking_lead: None,
             routing,
             dna: None,
             reneging: Vec::new(),
@@ -281,6 +288,7 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
 
     // Services.
     let mut observed_nodes = BTreeMap::new();
+    let mut staffing = BTreeMap::new();
     let mut backtest_initial: BTreeMap<String, (Vec<InitialSpec>, Vec<InServiceSpec>)> =
         BTreeMap::new();
     for s in &records.services {
@@ -363,6 +371,36 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             .collect();
         let (busy, lists) = daily_counts(&mine, &days);
         let servers = busy.iter().copied().max().unwrap_or(0).max(1) as u32;
+        let waits: Vec<f64> = mine
+            .iter()
+            .filter(|a| in_window(a.allocated))
+            .filter_map(|a| a.first_attended.map(|f| (f - a.allocated).max(0.0)))
+            .collect();
+        let arrivals_in = mine.iter().filter(|a| in_window(a.allocated)).count() as f64;
+        let lead = lead::booking_lead(
+            &waits,
+            arrivals_in / (to - from),
+            mean(&service_days).unwrap_or(30.0),
+            servers,
+        );
+        if let Some(l) = &lead {
+            notes.push(format!(
+                "{}: booking-led (its places are {:.0} % used, so nobody need wait for one), so waits start with a booking lead of {:.1} days on average",
+                s.name,
+                l.utilisation * 100.0,
+                l.mean_days
+            ));
+        }
+        let lead = lead.map(|l| l.dist);
+        staffing.insert(
+            node.clone(),
+            Staffing {
+                service: s.name.clone(),
+                clinician_wte: s.clinician_wte,
+                sessions_per_week: s.slots_per_week,
+                places: servers,
+            },
+        );
         let first_attended = mine.iter().filter(|a| a.first_attended.is_some()).count() as f64;
         let missed = records
             .missed_first_contacts
@@ -384,11 +422,14 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
         };
         let state = |t: f64| {
             let mut waiting: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-            let mut serving: BTreeMap<String, u32> = BTreeMap::new();
+            let mut serving: BTreeMap<String, Vec<f64>> = BTreeMap::new();
             for a in &mine {
                 if a.allocated <= t && a.ended.is_none_or(|e| e > t) {
                     match a.first_attended {
-                        Some(f) if f <= t => *serving.entry(a.need_group.clone()).or_default() += 1,
+                        Some(f) if f <= t => serving
+                            .entry(a.need_group.clone())
+                            .or_default()
+                            .push(round(t - f)),
                         _ => waiting
                             .entry(a.need_group.clone())
                             .or_default()
@@ -409,10 +450,15 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             let mut room = servers;
             let in_service: Vec<InServiceSpec> = serving
                 .into_iter()
-                .map(|(group, count)| {
-                    let count = count.min(room);
+                .map(|(group, mut served_days)| {
+                    let count = (served_days.len() as u32).min(room);
                     room -= count;
-                    InServiceSpec { group, count }
+                    served_days.truncate(count as usize);
+                    InServiceSpec {
+                        group,
+                        count,
+                        served_days,
+                    }
                 })
                 .filter(|s| s.count > 0)
                 .collect();
@@ -424,8 +470,10 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             node.clone(),
             NodeSpec {
                 kind: NodeKind::Service,
+                label: Some(s.name.clone()),
                 servers,
                 service,
+                booking_lead: lead,
                 routing,
                 dna,
                 reneging,
@@ -436,12 +484,6 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             },
         );
         // Observed.
-        let waits: Vec<f64> = mine
-            .iter()
-            .filter(|a| in_window(a.allocated))
-            .filter_map(|a| a.first_attended.map(|f| (f - a.allocated).max(0.0)))
-            .collect();
-        let arrivals_in = mine.iter().filter(|a| in_window(a.allocated)).count() as f64;
         observed_nodes.insert(
             node.clone(),
             ObservedNode {
@@ -471,16 +513,18 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             .flatten()
             .filter_map(|a| a.first_attended)
             .fold(f64::INFINITY, f64::min);
-        let open = list
+        // Still waiting at the end, or gave up waiting (an allocation that ended unseen):
+        // outside the standard, as the simulator counts them.
+        let unseen = list
             .into_iter()
             .flatten()
-            .any(|a| a.first_attended.is_none() && a.ended.is_none_or(|e| e >= to));
+            .any(|a| a.first_attended.is_none() && a.allocated < to);
         if first.is_finite() && first < to {
             counted += 1.0;
             if first - r.received <= options.standard_days {
                 within += 1.0;
             }
-        } else if open {
+        } else if unseen {
             counted += 1.0;
         }
     }
@@ -546,5 +590,6 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             },
         },
         notes,
+        staffing,
     }
 }

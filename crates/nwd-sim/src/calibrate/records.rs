@@ -27,6 +27,50 @@ pub struct ServiceRecord {
     pub id: String,
     /// Name (nodes are named after it).
     pub name: String,
+    /// Clinician whole-time equivalents declared in the directory (0: not declared).
+    pub clinician_wte: f64,
+    /// Appointment slots (sessions) a week declared in the directory (0: not declared).
+    pub slots_per_week: u32,
+}
+
+/// A service's capacity in the directory's terms (clinicians and sessions) beside the model's
+/// (caseload places: young people in service at once), and the conversion between them:
+/// clinicians (WTE) × sessions a week per WTE = sessions a week; sessions a week × places per
+/// weekly session = caseload places. Sessions per WTE come from the directory; places per
+/// session from the record (the caseload places calibration found ÷ the declared sessions).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Staffing {
+    /// The service's name in the directory.
+    pub service: String,
+    /// Clinicians (WTE) in the directory.
+    pub clinician_wte: f64,
+    /// Sessions a week in the directory.
+    pub sessions_per_week: u32,
+    /// Caseload places in the model (the largest caseload in the window).
+    pub places: u32,
+}
+
+impl Staffing {
+    /// Sessions a week one whole-time clinician gives, if the directory declares both.
+    pub fn sessions_per_wte(&self) -> Option<f64> {
+        (self.clinician_wte > 0.0 && self.sessions_per_week > 0)
+            .then(|| f64::from(self.sessions_per_week) / self.clinician_wte)
+    }
+
+    /// Caseload places per weekly session, if the directory declares sessions.
+    pub fn places_per_session(&self) -> Option<f64> {
+        (self.sessions_per_week > 0)
+            .then(|| f64::from(self.places) / f64::from(self.sessions_per_week))
+    }
+
+    /// Caseload places for `wte` clinicians giving `sessions_per_wte` sessions a week each
+    /// (the baseline's own figures give back the baseline's places), or `None` if the
+    /// directory does not declare the service's sessions.
+    pub fn places_for(&self, wte: f64, sessions_per_wte: f64) -> Option<u32> {
+        let per_session = self.places_per_session()?;
+        let places = (wte * sessions_per_wte * per_session).round();
+        (places.is_finite() && places >= 0.0).then_some(places.min(f64::from(u32::MAX)) as u32)
+    }
 }
 
 /// A referral.
@@ -88,7 +132,9 @@ pub struct Observed {
     /// Per node name.
     pub nodes: BTreeMap<String, ObservedNode>,
     /// Share of referrals received in the window first seen at a service within the standard
-    /// (unseen at the end count as outside it).
+    /// (those unseen at the end and those whose allocations all ended unseen — who gave up
+    /// waiting — count as outside it; referrals never allocated, e.g. signposted, are not
+    /// counted).
     pub referrals_within_standard: f64,
 }
 
@@ -103,6 +149,9 @@ pub struct Calibration {
     pub observed: Observed,
     /// Things the reader should know (assumptions made, services skipped).
     pub notes: Vec<String>,
+    /// Per service node: its capacity in clinicians and sessions and the conversion to
+    /// caseload places.
+    pub staffing: BTreeMap<String, Staffing>,
 }
 
 /// Calibration settings.

@@ -18,6 +18,8 @@ fn instant_triage_records() -> Records {
         services: vec![ServiceRecord {
             id: "s1".into(),
             name: "Getting Help".into(),
+            clinician_wte: 4.0,
+            slots_per_week: 40,
         }],
         ..Records::default()
     };
@@ -98,4 +100,109 @@ fn short_triage_delays_keep_their_size() {
 fn quantiles_interpolate() {
     assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0], 0.5), 2.5);
     assert!(quantile(&[], 0.5).is_nan());
+}
+
+fn options() -> CalibrationOptions {
+    CalibrationOptions {
+        from: -365.0,
+        to: 0.0,
+        standard_days: 28.0,
+    }
+}
+
+/// A booking-led team (issue 20): its caseload swings well below its peak, so most first
+/// appointments find a place free, and still each waits 20 to 26 days for a date. A capacity
+/// queue alone would start them at once; calibration gives the team a booking lead of those
+/// waits, names it in the notes and keeps the service's name as the node's label.
+#[test]
+fn a_team_with_places_free_and_weeks_to_a_date_gets_a_booking_lead() {
+    let mut records = instant_triage_records();
+    for (i, a) in records.allocations.iter_mut().enumerate() {
+        let lead = 20.0 + (i % 7) as f64;
+        a.first_attended = Some(a.allocated + lead);
+        // Episodes of 5 to 60 days: a caseload that swings.
+        a.ended = Some(a.allocated + lead + 5.0 + ((i * 37) % 56) as f64);
+    }
+    let calibration = calibrate(&records, &options());
+    let node = &calibration.baseline.nodes["getting_help"];
+    assert_eq!(node.label.as_deref(), Some("Getting Help"));
+    let Some(DistSpec::Empirical { values, .. }) = &node.booking_lead else {
+        panic!(
+            "no booking lead: {:?} {:?}",
+            node.booking_lead, calibration.notes
+        );
+    };
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    assert!((20.0..=26.0).contains(&mean), "{values:?}");
+    assert!(calibration
+        .notes
+        .iter()
+        .any(|n| n.contains("Getting Help: booking-led")));
+    crate::Model::new(&calibration.baseline).unwrap();
+}
+
+/// A full team (a capacity queue): people start only when a place frees, so the caseload
+/// sits at its peak whenever someone starts, and no lead is estimated.
+#[test]
+fn a_full_team_gets_no_booking_lead() {
+    let mut records = instant_triage_records();
+    // One place: each starts when the one before ends (10-day episodes, arrivals every 1.7
+    // days): a queue that grows.
+    let mut free_at = -365.0f64;
+    for a in &mut records.allocations {
+        let start = free_at.max(a.allocated);
+        a.first_attended = Some(start);
+        a.ended = Some(start + 10.0);
+        free_at = start + 10.0;
+    }
+    let calibration = calibrate(&records, &options());
+    assert_eq!(
+        calibration.baseline.nodes["getting_help"].booking_lead,
+        None
+    );
+}
+
+/// Capacity in clinicians and sessions: 4 WTE and 40 sessions a week in the directory are
+/// 10 sessions per WTE; the caseload places calibration found per weekly session convert any
+/// number of clinicians back to places, and the baseline's own figures give its own places.
+#[test]
+fn clinicians_convert_to_sessions_and_caseload_places() {
+    let calibration = calibrate(&instant_triage_records(), &options());
+    let staffing = &calibration.staffing["getting_help"];
+    assert_eq!(staffing.service, "Getting Help");
+    assert_eq!(staffing.sessions_per_wte(), Some(10.0));
+    let places = calibration.baseline.nodes["getting_help"].servers;
+    assert_eq!(staffing.places, places);
+    assert_eq!(staffing.places_for(4.0, 10.0), Some(places));
+    let per_session = f64::from(places) / 40.0;
+    assert_eq!(
+        staffing.places_for(6.0, 10.0),
+        Some((60.0 * per_session).round() as u32)
+    );
+    let undeclared = Staffing {
+        sessions_per_week: 0,
+        clinician_wte: 0.0,
+        ..staffing.clone()
+    };
+    assert_eq!(undeclared.sessions_per_wte(), None);
+    assert_eq!(undeclared.places_for(4.0, 10.0), None);
+}
+
+/// The observed share within the standard counts referrals whose allocation ended unseen
+/// (they gave up) as outside it, as the simulator does.
+#[test]
+fn observed_share_counts_those_who_gave_up_as_outside_the_standard() {
+    let mut records = instant_triage_records();
+    let before = calibrate(&records, &options())
+        .observed
+        .referrals_within_standard;
+    assert!((before - 1.0).abs() < 1e-9, "{before}");
+    for a in records.allocations.iter_mut().step_by(4) {
+        a.first_attended = None;
+        a.end_reason = Some("withdrew".into());
+    }
+    let after = calibrate(&records, &options())
+        .observed
+        .referrals_within_standard;
+    assert!((after - 0.75).abs() < 0.01, "{after}");
 }

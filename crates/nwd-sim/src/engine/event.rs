@@ -54,6 +54,11 @@ pub(super) enum Kind {
         node: u16,
         index: u32,
     },
+    /// The booking lead of the visit in `slot` of the engine's lead slab ends at `node`.
+    LeadEnd {
+        node: u16,
+        slot: u32,
+    },
 }
 
 /// Bits of a queue position carried by a [`Kind::RenegeVisit`] event: 2^45 visits would have
@@ -89,6 +94,7 @@ impl Event {
                 (5, u64::from(node) | (position & POSITION_MASK) << 16, 0.0)
             }
             Kind::Capacity { node, index } => (4, u64::from(node) | u64::from(index) << 16, 0.0),
+            Kind::LeadEnd { node, slot } => (6, u64::from(node) | u64::from(slot) << 16, 0.0),
         };
         Event {
             word: tag << 61 | fields,
@@ -120,6 +126,10 @@ impl Event {
             4 => Kind::Capacity {
                 node,
                 index: (w >> 16) as u32,
+            },
+            6 => Kind::LeadEnd {
+                node,
+                slot: (w >> 16) as u32,
             },
             _ => Kind::RenegeVisit {
                 node,

@@ -1,5 +1,7 @@
 //! The discrete-event engine: one replication of a [`Model`], from day 0 to the end of the
-//! observation window, on an event queue ([`crate::queue::EventQueue`], a radix heap).
+//! observation window, on an event queue ([`crate::queue::EventQueue`], a radix heap). One
+//! file a little over 600 lines on purpose: the event loop and its handlers share the hot
+//! state and are read together.
 //!
 //! - **A visit lives where it is**: while it waits, in its node's queue (a FIFO `VecDeque` of
 //!   [`Visit`]s); while it is in service, inside its own service-end event (16 bytes: the
@@ -36,6 +38,10 @@
 //!   back of the queue with its original arrival time (the wait keeps counting, and the
 //!   patience clocks restart) or is discharged.
 //! - **Capacity** changes are events; a cut lets visits in service finish.
+//! - **Booking lead**: at a node with one, an arriving visit waits out its lead (drawn per
+//!   visit) in a slab of its own (`leads`, reused through a free list), named by its
+//!   [`Kind::LeadEnd`] event; it counts on the node's list meanwhile, then joins the queue as
+//!   if it had just arrived, keeping its arrival time.
 //! - **The end**: an event due after the end of the run is not queued. A visit whose service
 //!   would end after it is counted as in the system at the end when its service starts (nothing
 //!   can change it before the end).
@@ -92,6 +98,12 @@ struct Sim<'m> {
     waiting_node: Vec<u32>,
     busy: Vec<u32>,
     capacity: Vec<u32>,
+    /// Visits in their booking lead (`live` while they are), by slot.
+    leads: Vec<Visit>,
+    /// Free slots of `leads`.
+    free_leads: Vec<u32>,
+    /// Per node: visits in their booking lead (counted in `waiting_node` too).
+    leading: Vec<u32>,
     groups: usize,
     acc: Accumulator,
     counts: RunCounts,
@@ -173,6 +185,7 @@ impl<'m> Sim<'m> {
                 Kind::Capacity { node, index } => {
                     self.capacity_change(usize::from(node), index as usize)
                 }
+                Kind::LeadEnd { node, slot } => self.lead_end(usize::from(node), slot),
             }
         }
         self.now = self.end;
@@ -213,9 +226,64 @@ impl<'m> Sim<'m> {
         self.counts.node_visits += 1;
         let key = self.key(n, &visit);
         self.acc.arrival(key, self.now);
-        if self.waiting_node[n] == 0 && self.busy[n] < self.capacity[n] {
+        if let Some(lead) = &self.model.nodes[n].lead {
+            let days = lead.sample(&mut self.rng);
+            self.start_lead(visit, n, days);
+            return;
+        }
+        self.join(visit, n);
+    }
+
+    /// The visit is on node `n`'s list from now, but bookable only in `days`.
+    fn start_lead(&mut self, mut visit: Visit, n: usize, days: f64) {
+        let key = self.key(n, &visit);
+        {
+            self.acc.list_changed(key, self.now, self.waiting[key]);
+            self.waiting[key] += 1;
+            self.waiting_node[n] += 1;
+            self.leading[n] += 1;
+            visit.live = true;
+            let slot = match self.free_leads.pop() {
+                Some(slot) => {
+                    self.leads[slot as usize] = visit;
+                    slot
+                }
+                None => {
+                    self.leads.push(visit);
+                    (self.leads.len() - 1) as u32
+                }
+            };
+            // A lead ending after the run leaves the visit in the slab, waiting at the end.
+            self.schedule(
+                self.now + days,
+                Kind::LeadEnd {
+                    node: n as u16,
+                    slot,
+                },
+            );
+        }
+    }
+
+    /// The visit's booking lead at `n` ends: off the lead, into the queue (or straight in).
+    fn lead_end(&mut self, n: usize, slot: u32) {
+        let entry = &mut self.leads[slot as usize];
+        entry.live = false;
+        let visit = *entry;
+        self.free_leads.push(slot);
+        let key = self.key(n, &visit);
+        self.acc.list_changed(key, self.now, self.waiting[key]);
+        self.waiting[key] -= 1;
+        self.waiting_node[n] -= 1;
+        self.leading[n] -= 1;
+        self.join(visit, n);
+    }
+
+    /// The visit can be booked at `n`: it starts if nobody is queued and a server is free,
+    /// otherwise it joins the queue.
+    fn join(&mut self, visit: Visit, n: usize) {
+        if self.waiting_node[n] == self.leading[n] && self.busy[n] < self.capacity[n] {
             self.begin_service(visit, n);
-            if self.waiting_node[n] > 0 {
+            if self.waiting_node[n] > self.leading[n] {
                 // A did-not-attend put it back on the list while a server is free.
                 self.try_start(n);
             }
@@ -324,7 +392,8 @@ impl<'m> Sim<'m> {
                 if dna.requeue {
                     self.enqueue(visit, n);
                 } else {
-                    self.leave(&visit, true);
+                    // Discharged after a did-not-attend before any help: gave up.
+                    self.leave(&visit, true, true);
                 }
                 return;
             }
@@ -386,12 +455,14 @@ impl<'m> Sim<'m> {
                 visit.node_arrival = self.now;
                 self.arrive(visit, route.to);
             }
-            None => self.leave(&visit, true),
+            None => self.leave(&visit, true, false),
         }
     }
 
-    /// The visit leaves the network (by routing or discharge when `departed`, else reneging).
-    fn leave(&mut self, visit: &Visit, departed: bool) {
+    /// The visit leaves the network (by routing or discharge when `departed`, else reneging);
+    /// `gave_up` when it leaves waiting (reneging, or a discharge after a did-not-attend), which
+    /// counts a referral not yet helped as outside the standard.
+    fn leave(&mut self, visit: &Visit, departed: bool, gave_up: bool) {
         if departed {
             self.counts.departures += 1;
         } else {
@@ -399,7 +470,7 @@ impl<'m> Sim<'m> {
         }
         if visit.cohort && !visit.seen {
             self.acc
-                .referral_left_unseen(usize::from(visit.referral_group));
+                .referral_left_unseen(usize::from(visit.referral_group), gave_up);
         }
     }
 
@@ -466,7 +537,7 @@ impl<'m> Sim<'m> {
         self.waiting_node[n] -= 1;
         self.acc
             .reneged(key, usize::from(visit.renege_reason), self.now);
-        self.leave(&visit, false);
+        self.leave(&visit, false, true);
     }
 
     fn capacity_change(&mut self, n: usize, index: usize) {
@@ -501,12 +572,19 @@ impl<'m> Sim<'m> {
         // Visits in service at the end were counted when their service started (their end
         // event is after the end); the live entries of the queues are the rest.
         let mut waiting_unseen = Vec::new();
+        let in_lead = self.leads.iter().filter(|v| v.live);
         for queue in &self.queues {
             for visit in queue.entries.iter().filter(|v| v.live) {
                 self.counts.in_system += 1;
                 if visit.cohort && !visit.seen {
                     waiting_unseen.push(usize::from(visit.referral_group));
                 }
+            }
+        }
+        for visit in in_lead {
+            self.counts.in_system += 1;
+            if visit.cohort && !visit.seen {
+                waiting_unseen.push(usize::from(visit.referral_group));
             }
         }
         for group in waiting_unseen {
@@ -521,6 +599,7 @@ impl<'m> Sim<'m> {
                         + q.deadlines.capacity() * std::mem::size_of::<Reverse<(u64, u64)>>()
                 })
                 .sum::<usize>()
+            + self.leads.capacity() * std::mem::size_of::<Visit>()
             + self.acc.heap_bytes()) as u64;
         self.acc.finish(
             self.model,

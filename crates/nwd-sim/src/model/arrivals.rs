@@ -8,6 +8,7 @@ use crate::error::FieldError;
 use crate::scenario::{NodeKind, ProfileSpec, Scenario};
 
 use super::check::{err, Names};
+use super::limits::{MAX_PER_YEAR, MIN_CYCLE_DAYS};
 use super::{Process, Profile, Stream, DAYS_PER_YEAR};
 
 pub(super) fn compile_profile(
@@ -36,10 +37,10 @@ pub(super) fn compile_profile(
         }
     }
     let year = spec.year_days.unwrap_or(DAYS_PER_YEAR);
-    if !(year.is_finite() && year > 0.0) {
+    if !(year.is_finite() && year >= MIN_CYCLE_DAYS) {
         errors.push(err(
             &format!("{path}.year_days"),
-            &format!("must be a number > 0 (got {year})"),
+            &format!("must be a number ≥ {MIN_CYCLE_DAYS} (got {year})"),
         ));
     }
     let mut seasonal: Vec<(f64, f64)> = Vec::new();
@@ -112,10 +113,13 @@ pub(super) fn compile_arrivals(
     for (i, a) in scenario.arrivals.iter().enumerate() {
         let path = format!("arrivals[{i}]");
         let group = names.group(&a.group, &format!("{path}.group"), errors);
-        if !(a.per_year.is_finite() && a.per_year >= 0.0) {
+        if !(a.per_year.is_finite() && (0.0..=MAX_PER_YEAR).contains(&a.per_year)) {
             errors.push(err(
                 &format!("{path}.per_year"),
-                &format!("must be a number ≥ 0 (got {})", a.per_year),
+                &format!(
+                    "must be a number ≥ 0 and at most {MAX_PER_YEAR} referrals a year (got {})",
+                    a.per_year
+                ),
             ));
         }
         let node = match (&a.to, triage.as_slice()) {
@@ -154,6 +158,13 @@ pub(super) fn compile_arrivals(
                 rate: a.per_year.max(0.0) / DAYS_PER_YEAR,
             });
         }
+    }
+    let total: f64 = scenario.arrivals.iter().map(|a| a.per_year).sum();
+    if total > MAX_PER_YEAR && scenario.arrivals.iter().all(|a| a.per_year <= MAX_PER_YEAR) {
+        errors.push(err(
+            "arrivals",
+            &format!("{total} referrals a year over all streams: at most {MAX_PER_YEAR}"),
+        ));
     }
     let processes = by_profile
         .into_iter()

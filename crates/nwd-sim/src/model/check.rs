@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use crate::error::FieldError;
 use crate::scenario::Scenario;
 
+use super::limits::{MAX_RUN_DAYS, MAX_SNAPSHOTS};
 use super::{Node, Run, Stream, MAX_BINS, SUM_TOLERANCE};
 
 pub(super) struct Names<'a> {
@@ -100,11 +101,38 @@ pub(super) fn check_run(scenario: &Scenario, errors: &mut Vec<FieldError>) -> Ru
     check("snapshot_every_days", r.snapshot_every_days, false);
     check("standard_days", r.standard_days, true);
     check("bin_days", r.bin_days, false);
-    let max_wait = r.max_wait_days.unwrap_or(r.observe_days);
     if let Some(m) = r.max_wait_days {
         check("max_wait_days", m, false);
     }
-    if r.bin_days > 0.0 && max_wait / r.bin_days > MAX_BINS {
+    let run_days = r.warmup_days + r.observe_days;
+    let too_long = run_days > MAX_RUN_DAYS;
+    if too_long {
+        let field = if r.observe_days >= r.warmup_days {
+            "observe_days"
+        } else {
+            "warmup_days"
+        };
+        errors.push(err(
+            &format!("run.{field}"),
+            &format!(
+                "warmup_days + observe_days is {run_days} days: at most {MAX_RUN_DAYS} (a thousand years)"
+            ),
+        ));
+    } else if r.snapshot_every_days > 0.0 && run_days / r.snapshot_every_days > MAX_SNAPSHOTS {
+        errors.push(err(
+            "run.snapshot_every_days",
+            &format!(
+                "{:.0} snapshots over {run_days} days is too many: at most {MAX_SNAPSHOTS} \
+                 (make snapshot_every_days at least {})",
+                run_days / r.snapshot_every_days,
+                (run_days / MAX_SNAPSHOTS * 1000.0).ceil() / 1000.0,
+            ),
+        ));
+    }
+    let max_wait = r.max_wait_days.unwrap_or(r.observe_days);
+    // A run refused as too long is not also told its (default) histogram is too fine.
+    let wait_too_long = too_long && r.max_wait_days.is_none();
+    if r.bin_days > 0.0 && !wait_too_long && max_wait / r.bin_days > MAX_BINS {
         errors.push(err(
             "run.bin_days",
             &format!(
@@ -167,7 +195,7 @@ pub(super) fn check_exits(
     let mut stack: Vec<usize> = streams.iter().map(|s| id(s.node, s.group)).collect();
     for (n, node) in nodes.iter().enumerate() {
         stack.extend(node.initial.iter().map(|i| id(n, i.group)));
-        stack.extend(node.in_service.iter().map(|(g, _)| id(n, *g)));
+        stack.extend(node.in_service.iter().map(|(g, _, _)| id(n, *g)));
     }
     while let Some(s) = stack.pop() {
         if std::mem::replace(&mut reached[s], true) {

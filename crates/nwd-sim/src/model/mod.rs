@@ -11,6 +11,7 @@ use crate::scenario::Scenario;
 
 mod arrivals;
 mod check;
+pub mod limits;
 mod nodes;
 
 use arrivals::{compile_arrivals, compile_profile};
@@ -59,6 +60,8 @@ pub(crate) struct Node {
     pub name: String,
     pub triage: bool,
     pub service: Dist,
+    /// Booking lead before a visit joins the queue.
+    pub lead: Option<Dist>,
     /// Per need group, the routing rules with cumulative probabilities.
     pub routes: Vec<Vec<Route>>,
     pub dna: Option<Dna>,
@@ -67,7 +70,8 @@ pub(crate) struct Node {
     pub capacity: Vec<(f64, u32)>,
     pub repeat: Option<f64>,
     pub initial: Vec<Initial>,
-    pub in_service: Vec<(usize, u32)>,
+    /// (group, count, days already in service — empty, or one per person).
+    pub in_service: Vec<(usize, u32, Vec<f64>)>,
 }
 
 #[derive(Debug, Clone, Copy)]

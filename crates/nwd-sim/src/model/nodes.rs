@@ -7,6 +7,7 @@ use crate::error::FieldError;
 use crate::scenario::{DnaAction, InitialSpec, NodeKind, NodeSpec};
 
 use super::check::{err, round, Names};
+use super::limits::{MAX_INITIAL, MIN_CYCLE_DAYS};
 use super::{Dna, Initial, Node, Route, Waited, SUM_TOLERANCE};
 
 pub(super) fn compile_node(
@@ -18,6 +19,10 @@ pub(super) fn compile_node(
     let before = errors.len();
     let path = format!("nodes.{name}");
     let service = Dist::compile(&spec.service, &format!("{path}.service"), errors);
+    let lead = spec
+        .booking_lead
+        .as_ref()
+        .map(|d| Dist::compile(d, &format!("{path}.booking_lead"), errors));
     let groups = names.group_count;
 
     // Routing: resolve names, then per group the rules naming it plus the rules naming none.
@@ -125,10 +130,45 @@ pub(super) fn compile_node(
     let mut total_in_service = 0u64;
     for (i, entry) in spec.initial_in_service.iter().enumerate() {
         let rp = format!("{path}.initial_in_service[{i}]");
+        let served = &entry.served_days;
+        if !served.is_empty() && served.len() as u64 != u64::from(entry.count) {
+            errors.push(err(
+                &format!("{rp}.served_days"),
+                &format!(
+                    "give one per person ({} for count {})",
+                    served.len(),
+                    entry.count
+                ),
+            ));
+        }
+        if let Some((k, d)) = served
+            .iter()
+            .enumerate()
+            .find(|(_, d)| !(d.is_finite() && **d >= 0.0))
+        {
+            errors.push(err(
+                &format!("{rp}.served_days[{k}]"),
+                &format!("must be a number ≥ 0 (got {d})"),
+            ));
+        }
         if let Some(g) = names.group(&entry.group, &format!("{rp}.group"), errors) {
-            in_service.push((g, entry.count));
+            in_service.push((g, entry.count, served.clone()));
         }
         total_in_service += u64::from(entry.count);
+    }
+    let initial_count: u64 = spec
+        .initial
+        .iter()
+        .map(|i| i.waited_days.len() as u64 + u64::from(i.count.unwrap_or(0)))
+        .sum();
+    if initial_count + total_in_service > MAX_INITIAL {
+        errors.push(err(
+            &format!("{path}.initial"),
+            &format!(
+                "{} people at day 0 (waiting and in service): at most {MAX_INITIAL}",
+                initial_count + total_in_service
+            ),
+        ));
     }
     let servers0 = capacity.first().map_or(spec.servers, |(_, c)| *c);
     if total_in_service > u64::from(servers0) {
@@ -145,6 +185,10 @@ pub(super) fn compile_node(
         name: name.to_string(),
         triage: spec.kind == NodeKind::Triage,
         service: service?,
+        lead: match lead {
+            Some(d) => Some(d?),
+            None => None,
+        },
         routes,
         dna,
         reneging,
@@ -161,10 +205,10 @@ pub(super) fn compile_capacity(
     errors: &mut Vec<FieldError>,
 ) -> Vec<(f64, u32)> {
     if let Some(period) = spec.capacity_repeat_days {
-        if !(period.is_finite() && period > 0.0) {
+        if !(period.is_finite() && period >= MIN_CYCLE_DAYS) {
             errors.push(err(
                 &format!("{path}.capacity_repeat_days"),
-                &format!("must be a number > 0 (got {period})"),
+                &format!("must be a number ≥ {MIN_CYCLE_DAYS} (got {period})"),
             ));
         }
     }

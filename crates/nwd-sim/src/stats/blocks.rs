@@ -70,12 +70,16 @@ stat_block! {
         p50_days,
         /// 90th percentile days (unseen at the end count as longest).
         p90_days,
-        /// Share seen within the standard (unseen at the end count as outside it).
+        /// Share seen within the standard: those still unseen at the end and those who gave
+        /// up waiting count as outside it.
         within_standard,
         /// Referrals received in the window and still unseen at the end.
         unseen_at_end,
-        /// Referrals per year that left without a first service start.
+        /// Referrals per year that left without a first service start (any reason).
         left_unseen_per_year,
+        /// Of those, referrals per year that gave up waiting: reneged, or discharged after a
+        /// did-not-attend.
+        gave_up_per_year,
     }
 }
 

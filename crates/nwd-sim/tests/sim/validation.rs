@@ -96,14 +96,29 @@ routing = [ { to = "x", p = 1.0 } ]
     assert!(e.mentions("nodes.y.routing", "can never leave"), "{e}");
 }
 
+/// A file serde cannot read names the path of the field as well as the line (issue 20):
+/// a negative `servers`, a misspelt field, a missing one, an unknown distribution, in TOML
+/// and in JSON, inside a table of nodes and inside a list of arrivals.
 #[test]
-fn syntax_and_type_errors_name_the_line_and_field() {
-    let e = errors("name = \"x\"\ngroups = [\"a\"]\n[nodes.x]\nservers = -1\nservice = { dist = \"exponential\", mean = 1 }\n");
-    assert!(e.mentions("(file)", "line 4"), "{e}");
+fn syntax_and_type_errors_name_the_field_path_and_line() {
+    let node = "[nodes.x]\nservers = -1\nservice = { dist = \"exponential\", mean = 1 }\n";
+    let e = errors(&format!("name = \"x\"\ngroups = [\"a\"]\n{node}"));
+    assert!(e.mentions("nodes.x.servers", "line 4"), "{e}");
     let e = errors("name = \"x\"\ngroups = [\"a\"]\n[nodes.x]\nservers = 1\nservice = { dist = \"weibull\", mean = 1 }\n");
-    assert!(e.mentions("(file)", "weibull"), "{e}");
-    let e = errors("name = \"x\"\ngroups = [\"a\"]\n[nodes.x]\nservers = 1\nservise = 3\n");
-    assert!(e.mentions("(file)", "servise"), "{e}");
+    assert!(e.mentions("nodes.x.service", "weibull"), "{e}");
+    let e = errors("name = \"x\"\ngroups = [\"a\"]\n[nodes.x]\nservers = 1\nservice = { dist = \"exponential\", mean = 1 }\nservise = 3\n");
+    assert!(e.mentions("nodes.x.servise", "unknown field"), "{e}");
+    let e = errors("name = \"x\"\ngroups = [\"a\"]\n[nodes.x]\nservice = { dist = \"exponential\", mean = 1 }\n");
+    assert!(e.mentions("nodes.x.servers", "missing field"), "{e}");
+    let e = errors("name = \"x\"\ngroups = [\"a\"]\narrivals = [ { source = \"gp\", group = \"a\", per_year = 1 }, { source = \"gp\", group = \"a\", per_year = \"many\" } ]\n[nodes.x]\nservers = 1\nservice = { dist = \"exponential\", mean = 1 }\n");
+    assert!(e.mentions("arrivals[1].per_year", "invalid type"), "{e}");
+    let e = Scenario::from_json(
+        r#"{"name": "x", "groups": ["a"], "nodes": {"x": {"servers": -3, "service": {"dist": "fixed", "mean": 1}}}}"#,
+    )
+    .unwrap_err();
+    assert!(e.mentions("nodes.x.servers", "-3"), "{e}");
+    let e = Scenario::from_json(r#"{"groups": ["a"], "nodes": {}}"#).unwrap_err();
+    assert!(e.mentions("name", "missing field"), "{e}");
 }
 
 #[test]

@@ -3,7 +3,9 @@
 //! measures).
 
 use nwd_domain::codes::Priority;
-use nwd_domain::referral::measurement::{FollowUp, MeasureCounts, MeasurementSchedule};
+use nwd_domain::referral::measurement::{
+    FollowUp, MeasureCounts, MeasurementSchedule, OverdueWhen,
+};
 use nwd_domain::search::SearchTerms;
 use nwd_domain::{AllocationId, PersonId, ReferralId, ServiceId};
 use serde::Serialize;
@@ -70,7 +72,7 @@ impl Store {
         limit: u32,
         offset: u32,
     ) -> Result<Caseload, StoreError> {
-        self.caseload_matching(service_id, &SearchTerms::default(), limit, offset)
+        self.caseload_matching(service_id, &SearchTerms::default(), None, limit, offset)
             .await
     }
 
@@ -80,12 +82,23 @@ impl Store {
         &self,
         service_id: ServiceId,
         terms: &SearchTerms,
+        overdue: Option<OverdueWhen>,
         limit: u32,
         offset: u32,
     ) -> Result<Caseload, StoreError> {
-        let (matching, term_binds) = matching(terms, 1);
+        let (mut matching, term_binds) = matching(terms, 1);
+        let searched = !matching.is_empty();
+        if let Some(when) = overdue {
+            // The domain's thresholds (`MeasurementSchedule::overdue_when`), compared here
+            // so that the page and the count are of the overdue allocations alone.
+            matching.push_str(&format!(
+                " AND ((COALESCE(a.measure_started, 0) = 0 AND COALESCE(a.measure_attended, 0) >= {}) \
+                 OR (a.measure_started = 1 AND COALESCE(a.measure_since, 0) >= {}))",
+                when.start_attended, when.review_since
+            ));
+        }
         let total: i64 = bind_terms(
-            by_terms(!matching.is_empty(), &format!(
+            by_terms(searched, &format!(
                 "SELECT COUNT(*) AS n FROM allocations a WHERE a.service_id = $1 AND a.ended_at IS NULL{matching}"
             ))
             .bind(service_id.to_string()),
@@ -95,7 +108,7 @@ impl Store {
         .await?
         .try_get("n")?;
         let rows = bind_terms(
-            by_terms(!matching.is_empty(), &format!(
+            by_terms(searched, &format!(
                 // The page is chosen from the allocations alone and only its rows read their
                 // referral (a name matching 949 of the largest caseload read 949 referrals
                 // for a page of 50: 56 ms at 1,000,000 referrals).

@@ -12,6 +12,7 @@ mod accounts;
 mod disabling;
 mod first_sign_in;
 mod last_administrator;
+mod measures;
 mod privacy;
 mod refusals;
 mod services;

@@ -147,7 +147,19 @@ async fn commissioner_sees_aggregates_only(app: &TestApp) {
         .unwrap();
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
-    assert!(html.contains("servers-community_cyp"), "{html}");
+    // Capacity is asked in clinicians and sessions from the directory (3.5 WTE, 40 sessions
+    // a week), with the conversion to caseload places shown; the service by its name.
+    assert!(
+        html.contains(r#"name="wte-community_cyp" type="text" inputmode="decimal" value="3.5""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"name="sessions-community_cyp""#), "{html}");
+    assert!(
+        html.contains("Now 3.5 WTE × 11.4 sessions a week each = 40 sessions a week"),
+        "{html}"
+    );
+    assert!(html.contains(">Community CYP</th>"), "{html}");
+    assert!(!html.contains("servers-community_cyp"), "{html}");
 
     // Person-level pages and routes: refused.
     for path in [

@@ -10,7 +10,7 @@ use crate::on_both_backends;
 use crate::pages::allocated;
 use crate::support::{fields, page, problem, service_body, staff_html, TestApp};
 
-async fn version_of(app: &TestApp, id: &str) -> u64 {
+pub(crate) async fn version_of(app: &TestApp, id: &str) -> u64 {
     let referral: Value = app
         .staff(Method::GET, &format!("/api/referrals/{id}"))
         .send()
@@ -22,7 +22,12 @@ async fn version_of(app: &TestApp, id: &str) -> u64 {
     referral["version"].as_u64().unwrap()
 }
 
-async fn post(app: &TestApp, path: &str, version: u64, body: Value) -> reqwest::Response {
+pub(crate) async fn post(
+    app: &TestApp,
+    path: &str,
+    version: u64,
+    body: Value,
+) -> reqwest::Response {
     app.staff(Method::POST, path)
         .header("If-Match", format!("\"{version}\""))
         .json(&body)
@@ -31,7 +36,7 @@ async fn post(app: &TestApp, path: &str, version: u64, body: Value) -> reqwest::
         .unwrap()
 }
 
-async fn attended(app: &TestApp, id: &str, allocation: &str) {
+pub(crate) async fn attended(app: &TestApp, id: &str, allocation: &str) {
     let version = version_of(app, id).await;
     let response = post(
         app,
@@ -86,6 +91,45 @@ async fn a_seen_young_person_is_not_discharged_without_a_closing_measure_or_a_re
     )
     .await;
     assert!(caseload.contains("First measure overdue"), "{caseload}");
+    // A second young person, allocated but not yet seen: first measure due, not overdue.
+    // "Overdue only" lists the first alone, and its paging keeps the filter.
+    let (_, waiting_allocation, _) = allocated(app, &service, "routine").await;
+    assert!(caseload.contains("Show only overdue outcome measures"));
+    let overdue = staff_html(
+        page(
+            app,
+            &token,
+            Method::GET,
+            &format!("/staff/services/{service}?measures=overdue"),
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert!(
+        overdue.contains("1 young person whose outcome measure is overdue"),
+        "{overdue}"
+    );
+    let overdue = overdue.split("id=\"caseload\"").nth(1).unwrap();
+    assert!(overdue.contains(&format!("allocation={allocation}")));
+    assert!(!overdue.contains(&format!("allocation={waiting_allocation}")));
+    let everyone = staff_html(
+        page(
+            app,
+            &token,
+            Method::GET,
+            &format!("/staff/services/{service}"),
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    let everyone = everyone.split("id=\"caseload\"").nth(1).unwrap();
+    assert!(everyone.contains(&format!("allocation={waiting_allocation}")));
     let path = format!("/api/referrals/{id}/allocations/{allocation}/discharge");
     let version = version_of(app, &id).await;
     let refused = post(

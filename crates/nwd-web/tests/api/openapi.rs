@@ -1,5 +1,6 @@
 //! The OpenAPI document matches the routes: every documented operation is served, and every
-//! operation the API promises is documented.
+//! operation the API promises is documented. One file on purpose: most of it is the two lists
+//! of promised operations, which are read together.
 
 use reqwest::Method;
 use serde_json::Value;
@@ -29,6 +30,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/api/referrals/{id}/outcomes/{number}/fhir"),
     ("get", "/api/outcome-measures"),
     ("get", "/api/outcome-measures/{code}/questionnaire"),
+    ("put", "/api/outcome-measures/{code}/item-text"),
+    ("delete", "/api/outcome-measures/{code}/item-text"),
     ("post", "/api/referrals/{id}/contacts/{contact_id}/outcome"),
     ("post", "/api/referrals/{id}/step"),
     ("post", "/api/referrals/{id}/transition"),
@@ -218,6 +221,11 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/staff/admin/services/{id}"),
     ("post", "/staff/admin/services/{id}"),
     ("get", "/staff/admin/services/{id}/standards"),
+    ("get", "/staff/admin/measures"),
+    ("get", "/staff/admin/measures/{code}"),
+    ("post", "/staff/admin/measures/{code}"),
+    ("post", "/staff/admin/measures/{code}/remove"),
+    ("get", "/staff/admin/measures/{code}/remove"),
     ("post", "/staff/admin/services/{id}/standards"),
     ("post", "/staff/admin/services/{id}/standards/reset"),
     // A service's local offer (issue 17).

@@ -129,13 +129,54 @@ async fn closed_referrals_outcomes_are_published_alike_by_the_api_and_the_dashbo
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("Service,Closed,Paired,% paired,Reliably improved,% reliably improved,Reliably deteriorated,% reliably deteriorated,Meaningful improvement,% meaningful improvement")
+        Some("Service,Closed,Paired (any perspective),% paired,Paired (self-rated),% paired (self-rated),Reliably improved,% reliably improved,Reliably deteriorated,% reliably deteriorated,Meaningful improvement,% meaningful improvement")
     );
-    assert_eq!(lines.next(), Some("All services,5,5,100,5,100,*,*,5,100"));
     assert_eq!(
         lines.next(),
-        Some("Outcome Service,5,5,100,5,100,*,*,5,100")
+        Some("All services,5,5,100,5,100,5,100,*,*,5,100")
     );
+    assert_eq!(
+        lines.next(),
+        Some("Outcome Service,5,5,100,5,100,5,100,*,*,5,100")
+    );
+    // The same referrals from the clinician's perspective: none was clinician-rated, so
+    // paired (any perspective) stays and the clinician-rated cells are hidden (zero).
+    let clinician: Value = app
+        .as_token(
+            &token,
+            Method::GET,
+            "/api/measures/outcomes?rater=clinician",
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(clinician["rater"], "clinician");
+    assert_eq!(clinician["all"]["paired"], 5);
+    assert!(clinician["all"]["rater_paired"].is_null());
+    assert!(clinician["all"]["meaningful_improvement"].is_null());
+    let parent_csv = app
+        .as_token(
+            &token,
+            Method::GET,
+            "/commissioning/download?table=outcomes-by-service&rater=parent",
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(parent_csv.contains("Paired (parent-rated)"), "{parent_csv}");
+    assert!(parent_csv.contains("All services,5,5,100,*,*,*,*,*,*,*,*"));
+    let bad = app
+        .as_token(&token, Method::GET, "/api/measures/outcomes?rater=teacher")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fields(&problem(bad, 422).await), ["rater"]);
 
     // Bad filters are named.
     let bad = app

@@ -109,6 +109,10 @@ async fn scores_recorded_through_the_api_change_reliably_as_mhs112(app: &TestApp
         shown["scales"][0]["measure_name"],
         "Patient Health Questionnaire (PHQ-9)"
     );
+    assert_eq!(
+        shown["scales"][0]["snomed"], "720433000",
+        "the SNOMED CT code NHS England maps for the PHQ-9 score"
+    );
     assert!(
         shown["scales"][0]["change"].is_null(),
         "one contact: not paired"
@@ -299,7 +303,12 @@ async fn the_measures_are_listed_and_exported_as_fhir_questionnaires(app: &TestA
     assert_eq!(response.headers()["content-type"], "application/fhir+json");
     let questionnaire: Value = response.json().await.unwrap();
     assert_eq!(questionnaire["resourceType"], "Questionnaire");
-    assert_eq!(questionnaire["item"].as_array().unwrap().len(), 7);
+    assert_eq!(
+        questionnaire["item"].as_array().unwrap().len(),
+        8,
+        "seven questions and the coded score"
+    );
+    assert_eq!(questionnaire["item"][7]["code"][0]["code"], "445455005");
     let missing = app
         .staff(Method::GET, "/api/outcome-measures/phq_99/questionnaire")
         .send()
@@ -412,8 +421,14 @@ async fn goals_in_the_young_persons_words_and_a_fhir_response_are_recorded(app: 
     let out: Value = out.json().await.unwrap();
     assert_eq!(out["resourceType"], "QuestionnaireResponse");
     assert_eq!(out["questionnaire"], "Questionnaire/gad-7");
-    assert_eq!(out["item"].as_array().unwrap().len(), 7);
+    assert_eq!(
+        out["item"].as_array().unwrap().len(),
+        8,
+        "seven answers and the score"
+    );
     assert_eq!(out["item"][6]["answer"][0]["valueCoding"]["code"], "2");
+    assert_eq!(out["item"][7]["linkId"], "score-total");
+    assert_eq!(out["item"][7]["answer"][0]["valueDecimal"], 14.0);
     let entered = app
         .staff(Method::GET, &format!("/api/referrals/{id}/outcomes/1/fhir"))
         .send()

@@ -22,7 +22,7 @@ async fn the_dashboard_and_the_simulator_work_and_are_accessible() {
     // Outcome measures of closed referrals (issue 19): a chart and its table, like the rest.
     assert_eq!(
         app.text("#outcomes-by-service-heading").await,
-        "Outcomes by service"
+        "Outcomes by service, self-rated"
     );
     assert!(app
         .text("#outcomes-by-service-caption")
@@ -55,15 +55,105 @@ async fn the_dashboard_and_the_simulator_work_and_are_accessible() {
     app.goto("/commissioning/simulate").await;
     assert_eq!(app.heading().await, "What-if simulator");
     app.check_page("simulator form").await;
+    // Capacity in clinicians (the directory's 3.5 WTE and 40 sessions a week), the service
+    // by its name in the directory.
+    let form = app.text("form[action^='/commissioning/simulate']").await;
+    assert!(form.contains("Synthetic Community Team"), "{form}");
+    assert!(
+        form.contains("Now 3.5 WTE × 11.4 sessions a week each = 40 sessions a week"),
+        "{form}"
+    );
     app.type_into("reps", "4").await;
     app.type_into("years", "1").await;
     app.type_into("demand", "20").await;
-    app.press("form[method=post] button[type=submit]").await;
+    app.type_into("wte-synthetic_community_team", "7").await;
+    app.press("form[action^='/commissioning/simulate'] button[type=submit]")
+        .await;
     let results = app.text("main").await;
     assert!(results.contains("Waiting list over time"), "{results}");
     assert!(results.contains("±"));
+    // Those who gave up count as not seen within the standard, and the page says so and why
+    // the figure differs from the dashboard's.
+    let definition = app
+        .client
+        .execute(
+            "return document.querySelector('#within-definition').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        definition.contains("count as not seen within 4 weeks"),
+        "{definition}"
+    );
+    assert!(definition.contains("dashboard"), "{definition}");
+    assert!(app.text("#gave-up").await.contains(','));
+    // The backtest's fit beside the forecast, by service name.
+    assert!(app
+        .text("#fit-table")
+        .await
+        .contains("Synthetic Community Team"));
+    assert!(app
+        .text("#waits-table")
+        .await
+        .contains("Synthetic Community Team"));
+    no_text_overlaps(&app, "#chart-waits-title").await;
+    // At 1280 px no table is cut off: each fits its scrolling region.
+    assert_eq!(
+        clipped_tables(&app).await,
+        Vec::<String>::new(),
+        "clipped at 1280 px"
+    );
     app.check_page("simulator results").await;
+    // At 320 px the page does not scroll sideways: wide tables scroll inside their region.
+    app.client.set_window_size(320, 900).await.unwrap();
+    let overflow = app
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(overflow.as_f64().unwrap_or(1.0) <= 0.0, "{overflow:?}");
     app.finish().await;
+}
+
+/// Tables in `main` wider than their scrolling region (cut off, to be scrolled to), by the
+/// region's label and their widths.
+async fn clipped_tables(app: &BrowserApp) -> Vec<String> {
+    let clipped = app
+        .client
+        .execute(
+            "return [...document.querySelectorAll('main .nwd-table-scroll')].filter(r => r.scrollWidth > r.clientWidth + 1).map(r => r.getAttribute('aria-labelledby') + ' ' + r.scrollWidth + '>' + r.clientWidth);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    clipped
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// No two text labels of the chart `css` overlap on screen.
+async fn no_text_overlaps(app: &BrowserApp, css: &str) {
+    let script = format!(
+        "const boxes = [...document.querySelector('{css}').closest('svg').querySelectorAll('text')].map(t => t.getBoundingClientRect()).filter(b => b.width > 0);\
+         let n = 0; for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {{\
+           const a = boxes[i], b = boxes[j];\
+           if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) n++; }}\
+         return [n, boxes.length];"
+    );
+    let result = app.client.execute(&script, vec![]).await.unwrap();
+    let overlaps = result[0].as_u64().unwrap();
+    assert!(result[1].as_u64().unwrap() > 3, "{result:?}");
+    assert_eq!(overlaps, 0, "{overlaps} label overlaps in {css}");
 }
 
 /// Signs in as the triage clinician (who holds `read_aggregates`).

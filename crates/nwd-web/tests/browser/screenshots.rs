@@ -204,7 +204,8 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
     app.type_into("reps", "4").await;
     app.type_into("years", "1").await;
     app.type_into("demand", "20").await;
-    app.press("form[method=post] button[type=submit]").await;
+    app.press("form[action^='/commissioning/simulate'] button[type=submit]")
+        .await;
     app.client.set_window_size(width, 900).await.unwrap();
     shoot(&app, folder, "commissioning-simulator", width).await;
 

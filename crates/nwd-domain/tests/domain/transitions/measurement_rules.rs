@@ -217,10 +217,11 @@ fn a_link_is_only_for_a_measure_whose_questions_may_be_shown_to_a_rater_and_age_
     let (mut referral, allocation) = seen(&mut desk, ReferralSource::Gp);
     let before = referral.clone();
     let cases = [
-        // RCADS's items are licensed: not shipped, so no link.
+        // RCADS is for the young person or a parent, not the clinician (whether its
+        // wording is loaded is the use case's check: tests/api/measure_links.rs).
         (
-            link(allocation, "rcads", OutcomeRater::YoungPerson),
-            vec!["measure"],
+            link(allocation, "rcads", OutcomeRater::Clinician),
+            vec!["rater"],
         ),
         (
             link(allocation, "phq_10", OutcomeRater::YoungPerson),
@@ -312,4 +313,36 @@ fn only_a_young_person_who_referred_themselves_sees_their_own_scores_where_share
         shared_progress(&by_gp, |_| true).is_empty(),
         "a referrer's link never shows a young person's scores"
     );
+}
+
+#[test]
+fn the_overdue_thresholds_a_list_queries_are_exactly_the_follow_up_rule() {
+    for every in [1u8, 2, 6, 12] {
+        for routine in [true, false] {
+            let schedule = MeasurementSchedule {
+                routine,
+                review_every_contacts: every,
+                ..MeasurementSchedule::default()
+            };
+            let when = schedule.overdue_when();
+            assert_eq!(when.is_some(), routine);
+            for attended in 0..20 {
+                for since_measure in 0..=attended {
+                    for measured in [false, true] {
+                        let counts = MeasureCounts {
+                            attended,
+                            since_measure,
+                            measured,
+                        };
+                        let overdue = matches!(schedule.follow_up(counts), FollowUp::Overdue(_));
+                        assert_eq!(
+                            when.is_some_and(|w| w.holds(counts)),
+                            overdue,
+                            "every {every}, routine {routine}, {counts:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

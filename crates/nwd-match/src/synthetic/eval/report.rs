@@ -144,6 +144,11 @@ pub struct EvalReport {
     pub false_auto_co_twin: Ratio,
     /// Co-twins sent to review / co-twins.
     pub co_twin_review: Ratio,
+    /// Referrals of every kind sent to review / all referrals: the load on the people who
+    /// decide (issue 18's review-load measurement).
+    pub review_share: Ratio,
+    /// Unregistered siblings sent to review / siblings.
+    pub sibling_review: Ratio,
     /// Same-person referrals auto-linked to someone else.
     pub same_person_wrong_auto: usize,
     /// Same-person outcomes per error tag, sorted by tag, then the pseudo-tags.
@@ -169,6 +174,8 @@ impl fmt::Display for EvalReport {
         writeln!(f, "false auto, siblings       {}", self.false_auto_sibling)?;
         writeln!(f, "false auto, co-twins       {}", self.false_auto_co_twin)?;
         writeln!(f, "co-twins in review         {}", self.co_twin_review)?;
+        writeln!(f, "siblings in review         {}", self.sibling_review)?;
+        writeln!(f, "all referrals in review    {}", self.review_share)?;
         writeln!(
             f,
             "same person auto-linked to someone else: {}",

@@ -64,6 +64,8 @@ fn evaluation_counts_the_issue_figures() {
     assert_eq!(report.false_auto_sibling, Ratio { hits: 1, total: 2 });
     assert_eq!(report.false_auto_co_twin, Ratio { hits: 0, total: 3 });
     assert_eq!(report.co_twin_review, Ratio { hits: 2, total: 3 });
+    assert_eq!(report.sibling_review, Ratio { hits: 1, total: 2 });
+    assert_eq!(report.review_share, Ratio { hits: 5, total: 14 });
     assert_eq!(report.same_person_wrong_auto, 1);
     assert!((report.auto_precision.value() - 0.4).abs() < 1e-12);
 

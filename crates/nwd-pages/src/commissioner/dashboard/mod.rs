@@ -17,6 +17,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use jiff::ToSpan;
 use nwd_domain::disclosure::Suppression;
+use nwd_domain::referral::outcome::OutcomeRater;
 use nwd_store::dashboard::DashboardQuery;
 use nwd_store::ServiceFilter;
 use serde::Deserialize;
@@ -48,6 +49,18 @@ pub struct DashboardFilter {
     pub service: Option<String>,
     /// For the download: which table.
     pub table: Option<String>,
+    /// The perspective of the outcome figures: `self` (default), `parent`, `clinician`.
+    pub rater: Option<String>,
+}
+
+/// The perspective asked for, or the field's message.
+fn rater_of(filter: &DashboardFilter) -> Result<OutcomeRater, FieldMessage> {
+    match filter.rater.as_deref().filter(|r| !r.is_empty()) {
+        None => Ok(OutcomeRater::YoungPerson),
+        Some(text) => {
+            OutcomeRater::parse(text).map_err(|message| FieldMessage::new("rater", message))
+        }
+    }
 }
 
 #[derive(Template)]
@@ -57,6 +70,7 @@ struct DashboardPage {
     from: String,
     to: String,
     services: Vec<Choice>,
+    raters: Vec<Choice>,
     query: String,
     blocks: Vec<Block>,
     suppression: Suppression,
@@ -71,6 +85,10 @@ async fn load(
     let period = match period(filter, today) {
         Ok(p) => p,
         Err(errors) => return Ok(Err(errors)),
+    };
+    let rater = match rater_of(filter) {
+        Ok(r) => r,
+        Err(error) => return Ok(Err(vec![error])),
     };
     trail.set_detail(format!(
         "commissioner dashboard; from={}, months={}, service filter={}",
@@ -101,14 +119,14 @@ async fn load(
         .collect();
     let mut shown = blocks(&dashboard, rule);
     shown.extend(crate::commissioner::dashboard_outcomes::blocks(
-        &dashboard, rule, &names,
+        &dashboard, rule, &names, rater,
     ));
     Ok(Ok((period, shown)))
 }
 
 /// The dashboard.
 #[utoipa::path(get, path = "/commissioning", tag = "pages",
-    params(("from" = Option<String>, Query, description = "First month, YYYY-MM"), ("to" = Option<String>, Query, description = "Last month, YYYY-MM"), ("service" = Option<String>, Query, description = "Only referrals that reached this service")),
+    params(("from" = Option<String>, Query, description = "First month, YYYY-MM"), ("to" = Option<String>, Query, description = "Last month, YYYY-MM"), ("service" = Option<String>, Query, description = "Only referrals that reached this service"), ("rater" = Option<String>, Query, description = "Outcome figures' perspective: self (default), parent or clinician")),
     responses((status = 200, description = "The commissioner dashboard", content_type = "text/html"), (status = 422, description = "A filter needs correcting", content_type = "text/html")))]
 pub async fn dashboard(
     trail: RequestAudit,
@@ -124,6 +142,15 @@ pub async fn dashboard(
         })
         .await
         .map_err(PageError::staff)?;
+    let chosen = rater_of(&filter).unwrap_or(OutcomeRater::YoungPerson);
+    let raters = OutcomeRater::ALL
+        .iter()
+        .map(|r| Choice {
+            value: r.code().to_owned(),
+            label: r.label().to_owned(),
+            selected: *r == chosen,
+        })
+        .collect();
     let selected = filter.service.clone().unwrap_or_default();
     let services = services
         .iter()
@@ -139,13 +166,14 @@ pub async fn dashboard(
                 .from
                 .saturating_add(i64::from(period.months - 1).months());
             let query = format!(
-                "from={}&to={}{}",
+                "from={}&to={}{}&rater={}",
                 month_text(period.from),
                 month_text(to),
                 period
                     .service_id
                     .map(|s| format!("&service={s}"))
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                chosen.code()
             );
             (
                 Layout::staff("Commissioning dashboard", &principal),
@@ -170,6 +198,7 @@ pub async fn dashboard(
         from,
         to,
         services,
+        raters,
         query,
         blocks,
         suppression: state.store.standards().suppression,
@@ -179,7 +208,7 @@ pub async fn dashboard(
 
 /// One table of the dashboard as CSV (suppressed exactly as on the page).
 #[utoipa::path(get, path = "/commissioning/download", tag = "pages",
-    params(("table" = String, Query, description = "Which table, e.g. referrals-by-source"), ("from" = Option<String>, Query), ("to" = Option<String>, Query), ("service" = Option<String>, Query)),
+    params(("table" = String, Query, description = "Which table, e.g. referrals-by-source"), ("from" = Option<String>, Query), ("to" = Option<String>, Query), ("service" = Option<String>, Query), ("rater" = Option<String>, Query)),
     responses((status = 200, description = "The table as CSV", content_type = "text/csv"), (status = 404, description = "No such table")))]
 pub async fn download(
     trail: RequestAudit,

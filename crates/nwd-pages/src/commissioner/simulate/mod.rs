@@ -21,7 +21,9 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use nwd_sim::calibrate::CalibrationOptions;
+use std::collections::BTreeMap;
+
+use nwd_sim::calibrate::{CalibrationOptions, Observed, Staffing};
 use nwd_sim::Scenario;
 use tokio::sync::Semaphore;
 
@@ -32,13 +34,15 @@ use nwd_http::problem::ApiError;
 use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 
+mod fit;
 mod outcome;
 mod request;
 
+pub use fit::FitRow;
 use outcome::simulate;
 pub use outcome::{SimulationResult, WaitRow};
 use request::{empty_form, no_data_form};
-pub use request::{read_form, NodeField, Request, SimulationForm};
+pub use request::{read_form, NodeField, Request, SimulationForm, StaffingField};
 
 /// Most replications one request may ask for.
 pub const MAX_REPLICATIONS: u32 = 50;
@@ -89,8 +93,18 @@ fn describe_days(days: f64) -> String {
     }
 }
 
-/// The calibrated baseline and calibration's notes, or `None` with no referrals to learn from.
-async fn baseline(state: &AppState) -> Result<Option<(Scenario, Vec<String>)>, PageError> {
+/// The calibrated baseline, the backtest over the last year with what the record showed
+/// then, each service's staffing, and calibration's notes.
+pub(super) struct Baseline {
+    pub(super) scenario: Scenario,
+    pub(super) notes: Vec<String>,
+    pub(super) staffing: BTreeMap<String, Staffing>,
+    pub(super) backtest: Scenario,
+    pub(super) observed: Observed,
+}
+
+/// The calibrated baseline, or `None` with no referrals to learn from.
+async fn baseline(state: &AppState) -> Result<Option<Baseline>, PageError> {
     let standard_days = standard_days(state.store.standards()).map_err(PageError::staff)?;
     let data = state
         .store
@@ -114,7 +128,13 @@ async fn baseline(state: &AppState) -> Result<Option<(Scenario, Vec<String>)>, P
     .map_err(|e| PageError::staff(ApiError::Internal(e.to_string())))?;
     // Calibration floors a near-instant triage at one minute itself
     // (`nwd_sim::calibrate::MIN_TRIAGE_DAYS`) and says so in its notes.
-    Ok(Some((calibration.baseline, calibration.notes)))
+    Ok(Some(Baseline {
+        scenario: calibration.baseline,
+        notes: calibration.notes,
+        staffing: calibration.staffing,
+        backtest: calibration.backtest,
+        observed: calibration.observed,
+    }))
 }
 
 /// The simulator form, filled in with the calibrated baseline.
@@ -122,7 +142,7 @@ async fn baseline(state: &AppState) -> Result<Option<(Scenario, Vec<String>)>, P
     responses((status = 200, description = "The what-if simulator", content_type = "text/html")))]
 pub async fn form(State(state): State<AppState>, Caller(principal): Caller) -> PageResult {
     let (form, notes) = match baseline(&state).await? {
-        Some((scenario, notes)) => (empty_form(&scenario), notes),
+        Some(base) => (empty_form(&base.scenario, &base.staffing), base.notes),
         None => (
             no_data_form(),
             vec!["There are no referrals in the record yet, so there is nothing to calibrate a baseline from.".into()],
@@ -173,7 +193,7 @@ pub async fn run(
     body: Bytes,
 ) -> PageResult {
     let form = FormData::parse(&body);
-    let Some((base, notes)) = baseline(&state).await? else {
+    let Some(base) = baseline(&state).await? else {
         return Ok(page(
             &principal,
             no_data_form(),
@@ -186,7 +206,8 @@ pub async fn run(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     };
-    let (typed, request) = read_form(&form, &base);
+    let notes = base.notes.clone();
+    let (typed, request) = read_form(&form, &base.scenario, &base.staffing);
     let request = match request {
         Ok(r) => r,
         Err(errors) => {
@@ -221,7 +242,7 @@ pub async fn run(
     let request = Arc::new(request);
     let job = request.clone();
     let result = tokio::task::spawn_blocking(move || {
-        let result = simulate(&job, today);
+        let result = simulate(&job, &base, today);
         drop(permit);
         result
     })
@@ -245,15 +266,16 @@ pub async fn run(
 )]
 mod tests {
     use nwd_sim::scenario::{ArrivalSpec, DistSpec, NodeKind, NodeSpec, RouteSpec, RunSpec};
-    use std::collections::BTreeMap;
 
     use super::*;
 
     fn node(kind: NodeKind, servers: u32, routing: Vec<RouteSpec>) -> NodeSpec {
         NodeSpec {
             kind,
+            label: None,
             servers,
             service: DistSpec::Exponential { mean: 10.0 },
+            booking_lead: None,
             routing,
             dna: None,
             reneging: Vec::new(),
@@ -309,6 +331,7 @@ mod tests {
         let (_, request) = read_form(
             &form("reps=10&years=1&demand=10&servers-community_cyp=9&route-community_cyp=50"),
             &base(),
+            &BTreeMap::new(),
         );
         let request = request.unwrap();
         assert_eq!((request.reps, request.years), (10, 1));
@@ -320,11 +343,48 @@ mod tests {
         assert_eq!(request.baseline.nodes["community_cyp"].servers, 12);
     }
 
+    /// Capacity in clinicians (issue 20): with the directory's 4 WTE and 40 sessions a week
+    /// at a team that held 12 young people at once, the form asks for WTE and sessions per
+    /// WTE, shows the conversion, and 6 WTE at 10 sessions each become 18 caseload places.
+    #[test]
+    fn capacity_is_asked_in_clinicians_and_sessions() {
+        let staffing = BTreeMap::from([(
+            "community_cyp".to_owned(),
+            Staffing {
+                service: "Community CYP".into(),
+                clinician_wte: 4.0,
+                sessions_per_week: 40,
+                places: 12,
+            },
+        )]);
+        let form_now = empty_form(&base(), &staffing);
+        let field = form_now.nodes[0].staffing.as_ref().unwrap();
+        assert_eq!((field.wte.as_str(), field.sessions.as_str()), ("4", "10"));
+        assert_eq!(
+            field.conversion(),
+            "Now 4 WTE × 10 sessions a week each = 40 sessions a week, which held up to 12 young people at once (0.30 caseload places per weekly session)"
+        );
+        let (_, request) = read_form(
+            &form("reps=10&years=1&demand=0&wte-community_cyp=6&sessions-community_cyp=10&route-community_cyp=0"),
+            &base(),
+            &staffing,
+        );
+        assert_eq!(request.unwrap().scenario.nodes["community_cyp"].servers, 18);
+        let (_, request) = read_form(
+            &form("reps=10&years=1&demand=0&wte-community_cyp=-1&sessions-community_cyp=x&route-community_cyp=0"),
+            &base(),
+            &staffing,
+        );
+        let ids: Vec<String> = request.unwrap_err().into_iter().map(|e| e.id).collect();
+        assert_eq!(ids, ["wte-community_cyp", "sessions-community_cyp"]);
+    }
+
     #[test]
     fn errors_name_the_field_and_cap_the_work() {
         let (_, request) = read_form(
             &form("reps=500&years=9&demand=x&servers-community_cyp=-1&route-community_cyp=0"),
             &base(),
+            &BTreeMap::new(),
         );
         let ids: Vec<String> = request.unwrap_err().into_iter().map(|e| e.id).collect();
         assert_eq!(ids, ["reps", "years", "demand", "servers-community_cyp"]);
@@ -332,6 +392,7 @@ mod tests {
         let (_, request) = read_form(
             &form("reps=10&years=1&demand=0&servers-community_cyp=12&route-community_cyp=100"),
             &base(),
+            &BTreeMap::new(),
         );
         let errors = request.unwrap_err();
         assert_eq!(errors[0].id, "route-community_cyp", "{errors:?}");
@@ -346,8 +407,19 @@ mod tests {
         let (_, request) = read_form(
             &form("reps=4&years=1&demand=50&servers-community_cyp=12&route-community_cyp=0"),
             &base(),
+            &BTreeMap::new(),
         );
-        let result = simulate(&request.unwrap(), jiff::civil::date(2026, 1, 1)).unwrap();
+        let base = Baseline {
+            scenario: base(),
+            notes: Vec::new(),
+            staffing: BTreeMap::new(),
+            backtest: base(),
+            observed: Observed {
+                nodes: BTreeMap::new(),
+                referrals_within_standard: f64::NAN,
+            },
+        };
+        let result = simulate(&request.unwrap(), &base, jiff::civil::date(2026, 1, 1)).unwrap();
         // Day 0 and every 30 days over a year: 13 snapshots.
         assert_eq!(result.list_rows.len(), 13);
         assert!(

@@ -1,14 +1,20 @@
 //! Running the baseline and the changed scenario and turning the reports into charts and
 //! tables ([`SimulationResult`]).
 
-use super::request::{label_of, service_nodes, Request};
-use super::{describe_days, SEED};
+use super::fit::{self, FitRow};
+use super::request::{label_in, service_nodes, Request};
+use super::{describe_days, Baseline, SEED};
 use crate::chart::{Chart, ChartKind, Series};
 use jiff::civil::Date;
 use jiff::ToSpan;
 use nwd_http::problem::ApiError;
 use nwd_sim::{Estimate, Model, Report, RunOptions, Scenario};
 use std::collections::BTreeMap;
+
+/// Most replications of the backtest shown beside the forecast: a local choice (ten give a
+/// half-width of a few per cent of a mean wait at the demo county's services, enough to tell a
+/// good fit from a tenfold miss, and keep the page's run short).
+const FIT_REPLICATIONS: u32 = 10;
 
 /// A row of the waits table.
 #[derive(Debug, Clone)]
@@ -28,6 +34,13 @@ pub struct SimulationResult {
     pub standard: String,
     /// Share seen within the standard: baseline, scenario.
     pub within: (String, String),
+    /// Referrals a year that gave up waiting (counted as not seen within the standard):
+    /// baseline, scenario.
+    pub gave_up: (String, String),
+    /// Per service: the backtest's mean wait beside the record's, with a warning if poor.
+    pub fit_rows: Vec<FitRow>,
+    /// Replications of the backtest.
+    pub fit_reps: u32,
     /// The waiting-list chart.
     pub list_svg: String,
     /// Its table: month, baseline, scenario.
@@ -37,6 +50,13 @@ pub struct SimulationResult {
     /// Its table.
     pub wait_rows: Vec<WaitRow>,
 }
+impl SimulationResult {
+    /// Whether some service's backtest fits the record poorly.
+    pub fn has_poor_fit(&self) -> bool {
+        self.fit_rows.iter().any(|r| r.warning.is_some())
+    }
+}
+
 pub(super) fn pm(e: Estimate, scale: f64, decimals: usize) -> String {
     match (e.mean.is_finite(), e.hw.is_finite()) {
         (true, true) => format!(
@@ -96,8 +116,12 @@ pub(super) fn band(estimates: &[(u64, Estimate)]) -> Series {
     series
 }
 
-/// Runs both scenarios and builds the charts and tables.
-pub(super) fn simulate(request: &Request, today: Date) -> Result<SimulationResult, ApiError> {
+/// Runs both scenarios and the backtest, and builds the charts and tables.
+pub(super) fn simulate(
+    request: &Request,
+    base: &Baseline,
+    today: Date,
+) -> Result<SimulationResult, ApiError> {
     let options = RunOptions {
         replications: request.reps,
         seed: SEED,
@@ -109,6 +133,18 @@ pub(super) fn simulate(request: &Request, today: Date) -> Result<SimulationResul
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let scenario_runs = nwd_sim::run(&scenario_model, &options, &|| {})
         .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let backtest_model = model(&base.backtest)?;
+    let fit_reps = request.reps.min(FIT_REPLICATIONS);
+    let backtest_runs = nwd_sim::run(
+        &backtest_model,
+        &RunOptions {
+            replications: fit_reps,
+            ..options
+        },
+        &|| {},
+    )
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let backtest_report = nwd_sim::summarise(&backtest_model, &backtest_runs, SEED);
     let base_report: Report = nwd_sim::summarise(&base_model, &base_runs, SEED);
     let scenario_report: Report = nwd_sim::summarise(&scenario_model, &scenario_runs, SEED);
 
@@ -145,6 +181,7 @@ pub(super) fn simulate(request: &Request, today: Date) -> Result<SimulationResul
         .collect();
 
     let services = service_nodes(base_model.scenario());
+    let label = |s: &str| label_in(&request.baseline, s);
     let mean_wait = |report: &Report, node: &str| {
         report
             .nodes
@@ -155,10 +192,10 @@ pub(super) fn simulate(request: &Request, today: Date) -> Result<SimulationResul
     let waits_chart = Chart {
         id: "chart-waits".into(),
         title: "Mean wait by service".into(),
-        description: "Mean days from arriving at a service to starting there, baseline and scenario side by side for each service. The table beside the chart has the 95% confidence intervals.".into(),
-        x_labels: services.iter().map(|s| label_of(s)).collect(),
-        y_label: "Days".into(),
-        kind: ChartKind::Bar,
+        description: "Mean days from arriving at a service to starting there, for each service a bar for the baseline (solid) and one for the scenario (hatched). The table below the chart has the 95% confidence intervals.".into(),
+        x_labels: services.iter().map(|s| label(s)).collect(),
+        y_label: "Mean wait (days)".into(),
+        kind: ChartKind::HorizontalBar,
         series: vec![
             Series::new("Baseline", services.iter().map(|s| mean_wait(&base_report, s)).collect()),
             Series::new("Scenario", services.iter().map(|s| mean_wait(&scenario_report, s)).collect()),
@@ -171,7 +208,7 @@ pub(super) fn simulate(request: &Request, today: Date) -> Result<SimulationResul
             let b = base_report.nodes.get(*s)?;
             let c = scenario_report.nodes.get(*s)?;
             Some(WaitRow {
-                label: label_of(s),
+                label: label(s),
                 cells: vec![
                     pm(b.total.mean_wait_days, 1.0, 1),
                     pm(c.total.mean_wait_days, 1.0, 1),
@@ -195,6 +232,12 @@ pub(super) fn simulate(request: &Request, today: Date) -> Result<SimulationResul
             pm(base_report.referrals.total.within_standard, 100.0, 0),
             pm(scenario_report.referrals.total.within_standard, 100.0, 0),
         ),
+        gave_up: (
+            pm(base_report.referrals.total.gave_up_per_year, 1.0, 0),
+            pm(scenario_report.referrals.total.gave_up_per_year, 1.0, 0),
+        ),
+        fit_rows: fit::rows(&services, &base.observed, &backtest_report, &label),
+        fit_reps,
         list_svg: list_chart.svg(),
         list_rows,
         waits_svg: waits_chart.svg(),

@@ -4,6 +4,7 @@
 use super::{MAX_REPLICATIONS, MAX_YEARS};
 use crate::form::FormData;
 use crate::layout::FieldMessage;
+use nwd_sim::calibrate::Staffing;
 use nwd_sim::scenario::NodeKind;
 use nwd_sim::{Model, Scenario};
 use std::collections::BTreeMap;
@@ -11,18 +12,63 @@ use std::collections::BTreeMap;
 /// A service node in the form.
 #[derive(Debug, Clone)]
 pub struct NodeField {
-    /// Node name (the field ids are `servers-<name>` and `route-<name>`).
+    /// Node name (the field ids are `wte-<name>`, `sessions-<name>` or `servers-<name>`, and
+    /// `route-<name>`).
     pub name: String,
-    /// Shown name.
+    /// Shown name: the service's name in the directory.
     pub label: String,
-    /// Servers in the baseline.
+    /// Caseload places in the baseline.
     pub baseline_servers: u32,
-    /// Servers as typed.
+    /// Caseload places as typed (asked only when the directory has no clinicians or sessions).
     pub servers: String,
+    /// Capacity in clinicians and sessions, when the directory declares both.
+    pub staffing: Option<StaffingField>,
     /// Routing change as typed (%).
     pub route: String,
     /// Whether triage routes to it (a routing change applies).
     pub routed_from_triage: bool,
+}
+
+/// A service's capacity asked in clinicians (WTE) and sessions, with the conversion to the
+/// simulator's caseload places shown ([`nwd_sim::calibrate::Staffing`]).
+#[derive(Debug, Clone)]
+pub struct StaffingField {
+    /// The directory's figures and the calibrated places.
+    pub staffing: Staffing,
+    /// Clinicians (WTE) as typed.
+    pub wte: String,
+    /// Sessions a week per WTE as typed.
+    pub sessions: String,
+}
+
+impl StaffingField {
+    /// Sessions a week per WTE in the directory.
+    pub fn baseline_sessions_per_wte(&self) -> f64 {
+        self.staffing.sessions_per_wte().unwrap_or(0.0)
+    }
+
+    /// The conversion, in words: `4.5 WTE × 13.3 sessions a week = 60 sessions a week, which
+    /// held up to 23 young people at once (0.38 caseload places per weekly session)`.
+    pub fn conversion(&self) -> String {
+        let s = &self.staffing;
+        format!(
+            "Now {} WTE × {} sessions a week each = {} sessions a week, which held up to {} young people at once ({} caseload places per weekly session)",
+            decimal(s.clinician_wte),
+            decimal(self.baseline_sessions_per_wte()),
+            s.sessions_per_week,
+            s.places,
+            decimal2(s.places_per_session().unwrap_or(0.0)),
+        )
+    }
+}
+
+fn decimal(x: f64) -> String {
+    let text = format!("{x:.1}");
+    text.strip_suffix(".0").map_or(text.clone(), str::to_owned)
+}
+
+fn decimal2(x: f64) -> String {
+    format!("{x:.2}")
 }
 
 /// What the form holds.
@@ -37,7 +83,13 @@ pub struct SimulationForm {
     /// Per service.
     pub nodes: Vec<NodeField>,
 }
-pub(super) fn label_of(node: &str) -> String {
+
+/// A node's shown name: its label (the service's name in the directory), else its key made
+/// readable.
+pub(super) fn label_in(scenario: &Scenario, node: &str) -> String {
+    if let Some(label) = scenario.nodes.get(node).and_then(|n| n.label.clone()) {
+        return label;
+    }
     let text = node.replace('_', " ");
     let mut chars = text.chars();
     match chars.next() {
@@ -63,7 +115,10 @@ pub(super) fn triage_node(scenario: &Scenario) -> Option<&str> {
         .map(|(name, _)| name.as_str())
 }
 
-pub(super) fn empty_form(scenario: &Scenario) -> SimulationForm {
+pub(super) fn empty_form(
+    scenario: &Scenario,
+    staffing: &BTreeMap<String, Staffing>,
+) -> SimulationForm {
     let routed: Vec<&str> = triage_node(scenario)
         .and_then(|t| scenario.nodes.get(t))
         .map(|t| t.routing.iter().map(|r| r.to.as_str()).collect())
@@ -76,16 +131,45 @@ pub(super) fn empty_form(scenario: &Scenario) -> SimulationForm {
             .into_iter()
             .map(|name| {
                 let servers = scenario.nodes[name].servers;
+                let staffing = staffing
+                    .get(name)
+                    .filter(|s| s.sessions_per_wte().is_some() && s.places == servers)
+                    .map(|s| StaffingField {
+                        staffing: s.clone(),
+                        wte: decimal(s.clinician_wte),
+                        sessions: decimal(s.sessions_per_wte().unwrap_or(0.0)),
+                    });
                 NodeField {
                     name: name.to_owned(),
-                    label: label_of(name),
+                    label: label_in(scenario, name),
                     baseline_servers: servers,
                     servers: servers.to_string(),
+                    staffing,
                     route: "0".into(),
                     routed_from_triage: routed.contains(&name),
                 }
             })
             .collect(),
+    }
+}
+
+/// A number from `low` to `high` (decimals allowed), or a message naming what is allowed.
+pub(super) fn amount(
+    text: &str,
+    id: &str,
+    what: &str,
+    (low, high): (f64, f64),
+    errors: &mut Vec<FieldMessage>,
+) -> Option<f64> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (low..=high).contains(&v) => Some(v),
+        _ => {
+            errors.push(FieldMessage::new(
+                id,
+                format!("Enter {what} as a number from {low} to {high}"),
+            ));
+            None
+        }
     }
 }
 
@@ -131,13 +215,20 @@ pub struct Request {
 pub fn read_form(
     form: &FormData,
     base: &Scenario,
+    staffing: &BTreeMap<String, Staffing>,
 ) -> (SimulationForm, Result<Request, Vec<FieldMessage>>) {
-    let mut typed = empty_form(base);
+    let mut typed = empty_form(base, staffing);
     typed.reps = form.first("reps").to_owned();
     typed.years = form.first("years").to_owned();
     typed.demand = form.first("demand").to_owned();
     for node in &mut typed.nodes {
-        node.servers = form.first(&format!("servers-{}", node.name)).to_owned();
+        match &mut node.staffing {
+            Some(field) => {
+                field.wte = form.first(&format!("wte-{}", node.name)).to_owned();
+                field.sessions = form.first(&format!("sessions-{}", node.name)).to_owned();
+            }
+            None => node.servers = form.first(&format!("servers-{}", node.name)).to_owned(),
+        }
         node.route = form.first(&format!("route-{}", node.name)).to_owned();
     }
     let mut errors = Vec::new();
@@ -165,15 +256,40 @@ pub fn read_form(
     let mut servers = BTreeMap::new();
     let mut routes = BTreeMap::new();
     for node in &typed.nodes {
-        let id = format!("servers-{}", node.name);
-        if let Some(v) = whole(
-            &node.servers,
-            &id,
-            &format!("the caseload places at {}", node.label),
-            0..=10_000,
-            &mut errors,
-        ) {
-            servers.insert(node.name.clone(), v as u32);
+        match &node.staffing {
+            Some(field) => {
+                let wte = amount(
+                    &field.wte,
+                    &format!("wte-{}", node.name),
+                    &format!("the clinicians (WTE) at {}", node.label),
+                    (0.0, 1000.0),
+                    &mut errors,
+                );
+                let sessions = amount(
+                    &field.sessions,
+                    &format!("sessions-{}", node.name),
+                    &format!("the sessions a week per WTE at {}", node.label),
+                    (0.0, 60.0),
+                    &mut errors,
+                );
+                if let (Some(wte), Some(sessions)) = (wte, sessions) {
+                    if let Some(places) = field.staffing.places_for(wte, sessions) {
+                        servers.insert(node.name.clone(), places);
+                    }
+                }
+            }
+            None => {
+                let id = format!("servers-{}", node.name);
+                if let Some(v) = whole(
+                    &node.servers,
+                    &id,
+                    &format!("the caseload places at {}", node.label),
+                    0..=10_000,
+                    &mut errors,
+                ) {
+                    servers.insert(node.name.clone(), v as u32);
+                }
+            }
         }
         if node.routed_from_triage {
             let id = format!("route-{}", node.name);
@@ -253,8 +369,11 @@ pub(super) fn field_for(path: &str, form: &SimulationForm) -> String {
     let mut parts = path.split('.');
     if parts.next() == Some("nodes") {
         if let Some(node) = parts.next() {
-            if form.nodes.iter().any(|n| n.name == node) {
-                return format!("servers-{node}");
+            if let Some(field) = form.nodes.iter().find(|n| n.name == node) {
+                return match field.staffing {
+                    Some(_) => format!("wte-{node}"),
+                    None => format!("servers-{node}"),
+                };
             }
             // Routing out of triage: the first routing field.
             if let Some(first) = form.nodes.iter().find(|n| n.routed_from_triage) {

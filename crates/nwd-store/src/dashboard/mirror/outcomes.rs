@@ -1,16 +1,17 @@
 //! The outcome figures' inputs, per closed referral: its attended direct contacts (from the
-//! `contacts` rows) and, when it has outcome measures, what they show — its events replayed
-//! and judged once, when the referral is read, by `nwd_domain::outcome_figures::ReferralOutcome`
-//! (that is, `outcome_summary`, MHS112's pairing and classification). Referrals still open
+//! `contacts` rows) and, when it has outcome measures, what they show — its `outcome_recorded`
+//! events and contact instants judged once, when the referral is read, by
+//! `nwd_domain::referral::outcome::summarise` (what `outcome_summary` runs for the referral
+//! page: MHS112's pairing and classification). Referrals still open
 //! are not judged: a change closing one logs it in the figure change log and it is read again.
 
 use std::collections::{HashMap, HashSet};
 
+use jiff::Timestamp;
 use nwd_domain::codes::ContactStatus;
 use nwd_domain::outcome_figures::ReferralOutcome;
-use nwd_domain::referral::event::{RecordedEvent, ReferralEvent};
-use nwd_domain::referral::outcome::norm_inputs;
-use nwd_domain::referral::Referral;
+use nwd_domain::referral::event::ReferralEvent;
+use nwd_domain::referral::outcome::{norm_inputs_at, summarise, OutcomeAssessment};
 use nwd_domain::{PersonId, ReferralId};
 use sqlx::Row;
 
@@ -40,8 +41,9 @@ impl Mirror {
             }))
         };
 
-        // Attended direct contacts of closed referrals.
-        let contact_sql = "SELECT c.referral_id, c.status FROM contacts c \
+        // Attended direct contacts of closed referrals, with their instants (the pairing
+        // needs the first and second).
+        let contact_sql = "SELECT c.referral_id, c.status, c.at FROM contacts c \
              JOIN referrals r ON r.id = c.referral_id \
              WHERE r.closed_at IS NOT NULL AND c.kind = 'direct'";
         let rows = match ids {
@@ -58,6 +60,7 @@ impl Mirror {
                 .await?
             }
         };
+        let mut attended: HashMap<u32, Vec<Timestamp>> = HashMap::new();
         for row in &rows {
             let Some(slot) = closed_slot(self, &row.try_get::<String, _>("referral_id")?)? else {
                 continue;
@@ -68,71 +71,45 @@ impl Mirror {
                 if let Some(entry) = &mut self.entries[slot as usize] {
                     entry.attended_direct += 1;
                 }
+                attended
+                    .entry(slot)
+                    .or_default()
+                    .push(ts(row.try_get("at")?)?);
             }
         }
 
-        // The whole history of each closed referral with outcome measures, to replay.
-        // On a full read, the referrals are chosen in SQL; for a few changed ones, by their
-        // keys alone (a subquery over every event would cost a scan of the whole log per
-        // change), the closed ones with measures then kept below.
-        let rows = match ids {
-            None => {
-                select(
-                    store,
-                    "SELECT e.referral_id, e.seq, e.at, e.actor, e.payload FROM referral_events e \
-                     WHERE e.referral_id IN (SELECT o.referral_id FROM referral_events o WHERE o.event_type = 'outcome_recorded') \
-                     AND e.referral_id IN (SELECT id FROM referrals WHERE closed_at IS NOT NULL)",
-                    &[],
-                    "e.referral_id",
-                    None,
-                )
-                .await?
-            }
-            Some(_) => {
-                select(
-                    store,
-                    "SELECT e.referral_id, e.seq, e.at, e.actor, e.payload FROM referral_events e WHERE 1 = 1",
-                    &[],
-                    "e.referral_id",
-                    ids,
-                )
-                .await?
-            }
-        };
-        let mut histories: HashMap<u32, Vec<RecordedEvent>> = HashMap::new();
+        // The recorded measures of each closed referral: its `outcome_recorded` events alone
+        // (with the contacts above, all that the pairing reads; replaying whole histories
+        // made start-up several times slower). On a full read the closed referrals are
+        // chosen in SQL; for a few changed ones, by their keys.
+        let outcome_sql = "SELECT e.referral_id, r.person_id, e.payload FROM referral_events e \
+             JOIN referrals r ON r.id = e.referral_id \
+             WHERE e.event_type = 'outcome_recorded' AND r.closed_at IS NOT NULL";
+        let rows = select(store, outcome_sql, &[], "e.referral_id", ids).await?;
+        let mut measured: HashMap<u32, (String, Vec<OutcomeAssessment>)> = HashMap::new();
         for row in &rows {
             let Some(slot) = closed_slot(self, &row.try_get::<String, _>("referral_id")?)? else {
                 continue;
             };
             let payload: String = row.try_get("payload")?;
-            let seq: i64 = row.try_get("seq")?;
-            histories.entry(slot).or_default().push(RecordedEvent {
-                seq: seq as u32,
-                at: ts(row.try_get("at")?)?,
-                actor: row.try_get("actor")?,
-                event: serde_json::from_str::<ReferralEvent>(&payload)?,
-            });
+            let ReferralEvent::OutcomeRecorded { assessment } =
+                serde_json::from_str::<ReferralEvent>(&payload)?
+            else {
+                continue;
+            };
+            measured
+                .entry(slot)
+                .or_insert_with(|| (row.try_get("person_id").unwrap_or_default(), Vec::new()))
+                .1
+                .push(assessment);
         }
-        if histories.is_empty() {
+        if measured.is_empty() {
             return Ok(());
         }
-        let mut referrals: Vec<(u32, Referral)> = Vec::with_capacity(histories.len());
-        for (slot, mut events) in histories {
-            if !events
-                .iter()
-                .any(|e| matches!(e.event, ReferralEvent::OutcomeRecorded { .. }))
-            {
-                continue;
-            }
-            events.sort_unstable_by_key(|e| e.seq);
-            let referral =
-                Referral::replay(&events).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            referrals.push((slot, referral));
-        }
         // The young people's dates of birth and sex choose the T-score norms.
-        let mut people: Vec<String> = referrals
-            .iter()
-            .map(|(_, r)| r.person_id.to_string())
+        let mut people: Vec<String> = measured
+            .values()
+            .map(|(person, _)| person.clone())
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
@@ -150,14 +127,22 @@ impl Mirror {
             let person = crate::intake::person_from_row(row)?;
             details.insert(person.id, person.details);
         }
-        for (slot, referral) in referrals {
-            let (age, sex) = match details.get(&referral.person_id) {
-                Some(d) => norm_inputs(&referral, d.date_of_birth, d.sex, store.tz()),
+        for (slot, (person, outcomes)) in measured {
+            let Some(entry) = &mut self.entries[slot as usize] else {
+                continue;
+            };
+            let received = ts(entry.received_at)?;
+            let (age, sex) = match person
+                .parse::<PersonId>()
+                .ok()
+                .and_then(|id| details.get(&id))
+            {
+                Some(d) => norm_inputs_at(received, d.date_of_birth, d.sex, store.tz()),
                 None => (None, None),
             };
-            if let Some(entry) = &mut self.entries[slot as usize] {
-                entry.outcome = ReferralOutcome::of(&referral, age, sex);
-            }
+            let contacts = attended.remove(&slot).unwrap_or_default();
+            entry.outcome =
+                ReferralOutcome::from_summary(&summarise(&outcomes, contacts, age, sex));
         }
         Ok(())
     }

@@ -21,7 +21,7 @@ use nwd_domain::codes::{
     ConsultationMechanism, ContactStatus, DischargeReason, Priority, ReferralSource, TeamType,
 };
 use nwd_domain::need::NeedGroup;
-use nwd_domain::outcome_figures::OutcomeCounts;
+use nwd_domain::outcome_figures::{OutcomeCounts, RaterCounts};
 use nwd_domain::referral::outcome::{OutcomeAssessment, OutcomeRater, ScaleEntry};
 use nwd_domain::referral::{Command, DischargeCommand, Referral};
 use nwd_domain::ServiceId;
@@ -41,12 +41,20 @@ fn counts(
     deteriorated: u64,
     meaningful: u64,
 ) -> OutcomeCounts {
+    // Every measure of the fixture is self-rated.
     OutcomeCounts {
         closed,
         paired,
-        reliable_improvement: improved,
-        reliable_deterioration: deteriorated,
-        meaningful_improvement: meaningful,
+        raters: [
+            RaterCounts {
+                paired,
+                reliable_improvement: improved,
+                reliable_deterioration: deteriorated,
+                meaningful_improvement: meaningful,
+            },
+            RaterCounts::default(),
+            RaterCounts::default(),
+        ],
     }
 }
 
