@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use jiff::ToSpan;
 use nwd_domain::about::UptakeGroup;
 use nwd_domain::authz::{Permission::ReadAggregates, Policy::Requires, Scope};
-use nwd_domain::outcome_figures::{OutcomeCounts, PublishedOutcomes, DEFINITION};
+use nwd_domain::outcome_figures::{OutcomeAgeBand, OutcomeCounts, PublishedOutcomes, DEFINITION};
 use nwd_domain::referral::outcome::OutcomeRater;
 use nwd_domain::ServiceId;
 use nwd_http::extract::QueryParams;
@@ -83,6 +83,9 @@ pub struct OutcomeFigures {
     pub by_need_group: Vec<OutcomeRow>,
     /// By equality group (the dashboard's uptake groups).
     pub by_group: Vec<OutcomeRow>,
+    /// By age when referred: `under_18` (MHS112 counts ages 0–17 only), `18_to_25`,
+    /// `not_known`.
+    pub by_age: Vec<OutcomeRow>,
 }
 
 fn month(field: &str, text: &str) -> Result<Date, ApiError> {
@@ -95,7 +98,8 @@ fn month(field: &str, text: &str) -> Result<Date, ApiError> {
 /// two attended direct contacts, the share with paired scores (as NHS England's CYP outcome
 /// metric MHS112 pairs them, from any perspective) and, for one perspective (`rater`), the
 /// share paired and of those the shares reliably improved, reliably deteriorated and with
-/// meaningful improvement; overall, by service, by need group and by equality group. Always
+/// meaningful improvement; overall, by service, by need group, by equality group and by age
+/// at referral (under 18 as MHS112 counts, 18 to 25). Always
 /// published (suppressed and rounded).
 #[utoipa::path(get, path = "/api/measures/outcomes", tag = "lists", params(OutcomeParams),
     responses((status = 200, body = OutcomeFigures), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
@@ -180,6 +184,13 @@ async fn outcome_figures(
             .map(|g| OutcomeRow {
                 key: g.key().to_owned(),
                 figures: publish(&o.by_group.get(g.index()).copied().unwrap_or_default()),
+            })
+            .collect(),
+        by_age: OutcomeAgeBand::ALL
+            .iter()
+            .map(|band| OutcomeRow {
+                key: band.api_name().to_owned(),
+                figures: publish(&o.by_age[band.index()]),
             })
             .collect(),
     }))

@@ -11,7 +11,9 @@
 //!   at commit 7b4d7421838b4bcb85729fbc1b53843c35a36e29,
 //!   `Mental_Health_Monthly_Statistics/menh_bbrb/notebooks/02_Specific_Prepare/05_cyp_outcomes/cyp_outcomes_prep.py`).
 //!   Unlike MHS112 we count every age we serve (0–25), not only under-18s: the area's
-//!   services run to 25.
+//!   services run to 25. The figures are also split by age at referral ([`OutcomeAgeBand`]):
+//!   the under-18 row is MHS112's population (`WHERE r.AgeServReferRecDate BETWEEN 0 AND 17`,
+//!   `cyp_outcomes_prep.py` line 86, same commit), the one to set beside NHS England's.
 //! * **Paired**: at least one scale of a measure has a first and last score paired and judged
 //!   as MHS112 does ([`crate::referral::outcome::outcome_summary`]: first on or after the
 //!   first attended direct contact, last a later one on or after the second, RCADS as
@@ -116,6 +118,65 @@ impl ReferralOutcome {
     /// Paired from any perspective (MHS112).
     pub fn paired(&self) -> bool {
         self.raters.iter().any(|r| r.paired)
+    }
+}
+
+/// Age at referral, as the outcome figures split it. NHS England's MHS112 counts referrals
+/// of young people aged 0 to 17 when the referral was received (`AgeServReferRecDate BETWEEN
+/// 0 AND 17`, `cyp_outcomes_prep.py` line 86, commit 7b4d7421838b4bcb85729fbc1b53843c35a36e29);
+/// the area's services run to 25, so the 18–25s are counted too, in their own row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutcomeAgeBand {
+    /// 0 to 17 at referral: MHS112's population.
+    Under18,
+    /// 18 or over at referral (the services run to 25).
+    From18,
+    /// No date of birth recorded.
+    NotKnown,
+}
+
+impl OutcomeAgeBand {
+    /// Every band, in the order shown (and of `Outcomes::by_age` in the store).
+    pub const ALL: [OutcomeAgeBand; 3] = [
+        OutcomeAgeBand::Under18,
+        OutcomeAgeBand::From18,
+        OutcomeAgeBand::NotKnown,
+    ];
+
+    /// The band of an age in whole years at referral (`None`: no date of birth).
+    pub fn of(age_at_referral: Option<u8>) -> OutcomeAgeBand {
+        match age_at_referral {
+            Some(age) if age <= 17 => OutcomeAgeBand::Under18,
+            Some(_) => OutcomeAgeBand::From18,
+            None => OutcomeAgeBand::NotKnown,
+        }
+    }
+
+    /// Its place in [`OutcomeAgeBand::ALL`].
+    pub fn index(self) -> usize {
+        match self {
+            OutcomeAgeBand::Under18 => 0,
+            OutcomeAgeBand::From18 => 1,
+            OutcomeAgeBand::NotKnown => 2,
+        }
+    }
+
+    /// The row's label on pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            OutcomeAgeBand::Under18 => "Under 18 (as MHS112)",
+            OutcomeAgeBand::From18 => "18 to 25",
+            OutcomeAgeBand::NotKnown => "Age not known",
+        }
+    }
+
+    /// Its name in the API and CSV.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            OutcomeAgeBand::Under18 => "under_18",
+            OutcomeAgeBand::From18 => "18_to_25",
+            OutcomeAgeBand::NotKnown => "not_known",
+        }
     }
 }
 
@@ -267,6 +328,18 @@ impl PublishedOutcomes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn age_bands_split_at_eighteen_as_mhs112_counts_0_to_17() {
+        assert_eq!(OutcomeAgeBand::of(Some(0)), OutcomeAgeBand::Under18);
+        assert_eq!(OutcomeAgeBand::of(Some(17)), OutcomeAgeBand::Under18);
+        assert_eq!(OutcomeAgeBand::of(Some(18)), OutcomeAgeBand::From18);
+        assert_eq!(OutcomeAgeBand::of(Some(25)), OutcomeAgeBand::From18);
+        assert_eq!(OutcomeAgeBand::of(None), OutcomeAgeBand::NotKnown);
+        for (i, band) in OutcomeAgeBand::ALL.iter().enumerate() {
+            assert_eq!(band.index(), i);
+        }
+    }
 
     fn rater(paired: bool, improved: bool, deteriorated: bool) -> RaterOutcome {
         RaterOutcome {

@@ -105,6 +105,9 @@ pub struct Outcomes {
     /// By equality group, one entry per [`nwd_domain::about::UptakeGroup::ALL`] (the uptake
     /// tables' groups; a young person can be in several).
     pub by_group: Vec<OutcomeCounts>,
+    /// By age at referral, one entry per [`nwd_domain::outcome_figures::OutcomeAgeBand::ALL`]
+    /// (under 18 — MHS112's population —, 18 to 25, not known).
+    pub by_age: [OutcomeCounts; 3],
 }
 
 /// Uptake of one group (`nwd_domain::about::UptakeGroup`) over the dashboard's period: of

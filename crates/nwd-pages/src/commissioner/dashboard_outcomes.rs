@@ -2,8 +2,8 @@
 //! period after at least two attended contacts, the share with paired outcome scores from any
 //! perspective and, for the perspective chosen (self-, parent- or clinician-rated, as MHS112
 //! reports each), the share paired and of those the shares reliably improved, reliably
-//! deteriorated and with meaningful improvement — by service, by THRIVE need group and by
-//! equality group. The figures are the store's
+//! deteriorated and with meaningful improvement — by service, by THRIVE need group, by
+//! equality group and by age at referral (under 18, MHS112's ages; 18 to 25). The figures are the store's
 //! (`nwd_store::dashboard::Outcomes`, one definition in `nwd_domain::outcome_figures`, shared
 //! with `GET /api/measures/outcomes`); every count and share passes the dashboard's
 //! small-number suppression (`PublishedOutcomes`), and the chart is drawn from the
@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use nwd_domain::about::UptakeGroup;
 use nwd_domain::disclosure::Suppression;
-use nwd_domain::outcome_figures::{OutcomeCounts, PublishedOutcomes, DEFINITION};
+use nwd_domain::outcome_figures::{OutcomeAgeBand, OutcomeCounts, PublishedOutcomes, DEFINITION};
 use nwd_domain::referral::outcome::OutcomeRater;
 use nwd_domain::ServiceId;
 use nwd_store::dashboard::Dashboard;
@@ -33,8 +33,8 @@ fn period_words(d: &Dashboard) -> String {
     }
 }
 
-/// The three outcome blocks: by service (with every service first), by need group, by
-/// equality group. `services` names the services by id.
+/// The four outcome blocks: by service (with every service first), by need group, by
+/// equality group, by age at referral. `services` names the services by id.
 pub fn blocks(
     d: &Dashboard,
     rule: Suppression,
@@ -81,6 +81,16 @@ pub fn blocks(
             )
         })
         .collect();
+    let age_rows: Vec<(String, String, OutcomeCounts)> = OutcomeAgeBand::ALL
+        .iter()
+        .map(|band| {
+            (
+                band.label().to_owned(),
+                band.label().to_owned(),
+                d.outcomes.by_age[band.index()],
+            )
+        })
+        .collect();
     vec![
         block(
             rule,
@@ -108,6 +118,15 @@ pub fn blocks(
             &format!("{period} The same figures by the young person's ethnic group, gender identity and each group named in the area's plans (a young person can be in several)."),
             "Group",
             &group_rows,
+        ),
+        block(
+            rule,
+            rater,
+            "outcomes-by-age",
+            &format!("Outcomes by age at referral, {perspective}"),
+            &format!("{period} The same figures by the young person's age when referred. NHS England's CYP outcome metric (MHS112) counts ages 0 to 17 only: the under-18 row is the one to set beside it; the area's services run to 25."),
+            "Age when referred",
+            &age_rows,
         ),
     ]
 }
@@ -225,6 +244,7 @@ mod tests {
             ],
         };
         outcomes.by_service.insert(service, outcomes.all);
+        outcomes.by_age[OutcomeAgeBand::Under18.index()] = outcomes.all;
         let d = Dashboard {
             months: vec![date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)],
             referrals: Vec::new(),
@@ -281,5 +301,18 @@ mod tests {
             groups.rows.iter().all(|(_, cells)| cells[0].text == "*"),
             "none counted: hidden"
         );
+        let ages = &shown[3];
+        assert_eq!(ages.title, "Outcomes by age at referral, self-rated");
+        assert!(ages.note.contains("MHS112"));
+        let labels: Vec<&str> = ages.rows.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["Under 18 (as MHS112)", "18 to 25", "Age not known"]
+        );
+        assert_eq!(
+            ages.rows[0].1[0].text, "40",
+            "the under-18s are every referral"
+        );
+        assert_eq!(ages.rows[1].1[0].text, "*", "no 18–25s: hidden");
     }
 }

@@ -94,6 +94,9 @@ struct Entry {
     closed_at: Option<i64>,
     /// Attended direct contacts (read for closed referrals only).
     attended_direct: u32,
+    /// Age in whole years when the referral was received (read for the closed referrals
+    /// counted in the outcome figures; `None` without a date of birth).
+    age: Option<u8>,
     /// What its outcome measures show (`nwd_domain::outcome_figures::ReferralOutcome`,
     /// worked out when read; left empty for referrals not closed or without measures).
     outcome: nwd_domain::outcome_figures::ReferralOutcome,

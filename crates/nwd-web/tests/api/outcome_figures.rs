@@ -102,6 +102,11 @@ async fn closed_referrals_outcomes_are_published_alike_by_the_api_and_the_dashbo
     assert_eq!(figures["by_service"][0]["figures"], *all);
     assert_eq!(figures["by_need_group"][0]["key"], "getting_help");
     assert!(figures["definition"].as_str().unwrap().contains("MHS112"));
+    // Every young person here was referred under 18: MHS112's row has them all.
+    assert_eq!(figures["by_age"][0]["key"], "under_18");
+    assert_eq!(figures["by_age"][0]["figures"], *all);
+    assert_eq!(figures["by_age"][1]["key"], "18_to_25");
+    assert!(figures["by_age"][1]["figures"]["closed"].is_null());
 
     // The dashboard shows the same cells, and its CSV has them.
     let html = app
@@ -114,6 +119,23 @@ async fn closed_referrals_outcomes_are_published_alike_by_the_api_and_the_dashbo
         .unwrap();
     assert!(html.contains("Outcomes by service"));
     assert!(html.contains("Outcomes by equality group"));
+    assert!(html.contains("Outcomes by age at referral"));
+    let by_age = app
+        .as_token(
+            &token,
+            Method::GET,
+            "/commissioning/download?table=outcomes-by-age",
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        by_age.lines().nth(1),
+        Some("Under 18 (as MHS112),5,5,100,5,100,5,100,*,*,5,100")
+    );
     let csv = app
         .as_token(
             &token,

@@ -10,7 +10,7 @@ use nwd_domain::access::AccessMeasures;
 use nwd_domain::ServiceId;
 
 use nwd_domain::about::UptakeGroup;
-use nwd_domain::outcome_figures::{self, OutcomeCounts};
+use nwd_domain::outcome_figures::{self, OutcomeAgeBand, OutcomeCounts};
 
 use super::Dashboard;
 use crate::codec::{ms, ts};
@@ -135,6 +135,7 @@ impl Mirror {
                     .entry(need)
                     .or_default()
                     .add(&entry.outcome);
+                outcomes.by_age[OutcomeAgeBand::of(entry.age).index()].add(&entry.outcome);
                 for (i, row) in outcomes.by_group.iter_mut().enumerate() {
                     if entry.uptake & (1 << i) != 0 {
                         row.add(&entry.outcome);

@@ -2,7 +2,8 @@
 //! `contacts` rows) and, when it has outcome measures, what they show — its `outcome_recorded`
 //! events and contact instants judged once, when the referral is read, by
 //! `nwd_domain::referral::outcome::summarise` (what `outcome_summary` runs for the referral
-//! page: MHS112's pairing and classification). Referrals still open
+//! page: MHS112's pairing and classification) — and, for those counted, the young person's
+//! age when the referral was received (the figures' age bands). Referrals still open
 //! are not judged: a change closing one logs it in the figure change log and it is read again.
 
 use std::collections::{HashMap, HashSet};
@@ -43,7 +44,7 @@ impl Mirror {
 
         // Attended direct contacts of closed referrals, with their instants (the pairing
         // needs the first and second).
-        let contact_sql = "SELECT c.referral_id, c.status, c.at FROM contacts c \
+        let contact_sql = "SELECT c.referral_id, r.person_id, c.status, c.at FROM contacts c \
              JOIN referrals r ON r.id = c.referral_id \
              WHERE r.closed_at IS NOT NULL AND c.kind = 'direct'";
         let rows = match ids {
@@ -61,10 +62,16 @@ impl Mirror {
             }
         };
         let mut attended: HashMap<u32, Vec<Timestamp>> = HashMap::new();
+        // The young person of each closed referral with contacts: the counted ones are split
+        // by age at referral.
+        let mut person_of: HashMap<u32, String> = HashMap::new();
         for row in &rows {
             let Some(slot) = closed_slot(self, &row.try_get::<String, _>("referral_id")?)? else {
                 continue;
             };
+            person_of
+                .entry(slot)
+                .or_insert_with(|| row.try_get("person_id").unwrap_or_default());
             let status = ContactStatus::parse(&row.try_get::<String, _>("status")?)
                 .map_err(StoreError::Corrupt)?;
             if status.is_attended() {
@@ -103,13 +110,24 @@ impl Mirror {
                 .1
                 .push(assessment);
         }
-        if measured.is_empty() {
+        // The referrals counted in the outcome figures (closed, enough attended contacts).
+        let counted: Vec<(u32, String)> = person_of
+            .into_iter()
+            .filter(|(slot, _)| {
+                self.entries[*slot as usize].as_ref().is_some_and(|e| {
+                    nwd_domain::outcome_figures::counted(e.attended_direct as usize)
+                })
+            })
+            .collect();
+        if measured.is_empty() && counted.is_empty() {
             return Ok(());
         }
-        // The young people's dates of birth and sex choose the T-score norms.
+        // The young people's dates of birth and sex choose the T-score norms and the age
+        // band.
         let mut people: Vec<String> = measured
             .values()
             .map(|(person, _)| person.clone())
+            .chain(counted.iter().map(|(_, person)| person.clone()))
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
@@ -127,19 +145,29 @@ impl Mirror {
             let person = crate::intake::person_from_row(row)?;
             details.insert(person.id, person.details);
         }
+        let inputs = |received_at: i64, person: &str| -> Result<_, StoreError> {
+            let received = ts(received_at)?;
+            Ok(
+                match person
+                    .parse::<PersonId>()
+                    .ok()
+                    .and_then(|id| details.get(&id))
+                {
+                    Some(d) => norm_inputs_at(received, d.date_of_birth, d.sex, store.tz()),
+                    None => (None, None),
+                },
+            )
+        };
+        for (slot, person) in &counted {
+            if let Some(entry) = &mut self.entries[*slot as usize] {
+                entry.age = inputs(entry.received_at, person)?.0;
+            }
+        }
         for (slot, (person, outcomes)) in measured {
             let Some(entry) = &mut self.entries[slot as usize] else {
                 continue;
             };
-            let received = ts(entry.received_at)?;
-            let (age, sex) = match person
-                .parse::<PersonId>()
-                .ok()
-                .and_then(|id| details.get(&id))
-            {
-                Some(d) => norm_inputs_at(received, d.date_of_birth, d.sex, store.tz()),
-                None => (None, None),
-            };
+            let (age, sex) = inputs(entry.received_at, &person)?;
             let contacts = attended.remove(&slot).unwrap_or_default();
             entry.outcome =
                 ReferralOutcome::from_summary(&summarise(&outcomes, contacts, age, sex));

@@ -91,6 +91,7 @@ impl Mirror {
                 steps: Vec::new(),
                 closed_at: row.try_get("closed_at")?,
                 attended_direct: 0,
+                age: None,
                 outcome: Default::default(),
             };
             let slot = match self.free.pop() {

@@ -14,6 +14,8 @@
 //! All (January–March): closed 4, paired 3, reliable improvement 2 (R1, R2), reliable
 //! deterioration 1 (R2), meaningful improvement 1 (R1). Community: 3, 2, 2, 1, 1. Specialist:
 //! 1, 1, 0, 0, 0. Need groups: getting help = community's, getting more help = specialist's.
+//! Ages at referral: Bea (R2) is 18, the rest 14 — under 18: 3, 2, 1, 0, 1; 18 to 25: 1, 1,
+//! 1, 1, 0.
 
 use jiff::civil::date;
 use nwd_domain::about::UptakeGroup;
@@ -72,6 +74,16 @@ fn measure(referral: &Referral, measure: &str, scale: &str, at: &str, score: i32
     })
 }
 
+/// Every young person was born on 5 May 2010 (14 when referred) but Bea, born on 2 January
+/// 2007: 18 on the day she was referred (2 January 2025), the first age MHS112 leaves out.
+fn born(name: &str) -> jiff::civil::Date {
+    if name == "Bea" {
+        date(2007, 1, 2)
+    } else {
+        date(2010, 5, 5)
+    }
+}
+
 /// One referral: received in January, triaged to `service`, attended contacts on `contacts`
 /// (recorded on 2025-01-31), the measures given, and — when `close` is given — discharged
 /// then.
@@ -87,7 +99,7 @@ async fn play(
     t.clock.set("2025-01-03T10:00:00Z");
     let r = receive_with(
         t,
-        person(name, date(2010, 5, 5), None),
+        person(name, born(name), None),
         ReferralSource::Gp,
         Priority::Routine,
         ts("2025-01-02T09:00:00Z"),
@@ -146,7 +158,7 @@ async fn outcome_figures_match_the_hand_computed_fixture() {
                 "Community CYP",
                 TeamType::Community,
                 &[NeedGroup::GettingHelp],
-                (0, 18),
+                (0, 25),
             ),
         )
         .await;
@@ -157,7 +169,7 @@ async fn outcome_figures_match_the_hand_computed_fixture() {
                 "Specialist CAMHS",
                 TeamType::Community,
                 &[NeedGroup::GettingMoreHelp],
-                (0, 18),
+                (0, 25),
             ),
         )
         .await;
@@ -274,6 +286,10 @@ async fn outcome_figures_match_the_hand_computed_fixture() {
         assert_eq!(o.by_need_group["getting_help"], counts(3, 2, 2, 1, 1));
         assert_eq!(o.by_need_group["getting_more_help"], counts(1, 1, 0, 0, 0));
         assert_eq!(o.by_need_group.len(), 2);
+        // By age at referral: Bea (R2, 18) is in the 18–25 row, the rest under 18.
+        assert_eq!(o.by_age[0], counts(3, 2, 1, 0, 1), "under 18");
+        assert_eq!(o.by_age[1], counts(1, 1, 1, 1, 0), "18 to 25");
+        assert_eq!(o.by_age[2], OutcomeCounts::default(), "not known");
         // No "about" record: every young person is in the "not recorded" rows only.
         assert_eq!(o.by_group[UptakeGroup::NoGroupRecorded.index()], o.all);
         assert_eq!(
