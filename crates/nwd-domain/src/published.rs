@@ -37,7 +37,9 @@ pub struct PublishedDistribution {
 }
 
 impl PublishedDistribution {
-    fn from(rule: &Suppression, exact: &WaitDistribution) -> PublishedDistribution {
+    /// The distribution as it may be shown: the count through the rule, the median and 90th
+    /// percentile only when the count is shown.
+    pub fn from(rule: &Suppression, exact: &WaitDistribution) -> PublishedDistribution {
         let count = shown(rule, exact.count);
         PublishedDistribution {
             count,

@@ -163,6 +163,9 @@ fn hours(from: Timestamp, to: Timestamp) -> i64 {
     duration.as_hours()
 }
 
+mod first_contact;
+pub use first_contact::{wait_band, FirstContactWaits, WAIT_BANDS};
+
 #[cfg(test)]
 mod tests;
 

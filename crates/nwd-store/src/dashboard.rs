@@ -49,7 +49,7 @@ pub struct DashboardQuery {
 }
 
 /// Exact monthly counts for the dashboard. Every `Vec` has one entry per month.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Dashboard {
     /// First day of each month.
     pub months: Vec<Date>,
@@ -86,6 +86,22 @@ pub struct Dashboard {
     pub uptake: Vec<Uptake>,
     /// Routine outcome measures of the referrals closed in the period (see [`Outcomes`]).
     pub outcomes: Outcomes,
+    /// How long the allocations first seen in the period waited (see [`Waits`]).
+    pub waits: Waits,
+}
+
+/// Days waited to a first attended contact (clock start → first attended contact, calendar
+/// days in the area's time zone: the allocation's own clock, as the "seen within standard"
+/// figures count) by the allocations first seen in the period — with a service filter, at
+/// that service. Exact; the pages publish them through `nwd_domain::published`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Waits {
+    /// Each month: of the allocations first seen in it.
+    pub by_month: Vec<nwd_domain::waits::WaitDistribution>,
+    /// The whole period, every service.
+    pub all: nwd_domain::waits::FirstContactWaits,
+    /// The whole period by service; services with none seen left out.
+    pub by_service: BTreeMap<ServiceId, nwd_domain::waits::FirstContactWaits>,
 }
 
 /// Outcome figures over the dashboard's period, by the one definition

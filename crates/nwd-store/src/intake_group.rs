@@ -100,15 +100,27 @@ impl Committer {
     pub(crate) async fn submit(&self, job: Job) -> Result<Received, StoreError> {
         use std::sync::atomic::Ordering;
         let (reply, answer) = oneshot::channel();
-        self.waiting.fetch_add(1, Ordering::SeqCst);
+        // Counted once it is in the channel (not before): a test that waits for n queued
+        // intakes then finds all n there for the committer to take as one group.
         let sent = match self.sender.lock() {
-            Ok(sender) => sender
-                .as_ref()
-                .is_some_and(|s| s.send(Queued { job, reply }).is_ok()),
+            Ok(sender) => {
+                let sent = sender
+                    .as_ref()
+                    .is_some_and(|s| s.send(Queued { job, reply }).is_ok());
+                if sent {
+                    self.waiting.fetch_add(1, Ordering::SeqCst);
+                }
+                sent
+            }
             Err(_) => false,
         };
-        let answer = if sent { answer.await.ok() } else { None };
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let answer = if sent {
+            let answer = answer.await.ok();
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            answer
+        } else {
+            None
+        };
         answer.ok_or_else(stopped)?
     }
 

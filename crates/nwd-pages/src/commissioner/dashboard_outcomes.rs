@@ -262,6 +262,7 @@ mod tests {
             triaged_signposted: Vec::new(),
             uptake: Vec::new(),
             outcomes,
+            waits: Default::default(),
         };
         let names = HashMap::from([(service, "Wellbeing service".to_owned())]);
         let shown = blocks(

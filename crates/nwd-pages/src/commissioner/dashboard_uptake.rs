@@ -194,6 +194,7 @@ mod tests {
             triaged_signposted: Vec::new(),
             uptake,
             outcomes: Default::default(),
+            waits: Default::default(),
         };
         let blocks = blocks(&d, Suppression::default());
         let gender = &blocks[1];

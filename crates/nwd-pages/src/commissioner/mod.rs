@@ -4,6 +4,7 @@
 pub mod dashboard;
 pub mod dashboard_outcomes;
 pub mod dashboard_uptake;
+pub mod dashboard_waits;
 pub mod simulate;
 
 use nwd_domain::authz::{Permission, Policy, Scope};

@@ -118,6 +118,9 @@ async fn load(
         .map(|(s, _)| (s.id, s.details.name))
         .collect();
     let mut shown = blocks(&dashboard, rule);
+    shown.extend(crate::commissioner::dashboard_waits::blocks(
+        &dashboard, rule, &names,
+    ));
     shown.extend(crate::commissioner::dashboard_outcomes::blocks(
         &dashboard, rule, &names, rater,
     ));
@@ -341,6 +344,7 @@ mod tests {
             triaged_signposted: vec![7, 3],
             uptake: vec![Default::default(); nwd_domain::about::UptakeGroup::ALL.len()],
             outcomes: Default::default(),
+            waits: Default::default(),
         }
     }
 

@@ -14,8 +14,9 @@ use nwd_domain::outcome_figures::{self, OutcomeAgeBand, OutcomeCounts};
 
 use super::Dashboard;
 use crate::codec::{ms, ts};
-use crate::dashboard::Outcomes;
+use crate::dashboard::{Outcomes, Waits};
 use crate::Store;
+use nwd_domain::waits::FirstContactWaits;
 
 use super::{Allocation, Entry, Mirror, ServiceEntry, NO_SERVICE};
 
@@ -73,6 +74,10 @@ impl Mirror {
         let mut seen_at_all = vec![false; self.entries.len()];
         // (referral, service) of every allocation counted, for the outcomes by service.
         let mut at_service: Vec<(u32, u32)> = Vec::new();
+        // Days waited by the allocations first seen: per month, and (service, days,
+        // verdict) over the period.
+        let mut month_waits: Vec<Vec<f64>> = vec![Vec::new(); n];
+        let mut period_waits: Vec<(u32, i32, Option<bool>)> = Vec::new();
         for a in &self.allocations {
             if wanted.is_some_and(|s| a.service != s) {
                 continue;
@@ -92,6 +97,10 @@ impl Mirror {
                 }
             }
             if let Some(i) = a.first_attended_at.and_then(month_of) {
+                if let Some(days) = a.first_wait_days {
+                    month_waits[i].push(f64::from(days));
+                    period_waits.push((a.service, days, a.verdict));
+                }
                 seen[i] += 1;
                 if let Some(met) = a.verdict {
                     with_standard[i] += 1;
@@ -204,6 +213,25 @@ impl Mirror {
             }
         }
 
+        period_waits.sort_unstable_by_key(|(service, _, _)| *service);
+        let waits = Waits {
+            by_month: month_waits
+                .into_iter()
+                .map(nwd_domain::waits::distribution)
+                .collect(),
+            all: FirstContactWaits::of(period_waits.iter().map(|(_, d, v)| (*d, *v))),
+            by_service: period_waits
+                .chunk_by(|a, b| a.0 == b.0)
+                .filter_map(|chunk| {
+                    let id = self.service_ids.get(chunk[0].0 as usize)?;
+                    Some((
+                        *id,
+                        FirstContactWaits::of(chunk.iter().map(|(_, d, v)| (*d, *v))),
+                    ))
+                })
+                .collect(),
+        };
+
         let period_ends: Vec<Date> = bounds.iter().map(|b| b.0.last_of_month()).collect();
         let access = self.access(&period_ends, wanted);
 
@@ -224,6 +252,7 @@ impl Mirror {
             triaged_signposted: signposted,
             uptake,
             outcomes,
+            waits,
         }
     }
 

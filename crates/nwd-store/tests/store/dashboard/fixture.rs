@@ -222,6 +222,25 @@ async fn monthly_aggregates_match_the_hand_computed_fixture() {
         assert_eq!(d.seen, [1, 0, 1]);
         assert_eq!(d.seen_with_standard, [1, 0, 1]);
         assert_eq!(d.seen_within_standard, [1, 0, 0], "R2 was seen late");
+        // Days waited to the first contact: R1 10 (10 → 20 January), R2 38 (31 January →
+        // 10 March); nearest rank of two: the median is the first, the 90th percentile the
+        // second.
+        let by_month: Vec<(u64, Option<f64>)> = d
+            .waits
+            .by_month
+            .iter()
+            .map(|w| (w.count, w.median))
+            .collect();
+        assert_eq!(by_month, [(1, Some(10.0)), (0, None), (1, Some(38.0))]);
+        assert_eq!(d.waits.all.days.count, 2);
+        assert_eq!(
+            (d.waits.all.days.median, d.waits.all.days.p90),
+            (Some(10.0), Some(38.0))
+        );
+        assert_eq!(d.waits.all.bands, [0, 1, 1, 0, 0, 0], "1–4 and 4–12 weeks");
+        assert_eq!((d.waits.all.with_standard, d.waits.all.within), (2, 1));
+        assert_eq!(d.waits.by_service.len(), 1);
+        assert_eq!(d.waits.by_service[&community], d.waits.all);
         // End of Feb: R2 and R6's first allocation; end of March: R6's second community one.
         assert_eq!(d.waiting_at_end, [0, 2, 1]);
         assert_eq!(d.step_ups, [0, 0, 1]);
@@ -255,6 +274,11 @@ async fn monthly_aggregates_match_the_hand_computed_fixture() {
             "the specialist allocation ended"
         );
         assert_eq!(s.seen, [0, 0, 0]);
+        assert_eq!(s.waits.all.days.count, 0);
+        assert!(
+            s.waits.by_service.is_empty(),
+            "seen at the community service only"
+        );
         assert_eq!(s.access.iter().map(|a| a.mhs95_one_contact).sum::<u64>(), 0);
 
         // Out of range months are refused.
