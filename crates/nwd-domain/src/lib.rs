@@ -36,6 +36,7 @@ pub mod fit;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod ids;
+pub mod ledger;
 pub mod linking;
 pub mod need;
 pub mod nhs_number;

@@ -88,6 +88,25 @@ pub struct Dashboard {
     pub outcomes: Outcomes,
     /// How long the allocations first seen in the period waited (see [`Waits`]).
     pub waits: Waits,
+    /// Where the requests received in the period ended up (see [`Ledger`]).
+    pub ledger: Ledger,
+}
+
+/// The no-wrong-door ledger over the dashboard's period, by the one definition
+/// [`nwd_domain::ledger`]: every request received in the period (with a service filter,
+/// those allocated there), by where it has ended up so far and whether it was a return within
+/// six months. Exact; published through the suppression rule by the pages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ledger {
+    /// Every request counted.
+    pub all: nwd_domain::ledger::LedgerCounts,
+    /// By source of referral (API name).
+    pub by_source: BTreeMap<String, nwd_domain::ledger::LedgerCounts>,
+    /// By need group now (API name; `not_triaged` for requests not triaged).
+    pub by_need_group: BTreeMap<String, nwd_domain::ledger::LedgerCounts>,
+    /// By service: a request counts at every service it was allocated to (with a service
+    /// filter, only that one).
+    pub by_service: BTreeMap<ServiceId, nwd_domain::ledger::LedgerCounts>,
 }
 
 /// Days waited to a first attended contact (clock start → first attended contact, calendar

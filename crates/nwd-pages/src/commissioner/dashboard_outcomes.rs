@@ -263,6 +263,7 @@ mod tests {
             uptake: Vec::new(),
             outcomes,
             waits: Default::default(),
+            ledger: Default::default(),
         };
         let names = HashMap::from([(service, "Wellbeing service".to_owned())]);
         let shown = blocks(

@@ -195,6 +195,7 @@ mod tests {
             uptake,
             outcomes: Default::default(),
             waits: Default::default(),
+            ledger: Default::default(),
         };
         let blocks = blocks(&d, Suppression::default());
         let gender = &blocks[1];

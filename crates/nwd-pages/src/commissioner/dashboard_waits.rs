@@ -196,10 +196,15 @@ fn by_service(d: &Dashboard, rule: Suppression, services: &HashMap<ServiceId, St
     clippy::unwrap_used,
     reason = "a test: a failure stops it with its message"
 )]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use jiff::civil::date;
     use nwd_store::dashboard::Waits;
+
+    /// A dashboard of January and February 2025 with nothing counted (for the blocks' tests).
+    pub(crate) fn empty() -> Dashboard {
+        dashboard(Waits::default())
+    }
 
     fn dashboard(waits: Waits) -> Dashboard {
         Dashboard {
@@ -220,6 +225,7 @@ mod tests {
             uptake: Vec::new(),
             outcomes: Default::default(),
             waits,
+            ledger: Default::default(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! charts and data tables, and its download), and the what-if simulator.
 
 pub mod dashboard;
+pub mod dashboard_ledger;
 pub mod dashboard_outcomes;
 pub mod dashboard_uptake;
 pub mod dashboard_waits;

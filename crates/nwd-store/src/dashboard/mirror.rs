@@ -94,6 +94,8 @@ struct Entry {
     closed_at: Option<i64>,
     /// Attended direct contacts (read for closed referrals only).
     attended_direct: u32,
+    /// Slot of its young person (`Mirror::person_slot`).
+    person: u32,
     /// Age in whole years when the referral was received (read for the closed referrals
     /// counted in the outcome figures; `None` without a date of birth).
     age: Option<u8>,

@@ -4,6 +4,7 @@
 
 mod fixture;
 mod kept;
+mod ledger;
 mod outcomes;
 mod random;
 

@@ -81,8 +81,10 @@ async fn commissioner_sees_aggregates_only(app: &TestApp) {
         html.contains(r#"role="img""#),
         "charts are images with text"
     );
-    // Ten tables, two of waits (issue 20) and four of outcome measures (issue 19).
-    assert_eq!(html.matches("/commissioning/download?table=").count(), 16);
+    // Ten tables, two of waits and three of the no-wrong-door ledger (issue 20), and four of
+    // outcome measures (issue 19).
+    assert_eq!(html.matches("/commissioning/download?table=").count(), 19);
+    assert!(html.contains("Where requests ended up, by referrer"));
     assert!(html.contains("How long young people waited for a first contact"));
     assert!(html.contains("Waits for a first contact by service"));
     assert!(

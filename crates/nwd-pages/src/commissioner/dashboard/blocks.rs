@@ -56,7 +56,7 @@ pub(crate) fn need_group_label(key: &str) -> String {
         .unwrap_or_else(|_| "Not yet triaged".to_owned())
 }
 
-pub(super) fn source_label(key: &str) -> String {
+pub(crate) fn source_label(key: &str) -> String {
     ReferralSource::parse(key)
         .map(|s| s.label().to_owned())
         .unwrap_or_else(|_| key.to_owned())

@@ -33,8 +33,8 @@ use nwd_http::AppState;
 mod blocks;
 mod period;
 
-pub(crate) use blocks::need_group_label;
 pub use blocks::{blocks, Block, Cell};
+pub(crate) use blocks::{need_group_label, source_label};
 use period::month_text;
 pub use period::{period, Period};
 
@@ -119,6 +119,9 @@ async fn load(
         .collect();
     let mut shown = blocks(&dashboard, rule);
     shown.extend(crate::commissioner::dashboard_waits::blocks(
+        &dashboard, rule, &names,
+    ));
+    shown.extend(crate::commissioner::dashboard_ledger::blocks(
         &dashboard, rule, &names,
     ));
     shown.extend(crate::commissioner::dashboard_outcomes::blocks(
@@ -345,6 +348,7 @@ mod tests {
             uptake: vec![Default::default(); nwd_domain::about::UptakeGroup::ALL.len()],
             outcomes: Default::default(),
             waits: Default::default(),
+            ledger: Default::default(),
         }
     }
 

@@ -14,8 +14,9 @@ use nwd_domain::outcome_figures::{self, OutcomeAgeBand, OutcomeCounts};
 
 use super::Dashboard;
 use crate::codec::{ms, ts};
-use crate::dashboard::{Outcomes, Waits};
+use crate::dashboard::{Ledger, Outcomes, Waits};
 use crate::Store;
+use nwd_domain::ledger::{is_return, Journey, JourneyFacts};
 use nwd_domain::waits::FirstContactWaits;
 
 use super::{Allocation, Entry, Mirror, ServiceEntry, NO_SERVICE};
@@ -198,6 +199,7 @@ impl Mirror {
 
         at_service.sort_unstable();
         at_service.dedup();
+        let ledger = self.ledger(&month_of, &had_service, &at_service);
         for (referral, service) in at_service {
             let Some(entry) = &self.entries[referral as usize] else {
                 continue;
@@ -253,7 +255,83 @@ impl Mirror {
             uptake,
             outcomes,
             waits,
+            ledger,
         }
+    }
+
+    /// The no-wrong-door ledger (`nwd_domain::ledger`) of the requests received in the
+    /// period (`month_of` places an instant in it) that `had_service`: each one's journey
+    /// from all its allocations (whatever the service filter), whether it is a return, and
+    /// the services it was allocated to (`at_service`: (referral, service) pairs, sorted).
+    fn ledger(
+        &self,
+        month_of: &dyn Fn(i64) -> Option<usize>,
+        had_service: &[bool],
+        at_service: &[(u32, u32)],
+    ) -> Ledger {
+        let mut facts = vec![JourneyFacts::default(); self.entries.len()];
+        for a in &self.allocations {
+            let f = &mut facts[a.referral as usize];
+            f.allocations += 1;
+            if a.first_attended_at.is_some() {
+                f.seen += 1;
+            } else if a.ended_at.is_none() {
+                f.open_unseen += 1;
+            }
+        }
+        // Each young person's closed requests: (slot, closed at).
+        let mut closures: HashMap<u32, Vec<(usize, i64)>> = HashMap::new();
+        for (slot, entry) in self.entries.iter().enumerate() {
+            if let Some((entry, closed)) = entry.as_ref().and_then(|e| Some((e, e.closed_at?))) {
+                closures
+                    .entry(entry.person)
+                    .or_default()
+                    .push((slot, closed));
+            }
+        }
+        let mut ledger = Ledger::default();
+        let mut journeys: Vec<Option<(Journey, bool)>> = vec![None; self.entries.len()];
+        for (slot, entry) in self.entries.iter().enumerate() {
+            let Some(entry) = entry else { continue };
+            if !had_service[slot] || month_of(entry.received_at).is_none() {
+                continue;
+            }
+            let f = &mut facts[slot];
+            f.signposted = entry.signposted;
+            f.decided = entry.triaged_at.is_some() || entry.closed_at.is_some();
+            let journey = Journey::of(f);
+            let returned = closures.get(&entry.person).is_some_and(|closed| {
+                is_return(
+                    entry.received_at,
+                    closed.iter().filter(|(s, _)| *s != slot).map(|(_, at)| *at),
+                )
+            });
+            journeys[slot] = Some((journey, returned));
+            ledger.all.add(journey, returned);
+            ledger
+                .by_source
+                .entry(self.keys[entry.source as usize].clone())
+                .or_default()
+                .add(journey, returned);
+            ledger
+                .by_need_group
+                .entry(self.keys[entry.need as usize].clone())
+                .or_default()
+                .add(journey, returned);
+        }
+        for (referral, service) in at_service {
+            if let (Some((journey, returned)), Some(id)) = (
+                journeys[*referral as usize],
+                self.service_ids.get(*service as usize),
+            ) {
+                ledger
+                    .by_service
+                    .entry(*id)
+                    .or_default()
+                    .add(journey, returned);
+            }
+        }
+        ledger
     }
 
     /// The access measures for these period ends (ascending), counting the contacts up to

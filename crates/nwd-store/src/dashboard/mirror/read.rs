@@ -53,7 +53,7 @@ impl Mirror {
         let mut masks: HashMap<Option<String>, u32> = HashMap::new();
         for row in select(
             store,
-            "SELECT id, source, priority, need_group, received_at, triaged_at, closed_at, pa.record \
+            "SELECT id, r.person_id, source, priority, need_group, received_at, triaged_at, closed_at, pa.record \
              FROM referrals r LEFT JOIN person_about pa ON pa.person_id = r.person_id WHERE 1 = 1",
             &[],
             "id",
@@ -78,7 +78,9 @@ impl Mirror {
                     mask
                 }
             };
+            let person = self.person_slot(PersonId(uuid(&row.try_get::<String, _>("person_id")?)?));
             let entry = Entry {
+                person,
                 uptake,
                 source: self.intern(&source_text),
                 need: self.intern(&need_text),

@@ -241,6 +241,36 @@ async fn monthly_aggregates_match_the_hand_computed_fixture() {
         assert_eq!((d.waits.all.with_standard, d.waits.all.within), (2, 1));
         assert_eq!(d.waits.by_service.len(), 1);
         assert_eq!(d.waits.by_service[&community], d.waits.all);
+        // The ledger (Journey::ALL order: reached help, waiting, passed on, ended unseen,
+        // signposted, advice or other, not yet triaged): R1 and R2 seen, R6 waiting at the
+        // community service again after two allocations ended unseen, R3 signposted, R5 not
+        // triaged; nobody came back.
+        let journeys = |c: &nwd_domain::ledger::LedgerCounts| (c.received, c.journeys, c.returned);
+        assert_eq!(journeys(&d.ledger.all), (5, [2, 1, 0, 0, 1, 0, 1], 0));
+        assert_eq!(
+            journeys(&d.ledger.by_source["gp"]),
+            (3, [1, 1, 0, 0, 0, 0, 1], 0)
+        );
+        assert_eq!(
+            journeys(&d.ledger.by_source["school"]),
+            (1, [1, 0, 0, 0, 0, 0, 0], 0)
+        );
+        assert_eq!(
+            journeys(&d.ledger.by_source["self_referral"]),
+            (1, [0, 0, 0, 0, 1, 0, 0], 0)
+        );
+        assert_eq!(
+            journeys(&d.ledger.by_need_group["getting_help"]),
+            (3, [2, 1, 0, 0, 0, 0, 0], 0)
+        );
+        assert_eq!(
+            journeys(&d.ledger.by_service[&community]),
+            (3, [2, 1, 0, 0, 0, 0, 0], 0)
+        );
+        assert_eq!(
+            journeys(&d.ledger.by_service[&specialist]),
+            (1, [0, 1, 0, 0, 0, 0, 0], 0)
+        );
         // End of Feb: R2 and R6's first allocation; end of March: R6's second community one.
         assert_eq!(d.waiting_at_end, [0, 2, 1]);
         assert_eq!(d.step_ups, [0, 0, 1]);
@@ -278,6 +308,11 @@ async fn monthly_aggregates_match_the_hand_computed_fixture() {
         assert!(
             s.waits.by_service.is_empty(),
             "seen at the community service only"
+        );
+        assert_eq!(s.ledger.all.received, 1, "R6 only");
+        assert_eq!(
+            s.ledger.all.journeys[1], 1,
+            "judged on all its allocations: waiting"
         );
         assert_eq!(s.access.iter().map(|a| a.mhs95_one_contact).sum::<u64>(), 0);
 
