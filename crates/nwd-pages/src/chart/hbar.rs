@@ -33,7 +33,8 @@ impl Chart {
         let id = escape(&self.id);
         let n = self.x_labels.len();
         let plot_bottom = TOP + self.row_height() * n as f64;
-        let legend_top = plot_bottom + 44.0;
+        // Below the axis title (at plot_bottom + 38, 15-unit text) with a clear gap.
+        let legend_top = plot_bottom + 56.0;
         let mut legend = Vec::new();
         let (mut lx, mut row) = (LEFT, 0usize);
         for series in &self.series {

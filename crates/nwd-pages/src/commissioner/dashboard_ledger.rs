@@ -139,35 +139,30 @@ fn block(
         "Came back within 6 months".to_owned(),
         "% came back".to_owned(),
     ]);
+    // Shares, not counts: referrers and services of every size side by side.
+    let shares = |column: usize| -> Vec<Option<f64>> {
+        table
+            .iter()
+            .map(|(_, cells)| cells[column].value.map(|v| v as f64))
+            .collect()
+    };
+    let first_share = 1 + Journey::ALL.len();
     let chart = Chart {
         id: format!("chart-{id}"),
         title: title.to_owned(),
         description: format!(
-            "One bar per row, its parts the requests by where they ended up ({}). Numbers below {} are not drawn; the table \"{title}\" beside the chart has every value.",
-            Journey::ALL
-                .iter()
-                .map(|j| j.label().to_lowercase())
-                .collect::<Vec<_>>()
-                .join(", "),
+            "Three bars per row, in per cent of the requests received: those that reached help, those passed on without help, and those that came back within six months. Shares whose counts are hidden (below {}) are not drawn; the table \"{title}\" beside the chart has every value, and the count for each journey.",
             rule.below
         ),
         x_labels: table.iter().map(|(label, _)| label.clone()).collect(),
-        y_label: "Requests".to_owned(),
-        kind: ChartKind::StackedBar,
-        series: Journey::ALL
-            .iter()
-            .enumerate()
-            .map(|(j, journey)| {
-                Series::new(
-                    journey.label(),
-                    table
-                        .iter()
-                        .map(|(_, cells)| cells[1 + j].value.map(|v| v as f64))
-                        .collect(),
-                )
-            })
-            .collect(),
-        y_max: None,
+        y_label: "Per cent of requests".to_owned(),
+        kind: ChartKind::HorizontalBar,
+        series: vec![
+            Series::new("% reached help", shares(first_share)),
+            Series::new("% passed on without help", shares(first_share + 1)),
+            Series::new("% came back within 6 months", shares(first_share + 3)),
+        ],
+        y_max: Some(100.0),
     };
     Block {
         id,

@@ -153,27 +153,24 @@ fn by_service(d: &Dashboard, rule: Suppression, services: &HashMap<ServiceId, St
         "Within the standard".to_owned(),
         "% within standard".to_owned(),
     ];
-    let first_band = columns.len();
     columns.extend(WAIT_BANDS.iter().map(|(label, _)| (*label).to_owned()));
     let chart = Chart {
         id: "chart-waits-by-service".to_owned(),
         title: title.to_owned(),
         description: format!(
-            "One bar per service, its parts the number first seen after each length of wait ({}). Numbers below {} are not drawn; the table \"{title}\" beside the chart has every value.",
-            WAIT_BANDS.iter().map(|(l, _)| l.to_lowercase()).collect::<Vec<_>>().join(", "),
+            "Two bars per service, in days: the median wait to a first contact and the 90th percentile. Services with fewer than {} first seen are not drawn; the table \"{title}\" beside the chart has every value and the number who waited each length of time.",
             rule.below
         ),
         x_labels: rows.iter().map(|(name, _)| name.clone()).collect(),
-        y_label: "Allocations first seen".to_owned(),
-        kind: ChartKind::StackedBar,
-        series: WAIT_BANDS
-            .iter()
-            .enumerate()
-            .map(|(b, (label, _))| {
+        y_label: "Days".to_owned(),
+        kind: ChartKind::HorizontalBar,
+        series: [(1, "Median"), (2, "90th percentile")]
+            .into_iter()
+            .map(|(column, label)| {
                 Series::new(
-                    *label,
+                    label,
                     rows.iter()
-                        .map(|(_, cells)| cells[first_band + b].value.map(|v| v as f64))
+                        .map(|(_, cells)| cells[column].value.map(|v| v as f64))
                         .collect(),
                 )
             })
