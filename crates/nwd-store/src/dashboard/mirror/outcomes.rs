@@ -127,11 +127,33 @@ impl Mirror {
         let mut people: Vec<String> = measured
             .values()
             .map(|(person, _)| person.clone())
-            .chain(counted.iter().map(|(_, person)| person.clone()))
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
         people.sort_unstable();
+        // The age band needs only the date of birth: its own column, not the whole record.
+        let mut born: Vec<String> = counted
+            .iter()
+            .map(|(_, person)| person.clone())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        born.sort_unstable();
+        let mut births: HashMap<String, jiff::civil::Date> = HashMap::new();
+        for row in &select(
+            store,
+            "SELECT id, date_of_birth FROM persons WHERE 1 = 1",
+            &[],
+            "id",
+            Some(&born),
+        )
+        .await?
+        {
+            births.insert(
+                row.try_get("id")?,
+                crate::codec::date(&row.try_get::<String, _>("date_of_birth")?)?,
+            );
+        }
         let mut details: HashMap<PersonId, nwd_domain::person::PersonDetails> = HashMap::new();
         for row in &select(
             store,
@@ -160,7 +182,10 @@ impl Mirror {
         };
         for (slot, person) in &counted {
             if let Some(entry) = &mut self.entries[*slot as usize] {
-                entry.age = inputs(entry.received_at, person)?.0;
+                let received = ts(entry.received_at)?.to_zoned(store.tz().clone()).date();
+                entry.age = births.get(person).and_then(|born| {
+                    u8::try_from(nwd_domain::person::age_in_years(*born, received)).ok()
+                });
             }
         }
         for (slot, (person, outcomes)) in measured {
