@@ -96,6 +96,14 @@ async fn a_directory_manager_loads_and_removes_a_measures_wording_from_the_pages
     assert!(shown.contains("The wording is loaded"));
     assert!(shown.contains("Loaded by measures.admin"), "{shown}");
     assert!(shown.contains("Remove the wording"));
+    // The measure as FHIR, from the page's link, carries the loaded wording.
+    let link = "/api/outcome-measures/rcads/questionnaire";
+    assert!(shown.contains(&format!("href=\"{link}\"")), "{shown}");
+    let fhir = page(app, &admin, Method::GET, link).send().await.unwrap();
+    assert_eq!(fhir.status(), 200);
+    let questionnaire = fhir.text().await.unwrap();
+    assert!(questionnaire.contains("\"resourceType\":\"Questionnaire\""));
+    assert!(questionnaire.contains("Synthetic question q13"), "{questionnaire}");
 
     // Removing asks first; "yes" removes.
     let remove = "/staff/admin/measures/rcads/remove";
