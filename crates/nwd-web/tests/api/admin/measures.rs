@@ -103,7 +103,10 @@ async fn a_directory_manager_loads_and_removes_a_measures_wording_from_the_pages
     assert_eq!(fhir.status(), 200);
     let questionnaire = fhir.text().await.unwrap();
     assert!(questionnaire.contains("\"resourceType\":\"Questionnaire\""));
-    assert!(questionnaire.contains("Synthetic question q13"), "{questionnaire}");
+    assert!(
+        questionnaire.contains("Synthetic question q13"),
+        "{questionnaire}"
+    );
 
     // Removing asks first; "yes" removes.
     let remove = "/staff/admin/measures/rcads/remove";
