@@ -330,6 +330,26 @@ async fn a_young_person_completes_a_measure_once_through_a_link(app: &TestApp) {
         90
     );
     assert_eq!(recorded[0]["actor"], "young person (completion link)");
+    // The referral page offers the answers as a FHIR QuestionnaireResponse, and the link
+    // works from the signed-in page.
+    let token = app.coordinator_token.clone();
+    let shown = staff_html(
+        page(app, &token, Method::GET, &format!("/staff/referrals/{id}"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let fhir = format!("/api/referrals/{id}/outcomes/1/fhir");
+    assert!(shown.contains(&format!("href=\"{fhir}\"")), "{shown}");
+    let response = page(app, &token, Method::GET, &fhir).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("\"resourceType\":\"QuestionnaireResponse\""),
+        "{body}"
+    );
     // Used: the same answer for the page and a second send, and nothing more recorded.
     let again = app.public(Method::GET, &link).send().await.unwrap();
     assert_eq!(again.status(), 404);

@@ -69,6 +69,10 @@ pub(super) struct ReferralPage {
     /// One chart of scores across sessions per measure and rater (SVG; the table beside it
     /// holds every value).
     outcome_charts: Vec<String>,
+    /// The questionnaires answered question by question (through a link, or received as
+    /// FHIR), each downloadable as a FHIR R4 QuestionnaireResponse: its place in the order
+    /// recorded (from 1, as `/api/referrals/{id}/outcomes/{number}/fhir` counts) and a label.
+    answered: Vec<(usize, String)>,
 }
 
 /// One line chart per measure and rater: a line per scale, the scores by date.
@@ -530,6 +534,19 @@ pub(crate) async fn referral_page(
         signpost_services: choices_for.signpost,
         transition,
         outcome_charts: outcome_charts(&outcomes, state),
+        answered: referral
+            .outcomes
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| !a.answers.is_empty())
+            .map(|(i, a)| {
+                let name = nwd_outcomes::bundled()
+                    .get(&a.measure)
+                    .map_or_else(|| a.measure.clone(), |d| d.name.clone());
+                let day = a.at.to_zoned(state.store.tz().clone()).date();
+                (i + 1, format!("{name}, {}", day.strftime("%-d %B %Y")))
+            })
+            .collect(),
         outcomes,
         measures,
     };
