@@ -35,6 +35,7 @@ mod journeys;
 mod lifecycle;
 mod limits;
 mod measure_links;
+mod measure_progress;
 mod measure_wording;
 mod oidc;
 mod openapi;
