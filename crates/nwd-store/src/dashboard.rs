@@ -117,6 +117,9 @@ pub struct Ledger {
 pub struct Waits {
     /// Each month: of the allocations first seen in it.
     pub by_month: Vec<nwd_domain::waits::WaitDistribution>,
+    /// Each month: hours from a request's receipt to its triage decision, of the requests
+    /// triaged in it (the "hidden wait" before any service's clock matters).
+    pub to_triage_by_month: Vec<nwd_domain::waits::WaitDistribution>,
     /// The whole period, every service.
     pub all: nwd_domain::waits::FirstContactWaits,
     /// The whole period by service; services with none seen left out.

@@ -30,7 +30,8 @@ fn count(rule: &Suppression, n: u64) -> Cell {
     }
 }
 
-fn days(value: Option<f64>) -> Cell {
+/// A median or percentile in whole units (`*` when hidden).
+fn whole(value: Option<f64>) -> Cell {
     let value = value.map(|v| v.round().max(0.0) as u64);
     Cell {
         text: value.map_or_else(|| "*".to_owned(), |v| v.to_string()),
@@ -38,18 +39,69 @@ fn days(value: Option<f64>) -> Cell {
     }
 }
 
-/// The two waiting-time blocks: by month, and by service over the period. `services` names
+/// The three waiting-time blocks: to a triage decision by month, to a first contact by
+/// month, and to a first contact by service over the period. `services` names
 /// the services by id.
 pub fn blocks(
     d: &Dashboard,
     rule: Suppression,
     services: &HashMap<ServiceId, String>,
 ) -> Vec<Block> {
-    vec![by_month(d, rule), by_service(d, rule, services)]
+    vec![
+        to_triage(d, rule),
+        by_month(d, rule),
+        by_service(d, rule, services),
+    ]
 }
 
 fn by_month(d: &Dashboard, rule: Suppression) -> Block {
-    let title = "How long young people waited for a first contact";
+    monthly(
+        d,
+        rule,
+        Monthly {
+            id: "waits-by-month",
+            title: "How long young people waited for a first contact",
+            note: format!("{DEFINITION} By the month of the first contact; the median and 90th percentile by nearest rank, shown only where the number first seen is."),
+            counted: "First seen",
+            unit: "days",
+        },
+        &d.waits.by_month,
+    )
+}
+
+fn to_triage(d: &Dashboard, rule: Suppression) -> Block {
+    monthly(
+        d,
+        rule,
+        Monthly {
+            id: "waits-to-triage",
+            title: "How long requests waited for a triage decision",
+            note: "Hours from the request's receipt by the single point of access to the triage decision (the need group agreed and where it goes), by the month of the decision; the median and 90th percentile by nearest rank, shown only where the number triaged is. A wait no service's standard measures: its clock starts at receipt too.".to_owned(),
+            counted: "Triaged",
+            unit: "hours",
+        },
+        &d.waits.to_triage_by_month,
+    )
+}
+
+/// What a monthly waits block says.
+struct Monthly {
+    id: &'static str,
+    title: &'static str,
+    note: String,
+    /// The count column's heading.
+    counted: &'static str,
+    /// "days" or "hours".
+    unit: &'static str,
+}
+
+fn monthly(
+    d: &Dashboard,
+    rule: Suppression,
+    what: Monthly,
+    waits: &[nwd_domain::waits::WaitDistribution],
+) -> Block {
+    let title = what.title;
     let months: Vec<String> = d
         .months
         .iter()
@@ -57,15 +109,15 @@ fn by_month(d: &Dashboard, rule: Suppression) -> Block {
         .collect();
     let rows: Vec<(String, Vec<Cell>)> = months
         .iter()
-        .zip(&d.waits.by_month)
+        .zip(waits)
         .map(|(month, exact)| {
             let shown = PublishedDistribution::from(&rule, exact);
             (
                 month.clone(),
                 vec![
                     count(&rule, exact.count),
-                    days(shown.median),
-                    days(shown.p90),
+                    whole(shown.median),
+                    whole(shown.p90),
                 ],
             )
         })
@@ -79,27 +131,27 @@ fn by_month(d: &Dashboard, rule: Suppression) -> Block {
         )
     };
     let chart = Chart {
-        id: "chart-waits-by-month".to_owned(),
+        id: format!("chart-{}", what.id),
         title: title.to_owned(),
         description: format!(
-            "Two lines, in days, one point per month: the median wait and the 90th percentile of the allocations first seen in the month. Months with fewer than {} first seen are not drawn; the table \"{title}\" beside the chart has every value.",
-            rule.below
+            "Two lines, in {}, one point per month: the median and the 90th percentile. Months with fewer than {} counted are not drawn; the table \"{title}\" beside the chart has every value.",
+            what.unit, rule.below
         ),
         x_labels: months.clone(),
-        y_label: "Days".to_owned(),
+        y_label: format!("{}{}", what.unit[..1].to_uppercase(), &what.unit[1..]),
         kind: ChartKind::Line,
         series: vec![series(1, "Median"), series(2, "90th percentile")],
         y_max: None,
     };
     Block {
-        id: "waits-by-month",
+        id: what.id,
         title: title.to_owned(),
-        note: format!("{DEFINITION} By the month of the first contact; the median and 90th percentile by nearest rank, shown only where the number first seen is."),
+        note: what.note,
         row_heading: "Month",
         columns: vec![
-            "First seen".to_owned(),
-            "Median days".to_owned(),
-            "90th percentile days".to_owned(),
+            what.counted.to_owned(),
+            format!("Median {}", what.unit),
+            format!("90th percentile {}", what.unit),
         ],
         rows,
         svg: chart.svg(),
@@ -131,8 +183,8 @@ fn by_service(d: &Dashboard, rule: Suppression, services: &HashMap<ServiceId, St
             let shown = PublishedDistribution::from(&rule, &exact.days);
             let mut cells = vec![
                 count(&rule, exact.days.count),
-                days(shown.median),
-                days(shown.p90),
+                whole(shown.median),
+                whole(shown.p90),
                 count(&rule, exact.with_standard),
                 count(&rule, exact.within),
             ];
@@ -239,6 +291,10 @@ pub(crate) mod tests {
                 FirstContactWaits::of(january.clone()).days,
                 FirstContactWaits::of(february.clone()).days,
             ],
+            to_triage_by_month: vec![
+                nwd_domain::waits::distribution(vec![1.4, 2.0, 3.0, 30.0, 50.0, 70.0]),
+                nwd_domain::waits::distribution(vec![4.0]),
+            ],
             all,
             by_service: [(service, all)].into(),
         });
@@ -246,13 +302,23 @@ pub(crate) mod tests {
         let shown = blocks(&d, Suppression::default(), &names);
         let texts = |row: &[Cell]| row.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
 
-        let months = &shown[0];
+        // Six triaged in January (shown 5): nearest rank of six, the 3rd (3 hours) and the
+        // 6th (70 hours); one in February: hidden, with its median.
+        let triage = &shown[0];
+        assert_eq!(
+            triage.columns,
+            ["Triaged", "Median hours", "90th percentile hours"]
+        );
+        assert_eq!(texts(&triage.rows[0].1), ["5", "3", "70"]);
+        assert_eq!(texts(&triage.rows[1].1), ["*", "*", "*"]);
+
+        let months = &shown[1];
         // 12 → 10 shown; nearest rank: 6th of 12 = 18 days, 11th = 33 days.
         assert_eq!(texts(&months.rows[0].1), ["10", "18", "33"]);
         // Three seen: hidden, and so are their median and 90th percentile.
         assert_eq!(texts(&months.rows[1].1), ["*", "*", "*"]);
 
-        let services = &shown[1];
+        let services = &shown[2];
         assert_eq!(services.rows[1].0, "Schools team");
         // Fifteen seen (shown 15); nearest rank of 15: 8th = 21 days, 14th = 40 days; 12
         // with a standard (shown 10) and 9 within it (shown 10): the share is of the shown

@@ -78,6 +78,8 @@ impl Mirror {
         // Days waited by the allocations first seen: per month, and (service, days,
         // verdict) over the period.
         let mut month_waits: Vec<Vec<f64>> = vec![Vec::new(); n];
+        // Hours from receipt to the triage decision, by the month triaged.
+        let mut to_triage: Vec<Vec<f64>> = vec![Vec::new(); n];
         let mut period_waits: Vec<(u32, i32, Option<bool>)> = Vec::new();
         for a in &self.allocations {
             if wanted.is_some_and(|s| a.service != s) {
@@ -172,6 +174,9 @@ impl Mirror {
                 }
             }
             if let Some(i) = entry.triaged_at.and_then(month_of) {
+                if let Some(at) = entry.triaged_at {
+                    to_triage[i].push((at - entry.received_at) as f64 / 3_600_000.0);
+                }
                 triaged[i] += 1;
                 if entry.allocated_at_triage {
                     allocated[i] += 1;
@@ -218,6 +223,10 @@ impl Mirror {
         period_waits.sort_unstable_by_key(|(service, _, _)| *service);
         let waits = Waits {
             by_month: month_waits
+                .into_iter()
+                .map(nwd_domain::waits::distribution)
+                .collect(),
+            to_triage_by_month: to_triage
                 .into_iter()
                 .map(nwd_domain::waits::distribution)
                 .collect(),

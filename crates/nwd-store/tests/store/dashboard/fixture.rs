@@ -241,6 +241,22 @@ async fn monthly_aggregates_match_the_hand_computed_fixture() {
         assert_eq!((d.waits.all.with_standard, d.waits.all.within), (2, 1));
         assert_eq!(d.waits.by_service.len(), 1);
         assert_eq!(d.waits.by_service[&community], d.waits.all);
+        // Hours to the triage decision: R1 25 (10 Jan 09:00 → 11 Jan 10:00); in February R3
+        // and R6 25, R2 58.5 (31 Jan 23:30 → 3 Feb 10:00).
+        let to_triage: Vec<(u64, Option<f64>, Option<f64>)> = d
+            .waits
+            .to_triage_by_month
+            .iter()
+            .map(|w| (w.count, w.median, w.p90))
+            .collect();
+        assert_eq!(
+            to_triage,
+            [
+                (1, Some(25.0), Some(25.0)),
+                (3, Some(25.0), Some(58.5)),
+                (0, None, None)
+            ]
+        );
         // The ledger (Journey::ALL order: reached help, waiting, passed on, ended unseen,
         // signposted, advice or other, not yet triaged): R1 and R2 seen, R6 waiting at the
         // community service again after two allocations ended unseen, R3 signposted, R5 not
