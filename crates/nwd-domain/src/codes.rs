@@ -293,6 +293,26 @@ impl ContactStatus {
     pub fn is_attended(&self) -> bool {
         matches!(self, ContactStatus::Attended | ContactStatus::AttendedLate)
     }
+
+    /// Its part in the did-not-attend rate: `Some(true)` for a DNA (code 3, no advance
+    /// warning), `Some(false)` for the other appointments the young person was expected at
+    /// (5, 6, 7), `None` for those that did not go ahead or have no outcome yet (2 and 4,
+    /// cancelled; scheduled). The rate is DNAs over those expected, our definition on the NHS
+    /// Data Dictionary's attendance codes: NHS England publishes care contacts by attendance
+    /// status (`DNA_Reason` in `menh_analysis/notebooks/01_Prepare/0.Generic_prep.py` lines
+    /// 2029–2037, NHSDigital/mental-health-monthly-statistics at commit 7b4d742), not one
+    /// rate, and the area may count arriving late and not seen (7) differently.
+    pub fn did_not_attend(&self) -> Option<bool> {
+        match self {
+            ContactStatus::DidNotAttend => Some(true),
+            ContactStatus::Attended | ContactStatus::AttendedLate | ContactStatus::LateNotSeen => {
+                Some(false)
+            }
+            ContactStatus::Scheduled
+            | ContactStatus::CancelledByPatient
+            | ContactStatus::CancelledByProvider => None,
+        }
+    }
 }
 
 coded_enum!(

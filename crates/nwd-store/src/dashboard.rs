@@ -90,6 +90,10 @@ pub struct Dashboard {
     pub waits: Waits,
     /// Where the requests received in the period ended up (see [`Ledger`]).
     pub ledger: Ledger,
+    /// Direct contacts by attendance status (API name, `nwd_domain::codes::ContactStatus`)
+    /// and the month they were for; with a service filter, that service's. Statuses with
+    /// none left out.
+    pub contacts_by_status: BTreeMap<String, Vec<u64>>,
 }
 
 /// The no-wrong-door ledger over the dashboard's period, by the one definition

@@ -73,3 +73,15 @@ fn counted_mechanisms_and_attendance() {
     assert!(!ContactStatus::LateNotSeen.is_attended());
     assert!(Priority::Emergency.rank() < Priority::Routine.rank());
 }
+
+#[test]
+fn the_did_not_attend_rate_counts_code_3_against_the_appointments_expected() {
+    use super::ContactStatus as S;
+    assert_eq!(S::DidNotAttend.did_not_attend(), Some(true));
+    for expected in [S::Attended, S::AttendedLate, S::LateNotSeen] {
+        assert_eq!(expected.did_not_attend(), Some(false), "{expected:?}");
+    }
+    for left_out in [S::Scheduled, S::CancelledByPatient, S::CancelledByProvider] {
+        assert_eq!(left_out.did_not_attend(), None, "{left_out:?}");
+    }
+}

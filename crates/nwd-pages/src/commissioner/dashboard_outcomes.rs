@@ -264,6 +264,7 @@ mod tests {
             outcomes,
             waits: Default::default(),
             ledger: Default::default(),
+            contacts_by_status: Default::default(),
         };
         let names = HashMap::from([(service, "Wellbeing service".to_owned())]);
         let shown = blocks(

@@ -196,6 +196,7 @@ mod tests {
             outcomes: Default::default(),
             waits: Default::default(),
             ledger: Default::default(),
+            contacts_by_status: Default::default(),
         };
         let blocks = blocks(&d, Suppression::default());
         let gender = &blocks[1];

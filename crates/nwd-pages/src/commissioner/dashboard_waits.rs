@@ -275,6 +275,7 @@ pub(crate) mod tests {
             outcomes: Default::default(),
             waits,
             ledger: Default::default(),
+            contacts_by_status: Default::default(),
         }
     }
 

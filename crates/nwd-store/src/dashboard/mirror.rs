@@ -96,12 +96,24 @@ struct Entry {
     attended_direct: u32,
     /// Slot of its young person (`Mirror::person_slot`).
     person: u32,
+    /// Its direct contacts' attendance (every referral, open or closed).
+    booked: Vec<Booked>,
     /// Age in whole years when the referral was received (read for the closed referrals
     /// counted in the outcome figures; `None` without a date of birth).
     age: Option<u8>,
     /// What its outcome measures show (`nwd_domain::outcome_figures::ReferralOutcome`,
     /// worked out when read; left empty for referrals not closed or without measures).
     outcome: nwd_domain::outcome_figures::ReferralOutcome,
+}
+
+/// One direct contact booked, for the attendance figures.
+#[derive(Clone, Copy)]
+struct Booked {
+    /// When (milliseconds).
+    at: i64,
+    status: nwd_domain::codes::ContactStatus,
+    /// Slot of its service (`NO_SERVICE` when no longer listed).
+    service: u32,
 }
 
 /// One counted contact.

@@ -81,9 +81,10 @@ async fn commissioner_sees_aggregates_only(app: &TestApp) {
         html.contains(r#"role="img""#),
         "charts are images with text"
     );
-    // Ten tables, three of waits and three of the no-wrong-door ledger (issue 20), and four
-    // of outcome measures (issue 19).
-    assert_eq!(html.matches("/commissioning/download?table=").count(), 20);
+    // Eleven tables (attendance added), three of waits and three of the no-wrong-door ledger
+    // (issue 20), and four of outcome measures (issue 19).
+    assert_eq!(html.matches("/commissioning/download?table=").count(), 21);
+    assert!(html.contains("Appointments and attendance"));
     assert!(html.contains("How long requests waited for a triage decision"));
     assert!(html.contains("Where requests ended up, by referrer"));
     assert!(html.contains("How long young people waited for a first contact"));

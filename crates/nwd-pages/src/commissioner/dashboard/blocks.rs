@@ -2,7 +2,7 @@
 //! cells ([`blocks`]).
 
 use crate::chart::{Chart, ChartKind, Series};
-use nwd_domain::codes::ReferralSource;
+use nwd_domain::codes::{ContactStatus, ReferralSource};
 use nwd_domain::disclosure::{Published, Suppression};
 use nwd_domain::need::NeedGroup;
 use nwd_store::dashboard::Dashboard;
@@ -249,6 +249,39 @@ pub fn blocks(d: &Dashboard, rule: Suppression) -> Vec<Block> {
             ("With a standard".to_owned(), b.counts(&d.seen_with_standard)),
             ("Within the standard".to_owned(), b.counts(&d.seen_within_standard)),
         ],
+        1,
+        Some(100.0),
+    ));
+
+    // Attendance: every status with contacts, then the did-not-attend rate.
+    let mut expected = vec![0u64; n];
+    let mut missed = vec![0u64; n];
+    let mut columns: Vec<(String, Vec<Cell>)> = Vec::new();
+    for status in ContactStatus::ALL {
+        let Some(counts) = d.contacts_by_status.get(status.as_str()) else {
+            continue;
+        };
+        if let Some(dna) = status.did_not_attend() {
+            for i in 0..n {
+                expected[i] += counts[i];
+                if dna {
+                    missed[i] += counts[i];
+                }
+            }
+        }
+        columns.push((status.label().to_owned(), b.counts(counts)));
+    }
+    columns.insert(
+        0,
+        ("% did not attend".to_owned(), b.shares(&missed, &expected)),
+    );
+    out.push(b.block(
+        "attendance",
+        "Appointments and attendance",
+        "Direct contacts booked for the month, by what happened (the NHS Data Dictionary's attendance codes). Did not attend: no advance warning (code 3), as a share of the appointments the young person was expected at (attended, arrived late and seen or not seen, did not attend); cancellations are left out.",
+        "Per cent did not attend",
+        ChartKind::Line,
+        columns,
         1,
         Some(100.0),
     ));

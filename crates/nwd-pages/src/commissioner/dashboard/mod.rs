@@ -349,6 +349,12 @@ mod tests {
             outcomes: Default::default(),
             waits: Default::default(),
             ledger: Default::default(),
+            contacts_by_status: BTreeMap::from([
+                ("attended".to_owned(), vec![38, 20]),
+                ("attended_late".to_owned(), vec![2, 0]),
+                ("did_not_attend".to_owned(), vec![10, 2]),
+                ("cancelled_by_patient".to_owned(), vec![6, 0]),
+            ]),
         }
     }
 
@@ -376,6 +382,16 @@ mod tests {
         assert_eq!(cells(triage, "% allocated"), ["78", "50"]);
         assert_eq!(cells(triage, "% signposted"), ["11", "*"]);
         assert_eq!(cells(triage, "Other"), ["*", "*"]);
+        // Did not attend: 10 of 50 expected (38 + 2 + 10; the 6 cancelled left out) → 20 %;
+        // 2 of 22 → the 2 hidden, so the share too.
+        let attendance = by("attendance");
+        assert_eq!(cells(attendance, "% did not attend"), ["20", "*"]);
+        assert_eq!(cells(attendance, "Did not attend"), ["10", "*"]);
+        assert_eq!(cells(attendance, "Cancelled by patient"), ["5", "*"]);
+        assert!(
+            !attendance.columns.contains(&"Scheduled".to_owned()),
+            "none booked"
+        );
         // The chart never draws a suppressed value: no bar for School's 3s.
         assert!(!source.svg.contains("School or education service 3"));
         assert!(source.svg.contains("GP practice 40"));

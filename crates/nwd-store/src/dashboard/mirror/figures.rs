@@ -78,6 +78,8 @@ impl Mirror {
         // Days waited by the allocations first seen: per month, and (service, days,
         // verdict) over the period.
         let mut month_waits: Vec<Vec<f64>> = vec![Vec::new(); n];
+        // Direct contacts by attendance status, by the month they were (booked) for.
+        let mut contacts_by_status: BTreeMap<String, Vec<u64>> = BTreeMap::new();
         // Hours from receipt to the triage decision, by the month triaged.
         let mut to_triage: Vec<Vec<f64>> = vec![Vec::new(); n];
         let mut period_waits: Vec<(u32, i32, Option<bool>)> = Vec::new();
@@ -173,6 +175,17 @@ impl Mirror {
                     }
                 }
             }
+            for b in &entry.booked {
+                if wanted.is_some_and(|w| b.service != w) {
+                    continue;
+                }
+                if let Some(i) = month_of(b.at) {
+                    let counts = contacts_by_status
+                        .entry(b.status.as_str().to_owned())
+                        .or_insert_with(|| vec![0u64; n]);
+                    counts[i] += 1;
+                }
+            }
             if let Some(i) = entry.triaged_at.and_then(month_of) {
                 if let Some(at) = entry.triaged_at {
                     to_triage[i].push((at - entry.received_at) as f64 / 3_600_000.0);
@@ -265,6 +278,7 @@ impl Mirror {
             outcomes,
             waits,
             ledger,
+            contacts_by_status,
         }
     }
 

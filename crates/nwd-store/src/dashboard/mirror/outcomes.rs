@@ -13,7 +13,7 @@ use nwd_domain::codes::ContactStatus;
 use nwd_domain::outcome_figures::ReferralOutcome;
 use nwd_domain::referral::event::ReferralEvent;
 use nwd_domain::referral::outcome::{norm_inputs_at, summarise, OutcomeAssessment};
-use nwd_domain::{PersonId, ReferralId};
+use nwd_domain::{PersonId, ReferralId, ServiceId};
 use sqlx::Row;
 
 use crate::codec::{ts, uuid};
@@ -42,11 +42,13 @@ impl Mirror {
             }))
         };
 
-        // Attended direct contacts of closed referrals, with their instants (the pairing
-        // needs the first and second).
-        let contact_sql = "SELECT c.referral_id, r.person_id, c.status, c.at FROM contacts c \
+        // Direct contacts: every one's attendance, month and service (the attendance
+        // figures); of closed referrals, the attended ones' instants (the pairing needs the
+        // first and second).
+        let contact_sql =
+            "SELECT c.referral_id, r.person_id, c.service_id, c.status, c.at FROM contacts c \
              JOIN referrals r ON r.id = c.referral_id \
-             WHERE r.closed_at IS NOT NULL AND c.kind = 'direct'";
+             WHERE c.kind = 'direct'";
         let rows = match ids {
             None => select(store, contact_sql, &[], "c.allocation_id", None).await?,
             Some(_) if allocation_ids.is_empty() => Vec::new(),
@@ -66,14 +68,32 @@ impl Mirror {
         // by age at referral.
         let mut person_of: HashMap<u32, String> = HashMap::new();
         for row in &rows {
-            let Some(slot) = closed_slot(self, &row.try_get::<String, _>("referral_id")?)? else {
+            let referral: String = row.try_get("referral_id")?;
+            let status = ContactStatus::parse(&row.try_get::<String, _>("status")?)
+                .map_err(StoreError::Corrupt)?;
+            if let Some(slot) = self.index.get(&ReferralId(uuid(&referral)?)).copied() {
+                if fresh.contains(&slot) {
+                    let service = self
+                        .service_index
+                        .get(&ServiceId(uuid(&row.try_get::<String, _>("service_id")?)?))
+                        .copied()
+                        .unwrap_or(super::NO_SERVICE);
+                    let at: i64 = row.try_get("at")?;
+                    if let Some(entry) = &mut self.entries[slot as usize] {
+                        entry.booked.push(super::Booked {
+                            at,
+                            status,
+                            service,
+                        });
+                    }
+                }
+            }
+            let Some(slot) = closed_slot(self, &referral)? else {
                 continue;
             };
             person_of
                 .entry(slot)
                 .or_insert_with(|| row.try_get("person_id").unwrap_or_default());
-            let status = ContactStatus::parse(&row.try_get::<String, _>("status")?)
-                .map_err(StoreError::Corrupt)?;
             if status.is_attended() {
                 if let Some(entry) = &mut self.entries[slot as usize] {
                     entry.attended_direct += 1;

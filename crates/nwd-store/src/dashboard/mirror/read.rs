@@ -81,6 +81,7 @@ impl Mirror {
             let person = self.person_slot(PersonId(uuid(&row.try_get::<String, _>("person_id")?)?));
             let entry = Entry {
                 person,
+                booked: Vec::new(),
                 uptake,
                 source: self.intern(&source_text),
                 need: self.intern(&need_text),

@@ -241,6 +241,9 @@ async fn monthly_aggregates_match_the_hand_computed_fixture() {
         assert_eq!((d.waits.all.with_standard, d.waits.all.within), (2, 1));
         assert_eq!(d.waits.by_service.len(), 1);
         assert_eq!(d.waits.by_service[&community], d.waits.all);
+        // Attendance: R1 on 20 January and 3 March, R2 on 10 March; nothing missed.
+        assert_eq!(d.contacts_by_status["attended"], [1, 0, 2]);
+        assert_eq!(d.contacts_by_status.len(), 1);
         // Hours to the triage decision: R1 25 (10 Jan 09:00 → 11 Jan 10:00); in February R3
         // and R6 25, R2 58.5 (31 Jan 23:30 → 3 Feb 10:00).
         let to_triage: Vec<(u64, Option<f64>, Option<f64>)> = d

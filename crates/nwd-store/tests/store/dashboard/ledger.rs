@@ -8,14 +8,16 @@
 //! | C       | Bea (NHS B)  | 1 February | allocated to community and specialist, both ended unseen | passed on without help | no  |
 
 use jiff::civil::date;
-use nwd_domain::codes::{DischargeReason, Priority, ReferralSource, TeamType};
+use nwd_domain::codes::{
+    ConsultationMechanism, ContactStatus, DischargeReason, Priority, ReferralSource, TeamType,
+};
 use nwd_domain::need::NeedGroup;
 use nwd_domain::referral::{Command, DischargeCommand, Referral};
 use nwd_store::dashboard::DashboardQuery;
 
 use crate::backend::{for_each_backend, TestStore};
 use crate::synthetic::{
-    add_service, organisation, person, receive_with, run, service, triage, NHS_A, NHS_B,
+    add_service, contact, organisation, person, receive_with, run, service, triage, NHS_A, NHS_B,
 };
 
 use super::ts;
@@ -76,6 +78,15 @@ async fn returns_within_six_months_and_requests_passed_on_are_counted() {
         )
         .await;
         let a = run(&t, &a, triage(NeedGroup::GettingHelp, &[community])).await;
+        // Ada did not come to her appointment on 10 January.
+        t.clock.set("2025-01-11T10:00:00Z");
+        let dna = contact(
+            a.allocations[0].id,
+            ts("2025-01-10T10:00:00Z"),
+            ContactStatus::DidNotAttend,
+            ConsultationMechanism::FaceToFace,
+        );
+        let a = run(&t, &a, dna).await;
         let a = discharge_all(&t, a, "2025-01-20T10:00:00Z").await;
         assert!(a.closure.is_some(), "the last allocation ended: closed");
 
@@ -119,6 +130,9 @@ async fn returns_within_six_months_and_requests_passed_on_are_counted() {
         let kept = t.store.dashboard(&query).await.unwrap();
         let fresh = t.store.compute_dashboard(&query).await.unwrap();
         assert_eq!(kept.ledger, fresh.ledger, "kept and fresh agree");
+        assert_eq!(kept.contacts_by_status, fresh.contacts_by_status);
+        assert_eq!(kept.contacts_by_status["did_not_attend"], [1, 0, 0]);
+        assert_eq!(kept.contacts_by_status.len(), 1, "no other contact");
         let l = &kept.ledger;
         // Journey::ALL order: reached help, waiting, passed on, ended unseen, signposted,
         // advice or other, not yet triaged.
