@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use nwd_domain::access::AccessMeasures;
+use nwd_domain::codes::ContactStatus;
 use nwd_domain::ServiceId;
 
 use nwd_domain::about::UptakeGroup;
@@ -79,7 +80,7 @@ impl Mirror {
         // verdict) over the period.
         let mut month_waits: Vec<Vec<f64>> = vec![Vec::new(); n];
         // Direct contacts by attendance status, by the month they were (booked) for.
-        let mut contacts_by_status: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+        let mut by_status = vec![vec![0u64; n]; ContactStatus::ALL.len()];
         // Hours from receipt to the triage decision, by the month triaged.
         let mut to_triage: Vec<Vec<f64>> = vec![Vec::new(); n];
         let mut period_waits: Vec<(u32, i32, Option<bool>)> = Vec::new();
@@ -180,10 +181,7 @@ impl Mirror {
                     continue;
                 }
                 if let Some(i) = month_of(b.at) {
-                    let counts = contacts_by_status
-                        .entry(b.status.as_str().to_owned())
-                        .or_insert_with(|| vec![0u64; n]);
-                    counts[i] += 1;
+                    by_status[b.status as usize][i] += 1;
                 }
             }
             if let Some(i) = entry.triaged_at.and_then(month_of) {
@@ -233,6 +231,12 @@ impl Mirror {
             }
         }
 
+        let contacts_by_status: BTreeMap<String, Vec<u64>> = ContactStatus::ALL
+            .iter()
+            .zip(by_status)
+            .filter(|(_, counts)| counts.iter().any(|c| *c > 0))
+            .map(|(status, counts)| (status.as_str().to_owned(), counts))
+            .collect();
         period_waits.sort_unstable_by_key(|(service, _, _)| *service);
         let waits = Waits {
             by_month: month_waits
