@@ -61,7 +61,7 @@ mod household;
 mod identity;
 mod nhs;
 
-use household::{household_given_names, same_home, Household};
+use household::{household_given_names, same_home, Household, HouseholdNames};
 use identity::{
     dates_of_birth_apart, home_counted_once, home_differs, identity_agreements,
     names_and_birth_agree,
@@ -391,7 +391,11 @@ impl Scorer<'_> {
                 adjustment: 0.0,
             });
         }
-        let (query_given, person_given) = household_given_names(query, person, gamma)?;
+        let HouseholdNames {
+            query_given,
+            person_given,
+            family_shared,
+        } = household_given_names(query, person, gamma)?;
         // The household's shared evidence: whatever the home and the family name added.
         let home_weight = b.weight[ADDRESS].max(0.0) + b.weight[POSTCODE].max(0.0);
         let discount = -(home_weight + (b.weight[FAMILY] + b.tf[FAMILY]).max(0.0));
@@ -415,14 +419,13 @@ impl Scorer<'_> {
                 rule: Rule::PossibleNameChange,
                 adjustment: 0.0,
             })
-        } else if given_differs
-            && matches!(gamma[FAMILY], family::EXACT | family::JW_92)
-            && (query.dob.is_none() || person.dob.is_none())
-        {
+        } else if given_differs && family_shared && (query.dob.is_none() || person.dob.is_none()) {
             // The home and the family name agree and one date of birth is missing: only the
             // given name is left to tell a brother or sister from the child, and a given name
             // is what a renamed child changes (the mirror of `HouseholdNoGivenName`). A person
-            // decides; never auto, never new (issue 18).
+            // decides; never auto, never new (issue 18). The family name may agree crosswise
+            // (one record's names the wrong way round, `Clarke, Lucy` against `Lucy Bakowski`):
+            // the given names compared are then the other two, as for the sibling rule.
             Some(Household {
                 rule: Rule::SiblingOrSameChild,
                 adjustment: 0.0,

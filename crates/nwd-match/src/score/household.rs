@@ -38,6 +38,17 @@ pub(super) fn same_home(query: &PersonRef, person: &PersonRef, gamma: &Gamma) ->
             && query.postcode.is_some_and(is_unit_postcode))
 }
 
+/// The names a household rule reads: the two given names to tell household members apart, and
+/// whether the two records share a family name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct HouseholdNames<'a> {
+    pub(super) query_given: Option<&'a str>,
+    pub(super) person_given: Option<&'a str>,
+    /// The family name agrees (exact or Jaro–Winkler ≥ 0.92), directly or with one record's
+    /// names the wrong way round.
+    pub(super) family_shared: bool,
+}
+
 /// When the two records share a family name — directly, or with one record's names the wrong
 /// way round (`HORNMORE, Jasmine` against `Elsie Hornmore`) — the two given names to tell
 /// household members apart; otherwise (a mistyped, changed or missing family name: issue 18,
@@ -47,18 +58,23 @@ pub(super) fn household_given_names<'a>(
     query: &PersonRef<'a>,
     person: &PersonRef<'a>,
     gamma: &Gamma,
-) -> Option<(Option<&'a str>, Option<&'a str>)> {
+) -> Option<HouseholdNames<'a>> {
     let close = |a: Option<&str>, b: Option<&str>| matches!((a, b), (Some(a), Some(b)) if a == b || jaro_winkler(a, b) >= 0.92);
+    let names = |query_given, person_given, family_shared| HouseholdNames {
+        query_given,
+        person_given,
+        family_shared,
+    };
     if gamma[GIVEN] == given::SWAPPED {
         None
     } else if matches!(gamma[FAMILY], family::EXACT | family::JW_92) {
-        Some((query.given, person.given))
+        Some(names(query.given, person.given, true))
     } else if close(query.given, person.family) {
-        Some((query.family, person.given))
+        Some(names(query.family, person.given, true))
     } else if close(query.family, person.given) {
-        Some((query.given, person.family))
+        Some(names(query.given, person.family, true))
     } else {
-        Some((query.given, person.given))
+        Some(names(query.given, person.given, false))
     }
 }
 
