@@ -10,7 +10,9 @@
 //! the date of birth; Soundex of family name + birth year; Soundex of given name + birth
 //! month and day; the postcode; the first three letters of the family name + postcode district;
 //! Soundex of given + family name; the whole address; the house number + the first four letters
-//! of the street.
+//! of the street; the initials of given and family name + the house number (a pair whose names
+//! are both mistyped, whose date of birth is missing or mistyped and whose street is written
+//! another way still meets at its door).
 
 use std::collections::HashMap;
 
@@ -28,6 +30,7 @@ const FAMILY_PREFIX_DISTRICT: u8 = 6;
 const NAMES_SOUND: u8 = 7;
 const ADDRESS: u8 = 8;
 const HOUSE_NUMBER_STREET: u8 = 9;
+const INITIALS_HOUSE_NUMBER: u8 = 10;
 
 /// Blocking keys of one record (at most [`Keys::CAPACITY`]).
 struct Keys {
@@ -36,7 +39,7 @@ struct Keys {
 }
 
 impl Keys {
-    const CAPACITY: usize = 12;
+    const CAPACITY: usize = 16;
 
     fn push(&mut self, key: KeyHash) {
         if self.len < Self::CAPACITY {
@@ -108,7 +111,26 @@ fn keys(person: &PersonRef, query: bool) -> Keys {
     if let Some((number, street)) = house_number_and_street(person.tokens.as_slice()) {
         keys.push(KeyHash::new(HOUSE_NUMBER_STREET).with(number).with(street));
     }
+    if let (Some(given), Some(family), Some(number)) = (
+        person.given.and_then(|g| g.bytes().next()),
+        person.family.and_then(|f| f.bytes().next()),
+        house_number(person.tokens.as_slice()),
+    ) {
+        keys.push(
+            KeyHash::new(INITIALS_HOUSE_NUMBER)
+                .with(&[given, family])
+                .with(number),
+        );
+    }
     keys
+}
+
+/// The first token with a digit: the house or flat number.
+fn house_number<'a>(tokens: &[&'a str]) -> Option<&'a [u8]> {
+    tokens
+        .iter()
+        .find(|t| t.bytes().any(|b| b.is_ascii_digit()))
+        .map(|t| t.as_bytes())
 }
 
 /// The first token with a digit (the house or flat number) and the first four letters of the

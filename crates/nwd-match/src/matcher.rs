@@ -257,6 +257,8 @@ impl Matcher {
 }
 
 #[cfg(test)]
+mod blocking_tests;
+#[cfg(test)]
 mod crosswise_tests;
 #[cfg(test)]
 mod household_tests;
