@@ -72,7 +72,30 @@ pub async fn load(
         generated_in.as_secs_f64(),
         (started.elapsed() - generated_in).as_secs_f64()
     );
-    create_staff(store, &data).await
+    create_staff(store, &data).await?;
+    load_commissioning(store).await
+}
+
+/// Saves the demo's commissioning record (`nwd_demo::COMMISSIONING`) through the use case
+/// every door uses, when the database has none.
+async fn load_commissioning(store: &Store) -> anyhow::Result<()> {
+    let record = nwd_usecase::commissioning::current(store).await?;
+    if record.version.is_some() {
+        eprintln!("demo commissioning record not loaded: the database has one");
+        return Ok(());
+    }
+    let version = nwd_usecase::commissioning::save(
+        store,
+        &crate::admin::as_operator("cli demo", "demo"),
+        "Demo loader",
+        0,
+        nwd_demo::COMMISSIONING,
+        "The demo county's commissioning record",
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("the demo's commissioning record was refused: {e:?}"))?;
+    eprintln!("demo commissioning record: version {version} (agreements, contracts, KPIs)");
+    Ok(())
 }
 
 /// Creates the demo's teams and staff (nwd-demo's plan) through the store's checked, audited

@@ -33,6 +33,11 @@ pub mod staff;
 mod triage;
 mod wording;
 
+/// The demo county's commissioning record (`nwd_domain::commissioning`): parties, a section 76
+/// pooled fund with a variation, aligned budgets, and block, activity and grant contracts
+/// naming the demo's services. Synthetic, Kent-shaped.
+pub const COMMISSIONING: &str = include_str!("../commissioning.toml");
+
 #[cfg(test)]
 mod tests;
 

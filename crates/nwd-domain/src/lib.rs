@@ -26,6 +26,7 @@ pub mod access;
 pub mod actor;
 pub mod authz;
 pub mod codes;
+pub mod commissioning;
 pub mod consent;
 pub mod consultation;
 pub mod contact;

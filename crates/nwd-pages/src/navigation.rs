@@ -33,6 +33,7 @@ const MENU: &[(&str, &str)] = &[
     ("/staff/refer", "Make a referral"),
     ("/staff/referrals-sent", "Referrals sent"),
     ("/commissioning", "Dashboard"),
+    ("/commissioning/money", "Money and contracts"),
     ("/commissioning/simulate", "What-if simulator"),
     ("/staff/privacy", "Privacy and audit"),
     ("/staff/privacy/reviews", "Break-glass reviews"),

@@ -24,6 +24,7 @@ pub mod auth;
 mod bulk;
 pub mod calibrate;
 mod codec;
+pub mod commissioning;
 pub mod consent;
 pub mod consultation;
 pub mod dashboard;

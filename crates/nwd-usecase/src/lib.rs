@@ -17,6 +17,7 @@
 
 pub mod about;
 pub mod accounts;
+pub mod commissioning;
 pub mod error;
 pub mod intake;
 pub mod measure_links;

@@ -28,6 +28,9 @@ pub enum Permission {
     ReadServiceLists,
     /// Aggregate measures (counts, waits, access), small numbers suppressed.
     ReadAggregates,
+    /// Record the commissioning record: agreements, contributions, contracts and their KPIs
+    /// (aggregates only; no person is reached).
+    ManageCommissioning,
     /// Ask for time-boxed access without a relationship, giving a reason.
     BreakGlass,
     /// Audit reports: who accessed a young person's record, what a user accessed.
@@ -43,7 +46,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::ReadClinical,
         Permission::WriteClinical,
         Permission::SearchReferrals,
@@ -54,6 +57,7 @@ impl Permission {
         Permission::ManageDirectory,
         Permission::ReadServiceLists,
         Permission::ReadAggregates,
+        Permission::ManageCommissioning,
         Permission::BreakGlass,
         Permission::AuditReports,
         Permission::ReviewBreakGlass,
@@ -74,6 +78,7 @@ impl Permission {
             Permission::ManageDirectory => "manage_directory",
             Permission::ReadServiceLists => "read_service_lists",
             Permission::ReadAggregates => "read_aggregates",
+            Permission::ManageCommissioning => "manage_commissioning",
             Permission::BreakGlass => "break_glass",
             Permission::AuditReports => "audit_reports",
             Permission::ReviewBreakGlass => "review_break_glass",

@@ -114,7 +114,7 @@ impl Role {
                 ManageUsers,
             ],
             Role::PrivacyOfficer => &[AuditReports, ReviewBreakGlass],
-            Role::Commissioner => &[ReadAggregates],
+            Role::Commissioner => &[ReadAggregates, ManageCommissioning],
             Role::ExternalReferrer => &[MakeReferral, ViewSentReferrals],
             Role::ParentCarer => &[ReadAsParentCarer],
         }

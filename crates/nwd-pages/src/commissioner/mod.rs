@@ -1,11 +1,14 @@
 //! Pages for commissioners: the dashboard of waits, outcomes and who gets help (with its
-//! charts and data tables, and its download), and the what-if simulator.
+//! charts and data tables, and its download), money and contracts (agreements, contributions,
+//! contracts and their payment and activity statements; changed with `manage_commissioning`),
+//! and the what-if simulator.
 
 pub mod dashboard;
 pub mod dashboard_ledger;
 pub mod dashboard_outcomes;
 pub mod dashboard_uptake;
 pub mod dashboard_waits;
+pub mod money;
 pub mod simulate;
 
 use nwd_domain::authz::{Permission, Policy, Scope};
@@ -34,5 +37,50 @@ pub fn router() -> SecureRouter {
             Policy::Requires(Permission::ReadAggregates, Scope::None),
             "aggregate",
             routes!(simulate::run),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(money::overview),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(money::statement::contract),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(money::statement::download),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(money::edit::history),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(money::edit::version),
+        )
+        .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(money::edit::form),
+        )
+        .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(money::edit::save),
+        )
+        .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(money::edit::restore),
+        )
+        .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(money::edit::restore_question),
         )
 }

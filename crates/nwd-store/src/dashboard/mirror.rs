@@ -36,6 +36,7 @@ use super::Dashboard;
 use crate::codec::uuid;
 use crate::{Store, StoreError};
 
+mod activity;
 mod figures;
 mod outcomes;
 mod read;
@@ -202,7 +203,7 @@ impl Mirror {
     }
 
     /// Everything, at `version` (read before).
-    pub(super) async fn read_all(store: &Store, version: i64) -> Result<Mirror, StoreError> {
+    pub(crate) async fn read_all(store: &Store, version: i64) -> Result<Mirror, StoreError> {
         let mut mirror = Mirror::empty(version);
         mirror.read_services(store).await?;
         mirror.read_referrals(store, None).await?;

@@ -1,0 +1,548 @@
+//! The payment and activity statement: for a contract (or one of its funded elements) and a
+//! quarter, what was delivered — counted from the record by the store ([`Activity`]) — what
+//! it cost under the contract's payment terms, the cost per contact, per episode and per
+//! young person helped (under a block contract too: the question that ended Kent's 2017
+//! arrangement, "lack of available performance data and dispute in relation to payment"),
+//! who paid what share, and each of the contract's KPIs against its threshold.
+//!
+//! **Disclosure.** The counts are published as every commissioner-facing count is
+//! (`crate::disclosure`: below 5 `*`, the rest rounded to 5); unit costs and KPI shares are
+//! derived from the published counts, never the exact ones, and a unit cost or share whose
+//! count is suppressed is suppressed too. An activity contract's cost is what is paid, so it
+//! is the price times the exact units — shown only when the units are not suppressed.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::money::Money;
+use super::plan::{
+    value_for, ActivityUnit, Agreement, Commissioning, Contract, Payment, YearValue,
+};
+use super::year::{FinancialYear, Quarter};
+use crate::disclosure::{Published, Suppression};
+
+/// What a set of services delivered in a period, counted from the record (exact counts).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// Allocations to the services made in the period.
+    pub referrals: u64,
+    /// Allocations whose first attended contact fell in the period.
+    pub first_seen: u64,
+    /// Of those, the ones whose service has a standard for the referral.
+    pub seen_with_standard: u64,
+    /// Of those, the ones seen within it.
+    pub seen_within_standard: u64,
+    /// Attended direct contacts in the period (codes 5 and 6).
+    pub attended: u64,
+    /// Appointments in the period the young person did not attend (code 3).
+    pub did_not_attend: u64,
+    /// Appointments expected in the period (codes 3, 5, 6 and 7: `ContactStatus::did_not_attend`).
+    pub expected: u64,
+    /// Allocations ended in the period (episodes).
+    pub episodes_ended: u64,
+    /// Different young people with an attended direct contact in the period.
+    pub young_people: u64,
+    /// Days waited from the referral to the first attended contact, one per allocation first
+    /// seen in the period, in any order.
+    pub wait_days: Vec<u32>,
+}
+
+/// The KPI library: what can be written in a contract's `[[contract.kpi]]`, each computed
+/// from a quarter's [`Activity`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kpi {
+    /// Per cent of young people seen for the first time whose wait met their service's
+    /// standard (the dashboard's "% within standard", domain guide §3).
+    SeenWithinStandard,
+    /// Median days from referral to the first attended contact.
+    MedianWaitDays,
+    /// 90th-percentile days from referral to the first attended contact.
+    P90WaitDays,
+    /// Per cent of expected appointments not attended (code 3 over codes 3, 5, 6 and 7, as
+    /// NHS England's `DNA_Reason`; `ContactStatus::did_not_attend`).
+    DidNotAttendRate,
+}
+
+/// Whether more or less is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiDirection {
+    /// Higher is better: the threshold is a floor.
+    HigherIsBetter,
+    /// Lower is better: the threshold is a ceiling.
+    LowerIsBetter,
+}
+
+impl KpiDirection {
+    /// The direction of `kpi`.
+    pub fn of(kpi: Kpi) -> KpiDirection {
+        match kpi {
+            Kpi::SeenWithinStandard => KpiDirection::HigherIsBetter,
+            Kpi::MedianWaitDays | Kpi::P90WaitDays | Kpi::DidNotAttendRate => {
+                KpiDirection::LowerIsBetter
+            }
+        }
+    }
+}
+
+impl Kpi {
+    /// Every KPI in the library.
+    pub const ALL: [Kpi; 4] = [
+        Kpi::SeenWithinStandard,
+        Kpi::MedianWaitDays,
+        Kpi::P90WaitDays,
+        Kpi::DidNotAttendRate,
+    ];
+
+    /// Its code in a contract.
+    pub fn code(self) -> &'static str {
+        match self {
+            Kpi::SeenWithinStandard => "seen_within_standard",
+            Kpi::MedianWaitDays => "median_wait_days",
+            Kpi::P90WaitDays => "p90_wait_days",
+            Kpi::DidNotAttendRate => "did_not_attend_rate",
+        }
+    }
+
+    /// Parses a code, listing the library when it is not one.
+    pub fn parse(code: &str) -> Result<Kpi, String> {
+        Kpi::ALL
+            .into_iter()
+            .find(|k| k.code() == code)
+            .ok_or_else(|| {
+                format!(
+                    "{code:?} is not in the KPI library; use one of: {}",
+                    Kpi::ALL.map(Kpi::code).join(", ")
+                )
+            })
+    }
+
+    /// Its title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Kpi::SeenWithinStandard => "Seen within the waiting-time standard",
+            Kpi::MedianWaitDays => "Median wait to first contact",
+            Kpi::P90WaitDays => "90th-percentile wait to first contact",
+            Kpi::DidNotAttendRate => "Did-not-attend rate",
+        }
+    }
+
+    /// Its definition, as shown beside it.
+    pub fn definition(self) -> &'static str {
+        match self {
+            Kpi::SeenWithinStandard => "Young people seen for the first time in the quarter whose wait from referral met their service's standard for their priority, over those seen for the first time whose service has a standard. Shares come from the published (rounded) counts.",
+            Kpi::MedianWaitDays => "The middle of the days waited from referral to the first attended contact, for each allocation first seen in the quarter.",
+            Kpi::P90WaitDays => "The days within which nine in ten of the allocations first seen in the quarter had their first attended contact.",
+            Kpi::DidNotAttendRate => "Appointments in the quarter not attended without notice (status 3), over the appointments expected (statuses 3, 5, 6 and 7).",
+        }
+    }
+
+    /// Where its definition comes from.
+    pub fn source(self) -> &'static str {
+        match self {
+            Kpi::SeenWithinStandard => "Domain guide §3 (waiting-time standards); the service's standards in the directory",
+            Kpi::MedianWaitDays | Kpi::P90WaitDays => "NHS England CYP waiting times (referral to second contact, MHS109-style distribution); here to first attended contact",
+            Kpi::DidNotAttendRate => "NHS England MHSDS `DNA_Reason` (menh_analysis 0.Generic_prep.py lines 2029–2037, NHSDigital/mental-health-monthly-statistics @7b4d742)",
+        }
+    }
+
+    /// Its unit.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Kpi::SeenWithinStandard | Kpi::DidNotAttendRate => "%",
+            Kpi::MedianWaitDays | Kpi::P90WaitDays => "days",
+        }
+    }
+
+    /// The values a threshold may take.
+    pub fn range(self) -> (f64, f64) {
+        match self {
+            Kpi::SeenWithinStandard | Kpi::DidNotAttendRate => (0.0, 100.0),
+            Kpi::MedianWaitDays | Kpi::P90WaitDays => (0.0, 3650.0),
+        }
+    }
+
+    /// Its value for a quarter's activity, or why there is none.
+    pub fn value(self, activity: &Activity, rule: &Suppression) -> KpiValue {
+        let share = |n: u64, d: u64| -> KpiValue {
+            let (n, d) = (rule.count(n), rule.count(d));
+            if d == Published::Count(0) {
+                return KpiValue::NoData;
+            }
+            match rule.share(n, d) {
+                Some(percent) => KpiValue::Value(percent as f64),
+                None => KpiValue::Suppressed,
+            }
+        };
+        match self {
+            Kpi::SeenWithinStandard => {
+                share(activity.seen_within_standard, activity.seen_with_standard)
+            }
+            Kpi::DidNotAttendRate => share(activity.did_not_attend, activity.expected),
+            Kpi::MedianWaitDays | Kpi::P90WaitDays => {
+                let n = activity.wait_days.len() as u64;
+                if n == 0 {
+                    return KpiValue::NoData;
+                }
+                if rule.count(n) == Published::Suppressed {
+                    return KpiValue::Suppressed;
+                }
+                let q = if self == Kpi::MedianWaitDays {
+                    0.5
+                } else {
+                    0.9
+                };
+                KpiValue::Value(f64::from(nearest_rank(&activity.wait_days, q)))
+            }
+        }
+    }
+}
+
+/// The `q` quantile by the nearest-rank method (the smallest value with at least `q` of the
+/// values at or below it), as `crate::waits` states its percentiles.
+fn nearest_rank(values: &[u32], q: f64) -> u32 {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// A KPI's value in a quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum KpiValue {
+    /// Nothing to measure in the quarter.
+    NoData,
+    /// Too few to show.
+    Suppressed,
+    /// The value, in the KPI's unit.
+    Value(f64),
+}
+
+/// Red, amber or green against a threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rag {
+    /// Meets the threshold.
+    Green,
+    /// Short of it by no more than the amber margin.
+    Amber,
+    /// Further short.
+    Red,
+    /// No value to rate (no data, or suppressed).
+    NotRated,
+}
+
+impl Rag {
+    /// Rates `value` against `threshold` with an `amber` margin, in `kpi`'s direction.
+    pub fn of(kpi: Kpi, value: KpiValue, threshold: f64, amber: f64) -> Rag {
+        let KpiValue::Value(v) = value else {
+            return Rag::NotRated;
+        };
+        let shortfall = match KpiDirection::of(kpi) {
+            KpiDirection::HigherIsBetter => threshold - v,
+            KpiDirection::LowerIsBetter => v - threshold,
+        };
+        if shortfall <= 0.0 {
+            Rag::Green
+        } else if shortfall <= amber {
+            Rag::Amber
+        } else {
+            Rag::Red
+        }
+    }
+
+    /// As shown.
+    pub fn label(self) -> &'static str {
+        match self {
+            Rag::Green => "Green",
+            Rag::Amber => "Amber",
+            Rag::Red => "Red",
+            Rag::NotRated => "Not rated",
+        }
+    }
+}
+
+/// The counts of [`Activity`] as they may be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PublishedActivity {
+    /// Allocations made.
+    pub referrals: Published,
+    /// Allocations first seen.
+    pub first_seen: Published,
+    /// Attended direct contacts.
+    pub attended: Published,
+    /// Not attended.
+    pub did_not_attend: Published,
+    /// Episodes ended.
+    pub episodes_ended: Published,
+    /// Young people helped.
+    pub young_people: Published,
+}
+
+impl PublishedActivity {
+    /// `activity` under `rule`.
+    pub fn of(activity: &Activity, rule: &Suppression) -> PublishedActivity {
+        PublishedActivity {
+            referrals: rule.count(activity.referrals),
+            first_seen: rule.count(activity.first_seen),
+            attended: rule.count(activity.attended),
+            did_not_attend: rule.count(activity.did_not_attend),
+            episodes_ended: rule.count(activity.episodes_ended),
+            young_people: rule.count(activity.young_people),
+        }
+    }
+}
+
+/// One KPI in one quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct KpiResult {
+    /// The KPI.
+    pub kpi: Kpi,
+    /// Its value.
+    pub value: KpiValue,
+    /// The threshold.
+    pub threshold: f64,
+    /// The rating.
+    pub rag: Rag,
+}
+
+/// A share of the cost by who paid.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunderShare {
+    /// Index of the party in [`Commissioning::parties`].
+    pub party: usize,
+    /// What it paid.
+    pub amount: Money,
+}
+
+/// One quarter of a contract's (or element's) statement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatementRow {
+    /// The quarter.
+    pub quarter: String,
+    /// First day.
+    pub from: Date,
+    /// First day after it.
+    pub to: Date,
+    /// The quarter is not over (figures to date).
+    pub partial: bool,
+    /// Days counted: those of the quarter inside the contract's term, up to today.
+    pub days_in_term: i64,
+    /// What was delivered.
+    pub activity: PublishedActivity,
+    /// What it cost (`None`: an activity cost whose units are suppressed).
+    pub cost: Option<Money>,
+    /// The incentive's share of the cost (CQUIN), when there is one.
+    pub incentive: Option<Money>,
+    /// Cost per attended contact.
+    pub per_contact: Option<Money>,
+    /// Cost per episode ended.
+    pub per_episode: Option<Money>,
+    /// Cost per young person helped.
+    pub per_young_person: Option<Money>,
+    /// Who paid what.
+    pub funders: Vec<FunderShare>,
+    /// Each KPI.
+    pub kpis: Vec<KpiResult>,
+}
+
+/// Sum over the days `from..to` of each day's share of the annual value in force.
+pub fn pro_rata(values: &[YearValue], from: Date, to: Date) -> Money {
+    let mut total: i128 = 0;
+    let mut day = from;
+    while day < to {
+        let year = FinancialYear::of(day);
+        total += i128::from(value_for(values, year).pence()) * 1_000_000 / i128::from(year.days());
+        day = match day.tomorrow() {
+            Ok(next) => next,
+            Err(_) => break,
+        };
+    }
+    Money::from_pence(((total + 500_000) / 1_000_000) as i64)
+}
+
+/// The days of `quarter` inside `start..=end`, as `(from, to)` (to exclusive).
+pub fn within_term(quarter: Quarter, start: Date, end: Date) -> (Date, Date) {
+    let from = quarter.first_day().max(start);
+    let after_end = end.tomorrow().unwrap_or(end);
+    let to = quarter.end().min(after_end);
+    (from, to.max(from))
+}
+
+/// The days of `quarter` a statement counts on `today`: those inside the term and not after
+/// today (a quarter not yet over is counted, and paid, to date).
+pub fn days_counted(quarter: Quarter, start: Date, end: Date, today: Date) -> (Date, Date) {
+    let (from, to) = within_term(quarter, start, end);
+    let to = to.min(today.tomorrow().unwrap_or(today));
+    (from.min(to), to)
+}
+
+/// The cost of `activity` in the days `from..to` under `payment` and `values`.
+fn cost(
+    payment: Payment,
+    values: &[YearValue],
+    from: Date,
+    to: Date,
+    activity: &Activity,
+    rule: &Suppression,
+) -> Option<Money> {
+    match payment {
+        Payment::Block | Payment::Grant => Some(pro_rata(values, from, to)),
+        Payment::Activity { per, price } => {
+            let units = match per {
+                ActivityUnit::Contact => activity.attended,
+                ActivityUnit::Episode => activity.episodes_ended,
+            };
+            (rule.count(units) != Published::Suppressed).then(|| price.times(units))
+        }
+    }
+}
+
+/// How `agreement`'s partners shared the days `from..to`: each partner's contribution over
+/// those days, in the order first named.
+pub fn contributions(agreement: &Agreement, from: Date, to: Date) -> Vec<FunderShare> {
+    agreement
+        .partners()
+        .into_iter()
+        .map(|party| FunderShare {
+            party,
+            amount: agreement.contributed(party, from, to),
+        })
+        .collect()
+}
+
+/// Splits `total` by the weights of `shares` (the last share takes the rounding).
+fn split(total: Money, shares: &[FunderShare]) -> Vec<FunderShare> {
+    let sum: i64 = shares.iter().map(|s| s.amount.pence()).sum();
+    if sum == 0 {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(shares.len());
+    let mut given = 0i64;
+    for (i, s) in shares.iter().enumerate() {
+        let amount = if i + 1 == shares.len() {
+            Money::from_pence(total.pence() - given)
+        } else {
+            total.share(s.amount.pence(), sum)
+        };
+        given += amount.pence();
+        out.push(FunderShare {
+            party: s.party,
+            amount,
+        });
+    }
+    out
+}
+
+/// One quarter of `contract`'s statement, from the activity of its services in the days of
+/// the quarter inside its term, on `today` (which marks the current quarter partial).
+pub fn contract_row(
+    plan: &Commissioning,
+    contract: &Contract,
+    quarter: Quarter,
+    activity: &Activity,
+    rule: &Suppression,
+    today: Date,
+) -> StatementRow {
+    let (from, to) = days_counted(quarter, contract.start, contract.end, today);
+    let cost = cost(contract.payment, &contract.values, from, to, activity, rule);
+    let funders = match (cost, contract.agreement, contract.funder) {
+        (Some(cost), Some(a), _) => split(cost, &contributions(&plan.agreements[a], from, to)),
+        (Some(cost), None, Some(f)) => vec![FunderShare {
+            party: f,
+            amount: cost,
+        }],
+        _ => Vec::new(),
+    };
+    let incentive = match (&contract.incentive, cost) {
+        (Some((_, share)), Some(cost)) => Some(Money::from_pence(
+            (cost.pence() as f64 * share).round() as i64,
+        )),
+        _ => None,
+    };
+    let kpis = contract
+        .kpis
+        .iter()
+        .map(|t| {
+            let value = t.kpi.value(activity, rule);
+            KpiResult {
+                kpi: t.kpi,
+                value,
+                threshold: t.threshold,
+                rag: Rag::of(t.kpi, value, t.threshold, t.amber),
+            }
+        })
+        .collect();
+    row(
+        quarter, from, to, activity, rule, today, cost, incentive, funders, kpis,
+    )
+}
+
+/// One quarter of a funded element's statement (paid as a block from its own values).
+pub fn element_row(
+    element: &super::plan::Element,
+    contract: &Contract,
+    quarter: Quarter,
+    activity: &Activity,
+    rule: &Suppression,
+    today: Date,
+) -> StatementRow {
+    let (from, to) = days_counted(quarter, contract.start, contract.end, today);
+    let cost = pro_rata(&element.values, from, to);
+    let funders = vec![FunderShare {
+        party: element.funder,
+        amount: cost,
+    }];
+    row(
+        quarter,
+        from,
+        to,
+        activity,
+        rule,
+        today,
+        Some(cost),
+        None,
+        funders,
+        Vec::new(),
+    )
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one row's parts, named at both calls"
+)]
+fn row(
+    quarter: Quarter,
+    from: Date,
+    to: Date,
+    activity: &Activity,
+    rule: &Suppression,
+    today: Date,
+    cost: Option<Money>,
+    incentive: Option<Money>,
+    funders: Vec<FunderShare>,
+    kpis: Vec<KpiResult>,
+) -> StatementRow {
+    let published = PublishedActivity::of(activity, rule);
+    let per = |count: Published| cost.and_then(|c| count.value().and_then(|n| c.per(n)));
+    StatementRow {
+        quarter: quarter.label(),
+        from: quarter.first_day(),
+        to: quarter.end(),
+        partial: today < quarter.end() && today >= quarter.first_day(),
+        days_in_term: super::year::days_between(from, to),
+        per_contact: per(published.attended),
+        per_episode: per(published.episodes_ended),
+        per_young_person: per(published.young_people),
+        activity: published,
+        cost,
+        incentive,
+        funders,
+        kpis,
+    }
+}
+
+#[cfg(test)]
+mod tests;

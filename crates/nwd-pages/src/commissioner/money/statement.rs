@@ -1,0 +1,430 @@
+//! A contract's payment and activity statement for a financial year: each quarter's activity,
+//! cost and cost per contact, episode and young person helped, who paid what, the KPIs
+//! against their thresholds (red, amber, green), and each funded element; with a chart beside
+//! the tables and the statement as CSV. What is counted and priced, and how it is suppressed,
+//! is `nwd_domain::commissioning::statement`'s.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use nwd_domain::commissioning::plan::Contract;
+use nwd_domain::commissioning::statement::{Kpi, KpiValue, StatementRow};
+use nwd_domain::commissioning::{Commissioning, FinancialYear, Money};
+use nwd_http::extract::Caller;
+use nwd_http::problem::ApiError;
+use nwd_http::AppState;
+use nwd_usecase::commissioning::{self, ContractStatement};
+use serde::Deserialize;
+
+use super::{long_date, paid_by, payment_words};
+use crate::chart::{Chart, ChartKind, Series};
+use crate::layout::{render, Layout, PageError, PageResult, Sensitivity};
+
+/// The year asked for.
+#[derive(Debug, Deserialize)]
+pub struct YearQuery {
+    /// `2026/27`; the current year when absent.
+    year: Option<String>,
+}
+
+/// One quarter's row as shown.
+struct RowView {
+    quarter: String,
+    cells: Vec<String>,
+}
+
+/// One KPI across the quarters.
+struct KpiView {
+    code: &'static str,
+    title: &'static str,
+    threshold: String,
+    cells: Vec<String>,
+    definition: &'static str,
+    source: &'static str,
+}
+
+/// A funded element's rows.
+struct ElementView {
+    name: String,
+    funder: String,
+    rows: Vec<RowView>,
+}
+
+#[derive(Template)]
+#[template(path = "money_contract.html")]
+struct ContractPage {
+    layout: Layout,
+    key: String,
+    name: String,
+    summary: Vec<(String, String)>,
+    years: Vec<(String, bool)>,
+    year: String,
+    columns: Vec<&'static str>,
+    rows: Vec<RowView>,
+    funders: Vec<String>,
+    funder_rows: Vec<RowView>,
+    svg: String,
+    kpis: Vec<KpiView>,
+    quarters: Vec<String>,
+    elements: Vec<ElementView>,
+}
+
+/// The activity and cost columns, in order.
+const COLUMNS: [&str; 10] = [
+    "Referrals allocated",
+    "Seen for the first time",
+    "Contacts attended",
+    "Did not attend",
+    "Episodes ended",
+    "Young people helped",
+    "Cost",
+    "Cost per contact",
+    "Cost per episode",
+    "Cost per young person",
+];
+
+fn money(m: Option<Money>) -> String {
+    m.map_or_else(|| "*".to_owned(), |m| m.to_string())
+}
+
+fn quarter_label(row: &StatementRow) -> String {
+    if row.partial {
+        format!("{} (to date)", row.quarter)
+    } else {
+        row.quarter.clone()
+    }
+}
+
+fn cells(row: &StatementRow) -> Vec<String> {
+    let a = &row.activity;
+    vec![
+        a.referrals.text(),
+        a.first_seen.text(),
+        a.attended.text(),
+        a.did_not_attend.text(),
+        a.episodes_ended.text(),
+        a.young_people.text(),
+        money(row.cost),
+        money(row.per_contact),
+        money(row.per_episode),
+        money(row.per_young_person),
+    ]
+}
+
+fn kpi_text(kpi: Kpi, value: KpiValue) -> String {
+    match value {
+        KpiValue::NoData => "No data".to_owned(),
+        KpiValue::Suppressed => "*".to_owned(),
+        KpiValue::Value(v) => match kpi.unit() {
+            "%" => format!("{v:.0} %"),
+            unit => format!("{v:.0} {unit}"),
+        },
+    }
+}
+
+/// The contract `key` and the record, or 404.
+async fn find(state: &AppState, key: &str) -> Result<(Commissioning, Contract), PageError> {
+    let record = commissioning::current(&state.store)
+        .await
+        .map_err(PageError::staff)?;
+    let plan = record.plan.map_err(|_| {
+        PageError::staff(ApiError::NotFound(
+            "the commissioning record no longer checks: correct it on the Money and contracts page"
+                .into(),
+        ))
+    })?;
+    let contract = plan
+        .contract(key)
+        .cloned()
+        .ok_or_else(|| PageError::staff(ApiError::NotFound(format!("no contract {key:?}"))))?;
+    Ok((plan, contract))
+}
+
+/// The year asked for (the current one by default), checked against the contract's term.
+fn year_of(
+    state: &AppState,
+    contract: &Contract,
+    query: &YearQuery,
+) -> Result<(FinancialYear, Vec<FinancialYear>), PageError> {
+    let today = state.store.now().to_zoned(state.store.tz().clone()).date();
+    let mut years = Vec::new();
+    let mut y = FinancialYear::of(contract.start);
+    while y.first_day() <= contract.end && y.first_day() <= today {
+        years.push(y);
+        y = y.next();
+    }
+    let asked = match query.year.as_deref().filter(|t| !t.is_empty()) {
+        None => FinancialYear::of(today.min(contract.end)),
+        Some(text) => FinancialYear::parse(text).map_err(|e| {
+            PageError::staff(ApiError::Invalid(vec![nwd_domain::FieldError {
+                field: "year".into(),
+                message: e,
+            }]))
+        })?,
+    };
+    if !years.contains(&asked) {
+        return Err(PageError::staff(ApiError::Invalid(vec![
+            nwd_domain::FieldError {
+                field: "year".into(),
+                message: format!(
+                    "{asked} is not a year of this contract that has begun: choose one of {}",
+                    years
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
+        ])));
+    }
+    Ok((asked, years))
+}
+
+async fn statement_of(
+    state: &AppState,
+    plan: &Commissioning,
+    contract: &Contract,
+    year: FinancialYear,
+) -> Result<ContractStatement, PageError> {
+    commissioning::statement(
+        &state.store,
+        plan,
+        contract,
+        year,
+        &state.store.standards().suppression,
+    )
+    .await
+    .map_err(PageError::staff)
+}
+
+/// A contract's payment and activity statement for a year.
+#[utoipa::path(get, path = "/commissioning/contracts/{key}", tag = "pages",
+    params(("key" = String, Path), ("year" = Option<String>, Query, description = "Financial year, 2026/27; the current one by default")),
+    responses((status = 200, description = "The statement", content_type = "text/html"), (status = 404, description = "No such contract", content_type = "text/html"), (status = 422, description = "Not a year of the contract", content_type = "text/html")))]
+pub async fn contract(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(key): Path<String>,
+    Query(query): Query<YearQuery>,
+) -> PageResult {
+    let (plan, contract) = find(&state, &key).await?;
+    let (year, years) = year_of(&state, &contract, &query)?;
+    let statement = statement_of(&state, &plan, &contract, year).await?;
+    let rows: Vec<RowView> = statement
+        .rows
+        .iter()
+        .map(|r| RowView {
+            quarter: quarter_label(r),
+            cells: cells(r),
+        })
+        .collect();
+    let mut funders: Vec<usize> = Vec::new();
+    for r in &statement.rows {
+        for f in &r.funders {
+            if !funders.contains(&f.party) {
+                funders.push(f.party);
+            }
+        }
+    }
+    let funder_rows: Vec<RowView> = statement
+        .rows
+        .iter()
+        .map(|r| RowView {
+            quarter: quarter_label(r),
+            cells: funders
+                .iter()
+                .map(|p| money(r.funders.iter().find(|f| f.party == *p).map(|f| f.amount)))
+                .collect(),
+        })
+        .collect();
+    let quarters: Vec<String> = statement.rows.iter().map(quarter_label).collect();
+    let chart = Chart {
+        id: "cost-by-funder".into(),
+        title: format!("{}: cost by funder, {year}", contract.name),
+        description: format!(
+            "Stacked bars of each quarter's cost in thousands of pounds by who paid, {}; the table beside it has the exact sums.",
+            quarters.join(", ")
+        ),
+        x_labels: statement.rows.iter().map(|r| r.quarter.clone()).collect(),
+        y_label: "£ thousands".into(),
+        kind: ChartKind::StackedBar,
+        series: funders
+            .iter()
+            .map(|p| {
+                Series::new(
+                    plan.parties[*p].name.clone(),
+                    statement
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            r.funders
+                                .iter()
+                                .find(|f| f.party == *p)
+                                .map(|f| f.amount.pounds() / 1000.0)
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+        y_max: None,
+    };
+    let kpis = contract
+        .kpis
+        .iter()
+        .enumerate()
+        .map(|(i, term)| KpiView {
+            code: term.kpi.code(),
+            title: term.kpi.title(),
+            threshold: format!(
+                "{} {} {}",
+                match nwd_domain::commissioning::statement::KpiDirection::of(term.kpi) {
+                    nwd_domain::commissioning::statement::KpiDirection::HigherIsBetter =>
+                        "at least",
+                    nwd_domain::commissioning::statement::KpiDirection::LowerIsBetter => "at most",
+                },
+                term.threshold,
+                term.kpi.unit()
+            ),
+            cells: statement
+                .rows
+                .iter()
+                .map(|r| {
+                    let result = r.kpis[i];
+                    format!(
+                        "{}: {}",
+                        kpi_text(term.kpi, result.value),
+                        result.rag.label()
+                    )
+                })
+                .collect(),
+            definition: term.kpi.definition(),
+            source: term.kpi.source(),
+        })
+        .collect();
+    let elements = statement
+        .elements
+        .iter()
+        .map(|(element, rows)| ElementView {
+            name: element.name.clone(),
+            funder: plan.parties[element.funder].name.clone(),
+            rows: rows
+                .iter()
+                .map(|r| RowView {
+                    quarter: quarter_label(r),
+                    cells: cells(r),
+                })
+                .collect(),
+        })
+        .collect();
+    let mut summary = vec![
+        (
+            "Provider".to_owned(),
+            plan.parties[contract.provider].name.clone(),
+        ),
+        (
+            "Term".to_owned(),
+            format!(
+                "{} to {}",
+                long_date(contract.start),
+                long_date(contract.end)
+            ),
+        ),
+        ("Payment".to_owned(), payment_words(contract.payment)),
+        (
+            format!("Value in {year}"),
+            contract.value_for(year).to_string(),
+        ),
+        ("Paid by".to_owned(), paid_by(&plan, &contract)),
+    ];
+    if let Some((name, share)) = &contract.incentive {
+        summary.push((
+            "Incentive".to_owned(),
+            format!("{name}: {:.2} % of the cost", share * 100.0),
+        ));
+    }
+    let names = crate::commissioner::money::statement::service_names(&state, &contract).await?;
+    summary.push(("Services".to_owned(), names.join("; ")));
+    let page = ContractPage {
+        layout: Layout::staff(&contract.name, &principal),
+        key: contract.key.clone(),
+        name: contract.name.clone(),
+        summary,
+        years: years.iter().map(|y| (y.to_string(), *y == year)).collect(),
+        year: year.to_string(),
+        columns: COLUMNS.to_vec(),
+        rows,
+        funders: funders
+            .iter()
+            .map(|p| plan.parties[*p].name.clone())
+            .collect(),
+        funder_rows,
+        svg: chart.svg(),
+        kpis,
+        quarters,
+        elements,
+    };
+    Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))
+}
+
+/// The names of a contract's services, from the directory.
+async fn service_names(state: &AppState, contract: &Contract) -> Result<Vec<String>, PageError> {
+    let mut names = Vec::with_capacity(contract.services.len());
+    for id in &contract.services {
+        let (service, _) = state.store.service(*id).await.map_err(PageError::staff)?;
+        names.push(service.details.name);
+    }
+    Ok(names)
+}
+
+/// The statement as CSV, suppressed exactly as on the page.
+#[utoipa::path(get, path = "/commissioning/contracts/{key}/statement.csv", tag = "pages",
+    params(("key" = String, Path), ("year" = Option<String>, Query, description = "Financial year, 2026/27")),
+    responses((status = 200, description = "The statement as CSV", content_type = "text/csv"), (status = 404, description = "No such contract", content_type = "text/html")))]
+pub async fn download(
+    State(state): State<AppState>,
+    Caller(_principal): Caller,
+    Path(key): Path<String>,
+    Query(query): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let (plan, contract) = find(&state, &key).await?;
+    let (year, _) = year_of(&state, &contract, &query)?;
+    let statement = statement_of(&state, &plan, &contract, year).await?;
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["part", "quarter", "partial"];
+    header.extend(COLUMNS);
+    let record = |w: &mut csv::Writer<Vec<u8>>, part: &str, r: &StatementRow| {
+        let mut line = vec![part.to_owned(), r.quarter.clone(), r.partial.to_string()];
+        line.extend(cells(r).into_iter().map(|c| c.replace(['£', ','], "")));
+        w.write_record(&line)
+    };
+    let io = |e: csv::Error| PageError::staff(ApiError::Internal(format!("csv: {e}")));
+    csv.write_record(&header).map_err(io)?;
+    for r in &statement.rows {
+        record(&mut csv, &contract.name, r).map_err(io)?;
+    }
+    for (element, rows) in &statement.elements {
+        for r in rows {
+            record(&mut csv, &element.name, r).map_err(io)?;
+        }
+    }
+    let body = csv
+        .into_inner()
+        .map_err(|e| PageError::staff(ApiError::Internal(format!("csv: {e}"))))?;
+    let mut response = (StatusCode::OK, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    let name = format!(
+        "attachment; filename=\"{}-{}.csv\"",
+        contract.key,
+        year.to_string().replace('/', "-")
+    );
+    if let Ok(value) = HeaderValue::from_str(&name) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}

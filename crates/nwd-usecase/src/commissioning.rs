@@ -1,0 +1,254 @@
+//! The commissioning record for every door (issue 20): read the version in force, check a
+//! document without saving it, save a new version (refused, writing nothing, with each
+//! problem under its field's path — `contract[1].payment.price`, or the line and column of
+//! a TOML mistake), restore an earlier version as a new one, and the payment and activity
+//! statement of a contract for a financial year.
+//!
+//! Services are named in the document by the directory's name (or id); they are resolved
+//! each time the record is read, so a service renamed in the directory makes the record fail
+//! its check — shown, with the field, where the record is read — rather than be priced
+//! against the wrong service.
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+use jiff::Timestamp;
+use nwd_domain::commissioning::plan::{Contract, Element};
+use nwd_domain::commissioning::statement::{contract_row, element_row, StatementRow};
+use nwd_domain::commissioning::{Commissioning, CommissioningDocument, FinancialYear, Quarter};
+use nwd_domain::disclosure::Suppression;
+use nwd_domain::{FieldError, ServiceId};
+use nwd_store::commissioning::CommissioningVersion;
+use nwd_store::{ServiceFilter, Store};
+
+use crate::error::UseCaseError;
+
+/// Largest document accepted, in bytes (an area's whole record is a few tens of kilobytes).
+pub const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
+
+/// Longest reason for a save, in characters.
+pub const MAX_REASON: usize = 300;
+
+/// The record as read: the version in force and what its check found.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The version (with its source), `None` when nothing was ever saved.
+    pub version: Option<CommissioningVersion>,
+    /// The checked record (empty when nothing was saved), or what no longer checks.
+    pub plan: Result<Commissioning, Vec<FieldError>>,
+}
+
+impl Record {
+    /// The version number in force (0 when nothing was saved): what an edit is made from.
+    pub fn number(&self) -> i64 {
+        self.version.as_ref().map_or(0, |v| v.version)
+    }
+}
+
+/// Reads a TOML document: the line and column of a syntax mistake, the key of an unknown or
+/// mistyped field.
+pub fn parse(source: &str) -> Result<CommissioningDocument, UseCaseError> {
+    if source.len() > MAX_DOCUMENT_BYTES {
+        return Err(UseCaseError::field(
+            "document",
+            format!(
+                "the document is {} bytes; at most {MAX_DOCUMENT_BYTES} are accepted",
+                source.len()
+            ),
+        ));
+    }
+    toml::from_str(source).map_err(|e| {
+        let place = e
+            .span()
+            .map(|span| {
+                let before = &source[..span.start.min(source.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!("line {line}, column {column}: ")
+            })
+            .unwrap_or_default();
+        UseCaseError::field("document", format!("{place}{}", e.message().trim()))
+    })
+}
+
+/// The directory's services by lower-cased name and by id (every service, taking referrals
+/// or not: a contract may outlive a service's intake).
+async fn directory(store: &Store) -> Result<HashMap<String, Vec<ServiceId>>, UseCaseError> {
+    let filter = ServiceFilter {
+        include_inactive: true,
+        ..ServiceFilter::default()
+    };
+    let mut by_name: HashMap<String, Vec<ServiceId>> = HashMap::new();
+    for (service, _) in store.search_services(&filter).await? {
+        by_name
+            .entry(service.details.name.trim().to_lowercase())
+            .or_default()
+            .push(service.id);
+        by_name
+            .entry(service.id.to_string())
+            .or_default()
+            .push(service.id);
+    }
+    Ok(by_name)
+}
+
+/// Checks `document` against the directory.
+pub async fn check(
+    store: &Store,
+    document: &CommissioningDocument,
+) -> Result<Commissioning, UseCaseError> {
+    let by_name = directory(store).await?;
+    let resolve = |name: &str| -> Result<ServiceId, String> {
+        match by_name.get(&name.trim().to_lowercase()).map(Vec::as_slice) {
+            Some([one]) => Ok(*one),
+            Some([_, ..]) => Err(format!(
+                "{name:?} names several services in the directory: use the service's id"
+            )),
+            _ => Err(format!("{name:?} is not a service in the directory")),
+        }
+    };
+    document
+        .check(&resolve)
+        .map_err(|errors| UseCaseError::Invalid(errors.0))
+}
+
+/// Parses and checks `source`.
+pub async fn check_source(store: &Store, source: &str) -> Result<Commissioning, UseCaseError> {
+    let document = parse(source)?;
+    check(store, &document).await
+}
+
+/// The record in force.
+pub async fn current(store: &Store) -> Result<Record, UseCaseError> {
+    let version = store.commissioning_current().await?;
+    let plan = match &version {
+        None => Ok(Commissioning::default()),
+        Some(v) => match check_source(store, &v.source).await {
+            Ok(plan) => Ok(plan),
+            Err(UseCaseError::Invalid(errors)) => Err(errors),
+            Err(other) => return Err(other),
+        },
+    };
+    Ok(Record { version, plan })
+}
+
+fn check_reason(reason: &str) -> Result<(), UseCaseError> {
+    if reason.trim().is_empty() {
+        return Err(UseCaseError::field(
+            "reason",
+            "say why the record changes (it is kept with the version)",
+        ));
+    }
+    if reason.chars().count() > MAX_REASON {
+        return Err(UseCaseError::field(
+            "reason",
+            format!("at most {MAX_REASON} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Saves `source` as the version after `edited_from` (the version the editor started from; 0
+/// for the first). Refused, writing nothing, when it does not check, when the reason is
+/// missing, or (`Store(Conflict)`) when someone saved since `edited_from`.
+pub async fn save(
+    store: &Store,
+    audit: &nwd_store::audit::AuditContext,
+    by: &str,
+    edited_from: i64,
+    source: &str,
+    reason: &str,
+) -> Result<i64, UseCaseError> {
+    check_reason(reason)?;
+    check_source(store, source).await?;
+    Ok(store
+        .save_commissioning(audit, edited_from, source, by, reason.trim())
+        .await?)
+}
+
+/// Saves earlier version `version`'s document again as the newest (the way back from a
+/// change), after `edited_from`; checked against today's directory like any save.
+pub async fn restore(
+    store: &Store,
+    audit: &nwd_store::audit::AuditContext,
+    by: &str,
+    edited_from: i64,
+    version: i64,
+    reason: &str,
+) -> Result<i64, UseCaseError> {
+    let old = store
+        .commissioning_version(version)
+        .await?
+        .ok_or_else(|| UseCaseError::NotFound(format!("no version {version} of the record")))?;
+    save(store, audit, by, edited_from, &old.source, reason).await
+}
+
+/// A contract's statement for a year: the contract's quarters and each funded element's.
+#[derive(Debug, Clone)]
+pub struct ContractStatement {
+    /// The year.
+    pub year: FinancialYear,
+    /// The contract's quarters, Q1 first, up to the current one.
+    pub rows: Vec<StatementRow>,
+    /// Each funded element's quarters.
+    pub elements: Vec<(Element, Vec<StatementRow>)>,
+}
+
+/// The instant the area's day `day` starts.
+fn start_of(store: &Store, day: Date) -> Result<Timestamp, UseCaseError> {
+    day.to_zoned(store.tz().clone())
+        .map(|z| z.timestamp())
+        .map_err(|e| UseCaseError::Internal(format!("day {day}: {e}")))
+}
+
+/// The quarters of `year` that have begun by `today`.
+pub fn quarters_begun(year: FinancialYear, today: Date) -> Vec<Quarter> {
+    year.quarters()
+        .into_iter()
+        .filter(|q| q.first_day() <= today)
+        .collect()
+}
+
+/// `contract`'s payment and activity statement for `year` (quarters begun by today), its
+/// counts suppressed by `rule`.
+pub async fn statement(
+    store: &Store,
+    plan: &Commissioning,
+    contract: &Contract,
+    year: FinancialYear,
+    rule: &Suppression,
+) -> Result<ContractStatement, UseCaseError> {
+    let today = store.now().to_zoned(store.tz().clone()).date();
+    let quarters = quarters_begun(year, today);
+    let mut periods = Vec::with_capacity(quarters.len());
+    for q in &quarters {
+        let (from, to) = nwd_domain::commissioning::statement::days_counted(
+            *q,
+            contract.start,
+            contract.end,
+            today,
+        );
+        periods.push((start_of(store, from)?, start_of(store, to)?));
+    }
+    let activity = store.activity(&contract.services, &periods).await?;
+    let rows = quarters
+        .iter()
+        .zip(&activity)
+        .map(|(q, a)| contract_row(plan, contract, *q, a, rule, today))
+        .collect();
+    let mut elements = Vec::with_capacity(contract.elements.len());
+    for element in &contract.elements {
+        let activity = store.activity(&element.services, &periods).await?;
+        let rows = quarters
+            .iter()
+            .zip(&activity)
+            .map(|(q, a)| element_row(element, contract, *q, a, rule, today))
+            .collect();
+        elements.push((element.clone(), rows));
+    }
+    Ok(ContractStatement {
+        year,
+        rows,
+        elements,
+    })
+}
