@@ -13,6 +13,7 @@ mod about;
 mod audit_commit;
 mod audit_context;
 mod backend;
+mod commissioning;
 mod dashboard;
 mod directory;
 mod directory_offer;

@@ -335,6 +335,63 @@ async fn monthly_aggregates_match_the_hand_computed_fixture() {
         );
         assert_eq!(s.access.iter().map(|a| a.mhs95_one_contact).sum::<u64>(), 0);
 
+        // What the services delivered (the payment and activity statements' counts, issue 20):
+        // the quarter January–March 2025 in local time, and each month.
+        let local =
+            |day: jiff::civil::Date| day.to_zoned(t.store.tz().clone()).unwrap().timestamp();
+        let quarter = [(local(date(2025, 1, 1)), local(date(2025, 4, 1)))];
+        let months = [
+            (local(date(2025, 1, 1)), local(date(2025, 2, 1))),
+            (local(date(2025, 2, 1)), local(date(2025, 3, 1))),
+            (local(date(2025, 3, 1)), local(date(2025, 4, 1))),
+        ];
+        let q = t.store.activity(&[community], &quarter).await.unwrap();
+        // Allocated to community: R1, R2, R6 (21 Feb) and R6 again (20 March); first seen R1
+        // (10 days, within 28) and R2 (38 days, late); attended R1 twice and R2 once, by Ada
+        // and Bea; R6's first community allocation ended by the step up.
+        let c = &q[0];
+        assert_eq!(
+            (
+                c.referrals,
+                c.first_seen,
+                c.seen_with_standard,
+                c.seen_within_standard
+            ),
+            (4, 2, 2, 1)
+        );
+        assert_eq!((c.attended, c.did_not_attend, c.expected), (3, 0, 3));
+        assert_eq!((c.episodes_ended, c.young_people), (1, 2));
+        let mut waits = c.wait_days.clone();
+        waits.sort_unstable();
+        assert_eq!(waits, [10, 38]);
+        let both = t
+            .store
+            .activity(&[community, specialist], &quarter)
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                both[0].referrals,
+                both[0].episodes_ended,
+                both[0].young_people
+            ),
+            (5, 2, 2)
+        );
+        let by_month = t.store.activity(&[community], &months).await.unwrap();
+        let shape: Vec<(u64, u64, u64)> = by_month
+            .iter()
+            .map(|a| (a.referrals, a.attended, a.young_people))
+            .collect();
+        assert_eq!(shape, [(1, 1, 1), (2, 0, 0), (1, 2, 2)]);
+        assert_eq!(
+            by_month,
+            t.store
+                .compute_activity(&[community], &months)
+                .await
+                .unwrap(),
+            "kept and read afresh agree"
+        );
+
         // Out of range months are refused.
         assert!(t
             .store

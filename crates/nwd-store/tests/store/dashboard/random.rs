@@ -56,7 +56,8 @@ fn compared_queries(services: &[nwd_domain::ServiceId]) -> Vec<DashboardQuery> {
 /// outcomes of booked contacts, outcome measures at contacts, steps up and down, discharges, declines, person merges and
 /// unmerges, a service's standards changed, and retention destroying a whole record — the
 /// dashboard served (kept inputs brought up to date from the change log) equals the one
-/// computed from scratch in SQL, for three different queries.
+/// computed from scratch in SQL, for three different queries; and so do the payment and
+/// activity statements' counts (`Store::activity`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
     use jiff::SignedDuration;
@@ -534,6 +535,33 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                     let served = t.store.dashboard(query).await.unwrap();
                     let fresh = t.store.compute_dashboard(query).await.unwrap();
                     assert_eq!(served, fresh, "after write {step} ({kind}), {query:?}");
+                }
+                // The payment and activity statements' counts (issue 20), by quarter, for
+                // one service and for two together.
+                let quarters: Vec<(jiff::Timestamp, jiff::Timestamp)> = [
+                    (date(2024, 7, 1), date(2024, 10, 1)),
+                    (date(2024, 10, 1), date(2025, 1, 1)),
+                    (date(2025, 1, 1), date(2025, 4, 1)),
+                    (date(2025, 4, 1), date(2025, 7, 1)),
+                ]
+                .iter()
+                .map(|(from, to)| {
+                    let at = |d: jiff::civil::Date| {
+                        d.to_zoned(t.store.tz().clone()).unwrap().timestamp()
+                    };
+                    (at(*from), at(*to))
+                })
+                .collect();
+                for chosen in [&services[..1], &services[..2]] {
+                    let served = t.store.activity(chosen, &quarters).await.unwrap();
+                    let fresh = t.store.compute_activity(chosen, &quarters).await.unwrap();
+                    let sorted = |mut a: Vec<nwd_domain::commissioning::statement::Activity>| {
+                        for row in &mut a {
+                            row.wait_days.sort_unstable();
+                        }
+                        a
+                    };
+                    assert_eq!(sorted(served), sorted(fresh), "activity after write {step} ({kind})");
                 }
                 // Every allocation and referral names its young person for the name searches
                 // (0019, 0021), whichever write made or moved it.
