@@ -314,6 +314,7 @@ impl Store {
             "status_links",
             "measure_links",
             "measure_texts",
+            "commissioning_versions",
             "consultations",
             "journey_drafts",
             "match_decisions",

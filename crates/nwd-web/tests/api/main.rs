@@ -37,6 +37,7 @@ mod limits;
 mod measure_links;
 mod measure_progress;
 mod measure_wording;
+mod money;
 mod oidc;
 mod openapi;
 mod outcome_figures;
