@@ -9,6 +9,7 @@
 //! (`nwd_http::problem::ApiError`). Never depends on the pages (`nwd-pages`; Cargo enforces it).
 
 pub mod admin;
+pub mod commissioning;
 pub mod consent;
 pub mod directory;
 pub mod health;

@@ -209,6 +209,46 @@ pub fn quarters_begun(year: FinancialYear, today: Date) -> Vec<Quarter> {
         .collect()
 }
 
+/// The financial years of `contract`'s term that have begun, and the one asked for
+/// (`2026/27`; the current one, or the term's last, by default). Refused, naming the years
+/// there are, when `asked` is not one of them.
+pub fn year_for(
+    store: &Store,
+    contract: &Contract,
+    asked: Option<&str>,
+) -> Result<(FinancialYear, Vec<FinancialYear>), UseCaseError> {
+    let today = store.now().to_zoned(store.tz().clone()).date();
+    let mut years = Vec::new();
+    let mut y = FinancialYear::of(contract.start);
+    while y.first_day() <= contract.end && y.first_day() <= today {
+        years.push(y);
+        y = y.next();
+    }
+    let year = match asked.map(str::trim).filter(|t| !t.is_empty()) {
+        None => FinancialYear::of(today.min(contract.end)),
+        Some(text) => FinancialYear::parse(text).map_err(|e| UseCaseError::field("year", e))?,
+    };
+    if !years.contains(&year) {
+        let there = if years.is_empty() {
+            "none has begun yet".to_owned()
+        } else {
+            format!(
+                "choose one of {}",
+                years
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        return Err(UseCaseError::field(
+            "year",
+            format!("{year} is not a year of this contract that has begun: {there}"),
+        ));
+    }
+    Ok((year, years))
+}
+
 /// `contract`'s payment and activity statement for `year` (quarters begun by today), its
 /// counts suppressed by `rule`.
 pub async fn statement(

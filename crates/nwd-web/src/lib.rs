@@ -40,6 +40,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "referrals", description = "The referral lifecycle: triage, allocation, contacts, step up/down, transition, discharge"),
         (name = "directory", description = "Organisations and services"),
         (name = "lists", description = "Waiting lists, transition list, access measures"),
+        (name = "commissioning", description = "The commissioning record (agreements, contributions, contracts, KPIs) and contracts' payment and activity statements"),
         (name = "outcomes", description = "Routine outcome measures: their definitions, and as FHIR R4 Questionnaires"),
         (name = "register", description = "Person matching review, merge and unmerge"),
         (name = "access", description = "Sign-in, sessions, break-glass access"),
@@ -66,6 +67,7 @@ pub fn secure_routes() -> secure::SecureRouter {
         .merge(nwd_api::privacy::router())
         .merge(nwd_api::admin::router())
         .merge(nwd_api::consent::router())
+        .merge(nwd_api::commissioning::router())
         .merge(nwd_pages::router())
 }
 

@@ -453,3 +453,113 @@ async fn only_a_commissioner_changes_the_record(app: &TestApp) {
     assert_eq!(response.status(), 403);
 }
 on_both_backends!(only_a_commissioner_changes_the_record);
+
+async fn the_api_reads_and_saves_the_record_and_serves_statements(app: &TestApp) {
+    app.service(
+        "Synthetic Community Team",
+        &["getting_help"],
+        5,
+        18,
+        "community",
+    )
+    .await;
+    let token = commissioner(app).await;
+    let empty: serde_json::Value = app
+        .as_token(&token, Method::GET, "/api/commissioning")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (empty["version"].as_i64(), empty["checks"].as_bool()),
+        (Some(0), Some(true))
+    );
+
+    let put = |body: serde_json::Value| {
+        app.as_token(&token, Method::PUT, "/api/commissioning")
+            .json(&body)
+            .send()
+    };
+    let bad =
+        put(serde_json::json!({"edited_from": 0, "source": record("Nowhere"), "reason": "First"}))
+            .await
+            .unwrap();
+    let bad = crate::support::problem(bad, 422).await;
+    assert_eq!(crate::support::fields(&bad), ["contract[0].services[0]"]);
+    assert_eq!(app.count("commissioning_versions").await, 0);
+
+    let good = record("Synthetic Community Team");
+    let saved: serde_json::Value =
+        put(serde_json::json!({"edited_from": 0, "source": good, "reason": "First"}))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(saved["version"], 1);
+    let stale = put(serde_json::json!({"edited_from": 0, "source": good, "reason": "Again"}))
+        .await
+        .unwrap();
+    crate::support::problem(stale, 412).await;
+
+    let read: serde_json::Value = app
+        .as_token(&token, Method::GET, "/api/commissioning")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["version"], 1);
+    assert_eq!(read["source"], good);
+    assert_eq!(read["record"]["contracts"][0]["key"], "cyp-block");
+
+    let statement: serde_json::Value = app
+        .as_token(
+            &token,
+            Method::GET,
+            "/api/commissioning/contracts/cyp-block/statement?year=2024/25",
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(statement["year"], "2024/25");
+    let costs: Vec<i64> = statement["quarters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["cost"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        costs,
+        [9_100_000, 9_200_000, 9_200_000, 9_000_000],
+        "pence, £1,000 a day"
+    );
+    // Funder shares add up to each quarter's cost.
+    for q in statement["quarters"].as_array().unwrap() {
+        let shares: i64 = q["funders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["amount"].as_i64().unwrap())
+            .sum();
+        assert_eq!(shares, q["cost"].as_i64().unwrap());
+    }
+    let wrong_year = app
+        .as_token(
+            &token,
+            Method::GET,
+            "/api/commissioning/contracts/cyp-block/statement?year=2030/31",
+        )
+        .send()
+        .await
+        .unwrap();
+    let wrong_year = crate::support::problem(wrong_year, 422).await;
+    assert_eq!(crate::support::fields(&wrong_year), ["year"]);
+}
+on_both_backends!(the_api_reads_and_saves_the_record_and_serves_statements);

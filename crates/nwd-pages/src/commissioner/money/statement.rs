@@ -147,38 +147,7 @@ fn year_of(
     contract: &Contract,
     query: &YearQuery,
 ) -> Result<(FinancialYear, Vec<FinancialYear>), PageError> {
-    let today = state.store.now().to_zoned(state.store.tz().clone()).date();
-    let mut years = Vec::new();
-    let mut y = FinancialYear::of(contract.start);
-    while y.first_day() <= contract.end && y.first_day() <= today {
-        years.push(y);
-        y = y.next();
-    }
-    let asked = match query.year.as_deref().filter(|t| !t.is_empty()) {
-        None => FinancialYear::of(today.min(contract.end)),
-        Some(text) => FinancialYear::parse(text).map_err(|e| {
-            PageError::staff(ApiError::Invalid(vec![nwd_domain::FieldError {
-                field: "year".into(),
-                message: e,
-            }]))
-        })?,
-    };
-    if !years.contains(&asked) {
-        return Err(PageError::staff(ApiError::Invalid(vec![
-            nwd_domain::FieldError {
-                field: "year".into(),
-                message: format!(
-                    "{asked} is not a year of this contract that has begun: choose one of {}",
-                    years
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            },
-        ])));
-    }
-    Ok((asked, years))
+    commissioning::year_for(&state.store, contract, query.year.as_deref()).map_err(PageError::staff)
 }
 
 async fn statement_of(
