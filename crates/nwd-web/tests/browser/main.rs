@@ -18,6 +18,7 @@ mod directory;
 mod end_to_end;
 mod journeys;
 mod measure_link;
+mod money;
 mod outcomes;
 mod refer_anonymous;
 mod refer_back_and_refresh;

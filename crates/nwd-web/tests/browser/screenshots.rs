@@ -208,6 +208,28 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
         .await;
     app.client.set_window_size(width, 900).await.unwrap();
     shoot(&app, folder, "commissioning-simulator", width).await;
+    // Money and contracts (issue 20): the demo county's record, as `nowrongdoor demo` loads it.
+    nwd_usecase::commissioning::save(
+        &app.store,
+        &nwd_store::audit::AuditContext::operator("tester", "import", "commissioning"),
+        "Demo loader",
+        0,
+        nwd_demo::COMMISSIONING,
+        "The demo county's record",
+    )
+    .await
+    .expect("the demo's commissioning record checks");
+    for (path, name) in [
+        ("/commissioning/money", "commissioning-money"),
+        (
+            "/commissioning/contracts/cypmhs-2024",
+            "commissioning-contract",
+        ),
+    ] {
+        app.goto(path).await;
+        app.client.set_window_size(width, 900).await.unwrap();
+        shoot(&app, folder, name, width).await;
+    }
 
     // Administration (the test's triage clinician is also an administrator).
     for (path, name) in [

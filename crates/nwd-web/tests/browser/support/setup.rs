@@ -114,6 +114,17 @@ impl BrowserApp {
 impl BrowserApp {
     /// Another single point of access clinician, in a team of their own, who can sign in.
     pub async fn another_triage_user(&self, username: &str, display_name: &str) -> StaffUser {
+        self.another_user(username, display_name, nwd_domain::authz::Role::Triage)
+            .await
+    }
+
+    /// Someone with `role`, in a team of their own, who can sign in.
+    pub async fn another_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: nwd_domain::authz::Role,
+    ) -> StaffUser {
         let (org, team) = self
             .store
             .bootstrap_team(&nwd_store::auth::Bootstrap {
@@ -134,7 +145,7 @@ impl BrowserApp {
                     display_name: display_name.into(),
                     organisation_id: org,
                     password: Some(password.clone()),
-                    memberships: vec![(team, nwd_domain::authz::Role::Triage)],
+                    memberships: vec![(team, role)],
                 },
                 "test",
             )

@@ -1,0 +1,149 @@
+//! Money and contracts in a real browser at phone width (issue 20), as the commissioner uses
+//! it: an empty record; "Change the record", checked, then saved with a reason; the
+//! agreements and a contract's statement; a second version; the history and a restore after
+//! "Are you sure?". Every page is checked by axe-core and must not scroll sideways at 390 px.
+
+use nwd_domain::authz::Role;
+
+use crate::support::{browser_wanted, BrowserApp};
+
+const RECORD: &str = r#"[[party]]
+key = "icb"
+name = "Synthetic ICB"
+kind = "integrated_care_board"
+roles = ["commissioner"]
+
+[[party]]
+key = "trust"
+name = "Synthetic NHS Trust"
+kind = "nhs_trust"
+roles = ["provider"]
+
+[[contract]]
+key = "cyp"
+name = "Synthetic CYP service"
+provider = "trust"
+funder = "icb"
+start = "2024-04-01"
+end = "2030-03-31"
+services = ["Synthetic Community Team"]
+payment = { type = "block" }
+
+  [[contract.value]]
+  year = "2024/25"
+  amount = 365000
+
+  [[contract.kpi]]
+  kpi = "median_wait_days"
+  threshold = 28
+  frequency = "quarterly"
+"#;
+
+/// Fails when the page scrolls sideways.
+async fn fits(app: &BrowserApp, name: &str) {
+    let overflow = app
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        overflow.as_f64().unwrap_or(1.0) <= 0.0,
+        "{name}: {overflow:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commissioner_records_money_checks_it_and_restores_an_earlier_version() {
+    if !browser_wanted() {
+        return;
+    }
+    let app = BrowserApp::start(390).await;
+    crate::commissioning::seed(&app).await;
+    let commissioner = app
+        .another_user(
+            "money.commissioner",
+            "Synthetic Commissioner",
+            Role::Commissioner,
+        )
+        .await;
+    app.sign_in_as(&commissioner).await;
+
+    app.goto("/commissioning/money").await;
+    assert_eq!(app.heading().await, "Money and contracts");
+    assert!(app.text("#no-contracts").await.contains("No contract"));
+    app.check_page("money, empty").await;
+
+    app.follow("Change the record").await;
+    assert_eq!(app.heading().await, "Change the commissioning record");
+    app.type_into("source", RECORD).await;
+    app.press("#check").await;
+    assert!(
+        app.text("#checked")
+            .await
+            .contains("The record checks: 2 parties, 0 agreements, 1 contracts"),
+        "checked"
+    );
+    app.check_page("money, checked").await;
+    fits(&app, "money editor").await;
+    // Saving without a reason is refused beside the field, the text kept.
+    app.press("#save").await;
+    assert!(app
+        .text(".nhsuk-error-summary")
+        .await
+        .contains("say why the record changes"));
+    app.type_into("reason", "First record of the contract")
+        .await;
+    app.press("#save").await;
+    assert_eq!(app.path().await, "/commissioning/money");
+    assert!(app
+        .text("main")
+        .await
+        .contains("Version 1 of the record is saved"));
+    app.check_page("money, saved").await;
+    fits(&app, "money").await;
+
+    app.follow("Synthetic CYP service").await;
+    assert_eq!(app.heading().await, "Synthetic CYP service");
+    assert!(app.text("#statement").await.contains("Q1"));
+    assert!(app
+        .text("#kpis")
+        .await
+        .contains("Median wait to first contact"));
+    app.check_page("contract statement").await;
+    fits(&app, "contract statement").await;
+
+    // A second version, then the first restored from the history.
+    app.goto("/commissioning/money/edit").await;
+    app.type_into("source", &RECORD.replace("365000", "400000"))
+        .await;
+    app.type_into("reason", "Uplift").await;
+    app.press("#save").await;
+    assert!(app
+        .text("main")
+        .await
+        .contains("Version 2 of the record is saved"));
+    app.follow("History of the record").await;
+    assert!(app.text("#versions").await.contains("Uplift"));
+    app.check_page("money history").await;
+    app.follow("Version 1").await;
+    assert!(app.text("#source").await.contains("amount = 365000"));
+    fits(&app, "money version").await;
+    app.press("#restore button").await;
+    assert_eq!(
+        app.heading().await,
+        "Restore version 1 of the commissioning record?"
+    );
+    app.check_page("restore question").await;
+    app.press("#confirm").await;
+    assert!(app
+        .text("main")
+        .await
+        .contains("Version 3 of the record is saved"));
+    let current = app.store.commissioning_current().await.unwrap().unwrap();
+    assert!(current.source.contains("amount = 365000"));
+    assert_eq!(current.reason, "Restored version 1");
+    app.finish().await;
+}
