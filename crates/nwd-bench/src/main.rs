@@ -7,6 +7,8 @@
 //!   (throughput and latency of `POST /api/referrals`, durable commits);
 //! - `outcomes`: the demo county with its outcome measures imported, then the dashboard's
 //!   outcome figures timed (computed afresh, from the kept inputs, after a change);
+//! - `money`: the demo county and its commissioning record, then each contract's payment
+//!   and activity statement timed (first, then from the kept inputs);
 //! - `lists`: the demo county sized to a given number of referrals is imported, then the
 //!   waiting list, searches and a referral read are timed one request at a time.
 //!
@@ -17,6 +19,7 @@
 
 mod intake;
 mod lists;
+mod money;
 mod outcomes;
 mod server;
 mod sim;
@@ -47,6 +50,9 @@ enum Command {
     /// Imports the demo county with its outcome measures, then times the dashboard's
     /// outcome figures (computed afresh, kept, after a change).
     Outcomes(outcomes::Args),
+    /// Imports the demo county and its commissioning record, then times each contract's
+    /// payment and activity statement.
+    Money(money::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -60,6 +66,7 @@ fn main() -> anyhow::Result<()> {
             Command::Lists(args) => lists::run(args).await,
             Command::Sim(args) => sim::run_bench(args).await,
             Command::Outcomes(args) => outcomes::run(args).await,
+            Command::Money(args) => money::run(args).await,
         }
     })
 }

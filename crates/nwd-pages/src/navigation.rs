@@ -34,6 +34,7 @@ const MENU: &[(&str, &str)] = &[
     ("/staff/referrals-sent", "Referrals sent"),
     ("/commissioning", "Dashboard"),
     ("/commissioning/money", "Money and contracts"),
+    ("/commissioning/reports/quarterly", "Quarterly report"),
     ("/commissioning/simulate", "What-if simulator"),
     ("/staff/privacy", "Privacy and audit"),
     ("/staff/privacy/reviews", "Break-glass reviews"),

@@ -292,3 +292,143 @@ pub async fn statement(
         elements,
     })
 }
+
+/// Quarters shown in a quarterly report: the one asked for and the four before it.
+pub const REPORT_QUARTERS: usize = 5;
+
+/// One contract in a quarterly report.
+#[derive(Debug, Clone)]
+pub struct ContractQuarters {
+    /// The contract.
+    pub contract: Contract,
+    /// Each report quarter, oldest first (`None`: outside the contract's term).
+    pub rows: Vec<Option<StatementRow>>,
+}
+
+/// The quarterly performance report: the whole system's KPIs and activity, then each
+/// contract's, for a quarter and the four before it.
+#[derive(Debug, Clone)]
+pub struct QuarterlyReport {
+    /// The quarter reported.
+    pub quarter: Quarter,
+    /// The five quarters, oldest first.
+    pub quarters: Vec<Quarter>,
+    /// Whether each is not yet over (figures to date).
+    pub partial: Vec<bool>,
+    /// Every service's activity in each quarter, published.
+    pub system_activity: Vec<nwd_domain::commissioning::statement::PublishedActivity>,
+    /// The whole system's KPIs, each with its five results.
+    pub system_kpis: Vec<(
+        nwd_domain::commissioning::plan::KpiTerm,
+        Vec<nwd_domain::commissioning::statement::KpiResult>,
+    )>,
+    /// Each contract.
+    pub contracts: Vec<ContractQuarters>,
+}
+
+/// The quarter asked for (`2026/27 Q3`; the current one by default); refused when it has not
+/// begun.
+pub fn quarter_for(store: &Store, asked: Option<&str>) -> Result<Quarter, UseCaseError> {
+    let today = store.now().to_zoned(store.tz().clone()).date();
+    let quarter = match asked.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Quarter::of(today),
+        Some(text) => Quarter::parse(text).map_err(|e| UseCaseError::field("quarter", e))?,
+    };
+    if quarter.first_day() > today {
+        return Err(UseCaseError::field(
+            "quarter",
+            format!(
+                "{quarter} has not begun: choose {} or earlier",
+                Quarter::of(today)
+            ),
+        ));
+    }
+    Ok(quarter)
+}
+
+/// The quarterly performance report for `quarter` and the four quarters before it.
+pub async fn quarterly_report(
+    store: &Store,
+    plan: &Commissioning,
+    quarter: Quarter,
+    rule: &Suppression,
+) -> Result<QuarterlyReport, UseCaseError> {
+    use nwd_domain::commissioning::statement::{days_counted, KpiResult, PublishedActivity, Rag};
+    let today = store.now().to_zoned(store.tz().clone()).date();
+    let mut quarters = vec![quarter];
+    while quarters.len() < REPORT_QUARTERS {
+        let earlier = quarters[quarters.len() - 1].previous();
+        quarters.push(earlier);
+    }
+    quarters.reverse();
+    let partial = quarters
+        .iter()
+        .map(|q| today >= q.first_day() && today < q.end())
+        .collect();
+    let mut periods = Vec::with_capacity(quarters.len());
+    for q in &quarters {
+        periods.push((start_of(store, q.first_day())?, start_of(store, q.end())?));
+    }
+    let every_service: Vec<ServiceId> = store
+        .search_services(&ServiceFilter {
+            include_inactive: true,
+            ..ServiceFilter::default()
+        })
+        .await?
+        .into_iter()
+        .map(|(s, _)| s.id)
+        .collect();
+    let system = store.activity(&every_service, &periods).await?;
+    let system_kpis = plan
+        .system_kpis
+        .iter()
+        .map(|term| {
+            let results = system
+                .iter()
+                .map(|a| {
+                    let value = term.kpi.value(a, rule);
+                    KpiResult {
+                        kpi: term.kpi,
+                        value,
+                        threshold: term.threshold,
+                        rag: Rag::of(term.kpi, value, term.threshold, term.amber),
+                    }
+                })
+                .collect();
+            (*term, results)
+        })
+        .collect();
+    let mut contracts = Vec::with_capacity(plan.contracts.len());
+    for contract in &plan.contracts {
+        let mut bounds = Vec::with_capacity(quarters.len());
+        for q in &quarters {
+            let (from, to) = days_counted(*q, contract.start, contract.end, today);
+            bounds.push((from, to, start_of(store, from)?, start_of(store, to)?));
+        }
+        let windows: Vec<(Timestamp, Timestamp)> = bounds.iter().map(|b| (b.2, b.3)).collect();
+        let activity = store.activity(&contract.services, &windows).await?;
+        let rows = quarters
+            .iter()
+            .zip(&bounds)
+            .zip(&activity)
+            .map(|((q, (from, to, _, _)), a)| {
+                (from < to).then(|| contract_row(plan, contract, *q, a, rule, today))
+            })
+            .collect();
+        contracts.push(ContractQuarters {
+            contract: contract.clone(),
+            rows,
+        });
+    }
+    Ok(QuarterlyReport {
+        quarter,
+        quarters,
+        partial,
+        system_activity: system
+            .iter()
+            .map(|a| PublishedActivity::of(a, rule))
+            .collect(),
+        system_kpis,
+        contracts,
+    })
+}

@@ -128,6 +128,9 @@ pub struct CommissioningDocument {
     /// Contracts.
     #[serde(default, rename = "contract")]
     pub contracts: Vec<ContractDoc>,
+    /// The whole system's KPIs, over every service (the quarterly report's first part).
+    #[serde(default, rename = "kpi")]
+    pub kpis: Vec<KpiTermDoc>,
 }
 
 /// A party as written.
@@ -479,6 +482,8 @@ pub(crate) fn value_for(values: &[YearValue], year: FinancialYear) -> Money {
 /// The checked commissioning record.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Commissioning {
+    /// The whole system's KPIs.
+    pub system_kpis: Vec<KpiTerm>,
     /// Parties.
     pub parties: Vec<Party>,
     /// Agreements.

@@ -112,6 +112,23 @@ pub struct Quarter {
 }
 
 impl Quarter {
+    /// Parses `2026/27 Q3` (or `2026/27-Q3`).
+    pub fn parse(text: &str) -> Result<Quarter, String> {
+        let bad =
+            || format!("{text:?} is not a quarter: write it as 2026/27 Q3 (Q1 is April to June)");
+        let text = text.trim();
+        let (year, q) = text.rsplit_once([' ', '-']).ok_or_else(bad)?;
+        let year = FinancialYear::parse(year).map_err(|_| bad())?;
+        let q = match q.trim().to_ascii_uppercase().as_str() {
+            "Q1" => 1,
+            "Q2" => 2,
+            "Q3" => 3,
+            "Q4" => 4,
+            _ => return Err(bad()),
+        };
+        Ok(Quarter { year, q })
+    }
+
     /// The quarter a day falls in.
     pub fn of(day: Date) -> Quarter {
         let year = FinancialYear::of(day);
@@ -262,5 +279,13 @@ mod tests {
         let q4 = fy.quarters()[3];
         assert_eq!(q4.next().label(), "2028/29 Q1");
         assert_eq!(q4.next().previous(), q4);
+        assert_eq!(Quarter::parse("2027/28 Q4").unwrap(), q4);
+        assert_eq!(Quarter::parse(" 2027/28-q4 ").unwrap(), q4);
+        for bad in ["2027/28 Q5", "2027/28", "Q4", "2027/29 Q1"] {
+            assert!(
+                Quarter::parse(bad).unwrap_err().contains("not a quarter"),
+                "{bad}"
+            );
+        }
     }
 }

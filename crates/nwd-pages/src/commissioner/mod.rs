@@ -61,6 +61,16 @@ pub fn router() -> SecureRouter {
         .route(
             Policy::Requires(Permission::ReadAggregates, Scope::None),
             "aggregate",
+            routes!(money::report::quarterly),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(money::report::quarterly_csv),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
             routes!(money::edit::version),
         )
         .route(

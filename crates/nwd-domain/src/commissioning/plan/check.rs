@@ -399,36 +399,7 @@ impl CommissioningDocument {
                     });
                 }
             }
-            let mut kpis = Vec::new();
-            for (j, k) in c.kpis.iter().enumerate() {
-                let kat = format!("{at}.kpi[{j}]");
-                let kpi = errors.check(&format!("{kat}.kpi"), Kpi::parse(&k.kpi));
-                if let Some(kpi) = kpi {
-                    let (low, high) = kpi.range();
-                    if !k.threshold.is_finite() || k.threshold < low || k.threshold > high {
-                        errors.add(
-                            format!("{kat}.threshold"),
-                            format!("{} is outside {low} to {high} {}", k.threshold, kpi.unit()),
-                        );
-                    }
-                    let amber = k.amber.unwrap_or(5.0);
-                    if !amber.is_finite() || !(0.0..=high).contains(&amber) {
-                        errors.add(
-                            format!("{kat}.amber"),
-                            format!("{amber} is not a margin from 0 to {high}"),
-                        );
-                    }
-                    if kpis.iter().any(|t: &KpiTerm| t.kpi == kpi) {
-                        errors.add(format!("{kat}.kpi"), format!("{:?} is listed twice", k.kpi));
-                    }
-                    kpis.push(KpiTerm {
-                        kpi,
-                        threshold: k.threshold,
-                        amber,
-                        frequency: k.frequency,
-                    });
-                }
-            }
+            let kpis = kpi_terms(&mut errors, &at, &c.kpis);
             if let (Some(provider), Some(start), Some(end), Some(payment)) =
                 (provider, start, end, payment)
             {
@@ -449,13 +420,54 @@ impl CommissioningDocument {
                 });
             }
         }
+        let system_kpis = kpi_terms(&mut errors, "", &self.kpis);
         if !errors.0.is_empty() {
             return Err(errors);
         }
         Ok(Commissioning {
+            system_kpis,
             parties,
             agreements,
             contracts,
         })
     }
+}
+
+/// Checks KPI terms written under `at` (`contract[2]`, or "" for the whole system's).
+fn kpi_terms(errors: &mut ValidationErrors, at: &str, written: &[KpiTermDoc]) -> Vec<KpiTerm> {
+    let mut kpis: Vec<KpiTerm> = Vec::new();
+    for (j, k) in written.iter().enumerate() {
+        let kat = if at.is_empty() {
+            format!("kpi[{j}]")
+        } else {
+            format!("{at}.kpi[{j}]")
+        };
+        let Some(kpi) = errors.check(&format!("{kat}.kpi"), Kpi::parse(&k.kpi)) else {
+            continue;
+        };
+        let (low, high) = kpi.range();
+        if !k.threshold.is_finite() || k.threshold < low || k.threshold > high {
+            errors.add(
+                format!("{kat}.threshold"),
+                format!("{} is outside {low} to {high} {}", k.threshold, kpi.unit()),
+            );
+        }
+        let amber = k.amber.unwrap_or(5.0);
+        if !amber.is_finite() || !(0.0..=high).contains(&amber) {
+            errors.add(
+                format!("{kat}.amber"),
+                format!("{amber} is not a margin from 0 to {high}"),
+            );
+        }
+        if kpis.iter().any(|t| t.kpi == kpi) {
+            errors.add(format!("{kat}.kpi"), format!("{:?} is listed twice", k.kpi));
+        }
+        kpis.push(KpiTerm {
+            kpi,
+            threshold: k.threshold,
+            amber,
+            frequency: k.frequency,
+        });
+    }
+    kpis
 }

@@ -24,6 +24,7 @@ pub(crate) fn directory(name: &str) -> Result<ServiceId, String> {
 /// a funded element and two KPIs, and an activity-priced grant-funded contract.
 pub(crate) fn kent() -> serde_json::Value {
     json!({
+        "kpi": [{"kpi": "median_wait_days", "threshold": 28.0, "frequency": "quarterly"}],
         "party": [
             {"key": "kcc", "name": "Kent County Council", "kind": "local_authority", "roles": ["commissioner"]},
             {"key": "icb", "name": "Kent and Medway ICB", "kind": "integrated_care_board", "roles": ["commissioner"]},
@@ -80,6 +81,8 @@ fn errors_of(document: serde_json::Value) -> Vec<(String, String)> {
 fn a_kent_shaped_record_is_checked_with_its_references_resolved() {
     let plan = check(kent()).unwrap();
     assert_eq!(plan.parties.len(), 4);
+    assert_eq!(plan.system_kpis.len(), 1, "the whole system's KPIs");
+    assert_eq!(plan.system_kpis[0].amber, 5.0, "the default amber margin");
     let contract = plan.contract("cyp-2026").unwrap();
     assert_eq!(contract.services, vec![camhs(), schools()]);
     assert_eq!(contract.agreement, Some(0));
@@ -145,6 +148,7 @@ fn every_problem_is_named_by_its_field_path() {
     doc["contract"][1]["payment"] = json!({"type": "activity", "per": "contact"});
     doc["agreement"][0]["contribution"][2]["from"] = json!("2027-05-01");
     doc["agreement"][0]["contribution"][1]["amount"] = json!(-5.0);
+    doc["kpi"][0]["threshold"] = json!(-1.0);
     let errors = errors_of(doc);
     let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
     for expected in [
@@ -156,6 +160,7 @@ fn every_problem_is_named_by_its_field_path() {
         "contract[1].payment.price",
         "agreement[0].contribution[2].from",
         "agreement[0].contribution[1].amount",
+        "kpi[0].threshold",
     ] {
         assert!(
             fields.contains(&expected),

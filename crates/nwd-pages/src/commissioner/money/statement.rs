@@ -112,7 +112,7 @@ fn cells(row: &StatementRow) -> Vec<String> {
     ]
 }
 
-fn kpi_text(kpi: Kpi, value: KpiValue) -> String {
+pub(crate) fn kpi_text(kpi: Kpi, value: KpiValue) -> String {
     match value {
         KpiValue::NoData => "No data".to_owned(),
         KpiValue::Suppressed => "*".to_owned(),

@@ -1,0 +1,151 @@
+//! `nwd-bench money`: contracts' payment and activity statements (issue 20) over a large
+//! record. Generates and imports the demo county at the asked size, saves the demo's
+//! commissioning record (`nwd_demo::COMMISSIONING`) through the use case every door uses,
+//! then times, on the store itself (no HTTP), each contract's statement for the current
+//! financial year: the first (the kept inputs read, as after a restart) and then `--repeat`
+//! more (from the kept inputs). Reports each contract's year: cost, contacts attended and
+//! young people helped (published figures).
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use nwd_domain::commissioning::FinancialYear;
+use nwd_store::DemoImport;
+
+use crate::report;
+use crate::server::{self, FreshDatabase, Matching};
+
+/// Options of `nwd-bench money`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// `postgres://user@host/db` (a fresh database is created and dropped after), `sqlite`
+    /// (a fresh file in the temporary folder) or a new SQLite file path.
+    #[arg(long)]
+    database_url: String,
+    /// Referrals to generate and import (over `--years`).
+    #[arg(long, default_value_t = 60_000)]
+    referrals: u32,
+    /// Years of activity.
+    #[arg(long, default_value_t = 2)]
+    years: u32,
+    /// Timed repetitions of each statement after the first.
+    #[arg(long, default_value_t = 5)]
+    repeat: usize,
+    /// Seed of the demo data.
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Runs the statements benchmark.
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    if args.referrals == 0 || args.years == 0 || args.repeat == 0 {
+        bail!("--referrals, --years and --repeat must be at least 1");
+    }
+    let database = FreshDatabase::create(&args.database_url).await?;
+    let outcome = measure(&args, &database).await;
+    database.remove().await?;
+    outcome
+}
+
+async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
+    let store = server::open_store(&database.url, 8, Matching::NhsNumberOnly).await?;
+    let config = nwd_demo::DemoConfig {
+        seed: args.seed,
+        years: args.years,
+        referrals_per_year: args.referrals.div_ceil(args.years),
+        end: store.now(),
+        tz: store.tz().clone(),
+        standards: store.standards().clone(),
+    };
+    let started = Instant::now();
+    let data = tokio::task::spawn_blocking(move || nwd_demo::generate(&config, &mut |_, _| {}))
+        .await
+        .context("the generator failed")?;
+    let histories: Vec<_> = data
+        .referrals
+        .iter()
+        .map(|r| (r.events.as_slice(), &r.state))
+        .collect();
+    store
+        .import(
+            &nwd_store::audit::AuditContext::operator("nwd-bench", "nwd-bench money", "demo"),
+            DemoImport {
+                organisations: &data.organisations,
+                services: &data.services,
+                persons: &data.persons,
+                referrals: &histories,
+                abouts: &nwd_demo::about::abouts(&data.persons),
+            },
+            &mut |_, _| {},
+        )
+        .await
+        .context("the import failed")?;
+    let referrals = data.referrals.len();
+    drop(histories);
+    drop(data);
+    report(format!(
+        "{referrals} referrals generated and imported in {:.1} s",
+        started.elapsed().as_secs_f64()
+    ));
+    let audit =
+        nwd_store::audit::AuditContext::operator("nwd-bench", "nwd-bench money", "commissioning");
+    nwd_usecase::commissioning::save(
+        &store,
+        &audit,
+        "nwd-bench",
+        0,
+        nwd_demo::COMMISSIONING,
+        "benchmark",
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("the demo record was refused: {e:?}"))?;
+    let record = nwd_usecase::commissioning::current(&store).await?;
+    let plan = record
+        .plan
+        .map_err(|e| anyhow::anyhow!("the demo record does not check: {e:?}"))?;
+    let rule = store.standards().suppression;
+    let today = store.now().to_zoned(store.tz().clone()).date();
+    for contract in &plan.contracts {
+        let year = FinancialYear::of(today.min(contract.end));
+        let mut times = Vec::with_capacity(args.repeat + 1);
+        let mut last = None;
+        for _ in 0..=args.repeat {
+            let started = Instant::now();
+            let statement =
+                nwd_usecase::commissioning::statement(&store, &plan, contract, year, &rule).await?;
+            times.push(started.elapsed());
+            last = Some(statement);
+        }
+        let Some(statement) = last else {
+            bail!("no statement");
+        };
+        let mut warm = times[1..].to_vec();
+        warm.sort();
+        let cost = statement
+            .rows
+            .iter()
+            .filter_map(|r| r.cost)
+            .fold(nwd_domain::commissioning::Money::ZERO, |t, c| t.plus(c));
+        let contacts: u64 = statement
+            .rows
+            .iter()
+            .filter_map(|r| r.activity.attended.value())
+            .sum();
+        report(format!(
+            "{} ({year}, {} quarters, {} services, {} elements): first {}, then median {} (min {}, max {}); cost to date {cost}, contacts attended {contacts}",
+            contract.key,
+            statement.rows.len(),
+            contract.services.len(),
+            contract.elements.len(),
+            ms(times[0]),
+            ms(warm[warm.len() / 2]),
+            ms(warm[0]),
+            ms(warm[warm.len() - 1]),
+        ));
+    }
+    Ok(())
+}
