@@ -140,15 +140,34 @@ pub(crate) fn estimate_register(register: &Register, options: &EstimateOptions) 
     // where they disagree at least half as often has learned households (twins share a date of
     // birth, a home and a family name), which is what EM finds in a register with no duplicates
     // left: keep the starting m and prior rather than teach the matcher that twins are one child.
-    let m_fallback = (fit.m[GIVEN][usize::from(given::DIFFERENT)]
-        >= 0.5 * u[GIVEN][usize::from(given::DIFFERENT)])
-    .then(|| {
+    let households = fit.m[GIVEN][usize::from(given::DIFFERENT)]
+        >= 0.5 * u[GIVEN][usize::from(given::DIFFERENT)];
+    // A register kept free of duplicates may instead give EM nothing at all: the match share
+    // falls to its floor, m stays where it started, and the matches per record come out as
+    // about zero (clamped to 0.001), a prior ten bits below the starting one. That is not an
+    // estimate of how many registered people a referral is — only that the register holds no
+    // duplicates — so, as for the referrals' pairs, a fit expecting fewer than
+    // MIN_EXPECTED_MATCHES true pairs in every session is a fallback too.
+    let true_pairs = expected_true_pairs(&sessions, &fit);
+    let m_fallback = if households {
+        Some(
+            "the records hold too few duplicates to learn m from (the fit found households): \
+             starting m and prior kept; estimate on the register together with incoming referrals"
+                .to_owned(),
+        )
+    } else if true_pairs < MIN_EXPECTED_MATCHES {
+        Some(format!(
+            "the records hold too few duplicates to learn m from (about {true_pairs:.0} true \
+             pairs, fewer than {MIN_EXPECTED_MATCHES:.0}): starting m and prior kept; estimate \
+             on the register together with incoming referrals"
+        ))
+    } else {
+        None
+    };
+    if m_fallback.is_some() {
         fit.m = start_model.m;
         fit.matches_per_record = start.matches_per_record;
-        "the records hold too few duplicates to learn m from (the fit found households): \
-             starting m and prior kept; estimate on the register together with incoming referrals"
-            .to_owned()
-    });
+    }
 
     let mut params = start;
     params.matches_per_record = fit.matches_per_record;
@@ -169,8 +188,9 @@ pub(crate) fn estimate_register(register: &Register, options: &EstimateOptions) 
     params
 }
 
-/// Fewest expected true pairs among the referral–register pairs for their m to be used: EM
-/// learns m from the matches, and a level with m of about 5 % (a given name at Jaro–Winkler
+/// Fewest expected true pairs for a fit's m and prior to be used — among the referral–register
+/// pairs, and (since session 16) within the register, in at least one session: EM learns m
+/// from the matches, and a level with m of about 5 % (a given name at Jaro–Winkler
 /// ≥ 0.88, a date of birth within a year) is then seen about [`MIN_OBSERVATIONS`] times.
 const MIN_EXPECTED_MATCHES: f64 = MIN_OBSERVATIONS / 0.05;
 
@@ -294,6 +314,16 @@ pub(crate) fn estimate_with_referrals(
         }
     }
     params
+}
+
+/// The most true pairs EM found in any one session (its match share × the session's pairs):
+/// what m was learned from.
+fn expected_true_pairs(sessions: &[Session], fit: &Fit) -> f64 {
+    sessions
+        .iter()
+        .zip(&fit.summaries)
+        .map(|(session, summary)| session.pairs.0 as f64 * summary.match_share)
+        .fold(0.0, f64::max)
 }
 
 /// A date of birth's digits as one 64-bit key (a collision would only merge two groups).

@@ -77,3 +77,73 @@ fn referrals_without_registered_people_change_nothing() {
     assert_eq!(with.comparisons, alone.comparisons);
     assert_eq!(with.matches_per_record, alone.matches_per_record);
 }
+
+/// Unrelated people with no households: a register without duplicates in which EM finds no
+/// household either — only chance agreements between strangers. Names are made of syllables
+/// (225 given names, 3,375 family names), every address is different.
+fn strangers(n: usize) -> Vec<Record> {
+    const SYLLABLES: [&str; 15] = [
+        "ka", "lo", "mi", "ra", "te", "no", "sa", "vi", "du", "be", "ro", "li", "an", "el", "zu",
+    ];
+    let mut random = crate::prng::SplitMix64::new(16);
+    let mut pick = |n: usize| random.below(n as u64) as usize;
+    let mut name = |syllables: usize| -> String {
+        (0..syllables)
+            .map(|_| SYLLABLES[pick(SYLLABLES.len())])
+            .collect()
+    };
+    let people: Vec<(String, String, String)> =
+        (0..n).map(|_| (name(2), name(3), name(3))).collect();
+    let mut random = crate::prng::SplitMix64::new(61);
+    let mut pick = |n: usize| random.below(n as u64) as usize;
+    people
+        .into_iter()
+        .enumerate()
+        .map(|(i, (given, family, street))| Record {
+            id: format!("p{i}"),
+            nhs_number: None,
+            given_name: Some(given),
+            family_name: Some(family),
+            date_of_birth: Some(format!(
+                "{}-{:02}-{:02}",
+                2006 + pick(12),
+                1 + pick(12),
+                1 + pick(28)
+            )),
+            address: Some(format!("{} {street} road {i}", 1 + i % 97)),
+            postcode: Some(format!(
+                "LS{} {}{}{}",
+                1 + pick(20),
+                pick(10),
+                char::from(b'A' + pick(26) as u8),
+                char::from(b'A' + pick(26) as u8)
+            )),
+            sex: None,
+        })
+        .collect()
+}
+
+/// A register without duplicates, where EM finds no true pairs (its match share at the
+/// floor) rather than households: nothing was learned, so the starting m and prior stand and
+/// `m_fallback` says so — not a prior of about zero matches per record, which is only the
+/// register's own duplicate rate and would push every referral ten bits towards "new".
+#[test]
+fn a_register_without_duplicates_keeps_the_starting_prior() {
+    let mut matcher = Matcher::new(&Params::default(), Thresholds::default()).unwrap();
+    matcher.insert_many(&strangers(3_000));
+    let estimated = matcher.estimate(&EstimateOptions::default()).unwrap();
+    let summary = estimated.estimation.as_ref().unwrap();
+    assert!(
+        summary.sessions.iter().all(|s| s.match_share < 0.01),
+        "{summary:#?}"
+    );
+    let note = summary.m_fallback.as_deref().unwrap_or_default();
+    assert!(note.contains("too few duplicates"), "{summary:#?}");
+    let start = Params::default();
+    assert_eq!(estimated.matches_per_record, start.matches_per_record);
+    for (a, b) in estimated.comparisons.iter().zip(&start.comparisons) {
+        for (x, y) in a.levels.iter().zip(&b.levels) {
+            assert_eq!(x.m, y.m, "{}", a.comparison);
+        }
+    }
+}
