@@ -4,7 +4,9 @@
 //! checked record), `PUT /api/commissioning` (a new version from the one edited: 422 with
 //! each problem under its field path, 412 when someone saved since) and
 //! `GET /api/commissioning/contracts/{key}/statement?year=2026/27` (the payment and activity
-//! statement, counts published as on the pages: exact counts never leave the server).
+//! statement, counts published as on the pages: exact counts never leave the server) and
+//! `GET /api/commissioning/reports/quarterly?quarter=2026/27 Q3` (the quarterly performance
+//! report: the system's and each contract's KPIs, rated, for the quarter and the four before).
 
 use axum::extract::{Path, State};
 use axum::Json;
@@ -38,6 +40,11 @@ pub fn router() -> SecureRouter {
             Requires(ReadAggregates, Scope::None),
             "commissioning",
             routes!(statement),
+        )
+        .route(
+            Requires(ReadAggregates, Scope::None),
+            "commissioning",
+            routes!(quarterly),
         )
 }
 
@@ -193,6 +200,77 @@ async fn statement(
         year: year.to_string(),
         quarters: to_json(&statement.rows)?,
         elements: serde_json::Value::Array(elements),
+    }))
+}
+
+/// Which quarter.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QuarterParams {
+    /// The quarter, `2026/27 Q3`; the current one by default.
+    pub quarter: Option<String>,
+}
+
+/// The quarterly performance report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuarterlyView {
+    /// The quarter reported.
+    pub quarter: String,
+    /// The five quarters, oldest first.
+    pub quarters: Vec<String>,
+    /// Whether each is not yet over.
+    pub to_date: Vec<bool>,
+    /// Every service's activity per quarter (published counts).
+    #[schema(value_type = Vec<Object>)]
+    pub system_activity: serde_json::Value,
+    /// The system's KPIs: `term` and five `results` (value, threshold, rating).
+    #[schema(value_type = Vec<Object>)]
+    pub system_kpis: serde_json::Value,
+    /// Each contract: `key` and five `quarters` (`null` outside its term).
+    #[schema(value_type = Vec<Object>)]
+    pub contracts: serde_json::Value,
+}
+
+/// The quarterly performance report as JSON.
+#[utoipa::path(get, path = "/api/commissioning/reports/quarterly", tag = "commissioning",
+    params(QuarterParams),
+    responses((status = 200, body = QuarterlyView), (status = 422, body = Problem)))]
+async fn quarterly(
+    State(state): State<AppState>,
+    Caller(_principal): Caller,
+    QueryParams(params): QueryParams<QuarterParams>,
+) -> ApiResult<Json<QuarterlyView>> {
+    let record = commissioning::current(&state.store).await?;
+    let plan = record.plan.map_err(|_| {
+        ApiError::NotFound("the commissioning record no longer checks: correct it first".into())
+    })?;
+    let quarter = commissioning::quarter_for(&state.store, params.quarter.as_deref())?;
+    let report = commissioning::quarterly_report(
+        &state.store,
+        &plan,
+        quarter,
+        &state.store.standards().suppression,
+    )
+    .await?;
+    let system_kpis: Vec<serde_json::Value> = report
+        .system_kpis
+        .iter()
+        .map(|(term, results)| {
+            Ok(serde_json::json!({"term": to_json(term)?, "results": to_json(results)?}))
+        })
+        .collect::<Result<_, ApiError>>()?;
+    let contracts: Vec<serde_json::Value> = report
+        .contracts
+        .iter()
+        .map(|c| Ok(serde_json::json!({"key": c.contract.key, "quarters": to_json(&c.rows)?})))
+        .collect::<Result<_, ApiError>>()?;
+    Ok(Json(QuarterlyView {
+        quarter: report.quarter.to_string(),
+        quarters: report.quarters.iter().map(ToString::to_string).collect(),
+        to_date: report.partial.clone(),
+        system_activity: to_json(&report.system_activity)?,
+        system_kpis: serde_json::Value::Array(system_kpis),
+        contracts: serde_json::Value::Array(contracts),
     }))
 }
 

@@ -181,12 +181,14 @@ impl Kpi {
             }
             Kpi::DidNotAttendRate => share(activity.did_not_attend, activity.expected),
             Kpi::MedianWaitDays | Kpi::P90WaitDays => {
+                // Suppressed before "no data", as the shares are: an empty quarter's count is
+                // a small number too (0 is below the threshold).
                 let n = activity.wait_days.len() as u64;
-                if n == 0 {
-                    return KpiValue::NoData;
-                }
                 if rule.count(n) == Published::Suppressed {
                     return KpiValue::Suppressed;
+                }
+                if n == 0 {
+                    return KpiValue::NoData;
                 }
                 let q = if self == Kpi::MedianWaitDays {
                     0.5
@@ -212,7 +214,8 @@ fn nearest_rank(values: &[u32], q: f64) -> u32 {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum KpiValue {
-    /// Nothing to measure in the quarter.
+    /// Nothing to measure in the quarter (shown only when small numbers are not suppressed:
+    /// otherwise an empty quarter is suppressed like any count below the threshold).
     NoData,
     /// Too few to show.
     Suppressed,

@@ -25,6 +25,23 @@ const COMMISSIONER_ROUTES: &[(&str, &str)] = &[
     // The simulator: area-wide rates calibrated from the whole record, no counts of people.
     ("get", "/commissioning/simulate"),
     ("post", "/commissioning/simulate"),
+    // Money and contracts (issue 20): the record (no person), and statements and quarterly
+    // reports whose counts are published, never exact (`money.rs`).
+    ("get", "/commissioning/money"),
+    ("get", "/commissioning/money/edit"),
+    ("post", "/commissioning/money/edit"),
+    ("get", "/commissioning/money/history"),
+    ("get", "/commissioning/money/history/{version}"),
+    ("get", "/commissioning/money/history/{version}/restore"),
+    ("post", "/commissioning/money/history/{version}/restore"),
+    ("get", "/commissioning/contracts/{key}"),
+    ("get", "/commissioning/contracts/{key}/statement.csv"),
+    ("get", "/commissioning/reports/quarterly"),
+    ("get", "/commissioning/reports/quarterly.csv"),
+    ("get", "/api/commissioning"),
+    ("put", "/api/commissioning"),
+    ("get", "/api/commissioning/contracts/{key}/statement"),
+    ("get", "/api/commissioning/reports/quarterly"),
     // No figures.
     ("post", "/api/account/tokens"),
     // The outcome measures' definitions (issue 19): no person, no figures

@@ -33,7 +33,7 @@ pub(crate) fn kent() -> serde_json::Value {
         ],
         "agreement": [{
             "key": "s76", "name": "Emotional wellbeing pooled fund", "kind": "pooled_section_76", "lead": "icb",
-            "outcomes": ["Fewer young people waiting over 18 weeks"],
+            "outcomes": ["Help within four weeks of referral"],
             "contribution": [
                 {"partner": "kcc", "year": "2026/27", "amount": 1290000.0},
                 {"partner": "icb", "year": "2026/27", "amount": 1410000.0},

@@ -95,8 +95,21 @@ fn kpis_are_rated_against_their_thresholds_from_published_counts() {
         Kpi::SeenWithinStandard.value(&few, &Suppression::default()),
         KpiValue::Suppressed
     );
+    // An empty quarter: suppressed like any count below 5; "no data" without suppression.
     assert_eq!(
         Kpi::MedianWaitDays.value(&Activity::default(), &Suppression::default()),
+        KpiValue::Suppressed
+    );
+    let open = Suppression {
+        enabled: false,
+        ..Suppression::default()
+    };
+    assert_eq!(
+        Kpi::MedianWaitDays.value(&Activity::default(), &open),
+        KpiValue::NoData
+    );
+    assert_eq!(
+        Kpi::SeenWithinStandard.value(&Activity::default(), &open),
         KpiValue::NoData
     );
     assert_eq!(
