@@ -1,7 +1,8 @@
 //! Money and contracts in a real browser at phone width (issue 20), as the commissioner uses
 //! it: an empty record; "Change the record", checked, then saved with a reason; the
 //! agreements and a contract's statement; a second version; the history and a restore after
-//! "Are you sure?". Every page is checked by axe-core and must not scroll sideways at 390 px.
+//! "Are you sure?"; the quarterly report, printed to PDF by Chromium. Every page is checked by
+//! axe-core and must not scroll sideways at 390 px.
 
 use nwd_domain::authz::Role;
 
@@ -145,5 +146,30 @@ async fn a_commissioner_records_money_checks_it_and_restores_an_earlier_version(
     let current = app.store.commissioning_current().await.unwrap().unwrap();
     assert!(current.source.contains("amount = 365000"));
     assert_eq!(current.reason, "Restored version 1");
+
+    // The quarterly report: rated in words, printable to PDF by Chromium.
+    app.follow("Quarterly performance report").await;
+    assert!(app
+        .heading()
+        .await
+        .starts_with("Quarterly performance report, "));
+    let kpis = app.text("#contract-cyp").await;
+    assert!(kpis.contains("Median wait to first contact"), "{kpis}");
+    assert!(
+        kpis.contains("Not in the term")
+            || kpis.contains("Not rated")
+            || kpis.contains("Green")
+            || kpis.contains("Red"),
+        "{kpis}"
+    );
+    app.check_page("quarterly report").await;
+    fits(&app, "quarterly report").await;
+    let pdf = app
+        .client
+        .print(fantoccini::wd::PrintConfiguration::default())
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"), "Chromium printed a PDF");
+    assert!(pdf.len() > 10_000, "{} bytes", pdf.len());
     app.finish().await;
 }

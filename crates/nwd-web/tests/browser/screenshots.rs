@@ -225,10 +225,25 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
             "/commissioning/contracts/cypmhs-2024",
             "commissioning-contract",
         ),
+        (
+            "/commissioning/reports/quarterly",
+            "commissioning-quarterly-report",
+        ),
     ] {
         app.goto(path).await;
         app.client.set_window_size(width, 900).await.unwrap();
         shoot(&app, folder, name, width).await;
+    }
+    // The quarterly report as Chromium prints it (the print stylesheet).
+    if width == 1280 {
+        app.goto("/commissioning/reports/quarterly").await;
+        let pdf = app
+            .client
+            .print(fantoccini::wd::PrintConfiguration::default())
+            .await
+            .unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+        std::fs::write(folder.join("commissioning-quarterly-report.pdf"), pdf).unwrap();
     }
 
     // Administration (the test's triage clinician is also an administrator).
