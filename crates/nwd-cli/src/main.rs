@@ -2,6 +2,7 @@
 //! configuration, and hands over to `nwd-store`, `nwd-web` and `nwd-demo`.
 
 mod admin;
+mod commissioning;
 mod config;
 mod demo;
 mod durability;
@@ -115,6 +116,10 @@ enum Command {
     /// What-if simulator of demand and capacity: run or check a scenario, calibrate a baseline.
     #[command(subcommand)]
     Simulate(simulate::SimulateCommand),
+    /// The commissioning record: check or load a record file, show the version in force, list
+    /// the versions.
+    #[command(subcommand)]
+    Commissioning(commissioning::CommissioningCommand),
     /// Retention: destroy records past their retention date, leaving audited stubs.
     #[command(subcommand)]
     Retention(retention::RetentionCommand),
@@ -184,6 +189,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Retention(command) => {
             retention::run(&nwd_store::Store::connect(options).await?, command).await?
+        }
+        Command::Commissioning(command) => {
+            commissioning::run(&nwd_store::Store::connect(options).await?, command).await?
         }
         Command::Migrate => {
             let store = nwd_store::Store::connect(options).await?;

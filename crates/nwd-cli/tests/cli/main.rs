@@ -4,6 +4,7 @@
 
 mod admin;
 mod audit;
+mod commissioning;
 mod crash;
 mod lists;
 mod outcomes;
