@@ -4,7 +4,8 @@
 //! path), `load` it as a new version with a reason (refused if the record changed since the
 //! version named with `--edited-from`), `show` the version in force, and `history`.
 
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 
@@ -34,7 +35,7 @@ pub enum CommissioningCommand {
     History,
 }
 
-fn read(file: &PathBuf) -> anyhow::Result<String> {
+fn read(file: &Path) -> anyhow::Result<String> {
     let meta =
         std::fs::metadata(file).with_context(|| format!("{}: cannot read", file.display()))?;
     if meta.len() > nwd_usecase::commissioning::MAX_DOCUMENT_BYTES as u64 {
@@ -49,7 +50,7 @@ fn read(file: &PathBuf) -> anyhow::Result<String> {
         .with_context(|| format!("{}: cannot read as UTF-8 text", file.display()))
 }
 
-fn refused(file: &PathBuf, error: nwd_usecase::UseCaseError) -> anyhow::Error {
+fn refused(file: &Path, error: nwd_usecase::UseCaseError) -> anyhow::Error {
     match error {
         nwd_usecase::UseCaseError::Invalid(fields) => {
             for f in &fields {
@@ -138,15 +139,20 @@ pub async fn run(store: &nwd_store::Store, command: CommissioningCommand) -> any
                     eprintln!("does not check: {}: {}", p.field, p.message);
                 }
             }
-            print!("{}", version.source);
+            std::io::stdout()
+                .lock()
+                .write_all(version.source.as_bytes())?;
             Ok(())
         }
         CommissioningCommand::History => {
-            for v in store.commissioning_versions().await? {
-                println!(
+            let versions = store.commissioning_versions().await?;
+            let mut out = std::io::stdout().lock();
+            for v in versions {
+                writeln!(
+                    out,
                     "{}\t{}\t{}\t{}",
                     v.version, v.saved_at, v.saved_by, v.reason
-                );
+                )?;
             }
             Ok(())
         }
