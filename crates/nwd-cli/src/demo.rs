@@ -86,7 +86,7 @@ async fn load_commissioning(store: &Store) -> anyhow::Result<()> {
     }
     let version = nwd_usecase::commissioning::save(
         store,
-        &crate::admin::as_operator("cli demo", "demo"),
+        &crate::admin::as_operator("cli demo commissioning", "commissioning"),
         "Demo loader",
         0,
         nwd_demo::COMMISSIONING,

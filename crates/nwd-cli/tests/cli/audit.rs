@@ -319,6 +319,9 @@ async fn every_changing_command_is_audited(url: &str) {
         e.detail.as_deref().unwrap().contains("150 referrals"),
         "{e:?}"
     );
+    // And its commissioning record, as version 1.
+    let e = entry(&trail, "cli demo commissioning");
+    names(e, "cli:tester", "change", ("commissioning", Some("1")));
     let e = entry(&trail, "cli persons estimate");
     names(e, "cli:tester", "change", ("match_parameters", None));
 
