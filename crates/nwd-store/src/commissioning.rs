@@ -82,6 +82,13 @@ impl Store {
         reason: &str,
     ) -> Result<i64, StoreError> {
         let mut w = self.begin_write().await?;
+        // Take the database's write lock before reading. On SQLite a transaction that reads
+        // first and writes second cannot wait for another process's writer (it is told
+        // "database is locked" at once), while one whose first statement writes waits like
+        // any writer: this deletes nothing, but is a write.
+        sqlx::query("DELETE FROM commissioning_versions WHERE version < 0")
+            .execute(&mut *w.tx)
+            .await?;
         let current: Option<i64> =
             sqlx::query_scalar("SELECT MAX(version) FROM commissioning_versions")
                 .fetch_one(&mut *w.tx)

@@ -29,3 +29,34 @@ impl Rng {
         (!items.is_empty()).then(|| &items[self.below(items.len())])
     }
 }
+
+/// The payment and activity statements' counts (`Store::activity`, issue 20) from the kept
+/// inputs equal those read afresh, by quarter, for one service and for two together.
+pub(crate) async fn activity_agrees(
+    t: &crate::backend::TestStore,
+    services: &[nwd_domain::ServiceId],
+    when: &str,
+) {
+    use jiff::civil::date;
+    let at = |d: jiff::civil::Date| d.to_zoned(t.store.tz().clone()).unwrap().timestamp();
+    let quarters: Vec<(Timestamp, Timestamp)> = [
+        (date(2024, 7, 1), date(2024, 10, 1)),
+        (date(2024, 10, 1), date(2025, 1, 1)),
+        (date(2025, 1, 1), date(2025, 4, 1)),
+        (date(2025, 4, 1), date(2025, 7, 1)),
+    ]
+    .iter()
+    .map(|(from, to)| (at(*from), at(*to)))
+    .collect();
+    let sorted = |mut a: Vec<nwd_domain::commissioning::statement::Activity>| {
+        for row in &mut a {
+            row.wait_days.sort_unstable();
+        }
+        a
+    };
+    for chosen in [&services[..1], &services[..2]] {
+        let served = t.store.activity(chosen, &quarters).await.unwrap();
+        let fresh = t.store.compute_activity(chosen, &quarters).await.unwrap();
+        assert_eq!(sorted(served), sorted(fresh), "activity {when}");
+    }
+}

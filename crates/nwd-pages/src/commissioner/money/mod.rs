@@ -258,3 +258,27 @@ pub struct Saved {
     /// The version saved.
     saved: Option<i64>,
 }
+
+/// A finished CSV writer as a download named `file` (without `.csv`).
+pub(crate) fn csv_download(
+    csv: csv::Writer<Vec<u8>>,
+    file: &str,
+) -> Result<axum::response::Response, PageError> {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    let body = csv.into_inner().map_err(|e| {
+        PageError::staff(nwd_http::problem::ApiError::Internal(format!("csv: {e}")))
+    })?;
+    let mut response = (StatusCode::OK, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    let disposition = format!("attachment; filename=\"{file}.csv\"");
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}

@@ -7,8 +7,8 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use nwd_domain::commissioning::statement::{KpiDirection, KpiResult, Rag};
 use nwd_domain::commissioning::{Commissioning, Quarter};
 use nwd_http::extract::Caller;
@@ -367,22 +367,11 @@ pub async fn quarterly_csv(
             }
         }
     }
-    let body = csv
-        .into_inner()
-        .map_err(|e| PageError::staff(ApiError::Internal(format!("csv: {e}"))))?;
-    let mut response = (StatusCode::OK, body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    let name = format!(
-        "attachment; filename=\"quarterly-report-{}.csv\"",
-        report.quarter.to_string().replace(['/', ' '], "-")
-    );
-    if let Ok(value) = HeaderValue::from_str(&name) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    super::csv_download(
+        csv,
+        &format!(
+            "quarterly-report-{}",
+            report.quarter.to_string().replace(['/', ' '], "-")
+        ),
+    )
 }

@@ -6,8 +6,8 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use nwd_domain::commissioning::plan::Contract;
 use nwd_domain::commissioning::statement::{Kpi, KpiValue, StatementRow};
 use nwd_domain::commissioning::{Commissioning, FinancialYear, Money};
@@ -377,23 +377,8 @@ pub async fn download(
             record(&mut csv, &element.name, r).map_err(io)?;
         }
     }
-    let body = csv
-        .into_inner()
-        .map_err(|e| PageError::staff(ApiError::Internal(format!("csv: {e}"))))?;
-    let mut response = (StatusCode::OK, body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    let name = format!(
-        "attachment; filename=\"{}-{}.csv\"",
-        contract.key,
-        year.to_string().replace('/', "-")
-    );
-    if let Ok(value) = HeaderValue::from_str(&name) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    super::csv_download(
+        csv,
+        &format!("{}-{}", contract.key, year.to_string().replace('/', "-")),
+    )
 }

@@ -536,33 +536,9 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                     let fresh = t.store.compute_dashboard(query).await.unwrap();
                     assert_eq!(served, fresh, "after write {step} ({kind}), {query:?}");
                 }
-                // The payment and activity statements' counts (issue 20), by quarter, for
-                // one service and for two together.
-                let quarters: Vec<(jiff::Timestamp, jiff::Timestamp)> = [
-                    (date(2024, 7, 1), date(2024, 10, 1)),
-                    (date(2024, 10, 1), date(2025, 1, 1)),
-                    (date(2025, 1, 1), date(2025, 4, 1)),
-                    (date(2025, 4, 1), date(2025, 7, 1)),
-                ]
-                .iter()
-                .map(|(from, to)| {
-                    let at = |d: jiff::civil::Date| {
-                        d.to_zoned(t.store.tz().clone()).unwrap().timestamp()
-                    };
-                    (at(*from), at(*to))
-                })
-                .collect();
-                for chosen in [&services[..1], &services[..2]] {
-                    let served = t.store.activity(chosen, &quarters).await.unwrap();
-                    let fresh = t.store.compute_activity(chosen, &quarters).await.unwrap();
-                    let sorted = |mut a: Vec<nwd_domain::commissioning::statement::Activity>| {
-                        for row in &mut a {
-                            row.wait_days.sort_unstable();
-                        }
-                        a
-                    };
-                    assert_eq!(sorted(served), sorted(fresh), "activity after write {step} ({kind})");
-                }
+                // The payment and activity statements' counts (issue 20).
+                super::activity_agrees(&t, &services, &format!("after write {step} ({kind})"))
+                    .await;
                 // Every allocation and referral names its young person for the name searches
                 // (0019, 0021), whichever write made or moved it.
                 assert_eq!(
