@@ -160,6 +160,23 @@ impl Store {
         services: &[ServiceId],
         periods: &[(Timestamp, Timestamp)],
     ) -> Result<Vec<Activity>, StoreError> {
+        self.activity_of(Some(services), periods).await
+    }
+
+    /// What the whole system delivered in each of `periods`: every service, and every
+    /// referral (those signposted and never allocated too).
+    pub async fn system_activity(
+        &self,
+        periods: &[(Timestamp, Timestamp)],
+    ) -> Result<Vec<Activity>, StoreError> {
+        self.activity_of(None, periods).await
+    }
+
+    async fn activity_of(
+        &self,
+        services: Option<&[ServiceId]>,
+        periods: &[(Timestamp, Timestamp)],
+    ) -> Result<Vec<Activity>, StoreError> {
         if periods.len() > MAX_PERIODS {
             return Err(StoreError::Corrupt(format!(
                 "at most {MAX_PERIODS} periods at once, not {}",
@@ -174,18 +191,19 @@ impl Store {
                 "the dashboard's inputs were not read".into(),
             ));
         };
-        Ok(inputs.activity(services, periods))
+        Ok(inputs.activity(services, periods, &self.tz))
     }
 
-    /// [`Store::activity`] from inputs read afresh (the tests compare the two).
+    /// [`Store::activity`] (or, with `None`, [`Store::system_activity`]) from inputs read
+    /// afresh (the tests compare the two).
     pub async fn compute_activity(
         &self,
-        services: &[ServiceId],
+        services: Option<&[ServiceId]>,
         periods: &[(Timestamp, Timestamp)],
     ) -> Result<Vec<Activity>, StoreError> {
         let version = self.data_version().await?;
         let inputs = crate::dashboard::mirror::Mirror::read_all(self, version).await?;
-        Ok(inputs.activity(services, periods))
+        Ok(inputs.activity(services, periods, &self.tz))
     }
 }
 

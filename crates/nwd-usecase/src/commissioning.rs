@@ -369,16 +369,7 @@ pub async fn quarterly_report(
     for q in &quarters {
         periods.push((start_of(store, q.first_day())?, start_of(store, q.end())?));
     }
-    let every_service: Vec<ServiceId> = store
-        .search_services(&ServiceFilter {
-            include_inactive: true,
-            ..ServiceFilter::default()
-        })
-        .await?
-        .into_iter()
-        .map(|(s, _)| s.id)
-        .collect();
-    let system = store.activity(&every_service, &periods).await?;
+    let system = store.system_activity(&periods).await?;
     let system_kpis = plan
         .system_kpis
         .iter()

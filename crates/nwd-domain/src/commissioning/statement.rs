@@ -21,6 +21,8 @@ use super::plan::{
 use super::year::{FinancialYear, Quarter};
 use crate::disclosure::{Published, Suppression};
 
+pub use super::kpi::{Kpi, KpiDirection, KpiValue, Rag};
+
 /// What a set of services delivered in a period, counted from the record (exact counts).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Activity {
@@ -45,227 +47,51 @@ pub struct Activity {
     /// Days waited from the referral to the first attended contact, one per allocation first
     /// seen in the period, in any order.
     pub wait_days: Vec<u32>,
+    /// Days waited from the referral to the second attended contact at the same service, one
+    /// per allocation whose second contact fell in the period, in any order.
+    pub second_wait_days: Vec<u32>,
+    /// Allocations first seen in the period with a standard, by the referral's priority:
+    /// emergency, very urgent, urgent ([`CRISIS_PRIORITIES`]).
+    pub crisis_with_standard: [u64; 3],
+    /// Of those, the ones seen within it.
+    pub crisis_within_standard: [u64; 3],
+    /// Referrals received in the period (for a set of services: referrals with an allocation
+    /// to one of them).
+    pub received: u64,
+    /// Of those, the ones whose young person's ethnic group and gender identity are both
+    /// recorded ("prefer not to say" is an answer; "not known" or never asked is not).
+    pub protected_recorded: u64,
+    /// Referrals triaged in the period.
+    pub triaged: u64,
+    /// Of those, the ones signposted and not allocated.
+    pub signposted: u64,
+    /// Minutes from receipt to triage, one per referral triaged in the period.
+    pub triage_minutes: Vec<u32>,
+    /// Need-group changes up (more help) in the period.
+    pub step_ups: u64,
+    /// Need-group changes down in the period.
+    pub step_downs: u64,
+    /// Different young people with an attended direct contact in the period before their
+    /// 18th birthday.
+    pub young_people_under_18: u64,
+    /// Different young people with an attended direct contact in the period on or after it.
+    pub young_people_18_to_25: u64,
+    /// Allocations open on their young person's 18th birthday, which fell in the period.
+    pub turned_18_in_service: u64,
+    /// Of those, the ones whose referral had a transition plan made at least six months
+    /// before that birthday (by 17½).
+    pub transition_planned_by_17_half: u64,
 }
 
-/// The KPI library: what can be written in a contract's `[[contract.kpi]]`, each computed
-/// from a quarter's [`Activity`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kpi {
-    /// Per cent of young people seen for the first time whose wait met their service's
-    /// standard (the dashboard's "% within standard", domain guide §3).
-    SeenWithinStandard,
-    /// Median days from referral to the first attended contact.
-    MedianWaitDays,
-    /// 90th-percentile days from referral to the first attended contact.
-    P90WaitDays,
-    /// Per cent of expected appointments not attended (code 3 over codes 3, 5, 6 and 7, as
-    /// NHS England's `DNA_Reason`; `ContactStatus::did_not_attend`).
-    DidNotAttendRate,
-}
-
-/// Whether more or less is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KpiDirection {
-    /// Higher is better: the threshold is a floor.
-    HigherIsBetter,
-    /// Lower is better: the threshold is a ceiling.
-    LowerIsBetter,
-}
-
-impl KpiDirection {
-    /// The direction of `kpi`.
-    pub fn of(kpi: Kpi) -> KpiDirection {
-        match kpi {
-            Kpi::SeenWithinStandard => KpiDirection::HigherIsBetter,
-            Kpi::MedianWaitDays | Kpi::P90WaitDays | Kpi::DidNotAttendRate => {
-                KpiDirection::LowerIsBetter
-            }
-        }
-    }
-}
-
-impl Kpi {
-    /// Every KPI in the library.
-    pub const ALL: [Kpi; 4] = [
-        Kpi::SeenWithinStandard,
-        Kpi::MedianWaitDays,
-        Kpi::P90WaitDays,
-        Kpi::DidNotAttendRate,
-    ];
-
-    /// Its code in a contract.
-    pub fn code(self) -> &'static str {
-        match self {
-            Kpi::SeenWithinStandard => "seen_within_standard",
-            Kpi::MedianWaitDays => "median_wait_days",
-            Kpi::P90WaitDays => "p90_wait_days",
-            Kpi::DidNotAttendRate => "did_not_attend_rate",
-        }
-    }
-
-    /// Parses a code, listing the library when it is not one.
-    pub fn parse(code: &str) -> Result<Kpi, String> {
-        Kpi::ALL
-            .into_iter()
-            .find(|k| k.code() == code)
-            .ok_or_else(|| {
-                format!(
-                    "{code:?} is not in the KPI library; use one of: {}",
-                    Kpi::ALL.map(Kpi::code).join(", ")
-                )
-            })
-    }
-
-    /// Its title.
-    pub fn title(self) -> &'static str {
-        match self {
-            Kpi::SeenWithinStandard => "Seen within the waiting-time standard",
-            Kpi::MedianWaitDays => "Median wait to first contact",
-            Kpi::P90WaitDays => "90th-percentile wait to first contact",
-            Kpi::DidNotAttendRate => "Did-not-attend rate",
-        }
-    }
-
-    /// Its definition, as shown beside it.
-    pub fn definition(self) -> &'static str {
-        match self {
-            Kpi::SeenWithinStandard => "Young people seen for the first time in the quarter whose wait from referral met their service's standard for their priority, over those seen for the first time whose service has a standard. Shares come from the published (rounded) counts.",
-            Kpi::MedianWaitDays => "The middle of the days waited from referral to the first attended contact, for each allocation first seen in the quarter.",
-            Kpi::P90WaitDays => "The days within which nine in ten of the allocations first seen in the quarter had their first attended contact.",
-            Kpi::DidNotAttendRate => "Appointments in the quarter not attended without notice (status 3), over the appointments expected (statuses 3, 5, 6 and 7).",
-        }
-    }
-
-    /// Where its definition comes from.
-    pub fn source(self) -> &'static str {
-        match self {
-            Kpi::SeenWithinStandard => "Domain guide §3 (waiting-time standards); the service's standards in the directory",
-            Kpi::MedianWaitDays | Kpi::P90WaitDays => "NHS England CYP waiting times (referral to second contact, MHS109-style distribution); here to first attended contact",
-            Kpi::DidNotAttendRate => "NHS England MHSDS `DNA_Reason` (menh_analysis 0.Generic_prep.py lines 2029–2037, NHSDigital/mental-health-monthly-statistics @7b4d742)",
-        }
-    }
-
-    /// Its unit.
-    pub fn unit(self) -> &'static str {
-        match self {
-            Kpi::SeenWithinStandard | Kpi::DidNotAttendRate => "%",
-            Kpi::MedianWaitDays | Kpi::P90WaitDays => "days",
-        }
-    }
-
-    /// The values a threshold may take.
-    pub fn range(self) -> (f64, f64) {
-        match self {
-            Kpi::SeenWithinStandard | Kpi::DidNotAttendRate => (0.0, 100.0),
-            Kpi::MedianWaitDays | Kpi::P90WaitDays => (0.0, 3650.0),
-        }
-    }
-
-    /// Its value for a quarter's activity, or why there is none.
-    pub fn value(self, activity: &Activity, rule: &Suppression) -> KpiValue {
-        let share = |n: u64, d: u64| -> KpiValue {
-            let (n, d) = (rule.count(n), rule.count(d));
-            if d == Published::Count(0) {
-                return KpiValue::NoData;
-            }
-            match rule.share(n, d) {
-                Some(percent) => KpiValue::Value(percent as f64),
-                None => KpiValue::Suppressed,
-            }
-        };
-        match self {
-            Kpi::SeenWithinStandard => {
-                share(activity.seen_within_standard, activity.seen_with_standard)
-            }
-            Kpi::DidNotAttendRate => share(activity.did_not_attend, activity.expected),
-            Kpi::MedianWaitDays | Kpi::P90WaitDays => {
-                // Suppressed before "no data", as the shares are: an empty quarter's count is
-                // a small number too (0 is below the threshold).
-                let n = activity.wait_days.len() as u64;
-                if rule.count(n) == Published::Suppressed {
-                    return KpiValue::Suppressed;
-                }
-                if n == 0 {
-                    return KpiValue::NoData;
-                }
-                let q = if self == Kpi::MedianWaitDays {
-                    0.5
-                } else {
-                    0.9
-                };
-                KpiValue::Value(f64::from(nearest_rank(&activity.wait_days, q)))
-            }
-        }
-    }
-}
-
-/// The `q` quantile by the nearest-rank method (the smallest value with at least `q` of the
-/// values at or below it), as `crate::waits` states its percentiles.
-fn nearest_rank(values: &[u32], q: f64) -> u32 {
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable();
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
-
-/// A KPI's value in a quarter.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
-pub enum KpiValue {
-    /// Nothing to measure in the quarter (shown only when small numbers are not suppressed:
-    /// otherwise an empty quarter is suppressed like any count below the threshold).
-    NoData,
-    /// Too few to show.
-    Suppressed,
-    /// The value, in the KPI's unit.
-    Value(f64),
-}
-
-/// Red, amber or green against a threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rag {
-    /// Meets the threshold.
-    Green,
-    /// Short of it by no more than the amber margin.
-    Amber,
-    /// Further short.
-    Red,
-    /// No value to rate (no data, or suppressed).
-    NotRated,
-}
-
-impl Rag {
-    /// Rates `value` against `threshold` with an `amber` margin, in `kpi`'s direction.
-    pub fn of(kpi: Kpi, value: KpiValue, threshold: f64, amber: f64) -> Rag {
-        let KpiValue::Value(v) = value else {
-            return Rag::NotRated;
-        };
-        let shortfall = match KpiDirection::of(kpi) {
-            KpiDirection::HigherIsBetter => threshold - v,
-            KpiDirection::LowerIsBetter => v - threshold,
-        };
-        if shortfall <= 0.0 {
-            Rag::Green
-        } else if shortfall <= amber {
-            Rag::Amber
-        } else {
-            Rag::Red
-        }
-    }
-
-    /// As shown.
-    pub fn label(self) -> &'static str {
-        match self {
-            Rag::Green => "Green",
-            Rag::Amber => "Amber",
-            Rag::Red => "Red",
-            Rag::NotRated => "Not rated",
-        }
-    }
-}
+/// The priorities crisis response is measured for, in [`Activity::crisis_with_standard`]'s
+/// order: emergency (1 hour), very urgent (4 hours), urgent (24 hours) — the proposed
+/// national crisis standards (domain guide §3); the hours themselves are each service's
+/// standards in the directory.
+pub const CRISIS_PRIORITIES: [crate::codes::Priority; 3] = [
+    crate::codes::Priority::Emergency,
+    crate::codes::Priority::VeryUrgent,
+    crate::codes::Priority::Urgent,
+];
 
 /// The counts of [`Activity`] as they may be shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -282,6 +108,16 @@ pub struct PublishedActivity {
     pub episodes_ended: Published,
     /// Young people helped.
     pub young_people: Published,
+    /// Referrals received.
+    pub received: Published,
+    /// Referrals triaged.
+    pub triaged: Published,
+    /// Of those, signposted.
+    pub signposted: Published,
+    /// Steps up.
+    pub step_ups: Published,
+    /// Steps down.
+    pub step_downs: Published,
 }
 
 impl PublishedActivity {
@@ -294,6 +130,11 @@ impl PublishedActivity {
             did_not_attend: rule.count(activity.did_not_attend),
             episodes_ended: rule.count(activity.episodes_ended),
             young_people: rule.count(activity.young_people),
+            received: rule.count(activity.received),
+            triaged: rule.count(activity.triaged),
+            signposted: rule.count(activity.signposted),
+            step_ups: rule.count(activity.step_ups),
+            step_downs: rule.count(activity.step_downs),
         }
     }
 }

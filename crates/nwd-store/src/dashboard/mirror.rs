@@ -89,6 +89,8 @@ struct Entry {
     signposted: bool,
     /// Need-group changes: instant and whether up.
     steps: Vec<(i64, bool)>,
+    /// When its first transition plan was made (`transition_planned` events).
+    transition_planned_at: Option<i64>,
     /// The young person's uptake groups (`super::uptake_mask`) when the referral was read.
     uptake: u32,
     /// When it was closed (`referrals.closed_at`).

@@ -7,6 +7,7 @@ mod kept;
 mod ledger;
 mod outcomes;
 mod random;
+mod transitions;
 
 use jiff::Timestamp;
 
@@ -51,12 +52,21 @@ pub(crate) async fn activity_agrees(
     let sorted = |mut a: Vec<nwd_domain::commissioning::statement::Activity>| {
         for row in &mut a {
             row.wait_days.sort_unstable();
+            row.second_wait_days.sort_unstable();
+            row.triage_minutes.sort_unstable();
         }
         a
     };
     for chosen in [&services[..1], &services[..2]] {
         let served = t.store.activity(chosen, &quarters).await.unwrap();
-        let fresh = t.store.compute_activity(chosen, &quarters).await.unwrap();
+        let fresh = t
+            .store
+            .compute_activity(Some(chosen), &quarters)
+            .await
+            .unwrap();
         assert_eq!(sorted(served), sorted(fresh), "activity {when}");
     }
+    let served = t.store.system_activity(&quarters).await.unwrap();
+    let fresh = t.store.compute_activity(None, &quarters).await.unwrap();
+    assert_eq!(sorted(served), sorted(fresh), "system activity {when}");
 }

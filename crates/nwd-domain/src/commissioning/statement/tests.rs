@@ -21,6 +21,7 @@ fn activity() -> Activity {
         episodes_ended: 151,
         young_people: 402,
         wait_days: (1..=180).collect(),
+        ..Activity::default()
     }
 }
 

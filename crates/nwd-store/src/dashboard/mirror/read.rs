@@ -92,6 +92,7 @@ impl Mirror {
                 allocated_at_triage: false,
                 signposted: false,
                 steps: Vec::new(),
+                transition_planned_at: None,
                 closed_at: row.try_get("closed_at")?,
                 attended_direct: 0,
                 age: None,
@@ -190,13 +191,24 @@ impl Mirror {
                     )
                     .await?,
                 );
+                rows.extend(
+                    select(
+                        store,
+                        "SELECT referral_id, event_type, 0 AS up, at FROM referral_events \
+                         WHERE event_type = 'transition_planned'",
+                        &[],
+                        "referral_id",
+                        None,
+                    )
+                    .await?,
+                );
                 rows
             }
             Some(_) => {
                 select(
                     store,
                     "SELECT referral_id, event_type, CASE WHEN payload LIKE $1 THEN 1 ELSE 0 END AS up, at \
-                     FROM referral_events WHERE event_type IN ('need_group_changed', 'signposted')",
+                     FROM referral_events WHERE event_type IN ('need_group_changed', 'signposted', 'transition_planned')",
                     &[STEP_UP],
                     "referral_id",
                     ids,
@@ -210,8 +222,13 @@ impl Mirror {
                 continue;
             };
             if let Some(entry) = &mut self.entries[slot as usize] {
-                if row.try_get::<String, _>("event_type")? == "signposted" {
+                let kind: String = row.try_get("event_type")?;
+                if kind == "signposted" {
                     entry.signposted = true;
+                } else if kind == "transition_planned" {
+                    let at: i64 = row.try_get("at")?;
+                    entry.transition_planned_at =
+                        Some(entry.transition_planned_at.map_or(at, |t| t.min(at)));
                 } else {
                     entry
                         .steps

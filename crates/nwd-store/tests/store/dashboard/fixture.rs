@@ -364,6 +364,36 @@ async fn monthly_aggregates_match_the_hand_computed_fixture() {
         let mut waits = c.wait_days.clone();
         waits.sort_unstable();
         assert_eq!(waits, [10, 38]);
+        // The KPI library's further counts, for the referrals with a community allocation
+        // (R1, R2, R6): received and triaged in the quarter; minutes to triage R1 25 h, R2
+        // 58.5 h, R6 25 h; R6 stepped up and down; R1's second contact on 3 March, 52 days
+        // after 10 January; Ada and Bea are under 18; nobody recorded ethnicity or gender;
+        // all routine, so no crisis response; nobody turned 18.
+        let mut triage_minutes = c.triage_minutes.clone();
+        triage_minutes.sort_unstable();
+        assert_eq!(
+            (c.received, c.triaged, c.signposted, c.protected_recorded),
+            (3, 3, 0, 0)
+        );
+        assert_eq!(triage_minutes, [1500, 1500, 3510]);
+        assert_eq!((c.step_ups, c.step_downs), (1, 1));
+        assert_eq!(c.second_wait_days, [52]);
+        assert_eq!((c.young_people_under_18, c.young_people_18_to_25), (2, 0));
+        assert_eq!(c.crisis_with_standard, [0, 0, 0]);
+        assert_eq!(c.turned_18_in_service, 0);
+        // The whole system: every referral received (R4 is April), R3 signposted too.
+        let system = &t.store.system_activity(&quarter).await.unwrap()[0];
+        let mut triage_minutes = system.triage_minutes.clone();
+        triage_minutes.sort_unstable();
+        assert_eq!(
+            (system.received, system.triaged, system.signposted),
+            (5, 4, 1)
+        );
+        assert_eq!(triage_minutes, [1500, 1500, 1500, 3510]);
+        assert_eq!(
+            (system.referrals, system.attended, system.young_people),
+            (5, 3, 2)
+        );
         let both = t
             .store
             .activity(&[community, specialist], &quarter)
@@ -386,7 +416,7 @@ async fn monthly_aggregates_match_the_hand_computed_fixture() {
         assert_eq!(
             by_month,
             t.store
-                .compute_activity(&[community], &months)
+                .compute_activity(Some(&[community]), &months)
                 .await
                 .unwrap(),
             "kept and read afresh agree"
