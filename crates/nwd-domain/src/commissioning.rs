@@ -12,6 +12,7 @@ pub mod kpi;
 pub mod money;
 pub mod plan;
 pub mod statement;
+pub mod transformation;
 pub mod year;
 
 pub use money::Money;

@@ -131,6 +131,9 @@ pub struct CommissioningDocument {
     /// The whole system's KPIs, over every service (the quarterly report's first part).
     #[serde(default, rename = "kpi")]
     pub kpis: Vec<KpiTermDoc>,
+    /// The annual Transformation Plans, one per financial year.
+    #[serde(default, rename = "transformation_plan")]
+    pub plans: Vec<super::transformation::TransformationPlanDoc>,
 }
 
 /// A party as written.
@@ -490,9 +493,19 @@ pub struct Commissioning {
     pub agreements: Vec<Agreement>,
     /// Contracts.
     pub contracts: Vec<Contract>,
+    /// The annual Transformation Plans, by year.
+    pub plans: Vec<super::transformation::TransformationPlan>,
 }
 
 impl Commissioning {
+    /// The Transformation Plan for `year`, if there is one.
+    pub fn plan_for(
+        &self,
+        year: FinancialYear,
+    ) -> Option<&super::transformation::TransformationPlan> {
+        self.plans.iter().find(|p| p.year == year)
+    }
+
     /// The contract with key `key`.
     pub fn contract(&self, key: &str) -> Option<&Contract> {
         self.contracts.iter().find(|c| c.key == key)

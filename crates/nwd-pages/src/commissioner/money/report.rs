@@ -223,12 +223,17 @@ pub async fn quarterly(
         cells: a.iter().map(|x| f(x).text()).collect(),
     };
     let system_figures = vec![
+        figure("Referrals received", &|x| x.received),
+        figure("Referrals triaged", &|x| x.triaged),
+        figure("Signposted at triage", &|x| x.signposted),
         figure("Referrals allocated", &|x| x.referrals),
         figure("Seen for the first time", &|x| x.first_seen),
         figure("Contacts attended", &|x| x.attended),
         figure("Did not attend", &|x| x.did_not_attend),
         figure("Episodes ended", &|x| x.episodes_ended),
         figure("Young people helped", &|x| x.young_people),
+        figure("Stepped up", &|x| x.step_ups),
+        figure("Stepped down", &|x| x.step_downs),
     ];
     let chart = Chart {
         id: "system-helped".into(),
@@ -328,12 +333,17 @@ pub async fn quarterly_csv(
     for (i, a) in report.system_activity.iter().enumerate() {
         let (q, partial) = quarter_cells(i);
         for (figure, value) in [
+            ("referrals_received", a.received),
+            ("referrals_triaged", a.triaged),
+            ("signposted_at_triage", a.signposted),
             ("referrals_allocated", a.referrals),
             ("seen_first_time", a.first_seen),
             ("contacts_attended", a.attended),
             ("did_not_attend", a.did_not_attend),
             ("episodes_ended", a.episodes_ended),
             ("young_people_helped", a.young_people),
+            ("stepped_up", a.step_ups),
+            ("stepped_down", a.step_downs),
         ] {
             csv.write_record(["Whole system", figure, &q, &partial, &value.text(), "", ""])
                 .map_err(io)?;

@@ -118,6 +118,7 @@ pub(crate) fn kpi_text(kpi: Kpi, value: KpiValue) -> String {
         KpiValue::Suppressed => "*".to_owned(),
         KpiValue::Value(v) => match kpi.unit() {
             "%" => format!("{v:.0} %"),
+            "hours" => format!("{v:.1} hours"),
             unit => format!("{v:.0} {unit}"),
         },
     }
