@@ -423,3 +423,98 @@ pub async fn quarterly_report(
         contracts,
     })
 }
+
+/// One provider's declaration in a Transformation Plan, beside what its declared services
+/// did in the year to date (from the live record, suppressed).
+#[derive(Debug, Clone)]
+pub struct ProviderPart {
+    /// The declaration.
+    pub declaration: nwd_domain::commissioning::transformation::Declaration,
+    /// Its declared services' activity in the year to date.
+    pub activity: nwd_domain::commissioning::statement::PublishedActivity,
+    /// Seen within the standard, median and 90th-percentile wait to first contact.
+    pub waits: [(
+        nwd_domain::commissioning::statement::Kpi,
+        nwd_domain::commissioning::statement::KpiValue,
+    ); 3],
+}
+
+/// The Transformation Plan for a year, with what the record says beside it.
+#[derive(Debug, Clone)]
+pub struct PlanReport {
+    /// The year.
+    pub year: FinancialYear,
+    /// Not yet over (figures to date).
+    pub to_date: bool,
+    /// Today, in the area.
+    pub today: Date,
+    /// The plan written for the year, if any.
+    pub plan: Option<nwd_domain::commissioning::transformation::TransformationPlan>,
+    /// Each commissioner's investment in the year, from the money model.
+    pub investment: Vec<nwd_domain::commissioning::transformation::Investment>,
+    /// Each provider's declaration with its figures.
+    pub providers: Vec<ProviderPart>,
+}
+
+/// The year asked for (`2026/27`; the current one by default); refused when it has not begun.
+pub fn plan_year(store: &Store, asked: Option<&str>) -> Result<FinancialYear, UseCaseError> {
+    let today = store.now().to_zoned(store.tz().clone()).date();
+    let year = match asked.map(str::trim).filter(|t| !t.is_empty()) {
+        None => FinancialYear::of(today),
+        Some(text) => FinancialYear::parse(text).map_err(|e| UseCaseError::field("year", e))?,
+    };
+    if year.first_day() > today {
+        return Err(UseCaseError::field(
+            "year",
+            format!(
+                "{year} has not begun: choose {} or earlier",
+                FinancialYear::of(today)
+            ),
+        ));
+    }
+    Ok(year)
+}
+
+/// The Transformation Plan for `year`: the plan as written, each commissioner's investment
+/// from the money model, and each provider's declared services' waits and activity in the
+/// year to date, counts suppressed by `rule`.
+pub async fn transformation_plan(
+    store: &Store,
+    record: &Commissioning,
+    year: FinancialYear,
+    rule: &Suppression,
+) -> Result<PlanReport, UseCaseError> {
+    use nwd_domain::commissioning::statement::{Kpi, PublishedActivity};
+    use nwd_domain::commissioning::transformation::investment;
+    let today = store.now().to_zoned(store.tz().clone()).date();
+    let to = year.end().min(today.tomorrow().unwrap_or(today));
+    let period = [(start_of(store, year.first_day())?, start_of(store, to)?)];
+    let plan = record.plan_for(year).cloned();
+    let mut providers = Vec::new();
+    for declaration in plan.iter().flat_map(|p| p.declarations.iter()) {
+        let mut services: Vec<ServiceId> = declaration.staff.iter().map(|s| s.service).collect();
+        services.sort_unstable_by_key(|s| s.0);
+        services.dedup();
+        let activity = store.activity(&services, &period).await?;
+        let a = activity.into_iter().next().unwrap_or_default();
+        let waits = [
+            Kpi::SeenWithinStandard,
+            Kpi::MedianWaitDays,
+            Kpi::P90WaitDays,
+        ]
+        .map(|k| (k, k.value(&a, rule)));
+        providers.push(ProviderPart {
+            declaration: declaration.clone(),
+            activity: PublishedActivity::of(&a, rule),
+            waits,
+        });
+    }
+    Ok(PlanReport {
+        year,
+        to_date: today < year.end(),
+        today,
+        plan,
+        investment: investment(record, year),
+        providers,
+    })
+}

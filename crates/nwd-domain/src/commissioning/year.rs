@@ -77,6 +77,11 @@ impl FinancialYear {
         FinancialYear(self.0 + 1)
     }
 
+    /// The year before.
+    pub fn previous(self) -> FinancialYear {
+        FinancialYear(self.0 - 1)
+    }
+
     /// Its four quarters, Q1 (April–June) to Q4 (January–March).
     pub fn quarters(self) -> [Quarter; 4] {
         [1, 2, 3, 4].map(|q| Quarter { year: self, q })

@@ -71,6 +71,16 @@ pub fn router() -> SecureRouter {
         .route(
             Policy::Requires(Permission::ReadAggregates, Scope::None),
             "aggregate",
+            routes!(money::plan::page),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(money::plan::download),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
             routes!(money::edit::version),
         )
         .route(

@@ -38,6 +38,8 @@ const COMMISSIONER_ROUTES: &[(&str, &str)] = &[
     ("get", "/commissioning/contracts/{key}/statement.csv"),
     ("get", "/commissioning/reports/quarterly"),
     ("get", "/commissioning/reports/quarterly.csv"),
+    ("get", "/commissioning/plan"),
+    ("get", "/commissioning/plan.csv"),
     ("get", "/api/commissioning"),
     ("put", "/api/commissioning"),
     ("get", "/api/commissioning/contracts/{key}/statement"),

@@ -150,6 +150,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/api/commissioning/reports/quarterly"),
     ("get", "/commissioning/reports/quarterly"),
     ("get", "/commissioning/reports/quarterly.csv"),
+    ("get", "/commissioning/plan"),
+    ("get", "/commissioning/plan.csv"),
     ("get", "/commissioning/money/edit"),
     ("post", "/commissioning/money/edit"),
     ("get", "/commissioning/money/history"),

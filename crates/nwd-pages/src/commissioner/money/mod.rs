@@ -6,6 +6,7 @@
 //! (`nwd_domain::commissioning::statement`).
 
 pub mod edit;
+pub mod plan;
 pub mod report;
 pub mod statement;
 
