@@ -39,12 +39,14 @@ use crate::scenario::{
     RenegeSpec, RouteSpec, RunSpec, Scenario,
 };
 
+mod declared;
 mod fit;
 mod lead;
 mod records;
 #[cfg(test)]
 mod tests;
 
+pub use declared::{with_declared_wte, DeclarationProblem, MAX_DECLARED_WTE};
 pub use fit::MIN_TRIAGE_DAYS;
 use fit::{daily_counts, empirical, fit_precise, mean, quantile, round, round6, slug};
 pub use lead::{BOOKING_LED_UTILISATION, MIN_LEAD_SAMPLES};
@@ -395,6 +397,7 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
         staffing.insert(
             node.clone(),
             Staffing {
+                service_id: s.id.clone(),
                 service: s.name.clone(),
                 clinician_wte: s.clinician_wte,
                 sessions_per_week: s.slots_per_week,

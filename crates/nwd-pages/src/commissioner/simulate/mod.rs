@@ -351,6 +351,7 @@ mod tests {
         let staffing = BTreeMap::from([(
             "community_cyp".to_owned(),
             Staffing {
+                service_id: "s-community".into(),
                 service: "Community CYP".into(),
                 clinician_wte: 4.0,
                 sessions_per_week: 40,
@@ -362,7 +363,7 @@ mod tests {
         assert_eq!((field.wte.as_str(), field.sessions.as_str()), ("4", "10"));
         assert_eq!(
             field.conversion(),
-            "Now 4 WTE × 10 sessions a week each = 40 sessions a week, which held up to 12 young people at once (0.30 caseload places per weekly session)"
+            "Now 4 WTE × 10 sessions a week each = 40 sessions a week, which held up to 12 young people at once: 3.00 caseload places per WTE (0.30 per weekly session)"
         );
         let (_, request) = read_form(
             &form("reps=10&years=1&demand=0&wte-community_cyp=6&sessions-community_cyp=10&route-community_cyp=0"),
