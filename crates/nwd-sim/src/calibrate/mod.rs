@@ -36,7 +36,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::model::DAYS_PER_YEAR;
 use crate::scenario::{
     ArrivalSpec, DistSpec, DnaAction, DnaSpec, InServiceSpec, InitialSpec, NodeKind, NodeSpec,
-    RenegeSpec, RouteSpec, RunSpec, Scenario,
+    Priority, RenegeSpec, RouteSpec, RunSpec, Scenario,
 };
 
 mod declared;
@@ -144,6 +144,7 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             per_year: round(count * share / years),
             to: None,
             profile: None,
+            priority: Priority::Routine,
         });
     }
 
@@ -181,6 +182,7 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             per_year: round(count / years),
             to: Some(node.clone()),
             profile: None,
+            priority: Priority::Routine,
         });
     }
 

@@ -265,7 +265,9 @@ pub async fn run(
     reason = "a test: a failure stops it with its message"
 )]
 mod tests {
-    use nwd_sim::scenario::{ArrivalSpec, DistSpec, NodeKind, NodeSpec, RouteSpec, RunSpec};
+    use nwd_sim::scenario::{
+        ArrivalSpec, DistSpec, NodeKind, NodeSpec, Priority, RouteSpec, RunSpec,
+    };
 
     use super::*;
 
@@ -299,6 +301,7 @@ mod tests {
                 per_year: 300.0,
                 to: None,
                 profile: None,
+                priority: Priority::Routine,
             }],
             nodes: BTreeMap::from([
                 (
