@@ -58,7 +58,6 @@ impl CalibrationData {
                     need_group: r.need_group.clone(),
                     received: day(r.received_at),
                     triaged: r.triaged_at.map(day),
-                    urgent: r.urgent,
                 })
                 .collect(),
             allocations: self
@@ -113,9 +112,6 @@ pub struct CalibrationReferral {
     pub received_at: i64,
     /// Triaged (ms).
     pub triaged_at: Option<i64>,
-    /// Its current clinical response priority is above routine (urgent, very urgent or
-    /// emergency).
-    pub urgent: bool,
 }
 
 /// An allocation row.
@@ -158,7 +154,7 @@ impl Store {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         let referrals = sqlx::query(
-            "SELECT id, source, need_group, received_at, triaged_at, priority FROM referrals ORDER BY received_at, id",
+            "SELECT id, source, need_group, received_at, triaged_at FROM referrals ORDER BY received_at, id",
         )
         .fetch_all(&self.pool)
         .await?
@@ -170,8 +166,6 @@ impl Store {
                 need_group: row.try_get("need_group")?,
                 received_at: row.try_get("received_at")?,
                 triaged_at: row.try_get("triaged_at")?,
-                urgent: row.try_get::<String, _>("priority")?
-                    != nwd_domain::codes::Priority::Routine.as_str(),
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;

@@ -3,7 +3,7 @@
 //! them in, with times in days from any origin.
 //!
 //! What is estimated, over a window `[from, to)` (by default the last year of data):
-//! - **arrivals** per (referral source, need group at triage, urgent or routine): referrals received in the
+//! - **arrivals** per (referral source, need group at triage): referrals received in the
 //!   window per year; referrals not yet triaged are shared out in proportion within their
 //!   source;
 //! - **triage** (the single point of access) as a delay: its service time is the observed
@@ -122,19 +122,19 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
 
     // Arrivals.
     let in_window = |t: f64| t >= from && t < to;
-    let mut counts: BTreeMap<(&str, &str, bool), f64> = BTreeMap::new();
+    let mut counts: BTreeMap<(&str, &str), f64> = BTreeMap::new();
     let mut untriaged: BTreeMap<&str, f64> = BTreeMap::new();
     for r in records.referrals.iter().filter(|r| in_window(r.received)) {
         match r.need_group.as_deref() {
-            Some(g) => *counts.entry((r.source.as_str(), g, r.urgent)).or_default() += 1.0,
+            Some(g) => *counts.entry((r.source.as_str(), g)).or_default() += 1.0,
             None => *untriaged.entry(r.source.as_str()).or_default() += 1.0,
         }
     }
     let mut arrivals = Vec::new();
-    for ((source, group, urgent), count) in &counts {
+    for ((source, group), count) in &counts {
         let known: f64 = counts
             .iter()
-            .filter(|((s, _, _), _)| s == source)
+            .filter(|((s, _), _)| s == source)
             .map(|(_, c)| c)
             .sum();
         let share = 1.0 + untriaged.get(source).copied().unwrap_or(0.0) / known;
@@ -144,11 +144,7 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             per_year: round(count * share / years),
             to: None,
             profile: None,
-            priority: if *urgent {
-                Priority::Urgent
-            } else {
-                Priority::Routine
-            },
+            priority: Priority::Routine,
         });
     }
 

@@ -94,9 +94,6 @@ pub struct ReferralRecord {
     pub received: f64,
     /// Triaged (day).
     pub triaged: Option<f64>,
-    /// Its clinical response priority is above routine (urgent, very urgent or emergency):
-    /// its arrivals are queued before routine ones.
-    pub urgent: bool,
 }
 
 /// An allocation.

@@ -31,7 +31,6 @@ fn instant_triage_records() -> Records {
             need_group: Some("getting_help".into()),
             received,
             triaged: Some(received),
-            urgent: false,
         });
         records.allocations.push(AllocationRecord {
             referral_id: format!("r{i}"),
@@ -206,26 +205,4 @@ fn observed_share_counts_those_who_gave_up_as_outside_the_standard() {
         .observed
         .referrals_within_standard;
     assert!((after - 0.75).abs() < 0.01, "{after}");
-}
-
-/// Urgent referrals in the record (a quarter of them) become an arrival stream of their own,
-/// queued before routine ones, with their share of the yearly rate.
-#[test]
-fn urgent_referrals_arrive_as_urgent() {
-    let mut records = instant_triage_records();
-    for r in records.referrals.iter_mut().step_by(4) {
-        r.urgent = true;
-    }
-    let arrivals = calibrate(&records, &options()).baseline.arrivals;
-    let rate = |priority| {
-        arrivals
-            .iter()
-            .filter(|a| a.source == "gp" && a.priority == priority)
-            .map(|a| a.per_year)
-            .sum::<f64>()
-    };
-    let (urgent, routine) = (rate(Priority::Urgent), rate(Priority::Routine));
-    assert!(urgent > 0.0 && routine > 0.0, "{arrivals:?}");
-    let share = urgent / (urgent + routine);
-    assert!((share - 0.25).abs() < 0.01, "{share}");
 }
