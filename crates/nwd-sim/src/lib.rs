@@ -8,7 +8,8 @@
 //! ## The model
 //! External Poisson arrivals per (referral source, need group), optionally shaped by weekly and
 //! seasonal profiles (simulated by thinning), arrive at a node — usually the triage node (the
-//! single point of access). Each node is a FIFO queue in front of `c` servers (caseload or
+//! single point of access). Each node is a queue (first come first served within two priorities,
+//! urgent before routine) in front of `c` servers (caseload or
 //! appointment slots) whose number may change on a schedule; service times are exponential,
 //! gamma, lognormal (mean and coefficient of variation), fixed or empirical. After service a
 //! visit is routed on (probabilities that may depend on need group, and may change it: step up,

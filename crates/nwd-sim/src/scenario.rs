@@ -111,6 +111,30 @@ pub struct ArrivalSpec {
     /// Name of a rate profile (default: constant rate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// The referrals' priority (default routine): urgent ones are queued before routine ones
+    /// at every node they reach.
+    #[serde(default, skip_serializing_if = "Priority::is_routine")]
+    pub priority: Priority,
+}
+
+/// A referral's priority in the queues: at every node an urgent referral is started before
+/// any routine one (non-preemptive: nobody's service is interrupted), first come first served
+/// within each priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Started before any routine referral.
+    Urgent,
+    /// The usual case.
+    #[default]
+    Routine,
+}
+
+impl Priority {
+    /// Whether it is routine (the default, left out when written).
+    pub fn is_routine(&self) -> bool {
+        *self == Priority::Routine
+    }
 }
 
 /// What a node is.

@@ -36,15 +36,17 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::model::DAYS_PER_YEAR;
 use crate::scenario::{
     ArrivalSpec, DistSpec, DnaAction, DnaSpec, InServiceSpec, InitialSpec, NodeKind, NodeSpec,
-    RenegeSpec, RouteSpec, RunSpec, Scenario,
+    Priority, RenegeSpec, RouteSpec, RunSpec, Scenario,
 };
 
+mod declared;
 mod fit;
 mod lead;
 mod records;
 #[cfg(test)]
 mod tests;
 
+pub use declared::{with_declared_wte, DeclarationProblem, MAX_DECLARED_WTE};
 pub use fit::MIN_TRIAGE_DAYS;
 use fit::{daily_counts, empirical, fit_precise, mean, quantile, round, round6, slug};
 pub use lead::{BOOKING_LED_UTILISATION, MIN_LEAD_SAMPLES};
@@ -142,6 +144,7 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             per_year: round(count * share / years),
             to: None,
             profile: None,
+            priority: Priority::Routine,
         });
     }
 
@@ -179,6 +182,7 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             per_year: round(count / years),
             to: Some(node.clone()),
             profile: None,
+            priority: Priority::Routine,
         });
     }
 
@@ -395,6 +399,7 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
         staffing.insert(
             node.clone(),
             Staffing {
+                service_id: s.id.clone(),
                 service: s.name.clone(),
                 clinician_wte: s.clinician_wte,
                 sessions_per_week: s.slots_per_week,

@@ -40,6 +40,8 @@ pub struct ServiceRecord {
 /// session from the record (the caseload places calibration found ÷ the declared sessions).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Staffing {
+    /// The service's id in the directory (the key of [`super::with_declared_wte`]).
+    pub service_id: String,
     /// The service's name in the directory.
     pub service: String,
     /// Clinicians (WTE) in the directory.
@@ -55,6 +57,12 @@ impl Staffing {
     pub fn sessions_per_wte(&self) -> Option<f64> {
         (self.clinician_wte > 0.0 && self.sessions_per_week > 0)
             .then(|| f64::from(self.sessions_per_week) / self.clinician_wte)
+    }
+
+    /// Caseload places per whole-time clinician (the places calibration found ÷ the clinicians
+    /// declared), if clinicians are declared: `3.5 WTE × 3.43 places per WTE = 12 places`.
+    pub fn places_per_wte(&self) -> Option<f64> {
+        (self.clinician_wte > 0.0).then(|| f64::from(self.places) / self.clinician_wte)
     }
 
     /// Caseload places per weekly session, if the directory declares sessions.

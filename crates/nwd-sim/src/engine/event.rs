@@ -23,7 +23,13 @@ pub(super) struct Visit {
     pub(super) live: bool,
     /// In a queue: the patience clock that will run out first.
     pub(super) renege_reason: u16,
+    /// The referral is urgent: it waits in its node's urgent queue, served before the routine
+    /// one (non-preemptive priority).
+    pub(super) urgent: bool,
 }
+
+// The urgent flag fits in what was padding: a queue entry stays 24 bytes.
+const _: () = assert!(std::mem::size_of::<Visit>() == 24);
 
 /// An event's kind and payload.
 #[derive(Debug, Clone, Copy)]
@@ -40,14 +46,16 @@ pub(super) enum Kind {
     SlotEnd {
         node: u16,
     },
-    /// The earliest patience deadline scheduled for `node`'s queue is due.
+    /// The earliest patience deadline scheduled for `node`'s urgent or routine queue is due.
     Renege {
         node: u16,
+        urgent: bool,
     },
-    /// The patience of the entry at `position` in `node`'s queue runs out, if it still waits
-    /// (at a node where most queued visits renege: see [`NodeQueue::lean`]).
+    /// The patience of the entry at `position` in `node`'s urgent or routine queue runs out,
+    /// if it still waits (at a node where most queued visits renege: see [`NodeQueue::lean`]).
     RenegeVisit {
         node: u16,
+        urgent: bool,
         position: u64,
     },
     Capacity {
@@ -61,9 +69,9 @@ pub(super) enum Kind {
     },
 }
 
-/// Bits of a queue position carried by a [`Kind::RenegeVisit`] event: 2^45 visits would have
+/// Bits of a queue position carried by a [`Kind::RenegeVisit`] event: 2^44 visits would have
 /// to join one node's queue in one replication for positions to wrap.
-pub(super) const POSITION_BITS: u32 = 45;
+pub(super) const POSITION_BITS: u32 = 44;
 pub(super) const POSITION_MASK: u64 = (1 << POSITION_BITS) - 1;
 
 /// A packed event: the 8-byte word holds a 3-bit tag (bits 61–63) and the fields; `time` is
@@ -85,14 +93,21 @@ impl Event {
                     | u64::from(visit.group) << 16
                     | u64::from(visit.referral_group) << 24
                     | u64::from(visit.seen) << 32
-                    | u64::from(visit.cohort) << 33,
+                    | u64::from(visit.cohort) << 33
+                    | u64::from(visit.urgent) << 34,
                 visit.referral_time,
             ),
             Kind::SlotEnd { node } => (2, u64::from(node), 0.0),
-            Kind::Renege { node } => (3, u64::from(node), 0.0),
-            Kind::RenegeVisit { node, position } => {
-                (5, u64::from(node) | (position & POSITION_MASK) << 16, 0.0)
-            }
+            Kind::Renege { node, urgent } => (3, u64::from(node) | u64::from(urgent) << 16, 0.0),
+            Kind::RenegeVisit {
+                node,
+                urgent,
+                position,
+            } => (
+                5,
+                u64::from(node) | u64::from(urgent) << 16 | (position & POSITION_MASK) << 17,
+                0.0,
+            ),
             Kind::Capacity { node, index } => (4, u64::from(node) | u64::from(index) << 16, 0.0),
             Kind::LeadEnd { node, slot } => (6, u64::from(node) | u64::from(slot) << 16, 0.0),
         };
@@ -119,10 +134,14 @@ impl Event {
                     cohort: w >> 33 & 1 == 1,
                     live: false,
                     renege_reason: 0,
+                    urgent: w >> 34 & 1 == 1,
                 },
             },
             2 => Kind::SlotEnd { node },
-            3 => Kind::Renege { node },
+            3 => Kind::Renege {
+                node,
+                urgent: w >> 16 & 1 == 1,
+            },
             4 => Kind::Capacity {
                 node,
                 index: (w >> 16) as u32,
@@ -133,7 +152,8 @@ impl Event {
             },
             _ => Kind::RenegeVisit {
                 node,
-                position: w >> 16 & POSITION_MASK,
+                urgent: w >> 16 & 1 == 1,
+                position: w >> 17 & POSITION_MASK,
             },
         }
     }

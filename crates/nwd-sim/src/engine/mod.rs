@@ -3,8 +3,8 @@
 //! file a little over 600 lines on purpose: the event loop and its handlers share the hot
 //! state and are read together.
 //!
-//! - **A visit lives where it is**: while it waits, in its node's queue (a FIFO `VecDeque` of
-//!   [`Visit`]s); while it is in service, inside its own service-end event (16 bytes: the
+//! - **A visit lives where it is**: while it waits, in its node's urgent or routine queue (each
+//!   a FIFO `VecDeque` of [`Visit`]s; a free server takes the urgent queue's front first); while it is in service, inside its own service-end event (16 bytes: the
 //!   referral it carries, its need groups and node). There is no table of visits to look up,
 //!   so the engine's memory is the pending events plus the queues, and handling an event
 //!   touches the event and the front of a queue, both cache-friendly, instead of a visit at a
@@ -127,6 +127,12 @@ impl<'m> Sim<'m> {
         n * self.groups + usize::from(visit.group)
     }
 
+    /// Index in `queues` of node `n`'s urgent (`2n`) or routine (`2n + 1`) queue.
+    #[inline]
+    fn queue_of(n: usize, urgent: bool) -> usize {
+        2 * n + usize::from(!urgent)
+    }
+
     /// Schedules process `p`'s next arrival after day `from`: an Exp(1) amount of integrated
     /// rate, used up segment by segment of the profile (one segment without a profile).
     fn schedule_arrival(&mut self, p: usize, from: f64) {
@@ -178,10 +184,12 @@ impl<'m> Sim<'m> {
                     self.busy[n] -= 1;
                     self.try_start(n);
                 }
-                Kind::Renege { node } => self.renege(usize::from(node)),
-                Kind::RenegeVisit { node, position } => {
-                    self.renege_visit(usize::from(node), position)
-                }
+                Kind::Renege { node, urgent } => self.renege(usize::from(node), urgent),
+                Kind::RenegeVisit {
+                    node,
+                    urgent,
+                    position,
+                } => self.renege_visit(usize::from(node), urgent, position),
                 Kind::Capacity { node, index } => {
                     self.capacity_change(usize::from(node), index as usize)
                 }
@@ -216,6 +224,7 @@ impl<'m> Sim<'m> {
                 cohort,
                 live: true,
                 renege_reason: 0,
+                urgent: stream.urgent,
             },
             stream.node,
         );
@@ -322,7 +331,9 @@ impl<'m> Sim<'m> {
             }
         };
         let deadline = self.now + first;
-        let queue = &mut self.queues[n];
+        let urgent = visit.urgent;
+        let q = Self::queue_of(n, urgent);
+        let queue = &mut self.queues[q];
         if deadline <= self.end {
             let position = queue.head + queue.entries.len() as u64;
             if queue.lean > 0 {
@@ -330,10 +341,11 @@ impl<'m> Sim<'m> {
                     deadline,
                     Event::encode(Kind::RenegeVisit {
                         node: n as u16,
+                        urgent,
                         position,
                     }),
                 );
-                self.queues[n].entries.push_back(visit);
+                self.queues[q].entries.push_back(visit);
                 return;
             }
             queue
@@ -341,25 +353,40 @@ impl<'m> Sim<'m> {
                 .push(Reverse((deadline.to_bits(), position)));
             if deadline < queue.armed {
                 queue.armed = deadline;
-                self.heap
-                    .push(deadline, Event::encode(Kind::Renege { node: n as u16 }));
+                self.heap.push(
+                    deadline,
+                    Event::encode(Kind::Renege {
+                        node: n as u16,
+                        urgent,
+                    }),
+                );
             }
         }
-        self.queues[n].entries.push_back(visit);
+        self.queues[q].entries.push_back(visit);
+    }
+
+    /// Takes the next live visit off node `n`'s queues, urgent first (non-preemptive priority:
+    /// nobody's service is interrupted); reneged entries met at the front are dropped.
+    fn pop_waiting(&mut self, n: usize) -> Option<Visit> {
+        for urgent in [true, false] {
+            let queue = &mut self.queues[Self::queue_of(n, urgent)];
+            while let Some(visit) = queue.entries.pop_front() {
+                queue.head += 1;
+                if visit.live {
+                    queue.lean = (queue.lean - 1).max(-LEAN_LIMIT);
+                    return Some(visit);
+                }
+            }
+        }
+        None
     }
 
     /// Starts waiting visits while node `n` has free servers.
     fn try_start(&mut self, n: usize) {
         while self.busy[n] < self.capacity[n] && self.waiting_node[n] > 0 {
-            let queue = &mut self.queues[n];
-            let Some(visit) = queue.entries.pop_front() else {
+            let Some(visit) = self.pop_waiting(n) else {
                 break;
             };
-            queue.head += 1;
-            if !visit.live {
-                continue; // reneged: lazily deleted
-            }
-            queue.lean = (queue.lean - 1).max(-LEAN_LIMIT);
             let key = self.key(n, &visit);
             self.acc.list_changed(key, self.now, self.waiting[key]);
             self.waiting[key] -= 1;
@@ -367,12 +394,14 @@ impl<'m> Sim<'m> {
             self.begin_service(visit, n);
         }
         // Drop the deadlines of visits that left the queue once they outnumber the live ones.
-        let queue = &mut self.queues[n];
-        if queue.deadlines.len() > 2 * self.waiting_node[n] as usize + COMPACT_SLACK {
-            let head = queue.head;
-            queue
-                .deadlines
-                .retain(|Reverse((_, position))| *position >= head);
+        for urgent in [true, false] {
+            let queue = &mut self.queues[Self::queue_of(n, urgent)];
+            if queue.deadlines.len() > 2 * self.waiting_node[n] as usize + COMPACT_SLACK {
+                let head = queue.head;
+                queue
+                    .deadlines
+                    .retain(|Reverse((_, position))| *position >= head);
+            }
         }
     }
 
@@ -474,14 +503,16 @@ impl<'m> Sim<'m> {
         }
     }
 
-    /// A renege event of node `n`: every deadline due runs out, then the next is scheduled.
-    fn renege(&mut self, n: usize) {
+    /// A renege event of node `n`'s urgent or routine queue: every deadline due runs out,
+    /// then the next is scheduled.
+    fn renege(&mut self, n: usize, urgent: bool) {
         let now = self.now.to_bits();
-        if self.queues[n].armed.to_bits() == now {
-            self.queues[n].armed = f64::INFINITY;
+        let q = Self::queue_of(n, urgent);
+        if self.queues[q].armed.to_bits() == now {
+            self.queues[q].armed = f64::INFINITY;
         }
         loop {
-            let queue = &mut self.queues[n];
+            let queue = &mut self.queues[q];
             let Some(&Reverse((deadline, position))) = queue.deadlines.peek() else {
                 break;
             };
@@ -490,8 +521,13 @@ impl<'m> Sim<'m> {
                 let deadline = f64::from_bits(deadline);
                 if deadline < queue.armed {
                     queue.armed = deadline;
-                    self.heap
-                        .push(deadline, Event::encode(Kind::Renege { node: n as u16 }));
+                    self.heap.push(
+                        deadline,
+                        Event::encode(Kind::Renege {
+                            node: n as u16,
+                            urgent,
+                        }),
+                    );
                 }
                 break;
             }
@@ -500,24 +536,25 @@ impl<'m> Sim<'m> {
                 continue; // started service (or left) meanwhile
             };
             // Deadlines leave the heap when they run out, so a queued position is live.
-            self.run_out(n, index as usize);
+            self.run_out(n, q, index as usize);
         }
     }
 
     /// A [`Kind::RenegeVisit`] event: the entry at `position` reneges if it still waits.
-    fn renege_visit(&mut self, n: usize, position: u64) {
-        let queue = &self.queues[n];
+    fn renege_visit(&mut self, n: usize, urgent: bool, position: u64) {
+        let q = Self::queue_of(n, urgent);
+        let queue = &self.queues[q];
         let Some(index) = position.checked_sub(queue.head) else {
             return; // started service (or left) meanwhile
         };
         if queue.entries.get(index as usize).is_some_and(|e| e.live) {
-            self.run_out(n, index as usize);
+            self.run_out(n, q, index as usize);
         }
     }
 
-    /// The live entry at `index` in node `n`'s queue reneges now.
-    fn run_out(&mut self, n: usize, index: usize) {
-        let queue = &mut self.queues[n];
+    /// The live entry at `index` in queue `q` (one of node `n`'s) reneges now.
+    fn run_out(&mut self, n: usize, q: usize, index: usize) {
+        let queue = &mut self.queues[q];
         queue.lean = (queue.lean + 1).min(LEAN_LIMIT);
         let entry = &mut queue.entries[index];
         entry.live = false;

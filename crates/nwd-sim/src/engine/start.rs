@@ -28,7 +28,7 @@ impl<'m> Sim<'m> {
             now: 0.0,
             end: model.run.end,
             heap: EventQueue::new(),
-            queues: vec![NodeQueue::default(); nodes],
+            queues: vec![NodeQueue::default(); 2 * nodes],
             patience: model
                 .nodes
                 .iter()
@@ -104,6 +104,7 @@ impl<'m> Sim<'m> {
                         cohort: false,
                         live: false,
                         renege_reason: 0,
+                        urgent: false,
                     };
                     self.counts.initial += 1;
                     self.counts.node_visits += 1;
@@ -144,6 +145,7 @@ impl<'m> Sim<'m> {
                     cohort: false,
                     live: true,
                     renege_reason: 0,
+                    urgent: false,
                 };
                 // At a booking-led node, someone already waiting is still in their lead until
                 // it runs out: the rest of a lead longer than what they have waited.

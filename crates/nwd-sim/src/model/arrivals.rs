@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::FieldError;
-use crate::scenario::{NodeKind, ProfileSpec, Scenario};
+use crate::scenario::{NodeKind, Priority, ProfileSpec, Scenario};
 
 use super::check::{err, Names};
 use super::limits::{MAX_PER_YEAR, MIN_CYCLE_DAYS};
@@ -155,6 +155,7 @@ pub(super) fn compile_arrivals(
             streams.push(Stream {
                 group,
                 node,
+                urgent: a.priority == Priority::Urgent,
                 rate: a.per_year.max(0.0) / DAYS_PER_YEAR,
             });
         }

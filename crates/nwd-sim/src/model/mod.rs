@@ -118,6 +118,8 @@ pub(crate) struct Process {
 pub(crate) struct Stream {
     pub group: usize,
     pub node: usize,
+    /// Urgent referrals: queued before routine ones at every node.
+    pub urgent: bool,
     /// Mean rate per day.
     pub rate: f64,
 }

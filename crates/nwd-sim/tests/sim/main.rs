@@ -18,6 +18,7 @@ mod gave_up;
 mod limits;
 mod mmc;
 mod networks;
+mod priority;
 mod properties;
 mod support;
 mod validation;

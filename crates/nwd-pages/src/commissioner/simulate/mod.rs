@@ -265,7 +265,9 @@ pub async fn run(
     reason = "a test: a failure stops it with its message"
 )]
 mod tests {
-    use nwd_sim::scenario::{ArrivalSpec, DistSpec, NodeKind, NodeSpec, RouteSpec, RunSpec};
+    use nwd_sim::scenario::{
+        ArrivalSpec, DistSpec, NodeKind, NodeSpec, Priority, RouteSpec, RunSpec,
+    };
 
     use super::*;
 
@@ -299,6 +301,7 @@ mod tests {
                 per_year: 300.0,
                 to: None,
                 profile: None,
+                priority: Priority::Routine,
             }],
             nodes: BTreeMap::from([
                 (
@@ -351,6 +354,7 @@ mod tests {
         let staffing = BTreeMap::from([(
             "community_cyp".to_owned(),
             Staffing {
+                service_id: "s-community".into(),
                 service: "Community CYP".into(),
                 clinician_wte: 4.0,
                 sessions_per_week: 40,
@@ -362,7 +366,7 @@ mod tests {
         assert_eq!((field.wte.as_str(), field.sessions.as_str()), ("4", "10"));
         assert_eq!(
             field.conversion(),
-            "Now 4 WTE × 10 sessions a week each = 40 sessions a week, which held up to 12 young people at once (0.30 caseload places per weekly session)"
+            "Now 4 WTE × 10 sessions a week each = 40 sessions a week, which held up to 12 young people at once: 3.00 caseload places per WTE (0.30 per weekly session)"
         );
         let (_, request) = read_form(
             &form("reps=10&years=1&demand=0&wte-community_cyp=6&sessions-community_cyp=10&route-community_cyp=0"),

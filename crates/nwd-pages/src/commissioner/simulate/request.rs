@@ -47,16 +47,18 @@ impl StaffingField {
         self.staffing.sessions_per_wte().unwrap_or(0.0)
     }
 
-    /// The conversion, in words: `4.5 WTE × 13.3 sessions a week = 60 sessions a week, which
-    /// held up to 23 young people at once (0.38 caseload places per weekly session)`.
+    /// The conversion, in words: `Now 4.5 WTE × 13.3 sessions a week each = 60 sessions a
+    /// week, which held up to 23 young people at once: 5.11 caseload places per WTE (0.38 per
+    /// weekly session)`.
     pub fn conversion(&self) -> String {
         let s = &self.staffing;
         format!(
-            "Now {} WTE × {} sessions a week each = {} sessions a week, which held up to {} young people at once ({} caseload places per weekly session)",
+            "Now {} WTE × {} sessions a week each = {} sessions a week, which held up to {} young people at once: {} caseload places per WTE ({} per weekly session)",
             decimal(s.clinician_wte),
             decimal(self.baseline_sessions_per_wte()),
             s.sessions_per_week,
             s.places,
+            decimal2(s.places_per_wte().unwrap_or(0.0)),
             decimal2(s.places_per_session().unwrap_or(0.0)),
         )
     }
