@@ -169,6 +169,22 @@ async fn the_transformation_plan_shows_the_record_beside_the_plan(app: &TestApp)
         assert!(csv.contains(&line), "{line} in {csv}");
     }
 
+    // The simulator takes the declared clinicians (3.5 WTE; the administrator is not clinical).
+    let simulator = html(
+        page(app, &token, Method::GET, "/commissioning/simulate")
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(
+        simulator.contains(&format!(
+            "Clinicians (WTE) for 1 service are the staff the providers declared in the {year} Transformation Plan"
+        )),
+        "{simulator}"
+    );
+
     // The year before has no plan: the page says so and still shows the money model.
     let before = html(
         page(

@@ -128,13 +128,61 @@ async fn baseline(state: &AppState) -> Result<Option<Baseline>, PageError> {
     .map_err(|e| PageError::staff(ApiError::Internal(e.to_string())))?;
     // Calibration floors a near-instant triage at one minute itself
     // (`nwd_sim::calibrate::MIN_TRIAGE_DAYS`) and says so in its notes.
+    let mut notes = calibration.notes;
+    let staffing = declared_staffing(state, calibration.staffing, &mut notes).await?;
     Ok(Some(Baseline {
         scenario: calibration.baseline,
-        notes: calibration.notes,
-        staffing: calibration.staffing,
+        notes,
+        staffing,
         backtest: calibration.backtest,
         observed: calibration.observed,
     }))
+}
+
+/// The calibrated staffing with each service's clinicians taken from this year's
+/// Transformation Plan where a provider declared them
+/// (`nwd_domain::commissioning::transformation::staff_by_service`), the rest from the
+/// directory; says which in `notes`. A record that no longer checks, or no plan for the year,
+/// leaves the directory's.
+async fn declared_staffing(
+    state: &AppState,
+    staffing: BTreeMap<String, Staffing>,
+    notes: &mut Vec<String>,
+) -> Result<BTreeMap<String, Staffing>, PageError> {
+    use nwd_domain::commissioning::transformation::staff_by_service;
+    use nwd_domain::commissioning::FinancialYear;
+    let record = nwd_usecase::commissioning::current(&state.store)
+        .await
+        .map_err(PageError::staff)?;
+    let Ok(plan) = record.plan else {
+        return Ok(staffing);
+    };
+    let year = FinancialYear::of(state.store.now().to_zoned(state.store.tz().clone()).date());
+    let declared: std::collections::HashMap<String, f64> = staff_by_service(&plan, year)
+        .into_iter()
+        .map(|(id, wte)| (id.to_string(), wte))
+        .filter(|(id, _)| staffing.values().any(|s| &s.service_id == id))
+        .collect();
+    if declared.is_empty() {
+        return Ok(staffing);
+    }
+    match nwd_sim::calibrate::with_declared_wte(&staffing, &declared) {
+        Ok(with) => {
+            notes.push(format!(
+                "Clinicians (WTE) for {} service{} are the staff the providers declared in the {year} Transformation Plan; the others are the directory's.",
+                declared.len(),
+                if declared.len() == 1 { "" } else { "s" }
+            ));
+            Ok(with)
+        }
+        Err(problems) => {
+            notes.push(format!(
+                "The {year} Transformation Plan's staff declarations could not be used ({}); the directory's clinicians are shown.",
+                problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            ));
+            Ok(staffing)
+        }
+    }
 }
 
 /// The simulator form, filled in with the calibrated baseline.
