@@ -39,6 +39,7 @@ mod measure_progress;
 mod measure_wording;
 mod money;
 mod money_report;
+mod need;
 mod oidc;
 mod openapi;
 mod outcome_figures;
