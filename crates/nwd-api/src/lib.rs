@@ -16,6 +16,7 @@ pub mod health;
 pub mod intake;
 pub mod lists;
 pub mod measures;
+pub mod need;
 pub mod outcome_figures;
 pub mod privacy;
 pub mod referrals;

@@ -73,7 +73,33 @@ pub async fn load(
         (started.elapsed() - generated_in).as_secs_f64()
     );
     create_staff(store, &data).await?;
-    load_commissioning(store).await
+    load_commissioning(store).await?;
+    load_population(store).await
+}
+
+/// Loads the demo's synthetic, Kent-like population table (`nwd_demo::population`) with the
+/// shipped prevalence rates, through the use case every door uses, when the database has none.
+async fn load_population(store: &Store) -> anyhow::Result<()> {
+    if store.population().await?.is_some() {
+        eprintln!("demo population not loaded: the database has one");
+        return Ok(());
+    }
+    let csv = nwd_demo::population::population_csv();
+    let loaded = nwd_usecase::need::load_population(
+        store,
+        &crate::admin::as_operator("cli demo population", "population"),
+        csv.as_bytes(),
+        None,
+        "Demo loader",
+        "The demo county's synthetic population (not real figures)",
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("the demo's population was refused: {e:?}"))?;
+    eprintln!(
+        "demo population: load {} ({} districts, {} young people)",
+        loaded.load_id, loaded.areas, loaded.people
+    );
+    Ok(())
 }
 
 /// Saves the demo's commissioning record (`nwd_demo::COMMISSIONING`) through the use case

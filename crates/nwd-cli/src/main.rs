@@ -9,6 +9,7 @@ mod durability;
 mod matching;
 mod outcomes;
 mod persons;
+mod population;
 mod retention;
 mod roles;
 mod simulate;
@@ -120,6 +121,10 @@ enum Command {
     /// the versions.
     #[command(subcommand)]
     Commissioning(commissioning::CommissioningCommand),
+    /// The population table behind the need page: load a CSV (with the area's prevalence
+    /// rates), show the table in force.
+    #[command(subcommand)]
+    Population(population::PopulationCommand),
     /// Retention: destroy records past their retention date, leaving audited stubs.
     #[command(subcommand)]
     Retention(retention::RetentionCommand),
@@ -192,6 +197,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Commissioning(command) => {
             commissioning::run(&nwd_store::Store::connect(options).await?, command).await?
+        }
+        Command::Population(command) => {
+            population::run(&nwd_store::Store::connect(options).await?, command).await?
         }
         Command::Migrate => {
             let store = nwd_store::Store::connect(options).await?;

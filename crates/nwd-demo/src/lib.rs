@@ -26,6 +26,7 @@ mod draw;
 mod intake;
 mod offers;
 mod people;
+pub mod population;
 mod profile;
 mod referrer;
 mod routing;

@@ -14,7 +14,7 @@ use rand::Rng;
 use crate::draw::{chance, one_of, pick, uuid, DemoRng};
 
 mod details;
-mod lists;
+pub(crate) mod lists;
 #[cfg(test)]
 mod tests;
 

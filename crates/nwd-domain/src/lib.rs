@@ -44,6 +44,7 @@ pub mod nhs_number;
 pub mod outcome_figures;
 pub mod person;
 pub mod person_text;
+pub mod population;
 pub mod postcode;
 pub mod published;
 pub mod referral;

@@ -35,6 +35,7 @@ const MENU: &[(&str, &str)] = &[
     ("/commissioning", "Dashboard"),
     ("/commissioning/money", "Money and contracts"),
     ("/commissioning/reports/quarterly", "Quarterly report"),
+    ("/commissioning/need", "Need and equality"),
     ("/commissioning/plan", "Transformation Plan"),
     ("/commissioning/simulate", "What-if simulator"),
     ("/staff/privacy", "Privacy and audit"),

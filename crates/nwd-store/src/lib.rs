@@ -40,6 +40,7 @@ pub mod measure_links;
 pub mod measure_texts;
 mod measurement;
 pub mod oidc;
+pub mod population;
 pub mod privacy;
 pub mod provision;
 mod referrals;
@@ -315,6 +316,8 @@ impl Store {
             "measure_links",
             "measure_texts",
             "commissioning_versions",
+            "population",
+            "population_loads",
             "consultations",
             "journey_drafts",
             "match_decisions",

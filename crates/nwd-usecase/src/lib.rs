@@ -22,6 +22,7 @@ pub mod error;
 pub mod intake;
 pub mod measure_links;
 pub mod measure_texts;
+pub mod need;
 pub mod outcomes;
 pub mod person;
 pub mod privacy;

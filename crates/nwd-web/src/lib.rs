@@ -68,6 +68,7 @@ pub fn secure_routes() -> secure::SecureRouter {
         .merge(nwd_api::admin::router())
         .merge(nwd_api::consent::router())
         .merge(nwd_api::commissioning::router())
+        .merge(nwd_api::need::router())
         .merge(nwd_pages::router())
 }
 

@@ -236,6 +236,24 @@ async fn every_changing_command_is_audited(url: &str) {
         ],
     );
     ok(url, "tester", &["persons", "estimate"]);
+    // The population table: a fault names its row and column and loads nothing; a good one
+    // replaces the demo's.
+    let table = std::env::temp_dir().join(format!("nwd-cli-population-{}.csv", std::process::id()));
+    std::fs::write(
+        &table,
+        "area,age_band,sex,ethnicity,deprivation_decile,people\nME14,8-16,f,white,3,100\n",
+    )
+    .unwrap();
+    let table_path = table.to_str().unwrap().to_owned();
+    let bad = refused(url, &["population", "load", &table_path]);
+    assert!(bad.contains("row 2, column sex"), "{bad}");
+    std::fs::write(
+        &table,
+        "area,age_band,sex,ethnicity,deprivation_decile,people\nME14,8-16,female,white,3,100\n",
+    )
+    .unwrap();
+    ok(url, "tester", &["population", "load", &table_path]);
+    let _ = std::fs::remove_file(&table);
     // Records past their retention date: people who died long ago, every referral closed.
     let store = open(url).await;
     for person in store.live_persons().await.unwrap() {
@@ -322,6 +340,11 @@ async fn every_changing_command_is_audited(url: &str) {
     // And its commissioning record, as version 1.
     let e = entry(&trail, "cli demo commissioning");
     names(e, "cli:tester", "change", ("commissioning", Some("1")));
+    // And its population table, as load 1; the operator's own as load 2.
+    let e = entry(&trail, "cli demo population");
+    names(e, "cli:tester", "change", ("population", Some("1")));
+    let e = entry(&trail, "cli population load");
+    names(e, "cli:tester", "change", ("population", Some("2")));
     let e = entry(&trail, "cli persons estimate");
     names(e, "cli:tester", "change", ("match_parameters", None));
 

@@ -60,7 +60,7 @@ pub(crate) const PLACES: [&str; 16] = [
     "Wealden Edge",
 ];
 /// Kent postcode districts (ME, CT, TN, DA) used for addresses.
-pub(super) const DISTRICTS: [&str; 67] = [
+pub(crate) const DISTRICTS: [&str; 67] = [
     "ME1", "ME2", "ME3", "ME4", "ME5", "ME7", "ME8", "ME10", "ME12", "ME13", "ME14", "ME15",
     "ME16", "ME17", "ME18", "ME19", "ME20", "CT1", "CT2", "CT3", "CT4", "CT5", "CT6", "CT7", "CT8",
     "CT9", "CT10", "CT11", "CT12", "CT13", "CT14", "CT15", "CT16", "CT17", "CT18", "CT19", "CT20",

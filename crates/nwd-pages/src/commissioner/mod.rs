@@ -1,7 +1,8 @@
 //! Pages for commissioners: the dashboard of waits, outcomes and who gets help (with its
 //! charts and data tables, and its download), money and contracts (agreements, contributions,
 //! contracts and their payment and activity statements; changed with `manage_commissioning`),
-//! and the what-if simulator.
+//! need and equality (expected need against referrals and access, uptake by group; the
+//! population table loaded with `manage_commissioning`), and the what-if simulator.
 
 pub mod dashboard;
 pub mod dashboard_ledger;
@@ -9,6 +10,8 @@ pub mod dashboard_outcomes;
 pub mod dashboard_uptake;
 pub mod dashboard_waits;
 pub mod money;
+pub mod need;
+pub mod need_population;
 pub mod simulate;
 
 use nwd_domain::authz::{Permission, Policy, Scope};
@@ -102,5 +105,25 @@ pub fn router() -> SecureRouter {
             Policy::Requires(Permission::ManageCommissioning, Scope::None),
             "commissioning",
             routes!(money::edit::restore_question),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(need::page),
+        )
+        .route(
+            Policy::Requires(Permission::ReadAggregates, Scope::None),
+            "aggregate",
+            routes!(need::download),
+        )
+        .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(need_population::form),
+        )
+        .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(need_population::load),
         )
 }

@@ -23,5 +23,6 @@ mod intake_group;
 mod lifecycle;
 mod lists;
 mod measure_counts;
+mod population;
 mod retention;
 mod synthetic;

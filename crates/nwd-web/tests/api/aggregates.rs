@@ -44,6 +44,14 @@ const COMMISSIONER_ROUTES: &[(&str, &str)] = &[
     ("put", "/api/commissioning"),
     ("get", "/api/commissioning/contracts/{key}/statement"),
     ("get", "/api/commissioning/reports/quarterly"),
+    // Need and equality (issue 20): published figures with secondary suppression, and the
+    // population table (no person) (`need.rs`).
+    ("get", "/commissioning/need"),
+    ("get", "/commissioning/need.csv"),
+    ("get", "/commissioning/need/population"),
+    ("post", "/commissioning/need/population"),
+    ("get", "/api/commissioning/need"),
+    ("put", "/api/commissioning/population"),
     // No figures.
     ("post", "/api/account/tokens"),
     // The outcome measures' definitions (issue 19): no person, no figures

@@ -40,6 +40,7 @@ mod measure_wording;
 mod money;
 mod money_plan;
 mod money_report;
+mod need;
 mod oidc;
 mod openapi;
 mod outcome_figures;

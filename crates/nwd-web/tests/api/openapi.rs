@@ -160,6 +160,12 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/commissioning/money/history/{version}/restore"),
     ("get", "/commissioning/contracts/{key}"),
     ("get", "/commissioning/contracts/{key}/statement.csv"),
+    ("get", "/commissioning/need"),
+    ("get", "/commissioning/need.csv"),
+    ("get", "/commissioning/need/population"),
+    ("post", "/commissioning/need/population"),
+    ("get", "/api/commissioning/need"),
+    ("put", "/api/commissioning/population"),
     // Young people's confidentiality and the privacy officer (issue 5).
     ("get", "/api/persons/{id}/competence-assessments"),
     ("post", "/api/persons/{id}/competence-assessments"),

@@ -19,6 +19,7 @@ mod end_to_end;
 mod journeys;
 mod measure_link;
 mod money;
+mod need;
 mod outcomes;
 mod refer_anonymous;
 mod refer_back_and_refresh;

@@ -570,6 +570,7 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
         }
         // The figures are not trivially empty.
         let last = t.store.dashboard(&queries[0]).await.unwrap();
+        crate::population::need_agrees_with_the_dashboard(&t, &queries[0], &last).await;
         assert!(last.referrals.iter().sum::<u64>() > 10);
         assert!(last.seen.iter().sum::<u64>() > 0);
         assert!(last.access.iter().any(|a| a.mhs95_one_contact > 0));
