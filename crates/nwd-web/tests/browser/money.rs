@@ -173,3 +173,78 @@ async fn a_commissioner_records_money_checks_it_and_restores_an_earlier_version(
     assert!(pdf.len() > 10_000, "{} bytes", pdf.len());
     app.finish().await;
 }
+
+/// The Transformation Plan at phone width: written in the record through the editor, read
+/// with the investment, the declared staff and the milestones, and printed to PDF by Chromium.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_transformation_plan_reads_at_phone_width_and_prints() {
+    if !browser_wanted() {
+        return;
+    }
+    let app = BrowserApp::start(390).await;
+    crate::commissioning::seed(&app).await;
+    let commissioner = app
+        .another_user(
+            "plan.commissioner",
+            "Synthetic Commissioner",
+            Role::Commissioner,
+        )
+        .await;
+    app.sign_in_as(&commissioner).await;
+    let today = app.store.now().to_zoned(app.store.tz().clone()).date();
+    let year = nwd_domain::commissioning::FinancialYear::of(today);
+    let record = RECORD.replace("2024/25", &year.to_string())
+        + &format!(
+            r#"
+[[transformation_plan]]
+year = "{year}"
+title = "Synthetic Local Transformation Plan"
+
+  [[transformation_plan.principle]]
+  text = "No wrong door: every request ends with a named destination."
+  signed_by = ["icb", "trust"]
+
+  [[transformation_plan.declaration]]
+  provider = "trust"
+
+    [[transformation_plan.declaration.staff]]
+    service = "Synthetic Community Team"
+    role = "Clinical psychologist"
+    wte = 3.5
+
+  [[transformation_plan.action]]
+  action = "Publish waits every month"
+  owner = "icb"
+  due = "2020-01-31"
+  status = "at_risk"
+"#
+        );
+    app.goto("/commissioning/money/edit").await;
+    app.type_into("source", &record).await;
+    app.type_into("reason", "This year's plan").await;
+    app.press("#save").await;
+    assert!(app.text("main").await.contains("is saved"));
+
+    app.goto("/commissioning/plan").await;
+    assert_eq!(app.heading().await, format!("Transformation Plan, {year}"));
+    assert!(app
+        .text("#plan-title")
+        .await
+        .contains("Synthetic Local Transformation Plan"));
+    assert!(app.text("#investment").await.contains("£365,000"));
+    assert!(app
+        .text("#providers-heading")
+        .await
+        .contains("Providers' declarations"));
+    assert!(app.text("#actions").await.contains("At risk, overdue"));
+    app.check_page("transformation plan").await;
+    fits(&app, "transformation plan").await;
+    let pdf = app
+        .client
+        .print(fantoccini::wd::PrintConfiguration::default())
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"), "Chromium printed a PDF");
+    assert!(pdf.len() > 10_000, "{} bytes", pdf.len());
+    app.finish().await;
+}
