@@ -4,7 +4,8 @@
 //! then times, on the store itself (no HTTP), each contract's statement for the current
 //! financial year: the first (the kept inputs read, as after a restart) and then `--repeat`
 //! more (from the kept inputs). Reports each contract's year: cost, contacts attended and
-//! young people helped (published figures).
+//! young people helped (published figures); then the whole system's quarterly report and the
+//! year's Transformation Plan, `--repeat` times each.
 
 use std::time::{Duration, Instant};
 
@@ -147,5 +148,31 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
             ms(warm[warm.len() - 1]),
         ));
     }
+    // The whole system's quarterly report (five quarters, every contract) and the year's
+    // Transformation Plan, from the kept inputs.
+    let quarter = nwd_domain::commissioning::Quarter::of(today);
+    let year = FinancialYear::of(today);
+    let mut report_times = Vec::with_capacity(args.repeat);
+    let mut plan_times = Vec::with_capacity(args.repeat);
+    for _ in 0..args.repeat {
+        let started = Instant::now();
+        nwd_usecase::commissioning::quarterly_report(&store, &plan, quarter, &rule).await?;
+        report_times.push(started.elapsed());
+        let started = Instant::now();
+        nwd_usecase::commissioning::transformation_plan(&store, &plan, year, &rule).await?;
+        plan_times.push(started.elapsed());
+    }
+    report_times.sort();
+    plan_times.sort();
+    report(format!(
+        "quarterly report {quarter} (5 quarters, {} contracts): median {} (min {}, max {}); Transformation Plan {year}: median {} (min {}, max {})",
+        plan.contracts.len(),
+        ms(report_times[report_times.len() / 2]),
+        ms(report_times[0]),
+        ms(report_times[report_times.len() - 1]),
+        ms(plan_times[plan_times.len() / 2]),
+        ms(plan_times[0]),
+        ms(plan_times[plan_times.len() - 1]),
+    ));
     Ok(())
 }

@@ -75,12 +75,13 @@ pub async fn run(store: &nwd_store::Store, command: CommissioningCommand) -> any
                 .await
                 .map_err(|e| refused(&file, e))?;
             eprintln!(
-                "{}: checks: {} parties, {} agreements, {} contracts, {} system KPIs",
+                "{}: checks: {} parties, {} agreements, {} contracts, {} system KPIs, {} Transformation Plans",
                 file.display(),
                 plan.parties.len(),
                 plan.agreements.len(),
                 plan.contracts.len(),
-                plan.system_kpis.len()
+                plan.system_kpis.len(),
+                plan.plans.len()
             );
             Ok(())
         }

@@ -60,7 +60,9 @@ async fn the_operator_checks_loads_and_lists_the_record(url: &str) {
         &["commissioning", "check", good.to_str().unwrap()],
     );
     assert!(
-        checked.contains("checks: 7 parties, 2 agreements, 4 contracts, 3 system KPIs"),
+        checked.contains(
+            "checks: 7 parties, 2 agreements, 4 contracts, 10 system KPIs, 1 Transformation Plans"
+        ),
         "{checked}"
     );
     let store = open(url).await;

@@ -229,6 +229,7 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
             "/commissioning/reports/quarterly",
             "commissioning-quarterly-report",
         ),
+        ("/commissioning/plan", "commissioning-plan"),
     ] {
         app.goto(path).await;
         app.client.set_window_size(width, 900).await.unwrap();
@@ -244,6 +245,14 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
             .unwrap();
         assert!(pdf.starts_with(b"%PDF"));
         std::fs::write(folder.join("commissioning-quarterly-report.pdf"), pdf).unwrap();
+        app.goto("/commissioning/plan").await;
+        let pdf = app
+            .client
+            .print(fantoccini::wd::PrintConfiguration::default())
+            .await
+            .unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+        std::fs::write(folder.join("commissioning-plan.pdf"), pdf).unwrap();
     }
 
     // Administration (the test's triage clinician is also an administrator).
