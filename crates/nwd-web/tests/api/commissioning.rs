@@ -44,6 +44,38 @@ pub(crate) async fn commissioner(app: &TestApp) -> String {
         .1
 }
 
+/// `n` young people referred by a school, triaged to `service` and seen there now (an
+/// attended face-to-face contact): the activity the commissioning tests count.
+pub(crate) async fn seen_today(app: &TestApp, service: &impl serde::Serialize, n: usize) {
+    for _ in 0..n {
+        let created = app.school_referral(None, "routine").await;
+        let id = created["referral"]["id"].as_str().unwrap().to_owned();
+        let triaged: serde_json::Value = app
+            .staff(Method::POST, &format!("/api/referrals/{id}/triage"))
+            .header("If-Match", "\"1\"")
+            .json(&json!({"need_group": "getting_help", "risk": "low", "rationale": "Agreed at the triage call.",
+                   "destinations": [{"type": "allocate", "service_id": service}]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let allocation = triaged["referral"]["allocations"][0]["id"]
+            .as_str()
+            .unwrap();
+        let response = app
+            .staff(Method::POST, &format!("/api/referrals/{id}/contacts"))
+            .header("If-Match", format!("\"{}\"", triaged["referral"]["version"]))
+            .json(&json!({"allocation_id": allocation, "at": app.store.now().to_string(), "status": "attended",
+                   "mechanism": "face_to_face", "clinician": "C", "duration_minutes": 30}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{:?}", response.text().await);
+    }
+}
+
 async fn commissioner_sees_aggregates_only(app: &TestApp) {
     let service = app
         .service("Community CYP", &["getting_help"], 5, 18, "community")

@@ -83,33 +83,7 @@ async fn the_transformation_plan_shows_the_record_beside_the_plan(app: &TestApp)
         .service("Synthetic Plan Team", &["getting_help"], 5, 18, "community")
         .await;
     // Six young people allocated and seen today: published as 5.
-    for _ in 0..6 {
-        let created = app.school_referral(None, "routine").await;
-        let id = created["referral"]["id"].as_str().unwrap().to_owned();
-        let triaged: serde_json::Value = app
-            .staff(Method::POST, &format!("/api/referrals/{id}/triage"))
-            .header("If-Match", "\"1\"")
-            .json(&serde_json::json!({"need_group": "getting_help", "risk": "low", "rationale": "Agreed at the triage call.",
-                   "destinations": [{"type": "allocate", "service_id": service}]}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let allocation = triaged["referral"]["allocations"][0]["id"]
-            .as_str()
-            .unwrap();
-        let response = app
-            .staff(Method::POST, &format!("/api/referrals/{id}/contacts"))
-            .header("If-Match", format!("\"{}\"", triaged["referral"]["version"]))
-            .json(&serde_json::json!({"allocation_id": allocation, "at": app.store.now().to_string(), "status": "attended",
-                   "mechanism": "face_to_face", "clinician": "C", "duration_minutes": 30}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "{:?}", response.text().await);
-    }
+    crate::commissioning::seen_today(app, &service, 6).await;
     let today = app.store.now().to_zoned(app.store.tz().clone()).date();
     let year = nwd_domain::commissioning::FinancialYear::of(today);
     let token = commissioner(app).await;

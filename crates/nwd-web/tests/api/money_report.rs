@@ -75,33 +75,7 @@ async fn the_quarterly_report_rates_this_quarter_and_the_four_before(app: &TestA
         .await;
     // Six young people referred, allocated and seen today: 6 allocations, 6 first contacts
     // within the standard (published 5 of 5: 100 %), none missed (0: suppressed).
-    for _ in 0..6 {
-        let created = app.school_referral(None, "routine").await;
-        let id = created["referral"]["id"].as_str().unwrap().to_owned();
-        let triaged: serde_json::Value = app
-            .staff(Method::POST, &format!("/api/referrals/{id}/triage"))
-            .header("If-Match", "\"1\"")
-            .json(&serde_json::json!({"need_group": "getting_help", "risk": "low", "rationale": "Agreed at the triage call.",
-                   "destinations": [{"type": "allocate", "service_id": service}]}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let allocation = triaged["referral"]["allocations"][0]["id"]
-            .as_str()
-            .unwrap();
-        let response = app
-            .staff(Method::POST, &format!("/api/referrals/{id}/contacts"))
-            .header("If-Match", format!("\"{}\"", triaged["referral"]["version"]))
-            .json(&serde_json::json!({"allocation_id": allocation, "at": app.store.now().to_string(), "status": "attended",
-                   "mechanism": "face_to_face", "clinician": "C", "duration_minutes": 30}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "{:?}", response.text().await);
-    }
+    crate::commissioning::seen_today(app, &service, 6).await;
     let token = commissioner(app).await;
     let saved = app
         .as_token(&token, Method::PUT, "/api/commissioning")
