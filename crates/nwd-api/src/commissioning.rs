@@ -229,6 +229,13 @@ pub struct QuarterlyView {
     /// Each contract: `key` and five `quarters` (`null` outside its term).
     #[schema(value_type = Vec<Object>)]
     pub contracts: serde_json::Value,
+    /// The no-wrong-door ledger of the requests received in each quarter: `all`, and
+    /// `by_source`, `by_need_group` and `by_service` as `[key, row]` pairs; each row's
+    /// `received`, `journeys` (reached help, waiting, passed on without help, ended without
+    /// help, signposted, advice or other, not yet triaged) and `returned` (came back within
+    /// six months), each `{"count": n}`, `"suppressed"` or `"withheld"`.
+    #[schema(value_type = Vec<Object>)]
+    pub ledger: serde_json::Value,
 }
 
 /// The quarterly performance report as JSON.
@@ -271,6 +278,7 @@ async fn quarterly(
         system_activity: to_json(&report.system_activity)?,
         system_kpis: serde_json::Value::Array(system_kpis),
         contracts: serde_json::Value::Array(contracts),
+        ledger: to_json(&report.ledger)?,
     }))
 }
 

@@ -19,6 +19,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod protect;
+
 /// How small numbers are hidden. Defaults: below 5 → `*`, the rest to the nearest 5, on
 /// (domain guide §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -20,6 +20,10 @@
 //! **Came back within six months**: the young person had an earlier request closed in the
 //! [`RETURN_WINDOW_DAYS`] before this one was received.
 
+mod publish;
+
+pub use publish::{publish, PublishedLedger, PublishedLedgerRow};
+
 /// Days before a request in which an earlier request's closure counts it as a return: six
 /// months as the issue asks ("re-referrals within 6 months"), 183 days (half of 365¼,
 /// rounded up). A project choice of how to count six months; configurable later if an area
@@ -101,6 +105,19 @@ impl Journey {
             Journey::Signposted => 4,
             Journey::AdviceOrOther => 5,
             Journey::NotYetTriaged => 6,
+        }
+    }
+
+    /// Its name in CSV downloads.
+    pub fn code(self) -> &'static str {
+        match self {
+            Journey::ReachedHelp => "reached_help",
+            Journey::Waiting => "waiting",
+            Journey::PassedOnWithoutHelp => "passed_on_without_help",
+            Journey::EndedWithoutHelp => "ended_without_help",
+            Journey::Signposted => "signposted",
+            Journey::AdviceOrOther => "advice_or_other",
+            Journey::NotYetTriaged => "not_yet_triaged",
         }
     }
 

@@ -24,7 +24,6 @@ use serde::{Deserialize, Serialize};
 use crate::about::EthnicityGroup;
 
 mod prevalence;
-pub mod protect;
 mod reader;
 pub mod report;
 pub mod stats;

@@ -194,6 +194,34 @@ impl Store {
         Ok(inputs.activity(services, periods, &self.tz))
     }
 
+    /// The no-wrong-door ledger (`nwd_domain::ledger`) of every request received in each of
+    /// `periods` (`[from, to)` instants), from the dashboard's kept inputs brought up to date:
+    /// the dashboard's definition, counted per period. At most [`MAX_PERIODS`] periods.
+    pub async fn ledgers(
+        &self,
+        periods: &[(Timestamp, Timestamp)],
+    ) -> Result<Vec<crate::dashboard::Ledger>, StoreError> {
+        if periods.len() > MAX_PERIODS {
+            return Err(StoreError::Corrupt(format!(
+                "at most {MAX_PERIODS} periods at once, not {}",
+                periods.len()
+            )));
+        }
+        let bounds: Vec<(i64, i64)> = periods
+            .iter()
+            .map(|(f, t)| (f.as_millisecond(), t.as_millisecond()))
+            .collect();
+        let version = self.data_version().await?;
+        let mut slot = self.cached.mirror.lock().await;
+        crate::dashboard::mirror::refresh(&mut slot, self, version).await?;
+        let Some(inputs) = slot.as_ref() else {
+            return Err(StoreError::Corrupt(
+                "the dashboard's inputs were not read".into(),
+            ));
+        };
+        Ok(inputs.ledgers(&bounds))
+    }
+
     /// [`Store::activity`] (or, with `None`, [`Store::system_activity`]) from inputs read
     /// afresh (the tests compare the two).
     pub async fn compute_activity(

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use jiff::Timestamp;
 use nwd_domain::commissioning::plan::{Contract, Element};
-use nwd_domain::commissioning::statement::{contract_row, element_row, StatementRow};
+use nwd_domain::commissioning::statement::{contract_rows, element_row, StatementRow};
 use nwd_domain::commissioning::{Commissioning, CommissioningDocument, FinancialYear, Quarter};
 use nwd_domain::disclosure::Suppression;
 use nwd_domain::{FieldError, ServiceId};
@@ -271,11 +271,8 @@ pub async fn statement(
         periods.push((start_of(store, from)?, start_of(store, to)?));
     }
     let activity = store.activity(&contract.services, &periods).await?;
-    let rows = quarters
-        .iter()
-        .zip(&activity)
-        .map(|(q, a)| contract_row(plan, contract, *q, a, rule, today))
-        .collect();
+    let paired: Vec<_> = quarters.iter().copied().zip(&activity).collect();
+    let rows = contract_rows(plan, contract, &paired, rule, today);
     let mut elements = Vec::with_capacity(contract.elements.len());
     for element in &contract.elements {
         let activity = store.activity(&element.services, &periods).await?;
@@ -324,6 +321,8 @@ pub struct QuarterlyReport {
     )>,
     /// Each contract.
     pub contracts: Vec<ContractQuarters>,
+    /// The no-wrong-door ledger of the requests received in each quarter, published.
+    pub ledger: Vec<crate::ledger::KeyedLedger>,
 }
 
 /// The quarter asked for (`2026/27 Q3`; the current one by default); refused when it has not
@@ -370,6 +369,12 @@ pub async fn quarterly_report(
         periods.push((start_of(store, q.first_day())?, start_of(store, q.end())?));
     }
     let system = store.system_activity(&periods).await?;
+    let ledger = store
+        .ledgers(&periods)
+        .await?
+        .iter()
+        .map(|l| crate::ledger::publish_ledger(l, *rule))
+        .collect();
     let system_kpis = plan
         .system_kpis
         .iter()
@@ -389,22 +394,31 @@ pub async fn quarterly_report(
             (*term, results)
         })
         .collect();
+    // A capped activity contract's quarter depends on what its year's earlier quarters paid:
+    // the oldest quarter's year is counted from its first quarter.
+    let mut counted: Vec<Quarter> = quarters[0]
+        .year
+        .quarters()
+        .into_iter()
+        .filter(|q| *q < quarters[0])
+        .collect();
+    let earlier = counted.len();
+    counted.extend(quarters.iter().copied());
     let mut contracts = Vec::with_capacity(plan.contracts.len());
     for contract in &plan.contracts {
-        let mut bounds = Vec::with_capacity(quarters.len());
-        for q in &quarters {
+        let mut bounds = Vec::with_capacity(counted.len());
+        for q in &counted {
             let (from, to) = days_counted(*q, contract.start, contract.end, today);
             bounds.push((from, to, start_of(store, from)?, start_of(store, to)?));
         }
         let windows: Vec<(Timestamp, Timestamp)> = bounds.iter().map(|b| (b.2, b.3)).collect();
         let activity = store.activity(&contract.services, &windows).await?;
-        let rows = quarters
-            .iter()
+        let paired: Vec<_> = counted.iter().copied().zip(&activity).collect();
+        let rows = contract_rows(plan, contract, &paired, rule, today)
+            .into_iter()
             .zip(&bounds)
-            .zip(&activity)
-            .map(|((q, (from, to, _, _)), a)| {
-                (from < to).then(|| contract_row(plan, contract, *q, a, rule, today))
-            })
+            .skip(earlier)
+            .map(|(row, (from, to, _, _))| (from < to).then_some(row))
             .collect();
         contracts.push(ContractQuarters {
             contract: contract.clone(),
@@ -421,6 +435,7 @@ pub async fn quarterly_report(
             .collect(),
         system_kpis,
         contracts,
+        ledger,
     })
 }
 

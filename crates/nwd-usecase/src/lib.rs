@@ -20,6 +20,7 @@ pub mod accounts;
 pub mod commissioning;
 pub mod error;
 pub mod intake;
+pub mod ledger;
 pub mod measure_links;
 pub mod measure_texts;
 pub mod need;

@@ -239,6 +239,11 @@ pub struct PaymentDoc {
     /// For activity: the price in pounds.
     #[serde(default)]
     pub price: Option<f64>,
+    /// For activity: paid at most the contract's value for the financial year (a ceiling,
+    /// as "cost and volume" contracts commonly have); activity beyond it is shown as
+    /// delivered beyond the value, not paid. Not capped when left out.
+    #[serde(default)]
+    pub capped: Option<bool>,
 }
 
 /// An incentive as written.
@@ -397,6 +402,8 @@ pub enum Payment {
         per: ActivityUnit,
         /// The price.
         price: Money,
+        /// Paid at most the year's value.
+        capped: bool,
     },
 }
 

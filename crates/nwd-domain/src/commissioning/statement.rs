@@ -9,7 +9,10 @@
 //! (`crate::disclosure`: below 5 `*`, the rest rounded to 5); unit costs and KPI shares are
 //! derived from the published counts, never the exact ones, and a unit cost or share whose
 //! count is suppressed is suppressed too. An activity contract's cost is what is paid, so it
-//! is the price times the exact units — shown only when the units are not suppressed.
+//! is the price times the exact units — shown only when the units are not suppressed. A
+//! **capped** activity contract ([`Payment::Activity`]'s `capped`) pays at most its value for
+//! the financial year: each quarter what is left after the year's earlier quarters
+//! ([`contract_rows`]), the rest shown as delivered beyond the value, not paid.
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -178,6 +181,9 @@ pub struct StatementRow {
     pub activity: PublishedActivity,
     /// What it cost (`None`: an activity cost whose units are suppressed).
     pub cost: Option<Money>,
+    /// A capped activity contract: the activity delivered beyond the year's value, priced
+    /// but not paid (`None` for other contracts, or when the units are suppressed).
+    pub beyond_value: Option<Money>,
     /// The incentive's share of the cost (CQUIN), when there is one.
     pub incentive: Option<Money>,
     /// Cost per attended contact.
@@ -223,7 +229,18 @@ pub fn days_counted(quarter: Quarter, start: Date, end: Date, today: Date) -> (D
     (from.min(to), to)
 }
 
-/// The cost of `activity` in the days `from..to` under `payment` and `values`.
+/// What a quarter costs: shown (`None`: an activity cost whose units are suppressed), paid
+/// exactly (for the running total of a capped contract's year), and the activity delivered
+/// beyond a capped contract's value (`None` unless capped and shown).
+struct Cost {
+    shown: Option<Money>,
+    paid: Money,
+    beyond_value: Option<Money>,
+}
+
+/// The cost of `activity` in the days `from..to` under `payment` and `values`, with
+/// `paid_before` already paid in the same financial year (a capped activity contract pays
+/// at most what is left of the year's value).
 fn cost(
     payment: Payment,
     values: &[YearValue],
@@ -231,15 +248,38 @@ fn cost(
     to: Date,
     activity: &Activity,
     rule: &Suppression,
-) -> Option<Money> {
+    paid_before: Money,
+) -> Cost {
     match payment {
-        Payment::Block | Payment::Grant => Some(pro_rata(values, from, to)),
-        Payment::Activity { per, price } => {
+        Payment::Block | Payment::Grant => {
+            let paid = pro_rata(values, from, to);
+            Cost {
+                shown: Some(paid),
+                paid,
+                beyond_value: None,
+            }
+        }
+        Payment::Activity { per, price, capped } => {
+            // No day of the quarter in the term: nothing is paid for.
             let units = match per {
+                _ if from >= to => 0,
                 ActivityUnit::Contact => activity.attended,
                 ActivityUnit::Episode => activity.episodes_ended,
             };
-            (rule.count(units) != Published::Suppressed).then(|| price.times(units))
+            let earned = price.times(units);
+            let paid = if capped {
+                let left = value_for(values, FinancialYear::of(from)).pence() - paid_before.pence();
+                Money::from_pence(earned.pence().min(left.max(0)))
+            } else {
+                earned
+            };
+            let shown = rule.count(units) != Published::Suppressed;
+            Cost {
+                shown: shown.then_some(paid),
+                paid,
+                beyond_value: (shown && capped)
+                    .then(|| Money::from_pence(earned.pence() - paid.pence())),
+            }
         }
     }
 }
@@ -290,8 +330,60 @@ pub fn contract_row(
     rule: &Suppression,
     today: Date,
 ) -> StatementRow {
+    contract_row_after(plan, contract, quarter, activity, rule, today, Money::ZERO).0
+}
+
+/// Consecutive quarters of `contract`'s statement, oldest first, each with its services'
+/// activity: a capped activity contract pays each quarter at most what is left of its
+/// financial year's value after the quarters before it in the same year — so pass every
+/// quarter of a year from its first, or the cap starts late. A quarter outside the term has
+/// no days counted and pays nothing.
+pub fn contract_rows(
+    plan: &Commissioning,
+    contract: &Contract,
+    quarters: &[(Quarter, &Activity)],
+    rule: &Suppression,
+    today: Date,
+) -> Vec<StatementRow> {
+    let mut paid = Money::ZERO;
+    let mut year = None;
+    quarters
+        .iter()
+        .map(|(quarter, activity)| {
+            if year != Some(quarter.year) {
+                year = Some(quarter.year);
+                paid = Money::ZERO;
+            }
+            let (row, paid_now) =
+                contract_row_after(plan, contract, *quarter, activity, rule, today, paid);
+            paid = paid.plus(paid_now);
+            row
+        })
+        .collect()
+}
+
+/// One quarter's row with `paid_before` already paid in its financial year, and what this
+/// quarter paid exactly.
+fn contract_row_after(
+    plan: &Commissioning,
+    contract: &Contract,
+    quarter: Quarter,
+    activity: &Activity,
+    rule: &Suppression,
+    today: Date,
+    paid_before: Money,
+) -> (StatementRow, Money) {
     let (from, to) = days_counted(quarter, contract.start, contract.end, today);
-    let cost = cost(contract.payment, &contract.values, from, to, activity, rule);
+    let priced = cost(
+        contract.payment,
+        &contract.values,
+        from,
+        to,
+        activity,
+        rule,
+        paid_before,
+    );
+    let cost = priced.shown;
     let funders = match (cost, contract.agreement, contract.funder) {
         (Some(cost), Some(a), _) => split(cost, &contributions(&plan.agreements[a], from, to)),
         (Some(cost), None, Some(f)) => vec![FunderShare {
@@ -319,9 +411,11 @@ pub fn contract_row(
             }
         })
         .collect();
-    row(
+    let mut row = row(
         quarter, from, to, activity, rule, today, cost, incentive, funders, kpis,
-    )
+    );
+    row.beyond_value = priced.beyond_value;
+    (row, priced.paid)
 }
 
 /// One quarter of a funded element's statement (paid as a block from its own values).
@@ -382,6 +476,7 @@ fn row(
         per_young_person: per(published.young_people),
         activity: published,
         cost,
+        beyond_value: None,
         incentive,
         funders,
         kpis,

@@ -24,10 +24,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::protect::{protect, ProtectedTable, Shown};
 use super::stats::{rate, wilson, Interval};
 use super::{AgeBand, Area, Population, Prevalence, Sex, POPULATION_ETHNICITIES};
 use crate::about::{AboutYoungPerson, EthnicityGroup, SexAtBirth, UptakeGroup};
+use crate::disclosure::protect::{protect, ProtectedTable, Shown};
 use crate::disclosure::Suppression;
 
 /// Per 10,000.

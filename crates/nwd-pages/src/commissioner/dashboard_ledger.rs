@@ -3,16 +3,19 @@
 //! without help, ended without help, signposted, advice or another destination, not yet
 //! triaged — and how many came back within six months of an earlier request closing, by
 //! referrer, by need group and by service. One definition (`nwd_domain::ledger`), counted by
-//! the store (`nwd_store::dashboard::Ledger`); every count passes the dashboard's small-number
-//! suppression and every share is worked out from the shown counts.
+//! the store (`nwd_store::dashboard::Ledger`), published by `nwd_usecase::ledger` (small
+//! numbers hidden and rounded, then secondary suppression over the tables that share the
+//! "All" row); every share is worked out from the shown counts.
 
 use std::collections::HashMap;
 
+use nwd_domain::disclosure::protect::Shown;
 use nwd_domain::disclosure::Suppression;
-use nwd_domain::ledger::{Journey, LedgerCounts, RETURN_WINDOW_DAYS};
+use nwd_domain::ledger::{Journey, PublishedLedgerRow, RETURN_WINDOW_DAYS};
 use nwd_domain::need::NeedGroup;
 use nwd_domain::ServiceId;
 use nwd_store::dashboard::Dashboard;
+use nwd_usecase::ledger::{publish_ledger, KeyedLedger};
 
 use crate::chart::{Chart, ChartKind, Series};
 use crate::commissioner::dashboard::{need_group_label, source_label, Block, Cell};
@@ -25,46 +28,60 @@ fn definition() -> String {
 }
 
 /// The three ledger blocks: by referrer, by need group, by service. `services` names the
-/// services by id.
+/// services by id. The tables are published together (`nwd_domain::ledger::publish`): the
+/// referrer and need-group tables share the "All" row, and secondary suppression covers both.
 pub fn blocks(
     d: &Dashboard,
     rule: Suppression,
     services: &HashMap<ServiceId, String>,
 ) -> Vec<Block> {
-    let l = &d.ledger;
-    let mut sources: Vec<(String, LedgerCounts)> = l
+    blocks_of(&publish_ledger(&d.ledger, rule), rule, services)
+}
+
+/// The three ledger blocks of a published ledger (the dashboard's period, or a quarter of the
+/// quarterly report).
+pub(crate) fn blocks_of(
+    p: &KeyedLedger,
+    rule: Suppression,
+    services: &HashMap<ServiceId, String>,
+) -> Vec<Block> {
+    let mut sources: Vec<(String, PublishedLedgerRow)> = p
         .by_source
         .iter()
-        .map(|(key, counts)| (source_label(key), *counts))
+        .map(|(key, row)| (source_label(key), *row))
         .collect();
     sources.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut source_rows = vec![("All referrers".to_owned(), l.all)];
-    source_rows.extend(sources);
-
-    let mut need_rows = vec![("All".to_owned(), l.all)];
+    let mut needs: Vec<(String, PublishedLedgerRow)> = Vec::new();
     for group in NeedGroup::ALL {
-        if let Some(counts) = l.by_need_group.get(group.as_str()) {
-            need_rows.push((group.label().to_owned(), *counts));
+        if let Some((_, row)) = p.by_need_group.iter().find(|(k, _)| k == group.as_str()) {
+            needs.push((group.label().to_owned(), *row));
         }
     }
-    if let Some(counts) = l.by_need_group.get("not_triaged") {
-        need_rows.push((need_group_label("not_triaged"), *counts));
+    if let Some((key, row)) = p.by_need_group.iter().find(|(k, _)| k == "not_triaged") {
+        needs.push((need_group_label(key), *row));
     }
-
-    let mut named: Vec<(String, LedgerCounts)> = l
+    let mut named: Vec<(String, PublishedLedgerRow)> = p
         .by_service
         .iter()
-        .map(|(id, counts)| {
+        .map(|(id, row)| {
             (
                 services
                     .get(id)
                     .cloned()
                     .unwrap_or_else(|| "Service no longer listed".to_owned()),
-                *counts,
+                *row,
             )
         })
         .collect();
     named.sort_by(|a, b| a.0.cmp(&b.0));
+    let labelled = |first: Option<&str>, rows: Vec<(String, PublishedLedgerRow)>| {
+        let mut out: Vec<(String, PublishedLedgerRow)> = first
+            .map(|label| (label.to_owned(), p.all))
+            .into_iter()
+            .collect();
+        out.extend(rows);
+        out
+    };
 
     vec![
         block(
@@ -73,7 +90,7 @@ pub fn blocks(
             "Where requests ended up, by referrer",
             &format!("{} By who made the request.", definition()),
             "Referrer",
-            &source_rows,
+            &labelled(Some("All referrers"), sources),
         ),
         block(
             rule,
@@ -81,7 +98,7 @@ pub fn blocks(
             "Where requests ended up, by need group",
             "The same figures by the request's THRIVE need group now.",
             "Need group",
-            &need_rows,
+            &labelled(Some("All"), needs),
         ),
         block(
             rule,
@@ -89,9 +106,41 @@ pub fn blocks(
             "Where requests ended up, by service allocated",
             "The same figures by each service a request was allocated to: a request passed from one service to another counts at both.",
             "Service",
-            &named,
+            &labelled(None, named),
         ),
     ]
+}
+
+/// The cells of one published ledger row: received, each journey, the shares reached help
+/// and passed on, came back and its share (shares from the published counts).
+pub(crate) fn ledger_cells(r: &PublishedLedgerRow, rule: &Suppression) -> Vec<Cell> {
+    let count = |s: Shown| Cell {
+        text: s.text(),
+        value: s.value(),
+    };
+    let share = |share: Option<u64>| Cell {
+        text: share.map_or_else(|| "*".to_owned(), |s| s.to_string()),
+        value: share,
+    };
+    let mut cells = vec![count(r.received)];
+    cells.extend(r.journeys.iter().map(|n| count(*n)));
+    cells.push(share(r.share(Journey::ReachedHelp, rule)));
+    cells.push(share(r.share(Journey::PassedOnWithoutHelp, rule)));
+    cells.push(count(r.returned));
+    cells.push(share(r.returned_share(rule)));
+    cells
+}
+
+/// The ledger by quarter: every request received in each quarter of the quarterly report.
+pub(crate) fn by_quarter(rule: Suppression, rows: &[(String, PublishedLedgerRow)]) -> Block {
+    block(
+        rule,
+        "ledger-by-quarter",
+        "Where requests ended up, by quarter received",
+        &format!("{} By the quarter the request was received: later quarters have had less time to reach help.", definition()),
+        "Quarter",
+        rows,
+    )
 }
 
 fn block(
@@ -100,36 +149,11 @@ fn block(
     title: &str,
     note: &str,
     row_heading: &'static str,
-    rows: &[(String, LedgerCounts)],
+    rows: &[(String, PublishedLedgerRow)],
 ) -> Block {
-    let count = |n: u64| {
-        let shown = rule.count(n);
-        Cell {
-            text: shown.text(),
-            value: shown.value(),
-        }
-    };
-    let share = |n: u64, of: u64| {
-        let share = rule.share(rule.count(n), rule.count(of));
-        Cell {
-            text: share.map_or_else(|| "*".to_owned(), |s| s.to_string()),
-            value: share,
-        }
-    };
     let table: Vec<(String, Vec<Cell>)> = rows
         .iter()
-        .map(|(label, c)| {
-            let mut cells = vec![count(c.received)];
-            cells.extend(c.journeys.iter().map(|n| count(*n)));
-            cells.push(share(c.journeys[Journey::ReachedHelp.index()], c.received));
-            cells.push(share(
-                c.journeys[Journey::PassedOnWithoutHelp.index()],
-                c.received,
-            ));
-            cells.push(count(c.returned));
-            cells.push(share(c.returned, c.received));
-            (label.clone(), cells)
-        })
+        .map(|(label, r)| (label.clone(), ledger_cells(r, &rule)))
         .collect();
     let mut columns = vec!["Received".to_owned()];
     columns.extend(Journey::ALL.iter().map(|j| j.label().to_owned()));
@@ -182,6 +206,7 @@ fn block(
 )]
 mod tests {
     use super::*;
+    use nwd_domain::ledger::LedgerCounts;
     use nwd_store::dashboard::Ledger;
 
     #[test]

@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use nwd_domain::authz::Permission;
-use nwd_domain::population::protect::{ProtectedTable, Shown};
+use nwd_domain::disclosure::protect::{ProtectedTable, Shown};
 use nwd_domain::population::report::{NeedReport, OTHER_AREA};
 use nwd_domain::population::stats::Interval;
 use nwd_domain::population::AgeBand;
@@ -369,7 +369,7 @@ pub(crate) fn definitions(period: &Period) -> Vec<Definition> {
         d("def-rate", "Rate per 10,000", "Published referrals (or seen) per 10,000 of the 0 to 25 population, with a 95% confidence interval by Byar's method (Public Health England, Technical Guide: Confidence intervals, 2018)."),
         d("def-ratio", "Uptake ratio", "A group's share of referrals over its share of the population, with the Wilson score interval of the share of referrals (Newcombe 1998, method 3), the population share taken as exact. Close to 1 is in proportion."),
         d("def-completeness", "Completeness", "Referrals with the field recorded over all referrals in the period. \"Prefer not to say\" counts as recorded (asked and answered)."),
-        d("def-suppression", "Hidden figures", "Counts below the threshold are shown as *, the rest rounded; a rate or share on a hidden count is hidden; and further counts are hidden where needed so that no hidden count can be worked out from the totals (nwd_domain::population::protect). Shares and rates use the published counts."),
+        d("def-suppression", "Hidden figures", "Counts below the threshold are shown as *, the rest rounded; a rate or share on a hidden count is hidden; and further counts are hidden where needed so that no hidden count can be worked out from the totals (nwd_domain::disclosure::protect). Shares and rates use the published counts."),
         d("def-source", "Sources", "Counts: this record. Population: the table loaded (its source is named at the top). Prevalence: NHS England, Mental Health of Children and Young People in England (2017 and 2023, wave 4), as listed under \"Prevalence rates used\". There is no NHS England published code for these need figures; referral and access counts follow the dashboard's definitions."),
     ]
 }

@@ -38,6 +38,7 @@ use crate::{Store, StoreError};
 
 mod activity;
 mod figures;
+mod ledgers;
 mod outcomes;
 mod read;
 

@@ -1,7 +1,9 @@
 //! The quarterly performance report from the API, the page and its CSV (issue 20), on both
 //! databases: this quarter and the four before, oldest first; the current one marked to date;
 //! an empty quarter suppressed like any small count; the whole system's KPIs and a contract's
-//! rated; the cost of the current quarter to date; a quarter not yet begun refused.
+//! rated; the cost of the current quarter to date; a capped activity contract paid its value
+//! and the rest shown as beyond it; the no-wrong-door ledger by quarter and by referrer, need
+//! group and service, suppressed; a quarter not yet begun refused.
 
 use reqwest::Method;
 
@@ -59,6 +61,24 @@ payment = {{ type = "block" }}
   threshold = 95
   amber = 10
   frequency = "quarterly"
+
+[[contract]]
+key = "capped"
+name = "Synthetic counselling, capped"
+provider = "trust"
+funder = "icb"
+start = "2026-04-01"
+end = "2028-03-31"
+services = ["{service}"]
+payment = {{ type = "activity", per = "contact", price = 50, capped = true }}
+
+  [[contract.value]]
+  year = "2026/27"
+  amount = 100
+
+  [[contract.value]]
+  year = "2027/28"
+  amount = 100
 "#
     )
 }
@@ -145,6 +165,26 @@ async fn the_quarterly_report_rates_this_quarter_and_the_four_before(app: &TestA
         serde_json::json!({"kind": "suppressed"}),
         "0 of 5 shown: suppressed"
     );
+    // The ledger: the six requests of this quarter all reached help (6 → 5); nothing was
+    // received in the oldest quarter (hidden, as any small count).
+    let ledger = &report["ledger"];
+    assert_eq!(ledger.as_array().unwrap().len(), 5, "one per quarter");
+    assert_eq!(
+        ledger[4]["all"]["received"],
+        serde_json::json!({"count": 5})
+    );
+    assert_eq!(
+        ledger[4]["all"]["journeys"][0],
+        serde_json::json!({"count": 5})
+    );
+    assert_eq!(
+        ledger[4]["all"]["journeys"][2], "suppressed",
+        "none passed on"
+    );
+    assert_eq!(ledger[0]["all"]["received"], "suppressed");
+    let services = ledger[4]["by_service"].as_array().unwrap();
+    assert_eq!(services.len(), 1, "one service allocated");
+    assert_eq!(services[0][1]["received"], serde_json::json!({"count": 5}));
     // The contract: this quarter to date costs £1,000 a day; quarters before its start are
     // outside the term.
     let contract = &report["contracts"][0];
@@ -157,6 +197,30 @@ async fn the_quarterly_report_rates_this_quarter_and_the_four_before(app: &TestA
         "{days} days at £1,000"
     );
     assert_eq!(this["kpis"][0]["rag"], "green", "100 % against 95 %");
+    // The capped contract: six contacts at £50 earn £300, of which the year's value, £100,
+    // is paid and £200 shown as delivered beyond it (the year's earlier quarters paid
+    // nothing: no contacts then).
+    let capped = &report["contracts"][1]["quarters"][4];
+    assert_eq!(capped["cost"].as_i64(), Some(10_000), "{capped}");
+    assert_eq!(capped["beyond_value"].as_i64(), Some(20_000), "{capped}");
+    let statement_page = html(
+        page(app, &token, Method::GET, "/commissioning/contracts/capped")
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(
+        statement_page.contains("paid up to the year&#39;s value")
+            || statement_page.contains("paid up to the year's value"),
+        "{statement_page}"
+    );
+    assert!(
+        statement_page.contains("£200 at the contract&#39;s prices, not paid")
+            || statement_page.contains("£200 at the contract's prices, not paid"),
+        "{statement_page}"
+    );
     for (i, q) in expected.iter().enumerate() {
         let in_term = nwd_domain::commissioning::Quarter::parse(q).unwrap().end()
             > jiff::civil::date(2026, 4, 1);
@@ -173,6 +237,25 @@ async fn the_quarterly_report_rates_this_quarter_and_the_four_before(app: &TestA
     )
     .await;
     assert!(page_html.contains(&format!("{quarter} (to date)")));
+    assert!(
+        page_html.contains("Where requests ended up: the no-wrong-door ledger"),
+        "{page_html}"
+    );
+    for table in [
+        "ledger-by-quarter",
+        "ledger-by-referrer",
+        "ledger-by-need-group",
+        "ledger-by-service",
+    ] {
+        assert!(
+            page_html.contains(&format!("id=\"{table}-caption\"")),
+            "{table}"
+        );
+    }
+    assert!(
+        page_html.contains("Synthetic Community Team"),
+        "the service by name"
+    );
     assert!(
         page_html.contains("100 % <strong class=\"nhsuk-tag nhsuk-tag--green\">Green</strong>"),
         "{page_html}"
@@ -192,6 +275,12 @@ async fn the_quarterly_report_rates_this_quarter_and_the_four_before(app: &TestA
     assert!(
         csv.contains(&format!(
             "Whole system,seen_within_standard,{quarter},true,100 %,80,Green"
+        )),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!(
+            "Ledger: every request,reached_help,{quarter},true,5,,"
         )),
         "{csv}"
     );

@@ -162,6 +162,17 @@ async fn a_commissioner_records_money_checks_it_and_restores_an_earlier_version(
             || kpis.contains("Red"),
         "{kpis}"
     );
+    // The ledger: by quarter, then this quarter by referrer, need group and service.
+    let ledger = app.text("#ledger").await;
+    assert!(
+        ledger.contains("Where requests ended up, by quarter received"),
+        "{ledger}"
+    );
+    assert!(ledger.contains("Passed on without help"), "{ledger}");
+    assert!(
+        ledger.contains("Where requests ended up, by referrer"),
+        "{ledger}"
+    );
     app.check_page("quarterly report").await;
     fits(&app, "quarterly report").await;
     let pdf = app

@@ -306,12 +306,19 @@ impl CommissioningDocument {
                     services.push(id);
                 }
             }
+            if c.payment.capped.is_some() && c.payment.kind != PaymentKind::Activity {
+                errors.add(
+                    format!("{at}.payment.capped"),
+                    "`capped` belongs to an activity payment only: a block or grant is paid its value",
+                );
+            }
+            let capped = c.payment.capped.unwrap_or(false);
             let payment = match (c.payment.kind, c.payment.per, c.payment.price) {
                 (PaymentKind::Block, None, None) => Some(Payment::Block),
                 (PaymentKind::Grant, None, None) => Some(Payment::Grant),
                 (PaymentKind::Activity, Some(per), Some(price)) => errors
                     .check(&format!("{at}.payment.price"), Money::from_pounds(price))
-                    .map(|price| Payment::Activity { per, price }),
+                    .map(|price| Payment::Activity { per, price, capped }),
                 (PaymentKind::Activity, per, price) => {
                     if per.is_none() {
                         errors.add(
@@ -351,6 +358,19 @@ impl CommissioningDocument {
                 }
             });
             let values = years(&mut errors, &at, &c.values);
+            if let (Some(start), Some(end), Some(true)) = (start, end, c.payment.capped) {
+                // A ceiling with no value for a year would pay nothing that year.
+                let mut year = FinancialYear::of(start);
+                while year.first_day() <= end {
+                    if !values.iter().any(|v| v.year == year) {
+                        errors.add(
+                            format!("{at}.value"),
+                            format!("a capped activity contract names its value for every year of its term: {year} has none"),
+                        );
+                    }
+                    year = year.next();
+                }
+            }
             if let (Some(start), Some(end)) = (start, end) {
                 for v in &values {
                     if v.year.end() <= start || v.year.first_day() > end {

@@ -102,7 +102,8 @@ fn a_kent_shaped_record_is_checked_with_its_references_resolved() {
         counselling.payment,
         Payment::Activity {
             per: ActivityUnit::Contact,
-            price: Money::from_pence(9550)
+            price: Money::from_pence(9550),
+            capped: false
         }
     );
 }
@@ -149,6 +150,7 @@ fn every_problem_is_named_by_its_field_path() {
     doc["agreement"][0]["contribution"][2]["from"] = json!("2027-05-01");
     doc["agreement"][0]["contribution"][1]["amount"] = json!(-5.0);
     doc["kpi"][0]["threshold"] = json!(-1.0);
+    doc["contract"][0]["payment"]["capped"] = json!(true);
     let errors = errors_of(doc);
     let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
     for expected in [
@@ -158,6 +160,7 @@ fn every_problem_is_named_by_its_field_path() {
         "contract[0].kpi[1].threshold",
         "contract[1].end",
         "contract[1].payment.price",
+        "contract[0].payment.capped",
         "agreement[0].contribution[2].from",
         "agreement[0].contribution[1].amount",
         "kpi[0].threshold",

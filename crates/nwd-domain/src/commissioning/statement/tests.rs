@@ -206,3 +206,73 @@ fn a_leap_year_spreads_the_annual_value_over_366_days() {
         "£366,000"
     );
 }
+
+#[test]
+fn a_capped_activity_contract_pays_at_most_the_years_value_and_shows_the_rest() {
+    let mut doc = kent();
+    doc["contract"][1]["payment"]["capped"] = serde_json::json!(true);
+    doc["contract"][1]["value"] = serde_json::json!([
+        {"year": "2026/27", "amount": 200000.0},
+        {"year": "2027/28", "amount": 50000.0}
+    ]);
+    let doc: CommissioningDocument = serde_json::from_value(doc).unwrap();
+    let plan = doc.check(&directory).unwrap();
+    let contract = plan.contract("counselling").unwrap();
+    let rule = Suppression::default();
+    let a = activity();
+    // 1,203 contacts at £95.50 each quarter: £114,886.50 earned.
+    let earned = 9550 * 1203;
+    let quarters = [
+        (q("2026/27", 1), &a),
+        (q("2026/27", 2), &a),
+        (q("2026/27", 3), &a),
+        (q("2026/27", 4), &a),
+        (q("2027/28", 1), &a),
+    ];
+    let rows = contract_rows(&plan, contract, &quarters, &rule, date(2027, 8, 1));
+    assert_eq!(rows[0].days_in_term, 0, "Q1 2026/27 is before the term");
+    let paid: Vec<i64> = rows[1..].iter().map(|r| r.cost.unwrap().pence()).collect();
+    let beyond: Vec<i64> = rows[1..]
+        .iter()
+        .map(|r| r.beyond_value.unwrap().pence())
+        .collect();
+    // Q2 paid in full; Q3 what is left of £200,000; Q4 nothing; 2027/28 starts afresh at
+    // its own £50,000.
+    assert_eq!(
+        paid,
+        [earned, 20_000_000 - earned, 0, 5_000_000],
+        "capped at each year's value"
+    );
+    assert_eq!(
+        beyond,
+        [
+            0,
+            earned - (20_000_000 - earned),
+            earned,
+            earned - 5_000_000
+        ],
+        "the rest is shown as delivered beyond the value"
+    );
+    let year: i64 = paid[..3].iter().sum();
+    assert_eq!(year, 20_000_000, "the year pays exactly its value");
+
+    // Not capped: every unit is paid and nothing is "beyond".
+    let plan = self::plan();
+    let uncapped = plan.contract("counselling").unwrap();
+    let rows = contract_rows(&plan, uncapped, &quarters, &rule, date(2027, 8, 1));
+    let row = &rows[3];
+    assert_eq!(row.cost.unwrap().pence(), earned);
+    assert_eq!(row.beyond_value, None);
+}
+
+#[test]
+fn a_capped_contract_without_a_value_for_a_year_of_its_term_is_refused() {
+    let mut doc = kent();
+    doc["contract"][1]["payment"]["capped"] = serde_json::json!(true);
+    doc["contract"][1]["value"] = serde_json::json!([{"year": "2026/27", "amount": 200000.0}]);
+    let doc: CommissioningDocument = serde_json::from_value(doc).unwrap();
+    let errors = doc.check(&directory).unwrap_err();
+    let text = format!("{errors:?}");
+    assert!(text.contains("contract[1].value"), "{text}");
+    assert!(text.contains("2027/28 has none"), "{text}");
+}

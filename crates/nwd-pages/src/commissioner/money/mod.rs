@@ -70,14 +70,18 @@ pub(crate) fn payment_words(payment: Payment) -> String {
     match payment {
         Payment::Block => "Block".to_owned(),
         Payment::Grant => "Grant".to_owned(),
-        Payment::Activity { per, price } => match per {
-            nwd_domain::commissioning::plan::ActivityUnit::Contact => {
-                format!("Activity: {price} per attended contact")
-            }
-            nwd_domain::commissioning::plan::ActivityUnit::Episode => {
-                format!("Activity: {price} per episode")
-            }
-        },
+        Payment::Activity { per, price, capped } => {
+            let unit = match per {
+                nwd_domain::commissioning::plan::ActivityUnit::Contact => "attended contact",
+                nwd_domain::commissioning::plan::ActivityUnit::Episode => "episode",
+            };
+            let cap = if capped {
+                ", paid up to the year's value"
+            } else {
+                ""
+            };
+            format!("Activity: {price} per {unit}{cap}")
+        }
     }
 }
 

@@ -19,6 +19,8 @@ use serde::Deserialize;
 
 use super::statement::kpi_text;
 use crate::chart::{Chart, ChartKind, Series};
+use crate::commissioner::dashboard::Block;
+use crate::commissioner::dashboard_ledger;
 use crate::layout::{render, Layout, PageError, PageResult, Sensitivity};
 
 /// The quarter asked for.
@@ -69,6 +71,7 @@ struct ReportPage {
     system_figures: Vec<FigureLine>,
     svg: String,
     contracts: Vec<ContractPart>,
+    ledger: Vec<Block>,
     definitions: Vec<(&'static str, &'static str, &'static str, &'static str)>,
 }
 
@@ -135,12 +138,23 @@ fn contract_part(plan: &Commissioning, part: &commissioning::ContractQuarters) -
                     .collect(),
             }
         };
-    let figures = vec![
+    let mut figures = vec![
         line("Cost", &|r| money(r.cost)),
         line("Contacts attended", &|r| r.activity.attended.text()),
         line("Young people helped", &|r| r.activity.young_people.text()),
         line("Cost per young person", &|r| money(r.per_young_person)),
     ];
+    if matches!(
+        c.payment,
+        nwd_domain::commissioning::plan::Payment::Activity { capped: true, .. }
+    ) {
+        figures.insert(
+            1,
+            line("Delivered beyond the value, not paid", &|r| {
+                money(r.beyond_value)
+            }),
+        );
+    }
     ContractPart {
         key: c.key.clone(),
         name: c.name.clone(),
@@ -174,6 +188,44 @@ async fn load(
     .await
     .map_err(PageError::staff)?;
     Ok((plan, report))
+}
+
+/// The ledger by quarter received, then the reported quarter's by referrer, need group and
+/// service.
+async fn ledger_blocks(
+    state: &AppState,
+    report: &QuarterlyReport,
+    headings: &[String],
+) -> Result<Vec<Block>, PageError> {
+    let rule = state.store.standards().suppression;
+    let names = service_names(state).await?;
+    let rows: Vec<_> = headings
+        .iter()
+        .cloned()
+        .zip(report.ledger.iter().map(|l| l.all))
+        .collect();
+    let mut blocks = vec![dashboard_ledger::by_quarter(rule, &rows)];
+    if let Some(last) = report.ledger.last() {
+        blocks.extend(dashboard_ledger::blocks_of(last, rule, &names));
+    }
+    Ok(blocks)
+}
+
+/// Every service's name, by id (services no longer listed included, by their last name).
+async fn service_names(
+    state: &AppState,
+) -> Result<std::collections::HashMap<nwd_domain::ServiceId, String>, PageError> {
+    Ok(state
+        .store
+        .search_services(&nwd_store::ServiceFilter {
+            include_inactive: true,
+            ..nwd_store::ServiceFilter::default()
+        })
+        .await
+        .map_err(PageError::staff)?
+        .into_iter()
+        .map(|(s, _)| (s.id, s.details.name))
+        .collect())
 }
 
 fn heading(report: &QuarterlyReport, i: usize) -> String {
@@ -270,6 +322,7 @@ pub async fn quarterly(
         .iter()
         .map(|c| contract_part(&plan, c))
         .collect();
+    let ledger = ledger_blocks(&state, &report, &headings).await?;
     let page = ReportPage {
         layout: Layout::staff(
             &format!("Quarterly performance report, {}", report.quarter),
@@ -282,6 +335,7 @@ pub async fn quarterly(
         system_figures,
         svg: chart.svg(),
         contracts,
+        ledger,
         definitions,
     };
     Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))
@@ -349,6 +403,44 @@ pub async fn quarterly_csv(
                 .map_err(io)?;
         }
     }
+    for (i, ledger) in report.ledger.iter().enumerate() {
+        let (q, partial) = quarter_cells(i);
+        let mut rows = vec![("Ledger: every request".to_owned(), ledger.all)];
+        // The breakdowns for the quarter reported (the page's tables).
+        if i + 1 == report.ledger.len() {
+            rows.extend(
+                ledger
+                    .by_source
+                    .iter()
+                    .map(|(k, r)| (format!("Ledger by referrer: {k}"), *r)),
+            );
+            rows.extend(
+                ledger
+                    .by_need_group
+                    .iter()
+                    .map(|(k, r)| (format!("Ledger by need group: {k}"), *r)),
+            );
+            rows.extend(
+                ledger
+                    .by_service
+                    .iter()
+                    .map(|(k, r)| (format!("Ledger by service: {}", k.0), *r)),
+            );
+        }
+        for (part, row) in rows {
+            let mut figures = vec![("received", row.received)];
+            figures.extend(
+                nwd_domain::ledger::Journey::ALL
+                    .iter()
+                    .map(|j| (j.code(), row.journeys[j.index()])),
+            );
+            figures.push(("came_back_within_6_months", row.returned));
+            for (figure, value) in figures {
+                csv.write_record([part.as_str(), figure, &q, &partial, &value.text(), "", ""])
+                    .map_err(io)?;
+            }
+        }
+    }
     for part in &report.contracts {
         let name = &part.contract.name;
         for (i, row) in part.rows.iter().enumerate() {
@@ -363,6 +455,19 @@ pub async fn quarterly_csv(
                 .map_or("*".to_owned(), |m| format!("{:.2}", m.pounds()));
             csv.write_record([name.as_str(), "cost_pounds", &q, &partial, &cost, "", ""])
                 .map_err(io)?;
+            if let Some(beyond) = row.beyond_value {
+                let beyond = format!("{:.2}", beyond.pounds());
+                csv.write_record([
+                    name.as_str(),
+                    "beyond_value_not_paid_pounds",
+                    &q,
+                    &partial,
+                    &beyond,
+                    "",
+                    "",
+                ])
+                .map_err(io)?;
+            }
             for (term, r) in part.contract.kpis.iter().zip(&row.kpis) {
                 csv.write_record([
                     name.as_str(),

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use nwd_domain::commissioning::plan::Contract;
+use nwd_domain::commissioning::plan::{Contract, Payment};
 use nwd_domain::commissioning::statement::{Kpi, KpiValue, StatementRow};
 use nwd_domain::commissioning::{Commissioning, FinancialYear, Money};
 use nwd_http::extract::Caller;
@@ -307,6 +307,12 @@ pub async fn contract(
         ),
         ("Paid by".to_owned(), paid_by(&plan, &contract)),
     ];
+    if matches!(contract.payment, Payment::Activity { capped: true, .. }) {
+        summary.push((
+            format!("Delivered beyond the value in {year}"),
+            beyond_words(&statement.rows),
+        ));
+    }
     if let Some((name, share)) = &contract.incentive {
         summary.push((
             "Incentive".to_owned(),
@@ -337,6 +343,20 @@ pub async fn contract(
     Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))
 }
 
+/// A capped contract's activity beyond the year's value, priced and not paid, in words.
+fn beyond_words(rows: &[StatementRow]) -> String {
+    let shown: Vec<Money> = rows.iter().filter_map(|r| r.beyond_value).collect();
+    let total = shown.iter().fold(Money::ZERO, |sum, m| sum.plus(*m));
+    let hidden = if shown.len() < rows.len() {
+        " (quarters whose activity is a small number are left out)"
+    } else {
+        ""
+    };
+    format!(
+        "{total} at the contract's prices, not paid: the contract is capped at its value{hidden}"
+    )
+}
+
 /// The names of a contract's services, from the directory.
 async fn service_names(state: &AppState, contract: &Contract) -> Result<Vec<String>, PageError> {
     let mut names = Vec::with_capacity(contract.services.len());
@@ -363,19 +383,27 @@ pub async fn download(
     let mut csv = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["part", "quarter", "partial"];
     header.extend(COLUMNS);
-    let record = |w: &mut csv::Writer<Vec<u8>>, part: &str, r: &StatementRow| {
+    header.push("Delivered beyond the value, not paid");
+    let capped = matches!(contract.payment, Payment::Activity { capped: true, .. });
+    let record = |w: &mut csv::Writer<Vec<u8>>, part: &str, r: &StatementRow, whole: bool| {
         let mut line = vec![part.to_owned(), r.quarter.clone(), r.partial.to_string()];
         line.extend(cells(r).into_iter().map(|c| c.replace(['£', ','], "")));
+        // Only a capped contract's own rows have a figure here; `*` when its units are hidden.
+        line.push(if capped && whole {
+            money(r.beyond_value).replace(['£', ','], "")
+        } else {
+            String::new()
+        });
         w.write_record(&line)
     };
     let io = |e: csv::Error| PageError::staff(ApiError::Internal(format!("csv: {e}")));
     csv.write_record(&header).map_err(io)?;
     for r in &statement.rows {
-        record(&mut csv, &contract.name, r).map_err(io)?;
+        record(&mut csv, &contract.name, r, true).map_err(io)?;
     }
     for (element, rows) in &statement.elements {
         for r in rows {
-            record(&mut csv, &element.name, r).map_err(io)?;
+            record(&mut csv, &element.name, r, false).map_err(io)?;
         }
     }
     super::csv_download(

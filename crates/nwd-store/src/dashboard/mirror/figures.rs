@@ -215,7 +215,10 @@ impl Mirror {
 
         at_service.sort_unstable();
         at_service.dedup();
-        let ledger = self.ledger(&month_of, &had_service, &at_service);
+        let ledger = self
+            .ledger(1, &|at| month_of(at).map(|_| 0), &had_service, &at_service)
+            .pop()
+            .unwrap_or_default();
         for (referral, service) in at_service {
             let Some(entry) = &self.entries[referral as usize] else {
                 continue;
@@ -286,16 +289,18 @@ impl Mirror {
         }
     }
 
-    /// The no-wrong-door ledger (`nwd_domain::ledger`) of the requests received in the
-    /// period (`month_of` places an instant in it) that `had_service`: each one's journey
-    /// from all its allocations (whatever the service filter), whether it is a return, and
-    /// the services it was allocated to (`at_service`: (referral, service) pairs, sorted).
-    fn ledger(
+    /// The no-wrong-door ledger (`nwd_domain::ledger`) of the requests received in each of
+    /// `periods` periods (`period_of` places an instant in one) that `had_service`: each
+    /// one's journey from all its allocations (whatever the service filter), whether it is a
+    /// return, and the services it was allocated to (`at_service`: (referral, service)
+    /// pairs, sorted).
+    pub(super) fn ledger(
         &self,
-        month_of: &dyn Fn(i64) -> Option<usize>,
+        periods: usize,
+        period_of: &dyn Fn(i64) -> Option<usize>,
         had_service: &[bool],
         at_service: &[(u32, u32)],
-    ) -> Ledger {
+    ) -> Vec<Ledger> {
         let mut facts = vec![JourneyFacts::default(); self.entries.len()];
         for a in &self.allocations {
             let f = &mut facts[a.referral as usize];
@@ -316,13 +321,16 @@ impl Mirror {
                     .push((slot, closed));
             }
         }
-        let mut ledger = Ledger::default();
-        let mut journeys: Vec<Option<(Journey, bool)>> = vec![None; self.entries.len()];
+        let mut ledgers = vec![Ledger::default(); periods];
+        let mut journeys: Vec<Option<(usize, Journey, bool)>> = vec![None; self.entries.len()];
         for (slot, entry) in self.entries.iter().enumerate() {
             let Some(entry) = entry else { continue };
-            if !had_service[slot] || month_of(entry.received_at).is_none() {
+            if !had_service[slot] {
                 continue;
             }
+            let Some(p) = period_of(entry.received_at) else {
+                continue;
+            };
             let f = &mut facts[slot];
             f.signposted = entry.signposted;
             f.decided = entry.triaged_at.is_some() || entry.closed_at.is_some();
@@ -333,7 +341,8 @@ impl Mirror {
                     closed.iter().filter(|(s, _)| *s != slot).map(|(_, at)| *at),
                 )
             });
-            journeys[slot] = Some((journey, returned));
+            journeys[slot] = Some((p, journey, returned));
+            let ledger = &mut ledgers[p];
             ledger.all.add(journey, returned);
             ledger
                 .by_source
@@ -347,18 +356,18 @@ impl Mirror {
                 .add(journey, returned);
         }
         for (referral, service) in at_service {
-            if let (Some((journey, returned)), Some(id)) = (
+            if let (Some((p, journey, returned)), Some(id)) = (
                 journeys[*referral as usize],
                 self.service_ids.get(*service as usize),
             ) {
-                ledger
+                ledgers[p]
                     .by_service
                     .entry(*id)
                     .or_default()
                     .add(journey, returned);
             }
         }
-        ledger
+        ledgers
     }
 
     /// The access measures for these period ends (ascending), counting the contacts up to

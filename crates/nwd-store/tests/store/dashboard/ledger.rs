@@ -157,6 +157,28 @@ async fn returns_within_six_months_and_requests_passed_on_are_counted() {
             .unwrap();
         assert_eq!(january.ledger.all.received, 1);
         assert_eq!(january.ledger.all.returned, 0);
+
+        // The quarterly report's ledger, per period, is the dashboard's for the same months:
+        // January, then February and March together (B returned, C passed on).
+        let periods = [
+            (ts("2025-01-01T00:00:00Z"), ts("2025-02-01T00:00:00Z")),
+            (ts("2025-02-01T00:00:00Z"), ts("2025-04-01T00:00:00Z")),
+        ];
+        let by_period = t.store.ledgers(&periods).await.unwrap();
+        assert_eq!(by_period.len(), 2);
+        assert_eq!(by_period[0], january.ledger);
+        let february_march = t
+            .store
+            .dashboard(&DashboardQuery {
+                from: date(2025, 2, 1),
+                months: 2,
+                service_id: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(by_period[1], february_march.ledger);
+        assert_eq!(by_period[1].all.journeys, [0, 0, 1, 0, 0, 0, 1]);
+        assert_eq!(by_period[1].all.returned, 1);
     })
     .await;
 }

@@ -204,16 +204,38 @@ pub fn protect(exact: &[Vec<u64>], rule: Suppression) -> ProtectedTable {
         values.push((0..rows).map(|r| cell(r, c)).sum());
     }
     values.push(values[..rows * columns].iter().sum());
+    let shown = protect_linked(&values, &layout.equations(), rule, |i| i >= rows * columns);
+    let take = |range: std::ops::Range<usize>| shown[range].to_vec();
+    ProtectedTable {
+        cells: (0..rows)
+            .map(|r| take(layout.cell(r, 0)..layout.cell(r, 0) + columns))
+            .collect(),
+        row_totals: take(layout.row_total(0)..layout.row_total(0) + rows),
+        column_totals: take(layout.column_total(0)..layout.column_total(0) + columns),
+        total: shown[layout.grand()],
+    }
+}
+
+/// Publishes `values` — figures tied by `equations`, each a total and the figures it is the
+/// sum of — by the small-number rule, then withholds what would let a `*` be worked out from
+/// the equations (as [`protect`] does for one table; this is the same for tables that share
+/// margins, such as the ledger's by-referrer and by-need-group tables, which both add up to
+/// its "All" row). `is_total(i)` marks the margins: cells are withheld before totals.
+pub fn protect_linked(
+    values: &[u64],
+    equations: &[(usize, Vec<usize>)],
+    rule: Suppression,
+    is_total: impl Fn(usize) -> bool,
+) -> Vec<Shown> {
     let mut shown: Vec<Shown> = values
         .iter()
         .map(|v| Shown::from_published(rule.count(*v)))
         .collect();
-    let equations = layout.equations();
     let needed = i128::from(MIN_POSSIBLE.min(rule.below));
     if rule.enabled {
         // Each pass withholds one figure, so this ends within as many passes as figures.
         for _ in 0..shown.len() {
-            let range = ranges(rule, &shown, &equations);
+            let range = ranges(rule, &shown, equations);
             let exposed = (0..shown.len())
                 .find(|i| shown[*i] == Shown::Suppressed && range[*i].1 - range[*i].0 + 1 < needed);
             let Some(exposed) = exposed else { break };
@@ -237,7 +259,7 @@ pub fn protect(exact: &[Vec<u64>], rule: Suppression) -> ProtectedTable {
                 };
                 candidate = members()
                     .filter(|i| matches!(shown[*i], Shown::Count(_)))
-                    .min_by_key(|i| (*i >= rows * columns, values[*i], *i));
+                    .min_by_key(|i| (is_total(*i), values[*i], *i));
                 frontier = members().filter(|i| !visited[*i]).collect();
                 for i in &frontier {
                     visited[*i] = true;
@@ -249,15 +271,7 @@ pub fn protect(exact: &[Vec<u64>], rule: Suppression) -> ProtectedTable {
             }
         }
     }
-    let take = |range: std::ops::Range<usize>| shown[range].to_vec();
-    ProtectedTable {
-        cells: (0..rows)
-            .map(|r| take(layout.cell(r, 0)..layout.cell(r, 0) + columns))
-            .collect(),
-        row_totals: take(layout.row_total(0)..layout.row_total(0) + rows),
-        column_totals: take(layout.column_total(0)..layout.column_total(0) + columns),
-        total: shown[layout.grand()],
-    }
+    shown
 }
 
 #[cfg(test)]
