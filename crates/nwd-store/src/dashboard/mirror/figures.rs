@@ -17,7 +17,7 @@ use super::Dashboard;
 use crate::codec::{ms, ts};
 use crate::dashboard::{Ledger, Outcomes, Waits};
 use crate::Store;
-use nwd_domain::ledger::{is_return, Journey, JourneyFacts};
+use nwd_domain::ledger::{is_return, Journey, JourneyFacts, LedgerCounts};
 use nwd_domain::waits::FirstContactWaits;
 
 use super::{Allocation, Entry, Mirror, ServiceEntry, NO_SERVICE};
@@ -311,17 +311,25 @@ impl Mirror {
                 f.open_unseen += 1;
             }
         }
-        // Each young person's closed requests: (slot, closed at).
-        let mut closures: HashMap<u32, Vec<(usize, i64)>> = HashMap::new();
-        for (slot, entry) in self.entries.iter().enumerate() {
-            if let Some((entry, closed)) = entry.as_ref().and_then(|e| Some((e, e.closed_at?))) {
-                closures
-                    .entry(entry.person)
-                    .or_default()
-                    .push((slot, closed));
-            }
-        }
-        let mut ledgers = vec![Ledger::default(); periods];
+        // Every closed request as (young person, closed at, slot), sorted: a person's closures
+        // are one run, found by binary search.
+        let mut closures: Vec<(u32, i64, u32)> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, e)| {
+                let e = e.as_ref()?;
+                Some((e.person, e.closed_at?, slot as u32))
+            })
+            .collect();
+        closures.sort_unstable();
+        // Counted by interned key and by service slot, turned into maps at the end.
+        let keys = self.keys.len();
+        let services = self.service_ids.len();
+        let mut by_source = vec![vec![LedgerCounts::default(); keys]; periods];
+        let mut by_need = vec![vec![LedgerCounts::default(); keys]; periods];
+        let mut by_service = vec![vec![LedgerCounts::default(); services]; periods];
+        let mut all = vec![LedgerCounts::default(); periods];
         let mut journeys: Vec<Option<(usize, Journey, bool)>> = vec![None; self.entries.len()];
         for (slot, entry) in self.entries.iter().enumerate() {
             let Some(entry) = entry else { continue };
@@ -335,39 +343,50 @@ impl Mirror {
             f.signposted = entry.signposted;
             f.decided = entry.triaged_at.is_some() || entry.closed_at.is_some();
             let journey = Journey::of(f);
-            let returned = closures.get(&entry.person).is_some_and(|closed| {
-                is_return(
-                    entry.received_at,
-                    closed.iter().filter(|(s, _)| *s != slot).map(|(_, at)| *at),
-                )
-            });
+            let first = closures.partition_point(|c| c.0 < entry.person);
+            let returned = is_return(
+                entry.received_at,
+                closures[first..]
+                    .iter()
+                    .take_while(|c| c.0 == entry.person)
+                    .filter(|c| c.2 as usize != slot)
+                    .map(|c| c.1),
+            );
             journeys[slot] = Some((p, journey, returned));
-            let ledger = &mut ledgers[p];
-            ledger.all.add(journey, returned);
-            ledger
-                .by_source
-                .entry(self.keys[entry.source as usize].clone())
-                .or_default()
-                .add(journey, returned);
-            ledger
-                .by_need_group
-                .entry(self.keys[entry.need as usize].clone())
-                .or_default()
-                .add(journey, returned);
+            all[p].add(journey, returned);
+            by_source[p][entry.source as usize].add(journey, returned);
+            by_need[p][entry.need as usize].add(journey, returned);
         }
         for (referral, service) in at_service {
-            if let (Some((p, journey, returned)), Some(id)) = (
-                journeys[*referral as usize],
-                self.service_ids.get(*service as usize),
-            ) {
-                ledgers[p]
-                    .by_service
-                    .entry(*id)
-                    .or_default()
-                    .add(journey, returned);
+            if let Some((p, journey, returned)) = journeys[*referral as usize] {
+                if let Some(row) = by_service[p].get_mut(*service as usize) {
+                    row.add(journey, returned);
+                }
             }
         }
-        ledgers
+        let keyed = |rows: Vec<LedgerCounts>| -> BTreeMap<String, LedgerCounts> {
+            rows.into_iter()
+                .enumerate()
+                .filter(|(_, c)| c.received > 0)
+                .map(|(k, c)| (self.keys[k].clone(), c))
+                .collect()
+        };
+        all.into_iter()
+            .zip(by_source)
+            .zip(by_need)
+            .zip(by_service)
+            .map(|(((all, source), need), service)| Ledger {
+                all,
+                by_source: keyed(source),
+                by_need_group: keyed(need),
+                by_service: service
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.received > 0)
+                    .filter_map(|(slot, c)| Some((*self.service_ids.get(slot)?, c)))
+                    .collect(),
+            })
+            .collect()
     }
 
     /// The access measures for these period ends (ascending), counting the contacts up to
