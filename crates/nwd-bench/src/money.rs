@@ -20,6 +20,7 @@ use crate::report;
 use crate::server::{self, FreshDatabase, Matching};
 
 mod size;
+mod write;
 
 /// Options of `nwd-bench money`.
 #[derive(clap::Args)]
@@ -43,6 +44,10 @@ pub struct Args {
     /// Keep the database afterwards (for `--reuse`).
     #[arg(long)]
     keep: bool,
+    /// Also time the quarterly report after each of this many small writes (a contact
+    /// recorded; it stays in a kept database).
+    #[arg(long, default_value_t = 3)]
+    after_writes: usize,
     /// Then time the statements and the quarterly report again counting by one scan of the
     /// kept inputs, as before session 18 filed them by service and time.
     #[arg(long)]
@@ -96,6 +101,32 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("the demo record does not check: {e:?}"))?;
     time_all(&store, &plan, args.repeat, "").await?;
     report_memory("at the end");
+    if args.after_writes > 0 {
+        let open = write::open_allocations(&database.url, args.after_writes).await?;
+        write::check(&open)?;
+        let quarter =
+            nwd_domain::commissioning::Quarter::of(store.now().to_zoned(store.tz().clone()).date());
+        let rule = store.standards().suppression;
+        let mut times = Vec::new();
+        for allocation in &open {
+            write::record_contact(&store, *allocation).await?;
+            let started = Instant::now();
+            nwd_usecase::commissioning::quarterly_report(&store, &plan, quarter, &rule).await?;
+            times.push(ms(started.elapsed()));
+        }
+        report(format!(
+            "quarterly report after one contact recorded (the kept inputs brought up to date first): {}",
+            times.join(", ")
+        ));
+    }
+    for _ in 0..2 {
+        let (took, rows, bytes) = store.refile_activity_rows().await?;
+        report(format!(
+            "filing the statements' rows by service and time again: {} ({rows} rows, {:.1} MiB)",
+            ms(took),
+            bytes as f64 / 1_048_576.0
+        ));
+    }
     if args.compare_scan {
         store.count_activity_by_scan(true);
         time_all(

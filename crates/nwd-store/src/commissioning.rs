@@ -213,6 +213,23 @@ impl Store {
             .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Files the kept inputs' rows by service and time again, from the inputs brought up to
+    /// date: how long that took, the rows filed and the bytes they take (for the benchmark).
+    #[cfg(feature = "testing")]
+    pub async fn refile_activity_rows(
+        &self,
+    ) -> Result<(std::time::Duration, usize, usize), StoreError> {
+        let version = self.data_version().await?;
+        let mut slot = self.cached.mirror.lock().await;
+        crate::dashboard::mirror::refresh(&mut slot, self, version).await?;
+        let Some(inputs) = slot.as_mut() else {
+            return Err(StoreError::Corrupt(
+                "the dashboard's inputs were not read".into(),
+            ));
+        };
+        Ok(inputs.refile_timed())
+    }
+
     /// [`Store::activity`] (or, with `None`, [`Store::system_activity`]) from the same kept
     /// inputs by one scan of every referral and allocation, as counted before they were filed
     /// by service and time (the tests compare the two).

@@ -55,6 +55,16 @@ impl<T> Default for Timeline<T> {
 }
 
 impl<T: Timed> Timeline<T> {
+    /// Rows held, and the bytes their buckets take.
+    fn size(&self) -> (usize, usize) {
+        self.buckets.values().fold((0, 0), |(rows, bytes), v| {
+            (
+                rows + v.len(),
+                bytes + v.capacity() * std::mem::size_of::<T>(),
+            )
+        })
+    }
+
     fn push(&mut self, scope: u32, row: T) {
         self.buckets
             .entry((scope, bucket(row.at())))
@@ -428,6 +438,20 @@ impl Timelines {
 }
 
 impl Mirror {
+    /// Files every referral held again, and how long that took, with the rows filed and the
+    /// bytes they take (the benchmark's measure of what filing adds to a full read).
+    #[cfg(feature = "testing")]
+    pub(crate) fn refile_timed(&mut self) -> (std::time::Duration, usize, usize) {
+        let started = std::time::Instant::now();
+        self.file_all();
+        let took = started.elapsed();
+        let t = &self.timelines;
+        let sizes = [t.referrals.size(), t.allocations.size(), t.booked.size()];
+        let rows = sizes.iter().map(|s| s.0).sum();
+        let bytes = sizes.iter().map(|s| s.1).sum();
+        (took, rows, bytes)
+    }
+
     /// Files every referral held (after a full read).
     pub(super) fn file_all(&mut self) {
         self.timelines = Timelines::default();
