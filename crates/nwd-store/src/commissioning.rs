@@ -191,7 +191,63 @@ impl Store {
                 "the dashboard's inputs were not read".into(),
             ));
         };
-        Ok(inputs.activity(services, periods, &self.tz))
+        #[cfg(feature = "testing")]
+        if self
+            .cached
+            .activity_by_scan
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return Ok(inputs.activity_by_scan(services, periods, &self.tz));
+        }
+        Ok(inputs.activity(services, periods))
+    }
+
+    /// From now on, [`Store::activity`] and [`Store::system_activity`] count by one scan of
+    /// every referral and allocation kept (`on`), as before the kept inputs were filed by
+    /// service and time, or from the filed inputs again: `nwd-bench money --compare-scan`
+    /// times both on the same store.
+    #[cfg(feature = "testing")]
+    pub fn count_activity_by_scan(&self, on: bool) {
+        self.cached
+            .activity_by_scan
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Files the kept inputs' rows by service and time again, from the inputs brought up to
+    /// date: how long that took, the rows filed and the bytes they take (for the benchmark).
+    #[cfg(feature = "testing")]
+    pub async fn refile_activity_rows(
+        &self,
+    ) -> Result<(std::time::Duration, usize, usize), StoreError> {
+        let version = self.data_version().await?;
+        let mut slot = self.cached.mirror.lock().await;
+        crate::dashboard::mirror::refresh(&mut slot, self, version).await?;
+        let Some(inputs) = slot.as_mut() else {
+            return Err(StoreError::Corrupt(
+                "the dashboard's inputs were not read".into(),
+            ));
+        };
+        Ok(inputs.refile_timed())
+    }
+
+    /// [`Store::activity`] (or, with `None`, [`Store::system_activity`]) from the same kept
+    /// inputs by one scan of every referral and allocation, as counted before they were filed
+    /// by service and time (the tests compare the two).
+    #[cfg(feature = "testing")]
+    pub async fn activity_by_scan(
+        &self,
+        services: Option<&[ServiceId]>,
+        periods: &[(Timestamp, Timestamp)],
+    ) -> Result<Vec<Activity>, StoreError> {
+        let version = self.data_version().await?;
+        let mut slot = self.cached.mirror.lock().await;
+        crate::dashboard::mirror::refresh(&mut slot, self, version).await?;
+        let Some(inputs) = slot.as_ref() else {
+            return Err(StoreError::Corrupt(
+                "the dashboard's inputs were not read".into(),
+            ));
+        };
+        Ok(inputs.activity_by_scan(services, periods, &self.tz))
     }
 
     /// The no-wrong-door ledger (`nwd_domain::ledger`) of every request received in each of
@@ -231,7 +287,7 @@ impl Store {
     ) -> Result<Vec<Activity>, StoreError> {
         let version = self.data_version().await?;
         let inputs = crate::dashboard::mirror::Mirror::read_all(self, version).await?;
-        Ok(inputs.activity(services, periods, &self.tz))
+        Ok(inputs.activity(services, periods))
     }
 }
 

@@ -205,6 +205,10 @@ pub(crate) struct Cached {
     /// Set once `mirror` has been read whole for the first time (it is only emptied again by
     /// an error, and then read again by the next caller).
     pub(crate) mirror_read: std::sync::atomic::AtomicBool,
+    /// Count the statements' activity by one scan of the kept inputs, as before they were
+    /// filed by service and time (`Store::count_activity_by_scan`, for the benchmark).
+    #[cfg(feature = "testing")]
+    pub(crate) activity_by_scan: std::sync::atomic::AtomicBool,
     /// The transition list, by the day it was computed for.
     pub(crate) transitions: Kept<Date, Vec<TransitionListEntry>>,
     /// Every service's waits to a first contact over the last 12 months, by day.

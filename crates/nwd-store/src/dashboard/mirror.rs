@@ -23,7 +23,10 @@
 //!
 //! `read` reads the rows (services, and referrals whole or by id); `outcomes` replays the
 //! closed referrals that have outcome measures and judges them once, as
-//! `nwd_domain::outcome_figures` defines; `figures` counts from what is kept.
+//! `nwd_domain::outcome_figures` defines; `figures` counts from what is kept. `timeline`
+//! files, for the payment and activity statements, one row per thing counted by service
+//! and time (taken out and filed again with its referral on each update), and `activity`
+//! counts a contract's or the whole system's periods from those rows alone.
 
 use std::collections::{HashMap, HashSet};
 
@@ -37,10 +40,13 @@ use crate::codec::uuid;
 use crate::{Store, StoreError};
 
 mod activity;
+#[cfg(feature = "testing")]
+mod activity_scan;
 mod figures;
 mod ledgers;
 mod outcomes;
 mod read;
+mod timeline;
 
 use figures::verdict;
 
@@ -158,6 +164,10 @@ pub(crate) struct Mirror {
     person_index: HashMap<PersonId, u32>,
     /// Counted contacts, sorted by person and day.
     contacts: Vec<Counted>,
+    /// The area's time zone (the store's), in which the timelines' rows are worked out.
+    tz: jiff::tz::TimeZone,
+    /// The statements' rows by service and time (`timeline`).
+    timelines: timeline::Timelines,
 }
 
 /// Brings `slot` up to `version` (the data version, read before) or newer, reading
@@ -187,7 +197,7 @@ pub(crate) async fn refresh(
 }
 
 impl Mirror {
-    fn empty(version: i64) -> Mirror {
+    fn empty(version: i64, tz: jiff::tz::TimeZone) -> Mirror {
         Mirror {
             version,
             keys: Vec::new(),
@@ -202,14 +212,17 @@ impl Mirror {
             eighteenth: Vec::new(),
             person_index: HashMap::new(),
             contacts: Vec::new(),
+            tz,
+            timelines: timeline::Timelines::default(),
         }
     }
 
     /// Everything, at `version` (read before).
     pub(crate) async fn read_all(store: &Store, version: i64) -> Result<Mirror, StoreError> {
-        let mut mirror = Mirror::empty(version);
+        let mut mirror = Mirror::empty(version, store.tz.clone());
         mirror.read_services(store).await?;
         mirror.read_referrals(store, None).await?;
+        mirror.file_all();
         Ok(mirror)
     }
 
@@ -231,18 +244,35 @@ impl Mirror {
         let changed_services = self.read_services(store).await?;
         if !ids.is_empty() {
             let mut removed = HashSet::new();
+            let mut changed = Vec::with_capacity(ids.len());
             for id in &ids {
-                if let Some(slot) = self.index.remove(&ReferralId(uuid(id)?)) {
-                    self.entries[slot as usize] = None;
-                    self.free.push(slot);
-                    removed.insert(slot);
+                let id = ReferralId(uuid(id)?);
+                if let Some(slot) = self.index.get(&id) {
+                    removed.insert(*slot);
                 }
+                changed.push(id);
             }
             if !removed.is_empty() {
+                // Out of the timelines first: their rows are found from what is dropped.
+                self.unfile(&removed);
+                for id in &changed {
+                    if let Some(slot) = self.index.remove(id) {
+                        self.entries[slot as usize] = None;
+                        self.free.push(slot);
+                    }
+                }
                 self.allocations.retain(|a| !removed.contains(&a.referral));
                 self.contacts.retain(|c| !removed.contains(&c.referral));
             }
+            let first_allocation = self.allocations.len();
             self.read_referrals(store, Some(&ids)).await?;
+            let mut fresh: Vec<u32> = changed
+                .iter()
+                .filter_map(|id| self.index.get(id).copied())
+                .collect();
+            fresh.sort_unstable();
+            fresh.dedup();
+            self.file(&fresh, first_allocation);
         }
         if !changed_services.is_empty() {
             let (entries, services) = (&self.entries, &self.services);
@@ -255,6 +285,7 @@ impl Mirror {
                     a.verdict = verdict(a, entry, services, store);
                 }
             }
+            self.refile_services(&changed_services);
         }
         self.version = version;
         Ok(())

@@ -69,4 +69,28 @@ pub(crate) async fn activity_agrees(
     let served = t.store.system_activity(&quarters).await.unwrap();
     let fresh = t.store.compute_activity(None, &quarters).await.unwrap();
     assert_eq!(sorted(served), sorted(fresh), "system activity {when}");
+
+    // The kept inputs filed by service and time count what one scan of every referral
+    // counts, for quarters and for overlapping periods (a thing counts in the first period
+    // holding it), an empty one among them.
+    let overlapping = vec![
+        quarters[1],
+        (quarters[0].0, quarters[3].1),
+        (quarters[2].1, quarters[2].1),
+        quarters[2],
+    ];
+    for periods in [&quarters, &overlapping] {
+        for chosen in [Some(&services[..1]), Some(&services[..2]), None] {
+            let filed = match chosen {
+                Some(chosen) => t.store.activity(chosen, periods).await.unwrap(),
+                None => t.store.system_activity(periods).await.unwrap(),
+            };
+            let scanned = t.store.activity_by_scan(chosen, periods).await.unwrap();
+            assert_eq!(
+                sorted(filed),
+                sorted(scanned),
+                "filed and scanned activity {when}"
+            );
+        }
+    }
 }
