@@ -104,7 +104,7 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
     // The open allocations are picked with a plain connection, which an SQLite file opened
     // by the store (with its own key and settings) does not take: PostgreSQL only.
     if args.after_writes > 0 && !database.url.starts_with("postgres") {
-        println!("quarterly report after writes: timed on PostgreSQL only");
+        report("quarterly report after writes: timed on PostgreSQL only".to_owned());
     } else if args.after_writes > 0 {
         let open = write::open_allocations(&database.url, args.after_writes).await?;
         write::check(&open)?;
