@@ -8,6 +8,7 @@
 //! ([`FinancialYear`], [`Quarter`]). Nothing here reads the record: the store counts the
 //! activity ([`statement::Activity`]) and this module prices it.
 
+pub mod edit;
 pub mod kpi;
 pub mod money;
 pub mod plan;

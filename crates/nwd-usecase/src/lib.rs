@@ -28,6 +28,7 @@ pub mod outcomes;
 pub mod person;
 pub mod privacy;
 pub mod promise;
+pub mod record_change;
 pub mod sign_in;
 pub mod status;
 

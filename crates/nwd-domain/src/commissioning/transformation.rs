@@ -104,6 +104,29 @@ pub enum MilestoneStatus {
 }
 
 impl MilestoneStatus {
+    /// Every status, in the order a milestone moves through them.
+    pub const ALL: [MilestoneStatus; 4] = [
+        MilestoneStatus::NotStarted,
+        MilestoneStatus::OnTrack,
+        MilestoneStatus::AtRisk,
+        MilestoneStatus::Done,
+    ];
+
+    /// As the record writes it (`on_track`).
+    pub fn code(self) -> &'static str {
+        match self {
+            MilestoneStatus::NotStarted => "not_started",
+            MilestoneStatus::OnTrack => "on_track",
+            MilestoneStatus::AtRisk => "at_risk",
+            MilestoneStatus::Done => "done",
+        }
+    }
+
+    /// The status the record writes as `code`.
+    pub fn parse(code: &str) -> Option<MilestoneStatus> {
+        MilestoneStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+
     /// As shown.
     pub fn label(self) -> &'static str {
         match self {

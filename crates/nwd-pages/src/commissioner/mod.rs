@@ -107,6 +107,26 @@ pub fn router() -> SecureRouter {
             routes!(money::edit::restore_question),
         )
         .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(money::change::vary_form),
+        )
+        .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(money::change::vary),
+        )
+        .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(money::change::milestone_form),
+        )
+        .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(money::change::milestone),
+        )
+        .route(
             Policy::Requires(Permission::ReadAggregates, Scope::None),
             "aggregate",
             routes!(need::page),

@@ -38,6 +38,7 @@ mod measure_links;
 mod measure_progress;
 mod measure_wording;
 mod money;
+mod money_forms;
 mod money_plan;
 mod money_report;
 mod need;

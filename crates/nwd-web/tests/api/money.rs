@@ -12,7 +12,12 @@ use crate::commissioning::commissioner;
 use crate::on_both_backends;
 use crate::support::{member_token, page, staff_html as html, TestApp};
 
-fn form(app: &TestApp, token: &str, path: &str, body: &[(&str, &str)]) -> RequestBuilder {
+pub(crate) fn form(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: &[(&str, &str)],
+) -> RequestBuilder {
     let encoded = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(body)
         .finish();
@@ -21,14 +26,14 @@ fn form(app: &TestApp, token: &str, path: &str, body: &[(&str, &str)]) -> Reques
         .body(encoded)
 }
 
-fn location(response: &Response) -> String {
+pub(crate) fn location(response: &Response) -> String {
     assert_eq!(response.status(), 303, "not a redirect");
     response.headers()["location"].to_str().unwrap().to_owned()
 }
 
 /// A record with a section 76 pool (a variation in 2024/25) and a block contract for one
 /// service: £365,000 in 2024/25, i.e. £1,000 a day.
-fn record(service: &str) -> String {
+pub(crate) fn record(service: &str) -> String {
     format!(
         r#"
 [[party]]

@@ -1,7 +1,8 @@
 //! Money and contracts in a real browser at phone width (issue 20), as the commissioner uses
 //! it: an empty record; "Change the record", checked, then saved with a reason; the
 //! agreements and a contract's statement; a second version; the history and a restore after
-//! "Are you sure?"; the quarterly report, printed to PDF by Chromium. Every page is checked by
+//! "Are you sure?"; the quarterly report, printed to PDF by Chromium; the Transformation
+//! Plan, with a milestone updated and a contribution varied by form. Every page is checked by
 //! axe-core and must not scroll sideways at 390 px.
 
 use nwd_domain::authz::Role;
@@ -228,6 +229,17 @@ title = "Synthetic Local Transformation Plan"
   owner = "icb"
   due = "2020-01-31"
   status = "at_risk"
+
+[[agreement]]
+key = "pool"
+name = "Synthetic pooled fund"
+kind = "pooled_section_76"
+lead = "icb"
+
+  [[agreement.contribution]]
+  partner = "icb"
+  year = "{year}"
+  amount = 100000
 "#
         );
     app.goto("/commissioning/money/edit").await;
@@ -257,5 +269,71 @@ title = "Synthetic Local Transformation Plan"
         .unwrap();
     assert!(pdf.starts_with(b"%PDF"), "Chromium printed a PDF");
     assert!(pdf.len() > 10_000, "{} bytes", pdf.len());
+
+    // The milestone updated by form: the answers, the change checked, then saved.
+    app.press("#update-milestone-1").await;
+    assert_eq!(
+        app.heading().await,
+        format!("Update milestone 1 of the {year} plan")
+    );
+    app.check_page("milestone form").await;
+    fits(&app, "milestone form").await;
+    app.space_on("status-done").await;
+    app.press("#check").await;
+    assert!(app
+        .text(".nhsuk-error-summary")
+        .await
+        .contains("a done milestone needs its evidence"));
+    app.type_into("evidence", "Waits published on the dashboard every month")
+        .await;
+    app.press("#check").await;
+    assert_eq!(app.heading().await, "Check the update to milestone 1");
+    assert!(app.text("#change").await.contains("At risk"));
+    app.check_page("milestone check").await;
+    fits(&app, "milestone check").await;
+    app.press("#save").await;
+    assert_eq!(app.path().await, "/commissioning/plan");
+    assert!(app
+        .text("main")
+        .await
+        .contains("Version 2 of the record is saved"));
+    let actions = app.text("#actions").await;
+    assert!(actions.contains("Done"), "{actions}");
+    assert!(actions.contains("Waits published on the dashboard every month"));
+
+    // A contribution varied by form, from the money page.
+    let from = year
+        .first_day()
+        .checked_add(jiff::Span::new().days(100))
+        .unwrap();
+    app.goto("/commissioning/money").await;
+    app.press("#vary-pool").await;
+    assert_eq!(
+        app.heading().await,
+        "Vary a contribution to Synthetic pooled fund"
+    );
+    app.type_into("amount", "120,000").await;
+    app.type_into("from-day", &from.day().to_string()).await;
+    app.type_into("from-month", &from.month().to_string()).await;
+    app.type_into("from-year", &from.year().to_string()).await;
+    app.type_into("reason", "Crisis line extended to 25").await;
+    app.check_page("variation form").await;
+    fits(&app, "variation form").await;
+    app.press("#check").await;
+    assert_eq!(
+        app.heading().await,
+        "Check the variation to Synthetic pooled fund"
+    );
+    assert!(app.text("#change").await.contains("£120,000"));
+    app.check_page("variation check").await;
+    fits(&app, "variation check").await;
+    app.press("#save").await;
+    assert_eq!(app.path().await, "/commissioning/money");
+    assert!(app
+        .text("main")
+        .await
+        .contains("Version 3 of the record is saved"));
+    let variations = app.text("#agreement-pool-variations").await;
+    assert!(variations.contains("£120,000 a year from"), "{variations}");
     app.finish().await;
 }

@@ -5,6 +5,7 @@
 //! count comes from the live record, suppressed as every commissioner figure is
 //! (`nwd_domain::commissioning::statement`).
 
+pub mod change;
 pub mod edit;
 pub mod plan;
 pub mod report;

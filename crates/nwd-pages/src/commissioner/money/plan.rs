@@ -28,6 +28,8 @@ use crate::layout::{render, Layout, PageError, PageResult, Sensitivity};
 pub struct YearQuery {
     /// `2026/27`; the current year by default.
     year: Option<String>,
+    /// The version just saved by a milestone's update (the banner).
+    saved: Option<i64>,
 }
 
 struct InvestmentLine {
@@ -66,6 +68,8 @@ struct ActionLine {
     tag: &'static str,
     overdue: bool,
     evidence: String,
+    /// Where its update form is.
+    update: String,
 }
 
 #[derive(Template)]
@@ -83,6 +87,7 @@ struct PlanPage {
     principles: Vec<PrincipleLine>,
     providers: Vec<ProviderLine>,
     actions: Vec<ActionLine>,
+    may_edit: bool,
 }
 
 async fn load(
@@ -228,7 +233,8 @@ pub async fn page(
         .map(|p| {
             p.actions
                 .iter()
-                .map(|a| {
+                .enumerate()
+                .map(|(i, a)| {
                     let overdue = a.overdue(report.today);
                     ActionLine {
                         action: a.action.clone(),
@@ -238,13 +244,17 @@ pub async fn page(
                         tag: status_tag(a.status, overdue),
                         overdue,
                         evidence: a.evidence.clone().unwrap_or_default(),
+                        update: super::change::milestone_path(report.year, i + 1),
                     }
                 })
                 .collect()
         })
         .unwrap_or_default();
     let page = PlanPage {
-        layout: Layout::staff(&format!("Transformation Plan, {}", report.year), &principal),
+        layout: Layout::staff(&format!("Transformation Plan, {}", report.year), &principal)
+            .with_success(query.saved.map(|v| {
+                format!("Version {v} of the record is saved. If this was a mistake, restore the version before it from the history of the record.")
+            })),
         year: report.year.to_string(),
         to_date: report.to_date,
         choices,
@@ -256,6 +266,9 @@ pub async fn page(
         principles,
         providers,
         actions,
+        may_edit: principal
+            .granted
+            .contains(&nwd_domain::authz::Permission::ManageCommissioning),
     };
     Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))
 }
