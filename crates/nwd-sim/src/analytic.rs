@@ -128,26 +128,31 @@ pub fn erlang_c(lambda: f64, mean_service: f64, servers: u32) -> Option<ErlangC>
 }
 
 /// Arrival rates per day at every (node, group), `node * groups + group`, by the traffic
-/// equations (Gaussian elimination with partial pivoting). Validation guarantees a solution.
+/// equations (Gaussian elimination with partial pivoting), solved per lane (group and
+/// priority: a visit keeps its priority, and the two may route apart) and summed over the
+/// two priorities. Validation guarantees a solution.
 pub(crate) fn traffic(model: &Model) -> Vec<f64> {
     let groups = model.groups.len();
-    let states = model.nodes.len() * groups;
+    let lanes = 2 * groups;
+    let states = model.nodes.len() * lanes;
+    let id = |n: usize, l: usize| n * lanes + l;
     // Row t of (I − Pᵀ): λ_t − Σ_s λ_s P[s→t] = γ_t.
     let mut a = vec![vec![0.0; states + 1]; states];
     for (t, row) in a.iter_mut().enumerate() {
         row[t] = 1.0;
     }
     for s in &model.streams {
-        a[s.node * groups + s.group][states] += s.rate;
+        a[id(s.node, crate::model::lane(s.group, s.urgent))][states] += s.rate;
     }
     for (n, node) in model.nodes.iter().enumerate() {
         let pass = node
             .dna
             .as_ref()
             .map_or(1.0, |d| if d.requeue { 1.0 } else { 1.0 - d.rate });
-        for g in 0..groups {
-            for r in &node.routes[g] {
-                a[r.to * groups + r.group][n * groups + g] -= r.p * pass;
+        for l in 0..lanes {
+            let urgent = l.is_multiple_of(2);
+            for r in &node.routes[l] {
+                a[id(r.to, crate::model::lane(r.group, urgent))][id(n, l)] -= r.p * pass;
             }
         }
     }
@@ -172,7 +177,7 @@ pub(crate) fn traffic(model: &Model) -> Vec<f64> {
             }
         }
     }
-    (0..states)
+    let solved: Vec<f64> = (0..states)
         .map(|i| {
             let p = a[i][i];
             if p.abs() < 1e-300 {
@@ -180,6 +185,12 @@ pub(crate) fn traffic(model: &Model) -> Vec<f64> {
             } else {
                 a[i][states] / p
             }
+        })
+        .collect();
+    (0..model.nodes.len() * groups)
+        .map(|i| {
+            let (n, g) = (i / groups, i % groups);
+            solved[id(n, crate::model::lane(g, true))] + solved[id(n, crate::model::lane(g, false))]
         })
         .collect()
 }

@@ -245,6 +245,10 @@ pub struct RouteSpec {
     /// Need group the visit has at the destination (a step up or down; default: unchanged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub becomes: Option<String>,
+    /// The priority this rule applies to (default: both). For a visit, the rules naming its
+    /// priority and the rules naming none both apply, and must sum to at most 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
 }
 
 /// Did-not-attend.

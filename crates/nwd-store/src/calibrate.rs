@@ -58,6 +58,7 @@ impl CalibrationData {
                     need_group: r.need_group.clone(),
                     received: day(r.received_at),
                     triaged: r.triaged_at.map(day),
+                    urgent: r.priority != nwd_domain::codes::Priority::Routine.as_str(),
                 })
                 .collect(),
             allocations: self
@@ -112,6 +113,9 @@ pub struct CalibrationReferral {
     pub received_at: i64,
     /// Triaged (ms).
     pub triaged_at: Option<i64>,
+    /// The clinical response priority in force (`routine`, `urgent`, `very_urgent`,
+    /// `emergency`).
+    pub priority: String,
 }
 
 /// An allocation row.
@@ -154,7 +158,7 @@ impl Store {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         let referrals = sqlx::query(
-            "SELECT id, source, need_group, received_at, triaged_at FROM referrals ORDER BY received_at, id",
+            "SELECT id, source, need_group, received_at, triaged_at, priority FROM referrals ORDER BY received_at, id",
         )
         .fetch_all(&self.pool)
         .await?
@@ -166,6 +170,7 @@ impl Store {
                 need_group: row.try_get("need_group")?,
                 received_at: row.try_get("received_at")?,
                 triaged_at: row.try_get("triaged_at")?,
+                priority: row.try_get("priority")?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;

@@ -3,9 +3,10 @@
 //! them in, with times in days from any origin.
 //!
 //! What is estimated, over a window `[from, to)` (by default the last year of data):
-//! - **arrivals** per (referral source, need group at triage): referrals received in the
-//!   window per year; referrals not yet triaged are shared out in proportion within their
-//!   source;
+//! - **arrivals** per (referral source, need group at triage, priority): referrals received in
+//!   the window per year, those with a clinical priority above routine arriving as urgent
+//!   (started before routine ones at every node); referrals not yet triaged are shared out in
+//!   proportion within their source;
 //! - **triage** (the single point of access) as a delay: its service time is the observed
 //!   time from receipt to triage, and it gets enough servers never to queue (the record holds
 //!   no triage capacity);
@@ -122,19 +123,27 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
 
     // Arrivals.
     let in_window = |t: f64| t >= from && t < to;
-    let mut counts: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    let priority_of = |urgent: bool| {
+        if urgent {
+            Priority::Urgent
+        } else {
+            Priority::Routine
+        }
+    };
+    // Per (source, need group, urgent): urgent referrals arrive as urgent, queued first.
+    let mut counts: BTreeMap<(&str, &str, bool), f64> = BTreeMap::new();
     let mut untriaged: BTreeMap<&str, f64> = BTreeMap::new();
     for r in records.referrals.iter().filter(|r| in_window(r.received)) {
         match r.need_group.as_deref() {
-            Some(g) => *counts.entry((r.source.as_str(), g)).or_default() += 1.0,
+            Some(g) => *counts.entry((r.source.as_str(), g, r.urgent)).or_default() += 1.0,
             None => *untriaged.entry(r.source.as_str()).or_default() += 1.0,
         }
     }
     let mut arrivals = Vec::new();
-    for ((source, group), count) in &counts {
+    for ((source, group, urgent), count) in &counts {
         let known: f64 = counts
             .iter()
-            .filter(|((s, _), _)| s == source)
+            .filter(|((s, _, _), _)| s == source)
             .map(|(_, c)| c)
             .sum();
         let share = 1.0 + untriaged.get(source).copied().unwrap_or(0.0) / known;
@@ -144,14 +153,35 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             per_year: round(count * share / years),
             to: None,
             profile: None,
-            priority: Priority::Routine,
+            priority: priority_of(*urgent),
         });
     }
+    let in_window_count = records
+        .referrals
+        .iter()
+        .filter(|r| in_window(r.received))
+        .count();
+    let urgent_count = records
+        .referrals
+        .iter()
+        .filter(|r| in_window(r.received) && r.urgent)
+        .count();
+    if urgent_count > 0 {
+        notes.push(format!(
+            "{urgent_count} of the window's {in_window_count} referrals ({:.1} %) had a clinical priority above routine: they arrive as urgent and are started before routine referrals at every node; the list and caseload at day 0 are queued as routine",
+            100.0 * urgent_count as f64 / in_window_count.max(1) as f64
+        ));
+    }
+    let urgent_referral: HashMap<&str, bool> = records
+        .referrals
+        .iter()
+        .map(|r| (r.id.as_str(), r.urgent))
+        .collect();
 
     // A second service at the same time (an `additional` allocation, or a further one made
     // at triage) cannot be a second visit of the same referral in the simulator: it becomes an
     // arrival of its own at that service.
-    let mut concurrent: BTreeMap<(String, String), f64> = BTreeMap::new();
+    let mut concurrent: BTreeMap<(String, String, bool), f64> = BTreeMap::new();
     for list in by_referral.values() {
         let mut first_triage_seen = false;
         for a in list {
@@ -162,8 +192,12 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             };
             if extra && in_window(a.allocated) {
                 if let Some(node) = node_of.get(a.service_id.as_str()) {
+                    let urgent = urgent_referral
+                        .get(a.referral_id.as_str())
+                        .copied()
+                        .unwrap_or(false);
                     *concurrent
-                        .entry((node.clone(), a.need_group.clone()))
+                        .entry((node.clone(), a.need_group.clone(), urgent))
                         .or_default() += 1.0;
                 }
             }
@@ -175,14 +209,14 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             concurrent.values().sum::<f64>()
         ));
     }
-    for ((node, group), count) in &concurrent {
+    for ((node, group, urgent), count) in &concurrent {
         arrivals.push(ArrivalSpec {
             source: "additional_allocation".into(),
             group: group.clone(),
             per_year: round(count / years),
             to: Some(node.clone()),
             profile: None,
-            priority: Priority::Routine,
+            priority: priority_of(*urgent),
         });
     }
 
@@ -216,13 +250,19 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
     let triage_servers =
         (total_rate * triage_mean * 2.0 + 10.0 * (total_rate * triage_mean).sqrt() + 10.0).ceil()
             as u32;
-    let mut triage_routes: BTreeMap<(String, String), f64> = BTreeMap::new();
-    let mut triaged_by_group: BTreeMap<String, f64> = BTreeMap::new();
+    // Out of triage per (need group, priority): urgent referrals go mostly to crisis services,
+    // so routing them by their group's routine shares would send them to every service in it
+    // and let them jump its list. Both priorities get their own rules when any referral in
+    // the window was urgent; otherwise one set of rules serves both.
+    let split = urgent_count > 0;
+    let mut triage_routes: BTreeMap<(String, bool, String), f64> = BTreeMap::new();
+    let mut triaged_by_group: BTreeMap<(String, bool), f64> = BTreeMap::new();
     for r in records.referrals.iter().filter(|r| in_window(r.received)) {
         let (Some(g), Some(_)) = (&r.need_group, r.triaged) else {
             continue;
         };
-        *triaged_by_group.entry(g.clone()).or_default() += 1.0;
+        let urgent = split && r.urgent;
+        *triaged_by_group.entry((g.clone(), urgent)).or_default() += 1.0;
         // The first allocation made at triage is where the visit goes; any further one is a
         // second service at the same time, an extra arrival at that service (below).
         let first = by_referral
@@ -232,32 +272,41 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
             .filter(|a| a.origin == "triage")
             .find_map(|a| node_of.get(a.service_id.as_str()));
         if let Some(t) = first {
-            *triage_routes.entry((g.clone(), t.clone())).or_default() += 1.0;
+            *triage_routes
+                .entry((g.clone(), urgent, t.clone()))
+                .or_default() += 1.0;
         }
     }
     let mut routing = Vec::new();
+    let lanes: &[bool] = if split { &[true, false] } else { &[false] };
     for g in &groups {
-        let n = triaged_by_group.get(g).copied().unwrap_or(0.0);
-        let mut rules: Vec<(String, f64)> = triage_routes
-            .iter()
-            .filter(|((rg, _), _)| rg == g)
-            .map(|((_, t), c)| (t.clone(), c / n))
-            .collect();
-        let sum: f64 = rules.iter().map(|(_, p)| p).sum();
-        if sum > 1.0 {
-            notes.push(format!(
-                "triage: {g} referrals average {sum:.2} services each at triage; the simulator sends each to one, in proportion"
-            ));
-            for (_, p) in &mut rules {
-                *p /= sum;
+        for &urgent in lanes {
+            let n = triaged_by_group
+                .get(&(g.clone(), urgent))
+                .copied()
+                .unwrap_or(0.0);
+            let mut rules: Vec<(String, f64)> = triage_routes
+                .iter()
+                .filter(|((rg, ru, _), _)| rg == g && *ru == urgent)
+                .map(|((_, _, t), c)| (t.clone(), c / n))
+                .collect();
+            let sum: f64 = rules.iter().map(|(_, p)| p).sum();
+            if sum > 1.0 {
+                notes.push(format!(
+                    "triage: {g} referrals average {sum:.2} services each at triage; the simulator sends each to one, in proportion"
+                ));
+                for (_, p) in &mut rules {
+                    *p /= sum;
+                }
             }
+            routing.extend(rules.into_iter().map(|(to, p)| RouteSpec {
+                group: Some(g.clone()),
+                to,
+                p: round6(p),
+                becomes: None,
+                priority: split.then_some(priority_of(urgent)),
+            }));
         }
-        routing.extend(rules.into_iter().map(|(to, p)| RouteSpec {
-            group: Some(g.clone()),
-            to,
-            p: round6(p),
-            becomes: None,
-        }));
     }
     let awaiting_triage: Vec<f64> = records
         .referrals
@@ -349,6 +398,7 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
                 to: to_node.clone(),
                 p: round6(c / completions.get(g).copied().unwrap_or(1.0)),
                 becomes: (g != h).then(|| h.to_string()),
+                priority: None,
             })
             .collect();
         // Waiting exposure in the window, for patience.
@@ -555,10 +605,14 @@ pub fn calibrate(records: &Records, options: &CalibrationOptions) -> Calibration
     if let Some(triage) = baseline.nodes.get_mut("triage") {
         if !awaiting_triage.is_empty() {
             // Their need group is decided at triage: give them the most common one.
-            let group = triaged_by_group
+            let mut by_group: BTreeMap<&str, f64> = BTreeMap::new();
+            for ((g, _), n) in &triaged_by_group {
+                *by_group.entry(g.as_str()).or_default() += n;
+            }
+            let group = by_group
                 .iter()
                 .max_by(|a, b| a.1.total_cmp(b.1))
-                .map(|(g, _)| g.clone())
+                .map(|(g, _)| (*g).to_owned())
                 .unwrap_or_default();
             triage.initial = vec![InitialSpec {
                 group,

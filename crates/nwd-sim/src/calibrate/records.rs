@@ -94,6 +94,9 @@ pub struct ReferralRecord {
     pub received: f64,
     /// Triaged (day).
     pub triaged: Option<f64>,
+    /// Its clinical priority is above routine (emergency, very urgent or urgent): it arrives
+    /// as urgent, queued before routine referrals at every node.
+    pub urgent: bool,
 }
 
 /// An allocation.

@@ -31,6 +31,7 @@ fn instant_triage_records() -> Records {
             need_group: Some("getting_help".into()),
             received,
             triaged: Some(received),
+            urgent: false,
         });
         records.allocations.push(AllocationRecord {
             referral_id: format!("r{i}"),
@@ -205,4 +206,84 @@ fn observed_share_counts_those_who_gave_up_as_outside_the_standard() {
         .observed
         .referrals_within_standard;
     assert!((after - 0.75).abs() < 0.01, "{after}");
+}
+
+/// Referrals with a clinical priority above routine arrive as urgent (issue 20: "queue by
+/// priority"): the baseline has an urgent stream per source and need group with their share
+/// of the arrivals, a second service at the same time keeps its referral's priority, and the
+/// notes say how many and that the day-0 list is routine.
+#[test]
+fn urgent_referrals_arrive_as_urgent_streams() {
+    let mut records = instant_triage_records();
+    // Every fourth referral urgent: 50 of the 200, all in the window.
+    for (i, r) in records.referrals.iter_mut().enumerate() {
+        r.urgent = i % 4 == 0;
+    }
+    // One urgent and one routine referral also get a second service at the same time.
+    for (referral, day) in [("r0", -360.0), ("r1", -358.3)] {
+        records.allocations.push(AllocationRecord {
+            referral_id: referral.into(),
+            service_id: "s1".into(),
+            need_group: "getting_help".into(),
+            origin: "additional".into(),
+            allocated: day,
+            first_attended: Some(day + 7.0),
+            ended: Some(day + 37.0),
+            end_reason: Some("completed".into()),
+        });
+    }
+    let calibration = calibrate(&records, &options());
+    let from_gp = |priority: Priority| -> f64 {
+        calibration
+            .baseline
+            .arrivals
+            .iter()
+            .filter(|a| a.source == "gp" && a.priority == priority)
+            .map(|a| a.per_year)
+            .sum()
+    };
+    let years = 365.0 / crate::model::DAYS_PER_YEAR;
+    assert!(
+        (from_gp(Priority::Urgent) - 50.0 / years).abs() < 0.01,
+        "{}",
+        from_gp(Priority::Urgent)
+    );
+    assert!(
+        (from_gp(Priority::Routine) - 150.0 / years).abs() < 0.01,
+        "{}",
+        from_gp(Priority::Routine)
+    );
+    let additional: Vec<Priority> = calibration
+        .baseline
+        .arrivals
+        .iter()
+        .filter(|a| a.source == "additional_allocation")
+        .map(|a| a.priority)
+        .collect();
+    assert_eq!(additional.len(), 2, "{additional:?}");
+    assert!(additional.contains(&Priority::Urgent));
+    assert!(additional.contains(&Priority::Routine));
+    assert!(
+        calibration.notes.iter().any(|n| n
+            .starts_with("50 of the window's 200 referrals (25.0 %)")
+            && n.contains("queued as routine")),
+        "{:?}",
+        calibration.notes
+    );
+    crate::Model::new(&calibration.baseline).unwrap();
+    crate::Model::new(&calibration.backtest).unwrap();
+}
+
+#[test]
+fn without_urgent_referrals_every_stream_is_routine() {
+    let calibration = calibrate(&instant_triage_records(), &options());
+    assert!(calibration
+        .baseline
+        .arrivals
+        .iter()
+        .all(|a| a.priority == Priority::Routine));
+    assert!(!calibration
+        .notes
+        .iter()
+        .any(|n| n.contains("above routine")));
 }

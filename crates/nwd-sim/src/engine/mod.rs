@@ -472,7 +472,7 @@ impl<'m> Sim<'m> {
         self.busy[n] -= 1;
         self.acc.completed(n * self.groups + g, self.now);
         self.try_start(n);
-        let routes = &self.model.nodes[n].routes[g];
+        let routes = self.model.nodes[n].routes_of(g, visit.urgent);
         let mut next = None;
         if !routes.is_empty() {
             let u: f64 = self.rng.gen();

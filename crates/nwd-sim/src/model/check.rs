@@ -152,8 +152,10 @@ pub(super) fn check_run(scenario: &Scenario, errors: &mut Vec<FieldError>) -> Ru
     }
 }
 
-/// Every (node, group) a visit can reach must be able to leave: otherwise the network fills up
-/// for ever and the traffic equations have no solution.
+/// Every (node, group, priority) a visit can reach must be able to leave: otherwise the
+/// network fills up for ever and the traffic equations have no solution. A visit keeps its
+/// priority, so each lane ([`super::lane`]) is its own graph; the list and caseload at day 0
+/// are routine.
 pub(super) fn check_exits(
     scenario: &Scenario,
     nodes: &[Node],
@@ -161,8 +163,11 @@ pub(super) fn check_exits(
     groups: usize,
     errors: &mut Vec<FieldError>,
 ) {
-    let states = nodes.len() * groups;
-    let id = |n: usize, g: usize| n * groups + g;
+    let lanes = 2 * groups;
+    let states = nodes.len() * lanes;
+    let id = |n: usize, l: usize| n * lanes + l;
+    // A route keeps the visit's priority: from lane l to the lane of its group, same priority.
+    let to_lane = |l: usize, group: usize| super::lane(group, l.is_multiple_of(2));
     let mut can_exit = vec![false; states];
     for (n, node) in nodes.iter().enumerate() {
         let leaves_otherwise = node
@@ -170,48 +175,63 @@ pub(super) fn check_exits(
             .as_ref()
             .is_some_and(|d| !d.requeue && d.rate > 0.0)
             || !node.reneging.is_empty();
-        for g in 0..groups {
-            let total = node.routes[g].last().map_or(0.0, |r| r.cumulative);
-            can_exit[id(n, g)] = leaves_otherwise || total < 1.0 - SUM_TOLERANCE;
+        for l in 0..lanes {
+            let total = node.routes[l].last().map_or(0.0, |r| r.cumulative);
+            can_exit[id(n, l)] = leaves_otherwise || total < 1.0 - SUM_TOLERANCE;
         }
     }
     let mut changed = true;
     while changed {
         changed = false;
         for (n, node) in nodes.iter().enumerate() {
-            for g in 0..groups {
-                if !can_exit[id(n, g)]
-                    && node.routes[g]
+            for l in 0..lanes {
+                if !can_exit[id(n, l)]
+                    && node.routes[l]
                         .iter()
-                        .any(|r| r.p > 0.0 && can_exit[id(r.to, r.group)])
+                        .any(|r| r.p > 0.0 && can_exit[id(r.to, to_lane(l, r.group))])
                 {
-                    can_exit[id(n, g)] = true;
+                    can_exit[id(n, l)] = true;
                     changed = true;
                 }
             }
         }
     }
     let mut reached = vec![false; states];
-    let mut stack: Vec<usize> = streams.iter().map(|s| id(s.node, s.group)).collect();
+    let mut stack: Vec<usize> = streams
+        .iter()
+        .map(|s| id(s.node, super::lane(s.group, s.urgent)))
+        .collect();
     for (n, node) in nodes.iter().enumerate() {
-        stack.extend(node.initial.iter().map(|i| id(n, i.group)));
-        stack.extend(node.in_service.iter().map(|(g, _, _)| id(n, *g)));
+        stack.extend(
+            node.initial
+                .iter()
+                .map(|i| id(n, super::lane(i.group, false))),
+        );
+        stack.extend(
+            node.in_service
+                .iter()
+                .map(|(g, _, _)| id(n, super::lane(*g, false))),
+        );
     }
     while let Some(s) = stack.pop() {
         if std::mem::replace(&mut reached[s], true) {
             continue;
         }
-        let (n, g) = (s / groups, s % groups);
+        let (n, l) = (s / lanes, s % lanes);
         stack.extend(
-            nodes[n].routes[g]
+            nodes[n].routes[l]
                 .iter()
                 .filter(|r| r.p > 0.0)
-                .map(|r| id(r.to, r.group)),
+                .map(|r| id(r.to, to_lane(l, r.group))),
         );
     }
     for (n, node) in nodes.iter().enumerate() {
         for g in 0..groups {
-            if reached[id(n, g)] && !can_exit[id(n, g)] {
+            let stuck = [true, false].into_iter().any(|urgent| {
+                let s = id(n, super::lane(g, urgent));
+                reached[s] && !can_exit[s]
+            });
+            if stuck {
                 errors.push(err(
                     &format!("nodes.{}.routing", node.name),
                     &format!(

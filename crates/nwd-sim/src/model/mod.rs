@@ -62,7 +62,8 @@ pub(crate) struct Node {
     pub service: Dist,
     /// Booking lead before a visit joins the queue.
     pub lead: Option<Dist>,
-    /// Per need group, the routing rules with cumulative probabilities.
+    /// Per lane (need group and priority, [`lane`]), the routing rules with cumulative
+    /// probabilities.
     pub routes: Vec<Vec<Route>>,
     pub dna: Option<Dna>,
     pub reneging: Vec<(String, Dist)>,
@@ -72,6 +73,20 @@ pub(crate) struct Node {
     pub initial: Vec<Initial>,
     /// (group, count, days already in service — empty, or one per person).
     pub in_service: Vec<(usize, u32, Vec<f64>)>,
+}
+
+/// The lane of a visit of group `g`: its routing table at every node. Urgent and routine
+/// visits of a group route apart (a priority never changes), so the lanes are `2g` (urgent)
+/// and `2g + 1` (routine).
+pub(crate) fn lane(g: usize, urgent: bool) -> usize {
+    2 * g + usize::from(!urgent)
+}
+
+impl Node {
+    /// The routing rules for a visit of group `g` and its priority.
+    pub(crate) fn routes_of(&self, g: usize, urgent: bool) -> &[Route] {
+        &self.routes[lane(g, urgent)]
+    }
 }
 
 #[derive(Debug, Clone, Copy)]

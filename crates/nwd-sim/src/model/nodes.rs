@@ -4,7 +4,7 @@
 
 use crate::dist::Dist;
 use crate::error::FieldError;
-use crate::scenario::{DnaAction, InitialSpec, NodeKind, NodeSpec};
+use crate::scenario::{DnaAction, InitialSpec, NodeKind, NodeSpec, Priority};
 
 use super::check::{err, round, Names};
 use super::limits::{MAX_INITIAL, MIN_CYCLE_DAYS};
@@ -49,14 +49,18 @@ pub(super) fn compile_node(
             group.unwrap_or(Some(usize::MAX)),
             becomes.unwrap_or(Some(usize::MAX)),
         ) {
-            rules.push((to, group, becomes, r.p));
+            rules.push((to, group, becomes, r.p, r.priority));
         }
     }
-    let mut routes = vec![Vec::new(); groups];
-    for (g, table) in routes.iter_mut().enumerate() {
+    let mut routes = vec![Vec::new(); 2 * groups];
+    for (l, table) in routes.iter_mut().enumerate() {
+        let (g, urgent) = (l / 2, l.is_multiple_of(2));
         let mut cumulative = 0.0;
-        for &(to, group, becomes, p) in &rules {
+        for &(to, group, becomes, p, priority) in &rules {
             if group != usize::MAX && group != g {
+                continue;
+            }
+            if priority.is_some_and(|pr| (pr == Priority::Urgent) != urgent) {
                 continue;
             }
             cumulative += p;
@@ -67,19 +71,36 @@ pub(super) fn compile_node(
                 group: if becomes == usize::MAX { g } else { becomes },
             });
         }
-        if cumulative > 1.0 + SUM_TOLERANCE {
-            let group_name = names
-                .groups
-                .iter()
-                .find(|(_, i)| **i == g)
-                .map_or("", |(n, _)| n);
-            errors.push(err(
-                &format!("{path}.routing"),
-                &format!(
-                    "probabilities for group {group_name} sum to {}, must be ≤ 1",
-                    round(cumulative)
-                ),
-            ));
+    }
+    // Each lane's rules must sum to at most 1: one message per group when both priorities'
+    // sums are the same (no rule names a priority), else one per priority.
+    for g in 0..groups {
+        let sum = |urgent: bool| {
+            routes[super::lane(g, urgent)]
+                .last()
+                .map_or(0.0, |r: &Route| r.cumulative)
+        };
+        let (urgent, routine) = (sum(true), sum(false));
+        let group_name = names
+            .groups
+            .iter()
+            .find(|(_, i)| **i == g)
+            .map_or("", |(n, _)| n);
+        let over: Vec<(&str, f64)> = if urgent == routine {
+            vec![("", urgent)]
+        } else {
+            vec![(" (urgent)", urgent), (" (routine)", routine)]
+        };
+        for (which, total) in over {
+            if total > 1.0 + SUM_TOLERANCE {
+                errors.push(err(
+                    &format!("{path}.routing"),
+                    &format!(
+                        "probabilities for group {group_name}{which} sum to {}, must be ≤ 1",
+                        round(total)
+                    ),
+                ));
+            }
         }
     }
 

@@ -362,6 +362,7 @@ mod tests {
                             to: "community_cyp".into(),
                             p: 0.6,
                             becomes: None,
+                            priority: None,
                         }],
                     ),
                 ),
