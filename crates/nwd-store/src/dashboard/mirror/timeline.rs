@@ -281,7 +281,7 @@ impl Rows<'_> {
             at: entry.received_at,
             referral: slot,
             event: ReferralEvent::Received {
-                protected: entry.uptake & (ethnicity_unknown | gender_unknown) == 0,
+                protected: entry.about.uptake_mask() & (ethnicity_unknown | gender_unknown) == 0,
             },
         }];
         if let Some(at) = entry.triaged_at {
