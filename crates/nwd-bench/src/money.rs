@@ -5,10 +5,12 @@
 //! financial year: the first (the kept inputs read, as after a restart) and then `--repeat`
 //! more (from the kept inputs). Reports each contract's year: cost, contacts attended and
 //! young people helped (published figures); then the whole system's quarterly report and the
-//! year's Transformation Plan, `--repeat` times each. Reports the database's rows and size
-//! (bytes per referral) and the process's resident memory before and after the kept inputs
-//! are read. `--keep` leaves a PostgreSQL database for later runs, which `--reuse NAME` times
-//! again without generating and importing it (the demo's record is saved once).
+//! year's Transformation Plan, `--repeat` times each; then the need page's counts for the last
+//! twelve months, from the kept inputs and by the SQL they replaced (`need`). Reports the
+//! database's rows and size (bytes per referral) and the process's resident memory before
+//! and after the kept inputs are read. `--keep` leaves a PostgreSQL database for later runs,
+//! which `--reuse NAME` times again without generating and importing it (the demo's record
+//! is saved once).
 
 use std::time::{Duration, Instant};
 
@@ -19,6 +21,7 @@ use nwd_store::DemoImport;
 use crate::report;
 use crate::server::{self, FreshDatabase, Matching};
 
+mod need;
 mod size;
 mod write;
 
@@ -100,6 +103,7 @@ async fn measure(args: &Args, database: &FreshDatabase) -> anyhow::Result<()> {
         .plan
         .map_err(|e| anyhow::anyhow!("the demo record does not check: {e:?}"))?;
     time_all(&store, &plan, args.repeat, "").await?;
+    need::time_need(&store, args.repeat).await?;
     report_memory("at the end");
     // The open allocations are picked with a plain connection, which an SQLite file opened
     // by the store (with its own key and settings) does not take: PostgreSQL only.

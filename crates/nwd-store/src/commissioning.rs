@@ -183,14 +183,7 @@ impl Store {
                 periods.len()
             )));
         }
-        let version = self.data_version().await?;
-        let mut slot = self.cached.mirror.lock().await;
-        crate::dashboard::mirror::refresh(&mut slot, self, version).await?;
-        let Some(inputs) = slot.as_ref() else {
-            return Err(StoreError::Corrupt(
-                "the dashboard's inputs were not read".into(),
-            ));
-        };
+        let inputs = self.kept_inputs().await?;
         #[cfg(feature = "testing")]
         if self
             .cached
@@ -219,14 +212,7 @@ impl Store {
     pub async fn refile_activity_rows(
         &self,
     ) -> Result<(std::time::Duration, usize, usize), StoreError> {
-        let version = self.data_version().await?;
-        let mut slot = self.cached.mirror.lock().await;
-        crate::dashboard::mirror::refresh(&mut slot, self, version).await?;
-        let Some(inputs) = slot.as_mut() else {
-            return Err(StoreError::Corrupt(
-                "the dashboard's inputs were not read".into(),
-            ));
-        };
+        let mut inputs = self.kept_inputs().await?;
         Ok(inputs.refile_timed())
     }
 
@@ -239,14 +225,7 @@ impl Store {
         services: Option<&[ServiceId]>,
         periods: &[(Timestamp, Timestamp)],
     ) -> Result<Vec<Activity>, StoreError> {
-        let version = self.data_version().await?;
-        let mut slot = self.cached.mirror.lock().await;
-        crate::dashboard::mirror::refresh(&mut slot, self, version).await?;
-        let Some(inputs) = slot.as_ref() else {
-            return Err(StoreError::Corrupt(
-                "the dashboard's inputs were not read".into(),
-            ));
-        };
+        let inputs = self.kept_inputs().await?;
         Ok(inputs.activity_by_scan(services, periods, &self.tz))
     }
 
@@ -267,14 +246,7 @@ impl Store {
             .iter()
             .map(|(f, t)| (f.as_millisecond(), t.as_millisecond()))
             .collect();
-        let version = self.data_version().await?;
-        let mut slot = self.cached.mirror.lock().await;
-        crate::dashboard::mirror::refresh(&mut slot, self, version).await?;
-        let Some(inputs) = slot.as_ref() else {
-            return Err(StoreError::Corrupt(
-                "the dashboard's inputs were not read".into(),
-            ));
-        };
+        let inputs = self.kept_inputs().await?;
         Ok(inputs.ledgers(&bounds))
     }
 

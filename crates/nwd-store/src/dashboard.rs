@@ -30,6 +30,7 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use nwd_domain::access::AccessMeasures;
 pub use nwd_domain::outcome_figures::OutcomeCounts;
+use nwd_domain::population::report::AboutFacts;
 use nwd_domain::ServiceId;
 
 use crate::{Store, StoreError};
@@ -168,18 +169,16 @@ pub struct Uptake {
     pub seen: u64,
 }
 
-/// The uptake groups of a stored "about" record (`None`: no record) as a bit set over
-/// [`nwd_domain::about::UptakeGroup::ALL`] — the domain decides the groups.
-pub(crate) fn uptake_mask(record: Option<&str>) -> Result<u32, StoreError> {
+/// What the figures read of a stored "about" record (`None`: no record): the uptake groups
+/// and the answers the need page counts — the domain decides both
+/// (`nwd_domain::population::report::AboutFacts`).
+pub(crate) fn about_facts(record: Option<&str>) -> Result<AboutFacts, StoreError> {
     let about: nwd_domain::about::AboutYoungPerson = match record {
         None => Default::default(),
         Some(text) => serde_json::from_str(text)
             .map_err(|e| StoreError::Corrupt(format!("person_about: {e}")))?,
     };
-    Ok(about
-        .uptake_groups()
-        .iter()
-        .fold(0u32, |mask, group| mask | (1 << group.index())))
+    Ok(AboutFacts::of(&about))
 }
 
 /// Counts one referral into the uptake table: received, and accepted/seen as given.
@@ -235,9 +234,7 @@ impl Store {
     /// does not wait for it. The server calls it in the background at start; afterwards
     /// each change costs only the referrals it touched.
     pub async fn warm_dashboard(&self) -> Result<(), StoreError> {
-        let version = self.data_version().await?;
-        let mut slot = self.cached.mirror.lock().await;
-        mirror::refresh(&mut slot, self, version).await?;
+        drop(self.kept_inputs().await?);
         Ok(())
     }
 

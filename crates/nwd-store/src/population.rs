@@ -5,13 +5,14 @@
 //! before calling here); loading replaces the whole table in one transaction with its audit
 //! entry. The counts follow the dashboard's definitions — received in the period, seen when an
 //! allocation of the referral has a first attended contact, the uptake groups of the young
-//! person's current "about" record (`dashboard::uptake_mask`'s source,
-//! `AboutYoungPerson::uptake_groups`) — and are classified one referral at a time by
-//! `nwd_domain::population::report::NeedCounts::count`; the store only reads the rows.
+//! person's current "about" record (`AboutYoungPerson::uptake_groups`, kept as
+//! `nwd_domain::population::report::AboutFacts`) — and are classified by
+//! `nwd_domain::population::report::NeedCounts::count`; the store counts from the dashboard's
+//! kept inputs (`dashboard::mirror`, its `need` module), never reading every referral of the
+//! period per view. The SQL it replaced is kept for the tests as `need_counts_by_sql`.
 
 use jiff::Timestamp;
-use nwd_domain::about::AboutYoungPerson;
-use nwd_domain::population::report::{NeedCounts, ReferralFacts};
+use nwd_domain::population::report::NeedCounts;
 use nwd_domain::population::{ethnicity_key, parse_ethnicity, AgeBand, Area, Population, Sex};
 use sqlx::Row;
 
@@ -169,13 +170,28 @@ impl Store {
 
     /// The record's exact counts for the need page: the referrals received in `[from, to)`,
     /// classified by `NeedCounts::count` (`in_population` says whether a district is in the
-    /// population table).
+    /// population table), from the dashboard's kept inputs brought up to date.
     pub async fn need_counts(
         &self,
         from: Timestamp,
         to: Timestamp,
         in_population: impl Fn(&Area) -> bool,
     ) -> Result<NeedCounts, StoreError> {
+        let inputs = self.kept_inputs().await?;
+        Ok(inputs.need_counts(ms(from), ms(to), in_population))
+    }
+
+    /// [`Store::need_counts`] read from the tables in one query, as before the kept inputs
+    /// held what it counts (the tests compare the two; `nwd-bench money` times both).
+    #[cfg(feature = "testing")]
+    pub async fn need_counts_by_sql(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        in_population: impl Fn(&Area) -> bool,
+    ) -> Result<NeedCounts, StoreError> {
+        use nwd_domain::about::AboutYoungPerson;
+        use nwd_domain::population::report::{AboutFacts, ReferralFacts};
         let rows = sqlx::query(
             "SELECT r.received_at, p.date_of_birth, p.postcode, a.record, \
                (SELECT COUNT(*) FROM allocations al \
@@ -211,7 +227,7 @@ impl Store {
                 ReferralFacts {
                     area: area.as_ref(),
                     age,
-                    about: &about,
+                    about: AboutFacts::of(&about),
                     seen: seen > 0,
                 },
                 &in_population,

@@ -104,7 +104,8 @@ impl FreshDatabase {
     pub async fn remove(self) -> anyhow::Result<()> {
         match self.cleanup {
             Cleanup::File(path) => {
-                for suffix in ["", "-wal", "-shm"] {
+                // `.key`: the store's secret key, kept beside an SQLite file.
+                for suffix in ["", "-wal", "-shm", ".key"] {
                     let file = format!("{}{suffix}", path.display());
                     if let Err(error) = std::fs::remove_file(&file) {
                         if error.kind() != std::io::ErrorKind::NotFound {

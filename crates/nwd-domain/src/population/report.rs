@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use super::stats::{rate, wilson, Interval};
 use super::{AgeBand, Area, Population, Prevalence, Sex, POPULATION_ETHNICITIES};
-use crate::about::{AboutYoungPerson, EthnicityGroup, SexAtBirth, UptakeGroup};
+use crate::about::{AboutYoungPerson, EthnicityGroup, GenderGroup, SexAtBirth, UptakeGroup};
 use crate::disclosure::protect::{protect, ProtectedTable, Shown};
 use crate::disclosure::Suppression;
 
@@ -43,9 +43,11 @@ pub struct Counted {
 }
 
 impl Counted {
-    fn add(&mut self, seen: bool) {
-        self.received += 1;
-        self.seen += u64::from(seen);
+    fn add(&mut self, seen: bool, referrals: u64) {
+        self.received += referrals;
+        if seen {
+            self.seen += referrals;
+        }
     }
 }
 
@@ -72,6 +74,76 @@ pub struct Completeness {
     pub groups: u64,
 }
 
+/// What the counts read of a young person's "about" record, in four bytes: their uptake
+/// groups ([`AboutYoungPerson::uptake_groups`], the dashboard's too) and the answers the
+/// counts look at (sex registered at birth, and whether the disability and the group
+/// questions were answered). A copy of the record's inputs kept in memory keeps this instead
+/// of the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AboutFacts(u32);
+
+/// Bits of [`AboutFacts`]: one per uptake group, then these.
+const GROUP_BITS: u32 = UptakeGroup::ALL.len() as u32;
+const FEMALE: u32 = 1 << GROUP_BITS;
+const MALE: u32 = 1 << (GROUP_BITS + 1);
+const SEX_ANSWERED: u32 = 1 << (GROUP_BITS + 2);
+const DISABILITY_ANSWERED: u32 = 1 << (GROUP_BITS + 3);
+const GROUPS_ANSWERED: u32 = 1 << (GROUP_BITS + 4);
+const _: () = assert!(UptakeGroup::ALL.len() + 5 <= 32, "AboutFacts holds 32 bits");
+
+impl AboutFacts {
+    /// What the counts read of `about`.
+    pub fn of(about: &AboutYoungPerson) -> AboutFacts {
+        let mut bits = about
+            .uptake_groups()
+            .iter()
+            .fold(0u32, |bits, group| bits | (1 << group.index()));
+        bits |= match about.sex_at_birth {
+            Some(SexAtBirth::Female) => FEMALE | SEX_ANSWERED,
+            Some(SexAtBirth::Male) => MALE | SEX_ANSWERED,
+            Some(SexAtBirth::PreferNotToSay) => SEX_ANSWERED,
+            None => 0,
+        };
+        if about.disability.is_some() {
+            bits |= DISABILITY_ANSWERED;
+        }
+        if crate::about::GROUP_QUESTIONS
+            .iter()
+            .any(|(name, _)| about.group(name).is_some())
+            || about.autistic.is_some()
+            || about.adhd.is_some()
+        {
+            bits |= GROUPS_ANSWERED;
+        }
+        AboutFacts(bits)
+    }
+
+    /// The uptake groups as a bit set over [`UptakeGroup::ALL`] (bit `i`: the group of index `i`).
+    pub fn uptake_mask(self) -> u32 {
+        self.0 & ((1 << GROUP_BITS) - 1)
+    }
+
+    /// In `group`.
+    pub fn in_group(self, group: UptakeGroup) -> bool {
+        self.0 & (1 << group.index()) != 0
+    }
+
+    /// Sex registered at birth, when female or male.
+    pub fn sex(self) -> Option<Sex> {
+        if self.0 & FEMALE != 0 {
+            Some(Sex::Female)
+        } else if self.0 & MALE != 0 {
+            Some(Sex::Male)
+        } else {
+            None
+        }
+    }
+
+    fn has(self, bit: u32) -> bool {
+        self.0 & bit != 0
+    }
+}
+
 /// One referral as counted.
 #[derive(Debug, Clone, Copy)]
 pub struct ReferralFacts<'a> {
@@ -79,8 +151,8 @@ pub struct ReferralFacts<'a> {
     pub area: Option<&'a Area>,
     /// Age in whole years when received.
     pub age: Option<i16>,
-    /// What the young person's "about" record says (empty: nothing asked).
-    pub about: &'a AboutYoungPerson,
+    /// What the young person's "about" record says (of an empty one: nothing asked).
+    pub about: AboutFacts,
     /// Seen (a first attended contact at a service it was allocated to).
     pub seen: bool,
 }
@@ -109,6 +181,17 @@ impl NeedCounts {
 
     /// Counts one referral; `in_population` says whether a district is in the table.
     pub fn count(&mut self, facts: ReferralFacts<'_>, in_population: impl Fn(&Area) -> bool) {
+        self.count_alike(facts, 1, in_population);
+    }
+
+    /// Counts `referrals` referrals with the same facts at once: what as many calls of
+    /// [`NeedCounts::count`] count.
+    pub fn count_alike(
+        &mut self,
+        facts: ReferralFacts<'_>,
+        referrals: u64,
+        in_population: impl Fn(&Area) -> bool,
+    ) {
         if self.by_group.len() != UptakeGroup::ALL.len() {
             self.by_group = vec![Counted::default(); UptakeGroup::ALL.len()];
         }
@@ -116,34 +199,29 @@ impl NeedCounts {
         self.by_area_band
             .entry((facts.area.cloned(), band))
             .or_default()
-            .add(facts.seen);
+            .add(facts.seen, referrals);
         let about = facts.about;
-        let sex = match about.sex_at_birth {
-            Some(SexAtBirth::Female) => Some(Sex::Female),
-            Some(SexAtBirth::Male) => Some(Sex::Male),
-            _ => None,
-        };
-        self.by_sex.entry(sex).or_default().add(facts.seen);
-        for group in about.uptake_groups() {
-            self.by_group[group.index()].add(facts.seen);
+        self.by_sex
+            .entry(about.sex())
+            .or_default()
+            .add(facts.seen, referrals);
+        for (i, group) in self.by_group.iter_mut().enumerate() {
+            if about.uptake_mask() & (1 << i) != 0 {
+                group.add(facts.seen, referrals);
+            }
         }
         let c = &mut self.completeness;
-        c.referrals += 1;
-        c.ethnicity +=
-            u64::from(EthnicityGroup::of(about.ethnicity) != EthnicityGroup::NotRecorded);
-        c.sex += u64::from(about.sex_at_birth.is_some());
-        c.gender += u64::from(about.gender_same_as_sex_at_birth.is_some());
-        c.postcode += u64::from(facts.area.is_some());
-        c.area_known += u64::from(facts.area.is_some_and(&in_population));
-        c.age += u64::from(band.is_some());
-        c.disability += u64::from(about.disability.is_some());
-        c.groups += u64::from(
-            crate::about::GROUP_QUESTIONS
-                .iter()
-                .any(|(name, _)| about.group(name).is_some())
-                || about.autistic.is_some()
-                || about.adhd.is_some(),
-        );
+        c.referrals += referrals;
+        c.ethnicity += referrals
+            * u64::from(!about.in_group(UptakeGroup::Ethnicity(EthnicityGroup::NotRecorded)));
+        c.sex += referrals * u64::from(about.has(SEX_ANSWERED));
+        c.gender +=
+            referrals * u64::from(!about.in_group(UptakeGroup::Gender(GenderGroup::NotRecorded)));
+        c.postcode += referrals * u64::from(facts.area.is_some());
+        c.area_known += referrals * u64::from(facts.area.is_some_and(&in_population));
+        c.age += referrals * u64::from(band.is_some());
+        c.disability += referrals * u64::from(about.has(DISABILITY_ANSWERED));
+        c.groups += referrals * u64::from(about.has(GROUPS_ANSWERED));
     }
 }
 

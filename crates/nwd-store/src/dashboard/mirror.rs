@@ -3,8 +3,9 @@
 //!
 //! [`Mirror`] holds, per referral, the few columns the dashboard counts: when it was
 //! received, its source and need group, when it was triaged and with what outcome, its
-//! allocations (with "seen within the standard" decided once, when the allocation is read),
-//! its steps, and its counted contacts — the contacts also by person, in date order, with
+//! young person's uptake groups and equality answers (four bytes), postcode district and age
+//! on the day received, its allocations (with "seen within the standard" decided once, when
+//! the allocation is read), its steps, and its counted contacts — the contacts also by person, in date order, with
 //! each person's date of birth, ready for the access measures. On a new data version it
 //! reads the figure change log (`versioned.rs`, migration 0010) for the referrals changed
 //! since the version it holds and reads those referrals' rows again (deleted ones are
@@ -26,11 +27,15 @@
 //! `nwd_domain::outcome_figures` defines; `figures` counts from what is kept. `timeline`
 //! files, for the payment and activity statements, one row per thing counted by service
 //! and time (taken out and filed again with its referral on each update), and `activity`
-//! counts a contract's or the whole system's periods from those rows alone.
+//! counts a contract's or the whole system's periods from those rows alone; `need` counts the
+//! need page's referrals received in a period (found from the same rows) by what is kept with
+//! each. `Store::kept_inputs` is how every reader outside the dashboard gets them up to date.
 
 use std::collections::{HashMap, HashSet};
 
 use nwd_domain::codes::{Priority, ReferralSource};
+use nwd_domain::population::report::AboutFacts;
+use nwd_domain::population::Area;
 use nwd_domain::standards::WaitStandard;
 use nwd_domain::{PersonId, ReferralId, ServiceId};
 use sqlx::Row;
@@ -44,6 +49,7 @@ mod activity;
 mod activity_scan;
 mod figures;
 mod ledgers;
+mod need;
 mod outcomes;
 mod read;
 mod timeline;
@@ -62,6 +68,9 @@ const STEP_UP: &str = "%\"direction\":\"up\"%";
 
 /// No service (a filter naming a service the mirror does not know matches nothing).
 const NO_SERVICE: u32 = u32::MAX;
+
+/// No postcode district.
+const NO_AREA: u32 = u32::MAX;
 
 /// One allocation, as the dashboard counts it.
 struct Allocation {
@@ -98,8 +107,13 @@ struct Entry {
     steps: Vec<(i64, bool)>,
     /// When its first transition plan was made (`transition_planned` events).
     transition_planned_at: Option<i64>,
-    /// The young person's uptake groups (`super::uptake_mask`) when the referral was read.
-    uptake: u32,
+    /// What the young person's "about" record said when the referral was read: their uptake
+    /// groups and the need page's answers (`super::about_facts`).
+    about: AboutFacts,
+    /// Their postcode district (an index into `Mirror::areas`; `NO_AREA`: no postcode).
+    area: u32,
+    /// At least one allocation with a first attended contact.
+    seen: bool,
     /// When it was closed (`referrals.closed_at`).
     closed_at: Option<i64>,
     /// Attended direct contacts (read for closed referrals only).
@@ -108,8 +122,8 @@ struct Entry {
     person: u32,
     /// Its direct contacts' attendance (every referral, open or closed).
     booked: Vec<Booked>,
-    /// Age in whole years when the referral was received (read for the closed referrals
-    /// counted in the outcome figures; `None` without a date of birth).
+    /// Age in whole years when the referral was received (`None`: born after it, or no date
+    /// of birth).
     age: Option<u8>,
     /// What its outcome measures show (`nwd_domain::outcome_figures::ReferralOutcome`,
     /// worked out when read; left empty for referrals not closed or without measures).
@@ -168,6 +182,9 @@ pub(crate) struct Mirror {
     tz: jiff::tz::TimeZone,
     /// The statements' rows by service and time (`timeline`).
     timelines: timeline::Timelines,
+    /// The postcode districts of the referrals' young people, each once (`Entry::area`).
+    areas: Vec<Area>,
+    area_index: HashMap<Area, u32>,
 }
 
 /// Brings `slot` up to `version` (the data version, read before) or newer, reading
@@ -196,6 +213,20 @@ pub(crate) async fn refresh(
     Ok(at)
 }
 
+impl Store {
+    /// The kept inputs brought up to date — to the data version read now, or newer — and
+    /// held (other readers of them wait) until the guard is dropped.
+    pub(crate) async fn kept_inputs(
+        &self,
+    ) -> Result<tokio::sync::MappedMutexGuard<'_, Mirror>, StoreError> {
+        let version = self.data_version().await?;
+        let mut slot = self.cached.mirror.lock().await;
+        refresh(&mut slot, self, version).await?;
+        tokio::sync::MutexGuard::try_map(slot, Option::as_mut)
+            .map_err(|_| StoreError::Corrupt("the dashboard's inputs were not read".into()))
+    }
+}
+
 impl Mirror {
     fn empty(version: i64, tz: jiff::tz::TimeZone) -> Mirror {
         Mirror {
@@ -214,6 +245,8 @@ impl Mirror {
             contacts: Vec::new(),
             tz,
             timelines: timeline::Timelines::default(),
+            areas: Vec::new(),
+            area_index: HashMap::new(),
         }
     }
 
@@ -298,6 +331,17 @@ impl Mirror {
         let i = self.keys.len() as u32;
         self.keys.push(key.to_owned());
         self.key_index.insert(key.to_owned(), i);
+        i
+    }
+
+    /// The index of a district in `areas`, added if new.
+    fn area_slot(&mut self, area: Area) -> u32 {
+        if let Some(i) = self.area_index.get(&area) {
+            return *i;
+        }
+        let i = self.areas.len() as u32;
+        self.areas.push(area.clone());
+        self.area_index.insert(area, i);
         i
     }
 

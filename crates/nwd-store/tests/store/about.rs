@@ -49,6 +49,12 @@ pub(crate) fn random_about(rng: &mut Rng) -> AboutYoungPerson {
     }
     about.autistic =
         (rng.below(2) == 0).then(|| Neurodivergence::ALL[rng.below(Neurodivergence::ALL.len())]);
+    about.sex_at_birth = match rng.below(4) {
+        0 => None,
+        1 => Some(nwd_domain::about::SexAtBirth::Female),
+        2 => Some(nwd_domain::about::SexAtBirth::Male),
+        _ => Some(nwd_domain::about::SexAtBirth::PreferNotToSay),
+    };
     about
 }
 

@@ -2,12 +2,14 @@
 //! load replaces the whole table with its audit entry, and the counts classify each referral
 //! by its young person's district, age band and groups — the same groups, received and seen,
 //! as the dashboard's uptake table (`need_agrees_with_the_dashboard`, called after the
-//! dashboard's random writes).
+//! dashboard's random writes) — and those counted from the dashboard's kept inputs equal
+//! those read by SQL after every random write (`need_agrees_with_the_sql`).
 
 use jiff::civil::date;
 use jiff::ToSpan;
 use nwd_domain::about::{AboutYoungPerson, SexAtBirth, UptakeGroup};
 use nwd_domain::codes::{EthnicCategory, Priority, ReferralSource};
+use nwd_domain::population::report::NeedCounts;
 use nwd_domain::population::{read_csv, AgeBand, Area};
 use nwd_domain::Postcode;
 use nwd_store::audit::AuditContext;
@@ -206,4 +208,33 @@ pub async fn need_agrees_with_the_dashboard(
         counts.completeness.referrals,
         dashboard.referrals.iter().sum::<u64>()
     );
+}
+
+/// The need page's counts from the kept inputs (`Store::need_counts`) equal those read by
+/// the SQL they replaced (`Store::need_counts_by_sql`) for a year, a month, a period from
+/// mid-March to April (across the clock change) and an empty one, with one district outside
+/// the population table.
+pub async fn need_agrees_with_the_sql(t: &TestStore, when: &str) -> NeedCounts {
+    let start = |d: jiff::civil::Date| d.to_zoned(t.store.tz().clone()).unwrap().timestamp();
+    let mid_march: jiff::Timestamp = "2025-03-15T13:30:00Z".parse().unwrap();
+    let periods = [
+        (start(date(2024, 9, 1)), start(date(2025, 9, 1))),
+        (start(date(2025, 2, 1)), start(date(2025, 3, 1))),
+        (mid_march, start(date(2025, 4, 2))),
+        (mid_march, mid_march),
+    ];
+    let tn1 = Area::parse("TN1").unwrap();
+    let in_population = |a: &Area| *a != tn1;
+    let mut year = None;
+    for (from, to) in periods {
+        let kept = t.store.need_counts(from, to, in_population).await.unwrap();
+        let by_sql = t
+            .store
+            .need_counts_by_sql(from, to, in_population)
+            .await
+            .unwrap();
+        assert_eq!(kept, by_sql, "need counts {from}..{to} {when}");
+        year.get_or_insert(kept);
+    }
+    year.unwrap()
 }

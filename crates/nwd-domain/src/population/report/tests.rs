@@ -66,7 +66,7 @@ fn counts(p: &Population) -> NeedCounts {
             ReferralFacts {
                 area: Some(&me14),
                 age: Some(10),
-                about,
+                about: AboutFacts::of(about),
                 seen,
             },
             known,
@@ -77,7 +77,7 @@ fn counts(p: &Population) -> NeedCounts {
             ReferralFacts {
                 area: Some(&me14),
                 age: Some(18),
-                about: &nothing,
+                about: AboutFacts::of(&nothing),
                 seen: i == 0,
             },
             known,
@@ -86,7 +86,7 @@ fn counts(p: &Population) -> NeedCounts {
             ReferralFacts {
                 area: Some(&ct1),
                 age: Some(2),
-                about: &nothing,
+                about: AboutFacts::of(&nothing),
                 seen: false,
             },
             known,
@@ -97,7 +97,7 @@ fn counts(p: &Population) -> NeedCounts {
             ReferralFacts {
                 area: None,
                 age: Some(12),
-                about: &nothing,
+                about: AboutFacts::of(&nothing),
                 seen: i < 6,
             },
             known,
@@ -231,6 +231,142 @@ fn an_empty_record_and_an_empty_population_publish_nothing_misleading() {
         .iter()
         .filter(|e| e.kind != "group")
         .all(|e| e.ratio.is_none()));
+}
+
+/// `AboutFacts` keeps, for every answer the counts read, what the record says: each
+/// question answered or not, and each answer, one at a time.
+#[test]
+fn about_facts_keep_what_the_counts_read_of_the_record() {
+    use crate::about::{Answer, Neurodivergence};
+    let check = |about: AboutYoungPerson| {
+        let facts = AboutFacts::of(&about);
+        let groups = about.uptake_groups();
+        for group in UptakeGroup::ALL {
+            assert_eq!(
+                facts.in_group(group),
+                groups.contains(&group),
+                "{about:?} {group:?}"
+            );
+            assert_eq!(
+                facts.uptake_mask() & (1 << group.index()) != 0,
+                groups.contains(&group)
+            );
+        }
+        let sex = match about.sex_at_birth {
+            Some(SexAtBirth::Female) => Some(Sex::Female),
+            Some(SexAtBirth::Male) => Some(Sex::Male),
+            _ => None,
+        };
+        assert_eq!(facts.sex(), sex, "{about:?}");
+        let mut c = NeedCounts::new();
+        c.count(
+            ReferralFacts {
+                area: None,
+                age: None,
+                about: facts,
+                seen: false,
+            },
+            |_| true,
+        );
+        let c = c.completeness;
+        let groups_answered = crate::about::GROUP_QUESTIONS
+            .iter()
+            .any(|(name, _)| about.group(name).is_some())
+            || about.autistic.is_some()
+            || about.adhd.is_some();
+        assert_eq!(
+            (c.ethnicity, c.sex, c.gender, c.disability, c.groups),
+            (
+                u64::from(
+                    about
+                        .ethnicity
+                        .is_some_and(|e| e != EthnicCategory::NotKnown)
+                ),
+                u64::from(about.sex_at_birth.is_some()),
+                u64::from(about.gender_same_as_sex_at_birth.is_some()),
+                u64::from(about.disability.is_some()),
+                u64::from(groups_answered),
+            ),
+            "{about:?}"
+        );
+    };
+    check(AboutYoungPerson::default());
+    for sex in [
+        SexAtBirth::Female,
+        SexAtBirth::Male,
+        SexAtBirth::PreferNotToSay,
+    ] {
+        check(AboutYoungPerson {
+            sex_at_birth: Some(sex),
+            ..Default::default()
+        });
+    }
+    for ethnicity in [
+        EthnicCategory::WhiteBritish,
+        EthnicCategory::NotStated,
+        EthnicCategory::NotKnown,
+    ] {
+        check(AboutYoungPerson {
+            ethnicity: Some(ethnicity),
+            ..Default::default()
+        });
+    }
+    for answer in [Answer::Yes, Answer::No, Answer::PreferNotToSay] {
+        check(AboutYoungPerson {
+            gender_same_as_sex_at_birth: Some(answer),
+            ..Default::default()
+        });
+        check(AboutYoungPerson {
+            disability: Some(answer),
+            ..Default::default()
+        });
+        for (name, _) in crate::about::GROUP_QUESTIONS {
+            let mut about = AboutYoungPerson::default();
+            about.set_group(name, Some(answer));
+            check(about);
+        }
+    }
+    for n in [Neurodivergence::Diagnosed, Neurodivergence::No] {
+        check(AboutYoungPerson {
+            autistic: Some(n),
+            ..Default::default()
+        });
+        check(AboutYoungPerson {
+            adhd: Some(n),
+            ..Default::default()
+        });
+    }
+}
+
+/// Counting three alike at once counts what three single counts do.
+#[test]
+fn referrals_alike_counted_at_once_count_as_one_by_one() {
+    let me14 = Area::parse("ME14").unwrap();
+    let about = AboutFacts::of(&AboutYoungPerson {
+        ethnicity: Some(EthnicCategory::AsianIndian),
+        sex_at_birth: Some(SexAtBirth::Male),
+        looked_after: Some(crate::about::Answer::Yes),
+        ..Default::default()
+    });
+    for seen in [false, true] {
+        let facts = ReferralFacts {
+            area: Some(&me14),
+            age: Some(10),
+            about,
+            seen,
+        };
+        let (mut one_by_one, mut at_once) = (NeedCounts::new(), NeedCounts::new());
+        for _ in 0..3 {
+            one_by_one.count(facts, |_| true);
+        }
+        at_once.count_alike(facts, 3, |_| true);
+        assert_eq!(at_once, one_by_one);
+        assert_eq!(at_once.completeness.referrals, 3);
+        assert_eq!(
+            at_once.by_sex[&Some(Sex::Male)].seen,
+            if seen { 3 } else { 0 }
+        );
+    }
 }
 
 #[test]

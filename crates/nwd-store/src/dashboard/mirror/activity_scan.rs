@@ -120,7 +120,7 @@ impl Mirror {
             if in_scope[slot] {
                 if let Some(p) = period_of(&bounds, entry.received_at) {
                     out[p].received += 1;
-                    if entry.uptake & (ethnicity_unknown | gender_unknown) == 0 {
+                    if entry.about.uptake_mask() & (ethnicity_unknown | gender_unknown) == 0 {
                         out[p].protected_recorded += 1;
                     }
                 }

@@ -152,7 +152,7 @@ impl Mirror {
                     .add(&entry.outcome);
                 outcomes.by_age[OutcomeAgeBand::of(entry.age).index()].add(&entry.outcome);
                 for (i, row) in outcomes.by_group.iter_mut().enumerate() {
-                    if entry.uptake & (1 << i) != 0 {
+                    if entry.about.uptake_mask() & (1 << i) != 0 {
                         row.add(&entry.outcome);
                     }
                 }
@@ -162,7 +162,7 @@ impl Mirror {
                 by_need[entry.need as usize][i] += 1;
                 crate::dashboard::count_uptake(
                     &mut uptake,
-                    entry.uptake,
+                    entry.about.uptake_mask(),
                     reached[slot],
                     seen_at_all[slot],
                 );

@@ -2,8 +2,8 @@
 //! `contacts` rows) and, when it has outcome measures, what they show — its `outcome_recorded`
 //! events and contact instants judged once, when the referral is read, by
 //! `nwd_domain::referral::outcome::summarise` (what `outcome_summary` runs for the referral
-//! page: MHS112's pairing and classification) — and, for those counted, the young person's
-//! age when the referral was received (the figures' age bands). Referrals still open
+//! page: MHS112's pairing and classification). The figures' age bands use the age read with
+//! the referral (`Entry::age`). Referrals still open
 //! are not judged: a change closing one logs it in the figure change log and it is read again.
 
 use std::collections::{HashMap, HashSet};
@@ -64,9 +64,6 @@ impl Mirror {
             }
         };
         let mut attended: HashMap<u32, Vec<Timestamp>> = HashMap::new();
-        // The young person of each closed referral with contacts: the counted ones are split
-        // by age at referral.
-        let mut person_of: HashMap<u32, String> = HashMap::new();
         for row in &rows {
             let referral: String = row.try_get("referral_id")?;
             let status = ContactStatus::parse(&row.try_get::<String, _>("status")?)
@@ -91,9 +88,6 @@ impl Mirror {
             let Some(slot) = closed_slot(self, &referral)? else {
                 continue;
             };
-            person_of
-                .entry(slot)
-                .or_insert_with(|| row.try_get("person_id").unwrap_or_default());
             if status.is_attended() {
                 if let Some(entry) = &mut self.entries[slot as usize] {
                     entry.attended_direct += 1;
@@ -130,20 +124,10 @@ impl Mirror {
                 .1
                 .push(assessment);
         }
-        // The referrals counted in the outcome figures (closed, enough attended contacts).
-        let counted: Vec<(u32, String)> = person_of
-            .into_iter()
-            .filter(|(slot, _)| {
-                self.entries[*slot as usize].as_ref().is_some_and(|e| {
-                    nwd_domain::outcome_figures::counted(e.attended_direct as usize)
-                })
-            })
-            .collect();
-        if measured.is_empty() && counted.is_empty() {
+        if measured.is_empty() {
             return Ok(());
         }
-        // The young people's dates of birth and sex choose the T-score norms and the age
-        // band.
+        // The young people's dates of birth and sex choose the T-score norms.
         let mut people: Vec<String> = measured
             .values()
             .map(|(person, _)| person.clone())
@@ -151,29 +135,6 @@ impl Mirror {
             .into_iter()
             .collect();
         people.sort_unstable();
-        // The age band needs only the date of birth: its own column, not the whole record.
-        let mut born: Vec<String> = counted
-            .iter()
-            .map(|(_, person)| person.clone())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        born.sort_unstable();
-        let mut births: HashMap<String, jiff::civil::Date> = HashMap::new();
-        for row in &select(
-            store,
-            "SELECT id, date_of_birth FROM persons WHERE 1 = 1",
-            &[],
-            "id",
-            Some(&born),
-        )
-        .await?
-        {
-            births.insert(
-                row.try_get("id")?,
-                crate::codec::date(&row.try_get::<String, _>("date_of_birth")?)?,
-            );
-        }
         let mut details: HashMap<PersonId, nwd_domain::person::PersonDetails> = HashMap::new();
         for row in &select(
             store,
@@ -200,14 +161,6 @@ impl Mirror {
                 },
             )
         };
-        for (slot, person) in &counted {
-            if let Some(entry) = &mut self.entries[*slot as usize] {
-                let received = ts(entry.received_at)?.to_zoned(store.tz().clone()).date();
-                entry.age = births.get(person).and_then(|born| {
-                    u8::try_from(nwd_domain::person::age_in_years(*born, received)).ok()
-                });
-            }
-        }
         for (slot, (person, outcomes)) in measured {
             let Some(entry) = &mut self.entries[slot as usize] else {
                 continue;

@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::civil::Date;
 use nwd_domain::codes::{Priority, ReferralSource};
+use nwd_domain::population::report::AboutFacts;
+use nwd_domain::population::Area;
 use nwd_domain::{PersonId, ReferralId, ServiceId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -14,7 +16,7 @@ use crate::codec::{date, ms, ts, uuid};
 use crate::{Store, StoreError};
 
 use super::figures::{day_number, first_wait_days, verdict};
-use super::{Allocation, Counted, Entry, Mirror, ServiceEntry, CHUNK, STEP_UP};
+use super::{Allocation, Counted, Entry, Mirror, ServiceEntry, CHUNK, NO_AREA, STEP_UP};
 
 impl Mirror {
     /// Reads the services whose version moved (or that are new); returns their slots.
@@ -50,13 +52,16 @@ impl Mirror {
         ids: Option<&[String]>,
     ) -> Result<(), StoreError> {
         let mut fresh: HashSet<u32> = HashSet::new();
-        let mut masks: HashMap<Option<String>, u32> = HashMap::new();
+        let mut facts: HashMap<Option<String>, AboutFacts> = HashMap::new();
+        let mut days = LocalDays::default();
         for row in select(
             store,
-            "SELECT id, r.person_id, source, priority, need_group, received_at, triaged_at, closed_at, pa.record \
-             FROM referrals r LEFT JOIN person_about pa ON pa.person_id = r.person_id WHERE 1 = 1",
+            "SELECT r.id, r.person_id, source, priority, need_group, received_at, triaged_at, closed_at, \
+             pa.record, p.date_of_birth, p.postcode \
+             FROM referrals r LEFT JOIN person_about pa ON pa.person_id = r.person_id \
+             LEFT JOIN persons p ON p.id = r.person_id WHERE 1 = 1",
             &[],
-            "id",
+            "r.id",
             ids,
         )
         .await?
@@ -70,24 +75,44 @@ impl Mirror {
                 .map_err(StoreError::Corrupt)?;
             let source_code = ReferralSource::parse(&source_text).map_err(StoreError::Corrupt)?;
             let record: Option<String> = row.try_get("record")?;
-            let uptake = match masks.get(&record) {
-                Some(mask) => *mask,
+            let about = match facts.get(&record) {
+                Some(about) => *about,
                 None => {
-                    let mask = crate::dashboard::uptake_mask(record.as_deref())?;
-                    masks.insert(record, mask);
-                    mask
+                    let about = crate::dashboard::about_facts(record.as_deref())?;
+                    facts.insert(record, about);
+                    about
                 }
+            };
+            let received_at: i64 = row.try_get("received_at")?;
+            // Age on the day received: negative (born after it) is no age.
+            let age = match row.try_get::<Option<String>, _>("date_of_birth")? {
+                Some(born) => u8::try_from(nwd_domain::person::age_in_years(
+                    date(&born)?,
+                    days.date(store, received_at)?,
+                ))
+                .ok(),
+                None => None,
+            };
+            let area = match row
+                .try_get::<Option<String>, _>("postcode")?
+                .as_deref()
+                .and_then(|p| nwd_domain::Postcode::parse(p).ok())
+            {
+                Some(postcode) => self.area_slot(Area::of_postcode(&postcode)),
+                None => NO_AREA,
             };
             let person = self.person_slot(PersonId(uuid(&row.try_get::<String, _>("person_id")?)?));
             let entry = Entry {
                 person,
                 booked: Vec::new(),
-                uptake,
+                about,
+                area,
+                seen: false,
                 source: self.intern(&source_text),
                 need: self.intern(&need_text),
                 priority,
                 source_code,
-                received_at: row.try_get("received_at")?,
+                received_at,
                 triaged_at: row.try_get("triaged_at")?,
                 allocated_at_triage: false,
                 signposted: false,
@@ -95,7 +120,7 @@ impl Mirror {
                 transition_planned_at: None,
                 closed_at: row.try_get("closed_at")?,
                 attended_direct: 0,
-                age: None,
+                age,
                 outcome: Default::default(),
             };
             let slot = match self.free.pop() {
@@ -140,10 +165,10 @@ impl Mirror {
             if ids.is_some() {
                 allocation_ids.push(row.try_get::<String, _>("id")?);
             }
-            if row.try_get::<String, _>("origin")? == "triage" {
-                if let Some(entry) = &mut self.entries[referral as usize] {
-                    entry.allocated_at_triage = true;
-                }
+            let first_attended_at: Option<i64> = row.try_get("first_attended_at")?;
+            if let Some(entry) = &mut self.entries[referral as usize] {
+                entry.allocated_at_triage |= row.try_get::<String, _>("origin")? == "triage";
+                entry.seen |= first_attended_at.is_some();
             }
             let service = self.service_slot(ServiceId(uuid(&row.try_get::<String, _>("service_id")?)?));
             self.allocations.push(Allocation {
@@ -151,7 +176,7 @@ impl Mirror {
                 service,
                 clock_start: row.try_get("clock_start")?,
                 allocated_at: row.try_get("allocated_at")?,
-                first_attended_at: row.try_get("first_attended_at")?,
+                first_attended_at,
                 ended_at: row.try_get("ended_at")?,
                 first_wait_days: None,
                 verdict: None,
@@ -254,7 +279,6 @@ impl Mirror {
                 .await?
             }
         };
-        let mut days = LocalDays::default();
         let mut added = Vec::with_capacity(rows.len());
         for row in &rows {
             let Some(referral) =

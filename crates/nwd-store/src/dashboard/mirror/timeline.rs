@@ -281,7 +281,7 @@ impl Rows<'_> {
             at: entry.received_at,
             referral: slot,
             event: ReferralEvent::Received {
-                protected: entry.uptake & (ethnicity_unknown | gender_unknown) == 0,
+                protected: entry.about.uptake_mask() & (ethnicity_unknown | gender_unknown) == 0,
             },
         }];
         if let Some(at) = entry.triaged_at {
@@ -438,6 +438,28 @@ impl Timelines {
 }
 
 impl Mirror {
+    /// What the rows are worked out from, with the allocations and the timelines they are
+    /// filed in (borrowed apart, so that filing can write while the rows are read).
+    fn rows(&mut self) -> (Rows<'_>, &[Allocation], &mut Timelines) {
+        let Mirror {
+            entries,
+            eighteenth,
+            tz,
+            allocations,
+            timelines,
+            ..
+        } = self;
+        (
+            Rows {
+                entries,
+                eighteenth,
+                tz,
+            },
+            allocations,
+            timelines,
+        )
+    }
+
     /// Files every referral held again, and how long that took, with the rows filed and the
     /// bytes they take (the benchmark's measure of what filing adds to a full read).
     #[cfg(feature = "testing")]
@@ -464,19 +486,7 @@ impl Mirror {
     /// Files the referrals `slots`, read just now, with their allocations (those from
     /// `first_allocation` on).
     pub(super) fn file(&mut self, slots: &[u32], first_allocation: usize) {
-        let Mirror {
-            entries,
-            eighteenth,
-            tz,
-            allocations,
-            timelines,
-            ..
-        } = self;
-        let rows = Rows {
-            entries,
-            eighteenth,
-            tz,
-        };
+        let (rows, allocations, timelines) = self.rows();
         let theirs: Vec<&Allocation> = allocations
             .get(first_allocation..)
             .unwrap_or(&[])
@@ -488,19 +498,7 @@ impl Mirror {
     /// Takes the rows of the referrals `removed` out of the timelines (before they are
     /// dropped from the mirror).
     pub(super) fn unfile(&mut self, removed: &HashSet<u32>) {
-        let Mirror {
-            entries,
-            eighteenth,
-            tz,
-            allocations,
-            timelines,
-            ..
-        } = self;
-        let rows = Rows {
-            entries,
-            eighteenth,
-            tz,
-        };
+        let (rows, allocations, timelines) = self.rows();
         let theirs: Vec<&Allocation> = allocations
             .iter()
             .filter(|a| removed.contains(&a.referral))
@@ -526,19 +524,7 @@ impl Mirror {
 
     /// Files again the allocations to the services `changed` (their verdicts moved).
     pub(super) fn refile_services(&mut self, changed: &HashSet<u32>) {
-        let Mirror {
-            entries,
-            eighteenth,
-            tz,
-            allocations,
-            timelines,
-            ..
-        } = self;
-        let rows = Rows {
-            entries,
-            eighteenth,
-            tz,
-        };
+        let (rows, allocations, timelines) = self.rows();
         timelines
             .allocations
             .buckets

@@ -29,6 +29,27 @@ fn test_nhs_number(n: usize) -> String {
     }
 }
 
+/// Person `who`'s postcode: the same each time they are referred, some in districts of the
+/// need page's population table, one outside it, some with none.
+fn living_in(
+    who: usize,
+    mut details: nwd_domain::person::PersonDetails,
+) -> nwd_domain::person::PersonDetails {
+    let postcodes = [
+        Some("ME14 1XX"),
+        Some("CT1 2AB"),
+        None,
+        Some("TN1 1AA"),
+        Some("ME14 2ZZ"),
+        Some("me15 6aa"),
+        None,
+        Some("CT1 3QQ"),
+    ];
+    details.postcode =
+        postcodes[who % postcodes.len()].map(|p| nwd_domain::Postcode::parse(p).unwrap());
+    details
+}
+
 /// The queries compared after each write: the default twelve months, a quarter filtered by
 /// one service, and eight months filtered by the other (crossing the clock change).
 fn compared_queries(services: &[nwd_domain::ServiceId]) -> Vec<DashboardQuery> {
@@ -57,7 +78,8 @@ fn compared_queries(services: &[nwd_domain::ServiceId]) -> Vec<DashboardQuery> {
 /// unmerges, a service's standards changed, and retention destroying a whole record — the
 /// dashboard served (kept inputs brought up to date from the change log) equals the one
 /// computed from scratch in SQL, for three different queries; and so do the payment and
-/// activity statements' counts (`Store::activity`).
+/// activity statements' counts (`Store::activity`) and the need page's counts
+/// (`Store::need_counts` against the SQL it replaced).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
     use jiff::SignedDuration;
@@ -92,6 +114,7 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
         let mut referrals = Vec::new();
         let mut merges = Vec::new();
         let mut done: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut need_cases = [false; 5];
         // Some people are referred again (same NHS number: the same person).
         let births = [
             date(2008, 3, 30),
@@ -123,10 +146,13 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                 let nhs = (who < 4).then(|| test_nhs_number(who));
                 let r = receive_with(
                     &t,
-                    person(
-                        &format!("Person{who}"),
-                        births[who % births.len()],
-                        nhs.as_deref(),
+                    living_in(
+                        who,
+                        person(
+                            &format!("Person{who}"),
+                            births[who % births.len()],
+                            nhs.as_deref(),
+                        ),
                     ),
                     *rng.pick(&[
                         ReferralSource::Gp,
@@ -500,10 +526,13 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                             .receive_referral(
                                 &nwd_store::testing::acting("spa-coordinator"),
                                 nwd_store::Intake {
-                                    person: person(
-                                        &format!("Person{who}"),
-                                        births[who % births.len()],
-                                        Some(&nhs),
+                                    person: living_in(
+                                        who,
+                                        person(
+                                            &format!("Person{who}"),
+                                            births[who % births.len()],
+                                            Some(&nhs),
+                                        ),
                                     ),
                                     referral: crate::synthetic::referral(
                                         ReferralSource::Gp,
@@ -539,6 +568,24 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
                 // The payment and activity statements' counts (issue 20).
                 super::activity_agrees(&t, &services, &format!("after write {step} ({kind})"))
                     .await;
+                // The need page's counts from the kept inputs equal those read by SQL.
+                let need = crate::population::need_agrees_with_the_sql(
+                    &t,
+                    &format!("after write {step} ({kind})"),
+                )
+                .await;
+                let c = need.completeness;
+                let bands: std::collections::BTreeSet<_> =
+                    need.by_area_band.keys().filter_map(|(_, band)| *band).collect();
+                for (case, happened) in need_cases.iter_mut().zip([
+                    c.area_known < c.postcode,
+                    c.postcode < c.referrals,
+                    bands.len() >= 2,
+                    need.by_area_band.values().any(|n| n.seen > 0),
+                    need.by_sex.len() == 3,
+                ]) {
+                    *case |= happened;
+                }
                 // Every allocation and referral names its young person for the name searches
                 // (0019, 0021), whichever write made or moved it.
                 assert_eq!(
@@ -571,6 +618,14 @@ async fn the_kept_dashboard_equals_a_fresh_computation_after_random_writes() {
         // The figures are not trivially empty.
         let last = t.store.dashboard(&queries[0]).await.unwrap();
         crate::population::need_agrees_with_the_dashboard(&t, &queries[0], &last).await;
+        // The need counts compared were not trivial either: at some point a district outside
+        // the table, some without a postcode, two age bands, some seen, female, male and
+        // neither.
+        assert_eq!(
+            need_cases,
+            [true; 5],
+            "outside the table, no postcode, two bands, seen, every sex"
+        );
         assert!(last.referrals.iter().sum::<u64>() > 10);
         assert!(last.seen.iter().sum::<u64>() > 0);
         assert!(last.access.iter().any(|a| a.mhs95_one_contact > 0));
