@@ -293,6 +293,35 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
         app.client.set_window_size(width, 900).await.unwrap();
         shoot(&app, folder, name, width).await;
     }
+    // A commissioner (manage_commissioning): the forms for the changes made during a year,
+    // filled in.
+    let commissioner = app
+        .another_user(
+            "shots.commissioner",
+            "Synthetic Commissioner",
+            nwd_domain::authz::Role::Commissioner,
+        )
+        .await;
+    app.client.delete_all_cookies().await.unwrap();
+    app.sign_in_as(&commissioner).await;
+    for (path, name) in [
+        (
+            "/commissioning/money/agreements/s76-emotional-wellbeing/vary?partner=kcc&amount=1%2C500%2C000&from-day=1&from-month=1&from-year=2027&reason=Harmful+sexual+behaviour+interventions+extended+to+25",
+            "commissioning-vary",
+        ),
+        (
+            "/commissioning/plan/2026-27/milestones/2",
+            "commissioning-milestone",
+        ),
+    ] {
+        app.goto(path).await;
+        assert!(
+            !app.heading().await.contains("do not have access"),
+            "{path}"
+        );
+        app.client.set_window_size(width, 900).await.unwrap();
+        shoot(&app, folder, name, width).await;
+    }
     app.finish().await;
 }
 
