@@ -109,22 +109,22 @@ pub fn router() -> SecureRouter {
         .route(
             Policy::Requires(Permission::ManageCommissioning, Scope::None),
             "commissioning",
-            routes!(money::change::vary_form),
+            routes!(money::change::vary::vary_form),
         )
         .route(
             Policy::Requires(Permission::ManageCommissioning, Scope::None),
             "commissioning",
-            routes!(money::change::vary),
+            routes!(money::change::vary::vary),
         )
         .route(
             Policy::Requires(Permission::ManageCommissioning, Scope::None),
             "commissioning",
-            routes!(money::change::milestone_form),
+            routes!(money::change::milestone::milestone_form),
         )
         .route(
             Policy::Requires(Permission::ManageCommissioning, Scope::None),
             "commissioning",
-            routes!(money::change::milestone),
+            routes!(money::change::milestone::milestone),
         )
         .route(
             Policy::Requires(Permission::ReadAggregates, Scope::None),

@@ -1,6 +1,7 @@
 //! Unit tests of calibration on small hand-made records.
 
 use super::*;
+use crate::scenario::Priority;
 
 #[test]
 fn slugs_are_node_names() {

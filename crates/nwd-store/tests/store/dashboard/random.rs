@@ -1,4 +1,9 @@
 //! The kept dashboard equals a fresh computation after every write of a random sequence.
+//!
+//! One file over 600 lines on purpose: the test is one random sequence of writes whose every
+//! step is followed by every comparison (dashboard, activity, ledger, need counts), so its
+//! steps share the sequence's state; the comparisons it calls live beside the features they
+//! check (`super::activity_agrees`, `crate::population::need_agrees_with_the_sql`).
 
 use jiff::civil::date;
 use nwd_domain::codes::{ConsultationMechanism, ContactStatus, Priority, ReferralSource, TeamType};

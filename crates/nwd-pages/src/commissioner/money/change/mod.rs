@@ -1,0 +1,141 @@
+//! Changing the commissioning record by form (permission `manage_commissioning`), for the
+//! changes made during a year without touching the record's text: a partner's contribution
+//! varied from a day (Money and contracts, under each agreement) and a Transformation Plan
+//! milestone's status and evidence (the plan's action plan). Each is a form, then "Check the
+//! change" (before and after, nothing saved yet) with a "Save" button and a link back to the
+//! form; the way back after saving is the record's history ("Restore"). The change itself and
+//! its checks are `nwd_usecase::record_change`'s; two people at once are refused as a save of
+//! the whole text is, naming who saved meanwhile.
+//!
+//! `vary` holds the contribution's form, `milestone` the milestone's; this module the "check
+//! the change" page and what both share.
+
+pub mod milestone;
+pub mod vary;
+
+pub(crate) use milestone::milestone_path;
+
+use askama::Template;
+use axum::http::StatusCode;
+use nwd_domain::commissioning::Commissioning;
+use nwd_domain::FieldError;
+use nwd_http::problem::ApiError;
+use nwd_http::AppState;
+use nwd_store::auth::Principal;
+use nwd_store::StoreError;
+
+use crate::form::FormData;
+use crate::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
+
+/// One line of the "check the change" page.
+pub(super) struct CheckLine {
+    label: String,
+    before: String,
+    after: String,
+}
+
+#[derive(Template)]
+#[template(path = "money_change_check.html")]
+struct CheckPage {
+    layout: Layout,
+    intro: String,
+    lines: Vec<CheckLine>,
+    action: String,
+    fields: Vec<(String, String)>,
+    button: String,
+    change_link: String,
+    cancel: String,
+}
+
+pub(super) fn form_messages(fields: Vec<FieldError>, known: &[&str]) -> Vec<FieldMessage> {
+    fields
+        .into_iter()
+        .map(|f| {
+            let id = if known.contains(&f.field.as_str()) {
+                f.field.as_str()
+            } else {
+                "document"
+            };
+            FieldMessage::new(id, f.message)
+        })
+        .collect()
+}
+
+pub(super) fn conflict_message(state: &AppState, error: &StoreError) -> String {
+    let who = match error {
+        StoreError::Conflict { changes, .. } => changes
+            .iter()
+            .map(|c| {
+                format!(
+                    "version {} by {} on {}",
+                    c.version,
+                    c.actor,
+                    c.at.to_zoned(state.store.tz().clone())
+                        .strftime("%-d %B %Y at %H:%M")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => String::new(),
+    };
+    format!("Someone saved the record while you were changing it ({who}). Nothing of yours was saved: check the record as it is now, then make your change again.")
+}
+
+pub(super) async fn record(state: &AppState) -> Result<(i64, Commissioning), PageError> {
+    let record = nwd_usecase::commissioning::current(&state.store)
+        .await
+        .map_err(PageError::staff)?;
+    let number = record.number();
+    let plan = record.plan.map_err(|_| {
+        PageError::staff(ApiError::NotFound(
+            "the commissioning record no longer checks: correct it as text on the Money and contracts page".into(),
+        ))
+    })?;
+    Ok((number, plan))
+}
+
+pub(super) fn csrf_of(principal: &Principal) -> String {
+    principal.csrf_token.clone().unwrap_or_default()
+}
+
+pub(super) fn action_with_csrf(principal: &Principal, action: &str) -> String {
+    let csrf: String = form_urlencoded::byte_serialize(csrf_of(principal).as_bytes()).collect();
+    format!("{action}?csrf={csrf}")
+}
+
+pub(super) fn query_of(form: &FormData, names: &[&str]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(names.iter().map(|n| (*n, form.first(n))))
+        .finish()
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn check_page(
+    principal: &Principal,
+    title: &str,
+    intro: String,
+    lines: Vec<CheckLine>,
+    path: &str,
+    form: &FormData,
+    names: &[&str],
+    button: String,
+    cancel: String,
+) -> PageResult {
+    Ok(render(
+        &CheckPage {
+            layout: Layout::staff(title, principal),
+            intro,
+            lines,
+            action: action_with_csrf(principal, path),
+            fields: names
+                .iter()
+                .map(|n| ((*n).to_owned(), form.first(n).to_owned()))
+                .collect(),
+            button,
+            change_link: format!("{path}?{}", query_of(form, names)),
+            cancel,
+        },
+        StatusCode::OK,
+        Sensitivity::Identifiable,
+    ))
+}
