@@ -414,9 +414,9 @@ async fn a_commissioner_records_the_money_and_reads_a_contracts_statement(app: &
 }
 on_both_backends!(a_commissioner_records_the_money_and_reads_a_contracts_statement);
 
-async fn only_a_commissioner_changes_the_record(app: &TestApp) {
-    let (org, team) = app
-        .store
+/// A single point of access team of a synthetic trust: (organisation, team).
+pub(crate) async fn trust_team(app: &TestApp) -> (String, String) {
+    app.store
         .bootstrap_team(&nwd_store::auth::Bootstrap {
             organisation: "Synthetic Trust".into(),
             organisation_kind: nwd_domain::directory::OrganisationKind::NhsTrust,
@@ -425,7 +425,11 @@ async fn only_a_commissioner_changes_the_record(app: &TestApp) {
             service_id: None,
         })
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn only_a_commissioner_changes_the_record(app: &TestApp) {
+    let (org, team) = trust_team(app).await;
     // Triage holds read_aggregates (the figures) but not manage_commissioning.
     let triage = member_token(app, &org, &team, Role::Triage, "money.triage").await;
     let read = page(app, &triage, Method::GET, "/commissioning/money")

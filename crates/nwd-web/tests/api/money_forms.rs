@@ -9,7 +9,7 @@ use nwd_domain::authz::Role;
 use reqwest::Method;
 
 use crate::commissioning::commissioner;
-use crate::money::{form, location, record};
+use crate::money::{form, location, record, trust_team};
 use crate::on_both_backends;
 use crate::support::{member_token, page, staff_html as html, TestApp};
 
@@ -400,18 +400,8 @@ on_both_backends!(a_commissioner_updates_a_milestone_by_form);
 
 async fn only_manage_commissioning_reaches_the_forms(app: &TestApp) {
     let _ = set_up(app).await;
-    let (org, team) = app
-        .store
-        .bootstrap_team(&nwd_store::auth::Bootstrap {
-            organisation: "Synthetic Trust".into(),
-            organisation_kind: nwd_domain::directory::OrganisationKind::NhsTrust,
-            team: "Single point of access".into(),
-            team_kind: nwd_store::auth::TeamKind::SinglePointOfAccess,
-            service_id: None,
-        })
-        .await
-        .unwrap();
     // Triage reads the figures but does not manage the record: no link, no form.
+    let (org, team) = trust_team(app).await;
     let triage = member_token(app, &org, &team, Role::Triage, "forms.triage").await;
     let money = html(
         page(app, &triage, Method::GET, "/commissioning/money")

@@ -12,14 +12,13 @@ use nwd_http::problem::ApiError;
 use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 use nwd_store::auth::Principal;
-use nwd_store::StoreError;
 use nwd_usecase::error::UseCaseError;
 use nwd_usecase::record_change;
 
 use super::super::long_date;
-use super::{check_page, conflict_message, csrf_of, form_messages, record, CheckLine};
+use super::{check_page, csrf_of, form_messages, record, save_and_answer, CheckLine};
 use crate::form::FormData;
-use crate::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
+use crate::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 
 #[derive(Template)]
 #[template(path = "money_milestone.html")]
@@ -234,31 +233,21 @@ pub async fn milestone(
         before.status.label(),
         status.label()
     );
-    match record_change::save_change(
-        &state.store,
-        &trail.signed_in(&principal),
-        &principal.display_name,
+    save_and_answer(
+        &trail,
+        &state,
+        &principal,
         edited_from,
         &change,
         &reason,
+        &known,
+        |version| {
+            format!(
+                "/commissioning/plan?year={}&saved={version}#actions-heading",
+                year.to_string().replace('/', "%2F")
+            )
+        },
+        refused,
     )
     .await
-    {
-        Ok(version) => Ok(see_other(&format!(
-            "/commissioning/plan?year={}&saved={version}#actions-heading",
-            year.to_string().replace('/', "%2F")
-        ))),
-        Err(UseCaseError::Invalid(errors)) => refused(
-            form_messages(errors, &known),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(UseCaseError::Store(error @ StoreError::Conflict { .. })) => refused(
-            vec![FieldMessage::new(
-                "document",
-                conflict_message(&state, &error),
-            )],
-            StatusCode::CONFLICT,
-        ),
-        Err(other) => Err(PageError::staff(other)),
-    }
 }

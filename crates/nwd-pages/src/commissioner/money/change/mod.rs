@@ -25,7 +25,11 @@ use nwd_store::auth::Principal;
 use nwd_store::StoreError;
 
 use crate::form::FormData;
-use crate::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
+use nwd_http::secure::RequestAudit;
+use nwd_usecase::error::UseCaseError;
+use nwd_usecase::record_change::{self, Change};
+
+use crate::layout::{render, see_other, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 
 /// One line of the "check the change" page.
 pub(super) struct CheckLine {
@@ -61,7 +65,48 @@ pub(super) fn form_messages(fields: Vec<FieldError>, known: &[&str]) -> Vec<Fiel
         .collect()
 }
 
-pub(super) fn conflict_message(state: &AppState, error: &StoreError) -> String {
+/// Saves `change` (made on the form opened on `edited_from`) with `reason`, and answers: to
+/// `then(version)` when saved, else the form again through `refused` — its problems under
+/// the `known` fields, or who saved meanwhile (409).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn save_and_answer(
+    trail: &RequestAudit,
+    state: &AppState,
+    principal: &Principal,
+    edited_from: i64,
+    change: &Change,
+    reason: &str,
+    known: &[&str],
+    then: impl FnOnce(i64) -> String,
+    refused: impl FnOnce(Vec<FieldMessage>, StatusCode) -> PageResult,
+) -> PageResult {
+    match record_change::save_change(
+        &state.store,
+        &trail.signed_in(principal),
+        &principal.display_name,
+        edited_from,
+        change,
+        reason,
+    )
+    .await
+    {
+        Ok(version) => Ok(see_other(&then(version))),
+        Err(UseCaseError::Invalid(errors)) => refused(
+            form_messages(errors, known),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(UseCaseError::Store(error @ StoreError::Conflict { .. })) => refused(
+            vec![FieldMessage::new(
+                "document",
+                conflict_message(state, &error),
+            )],
+            StatusCode::CONFLICT,
+        ),
+        Err(other) => Err(PageError::staff(other)),
+    }
+}
+
+fn conflict_message(state: &AppState, error: &StoreError) -> String {
     let who = match error {
         StoreError::Conflict { changes, .. } => changes
             .iter()
