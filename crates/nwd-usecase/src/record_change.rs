@@ -1,5 +1,6 @@
 //! Changing the commissioning record from a form (issue 20): a partner's contribution varied
-//! during a year, a Transformation Plan milestone's status and evidence. The form's answers
+//! during a year, a Transformation Plan milestone's status and evidence, a provider's declared
+//! staff (the clinicians the what-if simulator asks about). The form's answers
 //! become one edit of the record in force (`nwd_domain::commissioning::edit`, which keeps
 //! every other line as written), checked like any save, with each problem under the form's
 //! own field (`amount`, `from`, …) when it is the changed entry's and under `document` when it
@@ -112,6 +113,20 @@ pub async fn update_milestone(
 ) -> Result<Change, UseCaseError> {
     let (on_version, source, before) = in_force(store).await?;
     let edited = edit::update_milestone(&source, year, action, update);
+    checked(store, on_version, before, edited).await
+}
+
+/// Staff line `line` of declaration `declaration` (both from 0) in the plan for `year` with
+/// `wte` whole-time equivalents. Problems come under `wte` or `document`.
+pub async fn set_staff_wte(
+    store: &Store,
+    year: &str,
+    declaration: usize,
+    line: usize,
+    wte: f64,
+) -> Result<Change, UseCaseError> {
+    let (on_version, source, before) = in_force(store).await?;
+    let edited = edit::set_staff_wte(&source, year, declaration, line, wte);
     checked(store, on_version, before, edited).await
 }
 

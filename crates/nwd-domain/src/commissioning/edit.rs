@@ -1,7 +1,7 @@
 //! Changes to the commissioning record made from a form rather than by editing its text: a
 //! partner's contribution varied during a year (a further `[[agreement.contribution]]` line,
-//! the earlier one kept as history) and a Transformation Plan milestone's status and
-//! evidence. Each takes the record's TOML source and returns the new source with only that
+//! the earlier one kept as history), a Transformation Plan milestone's status and evidence,
+//! and a provider's declared staff (whole-time equivalents of one staff line). Each takes the record's TOML source and returns the new source with only that
 //! change, every other line, comment and indent kept as written (`toml_edit`), so a version
 //! in the history differs from the one before by exactly what the form said.
 //!
@@ -210,6 +210,48 @@ pub fn update_milestone(
     Ok(Edited {
         source: doc.to_string(),
         at: format!("transformation_plan[{p}].action[{action}]"),
+    })
+}
+
+/// Sets the whole-time equivalents of staff line `line` (from 0) of declaration
+/// `declaration` (from 0) in the plan for `year` (`2026/27`).
+pub fn set_staff_wte(
+    source: &str,
+    year: &str,
+    declaration: usize,
+    line: usize,
+    wte: f64,
+) -> Result<Edited, FieldError> {
+    let mut doc = document(source)?;
+    let plans = tables_mut(doc.as_table_mut(), "transformation_plan");
+    let Some((p, plan)) = plans
+        .into_iter()
+        .enumerate()
+        .find(|(_, t)| t.get("year").and_then(Item::as_str) == Some(year))
+    else {
+        return Err(missing(
+            "transformation_plan",
+            format!("the record has no Transformation Plan for {year}"),
+        ));
+    };
+    let Some(table) = tables_mut(plan, "declaration")
+        .into_iter()
+        .nth(declaration)
+        .and_then(|d| tables_mut(d, "staff").into_iter().nth(line))
+    else {
+        return Err(missing(
+            "staff",
+            format!(
+                "the {year} plan has no staff line {} in declaration {}",
+                line + 1,
+                declaration + 1
+            ),
+        ));
+    };
+    table["wte"] = value(wte);
+    Ok(Edited {
+        source: doc.to_string(),
+        at: format!("transformation_plan[{p}].declaration[{declaration}].staff[{line}]"),
     })
 }
 

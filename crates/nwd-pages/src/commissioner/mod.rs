@@ -127,6 +127,16 @@ pub fn router() -> SecureRouter {
             routes!(money::change::milestone::milestone),
         )
         .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(money::change::staff::staff_form),
+        )
+        .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(money::change::staff::staff),
+        )
+        .route(
             Policy::Requires(Permission::ReadAggregates, Scope::None),
             "aggregate",
             routes!(need::page),

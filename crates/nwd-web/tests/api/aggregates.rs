@@ -38,6 +38,14 @@ const COMMISSIONER_ROUTES: &[(&str, &str)] = &[
     ("post", "/commissioning/money/agreements/{key}/vary"),
     ("get", "/commissioning/plan/{year}/milestones/{number}"),
     ("post", "/commissioning/plan/{year}/milestones/{number}"),
+    (
+        "get",
+        "/commissioning/plan/{year}/declarations/{declaration}/staff/{line}",
+    ),
+    (
+        "post",
+        "/commissioning/plan/{year}/declarations/{declaration}/staff/{line}",
+    ),
     ("get", "/commissioning/contracts/{key}"),
     ("get", "/commissioning/contracts/{key}/statement.csv"),
     ("get", "/commissioning/reports/quarterly"),

@@ -1,6 +1,6 @@
 //! Changing the commissioning record by form (issue 20), on both databases: a partner's
-//! contribution varied from a day, and a Transformation Plan milestone's status and
-//! evidence. Each answer that is wrong is named by its field and writes nothing; "Check"
+//! contribution varied from a day, a Transformation Plan milestone's status and evidence,
+//! and a provider's declared staff. Each answer that is wrong is named by its field and writes nothing; "Check"
 //! shows before and after and writes nothing; "Save" writes one version whose text differs
 //! from the one before only by the change; a form opened on an older version is refused as
 //! a conflict; and only `manage_commissioning` reaches the forms.
@@ -17,6 +17,20 @@ const PLAN: &str = r#"
 [[transformation_plan]]
 year = "2024/25"
 title = "Synthetic plan"
+
+  [[transformation_plan.declaration]]
+  provider = "trust"
+
+    [[transformation_plan.declaration.staff]]
+    service = "Synthetic Community Team"
+    role = "Clinical psychologist"
+    wte = 3.5
+
+    [[transformation_plan.declaration.staff]]
+    service = "Synthetic Community Team"
+    role = "Administrator"
+    wte = 1
+    clinical = false
 
   [[transformation_plan.action]]
   action = "Publish waits monthly"
@@ -398,6 +412,114 @@ async fn a_commissioner_updates_a_milestone_by_form(app: &TestApp) {
 }
 on_both_backends!(a_commissioner_updates_a_milestone_by_form);
 
+const STAFF: &str = "/commissioning/plan/2024-25/declarations/1/staff/1";
+
+async fn a_commissioner_changes_declared_staff_by_form(app: &TestApp) {
+    let (token, source) = set_up(app).await;
+    let plan = html(
+        page(app, &token, Method::GET, "/commissioning/plan?year=2024/25")
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(plan.contains(&format!("href=\"{STAFF}\"")), "{plan}");
+    let open = html(
+        page(app, &token, Method::GET, STAFF).send().await.unwrap(),
+        200,
+    )
+    .await;
+    assert!(open.contains("Clinical psychologist"), "{open}");
+    assert!(open.contains("value=\"3.5\""), "{open}");
+
+    // Wrong answers, by field; the record's own bound (more than 0, at most 1,000) from the
+    // record's check; nothing written.
+    for (answers, field, message) in [
+        (
+            vec![("wte", "lots"), ("reason", "Recruited")],
+            "wte",
+            "as a number",
+        ),
+        (
+            vec![("wte", "5"), ("reason", " ")],
+            "reason",
+            "Say why the staff change",
+        ),
+        (vec![("wte", "0"), ("reason", "Left")], "wte", "more than 0"),
+        (
+            vec![("wte", "5000"), ("reason", "Typo")],
+            "wte",
+            "at most 1000",
+        ),
+    ] {
+        let mut body = answers.clone();
+        body.push(("edited_from", "1"));
+        let refused = html(form(app, &token, STAFF, &body).send().await.unwrap(), 422).await;
+        assert!(
+            refused.contains(&format!("href=\"#{field}\"")),
+            "{answers:?}: {refused}"
+        );
+        assert!(refused.contains(message), "{answers:?}: {refused}");
+    }
+    assert_eq!(app.count("commissioning_versions").await, 1);
+
+    let answers = [
+        ("wte", "5.5"),
+        ("reason", "Two psychologists recruited"),
+        ("edited_from", "1"),
+    ];
+    let check = html(
+        form(app, &token, STAFF, &answers).send().await.unwrap(),
+        200,
+    )
+    .await;
+    assert!(
+        check.contains("3.5</td><td class=\"nhsuk-table__cell\">5.5"),
+        "{check}"
+    );
+    // The provider's declared staff: 4.5 before, 6.5 after.
+    assert!(
+        check.contains("4.5</td><td class=\"nhsuk-table__cell\">6.5"),
+        "{check}"
+    );
+    assert!(
+        check.contains("takes this service&#39;s clinicians from the plan"),
+        "{check}"
+    );
+    assert_eq!(app.count("commissioning_versions").await, 1);
+
+    let mut confirmed = answers.to_vec();
+    confirmed.push(("confirmed", "yes"));
+    let saved = form(app, &token, STAFF, &confirmed).send().await.unwrap();
+    assert_eq!(
+        location(&saved),
+        "/commissioning/plan?year=2024%2F25&saved=2#providers-heading"
+    );
+    let current = app.store.commissioning_current().await.unwrap().unwrap();
+    assert_eq!(
+        current.reason,
+        "Synthetic NHS Trust, Synthetic Community Team (Clinical psychologist), 2024/25 plan: 3.5 → 5.5 WTE. Two psychologists recruited"
+    );
+    assert_eq!(
+        current.source,
+        source.replacen("    wte = 3.5\n", "    wte = 5.5\n", 1),
+        "the one value changed, the rest as written"
+    );
+    for missing in [
+        "/commissioning/plan/2024-25/declarations/1/staff/3",
+        "/commissioning/plan/2024-25/declarations/2/staff/1",
+        "/commissioning/plan/2024-25/declarations/0/staff/1",
+    ] {
+        let response = page(app, &token, Method::GET, missing)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{missing}");
+    }
+}
+on_both_backends!(a_commissioner_changes_declared_staff_by_form);
+
 async fn only_manage_commissioning_reaches_the_forms(app: &TestApp) {
     let _ = set_up(app).await;
     // Triage reads the figures but does not manage the record: no link, no form.
@@ -426,11 +548,14 @@ async fn only_manage_commissioning_reaches_the_forms(app: &TestApp) {
     )
     .await;
     assert!(!plan.contains("/milestones/"), "{plan}");
+    assert!(!plan.contains("/declarations/"), "{plan}");
     for (method, path) in [
         (Method::GET, VARY),
         (Method::POST, VARY),
         (Method::GET, MILESTONE),
         (Method::POST, MILESTONE),
+        (Method::GET, STAFF),
+        (Method::POST, STAFF),
     ] {
         let response = page(app, &triage, method.clone(), path)
             .send()

@@ -162,6 +162,14 @@ const EXPECTED: &[(&str, &str)] = &[
     ("post", "/commissioning/money/agreements/{key}/vary"),
     ("get", "/commissioning/plan/{year}/milestones/{number}"),
     ("post", "/commissioning/plan/{year}/milestones/{number}"),
+    (
+        "get",
+        "/commissioning/plan/{year}/declarations/{declaration}/staff/{line}",
+    ),
+    (
+        "post",
+        "/commissioning/plan/{year}/declarations/{declaration}/staff/{line}",
+    ),
     ("get", "/commissioning/contracts/{key}"),
     ("get", "/commissioning/contracts/{key}/statement.csv"),
     ("get", "/commissioning/need"),

@@ -2,7 +2,7 @@
 //! it: an empty record; "Change the record", checked, then saved with a reason; the
 //! agreements and a contract's statement; a second version; the history and a restore after
 //! "Are you sure?"; the quarterly report, printed to PDF by Chromium; the Transformation
-//! Plan, with a milestone updated and a contribution varied by form. Every page is checked by
+//! Plan, with a milestone updated, declared staff changed and a contribution varied by form. Every page is checked by
 //! axe-core and must not scroll sideways at 390 px.
 
 use nwd_domain::authz::Role;
@@ -301,6 +301,28 @@ lead = "icb"
     assert!(actions.contains("Done"), "{actions}");
     assert!(actions.contains("Waits published on the dashboard every month"));
 
+    // The declared staff changed by form.
+    app.goto(&format!(
+        "/commissioning/plan/{}/declarations/1/staff/1",
+        year.to_string().replace('/', "-")
+    ))
+    .await;
+    assert_eq!(
+        app.heading().await,
+        format!("Change declared staff in the {year} plan")
+    );
+    app.type_into("wte", "5.5").await;
+    app.type_into("reason", "Two psychologists recruited").await;
+    app.check_page("staff form").await;
+    fits(&app, "staff form").await;
+    app.press("#check").await;
+    assert!(app.text("#change").await.contains("5.5"));
+    app.check_page("staff check").await;
+    fits(&app, "staff check").await;
+    app.press("#save").await;
+    assert_eq!(app.path().await, "/commissioning/plan");
+    assert!(app.text("#provider-1").await.contains("5.5"));
+
     // A contribution varied by form, from the money page.
     let from = year
         .first_day()
@@ -332,7 +354,7 @@ lead = "icb"
     assert!(app
         .text("main")
         .await
-        .contains("Version 3 of the record is saved"));
+        .contains("Version 4 of the record is saved"));
     let variations = app.text("#agreement-pool-variations").await;
     assert!(variations.contains("£120,000 a year from"), "{variations}");
     app.finish().await;

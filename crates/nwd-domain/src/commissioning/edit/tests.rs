@@ -47,6 +47,20 @@ title = "Last year's plan"
 year = "2026/27"
 title = "This year's plan"
 
+  [[transformation_plan.declaration]]
+  provider = "trust"
+
+    [[transformation_plan.declaration.staff]]
+    service = "Community team"
+    role = "Clinical psychologist"
+    wte = 3.5 # after the spring recruitment
+
+    [[transformation_plan.declaration.staff]]
+    service = "Community team"
+    role = "Administrator"
+    wte = 2
+    clinical = false
+
   [[transformation_plan.action]]
   action = "First"
   owner = "icb"
@@ -236,4 +250,39 @@ fn every_status_code_reads_back() {
         assert_eq!(written, status);
     }
     assert_eq!(MilestoneStatus::parse("finished"), None);
+}
+
+#[test]
+fn a_staff_line_gets_its_new_whole_time_equivalents_and_nothing_else_changes() {
+    let edited = set_staff_wte(RECORD, "2026/27", 0, 0, 5.5).unwrap();
+    assert_eq!(edited.at, "transformation_plan[1].declaration[0].staff[0]");
+    let before = parsed(RECORD);
+    let after = parsed(&edited.source);
+    let staff = &after.plans[1].declarations[0].staff;
+    assert_eq!(staff[0].wte, 5.5);
+    assert_eq!(staff[0].role, "Clinical psychologist");
+    assert_eq!(staff[1], before.plans[1].declarations[0].staff[1]);
+    assert_eq!(after.plans[1].actions, before.plans[1].actions);
+    assert_eq!(after.agreements, before.agreements);
+    assert_eq!(
+        edited.source,
+        RECORD.replace(
+            "    wte = 3.5 # after the spring recruitment",
+            "    wte = 5.5"
+        ),
+        "the one value changed, the rest as written"
+    );
+    assert_eq!(
+        edited.form_field("transformation_plan[1].declaration[0].staff[0].wte"),
+        Some("wte")
+    );
+    let error = set_staff_wte(RECORD, "2026/27", 0, 2, 1.0).unwrap_err();
+    assert_eq!(error.field, "staff");
+    assert!(
+        error.message.contains("no staff line 3 in declaration 1"),
+        "{}",
+        error.message
+    );
+    let error = set_staff_wte(RECORD, "2026/27", 1, 0, 1.0).unwrap_err();
+    assert_eq!(error.field, "staff");
 }

@@ -51,6 +51,8 @@ struct StaffLine {
     role: String,
     skill: String,
     wte: String,
+    /// Where its change form is.
+    change: String,
 }
 
 struct ProviderLine {
@@ -207,6 +209,12 @@ pub async fn page(
             for (kpi, value) in part.waits {
                 figures.push((kpi.title(), kpi_text(kpi, value)));
             }
+            // Its place in the plan as written (the form names the line by it).
+            let declaration = report
+                .plan
+                .as_ref()
+                .and_then(|p| p.declarations.iter().position(|d| *d == part.declaration))
+                .map_or(0, |i| i + 1);
             ProviderLine {
                 name: name(part.declaration.provider),
                 total_wte: format!("{:.1}", part.declaration.total_wte()),
@@ -214,7 +222,9 @@ pub async fn page(
                     .declaration
                     .staff
                     .iter()
-                    .map(|s| StaffLine {
+                    .enumerate()
+                    .map(|(i, s)| StaffLine {
+                        change: super::change::staff_path(report.year, declaration, i + 1),
                         service: s.service_name.clone(),
                         role: if s.clinical {
                             s.role.clone()

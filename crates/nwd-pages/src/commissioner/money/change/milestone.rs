@@ -38,7 +38,7 @@ struct MilestonePage {
 const MILESTONE_FIELDS: [&str; 3] = ["status", "evidence", "edited_from"];
 
 /// `2026-27` in a path is the year `2026/27`.
-fn year_of_path(year: &str) -> Result<FinancialYear, PageError> {
+pub(super) fn year_of_path(year: &str) -> Result<FinancialYear, PageError> {
     FinancialYear::parse(&year.replacen('-', "/", 1))
         .map_err(|e| PageError::staff(ApiError::NotFound(format!("no such plan year: {e}"))))
 }

@@ -11,9 +11,11 @@
 //! the change" page and what both share.
 
 pub mod milestone;
+pub mod staff;
 pub mod vary;
 
 pub(crate) use milestone::milestone_path;
+pub(crate) use staff::staff_path;
 
 use askama::Template;
 use axum::http::StatusCode;
