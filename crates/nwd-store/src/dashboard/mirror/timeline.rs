@@ -55,7 +55,9 @@ impl<T> Default for Timeline<T> {
 }
 
 impl<T: Timed> Timeline<T> {
-    /// Rows held, and the bytes their buckets take.
+    /// Rows held, and the bytes their buckets take (the benchmark's measure, so only with the
+    /// `testing` feature).
+    #[cfg(feature = "testing")]
     fn size(&self) -> (usize, usize) {
         self.buckets.values().fold((0, 0), |(rows, bytes), v| {
             (
