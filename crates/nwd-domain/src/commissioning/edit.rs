@@ -167,6 +167,23 @@ pub fn add_contribution(
     })
 }
 
+/// The Transformation Plan for `year` (`2026/27`) and its index among the record's plans.
+fn plan_mut<'a>(
+    doc: &'a mut DocumentMut,
+    year: &str,
+) -> Result<(usize, &'a mut Table), FieldError> {
+    tables_mut(doc.as_table_mut(), "transformation_plan")
+        .into_iter()
+        .enumerate()
+        .find(|(_, t)| t.get("year").and_then(Item::as_str) == Some(year))
+        .ok_or_else(|| {
+            missing(
+                "transformation_plan",
+                format!("the record has no Transformation Plan for {year}"),
+            )
+        })
+}
+
 /// Sets the status and evidence of milestone `action` (counted from 0) of the plan for
 /// `year` (`2026/27`).
 pub fn update_milestone(
@@ -176,17 +193,7 @@ pub fn update_milestone(
     update: &MilestoneUpdate,
 ) -> Result<Edited, FieldError> {
     let mut doc = document(source)?;
-    let plans = tables_mut(doc.as_table_mut(), "transformation_plan");
-    let Some((p, plan)) = plans
-        .into_iter()
-        .enumerate()
-        .find(|(_, t)| t.get("year").and_then(Item::as_str) == Some(year))
-    else {
-        return Err(missing(
-            "transformation_plan",
-            format!("the record has no Transformation Plan for {year}"),
-        ));
-    };
+    let (p, plan) = plan_mut(&mut doc, year)?;
     let Some(table) = tables_mut(plan, "action").into_iter().nth(action) else {
         return Err(missing(
             "action",
@@ -223,17 +230,7 @@ pub fn set_staff_wte(
     wte: f64,
 ) -> Result<Edited, FieldError> {
     let mut doc = document(source)?;
-    let plans = tables_mut(doc.as_table_mut(), "transformation_plan");
-    let Some((p, plan)) = plans
-        .into_iter()
-        .enumerate()
-        .find(|(_, t)| t.get("year").and_then(Item::as_str) == Some(year))
-    else {
-        return Err(missing(
-            "transformation_plan",
-            format!("the record has no Transformation Plan for {year}"),
-        ));
-    };
+    let (p, plan) = plan_mut(&mut doc, year)?;
     let Some(table) = tables_mut(plan, "declaration")
         .into_iter()
         .nth(declaration)

@@ -14,12 +14,13 @@ use nwd_domain::outcome_figures::ReferralOutcome;
 use nwd_domain::referral::event::ReferralEvent;
 use nwd_domain::referral::outcome::{norm_inputs_at, summarise, OutcomeAssessment};
 use nwd_domain::{PersonId, ReferralId, ServiceId};
+use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::codec::{ts, uuid};
 use crate::{Store, StoreError};
 
-use super::read::select;
+use super::read::select_each;
 use super::Mirror;
 
 impl Mirror {
@@ -42,29 +43,43 @@ impl Mirror {
             }))
         };
 
+        // The recorded measures of each closed referral: its `outcome_recorded` events alone
+        // (with the attended contacts, all that the pairing reads; replaying whole histories
+        // made start-up several times slower). On a full read the closed referrals are
+        // chosen in SQL; for a few changed ones, by their keys. Read first, so that the
+        // contacts' instants are kept only for referrals that have measures.
+        let outcome_sql = "SELECT e.referral_id, r.person_id, e.payload FROM referral_events e \
+             JOIN referrals r ON r.id = e.referral_id \
+             WHERE e.event_type = 'outcome_recorded' AND r.closed_at IS NOT NULL";
+        let mut measured: HashMap<u32, (String, Vec<OutcomeAssessment>)> = HashMap::new();
+        select_each(store, outcome_sql, &[], "e.referral_id", ids, &mut |row| {
+            let Some(slot) = closed_slot(self, &row.try_get::<String, _>("referral_id")?)? else {
+                return Ok(());
+            };
+            let payload: String = row.try_get("payload")?;
+            let ReferralEvent::OutcomeRecorded { assessment } =
+                serde_json::from_str::<ReferralEvent>(&payload)?
+            else {
+                return Ok(());
+            };
+            measured
+                .entry(slot)
+                .or_insert_with(|| (row.try_get("person_id").unwrap_or_default(), Vec::new()))
+                .1
+                .push(assessment);
+            Ok(())
+        })
+        .await?;
+
         // Direct contacts: every one's attendance, month and service (the attendance
-        // figures); of closed referrals, the attended ones' instants (the pairing needs the
-        // first and second).
+        // figures); of closed referrals, the attended ones' count and, where measured, their
+        // instants (the pairing needs the first and second).
         // One table, no join: with a join to `referrals` SQLite's planner may leave the
         // `contacts_by_allocation` index when only a few allocations are read.
         let contact_sql = "SELECT c.referral_id, c.person_id, c.service_id, c.status, c.at \
              FROM contacts c WHERE c.kind = 'direct'";
-        let rows = match ids {
-            None => select(store, contact_sql, &[], "c.allocation_id", None).await?,
-            Some(_) if allocation_ids.is_empty() => Vec::new(),
-            Some(_) => {
-                select(
-                    store,
-                    contact_sql,
-                    &[],
-                    "c.allocation_id",
-                    Some(allocation_ids),
-                )
-                .await?
-            }
-        };
         let mut attended: HashMap<u32, Vec<Timestamp>> = HashMap::new();
-        for row in &rows {
+        let mut contact = |row: AnyRow| -> Result<(), StoreError> {
             let referral: String = row.try_get("referral_id")?;
             let status = ContactStatus::parse(&row.try_get::<String, _>("status")?)
                 .map_err(StoreError::Corrupt)?;
@@ -86,44 +101,47 @@ impl Mirror {
                 }
             }
             let Some(slot) = closed_slot(self, &referral)? else {
-                continue;
+                return Ok(());
             };
             if status.is_attended() {
                 if let Some(entry) = &mut self.entries[slot as usize] {
                     entry.attended_direct += 1;
                 }
-                attended
-                    .entry(slot)
-                    .or_default()
-                    .push(ts(row.try_get("at")?)?);
+                if measured.contains_key(&slot) {
+                    attended
+                        .entry(slot)
+                        .or_default()
+                        .push(ts(row.try_get("at")?)?);
+                }
+            }
+            Ok(())
+        };
+        match ids {
+            None => {
+                select_each(
+                    store,
+                    contact_sql,
+                    &[],
+                    "c.allocation_id",
+                    None,
+                    &mut contact,
+                )
+                .await?
+            }
+            Some(_) if allocation_ids.is_empty() => {}
+            Some(_) => {
+                select_each(
+                    store,
+                    contact_sql,
+                    &[],
+                    "c.allocation_id",
+                    Some(allocation_ids),
+                    &mut contact,
+                )
+                .await?;
             }
         }
 
-        // The recorded measures of each closed referral: its `outcome_recorded` events alone
-        // (with the contacts above, all that the pairing reads; replaying whole histories
-        // made start-up several times slower). On a full read the closed referrals are
-        // chosen in SQL; for a few changed ones, by their keys.
-        let outcome_sql = "SELECT e.referral_id, r.person_id, e.payload FROM referral_events e \
-             JOIN referrals r ON r.id = e.referral_id \
-             WHERE e.event_type = 'outcome_recorded' AND r.closed_at IS NOT NULL";
-        let rows = select(store, outcome_sql, &[], "e.referral_id", ids).await?;
-        let mut measured: HashMap<u32, (String, Vec<OutcomeAssessment>)> = HashMap::new();
-        for row in &rows {
-            let Some(slot) = closed_slot(self, &row.try_get::<String, _>("referral_id")?)? else {
-                continue;
-            };
-            let payload: String = row.try_get("payload")?;
-            let ReferralEvent::OutcomeRecorded { assessment } =
-                serde_json::from_str::<ReferralEvent>(&payload)?
-            else {
-                continue;
-            };
-            measured
-                .entry(slot)
-                .or_insert_with(|| (row.try_get("person_id").unwrap_or_default(), Vec::new()))
-                .1
-                .push(assessment);
-        }
         if measured.is_empty() {
             return Ok(());
         }
@@ -136,18 +154,19 @@ impl Mirror {
             .collect();
         people.sort_unstable();
         let mut details: HashMap<PersonId, nwd_domain::person::PersonDetails> = HashMap::new();
-        for row in &select(
+        select_each(
             store,
             "SELECT id, details FROM persons WHERE 1 = 1",
             &[],
             "id",
             Some(&people),
+            &mut |row| {
+                let person = crate::intake::person_from_row(&row)?;
+                details.insert(person.id, person.details);
+                Ok(())
+            },
         )
-        .await?
-        {
-            let person = crate::intake::person_from_row(row)?;
-            details.insert(person.id, person.details);
-        }
+        .await?;
         let inputs = |received_at: i64, person: &str| -> Result<_, StoreError> {
             let received = ts(received_at)?;
             Ok(

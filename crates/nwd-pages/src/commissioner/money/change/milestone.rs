@@ -12,11 +12,10 @@ use nwd_http::problem::ApiError;
 use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 use nwd_store::auth::Principal;
-use nwd_usecase::error::UseCaseError;
 use nwd_usecase::record_change;
 
 use super::super::long_date;
-use super::{check_page, csrf_of, form_messages, record, save_and_answer, CheckLine};
+use super::{check_page, csrf_of, made_or_refused, record, save_and_answer, CheckLine};
 use crate::form::FormData;
 use crate::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 
@@ -181,19 +180,12 @@ pub async fn milestone(
         status,
         evidence: (!evidence.is_empty()).then(|| evidence.clone()),
     };
-    let change =
-        match record_change::update_milestone(&state.store, &year.to_string(), number - 1, &update)
-            .await
-        {
-            Ok(change) => change,
-            Err(UseCaseError::Invalid(errors)) => {
-                return refused(
-                    form_messages(errors, &known),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-            }
-            Err(other) => return Err(PageError::staff(other)),
-        };
+    let made =
+        record_change::update_milestone(&state.store, &year.to_string(), number - 1, &update).await;
+    let change = match made_or_refused(made, &known, refused) {
+        Ok(change) => change,
+        Err(answer) => return *answer,
+    };
     let path = milestone_path(year, number);
     if !crate::admin::confirm::confirmed(&form) {
         let show = |e: &Option<String>| e.clone().unwrap_or_else(|| "None".into());

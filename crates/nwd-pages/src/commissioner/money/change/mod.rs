@@ -67,7 +67,25 @@ pub(super) fn form_messages(fields: Vec<FieldError>, known: &[&str]) -> Vec<Fiel
         .collect()
 }
 
-/// Saves `change` (made on the form opened on `edited_from`) with `reason`, and answers: to
+/// The change the use case made of a form's answers, or the answer refusing them: the form
+/// again through `refused`, with each problem under the `known` field it concerns (422).
+pub(super) fn made_or_refused(
+    made: Result<Change, UseCaseError>,
+    known: &[&str],
+    refused: impl FnOnce(Vec<FieldMessage>, StatusCode) -> PageResult,
+) -> Result<Change, Box<PageResult>> {
+    match made {
+        Ok(change) => Ok(change),
+        Err(UseCaseError::Invalid(errors)) => Err(Box::new(refused(
+            form_messages(errors, known),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ))),
+        Err(other) => Err(Box::new(Err(PageError::staff(other)))),
+    }
+}
+
+/// Saves `change` (made on the form opened on `edited_from`) with `reason` (cut to the
+/// record's longest reason), and answers: to
 /// `then(version)` when saved, else the form again through `refused` — its problems under
 /// the `known` fields, or who saved meanwhile (409).
 #[allow(clippy::too_many_arguments)]
@@ -82,13 +100,17 @@ pub(super) async fn save_and_answer(
     then: impl FnOnce(i64) -> String,
     refused: impl FnOnce(Vec<FieldMessage>, StatusCode) -> PageResult,
 ) -> PageResult {
+    let reason: String = reason
+        .chars()
+        .take(nwd_usecase::commissioning::MAX_REASON)
+        .collect();
     match record_change::save_change(
         &state.store,
         &trail.signed_in(principal),
         &principal.display_name,
         edited_from,
         change,
-        reason,
+        &reason,
     )
     .await
     {

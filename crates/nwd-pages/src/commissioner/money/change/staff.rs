@@ -13,11 +13,10 @@ use nwd_http::problem::ApiError;
 use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 use nwd_store::auth::Principal;
-use nwd_usecase::error::UseCaseError;
 use nwd_usecase::record_change;
 
 use super::milestone::year_of_path;
-use super::{check_page, csrf_of, form_messages, record, save_and_answer, CheckLine};
+use super::{check_page, csrf_of, made_or_refused, record, save_and_answer, CheckLine};
 use crate::form::FormData;
 use crate::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 
@@ -195,23 +194,17 @@ pub async fn staff(
     let Some(wte) = wte.filter(|_| problems.is_empty()) else {
         return refused(problems, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let change = match record_change::set_staff_wte(
+    let made = record_change::set_staff_wte(
         &state.store,
         &year.to_string(),
         declaration - 1,
         line - 1,
         wte,
     )
-    .await
-    {
+    .await;
+    let change = match made_or_refused(made, &known, refused) {
         Ok(change) => change,
-        Err(UseCaseError::Invalid(errors)) => {
-            return refused(
-                form_messages(errors, &known),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
-        Err(other) => return Err(PageError::staff(other)),
+        Err(answer) => return *answer,
     };
     let path = staff_path(year, declaration, line);
     let plan_page = format!(
@@ -262,16 +255,13 @@ pub async fn staff(
             plan_page,
         );
     }
-    let version_reason: String = format!(
+    let version_reason = format!(
         "{provider}, {} ({}), {year} plan: {} → {} WTE. {reason}",
         before.service_name,
         before.role,
         wte_text(before.wte),
         wte_text(wte)
-    )
-    .chars()
-    .take(nwd_usecase::commissioning::MAX_REASON)
-    .collect();
+    );
     save_and_answer(
         &trail,
         &state,

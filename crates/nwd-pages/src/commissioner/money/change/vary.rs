@@ -12,11 +12,12 @@ use nwd_http::problem::ApiError;
 use nwd_http::secure::RequestAudit;
 use nwd_http::AppState;
 use nwd_store::auth::Principal;
-use nwd_usecase::error::UseCaseError;
 use nwd_usecase::record_change::{self, Change};
 
 use super::super::long_date;
-use super::{check_page, csrf_of, form_messages, record, save_and_answer, CheckLine};
+use super::{
+    check_page, csrf_of, form_messages, made_or_refused, record, save_and_answer, CheckLine,
+};
 use crate::form::FormData;
 use crate::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
 
@@ -242,15 +243,10 @@ pub async fn vary(
             )
         }
     };
-    let change = match record_change::vary_contribution(&state.store, &key, &line).await {
+    let made = record_change::vary_contribution(&state.store, &key, &line).await;
+    let change = match made_or_refused(made, &known, refused) {
         Ok(change) => change,
-        Err(UseCaseError::Invalid(errors)) => {
-            return refused(
-                form_messages(errors, &known),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
-        Err(other) => return Err(PageError::staff(other)),
+        Err(answer) => return *answer,
     };
     if !crate::admin::confirm::confirmed(&form) {
         return vary_check(&principal, &key, &form, &line, &change);
@@ -263,10 +259,6 @@ pub async fn vary(
         long_date(jiff::civil::Date::strptime("%Y-%m-%d", &line.from).unwrap_or_default()),
         line.reason
     );
-    let reason: String = reason
-        .chars()
-        .take(nwd_usecase::commissioning::MAX_REASON)
-        .collect();
     save_and_answer(
         &trail,
         &state,
