@@ -1,9 +1,9 @@
 //! Changing the commissioning record from a form (issue 20): a partner's contribution varied
 //! during a year, a Transformation Plan milestone's status and evidence, a provider's declared
-//! staff (the clinicians the what-if simulator asks about). The form's answers
-//! become one edit of the record in force (`nwd_domain::commissioning::edit`, which keeps
-//! every other line as written), checked like any save, with each problem under the form's
-//! own field (`amount`, `from`, …) when it is the changed entry's and under `document` when it
+//! staff (the clinicians the what-if simulator asks about), a contract's value for a year.
+//! The form's answers become one edit of the record in force
+//! (`nwd_domain::commissioning::edit`, which keeps every other line as written), checked
+//! like any save, with each problem under the form's own field (`amount`, `from`, …) when it is the changed entry's and under `document` when it
 //! is elsewhere in the record; then saved as a new version with the same conflict rule as a
 //! save of the whole text ([`crate::commissioning::save`]): refused, writing nothing, when
 //! someone saved since the version the form was opened on.
@@ -127,6 +127,21 @@ pub async fn set_staff_wte(
 ) -> Result<Change, UseCaseError> {
     let (on_version, source, before) = in_force(store).await?;
     let edited = edit::set_staff_wte(&source, year, declaration, line, wte);
+    checked(store, on_version, before, edited).await
+}
+
+/// Contract `contract`'s (by key) annual value for `year` (`2026/27`) set to `pounds`: the
+/// year's value line changed, or added when it has none. Problems come under `year`,
+/// `amount`, or `document` (a year outside the contract's term is the record's problem, so
+/// it comes under `document`).
+pub async fn set_contract_value(
+    store: &Store,
+    contract: &str,
+    year: &str,
+    pounds: f64,
+) -> Result<Change, UseCaseError> {
+    let (on_version, source, before) = in_force(store).await?;
+    let edited = edit::set_contract_value(&source, contract, year, pounds);
     checked(store, on_version, before, edited).await
 }
 

@@ -1,9 +1,10 @@
 //! Changes to the commissioning record made from a form rather than by editing its text: a
 //! partner's contribution varied during a year (a further `[[agreement.contribution]]` line,
 //! the earlier one kept as history), a Transformation Plan milestone's status and evidence,
-//! and a provider's declared staff (whole-time equivalents of one staff line). Each takes the record's TOML source and returns the new source with only that
-//! change, every other line, comment and indent kept as written (`toml_edit`), so a version
-//! in the history differs from the one before by exactly what the form said.
+//! a provider's declared staff (whole-time equivalents of one staff line), and a contract's
+//! value for a financial year. Each takes the record's TOML source and returns the new source
+//! with only that change, every other line, comment and indent kept as written (`toml_edit`),
+//! so a version in the history differs from the one before by exactly what the form said.
 //!
 //! The new source is checked like any other save ([`super::plan::CommissioningDocument`]'s
 //! check); [`Edited::form_field`] turns a problem's document path back into the form's field.
@@ -164,6 +165,63 @@ pub fn add_contribution(
     Ok(Edited {
         source: doc.to_string(),
         at: format!("agreement[{i}].contribution[{j}]"),
+    })
+}
+
+/// Sets contract `contract`'s (by key) annual value for `year` (`2026/27`) to `pounds`: the
+/// year's `[[contract.value]]` line is changed, or a line is added after the last one when
+/// the year has none. The `at` path is the line's, so its `year` and `amount` problems come
+/// back under those fields.
+pub fn set_contract_value(
+    source: &str,
+    contract: &str,
+    year: &str,
+    pounds: f64,
+) -> Result<Edited, FieldError> {
+    let mut doc = document(source)?;
+    let Some((i, table)) = tables_mut(doc.as_table_mut(), "contract")
+        .into_iter()
+        .enumerate()
+        .find(|(_, t)| t.get("key").and_then(Item::as_str) == Some(contract))
+    else {
+        return Err(missing(
+            "contract",
+            format!("the record has no contract {contract:?}"),
+        ));
+    };
+    let values = table
+        .entry("value")
+        .or_insert(Item::ArrayOfTables(ArrayOfTables::new()));
+    let Some(values) = values.as_array_of_tables_mut() else {
+        return Err(missing(
+            &format!("contract[{i}].value"),
+            "the contract's values are not written as [[contract.value]] lines: change the record as text".into(),
+        ));
+    };
+    let existing = values
+        .iter()
+        .position(|t| t.get("year").and_then(Item::as_str) == Some(year));
+    let j = match existing {
+        Some(j) => {
+            if let Some(line) = values.get_mut(j) {
+                line["amount"] = amount_item(pounds);
+            }
+            j
+        }
+        None => {
+            let mut new = Table::new();
+            new["year"] = value(year);
+            new["amount"] = amount_item(pounds);
+            if let Some(last) = values.iter().last() {
+                dress_like(&mut new, last);
+            }
+            values.push(new);
+            values.len() - 1
+        }
+    };
+    Ok(Edited {
+        source: doc.to_string(),
+        at: format!("contract[{i}].value[{j}]"),
     })
 }
 

@@ -137,6 +137,16 @@ pub fn router() -> SecureRouter {
             routes!(money::change::staff::staff),
         )
         .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(money::change::value::value_form),
+        )
+        .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(money::change::value::value),
+        )
+        .route(
             Policy::Requires(Permission::ReadAggregates, Scope::None),
             "aggregate",
             routes!(need::page),

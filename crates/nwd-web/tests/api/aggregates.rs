@@ -48,6 +48,8 @@ const COMMISSIONER_ROUTES: &[(&str, &str)] = &[
     ),
     ("get", "/commissioning/contracts/{key}"),
     ("get", "/commissioning/contracts/{key}/statement.csv"),
+    ("get", "/commissioning/contracts/{key}/value"),
+    ("post", "/commissioning/contracts/{key}/value"),
     ("get", "/commissioning/reports/quarterly"),
     ("get", "/commissioning/reports/quarterly.csv"),
     ("get", "/commissioning/plan"),

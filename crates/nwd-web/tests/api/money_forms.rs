@@ -1,7 +1,7 @@
 //! Changing the commissioning record by form (issue 20), on both databases: a partner's
 //! contribution varied from a day, a Transformation Plan milestone's status and evidence,
-//! and a provider's declared staff. Each answer that is wrong is named by its field and writes nothing; "Check"
-//! shows before and after and writes nothing; "Save" writes one version whose text differs
+//! a provider's declared staff, and a contract's value for a year. Each answer that is wrong
+//! is named by its field and writes nothing; "Check" shows before and after and writes nothing; "Save" writes one version whose text differs
 //! from the one before only by the change; a form opened on an older version is refused as
 //! a conflict; and only `manage_commissioning` reaches the forms.
 
@@ -520,6 +520,199 @@ async fn a_commissioner_changes_declared_staff_by_form(app: &TestApp) {
 }
 on_both_backends!(a_commissioner_changes_declared_staff_by_form);
 
+const VALUE: &str = "/commissioning/contracts/cyp-block/value";
+
+async fn a_commissioner_sets_a_contracts_value_for_a_year_by_form(app: &TestApp) {
+    let (token, source) = set_up(app).await;
+    let contract = html(
+        page(
+            app,
+            &token,
+            Method::GET,
+            "/commissioning/contracts/cyp-block?year=2024/25",
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert!(
+        contract.contains(&format!("href=\"{VALUE}?year=2024%2F25\"")),
+        "{contract}"
+    );
+    let open = html(
+        page(app, &token, Method::GET, &format!("{VALUE}?year=2025/26"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    // The term's two years, the one asked for chosen, each with its value now.
+    assert!(
+        open.contains("<option value=\"2024/25\">2024/25 (now £365,000)</option>"),
+        "{open}"
+    );
+    assert!(
+        open.contains("<option value=\"2025/26\" selected>2025/26 (no value yet)</option>"),
+        "{open}"
+    );
+
+    // Wrong answers, by field; nothing written.
+    for (answers, field, message) in [
+        (
+            vec![
+                ("year", "2027/28"),
+                ("amount", "380000"),
+                ("reason", "Agreed"),
+            ],
+            "year",
+            "a financial year of the contract",
+        ),
+        (
+            vec![
+                ("year", "2025/26"),
+                ("amount", "lots"),
+                ("reason", "Agreed"),
+            ],
+            "amount",
+            "must be a number of pounds",
+        ),
+        (
+            vec![("year", "2025/26"), ("amount", ""), ("reason", "Agreed")],
+            "amount",
+            "Enter the year",
+        ),
+        (
+            vec![("year", "2025/26"), ("amount", "-1"), ("reason", "Agreed")],
+            "amount",
+            "not a sum of money",
+        ),
+        (
+            vec![("year", "2025/26"), ("amount", "380000"), ("reason", " ")],
+            "reason",
+            "Say why the value is set",
+        ),
+    ] {
+        let mut body = answers.clone();
+        body.push(("edited_from", "1"));
+        let refused = html(form(app, &token, VALUE, &body).send().await.unwrap(), 422).await;
+        assert!(
+            refused.contains(&format!("href=\"#{field}\"")),
+            "{answers:?}: {refused}"
+        );
+        assert!(refused.contains(message), "{answers:?}: {refused}");
+    }
+    assert_eq!(app.count("commissioning_versions").await, 1);
+
+    // A first value for 2025/26: checked (the whole term before and after), nothing written.
+    let answers = [
+        ("year", "2025/26"),
+        ("amount", "£380,000"),
+        ("reason", "Agreed by the board"),
+        ("edited_from", "1"),
+    ];
+    let check = html(
+        form(app, &token, VALUE, &answers).send().await.unwrap(),
+        200,
+    )
+    .await;
+    assert!(
+        check.contains("None</td><td class=\"nhsuk-table__cell\">£380,000"),
+        "{check}"
+    );
+    assert!(
+        check.contains("£365,000</td><td class=\"nhsuk-table__cell\">£745,000"),
+        "{check}"
+    );
+    assert_eq!(app.count("commissioning_versions").await, 1);
+    let mut confirmed = answers.to_vec();
+    confirmed.push(("confirmed", "yes"));
+    let saved = form(app, &token, VALUE, &confirmed).send().await.unwrap();
+    assert_eq!(
+        location(&saved),
+        "/commissioning/contracts/cyp-block?year=2025%2F26&saved=2"
+    );
+    let current = app.store.commissioning_current().await.unwrap().unwrap();
+    assert_eq!(
+        current.reason,
+        "Synthetic CYP service, 2025/26: no value → £380,000. Agreed by the board"
+    );
+    let line = "  year = \"2024/25\"\n  amount = 365000\n";
+    assert_eq!(
+        current.source,
+        source.replacen(
+            line,
+            &format!("{line}\n  [[contract.value]]\n  year = \"2025/26\"\n  amount = 380000\n"),
+            1
+        ),
+        "the one line added, the rest as written"
+    );
+    let contract = html(
+        page(
+            app,
+            &token,
+            Method::GET,
+            "/commissioning/contracts/cyp-block?year=2025/26&saved=2",
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert!(
+        contract.contains("Version 2 of the record is saved"),
+        "{contract}"
+    );
+    assert!(contract.contains("£380,000"), "{contract}");
+
+    // 2024/25 changed in place, from the current version.
+    let answers = [
+        ("year", "2024/25"),
+        ("amount", "370000.50"),
+        ("reason", "Pay award"),
+        ("edited_from", "2"),
+        ("confirmed", "yes"),
+    ];
+    let saved = form(app, &token, VALUE, &answers).send().await.unwrap();
+    assert_eq!(
+        location(&saved),
+        "/commissioning/contracts/cyp-block?year=2024%2F25&saved=3"
+    );
+    let third = app.store.commissioning_current().await.unwrap().unwrap();
+    assert_eq!(
+        third.source,
+        current
+            .source
+            .replacen("  amount = 365000\n", "  amount = 370000.5\n", 1)
+    );
+    assert_eq!(
+        third.reason,
+        "Synthetic CYP service, 2024/25: £365,000 → £370,000.50. Pay award"
+    );
+
+    // The form opened on version 1: refused, nothing written.
+    let mut stale = answers.to_vec();
+    stale[3] = ("edited_from", "1");
+    let refused = html(form(app, &token, VALUE, &stale).send().await.unwrap(), 409).await;
+    assert!(refused.contains("Someone saved the record while you were changing it"));
+    assert_eq!(app.count("commissioning_versions").await, 3);
+
+    let missing = page(
+        app,
+        &token,
+        Method::GET,
+        "/commissioning/contracts/nope/value",
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(missing.status(), 404);
+}
+on_both_backends!(a_commissioner_sets_a_contracts_value_for_a_year_by_form);
+
 async fn only_manage_commissioning_reaches_the_forms(app: &TestApp) {
     let _ = set_up(app).await;
     // Triage reads the figures but does not manage the record: no link, no form.
@@ -549,6 +742,20 @@ async fn only_manage_commissioning_reaches_the_forms(app: &TestApp) {
     .await;
     assert!(!plan.contains("/milestones/"), "{plan}");
     assert!(!plan.contains("/declarations/"), "{plan}");
+    let contract = html(
+        page(
+            app,
+            &triage,
+            Method::GET,
+            "/commissioning/contracts/cyp-block",
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert!(!contract.contains("/value"), "{contract}");
     for (method, path) in [
         (Method::GET, VARY),
         (Method::POST, VARY),
@@ -556,6 +763,8 @@ async fn only_manage_commissioning_reaches_the_forms(app: &TestApp) {
         (Method::POST, MILESTONE),
         (Method::GET, STAFF),
         (Method::POST, STAFF),
+        (Method::GET, VALUE),
+        (Method::POST, VALUE),
     ] {
         let response = page(app, &triage, method.clone(), path)
             .send()

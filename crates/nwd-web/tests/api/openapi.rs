@@ -172,6 +172,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     ("get", "/commissioning/contracts/{key}"),
     ("get", "/commissioning/contracts/{key}/statement.csv"),
+    ("get", "/commissioning/contracts/{key}/value"),
+    ("post", "/commissioning/contracts/{key}/value"),
     ("get", "/commissioning/need"),
     ("get", "/commissioning/need.csv"),
     ("get", "/commissioning/need/population"),

@@ -357,5 +357,38 @@ lead = "icb"
         .contains("Version 4 of the record is saved"));
     let variations = app.text("#agreement-pool-variations").await;
     assert!(variations.contains("£120,000 a year from"), "{variations}");
+
+    // The contract's value for the year set by form, from its page.
+    app.goto("/commissioning/contracts/cyp").await;
+    app.press("#set-value").await;
+    assert_eq!(
+        app.heading().await,
+        "Set the value of Synthetic CYP service"
+    );
+    app.type_into("amount", "400,000").await;
+    app.type_into("reason", "Pay award agreed by the board")
+        .await;
+    app.check_page("contract value form").await;
+    fits(&app, "contract value form").await;
+    app.press("#check").await;
+    assert_eq!(
+        app.heading().await,
+        "Check the value of Synthetic CYP service"
+    );
+    let change = app.text("#change").await;
+    assert!(
+        change.contains("£365,000") && change.contains("£400,000"),
+        "{change}"
+    );
+    app.check_page("contract value check").await;
+    fits(&app, "contract value check").await;
+    app.press("#save").await;
+    assert_eq!(app.path().await, "/commissioning/contracts/cyp");
+    assert!(app
+        .text("main")
+        .await
+        .contains("Version 5 of the record is saved"));
+    let summary = app.text("#contract-summary").await;
+    assert!(summary.contains("£400,000"), "{summary}");
     app.finish().await;
 }

@@ -286,3 +286,73 @@ fn a_staff_line_gets_its_new_whole_time_equivalents_and_nothing_else_changes() {
     let error = set_staff_wte(RECORD, "2026/27", 1, 0, 1.0).unwrap_err();
     assert_eq!(error.field, "staff");
 }
+
+const CONTRACTS: &str = r#"# Contracts. This comment must survive every form.
+
+[[contract]]
+key = "counselling"
+name = "Community counselling"
+provider = "hopfield"
+funder = "kcc"
+start = "2025-04-01"
+end = "2028-03-31"
+services = ["Hopfield Youth Counselling"]
+payment = { type = "block" }
+
+  [[contract.value]]
+  year = "2025/26"
+  amount = 180000
+
+  [[contract.value]]
+  year = "2026/27"
+  amount = 180000 # agreed in March
+
+  [[contract.kpi]]
+  kpi = "did_not_attend_rate"
+  threshold = 12
+  frequency = "quarterly"
+"#;
+
+#[test]
+fn a_contracts_value_for_a_year_it_has_is_changed_in_place() {
+    let edited = set_contract_value(CONTRACTS, "counselling", "2026/27", 195_000.0).unwrap();
+    assert_eq!(edited.at, "contract[0].value[1]");
+    assert_eq!(
+        edited.source,
+        CONTRACTS.replace("  amount = 180000 # agreed in March", "  amount = 195000"),
+        "the one amount changed, the rest as written"
+    );
+    assert_eq!(
+        edited.form_field("contract[0].value[1].amount"),
+        Some("amount")
+    );
+    assert_eq!(edited.form_field("contract[0].value"), None);
+}
+
+#[test]
+fn a_year_without_a_value_gets_a_line_after_the_last() {
+    let edited = set_contract_value(CONTRACTS, "counselling", "2027/28", 187_500.5).unwrap();
+    assert_eq!(edited.at, "contract[0].value[2]");
+    assert_eq!(
+        edited.source,
+        CONTRACTS.replace(
+            "  amount = 180000 # agreed in March\n",
+            "  amount = 180000 # agreed in March\n\n  [[contract.value]]\n  year = \"2027/28\"\n  amount = 187500.5\n"
+        ),
+        "a new line indented as the others, before the contract's KPIs in the text"
+    );
+    let after = parsed(&edited.source);
+    assert_eq!(after.contracts[0].values.len(), 3);
+    assert_eq!(after.contracts[0].kpis.len(), 1);
+}
+
+#[test]
+fn an_unknown_contract_is_refused_by_field() {
+    let error = set_contract_value(CONTRACTS, "nope", "2026/27", 1.0).unwrap_err();
+    assert_eq!(error.field, "contract");
+    assert!(
+        error.message.contains("no contract \"nope\""),
+        "{}",
+        error.message
+    );
+}

@@ -189,6 +189,11 @@ fn agreement_view(plan: &Commissioning, index: usize, agreement: &Agreement) -> 
     }
 }
 
+/// The banner after a form saved version `version` of the record.
+pub(crate) fn saved_banner(version: i64) -> String {
+    format!("Version {version} of the record is saved. If this was a mistake, restore the version before it from the history of the record.")
+}
+
 /// The record's agreements and contracts.
 #[utoipa::path(get, path = "/commissioning/money", tag = "pages",
     params(("saved" = Option<i64>, Query, description = "The version just saved, for the banner")),
@@ -232,11 +237,7 @@ pub async fn overview(
             paid_by: paid_by(&plan, c),
         })
         .collect();
-    let saved = saved.saved.map(|v| {
-        format!(
-            "Version {v} of the record is saved. If this was a mistake, restore the version before it from the history."
-        )
-    });
+    let saved = saved.saved.map(saved_banner);
     let errors = if problems.is_empty() {
         Vec::new()
     } else {

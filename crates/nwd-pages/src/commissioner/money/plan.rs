@@ -262,9 +262,7 @@ pub async fn page(
         .unwrap_or_default();
     let page = PlanPage {
         layout: Layout::staff(&format!("Transformation Plan, {}", report.year), &principal)
-            .with_success(query.saved.map(|v| {
-                format!("Version {v} of the record is saved. If this was a mistake, restore the version before it from the history of the record.")
-            })),
+            .with_success(query.saved.map(super::saved_banner)),
         year: report.year.to_string(),
         to_date: report.to_date,
         choices,

@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use nwd_domain::authz::Permission;
 use nwd_domain::commissioning::plan::{Contract, Payment};
 use nwd_domain::commissioning::statement::{Kpi, KpiValue, StatementRow};
 use nwd_domain::commissioning::{Commissioning, FinancialYear, Money};
@@ -26,6 +27,8 @@ use crate::layout::{render, Layout, PageError, PageResult, Sensitivity};
 pub struct YearQuery {
     /// `2026/27`; the current year when absent.
     year: Option<String>,
+    /// The version just saved by the value's form (the banner).
+    saved: Option<i64>,
 }
 
 /// One quarter's row as shown.
@@ -68,6 +71,8 @@ struct ContractPage {
     kpis: Vec<KpiView>,
     quarters: Vec<String>,
     elements: Vec<ElementView>,
+    /// Where the value for a year is set, for those who may change the record.
+    value_link: Option<String>,
 }
 
 /// The activity and cost columns, in order.
@@ -170,7 +175,7 @@ async fn statement_of(
 
 /// A contract's payment and activity statement for a year.
 #[utoipa::path(get, path = "/commissioning/contracts/{key}", tag = "pages",
-    params(("key" = String, Path), ("year" = Option<String>, Query, description = "Financial year, 2026/27; the current one by default")),
+    params(("key" = String, Path), ("year" = Option<String>, Query, description = "Financial year, 2026/27; the current one by default"), ("saved" = Option<i64>, Query, description = "The version just saved, for the banner")),
     responses((status = 200, description = "The statement", content_type = "text/html"), (status = 404, description = "No such contract", content_type = "text/html"), (status = 422, description = "Not a year of the contract", content_type = "text/html")))]
 pub async fn contract(
     State(state): State<AppState>,
@@ -322,7 +327,8 @@ pub async fn contract(
     let names = crate::commissioner::money::statement::service_names(&state, &contract).await?;
     summary.push(("Services".to_owned(), names.join("; ")));
     let page = ContractPage {
-        layout: Layout::staff(&contract.name, &principal),
+        layout: Layout::staff(&contract.name, &principal)
+            .with_success(query.saved.map(super::saved_banner)),
         key: contract.key.clone(),
         name: contract.name.clone(),
         summary,
@@ -339,6 +345,10 @@ pub async fn contract(
         kpis,
         quarters,
         elements,
+        value_link: principal
+            .granted
+            .contains(&Permission::ManageCommissioning)
+            .then(|| super::change::value_path(&contract.key)),
     };
     Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))
 }

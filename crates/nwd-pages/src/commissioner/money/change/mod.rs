@@ -1,21 +1,25 @@
 //! Changing the commissioning record by form (permission `manage_commissioning`), for the
 //! changes made during a year without touching the record's text: a partner's contribution
-//! varied from a day (Money and contracts, under each agreement) and a Transformation Plan
-//! milestone's status and evidence (the plan's action plan). Each is a form, then "Check the
+//! varied from a day (Money and contracts, under each agreement), a Transformation Plan
+//! milestone's status and evidence (the plan's action plan), a provider's declared staff and
+//! a contract's value for a financial year (the contract's page). Each is a form, then "Check the
 //! change" (before and after, nothing saved yet) with a "Save" button and a link back to the
 //! form; the way back after saving is the record's history ("Restore"). The change itself and
 //! its checks are `nwd_usecase::record_change`'s; two people at once are refused as a save of
 //! the whole text is, naming who saved meanwhile.
 //!
-//! `vary` holds the contribution's form, `milestone` the milestone's; this module the "check
-//! the change" page and what both share.
+//! `vary` holds the contribution's form, `milestone` the milestone's, `staff` a provider's
+//! declared staff line's, `value` a contract's value for a year; this module the "check the
+//! change" page and what they share.
 
 pub mod milestone;
 pub mod staff;
+pub mod value;
 pub mod vary;
 
 pub(crate) use milestone::milestone_path;
 pub(crate) use staff::staff_path;
+pub(crate) use value::value_path;
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -51,6 +55,16 @@ struct CheckPage {
     button: String,
     change_link: String,
     cancel: String,
+}
+
+/// A sum typed in pounds, `£1,500,000` or `1500000.50`: `None` when blank, `Some(None)` when
+/// not a number.
+pub(super) fn pounds_typed(text: &str) -> Option<Option<f64>> {
+    let text = text.trim().trim_start_matches('£').replace(',', "");
+    if text.is_empty() {
+        return None;
+    }
+    Some(text.parse::<f64>().ok().filter(|v| v.is_finite()))
 }
 
 pub(super) fn form_messages(fields: Vec<FieldError>, known: &[&str]) -> Vec<FieldMessage> {

@@ -16,7 +16,8 @@ use nwd_usecase::record_change::{self, Change};
 
 use super::super::long_date;
 use super::{
-    check_page, csrf_of, form_messages, made_or_refused, record, save_and_answer, CheckLine,
+    check_page, csrf_of, form_messages, made_or_refused, pounds_typed, record, save_and_answer,
+    CheckLine,
 };
 use crate::form::FormData;
 use crate::layout::{render, FieldMessage, Layout, PageError, PageResult, Sensitivity};
@@ -117,28 +118,22 @@ fn contribution_of(form: &FormData) -> Result<NewContribution, Vec<FieldError>> 
         field: field.into(),
         message: message.into(),
     };
-    let amount_text: String = form
-        .first("amount")
-        .trim()
-        .trim_start_matches('£')
-        .replace(',', "");
-    let amount = if amount_text.is_empty() {
-        errors.push(problem(
-            "amount",
-            "Enter the annual sum from that day, in pounds",
-        ));
-        None
-    } else {
-        match amount_text.parse::<f64>() {
-            Ok(v) if v.is_finite() => Some(v),
-            _ => {
-                errors.push(problem(
-                    "amount",
-                    "The annual sum must be a number of pounds, like 1,500,000 or 1500000.50",
-                ));
-                None
-            }
+    let amount = match pounds_typed(form.first("amount")) {
+        None => {
+            errors.push(problem(
+                "amount",
+                "Enter the annual sum from that day, in pounds",
+            ));
+            None
         }
+        Some(None) => {
+            errors.push(problem(
+                "amount",
+                "The annual sum must be a number of pounds, like 1,500,000 or 1500000.50",
+            ));
+            None
+        }
+        Some(amount) => amount,
     };
     let part = |name: &str| form.first(name).trim().parse::<i16>().ok();
     let from = match (part("from-day"), part("from-month"), part("from-year")) {
