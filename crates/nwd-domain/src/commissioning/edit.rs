@@ -1,8 +1,8 @@
 //! Changes to the commissioning record made from a form rather than by editing its text: a
 //! partner's contribution varied during a year (a further `[[agreement.contribution]]` line,
 //! the earlier one kept as history), a Transformation Plan milestone's status and evidence,
-//! a provider's declared staff (whole-time equivalents of one staff line), and a contract's
-//! value for a financial year. Each takes the record's TOML source and returns the new source
+//! a provider's declared staff (whole-time equivalents of one staff line), a contract's value
+//! for a financial year, and a contract KPI's threshold and amber margin. Each takes the record's TOML source and returns the new source
 //! with only that change, every other line, comment and indent kept as written (`toml_edit`),
 //! so a version in the history differs from the one before by exactly what the form said.
 //!
@@ -95,6 +95,16 @@ fn indent_of(table: &Table) -> String {
         .to_owned()
 }
 
+/// Sets `key` in `table`; a key not there before is indented as the table's others.
+fn set_indented(table: &mut Table, key: &str, item: Item) {
+    let indent = indent_of(table);
+    let new = !table.contains_key(key);
+    table[key] = item;
+    if let (true, Some(mut k)) = (new, table.key_mut(key)) {
+        k.leaf_decor_mut().set_prefix(indent);
+    }
+}
+
 /// Indents `line`'s keys and header as `like` is indented, so the new line reads as the
 /// record's own.
 fn dress_like(line: &mut Table, like: &Table) {
@@ -107,15 +117,6 @@ fn dress_like(line: &mut Table, like: &Table) {
         if let Some(mut k) = line.key_mut(&key) {
             k.leaf_decor_mut().set_prefix(indent.clone());
         }
-    }
-}
-
-/// An amount as the record writes it: whole pounds as an integer, pence as a decimal.
-fn amount_item(pounds: f64) -> Item {
-    if pounds.fract() == 0.0 && pounds.abs() < 9.0e15 {
-        value(pounds as i64)
-    } else {
-        value(pounds)
     }
 }
 
@@ -145,7 +146,7 @@ pub fn add_contribution(
     let mut new = Table::new();
     new["partner"] = value(line.partner.as_str());
     new["year"] = value(line.year.as_str());
-    new["amount"] = amount_item(line.amount);
+    new["amount"] = number_item(line.amount);
     new["from"] = value(line.from.as_str());
     new["reason"] = value(line.reason.trim());
     let contributions = table
@@ -179,16 +180,7 @@ pub fn set_contract_value(
     pounds: f64,
 ) -> Result<Edited, FieldError> {
     let mut doc = document(source)?;
-    let Some((i, table)) = tables_mut(doc.as_table_mut(), "contract")
-        .into_iter()
-        .enumerate()
-        .find(|(_, t)| t.get("key").and_then(Item::as_str) == Some(contract))
-    else {
-        return Err(missing(
-            "contract",
-            format!("the record has no contract {contract:?}"),
-        ));
-    };
+    let (i, table) = contract_mut(&mut doc, contract)?;
     let values = table
         .entry("value")
         .or_insert(Item::ArrayOfTables(ArrayOfTables::new()));
@@ -204,14 +196,14 @@ pub fn set_contract_value(
     let j = match existing {
         Some(j) => {
             if let Some(line) = values.get_mut(j) {
-                line["amount"] = amount_item(pounds);
+                line["amount"] = number_item(pounds);
             }
             j
         }
         None => {
             let mut new = Table::new();
             new["year"] = value(year);
-            new["amount"] = amount_item(pounds);
+            new["amount"] = number_item(pounds);
             if let Some(last) = values.iter().last() {
                 dress_like(&mut new, last);
             }
@@ -223,6 +215,58 @@ pub fn set_contract_value(
         source: doc.to_string(),
         at: format!("contract[{i}].value[{j}]"),
     })
+}
+
+/// Sets KPI `kpi` (from 0) of contract `contract` (by key): its threshold and its amber
+/// margin (`None` removes the margin written, leaving the record's default).
+pub fn set_kpi_terms(
+    source: &str,
+    contract: &str,
+    kpi: usize,
+    threshold: f64,
+    amber: Option<f64>,
+) -> Result<Edited, FieldError> {
+    let mut doc = document(source)?;
+    let (i, table) = contract_mut(&mut doc, contract)?;
+    let Some(line) = tables_mut(table, "kpi").into_iter().nth(kpi) else {
+        return Err(missing(
+            "kpi",
+            format!("the contract {contract:?} has no KPI {}", kpi + 1),
+        ));
+    };
+    line["threshold"] = number_item(threshold);
+    match amber {
+        Some(margin) => set_indented(line, "amber", number_item(margin)),
+        None => {
+            line.remove("amber");
+        }
+    }
+    Ok(Edited {
+        source: doc.to_string(),
+        at: format!("contract[{i}].kpi[{kpi}]"),
+    })
+}
+
+/// Contract `key` and its index among the record's contracts.
+fn contract_mut<'a>(
+    doc: &'a mut DocumentMut,
+    key: &str,
+) -> Result<(usize, &'a mut Table), FieldError> {
+    tables_mut(doc.as_table_mut(), "contract")
+        .into_iter()
+        .enumerate()
+        .find(|(_, t)| t.get("key").and_then(Item::as_str) == Some(key))
+        .ok_or_else(|| missing("contract", format!("the record has no contract {key:?}")))
+}
+
+/// A number as the record writes it: whole numbers (pounds, days) as integers, others (pence,
+/// per cent) as decimals.
+fn number_item(number: f64) -> Item {
+    if number.fract() == 0.0 && number.abs() < 9.0e15 {
+        value(number as i64)
+    } else {
+        value(number)
+    }
 }
 
 /// The Transformation Plan for `year` (`2026/27`) and its index among the record's plans.
@@ -260,14 +304,7 @@ pub fn update_milestone(
     };
     table["status"] = value(update.status.code());
     match update.evidence.as_deref().map(str::trim) {
-        Some(text) if !text.is_empty() => {
-            let indent = indent_of(table);
-            let new = !table.contains_key("evidence");
-            table["evidence"] = value(text);
-            if let (true, Some(mut key)) = (new, table.key_mut("evidence")) {
-                key.leaf_decor_mut().set_prefix(indent);
-            }
-        }
+        Some(text) if !text.is_empty() => set_indented(table, "evidence", value(text)),
         _ => {
             table.remove("evidence");
         }

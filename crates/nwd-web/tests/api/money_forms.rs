@@ -538,7 +538,7 @@ async fn a_commissioner_sets_a_contracts_value_for_a_year_by_form(app: &TestApp)
     )
     .await;
     assert!(
-        contract.contains(&format!("href=\"{VALUE}?year=2024%2F25\"")),
+        contract.contains(&format!("href=\"{VALUE}?year=2024/25\"")),
         "{contract}"
     );
     let open = html(

@@ -356,3 +356,30 @@ fn an_unknown_contract_is_refused_by_field() {
         error.message
     );
 }
+
+#[test]
+fn a_kpis_threshold_and_amber_margin_are_changed_in_place() {
+    let edited = set_kpi_terms(CONTRACTS, "counselling", 0, 10.0, Some(2.5)).unwrap();
+    assert_eq!(edited.at, "contract[0].kpi[0]");
+    assert_eq!(
+        edited.source,
+        CONTRACTS
+            .replace("  threshold = 12\n", "  threshold = 10\n")
+            .replace(
+                "  frequency = \"quarterly\"\n",
+                "  frequency = \"quarterly\"\n  amber = 2.5\n"
+            ),
+        "the threshold changed, the margin added last with the line's indent, the rest as written"
+    );
+    let after = parsed(&edited.source);
+    assert_eq!(after.contracts[0].kpis[0].threshold, 10.0);
+    assert_eq!(after.contracts[0].kpis[0].amber, Some(2.5));
+    // No margin: the one written is removed (the record's default applies).
+    let back = set_kpi_terms(&edited.source, "counselling", 0, 12.0, None).unwrap();
+    assert_eq!(back.source, CONTRACTS);
+    let error = set_kpi_terms(CONTRACTS, "counselling", 1, 1.0, None).unwrap_err();
+    assert_eq!(error.field, "kpi");
+    assert!(error.message.contains("no KPI 2"), "{}", error.message);
+    let error = set_kpi_terms(CONTRACTS, "nope", 0, 1.0, None).unwrap_err();
+    assert_eq!(error.field, "contract");
+}
