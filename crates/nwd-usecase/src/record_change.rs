@@ -1,6 +1,7 @@
 //! Changing the commissioning record from a form (issue 20): a partner's contribution varied
 //! during a year, a Transformation Plan milestone's status and evidence, a provider's declared
-//! staff (the clinicians the what-if simulator asks about), a contract's value for a year.
+//! staff (the clinicians the what-if simulator asks about), a contract's value for a year and
+//! a contract KPI's threshold.
 //! The form's answers become one edit of the record in force
 //! (`nwd_domain::commissioning::edit`, which keeps every other line as written), checked
 //! like any save, with each problem under the form's own field (`amount`, `from`, …) when it is the changed entry's and under `document` when it
@@ -142,6 +143,20 @@ pub async fn set_contract_value(
 ) -> Result<Change, UseCaseError> {
     let (on_version, source, before) = in_force(store).await?;
     let edited = edit::set_contract_value(&source, contract, year, pounds);
+    checked(store, on_version, before, edited).await
+}
+
+/// KPI `kpi` (from 0) of contract `contract` (by key) with a new `threshold` and amber margin
+/// (`None`: the record's default). Problems come under `threshold`, `amber`, or `document`.
+pub async fn set_kpi_terms(
+    store: &Store,
+    contract: &str,
+    kpi: usize,
+    threshold: f64,
+    amber: Option<f64>,
+) -> Result<Change, UseCaseError> {
+    let (on_version, source, before) = in_force(store).await?;
+    let edited = edit::set_kpi_terms(&source, contract, kpi, threshold, amber);
     checked(store, on_version, before, edited).await
 }
 

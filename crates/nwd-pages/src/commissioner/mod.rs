@@ -147,6 +147,16 @@ pub fn router() -> SecureRouter {
             routes!(money::change::value::value),
         )
         .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(money::change::kpi::kpi_form),
+        )
+        .route(
+            Policy::Requires(Permission::ManageCommissioning, Scope::None),
+            "commissioning",
+            routes!(money::change::kpi::kpi),
+        )
+        .route(
             Policy::Requires(Permission::ReadAggregates, Scope::None),
             "aggregate",
             routes!(need::page),

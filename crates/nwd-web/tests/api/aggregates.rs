@@ -50,6 +50,8 @@ const COMMISSIONER_ROUTES: &[(&str, &str)] = &[
     ("get", "/commissioning/contracts/{key}/statement.csv"),
     ("get", "/commissioning/contracts/{key}/value"),
     ("post", "/commissioning/contracts/{key}/value"),
+    ("get", "/commissioning/contracts/{key}/kpis/{number}"),
+    ("post", "/commissioning/contracts/{key}/kpis/{number}"),
     ("get", "/commissioning/reports/quarterly"),
     ("get", "/commissioning/reports/quarterly.csv"),
     ("get", "/commissioning/plan"),

@@ -1,6 +1,6 @@
 //! Changing the commissioning record by form (issue 20), on both databases: a partner's
 //! contribution varied from a day, a Transformation Plan milestone's status and evidence,
-//! a provider's declared staff, and a contract's value for a year. Each answer that is wrong
+//! a provider's declared staff, a contract's value for a year and a contract KPI's threshold. Each answer that is wrong
 //! is named by its field and writes nothing; "Check" shows before and after and writes nothing; "Save" writes one version whose text differs
 //! from the one before only by the change; a form opened on an older version is refused as
 //! a conflict; and only `manage_commissioning` reaches the forms.
@@ -713,6 +713,123 @@ async fn a_commissioner_sets_a_contracts_value_for_a_year_by_form(app: &TestApp)
 }
 on_both_backends!(a_commissioner_sets_a_contracts_value_for_a_year_by_form);
 
+const KPI: &str = "/commissioning/contracts/cyp-block/kpis/1";
+
+async fn a_commissioner_changes_a_contract_kpis_threshold_by_form(app: &TestApp) {
+    let (token, source) = set_up(app).await;
+    let contract = html(
+        page(
+            app,
+            &token,
+            Method::GET,
+            "/commissioning/contracts/cyp-block",
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert!(contract.contains(&format!("href=\"{KPI}\"")), "{contract}");
+    let open = html(
+        page(app, &token, Method::GET, KPI).send().await.unwrap(),
+        200,
+    )
+    .await;
+    assert!(
+        open.contains("at most 10 %, amber when short by no more than 5 %"),
+        "{open}"
+    );
+    assert!(open.contains("value=\"10\""), "{open}");
+
+    // Wrong answers by field, the record's own bounds from its check; nothing written.
+    for (answers, field, message) in [
+        (
+            vec![("threshold", "lots"), ("reason", "Variation")],
+            "threshold",
+            "Enter the threshold as a number",
+        ),
+        (
+            vec![("threshold", "150"), ("reason", "Variation")],
+            "threshold",
+            "is outside 0 to 100",
+        ),
+        (
+            vec![("threshold", "8"), ("amber", "x"), ("reason", "Variation")],
+            "amber",
+            "Enter the amber margin as a number",
+        ),
+        (
+            vec![("threshold", "8"), ("reason", " ")],
+            "reason",
+            "Say why the KPI changes",
+        ),
+    ] {
+        let mut body = answers.clone();
+        body.push(("edited_from", "1"));
+        let refused = html(form(app, &token, KPI, &body).send().await.unwrap(), 422).await;
+        assert!(
+            refused.contains(&format!("href=\"#{field}\"")),
+            "{answers:?}: {refused}"
+        );
+        assert!(refused.contains(message), "{answers:?}: {refused}");
+    }
+    assert_eq!(app.count("commissioning_versions").await, 1);
+
+    let answers = [
+        ("threshold", "8"),
+        ("amber", "2"),
+        ("reason", "Contract variation 3"),
+        ("edited_from", "1"),
+    ];
+    let check = html(form(app, &token, KPI, &answers).send().await.unwrap(), 200).await;
+    assert!(
+        check.contains("at most 10 %</td><td class=\"nhsuk-table__cell\">at most 8 %"),
+        "{check}"
+    );
+    assert!(
+        check.contains("5 %</td><td class=\"nhsuk-table__cell\">2 %"),
+        "{check}"
+    );
+    assert_eq!(app.count("commissioning_versions").await, 1);
+    let mut confirmed = answers.to_vec();
+    confirmed.push(("confirmed", "yes"));
+    let saved = form(app, &token, KPI, &confirmed).send().await.unwrap();
+    assert_eq!(
+        location(&saved),
+        "/commissioning/contracts/cyp-block?saved=2#kpis-heading"
+    );
+    let current = app.store.commissioning_current().await.unwrap().unwrap();
+    assert!(
+        current
+            .reason
+            .ends_with(": at most 10 % → at most 8 %. Contract variation 3"),
+        "{}",
+        current.reason
+    );
+    assert_eq!(
+        current.source,
+        source.replacen(
+            "  threshold = 10\n  frequency = \"quarterly\"\n",
+            "  threshold = 8\n  frequency = \"quarterly\"\n  amber = 2\n",
+            1
+        ),
+        "the one KPI changed, the rest as written"
+    );
+    for missing in [
+        "/commissioning/contracts/cyp-block/kpis/2",
+        "/commissioning/contracts/cyp-block/kpis/0",
+        "/commissioning/contracts/nope/kpis/1",
+    ] {
+        let response = page(app, &token, Method::GET, missing)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{missing}");
+    }
+}
+on_both_backends!(a_commissioner_changes_a_contract_kpis_threshold_by_form);
+
 async fn only_manage_commissioning_reaches_the_forms(app: &TestApp) {
     let _ = set_up(app).await;
     // Triage reads the figures but does not manage the record: no link, no form.
@@ -756,6 +873,7 @@ async fn only_manage_commissioning_reaches_the_forms(app: &TestApp) {
     )
     .await;
     assert!(!contract.contains("/value"), "{contract}");
+    assert!(!contract.contains("/kpis/"), "{contract}");
     for (method, path) in [
         (Method::GET, VARY),
         (Method::POST, VARY),
@@ -765,6 +883,8 @@ async fn only_manage_commissioning_reaches_the_forms(app: &TestApp) {
         (Method::POST, STAFF),
         (Method::GET, VALUE),
         (Method::POST, VALUE),
+        (Method::GET, KPI),
+        (Method::POST, KPI),
     ] {
         let response = page(app, &triage, method.clone(), path)
             .send()

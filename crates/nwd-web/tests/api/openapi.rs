@@ -174,6 +174,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("get", "/commissioning/contracts/{key}/statement.csv"),
     ("get", "/commissioning/contracts/{key}/value"),
     ("post", "/commissioning/contracts/{key}/value"),
+    ("get", "/commissioning/contracts/{key}/kpis/{number}"),
+    ("post", "/commissioning/contracts/{key}/kpis/{number}"),
     ("get", "/commissioning/need"),
     ("get", "/commissioning/need.csv"),
     ("get", "/commissioning/need/population"),

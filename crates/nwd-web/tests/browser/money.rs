@@ -390,5 +390,25 @@ lead = "icb"
         .contains("Version 5 of the record is saved"));
     let summary = app.text("#contract-summary").await;
     assert!(summary.contains("£400,000"), "{summary}");
+
+    // A KPI's threshold changed by form, from the contract's KPI table.
+    app.press("#change-kpi-1").await;
+    assert_eq!(app.heading().await, "Change a KPI of Synthetic CYP service");
+    app.type_into("threshold", "21").await;
+    app.type_into("reason", "Contract variation 3").await;
+    app.check_page("KPI form").await;
+    fits(&app, "KPI form").await;
+    app.press("#check").await;
+    let change = app.text("#change").await;
+    assert!(
+        change.contains("at most 28 days") && change.contains("at most 21 days"),
+        "{change}"
+    );
+    app.check_page("KPI check").await;
+    fits(&app, "KPI check").await;
+    app.press("#save").await;
+    assert_eq!(app.path().await, "/commissioning/contracts/cyp");
+    let kpis = app.text("#kpis").await;
+    assert!(kpis.contains("at most 21 days"), "{kpis}");
     app.finish().await;
 }

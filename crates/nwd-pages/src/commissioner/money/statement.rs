@@ -42,6 +42,8 @@ struct KpiView {
     code: &'static str,
     title: &'static str,
     threshold: String,
+    /// Where its threshold is changed, for those who may change the record.
+    change: Option<String>,
     cells: Vec<String>,
     definition: &'static str,
     source: &'static str,
@@ -115,6 +117,15 @@ fn cells(row: &StatementRow) -> Vec<String> {
         money(row.per_episode),
         money(row.per_young_person),
     ]
+}
+
+/// A KPI's threshold in words: `at most 12 %`, `at least 80 %`.
+pub(crate) fn threshold_words(kpi: Kpi, threshold: f64) -> String {
+    let direction = match nwd_domain::commissioning::statement::KpiDirection::of(kpi) {
+        nwd_domain::commissioning::statement::KpiDirection::HigherIsBetter => "at least",
+        nwd_domain::commissioning::statement::KpiDirection::LowerIsBetter => "at most",
+    };
+    format!("{direction} {threshold} {}", kpi.unit())
 }
 
 pub(crate) fn kpi_text(kpi: Kpi, value: KpiValue) -> String {
@@ -244,6 +255,7 @@ pub async fn contract(
             .collect(),
         y_max: None,
     };
+    let may_edit = principal.granted.contains(&Permission::ManageCommissioning);
     let kpis = contract
         .kpis
         .iter()
@@ -251,16 +263,8 @@ pub async fn contract(
         .map(|(i, term)| KpiView {
             code: term.kpi.code(),
             title: term.kpi.title(),
-            threshold: format!(
-                "{} {} {}",
-                match nwd_domain::commissioning::statement::KpiDirection::of(term.kpi) {
-                    nwd_domain::commissioning::statement::KpiDirection::HigherIsBetter =>
-                        "at least",
-                    nwd_domain::commissioning::statement::KpiDirection::LowerIsBetter => "at most",
-                },
-                term.threshold,
-                term.kpi.unit()
-            ),
+            threshold: threshold_words(term.kpi, term.threshold),
+            change: may_edit.then(|| super::change::kpi_path(&contract.key, i + 1)),
             cells: statement
                 .rows
                 .iter()
@@ -345,10 +349,7 @@ pub async fn contract(
         kpis,
         quarters,
         elements,
-        value_link: principal
-            .granted
-            .contains(&Permission::ManageCommissioning)
-            .then(|| super::change::value_path(&contract.key)),
+        value_link: may_edit.then(|| super::change::value_path(&contract.key)),
     };
     Ok(render(&page, StatusCode::OK, Sensitivity::Identifiable))
 }

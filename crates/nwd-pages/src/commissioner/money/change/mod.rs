@@ -2,21 +2,24 @@
 //! changes made during a year without touching the record's text: a partner's contribution
 //! varied from a day (Money and contracts, under each agreement), a Transformation Plan
 //! milestone's status and evidence (the plan's action plan), a provider's declared staff and
-//! a contract's value for a financial year (the contract's page). Each is a form, then "Check the
+//! a contract's value for a financial year and a contract KPI's threshold (the contract's
+//! page). Each is a form, then "Check the
 //! change" (before and after, nothing saved yet) with a "Save" button and a link back to the
 //! form; the way back after saving is the record's history ("Restore"). The change itself and
 //! its checks are `nwd_usecase::record_change`'s; two people at once are refused as a save of
 //! the whole text is, naming who saved meanwhile.
 //!
 //! `vary` holds the contribution's form, `milestone` the milestone's, `staff` a provider's
-//! declared staff line's, `value` a contract's value for a year; this module the "check the
+//! declared staff line's, `value` a contract's value for a year, `kpi` a contract KPI's threshold; this module the "check the
 //! change" page and what they share.
 
+pub mod kpi;
 pub mod milestone;
 pub mod staff;
 pub mod value;
 pub mod vary;
 
+pub(crate) use kpi::kpi_path;
 pub(crate) use milestone::milestone_path;
 pub(crate) use staff::staff_path;
 pub(crate) use value::value_path;
