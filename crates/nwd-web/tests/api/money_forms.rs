@@ -75,6 +75,27 @@ async fn set_up(app: &TestApp) -> (String, String) {
     (token, source)
 }
 
+/// Each set of answers (with `edited_from` 1) refused with 422, naming `field` (the error
+/// summary's link) and saying `message`; nothing written (the record stays at version 1).
+async fn refused_by_field(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    cases: &[(Vec<(&str, &str)>, &str, &str)],
+) {
+    for (answers, field, message) in cases {
+        let mut body = answers.clone();
+        body.push(("edited_from", "1"));
+        let refused = html(form(app, token, path, &body).send().await.unwrap(), 422).await;
+        assert!(
+            refused.contains(&format!("href=\"#{field}\"")),
+            "{answers:?}: {refused}"
+        );
+        assert!(refused.contains(message), "{answers:?}: {refused}");
+    }
+    assert_eq!(app.count("commissioning_versions").await, 1);
+}
+
 const VARY: &str = "/commissioning/money/agreements/pool/vary";
 
 fn answers<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
@@ -435,34 +456,30 @@ async fn a_commissioner_changes_declared_staff_by_form(app: &TestApp) {
 
     // Wrong answers, by field; the record's own bound (more than 0, at most 1,000) from the
     // record's check; nothing written.
-    for (answers, field, message) in [
-        (
-            vec![("wte", "lots"), ("reason", "Recruited")],
-            "wte",
-            "as a number",
-        ),
-        (
-            vec![("wte", "5"), ("reason", " ")],
-            "reason",
-            "Say why the staff change",
-        ),
-        (vec![("wte", "0"), ("reason", "Left")], "wte", "more than 0"),
-        (
-            vec![("wte", "5000"), ("reason", "Typo")],
-            "wte",
-            "at most 1000",
-        ),
-    ] {
-        let mut body = answers.clone();
-        body.push(("edited_from", "1"));
-        let refused = html(form(app, &token, STAFF, &body).send().await.unwrap(), 422).await;
-        assert!(
-            refused.contains(&format!("href=\"#{field}\"")),
-            "{answers:?}: {refused}"
-        );
-        assert!(refused.contains(message), "{answers:?}: {refused}");
-    }
-    assert_eq!(app.count("commissioning_versions").await, 1);
+    refused_by_field(
+        app,
+        &token,
+        STAFF,
+        &[
+            (
+                vec![("wte", "lots"), ("reason", "Recruited")],
+                "wte",
+                "as a number",
+            ),
+            (
+                vec![("wte", "5"), ("reason", " ")],
+                "reason",
+                "Say why the staff change",
+            ),
+            (vec![("wte", "0"), ("reason", "Left")], "wte", "more than 0"),
+            (
+                vec![("wte", "5000"), ("reason", "Typo")],
+                "wte",
+                "at most 1000",
+            ),
+        ],
+    )
+    .await;
 
     let answers = [
         ("wte", "5.5"),
@@ -560,51 +577,47 @@ async fn a_commissioner_sets_a_contracts_value_for_a_year_by_form(app: &TestApp)
     );
 
     // Wrong answers, by field; nothing written.
-    for (answers, field, message) in [
-        (
-            vec![
-                ("year", "2027/28"),
-                ("amount", "380000"),
-                ("reason", "Agreed"),
-            ],
-            "year",
-            "a financial year of the contract",
-        ),
-        (
-            vec![
-                ("year", "2025/26"),
-                ("amount", "lots"),
-                ("reason", "Agreed"),
-            ],
-            "amount",
-            "must be a number of pounds",
-        ),
-        (
-            vec![("year", "2025/26"), ("amount", ""), ("reason", "Agreed")],
-            "amount",
-            "Enter the year",
-        ),
-        (
-            vec![("year", "2025/26"), ("amount", "-1"), ("reason", "Agreed")],
-            "amount",
-            "not a sum of money",
-        ),
-        (
-            vec![("year", "2025/26"), ("amount", "380000"), ("reason", " ")],
-            "reason",
-            "Say why the value is set",
-        ),
-    ] {
-        let mut body = answers.clone();
-        body.push(("edited_from", "1"));
-        let refused = html(form(app, &token, VALUE, &body).send().await.unwrap(), 422).await;
-        assert!(
-            refused.contains(&format!("href=\"#{field}\"")),
-            "{answers:?}: {refused}"
-        );
-        assert!(refused.contains(message), "{answers:?}: {refused}");
-    }
-    assert_eq!(app.count("commissioning_versions").await, 1);
+    refused_by_field(
+        app,
+        &token,
+        VALUE,
+        &[
+            (
+                vec![
+                    ("year", "2027/28"),
+                    ("amount", "380000"),
+                    ("reason", "Agreed"),
+                ],
+                "year",
+                "a financial year of the contract",
+            ),
+            (
+                vec![
+                    ("year", "2025/26"),
+                    ("amount", "lots"),
+                    ("reason", "Agreed"),
+                ],
+                "amount",
+                "must be a number of pounds",
+            ),
+            (
+                vec![("year", "2025/26"), ("amount", ""), ("reason", "Agreed")],
+                "amount",
+                "Enter the year",
+            ),
+            (
+                vec![("year", "2025/26"), ("amount", "-1"), ("reason", "Agreed")],
+                "amount",
+                "not a sum of money",
+            ),
+            (
+                vec![("year", "2025/26"), ("amount", "380000"), ("reason", " ")],
+                "reason",
+                "Say why the value is set",
+            ),
+        ],
+    )
+    .await;
 
     // A first value for 2025/26: checked (the whole term before and after), nothing written.
     let answers = [
@@ -743,38 +756,34 @@ async fn a_commissioner_changes_a_contract_kpis_threshold_by_form(app: &TestApp)
     assert!(open.contains("value=\"10\""), "{open}");
 
     // Wrong answers by field, the record's own bounds from its check; nothing written.
-    for (answers, field, message) in [
-        (
-            vec![("threshold", "lots"), ("reason", "Variation")],
-            "threshold",
-            "Enter the threshold as a number",
-        ),
-        (
-            vec![("threshold", "150"), ("reason", "Variation")],
-            "threshold",
-            "is outside 0 to 100",
-        ),
-        (
-            vec![("threshold", "8"), ("amber", "x"), ("reason", "Variation")],
-            "amber",
-            "Enter the amber margin as a number",
-        ),
-        (
-            vec![("threshold", "8"), ("reason", " ")],
-            "reason",
-            "Say why the KPI changes",
-        ),
-    ] {
-        let mut body = answers.clone();
-        body.push(("edited_from", "1"));
-        let refused = html(form(app, &token, KPI, &body).send().await.unwrap(), 422).await;
-        assert!(
-            refused.contains(&format!("href=\"#{field}\"")),
-            "{answers:?}: {refused}"
-        );
-        assert!(refused.contains(message), "{answers:?}: {refused}");
-    }
-    assert_eq!(app.count("commissioning_versions").await, 1);
+    refused_by_field(
+        app,
+        &token,
+        KPI,
+        &[
+            (
+                vec![("threshold", "lots"), ("reason", "Variation")],
+                "threshold",
+                "Enter the threshold as a number",
+            ),
+            (
+                vec![("threshold", "150"), ("reason", "Variation")],
+                "threshold",
+                "is outside 0 to 100",
+            ),
+            (
+                vec![("threshold", "8"), ("amber", "x"), ("reason", "Variation")],
+                "amber",
+                "Enter the amber margin as a number",
+            ),
+            (
+                vec![("threshold", "8"), ("reason", " ")],
+                "reason",
+                "Say why the KPI changes",
+            ),
+        ],
+    )
+    .await;
 
     let answers = [
         ("threshold", "8"),

@@ -313,6 +313,14 @@ async fn pages_at(width: u32, folder: &std::path::Path) {
             "/commissioning/plan/2026-27/milestones/2",
             "commissioning-milestone",
         ),
+        (
+            "/commissioning/contracts/cypmhs-2024/value?year=2026/27&amount=3%2C100%2C000&reason=Pay+award+agreed+by+the+joint+commissioning+board",
+            "commissioning-contract-value",
+        ),
+        (
+            "/commissioning/contracts/mhst-2026/kpis/1",
+            "commissioning-kpi",
+        ),
     ] {
         app.goto(path).await;
         assert!(
