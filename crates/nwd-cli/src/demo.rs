@@ -1,13 +1,60 @@
-//! `nowrongdoor demo`: generates the synthetic county (nwd-demo) and imports it (nwd-store),
-//! with a progress bar for each stage; then the demo's teams and staff, one account per role,
-//! which marks the database as a demonstration one (one-click sign-in on the staff sign-in
-//! page).
+//! `nowrongdoor demo`: generates the synthetic county (nwd-demo) and imports it (nwd-store)
+//! as it is generated, a batch of referrals at a time ([`generate_and_import`]), with a
+//! progress bar; then the demo's teams and staff, one account per role, which marks the
+//! database as a demonstration one (one-click sign-in on the staff sign-in page).
 
 use indicatif::{ProgressBar, ProgressStyle};
 use nwd_demo::staff::StaffTeamKind;
 use nwd_store::auth::TeamKind;
 use nwd_store::demo::{DemoError, DemoMember, DemoTeam};
-use nwd_store::{DemoImport, Store};
+use nwd_store::Store;
+
+/// Referrals per batch handed from the generator to the import.
+const BATCH: usize = 1_000;
+
+/// Batches that may wait between the generator and the import: with [`BATCH`], a few
+/// thousand referrals' histories in memory at most.
+const BATCHES_WAITING: usize = 4;
+
+/// Generates the demo county on a blocking thread and imports it as it comes, in one
+/// transaction (`Store::import_streamed`): the referrals are never all in memory, only the
+/// generator's plans and people. `generated(done)` is called from the generator's thread
+/// about every thousand referrals, `stored(done)` after each batch stored. Answers the
+/// directory and the people; nothing is written on any failure.
+pub async fn generate_and_import(
+    store: &Store,
+    audit: &nwd_store::audit::AuditContext,
+    config: nwd_demo::DemoConfig,
+    generated: impl Fn(u64) + Send + 'static,
+    stored: &mut (dyn FnMut(u64) + Send),
+) -> anyhow::Result<nwd_demo::DemoDirectory> {
+    let directory = store
+        .import_streamed(audit, BATCHES_WAITING, stored, move |feed| {
+            nwd_demo::generate_in_batches(
+                &config,
+                BATCH,
+                &mut |done, _| generated(done),
+                |directory| {
+                    feed.directory(nwd_store::ImportDirectory {
+                        organisations: directory.organisations.clone(),
+                        services: directory.services.clone(),
+                        persons: directory.persons.clone(),
+                        abouts: nwd_demo::about::abouts(&directory.persons),
+                    })
+                },
+                |batch| {
+                    feed.referrals(
+                        batch
+                            .into_iter()
+                            .map(nwd_demo::DemoReferral::into_parts)
+                            .collect(),
+                    )
+                },
+            )
+        })
+        .await?;
+    Ok(directory)
+}
 
 /// Generates and imports the demo dataset.
 pub async fn load(
@@ -19,12 +66,12 @@ pub async fn load(
     let started = std::time::Instant::now();
     let total = u64::from(years) * u64::from(referrals_per_year);
     let style =
-        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} referrals ({elapsed})")
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} referrals stored ({elapsed})")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
     let bar = ProgressBar::new(total)
-        .with_style(style.clone())
-        .with_message("generate");
+        .with_style(style)
+        .with_message(format!("{:>9} generated", 0));
     let config = nwd_demo::DemoConfig {
         seed,
         years,
@@ -33,46 +80,28 @@ pub async fn load(
         tz: store.tz().clone(),
         standards: store.standards().clone(),
     };
-    let data = nwd_demo::generate(&config, &mut |done, _| bar.set_position(done));
-    bar.finish();
-    let generated_in = started.elapsed();
-    let histories: Vec<(
-        &[nwd_domain::referral::RecordedEvent],
-        &nwd_domain::referral::Referral,
-    )> = data
-        .referrals
-        .iter()
-        .map(|r| (r.events.as_slice(), &r.state))
-        .collect();
-    let abouts = nwd_demo::about::abouts(&data.persons);
-    let bar = ProgressBar::new(total)
-        .with_style(style)
-        .with_message("store");
-    store
-        .import(
-            &crate::admin::as_operator("cli demo", "demo"),
-            DemoImport {
-                organisations: &data.organisations,
-                services: &data.services,
-                persons: &data.persons,
-                referrals: &histories,
-                abouts: &abouts,
-            },
-            &mut |done, _| bar.set_position(done),
-        )
-        .await?;
+    let generating = bar.clone();
+    let mut referrals = 0;
+    let directory = generate_and_import(
+        store,
+        &crate::admin::as_operator("cli demo", "demo"),
+        config,
+        move |done| generating.set_message(format!("{done:>9} generated")),
+        &mut |done| {
+            referrals = done;
+            bar.set_position(done);
+        },
+    )
+    .await?;
     bar.finish();
     eprintln!(
-        "demo loaded: {} organisations, {} services, {} people, {} referrals in {:.1} s (generated in {:.1} s, stored in {:.1} s)",
-        data.organisations.len(),
-        data.services.len(),
-        data.persons.len(),
-        data.referrals.len(),
+        "demo loaded: {} organisations, {} services, {} people, {referrals} referrals in {:.1} s (generated and stored together)",
+        directory.organisations.len(),
+        directory.services.len(),
+        directory.persons.len(),
         started.elapsed().as_secs_f64(),
-        generated_in.as_secs_f64(),
-        (started.elapsed() - generated_in).as_secs_f64()
     );
-    create_staff(store, &data).await?;
+    create_staff(store, &directory.organisations, &directory.services).await?;
     load_commissioning(store).await?;
     load_population(store).await
 }
@@ -127,8 +156,12 @@ async fn load_commissioning(store: &Store) -> anyhow::Result<()> {
 /// Creates the demo's teams and staff (nwd-demo's plan) through the store's checked, audited
 /// function. On a database that already has accounts it creates none and says so: a real
 /// install is never made a demonstration one.
-async fn create_staff(store: &Store, data: &nwd_demo::DemoData) -> anyhow::Result<()> {
-    let teams: Vec<DemoTeam> = nwd_demo::staff::staff(&data.organisations, &data.services)
+async fn create_staff(
+    store: &Store,
+    organisations: &[nwd_domain::directory::Organisation],
+    services: &[nwd_domain::directory::Service],
+) -> anyhow::Result<()> {
+    let teams: Vec<DemoTeam> = nwd_demo::staff::staff(organisations, services)
         .into_iter()
         .map(|team| {
             let (kind, service_id) = match team.kind {
