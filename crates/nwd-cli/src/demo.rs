@@ -224,3 +224,155 @@ pub async fn sign_in_help(store: &Store, address: &str) -> anyhow::Result<Option
     }
     Ok(Some(help))
 }
+
+#[cfg(test)]
+mod tests {
+    //! The streamed import against the whole one, row for row, on both backends; and a
+    //! failing streamed import writes nothing.
+
+    use nwd_demo::{DemoConfig, DemoData};
+    use nwd_store::testing::TestDatabase;
+    use nwd_store::{Backend, ImportError, ImportStopped, Store};
+
+    const NOW: &str = "2026-03-31T16:00:00Z";
+
+    async fn open(database: &TestDatabase) -> Store {
+        let standards = toml::from_str(include_str!("../../../config/standards.toml")).unwrap();
+        let mut options = nwd_store::StoreOptions::new(database.url(), standards);
+        let now: jiff::Timestamp = NOW.parse().unwrap();
+        options.clock = std::sync::Arc::new(move || now);
+        Store::connect(options).await.unwrap()
+    }
+
+    /// Two and a half batches of referrals.
+    fn config(store: &Store) -> DemoConfig {
+        DemoConfig {
+            seed: 2026,
+            years: 1,
+            referrals_per_year: 2_500,
+            end: store.now(),
+            tz: store.tz().clone(),
+            standards: store.standards().clone(),
+        }
+    }
+
+    fn audit() -> nwd_store::audit::AuditContext {
+        nwd_store::audit::AuditContext::operator("tester", "cli demo", "demo")
+    }
+
+    /// Imports `data` whole, with `Store::import` over slices.
+    async fn import_whole(store: &Store, data: &DemoData) {
+        let histories: Vec<_> = data
+            .referrals
+            .iter()
+            .map(|r| (r.events.as_slice(), &r.state))
+            .collect();
+        store
+            .import(
+                &audit(),
+                nwd_store::DemoImport {
+                    organisations: &data.organisations,
+                    services: &data.services,
+                    persons: &data.persons,
+                    referrals: &histories,
+                    abouts: &nwd_demo::about::abouts(&data.persons),
+                },
+                &mut |_, _| {},
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Feeds `data` in batches of 1,000 to a streamed import, handing `person_of_last`
+    /// as the last referral's person, and failing (as the producer) after `fail_after`
+    /// batches when given.
+    async fn import_streamed(
+        store: &Store,
+        data: &DemoData,
+        person_of_last: Option<nwd_domain::PersonId>,
+        fail_after: Option<usize>,
+    ) -> Result<(), ImportError<&'static str>> {
+        let directory = nwd_store::ImportDirectory {
+            organisations: data.organisations.clone(),
+            services: data.services.clone(),
+            persons: data.persons.clone(),
+            abouts: nwd_demo::about::abouts(&data.persons),
+        };
+        let mut referrals: Vec<_> = data
+            .referrals
+            .iter()
+            .cloned()
+            .map(|r| r.into_parts())
+            .collect();
+        if let (Some(person), Some(last)) = (person_of_last, referrals.last_mut()) {
+            last.1.person_id = person;
+        }
+        store
+            .import_streamed(&audit(), 2, &mut |_| {}, move |feed| {
+                let stopped = |_: ImportStopped| "stopped";
+                feed.directory(directory).map_err(stopped)?;
+                for (sent, batch) in referrals.chunks(1_000).enumerate() {
+                    if Some(sent) == fail_after {
+                        return Err("the producer failed");
+                    }
+                    feed.referrals(batch.to_vec()).map_err(stopped)?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    async fn streamed_import_writes_what_the_whole_import_writes_or_nothing(backend: Backend) {
+        let whole_database = TestDatabase::new(backend).await.unwrap();
+        let whole = open(&whole_database).await;
+        let data = nwd_demo::generate(&config(&whole), &mut |_, _| {});
+        import_whole(&whole, &data).await;
+        let expected = whole.imported_rows().await.unwrap();
+        for (table, rows, _) in &expected {
+            assert!(*rows > 0, "{table} has rows");
+        }
+        assert!(expected.contains(&(
+            "referrals",
+            data.referrals.len() as u64,
+            expected[4].2.clone()
+        )));
+
+        let database = TestDatabase::new(backend).await.unwrap();
+        let store = open(&database).await;
+        let empty = store.imported_rows().await.unwrap();
+        // A referral whose person is not in the directory, in the last batch: refused by the
+        // database after two batches went in, and none of them is kept.
+        let missing = nwd_domain::PersonId(data.referrals[0].state.id.as_uuid());
+        let refused = import_streamed(&store, &data, Some(missing), None).await;
+        assert!(matches!(refused, Err(ImportError::Store(_))), "{refused:?}");
+        assert_eq!(store.imported_rows().await.unwrap(), empty);
+        // The producer fails after two batches: nothing is kept either.
+        let failed = import_streamed(&store, &data, None, Some(2)).await;
+        assert!(
+            matches!(failed, Err(ImportError::Producer("the producer failed"))),
+            "{failed:?}"
+        );
+        assert_eq!(store.imported_rows().await.unwrap(), empty);
+        // Then the generator's own stream, as `nowrongdoor demo` runs it: the same rows as
+        // the whole import (and SQLite's deferred indexes were put back by both rollbacks).
+        let mut stored = 0;
+        let directory =
+            super::generate_and_import(&store, &audit(), config(&store), |_| {}, &mut |done| {
+                stored = done
+            })
+            .await
+            .unwrap();
+        assert_eq!(stored, data.referrals.len() as u64);
+        assert_eq!(directory.persons, data.persons);
+        assert_eq!(store.imported_rows().await.unwrap(), expected);
+        // And the hand-fed stream of the same data writes the same rows too.
+        let again_database = TestDatabase::new(backend).await.unwrap();
+        let again = open(&again_database).await;
+        import_streamed(&again, &data, None, None).await.unwrap();
+        assert_eq!(again.imported_rows().await.unwrap(), expected);
+    }
+
+    nwd_store::on_both_backends!(streamed_import, |backend| {
+        super::streamed_import_writes_what_the_whole_import_writes_or_nothing(backend).await;
+    });
+}
