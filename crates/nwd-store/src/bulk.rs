@@ -227,6 +227,8 @@ const PERSONS_PER_FLUSH: usize = 5_000;
 /// unfinished, or after an error, rolls everything back.
 pub struct Importer<'a> {
     store: &'a Store,
+    /// Whose import it is: its entry commits with the rows.
+    audit: &'a crate::audit::AuditContext,
     w: WriteTx<'a>,
     deferred: Option<Deferred>,
     /// The import's one `created_at` / `updated_at`.
@@ -256,27 +258,32 @@ impl Store {
     ) -> Result<(), StoreError> {
         let total = data.referrals.len() as u64;
         let mut importer = self
-            .begin_import(DirectoryImport {
-                organisations: data.organisations,
-                services: data.services,
-                persons: data.persons,
-                abouts: data.abouts,
-            })
+            .begin_import(
+                audit,
+                DirectoryImport {
+                    organisations: data.organisations,
+                    services: data.services,
+                    persons: data.persons,
+                    abouts: data.abouts,
+                },
+            )
             .await?;
         for chunk in data.referrals.chunks(1000) {
             importer.add(chunk).await?;
             progress(importer.referrals_added(), total);
         }
         progress(total, total);
-        importer.finish(audit).await
+        importer.finish().await
     }
 
-    /// Starts an import: opens its transaction and writes the directory, the people and their
-    /// "about" records. The referrals follow with [`Importer::add`].
-    pub async fn begin_import(
-        &self,
+    /// Starts `audit`'s import: opens its transaction and writes the directory, the people and
+    /// their "about" records. The referrals follow with [`Importer::add`]; the audit entry
+    /// commits with everything in [`Importer::finish`].
+    pub async fn begin_import<'a>(
+        &'a self,
+        audit: &'a crate::audit::AuditContext,
         directory: DirectoryImport<'_>,
-    ) -> Result<Importer<'_>, StoreError> {
+    ) -> Result<Importer<'a>, StoreError> {
         let now = ms(self.now());
         let mut w = self.begin_write().await?;
         let conn: &mut sqlx::AnyConnection = &mut w.tx;
@@ -452,6 +459,7 @@ impl Store {
         );
         Ok(Importer {
             store: self,
+            audit,
             w,
             deferred,
             now,
@@ -603,9 +611,11 @@ impl Importer<'_> {
     }
 
     /// Sends what is buffered, restores SQLite's index upkeep, and commits the import with
-    /// its audit entry (`audit`'s actor; the counts imported). Then the planner's statistics,
-    /// the crisis positions and (PostgreSQL) the visibility map, after the commit.
-    pub async fn finish(mut self, audit: &crate::audit::AuditContext) -> Result<(), StoreError> {
+    /// its audit entry (the actor given to [`Store::begin_import`]; the counts imported). Then
+    /// the planner's statistics, the crisis positions and (PostgreSQL) the visibility map,
+    /// after the commit.
+    pub async fn finish(mut self) -> Result<(), StoreError> {
+        let audit = self.audit;
         self.flush().await?;
         if let Some(deferred) = self.deferred.take() {
             restore_sqlite_upkeep(&mut self.w.tx, deferred).await?;

@@ -102,12 +102,15 @@ impl Store {
                 return Err(ImportError::Feed("no directory before the referrals"));
             };
             let mut importer = self
-                .begin_import(DirectoryImport {
-                    organisations: &directory.organisations,
-                    services: &directory.services,
-                    persons: &directory.persons,
-                    abouts: &directory.abouts,
-                })
+                .begin_import(
+                    audit,
+                    DirectoryImport {
+                        organisations: &directory.organisations,
+                        services: &directory.services,
+                        persons: &directory.persons,
+                        abouts: &directory.abouts,
+                    },
+                )
                 .await?;
             drop(directory);
             while let Some(part) = receiver.recv().await {
@@ -130,7 +133,7 @@ impl Store {
         let importer = stored?;
         match produced {
             Ok(Ok(answer)) => {
-                importer.finish(audit).await?;
+                importer.finish().await?;
                 Ok(answer)
             }
             Ok(Err(error)) => Err(ImportError::Producer(error)),
