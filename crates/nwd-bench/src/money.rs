@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
 use nwd_domain::commissioning::FinancialYear;
-use nwd_store::DemoImport;
 
 use crate::report;
 use crate::server::{self, FreshDatabase, Matching};
@@ -60,6 +59,12 @@ pub struct Args {
     #[arg(long)]
     reuse: Option<String>,
 }
+
+/// Referrals per batch handed from the generator to the import (as `nowrongdoor demo`).
+const BATCH: usize = 1_000;
+
+/// Batches that may wait between the generator and the import.
+const BATCHES_WAITING: usize = 4;
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
@@ -230,7 +235,10 @@ async fn time_all(
     Ok(())
 }
 
-/// Generates the demo county, imports it and saves the demo's commissioning record.
+/// Generates the demo county and imports it as it is generated (a batch of referrals at a
+/// time, on a blocking thread feeding the import: the path of the command line's `demo`, so
+/// memory does not grow with the referrals' histories), then saves the demo's commissioning
+/// record. Reports the import's time and the peak resident memory after it.
 async fn import(args: &Args, store: &nwd_store::Store) -> anyhow::Result<()> {
     let config = nwd_demo::DemoConfig {
         seed: args.seed,
@@ -241,35 +249,63 @@ async fn import(args: &Args, store: &nwd_store::Store) -> anyhow::Result<()> {
         standards: store.standards().clone(),
     };
     let started = Instant::now();
-    let data = tokio::task::spawn_blocking(move || nwd_demo::generate(&config, &mut |_, _| {}))
-        .await
-        .context("the generator failed")?;
-    let histories: Vec<_> = data
-        .referrals
-        .iter()
-        .map(|r| (r.events.as_slice(), &r.state))
-        .collect();
-    store
-        .import(
-            &nwd_store::audit::AuditContext::operator("nwd-bench", "nwd-bench money", "demo"),
-            DemoImport {
-                organisations: &data.organisations,
-                services: &data.services,
-                persons: &data.persons,
-                referrals: &histories,
-                abouts: &nwd_demo::about::abouts(&data.persons),
+    let audit = nwd_store::audit::AuditContext::operator("nwd-bench", "nwd-bench money", "demo");
+    let mut referrals = 0;
+    // When the generator handed over the directory (plans made, people registered), and when
+    // the last batch was stored: the phases before and after streaming the referrals.
+    let planned = std::sync::Arc::new(std::sync::OnceLock::new());
+    let mut last_stored = started;
+    let directory = store
+        .import_streamed(
+            &audit,
+            BATCHES_WAITING,
+            &mut |done| {
+                referrals = done;
+                last_stored = Instant::now();
             },
-            &mut |_, _| {},
+            {
+                let planned = planned.clone();
+                move |feed| {
+                    nwd_demo::generate_in_batches(
+                        &config,
+                        BATCH,
+                        &mut |_, _| {},
+                        |directory| {
+                            let _ = planned.set(Instant::now());
+                            feed.directory(nwd_store::ImportDirectory {
+                                organisations: directory.organisations.clone(),
+                                services: directory.services.clone(),
+                                persons: directory.persons.clone(),
+                                abouts: nwd_demo::about::abouts(&directory.persons),
+                            })
+                        },
+                        |batch| {
+                            feed.referrals(
+                                batch
+                                    .into_iter()
+                                    .map(nwd_demo::DemoReferral::into_parts)
+                                    .collect(),
+                            )
+                        },
+                    )
+                }
+            },
         )
         .await
         .context("the import failed")?;
-    let referrals = data.referrals.len();
-    drop(histories);
-    drop(data);
+    let planned = planned.get().copied().unwrap_or(started);
     report(format!(
-        "{referrals} referrals generated and imported in {:.1} s",
-        started.elapsed().as_secs_f64()
+        "{referrals} referrals ({} people) generated and imported in {:.1} s, in batches of {BATCH}: \
+         planning {:.1} s, then the people and the referrals generated and stored {:.1} s, \
+         commit, statistics, crisis positions and vacuum {:.1} s",
+        directory.persons.len(),
+        started.elapsed().as_secs_f64(),
+        (planned - started).as_secs_f64(),
+        (last_stored.max(planned) - planned).as_secs_f64(),
+        last_stored.max(planned).elapsed().as_secs_f64(),
     ));
+    drop(directory);
+    report_memory("after the import");
     let audit =
         nwd_store::audit::AuditContext::operator("nwd-bench", "nwd-bench money", "commissioning");
     nwd_usecase::commissioning::save(

@@ -5,9 +5,13 @@
 //! provider), synthetic young people, and years of referrals through the single point of
 //! access, each played through `nwd-domain`'s referral state machine so that every event is
 //! one the domain decided. [`generate`] is deterministic under [`DemoConfig::seed`].
+//! [`generate_in_batches`] gives the same data a batch of referrals at a time, for callers
+//! that store them as they come (the CLI's `demo` and `nwd-bench money` at a million
+//! referrals and more); [`generate`] collects its batches.
 //!
-//! It does **not** own storage, clocks or I/O: it is pure, returns [`DemoData`] and lets the
-//! caller (the CLI, via the store) write it. Nobody in the data is real: names come from
+//! It does **not** own storage, clocks or I/O: it is pure, returns [`DemoData`] (or hands
+//! over [`DemoDirectory`] and the batches) and lets the caller (the CLI, via the store) write
+//! it. Nobody in the data is real: names come from
 //! short lists, NHS numbers only from the 999 test range, phone numbers from Ofcom's drama
 //! ranges, and every organisation except the area-shaped public bodies is invented.
 //!
@@ -98,11 +102,50 @@ pub struct DemoData {
     pub referrals: Vec<DemoReferral>,
 }
 
+/// The directory and the register: everything the referrals point at, complete before the
+/// first referral is played.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoDirectory {
+    /// Organisations in the directory.
+    pub organisations: Vec<Organisation>,
+    /// Services in the directory.
+    pub services: Vec<Service>,
+    /// Synthetic young people, each referred at least once.
+    pub persons: Vec<Person>,
+}
+
+impl DemoReferral {
+    /// The history and the state, for a caller that stores them apart (`Store::import`).
+    pub fn into_parts(self) -> (Vec<RecordedEvent>, Referral) {
+        (self.events, self.state)
+    }
+}
+
 /// Generates the demo county and `years × referrals_per_year` referrals ending at
-/// `config.end`. `progress(done, total)` is called about every thousand referrals and once at
-/// the end.
+/// `config.end`, all at once (a wrapper over [`generate_in_batches`], whose output it
+/// collects). `progress(done, total)` is called about every thousand referrals and once at the
+/// end.
 pub fn generate(config: &DemoConfig, progress: &mut dyn FnMut(u64, u64)) -> DemoData {
     generate_with_report(config, progress).0
+}
+
+/// Generates the same data as [`generate`] without holding the referrals: `on_directory`
+/// receives the directory and the register once, before any referral; `on_batch` then
+/// receives the referrals in the order they were received, `batch_size` at a time (the last
+/// batch may be shorter; a `batch_size` of 0 is taken as 1). The data does not depend on
+/// `batch_size`. Either callback stops the generation by returning an error, which is
+/// returned. What stays in memory is the planned intakes and the register (about 1 KiB per
+/// referral, measured in docs/benchmarks.md), not the referrals' histories.
+///
+/// Returns the directory and the register once every batch has been handed over.
+pub fn generate_in_batches<E>(
+    config: &DemoConfig,
+    batch_size: usize,
+    progress: &mut dyn FnMut(u64, u64),
+    on_directory: impl FnOnce(&DemoDirectory) -> Result<(), E>,
+    on_batch: impl FnMut(Vec<DemoReferral>) -> Result<(), E>,
+) -> Result<DemoDirectory, E> {
+    generate_batches_with_report(config, batch_size, progress, on_directory, on_batch).0
 }
 
 /// What went wrong while generating (nothing, unless the generator has a bug).
@@ -125,6 +168,38 @@ pub(crate) fn generate_with_report(
     config: &DemoConfig,
     progress: &mut dyn FnMut(u64, u64),
 ) -> (DemoData, Report) {
+    let mut referrals = Vec::new();
+    let (directory, report) = generate_batches_with_report(
+        config,
+        1000,
+        progress,
+        |_| Ok::<(), std::convert::Infallible>(()),
+        |batch| {
+            referrals.extend(batch);
+            Ok(())
+        },
+    );
+    let directory = match directory {
+        Ok(directory) => directory,
+        Err(never) => match never {},
+    };
+    let data = DemoData {
+        organisations: directory.organisations,
+        services: directory.services,
+        persons: directory.persons,
+        referrals,
+    };
+    (data, report)
+}
+
+/// The one generation path: [`generate_in_batches`] with the refusals report.
+pub(crate) fn generate_batches_with_report<E>(
+    config: &DemoConfig,
+    batch_size: usize,
+    progress: &mut dyn FnMut(u64, u64),
+    on_directory: impl FnOnce(&DemoDirectory) -> Result<(), E>,
+    mut on_batch: impl FnMut(Vec<DemoReferral>) -> Result<(), E>,
+) -> (Result<DemoDirectory, E>, Report) {
     // Independent streams, drawn in a fixed order, so that each part is reproducible.
     let mut master = DemoRng::seed_from_u64(config.seed);
     let mut directory_rng = DemoRng::seed_from_u64(master.gen());
@@ -162,6 +237,17 @@ pub(crate) fn generate_with_report(
     };
     county.size(&planned, weeks, per_week);
 
+    // The county is sized and every person registered: the directory is final.
+    let directory = DemoDirectory {
+        organisations: county.organisations.clone(),
+        services: county.services.clone(),
+        persons: std::mem::take(&mut register.persons),
+    };
+    drop(register);
+    if let Err(stop) = on_directory(&directory) {
+        return (Err(stop), Report::default());
+    }
+
     let lookup: HashMap<ServiceId, Service> =
         county.services.iter().map(|s| (s.id, s.clone())).collect();
     let mut care = Care::new(
@@ -172,26 +258,36 @@ pub(crate) fn generate_with_report(
         care_rng,
         id_rng,
     );
-    let mut referrals = Vec::with_capacity(intakes.len());
+    let batch_size = batch_size.max(1);
+    let mut batch = Vec::with_capacity(batch_size.min(intakes.len()));
+    let mut outcome = Ok(());
     for (done, intake) in (1u64..).zip(intakes) {
-        if let Some(person) = register.persons.get(intake.person) {
-            referrals.extend(care.run(intake, person));
+        if let Some(person) = directory.persons.get(intake.person) {
+            batch.extend(care.run(intake, person));
+        }
+        if batch.len() >= batch_size {
+            outcome = on_batch(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(batch_size),
+            ));
+            if outcome.is_err() {
+                break;
+            }
         }
         if done % 1000 == 0 {
             progress(done, total);
         }
     }
-    progress(total, total);
+    if outcome.is_ok() && !batch.is_empty() {
+        outcome = on_batch(batch);
+    }
     let report = Report {
         refused: care.errors,
         first_refusal: care.first_error.take(),
     };
-    drop(care);
-    let data = DemoData {
-        organisations: county.organisations,
-        services: county.services,
-        persons: register.persons,
-        referrals,
-    };
-    (data, report)
+    if let Err(stop) = outcome {
+        return (Err(stop), report);
+    }
+    progress(total, total);
+    (Ok(directory), report)
 }

@@ -1,6 +1,13 @@
 //! Bulk import of a generated dataset (the demo), in one transaction with multi-row inserts.
 //! Writes exactly what the per-command path writes: events, projections, allocations and
 //! contacts, from states the domain produced.
+//!
+//! [`Store::begin_import`] writes the directory, the people and their "about" records and
+//! answers an [`Importer`], which takes the referrals a batch at a time ([`Importer::add`]) and
+//! commits everything with its audit entry in [`Importer::finish`]; dropped unfinished, or
+//! after any failed row, it writes nothing. So a caller never needs every referral in memory
+//! at once: `stream` feeds it from a producer on a blocking thread
+//! ([`Store::import_streamed`]), and [`Store::import`] is the same path over slices.
 
 use nwd_domain::access::counts_for_access;
 use nwd_domain::directory::{Organisation, Service};
@@ -9,7 +16,11 @@ use nwd_domain::referral::{ContactKind, RecordedEvent, Referral};
 
 use crate::codec::{flag, ms};
 use crate::referrals::origin_name;
-use crate::{Backend, Store, StoreError};
+use crate::{Backend, Store, StoreError, WriteTx};
+
+mod stream;
+
+pub use stream::{ImportDirectory, ImportError, ImportFeed, ImportStopped};
 
 /// A dataset to import.
 pub struct DemoImport<'a> {
@@ -189,27 +200,101 @@ async fn restore_sqlite_upkeep(
     Ok(())
 }
 
+/// The directory and the people of an import: written by [`Store::begin_import`], before
+/// any referral.
+#[derive(Clone, Copy)]
+pub struct DirectoryImport<'a> {
+    /// Organisations.
+    pub organisations: &'a [Organisation],
+    /// Services.
+    pub services: &'a [Service],
+    /// People.
+    pub persons: &'a [Person],
+    /// "About the young person" records (migration 0013), at most one per person.
+    pub abouts: &'a [(nwd_domain::PersonId, nwd_domain::about::AboutYoungPerson)],
+}
+
+/// Referrals buffered before their rows are sent, in foreign-key order: a bound on the rows
+/// held between statements.
+const REFERRALS_PER_FLUSH: usize = 200;
+
+/// People buffered before their rows are sent.
+const PERSONS_PER_FLUSH: usize = 5_000;
+
+/// An import under way: one open write transaction (on SQLite, the writer lock and the
+/// deferred index upkeep with it). Referrals go in with [`Importer::add`]; nothing is visible
+/// to anyone else, and nothing is kept, until [`Importer::finish`] commits. Dropping it
+/// unfinished, or after an error, rolls everything back.
+pub struct Importer<'a> {
+    store: &'a Store,
+    /// Whose import it is: its entry commits with the rows.
+    audit: &'a crate::audit::AuditContext,
+    w: WriteTx<'a>,
+    deferred: Option<Deferred>,
+    /// The import's one `created_at` / `updated_at`.
+    now: i64,
+    /// Each person's name search keys, for their referrals and allocations (migration 0019).
+    name_keys: std::collections::HashMap<nwd_domain::PersonId, (String, String)>,
+    organisations: usize,
+    services: usize,
+    persons: usize,
+    referrals_added: u64,
+    referrals: Batch,
+    events: Batch,
+    allocations: Batch,
+    contacts: Batch,
+}
+
 impl Store {
     /// Imports a dataset in one transaction with its audit entry (`audit`'s actor; the counts
-    /// imported). Nothing is written if any row fails.
+    /// imported). Nothing is written if any row fails. `progress(done, total)` about every
+    /// thousand referrals. The same path as [`Store::begin_import`] with every referral at
+    /// hand.
     pub async fn import(
         &self,
         audit: &crate::audit::AuditContext,
         data: DemoImport<'_>,
         progress: ImportProgress<'_>,
     ) -> Result<(), StoreError> {
-        let now = ms(self.now());
         let total = data.referrals.len() as u64;
+        let mut importer = self
+            .begin_import(
+                audit,
+                DirectoryImport {
+                    organisations: data.organisations,
+                    services: data.services,
+                    persons: data.persons,
+                    abouts: data.abouts,
+                },
+            )
+            .await?;
+        for chunk in data.referrals.chunks(1000) {
+            importer.add(chunk).await?;
+            progress(importer.referrals_added(), total);
+        }
+        progress(total, total);
+        importer.finish().await
+    }
+
+    /// Starts `audit`'s import: opens its transaction and writes the directory, the people and
+    /// their "about" records. The referrals follow with [`Importer::add`]; the audit entry
+    /// commits with everything in [`Importer::finish`].
+    pub async fn begin_import<'a>(
+        &'a self,
+        audit: &'a crate::audit::AuditContext,
+        directory: DirectoryImport<'_>,
+    ) -> Result<Importer<'a>, StoreError> {
+        let now = ms(self.now());
         let mut w = self.begin_write().await?;
         let conn: &mut sqlx::AnyConnection = &mut w.tx;
         let deferred = match self.backend {
             Backend::Sqlite => Some(defer_sqlite_upkeep(conn).await?),
             Backend::Postgres => None,
         };
-        for organisation in data.organisations {
+        for organisation in directory.organisations {
             crate::directory::insert_organisation(conn, organisation, now).await?;
         }
-        for service in data.services {
+        for service in directory.services {
             crate::directory::insert_service(conn, service.id, &service.details, now).await?;
         }
         let mut persons = Batch::new(
@@ -228,10 +313,9 @@ impl Store {
                 "given_key",
             ],
         );
-        // Each person's name search keys, for their allocations (migration 0019).
         let mut name_keys: std::collections::HashMap<nwd_domain::PersonId, (String, String)> =
-            std::collections::HashMap::with_capacity(data.persons.len());
-        for person in data.persons {
+            std::collections::HashMap::with_capacity(directory.persons.len());
+        for person in directory.persons {
             let d = &person.details;
             name_keys.insert(
                 person.id,
@@ -252,6 +336,9 @@ impl Store {
                 V::T(nwd_domain::search::name_key(&d.family_name)),
                 V::T(nwd_domain::search::name_key(&d.given_name)),
             ]);
+            if persons.rows.len() >= PERSONS_PER_FLUSH {
+                persons.flush(conn).await?;
+            }
         }
         persons.flush(conn).await?;
         let mut abouts = Batch::new(
@@ -271,7 +358,7 @@ impl Store {
                 "door",
             ],
         );
-        for (person, about) in data.abouts {
+        for (person, about) in directory.abouts {
             let record = serde_json::to_string(about)?;
             abouts.push(vec![
                 V::T(person.to_string()),
@@ -292,7 +379,7 @@ impl Store {
         abouts.flush(conn).await?;
         about_changes.flush(conn).await?;
 
-        let mut referrals = Batch::new(
+        let referrals = Batch::new(
             self.backend,
             "referrals",
             &[
@@ -321,12 +408,12 @@ impl Store {
                 "given_key",
             ],
         );
-        let mut events = Batch::new(
+        let events = Batch::new(
             self.backend,
             "referral_events",
             &["referral_id", "seq", "event_type", "at", "actor", "payload"],
         );
-        let mut allocations = Batch::new(
+        let allocations = Batch::new(
             self.backend,
             "allocations",
             &[
@@ -352,7 +439,7 @@ impl Store {
                 "measure_started",
             ],
         );
-        let mut contacts = Batch::new(
+        let contacts = Batch::new(
             self.backend,
             "contacts",
             &[
@@ -370,143 +457,281 @@ impl Store {
                 "counts_for_access",
             ],
         );
-        for (done, (history, r)) in data.referrals.iter().enumerate() {
-            let closure = r.closure.as_ref();
-            referrals.push(vec![
+        Ok(Importer {
+            store: self,
+            audit,
+            w,
+            deferred,
+            now,
+            name_keys,
+            organisations: directory.organisations.len(),
+            services: directory.services.len(),
+            persons: directory.persons.len(),
+            referrals_added: 0,
+            referrals,
+            events,
+            allocations,
+            contacts,
+        })
+    }
+}
+
+impl Importer<'_> {
+    /// Referrals added so far.
+    pub fn referrals_added(&self) -> u64 {
+        self.referrals_added
+    }
+
+    /// Adds referrals: their full histories and the states they produce. Their people must
+    /// have been in [`Store::begin_import`]'s directory. Rows are sent every 200 referrals;
+    /// the rest wait for the next call or [`Importer::finish`]. After an error, drop the
+    /// importer: the transaction rolls back.
+    pub async fn add(
+        &mut self,
+        referrals: &[(&[RecordedEvent], &Referral)],
+    ) -> Result<(), StoreError> {
+        for (history, r) in referrals {
+            self.push(history, r)?;
+            self.referrals_added += 1;
+            if self.referrals.rows.len() >= REFERRALS_PER_FLUSH {
+                self.flush().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the buffered rows, parents before children (foreign-key order).
+    async fn flush(&mut self) -> Result<(), StoreError> {
+        let conn: &mut sqlx::AnyConnection = &mut self.w.tx;
+        self.referrals.flush(conn).await?;
+        self.events.flush(conn).await?;
+        self.allocations.flush(conn).await?;
+        self.contacts.flush(conn).await
+    }
+
+    /// Buffers one referral's rows.
+    fn push(&mut self, history: &[RecordedEvent], r: &Referral) -> Result<(), StoreError> {
+        let now = self.now;
+        let tz = &self.store.tz;
+        let name_keys = &self.name_keys;
+        let closure = r.closure.as_ref();
+        self.referrals.push(vec![
+            V::T(r.id.to_string()),
+            V::T(r.person_id.to_string()),
+            V::I(i64::from(r.version)),
+            V::T(r.kind.as_str().into()),
+            V::T(r.source.as_str().into()),
+            V::T(r.priority.as_str().into()),
+            V::I(r.priority.rank()),
+            V::T(
+                r.reasons
+                    .first()
+                    .map(|x| x.as_str())
+                    .unwrap_or(crate::referrals::NOT_CODED)
+                    .into(),
+            ),
+            V::T(r.status.as_str().into()),
+            V::OT(r.need_group.map(|g| g.as_str().to_string())),
+            V::I(ms(r.received_at)),
+            V::OI(r.triage.as_ref().map(|t| ms(t.at))),
+            V::OI(closure.map(|c| ms(c.at))),
+            V::OT(closure.map(|c| c.destination.kind().to_string())),
+            V::OT(closure.map(|c| c.destination.name())),
+            V::T("null".into()),
+            V::I(now),
+            V::OT(r.requested_priority.map(|p| p.as_str().to_string())),
+            V::OT(r.risk.map(|x| x.as_str().to_string())),
+            V::OI(r.risk.map(|x| x.rank())),
+            V::OI(
+                r.risk_review_on
+                    .map(|on| ms(nwd_domain::referral::urgency::review_overdue_from(on, tz))),
+            ),
+            V::OT(name_keys.get(&r.person_id).map(|k| k.0.clone())),
+            V::OT(name_keys.get(&r.person_id).map(|k| k.1.clone())),
+        ]);
+        for e in history.iter() {
+            self.events.push(vec![
+                V::T(r.id.to_string()),
+                V::I(i64::from(e.seq)),
+                V::T(e.event.type_name().into()),
+                V::I(ms(e.at)),
+                V::T(e.actor.clone()),
+                V::T(serde_json::to_string(&e.event)?),
+            ]);
+        }
+        for a in &r.allocations {
+            let counts = r.measure_counts(a.id, tz);
+            self.allocations.push(vec![
+                V::T(a.id.to_string()),
                 V::T(r.id.to_string()),
                 V::T(r.person_id.to_string()),
-                V::I(i64::from(r.version)),
-                V::T(r.kind.as_str().into()),
-                V::T(r.source.as_str().into()),
-                V::T(r.priority.as_str().into()),
+                V::T(a.service_id.to_string()),
+                V::T(a.need_group.as_str().into()),
+                V::T(origin_name(a.origin).into()),
                 V::I(r.priority.rank()),
-                V::T(
-                    r.reasons
-                        .first()
-                        .map(|x| x.as_str())
-                        .unwrap_or(crate::referrals::NOT_CODED)
-                        .into(),
-                ),
-                V::T(r.status.as_str().into()),
-                V::OT(r.need_group.map(|g| g.as_str().to_string())),
-                V::I(ms(r.received_at)),
-                V::OI(r.triage.as_ref().map(|t| ms(t.at))),
-                V::OI(closure.map(|c| ms(c.at))),
-                V::OT(closure.map(|c| c.destination.kind().to_string())),
-                V::OT(closure.map(|c| c.destination.name())),
-                V::T("null".into()),
-                V::I(now),
-                V::OT(r.requested_priority.map(|p| p.as_str().to_string())),
-                V::OT(r.risk.map(|x| x.as_str().to_string())),
-                V::OI(r.risk.map(|x| x.rank())),
-                V::OI(r.risk_review_on.map(|on| {
-                    ms(nwd_domain::referral::urgency::review_overdue_from(
-                        on, &self.tz,
-                    ))
-                })),
+                V::I(ms(a.clock_start)),
+                V::I(ms(a.allocated_at)),
+                V::OI(a.first_attended_at.map(ms)),
+                V::OI(a.second_attended_at.map(ms)),
+                V::OI(a.ended.as_ref().map(|e| ms(e.at))),
+                V::OT(a.ended.as_ref().map(|e| e.reason.as_str().to_string())),
+                V::I(flag(a.is_waiting())),
+                V::T(r.source.as_str().into()),
                 V::OT(name_keys.get(&r.person_id).map(|k| k.0.clone())),
                 V::OT(name_keys.get(&r.person_id).map(|k| k.1.clone())),
+                V::I(i64::from(counts.attended)),
+                V::I(i64::from(counts.since_measure)),
+                V::I(flag(counts.measured)),
             ]);
-            for e in history.iter() {
-                events.push(vec![
-                    V::T(r.id.to_string()),
-                    V::I(i64::from(e.seq)),
-                    V::T(e.event.type_name().into()),
-                    V::I(ms(e.at)),
-                    V::T(e.actor.clone()),
-                    V::T(serde_json::to_string(&e.event)?),
-                ]);
-            }
-            for a in &r.allocations {
-                let counts = r.measure_counts(a.id, &self.tz);
-                allocations.push(vec![
-                    V::T(a.id.to_string()),
-                    V::T(r.id.to_string()),
-                    V::T(r.person_id.to_string()),
-                    V::T(a.service_id.to_string()),
-                    V::T(a.need_group.as_str().into()),
-                    V::T(origin_name(a.origin).into()),
-                    V::I(r.priority.rank()),
-                    V::I(ms(a.clock_start)),
-                    V::I(ms(a.allocated_at)),
-                    V::OI(a.first_attended_at.map(ms)),
-                    V::OI(a.second_attended_at.map(ms)),
-                    V::OI(a.ended.as_ref().map(|e| ms(e.at))),
-                    V::OT(a.ended.as_ref().map(|e| e.reason.as_str().to_string())),
-                    V::I(flag(a.is_waiting())),
-                    V::T(r.source.as_str().into()),
-                    V::OT(name_keys.get(&r.person_id).map(|k| k.0.clone())),
-                    V::OT(name_keys.get(&r.person_id).map(|k| k.1.clone())),
-                    V::I(i64::from(counts.attended)),
-                    V::I(i64::from(counts.since_measure)),
-                    V::I(flag(counts.measured)),
-                ]);
-            }
-            for c in &r.contacts {
-                let service_id = r
-                    .allocation(c.allocation_id)
-                    .map(|a| a.service_id.to_string())
-                    .unwrap_or_default();
-                contacts.push(vec![
-                    V::T(c.id.to_string()),
-                    V::T(r.id.to_string()),
-                    V::T(c.allocation_id.to_string()),
-                    V::T(r.person_id.to_string()),
-                    V::T(service_id),
-                    V::I(ms(c.at)),
-                    V::T(c.status.as_str().into()),
-                    V::T(c.mechanism.as_str().into()),
-                    V::T(match c.kind {
-                        ContactKind::Direct => "direct".into(),
-                        ContactKind::Indirect { .. } => "indirect".into(),
-                    }),
-                    V::T(c.clinician.clone()),
-                    V::I(i64::from(c.duration_minutes)),
-                    V::I(flag(counts_for_access(c))),
-                ]);
-            }
-            if done % 200 == 199 {
-                // Parents before children: flush in foreign-key order.
-                referrals.flush(conn).await?;
-                events.flush(conn).await?;
-                allocations.flush(conn).await?;
-                contacts.flush(conn).await?;
-            }
-            if done % 1000 == 999 {
-                progress(done as u64 + 1, total);
-            }
         }
-        referrals.flush(conn).await?;
-        events.flush(conn).await?;
-        allocations.flush(conn).await?;
-        contacts.flush(conn).await?;
-        if let Some(deferred) = deferred {
-            restore_sqlite_upkeep(conn, deferred).await?;
+        for c in &r.contacts {
+            let service_id = r
+                .allocation(c.allocation_id)
+                .map(|a| a.service_id.to_string())
+                .unwrap_or_default();
+            self.contacts.push(vec![
+                V::T(c.id.to_string()),
+                V::T(r.id.to_string()),
+                V::T(c.allocation_id.to_string()),
+                V::T(r.person_id.to_string()),
+                V::T(service_id),
+                V::I(ms(c.at)),
+                V::T(c.status.as_str().into()),
+                V::T(c.mechanism.as_str().into()),
+                V::T(match c.kind {
+                    ContactKind::Direct => "direct".into(),
+                    ContactKind::Indirect { .. } => "indirect".into(),
+                }),
+                V::T(c.clinician.clone()),
+                V::I(i64::from(c.duration_minutes)),
+                V::I(flag(counts_for_access(c))),
+            ]);
         }
-        progress(total, total);
+        Ok(())
+    }
+
+    /// Sends what is buffered, restores SQLite's index upkeep, and commits the import with
+    /// its audit entry (the actor given to [`Store::begin_import`]; the counts imported). Then
+    /// the planner's statistics, the crisis positions and (PostgreSQL) the visibility map,
+    /// after the commit.
+    pub async fn finish(mut self) -> Result<(), StoreError> {
+        let audit = self.audit;
+        self.flush().await?;
+        if let Some(deferred) = self.deferred.take() {
+            restore_sqlite_upkeep(&mut self.w.tx, deferred).await?;
+        }
         audit.set_detail(format!(
-            "synthetic data imported: {} organisations, {} services, {} people, {total} referrals",
-            data.organisations.len(),
-            data.services.len(),
-            data.persons.len()
+            "synthetic data imported: {} organisations, {} services, {} people, {} referrals",
+            self.organisations, self.services, self.persons, self.referrals_added
         ));
-        w.commit_audited(self.now(), audit).await?;
+        let store = self.store;
+        self.w.commit_audited(store.now(), audit).await?;
         // Planner statistics for the new rows first: without them PostgreSQL plans each
         // referral's 10-row read of referral_events as a scan (measured at 1,000,000
         // referrals: filling in the crisis positions went from 12 to several hundred
         // referrals a second once analyzed), and so would every request until autovacuum
         // analyzes, never where it is off.
-        if self.backend == Backend::Postgres {
-            sqlx::query("ANALYZE").execute(&self.pool).await?;
+        if store.backend == Backend::Postgres {
+            sqlx::query("ANALYZE").execute(&store.pool).await?;
         }
         // Crisis positions are computed in Rust from each referral's events (a few percent of
         // them are on the list); were this interrupted, `Store::connect` fills in the rest.
-        crate::urgency::fill_crisis_positions(self).await?;
+        crate::urgency::fill_crisis_positions(store).await?;
         // Then the visibility map, so that counts over an index (a waiting list's total and
         // breaches, the crisis list's) read the index alone instead of a million heap pages.
-        if self.backend == Backend::Postgres {
-            sqlx::query("VACUUM (ANALYZE)").execute(&self.pool).await?;
+        if store.backend == Backend::Postgres {
+            sqlx::query("VACUUM (ANALYZE)").execute(&store.pool).await?;
         }
         Ok(())
+    }
+}
+
+/// The imported tables' columns, to compare two imports row by row ([`Store::imported_rows`]).
+#[cfg(any(test, feature = "testing"))]
+const COMPARED: [(&str, &[&str]); 9] = [
+    ("organisations", &["id", "name", "kind"]),
+    ("services", &["id", "organisation_id", "name", "team_type"]),
+    (
+        "persons",
+        &[
+            "id",
+            "nhs_number",
+            "date_of_birth",
+            "postcode",
+            "details",
+            "created_at",
+            "family_key",
+            "given_key",
+        ],
+    ),
+    ("person_about", &["person_id", "version", "record"]),
+    (
+        "referrals",
+        &[
+            "id",
+            "person_id",
+            "version",
+            "status",
+            "need_group",
+            "received_at",
+            "triaged_at",
+            "closed_at",
+            "destination_name",
+            "risk_review_due",
+            "family_key",
+            "crisis_rank",
+            "crisis_due",
+        ],
+    ),
+    (
+        "referral_events",
+        &["referral_id", "seq", "event_type", "at", "actor", "payload"],
+    ),
+    (
+        "allocations",
+        &[
+            "id",
+            "referral_id",
+            "service_id",
+            "clock_start",
+            "ended_at",
+            "waiting",
+            "given_key",
+            "measure_attended",
+        ],
+    ),
+    (
+        "contacts",
+        &["id", "allocation_id", "at", "status", "counts_for_access"],
+    ),
+    ("figure_changes", &["referral_id", "version"]),
+];
+
+#[cfg(any(test, feature = "testing"))]
+impl Store {
+    /// For tests: each imported table's name, row count and a SHA-256 of its rows (the
+    /// columns above as text, in sorted order), so that two imports of the same data can be
+    /// compared on one backend.
+    pub async fn imported_rows(&self) -> Result<Vec<(&'static str, u64, String)>, StoreError> {
+        use sha2::Digest;
+        use sqlx::Row;
+        let mut tables = Vec::with_capacity(COMPARED.len());
+        for (table, columns) in COMPARED {
+            let row = columns
+                .iter()
+                .map(|c| format!("COALESCE(CAST({c} AS TEXT), '~')"))
+                .collect::<Vec<_>>()
+                .join(" || '|' || ");
+            let rows = sqlx::query(&format!("SELECT {row} AS r FROM {table} ORDER BY 1"))
+                .fetch_all(&self.pool)
+                .await?;
+            let mut digest = sha2::Sha256::new();
+            for row in &rows {
+                digest.update(row.try_get::<String, _>("r")?.as_bytes());
+                digest.update(b"\n");
+            }
+            tables.push((table, rows.len() as u64, hex::encode(digest.finalize())));
+        }
+        Ok(tables)
     }
 }

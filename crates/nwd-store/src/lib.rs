@@ -69,7 +69,10 @@ use sqlx::{AnyPool, Executor};
 use tokio::sync::Mutex;
 
 pub use about::{AboutDoor, StoredAbout};
-pub use bulk::{DemoImport, ImportProgress};
+pub use bulk::{
+    DemoImport, DirectoryImport, ImportDirectory, ImportError, ImportFeed, ImportProgress,
+    ImportStopped, Importer,
+};
 pub use directory::ServiceFilter;
 pub use error::{Change, StoreError};
 pub use intake::{IdempotencyRequest, Intake, IntakeOutcome};

@@ -120,3 +120,81 @@ fn every_closed_referral_names_its_destination() {
         ));
     }
 }
+
+#[test]
+fn generating_in_batches_gives_what_generate_gives_whatever_the_batch_size() {
+    let config = config(11, 1, 1_500);
+    let whole = generate(&config, &mut |_, _| {});
+    for batch_size in [1, 7, 1_000, 5_000] {
+        let seen_directory = std::cell::RefCell::new(None);
+        let mut sizes = Vec::new();
+        let mut referrals = Vec::new();
+        let directory = generate_in_batches(
+            &config,
+            batch_size,
+            &mut |_, _| {},
+            |directory| {
+                *seen_directory.borrow_mut() = Some(directory.clone());
+                Ok::<(), ()>(())
+            },
+            |batch| {
+                assert!(
+                    seen_directory.borrow().is_some(),
+                    "the directory comes first"
+                );
+                sizes.push(batch.len());
+                referrals.extend(batch);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(seen_directory.take().as_ref(), Some(&directory));
+        let batched = DemoData {
+            organisations: directory.organisations,
+            services: directory.services,
+            persons: directory.persons,
+            referrals,
+        };
+        assert_eq!(
+            serde_json::to_string(&batched).unwrap(),
+            serde_json::to_string(&whole).unwrap(),
+            "batches of {batch_size}"
+        );
+        let (last, full) = sizes.split_last().unwrap();
+        assert!(
+            full.iter().all(|&n| n == batch_size),
+            "batches of {batch_size}"
+        );
+        assert!((1..=batch_size).contains(last));
+    }
+}
+
+#[test]
+fn a_callback_that_fails_stops_the_generation() {
+    let config = config(11, 1, 1_500);
+    let stopped = generate_in_batches(
+        &config,
+        100,
+        &mut |_, _| {},
+        |_| Err("no room"),
+        |_| panic!("no batch after the directory is refused"),
+    );
+    assert_eq!(stopped, Err("no room"));
+    let mut batches = 0;
+    let stopped = generate_in_batches(
+        &config,
+        100,
+        &mut |_, _| {},
+        |_| Ok(()),
+        |_| {
+            batches += 1;
+            if batches == 3 {
+                Err("full")
+            } else {
+                Ok(())
+            }
+        },
+    );
+    assert_eq!(stopped, Err("full"));
+    assert_eq!(batches, 3, "nothing is generated after the refusal");
+}
