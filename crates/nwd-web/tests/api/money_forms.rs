@@ -75,14 +75,12 @@ async fn set_up(app: &TestApp) -> (String, String) {
     (token, source)
 }
 
+/// Answers, the field they are wrong in, and what the page says.
+type WrongAnswer<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
 /// Each set of answers (with `edited_from` 1) refused with 422, naming `field` (the error
 /// summary's link) and saying `message`; nothing written (the record stays at version 1).
-async fn refused_by_field(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-    cases: &[(Vec<(&str, &str)>, &str, &str)],
-) {
+async fn refused_by_field(app: &TestApp, token: &str, path: &str, cases: &[WrongAnswer<'_>]) {
     for (answers, field, message) in cases {
         let mut body = answers.clone();
         body.push(("edited_from", "1"));
