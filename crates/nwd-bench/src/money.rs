@@ -271,7 +271,7 @@ async fn import(args: &Args, store: &nwd_store::Store) -> anyhow::Result<()> {
                         BATCH,
                         &mut |_, _| {},
                         |directory| {
-                            let _ = planned.set(Instant::now());
+                            let _ = planned.set((Instant::now(), size::resident_mib()));
                             feed.directory(nwd_store::ImportDirectory {
                                 organisations: directory.organisations.clone(),
                                 services: directory.services.clone(),
@@ -293,7 +293,12 @@ async fn import(args: &Args, store: &nwd_store::Store) -> anyhow::Result<()> {
         )
         .await
         .context("the import failed")?;
-    let planned = planned.get().copied().unwrap_or(started);
+    let (planned, planned_resident) = planned.get().copied().unwrap_or((started, None));
+    if let Some((now, _)) = planned_resident {
+        report(format!(
+            "resident memory once planned (the intakes and the people, before any referral): {now:.0} MiB"
+        ));
+    }
     report(format!(
         "{referrals} referrals ({} people) generated and imported in {:.1} s, in batches of {BATCH}: \
          planning {:.1} s, then the people and the referrals generated and stored {:.1} s, \

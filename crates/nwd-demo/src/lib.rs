@@ -134,7 +134,7 @@ pub fn generate(config: &DemoConfig, progress: &mut dyn FnMut(u64, u64)) -> Demo
 /// receives the referrals in the order they were received, `batch_size` at a time (the last
 /// batch may be shorter; a `batch_size` of 0 is taken as 1). The data does not depend on
 /// `batch_size`. Either callback stops the generation by returning an error, which is
-/// returned. What stays in memory is the planned intakes and the register (about 1 KiB per
+/// returned. What stays in memory is the planned intakes and the register (about 2 KiB per
 /// referral, measured in docs/benchmarks.md), not the referrals' histories.
 ///
 /// Returns the directory and the register once every batch has been handed over.
